@@ -1,0 +1,3 @@
+//! The `ferrobgp` binary.
+
+fn main() {}
