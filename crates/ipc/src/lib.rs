@@ -1,1 +1,23 @@
-//! placeholder: see ARCHITECTURE.md
+//! The messages between ferrobgp's processes, their framing and descriptor
+//! passing.
+//!
+//! Every channel is one end of a Unix stream socketpair wrapped in a
+//! [`Channel`]: length-delimited frames with a bincode-2 serde body, one
+//! enum per direction (see [`messages`]), descriptors passed with
+//! `SCM_RIGHTS`. A peer that sends garbage or closes its end yields an
+//! [`Error`]: it is dead.
+
+pub mod channel;
+pub mod error;
+pub mod messages;
+pub mod payload;
+
+pub use channel::{pair, Channel, Receiver, Sender};
+pub use error::{Error, Result};
+pub use messages::*;
+pub use payload::Serialized;
+
+/// Descriptor number at which every child finds its channel to the supervisor.
+pub const SUPERVISOR_FD: i32 = 3;
+/// Descriptor number at which a session worker finds its channel to the rib.
+pub const RIB_FD: i32 = 4;

@@ -1,0 +1,298 @@
+//! A typed, framed, descriptor-carrying channel over a Unix stream socket.
+//!
+//! Wire format of one frame: the 4-byte big-endian length of
+//! `tokio_util::codec::LengthDelimitedCodec`, then one byte giving how many
+//! descriptors belong to this frame, then the bincode-2 (serde, standard
+//! config) body of one message.
+//!
+//! Descriptors travel as `SCM_RIGHTS` ancillary data of the `sendmsg` that
+//! carries the first bytes of their frame. The kernel delivers ancillary data
+//! no later than the first byte it was attached to, so the receiver keeps the
+//! descriptors it has received in a FIFO queue and hands a frame the first
+//! `n` of them once the whole frame is in: frames and descriptors are paired
+//! by order, whatever way the stream is cut into reads. A frame announcing
+//! more descriptors than arrived, a frame that does not decode, or an
+//! oversized frame is a protocol violation: the peer is treated as dead.
+
+use crate::error::{Error, Result};
+use bytes::{Buf, BufMut, BytesMut};
+use nix::sys::socket::{
+    recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,
+    SockFlag, SockType, UnixAddr,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, IoSliceMut};
+use std::marker::PhantomData;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::Arc;
+use tokio::io::Interest;
+use tokio::net::UnixStream;
+use tokio_util::codec::{Decoder, LengthDelimitedCodec};
+
+/// Largest frame accepted or produced (bytes of body).
+pub const MAX_FRAME: usize = 256 * 1024 * 1024;
+/// Most descriptors one message may carry.
+pub const MAX_FDS: usize = 8;
+/// Bytes asked from the kernel per `recvmsg`.
+const READ_CHUNK: usize = 64 * 1024;
+
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_FRAME>()
+}
+
+/// Serializes `msg` into one complete frame (length prefix included).
+pub fn encode_frame<T: Serialize>(msg: &T, nfds: usize) -> Result<Vec<u8>> {
+    if nfds > MAX_FDS {
+        return Err(Error::Protocol(format!(
+            "{nfds} descriptors in one message (max {MAX_FDS})"
+        )));
+    }
+    let body = bincode::serde::encode_to_vec(msg, bincode_config())?;
+    let len = body.len() + 1;
+    if len > MAX_FRAME {
+        return Err(Error::Protocol(format!(
+            "frame of {len} bytes exceeds {MAX_FRAME}"
+        )));
+    }
+    let mut out = Vec::with_capacity(4 + len);
+    out.put_u32(len as u32);
+    out.put_u8(nfds as u8);
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// Decodes the payload of one frame (what follows the length prefix) into
+/// the number of descriptors it announces and its message.
+pub fn decode_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<(usize, T)> {
+    let Some((&nfds, body)) = payload.split_first() else {
+        return Err(Error::Protocol("empty frame".into()));
+    };
+    let nfds = nfds as usize;
+    if nfds > MAX_FDS {
+        return Err(Error::Protocol(format!(
+            "frame announces {nfds} descriptors"
+        )));
+    }
+    let (msg, used) = bincode::serde::decode_from_slice(body, bincode_config())?;
+    if used != body.len() {
+        return Err(Error::Protocol(format!(
+            "{} trailing bytes after message",
+            body.len() - used
+        )));
+    }
+    Ok((nfds, msg))
+}
+
+/// Creates a connected pair of close-on-exec Unix stream sockets (blocking
+/// mode; [`Channel::new`] switches its end to non-blocking).
+pub fn pair() -> Result<(OwnedFd, OwnedFd)> {
+    Ok(socketpair(
+        AddressFamily::Unix,
+        SockType::Stream,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )?)
+}
+
+/// Receiving half: reads frames and the descriptors attached to them.
+pub struct Receiver<Rx> {
+    stream: Arc<UnixStream>,
+    buf: BytesMut,
+    fds: VecDeque<OwnedFd>,
+    codec: LengthDelimitedCodec,
+    eof: bool,
+    _rx: PhantomData<fn() -> Rx>,
+}
+
+/// Sending half: writes whole frames, descriptors attached to their first byte.
+pub struct Sender<Tx> {
+    stream: Arc<UnixStream>,
+    _tx: PhantomData<fn(Tx)>,
+}
+
+/// Both halves of one channel end. `Tx` is what this end sends, `Rx` what it receives.
+pub struct Channel<Tx, Rx> {
+    pub sender: Sender<Tx>,
+    pub receiver: Receiver<Rx>,
+}
+
+impl<Tx: Serialize, Rx: DeserializeOwned> Channel<Tx, Rx> {
+    /// Wraps one end of a socketpair. Must be called inside a tokio runtime.
+    pub fn new(fd: OwnedFd) -> Result<Self> {
+        let std = std::os::unix::net::UnixStream::from(fd);
+        std.set_nonblocking(true)?;
+        let stream = Arc::new(UnixStream::from_std(std)?);
+        Ok(Channel {
+            sender: Sender {
+                stream: stream.clone(),
+                _tx: PhantomData,
+            },
+            receiver: Receiver {
+                stream,
+                buf: BytesMut::with_capacity(READ_CHUNK),
+                fds: VecDeque::new(),
+                codec: LengthDelimitedCodec::builder()
+                    .max_frame_length(MAX_FRAME)
+                    .new_codec(),
+                eof: false,
+                _rx: PhantomData,
+            },
+        })
+    }
+
+    /// Takes over a descriptor inherited at a fixed number (e.g. fd 3).
+    ///
+    /// # Safety
+    /// `fd` must be an open Unix stream socket owned by nobody else in this process.
+    pub unsafe fn from_raw(fd: RawFd) -> Result<Self> {
+        Self::new(OwnedFd::from_raw_fd(fd))
+    }
+
+    /// Sends one message without descriptors.
+    pub async fn send(&mut self, msg: &Tx) -> Result<()> {
+        self.sender.send(msg).await
+    }
+
+    /// Receives the next message; see [`Receiver::recv`].
+    pub async fn recv(&mut self) -> Result<(Rx, Vec<OwnedFd>)> {
+        self.receiver.recv().await
+    }
+
+    /// Splits into independently usable halves.
+    pub fn split(self) -> (Sender<Tx>, Receiver<Rx>) {
+        (self.sender, self.receiver)
+    }
+}
+
+impl<Tx: Serialize> Sender<Tx> {
+    /// Sends one message without descriptors.
+    pub async fn send(&mut self, msg: &Tx) -> Result<()> {
+        self.send_with_fds(msg, &[]).await
+    }
+
+    /// Sends one message and the descriptors that belong to it.
+    pub async fn send_with_fds(&mut self, msg: &Tx, fds: &[BorrowedFd<'_>]) -> Result<()> {
+        let frame = encode_frame(msg, fds.len())?;
+        let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
+        let mut written = 0usize;
+        while written < frame.len() {
+            self.stream.writable().await?;
+            let attach = written == 0 && !raw.is_empty();
+            let res = self.stream.try_io(Interest::WRITABLE, || {
+                let iov = [IoSlice::new(&frame[written..])];
+                let cmsg = [ControlMessage::ScmRights(&raw)];
+                let cmsgs: &[ControlMessage] = if attach { &cmsg } else { &[] };
+                sendmsg::<UnixAddr>(
+                    self.stream.as_raw_fd(),
+                    &iov,
+                    cmsgs,
+                    MsgFlags::MSG_NOSIGNAL,
+                    None,
+                )
+                .map_err(io::Error::from)
+            });
+            match res {
+                Ok(0) => return Err(Error::Closed),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(Error::Closed),
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Err(Error::Closed),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<Rx: DeserializeOwned> Receiver<Rx> {
+    /// Receives the next message and its descriptors.
+    ///
+    /// Returns [`Error::Closed`] at end of stream (also when the stream ends
+    /// in the middle of a frame) and another error for garbage: in both
+    /// cases the peer must be considered dead. Cancel-safe: a cancelled call
+    /// loses nothing, the next call continues where it stopped.
+    pub async fn recv(&mut self) -> Result<(Rx, Vec<OwnedFd>)> {
+        loop {
+            if let Some(frame) = self
+                .codec
+                .decode(&mut self.buf)
+                .map_err(|e| Error::Protocol(e.to_string()))?
+            {
+                let (nfds, msg) = decode_payload::<Rx>(&frame)?;
+                if self.fds.len() < nfds {
+                    return Err(Error::Protocol(format!(
+                        "frame announces {nfds} descriptors, {} received",
+                        self.fds.len()
+                    )));
+                }
+                let fds = self.fds.drain(..nfds).collect();
+                return Ok((msg, fds));
+            }
+            if self.eof {
+                return Err(Error::Closed);
+            }
+            self.read_some().await?;
+        }
+    }
+
+    async fn read_some(&mut self) -> Result<()> {
+        loop {
+            self.stream.readable().await?;
+            let mut chunk = vec![0u8; READ_CHUNK];
+            let mut fds: Vec<RawFd> = Vec::new();
+            let res = self.stream.try_io(Interest::READABLE, || {
+                let mut cmsg_buf = nix::cmsg_space!([RawFd; MAX_FDS * 2]);
+                let mut iov = [IoSliceMut::new(&mut chunk)];
+                let msg = recvmsg::<UnixAddr>(
+                    self.stream.as_raw_fd(),
+                    &mut iov,
+                    Some(&mut cmsg_buf),
+                    MsgFlags::MSG_CMSG_CLOEXEC,
+                )
+                .map_err(io::Error::from)?;
+                let truncated = msg.flags.contains(MsgFlags::MSG_CTRUNC);
+                if let Ok(cmsgs) = msg.cmsgs() {
+                    for c in cmsgs {
+                        if let ControlMessageOwned::ScmRights(r) = c {
+                            fds.extend(r);
+                        }
+                    }
+                }
+                Ok((msg.bytes, truncated))
+            });
+            // Take ownership of every received descriptor at once so none leaks.
+            for fd in fds {
+                // SAFETY: the kernel just installed these descriptors in our table.
+                self.fds.push_back(unsafe { OwnedFd::from_raw_fd(fd) });
+            }
+            match res {
+                Ok((_, true)) => {
+                    return Err(Error::Protocol(
+                        "descriptor ancillary data truncated".into(),
+                    ))
+                }
+                Ok((0, _)) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok((n, _)) => {
+                    self.buf.put_slice(&chunk[..n]);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Bytes received but not yet consumed by a complete frame.
+    pub fn pending(&self) -> usize {
+        self.buf.remaining()
+    }
+}

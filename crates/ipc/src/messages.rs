@@ -1,0 +1,253 @@
+//! The messages exchanged between ferrobgp's processes: one enum per
+//! direction of each channel (supervisor<->rib, supervisor<->session,
+//! rib<->session). Descriptors that travel with a message are listed in its
+//! doc comment, in order; [`Fds::fds_expected`] says how many a receiver
+//! must get with each message (a mismatch means the sender is broken).
+
+use crate::payload::Serialized;
+use ferrobgp_wire::Family;
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
+
+/// Daemon-wide identifier of a configured neighbor (stable across worker restarts).
+pub type PeerId = u32;
+
+/// Sequence number of the ordering protocol (one per API command line).
+pub type Seq = u64;
+
+/// How many descriptors a message carries.
+pub trait Fds {
+    fn fds_expected(&self) -> usize {
+        0
+    }
+}
+
+/// Encoder of a helper process (`process { encoder ...; }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Encoder {
+    Text,
+    Json,
+}
+
+/// One configured neighbor, as the rib and the workers need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerInfo {
+    pub id: PeerId,
+    /// Remote address (`neighbor <ip>`), for logs and for selectors.
+    pub peer_address: IpAddr,
+    /// Holds a `ferrobgp_config::Neighbor` (see [`crate::payload`]).
+    pub neighbor: Serialized,
+}
+
+/// One helper program of a `process` block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperInfo {
+    /// The `process` block name.
+    pub name: String,
+    pub encoder: Encoder,
+    /// Process id of this instance (for the `shutdown PID PPID` notice and logs).
+    pub pid: u32,
+}
+
+// ---------------------------------------------------------------------------
+// supervisor <-> rib
+
+/// Supervisor to rib.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SupervisorToRib {
+    /// First message: the resolved configuration.
+    Init {
+        /// Holds a `ferrobgp_config::Settings` (environment settings).
+        settings: Serialized,
+        /// Holds the resolved `ferrobgp_config::Config` (processes, api blocks, static routes).
+        config: Serialized,
+        peers: Vec<PeerInfo>,
+        /// Process id of the supervisor (the daemon's pid for helpers).
+        daemon_pid: u32,
+    },
+    /// A helper was (re)started. Descriptors: \[0\] write end of its stdin,
+    /// \[1\] read end of its stdout.
+    Helper(HelperInfo),
+    /// A helper exited; its pipes are closed.
+    HelperDied { name: String, pid: u32 },
+    /// The rib end of a new rib<->session socketpair for `peer`'s worker
+    /// (sent at each (re)spawn). Descriptors: \[0\] the socket.
+    SessionChannel { peer: PeerId },
+    /// `peer`'s worker died: the rib marks the peer down and tells helpers.
+    SessionDied { peer: PeerId },
+    /// A new configuration was loaded (SIGUSR1/SIGHUP or API `reload`).
+    Reload {
+        /// Holds a `ferrobgp_config::Config`.
+        config: Serialized,
+        peers: Vec<PeerInfo>,
+    },
+    /// The daemon stops: send the shutdown notice to every helper, then exit.
+    Shutdown,
+}
+
+impl Fds for SupervisorToRib {
+    fn fds_expected(&self) -> usize {
+        match self {
+            SupervisorToRib::Helper(_) => 2,
+            SupervisorToRib::SessionChannel { .. } => 1,
+            _ => 0,
+        }
+    }
+}
+
+/// Rib to supervisor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RibToSupervisor {
+    /// Init was applied.
+    Ready,
+    /// API `shutdown`: stop the daemon.
+    Shutdown,
+    /// API `reload`.
+    Reload,
+    /// API `restart`: restart the daemon's sessions (all, or one peer).
+    Restart { peer: Option<PeerId> },
+    /// The rib finished its shutdown (helpers were told) and is about to exit.
+    Stopped,
+}
+
+impl Fds for RibToSupervisor {}
+
+// ---------------------------------------------------------------------------
+// supervisor <-> session
+
+/// How a session is stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StopMode {
+    /// Close TCP without a NOTIFICATION.
+    Silent,
+    /// Send NOTIFICATION Cease with this subcode (and RFC 8203 text for 2 and 4).
+    Cease { subcode: u8, message: String },
+}
+
+/// Supervisor to session worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SupervisorToSession {
+    /// First message.
+    Init {
+        peer: PeerId,
+        /// Holds a `ferrobgp_config::Neighbor`.
+        neighbor: Serialized,
+        /// Holds a `ferrobgp_config::Settings`.
+        settings: Serialized,
+        /// How many times this peer's worker was restarted before (0 = first start).
+        restarts: u32,
+    },
+    /// An accepted TCP connection from this neighbor. Descriptors: \[0\] the socket.
+    Incoming {
+        remote: SocketAddr,
+        local: SocketAddr,
+    },
+    /// Stop the session and exit.
+    Stop(StopMode),
+}
+
+impl Fds for SupervisorToSession {
+    fn fds_expected(&self) -> usize {
+        match self {
+            SupervisorToSession::Incoming { .. } => 1,
+            _ => 0,
+        }
+    }
+}
+
+/// Session worker to supervisor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SessionToSupervisor {
+    /// Init was applied.
+    Ready,
+    /// The worker gives up on this neighbor for good (e.g. `tcp.attempts`
+    /// used up) and exits after this message; it must not be restarted.
+    Finished { reason: String },
+}
+
+impl Fds for SessionToSupervisor {}
+
+// ---------------------------------------------------------------------------
+// rib <-> session
+
+/// One change to a peer's Adj-RIB-Out, as the worker must put it on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    /// Holds a `ferrobgp_wire::Route`.
+    Announce(Serialized),
+    /// Holds a `ferrobgp_wire::Route` (its NLRI identifies what is withdrawn).
+    Withdraw(Serialized),
+    /// End-of-RIB marker for a family.
+    Eor(Family),
+    /// Send a ROUTE-REFRESH request for a family.
+    RouteRefresh(Family),
+    /// An already encoded message body to send as is (operational, raw `send` ...):
+    /// the BGP message type and the body after the 19-byte header.
+    Raw { kind: u8, body: Vec<u8> },
+}
+
+/// Rib to session worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RibToSession {
+    /// Apply these changes in order, then answer `Ack { seq }`.
+    Changes { seq: Seq, changes: Vec<Change> },
+    /// API `teardown`: send Cease with this subcode, close, reconnect later.
+    Teardown { subcode: u8, message: String },
+}
+
+impl Fds for RibToSession {}
+
+/// Direction of a BGP message reported to the rib.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Direction {
+    Received,
+    Sent,
+}
+
+/// Session state changes the rib reports to helpers (`neighbor-changes`, `fsm`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SessionState {
+    /// TCP connected.
+    Connected {
+        local: SocketAddr,
+        remote: SocketAddr,
+    },
+    /// Established.
+    Up {
+        local: SocketAddr,
+        remote: SocketAddr,
+        /// Holds a `ferrobgp_wire::Negotiated`.
+        negotiated: Serialized,
+        /// Families usable in this session, in ExaBGP's order.
+        families: Vec<Family>,
+    },
+    /// The session ended.
+    Down { reason: String },
+    /// FSM transition (for `fsm` events), ExaBGP's state name.
+    Fsm { state: String },
+}
+
+/// Session worker to rib.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SessionToRib {
+    /// The changes up to `seq` were written to the TCP socket (or the session
+    /// is not Established and they will go out with the full table later).
+    Ack {
+        seq: Seq,
+    },
+    State(SessionState),
+    /// A BGP message received or sent, header included (for `receive`/`send` events).
+    Message {
+        direction: Direction,
+        raw: Vec<u8>,
+    },
+    /// The session came up or the peer asked for a route refresh: send the
+    /// whole Adj-RIB-Out of these families as one batch, then End-of-RIB
+    /// per family unless `manual-eor`.
+    NeedRoutes {
+        families: Vec<Family>,
+        eor: bool,
+    },
+}
+
+impl Fds for SessionToRib {}

@@ -1,0 +1,337 @@
+//! Round trips of every message type through a real socketpair, descriptor
+//! passing, and the treatment of a peer that sends garbage or goes away.
+
+use ferrobgp_ipc::*;
+use ferrobgp_wire::Family;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt::Debug;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::os::fd::{AsFd, OwnedFd};
+
+fn addr(port: u16) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), port)
+}
+
+fn blob(s: &str) -> Serialized {
+    Serialized::of(&s.to_string()).unwrap()
+}
+
+fn peer(id: PeerId) -> PeerInfo {
+    PeerInfo {
+        id,
+        peer_address: IpAddr::V4(Ipv4Addr::new(10, 0, 0, id as u8)),
+        neighbor: blob("neighbor"),
+    }
+}
+
+fn sup_to_rib() -> Vec<SupervisorToRib> {
+    vec![
+        SupervisorToRib::Init {
+            settings: blob("settings"),
+            config: blob("config"),
+            peers: vec![peer(1), peer(2)],
+            daemon_pid: 42,
+        },
+        SupervisorToRib::Helper(HelperInfo {
+            name: "watcher".into(),
+            encoder: Encoder::Json,
+            pid: 7,
+        }),
+        SupervisorToRib::HelperDied {
+            name: "watcher".into(),
+            pid: 7,
+        },
+        SupervisorToRib::SessionChannel { peer: 3 },
+        SupervisorToRib::SessionDied { peer: 3 },
+        SupervisorToRib::Reload {
+            config: blob("c2"),
+            peers: vec![peer(9)],
+        },
+        SupervisorToRib::Shutdown,
+    ]
+}
+
+fn rib_to_sup() -> Vec<RibToSupervisor> {
+    vec![
+        RibToSupervisor::Ready,
+        RibToSupervisor::Shutdown,
+        RibToSupervisor::Reload,
+        RibToSupervisor::Restart { peer: None },
+        RibToSupervisor::Restart { peer: Some(4) },
+        RibToSupervisor::Stopped,
+    ]
+}
+
+fn sup_to_session() -> Vec<SupervisorToSession> {
+    vec![
+        SupervisorToSession::Init {
+            peer: 1,
+            neighbor: blob("n"),
+            settings: blob("s"),
+            restarts: 2,
+        },
+        SupervisorToSession::Incoming {
+            remote: addr(50000),
+            local: addr(179),
+        },
+        SupervisorToSession::Stop(StopMode::Silent),
+        SupervisorToSession::Stop(StopMode::Cease {
+            subcode: 2,
+            message: "Administrative Shutdown".into(),
+        }),
+    ]
+}
+
+fn session_to_sup() -> Vec<SessionToSupervisor> {
+    vec![
+        SessionToSupervisor::Ready,
+        SessionToSupervisor::Finished {
+            reason: "attempts used up".into(),
+        },
+    ]
+}
+
+fn rib_to_session() -> Vec<RibToSession> {
+    vec![
+        RibToSession::Changes {
+            seq: u64::MAX,
+            changes: vec![
+                Change::Announce(blob("r1")),
+                Change::Withdraw(blob("r2")),
+                Change::Eor(Family::IPV6_UNICAST),
+                Change::RouteRefresh(Family::IPV4_FLOW),
+                Change::Raw {
+                    kind: 6,
+                    body: vec![0, 1, 1, 2],
+                },
+            ],
+        },
+        RibToSession::Changes {
+            seq: 0,
+            changes: vec![],
+        },
+        RibToSession::Teardown {
+            subcode: 4,
+            message: "reset".into(),
+        },
+    ]
+}
+
+fn session_to_rib() -> Vec<SessionToRib> {
+    vec![
+        SessionToRib::Ack { seq: 17 },
+        SessionToRib::State(SessionState::Connected {
+            local: addr(1),
+            remote: addr(2),
+        }),
+        SessionToRib::State(SessionState::Up {
+            local: addr(1),
+            remote: addr(2),
+            negotiated: blob("neg"),
+            families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+        }),
+        SessionToRib::State(SessionState::Down {
+            reason: "peer reset".into(),
+        }),
+        SessionToRib::State(SessionState::Fsm {
+            state: "OPENSENT".into(),
+        }),
+        SessionToRib::Message {
+            direction: Direction::Received,
+            raw: vec![0xff; 19],
+        },
+        SessionToRib::Message {
+            direction: Direction::Sent,
+            raw: vec![],
+        },
+        SessionToRib::NeedRoutes {
+            families: vec![Family::IPV4_UNICAST],
+            eor: true,
+        },
+    ]
+}
+
+/// Sends every message from one end to the other of a fresh pair and checks
+/// each arrives equal, in order, with the descriptors it announces.
+async fn round_trip<T>(msgs: Vec<T>)
+where
+    T: Serialize + DeserializeOwned + PartialEq + Debug + Fds,
+{
+    let (a, b) = pair().unwrap();
+    let mut tx: Channel<T, T> = Channel::new(a).unwrap();
+    let mut rx: Channel<T, T> = Channel::new(b).unwrap();
+    let (keep_r, keep_w) = nix::unistd::pipe().unwrap();
+    for m in &msgs {
+        let fds: Vec<_> = match m.fds_expected() {
+            0 => vec![],
+            1 => vec![keep_r.as_fd()],
+            _ => vec![keep_w.as_fd(), keep_r.as_fd()],
+        };
+        tx.sender.send_with_fds(m, &fds).await.unwrap();
+    }
+    for m in &msgs {
+        let (got, fds) = rx.recv().await.unwrap();
+        assert_eq!(&got, m);
+        assert_eq!(fds.len(), m.fds_expected());
+    }
+}
+
+#[tokio::test]
+async fn every_message_type_round_trips() {
+    round_trip(sup_to_rib()).await;
+    round_trip(rib_to_sup()).await;
+    round_trip(sup_to_session()).await;
+    round_trip(session_to_sup()).await;
+    round_trip(rib_to_session()).await;
+    round_trip(session_to_rib()).await;
+}
+
+#[test]
+fn serialized_payload_round_trips_and_rejects_other_types() {
+    let s = Serialized::of(&(1u32, "x".to_string())).unwrap();
+    assert_eq!(s.to::<(u32, String)>().unwrap(), (1, "x".to_string()));
+    assert!(s.to::<[u64; 4]>().is_err());
+    assert!(s.to::<u8>().is_err(), "trailing bytes must be refused");
+}
+
+#[tokio::test]
+async fn descriptors_arrive_with_their_frame_and_work() {
+    let (a, b) = pair().unwrap();
+    let mut sup: Channel<SupervisorToRib, RibToSupervisor> = Channel::new(a).unwrap();
+    let mut rib: Channel<RibToSupervisor, SupervisorToRib> = Channel::new(b).unwrap();
+    // Two helpers' pipes, interleaved with descriptor-less frames.
+    let (r1, w1) = nix::unistd::pipe().unwrap();
+    let (r2, w2) = nix::unistd::pipe().unwrap();
+    let info = |n: &str| {
+        SupervisorToRib::Helper(HelperInfo {
+            name: n.into(),
+            encoder: Encoder::Text,
+            pid: 1,
+        })
+    };
+    sup.sender.send(&SupervisorToRib::Shutdown).await.unwrap();
+    sup.sender
+        .send_with_fds(&info("one"), &[w1.as_fd(), r1.as_fd()])
+        .await
+        .unwrap();
+    sup.sender.send(&SupervisorToRib::Shutdown).await.unwrap();
+    sup.sender
+        .send_with_fds(&info("two"), &[w2.as_fd(), r2.as_fd()])
+        .await
+        .unwrap();
+    drop((r1, w1, r2, w2));
+
+    let (m, fds) = rib.recv().await.unwrap();
+    assert_eq!(m, SupervisorToRib::Shutdown);
+    assert!(fds.is_empty());
+    for name in ["one", "two"] {
+        let (m, mut fds) = rib.recv().await.unwrap();
+        assert_eq!(m, info(name));
+        assert_eq!(fds.len(), 2);
+        let read_end: OwnedFd = fds.pop().unwrap();
+        let write_end: OwnedFd = fds.pop().unwrap();
+        let mut w = std::fs::File::from(write_end);
+        w.write_all(name.as_bytes()).unwrap();
+        drop(w);
+        let mut r = std::fs::File::from(read_end);
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert_eq!(s, name, "descriptors paired with the wrong frame");
+        if name == "one" {
+            let (m, fds) = rib.recv().await.unwrap();
+            assert_eq!(m, SupervisorToRib::Shutdown);
+            assert!(fds.is_empty());
+        }
+    }
+}
+
+#[tokio::test]
+async fn large_frames_cross_intact() {
+    let (a, b) = pair().unwrap();
+    let mut tx: Channel<RibToSession, SessionToRib> = Channel::new(a).unwrap();
+    let mut rx: Channel<SessionToRib, RibToSession> = Channel::new(b).unwrap();
+    let changes: Vec<Change> = (0..20_000u32)
+        .map(|i| Change::Announce(Serialized(i.to_be_bytes().repeat(8))))
+        .collect();
+    let msg = RibToSession::Changes { seq: 5, changes };
+    let expect = msg.clone();
+    let writer = tokio::spawn(async move { tx.send(&msg).await.map(|_| tx) });
+    let (got, _) = rx.recv().await.unwrap();
+    assert_eq!(got, expect);
+    writer.await.unwrap().unwrap();
+}
+
+fn raw_peer() -> (
+    std::os::unix::net::UnixStream,
+    Channel<SessionToRib, RibToSession>,
+) {
+    let (a, b) = pair().unwrap();
+    (
+        std::os::unix::net::UnixStream::from(a),
+        Channel::new(b).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn garbage_body_is_an_error() {
+    let (mut raw, mut ch) = raw_peer();
+    raw.write_all(&[0, 0, 0, 5, 0, 0xff, 0xff, 0xff, 0xff])
+        .unwrap();
+    let err = ch.recv().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Decode(_) | Error::Protocol(_)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn oversized_length_is_an_error() {
+    let (mut raw, mut ch) = raw_peer();
+    raw.write_all(&[0xff, 0xff, 0xff, 0xff, 1, 2, 3]).unwrap();
+    let err = ch.recv().await.unwrap_err();
+    assert!(matches!(err, Error::Protocol(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn missing_descriptors_are_an_error() {
+    let (mut raw, mut ch) = raw_peer();
+    let mut frame = channel::encode_frame(
+        &RibToSession::Teardown {
+            subcode: 2,
+            message: String::new(),
+        },
+        0,
+    )
+    .unwrap();
+    frame[4] = 1; // announce a descriptor that is never sent
+    raw.write_all(&frame).unwrap();
+    let err = ch.recv().await.unwrap_err();
+    assert!(matches!(err, Error::Protocol(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn closing_is_reported() {
+    let (raw, mut ch) = raw_peer();
+    drop(raw);
+    assert!(matches!(ch.recv().await.unwrap_err(), Error::Closed));
+}
+
+#[tokio::test]
+async fn closing_mid_frame_is_reported() {
+    let (mut raw, mut ch) = raw_peer();
+    let frame = channel::encode_frame(&SessionToRib::Ack { seq: 1 }, 0).unwrap();
+    raw.write_all(&frame[..frame.len() - 1]).unwrap();
+    drop(raw);
+    assert!(matches!(ch.recv().await.unwrap_err(), Error::Closed));
+}
+
+#[tokio::test]
+async fn sending_to_a_closed_peer_is_reported() {
+    let (a, b) = pair().unwrap();
+    let mut tx: Channel<SessionToRib, RibToSession> = Channel::new(a).unwrap();
+    drop(b);
+    let err = tx.send(&SessionToRib::Ack { seq: 1 }).await.unwrap_err();
+    assert!(matches!(err, Error::Closed), "{err:?}");
+}
