@@ -1,0 +1,319 @@
+//! `functional`: runs encoding test suites against a BGP daemon (ferrobgp by
+//! default, or any command such as ExaBGP), or plays the test peer alone.
+
+use clap::{Parser, Subcommand};
+use ferrobgp_qa::daemon::DaemonCommand;
+use ferrobgp_qa::msgfile::{MsgFile, Options};
+use ferrobgp_qa::peer::{Control, Peer, Verdict};
+use ferrobgp_qa::runner::{self, Settings};
+use ferrobgp_qa::suite::Suite;
+use ferrobgp_qa::QaError;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(
+    name = "functional",
+    about = "Functional encoding tests for BGP daemons"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the encoding tests of a suite (all, or those named).
+    Encoding {
+        /// Suite folder (holding encoding/ and etc/); default: the project's qa/.
+        #[arg(long)]
+        suite: Option<PathBuf>,
+        /// Daemon command; configuration paths are appended.
+        /// Default: `ferrobgp run`, ferrobgp being next to this binary.
+        #[arg(long)]
+        daemon: Option<String>,
+        /// Tests run at the same time (default: number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run each test this many times.
+        #[arg(long, default_value_t = 1)]
+        times: usize,
+        /// Per-test time limit in seconds.
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+        /// Extra daemon environment, KEY=VALUE (repeatable).
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// Write `NAME<TAB>passed|failed|skipped` lines to this file.
+        #[arg(long)]
+        results: Option<PathBuf>,
+        /// List the tests instead of running them.
+        #[arg(long)]
+        list: bool,
+        /// Test names.
+        names: Vec<String>,
+    },
+    /// Play the test peer of one test by hand: listen, answer, check.
+    Peer {
+        /// The test's .msg file.
+        #[arg(long)]
+        msg: PathBuf,
+        /// Port (default: $exabgp_tcp_port, else 179; 0 picks a free one).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Process id of the daemon, for `signal` actions.
+        #[arg(long)]
+        daemon_pid: Option<i32>,
+        /// Give up after this many seconds (default: never).
+        #[arg(long)]
+        timeout: Option<f64>,
+        /// Print every event to stderr.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Start the daemon with a test's configuration and print what it sends
+    /// as .msg lines (to write expectations from a reference daemon).
+    Record {
+        /// Suite folder; default: the project's qa/.
+        #[arg(long)]
+        suite: Option<PathBuf>,
+        /// Daemon command (as for `encoding`).
+        #[arg(long)]
+        daemon: Option<String>,
+        /// Stop once nothing arrived for this many seconds.
+        #[arg(long, default_value_t = 3.0)]
+        idle: f64,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+        /// Extra daemon environment, KEY=VALUE (repeatable).
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// Test name (its .ci gives the configuration, its .msg, if any,
+        /// the options).
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Encoding {
+            suite,
+            daemon,
+            jobs,
+            times,
+            timeout,
+            env,
+            results,
+            list,
+            names,
+        } => encoding(
+            suite, daemon, jobs, times, timeout, env, results, list, names,
+        ),
+        Command::Peer {
+            msg,
+            port,
+            daemon_pid,
+            timeout,
+            verbose,
+        } => peer(&msg, port, daemon_pid, timeout, verbose),
+        Command::Record {
+            suite,
+            daemon,
+            idle,
+            timeout,
+            env,
+            name,
+        } => record(suite, daemon, idle, timeout, env, &name),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("functional: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The project's qa/ folder: the first ancestor of this binary holding
+/// `qa/encoding`, else `./qa`.
+fn default_suite() -> PathBuf {
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1) {
+            if dir.join("qa").join("encoding").is_dir() {
+                return dir.join("qa");
+            }
+        }
+    }
+    PathBuf::from("qa")
+}
+
+fn daemon_command(daemon: Option<String>) -> Result<DaemonCommand, QaError> {
+    match daemon {
+        Some(text) => DaemonCommand::parse(&text),
+        None => {
+            let exe = std::env::current_exe()
+                .map_err(|e| QaError::io("cannot find the functional binary", e))?;
+            Ok(DaemonCommand::ferrobgp_next_to(&exe))
+        }
+    }
+}
+
+fn parse_env(pairs: Vec<String>) -> Result<Vec<(String, String)>, QaError> {
+    pairs
+        .into_iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => Ok((k.to_owned(), v.to_owned())),
+            None => Err(QaError::Usage(format!(
+                "--env needs KEY=VALUE, not `{pair}`"
+            ))),
+        })
+        .collect()
+}
+
+fn seconds(value: f64, what: &str) -> Result<Duration, QaError> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| QaError::Usage(format!("{what} must be a positive number of seconds")))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn encoding(
+    suite: Option<PathBuf>,
+    daemon: Option<String>,
+    jobs: Option<usize>,
+    times: usize,
+    timeout: f64,
+    env: Vec<String>,
+    results: Option<PathBuf>,
+    list: bool,
+    names: Vec<String>,
+) -> Result<ExitCode, QaError> {
+    let suite = Suite::open(&suite.unwrap_or_else(default_suite))?;
+    let tests = suite.select(&names)?;
+    if list {
+        for test in &tests {
+            println!("{}", test.name);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let settings = Settings {
+        daemon: daemon_command(daemon)?,
+        etc: suite.etc(),
+        timeout: seconds(timeout, "--timeout")?,
+        jobs,
+        times: times.max(1),
+        extra_env: parse_env(env)?,
+    };
+    let mut stdout = std::io::stdout();
+    let outcomes = runner::run_all(&tests, &settings, &mut stdout);
+    if let Some(path) = results {
+        runner::write_results(&path, &outcomes)
+            .map_err(|e| QaError::io(format!("cannot write {}", path.display()), e))?;
+    }
+    let failed = outcomes
+        .iter()
+        .any(|r| matches!(r.outcome, runner::Outcome::Failed(_)));
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn env_port() -> Option<u16> {
+    ["exabgp_tcp_port", "exabgp.tcp.port"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn peer(
+    msg: &Path,
+    port: Option<u16>,
+    daemon_pid: Option<i32>,
+    timeout: Option<f64>,
+    verbose: bool,
+) -> Result<ExitCode, QaError> {
+    let msg = MsgFile::read(msg)?;
+    let port = port.or_else(env_port).unwrap_or(179);
+    let mut peer = Peer::bind(msg, port)?;
+    peer.set_verbose(verbose);
+    eprintln!("listening on {}", peer.local_addr()?);
+    let control = Control {
+        deadline: match timeout {
+            Some(t) => Some(Instant::now() + seconds(t, "--timeout")?),
+            None => None,
+        },
+        ..Control::default()
+    };
+    if let Some(pid) = daemon_pid {
+        control.daemon_pid.store(pid, Ordering::SeqCst);
+    }
+    match peer.run(&control) {
+        Verdict::Successful => {
+            println!("successful");
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Failed(why) | Verdict::Stopped(why) => {
+            println!("{why}");
+            println!("failed with code 1");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn record(
+    suite: Option<PathBuf>,
+    daemon: Option<String>,
+    idle: f64,
+    timeout: f64,
+    env: Vec<String>,
+    name: &str,
+) -> Result<ExitCode, QaError> {
+    let suite = Suite::open(&suite.unwrap_or_else(default_suite))?;
+    let test = suite
+        .select(&[name.to_owned()])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| QaError::Usage(format!("no test {name}")))?;
+    let options = if test.msg.exists() {
+        MsgFile::read(&test.msg)?.options
+    } else {
+        Options::default()
+    };
+    let configs = test.configs(&suite.etc())?;
+    let mut peer = Peer::bind_recorder(options.clone(), 0, seconds(idle, "--idle")?)?;
+    let port = peer.local_addr()?.port();
+    let control = Control {
+        deadline: Some(Instant::now() + seconds(timeout, "--timeout")?),
+        ..Control::default()
+    };
+    let command = daemon_command(daemon)?;
+    let mut env_vars = ferrobgp_qa::daemon::environment(port, options.tcp_connections.unwrap_or(1));
+    env_vars.extend(parse_env(env)?);
+    let mut daemon = ferrobgp_qa::daemon::Daemon::spawn(&command, &configs, &env_vars)?;
+    control.daemon_pid.store(daemon.pid(), Ordering::SeqCst);
+    let verdict = peer.run(&control);
+    let status = daemon.stop(Duration::from_secs(1));
+    for line in peer.recorded_lines() {
+        println!("{line}");
+    }
+    eprintln!("daemon: {status}");
+    match verdict {
+        Verdict::Successful => Ok(ExitCode::SUCCESS),
+        Verdict::Failed(why) | Verdict::Stopped(why) => {
+            eprintln!("{why}");
+            daemon.wait_output(Duration::from_millis(500));
+            eprintln!("daemon stderr:\n{}", daemon.stderr_tail(30));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
