@@ -1,1 +1,15 @@
-//! placeholder: see ARCHITECTURE.md
+//! ferrobgp's session worker: one process per configured neighbor, owning
+//! one BGP session.
+//!
+//! The protocol logic is pure and tested in-process: [`fsm`] (RFC 4271
+//! state machine with timers as data), [`backoff`] (ExaBGP's reconnection
+//! pacing), [`notify`] (the NOTIFICATIONs we generate). The I/O shell
+//! around it (TCP, socket options, IPC with the supervisor and the rib)
+//! lives in the modules that say so in their documentation.
+
+pub mod backoff;
+pub mod error;
+pub mod fsm;
+pub mod notify;
+
+pub use error::{Error, Result};
