@@ -142,10 +142,10 @@ pub enum Input {
         conn: ConnId,
         notify: Notify,
     },
-    /// Operator teardown: Cease `subcode` (silently closed when `silent`,
-    /// i.e. graceful restart negotiated), then reconnect.
+    /// Operator teardown: send `notify` (a Cease; nothing when `silent`,
+    /// i.e. graceful restart advertised), close, then reconnect at once.
     Teardown {
-        subcode: u8,
+        notify: Notify,
         silent: bool,
     },
     /// Stop for good: optional NOTIFICATION, then [`Action::Finished`].
@@ -422,7 +422,7 @@ impl Fsm {
                     self.fail(conn, notify, now, &mut out);
                 }
             }
-            Input::Teardown { subcode, silent } => {
+            Input::Teardown { notify, silent } => {
                 self.backoff.reset();
                 if let Some(conn) = self.conn {
                     if silent {
@@ -434,7 +434,7 @@ impl Fsm {
                             &mut out,
                         );
                     } else {
-                        self.fail(conn, notify::named(6, subcode), now, &mut out);
+                        self.fail(conn, notify, now, &mut out);
                     }
                 }
             }

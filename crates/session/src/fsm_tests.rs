@@ -407,7 +407,7 @@ fn teardown_sends_cease_with_shutdown_communication_and_reconnects() {
     let a = f.handle(
         clock.now(),
         Input::Teardown {
-            subcode: 4,
+            notify: notify::named(6, 4),
             silent: false,
         },
     );
@@ -437,7 +437,7 @@ fn teardown_silent_with_graceful_restart() {
     let a = f.handle(
         clock.now(),
         Input::Teardown {
-            subcode: 4,
+            notify: notify::named(6, 4),
             silent: true,
         },
     );

@@ -11,5 +11,6 @@ pub mod backoff;
 pub mod error;
 pub mod fsm;
 pub mod notify;
+pub mod sockopt;
 
 pub use error::{Error, Result};
