@@ -1,1 +1,29 @@
-//! placeholder: see ARCHITECTURE.md
+//! The ExaBGP text API, without I/O: command lines from helper programs
+//! parsed into typed commands ([`parse_line`]), the replies to them
+//! ([`ack`]), and the events written to helpers in ExaBGP's JSON and text
+//! formats ([`event`], [`json`], [`text`]).
+//!
+//! Deviations from the reference, on purpose:
+//! - where ExaBGP prints invalid JSON (spec §9 #3: unquoted family lists in
+//!   `negotiated`, double-quoted values in `route-refresh`/`operational`),
+//!   ferrobgp prints valid JSON of the same shape;
+//! - `enable-ack json` (or the setting `api.ack-format = json`) makes the
+//!   replies JSON objects that carry the command's sequence number and, for
+//!   an error, its reason; the default stays ExaBGP's plain `done`/`error`.
+
+pub mod ack;
+pub mod command;
+pub mod error;
+pub mod normalise;
+pub mod parse;
+pub mod selector;
+
+pub use command::{
+    AckFormat, Action, Command, NeighborView, ParsedLine, RibSide, RouteCommand, RouteKind,
+};
+pub use error::{ApiError, Result};
+pub use parse::parse_line;
+pub use selector::{Description, FamilyAllowed, PeerName, Selector};
+pub mod event;
+pub mod json;
+pub mod text;

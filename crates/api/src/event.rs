@@ -1,0 +1,331 @@
+//! The events written to helpers (spec §3) as data, and which of them a
+//! process gets according to its `api` block switches (spec §1.8).
+//!
+//! The decoded contents of OPEN capabilities and UPDATEs are rendered by
+//! crates/wire; an event carries those renderings (JSON fragment and text)
+//! and the encoders in [`crate::json`] and [`crate::text`] wrap them in
+//! ExaBGP's envelope.
+
+use ferrobgp_wire::Family;
+use std::net::IpAddr;
+
+/// Receive or send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Receive,
+    Send,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Receive => "receive",
+            Direction::Send => "send",
+        }
+    }
+}
+
+/// The neighbor an event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    pub local_address: IpAddr,
+    pub peer_address: IpAddr,
+    pub local_as: u32,
+    pub peer_as: u32,
+}
+
+/// BGP message types, as the `api` block names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageType {
+    Open,
+    Update,
+    Notification,
+    Keepalive,
+    Refresh,
+    Operational,
+}
+
+impl MessageType {
+    /// The BGP message type code (the `category` of `packets` events).
+    pub fn code(self) -> u8 {
+        match self {
+            MessageType::Open => 1,
+            MessageType::Update => 2,
+            MessageType::Notification => 3,
+            MessageType::Keepalive => 4,
+            MessageType::Refresh => 5,
+            MessageType::Operational => 6,
+        }
+    }
+    /// ExaBGP's name of a message type code (the `type` of `packets` events).
+    pub fn name_of(code: u8) -> &'static str {
+        match code {
+            1 => "open",
+            2 => "update",
+            3 => "notification",
+            4 => "keepalive",
+            5 => "refresh",
+            6 => "operational",
+            _ => "unknown",
+        }
+    }
+}
+
+/// What was negotiated with the peer (the `negotiated` event and object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Negotiated {
+    pub message_size: u32,
+    pub hold_time: u16,
+    pub asn4: bool,
+    pub multisession: bool,
+    pub operational: bool,
+    /// `absent`, `normal` or `enhanced`.
+    pub refresh: String,
+    pub families: Vec<Family>,
+    /// (family, next-hop AFI) pairs of RFC 8950 next-hop encoding.
+    pub nexthop: Vec<(Family, ferrobgp_wire::Afi)>,
+    pub add_path_send: Vec<Family>,
+    pub add_path_receive: Vec<Family>,
+}
+
+/// An operational message's variable part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationalKind {
+    Advisory(String),
+    Query,
+    Counter {
+        router_id: IpAddr,
+        sequence: u32,
+        counter: u32,
+    },
+}
+
+/// One line of an UPDATE in the text encoder, rendered by crates/wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextNlri {
+    /// `announced <nlri incl. next-hop> <attributes>`
+    Announced { nlri: String, attributes: String },
+    /// an announce without next-hop (flow...): `<nlri> <attributes>`
+    NoNexthop { nlri: String, attributes: String },
+    /// `withdrawn <nlri>`
+    Withdrawn { nlri: String },
+}
+
+/// The decoded content of a BGP message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Open {
+        version: u8,
+        asn: u32,
+        hold_time: u16,
+        router_id: IpAddr,
+        /// The `capabilities` JSON object from crates/wire.
+        capabilities_json: String,
+        /// The capabilities as the text encoder prints them inside `[...]`.
+        capabilities_text: String,
+    },
+    Update {
+        /// The value of `"message"`: `{ "update": { ... } }` from crates/wire.
+        json: String,
+        text: Vec<TextNlri>,
+    },
+    Eor(Family),
+    Notification {
+        code: u8,
+        subcode: u8,
+        data: Vec<u8>,
+    },
+    Keepalive,
+    /// subtype: `query`, `begin` or `end`.
+    Refresh {
+        family: Family,
+        subtype: String,
+    },
+    Operational {
+        name: String,
+        family: Family,
+        kind: OperationalKind,
+    },
+}
+
+impl Content {
+    pub fn message_type(&self) -> MessageType {
+        match self {
+            Content::Open { .. } => MessageType::Open,
+            Content::Update { .. } | Content::Eor(_) => MessageType::Update,
+            Content::Notification { .. } => MessageType::Notification,
+            Content::Keepalive => MessageType::Keepalive,
+            Content::Refresh { .. } => MessageType::Refresh,
+            Content::Operational { .. } => MessageType::Operational,
+        }
+    }
+}
+
+/// A neighbor state change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Connected,
+    Up,
+    Down(String),
+}
+
+/// One event about a neighbor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    State(State),
+    /// FSM state name (IDLE, ACTIVE, CONNECT, OPENSENT, OPENCONFIRM, ESTABLISHED).
+    Fsm(String),
+    Signal {
+        code: i32,
+        name: String,
+    },
+    Negotiated(Negotiated),
+    /// A decoded message; `raw` = (header, body) when consolidated with packets.
+    Message {
+        direction: Direction,
+        content: Content,
+        raw: Option<(Vec<u8>, Vec<u8>)>,
+        negotiated: Option<Negotiated>,
+    },
+    /// A raw message (`packets` without `consolidate`).
+    Packets {
+        direction: Direction,
+        category: u8,
+        header: Vec<u8>,
+        body: Vec<u8>,
+        negotiated: Option<Negotiated>,
+    },
+}
+
+/// The switches of one direction (`receive { ... }` / `send { ... }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DirectionSwitches {
+    pub parsed: bool,
+    pub packets: bool,
+    pub consolidate: bool,
+    pub open: bool,
+    pub update: bool,
+    pub notification: bool,
+    pub keepalive: bool,
+    pub refresh: bool,
+    pub operational: bool,
+}
+
+impl DirectionSwitches {
+    fn wants(&self, t: MessageType) -> bool {
+        match t {
+            MessageType::Open => self.open,
+            MessageType::Update => self.update,
+            MessageType::Notification => self.notification,
+            MessageType::Keepalive => self.keepalive,
+            MessageType::Refresh => self.refresh,
+            MessageType::Operational => self.operational,
+        }
+    }
+}
+
+/// The union of the `api` blocks of a neighbor that name one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Subscription {
+    pub neighbor_changes: bool,
+    pub negotiated: bool,
+    pub fsm: bool,
+    pub signal: bool,
+    pub receive: DirectionSwitches,
+    pub send: DirectionSwitches,
+}
+
+/// How a message is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// a `packets` event (category/header/body)
+    Packets,
+    /// a decoded message; `raw`: with top-level header/body (consolidate+packets)
+    Parsed { raw: bool },
+}
+
+impl Subscription {
+    /// Merges another `api` block naming the same process.
+    pub fn union(&mut self, other: &Subscription) {
+        let or = |a: &mut DirectionSwitches, b: &DirectionSwitches| {
+            a.parsed |= b.parsed;
+            a.packets |= b.packets;
+            a.consolidate |= b.consolidate;
+            a.open |= b.open;
+            a.update |= b.update;
+            a.notification |= b.notification;
+            a.keepalive |= b.keepalive;
+            a.refresh |= b.refresh;
+            a.operational |= b.operational;
+        };
+        self.neighbor_changes |= other.neighbor_changes;
+        self.negotiated |= other.negotiated;
+        self.fsm |= other.fsm;
+        self.signal |= other.signal;
+        or(&mut self.receive, &other.receive);
+        or(&mut self.send, &other.send);
+    }
+
+    /// The reports of a message of type `t` in `direction`, in the order
+    /// they are written (ExaBGP: packets before parsed; consolidate gives
+    /// one parsed report carrying the raw bytes when `packets` is also on).
+    pub fn reports(&self, direction: Direction, t: MessageType) -> Vec<Report> {
+        let s = match direction {
+            Direction::Receive => &self.receive,
+            Direction::Send => &self.send,
+        };
+        if !s.wants(t) {
+            return Vec::new();
+        }
+        if s.consolidate {
+            return vec![Report::Parsed { raw: s.packets }];
+        }
+        let mut out = Vec::new();
+        if s.packets {
+            out.push(Report::Packets);
+        }
+        if s.parsed {
+            out.push(Report::Parsed { raw: false });
+        }
+        out
+    }
+
+    /// True when a non-message event of this kind goes to the process.
+    pub fn wants(&self, event: &Event) -> bool {
+        match event {
+            Event::State(_) => self.neighbor_changes,
+            Event::Fsm(_) => self.fsm,
+            Event::Signal { .. } => self.signal,
+            Event::Negotiated(_) => self.negotiated,
+            Event::Message {
+                direction, content, ..
+            } => !self.reports(*direction, content.message_type()).is_empty(),
+            Event::Packets {
+                direction,
+                category,
+                ..
+            } => {
+                let t = match category {
+                    1 => MessageType::Open,
+                    2 => MessageType::Update,
+                    3 => MessageType::Notification,
+                    4 => MessageType::Keepalive,
+                    5 => MessageType::Refresh,
+                    6 => MessageType::Operational,
+                    _ => return false,
+                };
+                self.reports(*direction, t).contains(&Report::Packets)
+            }
+        }
+    }
+}
+
+/// Hexadecimal as ExaBGP prints raw bytes: `0x` and upper-case digits.
+pub fn hexstring(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + bytes.len() * 2);
+    s.push_str("0x");
+    for b in bytes {
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}

@@ -1,0 +1,315 @@
+//! ExaBGP's JSON encoder (spec §3.2-3.4): one line per event, with the
+//! envelope `{ "exabgp": "5.0.0", "time": ..., "host" : ..., "pid" : ...,
+//! "ppid" : ..., "counter": N, "type": ..., "neighbor": { ... } }` spaced
+//! exactly as the reference writes it. Values the reference prints as
+//! invalid JSON (spec §9 #3) are printed as valid JSON of the same shape.
+
+use crate::event::*;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+/// Who writes the events: the fields of the envelope that do not change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The JSON format version (`5.0.0`).
+    pub version: String,
+    pub host: String,
+    pub pid: u32,
+    pub ppid: u32,
+}
+
+/// The JSON format version ExaBGP 5 writes.
+pub const JSON_VERSION: &str = "5.0.0";
+
+/// A JSON encoder for one helper process; keeps the per-neighbor counters.
+#[derive(Debug, Clone)]
+pub struct JsonEncoder {
+    origin: Origin,
+    counters: HashMap<(IpAddr, IpAddr), u64>,
+}
+
+/// A JSON string literal (quotes and escapes).
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Python's repr of a float, as `time.time()` is printed.
+pub fn float_repr(t: f64) -> String {
+    let s = format!("{t}");
+    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+fn escape_reason(reason: &str) -> String {
+    // ExaBGP replaces brackets and braces in reasons by parentheses
+    reason.replace(['[', '{'], "(").replace([']', '}'], ")")
+}
+
+/// The `"negotiated": { ... } ` object (valid JSON, unlike the reference's
+/// unquoted family lists).
+pub fn negotiated_json(n: &Negotiated) -> String {
+    let list = |fs: &[String]| -> String {
+        let items: Vec<String> = fs.iter().map(|f| quote(f)).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let fam =
+        |fs: &[ferrobgp_wire::Family]| -> Vec<String> { fs.iter().map(|f| f.spaced()).collect() };
+    let nexthop: Vec<String> = n
+        .nexthop
+        .iter()
+        .map(|(f, nh)| format!("{} {}", f.spaced(), nh))
+        .collect();
+    format!(
+        "{{ \"message_size\": {}, \"hold_time\": {}, \"asn4\": {}, \"multisession\": {}, \"operational\": {}, \"refresh\": {}, \"families\": {}, \"nexthop\": {}, \"add_path\": {{\"send\": {}, \"receive\": {}}} }} ",
+        n.message_size,
+        n.hold_time,
+        n.asn4,
+        n.multisession,
+        n.operational,
+        quote(&n.refresh),
+        list(&fam(&n.families)),
+        list(&nexthop),
+        list(&fam(&n.add_path_send)),
+        list(&fam(&n.add_path_receive)),
+    )
+}
+
+/// `"message": { "eor": { "afi" : "ipv4", "safi" : "unicast" } }` value.
+pub fn eor_message(f: ferrobgp_wire::Family) -> String {
+    format!(
+        "{{ \"eor\": {{ \"afi\" : \"{}\", \"safi\" : \"{}\" }} }}",
+        f.afi, f.safi
+    )
+}
+
+impl JsonEncoder {
+    pub fn new(origin: Origin) -> JsonEncoder {
+        JsonEncoder {
+            origin,
+            counters: HashMap::new(),
+        }
+    }
+
+    fn counter(&mut self, peer: &PeerInfo) -> u64 {
+        let c = self
+            .counters
+            .entry((peer.local_address, peer.peer_address))
+            .or_insert(0);
+        *c += 1;
+        *c
+    }
+
+    fn envelope(
+        &self,
+        time: f64,
+        counter: Option<u64>,
+        kind: &str,
+        raw: Option<(&[u8], &[u8])>,
+        content: &str,
+    ) -> String {
+        let mut s = String::with_capacity(256 + content.len());
+        let _ = write!(
+            s,
+            "{{ \"exabgp\": {}, \"time\": {}, \"host\" : {}, \"pid\" : {}, \"ppid\" : {}, ",
+            quote(&self.origin.version),
+            float_repr(time),
+            quote(&self.origin.host),
+            self.origin.pid,
+            self.origin.ppid
+        );
+        if let Some(c) = counter {
+            let _ = write!(s, "\"counter\": {c}, ");
+        }
+        let _ = write!(s, "\"type\": \"{kind}\", ");
+        if let Some((header, body)) = raw {
+            if !header.is_empty() {
+                let _ = write!(s, "\"header\": \"{}\", ", hexstring(header));
+            }
+            if !body.is_empty() {
+                let _ = write!(s, "\"body\": \"{}\", ", hexstring(body));
+            }
+        }
+        s.push_str(content);
+        s.push_str(" }");
+        s
+    }
+
+    fn neighbor(peer: &PeerInfo, direction: Option<Direction>, content: &str) -> String {
+        format!(
+            "\"neighbor\": {{ \"address\": {{ \"local\": \"{}\", \"peer\": \"{}\" }}, \"asn\": {{ \"local\": {}, \"peer\": {} }} {}{}{}{} }}",
+            peer.local_address,
+            peer.peer_address,
+            peer.local_as,
+            peer.peer_as,
+            if direction.is_some() { ", " } else { "" },
+            direction.map(|d| format!("\"direction\": \"{}\"", d.as_str())).unwrap_or_default(),
+            if content.is_empty() { " " } else { ", " },
+            content
+        )
+    }
+
+    /// The line (without newline) for `event` about `peer` at `time`.
+    pub fn encode(&mut self, time: f64, peer: &PeerInfo, event: &Event) -> String {
+        let counter = Some(self.counter(peer));
+        match event {
+            Event::State(state) => {
+                let content = match state {
+                    State::Connected => "\"state\": \"connected\"".to_string(),
+                    State::Up => "\"state\": \"up\"".to_string(),
+                    State::Down(reason) => format!(
+                        "\"state\": \"down\", \"reason\": {}",
+                        quote(&escape_reason(reason))
+                    ),
+                };
+                self.envelope(
+                    time,
+                    counter,
+                    "state",
+                    None,
+                    &Self::neighbor(peer, None, &content),
+                )
+            }
+            Event::Fsm(name) => {
+                let content = format!("\"state\": {}", quote(name));
+                self.envelope(
+                    time,
+                    counter,
+                    "fsm",
+                    None,
+                    &Self::neighbor(peer, None, &content),
+                )
+            }
+            Event::Signal { code, name } => {
+                let content = format!("\"code\": \"{code}\", \"name\": {}", quote(name));
+                self.envelope(
+                    time,
+                    counter,
+                    "signal",
+                    None,
+                    &Self::neighbor(peer, None, &content),
+                )
+            }
+            Event::Negotiated(n) => {
+                let content = format!("\"negotiated\": {}", negotiated_json(n));
+                self.envelope(
+                    time,
+                    counter,
+                    "negotiated",
+                    None,
+                    &Self::neighbor(peer, None, &content),
+                )
+            }
+            Event::Packets {
+                direction,
+                category,
+                header,
+                body,
+                negotiated,
+            } => {
+                let mut content = format!(
+                    "\"message\": {{ \"category\": {category}, \"header\": \"{}\", \"body\": \"{}\" }} ",
+                    hexstring(header),
+                    hexstring(body)
+                );
+                if let Some(n) = negotiated {
+                    let _ = write!(content, ", \"negotiated\": {}", negotiated_json(n));
+                }
+                let kind = MessageType::name_of(*category);
+                self.envelope(
+                    time,
+                    counter,
+                    kind,
+                    None,
+                    &Self::neighbor(peer, Some(*direction), &content),
+                )
+            }
+            Event::Message {
+                direction,
+                content,
+                raw,
+                negotiated,
+            } => {
+                let (kind, body) = message_content(content, negotiated.as_ref());
+                let raw = raw.as_ref().map(|(h, b)| (h.as_slice(), b.as_slice()));
+                self.envelope(
+                    time,
+                    counter,
+                    kind,
+                    raw,
+                    &Self::neighbor(peer, Some(*direction), &body),
+                )
+            }
+        }
+    }
+
+    /// The notice every JSON helper gets when the daemon exits.
+    pub fn shutdown(&self, time: f64) -> String {
+        self.envelope(
+            time,
+            None,
+            "notification",
+            None,
+            "\"notification\": \"shutdown\"",
+        )
+    }
+}
+
+fn message_content(content: &Content, negotiated: Option<&Negotiated>) -> (&'static str, String) {
+    let with_negotiated = |mut s: String| {
+        if let Some(n) = negotiated {
+            let _ = write!(s, ", \"negotiated\": {}", negotiated_json(n));
+        }
+        s
+    };
+    match content {
+        Content::Open { version, asn, hold_time, router_id, capabilities_json, .. } => (
+            "open",
+            format!(
+                "\"open\": {{ \"version\": {version}, \"asn\": {asn}, \"hold_time\": {hold_time}, \"router_id\": \"{router_id}\", \"capabilities\": {capabilities_json} }}"
+            ),
+        ),
+        Content::Update { json, .. } => ("update", with_negotiated(format!("\"message\": {json}"))),
+        Content::Eor(f) => ("update", with_negotiated(format!("\"message\": {}", eor_message(*f)))),
+        Content::Notification { code, subcode, data } => (
+            "notification",
+            format!(
+                "\"notification\": {{ \"code\": {code}, \"subcode\": {subcode}, \"data\": \"{}\", \"message\": {} }} ",
+                hexstring(data),
+                quote(&String::from_utf8_lossy(data))
+            ),
+        ),
+        Content::Keepalive => ("keepalive", String::new()),
+        Content::Refresh { family, subtype } => (
+            "refresh",
+            format!(
+                "\"route-refresh\": {{ \"afi\": \"{}\", \"safi\": \"{}\", \"subtype\": {} }}",
+                family.afi,
+                family.safi,
+                quote(subtype)
+            ),
+        ),
+        Content::Operational { name, family, kind } => {
+            let mut s = format!(
+                "\"operational\": {{ \"name\": {}, \"afi\": \"{}\", \"safi\": \"{}\"",
+                quote(name),
+                family.afi,
+                family.safi
+            );
+            match kind {
+                OperationalKind::Query => {}
+                OperationalKind::Advisory(text) => {
+                    let _ = write!(s, ", \"advisory\": {}", quote(text));
+                }
+                OperationalKind::Counter { router_id, sequence, counter } => {
+                    let _ = write!(s, ", \"router-id\": \"{router_id}\", \"sequence\": {sequence}, \"counter\": {counter}");
+                }
+            }
+            s.push_str(" }");
+            ("operational", s)
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! The command grammar: one helper line to a [`ParsedLine`] (spec §2.1,
+//! §2.3, §2.4). Route words are kept as words here; `routes` builds them
+//! with the configuration's route grammar.
+
+use crate::command::*;
+use crate::error::{ApiError, Result};
+use crate::normalise::{normalise, words};
+use crate::selector::parse_selector;
+use ferrobgp_wire::{Afi, Family, Safi};
+use std::net::IpAddr;
+
+/// The operational message kinds ExaBGP knows.
+pub const OPERATIONAL_KINDS: [&str; 8] =
+    ["asm", "adm", "rpcq", "rpcp", "apcq", "apcp", "lpcq", "lpcp"];
+
+/// SAFIs accepted after `announce ipv4|ipv6`.
+const ROUTE_SAFIS: [&str; 8] = [
+    "unicast",
+    "multicast",
+    "nlri-mpls",
+    "mpls-vpn",
+    "mcast-vpn",
+    "flow",
+    "flow-vpn",
+    "mup",
+];
+
+/// Parses one line (without its newline).
+pub fn parse_line(line: &str) -> Result<ParsedLine> {
+    if !line.is_ascii() {
+        return Err(ApiError::NotAscii);
+    }
+    let trimmed = line.trim_start_matches([' ', '\t']);
+    if let Some(rest) = trimmed.strip_prefix("debug ") {
+        return Ok(ParsedLine {
+            selector: Default::default(),
+            command: Command::Debug(rest.trim().to_string()),
+        });
+    }
+    if trimmed.starts_with("# ") || trimmed.starts_with("#\t") {
+        return Ok(ParsedLine {
+            selector: Default::default(),
+            command: Command::Comment,
+        });
+    }
+    let norm = normalise(line);
+    let all = words(&norm);
+    if all.is_empty() {
+        return Err(ApiError::Empty);
+    }
+    let (selector, start) = parse_selector(&all)?;
+    let command = parse_command(&all[start..])?;
+    if selector != Default::default() && !command.targets_peers() {
+        return Err(ApiError::NoSelector(command.name()));
+    }
+    Ok(ParsedLine { selector, command })
+}
+
+fn parse_command(w: &[&str]) -> Result<Command> {
+    let first = w[0];
+    let rest = &w[1..];
+    let simple = |c: Command, name: &'static str| -> Result<Command> {
+        match rest.first() {
+            None => Ok(c),
+            Some(word) => Err(ApiError::Unexpected {
+                command: name,
+                word: word.to_string(),
+            }),
+        }
+    };
+    match first {
+        "announce" => parse_verb(Action::Announce, rest),
+        "withdraw" => parse_verb(Action::Withdraw, rest),
+        "clear" | "flush" => parse_adj_rib(first, rest),
+        "show" => parse_show(rest),
+        "teardown" => parse_teardown(rest),
+        "shutdown" => simple(Command::Shutdown, "shutdown"),
+        "reload" => simple(Command::Reload, "reload"),
+        "restart" => simple(Command::Restart, "restart"),
+        "version" => simple(Command::Version, "version"),
+        "help" => simple(Command::Help, "help"),
+        "reset" => simple(Command::Reset, "reset"),
+        "disable-ack" => simple(Command::DisableAck, "disable-ack"),
+        "silence-ack" => simple(Command::SilenceAck, "silence-ack"),
+        "enable-ack" => match rest {
+            [] => Ok(Command::EnableAck(AckFormat::Text)),
+            ["text"] => Ok(Command::EnableAck(AckFormat::Text)),
+            ["json"] => Ok(Command::EnableAck(AckFormat::Json)),
+            [_, w, ..] => Err(ApiError::Unexpected {
+                command: "enable-ack",
+                word: w.to_string(),
+            }),
+            [w] => Err(ApiError::Invalid {
+                what: "acknowledgement format",
+                value: w.to_string(),
+            }),
+        },
+        _ => Err(ApiError::Unknown(w.join(" "))),
+    }
+}
+
+fn parse_verb(action: Action, w: &[&str]) -> Result<Command> {
+    let verb = action.as_str();
+    let Some(&what) = w.first() else {
+        return Err(ApiError::Missing {
+            command: verb,
+            what: "what to announce or withdraw (route, attributes, ipv4, ipv6, flow, vpls, eor, route-refresh, operational, watchdog)",
+        });
+    };
+    let rest = &w[1..];
+    let route = |kind: RouteKind, rest: &[&str], name: &'static str| -> Result<Command> {
+        if rest.is_empty() {
+            return Err(ApiError::Missing {
+                command: name,
+                what: "a route",
+            });
+        }
+        Ok(Command::Route(RouteCommand {
+            action,
+            kind,
+            words: rest.iter().map(|s| s.to_string()).collect(),
+        }))
+    };
+    match (action, what) {
+        (_, "route") => route(
+            RouteKind::Route,
+            rest,
+            if action == Action::Announce {
+                "announce route"
+            } else {
+                "withdraw route"
+            },
+        ),
+        (_, "attribute" | "attributes") => {
+            let name = if action == Action::Announce {
+                "announce attributes"
+            } else {
+                "withdraw attributes"
+            };
+            if !rest.contains(&"nlri") {
+                return Err(ApiError::Missing {
+                    command: name,
+                    what: "'nlri' and the prefixes",
+                });
+            }
+            route(RouteKind::Attributes, rest, name)
+        }
+        (_, "ipv4" | "ipv6") => {
+            let name = if what == "ipv4" {
+                "announce ipv4"
+            } else {
+                "announce ipv6"
+            };
+            let Some(&safi) = rest.first() else {
+                return Err(ApiError::Missing {
+                    command: name,
+                    what: "a subsequent address family",
+                });
+            };
+            if !ROUTE_SAFIS.contains(&safi) {
+                return Err(ApiError::UnknownFamily(format!("{what} {safi}")));
+            }
+            let family = Family::from_names(what, safi)
+                .ok_or_else(|| ApiError::UnknownFamily(format!("{what} {safi}")))?;
+            route(RouteKind::Family(family), &rest[1..], name)
+        }
+        (_, "flow") => {
+            // `flow route ...`; the `route` keyword is optional in ExaBGP's grammar
+            let rest = if rest.first() == Some(&"route") {
+                &rest[1..]
+            } else {
+                rest
+            };
+            route(RouteKind::Flow, rest, "flow route")
+        }
+        (_, "vpls") => route(RouteKind::Vpls, rest, "vpls"),
+        (_, "watchdog") => match rest {
+            [] => Ok(Command::Watchdog { action, name: None }),
+            [name] => Ok(Command::Watchdog {
+                action,
+                name: Some(name.to_string()),
+            }),
+            [_, extra, ..] => Err(ApiError::Unexpected {
+                command: "watchdog",
+                word: extra.to_string(),
+            }),
+        },
+        (Action::Announce, "eor") => match rest {
+            [] => Ok(Command::Eor(Family::IPV4_UNICAST)),
+            [afi, safi] => Ok(Command::Eor(family(afi, safi)?)),
+            [_] => Err(ApiError::Missing {
+                command: "announce eor",
+                what: "both an afi and a safi",
+            }),
+            [_, _, extra, ..] => Err(ApiError::Unexpected {
+                command: "announce eor",
+                word: extra.to_string(),
+            }),
+        },
+        (Action::Announce, "route-refresh") => match rest {
+            [afi, safi] => Ok(Command::RouteRefresh(family(afi, safi)?)),
+            [_, _, extra, ..] => Err(ApiError::Unexpected {
+                command: "announce route-refresh",
+                word: extra.to_string(),
+            }),
+            _ => Err(ApiError::Missing {
+                command: "announce route-refresh",
+                what: "an afi and a safi",
+            }),
+        },
+        (Action::Announce, "operational") => parse_operational(rest),
+        (Action::Withdraw, "eor" | "route-refresh" | "operational") => {
+            Err(ApiError::Unknown(format!("withdraw {}", w.join(" "))))
+        }
+        _ => Err(ApiError::Unknown(format!("{verb} {}", w.join(" ")))),
+    }
+}
+
+fn family(afi: &str, safi: &str) -> Result<Family> {
+    match (Afi::from_name(afi), Safi::from_name(safi)) {
+        (Some(a), Some(s)) if Family::ALL_KNOWN.contains(&Family::new(a, s)) => {
+            Ok(Family::new(a, s))
+        }
+        _ => Err(ApiError::UnknownFamily(format!("{afi} {safi}"))),
+    }
+}
+
+fn parse_operational(w: &[&str]) -> Result<Command> {
+    let Some(&kind) = w.first() else {
+        return Err(ApiError::Missing {
+            command: "announce operational",
+            what: "a message kind",
+        });
+    };
+    let kind_lc = kind.to_ascii_lowercase();
+    if !OPERATIONAL_KINDS.contains(&kind_lc.as_str()) {
+        // ExaBGP answers `done` for unknown kinds and sends nothing
+        return Ok(Command::Operational {
+            kind: kind_lc,
+            family: None,
+            words: w[1..].iter().map(|s| s.to_string()).collect(),
+        });
+    }
+    match &w[1..] {
+        ["afi", afi, "safi", safi, more @ ..] => Ok(Command::Operational {
+            kind: kind_lc,
+            family: Some(family(afi, safi)?),
+            words: more.iter().map(|s| s.to_string()).collect(),
+        }),
+        _ => Err(ApiError::Missing {
+            command: "announce operational",
+            what: "'afi <afi> safi <safi>'",
+        }),
+    }
+}
+
+fn parse_adj_rib(verb: &str, w: &[&str]) -> Result<Command> {
+    let name = if verb == "clear" {
+        "clear adj-rib"
+    } else {
+        "flush adj-rib"
+    };
+    match w {
+        ["adj-rib", "out"] if verb == "clear" => Ok(Command::ClearAdjRibOut),
+        ["adj-rib", "out"] => Ok(Command::FlushAdjRibOut),
+        ["adj-rib", "in"] if verb == "clear" => Ok(Command::ClearAdjRibIn),
+        ["adj-rib", "in"] => Err(ApiError::Unknown("flush adj-rib in".into())),
+        ["adj-rib"] => Err(ApiError::Missing {
+            command: name,
+            what: "'in' or 'out'",
+        }),
+        ["adj-rib", side, ..] if !matches!(*side, "in" | "out") => Err(ApiError::Invalid {
+            what: "adj-rib side",
+            value: side.to_string(),
+        }),
+        ["adj-rib", _, extra, ..] => Err(ApiError::Unexpected {
+            command: name,
+            word: extra.to_string(),
+        }),
+        _ => Err(ApiError::Unknown(
+            std::iter::once(verb)
+                .chain(w.iter().copied())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )),
+    }
+}
+
+fn parse_show(w: &[&str]) -> Result<Command> {
+    match w.first() {
+        Some(&"neighbor") => {
+            let mut view = NeighborView::Default;
+            let mut address = None;
+            let mut json = false;
+            for word in &w[1..] {
+                match *word {
+                    "summary" | "extensive" | "configuration" if view == NeighborView::Default => {
+                        view = match *word {
+                            "summary" => NeighborView::Summary,
+                            "extensive" => NeighborView::Extensive,
+                            _ => NeighborView::Configuration,
+                        }
+                    }
+                    "json" if !json => json = true,
+                    other => match other.parse::<IpAddr>() {
+                        Ok(ip) if address.is_none() => address = Some(ip),
+                        _ => {
+                            return Err(ApiError::Unexpected {
+                                command: "show neighbor",
+                                word: other.to_string(),
+                            })
+                        }
+                    },
+                }
+            }
+            Ok(Command::ShowNeighbor {
+                view,
+                address,
+                json,
+            })
+        }
+        Some(&"adj-rib") => {
+            let side = match w.get(1) {
+                Some(&"in") => RibSide::In,
+                Some(&"out") => RibSide::Out,
+                Some(other) => {
+                    return Err(ApiError::Invalid {
+                        what: "adj-rib side",
+                        value: other.to_string(),
+                    })
+                }
+                None => {
+                    return Err(ApiError::Missing {
+                        command: "show adj-rib",
+                        what: "'in' or 'out'",
+                    })
+                }
+            };
+            let mut extensive = false;
+            let mut address = None;
+            let mut json = false;
+            for word in &w[2..] {
+                match *word {
+                    "extensive" if !extensive => extensive = true,
+                    "json" if !json => json = true,
+                    other => match other.parse::<IpAddr>() {
+                        Ok(ip) if address.is_none() => address = Some(ip),
+                        _ => {
+                            return Err(ApiError::Unexpected {
+                                command: "show adj-rib",
+                                word: other.to_string(),
+                            })
+                        }
+                    },
+                }
+            }
+            Ok(Command::ShowAdjRib {
+                side,
+                extensive,
+                address,
+                json,
+            })
+        }
+        Some(other) => Err(ApiError::Unknown(format!("show {other}"))),
+        None => Err(ApiError::Missing {
+            command: "show",
+            what: "'neighbor' or 'adj-rib'",
+        }),
+    }
+}
+
+fn parse_teardown(w: &[&str]) -> Result<Command> {
+    match w {
+        [] => Err(ApiError::Missing {
+            command: "teardown",
+            what: "a Cease subcode",
+        }),
+        [code] => code
+            .parse::<u8>()
+            .map(Command::Teardown)
+            .map_err(|_| ApiError::Invalid {
+                what: "Cease subcode",
+                value: code.to_string(),
+            }),
+        [_, extra, ..] => Err(ApiError::Unexpected {
+            command: "teardown",
+            word: extra.to_string(),
+        }),
+    }
+}
+
+/// The text `help` prints, one command per line.
+pub const HELP: &[&str] = &[
+    "[neighbor <ip> [local-ip <ip>] [local-as <asn>] [peer-as <asn>] [router-id <ip>] [family-allowed <x>] [, neighbor ...]] <command>",
+    "announce route <prefix> <attributes>",
+    "announce attributes <attributes> nlri <prefix> ...",
+    "announce ipv4|ipv6 <safi> <nlri> <attributes>",
+    "announce flow route <match> <then>",
+    "announce vpls <vpls>",
+    "announce eor [<afi> <safi>]",
+    "announce route-refresh <afi> <safi>",
+    "announce operational <asm|adm|rpcq|rpcp|apcq|apcp|lpcq|lpcp> afi <afi> safi <safi> ...",
+    "announce watchdog [<name>]",
+    "withdraw route|attributes|ipv4|ipv6|flow|vpls|watchdog ...",
+    "clear adj-rib out",
+    "flush adj-rib out",
+    "clear adj-rib in",
+    "show neighbor [summary|extensive|configuration] [<ip>] [json]",
+    "show adj-rib in|out [extensive] [<ip>] [json]",
+    "teardown <cease subcode>",
+    "shutdown",
+    "reload",
+    "restart",
+    "version",
+    "help",
+    "reset",
+    "enable-ack [json|text]",
+    "disable-ack",
+    "silence-ack",
+];
