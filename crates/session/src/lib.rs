@@ -8,9 +8,14 @@
 //! lives in the modules that say so in their documentation.
 
 pub mod backoff;
+pub mod conn;
+pub mod connect;
+pub mod encode;
 pub mod error;
 pub mod fsm;
 pub mod notify;
+pub mod peer;
 pub mod sockopt;
+pub mod worker;
 
 pub use error::{Error, Result};

@@ -1,0 +1,660 @@
+//! The session worker's event loop: the I/O shell around the pure [`Fsm`].
+//!
+//! One task owns the state machine and multiplexes: messages from the
+//! supervisor (handed-in connections, stop), changes from the rib, events
+//! of the connection tasks (see [`crate::conn`]) and the FSM's timers. Every
+//! FSM action is carried out here: connecting, building and sending OPEN,
+//! KEEPALIVE and NOTIFICATION, reporting state and messages to the rib,
+//! encoding the rib's changes and acknowledging them once written.
+
+use crate::conn::{ConnEvent, ConnTasks, WriteCmd};
+use crate::connect;
+use crate::encode::encode_changes;
+use crate::error::{Error, Result};
+use crate::fsm::{Action, ConnId, Fsm, Input, OtherKind, PeerOpen};
+use crate::notify;
+use crate::peer::PeerConfig;
+use ferrobgp_ipc::{
+    Direction, Receiver, RibToSession, Sender, SessionState, SessionToRib, SessionToSupervisor,
+    StopMode, SupervisorToSession,
+};
+use ferrobgp_wire::message::header::{frame, kind};
+use ferrobgp_wire::message::keepalive::keepalive_bytes;
+use ferrobgp_wire::message::{Framer, Message, Notification, Open};
+use ferrobgp_wire::negotiated::{Negotiated, EXTENDED_MAX_MESSAGE_SIZE};
+use ferrobgp_wire::Notify;
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// How long the worker waits for queued bytes (a final NOTIFICATION) to be
+/// written before it exits.
+const EXIT_FLUSH: Duration = Duration::from_secs(2);
+
+/// Capacity of the connection events channel.
+const EVENTS: usize = 64;
+
+/// The current TCP connection.
+struct Live {
+    id: ConnId,
+    tasks: ConnTasks,
+    framer: Framer,
+    local: SocketAddr,
+    remote: SocketAddr,
+    /// Batches queued on this connection and not yet written.
+    unacked: BTreeSet<u64>,
+}
+
+/// Channels to the other processes.
+pub struct Links {
+    pub supervisor_tx: Sender<SessionToSupervisor>,
+    pub supervisor_rx: Receiver<SupervisorToSession>,
+    pub rib_tx: Sender<SessionToRib>,
+    pub rib_rx: Receiver<RibToSession>,
+}
+
+/// The worker of one neighbor.
+pub struct Worker {
+    cfg: PeerConfig,
+    fsm: Fsm,
+    links: Links,
+    events_tx: mpsc::Sender<ConnEvent>,
+    events_rx: mpsc::Receiver<ConnEvent>,
+    next_id: ConnId,
+    connecting: Option<(ConnId, JoinHandle<()>)>,
+    /// Streams up, not yet adopted by the FSM (or to be refused).
+    pending: HashMap<ConnId, TcpStream>,
+    live: Option<Live>,
+    /// Writers of closed connections still flushing.
+    closing: Vec<JoinHandle<()>>,
+    /// Our OPEN for the current connection, once known.
+    sent_open: Option<Open>,
+    negotiated: Option<Negotiated>,
+    finished: Option<String>,
+}
+
+impl Worker {
+    pub fn new(cfg: PeerConfig, links: Links) -> Worker {
+        let (events_tx, events_rx) = mpsc::channel(EVENTS);
+        Worker {
+            fsm: Fsm::new(cfg.fsm.clone()),
+            cfg,
+            links,
+            events_tx,
+            events_rx,
+            next_id: 1,
+            connecting: None,
+            pending: HashMap::new(),
+            live: None,
+            closing: Vec::new(),
+            sent_open: None,
+            negotiated: None,
+            finished: None,
+        }
+    }
+
+    /// Runs until the neighbor is finished (stopped, or attempts used up).
+    /// Returns the reason.
+    pub async fn run(mut self) -> Result<String> {
+        self.input(Input::Start).await?;
+        while self.finished.is_none() {
+            let deadline = self.fsm.next_deadline().map(Instant::from_std);
+            tokio::select! {
+                m = self.links.supervisor_rx.recv() => match m {
+                    Ok((msg, fds)) => self.on_supervisor(msg, fds).await?,
+                    Err(e) => {
+                        tracing::warn!("supervisor channel: {e}; stopping");
+                        self.input(Input::Stop {
+                            notify: Some(notify::named(6, 2)),
+                            reason: "stop, message [supervisor gone]".into(),
+                        })
+                        .await?;
+                    }
+                },
+                m = self.links.rib_rx.recv() => match m {
+                    Ok((msg, _)) => self.on_rib(msg).await?,
+                    Err(e) => {
+                        self.input(Input::Stop {
+                            notify: Some(notify::named(6, 2)),
+                            reason: "stop, message [rib gone]".into(),
+                        })
+                        .await?;
+                        self.flush_and_close().await;
+                        return Err(Error::Ipc(format!("rib channel: {e}")));
+                    }
+                },
+                Some(ev) = self.events_rx.recv() => self.conn_event(ev).await?,
+                _ = sleep_opt(deadline) => {
+                    let actions = self.fsm.poll(std::time::Instant::now());
+                    self.run_actions(actions).await?;
+                }
+            }
+        }
+        let reason = self.finished.clone().unwrap_or_default();
+        let _ = self
+            .links
+            .supervisor_tx
+            .send(&SessionToSupervisor::Finished {
+                reason: reason.clone(),
+            })
+            .await;
+        self.flush_and_close().await;
+        Ok(reason)
+    }
+
+    async fn flush_and_close(&mut self) {
+        if let Some(live) = self.live.take() {
+            self.closing.push(live.tasks.close());
+        }
+        let handles = std::mem::take(&mut self.closing);
+        let _ = tokio::time::timeout(EXIT_FLUSH, futures_join(handles)).await;
+    }
+
+    async fn input(&mut self, input: Input) -> Result<()> {
+        let actions = self.fsm.handle(std::time::Instant::now(), input);
+        self.run_actions(actions).await
+    }
+
+    async fn on_supervisor(&mut self, msg: SupervisorToSession, fds: Vec<OwnedFd>) -> Result<()> {
+        match msg {
+            SupervisorToSession::Init { .. } => {
+                tracing::debug!("ignoring a second Init");
+            }
+            SupervisorToSession::Incoming { remote, .. } => {
+                let Some(fd) = fds.into_iter().next() else {
+                    return Err(Error::Ipc("Incoming without a descriptor".into()));
+                };
+                let std = std::net::TcpStream::from(fd);
+                std.set_nonblocking(true)
+                    .map_err(|e| Error::io("incoming socket", e))?;
+                let stream =
+                    TcpStream::from_std(std).map_err(|e| Error::io("incoming socket", e))?;
+                if let Err(e) = connect::prepare_accepted(&stream, &self.cfg) {
+                    tracing::warn!("incoming connection from {remote}: {e}");
+                }
+                let id = self.alloc_id();
+                self.pending.insert(id, stream);
+                self.input(Input::Incoming { conn: id }).await?;
+            }
+            SupervisorToSession::Stop(mode) => {
+                let (notify, reason) = match mode {
+                    StopMode::Silent => (None, "stop, message [shutting down]".to_string()),
+                    StopMode::Cease { subcode, message } => (
+                        Some(notify::cease(subcode, &message)),
+                        format!("notification sent (6,{subcode})"),
+                    ),
+                };
+                self.input(Input::Stop { notify, reason }).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_rib(&mut self, msg: RibToSession) -> Result<()> {
+        match msg {
+            RibToSession::Changes { seq, changes } => {
+                let (Some(live), Some(neg), true) = (
+                    self.live.as_mut(),
+                    self.negotiated.as_ref(),
+                    self.fsm.is_established(),
+                ) else {
+                    return self.ack(seq).await;
+                };
+                match encode_changes(&changes, neg, &self.cfg) {
+                    Ok(msgs) => {
+                        for m in msgs {
+                            if self.cfg.report_sent {
+                                let _ = self
+                                    .links
+                                    .rib_tx
+                                    .send(&SessionToRib::Message {
+                                        direction: Direction::Sent,
+                                        raw: m.bytes.clone(),
+                                    })
+                                    .await;
+                            }
+                            live.tasks.send(m.bytes, m.update);
+                        }
+                        live.unacked.insert(seq);
+                        let _ = live.tasks.tx.send(WriteCmd::Ack(seq));
+                        Ok(())
+                    }
+                    Err(e) => {
+                        tracing::error!("cannot encode changes {seq}: {e}");
+                        let conn = live.id;
+                        self.ack(seq).await?;
+                        self.input(Input::Fatal {
+                            conn,
+                            notify: notify::with_text(6, 0, &e.to_string()),
+                        })
+                        .await
+                    }
+                }
+            }
+            RibToSession::Teardown { subcode, message } => {
+                let silent = self.cfg.graceful_restart;
+                self.input(Input::Teardown {
+                    notify: notify::cease(subcode, &message),
+                    silent,
+                })
+                .await
+            }
+        }
+    }
+
+    async fn ack(&mut self, seq: u64) -> Result<()> {
+        self.tell_rib(SessionToRib::Ack { seq }).await
+    }
+
+    async fn tell_rib(&mut self, msg: SessionToRib) -> Result<()> {
+        self.links
+            .rib_tx
+            .send(&msg)
+            .await
+            .map_err(|e| Error::Ipc(format!("rib channel: {e}")))
+    }
+
+    fn alloc_id(&mut self) -> ConnId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    async fn conn_event(&mut self, ev: ConnEvent) -> Result<()> {
+        match ev {
+            ConnEvent::Connected { conn, stream } => {
+                if self.connecting.as_ref().map(|c| c.0) == Some(conn) {
+                    self.connecting = None;
+                    self.pending.insert(conn, stream);
+                    self.input(Input::TcpConnected { conn }).await?;
+                }
+            }
+            ConnEvent::ConnectFailed { conn, error } => {
+                if self.connecting.as_ref().map(|c| c.0) == Some(conn) {
+                    tracing::info!("connection to {} failed: {error}", self.cfg.peer_address);
+                    self.connecting = None;
+                    self.input(Input::TcpFailed).await?;
+                }
+            }
+            ConnEvent::Data { conn, bytes } => {
+                if self.live.as_ref().map(|l| l.id) == Some(conn) {
+                    if let Some(live) = self.live.as_mut() {
+                        live.framer.feed(&bytes);
+                    }
+                    self.process_frames(conn).await?;
+                }
+            }
+            ConnEvent::ReadClosed { conn } | ConnEvent::WriteFailed { conn } => {
+                self.input(Input::TcpClosed { conn }).await?;
+            }
+            ConnEvent::Stalled { conn } => {
+                self.input(Input::WriteStalled { conn }).await?;
+            }
+            ConnEvent::Written { conn, seq } => {
+                if let Some(live) = self.live.as_mut().filter(|l| l.id == conn) {
+                    if live.unacked.remove(&seq) {
+                        self.ack(seq).await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles every complete message buffered on the current connection.
+    async fn process_frames(&mut self, conn: ConnId) -> Result<()> {
+        loop {
+            let Some(live) = self.live.as_mut().filter(|l| l.id == conn) else {
+                return Ok(());
+            };
+            let fr = match live.framer.next_frame() {
+                Ok(Some(f)) => f,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    let n = e.notify().cloned().unwrap_or_else(|| notify::named(1, 0));
+                    return self.input(Input::Fatal { conn, notify: n }).await;
+                }
+            };
+            if self.cfg.report_received {
+                if let Ok(raw) = frame(fr.kind, &fr.body, EXTENDED_MAX_MESSAGE_SIZE) {
+                    self.tell_rib(SessionToRib::Message {
+                        direction: Direction::Received,
+                        raw,
+                    })
+                    .await?;
+                }
+            }
+            let standalone;
+            let neg = match &self.negotiated {
+                Some(n) => n,
+                None => {
+                    standalone = Negotiated::standalone();
+                    &standalone
+                }
+            };
+            let input = match fr.decode(neg) {
+                Ok(Message::Open(open)) => self.open_received(conn, open),
+                Ok(Message::Keepalive) => Input::KeepaliveReceived { conn },
+                Ok(Message::Notification(n)) => Input::NotificationReceived {
+                    conn,
+                    code: n.code,
+                    subcode: n.subcode,
+                },
+                Ok(Message::Update(_)) => Input::OtherReceived {
+                    conn,
+                    kind: OtherKind::Update,
+                },
+                Ok(Message::RouteRefresh(rr)) => {
+                    if self.fsm.is_established()
+                        && rr.subtype == 0
+                        && self
+                            .negotiated
+                            .as_ref()
+                            .is_some_and(|n| n.family_negotiated(rr.family))
+                    {
+                        self.tell_rib(SessionToRib::NeedRoutes {
+                            families: vec![rr.family],
+                            eor: false,
+                        })
+                        .await?;
+                    }
+                    Input::OtherReceived {
+                        conn,
+                        kind: OtherKind::RouteRefresh,
+                    }
+                }
+                Ok(Message::Operational(_)) => Input::OtherReceived {
+                    conn,
+                    kind: OtherKind::Operational,
+                },
+                Ok(Message::Unknown { kind, .. }) => Input::Fatal {
+                    conn,
+                    notify: from_notification(Notification::unknown_message_type(kind)),
+                },
+                Err(e) => Input::Fatal {
+                    conn,
+                    notify: e.notify().cloned().unwrap_or_else(|| {
+                        from_notification(Notification::new(
+                            1,
+                            0,
+                            format!("can not decode update message of type \"{}\"", fr.kind)
+                                .into_bytes(),
+                        ))
+                    }),
+                },
+            };
+            self.input(input).await?;
+        }
+    }
+
+    /// Builds our OPEN for this peer (mirroring its AS with `local-as
+    /// auto`) and negotiates; the FSM decides what to send.
+    fn open_received(&mut self, conn: ConnId, peer: Open) -> Input {
+        let mut oc = self.cfg.open.clone();
+        oc.local_as = self.cfg.local_as.unwrap_or_else(|| peer.asn());
+        let info = PeerOpen {
+            hold_time: peer.hold_time,
+            router_id: peer.router_id,
+        };
+        let problem = match (oc.build(), oc.negotiate(&peer, self.cfg.peer_as)) {
+            (Ok(ours), Ok(neg)) => {
+                if self.sent_open.is_none() {
+                    self.sent_open = Some(ours);
+                }
+                if let Some(live) = self.live.as_mut() {
+                    live.framer.set_max_size(neg.max_message_size());
+                }
+                self.negotiated = Some(neg);
+                None
+            }
+            (Err(e), _) => Some(notify::with_text(6, 0, &e.to_string())),
+            (Ok(ours), Err(e)) => {
+                if self.sent_open.is_none() {
+                    self.sent_open = Some(ours);
+                }
+                Some(
+                    e.notify()
+                        .cloned()
+                        .unwrap_or_else(|| notify::with_text(2, 0, &e.to_string())),
+                )
+            }
+        };
+        Input::OpenReceived {
+            conn,
+            open: info,
+            problem,
+        }
+    }
+
+    /// Our OPEN when it does not depend on the peer (`local-as` set).
+    fn our_open(&mut self) -> Result<Open> {
+        if let Some(o) = &self.sent_open {
+            return Ok(o.clone());
+        }
+        let Some(asn) = self.cfg.local_as else {
+            return Err(Error::Encode(
+                "no ASN available for the OPEN message".into(),
+            ));
+        };
+        let mut oc = self.cfg.open.clone();
+        oc.local_as = asn;
+        let o = oc.build().map_err(|e| Error::Encode(e.to_string()))?;
+        self.sent_open = Some(o.clone());
+        Ok(o)
+    }
+
+    async fn send_on(&mut self, conn: ConnId, bytes: Vec<u8>) -> Result<()> {
+        let Some(live) = self.live.as_ref().filter(|l| l.id == conn) else {
+            return Ok(());
+        };
+        if self.cfg.report_sent {
+            let raw = bytes.clone();
+            live.tasks.send(bytes, false);
+            return self
+                .tell_rib(SessionToRib::Message {
+                    direction: Direction::Sent,
+                    raw,
+                })
+                .await;
+        }
+        live.tasks.send(bytes, false);
+        Ok(())
+    }
+
+    async fn run_actions(&mut self, actions: Vec<Action>) -> Result<()> {
+        let mut queue: std::collections::VecDeque<Action> = actions.into();
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::Connect => {
+                    let id = self.alloc_id();
+                    let cfg = self.cfg.clone();
+                    let tx = self.events_tx.clone();
+                    let task = tokio::spawn(async move {
+                        let ev = match connect::connect(&cfg).await {
+                            Ok(stream) => ConnEvent::Connected { conn: id, stream },
+                            Err(e) => ConnEvent::ConnectFailed {
+                                conn: id,
+                                error: e.to_string(),
+                            },
+                        };
+                        let _ = tx.send(ev).await;
+                    });
+                    self.connecting = Some((id, task));
+                }
+                Action::AbandonConnect => {
+                    if let Some((_, task)) = self.connecting.take() {
+                        task.abort();
+                    }
+                }
+                Action::State(s) => {
+                    self.tell_rib(SessionToRib::State(SessionState::Fsm {
+                        state: s.name().to_string(),
+                    }))
+                    .await?;
+                }
+                Action::Connected { conn } => {
+                    let Some(stream) = self.pending.remove(&conn) else {
+                        continue;
+                    };
+                    let unknown: SocketAddr = ([0, 0, 0, 0], 0).into();
+                    let local = stream.local_addr().unwrap_or(unknown);
+                    let remote = stream.peer_addr().unwrap_or(unknown);
+                    let stall = (self.cfg.fsm.hold_time > 0)
+                        .then(|| Duration::from_secs(u64::from(self.cfg.fsm.hold_time)));
+                    let tasks = ConnTasks::start(
+                        conn,
+                        stream,
+                        self.events_tx.clone(),
+                        self.cfg.rate_limit,
+                        stall,
+                    );
+                    self.sent_open = None;
+                    self.negotiated = None;
+                    self.live = Some(Live {
+                        id: conn,
+                        tasks,
+                        framer: Framer::default(),
+                        local,
+                        remote,
+                        unacked: BTreeSet::new(),
+                    });
+                    self.tell_rib(SessionToRib::State(SessionState::Connected {
+                        local,
+                        remote,
+                    }))
+                    .await?;
+                }
+                Action::SendOpen { conn } => match self.our_open() {
+                    Ok(open) => {
+                        let bytes = Message::Open(open)
+                            .encode(EXTENDED_MAX_MESSAGE_SIZE)
+                            .map_err(|e| Error::Encode(e.to_string()));
+                        match bytes {
+                            Ok(b) => self.send_on(conn, b).await?,
+                            Err(e) => {
+                                let n = notify::with_text(6, 0, &e.to_string());
+                                let more = self.fsm.handle(
+                                    std::time::Instant::now(),
+                                    Input::Fatal { conn, notify: n },
+                                );
+                                queue.extend(more);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let n = notify::with_text(6, 0, &e.to_string());
+                        let more = self
+                            .fsm
+                            .handle(std::time::Instant::now(), Input::Fatal { conn, notify: n });
+                        queue.extend(more);
+                    }
+                },
+                Action::SendKeepalive { conn } => {
+                    self.send_on(conn, keepalive_bytes()).await?;
+                }
+                Action::SendNotification { conn, notify } => {
+                    self.send_on(conn, notification_bytes(&notify)).await?;
+                }
+                Action::Close { conn } => {
+                    self.pending.remove(&conn);
+                    if self.live.as_ref().map(|l| l.id) == Some(conn) {
+                        if let Some(live) = self.live.take() {
+                            self.closing.retain(|h| !h.is_finished());
+                            self.closing.push(live.tasks.close());
+                            self.negotiated = None;
+                            self.sent_open = None;
+                            // Batches never written: the Adj-RIB-Out has them and
+                            // resends everything when the session comes back.
+                            for seq in live.unacked {
+                                self.ack(seq).await?;
+                            }
+                        }
+                    }
+                }
+                Action::Refuse { conn, notify } => {
+                    if let Some(stream) = self.pending.remove(&conn) {
+                        let bytes = notification_bytes(&notify);
+                        tokio::spawn(async move {
+                            use tokio::io::AsyncWriteExt;
+                            let mut s = stream;
+                            let _ = tokio::time::timeout(EXIT_FLUSH, async {
+                                let _ = s.write_all(&bytes).await;
+                                let _ = s.shutdown().await;
+                            })
+                            .await;
+                        });
+                    }
+                }
+                Action::Established { conn, .. } => {
+                    let Some(live) = self.live.as_ref().filter(|l| l.id == conn) else {
+                        continue;
+                    };
+                    let (local, remote) = (live.local, live.remote);
+                    let Some(neg) = self.negotiated.clone() else {
+                        continue;
+                    };
+                    let families = neg.families.clone();
+                    let summary = ferrobgp_ipc::Serialized::of(&neg)
+                        .map_err(|e| Error::Ipc(e.to_string()))?;
+                    self.tell_rib(SessionToRib::State(SessionState::Up {
+                        local,
+                        remote,
+                        negotiated: summary,
+                        families: families.clone(),
+                    }))
+                    .await?;
+                    if families.is_empty() && !self.cfg.manual_eor {
+                        // spec 7.6: no family negotiated, a KEEPALIVE stands in
+                        // for the End-of-RIB markers.
+                        self.send_on(conn, keepalive_bytes()).await?;
+                    }
+                    self.tell_rib(SessionToRib::NeedRoutes {
+                        families,
+                        eor: !self.cfg.manual_eor,
+                    })
+                    .await?;
+                }
+                Action::Down { reason } => {
+                    self.tell_rib(SessionToRib::State(SessionState::Down { reason }))
+                        .await?;
+                }
+                Action::Finished { reason } => {
+                    self.finished = Some(reason);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn from_notification(n: Notification) -> Notify {
+    Notify::new(n.code, n.subcode, n.data)
+}
+
+/// The bytes of a NOTIFICATION (data cut to fit one 4096-byte message).
+pub fn notification_bytes(n: &Notify) -> Vec<u8> {
+    let mut body = Vec::with_capacity(2 + n.data.len());
+    body.push(n.code);
+    body.push(n.subcode);
+    let room = ferrobgp_wire::negotiated::STANDARD_MAX_MESSAGE_SIZE - 21;
+    body.extend_from_slice(&n.data[..n.data.len().min(room)]);
+    frame(kind::NOTIFICATION, &body, EXTENDED_MAX_MESSAGE_SIZE).unwrap_or_default()
+}
+
+async fn sleep_opt(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn futures_join(handles: Vec<JoinHandle<()>>) {
+    for h in handles {
+        let _ = h.await;
+    }
+}

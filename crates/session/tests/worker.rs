@@ -1,0 +1,346 @@
+//! The worker's I/O shell against an in-test BGP peer on loopback: real TCP,
+//! real IPC socketpairs, bytes compared exactly. Every wait is bounded.
+
+use ferrobgp_ipc::{
+    pair, Channel, RibToSession, SessionState, SessionToRib, SessionToSupervisor,
+    SupervisorToSession,
+};
+use ferrobgp_session::fsm::FsmConfig;
+use ferrobgp_session::peer::PeerConfig;
+use ferrobgp_session::worker::{Links, Worker};
+use ferrobgp_wire::message::OpenConfig;
+use ferrobgp_wire::Family;
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::timeout;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
+    let open = OpenConfig {
+        local_as: 1,
+        hold_time: hold,
+        router_id: Ipv4Addr::new(1, 2, 3, 4),
+        families: vec![Family::IPV4_UNICAST],
+        ..OpenConfig::default()
+    };
+    PeerConfig {
+        peer_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        local_address: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        port,
+        source_interface: None,
+        outgoing_ttl: None,
+        incoming_ttl: None,
+        md5_key: None,
+        local_as: Some(1),
+        peer_as: Some(1),
+        open,
+        fsm: FsmConfig {
+            passive: false,
+            read_open_first: false,
+            hold_time: hold,
+            router_id: Ipv4Addr::new(1, 2, 3, 4),
+            open_wait: Duration::from_secs(60),
+            max_attempts: attempts,
+        },
+        group_updates: true,
+        manual_eor: false,
+        rate_limit: 0,
+        report_received: false,
+        report_sent: false,
+        graceful_restart: false,
+    }
+}
+
+type SupEnd = Channel<SupervisorToSession, SessionToSupervisor>;
+type RibEnd = Channel<RibToSession, SessionToRib>;
+
+/// Starts a worker; returns the supervisor's and the rib's ends.
+fn spawn(cfg: PeerConfig) -> (SupEnd, RibEnd, tokio::task::JoinHandle<String>) {
+    let (s1, s2) = pair().unwrap();
+    let (r1, r2) = pair().unwrap();
+    let sup_worker: Channel<SessionToSupervisor, SupervisorToSession> = Channel::new(s1).unwrap();
+    let rib_worker: Channel<SessionToRib, RibToSession> = Channel::new(r1).unwrap();
+    let (stx, srx) = sup_worker.split();
+    let (rtx, rrx) = rib_worker.split();
+    let links = Links {
+        supervisor_tx: stx,
+        supervisor_rx: srx,
+        rib_tx: rtx,
+        rib_rx: rrx,
+    };
+    let handle = tokio::spawn(async move { Worker::new(cfg, links).run().await.unwrap() });
+    (Channel::new(s2).unwrap(), Channel::new(r2).unwrap(), handle)
+}
+
+async fn read_msg(s: &mut TcpStream) -> Vec<u8> {
+    let mut head = [0u8; 19];
+    timeout(WAIT, s.read_exact(&mut head))
+        .await
+        .unwrap()
+        .unwrap();
+    let len = u16::from_be_bytes([head[16], head[17]]) as usize;
+    let mut body = vec![0u8; len - 19];
+    timeout(WAIT, s.read_exact(&mut body))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m = head.to_vec();
+    m.extend(body);
+    m
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+const KEEPALIVE: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304";
+
+/// The peer's answer: our OPEN with router-id + 1 (like the conformance peer).
+fn answer(open: &[u8], hold: Option<u16>) -> Vec<u8> {
+    let mut o = open.to_vec();
+    o[27] = o[27].wrapping_add(1);
+    if let Some(h) = hold {
+        o[22..24].copy_from_slice(&h.to_be_bytes());
+    }
+    o
+}
+
+/// Next message from the worker to the rib, skipping FSM transitions.
+async fn rib_next(rib: &mut RibEnd) -> SessionToRib {
+    loop {
+        let (m, _) = timeout(WAIT, rib.recv()).await.unwrap().unwrap();
+        if !matches!(m, SessionToRib::State(SessionState::Fsm { .. })) {
+            return m;
+        }
+    }
+}
+
+/// Accepts the worker's connection and brings the session up.
+async fn establish(l: &TcpListener, rib: &mut RibEnd, hold: Option<u16>) -> TcpStream {
+    let (mut s, _) = timeout(WAIT, l.accept()).await.unwrap().unwrap();
+    let open = read_msg(&mut s).await;
+    assert_eq!(
+        open,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 002D 01 04 0001 00B4 01020304 10 02060104 00010001 0206 4104 00000001")
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| if i == 22 || i == 23 { open[i] } else { b })
+            .collect::<Vec<_>>()
+    );
+    s.write_all(&answer(&open, hold)).await.unwrap();
+    s.write_all(&hex(KEEPALIVE)).await.unwrap();
+    assert_eq!(read_msg(&mut s).await, hex(KEEPALIVE));
+    assert!(matches!(
+        rib_next(rib).await,
+        SessionToRib::State(SessionState::Connected { .. })
+    ));
+    match rib_next(rib).await {
+        SessionToRib::State(SessionState::Up { families, .. }) => {
+            assert_eq!(families, vec![Family::IPV4_UNICAST])
+        }
+        m => panic!("expected Up, got {m:?}"),
+    }
+    assert_eq!(
+        rib_next(rib).await,
+        SessionToRib::NeedRoutes {
+            families: vec![Family::IPV4_UNICAST],
+            eor: true
+        }
+    );
+    s
+}
+
+#[tokio::test]
+async fn open_exchange_and_peer_notification() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (_sup, mut rib, _w) = spawn(config(port, 180, 0));
+    let mut s = establish(&l, &mut rib, None).await;
+    // a batch is acknowledged once written (here: nothing to write)
+    rib.send(&RibToSession::Changes {
+        seq: 7,
+        changes: vec![],
+    })
+    .await
+    .unwrap();
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 7 });
+    // NOTIFICATION from the peer: down with ExaBGP's reason
+    s.write_all(&hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0015 03 0600"))
+        .await
+        .unwrap();
+    assert_eq!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Down {
+            reason: "notification received (6,0)".into()
+        })
+    );
+    // and reconnects
+    let (_s2, _) = timeout(WAIT, l.accept()).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn teardown_sends_administrative_reset_and_reconnects() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (_sup, mut rib, _w) = spawn(config(port, 180, 3));
+    let mut s = establish(&l, &mut rib, None).await;
+    rib.send(&RibToSession::Teardown {
+        subcode: 4,
+        message: String::new(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002A:03:06041441646D696E697374726174697665205265736574")
+    );
+    assert_eq!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Down {
+            reason: "notification sent (6,4)".into()
+        })
+    );
+    // the connection is closed after the NOTIFICATION
+    let mut rest = Vec::new();
+    timeout(WAIT, s.read_to_end(&mut rest))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(rest.is_empty());
+    // second connection comes up again
+    let _s2 = establish(&l, &mut rib, None).await;
+}
+
+#[tokio::test]
+async fn unknown_message_type_answered_like_exabgp() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (_sup, mut rib, _w) = spawn(config(port, 180, 1));
+    let mut s = establish(&l, &mut rib, None).await;
+    s.write_all(&hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0013 FF"))
+        .await
+        .unwrap();
+    // conformance case unknown-message
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0040:03:010063616E206E6F74206465636F646520757064617465206D657373616765206F662074797065202232353522")
+    );
+}
+
+#[tokio::test]
+async fn hold_timer_expiry_sends_4_0() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (_sup, mut rib, _w) = spawn(config(port, 180, 1));
+    // the peer proposes 3 s and then stays silent
+    let mut s = establish(&l, &mut rib, Some(3)).await;
+    let mut keepalives = 0;
+    loop {
+        let m = read_msg(&mut s).await;
+        if m == hex(KEEPALIVE) {
+            keepalives += 1;
+            assert!(keepalives < 10, "no hold expiry");
+            continue;
+        }
+        assert_eq!(m, hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0015 03 0400"));
+        break;
+    }
+    assert!(keepalives >= 1);
+    assert_eq!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Down {
+            reason: "notification sent (4,0)".into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn attempts_exhausted_reports_finished() {
+    // a port nobody listens on
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (mut sup, mut rib, w) = spawn(config(port, 180, 2));
+    // not established: batches are acknowledged at once
+    rib.send(&RibToSession::Changes {
+        seq: 1,
+        changes: vec![],
+    })
+    .await
+    .unwrap();
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 1 });
+    let (m, _) = timeout(WAIT, sup.recv()).await.unwrap().unwrap();
+    assert_eq!(
+        m,
+        SessionToSupervisor::Finished {
+            reason: "maximum connection attempts reached".into()
+        }
+    );
+    assert_eq!(
+        timeout(WAIT, w).await.unwrap().unwrap(),
+        "maximum connection attempts reached"
+    );
+}
+
+#[tokio::test]
+async fn stop_sends_cease_and_exits() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (mut sup, mut rib, w) = spawn(config(port, 180, 0));
+    let mut s = establish(&l, &mut rib, None).await;
+    sup.send(&SupervisorToSession::Stop(ferrobgp_ipc::StopMode::Cease {
+        subcode: 2,
+        message: String::new(),
+    }))
+    .await
+    .unwrap();
+    let mut expected = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 002D 03 0602 17");
+    expected.extend_from_slice(b"Administrative Shutdown");
+    assert_eq!(read_msg(&mut s).await, expected);
+    let (m, _) = timeout(WAIT, sup.recv()).await.unwrap().unwrap();
+    assert!(matches!(m, SessionToSupervisor::Finished { .. }));
+    timeout(WAIT, w).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn incoming_connection_handed_by_supervisor() {
+    // passive worker; the "supervisor" accepts and passes the socket
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mut cfg = config(port, 180, 0);
+    cfg.fsm.passive = true;
+    let (mut sup, mut rib, _w) = spawn(cfg);
+    let mut peer = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let (accepted, remote) = l.accept().unwrap();
+    let local = accepted.local_addr().unwrap();
+    let fd = std::os::fd::OwnedFd::from(accepted);
+    use std::os::fd::AsFd;
+    sup.sender
+        .send_with_fds(
+            &SupervisorToSession::Incoming { remote, local },
+            &[fd.as_fd()],
+        )
+        .await
+        .unwrap();
+    let open = read_msg(&mut peer).await;
+    assert_eq!(open[18], 1);
+    peer.write_all(&answer(&open, None)).await.unwrap();
+    peer.write_all(&hex(KEEPALIVE)).await.unwrap();
+    assert_eq!(read_msg(&mut peer).await, hex(KEEPALIVE));
+    assert!(matches!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Connected { .. })
+    ));
+    assert!(matches!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Up { .. })
+    ));
+}
