@@ -40,6 +40,10 @@ pub struct Control {
     pub daemon_pid: Arc<AtomicI32>,
     /// Stop with a timeout verdict at this instant.
     pub deadline: Option<Instant>,
+    /// When `daemon_pid` is 0 at a `signal` action: a file holding the
+    /// daemon's process id, read then (for a peer started by hand before
+    /// the daemon).
+    pub daemon_pid_file: Option<std::path::PathBuf>,
 }
 
 enum Mode {
@@ -465,10 +469,19 @@ fn send_signal(name: &str, control: &Control) -> Result<(), String> {
     };
     let signal = nix::sys::signal::Signal::from_str(&full)
         .map_err(|_| format!("signal action: unknown signal `{name}`"))?;
-    let pid = control.daemon_pid.load(Ordering::SeqCst);
+    let mut pid = control.daemon_pid.load(Ordering::SeqCst);
+    if pid <= 0 {
+        if let Some(path) = &control.daemon_pid_file {
+            pid = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|text| text.trim().parse().ok())
+                .unwrap_or(0);
+        }
+    }
     if pid <= 0 {
         return Err(format!(
-            "signal action {name}: the daemon's process id is not known (give --daemon-pid)"
+            "signal action {name}: the daemon's process id is not known \
+             (give --daemon-pid or --daemon-pid-file)"
         ));
     }
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)

@@ -66,6 +66,10 @@ enum Command {
         /// Process id of the daemon, for `signal` actions.
         #[arg(long)]
         daemon_pid: Option<i32>,
+        /// File holding the daemon's process id, read at the first `signal`
+        /// action (when the daemon is started after the peer).
+        #[arg(long)]
+        daemon_pid_file: Option<PathBuf>,
         /// Give up after this many seconds (default: never).
         #[arg(long)]
         timeout: Option<f64>,
@@ -117,9 +121,10 @@ fn main() -> ExitCode {
             msg,
             port,
             daemon_pid,
+            daemon_pid_file,
             timeout,
             verbose,
-        } => peer(&msg, port, daemon_pid, timeout, verbose),
+        } => peer(&msg, port, daemon_pid, daemon_pid_file, timeout, verbose),
         Command::Record {
             suite,
             daemon,
@@ -239,6 +244,7 @@ fn peer(
     msg: &Path,
     port: Option<u16>,
     daemon_pid: Option<i32>,
+    daemon_pid_file: Option<PathBuf>,
     timeout: Option<f64>,
     verbose: bool,
 ) -> Result<ExitCode, QaError> {
@@ -252,6 +258,7 @@ fn peer(
             Some(t) => Some(Instant::now() + seconds(t, "--timeout")?),
             None => None,
         },
+        daemon_pid_file,
         ..Control::default()
     };
     if let Some(pid) = daemon_pid {
