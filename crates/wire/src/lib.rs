@@ -6,9 +6,12 @@
 //! typed [`Error`] that names the NOTIFICATION to send), and encoding
 //! produces exactly the bytes ExaBGP puts on the wire.
 
+pub mod capability;
 pub mod codec;
 pub mod error;
 pub mod family;
+pub mod message;
+pub mod negotiated;
 
 pub use error::{Error, Notify, Result};
 pub use family::{Afi, Family, Safi};

@@ -2,11 +2,20 @@
 //! must expect (4-octet AS, ADD-PATH per family and direction, message size,
 //! extended next hop, route refresh, ...). The UPDATE codec reads it to
 //! encode and decode; the session computes it once, when the peer's OPEN
-//! is accepted, with `negotiate` (added with the OPEN codec),
-//! which also runs the OPEN checks of RFC 4271 6.2.
+//! is accepted, with [`negotiate`], which also runs the OPEN checks of
+//! RFC 4271 6.2 and ExaBGP's (peer AS 2/2, BGP identifier 2/3, hold time
+//! 2/6, optional parameters 2/4, multisession 2/8 and 2/9).
+//!
+//! Our side is described by every capability we *advertise* (see
+//! [`crate::message::OpenConfig::advertised`]), not by the OPEN bytes: the
+//! reference leaves empty capabilities out of its OPEN but still counts
+//! them as sent (spec 7.2), so that e.g. Extended Message is negotiated
+//! when only the peer put it on the wire.
 
-use crate::capability::GracefulRestart;
+use crate::capability::{codes, Capability, GracefulRestart};
+use crate::error::{code, subcode, Error, Result};
 use crate::family::{Afi, Family};
+use crate::message::open::{Open, OptionalParameter, BGP_VERSION};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -140,4 +149,233 @@ impl Negotiated {
             ..Negotiated::standalone()
         }
     }
+}
+
+/// Our side of the negotiation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Local<'a> {
+    pub local_as: u32,
+    pub hold_time: u16,
+    pub router_id: Ipv4Addr,
+    /// Everything we advertise, including capabilities left out of the
+    /// OPEN by the empty-capability quirk.
+    pub capabilities: &'a [Capability],
+    /// The peer AS the configuration expects (`peer-as`); `None` accepts
+    /// any.
+    pub expected_peer_as: Option<u32>,
+}
+
+/// OPEN Message Error subcodes of draft-ietf-idr-bgp-multisession.
+pub const GROUPING_CONFLICT: u8 = 8;
+pub const GROUPING_REQUIRED: u8 = 9;
+
+fn open_error(sub: u8, data: impl Into<Vec<u8>>, reason: String) -> Error {
+    Error::malformed_data(code::OPEN_MESSAGE, sub, data, reason)
+}
+
+fn text_error(sub: u8, text: String) -> Error {
+    open_error(sub, text.clone().into_bytes(), text)
+}
+
+fn has(caps: &[&Capability], code: u8) -> bool {
+    caps.iter().any(|c| c.code() == code)
+}
+
+/// The Session Id of the first Multisession capability with `code`, with
+/// an empty one read as {Multiprotocol} (draft section 4).
+fn session_id(caps: &[&Capability], code: u8) -> Option<BTreeSet<u8>> {
+    caps.iter().find_map(|c| match c {
+        Capability::Multisession(m) if m.code() == code => {
+            let mut ids: BTreeSet<u8> = m
+                .codes
+                .iter()
+                .copied()
+                .filter(|c| *c != codes::MULTISESSION && *c != codes::MULTISESSION_CISCO)
+                .collect();
+            if ids.is_empty() {
+                ids.insert(codes::MULTIPROTOCOL);
+            }
+            Some(ids)
+        }
+        _ => None,
+    })
+}
+
+/// Checks the peer's OPEN against ours and computes the session context.
+///
+/// Errors carry the NOTIFICATION to send: version other than 4 (2/1, data
+/// 0x0004), an optional parameter other than capabilities (2/4), peer AS
+/// not the expected one (2/2), BGP identifier 0.0.0.0 or equal to ours on
+/// iBGP (2/3), hold time 1 or 2 (2/6), multisession Session Id mismatch
+/// (2/8) or multisession required but not offered (2/9). The texts are
+/// ExaBGP's.
+pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
+    if peer.version != BGP_VERSION {
+        return Err(open_error(
+            subcode::open::UNSUPPORTED_VERSION,
+            vec![0, BGP_VERSION],
+            format!("version number: {}", peer.version),
+        ));
+    }
+    if let Some(OptionalParameter::Other { kind, .. }) = peer
+        .params
+        .iter()
+        .find(|p| matches!(p, OptionalParameter::Other { .. }))
+    {
+        return Err(text_error(
+            subcode::open::UNSUPPORTED_OPTIONAL_PARAMETER,
+            format!("unknown OPEN parameter {kind:#x}"),
+        ));
+    }
+    let ours: Vec<&Capability> = local.capabilities.iter().collect();
+    let theirs: Vec<&Capability> = peer.capabilities().collect();
+
+    let asn4 = has(&ours, codes::ASN4) && has(&theirs, codes::ASN4);
+    let peer_as = match (asn4, peer.asn4()) {
+        (true, Some(a)) => a,
+        _ => u32::from(peer.my_as),
+    };
+    if let Some(expected) = local.expected_peer_as {
+        if peer_as != expected {
+            return Err(text_error(
+                subcode::open::BAD_PEER_AS,
+                format!(
+                    "ASN in OPEN ({}) did not match ASN expected ({expected})",
+                    peer.my_as
+                ),
+            ));
+        }
+    }
+    if peer.router_id.is_unspecified() {
+        return Err(text_error(
+            subcode::open::BAD_BGP_IDENTIFIER,
+            "0.0.0.0 is an invalid router_id".to_string(),
+        ));
+    }
+    let ibgp = peer_as == local.local_as;
+    if ibgp && peer.router_id == local.router_id {
+        return Err(text_error(
+            subcode::open::BAD_BGP_IDENTIFIER,
+            format!(
+                "BGP Identifier collision, same router-id ({}) on both sides of this IBGP session",
+                peer.router_id
+            ),
+        ));
+    }
+    if matches!(peer.hold_time, 1 | 2) {
+        return Err(text_error(
+            subcode::open::UNACCEPTABLE_HOLD_TIME,
+            format!("Hold Time is invalid ({})", peer.hold_time),
+        ));
+    }
+
+    // Multisession (draft-ietf-idr-bgp-multisession, as ExaBGP checks it).
+    let mut multisession = false;
+    for ms_code in [codes::MULTISESSION, codes::MULTISESSION_CISCO] {
+        if let (Some(a), Some(b)) = (session_id(&ours, ms_code), session_id(&theirs, ms_code)) {
+            if a != b {
+                return Err(text_error(
+                    GROUPING_CONFLICT,
+                    "multisession, our peer did not reply with the same sessionid".to_string(),
+                ));
+            }
+            multisession = true;
+            break;
+        }
+    }
+    if !multisession && (has(&ours, codes::MULTISESSION) || has(&ours, codes::MULTISESSION_CISCO)) {
+        return Err(text_error(
+            GROUPING_REQUIRED,
+            "multisession is mandatory with this peer".to_string(),
+        ));
+    }
+
+    let fam_of = |caps: &[&Capability]| -> BTreeSet<Family> {
+        caps.iter()
+            .filter_map(|c| match c {
+                Capability::Multiprotocol(f) => Some(*f),
+                _ => None,
+            })
+            .collect()
+    };
+    let our_families = fam_of(&ours);
+    let families: Vec<Family> = fam_of(&theirs)
+        .intersection(&our_families)
+        .copied()
+        .collect();
+
+    let addpath_of = |caps: &[&Capability]| -> Vec<crate::capability::AddPathEntry> {
+        caps.iter()
+            .filter_map(|c| match c {
+                Capability::AddPath(e) => Some(e.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let (our_ap, their_ap) = (addpath_of(&ours), addpath_of(&theirs));
+    let mut addpath_send = BTreeSet::new();
+    let mut addpath_receive = BTreeSet::new();
+    for o in &our_ap {
+        for t in their_ap.iter().filter(|t| t.family == o.family) {
+            if o.mode.send() && t.mode.receive() {
+                addpath_send.insert(o.family);
+            }
+            if o.mode.receive() && t.mode.send() {
+                addpath_receive.insert(o.family);
+            }
+        }
+    }
+
+    let nh_of = |caps: &[&Capability]| -> BTreeSet<(Family, Afi)> {
+        caps.iter()
+            .filter_map(|c| match c {
+                Capability::ExtendedNextHop(e) => Some(e.clone()),
+                _ => None,
+            })
+            .flatten()
+            .map(|e| (e.family, e.nexthop_afi))
+            .collect()
+    };
+    let ext_nexthop = nh_of(&ours)
+        .intersection(&nh_of(&theirs))
+        .copied()
+        .collect();
+
+    let both = |code: u8| has(&ours, code) && has(&theirs, code);
+    let refresh = if both(codes::ENHANCED_ROUTE_REFRESH) {
+        Refresh::Enhanced
+    } else if both(codes::ROUTE_REFRESH) {
+        Refresh::Normal
+    } else {
+        Refresh::Absent
+    };
+    let graceful_restart = if has(&ours, codes::GRACEFUL_RESTART) {
+        theirs.iter().find_map(|c| match c {
+            Capability::GracefulRestart(g) => Some(g.clone()),
+            _ => None,
+        })
+    } else {
+        None
+    };
+    let hold_time = local.hold_time.min(peer.hold_time);
+    Ok(Negotiated {
+        local_as: local.local_as,
+        peer_as,
+        ibgp,
+        local_router_id: local.router_id,
+        peer_router_id: peer.router_id,
+        hold_time,
+        keepalive: hold_time / 3,
+        asn4,
+        families,
+        addpath_send,
+        addpath_receive,
+        extended_message: both(codes::EXTENDED_MESSAGE),
+        ext_nexthop,
+        refresh,
+        multisession,
+        operational: both(codes::OPERATIONAL),
+        graceful_restart,
+    })
 }
