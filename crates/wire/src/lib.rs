@@ -6,12 +6,17 @@
 //! typed [`Error`] that names the NOTIFICATION to send), and encoding
 //! produces exactly the bytes ExaBGP puts on the wire.
 
+pub mod attribute;
 pub mod capability;
 pub mod codec;
 pub mod error;
 pub mod family;
+pub mod hex;
+pub mod json;
 pub mod message;
 pub mod negotiated;
+pub mod nlri;
+pub mod route;
 
 pub use error::{Error, Notify, Result};
 pub use family::{Afi, Family, Safi};
