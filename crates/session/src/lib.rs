@@ -11,11 +11,14 @@ pub mod backoff;
 pub mod conn;
 pub mod connect;
 pub mod encode;
+pub mod entry;
 pub mod error;
+pub mod from_config;
 pub mod fsm;
 pub mod notify;
 pub mod peer;
 pub mod sockopt;
 pub mod worker;
 
+pub use entry::{run, run_worker};
 pub use error::{Error, Result};
