@@ -2,20 +2,45 @@
 //! capability order, RFC 9072 extended parameters, round trips, and every
 //! malformed-OPEN class with its exact NOTIFICATION.
 
-use ferrobgp_wire::message::open::Open;
-use ferrobgp_wire::message::{Message, OpenConfig};
-use ferrobgp_wire::Family;
-use std::net::Ipv4Addr;
+mod msg_common;
 
-pub fn unhex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
+use ferrobgp_wire::capability::*;
+use ferrobgp_wire::message::open::{Open, OptionalParameter};
+use ferrobgp_wire::message::{GracefulRestartConfig, Message, OpenConfig};
+use ferrobgp_wire::negotiated::Negotiated;
+use ferrobgp_wire::{Error, Family};
+use msg_common::{conformance_dir, raw_lines, unhex};
+use proptest::prelude::*;
+use std::net::Ipv4Addr;
 
 fn encode(open: &Open) -> Vec<u8> {
     Message::Open(open.clone()).encode(4096).unwrap()
+}
+
+fn decode(bytes: &[u8]) -> Result<Open, Error> {
+    match Message::decode_bytes(bytes, 4096, &Negotiated::standalone())? {
+        Message::Open(o) => Ok(o),
+        other => panic!("not an OPEN: {other:?}"),
+    }
+}
+
+fn notify(e: Error) -> (u8, u8, Vec<u8>) {
+    let n = e.notify().expect("a NOTIFICATION").clone();
+    (n.code, n.subcode, n.data)
+}
+
+fn base() -> OpenConfig {
+    OpenConfig {
+        local_as: 65533,
+        hold_time: 180,
+        router_id: Ipv4Addr::new(10, 0, 0, 2),
+        families: vec![Family::IPV4_UNICAST],
+        ..OpenConfig::default()
+    }
+}
+
+fn codes_of(open: &Open) -> Vec<u8> {
+    open.capabilities().map(|c| c.code()).collect()
 }
 
 /// Spec 7.2: the OPEN of a default neighbor (ipv4 unicast) with
@@ -23,17 +48,571 @@ fn encode(open: &Open) -> Vec<u8> {
 #[test]
 fn spec_7_2_software_version_open() {
     let cfg = OpenConfig {
-        local_as: 65533,
-        hold_time: 180,
-        router_id: Ipv4Addr::new(10, 0, 0, 2),
-        families: vec![Family::IPV4_UNICAST],
         software_version: Some("ExaBGP/5.0.0-0+test".into()),
-        ..OpenConfig::default()
+        ..base()
     };
     let expected = unhex(
         "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0045 01 04 FFFD 00B4 0A000002 28 \
          02 06 01 04 0001 0001  02 06 41 04 0000FFFD \
          02 16 4B 14 13 4578614247502F352E302E302D302B74657374",
     );
-    assert_eq!(encode(&cfg.build().unwrap()), expected);
+    let open = cfg.build().unwrap();
+    assert_eq!(encode(&open), expected);
+    assert_eq!(decode(&expected).unwrap(), open);
+}
+
+/// Minimal reader of the neighbor settings conf-hostname.conf uses.
+fn conf_value<'a>(conf: &'a str, key: &str) -> &'a str {
+    conf.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(key).and_then(|v| v.strip_prefix(' ')))
+        .map(|v| v.trim_end_matches(';').trim())
+        .unwrap_or_else(|| panic!("{key} not in configuration"))
+}
+
+/// conformance `conf-hostname` (option:open:inspect-open-message): the
+/// OPEN built from its configuration is the .msg line, byte for byte.
+#[test]
+fn conformance_conf_hostname_open() {
+    let Some(dir) = conformance_dir() else { return };
+    let ci = std::fs::read_to_string(dir.join("encoding/conf-hostname.ci")).unwrap();
+    let conf = std::fs::read_to_string(dir.join("etc").join(ci.trim())).unwrap();
+    let msg = std::fs::read_to_string(dir.join("encoding/conf-hostname.msg")).unwrap();
+    assert!(msg.contains("option:open:inspect-open-message"));
+    let expected = raw_lines(&msg).remove(0);
+    assert!(conf.contains("ipv4 unicast;"));
+    let cfg = OpenConfig {
+        local_as: conf_value(&conf, "local-as").parse().unwrap(),
+        hold_time: conf_value(&conf, "hold-time").parse().unwrap(),
+        router_id: conf_value(&conf, "router-id").parse().unwrap(),
+        host_name: Some(conf_value(&conf, "host-name").into()),
+        domain_name: Some(conf_value(&conf, "domain-name").into()),
+        ..base()
+    };
+    let open = cfg.build().unwrap();
+    assert_eq!(encode(&open), expected);
+    assert_eq!(decode(&expected).unwrap(), open);
+}
+
+/// Every OPEN in the conformance .msg files decodes and re-encodes to the
+/// same bytes.
+#[test]
+fn conformance_opens_round_trip() {
+    let Some(dir) = conformance_dir() else { return };
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir.join("encoding")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "msg") {
+            for raw in raw_lines(&std::fs::read_to_string(&path).unwrap()) {
+                if raw.get(18) == Some(&1) {
+                    assert_eq!(encode(&decode(&raw).unwrap()), raw, "{}", path.display());
+                    seen += 1;
+                }
+            }
+        }
+    }
+    assert!(seen >= 1);
+}
+
+#[test]
+fn empty_capabilities_omitted_by_default_and_counted_as_sent() {
+    let cfg = OpenConfig {
+        route_refresh: true,
+        operational: true,
+        extended_message: true,
+        ..base()
+    };
+    assert_eq!(codes_of(&cfg.build().unwrap()), [1, 65]);
+    let all = OpenConfig {
+        omit_empty_capabilities: false,
+        ..cfg.clone()
+    };
+    assert_eq!(codes_of(&all.build().unwrap()), [1, 65, 2, 70, 185, 6]);
+    // The peer echoes the full set: everything negotiates although our
+    // OPEN carried none of the empty capabilities.
+    let mut peer = all.build().unwrap();
+    peer.router_id = Ipv4Addr::new(10, 0, 0, 3);
+    let neg = cfg.negotiate(&peer, Some(65533)).unwrap();
+    assert!(neg.extended_message && neg.operational);
+    assert_eq!(neg.max_message_size(), 65535);
+    assert_eq!(neg.refresh, ferrobgp_wire::negotiated::Refresh::Enhanced);
+}
+
+#[test]
+fn builder_uses_exabgp_capability_order() {
+    let cfg = OpenConfig {
+        local_as: 4_200_000_000,
+        families: vec![
+            Family::IPV6_UNICAST,
+            Family::IPV4_FLOW,
+            Family::IPV4_UNICAST,
+            Family::IPV4_UNICAST,
+        ],
+        nexthop: Some(vec![
+            NextHopEntry {
+                family: Family::IPV4_MPLS_VPN,
+                nexthop_afi: ferrobgp_wire::Afi::IPV6,
+            },
+            NextHopEntry {
+                family: Family::IPV4_UNICAST,
+                nexthop_afi: ferrobgp_wire::Afi::IPV6,
+            },
+            NextHopEntry {
+                family: Family::IPV6_UNICAST,
+                nexthop_afi: ferrobgp_wire::Afi::IPV4,
+            },
+        ]),
+        add_path: Some(vec![
+            AddPathEntry {
+                family: Family::IPV6_UNICAST,
+                mode: AddPathMode::BOTH,
+            },
+            AddPathEntry {
+                family: Family::IPV4_FLOW,
+                mode: AddPathMode::BOTH,
+            },
+            AddPathEntry {
+                family: Family::IPV4_UNICAST,
+                mode: AddPathMode::SEND,
+            },
+        ]),
+        graceful_restart: Some(GracefulRestartConfig {
+            time: 0x1234,
+            restarted: true,
+        }),
+        route_refresh: true,
+        operational: true,
+        host_name: Some("h".into()),
+        software_version: Some("x".repeat(70)),
+        multisession: true,
+        omit_empty_capabilities: false,
+        ..base()
+    };
+    let open = cfg.build().unwrap();
+    assert_eq!(open.my_as, 23456, "AS_TRANS");
+    assert_eq!(
+        codes_of(&open),
+        [1, 1, 1, 65, 5, 69, 64, 2, 70, 185, 6, 73, 75, 68, 68]
+    );
+    assert!(open
+        .params
+        .iter()
+        .all(|p| matches!(p, OptionalParameter::Capabilities(c) if c.len() == 1)));
+    let caps: Vec<&Capability> = open.capabilities().collect();
+    assert_eq!(
+        caps[..3],
+        [
+            &Capability::Multiprotocol(Family::IPV4_UNICAST),
+            &Capability::Multiprotocol(Family::IPV4_FLOW),
+            &Capability::Multiprotocol(Family::IPV6_UNICAST)
+        ]
+    );
+    assert_eq!(caps[3], &Capability::Asn4(4_200_000_000));
+    // nexthop: only ExaBGP's IPv4-over-IPv6 entries, in its order
+    let Capability::ExtendedNextHop(nh) = caps[4] else {
+        panic!()
+    };
+    assert_eq!(
+        nh.iter().map(|e| e.family).collect::<Vec<_>>(),
+        [Family::IPV4_UNICAST, Family::IPV4_MPLS_VPN]
+    );
+    // add-path: ipv4 unicast before ipv6 unicast, no flow
+    let Capability::AddPath(ap) = caps[5] else {
+        panic!()
+    };
+    assert_eq!(
+        ap.iter().map(|e| (e.family, e.mode)).collect::<Vec<_>>(),
+        [
+            (Family::IPV4_UNICAST, AddPathMode::SEND),
+            (Family::IPV6_UNICAST, AddPathMode::BOTH)
+        ]
+    );
+    // graceful restart: R bit, time masked to 12 bits, F bit per family
+    let Capability::GracefulRestart(gr) = caps[6] else {
+        panic!()
+    };
+    assert_eq!((gr.flags, gr.time, gr.families.len()), (8, 0x234, 3));
+    assert!(gr.families.iter().all(|f| f.flags == 0x80));
+    let Capability::SoftwareVersion(v) = caps[12] else {
+        panic!()
+    };
+    assert_eq!(v.len(), 64);
+    assert!(v.ends_with("..."));
+    // the multisession TLVs as ExaBGP writes them: 44 01 00, 44 01 01
+    let bytes = encode(&open);
+    let tail = &bytes[bytes.len() - 10..];
+    assert_eq!(tail, unhex("0203440100 0203440101"));
+    assert_eq!(decode(&bytes).unwrap(), open);
+}
+
+#[test]
+fn four_octet_as_without_asn4_is_refused() {
+    let cfg = OpenConfig {
+        local_as: 70000,
+        asn4: false,
+        ..base()
+    };
+    assert!(matches!(cfg.build(), Err(Error::Encode(_))));
+}
+
+#[test]
+fn extended_optional_parameters_rfc9072() {
+    // 30 families: 30 * 8 + 8 (asn4) = 248 bytes of parameters: normal.
+    let fams: Vec<Family> = (1..=30)
+        .map(|s| Family::new(ferrobgp_wire::Afi(1), ferrobgp_wire::Safi(s)))
+        .collect();
+    let small = OpenConfig {
+        families: fams[..30].to_vec(),
+        ..base()
+    }
+    .build()
+    .unwrap();
+    let b = encode(&small);
+    assert_eq!(b[28], 248);
+    assert!(!small.extended_params);
+    // 31 families: 256 bytes: FF FF 0100 and 16-bit parameter lengths.
+    let mut fams31 = fams.clone();
+    fams31.push(Family::new(ferrobgp_wire::Afi(2), ferrobgp_wire::Safi(1)));
+    let big = OpenConfig {
+        families: fams31,
+        ..base()
+    }
+    .build()
+    .unwrap();
+    assert!(big.extended_params);
+    let b = encode(&big);
+    assert_eq!(&b[28..32], &[0xff, 0xff, 0x01, 0x20]);
+    assert_eq!(&b[32..35], &[2, 0x00, 0x06], "16-bit parameter length");
+    assert_eq!(b.len(), 19 + 10 + 3 + 32 * 9);
+    assert_eq!(decode(&b).unwrap(), big);
+    // ExaBGP's threshold: exactly 255 bytes of parameters already uses
+    // the extended form.
+    let exact = OpenConfig {
+        families: fams[..29].to_vec(),
+        software_version: Some("x".repeat(3)),
+        host_name: Some("y".into()),
+        ..base()
+    };
+    let open = exact.build().unwrap();
+    let mut normal = open.clone();
+    normal.extended_params = false;
+    let mut body = Vec::new();
+    normal.encode_body(&mut body).unwrap();
+    assert_eq!(body[9], 255, "255 bytes of parameters");
+    assert!(open.extended_params);
+    assert_eq!(&encode(&open)[28..30], &[0xff, 0xff]);
+}
+
+#[test]
+fn several_capabilities_in_one_parameter_and_raw_parameters() {
+    // one type-2 parameter holding MP + ASN4 + an unknown capability,
+    // then a parameter of type 7 kept raw.
+    let body =
+        unhex("04 FFFD 00B4 0A000002 18 02 11 01040001000141040000FFFD 4203 616263 07 03 010203");
+    let mut msg = unhex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
+    msg.extend_from_slice(&((19 + body.len()) as u16).to_be_bytes());
+    msg.push(1);
+    msg.extend_from_slice(&body);
+    let open = decode(&msg).unwrap();
+    assert_eq!(open.params.len(), 2);
+    assert_eq!(
+        open.capabilities().cloned().collect::<Vec<_>>(),
+        [
+            Capability::Multiprotocol(Family::IPV4_UNICAST),
+            Capability::Asn4(65533),
+            Capability::Unknown {
+                code: 0x42,
+                value: b"abc".to_vec()
+            }
+        ]
+    );
+    assert_eq!(
+        open.params[1],
+        OptionalParameter::Other {
+            kind: 7,
+            value: vec![1, 2, 3]
+        }
+    );
+    assert_eq!(encode(&open), msg);
+    // the negotiation refuses the unknown parameter type: 2/4
+    let (c, s, d) = notify(base().negotiate(&open, None).unwrap_err());
+    assert_eq!((c, s), (2, 4));
+    assert_eq!(d, b"unknown OPEN parameter 0x7");
+}
+
+fn open_msg(body_hex: &str) -> Vec<u8> {
+    let body = unhex(body_hex);
+    let mut msg = vec![0xff; 16];
+    msg.extend_from_slice(&((19 + body.len()) as u16).to_be_bytes());
+    msg.push(1);
+    msg.extend_from_slice(&body);
+    msg
+}
+
+#[test]
+fn malformed_opens_name_their_notification() {
+    // truncated: shorter than 29 bytes -> 1/2 with the length
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A00")).unwrap_err()),
+        (1, 2, vec![0, 26])
+    );
+    // bad version -> 2/1, data = largest supported version, 2 octets
+    assert_eq!(
+        notify(decode(&open_msg("03 FFFD 00B4 0A000002 00")).unwrap_err()),
+        (2, 1, vec![0, 4])
+    );
+    // optional parameters length overruns the message -> 2/0
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A000002 09 02 06 01040001")).unwrap_err()).0,
+        2
+    );
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A000002 09 02 06 01040001")).unwrap_err()).1,
+        0
+    );
+    // parameter length overruns the parameters -> 2/0
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A000002 04 02 06 0104")).unwrap_err()),
+        (2, 0, vec![])
+    );
+    // capability length overruns its parameter -> 2/0
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A000002 06 02 04 01 04 0001")).unwrap_err()),
+        (2, 0, vec![])
+    );
+    // bytes after the parameters -> 2/0
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A000002 00 00")).unwrap_err()),
+        (2, 0, vec![])
+    );
+    // malformed known capability values -> 2/0
+    for cap in [
+        "0103000100",
+        "41020001",
+        "4001FF",
+        "450300010",
+        "0504000100",
+        "4903056162",
+    ] {
+        let cap = unhex(cap);
+        let mut body = unhex("04 FFFD 00B4 0A000002");
+        body.push(cap.len() as u8 + 2);
+        body.push(2);
+        body.push(cap.len() as u8);
+        body.extend_from_slice(&cap);
+        let hex: String = body.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(
+            notify(decode(&open_msg(&hex)).unwrap_err()),
+            (2, 0, vec![]),
+            "{hex}"
+        );
+    }
+    // RFC 9072 marker with a truncated extended length -> 2/0
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A000002 FF FF 00")).unwrap_err()),
+        (2, 0, vec![])
+    );
+}
+
+fn peer_of(cfg: &OpenConfig) -> Open {
+    let mut p = OpenConfig {
+        omit_empty_capabilities: false,
+        ..cfg.clone()
+    }
+    .build()
+    .unwrap();
+    p.router_id = Ipv4Addr::new(10, 0, 0, 3);
+    p
+}
+
+#[test]
+fn negotiation_checks() {
+    let cfg = base();
+    // hold time: min, keepalive a third; 0 accepted
+    let mut peer = peer_of(&cfg);
+    peer.hold_time = 90;
+    let n = cfg.negotiate(&peer, Some(65533)).unwrap();
+    assert_eq!((n.hold_time, n.keepalive), (90, 30));
+    assert!(n.ibgp && n.asn4);
+    peer.hold_time = 0;
+    assert_eq!(cfg.negotiate(&peer, None).unwrap().hold_time, 0);
+    for bad in [1u16, 2] {
+        peer.hold_time = bad;
+        let (c, s, _) = notify(cfg.negotiate(&peer, None).unwrap_err());
+        assert_eq!((c, s), (2, 6));
+    }
+    // peer AS
+    let peer = peer_of(&cfg);
+    let (c, s, d) = notify(cfg.negotiate(&peer, Some(65000)).unwrap_err());
+    assert_eq!((c, s), (2, 2));
+    assert_eq!(
+        String::from_utf8(d).unwrap(),
+        "ASN in OPEN (65533) did not match ASN expected (65000)"
+    );
+    // router id 0, and equal to ours on iBGP (fine on eBGP)
+    let mut peer = peer_of(&cfg);
+    peer.router_id = Ipv4Addr::UNSPECIFIED;
+    assert_eq!(notify(cfg.negotiate(&peer, None).unwrap_err()).1, 3);
+    peer.router_id = cfg.router_id;
+    assert_eq!(notify(cfg.negotiate(&peer, None).unwrap_err()).1, 3);
+    let ebgp = OpenConfig {
+        local_as: 65001,
+        ..cfg.clone()
+    };
+    let mut peer = peer_of(&cfg);
+    peer.router_id = cfg.router_id;
+    let n = ebgp.negotiate(&peer, Some(65533)).unwrap();
+    assert!(!n.ibgp);
+    assert_eq!((n.local_as, n.peer_as), (65001, 65533));
+    // version
+    let mut peer = peer_of(&cfg);
+    peer.version = 3;
+    assert_eq!(
+        notify(cfg.negotiate(&peer, None).unwrap_err()),
+        (2, 1, vec![0, 4])
+    );
+}
+
+#[test]
+fn negotiation_of_capabilities() {
+    let ours = OpenConfig {
+        families: vec![
+            Family::IPV6_UNICAST,
+            Family::IPV4_UNICAST,
+            Family::IPV4_FLOW,
+        ],
+        add_path: Some(vec![
+            AddPathEntry {
+                family: Family::IPV4_UNICAST,
+                mode: AddPathMode::SEND,
+            },
+            AddPathEntry {
+                family: Family::IPV6_UNICAST,
+                mode: AddPathMode::BOTH,
+            },
+        ]),
+        nexthop: Some(vec![NextHopEntry {
+            family: Family::IPV4_UNICAST,
+            nexthop_afi: ferrobgp_wire::Afi::IPV6,
+        }]),
+        extended_message: false,
+        graceful_restart: Some(GracefulRestartConfig {
+            time: 120,
+            restarted: false,
+        }),
+        ..base()
+    };
+    let theirs = OpenConfig {
+        local_as: 4_200_000_000,
+        families: vec![Family::IPV4_FLOW, Family::IPV6_UNICAST, Family::L2VPN_EVPN],
+        add_path: Some(vec![
+            AddPathEntry {
+                family: Family::IPV4_UNICAST,
+                mode: AddPathMode::RECEIVE,
+            },
+            AddPathEntry {
+                family: Family::IPV6_UNICAST,
+                mode: AddPathMode::SEND,
+            },
+        ]),
+        nexthop: Some(vec![NextHopEntry {
+            family: Family::IPV4_UNICAST,
+            nexthop_afi: ferrobgp_wire::Afi::IPV6,
+        }]),
+        extended_message: true,
+        route_refresh: true,
+        graceful_restart: Some(GracefulRestartConfig {
+            time: 60,
+            restarted: true,
+        }),
+        multisession: false,
+        ..base()
+    };
+    let peer = peer_of(&theirs);
+    let n = ours.negotiate(&peer, Some(4_200_000_000)).unwrap();
+    assert_eq!(n.peer_as, 4_200_000_000);
+    assert!(!n.ibgp && n.asn4);
+    assert_eq!(n.families, [Family::IPV4_FLOW, Family::IPV6_UNICAST]);
+    assert!(n.sends_path_id(Family::IPV4_UNICAST));
+    assert!(!n.receives_path_id(Family::IPV4_UNICAST));
+    assert!(n.receives_path_id(Family::IPV6_UNICAST));
+    assert!(!n.sends_path_id(Family::IPV6_UNICAST));
+    assert!(n.ext_nexthop_allowed(Family::IPV4_UNICAST, ferrobgp_wire::Afi::IPV6));
+    assert!(!n.extended_message, "we did not advertise it");
+    assert_eq!(n.max_message_size(), 4096);
+    assert_eq!(n.refresh, ferrobgp_wire::negotiated::Refresh::Absent);
+    let gr = n.graceful_restart.unwrap();
+    assert_eq!((gr.flags, gr.time), (8, 60));
+    // without asn4 on our side the peer AS is the 2-octet field
+    let no4 = OpenConfig {
+        asn4: false,
+        ..ours.clone()
+    };
+    let n = no4.negotiate(&peer, None).unwrap();
+    assert!(!n.asn4);
+    assert_eq!(n.peer_as, 23456);
+}
+
+#[test]
+fn multisession_negotiation() {
+    let ms = OpenConfig {
+        multisession: true,
+        ..base()
+    };
+    // both sides: negotiated
+    assert!(ms.negotiate(&peer_of(&ms), None).unwrap().multisession);
+    // we require it, the peer does not offer it: 2/9
+    assert_eq!(
+        notify(ms.negotiate(&peer_of(&base()), None).unwrap_err()).1,
+        9
+    );
+    // the peer offers a different Session Id: 2/8
+    let mut peer = peer_of(&base());
+    peer.params.push(OptionalParameter::Capabilities(vec![
+        Capability::Multisession(Multisession {
+            cisco: false,
+            flags: Some(0),
+            codes: vec![69],
+        }),
+    ]));
+    assert_eq!(notify(ms.negotiate(&peer, None).unwrap_err()).1, 8);
+    // we do not do multisession: the peer's offer is ignored
+    assert!(!base().negotiate(&peer, None).unwrap().multisession);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// decode(encode(x)) == x, and the bytes are stable.
+    #[test]
+    fn open_round_trip(open in msg_common::open()) {
+        let mut body = Vec::new();
+        open.encode_body(&mut body).unwrap();
+        let back = Open::decode(&body).unwrap();
+        let mut expected = open.clone();
+        expected.extended_params = body[9] == 255 && body.get(10) == Some(&255);
+        prop_assert_eq!(&back, &expected);
+        let mut again = Vec::new();
+        back.encode_body(&mut again).unwrap();
+        prop_assert_eq!(again, body);
+    }
+
+    #[test]
+    fn capability_round_trip(cap in msg_common::capability()) {
+        let mut v = Vec::new();
+        cap.encode(&mut v).unwrap();
+        prop_assert_eq!(decode_list(&v).unwrap(), vec![cap]);
+    }
+
+    /// Arbitrary bytes never panic the OPEN decoder, and whatever decodes
+    /// re-encodes to a decodable OPEN.
+    #[test]
+    fn open_decoder_is_total(body in proptest::collection::vec(any::<u8>(), 0..300)) {
+        if let Ok(open) = Open::decode(&body) {
+            let mut again = Vec::new();
+            if open.encode_body(&mut again).is_ok() {
+                prop_assert!(Open::decode(&again).is_ok());
+            }
+        }
+    }
 }
