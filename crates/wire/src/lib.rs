@@ -17,6 +17,7 @@ pub mod message;
 pub mod negotiated;
 pub mod nlri;
 pub mod route;
+pub mod update;
 
 pub use error::{Error, Notify, Result};
 pub use family::{Afi, Family, Safi};

@@ -56,9 +56,10 @@ impl NextHop {
         }
     }
 
-    /// Whether VPN families prefix the next hop with an 8-byte zero RD.
+    /// Whether the family prefixes its next hop with an 8-byte zero RD
+    /// (ExaBGP: only mpls-vpn; flow-vpn next hops carry none).
     fn has_rd(family: Family) -> bool {
-        matches!(family.safi, Safi::MPLS_VPN | Safi::FLOW_VPN)
+        family.safi == Safi::MPLS_VPN
     }
 
     /// Appends the MP_REACH_NLRI next-hop field (length byte and address)
@@ -109,8 +110,8 @@ impl NextHop {
     }
 
     /// Parses an MP_REACH_NLRI next-hop field of `family` (without its
-    /// length byte). Lengths 4/12 are IPv4, 16/24 IPv6, 32/48 IPv6 global +
-    /// link-local (12, 24, 48: after an RD). Families without a parser keep
+    /// length byte). Lengths 4/12 are IPv4, 16/24 IPv6, 32/40/48 IPv6 global +
+    /// link-local (12, 24, 40, 48: after an RD). Families without a parser keep
     /// the bytes. `None` when the length fits no form (RFC 7606 7.11: the
     /// NLRI cannot be located reliably; the caller resets the session).
     pub fn decode_mp(family: Family, b: &[u8]) -> Option<NextHop> {
@@ -135,6 +136,10 @@ impl NextHop {
             32 => NextHop::V6LinkLocal {
                 global: v6(&b[..16]),
                 link_local: v6(&b[16..]),
+            },
+            40 => NextHop::V6LinkLocal {
+                global: v6(&b[8..24]),
+                link_local: v6(&b[24..]),
             },
             48 => NextHop::V6LinkLocal {
                 global: v6(&b[8..24]),

@@ -1,0 +1,371 @@
+//! Decoding UPDATE bodies with RFC 7606 error handling and RFC 6793 AS4
+//! merging. See [`super::error`] for the verdicts.
+//!
+//! The decoder makes one pass over the attributes, collecting a
+//! [`Malformation`] for each problem; a problem that means session reset
+//! ends decoding with [`crate::Error::Malformed`]. NLRIs are collected into
+//! vectors reserved once for the whole field (a prefix is stored inline:
+//! nothing is allocated per prefix).
+
+use super::error::{Malformation, Verdict};
+use super::{Context, Update};
+use crate::attribute::{
+    attr_03_next_hop, attr_04_med, attr_05_local_pref, attr_06_atomic_aggregate,
+    attr_09_originator_id, attr_10_cluster_list, attr_17_as4_path, attr_18_as4_aggregator,
+    attr_26_aigp, code, flag, standard_flags, Aggregator, AsPath, AttrError, Communities,
+    ExtendedCommunities, LargeCommunities, MpReach, MpUnreach, Origin, RawAttribute, AS_TRANS,
+};
+use crate::error::{code as ncode, subcode, Notify};
+use crate::family::Family;
+use crate::nlri::Nlri;
+use crate::route::{NextHop, Route, RouteChange};
+use crate::{Error, Result};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A decoded UPDATE and the problems found in it (none of them a session
+/// reset: those are returned as errors).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Received {
+    pub update: Update,
+    pub malformations: Vec<Malformation>,
+}
+
+impl Received {
+    /// Whether RFC 7606 says to withdraw every route this UPDATE announces.
+    pub fn treat_as_withdraw(&self) -> bool {
+        self.malformations
+            .iter()
+            .any(|m| m.verdict == Verdict::TreatAsWithdraw)
+    }
+
+    pub fn eor(&self) -> Option<Family> {
+        if self.malformations.is_empty() {
+            self.update.eor()
+        } else {
+            None
+        }
+    }
+
+    /// The route changes this UPDATE means, in wire order: withdrawals
+    /// (withdrawn field, MP_UNREACH) then announcements (NLRI field,
+    /// MP_REACH) — or withdrawals of those too when treat-as-withdraw
+    /// applies. Announced routes share one attribute set.
+    pub fn changes(&self) -> Vec<RouteChange> {
+        let u = &self.update;
+        let taw = self.treat_as_withdraw();
+        let attrs = Arc::new(if taw {
+            Default::default()
+        } else {
+            u.attributes.clone()
+        });
+        let mut out = Vec::with_capacity(
+            u.withdrawn.len()
+                + u.nlri.len()
+                + u.mp_unreach.as_ref().map_or(0, |m| m.nlri.len())
+                + u.mp_reach.as_ref().map_or(0, |m| m.nlri.len()),
+        );
+        let withdraw = |n: &Nlri| RouteChange::Withdraw(Route::bare(n.clone()));
+        out.extend(u.withdrawn.iter().map(withdraw));
+        if let Some(m) = &u.mp_unreach {
+            out.extend(m.nlri.iter().map(withdraw));
+        }
+        let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
+        let mut announce = |n: &Nlri, nh: &NextHop| {
+            out.push(if taw {
+                withdraw(n)
+            } else {
+                RouteChange::Announce(Route {
+                    nlri: n.clone(),
+                    next_hop: nh.clone(),
+                    attributes: attrs.clone(),
+                })
+            })
+        };
+        for n in &u.nlri {
+            announce(n, &nh4);
+        }
+        if let Some(m) = &u.mp_reach {
+            for n in &m.nlri {
+                announce(n, &m.next_hop);
+            }
+        }
+        out
+    }
+}
+
+fn reset(subcode: u8, data: Vec<u8>, reason: impl Into<Cow<'static, str>>) -> Error {
+    Error::Malformed {
+        notify: Notify::new(ncode::UPDATE_MESSAGE, subcode, data),
+        reason: reason.into(),
+    }
+}
+
+/// The RFC 7606 action for a malformed attribute of type `code`.
+fn action_for(c: u8) -> Option<Verdict> {
+    Some(match c {
+        code::ORIGIN
+        | code::AS_PATH
+        | code::NEXT_HOP
+        | code::MED
+        | code::LOCAL_PREF
+        | code::COMMUNITIES
+        | code::ORIGINATOR_ID
+        | code::CLUSTER_LIST
+        | code::EXTENDED_COMMUNITIES
+        | code::LARGE_COMMUNITY => Verdict::TreatAsWithdraw,
+        code::ATOMIC_AGGREGATE
+        | code::AGGREGATOR
+        | code::AS4_PATH
+        | code::AS4_AGGREGATOR
+        | code::AIGP => Verdict::AttributeDiscard,
+        code::MP_REACH_NLRI | code::MP_UNREACH_NLRI => Verdict::SessionReset(Notify::new(
+            ncode::UPDATE_MESSAGE,
+            subcode::update::OPTIONAL_ATTRIBUTE_ERROR,
+            Vec::new(),
+        )),
+        _ => return None,
+    })
+}
+
+/// Decodes an UPDATE body for `ctx` (see the module documentation).
+pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
+    let mut rx = Received::default();
+    let len = body.len();
+    if len < 4 {
+        return Err(reset(
+            subcode::update::MALFORMED_ATTRIBUTE_LIST,
+            Vec::new(),
+            "UPDATE shorter than its two length fields",
+        ));
+    }
+    let wlen = usize::from(u16::from_be_bytes([body[0], body[1]]));
+    if 2 + wlen + 2 > len {
+        return Err(reset(
+            subcode::update::MALFORMED_ATTRIBUTE_LIST,
+            Vec::new(),
+            "withdrawn routes length exceeds the message",
+        ));
+    }
+    let withdrawn = &body[2..2 + wlen];
+    let alen = usize::from(u16::from_be_bytes([body[2 + wlen], body[3 + wlen]]));
+    let astart = 4 + wlen;
+    if astart + alen > len {
+        return Err(reset(
+            subcode::update::MALFORMED_ATTRIBUTE_LIST,
+            Vec::new(),
+            "total path attribute length exceeds the message",
+        ));
+    }
+    let attrs = &body[astart..astart + alen];
+    let nlri = &body[astart + alen..];
+
+    let v4 = Family::IPV4_UNICAST;
+    let u = &mut rx.update;
+    Nlri::decode_all(v4, withdrawn, ctx.addpath_rx(v4), &mut u.withdrawn).map_err(|e| {
+        reset(
+            subcode::update::INVALID_NETWORK_FIELD,
+            Vec::new(),
+            format!("withdrawn routes: {e}"),
+        )
+    })?;
+    Nlri::decode_all(v4, nlri, ctx.addpath_rx(v4), &mut u.nlri).map_err(|e| {
+        reset(
+            subcode::update::INVALID_NETWORK_FIELD,
+            Vec::new(),
+            format!("NLRI: {e}"),
+        )
+    })?;
+
+    let mut as4_path: Option<AsPath> = None;
+    let mut as4_aggregator: Option<Aggregator> = None;
+    let mut seen = [0u64; 4];
+    let mut at = 0;
+    while at < attrs.len() {
+        // header: flags, type, 1 or 2 length bytes
+        let hdr = if attrs
+            .get(at)
+            .is_some_and(|f| f & flag::EXTENDED_LENGTH != 0)
+        {
+            4
+        } else {
+            3
+        };
+        if at + hdr > attrs.len() {
+            overrun(&mut rx, "attribute header truncated")?;
+            break;
+        }
+        let flags = attrs[at];
+        let c = attrs[at + 1];
+        let vlen = if hdr == 4 {
+            usize::from(u16::from_be_bytes([attrs[at + 2], attrs[at + 3]]))
+        } else {
+            usize::from(attrs[at + 2])
+        };
+        let start = at + hdr;
+        if start + vlen > attrs.len() {
+            overrun(&mut rx, "attribute length overruns the path attributes")?;
+            break;
+        }
+        let value = &attrs[start..start + vlen];
+        let whole = &attrs[at..start + vlen];
+        at = start + vlen;
+
+        let bit = 1u64 << (c % 64);
+        let slot = usize::from(c / 64);
+        if seen[slot] & bit != 0 {
+            if c == code::MP_REACH_NLRI || c == code::MP_UNREACH_NLRI {
+                return Err(reset(
+                    subcode::update::MALFORMED_ATTRIBUTE_LIST,
+                    Vec::new(),
+                    format!("attribute {c} appears twice"),
+                ));
+            }
+            rx.malformations.push(Malformation {
+                verdict: Verdict::AttributeDiscard,
+                attribute: Some(c),
+                reason: "repeated attribute, only the first is kept".into(),
+            });
+            continue;
+        }
+        seen[slot] |= bit;
+
+        let result = decode_one(
+            &mut rx.update,
+            ctx,
+            c,
+            flags,
+            value,
+            whole,
+            &mut as4_path,
+            &mut as4_aggregator,
+        );
+        if let Err(e) = result {
+            let verdict = action_for(c).unwrap_or(Verdict::AttributeDiscard);
+            if let Verdict::SessionReset(n) = verdict {
+                return Err(Error::Malformed {
+                    notify: Notify::new(n.code, n.subcode, whole.to_vec()),
+                    reason: format!("attribute {c}: {e}").into(),
+                });
+            }
+            rx.malformations.push(Malformation {
+                verdict,
+                attribute: Some(c),
+                reason: e.0,
+            });
+        }
+    }
+
+    // RFC 6793 4.2.3: an old speaker's AS4_PATH / AS4_AGGREGATOR
+    let u = &mut rx.update;
+    if !ctx.asn4 {
+        let mut use_as4_path = true;
+        if let Some(a4) = as4_aggregator {
+            match &mut u.attributes.aggregator {
+                Some(agg) if agg.asn == AS_TRANS => *agg = a4,
+                Some(_) => use_as4_path = false,
+                None => {}
+            }
+        }
+        if let (Some(p4), true) = (as4_path, use_as4_path) {
+            if let Some(p) = &u.attributes.as_path {
+                u.attributes.as_path = Some(p.merge_as4(&p4));
+            }
+        }
+    }
+
+    // RFC 7606 3(d): missing well-known mandatory attributes
+    let announces = !u.nlri.is_empty() || u.mp_reach.as_ref().is_some_and(|r| !r.nlri.is_empty());
+    if announces {
+        let malformed = |c: u8| rx.malformations.iter().any(|m| m.attribute == Some(c));
+        let mut missing = Vec::new();
+        if u.attributes.origin.is_none() && !malformed(code::ORIGIN) {
+            missing.push(code::ORIGIN);
+        }
+        if u.attributes.as_path.is_none() && !malformed(code::AS_PATH) {
+            missing.push(code::AS_PATH);
+        }
+        if !u.nlri.is_empty() && u.next_hop.is_none() && !malformed(code::NEXT_HOP) {
+            missing.push(code::NEXT_HOP);
+        }
+        for c in missing {
+            rx.malformations.push(Malformation {
+                verdict: Verdict::TreatAsWithdraw,
+                attribute: Some(c),
+                reason: "missing well-known mandatory attribute".into(),
+            });
+        }
+    }
+    Ok(rx)
+}
+
+/// RFC 7606 section 4: an attribute overrunning the attribute section makes
+/// the UPDATE "treat-as-withdraw" when its NLRIs are known, and is a session
+/// reset when MP_REACH / MP_UNREACH may have been lost with it.
+fn overrun(rx: &mut Received, reason: &'static str) -> Result<()> {
+    let u = &rx.update;
+    if u.mp_reach.is_none() && u.mp_unreach.is_none() && u.nlri.is_empty() {
+        return Err(reset(
+            subcode::update::MALFORMED_ATTRIBUTE_LIST,
+            Vec::new(),
+            reason,
+        ));
+    }
+    rx.malformations.push(Malformation {
+        verdict: Verdict::TreatAsWithdraw,
+        attribute: None,
+        reason: reason.into(),
+    });
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decode_one(
+    u: &mut Update,
+    ctx: &Context,
+    c: u8,
+    flags: u8,
+    value: &[u8],
+    whole: &[u8],
+    as4_path: &mut Option<AsPath>,
+    as4_aggregator: &mut Option<Aggregator>,
+) -> Result<(), AttrError> {
+    let _ = whole;
+    // RFC 7606 3(c): optional / transitive bits conflicting with the type
+    if let Some(expected) = standard_flags(c) {
+        if flags & (flag::OPTIONAL | flag::TRANSITIVE) != expected {
+            return Err(AttrError::new(format!(
+                "flags 0x{flags:02X} invalid for attribute {c}"
+            )));
+        }
+    }
+    let a = &mut u.attributes;
+    match c {
+        code::ORIGIN => a.origin = Some(Origin::decode(value)?),
+        code::AS_PATH => a.as_path = Some(AsPath::decode(value, ctx.asn4)?),
+        code::NEXT_HOP => u.next_hop = Some(attr_03_next_hop::decode(value)?),
+        code::MED => a.med = Some(attr_04_med::decode(value)?),
+        code::LOCAL_PREF => a.local_pref = Some(attr_05_local_pref::decode(value)?),
+        code::ATOMIC_AGGREGATE => {
+            attr_06_atomic_aggregate::decode(value)?;
+            a.atomic_aggregate = true
+        }
+        code::AGGREGATOR => a.aggregator = Some(Aggregator::decode(value, ctx.asn4)?),
+        code::COMMUNITIES => a.communities = Communities::decode(value)?,
+        code::ORIGINATOR_ID => a.originator_id = Some(attr_09_originator_id::decode(value)?),
+        code::CLUSTER_LIST => a.cluster_list = attr_10_cluster_list::decode(value)?,
+        code::MP_REACH_NLRI => u.mp_reach = Some(MpReach::decode(value, |f| ctx.addpath_rx(f))?),
+        code::MP_UNREACH_NLRI => {
+            u.mp_unreach = Some(MpUnreach::decode(value, |f| ctx.addpath_rx(f))?)
+        }
+        code::EXTENDED_COMMUNITIES => a.extended_communities = ExtendedCommunities::decode(value)?,
+        code::AS4_PATH if !ctx.asn4 => *as4_path = Some(attr_17_as4_path::decode(value)?),
+        code::AS4_AGGREGATOR if !ctx.asn4 => {
+            *as4_aggregator = Some(attr_18_as4_aggregator::decode(value)?)
+        }
+        code::AIGP => a.aigp = Some(attr_26_aigp::decode(value)?),
+        code::LARGE_COMMUNITY => a.large_communities = LargeCommunities::decode(value)?,
+        _ => a.push_raw(RawAttribute::new(c, flags, value)),
+    }
+    Ok(())
+}
