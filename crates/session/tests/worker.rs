@@ -2,7 +2,7 @@
 //! real IPC socketpairs, bytes compared exactly. Every wait is bounded.
 
 use ferrobgp_ipc::{
-    pair, Channel, RibToSession, SessionState, SessionToRib, SessionToSupervisor,
+    pair, Change, Channel, RibToSession, SessionState, SessionToRib, SessionToSupervisor,
     SupervisorToSession,
 };
 use ferrobgp_session::fsm::FsmConfig;
@@ -171,6 +171,25 @@ async fn open_exchange_and_peer_notification() {
     .await
     .unwrap();
     assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 7 });
+    // End-of-RIB markers are written, then acknowledged
+    rib.send(&RibToSession::Changes {
+        seq: 8,
+        changes: vec![
+            Change::Eor(Family::IPV4_UNICAST),
+            Change::Eor(Family::IPV6_UNICAST),
+        ],
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0017 02 00000000")
+    );
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 001E 02 0000 0007 900F 0003 0002 01")
+    );
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 8 });
     // NOTIFICATION from the peer: down with ExaBGP's reason
     s.write_all(&hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0015 03 0600"))
         .await
