@@ -249,7 +249,10 @@ impl Attributes {
         flush(out, 2);
         if let Some(p) = &self.as_path {
             put_attribute(out, WELL_KNOWN, code::AS_PATH, |w| p.encode(asn4, w));
-            if !asn4 && p.needs_as4() {
+            // as ExaBGP: any ASN above 65535 (confederation segments
+            // included) calls for AS4_PATH, sent when it has a segment left
+            // once confederation segments are removed
+            if !asn4 && p.needs_as4() && p.segments.iter().any(|s| !s.kind.is_confed()) {
                 put_attribute(out, OPTIONAL_TRANSITIVE, code::AS4_PATH, |w| {
                     attr_17_as4_path::encode(p, w)
                 });

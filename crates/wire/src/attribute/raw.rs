@@ -20,12 +20,16 @@ pub struct RawAttribute {
 }
 
 impl RawAttribute {
+    /// A raw attribute; a value longer than 255 bytes gets the
+    /// extended-length flag (it cannot be written otherwise).
     pub fn new(code: u8, flags: u8, value: impl Into<Box<[u8]>>) -> RawAttribute {
-        RawAttribute {
-            code,
-            flags,
-            value: value.into(),
-        }
+        let value = value.into();
+        let flags = if value.len() > 255 {
+            flags | flag::EXTENDED_LENGTH
+        } else {
+            flags
+        };
+        RawAttribute { code, flags, value }
     }
 
     /// Appends the whole attribute (flags, code, length, value). The length

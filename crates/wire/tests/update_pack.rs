@@ -1,0 +1,547 @@
+//! Golden packing tests: the routes of ExaBGP conformance configurations,
+//! written out by hand from `../shared/conformance/etc/<name>.conf`, must
+//! pack into exactly the UPDATEs listed in `encoding/<name>.msg` (read in
+//! place; the order of messages inside one `.msg` group is free, so the
+//! comparison is as a multiset). End-of-RIB lines are checked against the
+//! End-of-RIB encoder. Skips with a message when the suite is absent.
+
+use ferrobgp_wire::attribute::{
+    Aggregator, AsPath, Attributes, Communities, Community, ExtendedCommunities, ExtendedCommunity,
+    LargeCommunities, LargeCommunity,
+};
+use ferrobgp_wire::family::{Family, Safi};
+use ferrobgp_wire::nlri::{Nlri, Prefix};
+use ferrobgp_wire::route::{NextHop, Route, RouteChange};
+use ferrobgp_wire::update::{eor, pack, Context, Update};
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+fn msg_lines(name: &str) -> Option<Vec<Vec<u8>>> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/encoding")
+        .join(format!("{name}.msg"));
+    let text = std::fs::read_to_string(p).ok()?;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.contains('#') || line.starts_with("option:") {
+            continue;
+        }
+        let line = line.replace(' ', "").to_lowercase();
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some("raw"), Some(hex)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let hex: String = hex.chars().filter(|c| *c != ':').collect();
+        out.push(
+            (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect(),
+        );
+    }
+    Some(out)
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+fn is_eor(m: &[u8]) -> bool {
+    matches!(m.len() - 19, 4 | 11)
+        && Update::decode(&m[19..], &Context::default()).is_ok_and(|r| r.eor().is_some())
+}
+
+/// Packs `changes`, then checks the result against the `.msg` file (EORs
+/// apart) and returns how many messages were compared.
+fn check(name: &str, changes: &[RouteChange], ctx: &Context, eors: &[Family]) -> usize {
+    let Some(expected) = msg_lines(name) else {
+        eprintln!("SKIP {name}: ../shared/conformance not found");
+        return 0;
+    };
+    let packed = pack(changes, ctx);
+    assert!(packed.errors.is_empty(), "{name}: {:?}", packed.errors);
+    let mut want: Vec<String> = expected
+        .iter()
+        .filter(|m| !is_eor(m))
+        .map(|m| hex(m))
+        .collect();
+    let mut got: Vec<String> = packed.messages.iter().map(|m| hex(m)).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "{name}");
+    let want_eor: Vec<String> = expected
+        .iter()
+        .filter(|m| is_eor(m))
+        .map(|m| hex(m))
+        .collect();
+    for m in &want_eor {
+        assert!(
+            eors.iter().any(|f| hex(&eor::message(*f)) == *m),
+            "{name}: EOR {m}"
+        );
+    }
+    got.len()
+}
+
+fn ibgp(asn: u32) -> Context {
+    Context {
+        local_as: asn,
+        peer_as: asn,
+        ..Context::default()
+    }
+}
+
+fn v4(s: &str) -> Nlri {
+    let s = if s.contains('/') {
+        s.to_string()
+    } else {
+        format!("{s}/32")
+    };
+    Nlri::Prefix(Prefix::unicast(s.parse().unwrap()))
+}
+
+fn nh(s: &str) -> NextHop {
+    NextHop::from_ip(s.parse::<IpAddr>().unwrap())
+}
+
+fn announce(nlri: Nlri, next_hop: &str, attrs: &Arc<Attributes>) -> RouteChange {
+    RouteChange::Announce(Route::new(nlri, nh(next_hop), attrs.clone()))
+}
+
+fn shared(a: Attributes) -> Arc<Attributes> {
+    Arc::new(a)
+}
+
+#[test]
+fn conf_group() {
+    let a = shared(Attributes::default());
+    let changes: Vec<_> = ["1.0.0.0/8", "2.0.0.0/8", "3.0.0.0/8", "4.0.0.0/8"]
+        .iter()
+        .map(|p| announce(v4(p), "1.1.1.1", &a))
+        .collect();
+    let ctx = Context {
+        group_updates: false,
+        ..ibgp(65533)
+    };
+    assert_eq!(
+        check("conf-group", &changes, &ctx, &[Family::IPV4_UNICAST]),
+        4
+    );
+}
+
+#[test]
+fn conf_group_limit() {
+    // group-updates on (default): the two IPv4 routes share one UPDATE,
+    // each IPv6 route gets its own.
+    let a = shared(Attributes::default());
+    let changes = vec![
+        announce(v4("193.0.2.1"), "10.0.0.1", &a),
+        announce(v4("193.0.2.2"), "10.0.0.1", &a),
+        announce(
+            Nlri::Prefix(Prefix::unicast("2A02:B80:0:1::1/128".parse().unwrap())),
+            "2A02:B80:1::1",
+            &a,
+        ),
+        announce(
+            Nlri::Prefix(Prefix::unicast("2A02:B80:0:2::2/128".parse().unwrap())),
+            "2A02:B80:1::1",
+            &a,
+        ),
+    ];
+    let n = check(
+        "conf-group-limit",
+        &changes,
+        &ibgp(1),
+        &[Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+    );
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn conf_split() {
+    let a = shared(Attributes {
+        med: Some(200),
+        communities: Communities::new(vec![Community::new(174, 666)]),
+        ..Default::default()
+    });
+    let changes: Vec<_> = (0..8)
+        .map(|i| announce(v4(&format!("172.10.{i}.0/24")), "192.0.2.1", &a))
+        .collect();
+    let ctx = Context {
+        group_updates: false,
+        ..ibgp(65533)
+    };
+    assert_eq!(
+        check("conf-split", &changes, &ctx, &[Family::IPV4_UNICAST]),
+        8
+    );
+}
+
+#[test]
+fn conf_ipv6grouping_and_new_v6() {
+    let a = shared(Attributes {
+        local_pref: Some(200),
+        communities: Communities::new(vec![Community::new(30740, 0), Community::new(30740, 30740)]),
+        ..Default::default()
+    });
+    let changes: Vec<_> = ["2A02:B80:0:1::1/128", "2A02:B80:0:1::2/128"]
+        .iter()
+        .map(|p| {
+            announce(
+                Nlri::Prefix(Prefix::unicast(p.parse().unwrap())),
+                "2A02:B80:0:2::1",
+                &a,
+            )
+        })
+        .collect();
+    assert_eq!(check("conf-ipv6grouping", &changes, &ibgp(1), &[]), 2);
+    assert_eq!(
+        check(
+            "conf-new-v6",
+            &changes,
+            &ibgp(65533),
+            &[Family::IPV6_UNICAST]
+        ),
+        2
+    );
+}
+
+#[test]
+fn conf_aggregator() {
+    let a = shared(Attributes {
+        as_path: Some(AsPath::sequence(vec![57821, 6939])),
+        atomic_aggregate: true,
+        aggregator: Some(Aggregator {
+            asn: 18144,
+            ip: "219.118.225.189".parse().unwrap(),
+        }),
+        ..Default::default()
+    });
+    let changes = vec![announce(v4("1.0.64.0/18"), "192.168.1.254", &a)];
+    assert_eq!(check("conf-aggregator", &changes, &ibgp(65533), &[]), 1);
+}
+
+#[test]
+fn conf_extended_attributes() {
+    let communities = [
+        "origin:100:1000",
+        "target:200:2000",
+        "origin:300:73000",
+        "target:400:74000",
+        "origin:70500:5000",
+        "target:70600:6000",
+        "origin:7.7.7.7:7000",
+        "target:8.8.8.8:8000",
+        "origin:9000:9.9.9.9",
+        "target:1000:10.10.10.10",
+        "origin4:71100:11000",
+        "target4:71200:12000",
+        "redirect:1300:83000",
+        "redirect:1400:84000",
+        "l2info:1:2:13398:30864",
+    ];
+    let changes: Vec<_> = communities
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let a = shared(Attributes {
+                extended_communities: ExtendedCommunities::new(vec![c
+                    .parse::<ExtendedCommunity>()
+                    .unwrap()]),
+                ..Default::default()
+            });
+            let i = i + 1;
+            announce(v4(&format!("10.0.0.{i}/32")), &format!("15.15.15.{i}"), &a)
+        })
+        .collect();
+    let ctx = Context {
+        group_updates: false,
+        ..ibgp(1)
+    };
+    let n = check(
+        "conf-extended-attributes",
+        &changes,
+        &ctx,
+        &[Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+    );
+    assert_eq!(n, 15);
+}
+
+#[test]
+fn conf_largecommunity() {
+    let lc = |s: &[&str]| {
+        shared(Attributes {
+            large_communities: LargeCommunities::new(
+                s.iter()
+                    .map(|x| x.parse::<LargeCommunity>().unwrap())
+                    .collect(),
+            ),
+            ..Default::default()
+        })
+    };
+    let changes = vec![
+        announce(
+            v4("8.8.8.10/32"),
+            "192.0.2.1",
+            &lc(&["2914:0:666", "2914:3320:123"]),
+        ),
+        announce(
+            v4("9.9.9.10/32"),
+            "192.0.2.1",
+            &lc(&["2914:0:666", "2914:3320:123", "2914:3320:123"]),
+        ),
+    ];
+    let ctx = Context {
+        group_updates: false,
+        ..ibgp(65000)
+    };
+    assert_eq!(
+        check(
+            "conf-largecommunity",
+            &changes,
+            &ctx,
+            &[Family::IPV4_UNICAST]
+        ),
+        2
+    );
+}
+
+#[test]
+fn conf_generic_attribute() {
+    let raw = |code, flags, v: &[u8]| {
+        let mut a = Attributes::default();
+        a.insert_raw(code, flags, v);
+        shared(a)
+    };
+    let changes = vec![
+        announce(
+            v4("100.100.100.100"),
+            "192.168.1.100",
+            &raw(0x04, 0x80, &[0, 0, 0, 0x64]),
+        ),
+        announce(
+            v4("101.101.101.101"),
+            "192.168.1.100",
+            &raw(0x99, 0x60, &[0, 0, 0, 0x64]),
+        ),
+        announce(
+            v4("111.111.111.111"),
+            "192.168.1.100",
+            &raw(0x99, 0x70, &[0, 0, 0, 0x64]),
+        ),
+    ];
+    let ctx = Context {
+        group_updates: false,
+        ..ibgp(65533)
+    };
+    assert_eq!(check("conf-generic-attribute", &changes, &ctx, &[]), 3);
+}
+
+#[test]
+fn conf_no_asn4() {
+    let a = shared(Attributes {
+        as_path: Some(AsPath::sequence(vec![100])),
+        ..Default::default()
+    });
+    let changes = vec![announce(v4("10.0.1.0/24"), "10.0.255.254", &a)];
+    let ctx = Context {
+        asn4: false,
+        ..ibgp(65533)
+    };
+    assert_eq!(check("conf-no-asn4", &changes, &ctx, &[]), 1);
+}
+
+#[test]
+fn conf_ebgp_defaults() {
+    // local-preference 200 is stripped, AS_PATH [ local-as ] added
+    let a = shared(Attributes {
+        local_pref: Some(200),
+        ..Default::default()
+    });
+    let changes = vec![announce(v4("10.0.0.0/24"), "10.0.1.254", &a)];
+    let ctx = Context {
+        local_as: 65533,
+        peer_as: 65000,
+        ..Context::default()
+    };
+    assert_eq!(
+        check("conf-ebgp", &changes, &ctx, &[Family::IPV4_UNICAST]),
+        1
+    );
+}
+
+#[test]
+fn conf_path_information() {
+    let a = shared(Attributes::default());
+    let p = |s: &str, id| Nlri::Prefix(Prefix::new(s.parse().unwrap(), Safi::UNICAST, Some(id)));
+    let changes = vec![
+        announce(p("10.0.0.10/32", 1), "10.10.1.1", &a),
+        announce(p("10.0.0.10/32", 2), "10.10.1.2", &a),
+        announce(p("10.1.0.10/32", 3), "10.10.1.3", &a),
+    ];
+    let mut ctx = ibgp(55219);
+    ctx.addpath_tx.insert(Family::IPV4_UNICAST);
+    assert_eq!(
+        check(
+            "conf-path-information",
+            &changes,
+            &ctx,
+            &[Family::IPV4_UNICAST]
+        ),
+        3
+    );
+}
+
+#[test]
+fn api_rib_withdrawals_and_announces() {
+    // groups 20/21/50/60 of api-rib: announces with the default
+    // attributes, and bare withdrawals in their own UPDATEs
+    let Some(expected) = msg_lines("api-rib") else {
+        eprintln!("SKIP api-rib: ../shared/conformance not found");
+        return;
+    };
+    let a = shared(Attributes::default());
+    let ctx = Context {
+        group_updates: false,
+        ..ibgp(1)
+    };
+    let ann = pack(&[announce(v4("192.168.0.1"), "10.0.0.1", &a)], &ctx);
+    let wd = pack(
+        &[RouteChange::Withdraw(Route::bare(v4("192.168.0.1")))],
+        &ctx,
+    );
+    let clear = pack(
+        &["192.168.0.2", "192.168.0.3", "192.168.0.4"]
+            .iter()
+            .map(|p| RouteChange::Withdraw(Route::bare(v4(p))))
+            .collect::<Vec<_>>(),
+        &ctx,
+    );
+    let all: Vec<String> = expected.iter().map(|m| hex(m)).collect();
+    assert!(all.contains(&hex(&ann.messages[0])));
+    assert_eq!(
+        hex(&wd.messages[0]),
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001C02000520C0A800010000"
+    );
+    assert_eq!(clear.messages.len(), 3);
+    for m in &clear.messages {
+        assert!(all.contains(&hex(m)), "{}", hex(m));
+    }
+}
+
+#[test]
+fn withdrawals_group_and_mp_withdrawals_carry_no_attributes() {
+    let ctx = ibgp(65000);
+    // group-updates on: bare IPv4 withdrawals share one UPDATE, sorted
+    let changes: Vec<_> = ["10.0.2.0/24", "10.0.1.0/24", "9.0.0.0/8"]
+        .iter()
+        .map(|p| RouteChange::Withdraw(Route::bare(v4(p))))
+        .collect();
+    let p = pack(&changes, &ctx);
+    assert_eq!(p.messages.len(), 1);
+    assert_eq!(
+        hex(&p.messages[0][19..]),
+        "000A".to_string() + "0809" + "180A0001" + "180A0002" + "0000"
+    );
+    // spec 7.4: an IPv6 withdrawal alone: MP_UNREACH, no other attribute
+    let w6 = RouteChange::Withdraw(Route::bare(Nlri::Prefix(Prefix::unicast(
+        "2001:db8::/32".parse().unwrap(),
+    ))));
+    let p = pack(&[w6], &ctx);
+    assert_eq!(hex(&p.messages[0][19..]), "0000000B800F080002012020010DB8");
+}
+
+#[test]
+fn large_groups_split_at_the_message_size() {
+    let ctx = ibgp(65000);
+    let a = shared(Attributes::default());
+    let changes: Vec<_> = (0..3000u32)
+        .map(|i| {
+            let net = format!("{}.{}.{}.0/24", 10 + (i >> 16), (i >> 8) & 255, i & 255);
+            announce(v4(&net), "192.0.2.1", &a)
+        })
+        .collect();
+    let p = pack(&changes, &ctx);
+    assert!(p.errors.is_empty());
+    assert!(p.messages.len() >= 3);
+    let mut seen = 0;
+    for m in &p.messages {
+        assert!(m.len() <= 4096);
+        let rx = Update::decode(&m[19..], &ctx).unwrap();
+        assert!(rx.malformations.is_empty());
+        seen += rx.update.nlri.len();
+    }
+    assert_eq!(seen, 3000);
+    // all but the last are full: another /24 (4 bytes) would not fit
+    for m in &p.messages[..p.messages.len() - 1] {
+        assert!(m.len() + 4 > 4096);
+    }
+    // the same for IPv6 with group-updates: one UPDATE per NLRI
+    let v6: Vec<_> = (0..5u16)
+        .map(|i| {
+            let net = format!("2001:db8:{i:x}::/48");
+            announce(
+                Nlri::Prefix(Prefix::unicast(net.parse().unwrap())),
+                "2001:db8::1",
+                &a,
+            )
+        })
+        .collect();
+    assert_eq!(pack(&v6, &ctx).messages.len(), 5);
+}
+
+#[test]
+fn attributes_too_large_is_an_error_value() {
+    let ctx = ibgp(65000);
+    let a = shared(Attributes {
+        communities: Communities::new((0..1100).map(Community).collect()),
+        ..Default::default()
+    });
+    let p = pack(&[announce(v4("10.0.0.0/24"), "192.0.2.1", &a)], &ctx);
+    assert!(p.messages.is_empty());
+    assert_eq!(p.errors.len(), 1);
+    // with extended message it fits
+    let big = Context {
+        max_size: 65535,
+        ..ctx
+    };
+    let p = pack(&[announce(v4("10.0.0.0/24"), "192.0.2.1", &a)], &big);
+    assert_eq!((p.messages.len(), p.errors.len()), (1, 0));
+}
+
+#[test]
+fn as4_generation_for_old_speakers() {
+    // ASN4 not negotiated: AS_TRANS in AS_PATH / AGGREGATOR and AS4_PATH /
+    // AS4_AGGREGATOR right after them, then decoding merges them back.
+    let a = shared(Attributes {
+        as_path: Some(AsPath::sequence(vec![65001, 4200000000])),
+        aggregator: Some(Aggregator {
+            asn: 4200000001,
+            ip: "10.0.0.1".parse().unwrap(),
+        }),
+        ..Default::default()
+    });
+    let ctx = Context {
+        asn4: false,
+        ..ibgp(65000)
+    };
+    let p = pack(&[announce(v4("10.0.0.0/24"), "192.0.2.1", &a)], &ctx);
+    let body = hex(&p.messages[0][19..]);
+    assert!(
+        body.contains("40020602 02FDE95BA0".replace(' ', "").as_str()),
+        "{body}"
+    );
+    assert!(
+        body.contains("C0110A020200 00FDE9FA56EA00".replace(' ', "").as_str()),
+        "{body}"
+    );
+    assert!(
+        body.contains("C007065BA00A000001C01208FA56EA010A000001"),
+        "{body}"
+    );
+    let rx = Update::decode(&p.messages[0][19..], &ctx).unwrap();
+    assert_eq!(rx.update.attributes.as_path, a.as_path);
+    assert_eq!(rx.update.attributes.aggregator, a.aggregator);
+    assert_eq!(rx.update.to_message(&ctx).unwrap(), p.messages[0]);
+}
