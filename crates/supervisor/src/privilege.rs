@@ -1,0 +1,838 @@
+//! Privilege drop for every process the supervisor spawns.
+//!
+//! ARCHITECTURE.md, "Privilege separation": only the supervisor may hold a
+//! privilege (root, or `CAP_NET_BIND_SERVICE` to bind port 179). Every child
+//! (the rib, each session worker, each helper program) runs as the service
+//! user, with `PR_SET_NO_NEW_PRIVS`, without any capability, and with no
+//! descriptor it was not explicitly handed.
+//!
+//! The drop happens between `fork` and `exec`, inside a
+//! [`std::process::Command::pre_exec`] hook, so that the child's `main` never
+//! runs privileged. The hook only makes raw system calls on data prepared
+//! before the fork (no allocation, no lock), which is what makes it safe to
+//! use from the multi-threaded tokio supervisor: the forked child runs nothing
+//! but these calls and then `exec`.
+//!
+//! Use:
+//! 1. once at start, before spawning anything: [`Privileges::detect`] (logs,
+//!    once, what it found: privileged or an ordinary user);
+//! 2. for every child: [`Privileges::configure`] on its `Command`, after the
+//!    hooks that `dup2` the handed descriptors to their fixed numbers.
+//!
+//! Started as an ordinary user without capabilities, there is nothing to drop:
+//! children run as that user; only descriptor hygiene, the parent-death
+//! signal and (for the daemon's own workers) `PR_SET_NO_NEW_PRIVS` apply.
+
+use std::ffi::CStr;
+use std::fmt;
+use std::io;
+use std::os::unix::io::RawFd;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use nix::unistd::{Gid, Uid, User};
+
+/// The user the daemon switches to by default (ExaBGP's `daemon.user`).
+pub const DEFAULT_USER: &str = "ferrobgp";
+/// The user used when [`DEFAULT_USER`] does not exist (with a warning).
+pub const FALLBACK_USER: &str = "nobody";
+
+/// Environment variables that belong to the supervisor alone (systemd's
+/// notification socket, watchdog and socket activation): a child must not
+/// see them, or it could notify systemd or take the listening sockets.
+pub const SUPERVISOR_ONLY_ENV: &[&str] = &[
+    "NOTIFY_SOCKET",
+    "WATCHDOG_USEC",
+    "WATCHDOG_PID",
+    "LISTEN_FDS",
+    "LISTEN_PID",
+    "LISTEN_FDNAMES",
+];
+
+/// Errors of privilege separation, confinement and systemd notification.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The requested service user does not exist.
+    #[error("service user `{0}` does not exist (create it, e.g. with systemd-sysusers or `useradd --system {0}`)")]
+    UnknownUser(String),
+    /// Neither `ferrobgp` nor `nobody` exists.
+    #[error("neither `{DEFAULT_USER}` nor `{FALLBACK_USER}` exists: cannot drop privileges")]
+    NoServiceUser,
+    /// The service user would be root, which defeats the drop.
+    #[error("service user `{0}` has uid 0: children must not run as root")]
+    RootServiceUser(String),
+    /// The user database could not be read.
+    #[error("cannot look up user `{user}`: {source}")]
+    UserLookup {
+        /// The user looked up.
+        user: String,
+        /// The error of getpwnam_r / getgrouplist.
+        source: nix::Error,
+    },
+    /// A capability name that Linux does not know.
+    #[error("unknown capability `{0}` (expected a name such as CAP_NET_ADMIN)")]
+    UnknownCapability(String),
+    /// Helpers were asked to keep a capability the supervisor does not hold.
+    #[error("helper capability {0} was requested but the supervisor does not hold it (add it to AmbientCapabilities= and CapabilityBoundingSet=)")]
+    HelperCapabilityNotHeld(Capability),
+    /// A system call needed to inspect or change the process failed.
+    #[error("{call} failed: {source}")]
+    Sys {
+        /// The call that failed.
+        call: &'static str,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// Confinement must be applied while the process has a single thread.
+    #[error("confinement must be applied before any thread is started (found {0} threads)")]
+    MultiThreaded(u32),
+    /// Landlock failed for another reason than missing kernel support.
+    #[error("landlock: {0}")]
+    Landlock(String),
+    /// The seccomp filter could not be built or loaded.
+    #[error("seccomp: {0}")]
+    Seccomp(String),
+    /// A descriptor passed by systemd is not a listening TCP socket.
+    #[error("socket activation: descriptor {fd} is not a listening TCP socket")]
+    NotAListener {
+        /// The descriptor number.
+        fd: RawFd,
+    },
+}
+
+/// A Linux capability, by number (`CAP_NET_ADMIN` is 12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Capability(u8);
+
+/// Names of the capabilities, indexed by number (linux/capability.h).
+const CAP_NAMES: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
+
+impl Capability {
+    /// `CAP_SETGID`.
+    pub const SETGID: Capability = Capability(6);
+    /// `CAP_SETUID`.
+    pub const SETUID: Capability = Capability(7);
+    /// `CAP_SETPCAP` (needed to shrink the bounding set of a child).
+    pub const SETPCAP: Capability = Capability(8);
+    /// `CAP_NET_BIND_SERVICE` (bind ports below 1024, e.g. 179).
+    pub const NET_BIND_SERVICE: Capability = Capability(10);
+    /// `CAP_NET_ADMIN` (e.g. for a helper that adds anycast addresses).
+    pub const NET_ADMIN: Capability = Capability(12);
+
+    /// Parses `CAP_NET_ADMIN`, `cap_net_admin` or `net_admin`.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        let upper = name.trim().to_ascii_uppercase();
+        let full = if upper.starts_with("CAP_") {
+            upper
+        } else {
+            format!("CAP_{upper}")
+        };
+        CAP_NAMES
+            .iter()
+            .position(|n| *n == full)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(Capability)
+            .ok_or_else(|| Error::UnknownCapability(name.to_string()))
+    }
+
+    /// Parses a list separated by spaces or commas (`"CAP_NET_ADMIN CAP_NET_RAW"`).
+    pub fn parse_list(list: &str) -> Result<Vec<Self>, Error> {
+        list.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(Capability::parse)
+            .collect()
+    }
+
+    /// The capability number.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+
+    fn bit(self) -> u64 {
+        1u64 << self.0
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match CAP_NAMES.get(usize::from(self.0)) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "CAP_{}", self.0),
+        }
+    }
+}
+
+/// The capability sets of a process, as 64-bit masks (bit n = capability n).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CapSets {
+    /// Effective set.
+    pub effective: u64,
+    /// Permitted set.
+    pub permitted: u64,
+    /// Inheritable set.
+    pub inheritable: u64,
+}
+
+impl CapSets {
+    /// The sets of the calling thread (capget(2)).
+    pub fn current() -> Result<Self, Error> {
+        capget().map_err(|source| Error::Sys {
+            call: "capget",
+            source,
+        })
+    }
+
+    /// True when no set holds any capability.
+    pub fn is_empty(&self) -> bool {
+        self.effective == 0 && self.permitted == 0 && self.inheritable == 0
+    }
+
+    fn permits(&self, cap: Capability) -> bool {
+        self.permitted & cap.bit() != 0
+    }
+}
+
+/// The resolved service user the children run as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceUser {
+    /// Login name.
+    pub name: String,
+    /// User id.
+    pub uid: u32,
+    /// Primary group id.
+    pub gid: u32,
+    /// Supplementary groups (from the group database, like `initgroups`).
+    pub groups: Vec<u32>,
+    /// Home directory (exported as `HOME` to helper programs).
+    pub home: String,
+}
+
+impl ServiceUser {
+    /// Looks a user up by name; `Ok(None)` when it does not exist.
+    pub fn lookup(name: &str) -> Result<Option<Self>, Error> {
+        let lookup_err = |source| Error::UserLookup {
+            user: name.to_string(),
+            source,
+        };
+        let Some(user) = User::from_name(name).map_err(lookup_err)? else {
+            return Ok(None);
+        };
+        let cname =
+            std::ffi::CString::new(name).map_err(|_| Error::UnknownUser(name.to_string()))?;
+        let groups = group_list(&cname, user.gid).map_err(lookup_err)?;
+        Ok(Some(ServiceUser {
+            name: user.name,
+            uid: user.uid.as_raw(),
+            gid: user.gid.as_raw(),
+            groups,
+            home: user.dir.to_string_lossy().into_owned(),
+        }))
+    }
+
+    /// Resolves the user children run as: `requested` must exist; without a
+    /// request, [`DEFAULT_USER`] and then [`FALLBACK_USER`] (with a warning).
+    pub fn resolve(requested: Option<&str>) -> Result<Self, Error> {
+        let user = match requested {
+            Some(name) => {
+                ServiceUser::lookup(name)?.ok_or_else(|| Error::UnknownUser(name.to_string()))?
+            }
+            None => match ServiceUser::lookup(DEFAULT_USER)? {
+                Some(user) => user,
+                None => {
+                    let user = ServiceUser::lookup(FALLBACK_USER)?.ok_or(Error::NoServiceUser)?;
+                    tracing::warn!(
+                        "service user `{DEFAULT_USER}` does not exist, children run as \
+                         `{FALLBACK_USER}` instead (create `{DEFAULT_USER}` with \
+                         systemd-sysusers or `useradd --system {DEFAULT_USER}`)"
+                    );
+                    user
+                }
+            },
+        };
+        if user.uid == 0 {
+            return Err(Error::RootServiceUser(user.name));
+        }
+        Ok(user)
+    }
+}
+
+fn group_list(name: &CStr, gid: Gid) -> Result<Vec<u32>, nix::Error> {
+    let groups = nix::unistd::getgrouplist(name, gid)?;
+    let mut raw: Vec<u32> = groups.into_iter().map(Gid::as_raw).collect();
+    raw.sort_unstable();
+    raw.dedup();
+    Ok(raw)
+}
+
+/// What kind of process a `Command` starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildKind {
+    /// The daemon's own `rib` or `session` process: always no-new-privs.
+    Worker,
+    /// A helper program of a `process` block: may keep the capabilities
+    /// given with [`Privileges::with_helper_capabilities`].
+    Helper,
+}
+
+/// What the supervisor found at start, and therefore what every child drops.
+#[derive(Clone, Debug)]
+pub struct Privileges {
+    /// `Some` when children switch to this user (root, or CAP_SETUID+CAP_SETGID).
+    switch_to: Option<ServiceUser>,
+    /// True when the supervisor is root or holds any capability.
+    privileged: bool,
+    /// Capabilities a helper keeps (ambient), when the operator asked for it.
+    helper_keep: u64,
+    /// Highest capability number of the running kernel.
+    last_cap: u8,
+    /// The supervisor may shrink the bounding set of its children.
+    can_drop_bounding: bool,
+}
+
+impl Privileges {
+    /// Inspects the supervisor's own credentials and decides what children
+    /// drop. Call once at start; it logs its finding once.
+    ///
+    /// `requested_user` is `--user` / ExaBGP's `daemon.user`; without it the
+    /// service user is `ferrobgp`, or `nobody` with a warning.
+    pub fn detect(requested_user: Option<&str>) -> Result<Self, Error> {
+        let euid = Uid::effective();
+        let caps = CapSets::current()?;
+        let last_cap = last_cap();
+        let privileged = euid.is_root() || !caps.is_empty();
+        if !privileged {
+            let me = User::from_uid(euid).ok().flatten().map(|u| u.name);
+            tracing::info!(
+                "running as an ordinary user ({}, uid {}) without capabilities: no privilege to \
+                 drop, children run as this user",
+                me.as_deref().unwrap_or("?"),
+                euid
+            );
+            if let Some(req) = requested_user {
+                if me.as_deref() != Some(req) {
+                    tracing::warn!(
+                        "service user `{req}` ignored: switching users needs root (children run \
+                         as the current user)"
+                    );
+                }
+            }
+            return Ok(Privileges::unprivileged());
+        }
+        let can_switch = euid.is_root()
+            || (caps.permits(Capability::SETUID) && caps.permits(Capability::SETGID));
+        let switch_to = if can_switch {
+            Some(ServiceUser::resolve(requested_user)?)
+        } else {
+            if let Some(req) = requested_user {
+                let me = User::from_uid(euid).ok().flatten().map(|u| u.name);
+                if me.as_deref() != Some(req) {
+                    tracing::warn!(
+                        "service user `{req}` ignored: the supervisor (uid {euid}) lacks \
+                         CAP_SETUID/CAP_SETGID, children run as uid {euid}"
+                    );
+                }
+            }
+            None
+        };
+        let p = Privileges {
+            switch_to,
+            privileged: true,
+            helper_keep: 0,
+            last_cap,
+            can_drop_bounding: caps.effective & Capability::SETPCAP.bit() != 0,
+        };
+        match &p.switch_to {
+            Some(u) => tracing::info!(
+                "privileged supervisor (uid {euid}): children run as `{}` (uid {}, gid {}) with \
+                 no capabilities and no-new-privs",
+                u.name,
+                u.uid,
+                u.gid
+            ),
+            None => tracing::info!(
+                "supervisor holds capabilities (uid {euid}): children keep uid {euid}, drop every \
+                 capability and set no-new-privs"
+            ),
+        }
+        Ok(p)
+    }
+
+    /// The plan of an ordinary user: nothing to drop.
+    pub fn unprivileged() -> Self {
+        Privileges {
+            switch_to: None,
+            privileged: false,
+            helper_keep: 0,
+            last_cap: last_cap(),
+            can_drop_bounding: false,
+        }
+    }
+
+    /// Lets helper programs keep `caps` (as ambient capabilities, so they
+    /// survive `exec`), e.g. `CAP_NET_ADMIN` for a helper that adds anycast
+    /// addresses. The supervisor must hold each of them in its permitted set
+    /// (systemd: `AmbientCapabilities=`). Workers never keep any.
+    pub fn with_helper_capabilities(mut self, caps: &[Capability]) -> Result<Self, Error> {
+        if caps.is_empty() {
+            return Ok(self);
+        }
+        if !self.privileged {
+            tracing::warn!("helper capabilities requested but the supervisor holds none: ignored");
+            return Ok(self);
+        }
+        let held = CapSets::current()?;
+        for cap in caps {
+            if !held.permits(*cap) {
+                return Err(Error::HelperCapabilityNotHeld(*cap));
+            }
+            self.helper_keep |= cap.bit();
+        }
+        Ok(self)
+    }
+
+    /// True when the supervisor is root or holds a capability.
+    pub fn is_privileged(&self) -> bool {
+        self.privileged
+    }
+
+    /// The user children switch to, when the supervisor can switch users.
+    pub fn service_user(&self) -> Option<&ServiceUser> {
+        self.switch_to.as_ref()
+    }
+
+    /// Capabilities a helper keeps (empty unless configured).
+    pub fn helper_capabilities(&self) -> Vec<Capability> {
+        (0..64u8)
+            .filter(|n| self.helper_keep & (1u64 << n) != 0)
+            .map(Capability)
+            .collect()
+    }
+
+    /// Configures `cmd` so that, between fork and exec, the child:
+    /// - switches groups, gid and uid to the service user (when privileged),
+    /// - drops every capability: bounding set (when the supervisor holds
+    ///   CAP_SETPCAP), effective, permitted, inheritable and ambient (a
+    ///   helper keeps only its configured capabilities),
+    /// - sets `PR_SET_NO_NEW_PRIVS` (workers always; helpers when privileged),
+    /// - sets `PR_SET_PDEATHSIG` to SIGTERM,
+    /// - marks every descriptor from `first_unhanded_fd` up close-on-exec,
+    ///   so the new program holds only 0, 1, 2 and the handed descriptors
+    ///   `3..first_unhanded_fd`,
+    /// - and checks the result (uid, gid, capability sets) before `exec`.
+    ///
+    /// It also removes the supervisor-only systemd variables from the
+    /// child's environment ([`SUPERVISOR_ONLY_ENV`]) and, for a helper run
+    /// as another user, sets `HOME`, `USER` and `LOGNAME`.
+    ///
+    /// Call it after any `pre_exec` hook that `dup2`s descriptors, and spawn
+    /// from a thread that lives as long as the child (the main thread or a
+    /// tokio worker thread, not a `spawn_blocking` thread): Linux delivers
+    /// the parent-death signal when the *thread* that forked exits.
+    pub fn configure(&self, cmd: &mut Command, kind: ChildKind, first_unhanded_fd: RawFd) {
+        for var in SUPERVISOR_ONLY_ENV {
+            cmd.env_remove(var);
+        }
+        if let (ChildKind::Helper, Some(user)) = (kind, &self.switch_to) {
+            cmd.env("HOME", &user.home)
+                .env("USER", &user.name)
+                .env("LOGNAME", &user.name);
+        }
+        let keep = match kind {
+            ChildKind::Worker => 0,
+            ChildKind::Helper => self.helper_keep,
+        };
+        let plan = ChildPlan {
+            switch: self
+                .switch_to
+                .as_ref()
+                .map(|u| (u.uid, u.gid, u.groups.clone())),
+            drop_caps: self.privileged,
+            keep,
+            last_cap: self.last_cap,
+            drop_bounding: self.can_drop_bounding,
+            no_new_privs: kind == ChildKind::Worker || self.privileged,
+            parent: std::process::id(),
+            first_unhanded_fd: first_unhanded_fd.max(3),
+        };
+        // SAFETY: `ChildPlan::apply` only makes async-signal-safe system
+        // calls on data owned by the closure; it allocates nothing.
+        unsafe {
+            cmd.pre_exec(move || plan.apply());
+        }
+    }
+}
+
+/// Hands `fds` to the child at fixed numbers 3, 4, ... (like systemd's
+/// `LISTEN_FDS`) and returns the first number not handed (`3 + fds.len()`),
+/// which is what [`Privileges::configure`] and [`crate::confine::child`]
+/// take.
+///
+/// The copies are made in a `pre_exec` hook: each source is first
+/// duplicated above the target range, then `dup2`ed down, so a source that
+/// already sits on a target number, or that another target would overwrite,
+/// is still handed correctly, without close-on-exec. The caller keeps the
+/// source descriptors open until `spawn` returns.
+pub fn hand_descriptors(cmd: &mut Command, fds: &[RawFd]) -> RawFd {
+    let sources: Vec<RawFd> = fds.to_vec();
+    let first_free = 3 + RawFd::try_from(sources.len()).unwrap_or(RawFd::MAX - 3);
+    let mut temps: Vec<RawFd> = vec![-1; sources.len()];
+    // SAFETY: only fcntl/dup2 on integers, into the preallocated `temps`.
+    unsafe {
+        cmd.pre_exec(move || {
+            for (src, tmp) in sources.iter().zip(temps.iter_mut()) {
+                *tmp = libc::fcntl(*src, libc::F_DUPFD_CLOEXEC, first_free);
+                if *tmp < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+            for (target, tmp) in (3..).zip(temps.iter()) {
+                if libc::dup2(*tmp, target) < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+    first_free
+}
+
+/// Everything the child needs, prepared before the fork.
+struct ChildPlan {
+    switch: Option<(u32, u32, Vec<u32>)>,
+    drop_caps: bool,
+    keep: u64,
+    last_cap: u8,
+    drop_bounding: bool,
+    no_new_privs: bool,
+    parent: u32,
+    first_unhanded_fd: RawFd,
+}
+
+impl ChildPlan {
+    /// Runs in the forked child, before exec. Async-signal-safe only.
+    fn apply(&self) -> io::Result<()> {
+        // SAFETY (whole function): plain system calls with valid pointers
+        // into `self`, which outlives every call.
+        unsafe {
+            if let Some((_, gid, groups)) = &self.switch {
+                check(libc::setgroups(groups.len(), groups.as_ptr()))?;
+                check(libc::setresgid(*gid, *gid, *gid))?;
+            }
+            if self.drop_caps && self.drop_bounding {
+                for cap in 0..=self.last_cap {
+                    if self.keep & (1u64 << cap) == 0 {
+                        check(prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(cap), 0))?;
+                    }
+                }
+            }
+            if let Some((uid, _, _)) = &self.switch {
+                if self.keep != 0 {
+                    check(prctl(libc::PR_SET_KEEPCAPS, 1, 0))?;
+                }
+                check(libc::setresuid(*uid, *uid, *uid))?;
+            }
+            if self.drop_caps {
+                capset(CapSets {
+                    effective: self.keep,
+                    permitted: self.keep,
+                    inheritable: self.keep,
+                })?;
+                let clear = prctl(
+                    libc::PR_CAP_AMBIENT,
+                    libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+                    0,
+                );
+                // EINVAL: a kernel without ambient capabilities (< 4.3).
+                if clear != 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL) {
+                    return Err(io::Error::last_os_error());
+                }
+                for cap in 0..64u8 {
+                    if self.keep & (1u64 << cap) != 0 {
+                        check(prctl(
+                            libc::PR_CAP_AMBIENT,
+                            libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                            libc::c_ulong::from(cap),
+                        ))?;
+                    }
+                }
+            }
+            if self.no_new_privs {
+                check(prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0))?;
+            }
+            // After the uid change: a credential change clears it.
+            check(prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGTERM as libc::c_ulong,
+                0,
+            ))?;
+            if u32::try_from(libc::getppid()).ok() != Some(self.parent) {
+                // The supervisor died before the signal was armed.
+                return Err(io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            cloexec_from(self.first_unhanded_fd)?;
+            // Verify: never exec with anything left over.
+            if let Some((uid, gid, _)) = &self.switch {
+                let (mut r, mut e, mut s) = (0, 0, 0);
+                check(libc::getresuid(&mut r, &mut e, &mut s))?;
+                if r != *uid || e != *uid || s != *uid {
+                    return Err(io::Error::from_raw_os_error(libc::EPERM));
+                }
+                check(libc::getresgid(&mut r, &mut e, &mut s))?;
+                if r != *gid || e != *gid || s != *gid {
+                    return Err(io::Error::from_raw_os_error(libc::EPERM));
+                }
+            }
+            if self.drop_caps {
+                let now = capget()?;
+                if now.effective != self.keep
+                    || now.permitted != self.keep
+                    || now.inheritable != self.keep
+                {
+                    return Err(io::Error::from_raw_os_error(libc::EPERM));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// prctl(2) with every argument passed as a full `unsigned long`: the
+/// kernel rejects garbage in unused arguments of some options.
+///
+/// # Safety
+/// As prctl(2): `option` must not make the kernel write through an argument.
+pub(crate) unsafe fn prctl(
+    option: libc::c_int,
+    a2: libc::c_ulong,
+    a3: libc::c_ulong,
+) -> libc::c_int {
+    let zero: libc::c_ulong = 0;
+    libc::prctl(option, a2, a3, zero, zero)
+}
+
+pub(crate) fn check(ret: libc::c_int) -> io::Result<()> {
+    if ret == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Marks every descriptor `>= first` close-on-exec (close_range(2) with
+/// CLOSE_RANGE_CLOEXEC; a bounded fcntl loop on kernels before 5.11).
+/// Async-signal-safe. Close-on-exec rather than close: std's own error
+/// pipe to the parent must stay open until exec.
+pub(crate) fn cloexec_from(first: RawFd) -> io::Result<()> {
+    let first = libc::c_uint::try_from(first.max(0)).unwrap_or(0);
+    // SAFETY: close_range only changes descriptor flags.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first,
+            libc::c_uint::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if r == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if !matches!(err.raw_os_error(), Some(libc::ENOSYS) | Some(libc::EINVAL)) {
+        return Err(err);
+    }
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into `limit`.
+    let top = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+        limit.rlim_cur.min(1 << 20)
+    } else {
+        1 << 16
+    };
+    let top = libc::c_int::try_from(top).unwrap_or(libc::c_int::MAX);
+    for fd in (first as libc::c_int)..top {
+        // SAFETY: fcntl on a possibly closed descriptor just fails with EBADF.
+        unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
+                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The highest capability number of the running kernel.
+fn last_cap() -> u8 {
+    std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse::<u8>().ok())
+        .filter(|n| *n < 64)
+        .unwrap_or(40)
+}
+
+const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: libc::c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+/// capget(2) of the calling thread. Async-signal-safe.
+fn capget() -> io::Result<CapSets> {
+    let mut header = CapHeader {
+        version: LINUX_CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let mut data = [CapData::default(); 2];
+    // SAFETY: header and a two-element data array, as version 3 requires.
+    let r = unsafe { libc::syscall(libc::SYS_capget, &mut header, data.as_mut_ptr()) };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let join = |lo: u32, hi: u32| u64::from(lo) | (u64::from(hi) << 32);
+    Ok(CapSets {
+        effective: join(data[0].effective, data[1].effective),
+        permitted: join(data[0].permitted, data[1].permitted),
+        inheritable: join(data[0].inheritable, data[1].inheritable),
+    })
+}
+
+/// capset(2) of the calling thread. Async-signal-safe.
+fn capset(sets: CapSets) -> io::Result<()> {
+    let mut header = CapHeader {
+        version: LINUX_CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let split = |v: u64| ((v & 0xffff_ffff) as u32, (v >> 32) as u32);
+    let (e0, e1) = split(sets.effective);
+    let (p0, p1) = split(sets.permitted);
+    let (i0, i1) = split(sets.inheritable);
+    let data = [
+        CapData {
+            effective: e0,
+            permitted: p0,
+            inheritable: i0,
+        },
+        CapData {
+            effective: e1,
+            permitted: p1,
+            inheritable: i1,
+        },
+    ];
+    // SAFETY: header and a two-element data array, as version 3 requires.
+    let r = unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capability_names_parse_both_ways() {
+        assert_eq!(
+            Capability::parse("CAP_NET_ADMIN").unwrap(),
+            Capability::NET_ADMIN
+        );
+        assert_eq!(
+            Capability::parse("net_bind_service").unwrap(),
+            Capability::NET_BIND_SERVICE
+        );
+        assert_eq!(Capability::parse("cap_setuid").unwrap(), Capability::SETUID);
+        assert_eq!(Capability::NET_ADMIN.to_string(), "CAP_NET_ADMIN");
+        assert_eq!(Capability::NET_ADMIN.number(), 12);
+        assert!(matches!(
+            Capability::parse("CAP_FLY"),
+            Err(Error::UnknownCapability(ref s)) if s == "CAP_FLY"
+        ));
+        assert_eq!(
+            Capability::parse_list("CAP_NET_ADMIN, cap_net_raw").unwrap(),
+            vec![Capability::NET_ADMIN, Capability(13)]
+        );
+        assert!(Capability::parse_list("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_capability_name_round_trips() {
+        for (i, name) in CAP_NAMES.iter().enumerate() {
+            let cap = Capability::parse(name).unwrap();
+            assert_eq!(usize::from(cap.number()), i);
+            assert_eq!(cap.to_string(), *name);
+        }
+    }
+
+    #[test]
+    fn unknown_user_is_an_error_not_a_fallback() {
+        let err = ServiceUser::resolve(Some("ferrobgp-no-such-user-x")).unwrap_err();
+        assert!(matches!(err, Error::UnknownUser(ref u) if u == "ferrobgp-no-such-user-x"));
+    }
+
+    #[test]
+    fn root_is_refused_as_service_user() {
+        let err = ServiceUser::resolve(Some("root")).unwrap_err();
+        assert!(matches!(err, Error::RootServiceUser(_)));
+    }
+
+    #[test]
+    fn capget_reads_this_process() {
+        let caps = CapSets::current().unwrap();
+        // Whatever we hold, effective is a subset of permitted.
+        assert_eq!(caps.effective & !caps.permitted, 0);
+    }
+}
