@@ -1,1 +1,38 @@
-//! placeholder: see ARCHITECTURE.md
+//! ferrobgp's configuration: the ExaBGP configuration language (lexer,
+//! section tree, every section's grammar), the resolved typed model
+//! ([`Config`], [`Neighbor`], [`Process`], [`Api`], [`route::ConfigRoute`]),
+//! ExaBGP's settings ([`Settings`]) and validation with
+//! `FILE:LINE:COLUMN: message` errors.
+//!
+//! Entry points: [`load_file`] / [`load_files`] / [`load_str`] for the
+//! daemon, [`validate_files`] for `ferrobgp validate`, [`Settings::load`]
+//! for the environment, and for crates/api the route grammar in [`route`]
+//! ([`route::parse_route`], [`route::parse_attributes`],
+//! [`route::parse_family_route`], [`route::flow::parse_flow_tokens`],
+//! [`route::vpls::parse_vpls`], [`route::operational::parse_operational`],
+//! or keyword by keyword with [`route::route_keyword`]) over tokens from
+//! [`lexer::tokenize_line`].
+
+pub mod api;
+pub mod error;
+pub mod family;
+pub mod lexer;
+pub mod load;
+pub mod model;
+pub mod neighbor;
+pub mod process;
+pub mod route;
+pub mod section;
+pub mod settings;
+pub mod suggest;
+pub mod tree;
+pub mod validate;
+pub mod values;
+
+pub use error::{ConfigError, Diagnostic, ParseError, Pos};
+pub use load::{load_file, load_files, load_str, LoadOptions, Loaded};
+pub use model::*;
+pub use process::RunLookup;
+pub use route::ConfigRoute;
+pub use settings::{LoadedSettings, Settings};
+pub use validate::{summary, validate_files, FileReport};

@@ -1,0 +1,366 @@
+//! Tokeniser for the ExaBGP configuration language (spec §1.1) and for API
+//! command lines: `#` comments, `\` line continuation, `'`/`"` quoting,
+//! backslash escapes, and `{ } ; [ ] ( ) ,` as tokens of their own.
+
+use crate::error::{PResult, ParseError, Pos};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenKind {
+    /// An unquoted word.
+    Word,
+    /// A quoted word (quotes removed).
+    Quoted,
+    LBrace,
+    RBrace,
+    Semicolon,
+    LBracket,
+    RBracket,
+    LParen,
+    RParen,
+    Comma,
+}
+
+/// One token with the position of its first character.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub text: String,
+    pub pos: Pos,
+}
+
+impl Token {
+    pub fn word(text: impl Into<String>, pos: Pos) -> Token {
+        Token {
+            kind: TokenKind::Word,
+            text: text.into(),
+            pos,
+        }
+    }
+    /// True for a word or quoted word (not punctuation).
+    pub fn is_word(&self) -> bool {
+        matches!(self.kind, TokenKind::Word | TokenKind::Quoted)
+    }
+    /// True when this is the unquoted word `w`.
+    pub fn is(&self, w: &str) -> bool {
+        self.kind == TokenKind::Word && self.text == w
+    }
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            TokenKind::Quoted => write!(f, "\"{}\"", self.text),
+            _ => f.write_str(&self.text),
+        }
+    }
+}
+
+/// The result of tokenising a whole file.
+#[derive(Debug, Default)]
+pub struct Lexed {
+    pub tokens: Vec<Token>,
+    pub errors: Vec<ParseError>,
+    /// Position just after the last character (for "unexpected end of file").
+    pub end: Pos,
+}
+
+struct Lexer<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    line: u32,
+    column: u32,
+}
+
+impl Lexer<'_> {
+    fn pos(&self) -> Pos {
+        Pos::new(self.line, self.column)
+    }
+    fn peek(&mut self) -> Option<char> {
+        self.chars.peek().copied()
+    }
+    fn bump(&mut self) -> Option<char> {
+        let c = self.chars.next()?;
+        if c == '\n' {
+            self.line += 1;
+            self.column = 1;
+        } else {
+            self.column += 1;
+        }
+        Some(c)
+    }
+}
+
+fn punct(c: char) -> Option<TokenKind> {
+    Some(match c {
+        '{' => TokenKind::LBrace,
+        '}' => TokenKind::RBrace,
+        ';' => TokenKind::Semicolon,
+        '[' => TokenKind::LBracket,
+        ']' => TokenKind::RBracket,
+        '(' => TokenKind::LParen,
+        ')' => TokenKind::RParen,
+        ',' => TokenKind::Comma,
+        _ => return None,
+    })
+}
+
+/// Decodes the escape after a backslash (the backslash is consumed).
+/// Returns `Ok(None)` for a line continuation, `Ok(Some(s))` for the text
+/// the escape stands for (unknown escapes keep their backslash, so regular
+/// expressions such as `\d` survive).
+fn escape(lx: &mut Lexer<'_>, at: Pos, in_quote: bool) -> PResult<Option<String>> {
+    // line continuation: backslash, optional blanks, end of line
+    if !in_quote {
+        let mut probe = lx.chars.clone();
+        let mut blanks = 0;
+        loop {
+            match probe.next() {
+                Some(' ') | Some('\t') | Some('\r') => blanks += 1,
+                Some('\n') | None => {
+                    for _ in 0..blanks {
+                        lx.bump();
+                    }
+                    lx.bump();
+                    return Ok(None);
+                }
+                _ => break,
+            }
+        }
+    }
+    let decoded = match lx.peek() {
+        Some('n') => '\n',
+        Some('t') => '\t',
+        Some('r') => '\r',
+        Some('b') => '\u{8}',
+        Some('f') => '\u{c}',
+        Some('u') => {
+            lx.bump();
+            let mut hex = String::new();
+            for _ in 0..4 {
+                match lx.peek() {
+                    Some(c) if c.is_ascii_hexdigit() => {
+                        hex.push(c);
+                        lx.bump();
+                    }
+                    _ => {
+                        return Err(ParseError::new(
+                            at,
+                            format!(
+                                "invalid escape \"\\u{hex}\": expected four hexadecimal digits"
+                            ),
+                        ))
+                    }
+                }
+            }
+            let code = u32::from_str_radix(&hex, 16).unwrap_or(0xfffd);
+            let c = char::from_u32(code).ok_or_else(|| {
+                ParseError::new(at, format!("invalid escape \"\\u{hex}\": not a character"))
+            })?;
+            return Ok(Some(c.to_string()));
+        }
+        _ => return Ok(Some("\\".to_string())),
+    };
+    lx.bump();
+    Ok(Some(decoded.to_string()))
+}
+
+/// Tokenises a whole configuration file. Errors (unterminated quote, bad
+/// escape) are collected; tokenising goes on after them.
+pub fn tokenize(src: &str) -> Lexed {
+    let mut lx = Lexer {
+        chars: src.chars().peekable(),
+        line: 1,
+        column: 1,
+    };
+    let mut out = Lexed::default();
+    // current word being built
+    let mut word = String::new();
+    let mut word_pos = Pos::default();
+    let mut quoted = false;
+    let mut in_word = false;
+
+    macro_rules! flush {
+        () => {
+            if in_word {
+                out.tokens.push(Token {
+                    kind: if quoted {
+                        TokenKind::Quoted
+                    } else {
+                        TokenKind::Word
+                    },
+                    text: std::mem::take(&mut word),
+                    pos: word_pos,
+                });
+                in_word = false;
+                quoted = false;
+            }
+        };
+    }
+
+    while let Some(c) = lx.peek() {
+        let here = lx.pos();
+        match c {
+            ' ' | '\t' | '\r' | '\n' => {
+                flush!();
+                lx.bump();
+            }
+            '#' => {
+                flush!();
+                while let Some(c) = lx.peek() {
+                    if c == '\n' {
+                        break;
+                    }
+                    lx.bump();
+                }
+            }
+            '\\' => {
+                lx.bump();
+                match escape(&mut lx, here, false) {
+                    Ok(None) => flush!(),
+                    Ok(Some(s)) => {
+                        if !in_word {
+                            in_word = true;
+                            word_pos = here;
+                        }
+                        word.push_str(&s);
+                    }
+                    Err(e) => out.errors.push(e),
+                }
+            }
+            '"' | '\'' => {
+                let q = c;
+                lx.bump();
+                if !in_word {
+                    in_word = true;
+                    word_pos = here;
+                }
+                quoted = true;
+                let mut closed = false;
+                while let Some(c) = lx.peek() {
+                    if c == '\n' {
+                        break;
+                    }
+                    if c == q {
+                        lx.bump();
+                        closed = true;
+                        break;
+                    }
+                    if c == '\\' {
+                        let at = lx.pos();
+                        lx.bump();
+                        match escape(&mut lx, at, true) {
+                            Ok(Some(s)) => word.push_str(&s),
+                            Ok(None) => {}
+                            Err(e) => out.errors.push(e),
+                        }
+                        continue;
+                    }
+                    word.push(c);
+                    lx.bump();
+                }
+                if !closed {
+                    out.errors.push(ParseError::new(
+                        here,
+                        format!(
+                            "unterminated quoted string: expected a closing {q} on the same line"
+                        ),
+                    ));
+                }
+            }
+            _ => {
+                if let Some(kind) = punct(c) {
+                    flush!();
+                    lx.bump();
+                    out.tokens.push(Token {
+                        kind,
+                        text: c.to_string(),
+                        pos: here,
+                    });
+                } else {
+                    if !in_word {
+                        in_word = true;
+                        word_pos = here;
+                    }
+                    word.push(c);
+                    lx.bump();
+                }
+            }
+        }
+    }
+    if in_word {
+        out.tokens.push(Token {
+            kind: if quoted {
+                TokenKind::Quoted
+            } else {
+                TokenKind::Word
+            },
+            text: word,
+            pos: word_pos,
+        });
+    }
+    out.end = lx.pos();
+    out
+}
+
+/// Tokenises one API command line (no statement terminators needed). The
+/// first error is returned, with a column counted from 1.
+pub fn tokenize_line(line: &str) -> PResult<Vec<Token>> {
+    let mut lexed = tokenize(line);
+    if let Some(e) = lexed.errors.drain(..).next() {
+        return Err(e);
+    }
+    Ok(lexed.tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(src: &str) -> Vec<String> {
+        tokenize(src).tokens.into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn splits_punctuation_glued_to_words() {
+        assert_eq!(
+            texts("community [65000:1,65000:2];"),
+            ["community", "[", "65000:1", ",", "65000:2", "]", ";"]
+        );
+        assert_eq!(texts("a(b)c{d}"), ["a", "(", "b", ")", "c", "{", "d", "}"]);
+    }
+
+    #[test]
+    fn comments_quotes_and_continuations() {
+        assert_eq!(
+            texts("description \"a # b;\"; # comment\nx"),
+            ["description", "a # b;", ";", "x"]
+        );
+        assert_eq!(
+            texts("vpls \\\n  rd 1:1 \\  \n endpoint 5;"),
+            ["vpls", "rd", "1:1", "endpoint", "5", ";"]
+        );
+        assert_eq!(texts("'it''s'"), ["its"]);
+        let l = tokenize("a\n  'b");
+        assert_eq!(l.errors.len(), 1);
+        assert_eq!(l.errors[0].pos, Pos::new(2, 3));
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(texts(r#""a\tb\u0041" x\d"#), ["a\tbA", "x\\d"]);
+        assert!(!tokenize(r"\u00zz").errors.is_empty());
+    }
+
+    #[test]
+    fn positions() {
+        let t = tokenize("neighbor 1.2.3.4 {\n\trouter-id 1.1.1.1;\n}").tokens;
+        assert_eq!(t[3].pos, Pos::new(2, 2));
+        assert_eq!(t[4].pos, Pos::new(2, 12));
+        assert_eq!(t[6].pos, Pos::new(3, 1));
+    }
+}

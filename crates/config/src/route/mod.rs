@@ -1,0 +1,498 @@
+//! Routes of the configuration and of API commands: the typed route model
+//! ([`ConfigRoute`]) and the grammar of `static`, `announce` and the
+//! family-specific route statements. The route keyword grammar itself is in
+//! [`attributes`]; crates/api reuses it through the `parse_*` functions here
+//! (spec §2.4: "Route commands use the same attribute grammar as §1.9").
+//!
+//! Prefix families (unicast, multicast, nlri-mpls, mpls-vpn) use the wire
+//! crate's value types for every attribute, the RD and the next hop;
+//! [`PrefixRoute::to_wire`] builds a `ferrobgp_wire::route::Route` for the
+//! families the wire crate has an NLRI type for. FlowSpec, VPLS, MVPN and
+//! MUP routes are fully parsed and validated into the typed structs of
+//! their modules, ready to be converted once wire grows those NLRI types.
+
+pub mod attributes;
+pub mod cursor;
+pub mod flow;
+pub mod mup;
+pub mod mvpn;
+pub mod operational;
+pub mod vpls;
+
+pub use attributes::{route_keyword, AttrSet, NextHopSpec, RouteSpec};
+pub use cursor::Cursor;
+pub use operational::OperationalMessage;
+
+use crate::error::{PResult, ParseError, Pos};
+use crate::lexer::Token;
+use crate::section::Sink;
+use crate::tree::{Node, Section};
+use crate::values;
+use ferrobgp_wire::nlri::RouteDistinguisher;
+use ferrobgp_wire::{Afi, Family, Safi};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Route options that are not sent on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct RouteMeta {
+    /// `name <word>`: shown in text output, never sent.
+    pub name: Option<String>,
+    /// `watchdog <name>`: the route belongs to this watchdog group.
+    pub watchdog: Option<String>,
+    /// `withdraw` (with `watchdog`): the route starts withdrawn.
+    pub withdrawn: bool,
+}
+
+/// An IPv4/IPv6 unicast, multicast, labelled (nlri-mpls) or VPN (mpls-vpn) route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PrefixRoute {
+    pub family: Family,
+    pub prefix: IpNet,
+    /// ADD-PATH path identifier (`path-information`).
+    pub path_id: Option<u32>,
+    /// MPLS label stack (nlri-mpls, mpls-vpn).
+    pub labels: Option<Vec<u32>>,
+    pub rd: Option<RouteDistinguisher>,
+    /// `None` only in withdrawals, where it is optional.
+    pub next_hop: Option<NextHopSpec>,
+    /// Shared by every route of one statement (and by `split` expansions).
+    pub attrs: Arc<AttrSet>,
+    pub meta: RouteMeta,
+}
+
+/// Any configured or API route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConfigRoute {
+    Prefix(PrefixRoute),
+    Flow(flow::FlowRoute),
+    Vpls(vpls::VplsRoute),
+    Mvpn(mvpn::MvpnRoute),
+    Mup(mup::MupRoute),
+}
+
+impl ConfigRoute {
+    pub fn family(&self) -> Family {
+        match self {
+            ConfigRoute::Prefix(r) => r.family,
+            ConfigRoute::Flow(r) => r.family,
+            ConfigRoute::Vpls(_) => Family::L2VPN_VPLS,
+            ConfigRoute::Mvpn(r) => r.family,
+            ConfigRoute::Mup(r) => r.family,
+        }
+    }
+    pub fn meta(&self) -> &RouteMeta {
+        match self {
+            ConfigRoute::Prefix(r) => &r.meta,
+            ConfigRoute::Flow(r) => &r.meta,
+            ConfigRoute::Vpls(r) => &r.meta,
+            ConfigRoute::Mvpn(r) => &r.meta,
+            ConfigRoute::Mup(r) => &r.meta,
+        }
+    }
+    pub fn attrs(&self) -> &AttrSet {
+        match self {
+            ConfigRoute::Prefix(r) => &r.attrs,
+            ConfigRoute::Flow(r) => &r.attrs,
+            ConfigRoute::Vpls(r) => &r.attrs,
+            ConfigRoute::Mvpn(r) => &r.attrs,
+            ConfigRoute::Mup(r) => &r.attrs,
+        }
+    }
+    pub fn as_prefix(&self) -> Option<&PrefixRoute> {
+        match self {
+            ConfigRoute::Prefix(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+fn is_multicast(net: &IpNet) -> bool {
+    match net {
+        IpNet::V4(n) => n.addr().is_multicast() && n.prefix_len() >= 4,
+        IpNet::V6(n) => n.addr().is_multicast() && n.prefix_len() >= 8,
+    }
+}
+
+/// Most routes one `split` may create.
+pub const SPLIT_MAX: u64 = 65536;
+
+/// Builds the prefix route(s) of one statement. `fixed` is the family of
+/// an `announce ipv4 unicast ...` style statement; without it the family is
+/// derived as `static route` does (rd: mpls-vpn, label: nlri-mpls, multicast
+/// address: multicast, else unicast). `announce` requires a next hop.
+pub fn prefix_routes(
+    prefix_tok: &Token,
+    fixed: Option<Family>,
+    spec: RouteSpec,
+    announce: bool,
+) -> PResult<Vec<ConfigRoute>> {
+    let prefix = values::prefix(prefix_tok)?;
+    let afi = if prefix.addr().is_ipv4() {
+        Afi::IPV4
+    } else {
+        Afi::IPV6
+    };
+    let family = match fixed {
+        Some(f) => {
+            if f.afi != afi {
+                return Err(ParseError::new(
+                    prefix_tok.pos,
+                    format!(
+                        "prefix {prefix} is {} but the route is {f}",
+                        if afi == Afi::IPV4 { "IPv4" } else { "IPv6" }
+                    ),
+                ));
+            }
+            f
+        }
+        None if spec.rd.is_some() => Family::new(afi, Safi::MPLS_VPN),
+        None if spec.labels.is_some() => Family::new(afi, Safi::NLRI_MPLS),
+        None if is_multicast(&prefix) => Family::new(afi, Safi::MULTICAST),
+        None => Family::new(afi, Safi::UNICAST),
+    };
+    match family.safi {
+        Safi::MPLS_VPN if spec.rd.is_none() => {
+            return Err(ParseError::new(
+                prefix_tok.pos,
+                format!("route {prefix} is {family}: it needs an rd"),
+            ));
+        }
+        Safi::UNICAST | Safi::MULTICAST | Safi::NLRI_MPLS if spec.rd.is_some() => {
+            return Err(ParseError::new(
+                prefix_tok.pos,
+                format!("route {prefix} is {family}: rd is only valid for mpls-vpn"),
+            ));
+        }
+        Safi::UNICAST | Safi::MULTICAST if spec.labels.is_some() => {
+            return Err(ParseError::new(
+                prefix_tok.pos,
+                format!(
+                    "route {prefix} is {family}: label is only valid for nlri-mpls and mpls-vpn"
+                ),
+            ));
+        }
+        _ => {}
+    }
+    if announce && spec.next_hop.is_none() {
+        return Err(ParseError::new(
+            prefix_tok.pos,
+            format!("route {prefix} has no next-hop: add \"next-hop <ip>\" or \"next-hop self\""),
+        ));
+    }
+    let prefixes: Vec<IpNet> = match spec.split {
+        None => vec![prefix],
+        Some((len, at)) => {
+            if len < prefix.prefix_len() || len > prefix.max_prefix_len() {
+                return Err(ParseError::new(
+                    at,
+                    format!(
+                        "cannot split {prefix} into /{len}: expected a length {}..{}",
+                        prefix.prefix_len(),
+                        prefix.max_prefix_len()
+                    ),
+                ));
+            }
+            let count = 1u64
+                .checked_shl(u32::from(len - prefix.prefix_len()))
+                .unwrap_or(u64::MAX);
+            if count > SPLIT_MAX {
+                return Err(ParseError::new(at, format!("split of {prefix} into /{len} would make {count} routes: at most {SPLIT_MAX}")));
+            }
+            prefix.subnets(len).map(|s| s.collect()).unwrap_or_default()
+        }
+    };
+    let attrs = Arc::new(spec.attrs);
+    let meta = RouteMeta {
+        name: spec.name,
+        watchdog: spec.watchdog,
+        withdrawn: spec.withdraw,
+    };
+    Ok(prefixes
+        .into_iter()
+        .map(|p| {
+            ConfigRoute::Prefix(PrefixRoute {
+                family,
+                prefix: p,
+                path_id: spec.path_id,
+                labels: spec.labels.clone(),
+                rd: spec.rd,
+                next_hop: spec.next_hop,
+                attrs: attrs.clone(),
+                meta: meta.clone(),
+            })
+        })
+        .collect())
+}
+
+/// `route <prefix> <keywords...>`: `tokens` start at the prefix. Used by
+/// `static { route ...; }` and by the API's `announce|withdraw route ...`.
+pub fn parse_route(tokens: &[Token], end: Pos, announce: bool) -> PResult<Vec<ConfigRoute>> {
+    let mut cur = Cursor::new(tokens, end);
+    let prefix = cur.value("route", "a prefix")?;
+    let mut spec = RouteSpec::default();
+    attributes::route_keywords(&mut cur, &mut spec)?;
+    prefix_routes(prefix, None, spec, announce)
+}
+
+/// `attributes <keywords...> nlri <prefix> <prefix>...`: `tokens` start
+/// after `attribute(s)`. Used by `static` and by the API.
+pub fn parse_attributes(tokens: &[Token], end: Pos, announce: bool) -> PResult<Vec<ConfigRoute>> {
+    let mut cur = Cursor::new(tokens, end);
+    let mut spec = RouteSpec::default();
+    loop {
+        let Some(kw) = cur.advance() else {
+            return Err(ParseError::new(
+                end,
+                "missing \"nlri\": expected attributes ... nlri <prefix> ...",
+            ));
+        };
+        if kw.is("nlri") {
+            break;
+        }
+        if !route_keyword(kw, &mut cur, &mut spec)? {
+            return Err(attributes::unknown_route_keyword(kw));
+        }
+    }
+    if cur.at_end() {
+        return Err(ParseError::new(end, "missing prefix after \"nlri\""));
+    }
+    let mut out = Vec::new();
+    while let Some(p) = cur.advance() {
+        out.extend(prefix_routes(p, None, spec.clone(), announce)?);
+    }
+    Ok(out)
+}
+
+/// `<afi> <safi> <nlri...> <keywords...>` (the form of `announce { ipv4 {
+/// unicast ...; } }` and of the API's `announce ipv4 unicast ...`):
+/// `tokens` start at the AFI.
+pub fn parse_family_route(tokens: &[Token], end: Pos, announce: bool) -> PResult<Vec<ConfigRoute>> {
+    let Some(afi) = tokens.first() else {
+        return Err(ParseError::new(
+            end,
+            "missing address family: expected ipv4, ipv6 or l2vpn",
+        ));
+    };
+    match afi.text.as_str() {
+        "ipv4" | "ipv6" | "l2vpn" => {}
+        _ => {
+            return Err(ParseError::new(
+                afi.pos,
+                format!(
+                    "invalid address family \"{}\": expected ipv4, ipv6 or l2vpn",
+                    afi.text
+                ),
+            ));
+        }
+    }
+    family_statement(afi, &tokens[1..], end, announce)
+}
+
+/// One statement inside `announce { <afi> { ... } }`: `tokens` start at the SAFI.
+fn family_statement(
+    afi: &Token,
+    tokens: &[Token],
+    end: Pos,
+    announce: bool,
+) -> PResult<Vec<ConfigRoute>> {
+    let Some(safi) = tokens.first() else {
+        return Err(ParseError::new(
+            end,
+            format!("missing subsequent address family after \"{}\"", afi.text),
+        ));
+    };
+    let family = crate::family::family_words(afi, Some(safi))?;
+    let rest = &tokens[1..];
+    match family.safi {
+        Safi::UNICAST | Safi::MULTICAST | Safi::NLRI_MPLS | Safi::MPLS_VPN => {
+            let mut cur = Cursor::new(rest, end);
+            let prefix = cur.value(&safi.text, "a prefix")?;
+            let mut spec = RouteSpec::default();
+            attributes::route_keywords(&mut cur, &mut spec)?;
+            prefix_routes(prefix, Some(family), spec, announce)
+        }
+        Safi::FLOW | Safi::FLOW_VPN => {
+            let r = flow::parse_flow_tokens(rest, end)?;
+            if r.family.afi != family.afi {
+                return Err(ParseError::new(
+                    safi.pos,
+                    format!("flow route is {} but announced under {}", r.family, family),
+                ));
+            }
+            if family.safi == Safi::FLOW_VPN && r.rd.is_none() {
+                return Err(ParseError::new(safi.pos, "flow-vpn route needs an rd"));
+            }
+            Ok(vec![ConfigRoute::Flow(r)])
+        }
+        Safi::MCAST_VPN => Ok(vec![ConfigRoute::Mvpn(mvpn::parse_mvpn(
+            family.afi, rest, end, announce,
+        )?)]),
+        Safi::MUP => Ok(vec![ConfigRoute::Mup(mup::parse_mup(
+            family.afi, rest, end, announce,
+        )?)]),
+        Safi::VPLS => Ok(vec![ConfigRoute::Vpls(vpls::parse_vpls(
+            rest, end, announce,
+        )?)]),
+        _ => Err(ParseError::new(
+            safi.pos,
+            format!("routes of family {family} cannot be announced (decode only)"),
+        )),
+    }
+}
+
+/// Reads the statements of a `route <prefix> { ... }` block into a spec.
+fn block_spec(s: &Section, spec: &mut RouteSpec, sink: &mut Sink) {
+    for node in &s.body {
+        match node {
+            Node::Statement(st) => {
+                let mut cur = Cursor::new(st.args(), st.end);
+                match route_keyword(st.keyword(), &mut cur, spec) {
+                    Ok(true) => {
+                        if let Some(extra) = cur.peek() {
+                            sink.err(
+                                extra.pos,
+                                format!(
+                                    "unexpected \"{}\" after the value of \"{}\": expected \";\"",
+                                    extra.text,
+                                    st.keyword().text
+                                ),
+                            );
+                        }
+                    }
+                    Ok(false) => sink.error(attributes::unknown_route_keyword(st.keyword())),
+                    Err(e) => sink.error(e),
+                }
+            }
+            Node::Section(sub) => sink.err(
+                sub.pos(),
+                format!("unexpected section \"{}\" in a route block", sub.name()),
+            ),
+        }
+    }
+}
+
+fn located(r: PResult<Vec<ConfigRoute>>, pos: Pos, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
+    match r {
+        Ok(v) => v.into_iter().map(|x| (x, pos)).collect(),
+        Err(e) => {
+            sink.error(e);
+            Vec::new()
+        }
+    }
+}
+
+/// `static { route ...; route <prefix> { ... } attributes ... nlri ...; }`.
+pub fn static_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
+    crate::section::no_args(s, sink);
+    let mut out = Vec::new();
+    for node in &s.body {
+        match node {
+            Node::Statement(st) => {
+                let kw = st.keyword();
+                match kw.text.as_str() {
+                    "route" => {
+                        let pos = st.args().first().map_or(kw.pos, |t| t.pos);
+                        out.extend(located(parse_route(st.args(), st.end, true), pos, sink));
+                    }
+                    "attributes" | "attribute" => out.extend(located(
+                        parse_attributes(st.args(), st.end, true),
+                        kw.pos,
+                        sink,
+                    )),
+                    _ => sink.error(crate::section::unknown_keyword(
+                        kw,
+                        "static",
+                        &["route", "attributes"],
+                    )),
+                }
+            }
+            Node::Section(sub) if sub.name() == "route" => {
+                let Some(prefix) = sub.head.get(1) else {
+                    sink.err(sub.pos(), "missing prefix: expected \"route <prefix> {\"");
+                    continue;
+                };
+                let mut spec = RouteSpec::default();
+                let mut cur = Cursor::new(&sub.head[2..], sub.open);
+                if let Err(e) = attributes::route_keywords(&mut cur, &mut spec) {
+                    sink.error(e);
+                    continue;
+                }
+                let before = sink.errors.len();
+                block_spec(sub, &mut spec, sink);
+                if sink.errors.len() == before {
+                    out.extend(located(
+                        prefix_routes(prefix, None, spec, true),
+                        prefix.pos,
+                        sink,
+                    ));
+                }
+            }
+            Node::Section(sub) => match sub.head.first() {
+                Some(t) => sink.error(crate::section::unknown_keyword(
+                    t,
+                    "static",
+                    &["route", "attributes"],
+                )),
+                None => sink.err(sub.open, "unexpected \"{\" in static"),
+            },
+        }
+    }
+    out
+}
+
+/// `announce { ipv4 { unicast ...; } ipv6 { ... } l2vpn { vpls ...; } }`.
+pub fn announce_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
+    crate::section::no_args(s, sink);
+    let mut out = Vec::new();
+    for node in &s.body {
+        let Node::Section(afi_sec) = node else {
+            let pos = node.pos();
+            sink.err(pos, "unexpected statement in announce: expected \"ipv4 { ... }\", \"ipv6 { ... }\" or \"l2vpn { ... }\"");
+            continue;
+        };
+        let Some(afi) = afi_sec.head.first() else {
+            sink.err(afi_sec.open, "unexpected \"{\" in announce");
+            continue;
+        };
+        if !matches!(afi.text.as_str(), "ipv4" | "ipv6" | "l2vpn") {
+            sink.error(crate::section::unknown_keyword(
+                afi,
+                "announce",
+                &["ipv4", "ipv6", "l2vpn"],
+            ));
+            continue;
+        }
+        crate::section::no_args(afi_sec, sink);
+        for node in &afi_sec.body {
+            match node {
+                Node::Statement(st) => {
+                    out.extend(located(
+                        family_statement(afi, &st.words, st.end, true),
+                        st.keyword().pos,
+                        sink,
+                    ));
+                }
+                Node::Section(sub) => {
+                    // `vpls name { ... }` inside announce { l2vpn { } }
+                    if afi.is("l2vpn") && sub.name() == "vpls" {
+                        out.extend(
+                            vpls::vpls_block(sub, sink).map(|r| (ConfigRoute::Vpls(r), sub.pos())),
+                        );
+                    } else {
+                        sink.err(
+                            sub.pos(),
+                            format!(
+                                "unexpected section \"{}\" in announce {}",
+                                sub.name(),
+                                afi.text
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}

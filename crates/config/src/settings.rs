@@ -1,0 +1,625 @@
+//! ExaBGP's settings (spec §4): `exabgp.<section>.<key>` from the
+//! environment (dotted or underscore form) and from the ini file, with the
+//! same names, types and defaults. Precedence: dotted env > underscore env >
+//! ini > default. Everything is parsed from values handed in (an env map and
+//! the ini text), so nothing here reads global state.
+
+use crate::error::ConfigError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// A value type a setting can have.
+trait SettingValue: Sized {
+    fn parse_setting(raw: &str) -> Result<Self, String>;
+    fn show(&self) -> String;
+}
+
+fn unquote(raw: &str) -> &str {
+    let t = raw.trim();
+    if t.len() >= 2
+        && ((t.starts_with('\'') && t.ends_with('\'')) || (t.starts_with('"') && t.ends_with('"')))
+    {
+        &t[1..t.len() - 1]
+    } else {
+        t
+    }
+}
+
+impl SettingValue for bool {
+    fn parse_setting(raw: &str) -> Result<bool, String> {
+        match unquote(raw).to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" | "enable" | "enabled" => Ok(true),
+            "0" | "false" | "no" | "off" | "disable" | "disabled" => Ok(false),
+            _ => Err(format!(
+                "invalid value \"{raw}\": expected a boolean (true or false)"
+            )),
+        }
+    }
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! int_setting {
+    ($t:ty) => {
+        impl SettingValue for $t {
+            fn parse_setting(raw: &str) -> Result<$t, String> {
+                unquote(raw).parse::<$t>().map_err(|_| {
+                    format!(
+                        "invalid value \"{raw}\": expected an integer 0..{}",
+                        <$t>::MAX
+                    )
+                })
+            }
+            fn show(&self) -> String {
+                self.to_string()
+            }
+        }
+    };
+}
+int_setting!(u32);
+int_setting!(u16);
+
+impl SettingValue for f64 {
+    fn parse_setting(raw: &str) -> Result<f64, String> {
+        match unquote(raw).parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            _ => Err(format!(
+                "invalid value \"{raw}\": expected a non-negative real number"
+            )),
+        }
+    }
+    fn show(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+impl SettingValue for String {
+    fn parse_setting(raw: &str) -> Result<String, String> {
+        Ok(unquote(raw).to_string())
+    }
+    fn show(&self) -> String {
+        format!("'{self}'")
+    }
+}
+
+/// A file mode creation mask, written in octal (`0137`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Umask(pub u32);
+
+impl SettingValue for Umask {
+    fn parse_setting(raw: &str) -> Result<Umask, String> {
+        let t = unquote(raw);
+        let digits = t.strip_prefix("0o").unwrap_or(t);
+        match u32::from_str_radix(digits, 8) {
+            Ok(v) if v <= 0o777 => Ok(Umask(v)),
+            _ => Err(format!(
+                "invalid value \"{raw}\": expected an octal umask such as 0137"
+            )),
+        }
+    }
+    fn show(&self) -> String {
+        format!("{:#o}", self.0).replace("0o", "0")
+    }
+}
+
+/// A syslog level name (`INFO`, `DEBUG`, ...), upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLevel(pub String);
+
+const LEVELS: [&str; 10] = [
+    "EMERG", "ALERT", "CRIT", "CRITICAL", "ERR", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG",
+];
+
+impl SettingValue for LogLevel {
+    fn parse_setting(raw: &str) -> Result<LogLevel, String> {
+        let up = unquote(raw).to_ascii_uppercase();
+        if LEVELS.contains(&up.as_str()) {
+            Ok(LogLevel(up))
+        } else {
+            Err(format!(
+                "invalid value \"{raw}\": expected a syslog level ({})",
+                LEVELS.join(", ")
+            ))
+        }
+    }
+    fn show(&self) -> String {
+        self.0.clone()
+    }
+}
+
+/// `tcp.bind`: space-separated addresses; empty means no global listener.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AddressList(pub Vec<IpAddr>);
+
+impl SettingValue for AddressList {
+    fn parse_setting(raw: &str) -> Result<AddressList, String> {
+        let mut v = Vec::new();
+        for w in unquote(raw).split_whitespace() {
+            let w = unquote(w);
+            if w.is_empty() {
+                continue;
+            }
+            v.push(w.parse::<IpAddr>().map_err(|_| {
+                format!("invalid value \"{raw}\": \"{w}\" is not an IP address (expected space-separated IP addresses)")
+            })?);
+        }
+        Ok(AddressList(v))
+    }
+    fn show(&self) -> String {
+        let s: Vec<String> = self.0.iter().map(|a| a.to_string()).collect();
+        format!("'{}'", s.join(" "))
+    }
+}
+
+/// `tcp.port`: 1..65535.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Port(pub u16);
+
+impl SettingValue for Port {
+    fn parse_setting(raw: &str) -> Result<Port, String> {
+        match unquote(raw).parse::<u16>() {
+            Ok(p) if p > 0 => Ok(Port(p)),
+            _ => Err(format!(
+                "invalid value \"{raw}\": expected a port number 1..65535"
+            )),
+        }
+    }
+    fn show(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+macro_rules! settings {
+    ($( $section:ident : $Struct:ident { $( $key:ident : $ty:ty = $default:expr ),* $(,)? } )*) => {
+        $(
+            #[doc = concat!("Settings of section `exabgp.", stringify!($section), "`.")]
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            pub struct $Struct { $( pub $key: $ty, )* }
+            impl Default for $Struct {
+                fn default() -> Self { Self { $( $key: $default, )* } }
+            }
+        )*
+
+        /// Every ExaBGP setting, with ExaBGP's defaults.
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        pub struct Settings {
+            $( pub $section: $Struct, )*
+            /// `exabgp_version`: overrides the version the daemon reports.
+            pub version: Option<String>,
+        }
+
+        impl Settings {
+            /// Sets `section.key` from its textual value. `None` when the key
+            /// does not exist.
+            fn set_raw(&mut self, section: &str, key: &str, raw: &str) -> Option<Result<(), String>> {
+                match (section, key) {
+                    $( $( (stringify!($section), stringify!($key)) => {
+                        Some(<$ty as SettingValue>::parse_setting(raw).map(|v| self.$section.$key = v))
+                    } )* )*
+                    _ => None,
+                }
+            }
+
+            /// Every setting as `("exabgp.section.key", value)` in ini notation.
+            pub fn entries(&self) -> Vec<(String, String)> {
+                vec![ $( $( (
+                    concat!("exabgp.", stringify!($section), ".", stringify!($key)).to_string(),
+                    SettingValue::show(&self.$section.$key),
+                ), )* )* ]
+            }
+
+            /// Every known `(section, key)`.
+            pub fn keys() -> &'static [(&'static str, &'static str)] {
+                &[ $( $( (stringify!($section), stringify!($key)), )* )* ]
+            }
+        }
+    };
+}
+
+settings! {
+    api: ApiSettings {
+        ack: bool = true,
+        chunk: u32 = 1,
+        cli: bool = true,
+        compact: bool = false,
+        encoder: String = "json".to_string(),
+        pipename: String = "exabgp".to_string(),
+        socketname: String = "exabgp".to_string(),
+        respawn: bool = true,
+        terminate: bool = false,
+    }
+    bgp: BgpSettings {
+        openwait: u32 = 60,
+        passive: bool = false,
+    }
+    cache: CacheSettings {
+        attributes: bool = true,
+        nexthops: bool = true,
+    }
+    daemon: DaemonSettings {
+        daemonize: bool = false,
+        drop: bool = true,
+        pid: String = String::new(),
+        umask: Umask = Umask(0o137),
+        user: String = "nobody".to_string(),
+    }
+    log: LogSettings {
+        enable: bool = true,
+        level: LogLevel = LogLevel("INFO".to_string()),
+        destination: String = "stdout".to_string(),
+        all: bool = false,
+        configuration: bool = true,
+        reactor: bool = true,
+        daemon: bool = true,
+        processes: bool = true,
+        network: bool = true,
+        statistics: bool = true,
+        packets: bool = false,
+        rib: bool = false,
+        message: bool = false,
+        timers: bool = false,
+        routes: bool = false,
+        parser: bool = false,
+        short: bool = true,
+    }
+    pdb: PdbSettings {
+        enable: bool = false,
+    }
+    profile: ProfileSettings {
+        enable: bool = false,
+        file: String = String::new(),
+    }
+    reactor: ReactorSettings {
+        speed: f64 = 1.0,
+        asyncio: bool = false,
+    }
+    tcp: TcpSettings {
+        attempts: u32 = 0,
+        once: bool = false,
+        bind: AddressList = AddressList::default(),
+        port: Port = Port(179),
+        delay: u32 = 0,
+        acl: bool = false,
+    }
+    debug: DebugSettings {
+        rotate: bool = false,
+        configuration: bool = false,
+        selfcheck: bool = false,
+        route: String = String::new(),
+        memory: bool = false,
+        defensive: bool = false,
+        pdb: bool = false,
+    }
+}
+
+/// Environment variables starting with `exabgp` that are not settings but
+/// are read elsewhere (spec §4 "Other environment inputs").
+const OTHER_VARIABLES: [&str; 6] = [
+    "exabgp_version",
+    "exabgp_cli_socket",
+    "exabgp_api_socketpath",
+    "exabgp_cli_transport",
+    "exabgp_root",
+    "exabgp_etc",
+];
+
+/// Aliases: `tcp.connections` is `tcp.attempts`.
+fn canonical(section: &str, key: &str) -> (String, String) {
+    match (section, key) {
+        ("tcp", "connections") => ("tcp".into(), "attempts".into()),
+        _ => (section.to_string(), key.to_string()),
+    }
+}
+
+/// Settings and the warnings produced while reading them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSettings {
+    pub settings: Settings,
+    /// Unknown keys and similar non-fatal remarks.
+    pub warnings: Vec<String>,
+}
+
+impl Settings {
+    /// Reads the settings from an environment map and, optionally, the text
+    /// of the ini file (`path` is only used in messages).
+    pub fn load<'a, I>(env: I, ini: Option<(&Path, &str)>) -> Result<LoadedSettings, ConfigError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut s = Settings::default();
+        let mut warnings = Vec::new();
+        if let Some((path, text)) = ini {
+            s.apply_ini(path, text, &mut warnings)?;
+        }
+        let mut underscore = Vec::new();
+        let mut dotted = Vec::new();
+        for (name, value) in env {
+            if let Some(rest) = name.strip_prefix("exabgp.") {
+                dotted.push((name, rest.to_string(), value));
+            } else if let Some(rest) = name.strip_prefix("exabgp_") {
+                if name == "exabgp_version" {
+                    s.version = Some(value.to_string());
+                    continue;
+                }
+                if OTHER_VARIABLES.contains(&name) {
+                    continue;
+                }
+                // exabgp_tcp_port -> tcp.port (keys never contain `_`)
+                match rest.split_once('_') {
+                    Some((sec, key)) => underscore.push((name, format!("{sec}.{key}"), value)),
+                    None => warnings.push(format!("{name}: unknown setting (ignored)")),
+                }
+            }
+        }
+        for (name, path, value) in underscore.into_iter().chain(dotted) {
+            s.apply_one(name, &path, value, &mut warnings)?;
+        }
+        Ok(LoadedSettings {
+            settings: s,
+            warnings,
+        })
+    }
+
+    fn apply_one(
+        &mut self,
+        variable: &str,
+        path: &str,
+        value: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ConfigError> {
+        let Some((section, key)) = path.split_once('.') else {
+            warnings.push(format!("{variable}: unknown setting (ignored)"));
+            return Ok(());
+        };
+        let (section, key) = canonical(section, key);
+        match self.set_raw(&section, &key, value) {
+            Some(Ok(())) => Ok(()),
+            Some(Err(message)) => Err(ConfigError::Setting {
+                variable: variable.to_string(),
+                message,
+            }),
+            None => {
+                let hint = suggest_key(&section, &key)
+                    .map(|k| format!(" (did you mean exabgp.{k}?)"))
+                    .unwrap_or_default();
+                warnings.push(format!(
+                    "{variable}: unknown setting exabgp.{section}.{key} (ignored){hint}"
+                ));
+                Ok(())
+            }
+        }
+    }
+
+    fn apply_ini(
+        &mut self,
+        path: &Path,
+        text: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ConfigError> {
+        let mut section: Option<String> = None;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+                continue;
+            }
+            let at = format!("{}:{}", path.display(), n + 1);
+            if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                let inner = inner.trim();
+                section = Some(inner.strip_prefix("exabgp.").unwrap_or(inner).to_string());
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(':')) else {
+                return Err(ConfigError::Setting {
+                    variable: at,
+                    message: format!(
+                        "invalid line \"{line}\": expected `key = value` or `[exabgp.section]`"
+                    ),
+                });
+            };
+            let Some(sec) = &section else {
+                return Err(ConfigError::Setting {
+                    variable: at,
+                    message: format!("\"{line}\" appears before any [exabgp.section] header"),
+                });
+            };
+            let full = format!("{sec}.{}", key.trim());
+            self.apply_one(
+                &format!("{at}: exabgp.{full}"),
+                &full,
+                value.trim(),
+                warnings,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The ini file ExaBGP reads: `<root>/etc/exabgp/exabgp.env`, where
+    /// `<root>` is `$EXABGP_ROOT`, or the executable's grand-parent
+    /// directory (`.../sbin/exabgp` -> `...`).
+    pub fn ini_path(exabgp_root: Option<&str>, executable: Option<&Path>) -> Option<PathBuf> {
+        let root = match exabgp_root {
+            Some(r) if !r.is_empty() => PathBuf::from(r),
+            _ => executable?.parent()?.parent()?.to_path_buf(),
+        };
+        Some(root.join("etc/exabgp/exabgp.env"))
+    }
+
+    /// Number of outgoing connection attempts (`tcp.once` = 1).
+    pub fn connection_attempts(&self) -> u32 {
+        if self.tcp.once && self.tcp.attempts == 0 {
+            1
+        } else {
+            self.tcp.attempts
+        }
+    }
+
+    /// The version string to report (`exabgp_version` or `default`).
+    pub fn version_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.version.as_deref().unwrap_or(default)
+    }
+
+    /// The settings as an ini file (`exabgp env`); with `only_changed`, only
+    /// the values that differ from the defaults.
+    pub fn to_ini(&self, only_changed: bool) -> String {
+        let defaults = Settings::default().entries();
+        let mut out = String::new();
+        let mut current = String::new();
+        for ((name, value), (_, default)) in self.entries().into_iter().zip(defaults) {
+            if only_changed && value == default {
+                continue;
+            }
+            let (sec, key) = name.rsplit_once('.').unwrap_or((&name, ""));
+            if sec != current {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("[{sec}]\n"));
+                current = sec.to_string();
+            }
+            out.push_str(&format!("{key} = {value}\n"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_ini(false))
+    }
+}
+
+fn suggest_key(section: &str, key: &str) -> Option<String> {
+    let want = format!("{section}.{key}");
+    let all: Vec<String> = Settings::keys()
+        .iter()
+        .map(|(s, k)| format!("{s}.{k}"))
+        .collect();
+    crate::suggest::closest(&want, all.iter().map(|s| s.as_str())).map(|s| s.to_string())
+}
+
+/// Convenience: an owned env map, as `std::env::vars()` gives it.
+pub fn env_map<I: IntoIterator<Item = (String, String)>>(vars: I) -> BTreeMap<String, String> {
+    vars.into_iter()
+        .filter(|(k, _)| k.to_ascii_lowercase().starts_with("exabgp"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(env: &[(&str, &str)], ini: Option<&str>) -> Result<LoadedSettings, ConfigError> {
+        Settings::load(
+            env.iter().copied(),
+            ini.map(|t| (Path::new("exabgp.env"), t)),
+        )
+    }
+
+    #[test]
+    fn defaults() {
+        let s = Settings::default();
+        assert_eq!(s.tcp.port, Port(179));
+        assert!(s.api.ack && s.api.respawn && !s.api.terminate);
+        assert_eq!(s.daemon.umask, Umask(0o137));
+        assert_eq!(s.daemon.user, "nobody");
+        assert_eq!(s.log.level.0, "INFO");
+        assert_eq!(s.reactor.speed, 1.0);
+        assert!(s.to_ini(true).is_empty());
+        assert!(s.to_ini(false).contains("[exabgp.daemon]\n"));
+        assert!(s.to_ini(false).contains("umask = 0137\n"));
+    }
+
+    #[test]
+    fn precedence_dotted_underscore_ini_default() {
+        let ini = "[exabgp.tcp]\nport = 1000\ndelay = 5\n[exabgp.api]\nack = false\n";
+        let s = load(&[], Some(ini)).unwrap().settings;
+        assert_eq!((s.tcp.port, s.tcp.delay, s.api.ack), (Port(1000), 5, false));
+        let s = load(&[("exabgp_tcp_port", "2000")], Some(ini))
+            .unwrap()
+            .settings;
+        assert_eq!(s.tcp.port, Port(2000));
+        let s = load(
+            &[("exabgp.tcp.port", "3000"), ("exabgp_tcp_port", "2000")],
+            Some(ini),
+        )
+        .unwrap()
+        .settings;
+        assert_eq!(s.tcp.port, Port(3000));
+        assert_eq!(s.tcp.delay, 5);
+    }
+
+    #[test]
+    fn conformance_runner_environment() {
+        let env = [
+            ("exabgp_tcp_port", "1790"),
+            ("exabgp_tcp_bind", "''"),
+            ("exabgp_tcp_connections", "3"),
+            ("exabgp_version", "5.0.0-0+test"),
+            ("exabgp_api_cli", "false"),
+            ("exabgp_debug_rotate", "true"),
+            ("exabgp_debug_configuration", "true"),
+            ("exabgp_log_enable", "false"),
+        ];
+        let l = load(&env, None).unwrap();
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        let s = l.settings;
+        assert_eq!(s.tcp.port, Port(1790));
+        assert!(s.tcp.bind.0.is_empty());
+        assert_eq!(s.tcp.attempts, 3);
+        assert_eq!(s.version_or("x"), "5.0.0-0+test");
+        assert!(!s.api.cli && s.debug.rotate && s.debug.configuration && !s.log.enable);
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_keys() {
+        let e = load(&[("exabgp_tcp_port", "http")], None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "exabgp_tcp_port: invalid value \"http\": expected a port number 1..65535"
+        );
+        let e = load(&[("exabgp.api.ack", "maybe")], None).unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("exabgp.api.ack: invalid value \"maybe\""));
+        let l = load(&[("exabgp.tcp.prot", "1")], None).unwrap();
+        assert_eq!(l.warnings.len(), 1);
+        assert!(
+            l.warnings[0].contains("did you mean exabgp.tcp.port?"),
+            "{:?}",
+            l.warnings
+        );
+        let e = load(&[], Some("[exabgp.log]\nlevel = LOUD\n")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("exabgp.env:2: exabgp.log.level: invalid value"),
+            "{e}"
+        );
+        let s = load(
+            &[
+                ("exabgp_tcp_bind", "127.0.0.1 ::1"),
+                ("exabgp_tcp_once", "true"),
+            ],
+            None,
+        )
+        .unwrap()
+        .settings;
+        assert_eq!(s.tcp.bind.0.len(), 2);
+        assert_eq!(s.connection_attempts(), 1);
+    }
+
+    #[test]
+    fn ini_path() {
+        assert_eq!(
+            Settings::ini_path(None, Some(Path::new("/usr/local/sbin/exabgp"))),
+            Some(PathBuf::from("/usr/local/etc/exabgp/exabgp.env"))
+        );
+        assert_eq!(
+            Settings::ini_path(Some("/opt"), None),
+            Some(PathBuf::from("/opt/etc/exabgp/exabgp.env"))
+        );
+    }
+}
