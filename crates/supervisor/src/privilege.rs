@@ -49,6 +49,19 @@ pub const SUPERVISOR_ONLY_ENV: &[&str] = &[
     "LISTEN_FDNAMES",
 ];
 
+/// The environment variable naming the capabilities helper programs keep
+/// (e.g. `CAP_NET_ADMIN`), set by systemd/examples/helper-capabilities.conf.
+pub const HELPER_CAPABILITIES_ENV: &str = "FERROBGP_HELPER_CAPABILITIES";
+
+/// The capabilities listed in [`HELPER_CAPABILITIES_ENV`] (empty when unset),
+/// for [`Privileges::with_helper_capabilities`].
+pub fn helper_capabilities_from_env() -> Result<Vec<Capability>, Error> {
+    match std::env::var(HELPER_CAPABILITIES_ENV) {
+        Ok(list) => Capability::parse_list(&list),
+        Err(_) => Ok(Vec::new()),
+    }
+}
+
 /// Errors of privilege separation, confinement and systemd notification.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -562,8 +575,12 @@ impl ChildPlan {
             }
             if self.drop_caps && self.drop_bounding {
                 for cap in 0..=self.last_cap {
-                    if self.keep & (1u64 << cap) == 0 {
-                        check(prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(cap), 0))?;
+                    if self.keep & (1u64 << cap) == 0
+                        && prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(cap), 0) != 0
+                        // EINVAL: a number above this kernel's last capability.
+                        && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL)
+                    {
+                        return Err(io::Error::last_os_error());
                     }
                 }
             }
