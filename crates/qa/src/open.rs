@@ -61,7 +61,7 @@ fn replace_asn4(out: &mut Vec<u8>, asn: u32) -> Result<(), QaError> {
                 return Ok(());
             }
             // An unusual length: rebuild the parameter with a 4-octet value.
-            if value + cap_len > end {
+            if cap_len + 2 > plen {
                 return Err(QaError::Open("capability 65 overruns its parameter".into()));
             }
             let new_plen = plen - cap_len + 4;
@@ -195,6 +195,31 @@ mod tests {
         assert_eq!(peer[ID_LAST], daemon[ID_LAST]);
         assert_eq!(&peer[20..22], &[0xfd, 0xe8]);
         assert_eq!(peer.len(), daemon.len() + 14);
+    }
+
+    #[test]
+    fn odd_asn4_lengths_are_rebuilt_or_refused_without_panic() {
+        let options = Options {
+            asn: Some(7),
+            ..Options::default()
+        };
+        // capability 65 with a 2-octet value: rebuilt with 4 octets
+        let short =
+            hex::decode("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00230104FFFD00B40A000002060204410200FF")
+                .unwrap();
+        let peer = answer(&short, &options).unwrap();
+        assert_eq!(
+            hex::encode(&peer),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF002501040007".to_owned()
+                + "00B40A0000020802064104"
+                + "00000007"
+        );
+        // a capability length running past its parameter: refused
+        let bad = hex::decode(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00250104FFFD00B40A00000208020241100000000000",
+        )
+        .unwrap();
+        assert!(answer(&bad, &options).is_err());
     }
 
     #[test]
