@@ -10,12 +10,13 @@
 //!
 //! An [`ExtendedCommunity`] is kept as its 8 bytes (every type round-trips);
 //! constructors build the typed forms and [`fmt::Display`] renders them as
-//! ExaBGP does (`target:65000:1`, `origin:1.2.3.4:5`, `redirect:65000:1`,
+//! ExaBGP does (`target:65000:1`, `target:1.2.3.4:5`, `redirect:65000:1`,
 //! `rate-limit:1000`, `action sample-terminal`, `mark 10`, `l2info:1:2:3:4`,
-//! `bandwith:65000:1000` (sic), `encap:VXLAN`, `mup:1:2`, ...; unknown types
-//! as `0x` and 16 hex digits). Flags 0xC0; sorted on the wire. RFC 7606
-//! section 7.14: a length of 0 or not a multiple of 8 is handled by
-//! "treat-as-withdraw".
+//! `encap:VXLAN`, `mup:1:2`, ...; unknown types as `0x` and 16 hex digits;
+//! ExaBGP 5.0.15's quirks are kept: link bandwidth renders empty, the
+//! IPv4-admin origin prints its number first, the 4-byte redirect is raw).
+//! Flags 0xC0; sorted on the wire. RFC 7606 section 7.14: a length of 0 or
+//! not a multiple of 8 is handled by "treat-as-withdraw".
 
 use super::AttrError;
 use serde::{Deserialize, Serialize};
@@ -205,18 +206,16 @@ impl fmt::Display for ExtendedCommunity {
             (0x00, subtype::ROUTE_ORIGIN) => {
                 write!(f, "origin:{}:{}", self.u16at(2), self.ip_at(4))
             }
+            // ExaBGP prints the number first (its decoder swaps the fields):
+            // `origin:7000:7.7.7.7` for 0x0103 07070707 1B58
             (0x01, subtype::ROUTE_ORIGIN) => {
-                write!(f, "origin:{}:{}", self.ip_at(2), self.u16at(6))
+                write!(f, "origin:{}:{}", self.u16at(6), self.ip_at(2))
             }
             (0x02, subtype::ROUTE_ORIGIN) => {
                 write!(f, "origin:{}:{}", self.u32at(2), self.u16at(6))
             }
-            (0x00, subtype::LINK_BANDWIDTH) => write!(
-                f,
-                "bandwith:{}:{:.0}",
-                self.u16at(2),
-                f32::from_bits(self.u32at(4))
-            ),
+            // ExaBGP 5.0.15 renders link bandwidth as an empty string
+            (0x00, subtype::LINK_BANDWIDTH) => Ok(()),
             (0x00, subtype::TRAFFIC_RATE) => {
                 let rate = f32::from_bits(self.u32at(4));
                 if rate.is_finite() {
@@ -245,7 +244,7 @@ impl fmt::Display for ExtendedCommunity {
                 write!(f, "action {}", s.join("-"))
             }
             (0x00, subtype::REDIRECT) => write!(f, "redirect:{}:{}", self.u16at(2), self.u32at(4)),
-            (0x02, subtype::REDIRECT) => write!(f, "redirect:{}:{}", self.u32at(2), self.u16at(6)),
+            // the RFC 7674 4-byte-ASN redirect (0x82) is shown raw by ExaBGP
             (0x00, subtype::TRAFFIC_MARK) => write!(f, "mark {}", self.0[7]),
             (0x00, subtype::L2INFO) => write!(
                 f,

@@ -13,6 +13,7 @@
 pub mod capability;
 pub mod decode;
 pub mod message;
+pub mod update;
 
 pub use capability::{capabilities_json, capability_code_name};
 pub use decode::{decode_json, DecodeEnvelope};

@@ -1,0 +1,328 @@
+//! ExaBGP's JSON (spec 3.4) and text-encoder lines (spec 3.5) for UPDATE
+//! messages, built from a decoded [`Update`].
+//!
+//! JSON: `{"update": {"attribute": {...}, "announce": {...}, "withdraw":
+//! {...}}}` (each part only when present, in that order) or `{"eor": {"afi":
+//! ..., "safi": ...}}`. Attributes are keyed by name in type-code order;
+//! NEXT_HOP is not an attribute there but the key NLRIs are listed under.
+//! Renderings follow ExaBGP 5.0.15 (checked with `exabgp decode`):
+//! an empty AS_PATH is not shown; unknown transitive attributes appear as
+//! `"attribute-0xCC-0xFF": "0x<lowercase hex>"` with the Partial bit added
+//! to the flags (ExaBGP sets it on receipt); unknown non-transitive ones are
+//! not shown; AIGP is an integer (the reference prints an invalid bare hex
+//! literal, spec 9.3). The envelope (`neighbor`, `direction`, ...) is the
+//! api crate's.
+
+use crate::attribute::{flag, Attributes};
+use crate::nlri::Nlri;
+use crate::route::NextHop;
+use crate::update::Update;
+use serde_json::{json, Map, Value};
+
+/// The value under `"message"` for an UPDATE: `{"update": ...}` or
+/// `{"eor": ...}`.
+pub fn update_message_json(u: &Update) -> Value {
+    if let Some(f) = u.eor() {
+        return json!({ "eor": { "afi": f.afi.to_string(), "safi": f.safi.to_string() } });
+    }
+    let mut update = Map::new();
+    let attrs = attributes_json(&u.attributes);
+    if !attrs.is_empty() {
+        update.insert("attribute".into(), Value::Object(attrs));
+    }
+    // announce: family -> next hop -> [nlri]
+    let mut announce: Map<String, Value> = Map::new();
+    let mut add = |family: String, nh: &NextHop, n: &Nlri| {
+        let fam = announce
+            .entry(family)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(by_nh) = fam {
+            for key in nh.addresses() {
+                if let Value::Array(list) = by_nh.entry(key).or_insert_with(|| Value::Array(vec![]))
+                {
+                    list.push(nlri_json(n));
+                }
+            }
+        }
+    };
+    let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
+    for n in &u.nlri {
+        add(n.family().spaced(), &nh4, n);
+    }
+    if let Some(r) = &u.mp_reach {
+        for n in &r.nlri {
+            add(n.family().spaced(), &r.next_hop, n);
+        }
+    }
+    if !announce.is_empty() {
+        update.insert("announce".into(), Value::Object(announce));
+    }
+    let mut withdraw: Map<String, Value> = Map::new();
+    let unreach = u.mp_unreach.iter().flat_map(|m| &m.nlri);
+    for n in u.withdrawn.iter().chain(unreach) {
+        if let Value::Array(list) = withdraw
+            .entry(n.family().spaced())
+            .or_insert_with(|| Value::Array(vec![]))
+        {
+            list.push(nlri_json(n));
+        }
+    }
+    if !withdraw.is_empty() {
+        update.insert("withdraw".into(), Value::Object(withdraw));
+    }
+    json!({ "update": Value::Object(update) })
+}
+
+/// `{"nlri": "10.0.0.0/24"}`, with `"path-information": "0.0.0.1"` when
+/// the NLRI has a path identifier.
+pub fn nlri_json(n: &Nlri) -> Value {
+    match n {
+        Nlri::Prefix(p) => {
+            let mut m = Map::new();
+            m.insert("nlri".into(), Value::String(p.net.to_string()));
+            if let Some(id) = p.path_id {
+                m.insert(
+                    "path-information".into(),
+                    Value::String(std::net::Ipv4Addr::from(id).to_string()),
+                );
+            }
+            Value::Object(m)
+        }
+        // families without a parser yet: their bytes, so nothing is hidden
+        Nlri::Unknown(u) => json!({ "raw": hex_lower(&u.bytes) }),
+    }
+}
+
+fn hex_lower(b: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + 2 * b.len());
+    s.push_str("0x");
+    for x in b {
+        s.push_str(&format!("{x:02x}"));
+    }
+    s
+}
+
+/// The flags ExaBGP shows for an attribute kept raw: Partial added to a
+/// transitive one; `None` for a non-transitive one (ExaBGP drops those).
+fn shown_flags(flags: u8) -> Option<u8> {
+    (flags & flag::TRANSITIVE != 0).then_some(flags | flag::PARTIAL)
+}
+
+/// The `"attribute"` object (may be empty).
+pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
+    let mut m = Map::new();
+    let mut raw = a.other.iter().peekable();
+    let mut flush = |m: &mut Map<String, Value>, below: u16| {
+        while let Some(r) = raw.next_if(|r| u16::from(r.code) < below) {
+            if let Some(f) = shown_flags(r.flags) {
+                m.insert(
+                    format!("attribute-0x{:02X}-0x{:02X}", r.code, f),
+                    Value::String(hex_lower(&r.value)),
+                );
+            }
+        }
+    };
+    flush(&mut m, 1);
+    if let Some(o) = a.origin {
+        m.insert("origin".into(), Value::String(o.name().into()));
+    }
+    flush(&mut m, 2);
+    if let Some(p) = a.as_path.as_ref().filter(|p| !p.segments.is_empty()) {
+        let mut segs = Map::new();
+        for (i, s) in p.segments.iter().enumerate() {
+            segs.insert(
+                i.to_string(),
+                json!({ "element": s.kind.json_name(), "value": s.asns }),
+            );
+        }
+        m.insert("as-path".into(), Value::Object(segs));
+    }
+    flush(&mut m, 4);
+    if let Some(v) = a.med {
+        m.insert("med".into(), json!(v));
+    }
+    flush(&mut m, 5);
+    if let Some(v) = a.local_pref {
+        m.insert("local-preference".into(), json!(v));
+    }
+    flush(&mut m, 6);
+    if a.atomic_aggregate {
+        m.insert("atomic-aggregate".into(), Value::Bool(true));
+    }
+    flush(&mut m, 7);
+    if let Some(g) = &a.aggregator {
+        m.insert("aggregator".into(), Value::String(g.to_string()));
+    }
+    flush(&mut m, 8);
+    if !a.communities.is_empty() {
+        let v: Vec<Value> = a
+            .communities
+            .as_slice()
+            .iter()
+            .map(|c| json!([c.high(), c.low()]))
+            .collect();
+        m.insert("community".into(), Value::Array(v));
+    }
+    flush(&mut m, 9);
+    if let Some(id) = a.originator_id {
+        m.insert("originator-id".into(), Value::String(id.to_string()));
+    }
+    flush(&mut m, 10);
+    if !a.cluster_list.is_empty() {
+        let v: Vec<Value> = a
+            .cluster_list
+            .iter()
+            .map(|c| Value::String(c.to_string()))
+            .collect();
+        m.insert("cluster-list".into(), Value::Array(v));
+    }
+    flush(&mut m, 16);
+    if !a.extended_communities.is_empty() {
+        let v: Vec<Value> = a
+            .extended_communities
+            .as_slice()
+            .iter()
+            .map(|c| json!({ "value": c.value(), "string": c.to_string() }))
+            .collect();
+        m.insert("extended-community".into(), Value::Array(v));
+    }
+    flush(&mut m, 26);
+    if let Some(v) = a.aigp {
+        m.insert("aigp".into(), json!(v));
+    }
+    flush(&mut m, 32);
+    if !a.large_communities.is_empty() {
+        let v: Vec<Value> = a
+            .large_communities
+            .as_slice()
+            .iter()
+            .map(|c| json!([c.global, c.local1, c.local2]))
+            .collect();
+        m.insert("large-community".into(), Value::Array(v));
+    }
+    flush(&mut m, 256);
+    m
+}
+
+/// ExaBGP's text rendering of attributes: ` origin igp as-path ( 1 2 ) med
+/// 10 ...` (each item preceded by a space).
+pub fn attributes_text(a: &Attributes) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let mut raw = a.other.iter().peekable();
+    let mut flush = |s: &mut String, below: u16| {
+        while let Some(r) = raw.next_if(|r| u16::from(r.code) < below) {
+            if let Some(f) = shown_flags(r.flags) {
+                let _ = write!(
+                    s,
+                    " attribute [ 0x{:02X} 0x{:02X} {} ]",
+                    r.code,
+                    f,
+                    hex_lower(&r.value)
+                );
+            }
+        }
+    };
+    flush(&mut s, 1);
+    if let Some(o) = a.origin {
+        let _ = write!(s, " origin {o}");
+    }
+    flush(&mut s, 2);
+    if let Some(p) = a.as_path.as_ref().filter(|p| !p.segments.is_empty()) {
+        let _ = write!(s, " as-path {p}");
+    }
+    flush(&mut s, 4);
+    if let Some(v) = a.med {
+        let _ = write!(s, " med {v}");
+    }
+    flush(&mut s, 5);
+    if let Some(v) = a.local_pref {
+        let _ = write!(s, " local-preference {v}");
+    }
+    flush(&mut s, 6);
+    if a.atomic_aggregate {
+        s.push_str(" atomic-aggregate");
+    }
+    flush(&mut s, 7);
+    if let Some(g) = &a.aggregator {
+        let _ = write!(s, " aggregator ( {g} )");
+    }
+    flush(&mut s, 8);
+    if !a.communities.is_empty() {
+        let _ = write!(s, " community {}", a.communities);
+    }
+    flush(&mut s, 9);
+    if let Some(id) = a.originator_id {
+        let _ = write!(s, " originator-id {id}");
+    }
+    flush(&mut s, 10);
+    if !a.cluster_list.is_empty() {
+        let v: Vec<String> = a.cluster_list.iter().map(|c| c.to_string()).collect();
+        if v.len() == 1 {
+            let _ = write!(s, " cluster-list {}", v[0]);
+        } else {
+            let _ = write!(s, " cluster-list [ {} ]", v.join(" "));
+        }
+    }
+    flush(&mut s, 16);
+    if !a.extended_communities.is_empty() {
+        let _ = write!(s, " extended-community {}", a.extended_communities);
+    }
+    flush(&mut s, 26);
+    if let Some(v) = a.aigp {
+        let _ = write!(s, " aigp {v}");
+    }
+    flush(&mut s, 32);
+    if !a.large_communities.is_empty() {
+        let _ = write!(s, " large-community {}", a.large_communities);
+    }
+    flush(&mut s, 256);
+    s
+}
+
+/// The text encoder's per-NLRI lines for an UPDATE, without the
+/// `neighbor <ip> <direction> update ` prefix and without the `start` /
+/// `end` lines: `announced 10.0.0.0/24 next-hop 192.0.2.1 origin igp ...`,
+/// `withdrawn 10.0.0.0/24`, `route eor 2/1 (ipv6 unicast)`.
+pub fn update_text_lines(u: &Update) -> Vec<String> {
+    if let Some(f) = u.eor() {
+        return vec![format!("route eor {}/{} ({})", f.afi.0, f.safi.0, f)];
+    }
+    let attrs = attributes_text(&u.attributes);
+    let mut out = Vec::new();
+    let nlri = |n: &Nlri| match n {
+        Nlri::Prefix(p) => match p.path_id {
+            Some(id) => format!(
+                "{} path-information {}",
+                p.net,
+                std::net::Ipv4Addr::from(id)
+            ),
+            None => p.net.to_string(),
+        },
+        other => other.to_string(),
+    };
+    for n in &u.withdrawn {
+        out.push(format!("withdrawn {}", nlri(n)));
+    }
+    let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
+    for n in &u.nlri {
+        out.push(format!("announced {} next-hop {nh4}{attrs}", nlri(n)));
+    }
+    if let Some(m) = &u.mp_unreach {
+        for n in &m.nlri {
+            out.push(format!("withdrawn {}", nlri(n)));
+        }
+    }
+    if let Some(m) = &u.mp_reach {
+        for n in &m.nlri {
+            for nh in m.next_hop.addresses() {
+                if m.next_hop == NextHop::None {
+                    out.push(format!("{}{attrs}", nlri(n)));
+                } else {
+                    out.push(format!("announced {} next-hop {nh}{attrs}", nlri(n)));
+                }
+            }
+        }
+    }
+    out
+}
