@@ -3,13 +3,14 @@
 //! the report of what passed and why anything failed.
 
 use crate::daemon::{self, Daemon, DaemonCommand};
+use crate::error::QaError;
 use crate::msgfile::MsgFile;
 use crate::peer::{Control, Peer, Verdict};
 use crate::suite::TestCase;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,38 @@ const DAEMON_GONE_GRACE: Duration = Duration::from_secs(1);
 /// Lines of the daemon's output shown for a failed test.
 const STDERR_LINES: usize = 25;
 const STDOUT_LINES: usize = 10;
+
+/// Set by SIGINT/SIGTERM (see [`stop_on_signals`]).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// True once the runner was asked to stop.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+extern "C" fn on_stop_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Makes SIGINT and SIGTERM stop the run cleanly: running tests stop their
+/// daemons' process groups (which a terminal's Ctrl-C does not reach, as
+/// they run in their own groups) and no new test starts. Children get the
+/// default dispositions back when they exec.
+pub fn stop_on_signals() -> Result<(), QaError> {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let action = SigAction::new(
+        SigHandler::Handler(on_stop_signal),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is
+        // async-signal-safe.
+        unsafe { sigaction(signal, &action) }
+            .map_err(|e| QaError::io(format!("cannot handle {signal}"), e.into()))?;
+    }
+    Ok(())
+}
 
 /// Settings of a run.
 #[derive(Debug, Clone)]
@@ -112,7 +145,9 @@ pub fn run_test(test: &TestCase, settings: &Settings) -> Outcome {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
         if why_stopped.is_none() {
-            if start.elapsed() >= settings.timeout {
+            if interrupted() {
+                why_stopped = Some("interrupted".into());
+            } else if start.elapsed() >= settings.timeout {
                 why_stopped = Some(format!(
                     "timed out after {} s",
                     settings.timeout.as_secs_f64()
@@ -238,6 +273,9 @@ pub fn run_all(tests: &[TestCase], settings: &Settings, out: &mut dyn Write) -> 
             let tx = tx.clone();
             let settings = settings.clone();
             std::thread::spawn(move || loop {
+                if interrupted() {
+                    return;
+                }
                 let next = queue.lock().ok().and_then(|mut q| q.pop_front());
                 let Some((test, run)) = next else { return };
                 let start = Instant::now();

@@ -346,3 +346,54 @@ fn several_connections_share_one_state() {
         "{text}"
     );
 }
+
+/// True when process `pid` is gone or a zombie.
+fn dead(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn an_interrupted_run_stops_its_daemons() {
+    python_present();
+    let suite = Suite::new();
+    let mut plan = handshake();
+    plan.push(send(ROUTE));
+    suite.test("waits", &plan, &format!("1:raw:{ROUTE}\n2:raw:{EOR}\n"));
+    let pid_file = suite.path().join("daemon.pid");
+    let mut runner = Command::new(env!("CARGO_BIN_EXE_functional"))
+        .arg("encoding")
+        .arg("--suite")
+        .arg(suite.path())
+        .arg("--daemon")
+        .arg(suite.daemon())
+        .arg("--env")
+        .arg(format!("FAKE_PID_FILE={}", pid_file.display()))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pid = String::new();
+    for _ in 0..1000 {
+        pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
+        if !pid.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!pid.is_empty(), "the fake daemon started");
+    let runner_pid = nix::unistd::Pid::from_raw(runner.id() as i32);
+    nix::sys::signal::kill(runner_pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = runner.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut runner.stdout.take().unwrap(), &mut text).unwrap();
+    assert!(text.contains("FAIL  waits ("), "{text}");
+    assert!(text.contains("      interrupted\n"), "{text}");
+    // the daemon (in its own process group) was stopped with the runner
+    assert!(dead(pid.trim()), "daemon {pid} still runs");
+}

@@ -41,6 +41,9 @@ def read_msg():
     return None if body is None else head + body
 
 
+if os.environ.get("FAKE_PID_FILE"):
+    with open(os.environ["FAKE_PID_FILE"], "w") as f:
+        f.write(str(os.getpid()))
 log("env", os.environ.get("exabgp_tcp_bind") == "", os.environ.get("exabgp_version"))
 for step in plan:
     cmd, _, arg = step.partition(" ")

@@ -217,8 +217,13 @@ fn encoding(
         times: times.max(1),
         extra_env: parse_env(env)?,
     };
+    runner::stop_on_signals()?;
     let mut stdout = std::io::stdout();
     let outcomes = runner::run_all(&tests, &settings, &mut stdout);
+    if runner::interrupted() {
+        eprintln!("functional: interrupted; tests not run were left out of the totals");
+        return Ok(ExitCode::from(130));
+    }
     if let Some(path) = results {
         runner::write_results(&path, &outcomes)
             .map_err(|e| QaError::io(format!("cannot write {}", path.display()), e))?;
