@@ -243,7 +243,7 @@ fn signal_notification_and_route_refresh_actions() {
          4:raw:{EOR}\n"
     );
     suite.test("actions", &plan, &msg);
-    let (output, text) = suite.run(&["--timeout", "10"]);
+    let (output, text) = suite.run(&["--timeout", "20"]);
     assert!(output.status.success(), "{text}");
     assert_eq!(last_line(&text), "1 passed, 0 failed");
 }
@@ -291,10 +291,10 @@ fn timeouts_and_early_exits_are_reported_with_what_was_still_expected() {
     let mut quits = handshake();
     quits.push("exit 7".into());
     suite.test("quits", &quits, &format!("1:raw:{ROUTE}\n"));
-    let (output, text) = suite.run(&["--timeout", "2", "slow"]);
+    let (output, text) = suite.run(&["--timeout", "5", "slow"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(last_line(&text), "0 passed, 1 failed");
-    assert!(text.contains("timed out after 2 s"), "{text}");
+    assert!(text.contains("timed out after 5 s"), "{text}");
     assert!(
         text.contains(&format!(
             "stopped; waiting for group 2, still expected:\n        group 2 (line 2) 2:raw:{}",
