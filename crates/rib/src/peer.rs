@@ -1,0 +1,255 @@
+//! Everything the rib holds for one peer, and the rules that turn a batch
+//! of operations into the net change to send (ARCHITECTURE.md, "The
+//! ordering protocol", point 2):
+//!
+//! - for every route touched, only its last state in the batch is sent
+//!   (announced with its attributes, or withdrawn), at the position where
+//!   the batch first touched it; withdrawals go before announcements, as
+//!   ExaBGP writes them;
+//! - an announcement identical to what the peer had before the batch sends
+//!   nothing (ExaBGP compares with its cache one command at a time and so
+//!   re-sends a route that was changed and changed back within one batch;
+//!   the net change does not), except after `flush adj-rib out`;
+//! - a withdrawal is always sent, even for a route the peer never got
+//!   (`api-fast`), except in the first UPDATE run of a session, which
+//!   carries no withdrawal at all (`api-rib`);
+//! - while the session is not established nothing is sent: the
+//!   Adj-RIB-Out keeps the routes, and the whole of it goes out when the
+//!   session comes up ([`PeerRib::full_table`]).
+
+use crate::adj_rib_in::AdjRibIn;
+use crate::adj_rib_out::AdjRibOut;
+use crate::batch::{Op, RouteEntry};
+use crate::change::Change;
+use crate::watchdog::Watchdogs;
+use ferrobgp_wire::nlri::NlriKey;
+use ferrobgp_wire::route::Route;
+use ferrobgp_wire::Family;
+use std::collections::HashMap;
+
+/// The established session as the rib sees it.
+#[derive(Debug, Clone)]
+struct Session {
+    /// Families the session can carry; empty = no restriction known.
+    families: Vec<Family>,
+    /// False until the first UPDATE run of the session happened.
+    withdrawals: bool,
+}
+
+impl Session {
+    fn carries(&self, f: Family) -> bool {
+        self.families.is_empty() || self.families.contains(&f)
+    }
+}
+
+/// One key's pending change: its last state, what the peer had before the
+/// batch, and whether a flush forces it out.
+struct Slot {
+    change: Change,
+    before: Option<Route>,
+    forced: bool,
+}
+
+/// The pending net change of one batch: per key its last state, kept at
+/// the position of the first touch.
+#[derive(Default)]
+struct Pending {
+    index: HashMap<NlriKey, usize>,
+    list: Vec<Slot>,
+}
+
+impl Pending {
+    /// `before`: the cached route when the key is first touched.
+    fn set(&mut self, key: NlriKey, change: Change, before: Option<Route>, forced: bool) {
+        match self.index.get(&key) {
+            Some(&i) => {
+                let slot = &mut self.list[i];
+                slot.change = change;
+                slot.forced |= forced;
+            }
+            None => {
+                self.index.insert(key, self.list.len());
+                self.list.push(Slot {
+                    change,
+                    before,
+                    forced,
+                });
+            }
+        }
+    }
+}
+
+/// One peer's routes and session view.
+#[derive(Debug, Clone)]
+pub struct PeerRib {
+    pub out: AdjRibOut,
+    pub adj_in: AdjRibIn,
+    pub watchdogs: Watchdogs,
+    session: Option<Session>,
+}
+
+impl PeerRib {
+    /// `adj_rib_out` / `adj_rib_in`: the neighbor's settings (default true).
+    pub fn new(adj_rib_out: bool, adj_rib_in: bool) -> PeerRib {
+        PeerRib {
+            out: AdjRibOut::new(adj_rib_out),
+            adj_in: AdjRibIn::new(adj_rib_in),
+            watchdogs: Watchdogs::default(),
+            session: None,
+        }
+    }
+
+    pub fn is_established(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// The session reached Established and carries `families`. The next
+    /// UPDATE run is the session's first (no withdrawals).
+    pub fn session_up(&mut self, families: Vec<Family>) {
+        self.session = Some(Session {
+            families,
+            withdrawals: false,
+        });
+    }
+
+    /// The session ended: nothing is sent until it is up again; received
+    /// routes are forgotten.
+    pub fn session_down(&mut self) {
+        self.session = None;
+        self.adj_in.clear();
+    }
+
+    /// The whole Adj-RIB-Out for `families` (session up, or route refresh),
+    /// then End-of-RIB per family when `eor`. With `adj-rib-out` off the
+    /// routes are handed over and forgotten.
+    pub fn full_table(&mut self, families: &[Family], eor: bool) -> Vec<Change> {
+        let wanted = |f: Family| families.is_empty() || families.contains(&f);
+        let mut out: Vec<Change> = if self.out.enabled {
+            self.out
+                .routes()
+                .filter(|r| wanted(r.family()))
+                .map(|r| Change::Announce(r.clone()))
+                .collect()
+        } else {
+            self.out
+                .drain()
+                .into_iter()
+                .filter(|r| wanted(r.family()))
+                .map(Change::Announce)
+                .collect()
+        };
+        if !out.is_empty() {
+            if let Some(s) = self.session.as_mut() {
+                s.withdrawals = true;
+            }
+        }
+        if eor {
+            out.extend(families.iter().map(|f| Change::Eor(*f)));
+        }
+        out
+    }
+
+    fn announce(&mut self, route: &Route, pending: &mut Pending) {
+        if self.out.has_identical(route) {
+            return;
+        }
+        let before = self.out.insert(route.clone());
+        pending.set(route.key(), Change::Announce(route.clone()), before, false);
+    }
+
+    fn withdraw(&mut self, route: &Route, pending: &mut Pending) {
+        let key = route.key();
+        let before = self.out.remove(&key);
+        pending.set(key, Change::Withdraw(route.clone()), before, false);
+    }
+
+    fn announce_entry(&mut self, entry: &RouteEntry, pending: &mut Pending) {
+        if let Some(name) = &entry.watchdog {
+            if !self.watchdogs.add(name, &entry.route, entry.withdrawn) {
+                return;
+            }
+        }
+        self.announce(&entry.route, pending);
+    }
+
+    /// Applies a batch's operations for this peer, in order, and returns
+    /// what to send now (nothing when the session is not established).
+    pub fn apply<'a>(&mut self, ops: impl IntoIterator<Item = &'a Op>) -> Vec<Change> {
+        let mut pending = Pending::default();
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        for op in ops {
+            match op {
+                Op::Announce(entries) => {
+                    for e in entries {
+                        self.announce_entry(e, &mut pending);
+                    }
+                }
+                Op::Withdraw(routes) => {
+                    for r in routes {
+                        self.withdraw(r, &mut pending);
+                    }
+                }
+                Op::AnnounceWatchdog(name) => {
+                    for r in self.watchdogs.announce(name) {
+                        self.announce(&r, &mut pending);
+                    }
+                }
+                Op::WithdrawWatchdog(name) => {
+                    for r in self.watchdogs.withdraw(name) {
+                        self.withdraw(&r, &mut pending);
+                    }
+                }
+                Op::ClearOut => {
+                    for r in self.out.drain() {
+                        pending.set(r.key(), Change::Withdraw(r.clone()), Some(r), false);
+                    }
+                }
+                Op::FlushOut => {
+                    if self.out.enabled {
+                        let routes: Vec<Route> = self.out.routes().cloned().collect();
+                        for r in routes {
+                            pending.set(r.key(), Change::Announce(r.clone()), Some(r), true);
+                        }
+                    }
+                }
+                Op::ClearIn => self.adj_in.clear(),
+                Op::Eor(f) => after.push(Change::Eor(*f)),
+                Op::RouteRefresh(f) => before.push(Change::RouteRefresh(*f)),
+            }
+        }
+        let Some(session) = self.session.as_mut() else {
+            return Vec::new();
+        };
+        let ran = !pending.list.is_empty();
+        let mut out = before;
+        out.retain(|c| !matches!(c, Change::RouteRefresh(f) if !session.carries(*f)));
+        out.reserve(pending.list.len() + after.len());
+        let mut announces = Vec::new();
+        for slot in pending.list {
+            let c = slot.change;
+            let carried = c.route().is_some_and(|r| session.carries(r.family()));
+            match &c {
+                Change::Withdraw(_) if carried && session.withdrawals => out.push(c),
+                Change::Announce(r) if carried => {
+                    let unchanged =
+                        !slot.forced && slot.before.as_ref().is_some_and(|b| b.same_as(r));
+                    if !unchanged {
+                        announces.push(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.extend(announces);
+        out.extend(after);
+        if ran {
+            session.withdrawals = true;
+        }
+        if !self.out.enabled {
+            // sent: without an Adj-RIB-Out nothing is remembered
+            self.out.drain();
+        }
+        out
+    }
+}
