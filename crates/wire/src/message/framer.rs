@@ -13,6 +13,7 @@ use super::header::{decode_header, HEADER_LEN};
 use super::Message;
 use crate::error::Result;
 use crate::negotiated::{Negotiated, STANDARD_MAX_MESSAGE_SIZE};
+use crate::update::Context;
 use bytes::{Buf, Bytes, BytesMut};
 
 /// One message cut from the stream: its type and body (header removed).
@@ -25,6 +26,11 @@ pub struct Frame {
 impl Frame {
     pub fn decode(&self, negotiated: &Negotiated) -> Result<Message> {
         Message::decode(self.kind, &self.body, negotiated)
+    }
+
+    /// As [`Frame::decode`] with the UPDATE context given.
+    pub fn decode_with(&self, ctx: &Context) -> Result<Message> {
+        Message::decode_with(self.kind, &self.body, ctx)
     }
 }
 
@@ -98,8 +104,14 @@ impl Framer {
 
     /// The next complete message, decoded.
     pub fn next_message(&mut self, negotiated: &Negotiated) -> Result<Option<Message>> {
+        self.next_message_with(&Context::from(negotiated))
+    }
+
+    /// As [`Framer::next_message`] with the UPDATE context given (build it
+    /// once per session rather than once per message).
+    pub fn next_message_with(&mut self, ctx: &Context) -> Result<Option<Message>> {
         match self.next_frame()? {
-            Some(f) => f.decode(negotiated).map(Some),
+            Some(f) => f.decode_with(ctx).map(Some),
             None => Ok(None),
         }
     }

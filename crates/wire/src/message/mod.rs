@@ -26,11 +26,38 @@ pub use route_refresh::RouteRefresh;
 
 use crate::error::Result;
 use crate::negotiated::{Negotiated, STANDARD_MAX_MESSAGE_SIZE};
-use serde::{Deserialize, Serialize};
+use crate::update::{Context, Received, Update};
 
-/// The UPDATE body as received (its bytes after the header), until the
-/// UPDATE codec in `crate::update` is wired in here.
-pub type UpdateBody = Vec<u8>;
+/// An UPDATE: its body bytes (re-encoded verbatim) and what they mean
+/// (decoded by `crate::update` with RFC 7606 verdicts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateMessage {
+    pub body: Vec<u8>,
+    pub received: Received,
+}
+
+impl UpdateMessage {
+    /// Decodes an UPDATE body for the session context `ctx`.
+    pub fn decode(body: &[u8], ctx: &Context) -> Result<UpdateMessage> {
+        Ok(UpdateMessage {
+            body: body.to_vec(),
+            received: Update::decode(body, ctx)?,
+        })
+    }
+
+    /// Encodes `update` for `ctx`.
+    pub fn from_update(update: &Update, ctx: &Context) -> UpdateMessage {
+        let mut body = Vec::new();
+        update.encode_body(ctx, &mut body);
+        UpdateMessage {
+            body,
+            received: Received {
+                update: update.clone(),
+                malformations: Vec::new(),
+            },
+        }
+    }
+}
 
 /// Smallest OPEN: header + 10 fixed bytes.
 pub const OPEN_MIN_LEN: usize = 29;
@@ -40,10 +67,11 @@ pub const UPDATE_MIN_LEN: usize = 23;
 pub const NOTIFICATION_MIN_LEN: usize = 21;
 
 /// One BGP message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Open(Open),
-    Update(UpdateBody),
+    /// Boxed: a decoded UPDATE is much larger than the other variants.
+    Update(Box<UpdateMessage>),
     Notification(Notification),
     Keepalive,
     RouteRefresh(RouteRefresh),
@@ -71,10 +99,16 @@ impl Message {
 
     /// Decodes the body of a message of type `kind` (the header was
     /// already checked by [`header::decode_header`] / [`Framer`]).
-    /// `negotiated` is the session context (for UPDATE decoding); use
-    /// [`Negotiated::standalone`] outside a session.
+    /// `negotiated` is the session context (for UPDATE decoding, through
+    /// `Context::from(negotiated)`); use [`Negotiated::standalone`] outside
+    /// a session, or [`Message::decode_with`] to give the UPDATE context
+    /// (AIGP, ...) yourself.
     pub fn decode(kind: u8, body: &[u8], negotiated: &Negotiated) -> Result<Message> {
-        let _ = negotiated;
+        Message::decode_with(kind, body, &Context::from(negotiated))
+    }
+
+    /// As [`Message::decode`] with the UPDATE context given.
+    pub fn decode_with(kind: u8, body: &[u8], ctx: &Context) -> Result<Message> {
         let total = body.len() + HEADER_LEN;
         let len16 = total.min(usize::from(u16::MAX)) as u16;
         Ok(match kind {
@@ -91,7 +125,7 @@ impl Message {
                 if total < UPDATE_MIN_LEN {
                     return Err(header::bad_length(len16, "UPDATE shorter than 23 bytes"));
                 }
-                Message::Update(body.to_vec())
+                Message::Update(Box::new(UpdateMessage::decode(body, ctx)?))
             }
             kind::NOTIFICATION => {
                 if total < NOTIFICATION_MIN_LEN {
@@ -138,7 +172,7 @@ impl Message {
     pub fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
         match self {
             Message::Open(o) => o.encode_body(out)?,
-            Message::Update(body) => out.extend_from_slice(body),
+            Message::Update(u) => out.extend_from_slice(&u.body),
             Message::Notification(n) => n.encode_body(out),
             Message::Keepalive => {}
             Message::RouteRefresh(r) => r.encode_body(out),

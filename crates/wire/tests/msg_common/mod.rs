@@ -5,7 +5,8 @@
 
 use ferrobgp_wire::capability::*;
 use ferrobgp_wire::message::open::{Open, OptionalParameter};
-use ferrobgp_wire::message::{Message, Notification, Operational, RouteRefresh};
+use ferrobgp_wire::message::{Message, Notification, Operational, RouteRefresh, UpdateMessage};
+use ferrobgp_wire::update::Context;
 use ferrobgp_wire::{Afi, Family, Safi};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -46,6 +47,22 @@ pub fn raw_lines(msg: &str) -> Vec<Vec<u8>> {
             (kind.eq_ignore_ascii_case("raw")).then(|| unhex(&content.replace(':', "")))
         })
         .collect()
+}
+
+/// Well-formed UPDATE bodies: IPv4 End-of-RIB, an MP End-of-RIB, the
+/// conformance README's announce and withdraw.
+pub const UPDATE_BODIES: [&str; 4] = [
+    "00000000",
+    "0000 0007 900F 0003 0002 01",
+    "0000 0015 400101004002004003040A0000014005040000006420C0A80001",
+    "0005 20C0A80001 0000",
+];
+
+/// An UPDATE message from a body, decoded in the default context.
+pub fn update(body: &[u8]) -> Message {
+    Message::Update(Box::new(
+        UpdateMessage::decode(body, &Context::default()).unwrap(),
+    ))
 }
 
 pub fn family() -> impl Strategy<Value = Family> {
@@ -185,7 +202,7 @@ pub fn operational() -> impl Strategy<Value = Operational> {
 pub fn message() -> impl Strategy<Value = Message> {
     prop_oneof![
         open().prop_map(Message::Open),
-        vec(any::<u8>(), 4..100).prop_map(Message::Update),
+        prop::sample::select(UPDATE_BODIES.to_vec()).prop_map(|b| update(&unhex(b))),
         (any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..60))
             .prop_map(|(c, s, d)| Message::Notification(Notification::new(c, s, d))),
         Just(Message::Keepalive),
