@@ -100,17 +100,6 @@ pub enum OperationalKind {
     },
 }
 
-/// One line of an UPDATE in the text encoder, rendered by crates/wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TextNlri {
-    /// `announced <nlri incl. next-hop> <attributes>`
-    Announced { nlri: String, attributes: String },
-    /// an announce without next-hop (flow...): `<nlri> <attributes>`
-    NoNexthop { nlri: String, attributes: String },
-    /// `withdrawn <nlri>`
-    Withdrawn { nlri: String },
-}
-
 /// The decoded content of a BGP message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content {
@@ -119,15 +108,19 @@ pub enum Content {
         asn: u32,
         hold_time: u16,
         router_id: IpAddr,
-        /// The `capabilities` JSON object from crates/wire.
-        capabilities_json: String,
+        /// The `capabilities` JSON object (crates/wire `capabilities_json`).
+        capabilities_json: serde_json::Value,
         /// The capabilities as the text encoder prints them inside `[...]`.
         capabilities_text: String,
     },
     Update {
-        /// The value of `"message"`: `{ "update": { ... } }` from crates/wire.
-        json: String,
-        text: Vec<TextNlri>,
+        /// The value of `"message"`: `{ "update": { ... } }` (crates/wire
+        /// `update_message_json`).
+        json: serde_json::Value,
+        /// The text encoder's lines without the `neighbor <ip> <dir> update `
+        /// prefix (crates/wire `update_text_lines`): `announced ...`,
+        /// `withdrawn ...`.
+        text: Vec<String>,
     },
     Eor(Family),
     Notification {

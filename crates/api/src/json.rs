@@ -258,6 +258,45 @@ impl JsonEncoder {
     }
 }
 
+/// A JSON value written the way ExaBGP spaces its output: `{ "k": v, "k2": v2 }`,
+/// `[ a, b ]`, `{ }`, `[ ]`.
+pub fn exabgp_style(v: &serde_json::Value) -> String {
+    let mut s = String::new();
+    write_value(&mut s, v);
+    s
+}
+
+fn write_value(s: &mut String, v: &serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) if m.is_empty() => s.push_str("{ }"),
+        Value::Object(m) => {
+            s.push_str("{ ");
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                s.push_str(&quote(k));
+                s.push_str(": ");
+                write_value(s, v);
+            }
+            s.push_str(" }");
+        }
+        Value::Array(a) if a.is_empty() => s.push_str("[ ]"),
+        Value::Array(a) => {
+            s.push_str("[ ");
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                write_value(s, v);
+            }
+            s.push_str(" ]");
+        }
+        other => s.push_str(&other.to_string()),
+    }
+}
+
 fn message_content(content: &Content, negotiated: Option<&Negotiated>) -> (&'static str, String) {
     let with_negotiated = |mut s: String| {
         if let Some(n) = negotiated {
@@ -269,10 +308,11 @@ fn message_content(content: &Content, negotiated: Option<&Negotiated>) -> (&'sta
         Content::Open { version, asn, hold_time, router_id, capabilities_json, .. } => (
             "open",
             format!(
-                "\"open\": {{ \"version\": {version}, \"asn\": {asn}, \"hold_time\": {hold_time}, \"router_id\": \"{router_id}\", \"capabilities\": {capabilities_json} }}"
+                "\"open\": {{ \"version\": {version}, \"asn\": {asn}, \"hold_time\": {hold_time}, \"router_id\": \"{router_id}\", \"capabilities\": {} }}",
+                exabgp_style(capabilities_json)
             ),
         ),
-        Content::Update { json, .. } => ("update", with_negotiated(format!("\"message\": {json}"))),
+        Content::Update { json, .. } => ("update", with_negotiated(format!("\"message\": {}", exabgp_style(json)))),
         Content::Eor(f) => ("update", with_negotiated(format!("\"message\": {}", eor_message(*f)))),
         Content::Notification { code, subcode, data } => (
             "notification",

@@ -25,5 +25,6 @@ pub use error::{ApiError, Result};
 pub use parse::parse_line;
 pub use selector::{Description, FamilyAllowed, PeerName, Selector};
 pub mod event;
+pub mod from_wire;
 pub mod json;
 pub mod text;

@@ -57,15 +57,7 @@ pub fn encode(peer: &PeerInfo, event: &Event) -> Option<String> {
                     let prefix = format!("neighbor {ip} {dir} update");
                     let mut s = format!("{prefix} start\n");
                     for line in text {
-                        match line {
-                            TextNlri::Announced { nlri, attributes } => {
-                                s.push_str(&format!("{prefix} announced {nlri}{}\n", spaced(attributes)))
-                            }
-                            TextNlri::NoNexthop { nlri, attributes } => {
-                                s.push_str(&format!("{prefix} {nlri}{}\n", spaced(attributes)))
-                            }
-                            TextNlri::Withdrawn { nlri } => s.push_str(&format!("{prefix} withdrawn {nlri}\n")),
-                        }
+                        s.push_str(&format!("{prefix} {}\n", oneline(line)));
                     }
                     let r = raw_suffix(raw);
                     if !r.is_empty() {
@@ -115,14 +107,6 @@ pub fn encode(peer: &PeerInfo, event: &Event) -> Option<String> {
             }
         }
     })
-}
-
-fn spaced(s: &str) -> String {
-    if s.is_empty() {
-        String::new()
-    } else {
-        format!(" {s}")
-    }
 }
 
 /// Peer-supplied text kept on one line: non-printable characters become `\xNN`.

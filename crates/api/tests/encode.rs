@@ -43,10 +43,12 @@ fn update_complete_line_from_spec() {
     let p = peer(65000);
     advance(&mut e, &p, 14);
     let update = r#"{ "update": { "attribute": { "origin": "igp", "local-preference": 100, "extended-community": [ { "value": 842122827661313, "string": "target:65000:1" } ] }, "announce": { "ipv4 unicast": { "127.0.0.1": [ { "nlri": "10.2.0.0/24" } ] } } } }"#;
+    // the value as crates/wire builds it (compact), printed back in ExaBGP spacing
+    let update: Value = serde_json::from_str(update).unwrap();
     let event = Event::Message {
         direction: Direction::Receive,
         content: Content::Update {
-            json: update.into(),
+            json: update,
             text: vec![],
         },
         raw: None,
@@ -157,7 +159,7 @@ fn open_notification_keepalive_refresh_operational_eor() {
         asn: 65000,
         hold_time: 30,
         router_id: "10.0.0.2".parse().unwrap(),
-        capabilities_json: r#"{ "1": { "name": "multiprotocol", "families": [ "ipv4/unicast", "ipv6/unicast" ] }, "65": { "name": "asn4", "asn4": 65000 } }"#.into(),
+        capabilities_json: json!({ "1": { "name": "multiprotocol", "families": [ "ipv4/unicast", "ipv6/unicast" ] }, "65": { "name": "asn4", "asn4": 65000 } }),
         capabilities_text: "Multiprotocol(ipv4 unicast,ipv6 unicast), ASN4(65000)".into(),
     };
     let msg = |content: Content| Event::Message {
@@ -396,7 +398,7 @@ fn text_encoder() {
         asn: 65000,
         hold_time: 30,
         router_id: "10.0.0.2".parse().unwrap(),
-        capabilities_json: "{ }".into(),
+        capabilities_json: json!({}),
         capabilities_text: "Multiprotocol(ipv4 unicast,ipv4 flow,ipv6 unicast), ASN4(65000)".into(),
     };
     assert_eq!(
@@ -404,13 +406,10 @@ fn text_encoder() {
         "neighbor 127.0.0.1 receive open version 4 asn 65000 hold_time 30 router_id 10.0.0.2 capabilities [multiprotocol(ipv4 unicast,ipv4 flow,ipv6 unicast), asn4(65000)]\n"
     );
     let update = Content::Update {
-        json: String::new(),
+        json: json!({}),
         text: vec![
-            TextNlri::Announced {
-                nlri: "10.1.0.0/24 next-hop 192.0.2.1".into(),
-                attributes: "origin igp as-path ( 65001 65002 ) med 10 local-preference 100 community [ 65000:1 no-export ]".into(),
-            },
-            TextNlri::Withdrawn { nlri: "10.2.0.0/24".into() },
+            "announced 10.1.0.0/24 next-hop 192.0.2.1 origin igp as-path ( 65001 65002 ) med 10 local-preference 100 community [ 65000:1 no-export ]".into(),
+            "withdrawn 10.2.0.0/24".into(),
         ],
     };
     assert_eq!(
