@@ -52,6 +52,7 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
     let tree = crate::tree::build(lexed.tokens, lexed.end);
     sink.errors.extend(tree.errors);
     sink.warnings.extend(tree.warnings);
+    let structural = sink.errors.len();
 
     let mut processes: Vec<Process> = Vec::new();
     let mut process_names: Vec<String> = Vec::new();
@@ -127,9 +128,11 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
 
     let mut neighbors: Vec<Neighbor> = Vec::new();
     for s in neighbor_sections {
+        let before = sink.errors.len();
         let peer = peer_address(s, &mut sink);
         let mut d = read_body(s, false, &mut sink);
-        let mut ok = true;
+        // resolving a neighbor whose body has errors only adds noise
+        let mut ok = sink.errors.len() == before;
         for name in d.inherit.clone() {
             match templates.get(&name.text) {
                 Some(t) => d.merge_template(t),
@@ -156,7 +159,12 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
                     s.pos(),
                     format!(
                         "duplicate neighbor {} (already defined at line {})",
-                        n.peer_address, prev.line
+                        if n.is_dynamic() {
+                            n.peer_address.to_string()
+                        } else {
+                            n.peer_address.addr().to_string()
+                        },
+                        prev.line
                     ),
                 );
                 continue;
@@ -168,8 +176,13 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
     let file = path.display().to_string();
     let diag = |e: ParseError| Diagnostic::new(&file, e.pos, e.message);
     if !sink.errors.is_empty() {
+        // structural errors (tokens, braces) first: they cause the others
         let mut errors: Vec<Diagnostic> = sink.errors.into_iter().map(diag).collect();
+        let rest = errors.split_off(structural.min(errors.len()));
+        let mut rest = rest;
+        rest.sort_by_key(|d| d.pos);
         errors.sort_by_key(|d| d.pos);
+        errors.extend(rest);
         errors.dedup();
         return Err(ConfigError::Invalid(errors));
     }

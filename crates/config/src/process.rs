@@ -114,6 +114,7 @@ pub fn process_section(
     let mut encoder = None;
     let mut respawn = true;
     let what = format!("process {}", name.text);
+    let before = sink.errors.len();
     for node in &s.body {
         let st = match expect_statement(node, &what) {
             Ok(st) => st,
@@ -167,6 +168,9 @@ pub fn process_section(
             }
             _ => sink.error(unknown_keyword(kw, &what, &PROCESS_KEYWORDS)),
         }
+    }
+    if sink.errors.len() > before {
+        return None;
     }
     let Some((mut argv, run_pos)) = argv else {
         sink.err(

@@ -8,8 +8,9 @@ use crate::error::{PResult, ParseError};
 use crate::lexer::{Token, TokenKind};
 use crate::values;
 use ferrobgp_wire::attribute::{
-    Aggregator, AsPath, Community, ExtendedCommunity, LargeCommunity, Origin, RawAttribute,
-    Segment, SegmentType,
+    code, Aggregator, AsPath, Attributes, Communities, Community, ExtendedCommunities,
+    ExtendedCommunity, LargeCommunities, LargeCommunity, Origin, RawAttribute, Segment,
+    SegmentType,
 };
 use ferrobgp_wire::nlri::RouteDistinguisher;
 use ferrobgp_wire::route::NextHop;
@@ -66,6 +67,103 @@ pub struct AttrSet {
     pub srv6: Option<Srv6Sid>,
     /// `attribute [ code flags data ]`, in type-code order.
     pub generic: Vec<RawAttribute>,
+}
+
+impl PrefixSid {
+    /// The PREFIX_SID attribute value (RFC 8669): Label-Index TLV (type 1)
+    /// and, with SRGB ranges, an Originator SRGB TLV (type 3).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&[1, 0, 7, 0, 0, 0]);
+        out.extend_from_slice(&self.label_index.to_be_bytes());
+        if !self.srgbs.is_empty() {
+            out.push(3);
+            out.extend_from_slice(&((2 + 6 * self.srgbs.len()) as u16).to_be_bytes());
+            out.extend_from_slice(&[0, 0]);
+            for (base, range) in &self.srgbs {
+                out.extend_from_slice(&base.to_be_bytes()[1..]);
+                out.extend_from_slice(&range.to_be_bytes()[1..]);
+            }
+        }
+    }
+}
+
+impl Srv6Sid {
+    /// The SRv6 L3/L2 Service TLV (RFC 9252 types 5/6) with one SRv6 SID
+    /// Information sub-TLV and, when given, its SID Structure sub-sub-TLV.
+    /// Without a behavior the code point 0xFFFF (opaque) is sent.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let structure_len = if self.structure.is_some() { 3 + 6 } else { 0 };
+        let info_len = 1 + 16 + 1 + 2 + 1 + structure_len;
+        out.push(match self.service {
+            Srv6Service::L3 => 5,
+            Srv6Service::L2 => 6,
+        });
+        out.extend_from_slice(&((1 + 3 + info_len) as u16).to_be_bytes());
+        out.push(0);
+        out.push(1);
+        out.extend_from_slice(&(info_len as u16).to_be_bytes());
+        out.push(0);
+        out.extend_from_slice(&self.sid.octets());
+        out.push(0);
+        out.extend_from_slice(&self.behavior.unwrap_or(0xFFFF).to_be_bytes());
+        out.push(0);
+        if let Some(s) = self.structure {
+            out.extend_from_slice(&[1, 0, 6]);
+            out.extend_from_slice(&s);
+        }
+    }
+}
+
+impl AttrSet {
+    /// The wire crate's attribute set. Generic `attribute [ ... ]` values
+    /// go through `Attributes::insert_raw` (a known code whose value parses
+    /// becomes the typed attribute, as in ExaBGP); keywords given by name
+    /// take precedence over them. Prefix-SID and SRv6 become a raw
+    /// PREFIX_SID attribute (code 40, flags optional transitive).
+    pub fn to_wire(&self) -> Attributes {
+        let mut a = Attributes::default();
+        for g in &self.generic {
+            a.insert_raw(g.code, g.flags, &g.value);
+        }
+        macro_rules! copy {
+            ($($f:ident),*) => { $( if self.$f.is_some() { a.$f = self.$f.clone(); } )* };
+        }
+        copy!(
+            origin,
+            as_path,
+            med,
+            local_pref,
+            aggregator,
+            originator_id,
+            aigp
+        );
+        a.atomic_aggregate |= self.atomic_aggregate;
+        if !self.communities.is_empty() {
+            a.communities = Communities::new(self.communities.clone());
+        }
+        if !self.cluster_list.is_empty() {
+            a.cluster_list = self.cluster_list.clone();
+        }
+        if !self.extended_communities.is_empty() {
+            a.extended_communities = ExtendedCommunities::new(self.extended_communities.clone());
+        }
+        if !self.large_communities.is_empty() {
+            a.large_communities = LargeCommunities::new(self.large_communities.clone());
+        }
+        if self.prefix_sid.is_some() || self.srv6.is_some() {
+            let mut v = Vec::new();
+            if let Some(p) = &self.prefix_sid {
+                p.encode(&mut v);
+            }
+            if let Some(s) = &self.srv6 {
+                s.encode(&mut v);
+            }
+            a.other.retain(|r| r.code != code::PREFIX_SID);
+            a.other.push(RawAttribute::new(code::PREFIX_SID, 0xC0, v));
+            a.other.sort();
+        }
+        a
+    }
 }
 
 /// `next-hop` as written.

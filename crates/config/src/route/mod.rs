@@ -28,7 +28,8 @@ use crate::lexer::Token;
 use crate::section::Sink;
 use crate::tree::{Node, Section};
 use crate::values;
-use ferrobgp_wire::nlri::RouteDistinguisher;
+use ferrobgp_wire::nlri::{Nlri, Prefix, RouteDistinguisher};
+use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::{Afi, Family, Safi};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -105,6 +106,28 @@ impl ConfigRoute {
             ConfigRoute::Prefix(r) => Some(r),
             _ => None,
         }
+    }
+}
+
+impl PrefixRoute {
+    /// The wire crate's route, for the families it has an NLRI type for
+    /// (IPv4/IPv6 unicast and multicast); `None` for nlri-mpls and mpls-vpn
+    /// until wire has labelled and VPN NLRIs. A missing next hop (a
+    /// withdrawal) is `NextHop::None`.
+    pub fn to_wire(&self) -> Option<Route> {
+        if !Nlri::is_parsed(self.family) {
+            return None;
+        }
+        let nlri = Prefix::new(self.prefix, self.family.safi, self.path_id);
+        let next_hop = self.next_hop.map_or(NextHop::None, NextHopSpec::to_wire);
+        Some(Route::new(nlri, next_hop, Arc::new(self.attrs.to_wire())))
+    }
+}
+
+impl ConfigRoute {
+    /// See [`PrefixRoute::to_wire`]; `None` for every other kind of route.
+    pub fn to_wire(&self) -> Option<Route> {
+        self.as_prefix().and_then(PrefixRoute::to_wire)
     }
 }
 
