@@ -213,3 +213,20 @@ fn keepalive_route_refresh_operational() {
     })
     .is_none());
 }
+
+/// What ExaBGP 5.0.15 prints for `str(open.capabilities)` of BIG_OPEN.
+#[test]
+fn capabilities_text_rendering() {
+    let Message::Open(open) = decoded(BIG_OPEN) else {
+        panic!()
+    };
+    assert_eq!(
+        ferrobgp_wire::json::capabilities_text(&open),
+        "Multiprotocol(ipv4 unicast,ipv6 unicast), Route Refresh, NextHop(ipv4 unicast ipv6), \
+         Extended Message(65535), Graceful Restart Flags 0x8 Time 120 ipv4/unicast=0x80, \
+         ASN4(4200000000), Unknown 66, Multisession (RFC) multiprotocol, \
+         AddPath(send/receive ipv4 unicast,receive ipv6 unicast), Enhanced Route Refresh, \
+         Hostname(host example), Software(FRR/8.4_git), Unassigned 100, Cisco Route Refresh, \
+         Multisession , Operational, Reserved 200"
+    );
+}

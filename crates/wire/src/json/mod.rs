@@ -2,7 +2,9 @@
 //! helper sees inside `"neighbor": { ... }` (`"open"`, `"notification"`,
 //! `"route-refresh"`, `"operational"`), built as `serde_json::Value` with
 //! keys in ExaBGP's order (serde_json's `preserve_order`), and the
-//! envelope `ferrobgp decode` prints ([`decode`]). The live API envelope
+//! envelope `ferrobgp decode` prints ([`decode`]); and, because it merges
+//! capabilities the same way, the text encoder's rendering of them
+//! ([`text`]). The live API envelope
 //! (time, pid, counter...) is built by the api crate around these pieces.
 //!
 //! The values are valid JSON where the reference prints invalid JSON
@@ -13,6 +15,7 @@
 pub mod capability;
 pub mod decode;
 pub mod message;
+pub mod text;
 pub mod update;
 
 pub use capability::{capabilities_json, capability_code_name};
@@ -20,6 +23,7 @@ pub use decode::{decode_json, DecodeEnvelope};
 pub use message::{
     message_content, notification_json, open_json, operational_json, route_refresh_json,
 };
+pub use text::capabilities_text;
 
 use serde_json::{Map, Value};
 
