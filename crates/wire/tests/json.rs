@@ -230,3 +230,36 @@ fn capabilities_text_rendering() {
          Multisession , Operational, Reserved 200"
     );
 }
+
+/// `ferrobgp decode` output for a dump of two messages; compare ExaBGP
+/// 5.0.15 `exabgp decode FFFF..001E0200000007900F0003000201` (its extra
+/// `"router-id"` key is a later addition, spec 3.2).
+#[test]
+fn decode_hex_json_envelopes() {
+    use ferrobgp_wire::json::decode_hex_json;
+    let env = DecodeEnvelope::default();
+    let out = decode_hex_json(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001E0200000007900F0003000201 \
+         FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304",
+        &Negotiated::standalone(),
+        &env,
+    )
+    .unwrap();
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["type"], "update");
+    assert_eq!(
+        out[0]["neighbor"],
+        json!({ "address": { "local": "127.0.0.1", "peer": "127.0.0.1" },
+                "asn": { "local": 65533, "peer": 65533 }, "direction": "in",
+                "message": { "eor": { "afi": "ipv6", "safi": "unicast" } } })
+    );
+    assert_eq!(out[1]["type"], "keepalive");
+    assert_eq!(out[1]["neighbor"]["direction"], "in");
+    let e = decode_hex_json(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001363",
+        &Negotiated::standalone(),
+        &env,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "unknown type 99");
+}

@@ -6,6 +6,10 @@
 //! Process facts (time, host name, pids) are inputs: this crate does no
 //! I/O.
 
+use crate::error::{Error, Result};
+use crate::hex::decode_messages;
+use crate::message::Message;
+use crate::negotiated::Negotiated;
 use serde_json::{json, Map, Value};
 
 /// The envelope's variable parts.
@@ -66,4 +70,35 @@ pub fn decode_json(env: &DecodeEnvelope, kind: &str, content: Map<String, Value>
         "type": kind,
         "neighbor": Value::Object(neighbor),
     })
+}
+
+/// Everything `ferrobgp decode` prints for a hex dump (see
+/// [`crate::hex`] for the accepted forms): one envelope per message, in
+/// order. UPDATEs render as `"type": "update"` with `"message": {
+/// "update": .. }` or `{ "eor": .. }` (the UPDATE half's
+/// [`super::update::update_message_json`]). A message ExaBGP cannot render
+/// (unknown type, unknown operational type) is an error naming its type,
+/// as `exabgp decode` prints `unknown type N`.
+pub fn decode_hex_json(
+    text: &str,
+    negotiated: &Negotiated,
+    env: &DecodeEnvelope,
+) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for m in decode_messages(text, negotiated)? {
+        let (kind, content) = match &m {
+            Message::Update(u) => {
+                let mut map = Map::new();
+                map.insert(
+                    "message".into(),
+                    super::update::update_message_json(&u.received.update),
+                );
+                ("update", map)
+            }
+            other => super::message_content(other)
+                .ok_or_else(|| Error::Parse(format!("unknown type {}", other.kind()).into()))?,
+        };
+        out.push(decode_json(env, kind, content));
+    }
+    Ok(out)
 }

@@ -28,8 +28,15 @@ impl Frame {
         Message::decode(self.kind, &self.body, negotiated)
     }
 
-    /// As [`Frame::decode`] with the UPDATE context given.
+    /// As [`Frame::decode`] with the UPDATE context given. An UPDATE
+    /// keeps a reference to the frame's bytes instead of a copy.
     pub fn decode_with(&self, ctx: &Context) -> Result<Message> {
+        if self.kind == super::kind::UPDATE && self.body.len() + HEADER_LEN >= super::UPDATE_MIN_LEN
+        {
+            return Ok(Message::Update(Box::new(
+                super::UpdateMessage::decode_bytes(self.body.clone(), ctx)?,
+            )));
+        }
         Message::decode_with(self.kind, &self.body, ctx)
     }
 }

@@ -27,22 +27,27 @@ pub use route_refresh::RouteRefresh;
 use crate::error::Result;
 use crate::negotiated::{Negotiated, STANDARD_MAX_MESSAGE_SIZE};
 use crate::update::{Context, Received, Update};
+use bytes::Bytes;
 
 /// An UPDATE: its body bytes (re-encoded verbatim) and what they mean
 /// (decoded by `crate::update` with RFC 7606 verdicts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdateMessage {
-    pub body: Vec<u8>,
+    /// Shared with the framer's buffer when cut by [`Framer`] (no copy).
+    pub body: Bytes,
     pub received: Received,
 }
 
 impl UpdateMessage {
     /// Decodes an UPDATE body for the session context `ctx`.
     pub fn decode(body: &[u8], ctx: &Context) -> Result<UpdateMessage> {
-        Ok(UpdateMessage {
-            body: body.to_vec(),
-            received: Update::decode(body, ctx)?,
-        })
+        UpdateMessage::decode_bytes(Bytes::copy_from_slice(body), ctx)
+    }
+
+    /// As [`UpdateMessage::decode`], keeping `body` without copying it.
+    pub fn decode_bytes(body: Bytes, ctx: &Context) -> Result<UpdateMessage> {
+        let received = Update::decode(&body, ctx)?;
+        Ok(UpdateMessage { body, received })
     }
 
     /// Encodes `update` for `ctx`.
@@ -50,7 +55,7 @@ impl UpdateMessage {
         let mut body = Vec::new();
         update.encode_body(ctx, &mut body);
         UpdateMessage {
-            body,
+            body: body.into(),
             received: Received {
                 update: update.clone(),
                 malformations: Vec::new(),

@@ -79,7 +79,7 @@ impl Open {
             (r.u16(), r.u16(), r.ipv4(), r.u8())
         else {
             return Err(super::header::bad_length(
-                (body.len() + super::header::HEADER_LEN) as u16,
+                (body.len() + super::header::HEADER_LEN).min(usize::from(u16::MAX)) as u16,
                 "OPEN shorter than 29 bytes",
             ));
         };
