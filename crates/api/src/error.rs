@@ -32,6 +32,8 @@ pub enum ApiError {
     NoMatchingPeer,
     #[error("route: {0}")]
     Route(String),
+    #[error("{0} is not supported yet")]
+    Unsupported(&'static str),
 }
 
 /// Result alias of this crate.

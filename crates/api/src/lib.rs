@@ -16,6 +16,7 @@ pub mod command;
 pub mod error;
 pub mod normalise;
 pub mod parse;
+pub mod routes;
 pub mod selector;
 
 pub use command::{

@@ -9,9 +9,11 @@ pub mod adj_rib_in;
 pub mod adj_rib_out;
 pub mod batch;
 pub mod change;
+pub mod dispatch;
 pub mod error;
 pub mod peer;
 pub mod process;
+pub mod show;
 pub mod table;
 pub mod watchdog;
 

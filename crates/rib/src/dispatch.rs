@@ -1,0 +1,174 @@
+//! From a parsed API line to what the rib process does with it: route
+//! commands become [`BatchCommand`]s for [`crate::Rib::apply_batch`] (with
+//! the peers their selector picked among those the process may address),
+//! everything else an [`Action`] for the process loop.
+
+use crate::batch::{BatchCommand, Op, PeerId, RouteEntry};
+use ferrobgp_api::command::{Action as Verb, Command, NeighborView, ParsedLine, RibSide};
+use ferrobgp_api::routes::routes;
+use ferrobgp_api::{ApiError, Selector};
+use std::net::IpAddr;
+
+/// What to do with one command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Apply with the batch (announce, withdraw, watchdog, clear/flush, eor,
+    /// route-refresh).
+    Rib(BatchCommand),
+    /// Send NOTIFICATION Cease/`subcode` to these peers (then reconnect).
+    Teardown {
+        peers: Vec<PeerId>,
+        subcode: u8,
+    },
+    /// `show neighbor`: the process renders these peers' state.
+    ShowNeighbor {
+        peers: Vec<PeerId>,
+        view: NeighborView,
+        json: bool,
+    },
+    /// `show adj-rib`: see [`crate::show::adj_rib`].
+    ShowAdjRib {
+        peers: Vec<PeerId>,
+        side: RibSide,
+        extensive: bool,
+    },
+    Shutdown,
+    Reload,
+    Restart,
+    /// Lines to write before the reply (`version`, `help`).
+    Output(Vec<String>),
+    /// Nothing to do beyond the reply (comment, ack control, operational
+    /// kinds ExaBGP ignores).
+    Nothing,
+    /// Drop the process's queued commands; no reply.
+    Reset,
+    /// Log only; no reply.
+    Debug(String),
+}
+
+/// Who sent the line and what it may address.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// The `process` block name (default watchdog name).
+    pub process: &'a str,
+    /// The peers this process may address (those whose `api` blocks name
+    /// it; every peer for the CLI), with their name strings
+    /// (`ferrobgp_api::PeerName::render`).
+    pub addressable: &'a [(PeerId, String)],
+    /// What `version` prints after `exabgp `.
+    pub version: &'a str,
+}
+
+impl Origin<'_> {
+    fn select(&self, selector: &Selector) -> Result<Vec<PeerId>, ApiError> {
+        selector.select(
+            self.addressable
+                .iter()
+                .map(|(id, name)| (*id, name.as_str())),
+        )
+    }
+
+    fn all(&self) -> Vec<PeerId> {
+        self.addressable.iter().map(|(id, _)| *id).collect()
+    }
+
+    /// Peers whose address is `ip` (all when None).
+    fn by_address(&self, ip: Option<IpAddr>) -> Vec<PeerId> {
+        let Some(ip) = ip else { return self.all() };
+        let prefix = format!("neighbor {ip} ");
+        self.addressable
+            .iter()
+            .filter(|(_, name)| name.starts_with(&prefix))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+}
+
+/// Decides what `line` does. An error is the reason for the `error` reply
+/// (nothing was changed).
+pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiError> {
+    let batch = |op: Op| -> Result<Action, ApiError> {
+        Ok(Action::Rib(BatchCommand {
+            peers: origin.select(&line.selector)?,
+            op,
+        }))
+    };
+    match &line.command {
+        Command::Route(r) => {
+            let built = routes(r)?;
+            let op = match r.action {
+                Verb::Announce => Op::Announce(
+                    built
+                        .into_iter()
+                        .map(|a| RouteEntry {
+                            route: a.route,
+                            watchdog: a.watchdog,
+                            withdrawn: a.withdrawn,
+                        })
+                        .collect(),
+                ),
+                Verb::Withdraw => Op::Withdraw(built.into_iter().map(|a| a.route).collect()),
+            };
+            batch(op)
+        }
+        Command::Eor(f) => batch(Op::Eor(*f)),
+        Command::RouteRefresh(f) => batch(Op::RouteRefresh(*f)),
+        Command::Operational { family: None, .. } => Ok(Action::Nothing),
+        Command::Operational { .. } => Err(ApiError::Unsupported("sending operational messages")),
+        Command::Watchdog { action, name } => {
+            let name = name.clone().unwrap_or_else(|| origin.process.to_string());
+            let op = match action {
+                Verb::Announce => Op::AnnounceWatchdog(name),
+                Verb::Withdraw => Op::WithdrawWatchdog(name),
+            };
+            Ok(Action::Rib(BatchCommand {
+                peers: origin.all(),
+                op,
+            }))
+        }
+        Command::ClearAdjRibOut => batch(Op::ClearOut),
+        Command::FlushAdjRibOut => batch(Op::FlushOut),
+        Command::ClearAdjRibIn => batch(Op::ClearIn),
+        Command::Teardown(subcode) => Ok(Action::Teardown {
+            peers: origin.select(&line.selector)?,
+            subcode: *subcode,
+        }),
+        Command::ShowNeighbor {
+            view,
+            address,
+            json,
+        } => Ok(Action::ShowNeighbor {
+            peers: origin.by_address(*address),
+            view: *view,
+            json: *json,
+        }),
+        Command::ShowAdjRib { json: true, .. } => {
+            Err(ApiError::Unsupported("json output of show adj-rib"))
+        }
+        Command::ShowAdjRib {
+            side,
+            extensive,
+            address,
+            ..
+        } => Ok(Action::ShowAdjRib {
+            peers: origin.by_address(*address),
+            side: *side,
+            extensive: *extensive,
+        }),
+        Command::Shutdown => Ok(Action::Shutdown),
+        Command::Reload => Ok(Action::Reload),
+        Command::Restart => Ok(Action::Restart),
+        Command::Version => Ok(Action::Output(vec![format!("exabgp {}", origin.version)])),
+        Command::Help => Ok(Action::Output(
+            ferrobgp_api::parse::HELP
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        )),
+        Command::Reset => Ok(Action::Reset),
+        Command::Debug(text) => Ok(Action::Debug(text.clone())),
+        Command::EnableAck(_) | Command::DisableAck | Command::SilenceAck | Command::Comment => {
+            Ok(Action::Nothing)
+        }
+    }
+}
