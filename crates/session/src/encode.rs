@@ -34,7 +34,6 @@ pub fn encode_changes(
     negotiated: &Negotiated,
     cfg: &PeerConfig,
 ) -> Result<Vec<Outgoing>> {
-    let _ = cfg;
     let max = negotiated.max_message_size();
     let mut out = Vec::new();
     for change in changes {
@@ -44,7 +43,9 @@ pub fn encode_changes(
                 update: *kind == kind::UPDATE,
             }),
             Change::RouteRefresh(family) => {
-                if negotiated.refresh == ferrobgp_wire::negotiated::Refresh::Absent {
+                // ExaBGP sends it whenever `route-refresh` is configured,
+                // whatever the peer advertised.
+                if !cfg.open.route_refresh {
                     continue;
                 }
                 let mut body = Vec::new();
