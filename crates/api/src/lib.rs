@@ -15,6 +15,7 @@ pub mod ack;
 pub mod command;
 pub mod error;
 pub mod normalise;
+pub mod output;
 pub mod parse;
 pub mod routes;
 pub mod selector;

@@ -1,0 +1,247 @@
+//! What a helper is written: event selection by its `api` blocks, the
+//! packets/parsed/consolidate formats, framing, and the shutdown notice.
+
+use ferrobgp_api::event::{Content, Direction, Event, PeerInfo, State};
+use ferrobgp_api::json::Origin;
+use ferrobgp_api::output::{subscription, HelperOutput, RawMessage};
+use ferrobgp_config::model::{Api, ApiDirection};
+use serde_json::{json, Value};
+
+fn api(
+    processes: &[&str],
+    receive: ApiDirection,
+    send: ApiDirection,
+    neighbor_changes: bool,
+) -> Api {
+    Api {
+        name: "api-1".into(),
+        processes: processes.iter().map(|s| s.to_string()).collect(),
+        processes_match: vec![],
+        neighbor_changes,
+        negotiated: false,
+        fsm: false,
+        signal: false,
+        receive,
+        send,
+    }
+}
+fn peer() -> PeerInfo {
+    PeerInfo {
+        local_address: "127.0.0.1".parse().unwrap(),
+        peer_address: "127.0.0.1".parse().unwrap(),
+        local_as: 1,
+        peer_as: 1,
+    }
+}
+fn origin() -> Origin {
+    Origin {
+        version: "5.0.0".into(),
+        host: "h".into(),
+        pid: 20,
+        ppid: 10,
+    }
+}
+const KEEPALIVE: [u8; 19] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0, 19, 4,
+];
+
+fn lines(s: &str) -> Vec<Value> {
+    s.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn subscription_is_the_union_of_the_blocks_naming_the_process() {
+    let parsed_updates = ApiDirection {
+        parsed: true,
+        update: true,
+        ..Default::default()
+    };
+    let keepalives = ApiDirection {
+        parsed: true,
+        keepalive: true,
+        ..Default::default()
+    };
+    let apis = vec![
+        api(&["a"], parsed_updates, Default::default(), false),
+        api(&["b", "a"], keepalives, Default::default(), true),
+        api(&["c"], Default::default(), Default::default(), true),
+    ];
+    let a = subscription(&apis, "a").unwrap();
+    assert!(a.neighbor_changes && a.receive.update && a.receive.keepalive && a.receive.parsed);
+    let b = subscription(&apis, "b").unwrap();
+    assert!(!b.receive.update);
+    assert_eq!(subscription(&apis, "z"), None);
+}
+
+#[test]
+fn parsed_packets_and_consolidate() {
+    let p = peer();
+    // api-api: receive { parsed; keepalive; update; }
+    let sub = subscription(
+        &[api(
+            &["a"],
+            ApiDirection {
+                parsed: true,
+                keepalive: true,
+                update: true,
+                ..Default::default()
+            },
+            Default::default(),
+            false,
+        )],
+        "a",
+    )
+    .unwrap();
+    let mut out = HelperOutput::new(true, origin());
+    let s = out.message(
+        &sub,
+        1.0,
+        &p,
+        RawMessage {
+            direction: Direction::Receive,
+            raw: &KEEPALIVE,
+            negotiated: None,
+        },
+        || Some(Content::Keepalive),
+    );
+    let v = lines(&s);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["type"], "keepalive");
+    assert_eq!(v[0]["neighbor"]["direction"], "receive");
+    assert!(s.ends_with("}\n"));
+    // not subscribed: sent keepalives, received opens
+    assert_eq!(
+        out.message(
+            &sub,
+            1.0,
+            &p,
+            RawMessage {
+                direction: Direction::Send,
+                raw: &KEEPALIVE,
+                negotiated: None
+            },
+            || panic!("not decoded")
+        ),
+        ""
+    );
+    // packets only: no decoding at all
+    let sub = subscription(
+        &[api(
+            &["a"],
+            ApiDirection {
+                packets: true,
+                keepalive: true,
+                ..Default::default()
+            },
+            Default::default(),
+            false,
+        )],
+        "a",
+    )
+    .unwrap();
+    let s = out.message(
+        &sub,
+        1.0,
+        &p,
+        RawMessage {
+            direction: Direction::Receive,
+            raw: &KEEPALIVE,
+            negotiated: None,
+        },
+        || panic!("not decoded"),
+    );
+    assert_eq!(
+        lines(&s)[0]["neighbor"]["message"],
+        json!({"category": 4, "header": "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304", "body": "0x"})
+    );
+    // packets and parsed: two reports, packets first
+    let sub = subscription(
+        &[api(
+            &["a"],
+            ApiDirection {
+                packets: true,
+                parsed: true,
+                keepalive: true,
+                ..Default::default()
+            },
+            Default::default(),
+            false,
+        )],
+        "a",
+    )
+    .unwrap();
+    let v = lines(&out.message(
+        &sub,
+        1.0,
+        &p,
+        RawMessage {
+            direction: Direction::Receive,
+            raw: &KEEPALIVE,
+            negotiated: None,
+        },
+        || Some(Content::Keepalive),
+    ));
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0]["neighbor"]["message"]["category"], 4);
+    assert_eq!(v[1]["type"], "keepalive");
+    // consolidate with packets: one decoded report with the raw header
+    let sub = subscription(
+        &[api(
+            &["a"],
+            ApiDirection {
+                packets: true,
+                consolidate: true,
+                keepalive: true,
+                ..Default::default()
+            },
+            Default::default(),
+            false,
+        )],
+        "a",
+    )
+    .unwrap();
+    let v = lines(&out.message(
+        &sub,
+        1.0,
+        &p,
+        RawMessage {
+            direction: Direction::Receive,
+            raw: &KEEPALIVE,
+            negotiated: None,
+        },
+        || Some(Content::Keepalive),
+    ));
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["header"], "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304");
+    // counters kept increasing across events of this neighbor
+    assert_eq!(v[0]["counter"], 5);
+}
+
+#[test]
+fn text_framing_state_and_shutdown() {
+    let p = peer();
+    let sub = subscription(
+        &[api(&["t"], Default::default(), Default::default(), true)],
+        "t",
+    )
+    .unwrap();
+    let mut text = HelperOutput::new(false, origin());
+    assert_eq!(
+        text.event(&sub, 1.0, &p, &Event::State(State::Up)).unwrap(),
+        "neighbor 127.0.0.1 up\n\n"
+    );
+    assert_eq!(text.event(&sub, 1.0, &p, &Event::Fsm("IDLE".into())), None);
+    assert_eq!(text.shutdown(1.0), "shutdown 20 10\n\n");
+    let mut json = HelperOutput::new(true, origin());
+    let quiet = subscription(
+        &[api(&["t"], Default::default(), Default::default(), false)],
+        "t",
+    )
+    .unwrap();
+    assert_eq!(json.event(&quiet, 1.0, &p, &Event::State(State::Up)), None);
+    let s = json.shutdown(2.0);
+    assert_eq!(s, "{ \"exabgp\": \"5.0.0\", \"time\": 2.0, \"host\" : \"h\", \"pid\" : 20, \"ppid\" : 10, \"type\": \"notification\", \"notification\": \"shutdown\" }\n");
+}
