@@ -58,21 +58,31 @@ pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
             return Err(unsupported("l2vpn vpls".into()));
         }
     };
-    let mut out = Vec::with_capacity(parsed.len());
-    // routes of one command have equal attribute sets; convert once, share
-    let mut last: Option<(Arc<route::AttrSet>, Arc<Attributes>)> = None;
-    for r in parsed {
+    let mut cache = AttrCache::default();
+    parsed.iter().map(|r| cache.convert(r)).collect()
+}
+
+/// Converts configuration routes to wire routes, giving routes with equal
+/// attribute sets one shared `Arc<Attributes>`.
+#[derive(Debug, Default)]
+pub struct AttrCache {
+    last: Option<(Arc<route::AttrSet>, Arc<Attributes>)>,
+}
+
+impl AttrCache {
+    /// The wire route of `r`, or why it cannot be sent yet.
+    pub fn convert(&mut self, r: &ConfigRoute) -> Result<ApiRoute> {
         let Some(p) = r.as_prefix() else {
             return Err(unsupported(r.family().spaced()));
         };
         if !ferrobgp_wire::nlri::Nlri::is_parsed(p.family) || p.labels.is_some() || p.rd.is_some() {
             return Err(unsupported(p.family.spaced()));
         }
-        let attrs = match &last {
+        let attrs = match &self.last {
             Some((set, a)) if Arc::ptr_eq(set, &p.attrs) || **set == *p.attrs => a.clone(),
             _ => {
                 let a = Arc::new(p.attrs.to_wire());
-                last = Some((p.attrs.clone(), a.clone()));
+                self.last = Some((p.attrs.clone(), a.clone()));
                 a
             }
         };
@@ -82,12 +92,11 @@ pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
             next_hop,
             attrs,
         );
-        out.push(ApiRoute {
+        Ok(ApiRoute {
             route,
             name: p.meta.name.clone(),
             watchdog: p.meta.watchdog.clone(),
             withdrawn: p.meta.withdrawn,
-        });
+        })
     }
-    Ok(out)
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod peer;
 pub mod process;
 pub mod show;
+pub mod static_routes;
 pub mod table;
 pub mod watchdog;
 

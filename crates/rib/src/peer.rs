@@ -86,6 +86,8 @@ pub struct PeerRib {
     pub adj_in: AdjRibIn,
     pub watchdogs: Watchdogs,
     session: Option<Session>,
+    /// The configured routes (see [`PeerRib::set_static`]).
+    pub(crate) static_routes: Vec<Route>,
 }
 
 impl PeerRib {
@@ -96,6 +98,7 @@ impl PeerRib {
             adj_in: AdjRibIn::new(adj_rib_in),
             watchdogs: Watchdogs::default(),
             session: None,
+            static_routes: Vec::new(),
         }
     }
 

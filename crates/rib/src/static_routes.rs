@@ -1,0 +1,55 @@
+//! The configuration's routes of a neighbor (`static`, `announce`) in the
+//! peer's Adj-RIB-Out: loaded at start, and on reload diffed against the
+//! previous set (removed ones withdrawn, new or changed ones announced,
+//! API routes untouched; spec §2.5).
+
+use crate::batch::{Op, RouteEntry};
+use crate::change::Change;
+use crate::peer::PeerRib;
+use ferrobgp_api::routes::AttrCache;
+use ferrobgp_config::ConfigRoute;
+use ferrobgp_wire::nlri::NlriKey;
+use ferrobgp_wire::route::Route;
+use std::collections::HashSet;
+
+/// The configured routes as RIB entries, and the reasons for the routes
+/// that cannot be sent yet (families without a wire NLRI type).
+pub fn entries(routes: &[ConfigRoute]) -> (Vec<RouteEntry>, Vec<String>) {
+    let mut cache = AttrCache::default();
+    let mut out = Vec::with_capacity(routes.len());
+    let mut skipped = Vec::new();
+    for r in routes {
+        match cache.convert(r) {
+            Ok(a) => out.push(RouteEntry {
+                route: a.route,
+                watchdog: a.watchdog,
+                withdrawn: a.withdrawn,
+            }),
+            Err(e) => {
+                let e = e.to_string();
+                if !skipped.contains(&e) {
+                    skipped.push(e);
+                }
+            }
+        }
+    }
+    (out, skipped)
+}
+
+impl PeerRib {
+    /// Replaces the configured routes of this peer by `routes`: what is no
+    /// longer configured is withdrawn, the rest announced (identical routes
+    /// send nothing). Returns what to send now.
+    pub fn set_static(&mut self, routes: Vec<RouteEntry>) -> Vec<Change> {
+        let keys: HashSet<NlriKey> = routes.iter().map(|e| e.route.key()).collect();
+        let gone: Vec<Route> = self
+            .static_routes
+            .iter()
+            .filter(|r| !keys.contains(&r.key()))
+            .cloned()
+            .collect();
+        self.static_routes = routes.iter().map(|e| e.route.clone()).collect();
+        let ops = [Op::Withdraw(gone), Op::Announce(routes)];
+        self.apply(ops.iter())
+    }
+}
