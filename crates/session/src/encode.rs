@@ -1,6 +1,8 @@
 //! Turns the rib's changes into the BGP messages to write, for what was
-//! negotiated: UPDATEs (through the wire crate's packing), End-of-RIB
-//! markers, ROUTE-REFRESH requests, and pre-encoded messages.
+//! negotiated: runs of route announcements and withdrawals are packed into
+//! UPDATEs by the wire crate's [`pack`] (ExaBGP's grouping rules live
+//! there), End-of-RIB markers come from [`eor`], ROUTE-REFRESH requests and
+//! pre-encoded messages are framed here.
 
 use crate::error::{Error, Result};
 use crate::peer::PeerConfig;
@@ -8,7 +10,9 @@ use ferrobgp_ipc::Change;
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::RouteRefresh;
 use ferrobgp_wire::negotiated::Negotiated;
-use ferrobgp_wire::Family;
+use ferrobgp_wire::route::{Route, RouteChange};
+use ferrobgp_wire::update::{eor, pack, Context};
+use std::net::SocketAddr;
 
 /// One message to write; `update` says whether rate-limit applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,32 +21,66 @@ pub struct Outgoing {
     pub update: bool,
 }
 
-/// The body of an End-of-RIB UPDATE (RFC 4724, spec 7.6): empty for IPv4
-/// unicast; otherwise an MP_UNREACH_NLRI holding only AFI/SAFI, written
-/// with the extended-length flag as ExaBGP does (`900F 0003`).
-pub fn eor_body(family: Family) -> Vec<u8> {
-    if family == Family::IPV4_UNICAST {
-        return vec![0, 0, 0, 0];
+/// The UPDATE context of a session: what was negotiated plus the neighbor
+/// settings that shape UPDATEs (group-updates, aigp, next-hop self).
+pub fn context(neg: &Negotiated, cfg: &PeerConfig, local: Option<SocketAddr>) -> Context {
+    let mut ctx = Context::from(neg);
+    ctx.group_updates = cfg.group_updates;
+    ctx.aigp = cfg.aigp;
+    ctx.local_address = cfg.local_address.or(local.map(|a| a.ip()));
+    ctx
+}
+
+fn route(s: &ferrobgp_ipc::Serialized) -> Result<Route> {
+    s.to::<Route>()
+        .map_err(|e| Error::Ipc(format!("route from the rib: {e}")))
+}
+
+/// Packs the pending run of route changes.
+fn flush_routes(run: &mut Vec<RouteChange>, ctx: &Context, out: &mut Vec<Outgoing>) {
+    if run.is_empty() {
+        return;
     }
-    let [a, b] = family.afi.0.to_be_bytes();
-    vec![0, 0, 0, 7, 0x90, 0x0f, 0, 3, a, b, family.safi.0]
+    let packed = pack(run, ctx);
+    for e in &packed.errors {
+        tracing::error!("{e}");
+    }
+    out.extend(packed.messages.into_iter().map(|bytes| Outgoing {
+        bytes,
+        update: true,
+    }));
+    run.clear();
 }
 
 /// Encodes `changes`, in order.
 pub fn encode_changes(
     changes: &[Change],
-    negotiated: &Negotiated,
+    ctx: &Context,
     cfg: &PeerConfig,
 ) -> Result<Vec<Outgoing>> {
-    let max = negotiated.max_message_size();
+    let max = ctx.max_size;
     let mut out = Vec::new();
+    let mut run: Vec<RouteChange> = Vec::new();
     for change in changes {
         match change {
-            Change::Raw { kind, body } => out.push(Outgoing {
-                bytes: frame(*kind, body, max).map_err(|e| Error::Encode(e.to_string()))?,
-                update: *kind == kind::UPDATE,
-            }),
+            Change::Announce(r) => run.push(RouteChange::Announce(route(r)?)),
+            Change::Withdraw(r) => run.push(RouteChange::Withdraw(route(r)?)),
+            Change::Eor(family) => {
+                flush_routes(&mut run, ctx, &mut out);
+                out.push(Outgoing {
+                    bytes: eor::message(*family),
+                    update: true,
+                });
+            }
+            Change::Raw { kind, body } => {
+                flush_routes(&mut run, ctx, &mut out);
+                out.push(Outgoing {
+                    bytes: frame(*kind, body, max).map_err(|e| Error::Encode(e.to_string()))?,
+                    update: *kind == kind::UPDATE,
+                });
+            }
             Change::RouteRefresh(family) => {
+                flush_routes(&mut run, ctx, &mut out);
                 // ExaBGP sends it whenever `route-refresh` is configured,
                 // whatever the peer advertised.
                 if !cfg.open.route_refresh {
@@ -56,35 +94,8 @@ pub fn encode_changes(
                     update: false,
                 });
             }
-            Change::Eor(family) => out.push(Outgoing {
-                bytes: frame(kind::UPDATE, &eor_body(*family), max)
-                    .map_err(|e| Error::Encode(e.to_string()))?,
-                update: true,
-            }),
-            Change::Announce(_) | Change::Withdraw(_) => {
-                return Err(Error::Encode(
-                    "UPDATE packing is not available yet in crates/wire".into(),
-                ))
-            }
         }
     }
+    flush_routes(&mut run, ctx, &mut out);
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn end_of_rib_bytes() {
-        assert_eq!(eor_body(Family::IPV4_UNICAST), [0, 0, 0, 0]);
-        assert_eq!(
-            eor_body(Family::IPV6_UNICAST),
-            [0, 0, 0, 7, 0x90, 0x0f, 0, 3, 0, 2, 1]
-        );
-        assert_eq!(
-            eor_body(Family::IPV4_FLOW),
-            [0, 0, 0, 7, 0x90, 0x0f, 0, 3, 0, 1, 133]
-        );
-    }
 }

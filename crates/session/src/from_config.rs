@@ -102,6 +102,7 @@ pub fn peer_config(n: &Neighbor, s: &Settings) -> Result<PeerConfig> {
         rate_limit: n.rate_limit,
         report_received: n.adj_rib_in || n.api.iter().any(|a| a.receive.any()),
         report_sent: n.api.iter().any(|a| a.send.any()),
+        aigp: caps.aigp,
         graceful_restart: caps.graceful_restart.is_some(),
     })
 }

@@ -41,6 +41,8 @@ pub struct PeerConfig {
     pub report_received: bool,
     /// Report every sent message to the rib (api send events).
     pub report_sent: bool,
+    /// `capability { aigp }`: AIGP may be sent to eBGP peers.
+    pub aigp: bool,
     /// Graceful restart advertised: a teardown closes without NOTIFICATION.
     pub graceful_restart: bool,
 }

@@ -9,7 +9,7 @@
 
 use crate::conn::{ConnEvent, ConnTasks, WriteCmd};
 use crate::connect;
-use crate::encode::encode_changes;
+use crate::encode::{self, encode_changes};
 use crate::error::{Error, Result};
 use crate::fsm::{Action, ConnId, Fsm, Input, OtherKind, PeerOpen};
 use crate::notify;
@@ -22,6 +22,7 @@ use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::keepalive::keepalive_bytes;
 use ferrobgp_wire::message::{Framer, Message, Notification, Open};
 use ferrobgp_wire::negotiated::{Negotiated, EXTENDED_MAX_MESSAGE_SIZE};
+use ferrobgp_wire::update::Context;
 use ferrobgp_wire::Notify;
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
@@ -75,6 +76,8 @@ pub struct Worker {
     /// Our OPEN for the current connection, once known.
     sent_open: Option<Open>,
     negotiated: Option<Negotiated>,
+    /// UPDATE encoding/decoding context of the current session.
+    ctx: Option<Context>,
     finished: Option<String>,
 }
 
@@ -94,6 +97,7 @@ impl Worker {
             closing: Vec::new(),
             sent_open: None,
             negotiated: None,
+            ctx: None,
             finished: None,
         }
     }
@@ -198,14 +202,14 @@ impl Worker {
     async fn on_rib(&mut self, msg: RibToSession) -> Result<()> {
         match msg {
             RibToSession::Changes { seq, changes } => {
-                let (Some(live), Some(neg), true) = (
+                let (Some(live), Some(ctx), true) = (
                     self.live.as_mut(),
-                    self.negotiated.as_ref(),
+                    self.ctx.as_ref(),
                     self.fsm.is_established(),
                 ) else {
                     return self.ack(seq).await;
                 };
-                match encode_changes(&changes, neg, &self.cfg) {
+                match encode_changes(&changes, ctx, &self.cfg) {
                     Ok(msgs) => {
                         for m in msgs {
                             if self.cfg.report_sent {
@@ -330,14 +334,14 @@ impl Worker {
                 }
             }
             let standalone;
-            let neg = match &self.negotiated {
-                Some(n) => n,
+            let ctx = match &self.ctx {
+                Some(c) => c,
                 None => {
-                    standalone = Negotiated::standalone();
+                    standalone = Context::from(&Negotiated::standalone());
                     &standalone
                 }
             };
-            let input = match fr.decode(neg) {
+            let input = match fr.decode_with(ctx) {
                 Ok(Message::Open(open)) => self.open_received(conn, open),
                 Ok(Message::Keepalive) => Input::KeepaliveReceived { conn },
                 Ok(Message::Notification(n)) => Input::NotificationReceived {
@@ -345,10 +349,15 @@ impl Worker {
                     code: n.code,
                     subcode: n.subcode,
                 },
-                Ok(Message::Update(_)) => Input::OtherReceived {
-                    conn,
-                    kind: OtherKind::Update,
-                },
+                Ok(Message::Update(u)) => {
+                    for m in &u.received.malformations {
+                        tracing::warn!(peer = %self.cfg.peer_address, "UPDATE: {m}");
+                    }
+                    Input::OtherReceived {
+                        conn,
+                        kind: OtherKind::Update,
+                    }
+                }
                 Ok(Message::RouteRefresh(rr)) => {
                     if self.fsm.is_established()
                         && rr.subtype == 0
@@ -406,9 +415,11 @@ impl Worker {
                 if self.sent_open.is_none() {
                     self.sent_open = Some(ours);
                 }
+                let local = self.live.as_ref().map(|l| l.local);
                 if let Some(live) = self.live.as_mut() {
                     live.framer.set_max_size(neg.max_message_size());
                 }
+                self.ctx = Some(encode::context(&neg, &self.cfg, local));
                 self.negotiated = Some(neg);
                 None
             }
@@ -515,6 +526,7 @@ impl Worker {
                     );
                     self.sent_open = None;
                     self.negotiated = None;
+                    self.ctx = None;
                     self.live = Some(Live {
                         id: conn,
                         tasks,
@@ -567,6 +579,7 @@ impl Worker {
                             self.closing.retain(|h| !h.is_finished());
                             self.closing.push(live.tasks.close());
                             self.negotiated = None;
+                            self.ctx = None;
                             self.sent_open = None;
                             // Batches never written: the Adj-RIB-Out has them and
                             // resends everything when the session comes back.

@@ -50,6 +50,7 @@ fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
         rate_limit: 0,
         report_received: false,
         report_sent: false,
+        aigp: false,
         graceful_restart: false,
     }
 }
@@ -362,4 +363,72 @@ async fn incoming_connection_handed_by_supervisor() {
         rib_next(&mut rib).await,
         SessionToRib::State(SessionState::Up { .. })
     ));
+}
+
+fn route(prefix: &str, nh: [u8; 4]) -> Change {
+    use ferrobgp_wire::nlri::prefix::Prefix;
+    use ferrobgp_wire::route::{NextHop, Route};
+    let r = Route::new(
+        Prefix::unicast(prefix.parse().unwrap()),
+        NextHop::V4(Ipv4Addr::from(nh)),
+        std::sync::Arc::new(Default::default()),
+    );
+    Change::Announce(ferrobgp_ipc::Serialized::of(&r).unwrap())
+}
+
+#[tokio::test]
+async fn routes_are_packed_written_then_acknowledged() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mut cfg = config(port, 180, 0);
+    cfg.group_updates = false;
+    let (_sup, mut rib, _w) = spawn(cfg);
+    let mut s = establish(&l, &mut rib, None).await;
+    rib.send(&RibToSession::Changes {
+        seq: 3,
+        changes: vec![
+            route("1.1.0.0/16", [1, 1, 1, 1]),
+            route("2.2.0.0/16", [2, 2, 2, 2]),
+            Change::Eor(Family::IPV4_UNICAST),
+        ],
+    })
+    .await
+    .unwrap();
+    // api-teardown's expectations (iBGP, group-updates false)
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002F:02:00000015400101004002004003040101010140050400000064100101")
+    );
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002F:02:00000015400101004002004003040202020240050400000064100202")
+    );
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000")
+    );
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 3 });
+}
+
+#[tokio::test]
+async fn rate_limited_updates_all_arrive_in_order() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mut cfg = config(port, 180, 0);
+    cfg.group_updates = false;
+    cfg.rate_limit = 20;
+    let (_sup, mut rib, _w) = spawn(cfg);
+    let mut s = establish(&l, &mut rib, None).await;
+    let changes = (0..10)
+        .map(|i| route(&format!("10.{i}.0.0/16"), [1, 1, 1, 1]))
+        .collect();
+    rib.send(&RibToSession::Changes { seq: 4, changes })
+        .await
+        .unwrap();
+    for i in 0..10u8 {
+        let m = read_msg(&mut s).await;
+        assert_eq!(m[18], 2);
+        assert_eq!(&m[m.len() - 3..], &[16, 10, i]);
+    }
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 4 });
 }
