@@ -43,3 +43,59 @@ pub fn adj_rib(
     }
     out
 }
+
+/// The first line of `show neighbor summary`.
+pub const SUMMARY_HEADER: &str =
+    "Peer            AS        up/down state       |     #sent     #recvd";
+
+/// What `show neighbor` without a view prints (then `done`).
+pub const NEIGHBOR_USAGE: [&str; 2] = [
+    "please specify summary, extensive or configuration",
+    "you can filter by peer ip address adding it after the word neighbor",
+];
+
+/// One peer's row of `show neighbor summary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub peer_address: IpAddr,
+    /// None until known (`n/a`).
+    pub peer_as: Option<u32>,
+    /// Seconds since the session came up; None when down.
+    pub up_for: Option<u64>,
+    /// FSM state name (printed in lower case).
+    pub state: String,
+    pub updates_sent: u64,
+    pub updates_received: u64,
+}
+
+/// Python's `str(timedelta(seconds=n))`: `0:00:11`, `1 day, 2:03:04`.
+pub fn timedelta(secs: u64) -> String {
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let hms = format!("{}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60);
+    match days {
+        0 => hms,
+        1 => format!("1 day, {hms}"),
+        d => format!("{d} days, {hms}"),
+    }
+}
+
+/// `127.0.0.1       65000     0:00:11 established          11          7`
+pub fn summary_line(row: &SummaryRow) -> String {
+    let asn = row
+        .peer_as
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "n/a".into());
+    let up = match row.up_for {
+        Some(s) if s > 0 => timedelta(s),
+        _ => "down".into(),
+    };
+    format!(
+        "{:<15} {:<7} {:>9} {:<12} {:>10} {:>10}",
+        row.peer_address.to_string(),
+        asn,
+        up,
+        row.state.to_lowercase(),
+        row.updates_sent,
+        row.updates_received
+    )
+}

@@ -215,3 +215,39 @@ fn other_commands_and_show() {
         ["127.0.0.1 ipv4 unicast 10.3.0.0/24 next-hop 192.0.2.2"]
     );
 }
+
+#[test]
+fn neighbor_summary() {
+    use ferrobgp_rib::show::{summary_line, timedelta, SummaryRow, SUMMARY_HEADER};
+    let row = SummaryRow {
+        peer_address: "127.0.0.1".parse().unwrap(),
+        peer_as: Some(65000),
+        up_for: Some(11),
+        state: "ESTABLISHED".into(),
+        updates_sent: 11,
+        updates_received: 7,
+    };
+    // spec 2.4, observed output
+    assert_eq!(
+        SUMMARY_HEADER,
+        "Peer            AS        up/down state       |     #sent     #recvd"
+    );
+    assert_eq!(
+        summary_line(&row),
+        "127.0.0.1       65000     0:00:11 established          11          7"
+    );
+    let down = SummaryRow {
+        peer_as: None,
+        up_for: None,
+        state: "ACTIVE".into(),
+        updates_sent: 0,
+        updates_received: 0,
+        ..row
+    };
+    assert_eq!(
+        summary_line(&down),
+        "127.0.0.1       n/a          down active                0          0"
+    );
+    assert_eq!(timedelta(90_061), "1 day, 1:01:01");
+    assert_eq!(timedelta(2 * 86_400 + 5), "2 days, 0:00:05");
+}
