@@ -134,6 +134,16 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
             subcode: *subcode,
         }),
         Command::ShowNeighbor {
+            view: NeighborView::Default,
+            json: false,
+            ..
+        } => Ok(Action::Output(
+            crate::show::NEIGHBOR_USAGE
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        )),
+        Command::ShowNeighbor {
             view,
             address,
             json,

@@ -170,6 +170,21 @@ fn other_commands_and_show() {
         }
     );
     assert_eq!(d("shutdown").unwrap(), Action::Shutdown);
+    assert_eq!(
+        d("show neighbor").unwrap(),
+        Action::Output(vec![
+            "please specify summary, extensive or configuration".into(),
+            "you can filter by peer ip address adding it after the word neighbor".into()
+        ])
+    );
+    assert_eq!(
+        d("show neighbor summary 127.0.0.2").unwrap(),
+        Action::ShowNeighbor {
+            peers: vec![2],
+            view: ferrobgp_api::NeighborView::Summary,
+            json: false
+        }
+    );
     assert_eq!(d("# hello").unwrap(), Action::Nothing);
     assert_eq!(d("announce operational foo").unwrap(), Action::Nothing);
     assert_eq!(
