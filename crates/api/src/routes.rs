@@ -3,16 +3,17 @@
 //! the same attribute grammar as §1.9") and turns them into crates/wire
 //! routes. Routes of one command share one attribute set (`Arc`).
 //!
-//! Families crates/wire has no NLRI type for yet (nlri-mpls, mpls-vpn,
-//! FlowSpec, VPLS, MVPN, MUP) are refused with an error that says so.
+//! Routes crates/config cannot convert to a wire route yet (today:
+//! nlri-mpls, mpls-vpn, FlowSpec, VPLS, MVPN, MUP) are refused with an
+//! error that says so; they work here as soon as `ConfigRoute::to_wire`
+//! handles them.
 
 use crate::command::{Action, RouteCommand, RouteKind};
 use crate::error::{ApiError, Result};
 use ferrobgp_config::lexer::tokenize;
 use ferrobgp_config::route::{self, flow, vpls, ConfigRoute};
 use ferrobgp_wire::attribute::Attributes;
-use ferrobgp_wire::nlri::Prefix;
-use ferrobgp_wire::route::{NextHop, Route};
+use ferrobgp_wire::route::Route;
 use std::sync::Arc;
 
 /// A route of an API command, with the options that are not sent.
@@ -62,41 +63,30 @@ pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
     parsed.iter().map(|r| cache.convert(r)).collect()
 }
 
-/// Converts configuration routes to wire routes, giving routes with equal
-/// attribute sets one shared `Arc<Attributes>`.
+/// Converts configuration routes to wire routes (crates/config
+/// `ConfigRoute::to_wire`, which knows which kinds wire can encode), giving
+/// consecutive routes with equal attributes one shared `Arc<Attributes>`.
 #[derive(Debug, Default)]
 pub struct AttrCache {
-    last: Option<(Arc<route::AttrSet>, Arc<Attributes>)>,
+    last: Option<Arc<Attributes>>,
 }
 
 impl AttrCache {
     /// The wire route of `r`, or why it cannot be sent yet.
     pub fn convert(&mut self, r: &ConfigRoute) -> Result<ApiRoute> {
-        let Some(p) = r.as_prefix() else {
+        let Some(mut route) = r.to_wire() else {
             return Err(unsupported(r.family().spaced()));
         };
-        if !ferrobgp_wire::nlri::Nlri::is_parsed(p.family) || p.labels.is_some() || p.rd.is_some() {
-            return Err(unsupported(p.family.spaced()));
+        match &self.last {
+            Some(a) if **a == *route.attributes => route.attributes = a.clone(),
+            _ => self.last = Some(route.attributes.clone()),
         }
-        let attrs = match &self.last {
-            Some((set, a)) if Arc::ptr_eq(set, &p.attrs) || **set == *p.attrs => a.clone(),
-            _ => {
-                let a = Arc::new(p.attrs.to_wire());
-                self.last = Some((p.attrs.clone(), a.clone()));
-                a
-            }
-        };
-        let next_hop = p.next_hop.map_or(NextHop::None, |n| n.to_wire());
-        let route = Route::new(
-            Prefix::new(p.prefix, p.family.safi, p.path_id),
-            next_hop,
-            attrs,
-        );
+        let meta = r.meta();
         Ok(ApiRoute {
             route,
-            name: p.meta.name.clone(),
-            watchdog: p.meta.watchdog.clone(),
-            withdrawn: p.meta.withdrawn,
+            name: meta.name.clone(),
+            watchdog: meta.watchdog.clone(),
+            withdrawn: meta.withdrawn,
         })
     }
 }
