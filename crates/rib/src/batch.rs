@@ -41,7 +41,7 @@ pub enum Op {
     WithdrawWatchdog(String),
     /// `clear adj-rib out`
     ClearOut,
-    /// `flush adj-rib out`
+    /// `flush adj-rib out` (established peers only)
     FlushOut,
     /// `clear adj-rib in`
     ClearIn,
@@ -106,7 +106,8 @@ impl Rib {
         if let Some(id) = cmd.peers.iter().find(|id| !self.peers.contains_key(id)) {
             return Err(RibError::UnknownPeer(*id));
         }
-        if matches!(cmd.op, Op::Eor(_) | Op::RouteRefresh(_))
+        // ExaBGP answers these for established peers only, `error` when none is
+        if matches!(cmd.op, Op::Eor(_) | Op::RouteRefresh(_) | Op::FlushOut)
             && !cmd
                 .peers
                 .iter()

@@ -458,13 +458,18 @@ fn reconnect_resends_everything_and_the_first_run_rule_applies_again() {
 }
 
 #[test]
-fn eor_and_route_refresh_need_an_established_peer() {
+fn eor_route_refresh_and_flush_need_an_established_peer() {
     let mut rib = Rib::new();
     rib.add_peer(1, PeerRib::new(true, true));
     rib.add_peer(2, PeerRib::new(true, true));
     let r = rib.apply_batch(&[BatchCommand {
         peers: vec![1, 2],
         op: Op::Eor(Family::IPV4_UNICAST),
+    }]);
+    assert_eq!(r.results, vec![Err(RibError::NotEstablished)]);
+    let r = rib.apply_batch(&[BatchCommand {
+        peers: vec![1, 2],
+        op: Op::FlushOut,
     }]);
     assert_eq!(r.results, vec![Err(RibError::NotEstablished)]);
     rib.peer_mut(2)
