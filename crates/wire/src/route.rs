@@ -145,6 +145,11 @@ impl NextHop {
                 global: v6(&b[8..24]),
                 link_local: v6(&b[32..]),
             },
+            // other typed families (FlowSpec, EVPN, BGP-LS, ...): an odd
+            // next hop does not prevent locating the NLRI; keep it as is
+            _ if !Nlri::is_prefix_family(family) && !Self::has_rd(family) => {
+                NextHop::Other(b.into())
+            }
             _ => return None,
         })
     }

@@ -38,9 +38,10 @@ pub fn update_message_json(u: &Update) -> Value {
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(by_nh) = fam {
             for key in nh.addresses() {
+                let item = nlri_json_at(n, Some(&key));
                 if let Value::Array(list) = by_nh.entry(key).or_insert_with(|| Value::Array(vec![]))
                 {
-                    list.push(nlri_json(n));
+                    list.push(item);
                 }
             }
         }
@@ -74,9 +75,62 @@ pub fn update_message_json(u: &Update) -> Value {
 }
 
 /// `{"nlri": "10.0.0.0/24"}`, with `"path-information": "0.0.0.1"` when
-/// the NLRI has a path identifier.
+/// the NLRI has a path identifier; the other families' objects as ExaBGP
+/// writes them in a withdrawal (see [`nlri_json_at`]).
 pub fn nlri_json(n: &Nlri) -> Value {
+    nlri_json_at(n, None)
+}
+
+/// The JSON object of an NLRI announced with next hop `next_hop` (the key
+/// it is listed under; `None` in withdrawals). FlowSpec and BGP-LS repeat
+/// the next hop inside the object, as ExaBGP 5.0.15 does.
+pub fn nlri_json_at(n: &Nlri, next_hop: Option<&str>) -> Value {
+    let next_hop = next_hop.filter(|nh| *nh != "no-nexthop");
     match n {
+        Nlri::Labelled(l) => {
+            let mut m = Map::new();
+            m.insert("nlri".into(), Value::String(l.net.to_string()));
+            if let Some(id) = l.path_id {
+                m.insert(
+                    "path-information".into(),
+                    Value::String(std::net::Ipv4Addr::from(id).to_string()),
+                );
+            }
+            if !l.labels.is_empty() {
+                let v: Vec<Value> = l.labels.values().map(|x| json!([x])).collect();
+                m.insert("label".into(), Value::Array(v));
+            }
+            if let Some(rd) = &l.rd {
+                m.insert("rd".into(), Value::String(rd.to_string()));
+            }
+            Value::Object(m)
+        }
+        Nlri::Flow(f) => {
+            let mut m = Map::new();
+            for (name, v) in f.rendered() {
+                m.insert(name.into(), json!(v));
+            }
+            if let Some(rd) = &f.rd {
+                m.insert("rd".into(), Value::String(rd.to_string()));
+            }
+            if let Some(nh) = next_hop {
+                m.insert("next-hop".into(), Value::String(nh.to_string()));
+            }
+            m.insert("string".into(), Value::String(f.text(next_hop)));
+            Value::Object(m)
+        }
+        Nlri::Vpls(v) => json!({
+            "rd": v.rd.to_string(),
+            "endpoint": v.endpoint,
+            "base": v.base(),
+            "offset": v.offset,
+            "size": v.size,
+        }),
+        Nlri::Evpn(e) => e.json(),
+        Nlri::Mvpn(m) => mvpn_json(m),
+        Nlri::Mup(m) => mup_json(m),
+        Nlri::Rtc(r) => r.json(),
+        Nlri::BgpLs(b) => b.json(next_hop),
         Nlri::Prefix(p) => {
             let mut m = Map::new();
             m.insert("nlri".into(), Value::String(p.net.to_string()));
@@ -91,6 +145,96 @@ pub fn nlri_json(n: &Nlri) -> Value {
         // families without a parser yet: their bytes, so nothing is hidden
         Nlri::Unknown(u) => json!({ "raw": hex_lower(&u.bytes) }),
     }
+}
+
+/// ExaBGP's MCAST-VPN object: code, parsed, raw, name, then the fields.
+fn mvpn_json(m: &crate::nlri::Mvpn) -> Value {
+    let mut raw = Vec::with_capacity(m.wire_len());
+    m.encode(&mut raw);
+    let mut o = Map::new();
+    o.insert("code".into(), json!(m.route_type));
+    let fields = m.fields();
+    o.insert("parsed".into(), json!(fields.is_some()));
+    o.insert("raw".into(), json!(hex_upper(&raw)));
+    o.insert("name".into(), json!(m.name()));
+    if let Some(f) = fields {
+        o.insert("rd".into(), json!(f.rd.to_string()));
+        if let Some(a) = f.source_as {
+            o.insert("source-as".into(), json!(a.to_string()));
+        }
+        o.insert("source".into(), json!(f.source.to_string()));
+        o.insert("group".into(), json!(f.group.to_string()));
+    }
+    Value::Object(o)
+}
+
+/// ExaBGP's MUP object (key names and string/number choices of 5.0.15,
+/// whose output for T1ST lacks a comma: here it is valid JSON).
+fn mup_json(m: &crate::nlri::Mup) -> Value {
+    use crate::nlri::mup::MupFields;
+    let mut o = Map::new();
+    o.insert("name".into(), json!(m.name()));
+    o.insert("arch".into(), json!(m.arch));
+    o.insert("code".into(), json!(m.route_type));
+    let bits = |ip: &std::net::IpAddr| if ip.is_ipv6() { 128 } else { 32 };
+    match m.fields() {
+        Some(MupFields::Isd { rd, prefix }) => {
+            o.insert("prefix_ip_len".into(), json!(prefix.prefix_len()));
+            o.insert("prefix_ip".into(), json!(prefix.addr().to_string()));
+            o.insert("rd".into(), json!(rd.to_string()));
+        }
+        Some(MupFields::Dsd { rd, ip }) => {
+            o.insert("ip".into(), json!(ip.to_string()));
+            o.insert("rd".into(), json!(rd.to_string()));
+        }
+        Some(MupFields::T1st {
+            rd,
+            prefix,
+            teid,
+            qfi,
+            endpoint,
+            source,
+        }) => {
+            o.insert("prefix_ip_len".into(), json!(prefix.prefix_len()));
+            o.insert("prefix_ip".into(), json!(prefix.addr().to_string()));
+            o.insert("teid".into(), json!(teid.to_string()));
+            o.insert("qfi".into(), json!(qfi.to_string()));
+            o.insert("rd".into(), json!(rd.to_string()));
+            for (len_key, key, ip) in [
+                ("endpoint_ip_len", "endpoint_ip", endpoint),
+                ("source_ip_len", "source_ip", source),
+            ] {
+                match ip {
+                    Some(a) => {
+                        o.insert(len_key.into(), json!(bits(&a)));
+                        o.insert(key.into(), json!(a.to_string()));
+                    }
+                    None => {
+                        o.insert(len_key.into(), json!(0));
+                        o.insert(key.into(), json!("b''"));
+                    }
+                }
+            }
+        }
+        Some(MupFields::T2st {
+            rd,
+            endpoint_len,
+            endpoint,
+            teid,
+        }) => {
+            o.insert("endpoint_len".into(), json!(endpoint_len));
+            o.insert("endpoint_ip".into(), json!(endpoint.to_string()));
+            o.insert("rd".into(), json!(rd.to_string()));
+            o.insert("teid".into(), json!(teid.to_string()));
+        }
+        None => {}
+    }
+    o.insert("raw".into(), json!(m.raw_hex()));
+    Value::Object(o)
+}
+
+fn hex_upper(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
 }
 
 fn hex_lower(b: &[u8]) -> String {
@@ -306,7 +450,12 @@ pub fn update_text_lines(u: &Update) -> Vec<String> {
     }
     let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
     for n in &u.nlri {
-        out.push(format!("announced {} next-hop {nh4}{attrs}", nlri(n)));
+        if nh4 == NextHop::None {
+            // ExaBGP: an announcement without next hop has no verb
+            out.push(format!("{} {attrs}", nlri(n)));
+        } else {
+            out.push(format!("announced {} next-hop {nh4}{attrs}", nlri(n)));
+        }
     }
     if let Some(m) = &u.mp_unreach {
         for n in &m.nlri {
@@ -317,7 +466,7 @@ pub fn update_text_lines(u: &Update) -> Vec<String> {
         for n in &m.nlri {
             for nh in m.next_hop.addresses() {
                 if m.next_hop == NextHop::None {
-                    out.push(format!("{}{attrs}", nlri(n)));
+                    out.push(format!("{} {attrs}", nlri(n)));
                 } else {
                     out.push(format!("announced {} next-hop {nh}{attrs}", nlri(n)));
                 }

@@ -6,14 +6,14 @@
 //! A [`Prefix`] is `Copy` and stored inline: decoding a list of prefixes
 //! allocates nothing per prefix.
 
-use super::NlriError;
+use super::{Nlri, NlriError};
 use crate::codec::Reader;
 use crate::family::{Afi, Family, Safi};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A unicast or multicast prefix, with its ADD-PATH path identifier when it
 /// has one (received with add-path, or configured with `path-information`).
@@ -117,37 +117,59 @@ impl Prefix {
         Ok(Prefix { safi, net, path_id })
     }
 
-    /// The address as bytes (4 or 16).
-    fn addr_key(&self) -> ([u8; 16], u8) {
-        let mut k = [0u8; 16];
-        match self.net.addr() {
-            IpAddr::V4(a) => k[..4].copy_from_slice(&a.octets()),
-            IpAddr::V6(a) => k.copy_from_slice(&a.octets()),
+    /// The address as an integer wide enough for both families.
+    #[inline]
+    fn addr_key(&self) -> u128 {
+        match self.net {
+            IpNet::V4(a) => u128::from(u32::from(a.addr())),
+            IpNet::V6(a) => u128::from(a.addr()),
         }
-        (k, self.net.prefix_len())
     }
+}
+
+/// Reads a whole field of IPv4 prefixes without path identifiers (the
+/// Withdrawn Routes and NLRI fields of most UPDATEs) straight from the
+/// slice: the fast path of the UPDATE decoder.
+#[inline]
+pub fn decode_ipv4_all(safi: Safi, bytes: &[u8], out: &mut Vec<Nlri>) -> Result<(), NlriError> {
+    out.reserve(bytes.len() / 4 + 1);
+    let mut i = 0;
+    while i < bytes.len() {
+        let len = bytes[i];
+        if len > 32 {
+            return Err(NlriError::new(format!("IPv4 prefix length {len} > 32")));
+        }
+        let n = usize::from(len).div_ceil(8);
+        let Some(b) = bytes.get(i + 1..i + 1 + n) else {
+            return Err(NlriError::new("truncated IPv4 prefix"));
+        };
+        let mut a = [0u8; 4];
+        for (d, s) in a.iter_mut().zip(b) {
+            *d = *s;
+        }
+        out.push(Nlri::Prefix(Prefix {
+            safi,
+            net: IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::from(a), len)),
+            path_id: None,
+        }));
+        i += 1 + n;
+    }
+    Ok(())
 }
 
 impl Ord for Prefix {
     /// ExaBGP's order inside an UPDATE: path identifier, then prefix length,
     /// then address bytes (then family, to be total).
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        let (a, la) = self.addr_key();
-        let (b, lb) = other.addr_key();
-        (
-            self.path_id.unwrap_or(0),
-            la,
-            a,
-            self.family(),
-            self.path_id.is_some(),
-        )
-            .cmp(&(
-                other.path_id.unwrap_or(0),
-                lb,
-                b,
-                other.family(),
-                other.path_id.is_some(),
-            ))
+        self.path_id
+            .unwrap_or(0)
+            .cmp(&other.path_id.unwrap_or(0))
+            .then(self.net.prefix_len().cmp(&other.net.prefix_len()))
+            .then_with(|| self.afi().cmp(&other.afi()))
+            .then_with(|| self.addr_key().cmp(&other.addr_key()))
+            .then(self.safi.cmp(&other.safi))
+            .then(self.path_id.is_some().cmp(&other.path_id.is_some()))
     }
 }
 
