@@ -616,3 +616,76 @@ proptest! {
         }
     }
 }
+
+fn config_strategy() -> impl Strategy<Value = OpenConfig> {
+    let fams = proptest::sample::subsequence(Family::ALL_KNOWN.to_vec(), 1..6);
+    let ap_fams = proptest::sample::subsequence(
+        vec![
+            Family::IPV4_UNICAST,
+            Family::IPV6_UNICAST,
+            Family::IPV4_MPLS_VPN,
+        ],
+        0..3,
+    );
+    (
+        fams,
+        ap_fams,
+        1u8..4,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        prop_oneof![Just(0u16), 3u16..600],
+        prop_oneof![Just(65000u32), Just(4_200_000_000u32)],
+    )
+        .prop_map(
+            |(families, ap, mode, rr, ext, asn4, hold, asn)| OpenConfig {
+                local_as: asn,
+                hold_time: hold,
+                families,
+                add_path: Some(
+                    ap.into_iter()
+                        .map(|family| AddPathEntry {
+                            family,
+                            mode: AddPathMode(mode),
+                        })
+                        .collect(),
+                ),
+                route_refresh: rr,
+                extended_message: ext,
+                asn4: asn4 || asn > 65535,
+                ..base()
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Both ends of a session agree: what one sends with path ids the
+    /// other receives with path ids, same families, hold time, asn4,
+    /// message size and refresh.
+    #[test]
+    fn negotiation_is_symmetric(a in config_strategy(), b in config_strategy()) {
+        let a = OpenConfig { router_id: Ipv4Addr::new(1, 1, 1, 1), ..a };
+        let b = OpenConfig { router_id: Ipv4Addr::new(2, 2, 2, 2), ..b };
+        let na = a.negotiate(&peer_open_as_sent(&b), None).unwrap();
+        let nb = b.negotiate(&peer_open_as_sent(&a), None).unwrap();
+        prop_assert_eq!(&na.addpath_send, &nb.addpath_receive);
+        prop_assert_eq!(&na.addpath_receive, &nb.addpath_send);
+        prop_assert_eq!(&na.families, &nb.families);
+        prop_assert_eq!((na.hold_time, na.asn4, na.refresh), (nb.hold_time, nb.asn4, nb.refresh));
+        prop_assert_eq!(na.peer_as, if na.asn4 || b.local_as <= 65535 { b.local_as } else { 23456 });
+        prop_assert_eq!(na.ibgp, nb.ibgp);
+    }
+}
+
+/// The OPEN a peer running `cfg` would put on the wire, with its empty
+/// capabilities present (a peer without the reference quirk).
+fn peer_open_as_sent(cfg: &OpenConfig) -> Open {
+    OpenConfig {
+        omit_empty_capabilities: false,
+        ..cfg.clone()
+    }
+    .build()
+    .unwrap()
+}
