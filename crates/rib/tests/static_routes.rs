@@ -82,9 +82,15 @@ fn families_without_wire_nlri_are_reported() {
     let (routes, skipped) = routes_of(&conf(
         "route 10.0.0.0/8 next-hop 1.1.1.1; route 10.1.0.0/16 next-hop 1.1.1.1 rd 65000:1 label 100;",
     ));
-    assert_eq!(routes.len(), 1);
-    assert_eq!(
-        skipped,
-        ["route: ipv4 mpls-vpn routes are not supported yet"]
-    );
+    // until crates/config converts mpls-vpn routes they are reported, then sent
+    if skipped.is_empty() {
+        assert_eq!(routes.len(), 2);
+        assert_eq!(routes[1].route.family(), Family::IPV4_MPLS_VPN);
+    } else {
+        assert_eq!(routes.len(), 1);
+        assert_eq!(
+            skipped,
+            ["route: ipv4 mpls-vpn routes are not supported yet"]
+        );
+    }
 }
