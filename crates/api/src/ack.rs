@@ -133,6 +133,13 @@ mod tests {
     }
 
     #[test]
+    fn ack_format_setting() {
+        assert_eq!(AckFormat::from_setting("json"), Some(AckFormat::Json));
+        assert_eq!(AckFormat::from_setting(" TEXT "), Some(AckFormat::Text));
+        assert_eq!(AckFormat::from_setting("xml"), None);
+    }
+
+    #[test]
     fn json_replies_carry_seq_and_reason() {
         let mut a = AckState::new(true, AckFormat::Text);
         let r = a

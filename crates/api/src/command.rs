@@ -79,6 +79,17 @@ pub enum AckFormat {
     Json,
 }
 
+impl AckFormat {
+    /// The value of the setting `exabgp.api.ack-format` (`text` or `json`).
+    pub fn from_setting(value: &str) -> Option<AckFormat> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "text" => Some(AckFormat::Text),
+            "json" => Some(AckFormat::Json),
+            _ => None,
+        }
+    }
+}
+
 /// One API command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
