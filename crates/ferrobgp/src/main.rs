@@ -1,3 +1,351 @@
-//! The `ferrobgp` binary.
+//! The `ferrobgp` binary: a BGP speaker for route injection that reads
+//! ExaBGP configuration files and talks to ExaBGP helper programs.
+//!
+//! Public subcommands: `run` (the daemon), `validate`, `version`. Hidden
+//! subcommands `__rib` and `__session` are the internal roles the
+//! supervisor starts by re-executing this binary; they expect their
+//! channels at descriptors 3 (supervisor) and 4 (rib, sessions only).
 
-fn main() {}
+mod logging;
+
+use clap::{Args, Parser, Subcommand};
+use ferrobgp_config::{LoadOptions, Settings};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// What ExaBGP version this release is compatible with.
+const EXABGP_COMPAT: &str = "5.0.0";
+
+#[derive(Parser)]
+#[command(
+    name = "ferrobgp",
+    version,
+    about = "A BGP speaker for route injection, compatible with ExaBGP",
+    long_about = "ferrobgp reads ExaBGP configuration files, runs the helper programs of their \
+`process` blocks with ExaBGP's text API, and puts the same UPDATEs on the wire as ExaBGP. \
+Every BGP session lives in its own process; a supervisor restarts what dies.\n\n\
+Settings come from the environment exactly as with ExaBGP \
+(exabgp_tcp_port=1790 or exabgp.tcp.port=1790) and from <root>/etc/exabgp/exabgp.env. \
+`ferrobgp FILE.conf` is short for `ferrobgp run FILE.conf`."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon with one or more configuration files.
+    ///
+    /// Signals: SIGTERM/SIGINT stop (sessions close with Cease 6/2), SIGUSR1 and
+    /// SIGHUP reload the configuration (with exabgp_debug_rotate=true and
+    /// several files: switch to the next file, round robin).
+    Run(RunArgs),
+    /// Check configuration files; exit status 0 when every file is valid.
+    Validate(ValidateArgs),
+    /// Print version information.
+    Version,
+    #[command(name = "__rib", hide = true)]
+    Rib(RoleArgs),
+    #[command(name = "__session", hide = true)]
+    Session(SessionArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Configuration files (ExaBGP syntax).
+    #[arg(required = true, value_name = "CONF")]
+    configs: Vec<PathBuf>,
+    /// Debug logging on stderr (all processes).
+    #[arg(short, long)]
+    debug: bool,
+    /// One connection attempt per neighbor (exabgp.tcp.once).
+    #[arg(short = '1', long)]
+    once: bool,
+    /// Make every neighbor passive (exabgp.bgp.passive).
+    #[arg(short = 'P', long)]
+    passive: bool,
+    /// Port to connect to and listen on (exabgp.tcp.port).
+    #[arg(long, value_name = "PORT")]
+    port: Option<u16>,
+    /// Addresses to listen on, space separated (exabgp.tcp.bind).
+    #[arg(long, value_name = "ADDRS")]
+    bind: Option<String>,
+    /// How long the rib waits for a session worker to confirm that an
+    /// update is on the wire before it answers the helper anyway (seconds).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    ack_timeout: f64,
+    /// Accepted for ExaBGP command-line compatibility (debugger on fault); no effect.
+    #[arg(short = 'p', long, hide = true)]
+    pdb: bool,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    #[arg(required = true, value_name = "CONF")]
+    configs: Vec<PathBuf>,
+    /// Print the result as JSON (the resolved model of each valid file).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct RoleArgs {
+    #[arg(short, long)]
+    debug: bool,
+    #[arg(long, default_value_t = 5.0)]
+    ack_timeout: f64,
+}
+
+#[derive(Args)]
+struct SessionArgs {
+    #[arg(long)]
+    peer_id: u32,
+    #[arg(long)]
+    peer: String,
+    #[arg(short, long)]
+    debug: bool,
+    /// Accepted like the other roles' (the rib owns the ack timeout).
+    #[arg(long, default_value_t = 5.0)]
+    ack_timeout: f64,
+}
+
+/// Settings from the environment, the ini file and `overrides` (dotted
+/// names, highest precedence).
+fn load_settings(overrides: &[(String, String)]) -> Result<Settings, String> {
+    let env: Vec<(String, String)> = std::env::vars().chain(overrides.iter().cloned()).collect();
+    let exe = std::env::current_exe().ok();
+    let root = std::env::var("EXABGP_ROOT")
+        .or_else(|_| std::env::var("exabgp_root"))
+        .ok();
+    let ini_path = Settings::ini_path(root.as_deref(), exe.as_deref());
+    let ini_text = ini_path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let ini = match (&ini_path, &ini_text) {
+        (Some(p), Some(t)) => Some((p.as_path(), t.as_str())),
+        _ => None,
+    };
+    let loaded = Settings::load(env.iter().map(|(k, v)| (k.as_str(), v.as_str())), ini)
+        .map_err(|e| e.to_string())?;
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(loaded.settings)
+}
+
+/// `ferrobgp FILE.conf` means `ferrobgp run FILE.conf`, as with ExaBGP.
+fn normalise_args(mut args: Vec<String>) -> Vec<String> {
+    const KNOWN: [&str; 7] = [
+        "run",
+        "validate",
+        "version",
+        "help",
+        "__rib",
+        "__session",
+        "-h",
+    ];
+    if let Some(first) = args.get(1) {
+        let known = KNOWN.contains(&first.as_str())
+            || first.starts_with("--help")
+            || first == "-V"
+            || first == "--version";
+        if !known {
+            args.insert(1, "run".into());
+        }
+    }
+    args
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_from(normalise_args(std::env::args().collect()));
+    match cli.command {
+        Command::Run(a) => run(a),
+        Command::Validate(a) => validate(a),
+        Command::Version => {
+            println!("ferrobgp {}", env!("CARGO_PKG_VERSION"));
+            println!("compatible with ExaBGP {EXABGP_COMPAT} (configuration, API, wire)");
+            println!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
+            ExitCode::SUCCESS
+        }
+        Command::Rib(a) => rib(a),
+        Command::Session(a) => session(a),
+    }
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+fn run(a: RunArgs) -> ExitCode {
+    let mut overrides = Vec::new();
+    if a.once {
+        overrides.push(("exabgp.tcp.once".to_string(), "true".to_string()));
+    }
+    if a.passive {
+        overrides.push(("exabgp.bgp.passive".to_string(), "true".to_string()));
+    }
+    if let Some(p) = a.port {
+        overrides.push(("exabgp.tcp.port".to_string(), p.to_string()));
+    }
+    if let Some(b) = &a.bind {
+        overrides.push(("exabgp.tcp.bind".to_string(), b.clone()));
+    }
+    let settings = match load_settings(&overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("ferrobgp: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let filter = logging::choose_filter(a.debug, &logging::filter_from_settings(&settings));
+    logging::init("supervisor", &filter);
+    let configs: Vec<PathBuf> = a
+        .configs
+        .iter()
+        .map(|c| std::path::absolute(c).unwrap_or_else(|_| c.clone()))
+        .collect();
+    let mut child_args = vec!["--ack-timeout".to_string(), a.ack_timeout.to_string()];
+    if a.debug {
+        child_args.push("--debug".into());
+    }
+    let opts = ferrobgp_supervisor::Options {
+        configs,
+        exe: PathBuf::from("/proc/self/exe"),
+        settings,
+        path_env: std::env::var("PATH").ok(),
+        child_args,
+        child_env: vec![(logging::FILTER_ENV.to_string(), filter)],
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ferrobgp: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(ferrobgp_supervisor::run(opts)) {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("ferrobgp: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn validate(a: ValidateArgs) -> ExitCode {
+    let settings = match load_settings(&[]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("ferrobgp: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = LoadOptions::new(settings, std::env::var("PATH").ok());
+    let reports = ferrobgp_config::validate_files(&a.configs, &opts);
+    let ok = reports.iter().all(|r| r.is_ok());
+    if a.json {
+        let v: Vec<serde_json::Value> = reports.iter().map(|r| r.to_json()).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        );
+    } else {
+        for r in &reports {
+            for l in r.lines() {
+                if r.is_ok() {
+                    println!("{l}");
+                } else {
+                    eprintln!("{l}");
+                }
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Takes the descriptor a role was handed at a fixed number.
+fn inherited(fd: i32) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // Refuse to run a role outside the supervisor (descriptor not open).
+    nix::fcntl::fcntl(
+        // SAFETY: only used to query the flags of `fd`.
+        unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) },
+        nix::fcntl::FcntlArg::F_GETFD,
+    )
+    .ok()?;
+    // SAFETY: the supervisor placed this descriptor for us and nothing else owns it.
+    let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+    // Children must not pass it on.
+    let _ = nix::fcntl::fcntl(
+        &owned,
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+    );
+    Some(owned)
+}
+
+fn role_main<F, Fut>(role: &str, debug: bool, body: F) -> ExitCode
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    logging::init(role, &logging::choose_filter(debug, "info"));
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(body()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn rib(a: RoleArgs) -> ExitCode {
+    let Some(sup) = inherited(ferrobgp_ipc::SUPERVISOR_FD) else {
+        eprintln!("ferrobgp: __rib is an internal role started by `ferrobgp run`");
+        return ExitCode::from(2);
+    };
+    role_main("rib", a.debug, || async move {
+        let ch = ferrobgp_ipc::Channel::new(sup).map_err(|e| e.to_string())?;
+        let opts = ferrobgp_rib::process::Options {
+            ack_timeout: std::time::Duration::from_secs_f64(a.ack_timeout.max(0.0)),
+        };
+        ferrobgp_rib::process::run(ch, opts)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+fn session(a: SessionArgs) -> ExitCode {
+    let (Some(sup), Some(rib)) = (
+        inherited(ferrobgp_ipc::SUPERVISOR_FD),
+        inherited(ferrobgp_ipc::RIB_FD),
+    ) else {
+        eprintln!("ferrobgp: __session is an internal role started by `ferrobgp run`");
+        return ExitCode::from(2);
+    };
+    let role = format!("session {}", a.peer);
+    logging::init(&role, &logging::choose_filter(a.debug, "info"));
+    tracing::debug!(peer_id = a.peer_id, "session worker role");
+    // The worker runs its own single-threaded runtime.
+    match ferrobgp_session::run_worker(sup, rib) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}

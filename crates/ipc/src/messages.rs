@@ -64,6 +64,8 @@ pub enum SupervisorToRib {
         peers: Vec<PeerInfo>,
         /// Process id of the supervisor (the daemon's pid for helpers).
         daemon_pid: u32,
+        /// Parent process id of the supervisor (the `ppid` helpers are told).
+        daemon_ppid: u32,
     },
     /// A helper was (re)started. Descriptors: \[0\] write end of its stdin,
     /// \[1\] read end of its stdout.

@@ -33,6 +33,7 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
             config: blob("config"),
             peers: vec![peer(1), peer(2)],
             daemon_pid: 42,
+            daemon_ppid: 1,
         },
         SupervisorToRib::Helper(HelperInfo {
             name: "watcher".into(),

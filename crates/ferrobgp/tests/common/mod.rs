@@ -1,0 +1,380 @@
+//! Shared pieces of the end-to-end tests: the daemon as a real process
+//! (started from the built binary with a configuration in a temporary
+//! directory), its children found through /proc, and a minimal BGP peer on
+//! loopback. Every wait is bounded; a test that cannot finish fails.
+
+#![allow(dead_code)]
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// Upper bound of every wait in these tests (failure, not speed, is tested).
+pub const LONG: Duration = Duration::from_secs(20);
+
+/// The daemon under test.
+pub struct Daemon {
+    pub child: Child,
+    pub dir: tempfile::TempDir,
+    pub log: PathBuf,
+    seen_children: Vec<u32>,
+}
+
+impl Daemon {
+    /// Writes `conf` (and the given helper scripts, made executable) into a
+    /// fresh directory and starts `ferrobgp run` on it with `env` added.
+    pub fn start(conf: &str, scripts: &[(&str, &str)], env: &[(&str, String)]) -> Daemon {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in scripts {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).expect("write script");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        let conf_path = dir.path().join("daemon.conf");
+        std::fs::write(&conf_path, conf).expect("write conf");
+        let log = dir.path().join("daemon.log");
+        let logf = std::fs::File::create(&log).expect("log file");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferrobgp"));
+        cmd.arg("run")
+            .arg("--debug")
+            .arg(&conf_path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(logf))
+            .env("exabgp_tcp_bind", "")
+            .env("exabgp_api_cli", "false");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start ferrobgp");
+        Daemon {
+            child,
+            dir,
+            log,
+            seen_children: Vec::new(),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The daemon's log so far (for failure messages).
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Direct children of the supervisor, remembered for [`Daemon::leftovers`].
+    pub fn children(&mut self) -> Vec<u32> {
+        let kids = children_of(self.pid());
+        for k in &kids {
+            if !self.seen_children.contains(k) {
+                self.seen_children.push(*k);
+            }
+        }
+        kids
+    }
+
+    /// Waits until the supervisor has `n` children whose command lines
+    /// contain each of `needles`.
+    pub fn wait_children(&mut self, needles: &[&str]) -> Vec<u32> {
+        let deadline = Instant::now() + LONG;
+        loop {
+            let kids = self.children();
+            let cmds: Vec<String> = kids.iter().map(|p| cmdline(*p)).collect();
+            if needles.iter().all(|n| cmds.iter().any(|c| c.contains(n))) {
+                return kids;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "children {cmds:?} never matched {needles:?}\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: plain kill(2) on our own child.
+        unsafe {
+            libc::kill(self.pid() as i32, sig);
+        }
+    }
+
+    /// Waits for the supervisor to exit.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + LONG;
+        loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "daemon did not exit\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Every child ever seen that still exists.
+    pub fn leftovers(&self) -> Vec<u32> {
+        self.seen_children
+            .iter()
+            .copied()
+            .filter(|p| alive(*p))
+            .collect()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        for p in self
+            .seen_children
+            .iter()
+            .chain(std::iter::once(&self.child.id()))
+        {
+            if alive(*p) {
+                // SAFETY: kill(2) of processes this test started.
+                unsafe {
+                    libc::kill(*p as i32, libc::SIGKILL);
+                }
+            }
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Processes whose parent is `pid`.
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        if let Some((ppid, _)) = stat(p) {
+            if ppid == pid {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// (ppid, state) of a process.
+fn stat(pid: u32) -> Option<(u32, char)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &s[s.rfind(')')? + 2..];
+    let mut it = after.split(' ');
+    let state = it.next()?.chars().next()?;
+    let ppid = it.next()?.parse().ok()?;
+    Some((ppid, state))
+}
+
+/// True when the process exists and is not a zombie.
+pub fn alive(pid: u32) -> bool {
+    matches!(stat(pid), Some((_, s)) if s != 'Z' && s != 'X')
+}
+
+pub fn cmdline(pid: u32) -> String {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+        .unwrap_or_default()
+}
+
+/// Waits until `path` contains `needle`; returns the content.
+pub fn wait_file_contains(path: &Path, needle: &str, log: impl Fn() -> String) -> String {
+    let deadline = Instant::now() + LONG;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never contained {needle:?}; it has {text:?}\n{}",
+            path.display(),
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A minimal BGP peer.
+
+pub const OPEN: u8 = 1;
+pub const UPDATE: u8 = 2;
+pub const NOTIFICATION: u8 = 3;
+pub const KEEPALIVE: u8 = 4;
+
+/// A listening test peer.
+pub struct Peer {
+    listener: TcpListener,
+    pub addr: SocketAddr,
+}
+
+impl Peer {
+    /// Listens on `ip` with a free port.
+    pub fn bind(ip: &str) -> Peer {
+        let listener = TcpListener::bind((ip, 0)).expect("bind test peer");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        Peer { listener, addr }
+    }
+
+    /// Accepts the daemon's next connection.
+    pub fn accept(&self) -> Session {
+        let deadline = Instant::now() + LONG;
+        loop {
+            match self.listener.accept() {
+                Ok((s, _)) => {
+                    s.set_nonblocking(false).expect("blocking");
+                    s.set_nodelay(true).ok();
+                    return Session { s, buf: Vec::new() };
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    assert!(Instant::now() < deadline, "no connection to {}", self.addr);
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("accept: {e}"),
+            }
+        }
+    }
+}
+
+/// One BGP message: type and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub kind: u8,
+    pub body: Vec<u8>,
+}
+
+/// An accepted connection.
+pub struct Session {
+    pub s: TcpStream,
+    buf: Vec<u8>,
+}
+
+pub fn frame(kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut m = vec![0xff; 16];
+    m.extend_from_slice(&((19 + body.len()) as u16).to_be_bytes());
+    m.push(kind);
+    m.extend_from_slice(body);
+    m
+}
+
+impl Session {
+    /// The next message, `None` at end of stream; panics after `within`.
+    pub fn read(&mut self, within: Duration) -> Option<Msg> {
+        let deadline = Instant::now() + within;
+        loop {
+            if self.buf.len() >= 19 {
+                let len = u16::from_be_bytes([self.buf[16], self.buf[17]]) as usize;
+                assert!((19..=65535).contains(&len), "bad length {len}");
+                if self.buf.len() >= len {
+                    let m: Vec<u8> = self.buf.drain(..len).collect();
+                    return Some(Msg {
+                        kind: m[18],
+                        body: m[19..].to_vec(),
+                    });
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no message within {within:?}");
+            self.s.set_read_timeout(Some(left)).ok();
+            let mut chunk = [0u8; 65536];
+            match self.s.read(&mut chunk) {
+                Ok(0) => return None,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if e.kind() == io::ErrorKind::WouldBlock
+                        || e.kind() == io::ErrorKind::TimedOut =>
+                {
+                    continue
+                }
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return None,
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+    }
+
+    /// The next message that is not a KEEPALIVE.
+    pub fn read_non_keepalive(&mut self, within: Duration) -> Option<Msg> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self.read(left.max(Duration::from_millis(1)))?;
+            if m.kind != KEEPALIVE {
+                return Some(m);
+            }
+        }
+    }
+
+    pub fn send(&mut self, kind: u8, body: &[u8]) {
+        self.s
+            .write_all(&frame(kind, body))
+            .expect("send to daemon");
+    }
+
+    /// Reads the daemon's OPEN, answers with ours (AS `asn`, IPv4 unicast,
+    /// 4-byte AS), then KEEPALIVE, and waits for the daemon's KEEPALIVE.
+    pub fn establish(&mut self, asn: u32, router_id: [u8; 4], hold: u16) -> Msg {
+        let open = self.read(LONG).expect("daemon closed before OPEN");
+        assert_eq!(open.kind, OPEN, "first message is not OPEN: {open:?}");
+        let mut caps = vec![1, 4, 0, 1, 0, 1]; // multiprotocol ipv4 unicast
+        caps.extend_from_slice(&[65, 4]);
+        caps.extend_from_slice(&asn.to_be_bytes());
+        let mut body = vec![4];
+        let as2 = if asn > 65535 { 23456 } else { asn as u16 };
+        body.extend_from_slice(&as2.to_be_bytes());
+        body.extend_from_slice(&hold.to_be_bytes());
+        body.extend_from_slice(&router_id);
+        body.push((caps.len() + 2) as u8);
+        body.push(2);
+        body.push(caps.len() as u8);
+        body.extend_from_slice(&caps);
+        self.send(OPEN, &body);
+        self.send(KEEPALIVE, &[]);
+        let ka = self.read(LONG).expect("daemon closed after OPEN");
+        assert_eq!(ka.kind, KEEPALIVE, "expected KEEPALIVE, got {ka:?}");
+        open
+    }
+}
+
+/// IPv4 unicast prefixes announced (NLRI field) and withdrawn in an UPDATE body.
+pub fn update_prefixes(body: &[u8]) -> (Vec<String>, Vec<String>) {
+    fn prefixes(mut b: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some((&len, rest)) = b.split_first() {
+            let n = (len as usize).div_ceil(8);
+            if rest.len() < n {
+                break;
+            }
+            let mut a = [0u8; 4];
+            a[..n].copy_from_slice(&rest[..n]);
+            out.push(format!("{}.{}.{}.{}/{len}", a[0], a[1], a[2], a[3]));
+            b = &rest[n..];
+        }
+        out
+    }
+    if body.len() < 4 {
+        return (vec![], vec![]);
+    }
+    let wlen = u16::from_be_bytes([body[0], body[1]]) as usize;
+    let withdrawn = prefixes(&body[2..2 + wlen]);
+    let alen = u16::from_be_bytes([body[2 + wlen], body[3 + wlen]]) as usize;
+    let nlri = prefixes(&body[4 + wlen + alen..]);
+    (nlri, withdrawn)
+}

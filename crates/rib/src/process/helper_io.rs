@@ -1,0 +1,114 @@
+//! Helper pipes: one reader task per helper stdout that cuts what one
+//! `read` returns into complete lines (one read = one batch, at most
+//! 16 KiB as ExaBGP reads) and waits until the rib has answered that batch
+//! before reading again; one writer task per helper stdin with its own
+//! queue, so a helper that never reads only delays itself.
+
+use std::os::fd::OwnedFd;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::unix::pipe;
+use tokio::sync::{mpsc, oneshot};
+
+/// Bytes asked for per read (ExaBGP reads 16 KiB per helper per loop).
+pub const READ_SIZE: usize = 16 * 1024;
+
+/// What a reader task reports.
+pub enum FromHelper {
+    /// Complete lines of one read; answer by sending on `done` (or dropping it).
+    Batch {
+        lines: Vec<String>,
+        done: oneshot::Sender<()>,
+    },
+    /// End of the helper's stdout (it exited or closed it).
+    Eof,
+}
+
+/// Splits off the complete lines of `buf`, leaving a trailing partial line.
+pub fn take_lines(buf: &mut Vec<u8>) -> Vec<String> {
+    let Some(end) = buf.iter().rposition(|&b| b == b'\n') else {
+        return Vec::new();
+    };
+    let rest = buf.split_off(end + 1);
+    let complete = std::mem::replace(buf, rest);
+    complete[..complete.len() - 1]
+        .split(|&b| b == b'\n')
+        .map(|l| {
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            String::from_utf8_lossy(l).into_owned()
+        })
+        .collect()
+}
+
+/// Starts the reader of a helper's stdout; `key` is passed back with every report.
+pub fn spawn_reader<K: Copy + Send + 'static>(
+    fd: OwnedFd,
+    key: K,
+    events: mpsc::UnboundedSender<(K, FromHelper)>,
+) -> std::io::Result<()> {
+    let mut rx = pipe::Receiver::from_owned_fd(fd)?;
+    tokio::spawn(async move {
+        let mut chunk = vec![0u8; READ_SIZE];
+        let mut buf: Vec<u8> = Vec::new();
+        loop {
+            let n = match rx.read(&mut chunk).await {
+                Ok(0) | Err(_) => {
+                    let _ = events.send((key, FromHelper::Eof));
+                    return;
+                }
+                Ok(n) => n,
+            };
+            buf.extend_from_slice(&chunk[..n]);
+            let lines = take_lines(&mut buf);
+            if lines.is_empty() {
+                continue;
+            }
+            let (done, wait) = oneshot::channel();
+            if events
+                .send((key, FromHelper::Batch { lines, done }))
+                .is_err()
+            {
+                return;
+            }
+            if wait.await.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Starts the writer of a helper's stdin; returns its queue. The task ends
+/// when the queue is dropped or the helper closed its stdin.
+pub fn spawn_writer(
+    fd: OwnedFd,
+) -> std::io::Result<(mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>)> {
+    let mut tx = pipe::Sender::from_owned_fd(fd)?;
+    let (queue, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let task = tokio::spawn(async move {
+        while let Some(bytes) = rx.recv().await {
+            if tx.write_all(&bytes).await.is_err() {
+                // The helper is gone: drop everything still queued.
+                rx.close();
+                while rx.recv().await.is_some() {}
+                return;
+            }
+        }
+    });
+    Ok((queue, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_cut_at_the_last_newline() {
+        let mut b = b"announce a\nwithdraw b\r\npart".to_vec();
+        assert_eq!(take_lines(&mut b), vec!["announce a", "withdraw b"]);
+        assert_eq!(b, b"part");
+        assert!(take_lines(&mut b).is_empty());
+        b.extend_from_slice(b"ial\n\n");
+        assert_eq!(take_lines(&mut b), vec!["partial", ""]);
+        assert!(b.is_empty());
+    }
+}

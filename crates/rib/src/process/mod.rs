@@ -1,0 +1,744 @@
+//! The rib process: the event loop that owns every Adj-RIB-Out, reads the
+//! helpers' commands, runs the ordering protocol with the session workers
+//! over real sockets, and writes replies and events to the helpers.
+//!
+//! Ordering protocol (ARCHITECTURE.md): each command line gets the next
+//! daemon-wide sequence number; the complete lines of one read of one
+//! helper form a batch; the batch is applied to the Adj-RIB-Outs at once
+//! ([`crate::Rib::apply_batch`]), each affected worker gets
+//! `Changes { seq: last seq of the batch }`, and only when every one of them
+//! acknowledged (or the ack timeout passed) are the replies written and the
+//! next batch read. Batches are handled one at a time, in arrival order,
+//! while session events, acknowledgements and helper output keep flowing.
+
+mod events;
+mod helper_io;
+mod session_io;
+
+pub use helper_io::take_lines;
+
+use crate::batch::{BatchCommand, PeerId};
+use crate::dispatch::{dispatch, Action};
+use crate::peer::PeerRib;
+use crate::Change;
+use ferrobgp_api::ack::{AckState, Outcome};
+use ferrobgp_api::{AckFormat, Command};
+use ferrobgp_config::{Config, Neighbor, Settings};
+use ferrobgp_ipc::{
+    self as ipc, Channel, Encoder, HelperInfo, RibToSession, RibToSupervisor, SessionState,
+    SessionToRib, SupervisorToRib,
+};
+use helper_io::FromHelper;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tracing::{debug, info, warn};
+
+/// Settings of the rib process that are not ExaBGP settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a batch waits for the workers' acknowledgements.
+    pub ack_timeout: Duration,
+}
+
+type HelperKey = u64;
+
+struct Helper {
+    info: HelperInfo,
+    out: mpsc::UnboundedSender<Vec<u8>>,
+    writer: JoinHandle<()>,
+    ack: AckState,
+    json: ferrobgp_api::json::JsonEncoder,
+}
+
+struct Peer {
+    neighbor: Neighbor,
+    /// ExaBGP's name string, matched by neighbor selectors.
+    name: String,
+    link: Option<(u64, mpsc::UnboundedSender<RibToSession>)>,
+    up: bool,
+    connected: bool,
+    local: Option<SocketAddr>,
+    remote: Option<SocketAddr>,
+}
+
+struct Reply {
+    seq: u64,
+    command: Option<Command>,
+    outcome: Outcome,
+    output: Vec<String>,
+}
+
+struct InFlight {
+    seq: u64,
+    helper: HelperKey,
+    replies: Vec<Reply>,
+    waiting: BTreeSet<PeerId>,
+    done: oneshot::Sender<()>,
+}
+
+struct State {
+    opts: Options,
+    settings: Settings,
+    config: Config,
+    version: String,
+    origin: ferrobgp_api::json::Origin,
+    daemon_ppid: u32,
+    table: crate::Rib,
+    peers: BTreeMap<PeerId, Peer>,
+    helpers: HashMap<HelperKey, Helper>,
+    next_key: HelperKey,
+    next_link: u64,
+    seq: u64,
+    pending: VecDeque<(HelperKey, Vec<String>, oneshot::Sender<()>)>,
+    inflight: Option<InFlight>,
+    /// Queue in front of the supervisor channel (never blocks the loop).
+    sup: mpsc::UnboundedSender<RibToSupervisor>,
+    helper_events: mpsc::UnboundedSender<(HelperKey, FromHelper)>,
+    session_events: mpsc::UnboundedSender<session_io::FromSession>,
+    timeouts: mpsc::UnboundedSender<u64>,
+}
+
+/// Runs the rib until the supervisor says to stop or goes away.
+pub async fn run(
+    channel: Channel<RibToSupervisor, SupervisorToRib>,
+    opts: Options,
+) -> ipc::Result<()> {
+    let (mut sup_tx, mut sup_rx) = channel.split();
+    let (init, _) = sup_rx.recv().await?;
+    let SupervisorToRib::Init {
+        settings,
+        config,
+        peers,
+        daemon_pid,
+        daemon_ppid,
+    } = init
+    else {
+        return Err(ipc::Error::Protocol("first message is not Init".into()));
+    };
+    let settings: Settings = settings.to()?;
+    let config: Config = config.to()?;
+    let (helper_events, mut helper_rx) = mpsc::unbounded_channel();
+    let (session_events, mut session_rx) = mpsc::unbounded_channel();
+    let (timeouts, mut timeout_rx) = mpsc::unbounded_channel();
+    let (sup, mut sup_queue) = mpsc::unbounded_channel::<RibToSupervisor>();
+    let sup_writer = tokio::spawn(async move {
+        while let Some(m) = sup_queue.recv().await {
+            if sup_tx.send(&m).await.is_err() {
+                return;
+            }
+        }
+    });
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let mut st = State {
+        opts,
+        version: settings
+            .version_or(ferrobgp_api::json::JSON_VERSION)
+            .to_string(),
+        origin: ferrobgp_api::json::Origin {
+            version: ferrobgp_api::json::JSON_VERSION.to_string(),
+            host,
+            pid: daemon_pid,
+            ppid: daemon_ppid,
+        },
+        daemon_ppid,
+        settings,
+        config: Config {
+            source: config.source.clone(),
+            processes: Vec::new(),
+            neighbors: Vec::new(),
+        },
+        table: crate::Rib::new(),
+        peers: BTreeMap::new(),
+        helpers: HashMap::new(),
+        next_key: 0,
+        next_link: 0,
+        seq: 0,
+        pending: VecDeque::new(),
+        inflight: None,
+        sup,
+        helper_events,
+        session_events,
+        timeouts,
+    };
+    st.apply_config(config);
+    st.set_peers(&peers);
+    let _ = st.sup.send(RibToSupervisor::Ready);
+    info!("rib ready: {} neighbor(s)", st.peers.len());
+    loop {
+        tokio::select! {
+            msg = sup_rx.recv() => {
+                let (msg, fds) = match msg {
+                    Ok(x) => x,
+                    Err(ipc::Error::Closed) => {
+                        info!("supervisor gone: stopping");
+                        st.shutdown().await;
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                };
+                if st.on_supervisor(msg, fds).await? {
+                    drop(st);
+                    // Let the last messages (Stopped) reach the supervisor.
+                    let _ = tokio::time::timeout(Duration::from_secs(1), sup_writer).await;
+                    return Ok(());
+                }
+            }
+            Some((key, ev)) = helper_rx.recv() => st.on_helper(key, ev),
+            Some((peer, gen, msg)) = session_rx.recv() => st.on_session(peer, gen, msg),
+            Some(seq) = timeout_rx.recv() => st.on_timeout(seq),
+        }
+    }
+}
+
+fn static_entries(n: &Neighbor) -> Vec<crate::batch::RouteEntry> {
+    let (entries, skipped) = crate::static_routes::entries(&n.routes);
+    for reason in skipped {
+        warn!(
+            "neighbor {}: configured routes left out: {reason}",
+            n.peer_address
+        );
+    }
+    entries
+}
+
+impl State {
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Keeps the configuration model (peers themselves come with ids from the supervisor).
+    fn apply_config(&mut self, config: Config) {
+        self.config = config;
+    }
+
+    /// Installs the supervisor's peer list: new peers get a RIB with their
+    /// configured routes, known ones their new configured routes (removed
+    /// ones withdrawn), peers no longer listed are dropped.
+    fn set_peers(&mut self, peers: &[ipc::PeerInfo]) {
+        let mut keep = BTreeSet::new();
+        for p in peers {
+            let Ok(neighbor) = p.neighbor.to::<Neighbor>() else {
+                warn!("peer {}: undecodable neighbor", p.id);
+                continue;
+            };
+            keep.insert(p.id);
+            let entries = static_entries(&neighbor);
+            match self.peers.get_mut(&p.id) {
+                Some(existing) => {
+                    existing.name = neighbor.id.to_string();
+                    existing.neighbor = neighbor;
+                }
+                None => {
+                    self.table.add_peer(
+                        p.id,
+                        PeerRib::new(neighbor.adj_rib_out, neighbor.adj_rib_in),
+                    );
+                    self.peers.insert(
+                        p.id,
+                        Peer {
+                            name: neighbor.id.to_string(),
+                            neighbor,
+                            link: None,
+                            up: false,
+                            connected: false,
+                            local: None,
+                            remote: None,
+                        },
+                    );
+                }
+            }
+            let changes = match self.table.peer_mut(p.id) {
+                Some(r) => r.set_static(entries),
+                None => Vec::new(),
+            };
+            if !changes.is_empty() {
+                let seq = self.next_seq();
+                self.send_changes(p.id, seq, changes);
+            }
+        }
+        let gone: Vec<PeerId> = self
+            .peers
+            .keys()
+            .filter(|id| !keep.contains(id))
+            .copied()
+            .collect();
+        for id in gone {
+            self.peers.remove(&id);
+            self.table.remove_peer(id);
+        }
+    }
+
+    /// Returns true when the rib must exit.
+    async fn on_supervisor(
+        &mut self,
+        msg: SupervisorToRib,
+        mut fds: Vec<OwnedFd>,
+    ) -> ipc::Result<bool> {
+        match msg {
+            SupervisorToRib::Init { .. } => {
+                return Err(ipc::Error::Protocol("second Init".into()));
+            }
+            SupervisorToRib::Helper(info) => {
+                if fds.len() != 2 {
+                    return Err(ipc::Error::Protocol("Helper without its two pipes".into()));
+                }
+                let stdout = fds.pop().expect("two descriptors");
+                let stdin = fds.pop().expect("two descriptors");
+                self.add_helper(info, stdin, stdout);
+            }
+            SupervisorToRib::HelperDied { name, pid } => {
+                let keys: Vec<HelperKey> = self
+                    .helpers
+                    .iter()
+                    .filter(|(_, h)| h.info.name == name && h.info.pid == pid)
+                    .map(|(k, _)| *k)
+                    .collect();
+                for k in keys {
+                    self.helpers.remove(&k);
+                }
+            }
+            SupervisorToRib::SessionChannel { peer } => {
+                let Some(fd) = fds.pop() else {
+                    return Err(ipc::Error::Protocol("SessionChannel without socket".into()));
+                };
+                self.next_link += 1;
+                let gen = self.next_link;
+                match session_io::spawn_link(fd, peer, gen, self.session_events.clone()) {
+                    Ok(q) => {
+                        if let Some(p) = self.peers.get_mut(&peer) {
+                            p.link = Some((gen, q));
+                        }
+                    }
+                    Err(e) => warn!(peer, "session link: {e}"),
+                }
+            }
+            SupervisorToRib::SessionDied { peer } => self.session_gone(peer, "session worker died"),
+            SupervisorToRib::Reload { config, peers } => {
+                let config: Config = config.to()?;
+                self.apply_config(config);
+                self.set_peers(&peers);
+            }
+            SupervisorToRib::Shutdown => {
+                self.shutdown().await;
+                let _ = self.sup.send(RibToSupervisor::Stopped);
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn add_helper(&mut self, info: HelperInfo, stdin: OwnedFd, stdout: OwnedFd) {
+        self.next_key += 1;
+        let key = self.next_key;
+        let (out, writer) = match helper_io::spawn_writer(stdin) {
+            Ok(q) => q,
+            Err(e) => {
+                warn!("helper \"{}\": {e}", info.name);
+                return;
+            }
+        };
+        if let Err(e) = helper_io::spawn_reader(stdout, key, self.helper_events.clone()) {
+            warn!("helper \"{}\": {e}", info.name);
+            return;
+        }
+        debug!("helper \"{}\" ({}) attached", info.name, info.pid);
+        self.helpers.insert(
+            key,
+            Helper {
+                ack: AckState::new(self.settings.api.ack, AckFormat::Text),
+                json: ferrobgp_api::json::JsonEncoder::new(self.origin.clone()),
+                info,
+                out,
+                writer,
+            },
+        );
+    }
+
+    fn on_helper(&mut self, key: HelperKey, ev: FromHelper) {
+        match ev {
+            FromHelper::Eof => {
+                debug!("helper {key}: end of output");
+            }
+            FromHelper::Batch { lines, done } => {
+                self.pending.push_back((key, lines, done));
+                self.next_batch();
+            }
+        }
+    }
+
+    /// Starts the next queued batch when none is in flight.
+    fn next_batch(&mut self) {
+        while self.inflight.is_none() {
+            let Some((key, lines, done)) = self.pending.pop_front() else {
+                return;
+            };
+            if !self.helpers.contains_key(&key) {
+                continue;
+            }
+            self.start_batch(key, lines, done);
+        }
+    }
+
+    fn start_batch(&mut self, key: HelperKey, lines: Vec<String>, done: oneshot::Sender<()>) {
+        let process = self.helpers[&key].info.name.clone();
+        let addressable: Vec<(PeerId, String)> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.neighbor.processes().contains(&process.as_str()))
+            .map(|(id, p)| (*id, p.name.clone()))
+            .collect();
+        let mut replies = Vec::new();
+        let mut rib_cmds: Vec<(usize, BatchCommand)> = Vec::new();
+        let mut after: Vec<Action> = Vec::new();
+        let version = self.version.clone();
+        for line in lines {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let seq = self.next_seq();
+            let (command, outcome, output) = match ferrobgp_api::parse_line(&line) {
+                Err(e) => {
+                    warn!("command from process \"{process}\" not understood: {line:?}: {e}");
+                    (None, Outcome::Error(e.to_string()), Vec::new())
+                }
+                Ok(p) => {
+                    let origin = crate::dispatch::Origin {
+                        process: &process,
+                        addressable: &addressable,
+                        version: &version,
+                    };
+                    match dispatch(&p, &origin) {
+                        Ok(Action::Rib(c)) => {
+                            rib_cmds.push((replies.len(), c));
+                            (Some(p.command), Outcome::Done, Vec::new())
+                        }
+                        Ok(Action::Output(lines)) => (Some(p.command), Outcome::Done, lines),
+                        Ok(Action::ShowAdjRib {
+                            peers,
+                            side,
+                            extensive,
+                        }) => {
+                            let list: Vec<(PeerId, std::net::IpAddr, &str)> = peers
+                                .iter()
+                                .filter_map(|id| {
+                                    self.peers.get(id).map(|p| {
+                                        (*id, p.neighbor.peer_address.addr(), p.name.as_str())
+                                    })
+                                })
+                                .collect();
+                            let lines = crate::show::adj_rib(&self.table, side, extensive, &list);
+                            (Some(p.command), Outcome::Done, lines)
+                        }
+                        Ok(Action::ShowNeighbor { .. }) => (
+                            Some(p.command),
+                            Outcome::Error("show neighbor is not available in this build".into()),
+                            Vec::new(),
+                        ),
+                        Ok(Action::Debug(text)) => {
+                            info!("debug from \"{process}\": {text}");
+                            (Some(p.command), Outcome::Done, Vec::new())
+                        }
+                        Ok(other) => {
+                            after.push(other);
+                            (Some(p.command), Outcome::Done, Vec::new())
+                        }
+                        Err(e) => {
+                            warn!("command from \"{process}\" refused: {line:?}: {e}");
+                            (Some(p.command), Outcome::Error(e.to_string()), Vec::new())
+                        }
+                    }
+                }
+            };
+            replies.push(Reply {
+                seq,
+                command,
+                outcome,
+                output,
+            });
+        }
+        let seq = self.seq;
+        let commands: Vec<BatchCommand> = rib_cmds.iter().map(|(_, c)| c.clone()).collect();
+        let result = self.table.apply_batch(&commands);
+        for ((i, _), r) in rib_cmds.iter().zip(&result.results) {
+            if let Err(e) = r {
+                replies[*i].outcome = Outcome::Error(e.to_string());
+            }
+        }
+        let mut waiting = BTreeSet::new();
+        for (peer, changes) in result.changes {
+            if self.send_changes(peer, seq, changes) {
+                waiting.insert(peer);
+            }
+        }
+        for a in after {
+            self.side_effect(a);
+        }
+        self.inflight = Some(InFlight {
+            seq,
+            helper: key,
+            replies,
+            waiting,
+            done,
+        });
+        if self.inflight.as_ref().is_some_and(|f| f.waiting.is_empty()) {
+            self.finish_batch();
+        } else {
+            let t = self.timeouts.clone();
+            let d = self.opts.ack_timeout;
+            tokio::spawn(async move {
+                tokio::time::sleep(d).await;
+                let _ = t.send(seq);
+            });
+        }
+    }
+
+    fn side_effect(&mut self, action: Action) {
+        match action {
+            Action::Teardown { peers, subcode } => {
+                for p in peers {
+                    if let Some((_, q)) = self.peers.get(&p).and_then(|p| p.link.as_ref()) {
+                        let _ = q.send(RibToSession::Teardown {
+                            subcode,
+                            message: String::new(),
+                        });
+                    }
+                }
+            }
+            Action::Shutdown => {
+                let _ = self.sup.send(RibToSupervisor::Shutdown);
+            }
+            Action::Reload => {
+                let _ = self.sup.send(RibToSupervisor::Reload);
+            }
+            Action::Restart => {
+                let _ = self.sup.send(RibToSupervisor::Restart { peer: None });
+            }
+            _ => {}
+        }
+    }
+
+    /// Queues changes to a peer's worker; true when an ack is expected.
+    fn send_changes(&mut self, peer: PeerId, seq: u64, changes: Vec<Change>) -> bool {
+        let Some((_, q)) = self.peers.get(&peer).and_then(|p| p.link.as_ref()) else {
+            return false;
+        };
+        let mut out = Vec::with_capacity(changes.len());
+        for c in changes {
+            match events::change_to_ipc(c) {
+                Ok(c) => out.push(c),
+                Err(e) => warn!(peer, "change not serializable: {e}"),
+            }
+        }
+        q.send(RibToSession::Changes { seq, changes: out }).is_ok()
+    }
+
+    fn on_timeout(&mut self, seq: u64) {
+        if let Some(f) = &self.inflight {
+            if f.seq == seq && !f.waiting.is_empty() {
+                warn!(
+                    "no acknowledgement from peer(s) {:?} within {:?}: answering anyway",
+                    f.waiting, self.opts.ack_timeout
+                );
+                self.finish_batch();
+            }
+        }
+    }
+
+    fn acked(&mut self, peer: PeerId, seq: u64) {
+        let finished = match self.inflight.as_mut() {
+            Some(f) if seq >= f.seq => {
+                f.waiting.remove(&peer);
+                f.waiting.is_empty()
+            }
+            _ => false,
+        };
+        if finished {
+            self.finish_batch();
+        }
+    }
+
+    fn finish_batch(&mut self) {
+        let Some(f) = self.inflight.take() else {
+            return;
+        };
+        if let Some(h) = self.helpers.get_mut(&f.helper) {
+            let mut text = String::new();
+            for r in f.replies {
+                for l in r.output {
+                    text.push_str(&l);
+                    text.push('\n');
+                }
+                if let Some(line) = h.ack.reply(r.seq, r.command.as_ref(), &r.outcome) {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            }
+            if !text.is_empty() {
+                let _ = h.out.send(text.into_bytes());
+            }
+        }
+        let _ = f.done.send(());
+        self.next_batch();
+    }
+
+    fn session_gone(&mut self, peer: PeerId, reason: &str) {
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.link = None;
+            let was_up = p.up || p.connected;
+            p.up = false;
+            p.connected = false;
+            if let Some(r) = self.table.peer_mut(peer) {
+                r.session_down();
+            }
+            if was_up {
+                self.emit(
+                    peer,
+                    ferrobgp_api::event::Event::State(ferrobgp_api::event::State::Down(
+                        reason.to_string(),
+                    )),
+                );
+            }
+        }
+        let finished = match self.inflight.as_mut() {
+            Some(f) => f.waiting.remove(&peer) && f.waiting.is_empty(),
+            None => false,
+        };
+        if finished {
+            self.finish_batch();
+        }
+    }
+
+    fn on_session(&mut self, peer: PeerId, gen: u64, msg: ipc::Result<SessionToRib>) {
+        let current = self
+            .peers
+            .get(&peer)
+            .and_then(|p| p.link.as_ref())
+            .is_some_and(|(g, _)| *g == gen);
+        if !current {
+            return;
+        }
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => {
+                debug!(peer, "session link ended: {e}");
+                self.session_gone(peer, "session worker gone");
+                return;
+            }
+        };
+        match msg {
+            SessionToRib::Ack { seq } => self.acked(peer, seq),
+            SessionToRib::State(state) => self.on_state(peer, state),
+            SessionToRib::Message { direction, raw } => {
+                let ev = events::packet_event(direction, &raw);
+                if let Some(ev) = ev {
+                    self.emit(peer, ev);
+                }
+            }
+            SessionToRib::NeedRoutes { families, eor } => {
+                let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
+                let changes = match self.table.peer_mut(peer) {
+                    Some(r) => r.full_table(&families, eor && !manual),
+                    None => return,
+                };
+                let seq = self.next_seq();
+                // Always sent, even empty: the worker may wait for it.
+                self.send_changes(peer, seq, changes);
+            }
+        }
+    }
+
+    fn on_state(&mut self, peer: PeerId, state: SessionState) {
+        use ferrobgp_api::event::{Event, State as S};
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        match state {
+            SessionState::Connected { local, remote } => {
+                p.local = Some(local);
+                p.remote = Some(remote);
+                p.connected = true;
+                self.emit(peer, Event::State(S::Connected));
+            }
+            SessionState::Up {
+                local,
+                remote,
+                families,
+                ..
+            } => {
+                p.local = Some(local);
+                p.remote = Some(remote);
+                p.up = true;
+                if let Some(r) = self.table.peer_mut(peer) {
+                    r.session_up(families);
+                }
+                self.emit(peer, Event::State(S::Up));
+            }
+            SessionState::Down { reason } => {
+                let was = p.up || p.connected;
+                p.up = false;
+                p.connected = false;
+                if let Some(r) = self.table.peer_mut(peer) {
+                    r.session_down();
+                }
+                if was {
+                    self.emit(peer, Event::State(S::Down(reason)));
+                }
+            }
+            SessionState::Fsm { state } => self.emit(peer, Event::Fsm(state)),
+        }
+    }
+
+    /// Writes `event` to every helper subscribed to it for `peer`.
+    fn emit(&mut self, peer: PeerId, event: ferrobgp_api::event::Event) {
+        let Some(p) = self.peers.get(&peer) else {
+            return;
+        };
+        let info = events::peer_info(&p.neighbor, p.local, p.remote);
+        let time = events::now();
+        for h in self.helpers.values_mut() {
+            let sub = events::subscription(&p.neighbor, &h.info.name);
+            let Some(sub) = sub else { continue };
+            if !sub.wants(&event) {
+                continue;
+            }
+            let line = match h.info.encoder {
+                Encoder::Json => Some(h.json.encode(time, &info, &event) + "\n"),
+                Encoder::Text => ferrobgp_api::text::encode(&info, &event).map(|t| t + "\n"),
+            };
+            if let Some(line) = line {
+                let _ = h.out.send(line.into_bytes());
+            }
+        }
+    }
+
+    /// The shutdown notice to every helper, then their queues drain (bounded).
+    async fn shutdown(&mut self) {
+        let time = events::now();
+        let helpers: Vec<Helper> = self.helpers.drain().map(|(_, h)| h).collect();
+        let mut writers = Vec::new();
+        for h in helpers {
+            let notice = match h.info.encoder {
+                Encoder::Text => {
+                    ferrobgp_api::text::shutdown(self.origin.pid, self.daemon_ppid) + "\n"
+                }
+                Encoder::Json => h.json.shutdown(time) + "\n",
+            };
+            let _ = h.out.send(notice.into_bytes());
+            drop(h.out);
+            writers.push(h.writer);
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+            for w in writers {
+                let _ = w.await;
+            }
+        })
+        .await;
+    }
+}

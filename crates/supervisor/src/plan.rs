@@ -1,0 +1,111 @@
+//! Pure bookkeeping over the configuration model: which configuration files
+//! are active (all of them, or one at a time with `debug.rotate`), stable
+//! peer ids across reloads, what a reload changes, and which neighbor an
+//! incoming TCP connection belongs to.
+
+use ferrobgp_config::{Config, LocalAddress, Neighbor, NeighborId};
+use ferrobgp_ipc::PeerId;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+/// Merges several loaded files into one model (processes and neighbors in
+/// file order). A process name defined twice keeps its first definition.
+pub fn merge(configs: Vec<Config>) -> Config {
+    let mut out = Config {
+        source: configs
+            .first()
+            .map(|c| c.source.clone())
+            .unwrap_or_default(),
+        processes: Vec::new(),
+        neighbors: Vec::new(),
+    };
+    for c in configs {
+        for p in c.processes {
+            if out.process(&p.name).is_none() {
+                out.processes.push(p);
+            }
+        }
+        out.neighbors.extend(c.neighbors);
+    }
+    out
+}
+
+/// Gives every neighbor identity a peer id that survives reloads.
+#[derive(Debug, Default)]
+pub struct PeerIds {
+    ids: HashMap<NeighborId, PeerId>,
+    next: PeerId,
+}
+
+impl PeerIds {
+    /// Id of each neighbor of `config`, in order (new identities get new ids).
+    pub fn assign(&mut self, config: &Config) -> BTreeMap<PeerId, Neighbor> {
+        let mut out = BTreeMap::new();
+        for n in &config.neighbors {
+            let id = *self.ids.entry(n.id.clone()).or_insert_with(|| {
+                self.next += 1;
+                self.next
+            });
+            out.insert(id, n.clone());
+        }
+        out
+    }
+}
+
+/// What a reload does to the session workers.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Diff {
+    pub added: Vec<PeerId>,
+    pub removed: Vec<PeerId>,
+    /// Same identity, different settings: restart the worker.
+    pub changed: Vec<PeerId>,
+}
+
+pub fn diff(old: &BTreeMap<PeerId, Neighbor>, new: &BTreeMap<PeerId, Neighbor>) -> Diff {
+    let mut d = Diff::default();
+    for (id, n) in new {
+        match old.get(id) {
+            None => d.added.push(*id),
+            Some(o) if o != n => d.changed.push(*id),
+            Some(_) => {}
+        }
+    }
+    d.removed = old
+        .keys()
+        .filter(|id| !new.contains_key(id))
+        .copied()
+        .collect();
+    d
+}
+
+/// `::ffff:a.b.c.d` (from a dual-stack listener) is the IPv4 address it maps.
+pub fn canonical_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => ip,
+        },
+        v4 => v4,
+    }
+}
+
+/// The neighbor an incoming connection from `remote` to `local` belongs to:
+/// its peer address (or range) contains the source and its local address is
+/// `auto` or the destination. The most specific range wins.
+pub fn match_incoming(
+    peers: &BTreeMap<PeerId, Neighbor>,
+    remote: IpAddr,
+    local: IpAddr,
+) -> Option<PeerId> {
+    let remote = canonical_ip(remote);
+    let local = canonical_ip(local);
+    peers
+        .iter()
+        .filter(|(_, n)| n.peer_address.contains(&remote))
+        .filter(|(_, n)| match n.local_address {
+            LocalAddress::Auto => true,
+            LocalAddress::Ip(a) => a == local,
+        })
+        .max_by_key(|(id, n)| (n.peer_address.prefix_len(), std::cmp::Reverse(**id)))
+        .map(|(id, _)| *id)
+}
