@@ -34,6 +34,9 @@ struct Session {
     families: Vec<Family>,
     /// False until the first UPDATE run of the session happened.
     withdrawals: bool,
+    /// False until the session's full table was handed out: changes made
+    /// before that are part of it, so nothing is sent separately.
+    ready: bool,
 }
 
 impl Session {
@@ -106,12 +109,15 @@ impl PeerRib {
         self.session.is_some()
     }
 
-    /// The session reached Established and carries `families`. The next
-    /// UPDATE run is the session's first (no withdrawals).
+    /// The session reached Established and carries `families`. Nothing is
+    /// sent for it until [`PeerRib::full_table`] gives its initial table;
+    /// the UPDATE run after that is the session's first (no withdrawals)
+    /// unless the table had routes.
     pub fn session_up(&mut self, families: Vec<Family>) {
         self.session = Some(Session {
             families,
             withdrawals: false,
+            ready: false,
         });
     }
 
@@ -141,8 +147,9 @@ impl PeerRib {
                 .map(Change::Announce)
                 .collect()
         };
-        if !out.is_empty() {
-            if let Some(s) = self.session.as_mut() {
+        if let Some(s) = self.session.as_mut() {
+            s.ready = true;
+            if !out.is_empty() {
                 s.withdrawals = true;
             }
         }
@@ -221,7 +228,7 @@ impl PeerRib {
                 Op::RouteRefresh(f) => before.push(Change::RouteRefresh(*f)),
             }
         }
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.session.as_mut().filter(|s| s.ready) else {
             return Vec::new();
         };
         let ran = !pending.list.is_empty();

@@ -472,9 +472,9 @@ fn eor_route_refresh_and_flush_need_an_established_peer() {
         op: Op::FlushOut,
     }]);
     assert_eq!(r.results, vec![Err(RibError::NotEstablished)]);
-    rib.peer_mut(2)
-        .unwrap()
-        .session_up(vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST]);
+    let p = rib.peer_mut(2).unwrap();
+    p.session_up(vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST]);
+    p.full_table(&[Family::IPV4_UNICAST, Family::IPV6_UNICAST], false);
     let r = rib.apply_batch(&[
         BatchCommand {
             peers: vec![1, 2],
@@ -504,9 +504,9 @@ fn eor_route_refresh_and_flush_need_an_established_peer() {
 fn families_the_session_does_not_carry_are_kept_not_sent() {
     let mut rib = Rib::new();
     rib.add_peer(1, PeerRib::new(true, true));
-    rib.peer_mut(1)
-        .unwrap()
-        .session_up(vec![Family::IPV6_UNICAST]);
+    let p = rib.peer_mut(1).unwrap();
+    p.session_up(vec![Family::IPV6_UNICAST]);
+    p.full_table(&[Family::IPV6_UNICAST], false);
     assert!(batch(&mut rib, vec![announce("10.0.0.0/8", "1.1.1.1")]).is_empty());
     assert_eq!(rib.peer(1).unwrap().out.len(), 1);
     let v6 = Route::new(
@@ -619,4 +619,23 @@ fn adj_rib_in() {
     let mut off = PeerRib::new(true, false);
     off.adj_in.update([], vec![route("10.0.0.0/8", "1.1.1.1")]);
     assert!(off.adj_in.is_empty());
+}
+
+#[test]
+fn changes_between_session_up_and_the_full_table_go_out_with_the_table() {
+    let mut rib = Rib::new();
+    rib.add_peer(1, PeerRib::new(true, true));
+    rib.peer_mut(1)
+        .unwrap()
+        .session_up(vec![Family::IPV4_UNICAST]);
+    assert!(batch(&mut rib, vec![announce("10.0.0.0/8", "1.1.1.1")]).is_empty());
+    let p = rib.peer_mut(1).unwrap();
+    assert_eq!(
+        show(&p.full_table(&[Family::IPV4_UNICAST], true)),
+        ["+10.0.0.0/8@1.1.1.1", "eor ipv4 unicast"]
+    );
+    assert_eq!(
+        show(&batch(&mut rib, vec![withdraw("10.0.0.0/8")])),
+        ["-10.0.0.0/8"]
+    );
 }

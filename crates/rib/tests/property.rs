@@ -176,12 +176,11 @@ fn a_large_batch_is_one_pass_with_shared_attributes() {
     let mut rib = Rib::new();
     rib.add_peer(1, PeerRib::new(true, true));
     rib.add_peer(2, PeerRib::new(true, true));
-    rib.peer_mut(1)
-        .unwrap()
-        .session_up(vec![Family::IPV4_UNICAST]);
-    rib.peer_mut(2)
-        .unwrap()
-        .session_up(vec![Family::IPV4_UNICAST]);
+    for id in [1, 2] {
+        let p = rib.peer_mut(id).unwrap();
+        p.session_up(vec![Family::IPV4_UNICAST]);
+        p.full_table(&[Family::IPV4_UNICAST], true);
+    }
     let r = rib.apply_batch(&[BatchCommand {
         peers: vec![1, 2],
         op: Op::Announce(routes),
