@@ -94,3 +94,40 @@ fn families_without_wire_nlri_are_reported() {
         );
     }
 }
+
+#[test]
+fn conf_watchdog_sequence() {
+    // the routes of conformance test conf-watchdog: one starts withdrawn in
+    // group "dnsr"; its helper toggles the group every 0.2 s
+    let (routes, skipped) = routes_of(&conf(
+        "route 66.66.66.66 next-hop 1.2.3.4; route 77.77.77.77 next-hop 1.2.3.4 watchdog dnsr withdraw; route 88.88.88.88 next-hop 1.2.3.4; route 100.100.100.100 next-hop 192.168.1.100;",
+    ));
+    assert!(skipped.is_empty());
+    let mut p = PeerRib::new(true, true);
+    p.set_static(routes);
+    p.session_up(vec![Family::IPV4_UNICAST]);
+    let mut group1 = show(&p.full_table(&[Family::IPV4_UNICAST], true));
+    // the first `announce watchdog dnsr` lands in group 1 with the table
+    group1.extend(show(&p.apply([Op::AnnounceWatchdog("dnsr".into())].iter())));
+    group1.sort();
+    assert_eq!(
+        group1,
+        [
+            "+100.100.100.100/32@192.168.1.100",
+            "+66.66.66.66/32@1.2.3.4",
+            "+77.77.77.77/32@1.2.3.4",
+            "+88.88.88.88/32@1.2.3.4",
+            "eor ipv4 unicast"
+        ]
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            show(&p.apply([Op::WithdrawWatchdog("dnsr".into())].iter())),
+            ["-77.77.77.77/32"]
+        );
+        assert_eq!(
+            show(&p.apply([Op::AnnounceWatchdog("dnsr".into())].iter())),
+            ["+77.77.77.77/32@1.2.3.4"]
+        );
+    }
+}
