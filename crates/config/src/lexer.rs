@@ -172,12 +172,26 @@ fn escape(lx: &mut Lexer<'_>, at: Pos, in_quote: bool) -> PResult<Option<String>
 /// Tokenises a whole configuration file. Errors (unterminated quote, bad
 /// escape) are collected; tokenising goes on after them.
 pub fn tokenize(src: &str) -> Lexed {
+    let mut tokens = Vec::new();
+    let (errors, end) = tokenize_with(src, |t| tokens.push(t));
+    Lexed {
+        tokens,
+        errors,
+        end,
+    }
+}
+
+/// Tokenises `src`, handing each token to `emit` as soon as it is complete
+/// (the loader feeds them straight into the tree builder, so a large file
+/// never has all its tokens in one vector). Returns the errors and the
+/// end-of-file position.
+pub fn tokenize_with(src: &str, mut emit: impl FnMut(Token)) -> (Vec<ParseError>, Pos) {
     let mut lx = Lexer {
         chars: src.chars().peekable(),
         line: 1,
         column: 1,
     };
-    let mut out = Lexed::default();
+    let mut errors: Vec<ParseError> = Vec::new();
     // current word being built
     let mut word = String::new();
     let mut word_pos = Pos::default();
@@ -187,7 +201,7 @@ pub fn tokenize(src: &str) -> Lexed {
     macro_rules! flush {
         () => {
             if in_word {
-                out.tokens.push(Token {
+                emit(Token {
                     kind: if quoted {
                         TokenKind::Quoted
                     } else {
@@ -229,7 +243,7 @@ pub fn tokenize(src: &str) -> Lexed {
                         }
                         word.push_str(&s);
                     }
-                    Err(e) => out.errors.push(e),
+                    Err(e) => errors.push(e),
                 }
             }
             '"' | '\'' => {
@@ -256,7 +270,7 @@ pub fn tokenize(src: &str) -> Lexed {
                         match escape(&mut lx, at, true) {
                             Ok(Some(s)) => word.push_str(&s),
                             Ok(None) => {}
-                            Err(e) => out.errors.push(e),
+                            Err(e) => errors.push(e),
                         }
                         continue;
                     }
@@ -264,7 +278,7 @@ pub fn tokenize(src: &str) -> Lexed {
                     lx.bump();
                 }
                 if !closed {
-                    out.errors.push(ParseError::new(
+                    errors.push(ParseError::new(
                         here,
                         format!(
                             "unterminated quoted string: expected a closing {q} on the same line"
@@ -276,7 +290,7 @@ pub fn tokenize(src: &str) -> Lexed {
                 if let Some(kind) = punct(c) {
                     flush!();
                     lx.bump();
-                    out.tokens.push(Token {
+                    emit(Token {
                         kind,
                         text: c.to_string(),
                         pos: here,
@@ -293,7 +307,7 @@ pub fn tokenize(src: &str) -> Lexed {
         }
     }
     if in_word {
-        out.tokens.push(Token {
+        emit(Token {
             kind: if quoted {
                 TokenKind::Quoted
             } else {
@@ -303,8 +317,7 @@ pub fn tokenize(src: &str) -> Lexed {
             pos: word_pos,
         });
     }
-    out.end = lx.pos();
-    out
+    (errors, lx.pos())
 }
 
 /// Tokenises one API command line (no statement terminators needed). The

@@ -47,9 +47,10 @@ const TOP_KEYWORDS: [&str; 3] = ["process", "template", "neighbor"];
 /// is the base of relative `run` paths.
 pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     let mut sink = Sink::default();
-    let lexed = crate::lexer::tokenize(text);
-    sink.errors.extend(lexed.errors);
-    let tree = crate::tree::build(lexed.tokens, lexed.end);
+    let mut builder = crate::tree::TreeBuilder::new();
+    let (lex_errors, end) = crate::lexer::tokenize_with(text, |t| builder.push(t));
+    sink.errors.extend(lex_errors);
+    let tree = builder.finish(end);
     sink.errors.extend(tree.errors);
     sink.warnings.extend(tree.warnings);
     let structural = sink.errors.len();
@@ -57,9 +58,9 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
     let mut processes: Vec<Process> = Vec::new();
     let mut process_names: Vec<String> = Vec::new();
     let mut templates: HashMap<String, Draft> = HashMap::new();
-    let mut neighbor_sections: Vec<&Section> = Vec::new();
+    let mut neighbor_sections: Vec<Section> = Vec::new();
 
-    for node in &tree.nodes {
+    for node in tree.nodes {
         let s = match node {
             Node::Section(s) => s,
             Node::Statement(st) => {
@@ -80,7 +81,7 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
                 continue;
             }
         };
-        match s.name() {
+        match s.name().to_string().as_str() {
             "process" => {
                 if let Some(name) = s.head.get(1) {
                     if process_names.contains(&name.text) {
@@ -89,16 +90,16 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
                     }
                     process_names.push(name.text.clone());
                 }
-                if let Some(p) = process_section(s, path, &opts.run, &mut sink) {
+                if let Some(p) = process_section(&s, path, &opts.run, &mut sink) {
                     processes.push(p);
                 }
             }
             "template" => {
-                crate::section::no_args(s, &mut sink);
-                for node in &s.body {
+                crate::section::no_args(&s, &mut sink);
+                for node in s.body {
                     match node {
                         Node::Section(t) if t.name() == "neighbor" => {
-                            let Some(name) = t.head.get(1) else {
+                            let Some(name) = t.head.get(1).cloned() else {
                                 sink.err(t.pos(), "missing template name: expected \"neighbor <name> {\"");
                                 continue;
                             };
@@ -129,7 +130,8 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
     let mut neighbors: Vec<Neighbor> = Vec::new();
     for s in neighbor_sections {
         let before = sink.errors.len();
-        let peer = peer_address(s, &mut sink);
+        let peer = peer_address(&s, &mut sink);
+        let section_pos = s.pos();
         let mut d = read_body(s, false, &mut sink);
         // resolving a neighbor whose body has errors only adds noise
         let mut ok = sink.errors.len() == before;
@@ -156,7 +158,7 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
         if let Some(n) = resolve(d, peer, path, &opts.settings, &process_names, &mut sink) {
             if let Some(prev) = neighbors.iter().find(|x| x.id == n.id) {
                 sink.err(
-                    s.pos(),
+                    section_pos,
                     format!(
                         "duplicate neighbor {} (already defined at line {})",
                         if n.is_dynamic() {

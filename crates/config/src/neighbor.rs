@@ -432,17 +432,20 @@ fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) 
 }
 
 /// Reads the body of a `neighbor` (or template) section.
-pub fn read_body(s: &Section, in_template: bool, sink: &mut Sink) -> Draft {
+///
+/// Takes the section by value: route sections are consumed statement by
+/// statement (see `route::static_section`).
+pub fn read_body(s: Section, in_template: bool, sink: &mut Sink) -> Draft {
     let mut d = Draft {
         pos: s.pos(),
         ..Default::default()
     };
-    for node in &s.body {
+    for node in s.body {
         match node {
-            Node::Statement(st) => statement(st, &mut d, in_template, sink),
-            Node::Section(sub) => match sub.name() {
+            Node::Statement(st) => statement(&st, &mut d, in_template, sink),
+            Node::Section(sub) => match sub.name().to_string().as_str() {
                 "family" => {
-                    let f = family_block(sub, sink);
+                    let f = family_block(&sub, sink);
                     let cur = d.family.get_or_insert_with(FamilyBlock::default);
                     cur.all |= f.all;
                     for x in f.families {
@@ -453,25 +456,27 @@ pub fn read_body(s: &Section, in_template: bool, sink: &mut Sink) -> Draft {
                         }
                     }
                 }
-                "capability" => capability_block(sub, &mut d.capability, sink),
+                "capability" => capability_block(&sub, &mut d.capability, sink),
                 "nexthop" => {
-                    let n = nexthop_block(sub, sink);
+                    let n = nexthop_block(&sub, sink);
                     d.nexthop.get_or_insert_with(Vec::new).extend(n);
                 }
                 "add-path" => {
-                    let a = add_path_block(sub, sink);
+                    let a = add_path_block(&sub, sink);
                     d.add_path.get_or_insert_with(Vec::new).extend(a);
                 }
-                "api" => d.api.push(api_block(sub, sink)),
+                "api" => d.api.push(api_block(&sub, sink)),
                 "static" => d.routes.extend(crate::route::static_section(sub, sink)),
                 "announce" => d.routes.extend(crate::route::announce_section(sub, sink)),
-                "flow" => d.routes.extend(crate::route::flow::flow_section(sub, sink)),
+                "flow" => d
+                    .routes
+                    .extend(crate::route::flow::flow_section(&sub, sink)),
                 "l2vpn" => d
                     .routes
-                    .extend(crate::route::vpls::l2vpn_section(sub, sink)),
+                    .extend(crate::route::vpls::l2vpn_section(&sub, sink)),
                 "operational" => d
                     .operational
-                    .extend(crate::route::operational::operational_section(sub, sink)),
+                    .extend(crate::route::operational::operational_section(&sub, sink)),
                 _ => match sub.head.first() {
                     Some(t) => match obsolete(&t.text) {
                         Some(m) => sink.err(t.pos, m),
@@ -707,18 +712,21 @@ pub fn resolve(
     }
 
     // routes: family must be enabled (other than ipv4 unicast)
-    let mut routes = Vec::with_capacity(d.routes.len());
-    for (r, at) in d.routes {
-        let f = r.family();
-        if f != Family::IPV4_UNICAST && !families.contains(&f) {
-            sink.err(
-                at,
-                format!("route for family \"{f}\" but that family is not enabled for this neighbor (add \"{f};\" to its family block)"),
-            );
-            continue;
-        }
-        routes.push(r);
-    }
+    let routes: Vec<ConfigRoute> = d
+        .routes
+        .into_iter()
+        .filter_map(|(r, at)| {
+            let f = r.family();
+            if f != Family::IPV4_UNICAST && !families.contains(&f) {
+                sink.err(
+                    at,
+                    format!("route for family \"{f}\" but that family is not enabled for this neighbor (add \"{f};\" to its family block)"),
+                );
+                return None;
+            }
+            Some(r)
+        })
+        .collect();
 
     if sink.errors.len() > before {
         return None;

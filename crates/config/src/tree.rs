@@ -74,116 +74,149 @@ pub struct Tree {
     pub warnings: Vec<ParseError>,
 }
 
-/// Builds the tree. `end` is the end-of-file position.
-pub fn build(tokens: Vec<Token>, end: Pos) -> Tree {
-    let mut tree = Tree::default();
-    let mut stack: Vec<Section> = Vec::new();
-    let mut words: Vec<Token> = Vec::new();
-    let total = tokens.len();
-    // inside `[ ]` or `( )` opened on the same line, braces are words
-    // (`as-path [ { 1 2 } ]`); the line of each open bracket is kept
-    let mut nesting: Vec<u32> = Vec::new();
+/// Builds the tree one token at a time (see [`crate::lexer::tokenize_with`]).
+#[derive(Debug, Default)]
+pub struct TreeBuilder {
+    tree: Tree,
+    stack: Vec<Section>,
+    /// Words of the statement being read (reused; each statement gets an
+    /// exact-size copy).
+    words: Vec<Token>,
+    /// Lines of the open `[`/`(` of the current statement: braces opened
+    /// on the same line inside them are words (`as-path [ { 1 2 } ]`).
+    nesting: Vec<u32>,
+    /// A `}` with no open section: a warning if nothing follows it.
+    stray_close: Option<Pos>,
+    /// Too deeply nested: everything after is ignored.
+    aborted: bool,
+}
 
-    fn push(stack: &mut [Section], top: &mut Vec<Node>, node: Node) {
-        match stack.last_mut() {
+impl TreeBuilder {
+    pub fn new() -> TreeBuilder {
+        TreeBuilder::default()
+    }
+
+    fn push_node(&mut self, node: Node) {
+        match self.stack.last_mut() {
             Some(s) => s.body.push(node),
-            None => top.push(node),
+            None => self.tree.nodes.push(node),
         }
     }
 
-    for (i, tok) in tokens.into_iter().enumerate() {
+    fn take_words(&mut self) -> Vec<Token> {
+        self.words.drain(..).collect()
+    }
+
+    fn end_statement(&mut self, end: Pos) {
+        if !self.words.is_empty() {
+            let words = self.take_words();
+            self.push_node(Node::Statement(Statement { words, end }));
+        }
+    }
+
+    /// Adds the next token.
+    pub fn push(&mut self, tok: Token) {
+        if self.aborted {
+            return;
+        }
+        if let Some(at) = self.stray_close.take() {
+            self.tree.errors.push(ParseError::new(
+                at,
+                "found \"}\" but no section is open: unbalanced braces",
+            ));
+        }
         match tok.kind {
             TokenKind::LBracket | TokenKind::LParen => {
-                nesting.push(tok.pos.line);
-                words.push(tok);
+                self.nesting.push(tok.pos.line);
+                self.words.push(tok);
             }
             TokenKind::RBracket | TokenKind::RParen => {
-                nesting.pop();
-                words.push(tok);
+                self.nesting.pop();
+                self.words.push(tok);
             }
-            TokenKind::LBrace | TokenKind::RBrace if nesting.last() == Some(&tok.pos.line) => {
-                words.push(tok)
+            TokenKind::LBrace | TokenKind::RBrace if self.nesting.last() == Some(&tok.pos.line) => {
+                self.words.push(tok)
             }
             TokenKind::Semicolon => {
-                nesting.clear();
-                if !words.is_empty() {
-                    let st = Statement {
-                        words: std::mem::take(&mut words),
-                        end: tok.pos,
-                    };
-                    push(&mut stack, &mut tree.nodes, Node::Statement(st));
-                }
+                self.nesting.clear();
+                self.end_statement(tok.pos);
             }
             TokenKind::LBrace => {
-                nesting.clear();
-                if stack.len() >= MAX_DEPTH {
-                    tree.errors.push(ParseError::new(
+                self.nesting.clear();
+                if self.stack.len() >= MAX_DEPTH {
+                    self.tree.errors.push(ParseError::new(
                         tok.pos,
                         format!("sections nested more than {MAX_DEPTH} deep"),
                     ));
-                    return tree;
+                    self.aborted = true;
+                    return;
                 }
-                stack.push(Section {
-                    head: std::mem::take(&mut words),
+                let head = self.take_words();
+                self.stack.push(Section {
+                    head,
                     open: tok.pos,
                     body: Vec::new(),
                     close: None,
                 });
             }
             TokenKind::RBrace => {
-                nesting.clear();
-                if !words.is_empty() {
-                    let st = Statement {
-                        words: std::mem::take(&mut words),
-                        end: tok.pos,
-                    };
-                    push(&mut stack, &mut tree.nodes, Node::Statement(st));
-                }
-                match stack.pop() {
+                self.nesting.clear();
+                self.end_statement(tok.pos);
+                match self.stack.pop() {
                     Some(mut s) => {
                         s.close = Some(tok.pos);
-                        push(&mut stack, &mut tree.nodes, Node::Section(s));
+                        self.push_node(Node::Section(s));
                     }
-                    None if i + 1 == total => tree.warnings.push(ParseError::new(
-                        tok.pos,
-                        "unbalanced \"}\" at the end of the file ignored (no section is open)",
-                    )),
-                    None => tree.errors.push(ParseError::new(
-                        tok.pos,
-                        "found \"}\" but no section is open: unbalanced braces",
-                    )),
+                    None => self.stray_close = Some(tok.pos),
                 }
             }
-            _ => words.push(tok),
+            _ => self.words.push(tok),
         }
     }
-    if let Some(last) = words.last() {
-        let first = &words[0];
-        tree.errors.push(ParseError::new(
-            end,
-            format!(
-                "unexpected end of file: expected \";\" to end the statement \"{}\" started at line {} (last word \"{}\")",
-                first.text, first.pos.line, last.text
-            ),
-        ));
-        let st = Statement {
-            words: std::mem::take(&mut words),
-            end,
-        };
-        push(&mut stack, &mut tree.nodes, Node::Statement(st));
+
+    /// Ends the file at `end`.
+    pub fn finish(mut self, end: Pos) -> Tree {
+        if self.aborted {
+            return self.tree;
+        }
+        if let Some(at) = self.stray_close.take() {
+            self.tree.warnings.push(ParseError::new(
+                at,
+                "unbalanced \"}\" at the end of the file ignored (no section is open)",
+            ));
+        }
+        if let (Some(first), Some(last)) = (self.words.first(), self.words.last()) {
+            self.tree.errors.push(ParseError::new(
+                end,
+                format!(
+                    "unexpected end of file: expected \";\" to end the statement \"{}\" started at line {} (last word \"{}\")",
+                    first.text, first.pos.line, last.text
+                ),
+            ));
+            self.end_statement(end);
+        }
+        while let Some(s) = self.stack.pop() {
+            self.tree.warnings.push(ParseError::new(
+                s.pos(),
+                format!(
+                    "section \"{}\" opened at line {} is not closed before the end of the file (closed implicitly)",
+                    s.head.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
+                    s.open.line
+                ),
+            ));
+            self.push_node(Node::Section(s));
+        }
+        self.tree
     }
-    while let Some(s) = stack.pop() {
-        tree.warnings.push(ParseError::new(
-            s.pos(),
-            format!(
-                "section \"{}\" opened at line {} is not closed before the end of the file (closed implicitly)",
-                s.head.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
-                s.open.line
-            ),
-        ));
-        push(&mut stack, &mut tree.nodes, Node::Section(s));
+}
+
+/// Builds the tree of a token list. `end` is the end-of-file position.
+pub fn build(tokens: Vec<Token>, end: Pos) -> Tree {
+    let mut b = TreeBuilder::new();
+    for t in tokens {
+        b.push(t);
     }
-    tree
+    b.finish(end)
 }
 
 #[cfg(test)]

@@ -322,7 +322,9 @@ fn vpn_routes() {
             ExtendedCommunity(0x0002fde800000001u64.to_be_bytes())
         ]
     );
-    assert!(r.to_wire().is_none(), "no VPN NLRI in wire yet");
+    let w = r.to_wire().unwrap();
+    assert_eq!(w.nlri.family(), Family::IPV4_MPLS_VPN);
+    assert_eq!(w.next_hop, NextHop::V4(Ipv4Addr::new(200, 10, 0, 101)));
     assert!(n.capabilities.route_refresh);
     assert_eq!(n.capabilities.graceful_restart, Some(180));
 }
@@ -844,4 +846,93 @@ fn serde_round_trips() {
     let (back, _): (Config, usize) =
         bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
     assert_eq!(back, l.config);
+}
+
+fn ext_hex(w: &ferrobgp_wire::route::Route) -> Vec<String> {
+    w.attributes
+        .extended_communities
+        .as_slice()
+        .iter()
+        .map(|c| format!("{:016X}", c.value()))
+        .collect()
+}
+
+/// Flow rules and actions against the bytes of conf-flow-redirect.msg and
+/// api-flow-merge.msg.
+#[test]
+fn flow_wire_bytes() {
+    let Some((_, n)) = one("conf-flow-redirect.conf") else {
+        return;
+    };
+    let w = n.routes[0].to_wire().unwrap();
+    let mut nlri = Vec::new();
+    w.nlri.encode(&mut nlri, false);
+    let want = "4C0120C0A8000102200A0000010301068111040150911F9005121F90541F98910C380692040007010301088100080101810009002080040A02C854012C120190D401F40B010A81140C00048008";
+    assert_eq!(nlri, unhex(want));
+    assert_eq!(
+        ext_hex(&w),
+        ["0003092906070809", "0103020304051A85", "8008FFDC00003039"]
+    );
+    assert_eq!(w.next_hop, NextHop::None);
+    let issue = n.routes[2].to_wire().unwrap();
+    assert_eq!(ext_hex(&issue), ["800600004E9502F9", "8008FDE900000077"]);
+    let ietf4 = n.routes[3].to_wire().unwrap();
+    assert_eq!(ext_hex(&ietf4), ["010C010203040000"]);
+    assert_eq!(ietf4.next_hop, NextHop::None);
+    let ietf6 = n.routes[4].to_wire().unwrap();
+    assert_eq!(ietf6.attributes.other.len(), 1);
+    assert_eq!(
+        (
+            ietf6.attributes.other[0].code,
+            ietf6.attributes.other[0].flags
+        ),
+        (25, 0xC0)
+    );
+    assert_eq!(
+        &*ietf6.attributes.other[0].value,
+        unhex("000C2A020B800000000100000000000000010000").as_slice()
+    );
+    let Some((_, n)) = one("api-flow-merge.conf") else {
+        return;
+    };
+    let w = n.routes[1].to_wire().unwrap();
+    assert_eq!(
+        ext_hex(&w),
+        ["0702000000FE80FE", "4702CAFFEE014001", "8006000000000000"]
+    );
+    let mut nlri = Vec::new();
+    w.nlri.encode(&mut nlri, false);
+    assert_eq!(nlri, unhex("060220CAFFEE01"));
+}
+
+#[test]
+fn other_kinds_convert() {
+    let Some((_, n)) = one("conf-l2vpn.conf") else {
+        return;
+    };
+    for r in &n.routes {
+        assert_eq!(r.to_wire().unwrap().nlri.family(), Family::L2VPN_VPLS);
+    }
+    let Some((_, n)) = one("conf-mvpn.conf") else {
+        return;
+    };
+    assert_eq!(
+        n.routes[3].to_wire().unwrap().nlri.family(),
+        Family::IPV6_MCAST_VPN
+    );
+    let Some((_, n)) = one("conf-srv6-mup.conf") else {
+        return;
+    };
+    let w = n.routes[0].to_wire().unwrap();
+    assert_eq!(w.nlri.family(), Family::IPV4_MUP);
+    assert_eq!(w.attributes.other[0].code, 40);
+    let Some((_, n)) = one("conf-prefix-sid.conf") else {
+        return;
+    };
+    let w = n.routes[0].to_wire().unwrap();
+    assert_eq!(w.nlri.family(), Family::IPV4_NLRI_MPLS);
+    assert_eq!(
+        &*w.attributes.other[0].value,
+        unhex("01000700000000000309").as_slice()
+    );
 }

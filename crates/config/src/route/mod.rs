@@ -4,12 +4,11 @@
 //! [`attributes`]; crates/api reuses it through the `parse_*` functions here
 //! (spec §2.4: "Route commands use the same attribute grammar as §1.9").
 //!
-//! Prefix families (unicast, multicast, nlri-mpls, mpls-vpn) use the wire
-//! crate's value types for every attribute, the RD and the next hop;
-//! [`PrefixRoute::to_wire`] builds a `ferrobgp_wire::route::Route` for the
-//! families the wire crate has an NLRI type for. FlowSpec, VPLS, MVPN and
-//! MUP routes are fully parsed and validated into the typed structs of
-//! their modules, ready to be converted once wire grows those NLRI types.
+//! Every attribute, RD and next hop is parsed into the wire crate's value
+//! types; the route kinds keep what the configuration said in their own
+//! typed structs (a FlowSpec rule as match components and actions, a VPLS
+//! route as endpoint/base/offset/size, ...) and [`ConfigRoute::to_wire`]
+//! builds the `ferrobgp_wire::route::Route` the RIB and the session use.
 
 pub mod attributes;
 pub mod cursor;
@@ -28,7 +27,7 @@ use crate::lexer::Token;
 use crate::section::Sink;
 use crate::tree::{Node, Section};
 use crate::values;
-use ferrobgp_wire::nlri::{Nlri, Prefix, RouteDistinguisher};
+use ferrobgp_wire::nlri::{Labelled, Labels, Mup, Mvpn, Nlri, Prefix, RouteDistinguisher, Vpls};
 use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::{Afi, Family, Safi};
 use ipnet::IpNet;
@@ -115,8 +114,8 @@ impl PrefixRoute {
     /// until wire has labelled and VPN NLRIs. A missing next hop (a
     /// withdrawal) is `NextHop::None`.
     pub fn to_wire(&self) -> Option<Route> {
-        if !Nlri::is_parsed(self.family) {
-            return None;
+        if !matches!(self.family.safi, Safi::UNICAST | Safi::MULTICAST) {
+            return self.to_wire_labelled();
         }
         let nlri = Prefix::new(self.prefix, self.family.safi, self.path_id);
         let next_hop = self.next_hop.map_or(NextHop::None, NextHopSpec::to_wire);
@@ -124,10 +123,83 @@ impl PrefixRoute {
     }
 }
 
+impl PrefixRoute {
+    fn to_wire_labelled(&self) -> Option<Route> {
+        let labels = Labels::new(self.labels.as_deref().unwrap_or(&[]));
+        let nlri = Labelled {
+            safi: self.family.safi,
+            path_id: self.path_id,
+            labels,
+            rd: self.rd,
+            net: self.prefix,
+        };
+        let next_hop = self.next_hop.map_or(NextHop::None, NextHopSpec::to_wire);
+        Some(Route::new(nlri, next_hop, Arc::new(self.attrs.to_wire())))
+    }
+}
+
 impl ConfigRoute {
-    /// See [`PrefixRoute::to_wire`]; `None` for every other kind of route.
+    /// The wire crate's route: NLRI, next hop (`NextHop::None` when none was
+    /// given) and attribute set (flow actions become their extended
+    /// communities). `None` only for what the wire crate cannot represent
+    /// yet (see [`flow::FlowRoute::to_wire`]).
     pub fn to_wire(&self) -> Option<Route> {
-        self.as_prefix().and_then(PrefixRoute::to_wire)
+        let nh = |n: &Option<NextHopSpec>| n.map_or(NextHop::None, NextHopSpec::to_wire);
+        match self {
+            ConfigRoute::Prefix(p) => p.to_wire(),
+            ConfigRoute::Flow(f) => f.to_wire(),
+            ConfigRoute::Vpls(v) => Some(Route::new(
+                Nlri::Vpls(Vpls::new(v.rd, v.endpoint, v.offset, v.size, v.base)),
+                nh(&v.next_hop),
+                Arc::new(v.attrs.to_wire()),
+            )),
+            ConfigRoute::Mvpn(m) => {
+                let afi = m.family.afi;
+                let nlri = match m.kind {
+                    mvpn::MvpnKind::SourceAd { source, group } => {
+                        Mvpn::source_ad(afi, m.rd, source, group)
+                    }
+                    mvpn::MvpnKind::SharedJoin {
+                        rp,
+                        group,
+                        source_as,
+                    } => Mvpn::c_multicast(afi, true, m.rd, source_as, rp, group),
+                    mvpn::MvpnKind::SourceJoin {
+                        source,
+                        group,
+                        source_as,
+                    } => Mvpn::c_multicast(afi, false, m.rd, source_as, source, group),
+                };
+                Some(Route::new(
+                    Nlri::Mvpn(nlri),
+                    nh(&m.next_hop),
+                    Arc::new(m.attrs.to_wire()),
+                ))
+            }
+            ConfigRoute::Mup(m) => {
+                let nlri = match m.kind {
+                    mup::MupKind::Isd { prefix } => Mup::isd(m.rd, prefix),
+                    mup::MupKind::Dsd { address } => Mup::dsd(m.rd, address),
+                    mup::MupKind::T1st {
+                        prefix,
+                        teid,
+                        qfi,
+                        endpoint,
+                        source,
+                    } => Mup::t1st(m.rd, prefix, teid, qfi, endpoint, source),
+                    mup::MupKind::T2st {
+                        endpoint,
+                        teid,
+                        teid_bits,
+                    } => Mup::t2st(m.rd, endpoint, teid, teid_bits),
+                };
+                Some(Route::new(
+                    Nlri::Mup(nlri),
+                    nh(&m.next_hop),
+                    Arc::new(m.attrs.to_wire()),
+                ))
+            }
+        }
     }
 }
 
@@ -407,10 +479,14 @@ fn located(r: PResult<Vec<ConfigRoute>>, pos: Pos, sink: &mut Sink) -> Vec<(Conf
 }
 
 /// `static { route ...; route <prefix> { ... } attributes ... nlri ...; }`.
-pub fn static_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
-    crate::section::no_args(s, sink);
-    let mut out = Vec::new();
-    for node in &s.body {
+///
+/// Takes the section by value and drops each statement once parsed, so a
+/// file with many routes never holds all their tokens and all their routes
+/// at the same time.
+pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
+    crate::section::no_args(&s, sink);
+    let mut out = Vec::with_capacity(s.body.len());
+    for node in s.body {
         match node {
             Node::Statement(st) => {
                 let kw = st.keyword();
@@ -437,13 +513,13 @@ pub fn static_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
                     continue;
                 };
                 let mut spec = RouteSpec::default();
-                let mut cur = Cursor::new(&sub.head[2..], sub.open);
+                let mut cur = Cursor::new(sub.head.get(2..).unwrap_or(&[]), sub.open);
                 if let Err(e) = attributes::route_keywords(&mut cur, &mut spec) {
                     sink.error(e);
                     continue;
                 }
                 let before = sink.errors.len();
-                block_spec(sub, &mut spec, sink);
+                block_spec(&sub, &mut spec, sink);
                 if sink.errors.len() == before {
                     out.extend(located(
                         prefix_routes(prefix, None, spec, true),
@@ -466,10 +542,10 @@ pub fn static_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
 }
 
 /// `announce { ipv4 { unicast ...; } ipv6 { ... } l2vpn { vpls ...; } }`.
-pub fn announce_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
-    crate::section::no_args(s, sink);
+pub fn announce_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
+    crate::section::no_args(&s, sink);
     let mut out = Vec::new();
-    for node in &s.body {
+    for node in s.body {
         let Node::Section(afi_sec) = node else {
             let pos = node.pos();
             sink.err(pos, "unexpected statement in announce: expected \"ipv4 { ... }\", \"ipv6 { ... }\" or \"l2vpn { ... }\"");
@@ -487,12 +563,13 @@ pub fn announce_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)>
             ));
             continue;
         }
-        crate::section::no_args(afi_sec, sink);
-        for node in &afi_sec.body {
+        crate::section::no_args(&afi_sec, sink);
+        let afi = afi.clone();
+        for node in afi_sec.body {
             match node {
                 Node::Statement(st) => {
                     out.extend(located(
-                        family_statement(afi, &st.words, st.end, true),
+                        family_statement(&afi, &st.words, st.end, true),
                         st.keyword().pos,
                         sink,
                     ));
@@ -501,7 +578,7 @@ pub fn announce_section(s: &Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)>
                     // `vpls name { ... }` inside announce { l2vpn { } }
                     if afi.is("l2vpn") && sub.name() == "vpls" {
                         out.extend(
-                            vpls::vpls_block(sub, sink).map(|r| (ConfigRoute::Vpls(r), sub.pos())),
+                            vpls::vpls_block(&sub, sink).map(|r| (ConfigRoute::Vpls(r), sub.pos())),
                         );
                     } else {
                         sink.err(
