@@ -17,6 +17,7 @@ use crate::attribute::{
 };
 use crate::error::{code as ncode, subcode, Notify};
 use crate::family::Family;
+use crate::nlri::prefix::decode_ipv4_all;
 use crate::nlri::Nlri;
 use crate::route::{NextHop, Route, RouteChange};
 use crate::{Error, Result};
@@ -162,14 +163,21 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
 
     let v4 = Family::IPV4_UNICAST;
     let u = &mut rx.update;
-    Nlri::decode_all(v4, withdrawn, ctx.addpath_rx(v4), &mut u.withdrawn).map_err(|e| {
+    let v4_field = |bytes: &[u8], out: &mut Vec<Nlri>| {
+        if ctx.addpath_rx(v4) {
+            Nlri::decode_all(v4, bytes, true, out)
+        } else {
+            decode_ipv4_all(v4.safi, bytes, out)
+        }
+    };
+    v4_field(withdrawn, &mut u.withdrawn).map_err(|e| {
         reset(
             subcode::update::INVALID_NETWORK_FIELD,
             Vec::new(),
             format!("withdrawn routes: {e}"),
         )
     })?;
-    Nlri::decode_all(v4, nlri, ctx.addpath_rx(v4), &mut u.nlri).map_err(|e| {
+    v4_field(nlri, &mut u.nlri).map_err(|e| {
         reset(
             subcode::update::INVALID_NETWORK_FIELD,
             Vec::new(),
