@@ -545,3 +545,36 @@ fn as4_generation_for_old_speakers() {
     assert_eq!(rx.update.attributes.aggregator, a.aggregator);
     assert_eq!(rx.update.to_message(&ctx).unwrap(), p.messages[0]);
 }
+
+#[test]
+fn conf_ipself4_and_ipself6() {
+    // next-hop self resolves to the session's local address
+    let a = shared(Attributes::default());
+    let ctx = Context {
+        local_address: Some("127.0.0.1".parse().unwrap()),
+        router_id: "127.0.0.2".parse().unwrap(),
+        ..ibgp(12345)
+    };
+    let changes = vec![RouteChange::Announce(Route::new(
+        v4("10.0.0.0/32"),
+        NextHop::SelfAddress,
+        a.clone(),
+    ))];
+    assert_eq!(
+        check("conf-ipself4", &changes, &ctx, &[Family::IPV4_UNICAST]),
+        1
+    );
+    let ctx = Context {
+        local_address: Some("::1".parse().unwrap()),
+        ..ctx
+    };
+    let changes = vec![RouteChange::Announce(Route::new(
+        Nlri::Prefix(Prefix::unicast("2a04:6d80::1/128".parse().unwrap())),
+        NextHop::SelfAddress,
+        a,
+    ))];
+    assert_eq!(
+        check("conf-ipself6", &changes, &ctx, &[Family::IPV6_UNICAST]),
+        1
+    );
+}
