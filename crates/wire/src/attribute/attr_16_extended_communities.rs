@@ -117,6 +117,15 @@ impl ExtendedCommunity {
         }
     }
 
+    /// FlowSpec redirect to a VRF named by an IPv4 route target (RFC
+    /// 8955 section 7.4, type 0x81 sub-type 0x08).
+    pub fn redirect_ip(ip: Ipv4Addr, number: u16) -> ExtendedCommunity {
+        let mut b = [0x81, subtype::REDIRECT, 0, 0, 0, 0, 0, 0];
+        b[2..6].copy_from_slice(&ip.octets());
+        b[6..8].copy_from_slice(&number.to_be_bytes());
+        ExtendedCommunity(b)
+    }
+
     /// FlowSpec traffic-marking (DSCP).
     pub fn traffic_mark(dscp: u8) -> ExtendedCommunity {
         ExtendedCommunity([0x80, subtype::TRAFFIC_MARK, 0, 0, 0, 0, 0, dscp])
@@ -149,6 +158,23 @@ impl ExtendedCommunity {
     }
 
     /// MUP direct segment (0x0C/0x00): 2-byte and 4-byte segment ids.
+    /// FlowSpec interface-set: `transitive` picks type 0x07 (else 0x47);
+    /// `direction` 1 input, 2 output, 3 both; `group` keeps its low 14 bits.
+    pub fn interface_set(
+        transitive: bool,
+        direction: u8,
+        asn: u32,
+        group: u16,
+    ) -> ExtendedCommunity {
+        let mut b = [0u8; 8];
+        b[0] = if transitive { 0x07 } else { 0x47 };
+        b[1] = 0x02;
+        b[2..6].copy_from_slice(&asn.to_be_bytes());
+        let g = (u16::from(direction & 3) << 14) | (group & 0x3FFF);
+        b[6..8].copy_from_slice(&g.to_be_bytes());
+        ExtendedCommunity(b)
+    }
+
     pub fn mup(sgid2: u16, sgid4: u32) -> ExtendedCommunity {
         Self::two(0x0C, 0x00, sgid2, sgid4)
     }
@@ -244,6 +270,8 @@ impl fmt::Display for ExtendedCommunity {
                 write!(f, "action {}", s.join("-"))
             }
             (0x00, subtype::REDIRECT) => write!(f, "redirect:{}:{}", self.u16at(2), self.u32at(4)),
+            // the IPv4-address redirect (0x8108) is an empty string in 5.0.15
+            (0x01, subtype::REDIRECT) => Ok(()),
             // the RFC 7674 4-byte-ASN redirect (0x82) is shown raw by ExaBGP
             (0x00, subtype::TRAFFIC_MARK) => write!(f, "mark {}", self.0[7]),
             (0x00, subtype::L2INFO) => write!(
@@ -274,6 +302,18 @@ impl fmt::Display for ExtendedCommunity {
                 }
             }
             (0x0C, 0x00) => write!(f, "mup:{}:{}", self.u16at(2), self.u32at(4)),
+            // FlowSpec interface-set (draft-ietf-idr-flowspec-interfaceset):
+            // 4-byte ASN, 2 direction bits, 14-bit group id
+            (0x07, 0x02) => {
+                let g = self.u16at(6);
+                let dir = match g >> 14 {
+                    1 => "input",
+                    2 => "output",
+                    3 => "input-output",
+                    _ => "unspecified",
+                };
+                write!(f, "interface-set:{dir}:{}:{}", self.u32at(2), g & 0x3FFF)
+            }
             _ => write!(f, "0x{:016X}", self.value()),
         }
     }

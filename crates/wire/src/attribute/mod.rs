@@ -27,7 +27,9 @@ pub mod attr_16_extended_communities;
 pub mod attr_17_as4_path;
 pub mod attr_18_as4_aggregator;
 pub mod attr_26_aigp;
+pub mod attr_29_bgp_ls;
 pub mod attr_32_large_communities;
+pub mod attr_40_prefix_sid;
 pub mod raw;
 
 pub use attr_01_origin::Origin;
@@ -38,6 +40,7 @@ pub use attr_14_mp_reach::MpReach;
 pub use attr_15_mp_unreach::MpUnreach;
 pub use attr_16_extended_communities::{ExtendedCommunities, ExtendedCommunity};
 pub use attr_32_large_communities::{LargeCommunities, LargeCommunity};
+pub use attr_40_prefix_sid::PrefixSid;
 pub use raw::RawAttribute;
 
 use serde::{Deserialize, Serialize};

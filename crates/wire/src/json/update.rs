@@ -13,7 +13,7 @@
 //! literal, spec 9.3). The envelope (`neighbor`, `direction`, ...) is the
 //! api crate's.
 
-use crate::attribute::{flag, Attributes};
+use crate::attribute::{attr_29_bgp_ls, code, flag, Attributes, PrefixSid};
 use crate::nlri::Nlri;
 use crate::route::NextHop;
 use crate::update::Update;
@@ -258,6 +258,16 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
     let mut raw = a.other.iter().peekable();
     let mut flush = |m: &mut Map<String, Value>, below: u16| {
         while let Some(r) = raw.next_if(|r| u16::from(r.code) < below) {
+            if r.code == code::BGP_LS {
+                m.insert("bgp-ls".into(), attr_29_bgp_ls::json(&r.value));
+                continue;
+            }
+            if r.code == code::PREFIX_SID {
+                if let Ok(p) = PrefixSid::parse(&r.value) {
+                    m.insert("bgp-prefix-sid".into(), p.json());
+                    continue;
+                }
+            }
             if let Some(f) = shown_flags(r.flags) {
                 m.insert(
                     format!("attribute-0x{:02X}-0x{:02X}", r.code, f),

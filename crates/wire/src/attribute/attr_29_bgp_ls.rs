@@ -1,0 +1,225 @@
+//! BGP-LS Attribute (type code 29, RFC 7752 section 3.3, with the segment
+//! routing TLVs of RFC 9085): an optional non-transitive attribute made of
+//! TLVs (type 2 bytes, length 2 bytes) describing a node, link or prefix.
+//!
+//! Decode-only (ExaBGP never originates BGP-LS): the attribute travels as a
+//! [`super::RawAttribute`] and [`json`] renders ExaBGP 5.0.15's `"bgp-ls"`
+//! object for the TLVs it knows (node flags, name, IS-IS area, router IDs,
+//! admin group, bandwidths, TE and IGP metrics, SRLG, link name, IGP flags,
+//! prefix metric, SR capabilities, prefix SID). Other TLVs appear as
+//! `"generic-lsid-<type>": ["0x<hex>"]`. A value whose TLVs overrun is
+//! rendered as `{"raw": "0x<hex>"}` (RFC 7752 section 8.2.2: a malformed
+//! BGP-LS attribute is discarded, never a session reset).
+
+use crate::codec::Reader;
+use serde_json::{json, Map, Value};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+fn hex(b: &[u8]) -> String {
+    let s: String = b.iter().map(|x| format!("{x:02X}")).collect();
+    format!("0x{s}")
+}
+
+fn uint(b: &[u8]) -> u64 {
+    b.iter().take(8).fold(0u64, |v, x| (v << 8) | u64::from(*x))
+}
+
+fn flags(byte: u8, names: &[&str]) -> Value {
+    let mut m = Map::new();
+    for (i, n) in names.iter().enumerate() {
+        m.insert((*n).into(), json!((byte >> (7 - i)) & 1));
+    }
+    let used = names.len() as u32;
+    let rsv = if used >= 8 {
+        0
+    } else {
+        byte & (0xFFu8 >> used)
+    };
+    m.insert("RSV".into(), json!(rsv));
+    Value::Object(m)
+}
+
+fn float(b: &[u8]) -> Option<f64> {
+    Some(f64::from(f32::from_be_bytes(b.try_into().ok()?)))
+}
+
+/// Renders one TLV into `m`; `None` when its value does not parse.
+fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
+    match t {
+        1024 => {
+            m.insert(
+                "node-flags".into(),
+                flags(*v.first()?, &["O", "T", "E", "B", "R", "V"]),
+            );
+        }
+        1026 => {
+            m.insert(
+                "node-name".into(),
+                json!(String::from_utf8_lossy(v).into_owned()),
+            );
+        }
+        1027 => {
+            m.insert("area-id".into(), json!(uint(v).to_string()));
+        }
+        1028 | 1030 => {
+            let ip = Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?);
+            let key = if t == 1028 {
+                "local-te-router-ids"
+            } else {
+                "remote-te-router-ids"
+            };
+            push(m, key, json!(ip.to_string()));
+        }
+        1029 | 1031 => {
+            let ip = Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?);
+            let key = if t == 1029 {
+                "local-te-router-ids"
+            } else {
+                "remote-te-router-ids"
+            };
+            push(m, key, json!(ip.to_string()));
+        }
+        1034 => {
+            let f = *v.first()?;
+            m.insert("sr-capability-flags".into(), flags(f, &["I", "V"]));
+            // range (3) + SID/label sub-TLV (type 2, length 2, 3-byte label)
+            let mut r = Reader::new(v.get(2..)?);
+            let mut sids = Vec::new();
+            while !r.is_empty() {
+                let range = r.u24().ok()?;
+                let _kind = r.u16().ok()?;
+                let len = r.u16().ok()?;
+                let b = r.take(usize::from(len)).ok()?;
+                sids.push(json!([range, uint(b)]));
+            }
+            m.insert("sids".into(), Value::Array(sids));
+        }
+        1088 => {
+            m.insert("admin-group-mask".into(), json!(uint(v)));
+        }
+        1089 => {
+            m.insert("maximum-link-bandwidth".into(), json!(float(v)?));
+        }
+        1090 => {
+            m.insert("maximum-reservable-link-bandwidth".into(), json!(float(v)?));
+        }
+        1091 => {
+            let v: Option<Vec<f64>> = v.chunks(4).map(float).collect();
+            m.insert("unreserved-bandwidth".into(), json!(v?));
+        }
+        1092 => {
+            m.insert("te-metric".into(), json!(uint(v)));
+        }
+        1095 => {
+            m.insert("igp-metric".into(), json!(uint(v)));
+        }
+        1096 => {
+            let v: Vec<u64> = v.chunks(4).map(uint).collect();
+            m.insert("shared-risk-link-groups".into(), json!(v));
+        }
+        1098 => {
+            m.insert(
+                "link-name".into(),
+                json!(String::from_utf8_lossy(v).into_owned()),
+            );
+        }
+        1152 => {
+            m.insert(
+                "igp-flags".into(),
+                flags(*v.first()?, &["D", "N", "L", "P"]),
+            );
+        }
+        1155 => {
+            m.insert("prefix-metric".into(), json!(uint(v)));
+        }
+        1158 => {
+            // flags (1), algorithm (1), reserved (2), SID/index (4) or label (3)
+            let f = *v.first()?;
+            let algo = *v.get(1)?;
+            m.insert(
+                "sr-prefix-flags".into(),
+                flags(f, &["R", "N", "P", "E", "V", "L"]),
+            );
+            let sid = v.get(4..)?;
+            m.insert("sids".into(), json!([uint(sid)]));
+            m.insert("undecoded-sids".into(), json!([]));
+            m.insert("sr-algorithm".into(), json!(algo));
+        }
+        _ => push(m, &format!("generic-lsid-{t}"), json!(hex(v))),
+    }
+    Some(())
+}
+
+fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
+    if let Value::Array(list) = m
+        .entry(key.to_string())
+        .or_insert_with(|| Value::Array(Vec::new()))
+    {
+        list.push(v);
+    }
+}
+
+/// The `"bgp-ls"` JSON object for an attribute value.
+pub fn json(value: &[u8]) -> Value {
+    let mut m = Map::new();
+    let mut r = Reader::new(value);
+    while !r.is_empty() {
+        let parsed = (|| {
+            let t = r.u16().ok()?;
+            let l = r.u16().ok()?;
+            let v = r.take(usize::from(l)).ok()?;
+            tlv(&mut m, t, v)
+        })();
+        if parsed.is_none() {
+            return json!({ "raw": hex(value) });
+        }
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn exabgp_renderings() {
+        // values hand-built; expected JSON from exabgp 5.0.15 decode
+        let node = unhex(
+            "04000001800402000772 6F75746572310403000349000104040004 0A000001"
+                .replace(' ', "")
+                .as_str(),
+        );
+        assert_eq!(
+            json(&node),
+            json!({ "node-flags": {"O": 1, "T": 0, "E": 0, "B": 0, "R": 0, "V": 0, "RSV": 0},
+                    "node-name": "router1", "area-id": "4784129",
+                    "local-te-router-ids": ["10.0.0.1"] })
+        );
+        let link = unhex("044000040A000002044100044E6E6B28044400040000000A04470003000014044800080000000100000002044A000465746830");
+        assert_eq!(
+            json(&link),
+            json!({ "admin-group-mask": 167772162, "maximum-link-bandwidth": 1000000000.0,
+                    "te-metric": 10, "igp-metric": 20, "shared-risk-link-groups": [1, 2],
+                    "link-name": "eth0" })
+        );
+        let prefix = unhex("0480000180048300040000001E048600084000000000000064");
+        assert_eq!(
+            json(&prefix),
+            json!({ "igp-flags": {"D": 1, "N": 0, "L": 0, "P": 0, "RSV": 0}, "prefix-metric": 30,
+                    "sr-prefix-flags": {"R": 0, "N": 1, "P": 0, "E": 0, "V": 0, "L": 0, "RSV": 0},
+                    "sids": [100], "undecoded-sids": [], "sr-algorithm": 0 })
+        );
+        let sr = unhex("040A000C80000003E804890003003E80");
+        assert_eq!(
+            json(&sr),
+            json!({ "sr-capability-flags": {"I": 1, "V": 0, "RSV": 0}, "sids": [[1000, 16000]] })
+        );
+        assert_eq!(json(&[4, 0, 0, 9]), json!({"raw": "0x04000009"}));
+    }
+}
