@@ -183,6 +183,29 @@ fn attribute_discard_attributes() {
 }
 
 #[test]
+fn local_pref_from_ebgp_is_discarded() {
+    let ctx = Context {
+        peer_as: 65001,
+        ..Context::default()
+    };
+    let b = body(&format!("{ORIGIN}{AS_PATH}{NEXT_HOP}40050400000064"));
+    let rx = Update::decode(&b, &ctx).unwrap();
+    assert_eq!(
+        verdicts(&rx),
+        [(Verdict::AttributeDiscard, Some(code::LOCAL_PREF))]
+    );
+    assert_eq!(rx.update.attributes.local_pref, None);
+    // iBGP keeps it
+    assert_eq!(
+        ok(&format!("{ORIGIN}{AS_PATH}{NEXT_HOP}40050400000064"))
+            .update
+            .attributes
+            .local_pref,
+        Some(100)
+    );
+}
+
+#[test]
 fn malformed_as4_path_is_discarded_for_old_speakers() {
     let ctx = Context {
         asn4: false,

@@ -282,6 +282,15 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
         }
     }
 
+    // RFC 7606 7.5: LOCAL_PREF from an external peer is discarded
+    if !ctx.ibgp() && u.attributes.local_pref.take().is_some() {
+        rx.malformations.push(Malformation {
+            verdict: Verdict::AttributeDiscard,
+            attribute: Some(code::LOCAL_PREF),
+            reason: "LOCAL_PREF received from an external peer".into(),
+        });
+    }
+
     // RFC 7606 3(d): missing well-known mandatory attributes
     let announces = !u.nlri.is_empty() || u.mp_reach.as_ref().is_some_and(|r| !r.nlri.is_empty());
     if announces {

@@ -6,7 +6,8 @@
 //!
 //! * [`Verdict::AttributeDiscard`] — the attribute is dropped, the UPDATE is
 //!   otherwise processed (RFC 7606 section 2, e.g. ATOMIC_AGGREGATE,
-//!   AGGREGATOR, AS4_PATH, AIGP, duplicate attributes);
+//!   AGGREGATOR, AS4_PATH, AIGP, duplicate attributes, LOCAL_PREF from an
+//!   external peer);
 //! * [`Verdict::TreatAsWithdraw`] — every route the UPDATE announces is
 //!   withdrawn instead (ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF,
 //!   COMMUNITIES, CLUSTER_LIST, ORIGINATOR_ID, EXTENDED_COMMUNITIES,
