@@ -134,6 +134,14 @@ impl Worker {
                 },
                 Some(ev) = self.events_rx.recv() => self.conn_event(ev).await?,
                 _ = sleep_opt(deadline) => {
+                    // A timer may come due while this task was busy (a large
+                    // batch): let the connection tasks run and take what they
+                    // read first, so that a KEEPALIVE already on the socket
+                    // counts before the hold timer is checked.
+                    tokio::task::yield_now().await;
+                    while let Ok(ev) = self.events_rx.try_recv() {
+                        self.conn_event(ev).await?;
+                    }
                     let actions = self.fsm.poll(std::time::Instant::now());
                     self.run_actions(actions).await?;
                 }

@@ -432,3 +432,54 @@ async fn rate_limited_updates_all_arrive_in_order() {
     }
     assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 4 });
 }
+
+#[tokio::test]
+async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mut cfg = config(port, 3, 0);
+    cfg.group_updates = false;
+    let (_sup, mut rib, _w) = spawn(cfg);
+    let s = establish(&l, &mut rib, None).await;
+    // the peer keeps its session alive but never reads again
+    let (_r, mut w) = s.into_split();
+    let ka = tokio::spawn(async move {
+        for _ in 0..30 {
+            if w.write_all(&hex(KEEPALIVE)).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    let changes: Vec<Change> = (0..200_000u32)
+        .map(|i| {
+            let [_, a, b, c] = i.to_be_bytes();
+            route(&format!("{}.{b}.{c}.0/24", a + 1), [1, 1, 1, 1])
+        })
+        .collect();
+    rib.send(&RibToSession::Changes { seq: 9, changes })
+        .await
+        .unwrap();
+    let mut saw_ack = false;
+    let mut saw_down = false;
+    while !(saw_ack && saw_down) {
+        match timeout(Duration::from_secs(30), rib.recv())
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+        {
+            SessionToRib::Ack { seq: 9 } => saw_ack = true,
+            SessionToRib::State(SessionState::Down { reason }) => {
+                // not a hold timer expiry: the peer's KEEPALIVEs were read
+                assert_eq!(
+                    reason,
+                    "peer is not reading, hold time exceeded while writing"
+                );
+                saw_down = true;
+            }
+            _ => {}
+        }
+    }
+    ka.abort();
+}
