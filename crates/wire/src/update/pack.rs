@@ -104,6 +104,26 @@ pub fn resolve_self(nh: &NextHop, family: Family, ctx: &Context) -> NextHop {
     }
 }
 
+/// Whether an IPv4 next hop is also sent as a NEXT_HOP attribute for
+/// `family` (ExaBGP, as the conformance suite shows: yes for unicast,
+/// labelled, VPN, MCAST-VPN and MUP; not for FlowSpec nor VPLS, whose next
+/// hop is only in MP_REACH_NLRI).
+pub fn sends_next_hop_attribute(family: Family) -> bool {
+    !matches!(family.safi, Safi::FLOW | Safi::FLOW_VPN | Safi::VPLS)
+}
+
+/// The next hop written in MP_REACH_NLRI: ExaBGP sends an IPv4 next hop of
+/// an IPv6 MUP route as an IPv4-mapped IPv6 address (`::ffff:10.0.0.2`,
+/// conf-srv6-mup).
+fn mp_next_hop(nh: &NextHop, family: Family) -> std::borrow::Cow<'_, NextHop> {
+    match nh {
+        NextHop::V4(a) if family == Family::IPV6_MUP => {
+            std::borrow::Cow::Owned(NextHop::V6(a.to_ipv6_mapped()))
+        }
+        _ => std::borrow::Cow::Borrowed(nh),
+    }
+}
+
 struct Group<'a> {
     attrs: &'a Arc<Attributes>,
     next_hop: &'a NextHop,
@@ -150,8 +170,9 @@ pub fn pack(changes: &[RouteChange], ctx: &Context) -> Packed {
     let mut packed = Packed::default();
     let mut scratch = Packer::default();
     for g in &groups {
-        let mut attr_cache: Option<Vec<u8>> = None;
         for (family, list) in &g.families {
+            // per family: the NEXT_HOP attribute and `self` depend on it
+            let mut attr_cache: Option<Vec<u8>> = None;
             let next_hop = resolve_self(g.next_hop, *family, ctx);
             if ctx.group_updates && grouped_family(*family) {
                 scratch.unit(
@@ -237,7 +258,10 @@ impl<'a> Packer<'a> {
         let attr: &[u8] = if carries {
             attr_cache.get_or_insert_with(|| {
                 let mut v = Vec::with_capacity(64);
-                outgoing_attributes(attrs, ctx).encode(next_hop.ipv4(), ctx.asn4, &mut v);
+                let nh_attr = mp_next_hop(next_hop, family)
+                    .ipv4()
+                    .filter(|_| sends_next_hop_attribute(family));
+                outgoing_attributes(attrs, ctx).encode(nh_attr, ctx.asn4, &mut v);
                 v
             })
         } else {
@@ -298,7 +322,7 @@ impl<'a> Packer<'a> {
             out,
         );
         // MP_REACH_NLRI
-        next_hop.encode_mp(family, &mut header);
+        mp_next_hop(next_hop, family).encode_mp(family, &mut header);
         header.push(0);
         mp_messages(
             &self.mp_announce,
