@@ -578,3 +578,89 @@ fn conf_ipself4_and_ipself6() {
         1
     );
 }
+
+/// Obtained by running ExaBGP 5.0.15 (`exabgp server`) with this
+/// configuration against a capturing test peer (iBGP, AS 65000, families
+/// ipv4/ipv6 unicast, group-updates on by default):
+///
+/// ```text
+/// route 10.0.2.0/24 next-hop 192.0.2.1;
+/// route 9.0.0.0/8 next-hop 192.0.2.1;
+/// route 10.0.1.0/24 next-hop 192.0.2.1;
+/// route 1.0.0.0/24 next-hop 192.0.2.1;
+/// route 10.0.0.0/16 next-hop 192.0.2.1;
+/// route 2001:db8:2::/48 next-hop 2001:db8::1;
+/// route 2001:db8:1::/48 next-hop 2001:db8::1;
+/// route 20.0.0.0/24 next-hop 192.0.2.1 med 5;
+/// route 2001:db8:3::/48 next-hop 192.0.2.1;
+/// ```
+///
+/// The UPDATEs arrived in this order (End-of-RIB markers left out): the
+/// IPv4 group sorted by prefix length then address, the IPv6 route sharing
+/// its attributes and next hop, the two other IPv6 routes in their own
+/// UPDATEs in configuration order, then the MED group.
+#[test]
+fn grouping_and_sorting_match_exabgp() {
+    let a = shared(Attributes::default());
+    let med = shared(Attributes {
+        med: Some(5),
+        ..Default::default()
+    });
+    let v6 = |s: &str| Nlri::Prefix(Prefix::unicast(s.parse().unwrap()));
+    let changes = vec![
+        announce(v4("10.0.2.0/24"), "192.0.2.1", &a),
+        announce(v4("9.0.0.0/8"), "192.0.2.1", &a),
+        announce(v4("10.0.1.0/24"), "192.0.2.1", &a),
+        announce(v4("1.0.0.0/24"), "192.0.2.1", &a),
+        announce(v4("10.0.0.0/16"), "192.0.2.1", &a),
+        announce(v6("2001:db8:2::/48"), "2001:db8::1", &a),
+        announce(v6("2001:db8:1::/48"), "2001:db8::1", &a),
+        announce(v4("20.0.0.0/24"), "192.0.2.1", &med),
+        announce(v6("2001:db8:3::/48"), "192.0.2.1", &a),
+    ];
+    let want = [
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003D020000001540010100400200400304C0000201400504000000640809100A0018010000180A0001180A0002",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003F020000002840010100400200400304C000020140050400000064800E1000020104C0000201003020010DB80003",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0044020000002D4001010040020040050400000064800E1C0002011020010DB8000000000000000000000001003020010DB80002",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0044020000002D4001010040020040050400000064800E1C0002011020010DB8000000000000000000000001003020010DB80001",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0037020000001C40010100400200400304C0000201800404000000054005040000006418140000",
+    ];
+    let p = pack(&changes, &ibgp(65000));
+    let got: Vec<String> = p.messages.iter().map(|m| hex(m)).collect();
+    assert_eq!(got, want);
+}
+
+/// Obtained by running ExaBGP 5.0.15 with an API helper against a capturing
+/// test peer (iBGP, AS 65000, ipv4/ipv6 unicast). After announcing
+/// 10.0.1.0/24, 10.0.2.0/24 (next-hop 192.0.2.1) and 2001:db8:1::/48, the
+/// helper wrote in one burst:
+///
+/// ```text
+/// withdraw route 10.0.2.0/24
+/// withdraw route 10.0.1.0/24
+/// withdraw route 2001:db8:1::/48
+/// announce route 10.0.3.0/24 next-hop 192.0.2.1
+/// ```
+///
+/// and ExaBGP sent these three UPDATEs in this order: both IPv4 withdrawals
+/// sorted in one Withdrawn Routes field, the IPv6 withdrawal in an
+/// MP_UNREACH_NLRI without other attributes, then the announcement.
+#[test]
+fn api_burst_of_withdrawals_matches_exabgp() {
+    let a = shared(Attributes::default());
+    let v6 = Nlri::Prefix(Prefix::unicast("2001:db8:1::/48".parse().unwrap()));
+    let changes = vec![
+        RouteChange::Withdraw(Route::bare(v4("10.0.2.0/24"))),
+        RouteChange::Withdraw(Route::bare(v4("10.0.1.0/24"))),
+        RouteChange::Withdraw(Route::bare(v6)),
+        announce(v4("10.0.3.0/24"), "192.0.2.1", &a),
+    ];
+    let want = [
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001F020008180A0001180A00020000",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0024020000000D800F0A0002013020010DB80001",
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0030020000001540010100400200400304C000020140050400000064180A0003",
+    ];
+    let p = pack(&changes, &ibgp(65000));
+    let got: Vec<String> = p.messages.iter().map(|m| hex(m)).collect();
+    assert_eq!(got, want);
+}
