@@ -1,6 +1,6 @@
 //! Turns the rib's changes into the BGP messages to write, for what was
 //! negotiated: runs of route announcements and withdrawals are packed into
-//! UPDATEs by the wire crate's [`pack`] (ExaBGP's grouping rules live
+//! UPDATEs by the wire crate's [`pack()`] (ExaBGP's grouping rules live
 //! there), End-of-RIB markers come from [`eor`], ROUTE-REFRESH requests and
 //! pre-encoded messages are framed here.
 

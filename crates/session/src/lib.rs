@@ -1,11 +1,22 @@
 //! ferrobgp's session worker: one process per configured neighbor, owning
-//! one BGP session.
+//! one BGP session (ARCHITECTURE.md, "session").
 //!
-//! The protocol logic is pure and tested in-process: [`fsm`] (RFC 4271
-//! state machine with timers as data), [`backoff`] (ExaBGP's reconnection
-//! pacing), [`notify`] (the NOTIFICATIONs we generate). The I/O shell
-//! around it (TCP, socket options, IPC with the supervisor and the rib)
-//! lives in the modules that say so in their documentation.
+//! Entry point: [`run_worker`]`(supervisor_fd, rib_fd)` (the `ferrobgp
+//! __session` role calls it with the descriptors inherited at 3 and 4). It
+//! waits for `SupervisorToSession::Init`, builds the neighbor's
+//! [`peer::PeerConfig`] ([`from_config`]), answers `Ready`, and runs the
+//! [`worker::Worker`] until the neighbor is finished.
+//!
+//! Pure core, thin I/O shell:
+//! - [`fsm`]: the RFC 4271 state machine with ExaBGP's rules (collision,
+//!   `local-as auto`, open wait, hold/keepalive timers as deadlines), driven
+//!   by scripted events and a fake clock in its tests;
+//! - [`backoff`]: ExaBGP's reconnection delay and the attempts bound;
+//! - [`notify`]: the NOTIFICATIONs this worker generates;
+//! - [`encode`]: the rib's changes into messages (wire's packing);
+//! - shell: [`worker`] (event loop), [`conn`] (reader/writer tasks,
+//!   rate-limit, stall bound), [`connect`] and [`sockopt`] (TCP and socket
+//!   options), [`entry`] (the process entry point).
 
 pub mod backoff;
 pub mod conn;
