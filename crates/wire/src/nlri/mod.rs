@@ -105,18 +105,19 @@ impl Nlri {
     /// [`Nlri::Unknown`]).
     pub fn is_parsed(family: Family) -> bool {
         match family.afi {
-            Afi::IPV4 | Afi::IPV6 => matches!(
-                family.safi,
-                Safi::UNICAST
-                    | Safi::MULTICAST
-                    | Safi::NLRI_MPLS
-                    | Safi::MPLS_VPN
-                    | Safi::FLOW
-                    | Safi::FLOW_VPN
-                    | Safi::MCAST_VPN
-                    | Safi::MUP
-                    | Safi::RTC
-            ),
+            Afi::IPV4 | Afi::IPV6 => {
+                matches!(
+                    family.safi,
+                    Safi::UNICAST
+                        | Safi::MULTICAST
+                        | Safi::NLRI_MPLS
+                        | Safi::MPLS_VPN
+                        | Safi::FLOW
+                        | Safi::FLOW_VPN
+                        | Safi::MCAST_VPN
+                        | Safi::MUP
+                ) || (family.afi == Afi::IPV4 && family.safi == Safi::RTC)
+            }
             Afi::L2VPN => matches!(family.safi, Safi::VPLS | Safi::EVPN),
             Afi::BGP_LS => matches!(family.safi, Safi::BGP_LS | Safi::BGP_LS_VPN),
             _ => false,
