@@ -775,3 +775,84 @@ fn old_speaker_update_matches_exabgp() {
          0000000200000003180A0000"
     );
 }
+
+/// Obtained by running ExaBGP 5.0.15 against a capturing test peer
+/// (local-as 65000; peer-as 65001 for eBGP, 65000 for iBGP; ipv4/ipv6
+/// unicast) with:
+///
+/// ```text
+/// route 10.0.0.0/24 next-hop 192.0.2.1 local-preference 300 med 7 aigp 1000
+///       originator-id 1.1.1.1 cluster-list [ 2.2.2.2 3.3.3.3 ] atomic-aggregate origin incomplete;
+/// route 10.0.1.0/24 next-hop 192.0.2.1 as-path [ 1 2 ] aigp 5;
+/// route 2001:db8:5::/48 next-hop 2001:db8::1 local-preference 10;
+/// ```
+///
+/// eBGP: AS_PATH [ 65000 ] added, LOCAL_PREF and AIGP stripped. iBGP:
+/// LOCAL_PREF 100 added where absent, AIGP sent.
+#[test]
+fn ebgp_and_ibgp_defaults_match_exabgp() {
+    let r1 = shared(Attributes {
+        origin: Some(ferrobgp_wire::attribute::Origin::Incomplete),
+        local_pref: Some(300),
+        med: Some(7),
+        aigp: Some(1000),
+        originator_id: Some("1.1.1.1".parse().unwrap()),
+        cluster_list: vec!["2.2.2.2".parse().unwrap(), "3.3.3.3".parse().unwrap()],
+        atomic_aggregate: true,
+        ..Default::default()
+    });
+    let r2 = shared(Attributes {
+        as_path: Some(AsPath::sequence(vec![1, 2])),
+        aigp: Some(5),
+        ..Default::default()
+    });
+    let r3 = shared(Attributes {
+        local_pref: Some(10),
+        ..Default::default()
+    });
+    let changes = vec![
+        announce(v4("10.0.0.0/24"), "192.0.2.1", &r1),
+        announce(v4("10.0.1.0/24"), "192.0.2.1", &r2),
+        announce(
+            Nlri::Prefix(Prefix::unicast("2001:db8:5::/48".parse().unwrap())),
+            "2001:db8::1",
+            &r3,
+        ),
+    ];
+    let ebgp = Context {
+        local_as: 65000,
+        peer_as: 65001,
+        ..Context::default()
+    };
+    let got: Vec<String> = pack(&changes, &ebgp)
+        .messages
+        .iter()
+        .map(|m| hex(m))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF004B02000000304001010240020602010000FDE8400304C000020180040400000007400600\
+             80090401010101800A080202020203030303180A0000",
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003302000000184001010040020A02020000000100000002400304C0000201180A0001",
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0043020000002C4001010040020602010000FDE8800E1C0002011020010DB8000000000000\
+             000000000001003020010DB80005",
+        ]
+    );
+    let got: Vec<String> = pack(&changes, &ibgp(65000))
+        .messages
+        .iter()
+        .map(|m| hex(m))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF005A020000003F40010102400200400304C0000201800404000000074005040000012C4006\
+             0080090401010101800A080202020203030303801A0B01000B00000000000003E8180A0000",
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0048020000002D4001010040020A02020000000100000002400304C00002014005040000\
+             0064801A0B01000B0000000000000005180A0001",
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0044020000002D400101004002004005040000000A800E1C0002011020010DB800000000\
+             0000000000000001003020010DB80005",
+        ]
+    );
+}
