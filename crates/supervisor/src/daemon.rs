@@ -1040,7 +1040,7 @@ impl Daemon {
             });
             if !self.send_session(p, stop, &[]).await {
                 if let Some(pid) = self.workers.get(&p).and_then(|w| w.pid) {
-                    let _ = kill(Pid::from_raw(pid as i32), Signal::SIGTERM);
+                    let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
                 }
             }
         }

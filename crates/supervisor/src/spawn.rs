@@ -28,17 +28,10 @@ fn high_copy(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
-fn die_with_parent(parent: libc::pid_t) -> io::Result<()> {
+fn die_with_parent(parent: libc::pid_t, signal: libc::c_int) -> io::Result<()> {
     // SAFETY: prctl and getppid are async-signal-safe.
     unsafe {
-        if libc::prctl(
-            libc::PR_SET_PDEATHSIG,
-            libc::SIGTERM as libc::c_ulong,
-            0,
-            0,
-            0,
-        ) != 0
-        {
+        if libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong, 0, 0, 0) != 0 {
             return Err(io::Error::last_os_error());
         }
         if libc::getppid() != parent {
@@ -51,6 +44,11 @@ fn die_with_parent(parent: libc::pid_t) -> io::Result<()> {
 /// Re-executes `exe` with `args` (the first being the internal role) and
 /// `fds` at descriptor numbers 3, 4, ...; stdin is /dev/null, stdout and
 /// stderr are inherited, `env` is added to the environment.
+///
+/// The child ignores SIGTERM and SIGINT: a signal sent to the whole process
+/// group (Ctrl-C, a test runner) must reach the supervisor only, which then
+/// stops its children in order. The child gets SIGKILL when the
+/// supervisor dies.
 pub fn spawn_role(
     exe: &Path,
     args: &[String],
@@ -85,7 +83,9 @@ pub fn spawn_role(
                     return Err(io::Error::last_os_error());
                 }
             }
-            die_with_parent(parent)
+            libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            libc::signal(libc::SIGINT, libc::SIG_IGN);
+            die_with_parent(parent, libc::SIGKILL)
         });
     }
     let child = cmd
@@ -134,9 +134,13 @@ pub fn spawn_helper(name: &str, argv: &[String]) -> Result<(Child, HelperPipes)>
         .stderr(Stdio::inherit())
         .process_group(0)
         .kill_on_drop(false);
-    // SAFETY: only async-signal-safe calls, see `die_with_parent`.
+    // SAFETY: only async-signal-safe calls (signal, prctl, getppid).
     unsafe {
-        cmd.pre_exec(move || die_with_parent(parent));
+        cmd.pre_exec(move || {
+            // Rust ignores SIGPIPE; helper programs expect the default.
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            die_with_parent(parent, libc::SIGTERM)
+        });
     }
     let child = cmd.spawn().map_err(err)?;
     // `cmd` still holds the child's ends; drop it so only the child has them.

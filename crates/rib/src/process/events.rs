@@ -2,9 +2,10 @@
 //! which helper gets what (the `api` blocks of a neighbor).
 
 use crate::Change;
-use ferrobgp_api::event::{Direction, DirectionSwitches, Event, PeerInfo, Subscription};
+use ferrobgp_api::event::{Content, DirectionSwitches, MessageType, PeerInfo, Subscription};
 use ferrobgp_config::{ApiDirection, LocalAddress, Neighbor};
 use ferrobgp_ipc as ipc;
+use ferrobgp_wire::negotiated::Negotiated;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -78,20 +79,101 @@ pub fn peer_info(n: &Neighbor, local: Option<SocketAddr>, remote: Option<SocketA
     }
 }
 
-/// The `packets` event of a raw message (header included); `None` when it
-/// is shorter than a BGP header.
-pub fn packet_event(direction: ipc::Direction, raw: &[u8]) -> Option<Event> {
-    if raw.len() < 19 {
-        return None;
-    }
-    Some(Event::Packets {
-        direction: match direction {
-            ipc::Direction::Received => Direction::Receive,
-            ipc::Direction::Sent => Direction::Send,
+/// ExaBGP's name string of a neighbor, which API selectors match.
+pub fn peer_name(n: &Neighbor) -> String {
+    ferrobgp_api::PeerName {
+        peer_address: n.peer_address.addr(),
+        local_address: n.local_address.ip(),
+        local_as: n.local_as.asn().unwrap_or(0),
+        peer_as: n.peer_as.asn().unwrap_or(0),
+        router_id: Some(IpAddr::V4(n.router_id)),
+        family_allowed: if n.capabilities.multi_session {
+            ferrobgp_api::FamilyAllowed::Families(n.families.clone())
+        } else {
+            ferrobgp_api::FamilyAllowed::InOpen
         },
-        category: raw[18],
-        header: raw[..19].to_vec(),
-        body: raw[19..].to_vec(),
-        negotiated: None,
+    }
+    .render()
+}
+
+/// The API's view of what was negotiated.
+pub fn api_negotiated(
+    n: &ferrobgp_wire::negotiated::Negotiated,
+) -> ferrobgp_api::event::Negotiated {
+    ferrobgp_api::event::Negotiated {
+        message_size: n.max_message_size() as u32,
+        hold_time: n.hold_time,
+        asn4: n.asn4,
+        multisession: n.multisession,
+        operational: n.operational,
+        refresh: n.refresh.name().to_string(),
+        families: n.families.clone(),
+        nexthop: n.ext_nexthop.iter().copied().collect(),
+        add_path_send: n.addpath_send.iter().copied().collect(),
+        add_path_receive: n.addpath_receive.iter().copied().collect(),
+    }
+}
+
+/// The message type of a raw message (header included).
+pub fn message_type(raw: &[u8]) -> Option<MessageType> {
+    Some(match *raw.get(18)? {
+        1 => MessageType::Open,
+        2 => MessageType::Update,
+        3 => MessageType::Notification,
+        4 => MessageType::Keepalive,
+        5 => MessageType::Refresh,
+        6 => MessageType::Operational,
+        _ => return None,
+    })
+}
+
+/// Decodes a raw message (header included) into the API's content, with
+/// the session's negotiated context (`None` before the session is up:
+/// ExaBGP's standalone defaults). `None` when it does not decode or has no
+/// API form.
+pub fn decode_content(raw: &[u8], negotiated: Option<&Negotiated>) -> Option<Content> {
+    use ferrobgp_wire::message::Message;
+    let standalone;
+    let n = match negotiated {
+        Some(n) => n,
+        None => {
+            standalone = Negotiated::standalone();
+            &standalone
+        }
+    };
+    let kind = *raw.get(18)?;
+    let m = Message::decode(kind, raw.get(19..)?, n).ok()?;
+    Some(match m {
+        Message::Open(o) => Content::Open {
+            version: o.version,
+            asn: o.asn(),
+            hold_time: o.hold_time,
+            router_id: IpAddr::V4(o.router_id),
+            capabilities_json: ferrobgp_wire::json::capabilities_json(&o),
+            capabilities_text: ferrobgp_wire::json::capabilities_text(&o),
+        },
+        Message::Update(u) => match u.received.eor() {
+            Some(f) => Content::Eor(f),
+            None => Content::Update {
+                json: ferrobgp_wire::json::update::update_message_json(&u.received.update),
+                text: ferrobgp_wire::json::update::update_text_lines(&u.received.update),
+            },
+        },
+        Message::Notification(x) => Content::Notification {
+            code: x.code,
+            subcode: x.subcode,
+            data: x.data.clone(),
+        },
+        Message::Keepalive => Content::Keepalive,
+        Message::RouteRefresh(r) => Content::Refresh {
+            family: r.family,
+            subtype: match r.subtype {
+                1 => "begin",
+                2 => "end",
+                _ => "query",
+            }
+            .to_string(),
+        },
+        _ => return None,
     })
 }

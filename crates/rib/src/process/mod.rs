@@ -63,6 +63,7 @@ struct Peer {
     connected: bool,
     local: Option<SocketAddr>,
     remote: Option<SocketAddr>,
+    negotiated: Option<ferrobgp_wire::negotiated::Negotiated>,
 }
 
 struct Reply {
@@ -232,7 +233,7 @@ impl State {
             let entries = static_entries(&neighbor);
             match self.peers.get_mut(&p.id) {
                 Some(existing) => {
-                    existing.name = neighbor.id.to_string();
+                    existing.name = events::peer_name(&neighbor);
                     existing.neighbor = neighbor;
                 }
                 None => {
@@ -243,13 +244,14 @@ impl State {
                     self.peers.insert(
                         p.id,
                         Peer {
-                            name: neighbor.id.to_string(),
+                            name: events::peer_name(&neighbor),
                             neighbor,
                             link: None,
                             up: false,
                             connected: false,
                             local: None,
                             remote: None,
+                            negotiated: None,
                         },
                     );
                 }
@@ -635,12 +637,7 @@ impl State {
         match msg {
             SessionToRib::Ack { seq } => self.acked(peer, seq),
             SessionToRib::State(state) => self.on_state(peer, state),
-            SessionToRib::Message { direction, raw } => {
-                let ev = events::packet_event(direction, &raw);
-                if let Some(ev) = ev {
-                    self.emit(peer, ev);
-                }
-            }
+            SessionToRib::Message { direction, raw } => self.emit_message(peer, direction, &raw),
             SessionToRib::NeedRoutes { families, eor } => {
                 let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
                 let changes = match self.table.peer_mut(peer) {
@@ -670,15 +667,20 @@ impl State {
                 local,
                 remote,
                 families,
-                ..
+                negotiated,
             } => {
                 p.local = Some(local);
                 p.remote = Some(remote);
                 p.up = true;
+                p.negotiated = negotiated.to().ok();
+                let api_negotiated = p.negotiated.as_ref().map(events::api_negotiated);
                 if let Some(r) = self.table.peer_mut(peer) {
                     r.session_up(families);
                 }
                 self.emit(peer, Event::State(S::Up));
+                if let Some(n) = api_negotiated {
+                    self.emit(peer, Event::Negotiated(n));
+                }
             }
             SessionState::Down { reason } => {
                 let was = p.up || p.connected;
@@ -714,6 +716,68 @@ impl State {
             };
             if let Some(line) = line {
                 let _ = h.out.send(line.into_bytes());
+            }
+        }
+    }
+
+    /// Reports a BGP message to the helpers that asked for it, as `packets`
+    /// and/or parsed events (decoded once, only when someone wants it).
+    fn emit_message(&mut self, peer: PeerId, direction: ipc::Direction, raw: &[u8]) {
+        use ferrobgp_api::event::{Event, Report};
+        let Some(p) = self.peers.get(&peer) else {
+            return;
+        };
+        let Some(kind) = events::message_type(raw) else {
+            return;
+        };
+        let dir = match direction {
+            ipc::Direction::Received => ferrobgp_api::event::Direction::Receive,
+            ipc::Direction::Sent => ferrobgp_api::event::Direction::Send,
+        };
+        let info = events::peer_info(&p.neighbor, p.local, p.remote);
+        let time = events::now();
+        let api_negotiated = p.negotiated.as_ref().map(events::api_negotiated);
+        let mut content: Option<Option<ferrobgp_api::event::Content>> = None;
+        for h in self.helpers.values_mut() {
+            let Some(sub) = events::subscription(&p.neighbor, &h.info.name) else {
+                continue;
+            };
+            let negotiated = if sub.negotiated {
+                api_negotiated.clone()
+            } else {
+                None
+            };
+            for report in sub.reports(dir, kind) {
+                let event = match report {
+                    Report::Packets => Event::Packets {
+                        direction: dir,
+                        category: raw[18],
+                        header: raw[..19].to_vec(),
+                        body: raw[19..].to_vec(),
+                        negotiated: negotiated.clone(),
+                    },
+                    Report::Parsed { raw: with_raw } => {
+                        let c = content
+                            .get_or_insert_with(|| {
+                                events::decode_content(raw, p.negotiated.as_ref())
+                            })
+                            .clone();
+                        let Some(c) = c else { continue };
+                        Event::Message {
+                            direction: dir,
+                            content: c,
+                            raw: with_raw.then(|| (raw[..19].to_vec(), raw[19..].to_vec())),
+                            negotiated: negotiated.clone(),
+                        }
+                    }
+                };
+                let line = match h.info.encoder {
+                    Encoder::Json => Some(h.json.encode(time, &info, &event) + "\n"),
+                    Encoder::Text => ferrobgp_api::text::encode(&info, &event).map(|t| t + "\n"),
+                };
+                if let Some(line) = line {
+                    let _ = h.out.send(line.into_bytes());
+                }
             }
         }
     }
