@@ -23,9 +23,10 @@ use crate::batch::{Op, RouteEntry};
 use crate::change::Change;
 use crate::watchdog::Watchdogs;
 use ferrobgp_wire::nlri::NlriKey;
-use ferrobgp_wire::route::Route;
-use ferrobgp_wire::Family;
+use ferrobgp_wire::route::{NextHop, Route};
+use ferrobgp_wire::{Afi, Family};
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The established session as the rib sees it.
 #[derive(Debug, Clone)]
@@ -91,6 +92,9 @@ pub struct PeerRib {
     session: Option<Session>,
     /// The configured routes (see [`PeerRib::set_static`]).
     pub(crate) static_routes: Vec<Route>,
+    /// What `next-hop self` stands for with this peer, per route AFI.
+    self_v4: Option<Ipv4Addr>,
+    self_v6: Option<Ipv6Addr>,
 }
 
 impl PeerRib {
@@ -102,7 +106,48 @@ impl PeerRib {
             watchdogs: Watchdogs::default(),
             session: None,
             static_routes: Vec::new(),
+            self_v4: None,
+            self_v6: None,
         }
+    }
+
+    /// Sets what `next-hop self` means for this peer, as ExaBGP resolves it
+    /// when a route is added: the local address, or for IPv4 routes over
+    /// an IPv6 session the router id. Routes announced afterwards carry the
+    /// address, so `next-hop self` and the same address written out are one
+    /// route (`api-nexthop-self`); without it `self` is left to the session.
+    pub fn set_next_hop_self(&mut self, local_address: Option<IpAddr>, router_id: Ipv4Addr) {
+        match local_address {
+            Some(IpAddr::V4(a)) => {
+                self.self_v4 = Some(a);
+                self.self_v6 = None;
+            }
+            Some(IpAddr::V6(a)) => {
+                self.self_v4 = Some(router_id);
+                self.self_v6 = Some(a);
+            }
+            None => {
+                self.self_v4 = None;
+                self.self_v6 = None;
+            }
+        }
+    }
+
+    /// `route` with `next-hop self` replaced, when it has one and this
+    /// peer's address for it is known.
+    fn resolved(&self, route: &Route) -> Option<Route> {
+        if route.next_hop != NextHop::SelfAddress {
+            return None;
+        }
+        let next_hop = match route.family().afi {
+            Afi::IPV4 => self.self_v4.map(NextHop::V4),
+            Afi::IPV6 => self.self_v6.map(NextHop::V6),
+            _ => None,
+        }?;
+        Some(Route {
+            next_hop,
+            ..route.clone()
+        })
     }
 
     pub fn is_established(&self) -> bool {
@@ -174,12 +219,14 @@ impl PeerRib {
     }
 
     fn announce_entry(&mut self, entry: &RouteEntry, pending: &mut Pending) {
+        let resolved = self.resolved(&entry.route);
+        let route = resolved.as_ref().unwrap_or(&entry.route);
         if let Some(name) = &entry.watchdog {
-            if !self.watchdogs.add(name, &entry.route, entry.withdrawn) {
+            if !self.watchdogs.add(name, route, entry.withdrawn) {
                 return;
             }
         }
-        self.announce(&entry.route, pending);
+        self.announce(route, pending);
     }
 
     /// Applies a batch's operations for this peer, in order, and returns

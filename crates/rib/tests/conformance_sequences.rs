@@ -639,3 +639,58 @@ fn changes_between_session_up_and_the_full_table_go_out_with_the_table() {
         ["-10.0.0.0/8"]
     );
 }
+
+#[test]
+fn api_nexthop_self() {
+    let self_route = |p: &str| {
+        RouteEntry::plain(Route::new(
+            Prefix::unicast(p.parse().unwrap()),
+            NextHop::SelfAddress,
+            attrs(),
+        ))
+    };
+    let mut rib = Rib::new();
+    let mut peer = PeerRib::new(true, true);
+    peer.set_next_hop_self(
+        Some("127.0.0.1".parse().unwrap()),
+        "1.2.3.4".parse().unwrap(),
+    );
+    rib.add_peer(1, peer);
+    let p = rib.peer_mut(1).unwrap();
+    p.session_up(vec![Family::IPV4_UNICAST]);
+    p.full_table(&[Family::IPV4_UNICAST], true);
+    let mut sent = Vec::new();
+    for op in [
+        Op::Announce(vec![self_route("1.1.0.0/16")]),
+        Op::Announce(vec![self_route("2.2.0.0/16")]),
+        announce("2.2.0.1/32", "127.0.0.1"),
+        // `self` is 127.0.0.1 with this peer: the same route, nothing sent
+        Op::Announce(vec![self_route("2.2.0.1/32")]),
+        Op::Announce(vec![self_route("2.2.0.1/32")]),
+        Op::Announce(vec![self_route("3.3.0.3/32")]),
+    ] {
+        sent.extend(show(&batch(&mut rib, vec![op])));
+    }
+    assert_eq!(
+        sent,
+        [
+            "+1.1.0.0/16@127.0.0.1",
+            "+2.2.0.0/16@127.0.0.1",
+            "+2.2.0.1/32@127.0.0.1",
+            "+3.3.0.3/32@127.0.0.1"
+        ]
+    );
+    // IPv4 routes over an IPv6 session use the router id
+    let mut v6 = PeerRib::new(true, true);
+    v6.set_next_hop_self(Some("::1".parse().unwrap()), "1.2.3.4".parse().unwrap());
+    v6.session_up(vec![]);
+    v6.full_table(&[], false);
+    let c = v6.apply([Op::Announce(vec![self_route("10.0.0.0/8")])].iter());
+    assert_eq!(show(&c), ["+10.0.0.0/8@1.2.3.4"]);
+    // unknown local address: left to the session
+    let mut auto = PeerRib::new(true, true);
+    auto.session_up(vec![]);
+    auto.full_table(&[], false);
+    let c = auto.apply([Op::Announce(vec![self_route("10.0.0.0/8")])].iter());
+    assert_eq!(show(&c), ["+10.0.0.0/8@self"]);
+}
