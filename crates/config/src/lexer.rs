@@ -320,6 +320,13 @@ pub fn tokenize_with(src: &str, mut emit: impl FnMut(Token)) -> (Vec<ParseError>
     (errors, lx.pos())
 }
 
+/// The position just after the end of a one-line command (for "missing
+/// value" errors of the route grammar's `parse_*` functions).
+pub fn line_end(line: &str) -> Pos {
+    let l = line.trim_end_matches(['\n', '\r']);
+    Pos::new(1, l.chars().count() as u32 + 1)
+}
+
 /// Tokenises one API command line (no statement terminators needed). The
 /// first error is returned, with a column counted from 1.
 pub fn tokenize_line(line: &str) -> PResult<Vec<Token>> {

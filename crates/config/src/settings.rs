@@ -486,6 +486,23 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The settings as environment assignments (`exabgp env -e`):
+    /// `exabgp.tcp.port='179'`; with `only_changed`, only non-defaults.
+    pub fn to_env(&self, only_changed: bool) -> String {
+        let defaults = Settings::default().entries();
+        let mut out = String::new();
+        for ((name, value), (_, default)) in self.entries().into_iter().zip(defaults) {
+            if only_changed && value == default {
+                continue;
+            }
+            let v = value.trim_matches('\'');
+            out.push_str(&format!("{name}='{v}'\n"));
+        }
+        out
+    }
+}
+
 impl fmt::Display for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_ini(false))
@@ -531,6 +548,11 @@ mod tests {
         assert!(s.to_ini(true).is_empty());
         assert!(s.to_ini(false).contains("[exabgp.daemon]\n"));
         assert!(s.to_ini(false).contains("umask = 0137\n"));
+        assert!(s.to_env(false).contains("exabgp.tcp.port='179'\n"));
+        let mut t = s.clone();
+        t.tcp.port = Port(1790);
+        assert_eq!(t.to_env(true), "exabgp.tcp.port='1790'\n");
+        assert_eq!(t.to_ini(true), "[exabgp.tcp]\nport = 1790\n");
     }
 
     #[test]
