@@ -483,3 +483,35 @@ async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
     }
     ka.abort();
 }
+
+#[tokio::test]
+async fn local_as_auto_reads_the_peer_open_first_and_mirrors_its_as() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mut cfg = config(port, 180, 0);
+    cfg.local_as = None;
+    cfg.peer_as = None;
+    cfg.fsm.read_open_first = true;
+    let (_sup, mut rib, _w) = spawn(cfg);
+    let (mut s, _) = timeout(WAIT, l.accept()).await.unwrap().unwrap();
+    // the peer speaks first: AS 65001 (ASN4 capability), router-id 9.9.9.9
+    let peer_open = hex(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 002D 01 04 FDE9 00B4 09090909 10 02060104 00010001 0206 4104 0000FDE9",
+    );
+    s.write_all(&peer_open).await.unwrap();
+    let ours = read_msg(&mut s).await;
+    assert_eq!(
+        ours,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 002D 01 04 FDE9 00B4 01020304 10 02060104 00010001 0206 4104 0000FDE9")
+    );
+    assert_eq!(read_msg(&mut s).await, hex(KEEPALIVE));
+    s.write_all(&hex(KEEPALIVE)).await.unwrap();
+    assert!(matches!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Connected { .. })
+    ));
+    assert!(matches!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Up { .. })
+    ));
+}
