@@ -265,6 +265,16 @@ impl Worker {
     }
 }
 
+/// The neighbor as people write it: `10.0.0.1`, or `10.0.0.0/24` for a range.
+fn label(n: &Neighbor) -> String {
+    let net = n.peer_address;
+    if net.prefix_len() == net.max_prefix_len() {
+        net.addr().to_string()
+    } else {
+        net.to_string()
+    }
+}
+
 fn describe(status: &std::io::Result<ExitStatus>) -> String {
     use std::os::unix::process::ExitStatusExt;
     match status {
@@ -488,12 +498,7 @@ impl Daemon {
             return;
         };
         args.push("--peer".to_string());
-        let net = w.neighbor.peer_address;
-        args.push(if net.prefix_len() == net.max_prefix_len() {
-            net.addr().to_string()
-        } else {
-            net.to_string()
-        });
+        args.push(label(&w.neighbor));
         args.extend(self.opts.child_args.iter().cloned());
         let spawned = (|| -> Result<_> {
             let (sup_ours, sup_theirs) = ipc::pair()?;
@@ -531,7 +536,9 @@ impl Daemon {
         let neighbor = ipc::Serialized::of(&w.neighbor);
         info!(
             pid,
-            peer, "session worker for {} started", w.neighbor.peer_address
+            peer,
+            "session worker for {} started",
+            label(&w.neighbor)
         );
         self.watch(Who::Session(peer), gen, child);
         let events = self.events.clone();
@@ -859,7 +866,7 @@ impl Daemon {
         match msg {
             Ok(SessionToSupervisor::Ready) => debug!(peer, "session worker ready"),
             Ok(SessionToSupervisor::Finished { reason }) => {
-                info!(peer, "neighbor {} done: {reason}", w.neighbor.peer_address);
+                info!(peer, "neighbor {} done: {reason}", label(&w.neighbor));
                 w.finished = true;
             }
             Err(e) => {
