@@ -448,6 +448,37 @@ impl Settings {
         Some(root.join("etc/exabgp/exabgp.env"))
     }
 
+    /// What the daemon calls: `vars` is the process environment (as
+    /// `std::env::vars()` gives it) and `executable` the daemon's path. The
+    /// ini file is `<root>/etc/exabgp/exabgp.env` ([`Settings::ini_path`],
+    /// root from `EXABGP_ROOT` or `exabgp_root` in `vars`), read when it
+    /// exists.
+    pub fn load_with_ini_file<I>(
+        vars: I,
+        executable: Option<&Path>,
+    ) -> Result<LoadedSettings, ConfigError>
+    where
+        I: IntoIterator<Item = (String, String)>,
+    {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let root = vars
+            .iter()
+            .find(|(k, _)| k == "EXABGP_ROOT" || k == "exabgp_root")
+            .map(|(_, v)| v.as_str());
+        let ini = Settings::ini_path(root, executable).filter(|p| p.is_file());
+        let text = match &ini {
+            Some(p) => Some(
+                std::fs::read_to_string(p).map_err(|e| ConfigError::Setting {
+                    variable: p.display().to_string(),
+                    message: format!("cannot read the settings file: {e}"),
+                })?,
+            ),
+            None => None,
+        };
+        let env = vars.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        Settings::load(env, ini.as_deref().zip(text.as_deref()))
+    }
+
     /// Number of outgoing connection attempts (`tcp.once` = 1).
     pub fn connection_attempts(&self) -> u32 {
         if self.tcp.once && self.tcp.attempts == 0 {
@@ -631,6 +662,28 @@ mod tests {
         .settings;
         assert_eq!(s.tcp.bind.0.len(), 2);
         assert_eq!(s.connection_attempts(), 1);
+    }
+
+    #[test]
+    fn ini_file_from_root() {
+        let dir = std::env::temp_dir().join(format!("ferrobgp-settings-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("etc/exabgp")).unwrap();
+        std::fs::write(
+            dir.join("etc/exabgp/exabgp.env"),
+            "[exabgp.tcp]\nport = 1791\n[exabgp.api]\nack = false\n",
+        )
+        .unwrap();
+        let vars = vec![
+            ("EXABGP_ROOT".to_string(), dir.display().to_string()),
+            ("exabgp_tcp_port".to_string(), "1792".to_string()),
+        ];
+        let s = Settings::load_with_ini_file(vars, None).unwrap().settings;
+        assert_eq!((s.tcp.port, s.api.ack), (Port(1792), false));
+        std::fs::remove_dir_all(&dir).unwrap();
+        // no file: defaults
+        let s = Settings::load_with_ini_file(Vec::new(), Some(Path::new("/nonexistent/sbin/x")))
+            .unwrap();
+        assert_eq!(s.settings, Settings::default());
     }
 
     #[test]
