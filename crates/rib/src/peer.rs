@@ -111,6 +111,14 @@ impl PeerRib {
         }
     }
 
+    /// The RIB of a configured neighbor: its `adj-rib-out` / `adj-rib-in`
+    /// settings and what `next-hop self` means with it.
+    pub fn for_neighbor(n: &ferrobgp_config::Neighbor) -> PeerRib {
+        let mut p = PeerRib::new(n.adj_rib_out, n.adj_rib_in);
+        p.set_next_hop_self(n.local_address.ip(), n.router_id);
+        p
+    }
+
     /// Sets what `next-hop self` means for this peer, as ExaBGP resolves it
     /// when a route is added: the local address, or for IPv4 routes over
     /// an IPv6 session the router id. Routes announced afterwards carry the

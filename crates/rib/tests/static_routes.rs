@@ -131,3 +131,22 @@ fn conf_watchdog_sequence() {
         );
     }
 }
+
+#[test]
+fn for_neighbor_takes_the_settings_and_next_hop_self() {
+    let loaded = load_str(
+        Path::new("test.conf"),
+        &conf("route 10.0.0.0/8 next-hop self; route 11.0.0.0/8 next-hop 127.0.0.1;"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let n = &loaded.config.neighbors[0];
+    let mut p = PeerRib::for_neighbor(n);
+    assert!(p.out.enabled && p.adj_in.enabled);
+    p.set_static(entries(&n.routes).0);
+    p.session_up(vec![Family::IPV4_UNICAST]);
+    assert_eq!(
+        show(&p.full_table(&[Family::IPV4_UNICAST], false)),
+        ["+10.0.0.0/8@127.0.0.1", "+11.0.0.0/8@127.0.0.1"]
+    );
+}
