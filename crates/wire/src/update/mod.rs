@@ -2,7 +2,7 @@
 //! [`Update`], its decoding with RFC 7606 verdicts ([`decode`]), its
 //! encoding for a negotiated [`Context`], End-of-RIB markers ([`eor`]) and
 //! the packing of route changes into the fewest UPDATEs ExaBGP would send
-//! ([`pack`]).
+//! ([`pack()`]).
 
 pub mod decode;
 pub mod eor;
