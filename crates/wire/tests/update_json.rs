@@ -16,7 +16,9 @@
 //! The JSON is compared as serialized text, so key order matters too.
 
 use ferrobgp_wire::family::Family;
-use ferrobgp_wire::json::update::{update_message_json, update_text_lines};
+use ferrobgp_wire::json::update::{
+    update_message_json, update_message_json_with, update_text_lines,
+};
 use ferrobgp_wire::update::{Context, Update};
 use serde_json::Value;
 use std::path::Path;
@@ -179,5 +181,33 @@ fn text_encoder_lines() {
             "announced 2001:db8:2::/48 next-hop 2001:db8::1 origin igp",
             "announced 2001:db8:2::/48 next-hop fe80::1 origin igp",
         ]
+    );
+}
+
+#[test]
+fn compact_mode_prints_bare_prefixes() {
+    // exabgp.api.compact: plain prefixes become strings, announce and
+    // withdraw alike; NLRIs with a path identifier keep their object
+    let (hex, _) = ORACLE[0];
+    let rx = Update::decode(&unhex(hex)[19..], &ctx(false)).unwrap();
+    let v = update_message_json_with(&rx.update, true);
+    assert_eq!(
+        v["update"]["announce"]["ipv4 unicast"]["192.0.2.1"],
+        serde_json::json!(["10.0.0.0/24", "10.1.0.0/24"])
+    );
+    assert_eq!(
+        v["update"]["withdraw"]["ipv4 unicast"],
+        serde_json::json!(["10.9.0.0/16"])
+    );
+    let pi = ORACLE
+        .iter()
+        .find(|(h, _)| h.ends_with("00000001200A00000A"))
+        .unwrap()
+        .0;
+    let rx = Update::decode(&unhex(pi)[19..], &ctx(true)).unwrap();
+    let v = update_message_json_with(&rx.update, true);
+    assert_eq!(
+        v["update"]["announce"]["ipv4 unicast"]["10.10.1.1"][0]["path-information"],
+        "0.0.0.1"
     );
 }

@@ -22,6 +22,13 @@ use serde_json::{json, Map, Value};
 /// The value under `"message"` for an UPDATE: `{"update": ...}` or
 /// `{"eor": ...}`.
 pub fn update_message_json(u: &Update) -> Value {
+    update_message_json_with(u, false)
+}
+
+/// As [`update_message_json`]; with `compact` (ExaBGP's
+/// `exabgp.api.compact`), unicast/multicast NLRIs without path identifier
+/// are bare strings (`"10.0.0.0/24"`) instead of `{"nlri": ...}` objects.
+pub fn update_message_json_with(u: &Update, compact: bool) -> Value {
     if let Some(f) = u.eor() {
         return json!({ "eor": { "afi": f.afi.to_string(), "safi": f.safi.to_string() } });
     }
@@ -38,7 +45,7 @@ pub fn update_message_json(u: &Update) -> Value {
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(by_nh) = fam {
             for key in nh.addresses() {
-                let item = nlri_json_at(n, Some(&key));
+                let item = compacted(n, nlri_json_at(n, Some(&key)), compact);
                 if let Value::Array(list) = by_nh.entry(key).or_insert_with(|| Value::Array(vec![]))
                 {
                     list.push(item);
@@ -65,13 +72,21 @@ pub fn update_message_json(u: &Update) -> Value {
             .entry(n.family().spaced())
             .or_insert_with(|| Value::Array(vec![]))
         {
-            list.push(nlri_json(n));
+            list.push(compacted(n, nlri_json(n), compact));
         }
     }
     if !withdraw.is_empty() {
         update.insert("withdraw".into(), Value::Object(withdraw));
     }
     json!({ "update": Value::Object(update) })
+}
+
+/// ExaBGP's compact form of a plain prefix: the bare string.
+fn compacted(n: &Nlri, item: Value, compact: bool) -> Value {
+    match n {
+        Nlri::Prefix(p) if compact && p.path_id.is_none() => Value::String(p.net.to_string()),
+        _ => item,
+    }
 }
 
 /// `{"nlri": "10.0.0.0/24"}`, with `"path-information": "0.0.0.1"` when
