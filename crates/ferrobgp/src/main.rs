@@ -1,7 +1,7 @@
 //! The `ferrobgp` binary: a BGP speaker for route injection that reads
 //! ExaBGP configuration files and talks to ExaBGP helper programs.
 //!
-//! Public subcommands: `run` (the daemon), `validate`, `version`. Hidden
+//! Public subcommands: `run` (the daemon), `validate`, `decode`, `version`. Hidden
 //! subcommands `__rib` and `__session` are the internal roles the
 //! supervisor starts by re-executing this binary; they expect their
 //! channels at descriptors 3 (supervisor) and 4 (rib, sessions only).
@@ -43,6 +43,9 @@ enum Command {
     Run(RunArgs),
     /// Check configuration files; exit status 0 when every file is valid.
     Validate(ValidateArgs),
+    /// Decode BGP messages given in hexadecimal and print the JSON the API
+    /// would emit for them (as `exabgp decode`).
+    Decode(DecodeArgs),
     /// Print version information.
     Version,
     #[command(name = "__rib", hide = true)]
@@ -87,6 +90,17 @@ struct ValidateArgs {
     /// Print the result as JSON (the resolved model of each valid file).
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct DecodeArgs {
+    /// One or more messages in hex, with or without the 16-byte marker;
+    /// `:` and blanks are ignored.
+    #[arg(required = true, value_name = "HEX")]
+    hex: Vec<String>,
+    /// NLRI carry ADD-PATH path identifiers.
+    #[arg(short = 'i', long)]
+    path_information: bool,
 }
 
 #[derive(Args)]
@@ -136,9 +150,10 @@ fn load_settings(overrides: &[(String, String)]) -> Result<Settings, String> {
 
 /// `ferrobgp FILE.conf` means `ferrobgp run FILE.conf`, as with ExaBGP.
 fn normalise_args(mut args: Vec<String>) -> Vec<String> {
-    const KNOWN: [&str; 7] = [
+    const KNOWN: [&str; 8] = [
         "run",
         "validate",
+        "decode",
         "version",
         "help",
         "__rib",
@@ -162,6 +177,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
+        Command::Decode(a) => decode(a),
         Command::Version => {
             println!("ferrobgp {}", env!("CARGO_PKG_VERSION"));
             println!("compatible with ExaBGP {EXABGP_COMPAT} (configuration, API, wire)");
@@ -268,6 +284,40 @@ fn validate(a: ValidateArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn decode(a: DecodeArgs) -> ExitCode {
+    use ferrobgp_wire::json::{decode_hex_json, DecodeEnvelope};
+    use ferrobgp_wire::negotiated::Negotiated;
+    let negotiated = if a.path_information {
+        Negotiated::standalone_addpath()
+    } else {
+        Negotiated::standalone()
+    };
+    let env = DecodeEnvelope {
+        time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0),
+        host: std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default(),
+        pid: std::process::id(),
+        ppid: nix::unistd::getppid().as_raw() as u32,
+        ..DecodeEnvelope::default()
+    };
+    match decode_hex_json(&a.hex.join(" "), &negotiated, &env) {
+        Ok(values) => {
+            for v in values {
+                println!("{v}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ferrobgp decode: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

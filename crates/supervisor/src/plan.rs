@@ -109,3 +109,81 @@ pub fn match_incoming(
         .max_by_key(|(id, n)| (n.peer_address.prefix_len(), std::cmp::Reverse(**id)))
         .map(|(id, _)| *id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferrobgp_config::{load_str, LoadOptions};
+    use std::path::Path;
+
+    fn config(text: &str) -> Config {
+        load_str(Path::new("t.conf"), text, &LoadOptions::default())
+            .expect("valid configuration")
+            .config
+    }
+
+    const TWO: &str = r#"
+neighbor 10.0.0.1 { router-id 1.1.1.1; local-address 10.0.0.254; local-as 1; peer-as 2; }
+neighbor 10.0.0.0/24 { router-id 1.1.1.1; local-address auto; local-as 1; peer-as 3; passive; }
+"#;
+
+    #[test]
+    fn incoming_connections_match_the_most_specific_neighbor() {
+        let mut ids = PeerIds::default();
+        let peers = ids.assign(&config(TWO));
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            match_incoming(&peers, ip("10.0.0.1"), ip("10.0.0.254")),
+            Some(1)
+        );
+        // wrong destination for the host neighbor: the range takes it
+        assert_eq!(
+            match_incoming(&peers, ip("10.0.0.1"), ip("10.0.0.9")),
+            Some(2)
+        );
+        assert_eq!(
+            match_incoming(&peers, ip("10.0.0.77"), ip("10.0.0.9")),
+            Some(2)
+        );
+        assert_eq!(
+            match_incoming(&peers, ip("::ffff:10.0.0.77"), ip("::ffff:10.0.0.9")),
+            Some(2)
+        );
+        assert_eq!(
+            match_incoming(&peers, ip("10.0.1.1"), ip("10.0.0.254")),
+            None
+        );
+    }
+
+    #[test]
+    fn peer_ids_survive_reloads_and_diff_sees_changes() {
+        let mut ids = PeerIds::default();
+        let old = ids.assign(&config(TWO));
+        let changed = TWO.replace("peer-as 3; passive;", "peer-as 3; passive; hold-time 30;");
+        let added = format!(
+            "{changed}\nneighbor 10.9.9.9 {{ router-id 1.1.1.1; local-address 10.0.0.254; local-as 1; peer-as 9; }}\n"
+        );
+        let new = ids.assign(&config(&added));
+        assert_eq!(new.keys().copied().collect::<Vec<_>>(), vec![1, 2, 3]);
+        let d = diff(&old, &new);
+        assert_eq!(d.added, vec![3]);
+        assert_eq!(d.changed, vec![2]);
+        assert!(d.removed.is_empty());
+        let only_first = ids.assign(&config(
+            "neighbor 10.0.0.1 { router-id 1.1.1.1; local-address 10.0.0.254; local-as 1; peer-as 2; }",
+        ));
+        assert_eq!(diff(&new, &only_first).removed, vec![2, 3]);
+    }
+
+    #[test]
+    fn merge_keeps_the_first_definition_of_a_process() {
+        let a = config("process p { run /bin/cat; encoder text; }\nneighbor 10.0.0.1 { router-id 1.1.1.1; local-address 10.0.0.254; local-as 1; peer-as 2; }");
+        let b = config(
+            "process p { run /bin/true; encoder json; }\nprocess q { run /bin/cat; encoder text; }",
+        );
+        let m = merge(vec![a, b]);
+        assert_eq!(m.processes.len(), 2);
+        assert_eq!(m.processes[0].argv, vec!["/bin/cat".to_string()]);
+        assert_eq!(m.neighbors.len(), 1);
+    }
+}

@@ -276,6 +276,12 @@ pub fn frame(kind: u8, body: &[u8]) -> Vec<u8> {
 }
 
 impl Session {
+    /// Wraps a connected stream.
+    pub fn from_stream(s: TcpStream) -> Session {
+        s.set_nodelay(true).ok();
+        Session { s, buf: Vec::new() }
+    }
+
     /// The next message, `None` at end of stream; panics after `within`.
     pub fn read(&mut self, within: Duration) -> Option<Msg> {
         let deadline = Instant::now() + within;
