@@ -469,7 +469,9 @@ impl Privileges {
     ///   CAP_SETPCAP), effective, permitted, inheritable and ambient (a
     ///   helper keeps only its configured capabilities),
     /// - sets `PR_SET_NO_NEW_PRIVS` (workers always; helpers when privileged),
-    /// - sets `PR_SET_PDEATHSIG` to SIGTERM,
+    /// - sets `PR_SET_PDEATHSIG` (after the uid change, which clears it):
+    ///   SIGKILL for a worker (workers ignore SIGTERM, the supervisor stops
+    ///   them over IPC), SIGTERM for a helper,
     /// - marks every descriptor from `first_unhanded_fd` up close-on-exec,
     ///   so the new program holds only 0, 1, 2 and the handed descriptors
     ///   `3..first_unhanded_fd`,
@@ -506,6 +508,10 @@ impl Privileges {
             last_cap: self.last_cap,
             drop_bounding: self.can_drop_bounding,
             no_new_privs: kind == ChildKind::Worker || self.privileged,
+            death_signal: match kind {
+                ChildKind::Worker => libc::SIGKILL,
+                ChildKind::Helper => libc::SIGTERM,
+            },
             parent: std::process::id(),
             first_unhanded_fd: first_unhanded_fd.max(3),
         };
@@ -559,6 +565,7 @@ struct ChildPlan {
     last_cap: u8,
     drop_bounding: bool,
     no_new_privs: bool,
+    death_signal: libc::c_int,
     parent: u32,
     first_unhanded_fd: RawFd,
 }
@@ -621,7 +628,7 @@ impl ChildPlan {
             // After the uid change: a credential change clears it.
             check(prctl(
                 libc::PR_SET_PDEATHSIG,
-                libc::SIGTERM as libc::c_ulong,
+                self.death_signal as libc::c_ulong,
                 0,
             ))?;
             if u32::try_from(libc::getppid()).ok() != Some(self.parent) {

@@ -35,9 +35,12 @@ extern "C" fn child_mode() {
     }
     if mode == "ordinary" {
         // An ordinary user: nothing to drop, and a named user is ignored.
+        let mut death: libc::c_int = 0;
+        // SAFETY: PR_GET_PDEATHSIG writes one int.
+        unsafe { libc::prctl(libc::PR_GET_PDEATHSIG, &mut death as *mut libc::c_int) };
         match Privileges::detect(Some("root")) {
             Ok(p) => println!(
-                "privileged={} switch={}",
+                "privileged={} switch={} pdeathsig={death}",
                 p.is_privileged(),
                 p.service_user().is_some()
             ),
@@ -386,7 +389,8 @@ fn an_ordinary_user_has_nothing_to_drop() {
     privileges.configure(&mut cmd, ChildKind::Worker, 3);
     let output = cmd.output().unwrap();
     let line = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    assert_eq!(line, "privileged=false switch=false");
+    // A worker dies with the supervisor (SIGKILL: workers ignore SIGTERM).
+    assert_eq!(line, "privileged=false switch=false pdeathsig=9");
 }
 
 #[test]
