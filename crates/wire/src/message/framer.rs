@@ -10,7 +10,7 @@
 //! NOTIFICATION and closes.
 
 use super::header::{decode_header, HEADER_LEN};
-use super::Message;
+use super::{Message, UpdateMessage};
 use crate::error::Result;
 use crate::negotiated::{Negotiated, STANDARD_MAX_MESSAGE_SIZE};
 use crate::update::Context;
@@ -25,19 +25,17 @@ pub struct Frame {
 
 impl Frame {
     pub fn decode(&self, negotiated: &Negotiated) -> Result<Message> {
-        Message::decode(self.kind, &self.body, negotiated)
+        Message::decode_impl(self.kind, &self.body, |_| {
+            UpdateMessage::decode_bytes(self.body.clone(), &Context::from(negotiated))
+        })
     }
 
     /// As [`Frame::decode`] with the UPDATE context given. An UPDATE
     /// keeps a reference to the frame's bytes instead of a copy.
     pub fn decode_with(&self, ctx: &Context) -> Result<Message> {
-        if self.kind == super::kind::UPDATE && self.body.len() + HEADER_LEN >= super::UPDATE_MIN_LEN
-        {
-            return Ok(Message::Update(Box::new(
-                super::UpdateMessage::decode_bytes(self.body.clone(), ctx)?,
-            )));
-        }
-        Message::decode_with(self.kind, &self.body, ctx)
+        Message::decode_impl(self.kind, &self.body, |_| {
+            UpdateMessage::decode_bytes(self.body.clone(), ctx)
+        })
     }
 }
 
@@ -111,7 +109,10 @@ impl Framer {
 
     /// The next complete message, decoded.
     pub fn next_message(&mut self, negotiated: &Negotiated) -> Result<Option<Message>> {
-        self.next_message_with(&Context::from(negotiated))
+        match self.next_frame()? {
+            Some(f) => f.decode(negotiated).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// As [`Framer::next_message`] with the UPDATE context given (build it

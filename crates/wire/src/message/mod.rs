@@ -109,11 +109,22 @@ impl Message {
     /// a session, or [`Message::decode_with`] to give the UPDATE context
     /// (AIGP, ...) yourself.
     pub fn decode(kind: u8, body: &[u8], negotiated: &Negotiated) -> Result<Message> {
-        Message::decode_with(kind, body, &Context::from(negotiated))
+        // The UPDATE context is only built for UPDATEs.
+        Message::decode_impl(kind, body, |b| {
+            UpdateMessage::decode(b, &Context::from(negotiated))
+        })
     }
 
     /// As [`Message::decode`] with the UPDATE context given.
     pub fn decode_with(kind: u8, body: &[u8], ctx: &Context) -> Result<Message> {
+        Message::decode_impl(kind, body, |b| UpdateMessage::decode(b, ctx))
+    }
+
+    pub(crate) fn decode_impl(
+        kind: u8,
+        body: &[u8],
+        update: impl FnOnce(&[u8]) -> Result<UpdateMessage>,
+    ) -> Result<Message> {
         let total = body.len() + HEADER_LEN;
         let len16 = total.min(usize::from(u16::MAX)) as u16;
         Ok(match kind {
@@ -130,7 +141,7 @@ impl Message {
                 if total < UPDATE_MIN_LEN {
                     return Err(header::bad_length(len16, "UPDATE shorter than 23 bytes"));
                 }
-                Message::Update(Box::new(UpdateMessage::decode(body, ctx)?))
+                Message::Update(Box::new(update(body)?))
             }
             kind::NOTIFICATION => {
                 if total < NOTIFICATION_MIN_LEN {
