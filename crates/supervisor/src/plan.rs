@@ -57,8 +57,23 @@ impl PeerIds {
 pub struct Diff {
     pub added: Vec<PeerId>,
     pub removed: Vec<PeerId>,
-    /// Same identity, different settings: restart the worker.
+    /// Same identity, different session settings: restart the worker.
     pub changed: Vec<PeerId>,
+}
+
+/// True when two versions of a neighbor need different sessions. Routes
+/// and `api` bindings are the rib's business: a change there is sent as
+/// UPDATEs on the running session, as ExaBGP does.
+fn session_differs(a: &Neighbor, b: &Neighbor) -> bool {
+    let strip = |n: &Neighbor| {
+        let mut n = n.clone();
+        n.routes.clear();
+        n.api.clear();
+        n.line = 0;
+        n.source = Default::default();
+        n
+    };
+    strip(a) != strip(b)
 }
 
 pub fn diff(old: &BTreeMap<PeerId, Neighbor>, new: &BTreeMap<PeerId, Neighbor>) -> Diff {
@@ -66,7 +81,7 @@ pub fn diff(old: &BTreeMap<PeerId, Neighbor>, new: &BTreeMap<PeerId, Neighbor>) 
     for (id, n) in new {
         match old.get(id) {
             None => d.added.push(*id),
-            Some(o) if o != n => d.changed.push(*id),
+            Some(o) if session_differs(o, n) => d.changed.push(*id),
             Some(_) => {}
         }
     }
@@ -169,6 +184,15 @@ neighbor 10.0.0.0/24 { router-id 1.1.1.1; local-address auto; local-as 1; peer-a
         assert_eq!(d.added, vec![3]);
         assert_eq!(d.changed, vec![2]);
         assert!(d.removed.is_empty());
+        let rerouted = TWO.replace(
+            "peer-as 2; }",
+            "peer-as 2; static { route 10.1.0.0/24 next-hop 10.0.0.254; } }",
+        );
+        let with_route = ids.assign(&config(&rerouted));
+        assert!(
+            diff(&old, &with_route).changed.is_empty(),
+            "routes alone restart nothing"
+        );
         let only_first = ids.assign(&config(
             "neighbor 10.0.0.1 { router-id 1.1.1.1; local-address 10.0.0.254; local-as 1; peer-as 2; }",
         ));
