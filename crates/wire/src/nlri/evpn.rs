@@ -24,7 +24,11 @@ pub struct Evpn {
     pub body: Box<[u8]>,
 }
 
+/// Colon-separated hex; ExaBGP shows an all-zero ESI as `-`.
 fn esi(b: &[u8]) -> String {
+    if b.len() == 10 && b.iter().all(|x| *x == 0) {
+        return "-".into();
+    }
     b.iter()
         .map(|x| format!("{x:02x}"))
         .collect::<Vec<_>>()
