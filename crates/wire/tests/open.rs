@@ -689,3 +689,104 @@ fn peer_open_as_sent(cfg: &OpenConfig) -> Open {
     .build()
     .unwrap()
 }
+
+/// ExaBGP 5.0.15 (which sends empty capabilities again) builds these
+/// optional parameters for a neighbor with four families, route-refresh,
+/// graceful-restart 4500, add-path send/receive, operational,
+/// extended-message, nexthop (ipv4 unicast ipv6), host/domain name and
+/// software-version (captured with `Capabilities().new(neighbor).pack()`
+/// from its configuration parser). Ours must be identical, and identical
+/// minus the four empty capabilities with the reference quirk.
+#[test]
+fn exabgp_full_capability_set() {
+    let cfg = OpenConfig {
+        families: vec![
+            Family::IPV4_UNICAST,
+            Family::IPV6_UNICAST,
+            Family::IPV4_MPLS_VPN,
+            Family::IPV4_FLOW,
+        ],
+        route_refresh: true,
+        graceful_restart: Some(GracefulRestartConfig {
+            time: 4500,
+            restarted: false,
+        }),
+        add_path: Some(
+            [
+                Family::IPV4_UNICAST,
+                Family::IPV6_UNICAST,
+                Family::IPV4_MPLS_VPN,
+                Family::IPV4_FLOW,
+            ]
+            .into_iter()
+            .map(|family| AddPathEntry {
+                family,
+                mode: AddPathMode::BOTH,
+            })
+            .collect(),
+        ),
+        operational: true,
+        extended_message: true,
+        nexthop: Some(vec![NextHopEntry {
+            family: Family::IPV4_UNICAST,
+            nexthop_afi: ferrobgp_wire::Afi::IPV6,
+        }]),
+        host_name: Some("my-host".into()),
+        domain_name: Some("example.com".into()),
+        software_version: Some("ExaBGP/5.0.0-0+test".into()),
+        omit_empty_capabilities: false,
+        ..base()
+    };
+    let params = |cfg: &OpenConfig| {
+        let mut body = Vec::new();
+        cfg.build().unwrap().encode_body(&mut body).unwrap();
+        body[9..].to_vec()
+    };
+    let exabgp = "98 0206010400010001 0206010400010080 0206010400010085 0206010400020001 \
+                  020641040000FFFD 02080506000100010002 020E450C000101030002010300018003 \
+                  021440120194000101800001808000018580000201 80 \
+                  02020200 02024600 0202B900 02020600 \
+                  02164914076D792D686F73740B6578616D706C652E636F6D \
+                  02164B14134578614247502F352E302E302D302B74657374";
+    assert_eq!(params(&cfg), unhex(exabgp));
+    let quirk = OpenConfig {
+        omit_empty_capabilities: true,
+        ..cfg
+    };
+    let mut expected = unhex(&exabgp.replace("02020200 02024600 0202B900 02020600", ""));
+    expected[0] -= 16;
+    assert_eq!(params(&quirk), expected);
+}
+
+/// ExaBGP 5.0.15 for a neighbor without a family block (all 21 families)
+/// and `graceful-restart 120`: the parameters exceed 255 bytes and go out
+/// with RFC 9072 extended lengths (captured as in
+/// `exabgp_full_capability_set`; its default extended-message is the
+/// empty capability at the end).
+#[test]
+fn exabgp_rfc9072_open() {
+    let cfg = OpenConfig {
+        families: Family::ALL_KNOWN.to_vec(),
+        graceful_restart: Some(GracefulRestartConfig {
+            time: 120,
+            restarted: false,
+        }),
+        omit_empty_capabilities: false,
+        ..base()
+    };
+    let exabgp =
+        "FFFF01260200060104000100010200060104000100020200060104000100040200060104000100050200\
+        060104000100550200060104000100800200060104000100840200060104000100850200060104000100\
+        860200060104000200010200060104000200020200060104000200040200060104000200050200060104\
+        000200550200060104000200800200060104000200850200060104000200860200060104001900410200\
+        0601040019004602000601044004004702000601044004004802000641040000FFFD0200584056007800\
+        010180000102800001048000010580000155800001808000018480000185800001868000020180000202\
+        800002048000020580000255800002808000028580000286800019418000194680400447804004488002\
+        00020600";
+    let open = cfg.build().unwrap();
+    assert!(open.extended_params);
+    let mut body = Vec::new();
+    open.encode_body(&mut body).unwrap();
+    assert_eq!(body[9..], unhex(exabgp)[..]);
+    assert_eq!(decode(&encode(&open)).unwrap(), open);
+}
