@@ -263,3 +263,21 @@ fn decode_hex_json_envelopes() {
     .unwrap_err();
     assert_eq!(e.to_string(), "unknown type 99");
 }
+
+/// An OPEN with RFC 9072 extended parameters (21 families, graceful
+/// restart, extended message) renders as `exabgp decode` (5.0.15) prints
+/// it (the expected object is its output, verbatim).
+#[test]
+fn extended_parameters_open_json() {
+    let hex = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF01460104FFFD00B40A000002FFFF012602000601040001000102000601\
+         040001000202000601040001000402000601040001000502000601040001005502000601040001008002000601\
+         040001008402000601040001008502000601040001008602000601040002000102000601040002000202000601\
+         040002000402000601040002000502000601040002005502000601040002008002000601040002008502000601\
+         040002008602000601040019004102000601040019004602000601044004004702000601044004004802000641\
+         040000FFFD02005840560078000101800001028000010480000105800001558000018080000184800001858000\
+         018680000201800002028000020480000205800002558000028080000285800002868000194180001946804004\
+         4780400448800200020600";
+    let expected: Value = serde_json::from_str(r#"{"version": 4, "asn": 65533, "hold_time": 180, "router_id": "10.0.0.2", "capabilities": {"1": {"name": "multiprotocol", "families": ["ipv4/unicast", "ipv4/multicast", "ipv4/nlri-mpls", "ipv4/mcast-vpn", "ipv4/mup", "ipv4/mpls-vpn", "ipv4/rtc", "ipv4/flow", "ipv4/flow-vpn", "ipv6/unicast", "ipv6/multicast", "ipv6/nlri-mpls", "ipv6/mcast-vpn", "ipv6/mup", "ipv6/mpls-vpn", "ipv6/flow", "ipv6/flow-vpn", "l2vpn/vpls", "l2vpn/evpn", "bgp-ls/bgp-ls", "bgp-ls/bgp-ls-vpn"]}, "65": {"name": "asn4", "asn4": 65533}, "64": {"name": "graceful restart", "time": 120, "address-family-flags": {"ipv4/unicast": ["restart"], "ipv4/multicast": ["restart"], "ipv4/nlri-mpls": ["restart"], "ipv4/mcast-vpn": ["restart"], "ipv4/mup": ["restart"], "ipv4/mpls-vpn": ["restart"], "ipv4/rtc": ["restart"], "ipv4/flow": ["restart"], "ipv4/flow-vpn": ["restart"], "ipv6/unicast": ["restart"], "ipv6/multicast": ["restart"], "ipv6/nlri-mpls": ["restart"], "ipv6/mcast-vpn": ["restart"], "ipv6/mup": ["restart"], "ipv6/mpls-vpn": ["restart"], "ipv6/flow": ["restart"], "ipv6/flow-vpn": ["restart"], "l2vpn/vpls": ["restart"], "l2vpn/evpn": ["restart"], "bgp-ls/bgp-ls": ["restart"], "bgp-ls/bgp-ls-vpn": ["restart"]}, "restart-flags": []}, "6": {"name": "extended-message", "size": 65535}}}"#).unwrap();
+    let (_, v) = content(&decoded(hex));
+    assert_eq!(v["open"], expected);
+}
