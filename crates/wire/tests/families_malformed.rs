@@ -4,15 +4,15 @@
 //! prefix longer than its address, a truncated VPLS or MUP NLRI) cannot be
 //! withdrawn reliably: session reset with UPDATE Message Error / Optional
 //! Attribute Error (3/9) and the attribute as data. A malformed Prefix-SID
-//! (RFC 8669 section 6: attribute discard) or BGP-LS attribute never resets:
-//! it stays raw and is left out of the JSON. A withdrawal label 0x800000
-//! ends a label stack (RFC 8277 section 2.4).
+//! (RFC 8669 section 6) or BGP-LS attribute (RFC 9552 section 8.2.2) never
+//! resets: attribute discard. A withdrawal label 0x800000 ends a label
+//! stack (RFC 8277 section 2.4).
 
 use ferrobgp_wire::error::Notify;
 use ferrobgp_wire::json::update::update_message_json;
 use ferrobgp_wire::nlri::label::WITHDRAW_LABEL;
 use ferrobgp_wire::nlri::Nlri;
-use ferrobgp_wire::update::{Context, Update};
+use ferrobgp_wire::update::{Context, Update, Verdict};
 use ferrobgp_wire::Error;
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -86,14 +86,23 @@ fn unparseable_family_nlri_resets_the_session() {
 }
 
 #[test]
-fn malformed_prefix_sid_is_kept_raw_and_not_shown() {
+fn malformed_prefix_sid_is_discarded() {
     // Label-Index TLV of length 6 (must be 7), then a valid labelled route
     let b = body(&format!(
         "C02809 010006000000000003 {}",
         mp(14, "00010404C633640100 38C35011C6336464")
     ));
     let rx = Update::decode(&b, &Context::default()).unwrap();
-    assert_eq!(rx.update.attributes.other.len(), 1);
+    // RFC 8669 section 6: attribute discard
+    assert_eq!(
+        rx.malformations
+            .iter()
+            .map(|m| (m.verdict.clone(), m.attribute))
+            .collect::<Vec<_>>(),
+        [(Verdict::AttributeDiscard, Some(40))]
+    );
+    assert!(rx.update.attributes.other.is_empty());
+    assert!(!rx.treat_as_withdraw());
     let j = update_message_json(&rx.update);
     assert!(
         j["update"]["attribute"].get("bgp-prefix-sid").is_none(),
@@ -135,4 +144,22 @@ fn flow_nlri_is_one_route_per_rule() {
         "flow source-ipv4 10.0.0.2/32"
     );
     assert_ne!(ch[0].route().key(), ch[1].route().key());
+}
+
+#[test]
+fn malformed_bgp_ls_attribute_is_discarded() {
+    // TLV 1026 claims 9 bytes, 2 present
+    let b = body(&format!(
+        "801D06 04020009 4142 {}",
+        mp(
+            14,
+            "40044704C0000201 00 000100270200000000000000000100001A020000040000FDE8020100040000000002030006000000000001"
+        )
+    ));
+    let rx = Update::decode(&b, &Context::default()).unwrap();
+    assert_eq!(rx.malformations.len(), 1);
+    assert_eq!(rx.malformations[0].verdict, Verdict::AttributeDiscard);
+    assert_eq!(rx.malformations[0].attribute, Some(29));
+    assert!(rx.update.attributes.other.is_empty());
+    assert_eq!(rx.changes().len(), 1);
 }

@@ -11,6 +11,7 @@
 //! rendered as `{"raw": "0x<hex>"}` (RFC 7752 section 8.2.2: a malformed
 //! BGP-LS attribute is discarded, never a session reset).
 
+use super::AttrError;
 use crate::codec::Reader;
 use serde_json::{json, Map, Value};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -157,6 +158,21 @@ fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
     {
         list.push(v);
     }
+}
+
+/// Checks the TLV framing of an attribute value (each TLV within the
+/// value): what RFC 9552 section 8.2.2 asks before the attribute is used.
+pub fn validate(value: &[u8]) -> Result<(), AttrError> {
+    let mut r = Reader::new(value);
+    while !r.is_empty() {
+        let ok = r.u16().is_ok() && r.u16().ok().is_some_and(|l| r.take(usize::from(l)).is_ok());
+        if !ok {
+            return Err(AttrError::new(
+                "BGP-LS attribute: TLV overruns the attribute",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The `"bgp-ls"` JSON object for an attribute value.

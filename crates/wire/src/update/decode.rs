@@ -12,8 +12,9 @@ use super::{Context, Update};
 use crate::attribute::{
     attr_03_next_hop, attr_04_med, attr_05_local_pref, attr_06_atomic_aggregate,
     attr_09_originator_id, attr_10_cluster_list, attr_17_as4_path, attr_18_as4_aggregator,
-    attr_26_aigp, code, flag, standard_flags, Aggregator, AsPath, AttrError, Communities,
-    ExtendedCommunities, LargeCommunities, MpReach, MpUnreach, Origin, RawAttribute, AS_TRANS,
+    attr_26_aigp, attr_29_bgp_ls, code, flag, standard_flags, Aggregator, AsPath, AttrError,
+    Communities, ExtendedCommunities, LargeCommunities, MpReach, MpUnreach, Origin, PrefixSid,
+    RawAttribute, AS_TRANS,
 };
 use crate::error::{code as ncode, subcode, Notify};
 use crate::family::Family;
@@ -382,6 +383,16 @@ fn decode_one(
         }
         code::AIGP => a.aigp = Some(attr_26_aigp::decode(value)?),
         code::LARGE_COMMUNITY => a.large_communities = LargeCommunities::decode(value)?,
+        // RFC 8669 section 6 / RFC 9552 section 8.2.2: malformed means
+        // attribute discard (the error is turned into that verdict)
+        code::PREFIX_SID => {
+            PrefixSid::parse(value)?;
+            a.push_raw(RawAttribute::new(c, flags, value))
+        }
+        code::BGP_LS => {
+            attr_29_bgp_ls::validate(value)?;
+            a.push_raw(RawAttribute::new(c, flags, value))
+        }
         _ => a.push_raw(RawAttribute::new(c, flags, value)),
     }
     Ok(())
