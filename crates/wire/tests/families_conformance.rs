@@ -231,5 +231,5 @@ fn json_of_suite_family_updates_matches_exabgp() {
 
 #[test]
 fn json_of_evpn_bgpls_rtc_matches_exabgp() {
-    assert_eq!(check_json("families_handbuilt_exabgp_5.0.15.jsonl"), 29);
+    assert_eq!(check_json("families_handbuilt_exabgp_5.0.15.jsonl"), 31);
 }

@@ -6,7 +6,9 @@
 //! [`super::RawAttribute`] and [`json`] renders ExaBGP 5.0.15's `"bgp-ls"`
 //! object for the TLVs it knows (node flags, name, IS-IS area, router IDs,
 //! admin group, bandwidths, TE and IGP metrics, SRLG, link name, IGP flags,
-//! prefix metric, SR capabilities, prefix SID). Other TLVs appear as
+//! prefix metric, SR capabilities and algorithms, prefix SID; the SRv6
+//! capabilities, endpoint behavior and SID structure of RFC 9514). Other
+//! TLVs appear as
 //! `"generic-lsid-<type>": ["0x<hex>"]`. A value whose TLVs overrun is
 //! rendered as `{"raw": "0x<hex>"}` (RFC 7752 section 8.2.2: a malformed
 //! BGP-LS attribute is discarded, never a session reset).
@@ -95,6 +97,17 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
             }
             m.insert("sids".into(), Value::Array(sids));
         }
+        1035 => {
+            m.insert("sr-algorithms".into(), json!(v));
+        }
+        1038 => {
+            // RFC 9514 section 3.1: flags (2, O-flag 0x4000), reserved (2)
+            let f = u16::from_be_bytes([*v.first()?, *v.get(1)?]);
+            m.insert(
+                "srv6-capabilities".into(),
+                json!({ "flags": { "O": (f >> 14) & 1 } }),
+            );
+        }
         1088 => {
             m.insert("admin-group-mask".into(), json!(uint(v)));
         }
@@ -145,6 +158,24 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
             m.insert("sids".into(), json!([uint(sid)]));
             m.insert("undecoded-sids".into(), json!([]));
             m.insert("sr-algorithm".into(), json!(algo));
+        }
+        1250 => {
+            // RFC 9514 section 7.1: behavior (2), flags (1), algorithm (1)
+            let behavior = u16::from_be_bytes([*v.first()?, *v.get(1)?]);
+            let f = *v.get(2)?;
+            let flags: Vec<u8> = if f == 0 { Vec::new() } else { vec![f] };
+            m.insert(
+                "srv6-endpoint-behavior".into(),
+                json!({ "endpoint-behavior": behavior, "flags": flags, "algorithm": *v.get(3)? }),
+            );
+        }
+        1252 => {
+            // RFC 9514 section 8: locator block, node, function, argument
+            m.insert(
+                "srv6-sid-structure".into(),
+                json!({ "loc_block_len": *v.first()?, "loc_node_len": *v.get(1)?,
+                        "func_len": *v.get(2)?, "arg_len": *v.get(3)? }),
+            );
         }
         _ => push(m, &format!("generic-lsid-{t}"), json!(hex(v))),
     }

@@ -3,12 +3,12 @@
 //! bytes), [RD], protocol ID (1), identifier (8), then TLVs: local node
 //! descriptors (256), remote node descriptors (257), link descriptors
 //! (258-263), prefix descriptors (263-265), SRv6 SID information (518,
-//! RFC 9514).
+//! RFC 9514, NLRI type 6).
 //!
 //! BGP-LS is decode-only (received and reported, never originated): the
 //! NLRI body is kept as received and re-encodes byte for byte; [`BgpLs::json`]
-//! renders ExaBGP 5.0.15's JSON for node (1), link (2) and prefix (3, 4)
-//! NLRIs. Other NLRI types, or bodies whose TLVs do not parse, are shown as
+//! renders ExaBGP 5.0.15's JSON for node (1), link (2), prefix (3, 4) and
+//! SRv6 SID (6) NLRIs. Other NLRI types, or bodies whose TLVs do not parse, are shown as
 //! `{"ls-nlri-type": <code>, "raw": "<hex>"}`.
 
 use super::{NlriError, RouteDistinguisher};
@@ -112,7 +112,7 @@ impl BgpLs {
             2 => "bgpls-link",
             3 => "bgpls-prefix-v4",
             4 => "bgpls-prefix-v6",
-            6 => "bgpls-srv6-sid",
+            6 => "bgpls-srv6sid",
             _ => return None,
         })
     }
@@ -129,6 +129,7 @@ impl BgpLs {
         let (mut ifaces, mut neighbors, mut mt, mut link_ids) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut prefix: Option<(String, String)> = None;
+        let mut srv6_sid: Option<String> = None;
         while !r.is_empty() {
             let (t, v) = tlv(&mut r)?;
             match (t, self.nlri_type) {
@@ -145,6 +146,9 @@ impl BgpLs {
                 (259 | 261, _) => ifaces.push(json!(ip(v)?.to_string())),
                 (260 | 262, _) => neighbors.push(json!(ip(v)?.to_string())),
                 (263, _) => mt.push(json!(hex(v))),
+                (518, 6) => {
+                    srv6_sid = Some(ip(v)?.to_string());
+                }
                 (265, 3 | 4) => {
                     let (&plen, rest) = v.split_first()?;
                     let mut a = [0u8; 16];
@@ -170,6 +174,14 @@ impl BgpLs {
                 m.insert("multi-topology-ids".into(), Value::Array(mt));
                 m.insert("link-identifiers".into(), Value::Array(link_ids));
             }
+            6 => {
+                let mut d = Map::new();
+                d.insert("multi-topology-ids".into(), Value::Array(mt));
+                if let Some(sid) = srv6_sid {
+                    d.insert("srv6-sid".into(), json!(sid));
+                }
+                m.insert("srv6-sid-descriptors".into(), Value::Object(d));
+            }
             3 | 4 => {
                 if let Some((a, p)) = prefix {
                     m.insert("ip-reachability-tlv".into(), json!(a));
@@ -178,7 +190,7 @@ impl BgpLs {
             }
             _ => {}
         }
-        if self.nlri_type != 2 {
+        if !matches!(self.nlri_type, 2 | 6) {
             if let Some(nh) = next_hop {
                 m.insert("nexthop".into(), json!(nh));
             }
