@@ -228,6 +228,8 @@ pub struct Fsm {
     stopping: bool,
     finished: bool,
     started: bool,
+    /// KEEPALIVEs received while Established with a zero hold time.
+    zero_hold_keepalives: u32,
 }
 
 fn secs(n: u16) -> Duration {
@@ -252,6 +254,7 @@ impl Fsm {
             stopping: false,
             finished: false,
             started: false,
+            zero_hold_keepalives: 0,
         }
     }
 
@@ -597,6 +600,7 @@ impl Fsm {
     fn keepalive_received(&mut self, conn: ConnId, now: Instant, out: &mut Vec<Action>) {
         match self.state {
             State::OpenConfirm => {
+                self.zero_hold_keepalives = 0;
                 self.set_state(State::Established, out);
                 self.backoff.reset();
                 self.touch_hold(now);
@@ -608,6 +612,19 @@ impl Fsm {
                     conn,
                     hold_time: self.hold_time,
                 });
+            }
+            State::Established if self.hold_time == 0 => {
+                // ExaBGP tolerates one, then answers 2/6: with a zero hold
+                // time no periodic KEEPALIVE may be sent (RFC 4271 4.4).
+                self.zero_hold_keepalives += 1;
+                if self.zero_hold_keepalives > 1 {
+                    let n = notify::with_text(
+                        2,
+                        6,
+                        "Negotiated holdtime was zero, it was invalid to send us a keepalive messages",
+                    );
+                    self.fail(conn, n, now, out);
+                }
             }
             State::Established => self.touch_hold(now),
             _ => {

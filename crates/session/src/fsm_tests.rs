@@ -176,6 +176,26 @@ fn hold_time_zero_means_no_timers() {
 }
 
 #[test]
+fn zero_hold_time_tolerates_one_keepalive_then_2_6() {
+    let (mut f, clock) = established(cfg(), 0);
+    assert!(f
+        .handle(clock.now(), Input::KeepaliveReceived { conn: 1 })
+        .is_empty());
+    let a = f.handle(clock.now(), Input::KeepaliveReceived { conn: 1 });
+    assert_eq!(
+        a[0],
+        Action::SendNotification {
+            conn: 1,
+            notify: Notify::new(
+                2,
+                6,
+                &b"Negotiated holdtime was zero, it was invalid to send us a keepalive messages"[..]
+            )
+        }
+    );
+}
+
+#[test]
 fn our_hold_time_zero_wins_min() {
     let mut c = cfg();
     c.hold_time = 0;
