@@ -515,3 +515,25 @@ async fn local_as_auto_reads_the_peer_open_first_and_mirrors_its_as() {
         SessionToRib::State(SessionState::Up { .. })
     ));
 }
+
+#[tokio::test]
+async fn message_longer_than_negotiated_size_is_a_header_error() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (_sup, mut rib, _w) = spawn(config(port, 180, 1));
+    // extended message is not in the (echoed) OPEN: 4096 bytes at most
+    let mut s = establish(&l, &mut rib, None).await;
+    let mut big = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 1388 02");
+    big.resize(5000, 0);
+    s.write_all(&big).await.unwrap();
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0017 03 0102 1388")
+    );
+    assert_eq!(
+        rib_next(&mut rib).await,
+        SessionToRib::State(SessionState::Down {
+            reason: "notification sent (1,2)".into()
+        })
+    );
+}
