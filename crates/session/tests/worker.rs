@@ -537,3 +537,51 @@ async fn message_longer_than_negotiated_size_is_a_header_error() {
         })
     );
 }
+
+#[tokio::test]
+async fn incoming_connection_while_established_is_refused_with_6_7() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (mut sup, mut rib, _w) = spawn(config(port, 180, 0));
+    let mut s = establish(&l, &mut rib, None).await;
+    // a second connection from the peer, handed in by the supervisor
+    let side = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut other = TcpStream::connect(side.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (accepted, remote) = side.accept().unwrap();
+    let local = accepted.local_addr().unwrap();
+    let fd = std::os::fd::OwnedFd::from(accepted);
+    use std::os::fd::AsFd;
+    sup.sender
+        .send_with_fds(
+            &SupervisorToSession::Incoming { remote, local },
+            &[fd.as_fd()],
+        )
+        .await
+        .unwrap();
+    let text = b"could not accept the connection, already established";
+    let mut expected = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
+    expected.extend_from_slice(&((21 + text.len()) as u16).to_be_bytes());
+    expected.extend_from_slice(&[3, 6, 7]);
+    expected.extend_from_slice(text);
+    assert_eq!(read_msg(&mut other).await, expected);
+    let mut rest = Vec::new();
+    timeout(WAIT, other.read_to_end(&mut rest))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(rest.is_empty());
+    // the established session carries on
+    rib.send(&RibToSession::Changes {
+        seq: 5,
+        changes: vec![Change::Eor(Family::IPV4_UNICAST)],
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0017 02 00000000")
+    );
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 5 });
+}
