@@ -172,6 +172,8 @@ struct Daemon {
     events: mpsc::UnboundedSender<Event>,
     next_gen: u64,
     stopping: Option<i32>,
+    /// Shutdown: the rib is told to stop once every worker is gone.
+    rib_stop_pending: bool,
     exit_now: bool,
 }
 
@@ -201,6 +203,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         events: tx,
         next_gen: 0,
         stopping: None,
+        rib_stop_pending: false,
         exit_now: false,
     };
     d.peers = d.peer_ids.assign(&d.config);
@@ -639,7 +642,7 @@ impl Daemon {
                     self.restart_rib().await;
                 }
             }
-            Event::ShutdownDeadline { phase } => self.on_deadline(phase),
+            Event::ShutdownDeadline { phase } => self.on_deadline(phase).await,
         }
     }
 
@@ -704,6 +707,8 @@ impl Daemon {
                 if self.stopping.is_none() {
                     self.send_rib(SupervisorToRib::SessionDied { peer }, &[])
                         .await;
+                } else {
+                    self.stop_rib_when_sessions_closed(false).await;
                 }
                 self.check_all_finished().await;
             }
@@ -1051,12 +1056,28 @@ impl Daemon {
                 }
             }
         }
-        if !self.send_rib(SupervisorToRib::Shutdown, &[]).await {
-            self.terminate_helpers();
-        }
+        // The rib stops once the sessions are closed: a worker must not
+        // lose its rib channel before it has sent its NOTIFICATION.
+        self.rib_stop_pending = true;
+        self.stop_rib_when_sessions_closed(false).await;
         self.after(STOP_GRACE, Event::ShutdownDeadline { phase: 1 });
         if !self.anything_alive() {
             self.exit_now = true;
+        }
+    }
+
+    /// Shutdown, second step: the rib sends every helper the notice and
+    /// exits. Waits for the session workers unless `force`.
+    async fn stop_rib_when_sessions_closed(&mut self, force: bool) {
+        if !self.rib_stop_pending {
+            return;
+        }
+        if !force && self.workers.values().any(|w| w.pid.is_some()) {
+            return;
+        }
+        self.rib_stop_pending = false;
+        if !self.send_rib(SupervisorToRib::Shutdown, &[]).await {
+            self.terminate_helpers();
         }
     }
 
@@ -1068,17 +1089,22 @@ impl Daemon {
         }
     }
 
-    fn on_deadline(&mut self, phase: u8) {
+    async fn on_deadline(&mut self, phase: u8) {
         match phase {
             0 => self.terminate_helpers(),
             1 => {
-                // Sessions and rib had their chance.
+                // The sessions had their chance.
                 for w in self.workers.values() {
                     if let Some(pid) = w.pid {
                         warn!("session worker {pid} did not stop: killing it");
                         let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
                     }
                 }
+                self.stop_rib_when_sessions_closed(true).await;
+                self.after(STOP_GRACE, Event::ShutdownDeadline { phase: 4 });
+            }
+            4 => {
+                // So had the rib.
                 if let Some(r) = &self.rib {
                     warn!("rib did not stop: killing it");
                     let _ = kill(Pid::from_raw(r.pid as i32), Signal::SIGKILL);
