@@ -38,7 +38,7 @@ pub struct Header {
 impl Header {
     /// Body length (total minus header).
     pub fn body_len(&self) -> usize {
-        usize::from(self.length) - HEADER_LEN
+        usize::from(self.length).saturating_sub(HEADER_LEN)
     }
 }
 
