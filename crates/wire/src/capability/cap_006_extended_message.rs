@@ -1,6 +1,6 @@
 //! Capability 6, Extended Message (RFC 8654 section 3).
 //!
-//! > The BGP Extended Message Capability is a new BGP capability [RFC5492]
+//! > The BGP Extended Message Capability is a new BGP capability \[RFC5492\]
 //! > defined with Capability Code 6 and Capability Length 0. ... A BGP
 //! > speaker MAY send BGP Extended Messages to a peer only if the BGP
 //! > Extended Message Capability was received from that peer.

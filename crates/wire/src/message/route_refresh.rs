@@ -2,7 +2,7 @@
 //! AFI (2 octets), Message Subtype (1 octet; "Reserved" in RFC 2918), SAFI
 //! (1 octet).
 //!
-//! > 0 - Normal route refresh request [RFC2918] ... 1 - Demarcation of the
+//! > 0 - Normal route refresh request \[RFC2918\] ... 1 - Demarcation of the
 //! > beginning of a route refresh (BoRR) operation, 2 - Demarcation of the
 //! > ending of a route refresh (EoRR) operation, 255 - Reserved.
 //! > ... If the length, excluding the fixed-size message header, of the
