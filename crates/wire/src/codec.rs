@@ -220,12 +220,24 @@ mod tests {
         assert_eq!(r.u16(), Ok(0x0102));
         let mut sub = r.sub(2).unwrap();
         assert_eq!(sub.u8(), Ok(3));
-        assert_eq!(sub.u16(), Err(Truncated { needed: 2, available: 1 }));
+        assert_eq!(
+            sub.u16(),
+            Err(Truncated {
+                needed: 2,
+                available: 1
+            })
+        );
         assert_eq!(sub.u8(), Ok(4));
         assert!(sub.finish().is_ok());
         assert_eq!(r.left(), 1);
         assert_eq!(r.clone().finish(), Err(Trailing(1)));
-        assert_eq!(r.u32(), Err(Truncated { needed: 4, available: 1 }));
+        assert_eq!(
+            r.u32(),
+            Err(Truncated {
+                needed: 4,
+                available: 1
+            })
+        );
         // a failed read consumes nothing
         assert_eq!(r.u8(), Ok(5));
         assert!(r.u8().is_err());

@@ -142,11 +142,7 @@ impl Error {
 
 /// Maps a codec-level failure to a malformed-message error with the given
 /// NOTIFICATION code and subcode: `reader.u16().map_err(at(code, sub, "what"))`.
-pub fn at<E: std::fmt::Display>(
-    code: u8,
-    subcode: u8,
-    what: &'static str,
-) -> impl Fn(E) -> Error {
+pub fn at<E: std::fmt::Display>(code: u8, subcode: u8, what: &'static str) -> impl Fn(E) -> Error {
     move |e| Error::malformed(code, subcode, format!("{what}: {e}"))
 }
 
