@@ -6,32 +6,37 @@ use crate::error::{Error, Result};
 use crate::peer::PeerConfig;
 use crate::sockopt;
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 
 /// Bound on one connection attempt.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// `outgoing-ttl` and `incoming-ttl` (GTSM) on any connection.
+fn ttl_options(fd: BorrowedFd<'_>, cfg: &PeerConfig) -> Result<()> {
+    let v6 = cfg.peer_address.is_ipv6();
+    if let Some(ttl) = cfg.outgoing_ttl {
+        sockopt::set_ttl(fd, v6, ttl)?;
+    }
+    if let Some(ttl) = cfg.incoming_ttl {
+        sockopt::set_min_ttl(fd, v6, ttl)?;
+    }
+    Ok(())
+}
+
 /// Applies the options that must be set before `connect`.
 fn prepare(socket: &TcpSocket, cfg: &PeerConfig) -> Result<()> {
-    let v6 = cfg.peer_address.is_ipv6();
     if let Some(dev) = &cfg.source_interface {
         sockopt::bind_to_device(socket.as_fd(), dev)?;
     }
     if let Some(key) = &cfg.md5_key {
         sockopt::set_md5(socket.as_fd(), cfg.peer_address, key)?;
     }
-    if let Some(ttl) = cfg.outgoing_ttl {
-        sockopt::set_ttl(socket.as_fd(), v6, ttl)?;
-    }
-    if let Some(ttl) = cfg.incoming_ttl {
-        sockopt::set_min_ttl(socket.as_fd(), v6, ttl)?;
-    }
+    ttl_options(socket.as_fd(), cfg)?;
     socket
         .set_nodelay(true)
-        .map_err(|e| Error::io("TCP_NODELAY", e))?;
-    Ok(())
+        .map_err(|e| Error::io("TCP_NODELAY", e))
 }
 
 /// Opens the connection to the neighbor, from its local address.
@@ -60,13 +65,7 @@ pub async fn connect(cfg: &PeerConfig) -> Result<TcpStream> {
 
 /// Applies what can still be set on an accepted connection (TTL, GTSM).
 pub fn prepare_accepted(stream: &TcpStream, cfg: &PeerConfig) -> Result<()> {
-    let v6 = cfg.peer_address.is_ipv6();
-    if let Some(ttl) = cfg.outgoing_ttl {
-        sockopt::set_ttl(stream.as_fd(), v6, ttl)?;
-    }
-    if let Some(ttl) = cfg.incoming_ttl {
-        sockopt::set_min_ttl(stream.as_fd(), v6, ttl)?;
-    }
+    ttl_options(stream.as_fd(), cfg)?;
     stream
         .set_nodelay(true)
         .map_err(|e| Error::io("TCP_NODELAY", e))

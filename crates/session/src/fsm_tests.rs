@@ -625,10 +625,9 @@ fn collision_refused_when_established() {
     assert_eq!(f.conn(), Some(1));
 }
 
-#[test]
-fn collision_in_open_confirm_lower_peer_id_refused() {
-    let now = Instant::now();
-    let mut f = Fsm::new(cfg()); // our id 10.0.0.5
+/// An FSM in OPENCONFIRM on connection 1 with a peer of this identifier.
+fn open_confirm(now: Instant, peer_id: [u8; 4]) -> Fsm {
+    let mut f = Fsm::new(cfg());
     f.handle(now, Input::Start);
     f.poll(now);
     f.handle(now, Input::TcpConnected { conn: 1 });
@@ -636,10 +635,18 @@ fn collision_in_open_confirm_lower_peer_id_refused() {
         now,
         Input::OpenReceived {
             conn: 1,
-            open: open(180, [10, 0, 0, 4]),
+            open: open(180, peer_id),
             problem: None,
         },
     );
+    assert_eq!(f.state(), State::OpenConfirm);
+    f
+}
+
+#[test]
+fn collision_in_open_confirm_lower_peer_id_refused() {
+    let now = Instant::now();
+    let mut f = open_confirm(now, [10, 0, 0, 4]); // our id 10.0.0.5
     let a = f.handle(now, Input::Incoming { conn: 2 });
     assert!(
         matches!(&a[..], [Action::Refuse { conn: 2, notify }] if notify.code == 6 && notify.subcode == 7)
@@ -651,18 +658,7 @@ fn collision_in_open_confirm_lower_peer_id_refused() {
 #[test]
 fn collision_in_open_confirm_higher_peer_id_replaces() {
     let now = Instant::now();
-    let mut f = Fsm::new(cfg()); // our id 10.0.0.5
-    f.handle(now, Input::Start);
-    f.poll(now);
-    f.handle(now, Input::TcpConnected { conn: 1 });
-    f.handle(
-        now,
-        Input::OpenReceived {
-            conn: 1,
-            open: open(180, [10, 0, 0, 6]),
-            problem: None,
-        },
-    );
+    let mut f = open_confirm(now, [10, 0, 0, 6]); // our id 10.0.0.5
     let a = f.handle(now, Input::Incoming { conn: 2 });
     assert_eq!(a[0], Action::Close { conn: 1 });
     assert!(matches!(a[1], Action::Down { .. }));

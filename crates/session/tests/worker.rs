@@ -93,6 +93,13 @@ async fn read_msg(s: &mut TcpStream) -> Vec<u8> {
     m
 }
 
+/// The test peer's listening socket on loopback, port chosen by the kernel.
+async fn listener() -> (TcpListener, u16) {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
+
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
     (0..s.len())
@@ -160,8 +167,7 @@ async fn establish(l: &TcpListener, rib: &mut RibEnd, hold: Option<u16>) -> TcpS
 
 #[tokio::test]
 async fn open_exchange_and_peer_notification() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (_sup, mut rib, _w) = spawn(config(port, 180, 0));
     let mut s = establish(&l, &mut rib, None).await;
     // a batch is acknowledged once written (here: nothing to write)
@@ -207,8 +213,7 @@ async fn open_exchange_and_peer_notification() {
 
 #[tokio::test]
 async fn teardown_sends_administrative_reset_and_reconnects() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (_sup, mut rib, _w) = spawn(config(port, 180, 3));
     let mut s = establish(&l, &mut rib, None).await;
     rib.send(&RibToSession::Teardown {
@@ -240,8 +245,7 @@ async fn teardown_sends_administrative_reset_and_reconnects() {
 
 #[tokio::test]
 async fn unknown_message_type_answered_like_exabgp() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (_sup, mut rib, _w) = spawn(config(port, 180, 1));
     let mut s = establish(&l, &mut rib, None).await;
     s.write_all(&hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0013 FF"))
@@ -256,8 +260,7 @@ async fn unknown_message_type_answered_like_exabgp() {
 
 #[tokio::test]
 async fn hold_timer_expiry_sends_4_0() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (_sup, mut rib, _w) = spawn(config(port, 180, 1));
     // the peer proposes 3 s and then stays silent
     let mut s = establish(&l, &mut rib, Some(3)).await;
@@ -312,8 +315,7 @@ async fn attempts_exhausted_reports_finished() {
 
 #[tokio::test]
 async fn stop_sends_cease_and_exits() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (mut sup, mut rib, w) = spawn(config(port, 180, 0));
     let mut s = establish(&l, &mut rib, None).await;
     sup.send(&SupervisorToSession::Stop(ferrobgp_ipc::StopMode::Cease {
@@ -378,8 +380,7 @@ fn route(prefix: &str, nh: [u8; 4]) -> Change {
 
 #[tokio::test]
 async fn routes_are_packed_written_then_acknowledged() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let mut cfg = config(port, 180, 0);
     cfg.group_updates = false;
     let (_sup, mut rib, _w) = spawn(cfg);
@@ -412,8 +413,7 @@ async fn routes_are_packed_written_then_acknowledged() {
 
 #[tokio::test]
 async fn rate_limited_updates_all_arrive_in_order() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let mut cfg = config(port, 180, 0);
     cfg.group_updates = false;
     cfg.rate_limit = 20;
@@ -435,8 +435,7 @@ async fn rate_limited_updates_all_arrive_in_order() {
 
 #[tokio::test]
 async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let mut cfg = config(port, 3, 0);
     cfg.group_updates = false;
     let (_sup, mut rib, _w) = spawn(cfg);
@@ -486,8 +485,7 @@ async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
 
 #[tokio::test]
 async fn local_as_auto_reads_the_peer_open_first_and_mirrors_its_as() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let mut cfg = config(port, 180, 0);
     cfg.local_as = None;
     cfg.peer_as = None;
@@ -518,8 +516,7 @@ async fn local_as_auto_reads_the_peer_open_first_and_mirrors_its_as() {
 
 #[tokio::test]
 async fn message_longer_than_negotiated_size_is_a_header_error() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (_sup, mut rib, _w) = spawn(config(port, 180, 1));
     // extended message is not in the (echoed) OPEN: 4096 bytes at most
     let mut s = establish(&l, &mut rib, None).await;
@@ -540,8 +537,7 @@ async fn message_longer_than_negotiated_size_is_a_header_error() {
 
 #[tokio::test]
 async fn incoming_connection_while_established_is_refused_with_6_7() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (mut sup, mut rib, _w) = spawn(config(port, 180, 0));
     let mut s = establish(&l, &mut rib, None).await;
     // a second connection from the peer, handed in by the supervisor
