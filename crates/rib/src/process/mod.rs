@@ -64,6 +64,12 @@ struct Peer {
     local: Option<SocketAddr>,
     remote: Option<SocketAddr>,
     negotiated: Option<ferrobgp_wire::negotiated::Negotiated>,
+    /// When the session came up (for `show neighbor summary`).
+    up_since: Option<std::time::Instant>,
+    /// Last FSM state the worker reported.
+    fsm: String,
+    updates_sent: u64,
+    updates_received: u64,
 }
 
 struct Reply {
@@ -252,6 +258,10 @@ impl State {
                             local: None,
                             remote: None,
                             negotiated: None,
+                            up_since: None,
+                            fsm: "idle".into(),
+                            updates_sent: 0,
+                            updates_received: 0,
                         },
                     );
                 }
@@ -438,9 +448,20 @@ impl State {
                             let lines = crate::show::adj_rib(&self.table, side, extensive, &list);
                             (Some(p.command), Outcome::Done, lines)
                         }
+                        Ok(Action::ShowNeighbor {
+                            peers,
+                            view: ferrobgp_api::NeighborView::Summary,
+                            json: false,
+                        }) => {
+                            let lines = self.summary(&peers);
+                            (Some(p.command), Outcome::Done, lines)
+                        }
                         Ok(Action::ShowNeighbor { .. }) => (
                             Some(p.command),
-                            Outcome::Error("show neighbor is not available in this build".into()),
+                            Outcome::Error(
+                                "only 'show neighbor summary' (text) is available in this build"
+                                    .into(),
+                            ),
                             Vec::new(),
                         ),
                         Ok(Action::Debug(text)) => {
@@ -637,7 +658,17 @@ impl State {
         match msg {
             SessionToRib::Ack { seq } => self.acked(peer, seq),
             SessionToRib::State(state) => self.on_state(peer, state),
-            SessionToRib::Message { direction, raw } => self.emit_message(peer, direction, &raw),
+            SessionToRib::Message { direction, raw } => {
+                if raw.get(18) == Some(&2) {
+                    if let Some(p) = self.peers.get_mut(&peer) {
+                        match direction {
+                            ipc::Direction::Sent => p.updates_sent += 1,
+                            ipc::Direction::Received => p.updates_received += 1,
+                        }
+                    }
+                }
+                self.emit_message(peer, direction, &raw)
+            }
             SessionToRib::NeedRoutes { families, eor } => {
                 let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
                 let changes = match self.table.peer_mut(peer) {
@@ -672,6 +703,8 @@ impl State {
                 p.local = Some(local);
                 p.remote = Some(remote);
                 p.up = true;
+                p.up_since = Some(std::time::Instant::now());
+                p.fsm = "established".into();
                 p.negotiated = negotiated.to().ok();
                 let api_negotiated = p.negotiated.as_ref().map(events::api_negotiated);
                 if let Some(r) = self.table.peer_mut(peer) {
@@ -686,6 +719,8 @@ impl State {
                 let was = p.up || p.connected;
                 p.up = false;
                 p.connected = false;
+                p.up_since = None;
+                p.fsm = "idle".into();
                 if let Some(r) = self.table.peer_mut(peer) {
                     r.session_down();
                 }
@@ -693,7 +728,10 @@ impl State {
                     self.emit(peer, Event::State(S::Down(reason)));
                 }
             }
-            SessionState::Fsm { state } => self.emit(peer, Event::Fsm(state)),
+            SessionState::Fsm { state } => {
+                p.fsm = state.clone();
+                self.emit(peer, Event::Fsm(state))
+            }
         }
     }
 
@@ -718,6 +756,33 @@ impl State {
                 let _ = h.out.send(line.into_bytes());
             }
         }
+    }
+
+    /// `show neighbor summary`: the header and one line per peer.
+    fn summary(&self, peers: &[PeerId]) -> Vec<String> {
+        let mut out = vec![crate::show::SUMMARY_HEADER.to_string()];
+        for id in peers {
+            let Some(p) = self.peers.get(id) else {
+                continue;
+            };
+            out.push(crate::show::summary_line(&crate::show::SummaryRow {
+                peer_address: p.neighbor.peer_address.addr(),
+                peer_as: p
+                    .negotiated
+                    .as_ref()
+                    .map(|n| n.peer_as)
+                    .or(p.neighbor.peer_as.asn()),
+                up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
+                state: if p.up {
+                    "established".into()
+                } else {
+                    p.fsm.clone()
+                },
+                updates_sent: p.updates_sent,
+                updates_received: p.updates_received,
+            }));
+        }
+        out
     }
 
     /// Reports a BGP message to the helpers that asked for it, as `packets`
