@@ -243,10 +243,7 @@ impl State {
                     existing.neighbor = neighbor;
                 }
                 None => {
-                    self.table.add_peer(
-                        p.id,
-                        PeerRib::new(neighbor.adj_rib_out, neighbor.adj_rib_in),
-                    );
+                    self.table.add_peer(p.id, PeerRib::for_neighbor(&neighbor));
                     self.peers.insert(
                         p.id,
                         Peer {
