@@ -470,3 +470,21 @@ fn vpn_withdrawal_without_suite() {
         .replace(' ', "")
     );
 }
+
+#[test]
+fn nlri_too_long_for_its_length_field_is_refused() {
+    // 9 labels + RD + /128: 344 bits do not fit the one-byte length
+    let l = Labelled::vpn(
+        "2001:db8::1/128".parse().unwrap(),
+        rd("65000:1"),
+        Labels::new(&[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    );
+    let attrs = Arc::new(Attributes::default());
+    let packed = pack(&[announce(l, nh("2001:db8::2"), &attrs)], &ibgp(65000));
+    assert!(packed.messages.is_empty());
+    assert_eq!(packed.errors.len(), 1);
+    assert_eq!(
+        packed.errors[0].reason,
+        "NLRI too long for its length field"
+    );
+}

@@ -280,6 +280,24 @@ impl Nlri {
         }
     }
 
+    /// Whether the NLRI fits its own length field (a labelled prefix of at
+    /// most 255 bits, a FlowSpec rule of at most 4095 bytes, a typed body of
+    /// at most 255 bytes). Decoded NLRIs always do; built ones may not, and
+    /// are then refused by the packer rather than sent truncated.
+    pub fn encodable(&self) -> bool {
+        match self {
+            Nlri::Labelled(l) => {
+                l.labels.len() * 8 + l.rd.map_or(0, |_| 64) + usize::from(l.net.prefix_len()) <= 255
+            }
+            Nlri::Flow(f) => f.encodable(),
+            Nlri::Evpn(e) => e.body.len() <= 255,
+            Nlri::Mvpn(m) => m.body.len() <= 255,
+            Nlri::Mup(m) => m.body.len() <= 255,
+            Nlri::BgpLs(b) => b.body.len() + b.rd.map_or(0, |_| 8) <= 0xFFFF,
+            _ => true,
+        }
+    }
+
     /// The RIB key of this NLRI.
     pub fn key(&self) -> NlriKey {
         let other = |bytes: Vec<u8>| NlriKey::Other {

@@ -443,6 +443,13 @@ fn mp_messages(
         }
     };
     for n in nlris {
+        if !n.encodable() {
+            out.errors.push(PackError {
+                nlri: (*n).clone(),
+                reason: "NLRI too long for its length field",
+            });
+            continue;
+        }
         let l = n.wire_len(addpath);
         if attr_len(header.len() + l) > budget {
             out.errors.push(PackError {

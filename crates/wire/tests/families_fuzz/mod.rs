@@ -43,6 +43,7 @@ pub fn check_family(family: Family, addpath: bool, field: &[u8]) {
     let mut again = Vec::new();
     for n in &out {
         assert_eq!(n.family(), family, "{n}");
+        assert!(n.encodable(), "{n}");
         let before = again.len();
         n.encode(&mut again, addpath);
         assert_eq!(again.len() - before, n.wire_len(addpath), "{n}");
