@@ -164,3 +164,58 @@ neighbor 127.0.0.9 {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_killed_rib_comes_back_with_its_sessions_and_helpers() {
+    let peer = Peer::bind("127.0.0.5");
+    let conf = format!(
+        "process watcher {{\n    run ./watcher.sh;\n    encoder text;\n}}\n{}",
+        neighbor("127.0.0.5", peer.addr.port(), "10.5.0.0/24")
+    )
+    .replace(
+        "static {",
+        "api { processes [ watcher ]; neighbor-changes; }\n    static {",
+    );
+    let watcher = "#!/bin/sh\ncat >> \"$(dirname \"$0\")/watcher.out\"\n";
+    let mut d = Daemon::start(&conf, &[("watcher.sh", watcher)], &[]);
+    let mut s = peer.accept();
+    s.establish(65000, [10, 0, 0, 9], 30);
+    wait_route(&mut s, "10.5.0.0/24", LONG, &|| d.log_text());
+    let kids = d.wait_children(&["__rib", "__session", "watcher.sh"]);
+    let rib = *kids
+        .iter()
+        .find(|p| cmdline(**p).contains("__rib"))
+        .expect("rib pid");
+    let helper = *kids
+        .iter()
+        .find(|p| cmdline(**p).contains("watcher.sh"))
+        .expect("helper pid");
+
+    // The first helper heard about the first session before the crash.
+    wait_file_contains(&d.path("watcher.out"), "neighbor 127.0.0.5 up", || {
+        d.log_text()
+    });
+    // SAFETY: kill(2) of a process this test started (through the daemon).
+    unsafe {
+        libc::kill(rib as i32, libc::SIGKILL);
+    }
+    // The session goes down with the rib, then everything comes back.
+    while s.read(LONG).is_some() {}
+    let mut again = peer.accept();
+    again.establish(65000, [10, 0, 0, 9], 30);
+    wait_route(&mut again, "10.5.0.0/24", LONG, &|| d.log_text());
+    let now = d.wait_children(&["__rib", "__session", "watcher.sh"]);
+    assert!(!now.contains(&rib), "a new rib");
+    assert!(!now.contains(&helper), "a new helper");
+    assert!(!alive(rib) && !alive(helper));
+    // The new helper hears about the new session (both append to one file).
+    let deadline = Instant::now() + LONG;
+    loop {
+        let text = std::fs::read_to_string(d.path("watcher.out")).unwrap_or_default();
+        if text.matches("neighbor 127.0.0.5 up").count() >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{text:?}\n{}", d.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
