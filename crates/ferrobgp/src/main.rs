@@ -78,6 +78,11 @@ struct RunArgs {
     /// update is on the wire before it answers the helper anyway (seconds).
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     ack_timeout: f64,
+    /// When started as root: the user the rib, the session workers and the
+    /// helpers run as (default: exabgp.daemon.user when set to another
+    /// user than ExaBGP's default `nobody`, else `ferrobgp`, else `nobody`).
+    #[arg(long, value_name = "USER")]
+    user: Option<String>,
     /// Accepted for ExaBGP command-line compatibility (debugger on fault); no effect.
     #[arg(short = 'p', long, hide = true)]
     pdb: bool,
@@ -227,6 +232,12 @@ fn run(a: RunArgs) -> ExitCode {
     if a.debug {
         child_args.push("--debug".into());
     }
+    // ExaBGP's default daemon.user is `nobody`: only another value is a
+    // request; otherwise the dedicated `ferrobgp` user is preferred.
+    let user = a.user.clone().or_else(|| {
+        let u = settings.daemon.user.trim();
+        (!u.is_empty() && u != "nobody").then(|| u.to_string())
+    });
     let opts = ferrobgp_supervisor::Options {
         configs,
         exe: PathBuf::from("/proc/self/exe"),
@@ -234,6 +245,7 @@ fn run(a: RunArgs) -> ExitCode {
         path_env: std::env::var("PATH").ok(),
         child_args,
         child_env: vec![(logging::FILTER_ENV.to_string(), filter)],
+        user,
     };
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -341,6 +353,29 @@ fn inherited(fd: i32) -> Option<std::os::fd::OwnedFd> {
     Some(owned)
 }
 
+/// Confines a worker (see `ferrobgp_supervisor::confine`): called first,
+/// while the process has one thread, with the first descriptor number it
+/// was not handed. Logging is set up right after, then the outcome logged.
+fn confine_and_log(
+    role: ferrobgp_supervisor::confine::Role,
+    first_unhanded_fd: i32,
+    name: &str,
+    debug: bool,
+) -> Result<(), ExitCode> {
+    let confined = ferrobgp_supervisor::confine::child(role, first_unhanded_fd);
+    logging::init(name, &logging::choose_filter(debug, "info"));
+    match confined {
+        Ok(report) => {
+            tracing::info!("confined: {report}");
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!("cannot confine the {name} process: {e}");
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
 fn role_main<F, Fut>(role: &str, debug: bool, body: F) -> ExitCode
 where
     F: FnOnce() -> Fut,
@@ -368,6 +403,15 @@ fn rib(a: RoleArgs) -> ExitCode {
         eprintln!("ferrobgp: __rib is an internal role started by `ferrobgp run`");
         return ExitCode::from(2);
     };
+    let first_free = ferrobgp_ipc::SUPERVISOR_FD + 1;
+    if let Err(code) = confine_and_log(
+        ferrobgp_supervisor::confine::Role::Rib,
+        first_free,
+        "rib",
+        a.debug,
+    ) {
+        return code;
+    }
     role_main("rib", a.debug, || async move {
         let ch = ferrobgp_ipc::Channel::new(sup).map_err(|e| e.to_string())?;
         let opts = ferrobgp_rib::process::Options {
@@ -388,7 +432,14 @@ fn session(a: SessionArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let role = format!("session {}", a.peer);
-    logging::init(&role, &logging::choose_filter(a.debug, "info"));
+    if let Err(code) = confine_and_log(
+        ferrobgp_supervisor::confine::Role::Session,
+        ferrobgp_ipc::RIB_FD + 1,
+        &role,
+        a.debug,
+    ) {
+        return code;
+    }
     tracing::debug!(peer_id = a.peer_id, "session worker role");
     // The worker runs its own single-threaded runtime.
     match ferrobgp_session::run_worker(sup, rib) {

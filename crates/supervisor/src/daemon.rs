@@ -8,11 +8,18 @@
 //! `PR_SET_PDEATHSIG` meaningful, and the state below needs no locks.
 //! Each child has a generation number; events about an older generation
 //! (a process already replaced) are ignored.
+//!
+//! At start the supervisor decides what its children drop
+//! ([`Privileges::detect`]), takes the listening sockets of systemd socket
+//! activation, and tells systemd when it is ready, reloading or stopping
+//! (and pings its watchdog from this loop).
 
 use crate::error::{Error, Result};
 use crate::limits::{RespawnLimiter, RestartBackoff};
 use crate::listen;
+use crate::notify;
 use crate::plan::{self, PeerIds};
+use crate::privilege::{self, Privileges};
 use crate::spawn::{spawn_helper, spawn_role};
 use ferrobgp_config::{Config, LoadOptions, Neighbor, Process, Settings};
 use ferrobgp_ipc::{
@@ -57,6 +64,9 @@ pub struct Options {
     pub child_args: Vec<String>,
     /// Environment added for the internal roles (log filter).
     pub child_env: Vec<(String, String)>,
+    /// The user children run as when the supervisor is privileged
+    /// (`--user` / `daemon.user`); `None`: `ferrobgp`, else `nobody`.
+    pub user: Option<String>,
 }
 
 /// Loads the configuration files of the current selection.
@@ -123,6 +133,8 @@ enum Event {
     ShutdownDeadline {
         phase: u8,
     },
+    /// Time to tell systemd's watchdog that this loop is alive.
+    Watchdog,
 }
 
 struct Worker {
@@ -169,6 +181,11 @@ struct Daemon {
     rib_backoff: RestartBackoff,
     rib_gen_dead: u64,
     listeners: BTreeMap<SocketAddr, JoinHandle<()>>,
+    /// Addresses of the sockets systemd passed (socket activation): they
+    /// replace `tcp.bind` and are kept across reloads.
+    activated: BTreeSet<SocketAddr>,
+    /// What every child drops (decided once at start).
+    privs: Privileges,
     events: mpsc::UnboundedSender<Event>,
     next_gen: u64,
     stopping: Option<i32>,
@@ -180,6 +197,9 @@ struct Daemon {
 /// Runs the daemon until it stops; returns the process exit status.
 /// Must run on a current-thread tokio runtime (see the module doc).
 pub async fn run(opts: Options) -> Result<i32> {
+    let privs = Privileges::detect(opts.user.as_deref())?
+        .with_helper_capabilities(&privilege::helper_capabilities_from_env()?)?;
+    let passed = notify::take_listeners()?;
     let rotate = opts.settings.debug.rotate && opts.configs.len() > 1;
     let files: Vec<PathBuf> = if rotate {
         opts.configs[..1].to_vec()
@@ -200,6 +220,8 @@ pub async fn run(opts: Options) -> Result<i32> {
         rib_backoff: RestartBackoff::default(),
         rib_gen_dead: 0,
         listeners: BTreeMap::new(),
+        activated: BTreeSet::new(),
+        privs,
         events: tx,
         next_gen: 0,
         stopping: None,
@@ -224,6 +246,15 @@ pub async fn run(opts: Options) -> Result<i32> {
             }
         });
     }
+    for l in passed {
+        let addr = l.local_addr()?;
+        l.set_nonblocking(true)?;
+        let l = tokio::net::TcpListener::from_std(l)?;
+        info!("listening on {addr} (socket activation)");
+        let h = d.accept_on(addr, l);
+        d.activated.insert(addr);
+        d.listeners.insert(addr, h);
+    }
     d.update_listeners()?;
     d.spawn_rib().await?;
     let processes = d.config.processes.clone();
@@ -241,6 +272,19 @@ pub async fn run(opts: Options) -> Result<i32> {
         d.workers.len(),
         d.helpers.len()
     );
+    d.notify_ready("running");
+    if let Some(every) = notify::watchdog_interval() {
+        let tx = d.events.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                if tx.send(Event::Watchdog).is_err() {
+                    break;
+                }
+            }
+        });
+    }
     d.check_all_finished().await;
     while let Some(ev) = rx.recv().await {
         d.handle(ev).await;
@@ -386,6 +430,7 @@ impl Daemon {
         let mut args = vec!["__rib".to_string()];
         args.extend(self.opts.child_args.iter().cloned());
         let child = spawn_role(
+            &self.privs,
             &self.opts.exe,
             &args,
             &[theirs.as_fd()],
@@ -448,7 +493,7 @@ impl Daemon {
         let Some(h) = self.helpers.get_mut(name) else {
             return;
         };
-        let (child, pipes) = match spawn_helper(name, &h.process.argv) {
+        let (child, pipes) = match spawn_helper(&self.privs, name, &h.process.argv) {
             Ok(x) => x,
             Err(e) => {
                 error!("{e}");
@@ -492,6 +537,7 @@ impl Daemon {
         };
         let exe = self.opts.exe.clone();
         let child_env = self.opts.child_env.clone();
+        let privs = self.privs.clone();
         let mut args = vec![
             "__session".to_string(),
             "--peer-id".to_string(),
@@ -507,6 +553,7 @@ impl Daemon {
             let (sup_ours, sup_theirs) = ipc::pair()?;
             let (rib_ours, rib_theirs) = ipc::pair()?;
             let child = spawn_role(
+                &privs,
                 &exe,
                 &args,
                 &[sup_theirs.as_fd(), rib_theirs.as_fd()],
@@ -571,8 +618,16 @@ impl Daemon {
     }
 
     fn update_listeners(&mut self) -> Result<()> {
-        let want: BTreeSet<SocketAddr> =
+        let mut want: BTreeSet<SocketAddr> =
             listen::listen_addresses(&self.opts.settings, self.peers.values());
+        if !self.activated.is_empty() {
+            // systemd's sockets replace tcp.bind; neighbors' own `listen`
+            // ports are still opened here.
+            for ip in &self.opts.settings.tcp.bind.0 {
+                want.remove(&SocketAddr::new(*ip, self.opts.settings.tcp.port.0));
+            }
+            want.extend(self.activated.iter().copied());
+        }
         let have: Vec<SocketAddr> = self.listeners.keys().copied().collect();
         for addr in have {
             if !want.contains(&addr) {
@@ -588,33 +643,50 @@ impl Daemon {
             }
             let l = listen::bind(addr)?;
             info!("listening on {addr}");
-            let tx = self.events.clone();
-            let h = tokio::spawn(async move {
-                loop {
-                    match l.accept().await {
-                        Ok((stream, remote)) => {
-                            let local = stream.local_addr().unwrap_or(addr);
-                            if tx
-                                .send(Event::Accepted {
-                                    stream,
-                                    local,
-                                    remote,
-                                })
-                                .is_err()
-                            {
-                                break;
-                            }
-                        }
-                        Err(e) => {
-                            warn!("accept on {addr}: {e}");
-                            tokio::time::sleep(Duration::from_millis(100)).await;
-                        }
-                    }
-                }
-            });
+            let h = self.accept_on(addr, l);
             self.listeners.insert(addr, h);
         }
         Ok(())
+    }
+
+    /// Accepts on `l` and passes each connection to the event loop.
+    fn accept_on(&self, addr: SocketAddr, l: tokio::net::TcpListener) -> JoinHandle<()> {
+        let tx = self.events.clone();
+        tokio::spawn(async move {
+            loop {
+                match l.accept().await {
+                    Ok((stream, remote)) => {
+                        let local = stream.local_addr().unwrap_or(addr);
+                        if tx
+                            .send(Event::Accepted {
+                                stream,
+                                local,
+                                remote,
+                            })
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        warn!("accept on {addr}: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Tells systemd that start-up or a reload is complete (no-op without systemd).
+    fn notify_ready(&self, what: &str) {
+        let status = format!(
+            "{what}: {} neighbor(s), {} helper(s)",
+            self.workers.len(),
+            self.helpers.len()
+        );
+        if let Err(e) = notify::ready(&status) {
+            warn!("systemd notification: {e}");
+        }
     }
 
     async fn handle(&mut self, ev: Event) {
@@ -643,6 +715,11 @@ impl Daemon {
                 }
             }
             Event::ShutdownDeadline { phase } => self.on_deadline(phase).await,
+            Event::Watchdog => {
+                if let Err(e) = notify::watchdog() {
+                    warn!("systemd watchdog: {e}");
+                }
+            }
         }
     }
 
@@ -940,10 +1017,14 @@ impl Daemon {
         } else {
             self.opts.configs.clone()
         };
+        if let Err(e) = notify::reloading() {
+            warn!("systemd notification: {e}");
+        }
         let config = match load(&self.opts, &files) {
             Ok(c) => c,
             Err(e) => {
                 error!("reload failed, keeping the running configuration:\n{e}");
+                self.notify_ready("reload failed, running the previous configuration");
                 return;
             }
         };
@@ -1023,6 +1104,7 @@ impl Daemon {
                 .insert(id, Worker::new(self.peers[&id].clone()));
             self.spawn_session(id).await;
         }
+        self.notify_ready("reloaded");
         self.check_all_finished().await;
     }
 
@@ -1041,6 +1123,9 @@ impl Daemon {
             return;
         }
         self.stopping = Some(code);
+        if let Err(e) = notify::stopping() {
+            warn!("systemd notification: {e}");
+        }
         for (_, h) in std::mem::take(&mut self.listeners) {
             h.abort();
         }

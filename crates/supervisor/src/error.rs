@@ -22,6 +22,9 @@ pub enum Error {
     Ipc(#[from] ferrobgp_ipc::Error),
     #[error("i/o error: {0}")]
     Io(#[from] io::Error),
+    /// Privilege drop, confinement or systemd notification failed.
+    #[error(transparent)]
+    Privilege(#[from] crate::privilege::Error),
 }
 
 impl From<nix::Error> for Error {

@@ -8,8 +8,12 @@
 //! what it was handed. Children are spawned from the supervisor's single
 //! runtime thread, so `PR_SET_PDEATHSIG` fires when the supervisor dies
 //! (it is tied to the thread that forked).
+//!
+//! Every child is also configured by [`Privileges::configure`]: service
+//! user, no capabilities, no-new-privs, only its handed descriptors.
 
 use crate::error::{Error, Result};
+use crate::privilege::{ChildKind, Privileges};
 use nix::fcntl::{fcntl, FcntlArg};
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -48,8 +52,9 @@ fn die_with_parent(parent: libc::pid_t, signal: libc::c_int) -> io::Result<()> {
 /// The child ignores SIGTERM and SIGINT: a signal sent to the whole process
 /// group (Ctrl-C, a test runner) must reach the supervisor only, which then
 /// stops its children in order. The child gets SIGKILL when the
-/// supervisor dies.
+/// supervisor dies. `privs` drops the child's privileges (a worker).
 pub fn spawn_role(
+    privs: &Privileges,
     exe: &Path,
     args: &[String],
     fds: &[BorrowedFd<'_>],
@@ -88,6 +93,13 @@ pub fn spawn_role(
             die_with_parent(parent, libc::SIGKILL)
         });
     }
+    // After the dup2 hook: marks everything above the handed numbers
+    // close-on-exec, then drops user, capabilities and sets no-new-privs.
+    privs.configure(
+        cmd.as_std_mut(),
+        ChildKind::Worker,
+        FIRST_FD + fds.len() as RawFd,
+    );
     let child = cmd
         .spawn()
         .map_err(|source| Error::Spawn { what, source })?;
@@ -110,8 +122,13 @@ fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 /// Starts a helper program: `argv` as resolved by the configuration, the
 /// daemon's environment plus `TERM=dumb`, its own process group, stderr
 /// inherited, stdin/stdout connected to new pipes whose other ends are
-/// returned (for the rib).
-pub fn spawn_helper(name: &str, argv: &[String]) -> Result<(Child, HelperPipes)> {
+/// returned (for the rib). `privs` drops its privileges (a helper: the
+/// service user, only the configured helper capabilities).
+pub fn spawn_helper(
+    privs: &Privileges,
+    name: &str,
+    argv: &[String],
+) -> Result<(Child, HelperPipes)> {
     let what = format!("helper \"{name}\"");
     let Some((program, args)) = argv.split_first() else {
         return Err(Error::Spawn {
@@ -142,6 +159,7 @@ pub fn spawn_helper(name: &str, argv: &[String]) -> Result<(Child, HelperPipes)>
             die_with_parent(parent, libc::SIGTERM)
         });
     }
+    privs.configure(cmd.as_std_mut(), ChildKind::Helper, 3);
     let child = cmd.spawn().map_err(err)?;
     // `cmd` still holds the child's ends; drop it so only the child has them.
     drop(cmd);

@@ -26,7 +26,7 @@ impl Daemon {
     /// Writes `conf` (and the given helper scripts, made executable) into a
     /// fresh directory and starts `ferrobgp run` on it with `env` added.
     pub fn start(conf: &str, scripts: &[(&str, &str)], env: &[(&str, String)]) -> Daemon {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = service_user_dir();
         for (name, text) in scripts {
             let p = dir.path().join(name);
             std::fs::write(&p, text).expect("write script");
@@ -150,6 +150,31 @@ impl Drop for Daemon {
         }
         let _ = self.child.wait();
     }
+}
+
+/// The user the daemon's children run as when the tests run as root
+/// (`ferrobgp`, else `nobody`, as the supervisor chooses); `None` otherwise.
+pub fn service_user() -> Option<nix::unistd::User> {
+    if !nix::unistd::Uid::effective().is_root() {
+        return None;
+    }
+    ["ferrobgp", "nobody"]
+        .iter()
+        .find_map(|n| nix::unistd::User::from_name(n).ok().flatten())
+}
+
+/// A fresh temporary directory the daemon's children can use: as root the
+/// helpers run as the service user, so the directory (0755) belongs to it
+/// and helpers can create files there; otherwise a plain temporary directory.
+pub fn service_user_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    if let Some(u) = service_user() {
+        std::os::unix::fs::chown(dir.path(), Some(u.uid.as_raw()), Some(u.gid.as_raw()))
+            .expect("chown to the service user");
+    }
+    dir
 }
 
 /// Processes whose parent is `pid`.

@@ -139,8 +139,10 @@ pub async fn run(
             }
         }
     });
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
+    // gethostname(2) is a system call: it works in the confined rib, which
+    // may not open /proc/sys/kernel/hostname.
+    let host = nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut st = State {
         opts,
