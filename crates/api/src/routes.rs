@@ -3,10 +3,9 @@
 //! the same attribute grammar as §1.9") and turns them into crates/wire
 //! routes. Routes of one command share one attribute set (`Arc`).
 //!
-//! Routes crates/config cannot convert to a wire route yet (today:
-//! nlri-mpls, mpls-vpn, FlowSpec, VPLS, MVPN, MUP) are refused with an
-//! error that says so; they work here as soon as `ConfigRoute::to_wire`
-//! handles them.
+//! Every kind `ConfigRoute::to_wire` converts (prefix routes of every
+//! SAFI, FlowSpec, VPLS, MVPN, MUP) is accepted; a route it cannot convert
+//! is refused with an error that says so.
 
 use crate::command::{Action, RouteCommand, RouteKind};
 use crate::error::{ApiError, Result};
@@ -50,14 +49,12 @@ pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
         RouteKind::Route => route::parse_route(tokens, end, announce).map_err(err)?,
         RouteKind::Attributes => route::parse_attributes(tokens, end, announce).map_err(err)?,
         RouteKind::Family(_) => route::parse_family_route(tokens, end, announce).map_err(err)?,
-        RouteKind::Flow => {
-            let f = flow::parse_flow_tokens(tokens, end).map_err(err)?;
-            return Err(unsupported(f.family.spaced()));
-        }
-        RouteKind::Vpls => {
-            vpls::parse_vpls(tokens, end, announce).map_err(err)?;
-            return Err(unsupported("l2vpn vpls".into()));
-        }
+        RouteKind::Flow => vec![ConfigRoute::Flow(
+            flow::parse_flow_tokens(tokens, end).map_err(err)?,
+        )],
+        RouteKind::Vpls => vec![ConfigRoute::Vpls(
+            vpls::parse_vpls(tokens, end, announce).map_err(err)?,
+        )],
     };
     let mut cache = AttrCache::default();
     parsed.iter().map(|r| cache.convert(r)).collect()

@@ -98,18 +98,79 @@ fn refused_routes() {
     }
 }
 
+fn nlri_bytes(r: &ApiRoute) -> Vec<u8> {
+    let mut out = Vec::new();
+    r.route.nlri.encode(&mut out, false);
+    out
+}
+fn attribute_bytes(r: &ApiRoute) -> Vec<u8> {
+    let mut out = Vec::new();
+    r.route.attributes.encode(None, true, &mut out);
+    out
+}
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 #[test]
-fn families_wire_cannot_encode_yet_are_refused_with_a_reason() {
-    // these families become available as crates/config learns to convert
-    // them; until then the reason says so
-    for (line, family) in [
-        ("announce flow route source 10.0.0.1/32 discard", "ipv4 flow"),
-        ("announce route 10.0.0.0/8 rd 65000:1 label 100 next-hop 1.1.1.1", "ipv4 mpls-vpn"),
-        ("announce vpls endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1", "l2vpn vpls"),
-    ] {
-        match build(line) {
-            Ok(r) => assert_eq!(r[0].route.family().spaced(), family, "{line}"),
-            Err(e) => assert_eq!(e, format!("route: {family} routes are not supported yet"), "{line}"),
-        }
-    }
+fn flow_routes_are_built_with_their_nlri_and_actions() {
+    // api-flow-merge: the block form; rate-limit 0 is traffic-rate 0 (RFC 8955 s7.3)
+    let r = build("announce flow route { match { source 4.4.4.4/32; } then { rate-limit 0; } }")
+        .unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].route.family().spaced(), "ipv4 flow");
+    assert_eq!(nlri_bytes(&r[0]), [0x06, 0x02, 0x20, 4, 4, 4, 4]);
+    let ext = [0xc0, 0x10, 0x08, 0x80, 0x06, 0, 0, 0, 0, 0, 0];
+    assert!(
+        contains(&attribute_bytes(&r[0]), &ext),
+        "{:02x?}",
+        attribute_bytes(&r[0])
+    );
+    // api-flow-merge: the inline form, interface-set after the action
+    let r =
+        build("announce flow route destination 133.130.1.19/32 interface-set [ transitive:input:1234:10 ] discard")
+            .unwrap();
+    assert_eq!(nlri_bytes(&r[0]), [0x06, 0x01, 0x20, 133, 130, 1, 19]);
+    let attrs = attribute_bytes(&r[0]);
+    let ext = [
+        0xc0, 0x10, 0x10, 0x07, 0x02, 0x00, 0x00, 0x04, 0xd2, 0x40, 0x0a, 0x80, 0x06, 0, 0, 0, 0,
+        0, 0,
+    ];
+    assert!(contains(&attrs, &ext), "{attrs:02x?}");
+    // api-broken-flow: a withdrawal is built like the announce
+    let r = build(
+        "withdraw flow route { match { source 170.170.170.170/32; destination 170.170.170.170/32; } then { rate-limit 1; } }",
+    )
+    .unwrap();
+    assert_eq!(
+        nlri_bytes(&r[0]),
+        [0x0c, 0x01, 0x20, 0xaa, 0xaa, 0xaa, 0xaa, 0x02, 0x20, 0xaa, 0xaa, 0xaa, 0xaa]
+    );
+}
+
+#[test]
+fn vpls_routes_are_built_with_their_nlri_and_next_hop() {
+    // api-vpls
+    let r = build(
+        "announce vpls endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1 origin igp local-preference 100",
+    )
+    .unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].route.family().spaced(), "l2vpn vpls");
+    assert_eq!(
+        nlri_bytes(&r[0]),
+        [
+            0x00, 0x11, 0x00, 0x01, 0xc0, 0xa8, 0xc9, 0x01, 0x00, 0x7b, 0x00, 0x05, 0x00, 0x01,
+            0x00, 0x08, 0x02, 0x9c, 0xe1
+        ]
+    );
+    assert_eq!(r[0].route.next_hop.to_string(), "192.168.201.1");
+    let r = build(
+        "withdraw vpls endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1",
+    )
+    .unwrap();
+    assert_eq!(
+        nlri_bytes(&r[0])[2..10],
+        [0x00, 0x01, 0xc0, 0xa8, 0xc9, 0x01, 0x00, 0x7b]
+    );
 }
