@@ -1,0 +1,470 @@
+//! Interoperability with BIRD 2 (Debian package `bird2`): an eBGP session on
+//! loopback between ferrobgp (127.0.0.1, AS 65001) and a BIRD we start
+//! (127.0.0.2, AS 65002, passive on a free port), IPv4 and IPv6 unicast
+//! both ways, and a BIRD crash and restart. What BIRD learned is read with
+//! `birdc show route all`; what ferrobgp learned is the JSON its helper
+//! received. Skips (and passes) when `bird`/`birdc` are not installed.
+//! Configurations: qa/interop/bird.conf and qa/interop/ferrobgp-bird.conf.
+
+mod interop_common;
+
+use interop_common::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+const BIRD_CONF: &str = include_str!("../../../qa/interop/bird.conf");
+const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-bird.conf");
+
+/// A BIRD daemon of one test, with its control socket in the workdir.
+struct Bird {
+    bird: PathBuf,
+    birdc: PathBuf,
+    conf: PathBuf,
+    sock: PathBuf,
+    log: PathBuf,
+    proc: Option<Proc>,
+}
+
+impl Bird {
+    fn start(work: &Workdir, bird: PathBuf, birdc: PathBuf, port: u16) -> Bird {
+        let conf = work.write(
+            "bird.conf",
+            &BIRD_CONF.replace("@PORT@", &port.to_string()),
+            false,
+        );
+        let mut b = Bird {
+            bird,
+            birdc,
+            conf,
+            sock: work.path("rw/bird.ctl"),
+            log: work.path("bird.log"),
+            proc: None,
+        };
+        b.spawn();
+        b
+    }
+
+    /// Starts (or restarts) the daemon and waits for its control socket.
+    fn spawn(&mut self) {
+        let _ = std::fs::remove_file(&self.sock);
+        let mut cmd = unprivileged(&self.bird);
+        cmd.arg("-f")
+            .arg("-c")
+            .arg(&self.conf)
+            .arg("-s")
+            .arg(&self.sock);
+        let mut proc = Proc::spawn(cmd, self.log.clone());
+        let log = self.log.clone();
+        wait_for(
+            "BIRD's control socket",
+            LONG,
+            || {
+                proc.assert_running("bird");
+                self.birdc(&["show", "status"])
+                    .filter(|s| s.contains("Daemon is up"))
+            },
+            || std::fs::read_to_string(&log).unwrap_or_default(),
+        );
+        self.proc = Some(proc);
+    }
+
+    /// Kills BIRD at once (as a crash looks to its peer).
+    fn crash(&mut self) {
+        if let Some(mut p) = self.proc.take() {
+            crash_child(&mut p.child);
+        }
+    }
+
+    fn birdc(&self, args: &[&str]) -> Option<String> {
+        run_client(
+            Command::new(&self.birdc)
+                .arg("-s")
+                .arg(&self.sock)
+                .args(args),
+        )
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read(&self.log)
+            .map(|b| format!("--- bird log ---\n{}", String::from_utf8_lossy(&b)))
+            .unwrap_or_default()
+    }
+
+    fn established(&self) -> bool {
+        self.birdc(&["show", "protocols", "ferro"])
+            .is_some_and(|s| s.contains("Established"))
+    }
+
+    /// Routes BIRD learned from ferrobgp: prefix -> lines of `show route all`
+    /// (the route line, then one line per attribute, trimmed).
+    fn routes(&self) -> BTreeMap<String, Vec<String>> {
+        let text = self
+            .birdc(&["show", "route", "all", "protocol", "ferro"])
+            .unwrap_or_default();
+        parse_show_route(&text)
+    }
+}
+
+/// Parses `birdc show route all` output into prefix -> lines.
+fn parse_show_route(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if line.starts_with("BIRD ") || line.starts_with("Table ") || line.trim().is_empty() {
+            continue;
+        }
+        if !line.starts_with(char::is_whitespace) {
+            let prefix = line
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            out.entry(prefix.clone())
+                .or_default()
+                .push(line.trim().to_string());
+            current = Some(prefix);
+        } else if let Some(p) = &current {
+            out.entry(p.clone())
+                .or_default()
+                .push(line.trim().to_string());
+        }
+    }
+    out
+}
+
+/// Asserts that BIRD's route `prefix` carries every attribute line in `want`.
+fn assert_attrs(routes: &BTreeMap<String, Vec<String>>, prefix: &str, want: &[&str]) {
+    let lines = routes
+        .get(prefix)
+        .unwrap_or_else(|| panic!("BIRD has no route {prefix}: {routes:#?}"));
+    for w in want {
+        assert!(
+            lines.iter().any(|l| l == w),
+            "BIRD's {prefix} lacks `{w}`: {lines:#?}"
+        );
+    }
+}
+
+/// One test's pair of daemons.
+struct Pair {
+    work: Workdir,
+    bird: Bird,
+    ferro: Ferro,
+}
+
+impl Pair {
+    fn start(test: &str) -> Option<Pair> {
+        let bins = require(test, "bird2", &["bird", "birdc"])?;
+        let work = Workdir::new();
+        let port = free_port("127.0.0.2");
+        let bird = Bird::start(&work, bins[0].clone(), bins[1].clone(), port);
+        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let mut pair = Pair { work, bird, ferro };
+        pair.wait_established("the first session");
+        Some(pair)
+    }
+
+    fn context(&mut self) -> String {
+        format!(
+            "--- ferrobgp log ---\n{}\n--- helper received ---\n{}\n{}\n--- workdir {} ---",
+            self.ferro.log_text(),
+            self.ferro.received_text(),
+            self.bird.log_text(),
+            self.work.dir.path().display()
+        )
+    }
+
+    fn wait_established(&mut self, what: &str) {
+        let (bird, ferro) = (&self.bird, &mut self.ferro);
+        let ok = poll(
+            &format!("{what}: BIRD's protocol `ferro` Established"),
+            || {
+                ferro.assert_running();
+                bird.established().then_some(())
+            },
+        );
+        if ok.is_none() {
+            panic!("{what}: session never came up\n{}", self.context());
+        }
+    }
+
+    /// Waits until BIRD's routes from ferrobgp satisfy `pred`.
+    fn wait_bird_routes(
+        &mut self,
+        what: &str,
+        pred: impl Fn(&BTreeMap<String, Vec<String>>) -> bool,
+    ) -> BTreeMap<String, Vec<String>> {
+        let (bird, ferro) = (&self.bird, &mut self.ferro);
+        let got = poll(what, || {
+            ferro.assert_running();
+            let r = bird.routes();
+            pred(&r).then_some(r)
+        });
+        match got {
+            Some(r) => r,
+            None => {
+                let now = self.bird.routes();
+                panic!("{what}: BIRD has {now:#?}\n{}", self.context())
+            }
+        }
+    }
+
+    /// Waits until the helper's events satisfy `pred`.
+    fn wait_events(
+        &mut self,
+        what: &str,
+        pred: impl Fn(&[serde_json::Value]) -> bool,
+    ) -> Vec<serde_json::Value> {
+        let ferro = &mut self.ferro;
+        let got = poll(what, || {
+            ferro.assert_running();
+            let ev = ferro.events();
+            pred(&ev).then_some(ev)
+        });
+        match got {
+            Some(ev) => ev,
+            None => panic!("{what}\n{}", self.context()),
+        }
+    }
+}
+
+#[test]
+fn bird_ipv4_unicast_both_ways() {
+    let Some(mut pair) = Pair::start("interop_bird::bird_ipv4_unicast_both_ways") else {
+        return;
+    };
+
+    // ferrobgp -> BIRD: the static routes of the configuration.
+    let routes = pair.wait_bird_routes("BIRD learns ferrobgp's IPv4 static routes", |r| {
+        r.contains_key("192.0.2.0/24") && r.contains_key("198.51.100.0/25")
+    });
+    assert_attrs(
+        &routes,
+        "192.0.2.0/24",
+        &[
+            "BGP.origin: IGP",
+            "BGP.as_path: 65001",
+            "BGP.next_hop: 127.0.0.1",
+            "BGP.med: 10",
+            "BGP.community: (65001,1) (65001,2)",
+            "BGP.large_community: (65001, 3, 4)",
+        ],
+    );
+    // An explicit AS_PATH is sent as configured (ExaBGP does not prepend).
+    assert_attrs(
+        &routes,
+        "198.51.100.0/25",
+        &[
+            "BGP.origin: EGP",
+            "BGP.as_path: 64500",
+            "BGP.next_hop: 127.0.0.1",
+        ],
+    );
+    assert!(
+        !routes["198.51.100.0/25"]
+            .iter()
+            .any(|l| l.starts_with("BGP.med") || l.starts_with("BGP.community")),
+        "198.51.100.0/25 got attributes it was not given: {:#?}",
+        routes["198.51.100.0/25"]
+    );
+
+    // BIRD -> ferrobgp: the helper gets the parsed UPDATE as JSON.
+    let ev = pair.wait_events("the helper receives BIRD's IPv4 routes", |ev| {
+        find(ev, "10.20.0.0/24").is_some() && find(ev, "10.21.0.0/16").is_some()
+    });
+    for prefix in ["10.20.0.0/24", "10.21.0.0/16"] {
+        let a = find(&ev, prefix).expect("announced");
+        assert_eq!(a.family, "ipv4 unicast", "{a:?}");
+        assert_eq!(a.next_hop, "127.0.0.2", "{a:?}");
+        assert_eq!(a.as_path(), vec![65002], "{a:?}");
+        assert_eq!(a.attributes["origin"], "igp", "{a:?}");
+        assert_eq!(a.attributes["med"], 5, "{a:?}");
+        assert_eq!(
+            a.attributes["community"],
+            serde_json::json!([[65002, 7]]),
+            "{a:?}"
+        );
+        assert_eq!(
+            a.attributes["large-community"],
+            serde_json::json!([[65002, 1, 2]]),
+            "{a:?}"
+        );
+    }
+    assert!(
+        states(&ev).iter().any(|s| s == "up"),
+        "no `up` event: {ev:#?}"
+    );
+    pair.wait_events("End-of-RIB ipv4 unicast from BIRD", |ev| {
+        eors(ev).iter().any(|f| f == "ipv4 unicast")
+    });
+
+    // API announce and withdraw reach BIRD.
+    pair.ferro.command(
+        "announce route 203.0.113.0/24 next-hop 127.0.0.1 med 77 community [ 65001:77 no-export ] large-community [ 65001:0:77 ]",
+    );
+    let routes = pair.wait_bird_routes("BIRD learns the API route", |r| {
+        r.contains_key("203.0.113.0/24")
+    });
+    assert_attrs(
+        &routes,
+        "203.0.113.0/24",
+        &[
+            "BGP.med: 77",
+            "BGP.community: (65001,77) (65535,65281)",
+            "BGP.large_community: (65001, 0, 77)",
+        ],
+    );
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 next-hop 127.0.0.1");
+    let routes = pair.wait_bird_routes("BIRD drops the withdrawn API route", |r| {
+        !r.contains_key("203.0.113.0/24")
+    });
+    assert!(
+        routes.contains_key("192.0.2.0/24"),
+        "the withdrawal took a static route with it: {routes:#?}"
+    );
+    let ferro = &pair.ferro;
+    let done = poll("`done` for both API commands", || {
+        (ferro.replies("done") >= 2).then_some(())
+    });
+    assert!(done.is_some(), "replies missing\n{}", pair.context());
+    assert_eq!(pair.ferro.replies("error"), 0, "{}", pair.context());
+}
+
+#[test]
+fn bird_ipv6_unicast_both_ways() {
+    let Some(mut pair) = Pair::start("interop_bird::bird_ipv6_unicast_both_ways") else {
+        return;
+    };
+
+    // ferrobgp -> BIRD, in MP_REACH_NLRI over the IPv4 session.
+    let routes = pair.wait_bird_routes("BIRD learns ferrobgp's IPv6 static route", |r| {
+        r.contains_key("2001:db8:100::/48")
+    });
+    assert_attrs(
+        &routes,
+        "2001:db8:100::/48",
+        &[
+            "BGP.origin: IGP",
+            "BGP.as_path: 65001",
+            "BGP.next_hop: 2001:db8::1",
+            "BGP.med: 20",
+            "BGP.community: (65001,6)",
+            "BGP.large_community: (65001, 7, 8)",
+        ],
+    );
+
+    // BIRD -> ferrobgp.
+    let ev = pair.wait_events("the helper receives BIRD's IPv6 route", |ev| {
+        find(ev, "2001:db8:20::/48").is_some()
+    });
+    let a = find(&ev, "2001:db8:20::/48").expect("announced");
+    assert_eq!(a.family, "ipv6 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "2001:db8::2", "{a:?}");
+    assert_eq!(a.as_path(), vec![65002], "{a:?}");
+    assert_eq!(a.attributes["med"], 9, "{a:?}");
+    assert_eq!(
+        a.attributes["community"],
+        serde_json::json!([[65002, 8]]),
+        "{a:?}"
+    );
+    pair.wait_events("End-of-RIB ipv6 unicast from BIRD", |ev| {
+        eors(ev).iter().any(|f| f == "ipv6 unicast")
+    });
+
+    // API announce and withdraw of an IPv6 route.
+    pair.ferro.command(
+        "announce route 2001:db8:200::/48 next-hop 2001:db8::1 med 66 large-community [ 65001:6:6 ]",
+    );
+    let routes = pair.wait_bird_routes("BIRD learns the IPv6 API route", |r| {
+        r.contains_key("2001:db8:200::/48")
+    });
+    assert_attrs(
+        &routes,
+        "2001:db8:200::/48",
+        &[
+            "BGP.next_hop: 2001:db8::1",
+            "BGP.med: 66",
+            "BGP.large_community: (65001, 6, 6)",
+        ],
+    );
+    pair.ferro
+        .command("withdraw route 2001:db8:200::/48 next-hop 2001:db8::1");
+    let routes = pair.wait_bird_routes("BIRD drops the withdrawn IPv6 API route", |r| {
+        !r.contains_key("2001:db8:200::/48")
+    });
+    assert!(routes.contains_key("2001:db8:100::/48"), "{routes:#?}");
+}
+
+#[test]
+fn bird_restart_ferrobgp_reconnects_and_resends() {
+    let Some(mut pair) = Pair::start("interop_bird::bird_restart_ferrobgp_reconnects_and_resends")
+    else {
+        return;
+    };
+    pair.wait_bird_routes("BIRD learns the static routes", |r| {
+        r.contains_key("192.0.2.0/24") && r.contains_key("2001:db8:100::/48")
+    });
+    pair.wait_events("the helper receives BIRD's routes", |ev| {
+        find(ev, "10.20.0.0/24").is_some()
+    });
+
+    // BIRD dies: ferrobgp notices and reports the session down.
+    pair.bird.crash();
+    pair.wait_events("a `down` event after BIRD died", |ev| {
+        states(ev).iter().any(|s| s == "down")
+    });
+
+    // A route announced while the peer is away goes into the Adj-RIB-Out.
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 127.0.0.1 med 55");
+
+    // BIRD comes back on the same address and port: ferrobgp reconnects and
+    // sends everything again, the new route included; BIRD's routes come in
+    // a second time.
+    pair.bird.spawn();
+    pair.wait_established("the session after BIRD's restart");
+    let routes = pair.wait_bird_routes("BIRD relearns every route after its restart", |r| {
+        [
+            "192.0.2.0/24",
+            "198.51.100.0/25",
+            "2001:db8:100::/48",
+            "203.0.113.0/24",
+        ]
+        .iter()
+        .all(|p| r.contains_key(*p))
+    });
+    assert_attrs(
+        &routes,
+        "192.0.2.0/24",
+        &[
+            "BGP.med: 10",
+            "BGP.community: (65001,1) (65001,2)",
+            "BGP.large_community: (65001, 3, 4)",
+        ],
+    );
+    assert_attrs(&routes, "203.0.113.0/24", &["BGP.med: 55"]);
+    let ev = pair.wait_events("BIRD's routes received again", |ev| {
+        count_announced(ev, "10.20.0.0/24") >= 2 && count_announced(ev, "2001:db8:20::/48") >= 2
+    });
+    let st = states(&ev);
+    assert!(
+        st.iter().filter(|s| *s == "up").count() >= 2,
+        "expected two `up` events: {st:?}"
+    );
+    let first_down = st.iter().position(|s| s == "down").expect("down");
+    assert!(
+        st[first_down..].iter().any(|s| s == "up"),
+        "no `up` after `down`: {st:?}"
+    );
+}
+
+#[test]
+fn parse_show_route_sample() {
+    let text = "BIRD 2.0.12 ready.\nTable master4:\n192.0.2.0/24         unreachable [ferro 17:15:09.907 from 127.0.0.1] * (100) [AS65001i]\n\tType: BGP univ\n\tBGP.med: 10\n\nTable master6:\n2001:db8:100::/48    unreachable [ferro 17:15:09.907 from 127.0.0.1] * (100) [AS65001i]\n\tBGP.next_hop: 2001:db8::1\n";
+    let r = parse_show_route(text);
+    assert_eq!(r.len(), 2, "{r:#?}");
+    assert_eq!(r["192.0.2.0/24"][2], "BGP.med: 10");
+    assert_eq!(r["2001:db8:100::/48"][1], "BGP.next_hop: 2001:db8::1");
+}

@@ -1,0 +1,287 @@
+//! Interoperability with GoBGP (Debian package `gobgpd`): an eBGP session on
+//! loopback between ferrobgp (127.0.0.1, AS 65001) and a gobgpd we start
+//! (127.0.0.3, AS 65003, passive on a free port, gRPC API on another free
+//! port of 127.0.0.1). Routes announced and withdrawn through ferrobgp's
+//! API show up in and leave gobgp's RIB (`gobgp global rib`, `neighbor X
+//! adj-in`); routes added with `gobgp global rib add` reach ferrobgp's
+//! helper as JSON; FlowSpec both ways. Skips (and passes) when `gobgpd` or
+//! `gobgp` is not installed.
+//! Configurations: qa/interop/gobgpd.toml and qa/interop/ferrobgp-gobgp.conf.
+
+mod interop_common;
+
+use interop_common::*;
+use std::path::PathBuf;
+use std::process::Command;
+
+const GOBGP_CONF: &str = include_str!("../../../qa/interop/gobgpd.toml");
+const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-gobgp.conf");
+
+/// gobgpd, ferrobgp and the `gobgp` client of one test.
+struct Pair {
+    work: Workdir,
+    gobgp: PathBuf,
+    api_port: u16,
+    daemon: Proc,
+    ferro: Ferro,
+}
+
+impl Pair {
+    fn start(test: &str) -> Option<Pair> {
+        let bins = require(test, "gobgpd", &["gobgpd", "gobgp"])?;
+        let work = Workdir::new();
+        let port = free_port("127.0.0.3");
+        let api_port = free_port("127.0.0.1");
+        let conf = work.write(
+            "gobgpd.toml",
+            &GOBGP_CONF.replace("@PORT@", &port.to_string()),
+            false,
+        );
+        let mut cmd = unprivileged(&bins[0]);
+        cmd.arg("-f")
+            .arg(&conf)
+            .arg(format!("--api-hosts=127.0.0.1:{api_port}"))
+            .arg("--pprof-disable")
+            .arg("--log-plain");
+        let daemon = Proc::spawn(cmd, work.path("gobgpd.log"));
+        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let mut pair = Pair {
+            work,
+            gobgp: bins[1].clone(),
+            api_port,
+            daemon,
+            ferro,
+        };
+        pair.wait("gobgp sees the session Established", |p| {
+            p.client(&["neighbor"]).filter(|s| {
+                s.lines()
+                    .any(|l| l.contains("127.0.0.1") && l.contains("Establ"))
+            })
+        });
+        Some(pair)
+    }
+
+    /// Runs `gobgp -u 127.0.0.1 -p API ARGS`; its stdout when it succeeded.
+    fn client(&self, args: &[&str]) -> Option<String> {
+        run_client(
+            Command::new(&self.gobgp)
+                .args(["-u", "127.0.0.1", "-p", &self.api_port.to_string()])
+                .args(args),
+        )
+    }
+
+    /// Like [`Pair::client`], but the command must succeed.
+    fn must(&self, args: &[&str]) -> String {
+        self.client(args)
+            .unwrap_or_else(|| panic!("`gobgp {}` failed", args.join(" ")))
+    }
+
+    fn context(&mut self) -> String {
+        format!(
+            "--- ferrobgp log ---\n{}\n--- helper received ---\n{}\n--- gobgpd log ---\n{}\n--- gobgp global rib ---\n{}\n--- workdir {} ---",
+            self.ferro.log_text(),
+            self.ferro.received_text(),
+            self.daemon.log_text(),
+            self.client(&["global", "rib"]).unwrap_or_default(),
+            self.work.dir.path().display()
+        )
+    }
+
+    /// Waits until `probe` gives a value; both daemons must stay up.
+    fn wait<T>(&mut self, what: &str, mut probe: impl FnMut(&Pair) -> Option<T>) -> T {
+        let got = poll(what, || {
+            self.ferro.assert_running();
+            self.daemon.assert_running("gobgpd");
+            probe(self)
+        });
+        match got {
+            Some(v) => v,
+            None => panic!("timed out waiting for {what}\n{}", self.context()),
+        }
+    }
+
+    /// The paths gobgp received from ferrobgp for `prefix` (`adj-in` JSON).
+    fn adj_in(&self, prefix: &str) -> Vec<serde_json::Value> {
+        self.client(&["neighbor", "127.0.0.1", "adj-in", "-j"])
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v.get(prefix).and_then(|p| p.as_array().cloned()))
+            .unwrap_or_default()
+    }
+
+    fn wait_events(
+        &mut self,
+        what: &str,
+        pred: impl Fn(&[serde_json::Value]) -> bool,
+    ) -> Vec<serde_json::Value> {
+        self.wait(what, |p| {
+            let ev = p.ferro.events();
+            pred(&ev).then_some(ev)
+        })
+    }
+}
+
+/// The attribute of type `code` in one gobgp path's `attrs` list.
+fn attr(path: &serde_json::Value, code: u64) -> Option<serde_json::Value> {
+    path["attrs"]
+        .as_array()?
+        .iter()
+        .find(|a| a["type"].as_u64() == Some(code))
+        .cloned()
+}
+
+#[test]
+fn gobgp_api_announce_and_withdraw() {
+    let Some(mut pair) = Pair::start("interop_gobgp::gobgp_api_announce_and_withdraw") else {
+        return;
+    };
+    // gobgp refuses loopback next hops ("invalid nexthop address"), so the
+    // routes carry a documentation address.
+    pair.ferro.command(
+        "announce route 203.0.113.0/24 next-hop 10.0.0.1 med 33 community [ 65001:9 ] large-community [ 65001:1:1 ]",
+    );
+    pair.ferro
+        .command("announce route 203.0.113.128/25 next-hop 10.0.0.1 as-path [ 64500 64501 ]");
+    let paths = pair.wait("gobgp's adj-in holds the API route", |p| {
+        let a = p.adj_in("203.0.113.0/24");
+        let b = p.adj_in("203.0.113.128/25");
+        (!a.is_empty() && !b.is_empty()).then_some((a, b))
+    });
+    let path = &paths.0[0];
+    assert_eq!(
+        attr(path, 3).map(|a| a["nexthop"].clone()),
+        Some(serde_json::json!("10.0.0.1")),
+        "{path:#}"
+    );
+    assert_eq!(
+        attr(path, 4).map(|a| a["metric"].clone()),
+        Some(serde_json::json!(33)),
+        "{path:#}"
+    );
+    assert_eq!(
+        attr(path, 8).map(|a| a["communities"].clone()),
+        Some(serde_json::json!([(65001u64 << 16) | 9])),
+        "{path:#}"
+    );
+    assert_eq!(
+        attr(path, 32).map(|a| a["value"].clone()),
+        Some(serde_json::json!([{"ASN": 65001, "LocalData1": 1, "LocalData2": 1}])),
+        "{path:#}"
+    );
+    let as_path = attr(&paths.1[0], 2).expect("AS_PATH");
+    assert_eq!(
+        as_path["as_paths"][0]["asns"],
+        serde_json::json!([64500, 64501]),
+        "{as_path:#}"
+    );
+    let rib = pair.must(&["global", "rib"]);
+    assert!(rib.contains("203.0.113.0/24"), "{rib}");
+
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 next-hop 10.0.0.1");
+    pair.wait("gobgp drops the withdrawn route", |p| {
+        let rib = p.client(&["global", "rib"])?;
+        (!rib.contains("203.0.113.0/24") && rib.contains("203.0.113.128/25")).then_some(())
+    });
+    pair.wait("`done` for the three commands", |p| {
+        (p.ferro.replies("done") >= 3).then_some(())
+    });
+    assert_eq!(pair.ferro.replies("error"), 0, "{}", pair.context());
+}
+
+#[test]
+fn gobgp_rib_add_reaches_the_helper() {
+    let Some(mut pair) = Pair::start("interop_gobgp::gobgp_rib_add_reaches_the_helper") else {
+        return;
+    };
+    pair.must(&[
+        "global",
+        "rib",
+        "add",
+        "10.30.0.0/24",
+        "nexthop",
+        "10.0.0.3",
+        "med",
+        "7",
+        "community",
+        "65003:5",
+        "large-community",
+        "65003:1:2",
+    ]);
+    let ev = pair.wait_events("the helper receives gobgp's route", |ev| {
+        find(ev, "10.30.0.0/24").is_some()
+    });
+    let a = find(&ev, "10.30.0.0/24").expect("announced");
+    assert_eq!(a.family, "ipv4 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "10.0.0.3", "{a:?}");
+    assert_eq!(a.as_path(), vec![65003], "{a:?}");
+    assert_eq!(a.attributes["med"], 7, "{a:?}");
+    assert_eq!(
+        a.attributes["community"],
+        serde_json::json!([[65003, 5]]),
+        "{a:?}"
+    );
+    assert_eq!(
+        a.attributes["large-community"],
+        serde_json::json!([[65003, 1, 2]]),
+        "{a:?}"
+    );
+
+    pair.must(&["global", "rib", "del", "10.30.0.0/24"]);
+    pair.wait_events("the helper receives gobgp's withdrawal", |ev| {
+        withdrawn(&updates(ev))
+            .iter()
+            .any(|(f, p)| f == "ipv4 unicast" && p == "10.30.0.0/24")
+    });
+}
+
+#[test]
+fn gobgp_flowspec_both_ways() {
+    let Some(mut pair) = Pair::start("interop_gobgp::gobgp_flowspec_both_ways") else {
+        return;
+    };
+    // ferrobgp -> gobgp: the `flow` route of the configuration.
+    let rib = pair.wait("gobgp's flowspec RIB holds ferrobgp's rule", |p| {
+        p.client(&["global", "rib", "-a", "ipv4-flowspec"])
+            .filter(|s| s.contains("198.51.100.1/32"))
+    });
+    assert!(
+        rib.contains("[destination: 198.51.100.1/32][protocol: ==tcp][destination-port: ==80]"),
+        "{rib}"
+    );
+    assert!(rib.contains("discard"), "{rib}");
+
+    // gobgp -> ferrobgp.
+    pair.must(&[
+        "global",
+        "rib",
+        "add",
+        "-a",
+        "ipv4-flowspec",
+        "match",
+        "destination",
+        "10.40.0.1/32",
+        "protocol",
+        "udp",
+        "then",
+        "rate-limit",
+        "1000",
+    ]);
+    let ev = pair.wait_events("the helper receives gobgp's flow rule", |ev| {
+        announced(&updates(ev))
+            .iter()
+            .any(|a| a.family == "ipv4 flow")
+    });
+    let flows: Vec<Announced> = announced(&updates(&ev))
+        .into_iter()
+        .filter(|a| a.family == "ipv4 flow")
+        .collect();
+    let f = &flows[0];
+    assert_eq!(
+        f.nlri["destination-ipv4"],
+        serde_json::json!(["10.40.0.1/32"]),
+        "{f:?}"
+    );
+    assert_eq!(f.nlri["protocol"], serde_json::json!(["=udp"]), "{f:?}");
+    let ext = f.attributes["extended-community"].to_string();
+    assert!(ext.contains("rate-limit:1000"), "{f:?}");
+}
