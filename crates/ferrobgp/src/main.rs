@@ -6,6 +6,7 @@
 //! supervisor starts by re-executing this binary; they expect their
 //! channels at descriptors 3 (supervisor) and 4 (rib, sessions only).
 
+mod cli;
 mod logging;
 
 use clap::{Args, Parser, Subcommand};
@@ -46,6 +47,10 @@ enum Command {
     /// Decode BGP messages given in hexadecimal and print the JSON the API
     /// would emit for them (as `exabgp decode`).
     Decode(DecodeArgs),
+    /// Send one command to the running daemon over its control socket and
+    /// print the answer (no command: interactive prompt). Exit status 0 on
+    /// `done`, 1 on `error`, 2 when the daemon cannot be reached.
+    Cli(cli::CliArgs),
     /// Print version information.
     Version,
     #[command(name = "__rib", hide = true)]
@@ -86,6 +91,10 @@ struct RunArgs {
     /// Accepted for ExaBGP command-line compatibility (debugger on fault); no effect.
     #[arg(short = 'p', long, hide = true)]
     pdb: bool,
+    /// Control socket for `ferrobgp cli` (default: <runtime dir>/<exabgp.api.socketname>.sock;
+    /// exabgp.api.cli=false disables it unless this is given).
+    #[arg(long, value_name = "PATH")]
+    socket: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -155,10 +164,11 @@ fn load_settings(overrides: &[(String, String)]) -> Result<Settings, String> {
 
 /// `ferrobgp FILE.conf` means `ferrobgp run FILE.conf`, as with ExaBGP.
 fn normalise_args(mut args: Vec<String>) -> Vec<String> {
-    const KNOWN: [&str; 8] = [
+    const KNOWN: [&str; 9] = [
         "run",
         "validate",
         "decode",
+        "cli",
         "version",
         "help",
         "__rib",
@@ -183,6 +193,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
         Command::Decode(a) => decode(a),
+        Command::Cli(a) => cli::main(a),
         Command::Version => {
             println!("ferrobgp {}", env!("CARGO_PKG_VERSION"));
             println!("compatible with ExaBGP {EXABGP_COMPAT} (configuration, API, wire)");
@@ -246,6 +257,7 @@ fn run(a: RunArgs) -> ExitCode {
         child_args,
         child_env: vec![(logging::FILTER_ENV.to_string(), filter)],
         user,
+        control_socket: a.socket.clone(),
     };
     let rt = match runtime() {
         Ok(rt) => rt,

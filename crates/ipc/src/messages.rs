@@ -85,6 +85,9 @@ pub enum SupervisorToRib {
     },
     /// The daemon stops: send the shutdown notice to every helper, then exit.
     Shutdown,
+    /// The control socket (`ferrobgp cli`), bound by the supervisor; the rib
+    /// accepts its clients. Descriptors: \[0\] the listening Unix stream socket.
+    ControlSocket,
 }
 
 impl Fds for SupervisorToRib {
@@ -92,6 +95,7 @@ impl Fds for SupervisorToRib {
         match self {
             SupervisorToRib::Helper(_) => 2,
             SupervisorToRib::SessionChannel { .. } => 1,
+            SupervisorToRib::ControlSocket => 1,
             _ => 0,
         }
     }

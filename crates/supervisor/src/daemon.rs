@@ -67,6 +67,9 @@ pub struct Options {
     /// The user children run as when the supervisor is privileged
     /// (`--user` / `daemon.user`); `None`: `ferrobgp`, else `nobody`.
     pub user: Option<String>,
+    /// Control socket path (`--socket`); `None`: the default place, unless
+    /// `exabgp.api.cli` is false.
+    pub control_socket: Option<PathBuf>,
 }
 
 /// Loads the configuration files of the current selection.
@@ -192,6 +195,8 @@ struct Daemon {
     /// Shutdown: the rib is told to stop once every worker is gone.
     rib_stop_pending: bool,
     exit_now: bool,
+    /// The control socket (`ferrobgp cli`); handed to each rib started.
+    control: Option<crate::control::ControlSocket>,
 }
 
 /// Runs the daemon until it stops; returns the process exit status.
@@ -207,6 +212,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         opts.configs.clone()
     };
     let config = load(&opts, &files)?;
+    let control = crate::control::open(&opts);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut d = Daemon {
         opts,
@@ -227,6 +233,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         stopping: None,
         rib_stop_pending: false,
         exit_now: false,
+        control,
     };
     d.peers = d.peer_ids.assign(&d.config);
     for kind in [
@@ -465,6 +472,14 @@ impl Daemon {
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
         };
         self.send_rib(init, &[]).await;
+        if let Some(c) = &self.control {
+            match c.fd() {
+                Ok(fd) => {
+                    self.send_rib(SupervisorToRib::ControlSocket, &[fd]).await;
+                }
+                Err(e) => warn!("control socket {}: {e}", c.path().display()),
+            }
+        }
         Ok(())
     }
 

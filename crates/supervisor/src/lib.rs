@@ -13,6 +13,7 @@
 //! and the daemon loop.
 
 pub mod confine;
+pub mod control;
 pub mod daemon;
 pub mod error;
 pub mod limits;

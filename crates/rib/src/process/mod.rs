@@ -11,6 +11,7 @@
 //! next batch read. Batches are handled one at a time, in arrival order,
 //! while session events, acknowledgements and helper output keep flowing.
 
+mod control;
 mod events;
 mod helper_io;
 mod session_io;
@@ -52,6 +53,8 @@ struct Helper {
     writer: JoinHandle<()>,
     ack: AckState,
     json: ferrobgp_api::json::JsonEncoder,
+    /// A control-socket client: may address every peer, gets no events.
+    all_peers: bool,
 }
 
 struct Peer {
@@ -107,6 +110,7 @@ struct State {
     helper_events: mpsc::UnboundedSender<(HelperKey, FromHelper)>,
     session_events: mpsc::UnboundedSender<session_io::FromSession>,
     timeouts: mpsc::UnboundedSender<u64>,
+    control_clients: mpsc::UnboundedSender<tokio::net::UnixStream>,
 }
 
 /// Runs the rib until the supervisor says to stop or goes away.
@@ -131,6 +135,7 @@ pub async fn run(
     let (helper_events, mut helper_rx) = mpsc::unbounded_channel();
     let (session_events, mut session_rx) = mpsc::unbounded_channel();
     let (timeouts, mut timeout_rx) = mpsc::unbounded_channel();
+    let (control_clients, mut control_rx) = mpsc::unbounded_channel();
     let (sup, mut sup_queue) = mpsc::unbounded_channel::<RibToSupervisor>();
     let sup_writer = tokio::spawn(async move {
         while let Some(m) = sup_queue.recv().await {
@@ -174,6 +179,7 @@ pub async fn run(
         helper_events,
         session_events,
         timeouts,
+        control_clients,
     };
     st.apply_config(config);
     st.set_peers(&peers);
@@ -201,6 +207,7 @@ pub async fn run(
             Some((key, ev)) = helper_rx.recv() => st.on_helper(key, ev),
             Some((peer, gen, msg)) = session_rx.recv() => st.on_session(peer, gen, msg),
             Some(seq) = timeout_rx.recv() => st.on_timeout(seq),
+            Some(stream) = control_rx.recv() => st.add_control_client(stream),
         }
     }
 }
@@ -336,6 +343,14 @@ impl State {
                 self.apply_config(config);
                 self.set_peers(&peers);
             }
+            SupervisorToRib::ControlSocket => {
+                let Some(fd) = fds.pop() else {
+                    return Err(ipc::Error::Protocol("ControlSocket without socket".into()));
+                };
+                if let Err(e) = control::spawn_acceptor(fd, self.control_clients.clone()) {
+                    warn!("control socket: {e}");
+                }
+            }
             SupervisorToRib::Shutdown => {
                 self.shutdown().await;
                 let _ = self.sup.send(RibToSupervisor::Stopped);
@@ -368,6 +383,7 @@ impl State {
                 info,
                 out,
                 writer,
+                all_peers: false,
             },
         );
     }
@@ -376,6 +392,7 @@ impl State {
         match ev {
             FromHelper::Eof => {
                 debug!("helper {key}: end of output");
+                self.control_client_gone(key);
             }
             FromHelper::Batch { lines, done } => {
                 self.pending.push_back((key, lines, done));
@@ -399,10 +416,11 @@ impl State {
 
     fn start_batch(&mut self, key: HelperKey, lines: Vec<String>, done: oneshot::Sender<()>) {
         let process = self.helpers[&key].info.name.clone();
+        let all_peers = self.helpers[&key].all_peers;
         let addressable: Vec<(PeerId, String)> = self
             .peers
             .iter()
-            .filter(|(_, p)| p.neighbor.processes().contains(&process.as_str()))
+            .filter(|(_, p)| all_peers || p.neighbor.processes().contains(&process.as_str()))
             .map(|(id, p)| (*id, p.name.clone()))
             .collect();
         let mut replies = Vec::new();
