@@ -15,7 +15,16 @@
 //!   carries no withdrawal at all (`api-rib`);
 //! - while the session is not established nothing is sent: the
 //!   Adj-RIB-Out keeps the routes, and the whole of it goes out when the
-//!   session comes up ([`PeerRib::full_table`]).
+//!   session comes up ([`PeerRib::full_table`]);
+//! - until the first table was handed out, announcements are also queued
+//!   per NLRI *and attribute set*, as in ExaBGP's pending queue: the same
+//!   NLRI announced (configured) with several attribute sets before it was
+//!   ever sent goes out once per attribute set, the latest last, so the
+//!   peer ends with what the Adj-RIB-Out holds (`conf-l2vpn`,
+//!   `conf-flow-redirect`, `api-flow-merge`); a withdrawal or `clear
+//!   adj-rib out` drops the queued announcements of its NLRIs. Later
+//!   tables (reconnect, route refresh) are the Adj-RIB-Out, one route per
+//!   NLRI.
 
 use crate::adj_rib_in::AdjRibIn;
 use crate::adj_rib_out::AdjRibOut;
@@ -95,6 +104,10 @@ pub struct PeerRib {
     /// What `next-hop self` stands for with this peer, per route AFI.
     self_v4: Option<Ipv4Addr>,
     self_v6: Option<Ipv6Addr>,
+    /// Announcements queued before the first table was handed out, one per
+    /// NLRI and attribute set (see the module documentation); `None` once
+    /// that table was sent.
+    first_queue: Option<Vec<Route>>,
 }
 
 impl PeerRib {
@@ -108,6 +121,7 @@ impl PeerRib {
             static_routes: Vec::new(),
             self_v4: None,
             self_v6: None,
+            first_queue: Some(Vec::new()),
         }
     }
 
@@ -186,7 +200,13 @@ impl PeerRib {
     /// routes are handed over and forgotten.
     pub fn full_table(&mut self, families: &[Family], eor: bool) -> Vec<Change> {
         let wanted = |f: Family| families.is_empty() || families.contains(&f);
-        let mut out: Vec<Change> = if self.out.enabled {
+        let first = self.first_table(&wanted);
+        let mut out: Vec<Change> = if let Some(first) = first {
+            if !self.out.enabled {
+                self.out.drain();
+            }
+            first.into_iter().map(Change::Announce).collect()
+        } else if self.out.enabled {
             self.out
                 .routes()
                 .filter(|r| wanted(r.family()))
@@ -212,9 +232,35 @@ impl PeerRib {
         out
     }
 
+    /// The first table (once per peer): the queued announcements still
+    /// backed by the Adj-RIB-Out (a queued attribute set is sent only while
+    /// its NLRI is still announced), then any Adj-RIB-Out route the queue
+    /// does not hold. `None` after the first call.
+    fn first_table(&mut self, wanted: &impl Fn(Family) -> bool) -> Option<Vec<Route>> {
+        let queue = self.first_queue.take()?;
+        let mut table: Vec<Route> = queue
+            .into_iter()
+            .filter(|r| wanted(r.family()) && self.out.get(&r.key()).is_some())
+            .collect();
+        let missing: Vec<Route> = self
+            .out
+            .routes()
+            .filter(|r| wanted(r.family()) && !table.iter().any(|q| q.same_as(r)))
+            .cloned()
+            .collect();
+        table.extend(missing);
+        Some(table)
+    }
+
     fn announce(&mut self, route: &Route, pending: &mut Pending) {
         if self.out.has_identical(route) {
             return;
+        }
+        if let Some(queue) = self.first_queue.as_mut() {
+            // the same NLRI and attribute set again: it moves to the end,
+            // so the latest announcement is the last one sent
+            queue.retain(|q| !q.same_as(route));
+            queue.push(route.clone());
         }
         let before = self.out.insert(route.clone());
         pending.set(route.key(), Change::Announce(route.clone()), before, false);
@@ -222,6 +268,9 @@ impl PeerRib {
 
     fn withdraw(&mut self, route: &Route, pending: &mut Pending) {
         let key = route.key();
+        if let Some(queue) = self.first_queue.as_mut() {
+            queue.retain(|q| q.key() != key);
+        }
         let before = self.out.remove(&key);
         pending.set(key, Change::Withdraw(route.clone()), before, false);
     }
@@ -266,6 +315,9 @@ impl PeerRib {
                     }
                 }
                 Op::ClearOut => {
+                    if let Some(queue) = self.first_queue.as_mut() {
+                        queue.clear();
+                    }
                     for r in self.out.drain() {
                         pending.set(r.key(), Change::Withdraw(r.clone()), Some(r), false);
                     }
