@@ -33,6 +33,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+/// At most this many already-read peer messages are handled before a rib
+/// batch (see the rib branch of [`Worker::run`]).
+const PEER_FIRST_BOUND: usize = 1024;
 /// How long the worker waits for queued bytes (a final NOTIFICATION) to be
 /// written before it exits.
 const EXIT_FLUSH: Duration = Duration::from_secs(2);
@@ -121,7 +124,22 @@ impl Worker {
                     }
                 },
                 m = self.links.rib_rx.recv() => match m {
-                    Ok((msg, _)) => self.on_rib(msg).await?,
+                    Ok((msg, _)) => {
+                        // What the peer already sent is handled before our
+                        // own changes go out, as ExaBGP's loop reads before
+                        // it writes: helpers then see the received UPDATE
+                        // before the events of what we send (the suite's
+                        // api-check depends on it). Bounded, so that a
+                        // flooding peer cannot starve the rib's batches.
+                        tokio::task::yield_now().await;
+                        for _ in 0..PEER_FIRST_BOUND {
+                            match self.events_rx.try_recv() {
+                                Ok(ev) => self.conn_event(ev).await?,
+                                Err(_) => break,
+                            }
+                        }
+                        self.on_rib(msg).await?
+                    }
                     Err(e) => {
                         self.input(Input::Stop {
                             notify: Some(notify::named(6, 2)),
