@@ -109,9 +109,22 @@ struct ValidateArgs {
 #[derive(Args)]
 struct DecodeArgs {
     /// One or more messages in hex, with or without the 16-byte marker;
-    /// `:` and blanks are ignored.
+    /// `:` and blanks are ignored. `-` reads them from standard input.
     #[arg(required = true, value_name = "HEX")]
     hex: Vec<String>,
+    /// Input without a BGP header is the body of an OPEN.
+    #[arg(short = 'o', long, conflicts_with_all = ["update", "nlri"])]
+    open: bool,
+    /// Input without a BGP header is the body of an UPDATE (the default).
+    #[arg(short = 'u', long, conflicts_with = "nlri")]
+    update: bool,
+    /// Input is bare NLRI of `--family`: print each NLRI as JSON.
+    #[arg(short = 'n', long)]
+    nlri: bool,
+    /// The family of `--nlri` input: "AFI SAFI" or "AFI/SAFI"
+    /// (default: ipv4 unicast).
+    #[arg(short = 'f', long, value_name = "FAMILY", requires = "nlri")]
+    family: Option<String>,
     /// NLRI carry ADD-PATH path identifiers.
     #[arg(short = 'i', long)]
     path_information: bool,
@@ -312,7 +325,7 @@ fn validate(a: ValidateArgs) -> ExitCode {
 }
 
 fn decode(a: DecodeArgs) -> ExitCode {
-    use ferrobgp_wire::json::{decode_hex_json, DecodeEnvelope};
+    use ferrobgp_wire::json::{decode_hex_json, messages_json, DecodeEnvelope};
     use ferrobgp_wire::negotiated::Negotiated;
     let negotiated = if a.path_information {
         Negotiated::standalone_addpath()
@@ -331,7 +344,32 @@ fn decode(a: DecodeArgs) -> ExitCode {
         ppid: nix::unistd::getppid().as_raw() as u32,
         ..DecodeEnvelope::default()
     };
-    match decode_hex_json(&a.hex.join(" "), &negotiated, &env) {
+    let text = if a.hex.len() == 1 && a.hex[0] == "-" {
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            eprintln!("ferrobgp decode: reading standard input: {e}");
+            return ExitCode::from(1);
+        }
+        text
+    } else {
+        a.hex.join(" ")
+    };
+    let result = if a.nlri {
+        decode_nlri(&text, a.family.as_deref(), a.path_information)
+    } else if a.open && !starts_with_marker(&text) {
+        ferrobgp_wire::hex::parse_hex(&text)
+            .and_then(|body| {
+                ferrobgp_wire::message::Message::decode(
+                    ferrobgp_wire::message::kind::OPEN,
+                    &body,
+                    &negotiated,
+                )
+            })
+            .and_then(|m| messages_json(&[m], &env))
+    } else {
+        decode_hex_json(&text, &negotiated, &env)
+    };
+    match result {
         Ok(values) => {
             for v in values {
                 println!("{v}");
@@ -343,6 +381,45 @@ fn decode(a: DecodeArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether a hex dump begins with the 16-byte all-ones marker.
+fn starts_with_marker(text: &str) -> bool {
+    ferrobgp_wire::hex::parse_hex(&text[..text.len().min(64)])
+        .map(|b| b.starts_with(&ferrobgp_wire::message::MARKER))
+        .unwrap_or(false)
+}
+
+/// `decode --nlri`: every NLRI of `family` in the dump, one JSON object each.
+fn decode_nlri(
+    text: &str,
+    family: Option<&str>,
+    addpath: bool,
+) -> ferrobgp_wire::Result<Vec<serde_json::Value>> {
+    use ferrobgp_wire::{Error, Family};
+    let family = match family {
+        None => Family::IPV4_UNICAST,
+        Some(name) => {
+            let words: Vec<&str> = name.split([' ', '/']).filter(|w| !w.is_empty()).collect();
+            match words.as_slice() {
+                [afi, safi] => Family::from_names(afi, safi),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                Error::Parse(
+                    format!("unknown family {name:?} (expected e.g. \"ipv4 unicast\")").into(),
+                )
+            })?
+        }
+    };
+    let bytes = ferrobgp_wire::hex::parse_hex(text)?;
+    let mut nlris = Vec::new();
+    ferrobgp_wire::nlri::Nlri::decode_all(family, &bytes, addpath, &mut nlris)
+        .map_err(|e| Error::Parse(format!("{family} NLRI: {e}").into()))?;
+    Ok(nlris
+        .iter()
+        .map(ferrobgp_wire::json::update::nlri_json)
+        .collect())
 }
 
 /// Takes the descriptor a role was handed at a fixed number.

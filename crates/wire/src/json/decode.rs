@@ -84,9 +84,15 @@ pub fn decode_hex_json(
     negotiated: &Negotiated,
     env: &DecodeEnvelope,
 ) -> Result<Vec<Value>> {
+    messages_json(&decode_messages(text, negotiated)?, env)
+}
+
+/// The envelopes of already decoded messages, as [`decode_hex_json`]
+/// prints them.
+pub fn messages_json(messages: &[Message], env: &DecodeEnvelope) -> Result<Vec<Value>> {
     let mut out = Vec::new();
-    for m in decode_messages(text, negotiated)? {
-        let (kind, content) = match &m {
+    for m in messages {
+        let (kind, content) = match m {
             Message::Update(u) => {
                 let mut map = Map::new();
                 map.insert(

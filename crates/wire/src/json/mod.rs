@@ -19,7 +19,7 @@ pub mod text;
 pub mod update;
 
 pub use capability::{capabilities_json, capability_code_name};
-pub use decode::{decode_hex_json, decode_json, DecodeEnvelope};
+pub use decode::{decode_hex_json, decode_json, messages_json, DecodeEnvelope};
 pub use message::{
     message_content, notification_json, open_json, operational_json, route_refresh_json,
 };
