@@ -11,16 +11,14 @@
 //! client that stops reading or disconnects mid-answer only loses its own
 //! lines.
 
-use super::helper_io::{take_lines, FromHelper, READ_SIZE};
+use super::helper_io::{read_batches, write_queue};
 use super::{Helper, HelperKey, State};
 use ferrobgp_api::ack::AckState;
 use ferrobgp_api::AckFormat;
 use ferrobgp_ipc::{Encoder, HelperInfo};
 use std::os::fd::OwnedFd;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
 /// Name given to control clients: it has a blank, so no `process` block
@@ -55,70 +53,14 @@ pub fn spawn_acceptor(
     Ok(())
 }
 
-/// Reader of one client: cuts each read into complete lines (one batch)
-/// and waits for the answer before reading again; reports `Eof` at the end.
-fn spawn_reader(
-    mut rx: OwnedReadHalf,
-    key: HelperKey,
-    events: mpsc::UnboundedSender<(HelperKey, FromHelper)>,
-) {
-    tokio::spawn(async move {
-        let mut chunk = vec![0u8; READ_SIZE];
-        let mut buf: Vec<u8> = Vec::new();
-        loop {
-            let n = match rx.read(&mut chunk).await {
-                Ok(0) | Err(_) => {
-                    let _ = events.send((key, FromHelper::Eof));
-                    return;
-                }
-                Ok(n) => n,
-            };
-            buf.extend_from_slice(&chunk[..n]);
-            let lines = take_lines(&mut buf);
-            if lines.is_empty() {
-                continue;
-            }
-            let (done, wait) = oneshot::channel();
-            if events
-                .send((key, FromHelper::Batch { lines, done }))
-                .is_err()
-            {
-                return;
-            }
-            if wait.await.is_err() {
-                return;
-            }
-        }
-    });
-}
-
-/// Writer of one client; ends when its queue is dropped (after writing what
-/// is queued) or when the client is gone (dropping what is queued).
-fn spawn_writer(
-    mut tx: OwnedWriteHalf,
-) -> (mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>) {
-    let (queue, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let task = tokio::spawn(async move {
-        while let Some(bytes) = rx.recv().await {
-            if tx.write_all(&bytes).await.is_err() {
-                rx.close();
-                while rx.recv().await.is_some() {}
-                return;
-            }
-        }
-        let _ = tx.shutdown().await;
-    });
-    (queue, task)
-}
-
 impl State {
     /// Registers a new control client as a helper that may address every peer.
     pub(super) fn add_control_client(&mut self, stream: UnixStream) {
         self.next_key += 1;
         let key = self.next_key;
         let (rx, tx) = stream.into_split();
-        let (out, writer) = spawn_writer(tx);
-        spawn_reader(rx, key, self.helper_events.clone());
+        let (out, writer) = write_queue(tx);
+        read_batches(rx, key, self.helper_events.clone());
         debug!("control client {key} connected");
         self.helpers.insert(
             key,

@@ -5,7 +5,7 @@
 //! queue, so a helper that never reads only delays itself.
 
 use std::os::fd::OwnedFd;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::unix::pipe;
 use tokio::sync::{mpsc, oneshot};
 
@@ -45,7 +45,27 @@ pub fn spawn_reader<K: Copy + Send + 'static>(
     key: K,
     events: mpsc::UnboundedSender<(K, FromHelper)>,
 ) -> std::io::Result<()> {
-    let mut rx = pipe::Receiver::from_owned_fd(fd)?;
+    read_batches(pipe::Receiver::from_owned_fd(fd)?, key, events);
+    Ok(())
+}
+
+/// Starts the writer of a helper's stdin; returns its queue. The task ends
+/// when the queue is dropped or the helper closed its stdin.
+pub fn spawn_writer(
+    fd: OwnedFd,
+) -> std::io::Result<(mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>)> {
+    Ok(write_queue(pipe::Sender::from_owned_fd(fd)?))
+}
+
+/// The reader of one command source (a helper's stdout, a control client):
+/// every read is cut into complete lines, which form one batch, and the
+/// next read waits until that batch was answered (the ordering protocol's
+/// "one read = one batch"). Reports `Eof` when the source closes.
+pub fn read_batches<R, K>(mut rx: R, key: K, events: mpsc::UnboundedSender<(K, FromHelper)>)
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    K: Copy + Send + 'static,
+{
     tokio::spawn(async move {
         let mut chunk = vec![0u8; READ_SIZE];
         let mut buf: Vec<u8> = Vec::new();
@@ -74,27 +94,29 @@ pub fn spawn_reader<K: Copy + Send + 'static>(
             }
         }
     });
-    Ok(())
 }
 
-/// Starts the writer of a helper's stdin; returns its queue. The task ends
-/// when the queue is dropped or the helper closed its stdin.
-pub fn spawn_writer(
-    fd: OwnedFd,
-) -> std::io::Result<(mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>)> {
-    let mut tx = pipe::Sender::from_owned_fd(fd)?;
+/// The writer of one output (a helper's stdin, a control client): writes
+/// what is queued, in order, on its own task so that a reader that does not
+/// drain delays only itself. Ends when the queue is dropped (after writing
+/// what is queued, then shutting the output down) or when the other end is
+/// gone (dropping what is still queued).
+pub fn write_queue<W>(mut tx: W) -> (mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>)
+where
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let (queue, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let task = tokio::spawn(async move {
         while let Some(bytes) = rx.recv().await {
             if tx.write_all(&bytes).await.is_err() {
-                // The helper is gone: drop everything still queued.
                 rx.close();
                 while rx.recv().await.is_some() {}
                 return;
             }
         }
+        let _ = tx.shutdown().await;
     });
-    Ok((queue, task))
+    (queue, task)
 }
 
 #[cfg(test)]
