@@ -12,11 +12,14 @@
 //! strings, which is what a JSON parser of the reference's output yields
 //! wherever it can parse at all).
 
+pub mod attr_text;
+pub mod bgpls_text;
 pub mod capability;
 pub mod decode;
 pub mod message;
 pub mod text;
 pub mod update;
+pub mod update_text;
 
 pub use capability::{capabilities_json, capability_code_name};
 pub use decode::{decode_hex_json, decode_json, messages_json, DecodeEnvelope};

@@ -13,7 +13,9 @@
 //! literal, spec 9.3). The envelope (`neighbor`, `direction`, ...) is the
 //! api crate's.
 
+pub use super::update_text::{attributes_text, update_text_lines};
 use crate::attribute::{attr_29_bgp_ls, code, flag, Attributes, PrefixSid};
+use crate::family::{Afi, Family, Safi};
 use crate::nlri::Nlri;
 use crate::route::NextHop;
 use crate::update::Update;
@@ -55,11 +57,11 @@ pub fn update_message_json_with(u: &Update, compact: bool) -> Value {
     };
     let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
     for n in &u.nlri {
-        add(n.family().spaced(), &nh4, n);
+        add(shown_family(n).spaced(), &nh4, n);
     }
     if let Some(r) = &u.mp_reach {
         for n in &r.nlri {
-            add(n.family().spaced(), &r.next_hop, n);
+            add(shown_family(n).spaced(), &r.next_hop, n);
         }
     }
     if !announce.is_empty() {
@@ -69,7 +71,7 @@ pub fn update_message_json_with(u: &Update, compact: bool) -> Value {
     let unreach = u.mp_unreach.iter().flat_map(|m| &m.nlri);
     for n in u.withdrawn.iter().chain(unreach) {
         if let Value::Array(list) = withdraw
-            .entry(n.family().spaced())
+            .entry(shown_family(n).spaced())
             .or_insert_with(|| Value::Array(vec![]))
         {
             list.push(compacted(n, nlri_json(n), compact));
@@ -79,6 +81,19 @@ pub fn update_message_json_with(u: &Update, compact: bool) -> Value {
         update.insert("withdraw".into(), Value::Object(withdraw));
     }
     json!({ "update": Value::Object(update) })
+}
+
+/// The family ExaBGP 5.0.15 reports an NLRI under: its own, except
+/// BGP-LS-VPN (SAFI 72), which the reference reports as `bgp-ls bgp-ls`
+/// (reference defect kept so that helpers find the routes where ExaBGP
+/// puts them; the `rd` key of the NLRI object tells the two apart).
+pub fn shown_family(n: &Nlri) -> Family {
+    let f = n.family();
+    if f == Family::new(Afi::BGP_LS, Safi::BGP_LS_VPN) {
+        Family::new(Afi::BGP_LS, Safi::BGP_LS)
+    } else {
+        f
+    }
 }
 
 /// ExaBGP's compact form of a plain prefix: the bare string.
@@ -371,132 +386,4 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
     }
     flush(&mut m, 256);
     m
-}
-
-/// ExaBGP's text rendering of attributes: ` origin igp as-path ( 1 2 ) med
-/// 10 ...` (each item preceded by a space).
-pub fn attributes_text(a: &Attributes) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    let mut raw = a.other.iter().peekable();
-    let mut flush = |s: &mut String, below: u16| {
-        while let Some(r) = raw.next_if(|r| u16::from(r.code) < below) {
-            if let Some(f) = shown_flags(r.flags) {
-                let _ = write!(
-                    s,
-                    " attribute [ 0x{:02X} 0x{:02X} {} ]",
-                    r.code,
-                    f,
-                    hex_lower(&r.value)
-                );
-            }
-        }
-    };
-    flush(&mut s, 1);
-    if let Some(o) = a.origin {
-        let _ = write!(s, " origin {o}");
-    }
-    flush(&mut s, 2);
-    if let Some(p) = a.as_path.as_ref().filter(|p| !p.segments.is_empty()) {
-        let _ = write!(s, " as-path {p}");
-    }
-    flush(&mut s, 4);
-    if let Some(v) = a.med {
-        let _ = write!(s, " med {v}");
-    }
-    flush(&mut s, 5);
-    if let Some(v) = a.local_pref {
-        let _ = write!(s, " local-preference {v}");
-    }
-    flush(&mut s, 6);
-    if a.atomic_aggregate {
-        s.push_str(" atomic-aggregate");
-    }
-    flush(&mut s, 7);
-    if let Some(g) = &a.aggregator {
-        let _ = write!(s, " aggregator ( {g} )");
-    }
-    flush(&mut s, 8);
-    if !a.communities.is_empty() {
-        let _ = write!(s, " community {}", a.communities);
-    }
-    flush(&mut s, 9);
-    if let Some(id) = a.originator_id {
-        let _ = write!(s, " originator-id {id}");
-    }
-    flush(&mut s, 10);
-    if !a.cluster_list.is_empty() {
-        let v: Vec<String> = a.cluster_list.iter().map(|c| c.to_string()).collect();
-        if v.len() == 1 {
-            let _ = write!(s, " cluster-list {}", v[0]);
-        } else {
-            let _ = write!(s, " cluster-list [ {} ]", v.join(" "));
-        }
-    }
-    flush(&mut s, 16);
-    if !a.extended_communities.is_empty() {
-        let _ = write!(s, " extended-community {}", a.extended_communities);
-    }
-    flush(&mut s, 26);
-    if let Some(v) = a.aigp {
-        let _ = write!(s, " aigp {v}");
-    }
-    flush(&mut s, 32);
-    if !a.large_communities.is_empty() {
-        let _ = write!(s, " large-community {}", a.large_communities);
-    }
-    flush(&mut s, 256);
-    s
-}
-
-/// The text encoder's per-NLRI lines for an UPDATE, without the
-/// `neighbor <ip> <direction> update ` prefix and without the `start` /
-/// `end` lines: `announced 10.0.0.0/24 next-hop 192.0.2.1 origin igp ...`,
-/// `withdrawn 10.0.0.0/24`, `route eor 2/1 (ipv6 unicast)`.
-pub fn update_text_lines(u: &Update) -> Vec<String> {
-    if let Some(f) = u.eor() {
-        return vec![format!("route eor {}/{} ({})", f.afi.0, f.safi.0, f)];
-    }
-    let attrs = attributes_text(&u.attributes);
-    let mut out = Vec::new();
-    let nlri = |n: &Nlri| match n {
-        Nlri::Prefix(p) => match p.path_id {
-            Some(id) => format!(
-                "{} path-information {}",
-                p.net,
-                std::net::Ipv4Addr::from(id)
-            ),
-            None => p.net.to_string(),
-        },
-        other => other.to_string(),
-    };
-    for n in &u.withdrawn {
-        out.push(format!("withdrawn {}", nlri(n)));
-    }
-    let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
-    for n in &u.nlri {
-        if nh4 == NextHop::None {
-            // ExaBGP: an announcement without next hop has no verb
-            out.push(format!("{} {attrs}", nlri(n)));
-        } else {
-            out.push(format!("announced {} next-hop {nh4}{attrs}", nlri(n)));
-        }
-    }
-    if let Some(m) = &u.mp_unreach {
-        for n in &m.nlri {
-            out.push(format!("withdrawn {}", nlri(n)));
-        }
-    }
-    if let Some(m) = &u.mp_reach {
-        for n in &m.nlri {
-            for nh in m.next_hop.addresses() {
-                if m.next_hop == NextHop::None {
-                    out.push(format!("{} {attrs}", nlri(n)));
-                } else {
-                    out.push(format!("announced {} next-hop {nh}{attrs}", nlri(n)));
-                }
-            }
-        }
-    }
-    out
 }
