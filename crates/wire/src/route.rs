@@ -57,9 +57,11 @@ impl NextHop {
     }
 
     /// Whether the family prefixes its next hop with an 8-byte zero RD
-    /// (ExaBGP: only mpls-vpn; flow-vpn next hops carry none).
+    /// (ExaBGP: mpls-vpn and bgp-ls-vpn, whose next hop RFC 7752 section
+    /// 3.4 encodes as for VPN-IPv4 — ExaBGP 5.0.15 refuses one without RD;
+    /// flow-vpn next hops carry none).
     fn has_rd(family: Family) -> bool {
-        family.safi == Safi::MPLS_VPN
+        family.safi == Safi::MPLS_VPN || family.safi == Safi::BGP_LS_VPN
     }
 
     /// Appends the MP_REACH_NLRI next-hop field (length byte and address)

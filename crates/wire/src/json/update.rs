@@ -14,7 +14,9 @@
 //! api crate's.
 
 pub use super::update_text::{attributes_text, update_text_lines};
-use crate::attribute::{attr_29_bgp_ls, code, flag, Attributes, PrefixSid};
+use crate::attribute::{
+    attr_29_bgp_ls, code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid,
+};
 use crate::family::{Afi, Family, Safi};
 use crate::nlri::Nlri;
 use crate::route::NextHop;
@@ -113,8 +115,10 @@ pub fn nlri_json(n: &Nlri) -> Value {
 
 /// The JSON object of an NLRI announced with next hop `next_hop` (the key
 /// it is listed under; `None` in withdrawals). FlowSpec and BGP-LS repeat
-/// the next hop inside the object, as ExaBGP 5.0.15 does.
+/// the next hop inside the object, as ExaBGP 5.0.15 does (BGP-LS: `"None"`
+/// in withdrawals).
 pub fn nlri_json_at(n: &Nlri, next_hop: Option<&str>) -> Value {
+    let withdrawn = next_hop.is_none();
     let next_hop = next_hop.filter(|nh| *nh != "no-nexthop");
     match n {
         Nlri::Labelled(l) => {
@@ -160,6 +164,9 @@ pub fn nlri_json_at(n: &Nlri, next_hop: Option<&str>) -> Value {
         Nlri::Mvpn(m) => mvpn_json(m),
         Nlri::Mup(m) => mup_json(m),
         Nlri::Rtc(r) => r.json(),
+        // a withdrawn node / prefix NLRI carries `"nexthop": "None"` in
+        // ExaBGP 5.0.15 (Python's None printed; kept for helpers)
+        Nlri::BgpLs(b) if withdrawn => b.json(Some("None")),
         Nlri::BgpLs(b) => b.json(next_hop),
         Nlri::Prefix(p) => {
             let mut m = Map::new();
@@ -282,6 +289,22 @@ fn shown_flags(flags: u8) -> Option<u8> {
     (flags & flag::TRANSITIVE != 0).then_some(flags | flag::PARTIAL)
 }
 
+/// ExaBGP's `"extended-community-ipv6"` list: `{"value": <the 160-bit
+/// integer>, "string": ...}` per community, sorted by bytes; `None` when
+/// the value is not a whole number of communities (shown raw then).
+fn ipv6_extended_communities_json(value: &[u8]) -> Option<Value> {
+    let c = Ipv6ExtendedCommunities::parse(value).ok()?;
+    let items: Option<Vec<Value>> = c
+        .sorted()
+        .iter()
+        .map(|x| {
+            let n: serde_json::Number = serde_json::from_str(&x.value_decimal()).ok()?;
+            Some(json!({ "value": Value::Number(n), "string": x.json_string() }))
+        })
+        .collect();
+    Some(Value::Array(items?))
+}
+
 /// The `"attribute"` object (may be empty).
 pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
     let mut m = Map::new();
@@ -291,6 +314,12 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
             if r.code == code::BGP_LS {
                 m.insert("bgp-ls".into(), attr_29_bgp_ls::json(&r.value));
                 continue;
+            }
+            if r.code == code::IPV6_EXTENDED_COMMUNITIES {
+                if let Some(v) = ipv6_extended_communities_json(&r.value) {
+                    m.insert("extended-community-ipv6".into(), v);
+                    continue;
+                }
             }
             if r.code == code::PREFIX_SID {
                 if let Ok(p) = PrefixSid::parse(&r.value) {
