@@ -1,9 +1,11 @@
 //! Malformed NLRI of the other families, per RFC 7606 section 7.11 / 5.3:
-//! an MP_REACH_NLRI or MP_UNREACH_NLRI whose NLRI cannot be parsed (a
-//! FlowSpec rule with an unknown or out-of-order component, a labelled
-//! prefix longer than its address, a truncated VPLS or MUP NLRI) cannot be
-//! withdrawn reliably: session reset with UPDATE Message Error / Optional
-//! Attribute Error (3/9) and the attribute as data. A malformed Prefix-SID
+//! an MP_REACH_NLRI or MP_UNREACH_NLRI whose NLRI cannot be delimited or
+//! has a length inconsistent with its family (a FlowSpec length overrunning
+//! the attribute, a labelled prefix longer than its address, a truncated
+//! VPLS or MUP NLRI) cannot be withdrawn reliably: session reset with UPDATE
+//! Message Error / Optional Attribute Error (3/9) and the attribute as data.
+//! (A FlowSpec rule malformed inside an intact length is treat-as-withdraw:
+//! tests/rfc7606_families.rs.) A malformed Prefix-SID
 //! (RFC 8669 section 6) or BGP-LS attribute (RFC 9552 section 8.2.2) never
 //! resets: attribute discard. A withdrawal label 0x800000 ends a label
 //! stack (RFC 8277 section 2.4).
@@ -49,13 +51,6 @@ fn reset(b: &[u8]) -> Notify {
 #[test]
 fn unparseable_family_nlri_resets_the_session() {
     for (what, attr) in [
-        // flow: unknown component type 14
-        ("flow unknown component", mp(14, "00018500 00 03 0E 81 01")),
-        // flow: destination after source
-        (
-            "flow out of order",
-            mp(14, "00018500 00 0C 02200A000001 01200A000002"),
-        ),
         // flow: length overruns the attribute
         ("flow length", mp(15, "000185 10 0120")),
         // mpls-vpn: 40-bit IPv4 prefix

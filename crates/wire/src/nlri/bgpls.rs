@@ -198,6 +198,51 @@ impl BgpLs {
         Some(m)
     }
 
+    /// The syntactic checks of RFC 9552 section 8.2.2 that can be made
+    /// inside one NLRI whose Total NLRI Length is intact: for the NLRI types
+    /// RFC 9552 / RFC 9514 define (1-4, 6), the protocol ID and identifier
+    /// are present, the TLVs fill the NLRI exactly, their types ascend
+    /// (section 5.1), and the sub-TLVs of the node descriptors (256, 257)
+    /// fill their TLV exactly with no type repeated (section 5.2.1.4). An
+    /// NLRI type this crate does not know is not checked: RFC 9552 section
+    /// 5.2 requires it to be preserved and propagated. No TLV value is
+    /// interpreted (section 8.2.2: a propagator does no semantic checks).
+    pub fn validate(&self) -> Result<(), NlriError> {
+        if self.type_name().is_none() {
+            return Ok(());
+        }
+        let mut r = Reader::new(&self.body);
+        r.take(9)
+            .map_err(|_| NlriError::new("BGP-LS NLRI shorter than protocol ID and identifier"))?;
+        let mut last = 0u16;
+        while !r.is_empty() {
+            let (t, v) =
+                tlv(&mut r).ok_or_else(|| NlriError::new("BGP-LS NLRI TLV overruns the NLRI"))?;
+            if t < last {
+                return Err(NlriError::new(format!(
+                    "BGP-LS NLRI TLV {t} after TLV {last} (types must ascend)"
+                )));
+            }
+            last = t;
+            if t == 256 || t == 257 {
+                let mut sub = Reader::new(v);
+                let mut seen: Vec<u16> = Vec::new();
+                while !sub.is_empty() {
+                    let (st, _) = tlv(&mut sub).ok_or_else(|| {
+                        NlriError::new(format!("BGP-LS node descriptor sub-TLV overruns TLV {t}"))
+                    })?;
+                    if seen.contains(&st) {
+                        return Err(NlriError::new(format!(
+                            "BGP-LS node descriptor sub-TLV {st} repeated in TLV {t}"
+                        )));
+                    }
+                    seen.push(st);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// ExaBGP's JSON for the NLRI; `next_hop` is the announcement's next hop
     /// (ExaBGP repeats it inside node and prefix NLRIs).
     pub fn json(&self, next_hop: Option<&str>) -> Value {
@@ -255,5 +300,52 @@ mod tests {
         );
         let mut r = Reader::new(&wire[..10]);
         assert!(BgpLs::decode(&mut r, false).is_err());
+        assert_eq!(n.validate(), Ok(()));
+    }
+
+    fn node(body: &[u8]) -> BgpLs {
+        BgpLs {
+            nlri_type: 1,
+            rd: None,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn syntactic_validation() {
+        let head = [0x02, 0, 0, 0, 0, 0, 0, 0, 0];
+        let with = |tlvs: &[u8]| {
+            let mut b = head.to_vec();
+            b.extend_from_slice(tlvs);
+            node(&b)
+        };
+        // local node descriptors with an AS sub-TLV: valid
+        assert_eq!(
+            with(&[1, 0, 0, 8, 2, 0, 0, 4, 0, 0, 0xFD, 0xE8]).validate(),
+            Ok(())
+        );
+        let bad: [&[u8]; 4] = [
+            // TLV length 9 with 8 bytes left
+            &[1, 0, 0, 9, 2, 0, 0, 4, 0, 0, 0xFD, 0xE8],
+            // sub-TLV overruns its TLV
+            &[1, 0, 0, 8, 2, 0, 0, 5, 0, 0, 0xFD, 0xE8],
+            // AS sub-TLV twice
+            &[
+                1, 0, 0, 16, 2, 0, 0, 4, 0, 0, 0xFD, 0xE8, 2, 0, 0, 4, 0, 0, 0xFD, 0xE9,
+            ],
+            // TLV 257 before TLV 256
+            &[1, 1, 0, 0, 1, 0, 0, 0],
+        ];
+        for b in bad {
+            assert!(with(b).validate().is_err(), "{b:02X?}");
+        }
+        assert!(node(&[2, 0, 0]).validate().is_err());
+        // an NLRI type RFC 9552 does not define is never malformed here
+        let other = BgpLs {
+            nlri_type: 65001,
+            rd: None,
+            body: [1u8, 2, 3].into(),
+        };
+        assert_eq!(other.validate(), Ok(()));
     }
 }

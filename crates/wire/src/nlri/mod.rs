@@ -11,12 +11,18 @@
 //! whole, so that receiving any family never fails the session. New kinds
 //! are added as variants with their own file and an arm in
 //! [`Nlri::decode`], [`Nlri::encode`], [`Nlri::key`] and the ordering.
+//!
+//! [`Nlri::decode_all`] refuses a field with any malformed NLRI; received
+//! MP_REACH_NLRI / MP_UNREACH_NLRI fields are read by
+//! [`malformed::decode_field`], which applies each family's RFC 7606 rule
+//! (treat-as-withdraw, NLRI discard or session reset).
 
 pub mod bgpls;
 pub mod evpn;
 pub mod flow;
 pub mod label;
 pub mod labelled;
+pub mod malformed;
 pub mod mup;
 pub mod mvpn;
 pub mod prefix;
@@ -196,7 +202,9 @@ impl Nlri {
             Safi::MUP => Nlri::Mup(Mup::decode(afi, r)?),
             Safi::RTC => Nlri::Rtc(Rtc::decode(r, addpath)?),
             Safi::BGP_LS | Safi::BGP_LS_VPN => {
-                Nlri::BgpLs(BgpLs::decode(r, family.safi == Safi::BGP_LS_VPN)?)
+                let n = BgpLs::decode(r, family.safi == Safi::BGP_LS_VPN)?;
+                n.validate()?;
+                Nlri::BgpLs(n)
             }
             _ => Nlri::Unknown(UnknownNlri {
                 family,

@@ -8,16 +8,16 @@
 //! nothing is allocated per prefix).
 
 use super::error::{Malformation, Verdict};
-use super::{Context, Update};
+use super::{mp, Context, Update};
 use crate::attribute::{
     attr_03_next_hop, attr_04_med, attr_05_local_pref, attr_06_atomic_aggregate,
     attr_09_originator_id, attr_10_cluster_list, attr_17_as4_path, attr_18_as4_aggregator,
     attr_26_aigp, attr_29_bgp_ls, code, flag, standard_flags, Aggregator, AsPath, AttrError,
-    Communities, ExtendedCommunities, LargeCommunities, MpReach, MpUnreach, Origin, PrefixSid,
-    RawAttribute, AS_TRANS,
+    Communities, ExtendedCommunities, LargeCommunities, Origin, PrefixSid, RawAttribute, AS_TRANS,
 };
 use crate::error::{code as ncode, subcode, Notify};
 use crate::family::Family;
+use crate::nlri::malformed::{MalformedNlri, Reach};
 use crate::nlri::prefix::decode_ipv4_all;
 use crate::nlri::Nlri;
 use crate::route::{NextHop, Route, RouteChange};
@@ -39,6 +39,16 @@ impl Received {
         self.malformations
             .iter()
             .any(|m| m.verdict == Verdict::TreatAsWithdraw)
+    }
+
+    /// The strongest verdict of this UPDATE (RFC 7606 section 3(h): the
+    /// one applied), `None` when nothing in it is malformed. A session reset
+    /// never appears here: it is the error of [`decode`].
+    pub fn verdict(&self) -> Option<&Verdict> {
+        self.malformations
+            .iter()
+            .map(|m| &m.verdict)
+            .max_by_key(|v| v.rank())
     }
 
     pub fn eor(&self) -> Option<Family> {
@@ -233,12 +243,14 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
             rx.malformations.push(Malformation {
                 verdict: Verdict::AttributeDiscard,
                 attribute: Some(c),
+                family: None,
                 reason: "repeated attribute, only the first is kept".into(),
             });
             continue;
         }
         seen[slot] |= bit;
 
+        let mut bad_nlri = Vec::new();
         let result = decode_one(
             &mut rx.update,
             ctx,
@@ -248,7 +260,10 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
             whole,
             &mut as4_path,
             &mut as4_aggregator,
+            &mut bad_nlri,
         );
+        rx.malformations
+            .extend(bad_nlri.into_iter().map(|m| nlri_malformation(c, m)));
         if let Err(e) = result {
             let verdict = action_for(c).unwrap_or(Verdict::AttributeDiscard);
             if let Verdict::SessionReset(n) = verdict {
@@ -260,6 +275,7 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
             rx.malformations.push(Malformation {
                 verdict,
                 attribute: Some(c),
+                family: None,
                 reason: e.0,
             });
         }
@@ -288,6 +304,7 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
         rx.malformations.push(Malformation {
             verdict: Verdict::AttributeDiscard,
             attribute: Some(code::LOCAL_PREF),
+            family: None,
             reason: "LOCAL_PREF received from an external peer".into(),
         });
     }
@@ -310,11 +327,29 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
             rx.malformations.push(Malformation {
                 verdict: Verdict::TreatAsWithdraw,
                 attribute: Some(c),
+                family: None,
                 reason: "missing well-known mandatory attribute".into(),
             });
         }
     }
     Ok(rx)
+}
+
+/// The malformation for an NLRI of attribute `c` (14 or 15) that was
+/// delimited but does not parse: treat-as-withdraw or NLRI discard as its
+/// family's RFC says (see [`crate::nlri::malformed`]), with the NLRI bytes
+/// in the reason for the log RFC 7606 section 6 asks for.
+fn nlri_malformation(c: u8, m: MalformedNlri) -> Malformation {
+    let hex: String = m.bytes.iter().map(|b| format!("{b:02X}")).collect();
+    Malformation {
+        verdict: match m.reach {
+            Reach::TreatAsWithdraw => Verdict::TreatAsWithdraw,
+            Reach::Discard => Verdict::NlriDiscard,
+        },
+        attribute: Some(c),
+        family: Some(m.family),
+        reason: format!("malformed NLRI 0x{hex}: {}", m.reason).into(),
+    }
 }
 
 /// RFC 7606 section 4: an attribute overrunning the attribute section makes
@@ -332,6 +367,7 @@ fn overrun(rx: &mut Received, reason: &'static str) -> Result<()> {
     rx.malformations.push(Malformation {
         verdict: Verdict::TreatAsWithdraw,
         attribute: None,
+        family: None,
         reason: reason.into(),
     });
     Ok(())
@@ -347,6 +383,7 @@ fn decode_one(
     whole: &[u8],
     as4_path: &mut Option<AsPath>,
     as4_aggregator: &mut Option<Aggregator>,
+    bad_nlri: &mut Vec<MalformedNlri>,
 ) -> Result<(), AttrError> {
     let _ = whole;
     // RFC 7606 3(c): optional / transitive bits conflicting with the type
@@ -372,9 +409,11 @@ fn decode_one(
         code::COMMUNITIES => a.communities = Communities::decode(value)?,
         code::ORIGINATOR_ID => a.originator_id = Some(attr_09_originator_id::decode(value)?),
         code::CLUSTER_LIST => a.cluster_list = attr_10_cluster_list::decode(value)?,
-        code::MP_REACH_NLRI => u.mp_reach = Some(MpReach::decode(value, |f| ctx.addpath_rx(f))?),
+        code::MP_REACH_NLRI => {
+            u.mp_reach = Some(mp::reach(value, |f| ctx.addpath_rx(f), bad_nlri)?)
+        }
         code::MP_UNREACH_NLRI => {
-            u.mp_unreach = Some(MpUnreach::decode(value, |f| ctx.addpath_rx(f))?)
+            u.mp_unreach = Some(mp::unreach(value, |f| ctx.addpath_rx(f), bad_nlri)?)
         }
         code::EXTENDED_COMMUNITIES => a.extended_communities = ExtendedCommunities::decode(value)?,
         code::AS4_PATH if !ctx.asn4 => *as4_path = Some(attr_17_as4_path::decode(value)?),

@@ -1,12 +1,14 @@
 //! UPDATE messages (RFC 4271 section 4.3, RFC 4760): the wire-level
 //! [`Update`], its decoding with RFC 7606 verdicts ([`decode`]), its
-//! encoding for a negotiated [`Context`], End-of-RIB markers ([`eor`]) and
+//! encoding for a negotiated [`Context`], MP_REACH_NLRI / MP_UNREACH_NLRI
+//! reading with per-NLRI error handling ([`mp`]), End-of-RIB markers ([`eor`]) and
 //! the packing of route changes into the fewest UPDATEs ExaBGP would send
 //! ([`pack()`]).
 
 pub mod decode;
 pub mod eor;
 pub mod error;
+pub mod mp;
 pub mod pack;
 
 pub use decode::Received;
