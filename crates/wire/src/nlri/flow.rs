@@ -21,9 +21,10 @@
 //! Operators and values are kept as received, so a decoded rule
 //! re-encodes byte for byte. An unknown component type, a truncated
 //! component, a prefix too long for its family or components out of order
-//! make the NLRI malformed (RFC 8955 section 4.2), an [`NlriError`]; the
-//! MP_REACH / MP_UNREACH caller applies RFC 7606 (session reset, the NLRI
-//! cannot be delimited).
+//! make the NLRI malformed (RFC 8955 section 4.2), an [`NlriError`]. A
+//! received rule whose length is intact is then treat-as-withdraw, one
+//! whose length overruns its field a session reset (see
+//! [`super::malformed`]).
 
 use super::{NlriError, RouteDistinguisher};
 use crate::codec::Reader;
