@@ -11,6 +11,7 @@ pub mod batch;
 pub mod change;
 pub mod dispatch;
 pub mod error;
+pub mod first_queue;
 pub mod peer;
 pub mod process;
 pub mod show;

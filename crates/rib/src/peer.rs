@@ -30,6 +30,7 @@ use crate::adj_rib_in::AdjRibIn;
 use crate::adj_rib_out::AdjRibOut;
 use crate::batch::{Op, RouteEntry};
 use crate::change::Change;
+use crate::first_queue::FirstQueue;
 use crate::watchdog::Watchdogs;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::{NextHop, Route};
@@ -107,7 +108,7 @@ pub struct PeerRib {
     /// Announcements queued before the first table was handed out, one per
     /// NLRI and attribute set (see the module documentation); `None` once
     /// that table was sent.
-    first_queue: Option<Vec<Route>>,
+    first_queue: Option<FirstQueue>,
 }
 
 impl PeerRib {
@@ -121,7 +122,7 @@ impl PeerRib {
             static_routes: Vec::new(),
             self_v4: None,
             self_v6: None,
-            first_queue: Some(Vec::new()),
+            first_queue: Some(FirstQueue::default()),
         }
     }
 
@@ -238,15 +239,17 @@ impl PeerRib {
     /// does not hold. `None` after the first call.
     fn first_table(&mut self, wanted: &impl Fn(Family) -> bool) -> Option<Vec<Route>> {
         let queue = self.first_queue.take()?;
-        let mut table: Vec<Route> = queue
-            .into_iter()
-            .filter(|r| wanted(r.family()) && self.out.get(&r.key()).is_some())
-            .collect();
+        // An Adj-RIB-Out route identical to a queued one is in the table
+        // through the queue (same NLRI: same family, and still announced).
         let missing: Vec<Route> = self
             .out
             .routes()
-            .filter(|r| wanted(r.family()) && !table.iter().any(|q| q.same_as(r)))
+            .filter(|r| wanted(r.family()) && !queue.holds(r))
             .cloned()
+            .collect();
+        let mut table: Vec<Route> = queue
+            .into_routes()
+            .filter(|r| wanted(r.family()) && self.out.get(&r.key()).is_some())
             .collect();
         table.extend(missing);
         Some(table)
@@ -259,7 +262,6 @@ impl PeerRib {
         if let Some(queue) = self.first_queue.as_mut() {
             // the same NLRI and attribute set again: it moves to the end,
             // so the latest announcement is the last one sent
-            queue.retain(|q| !q.same_as(route));
             queue.push(route.clone());
         }
         let before = self.out.insert(route.clone());
@@ -269,7 +271,7 @@ impl PeerRib {
     fn withdraw(&mut self, route: &Route, pending: &mut Pending) {
         let key = route.key();
         if let Some(queue) = self.first_queue.as_mut() {
-            queue.retain(|q| q.key() != key);
+            queue.remove_key(&key);
         }
         let before = self.out.remove(&key);
         pending.set(key, Change::Withdraw(route.clone()), before, false);
