@@ -5,6 +5,7 @@
 //! It deliberately does not use the project's wire crate: it judges the
 //! daemon's bytes with nothing but framing and byte comparison.
 
+pub mod bench;
 pub mod bgp;
 pub mod daemon;
 pub mod error;

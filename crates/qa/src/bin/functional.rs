@@ -2,6 +2,8 @@
 //! default, or any command such as ExaBGP), or plays the test peer alone.
 
 use clap::{Parser, Subcommand};
+use ferrobgp_qa::bench::helper::Form;
+use ferrobgp_qa::bench::{self, Source};
 use ferrobgp_qa::daemon::DaemonCommand;
 use ferrobgp_qa::msgfile::{MsgFile, Options};
 use ferrobgp_qa::peer::{Control, Peer, Verdict};
@@ -99,6 +101,47 @@ enum Command {
         /// the options).
         name: String,
     },
+    /// End-to-end benchmark: the daemon announces N IPv4 routes to P peers
+    /// on loopback; prints how long they took to arrive and the peak memory
+    /// and CPU time of the daemon's processes.
+    Bench {
+        /// Routes announced to every peer.
+        #[arg(long, default_value_t = 100_000)]
+        routes: u32,
+        /// Peers (127.0.0.1, 127.0.0.2, ...; at most 250).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=250))]
+        peers: u8,
+        /// Where the routes come from: `static` (configuration), `route`
+        /// (API, one `announce route` a line) or `attributes` (API,
+        /// `announce attributes ... nlri` with --batch prefixes a line).
+        #[arg(long, default_value = "attributes")]
+        source: String,
+        /// Prefixes per line with `--source attributes`.
+        #[arg(long, default_value_t = 1000)]
+        batch: u32,
+        /// Daemon command (as for `encoding`), e.g. `exabgp server` to
+        /// measure the reference.
+        #[arg(long)]
+        daemon: Option<String>,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 300.0)]
+        timeout: f64,
+        /// Extra daemon environment, KEY=VALUE (repeatable).
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+    },
+    /// The benchmark's helper process (started by the daemon).
+    #[command(hide = true)]
+    BenchHelper {
+        #[arg(long)]
+        routes: u32,
+        #[arg(long)]
+        peers: u32,
+        #[arg(long)]
+        form: String,
+        #[arg(long, default_value_t = 1000)]
+        batch: u32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -133,6 +176,21 @@ fn main() -> ExitCode {
             env,
             name,
         } => record(suite, daemon, idle, timeout, env, &name),
+        Command::Bench {
+            routes,
+            peers,
+            source,
+            batch,
+            daemon,
+            timeout,
+            env,
+        } => bench(routes, peers, &source, batch, daemon, timeout, env),
+        Command::BenchHelper {
+            routes,
+            peers,
+            form,
+            batch,
+        } => bench_helper(routes, peers, &form, batch),
     };
     match result {
         Ok(code) => code,
@@ -327,5 +385,60 @@ fn record(
             eprintln!("daemon stderr:\n{}", daemon.stderr_tail(30));
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+fn form(name: &str, batch: u32) -> Result<Form, QaError> {
+    match name {
+        "route" => Ok(Form::Route),
+        "attributes" => Ok(Form::Attributes { batch }),
+        other => Err(QaError::Usage(format!(
+            "unknown form `{other}`: expected route or attributes"
+        ))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bench(
+    routes: u32,
+    peers: u8,
+    source: &str,
+    batch: u32,
+    daemon: Option<String>,
+    timeout: f64,
+    env: Vec<String>,
+) -> Result<ExitCode, QaError> {
+    let source = match source {
+        "static" => Source::Static,
+        other => Source::Api(form(other, batch).map_err(|_| {
+            QaError::Usage(format!(
+                "unknown source `{other}`: expected static, route or attributes"
+            ))
+        })?),
+    };
+    let helper =
+        std::env::current_exe().map_err(|e| QaError::io("cannot find the functional binary", e))?;
+    let report = bench::run(bench::Settings {
+        routes,
+        peers,
+        source,
+        daemon: daemon_command(daemon)?,
+        helper,
+        timeout: seconds(timeout, "--timeout")?,
+        env: parse_env(env)?,
+    })?;
+    print!("{}", report.render());
+    Ok(if report.complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn bench_helper(routes: u32, peers: u32, name: &str, batch: u32) -> Result<ExitCode, QaError> {
+    let form = form(name, batch)?;
+    match bench::helper::main(routes, peers, form, Duration::from_secs(120)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(QaError::Usage(e)),
     }
 }

@@ -1,0 +1,147 @@
+//! The announcing end of the benchmark in its API forms: the helper process
+//! the daemon starts (`functional bench-helper`). It waits until the daemon
+//! reports every session up, then writes the routes as API commands on its
+//! standard output, while a thread keeps reading its standard input (the
+//! acknowledgements and events), so the daemon never waits on it.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::net::Ipv4Addr;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The API command forms the benchmark can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// One `announce route PREFIX next-hop NH` line per route: what most
+    /// health-check scripts write.
+    Route,
+    /// `announce attributes next-hop NH nlri P1 P2 ...` lines of `batch`
+    /// prefixes each: what bulk feeders write.
+    Attributes { batch: u32 },
+}
+
+/// The next hop of every benchmark route (TEST-NET-1, RFC 5737).
+pub const NEXT_HOP: &str = "192.0.2.1";
+
+/// The `index`-th benchmark prefix: consecutive /24s from 1.0.0.0.
+pub fn prefix(index: u32) -> String {
+    let base = u32::from(Ipv4Addr::new(1, 0, 0, 0));
+    format!("{}/24", Ipv4Addr::from(base.wrapping_add(index << 8)))
+}
+
+/// The most routes the prefix plan holds below 224.0.0.0.
+pub const MAX_ROUTES: u32 = (0xE000_0000 - 0x0100_0000) >> 8;
+
+/// Writes the API commands announcing `routes` prefixes in `form`.
+pub fn write_commands(out: &mut impl Write, routes: u32, form: Form) -> std::io::Result<()> {
+    match form {
+        Form::Route => {
+            for i in 0..routes {
+                writeln!(out, "announce route {} next-hop {NEXT_HOP}", prefix(i))?;
+            }
+        }
+        Form::Attributes { batch } => {
+            let batch = batch.max(1);
+            let mut i = 0;
+            while i < routes {
+                write!(out, "announce attributes next-hop {NEXT_HOP} nlri")?;
+                for j in i..routes.min(i.saturating_add(batch)) {
+                    write!(out, " {}", prefix(j))?;
+                }
+                writeln!(out)?;
+                i = i.saturating_add(batch);
+            }
+        }
+    }
+    out.flush()
+}
+
+/// True for a neighbor-changes event saying a session is up, in the JSON
+/// or the text encoder's form.
+fn is_up_event(line: &str) -> bool {
+    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("\"state\":\"up\"") || (line.starts_with("neighbor ") && line.ends_with(" up"))
+}
+
+/// The helper's main: waits for `peers` sessions to come up (at most
+/// `wait`), writes the routes, then reads standard input until the daemon
+/// closes it. Returns an error text when the sessions never came up.
+pub fn main(routes: u32, peers: u32, form: Form, wait: Duration) -> Result<(), String> {
+    let (up_tx, up_rx) = mpsc::channel::<()>();
+    let reader = std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut line = String::new();
+        let mut lock = stdin.lock();
+        loop {
+            line.clear();
+            match lock.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {
+                    if is_up_event(line.trim_end()) {
+                        let _ = up_tx.send(());
+                    }
+                }
+            }
+        }
+    });
+    for _ in 0..peers {
+        up_rx
+            .recv_timeout(wait)
+            .map_err(|_| format!("bench-helper: not every session came up within {wait:?}"))?;
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    write_commands(&mut out, routes, form).map_err(|e| format!("bench-helper: {e}"))?;
+    drop(out);
+    let _ = reader.join();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_consecutive_slash_24s() {
+        assert_eq!(prefix(0), "1.0.0.0/24");
+        assert_eq!(prefix(1), "1.0.1.0/24");
+        assert_eq!(prefix(256), "1.1.0.0/24");
+        assert_eq!(prefix(MAX_ROUTES - 1), "223.255.255.0/24");
+    }
+
+    #[test]
+    fn attribute_lines_hold_a_batch_each() {
+        let mut out = Vec::new();
+        write_commands(&mut out, 5, Form::Attributes { batch: 2 }).expect("write");
+        let text = String::from_utf8(out).expect("utf8");
+        assert_eq!(
+            text,
+            "announce attributes next-hop 192.0.2.1 nlri 1.0.0.0/24 1.0.1.0/24\n\
+             announce attributes next-hop 192.0.2.1 nlri 1.0.2.0/24 1.0.3.0/24\n\
+             announce attributes next-hop 192.0.2.1 nlri 1.0.4.0/24\n"
+        );
+    }
+
+    #[test]
+    fn route_lines_hold_one_route_each() {
+        let mut out = Vec::new();
+        write_commands(&mut out, 2, Form::Route).expect("write");
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "announce route 1.0.0.0/24 next-hop 192.0.2.1\n\
+             announce route 1.0.1.0/24 next-hop 192.0.2.1\n"
+        );
+    }
+
+    #[test]
+    fn up_events_are_recognised_in_both_encoders() {
+        assert!(is_up_event(
+            r#"{ "exabgp": "5.0.0", "type": "state", "neighbor": { "address": { "local": "127.0.0.1", "peer": "127.0.0.1" }, "asn": { "local": 65000, "peer": 65000 } , "state": "up" } }"#
+        ));
+        assert!(is_up_event("neighbor 127.0.0.1 up"));
+        assert!(!is_up_event(
+            r#"{ "type": "state", "neighbor": { "state": "connected" } }"#
+        ));
+        assert!(!is_up_event("done"));
+    }
+}
