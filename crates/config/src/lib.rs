@@ -20,6 +20,7 @@ pub mod lexer;
 pub mod load;
 pub mod model;
 pub mod neighbor;
+pub mod print;
 pub mod process;
 pub mod route;
 pub mod section;

@@ -132,6 +132,7 @@ fn session_to_rib() -> Vec<SessionToRib> {
             remote: addr(2),
             negotiated: blob("neg"),
             families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+            peer_open: blob("open"),
         }),
         SessionToRib::State(SessionState::Down {
             reason: "peer reset".into(),
@@ -150,6 +151,20 @@ fn session_to_rib() -> Vec<SessionToRib> {
         SessionToRib::NeedRoutes {
             families: vec![Family::IPV4_UNICAST],
             eor: true,
+        },
+        SessionToRib::Counters {
+            sent: MessageCounts {
+                open: 1,
+                update: 7,
+                keepalive: 3,
+                ..Default::default()
+            },
+            received: MessageCounts {
+                notification: 1,
+                refresh: 2,
+                other: 4,
+                ..Default::default()
+            },
         },
     ]
 }

@@ -26,11 +26,13 @@ pub enum Action {
         view: NeighborView,
         json: bool,
     },
-    /// `show adj-rib`: see [`crate::show::adj_rib`].
+    /// `show adj-rib`: see [`crate::show::adj_rib`] and
+    /// [`crate::show::adj_rib_json`].
     ShowAdjRib {
         peers: Vec<PeerId>,
         side: RibSide,
         extensive: bool,
+        json: bool,
     },
     Shutdown,
     Reload,
@@ -152,18 +154,16 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
             view: *view,
             json: *json,
         }),
-        Command::ShowAdjRib { json: true, .. } => {
-            Err(ApiError::Unsupported("json output of show adj-rib"))
-        }
         Command::ShowAdjRib {
             side,
             extensive,
             address,
-            ..
+            json,
         } => Ok(Action::ShowAdjRib {
             peers: origin.by_address(*address),
             side: *side,
             extensive: *extensive,
+            json: *json,
         }),
         Command::Shutdown => Ok(Action::Shutdown),
         Command::Reload => Ok(Action::Reload),

@@ -194,8 +194,13 @@ fn other_commands_and_show() {
         "sending operational messages is not supported yet"
     );
     assert_eq!(
-        d("show adj-rib out json").unwrap_err().to_string(),
-        "json output of show adj-rib is not supported yet"
+        d("show adj-rib out json").unwrap(),
+        Action::ShowAdjRib {
+            peers: vec![1, 2],
+            side: ferrobgp_api::RibSide::Out,
+            extensive: false,
+            json: true
+        }
     );
     assert_eq!(
         d("withdraw watchdog").unwrap(),
@@ -208,6 +213,7 @@ fn other_commands_and_show() {
         peers,
         side,
         extensive,
+        json: false,
     } = d("show adj-rib out extensive 127.0.0.1").unwrap()
     else {
         panic!()

@@ -15,8 +15,8 @@ use crate::fsm::{Action, ConnId, Fsm, Input, OtherKind, PeerOpen};
 use crate::notify;
 use crate::peer::PeerConfig;
 use ferrobgp_ipc::{
-    Direction, Receiver, RibToSession, Sender, SessionState, SessionToRib, SessionToSupervisor,
-    StopMode, SupervisorToSession,
+    Direction, MessageCounts, Receiver, RibToSession, Sender, SessionState, SessionToRib,
+    SessionToSupervisor, StopMode, SupervisorToSession,
 };
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::keepalive::keepalive_bytes;
@@ -78,10 +78,16 @@ pub struct Worker {
     closing: Vec<JoinHandle<()>>,
     /// Our OPEN for the current connection, once known.
     sent_open: Option<Open>,
+    /// The OPEN the peer sent on the current connection.
+    peer_open: Option<Open>,
     negotiated: Option<Negotiated>,
     /// UPDATE encoding/decoding context of the current session.
     ctx: Option<Context>,
     finished: Option<String>,
+    /// Messages of the current connection (sent, received), reported to
+    /// the rib with [`SessionToRib::Counters`] when `counted` is set.
+    counters: (MessageCounts, MessageCounts),
+    counted: bool,
 }
 
 impl Worker {
@@ -99,9 +105,12 @@ impl Worker {
             live: None,
             closing: Vec::new(),
             sent_open: None,
+            peer_open: None,
             negotiated: None,
             ctx: None,
             finished: None,
+            counters: Default::default(),
+            counted: false,
         }
     }
 
@@ -163,6 +172,12 @@ impl Worker {
                     let actions = self.fsm.poll(std::time::Instant::now());
                     self.run_actions(actions).await?;
                 }
+            }
+            if self.counted {
+                self.counted = false;
+                let (sent, received) = self.counters;
+                self.tell_rib(SessionToRib::Counters { sent, received })
+                    .await?;
             }
         }
         let reason = self.finished.clone().unwrap_or_default();
@@ -238,6 +253,10 @@ impl Worker {
                 match encode_changes(&changes, ctx, &self.cfg) {
                     Ok(msgs) => {
                         for m in msgs {
+                            if let Some(k) = m.bytes.get(18) {
+                                self.counters.0.count(*k);
+                                self.counted = true;
+                            }
                             if self.cfg.report_sent {
                                 let _ = self
                                     .links
@@ -350,6 +369,8 @@ impl Worker {
                     return self.input(Input::Fatal { conn, notify: n }).await;
                 }
             };
+            self.counters.1.count(fr.kind);
+            self.counted = true;
             if self.cfg.report_received {
                 if let Ok(raw) = frame(fr.kind, &fr.body, EXTENDED_MAX_MESSAGE_SIZE) {
                     self.tell_rib(SessionToRib::Message {
@@ -430,6 +451,7 @@ impl Worker {
     /// Builds our OPEN for this peer (mirroring its AS with `local-as
     /// auto`) and negotiates; the FSM decides what to send.
     fn open_received(&mut self, conn: ConnId, peer: Open) -> Input {
+        self.peer_open = Some(peer.clone());
         let mut oc = self.cfg.open.clone();
         oc.local_as = self.cfg.local_as.unwrap_or_else(|| peer.asn());
         let info = PeerOpen {
@@ -489,6 +511,10 @@ impl Worker {
         let Some(live) = self.live.as_ref().filter(|l| l.id == conn) else {
             return Ok(());
         };
+        if let Some(k) = bytes.get(18) {
+            self.counters.0.count(*k);
+            self.counted = true;
+        }
         if self.cfg.report_sent {
             let raw = bytes.clone();
             live.tasks.send(bytes, false);
@@ -551,8 +577,11 @@ impl Worker {
                         stall,
                     );
                     self.sent_open = None;
+                    self.peer_open = None;
                     self.negotiated = None;
                     self.ctx = None;
+                    self.counters = Default::default();
+                    self.counted = true;
                     self.live = Some(Live {
                         id: conn,
                         tasks,
@@ -640,11 +669,17 @@ impl Worker {
                     let families = neg.families.clone();
                     let summary = ferrobgp_ipc::Serialized::of(&neg)
                         .map_err(|e| Error::Ipc(e.to_string()))?;
+                    let Some(peer_open) = self.peer_open.as_ref() else {
+                        continue;
+                    };
+                    let peer_open = ferrobgp_ipc::Serialized::of(peer_open)
+                        .map_err(|e| Error::Ipc(e.to_string()))?;
                     self.tell_rib(SessionToRib::State(SessionState::Up {
                         local,
                         remote,
                         negotiated: summary,
                         families: families.clone(),
+                        peer_open,
                     }))
                     .await?;
                     if families.is_empty() && !self.cfg.manual_eor {

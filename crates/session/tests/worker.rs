@@ -120,11 +120,15 @@ fn answer(open: &[u8], hold: Option<u16>) -> Vec<u8> {
     o
 }
 
-/// Next message from the worker to the rib, skipping FSM transitions.
+/// Next message from the worker to the rib, skipping FSM transitions and
+/// message counters.
 async fn rib_next(rib: &mut RibEnd) -> SessionToRib {
     loop {
         let (m, _) = timeout(WAIT, rib.recv()).await.unwrap().unwrap();
-        if !matches!(m, SessionToRib::State(SessionState::Fsm { .. })) {
+        if !matches!(
+            m,
+            SessionToRib::State(SessionState::Fsm { .. }) | SessionToRib::Counters { .. }
+        ) {
             return m;
         }
     }

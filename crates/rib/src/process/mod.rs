@@ -71,8 +71,13 @@ struct Peer {
     up_since: Option<std::time::Instant>,
     /// Last FSM state the worker reported.
     fsm: String,
-    updates_sent: u64,
-    updates_received: u64,
+    /// When the session went down (or the peer was configured).
+    down_since: std::time::Instant,
+    /// The OPEN the peer sent, while the session is up.
+    peer_open: Option<ferrobgp_wire::message::Open>,
+    /// Messages of the current (or last) connection, as the worker counts them.
+    sent: ipc::MessageCounts,
+    received: ipc::MessageCounts,
 }
 
 struct Reply {
@@ -266,8 +271,10 @@ impl State {
                             negotiated: None,
                             up_since: None,
                             fsm: "idle".into(),
-                            updates_sent: 0,
-                            updates_received: 0,
+                            down_since: std::time::Instant::now(),
+                            peer_open: None,
+                            sent: Default::default(),
+                            received: Default::default(),
                         },
                     );
                 }
@@ -453,6 +460,21 @@ impl State {
                             peers,
                             side,
                             extensive,
+                            json: true,
+                        }) => {
+                            let list: Vec<(PeerId, crate::show::NeighborStatus<'_>)> = peers
+                                .iter()
+                                .filter_map(|id| Some((*id, self.status(*id)?)))
+                                .collect();
+                            let lines =
+                                crate::show::adj_rib_json(&self.table, side, &list, extensive);
+                            (Some(p.command), Outcome::Done, lines)
+                        }
+                        Ok(Action::ShowAdjRib {
+                            peers,
+                            side,
+                            extensive,
+                            json: false,
                         }) => {
                             let list: Vec<(PeerId, std::net::IpAddr, &str)> = peers
                                 .iter()
@@ -473,14 +495,12 @@ impl State {
                             let lines = self.summary(&peers);
                             (Some(p.command), Outcome::Done, lines)
                         }
-                        Ok(Action::ShowNeighbor { .. }) => (
-                            Some(p.command),
-                            Outcome::Error(
-                                "only 'show neighbor summary' (text) is available in this build"
-                                    .into(),
-                            ),
-                            Vec::new(),
-                        ),
+                        Ok(Action::ShowNeighbor {
+                            peers, view, json, ..
+                        }) => {
+                            let lines = self.show_neighbor(&peers, view, json);
+                            (Some(p.command), Outcome::Done, lines)
+                        }
                         Ok(Action::Debug(text)) => {
                             info!("debug from \"{process}\": {text}");
                             (Some(p.command), Outcome::Done, Vec::new())
@@ -632,8 +652,12 @@ impl State {
         if let Some(p) = self.peers.get_mut(&peer) {
             p.link = None;
             let was_up = p.up || p.connected;
+            if was_up {
+                p.down_since = std::time::Instant::now();
+            }
             p.up = false;
             p.connected = false;
+            p.peer_open = None;
             if let Some(r) = self.table.peer_mut(peer) {
                 r.session_down();
             }
@@ -675,16 +699,12 @@ impl State {
         match msg {
             SessionToRib::Ack { seq } => self.acked(peer, seq),
             SessionToRib::State(state) => self.on_state(peer, state),
-            SessionToRib::Message { direction, raw } => {
-                if raw.get(18) == Some(&2) {
-                    if let Some(p) = self.peers.get_mut(&peer) {
-                        match direction {
-                            ipc::Direction::Sent => p.updates_sent += 1,
-                            ipc::Direction::Received => p.updates_received += 1,
-                        }
-                    }
+            SessionToRib::Message { direction, raw } => self.emit_message(peer, direction, &raw),
+            SessionToRib::Counters { sent, received } => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.sent = sent;
+                    p.received = received;
                 }
-                self.emit_message(peer, direction, &raw)
             }
             SessionToRib::NeedRoutes { families, eor } => {
                 let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
@@ -716,7 +736,9 @@ impl State {
                 remote,
                 families,
                 negotiated,
+                peer_open,
             } => {
+                p.peer_open = peer_open.to().ok();
                 p.local = Some(local);
                 p.remote = Some(remote);
                 p.up = true;
@@ -737,6 +759,8 @@ impl State {
                 p.up = false;
                 p.connected = false;
                 p.up_since = None;
+                p.down_since = std::time::Instant::now();
+                p.peer_open = None;
                 p.fsm = "idle".into();
                 if let Some(r) = self.table.peer_mut(peer) {
                     r.session_down();
@@ -775,6 +799,52 @@ impl State {
         }
     }
 
+    /// What `show neighbor` reports about `id`.
+    fn status(&self, id: PeerId) -> Option<crate::show::NeighborStatus<'_>> {
+        let p = self.peers.get(&id)?;
+        Some(crate::show::NeighborStatus {
+            neighbor: &p.neighbor,
+            fsm: if p.up { "established" } else { &p.fsm },
+            up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
+            down_for: p.down_since.elapsed().as_secs(),
+            local: p.local.map(|a| a.ip()),
+            remote: p.remote.map(|a| a.ip()),
+            negotiated: p.negotiated.as_ref().filter(|_| p.up),
+            peer_open: p.peer_open.as_ref().filter(|_| p.up),
+            sent: p.sent,
+            received: p.received,
+        })
+    }
+
+    /// `show neighbor [summary|extensive|configuration] [IP] [json]`.
+    fn show_neighbor(
+        &self,
+        peers: &[PeerId],
+        view: ferrobgp_api::NeighborView,
+        json: bool,
+    ) -> Vec<String> {
+        use ferrobgp_api::NeighborView;
+        let statuses = || peers.iter().filter_map(|id| self.status(*id));
+        if json {
+            let all: Vec<_> = statuses().collect();
+            return vec![crate::show::neighbors_json(&all)];
+        }
+        match view {
+            NeighborView::Extensive => statuses()
+                .flat_map(|s| crate::show::extensive(&s))
+                .collect(),
+            NeighborView::Configuration => statuses()
+                .flat_map(|s| {
+                    ferrobgp_config::print::neighbor(s.neighbor)
+                        .lines()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            _ => self.summary(peers),
+        }
+    }
+
     /// `show neighbor summary`: the header and one line per peer.
     fn summary(&self, peers: &[PeerId]) -> Vec<String> {
         let mut out = vec![crate::show::SUMMARY_HEADER.to_string()];
@@ -795,8 +865,8 @@ impl State {
                 } else {
                     p.fsm.clone()
                 },
-                updates_sent: p.updates_sent,
-                updates_received: p.updates_received,
+                updates_sent: p.sent.update,
+                updates_received: p.received.update,
             }));
         }
         out
