@@ -188,8 +188,14 @@ pub enum Change {
     /// Send a ROUTE-REFRESH request for a family.
     RouteRefresh(Family),
     /// An already encoded message body to send as is (operational, raw `send` ...):
-    /// the BGP message type and the body after the 19-byte header.
+    /// the BGP message type and the body after the 19-byte header. An
+    /// OPERATIONAL (type 6) is dropped unless the operational capability
+    /// was negotiated.
     Raw { kind: u8, body: Vec<u8> },
+    /// Holds a `ferrobgp_wire::Route` sent again by a route refresh or
+    /// `flush adj-rib out`: in an UPDATE of its own, as ExaBGP re-sends
+    /// each cached route.
+    Resend(Serialized),
 }
 
 /// Rib to session worker.
@@ -250,12 +256,18 @@ pub enum SessionToRib {
         direction: Direction,
         raw: Vec<u8>,
     },
-    /// The session came up or the peer asked for a route refresh: send the
-    /// whole Adj-RIB-Out of these families as one batch, then End-of-RIB
+    /// The session came up: send the whole Adj-RIB-Out of these families as one batch, then End-of-RIB
     /// per family unless `manual-eor`.
     NeedRoutes {
         families: Vec<Family>,
         eor: bool,
+    },
+    /// The peer asked for a route refresh of `family` (RFC 2918): send that
+    /// family's Adj-RIB-Out again, between BoRR and EoRR (RFC 7313) when
+    /// enhanced route refresh was negotiated.
+    RouteRefresh {
+        family: Family,
+        enhanced: bool,
     },
     /// The messages of the current connection so far, per type and
     /// direction (for `show neighbor`); sent when they changed.

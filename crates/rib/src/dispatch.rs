@@ -7,6 +7,8 @@ use crate::batch::{BatchCommand, Op, PeerId, RouteEntry};
 use ferrobgp_api::command::{Action as Verb, Command, NeighborView, ParsedLine, RibSide};
 use ferrobgp_api::routes::routes;
 use ferrobgp_api::{ApiError, Selector};
+use ferrobgp_config::route::operational::{parse_operational, OperationalMessage};
+use ferrobgp_wire::Family;
 use std::net::IpAddr;
 
 /// What to do with one command line.
@@ -15,6 +17,12 @@ pub enum Action {
     /// Apply with the batch (announce, withdraw, watchdog, clear/flush, eor,
     /// route-refresh).
     Rib(BatchCommand),
+    /// `announce operational`: send this message to those of these peers
+    /// that are established and have its family configured (spec §2.4).
+    Operational {
+        peers: Vec<PeerId>,
+        message: OperationalMessage,
+    },
     /// Send NOTIFICATION Cease/`subcode` to these peers (then reconnect).
     Teardown {
         peers: Vec<PeerId>,
@@ -86,6 +94,35 @@ impl Origin<'_> {
     }
 }
 
+/// The message of `announce operational <kind> afi A safi S <words>`, with
+/// the configuration's grammar (`operational { ... }` takes the same
+/// words). Unlike ExaBGP 5.0.15, a quoted advisory keeps its spaces and
+/// `router-id` is accepted (the reference sends only the first word of the
+/// advisory, opening quote included, and refuses `router-id`).
+fn operational(
+    kind: &str,
+    family: Family,
+    words: &[String],
+) -> Result<OperationalMessage, ApiError> {
+    let text = format!(
+        "{kind} afi {} safi {} {}",
+        family.afi,
+        family.safi,
+        words.join(" ")
+    );
+    let lexed = ferrobgp_config::lexer::tokenize(&text);
+    if let Some(e) = lexed.errors.first() {
+        return Err(ApiError::Invalid {
+            what: "operational message",
+            value: e.message.clone(),
+        });
+    }
+    parse_operational(&lexed.tokens, lexed.end).map_err(|e| ApiError::Invalid {
+        what: "operational message",
+        value: e.message,
+    })
+}
+
 /// Decides what `line` does. An error is the reason for the `error` reply
 /// (nothing was changed).
 pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiError> {
@@ -116,7 +153,14 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
         Command::Eor(f) => batch(Op::Eor(*f)),
         Command::RouteRefresh(f) => batch(Op::RouteRefresh(*f)),
         Command::Operational { family: None, .. } => Ok(Action::Nothing),
-        Command::Operational { .. } => Err(ApiError::Unsupported("sending operational messages")),
+        Command::Operational {
+            kind,
+            family: Some(f),
+            words,
+        } => Ok(Action::Operational {
+            peers: origin.select(&line.selector)?,
+            message: operational(kind, *f, words)?,
+        }),
         Command::Watchdog { action, name } => {
             let name = name.clone().unwrap_or_else(|| origin.process.to_string());
             let op = match action {

@@ -187,12 +187,17 @@ fn other_commands_and_show() {
     );
     assert_eq!(d("# hello").unwrap(), Action::Nothing);
     assert_eq!(d("announce operational foo").unwrap(), Action::Nothing);
-    assert_eq!(
-        d("announce operational adm afi ipv4 safi unicast x")
-            .unwrap_err()
-            .to_string(),
-        "sending operational messages is not supported yet"
-    );
+    let e = d("announce operational adm afi ipv4 safi unicast x")
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("invalid operational message '"), "{e}");
+    match d("announce operational adm afi ipv4 safi unicast advisory \"a b\"").unwrap() {
+        Action::Operational { peers, message } => {
+            assert_eq!(peers, vec![1, 2]);
+            assert_eq!(message.advisory.as_deref(), Some("a b"));
+        }
+        other => panic!("not an operational action: {other:?}"),
+    }
     assert_eq!(
         d("show adj-rib out json").unwrap(),
         Action::ShowAdjRib {

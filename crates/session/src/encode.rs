@@ -65,6 +65,12 @@ pub fn encode_changes(
         match change {
             Change::Announce(r) => run.push(RouteChange::Announce(route(r)?)),
             Change::Withdraw(r) => run.push(RouteChange::Withdraw(route(r)?)),
+            Change::Resend(r) => {
+                // one UPDATE per re-sent route, as ExaBGP's refresh does
+                flush_routes(&mut run, ctx, &mut out);
+                run.push(RouteChange::Announce(route(r)?));
+                flush_routes(&mut run, ctx, &mut out);
+            }
             Change::Eor(family) => {
                 flush_routes(&mut run, ctx, &mut out);
                 out.push(Outgoing {
@@ -98,4 +104,103 @@ pub fn encode_changes(
     }
     flush_routes(&mut run, ctx, &mut out);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferrobgp_config::{load_str, LoadOptions, Settings};
+    use ferrobgp_ipc::Serialized;
+    use ferrobgp_wire::Family;
+
+    fn cfg() -> PeerConfig {
+        let s = Settings::default();
+        let text = "neighbor 127.0.0.1 {\n router-id 10.0.0.1;\n local-address 127.0.0.1;\n local-as 65000;\n peer-as 65000;\n capability { route-refresh; }\n family { ipv4 unicast; ipv6 unicast; }\n}\n";
+        let loaded = load_str(
+            std::path::Path::new("t.conf"),
+            text,
+            &LoadOptions::new(s.clone(), None),
+        )
+        .expect("config");
+        crate::from_config::peer_config(&loaded.config.neighbors[0], &s).expect("peer config")
+    }
+
+    fn route(prefix: &str, nh: &str) -> Serialized {
+        let tokens = ferrobgp_config::lexer::tokenize(&format!("{prefix} next-hop {nh}"));
+        let r = ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
+            .expect("route")
+            .remove(0)
+            .to_wire()
+            .expect("wire route");
+        Serialized::of(&r).expect("serialize")
+    }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02X}")).collect()
+    }
+
+    /// A flush of 10.1.0.0/24 and 10.2.0.0/24 (same attributes, group-updates
+    /// on) between BoRR and EoRR: the bytes ExaBGP 5.0.15 sent, one UPDATE
+    /// per route.
+    #[test]
+    fn resent_routes_go_one_per_update_between_the_markers() {
+        let c = cfg();
+        let ctx = context(&Negotiated::standalone(), &c, None);
+        let borr = Change::Raw {
+            kind: kind::ROUTE_REFRESH,
+            body: vec![0, 1, 1, 1],
+        };
+        let eorr = Change::Raw {
+            kind: kind::ROUTE_REFRESH,
+            body: vec![0, 1, 2, 1],
+        };
+        let changes = vec![
+            borr,
+            Change::Resend(route("10.1.0.0/24", "192.0.2.1")),
+            Change::Resend(route("10.2.0.0/24", "192.0.2.1")),
+            eorr,
+        ];
+        let out: Vec<String> = encode_changes(&changes, &ctx, &c)
+            .expect("encode")
+            .iter()
+            .map(|m| hex(&m.bytes))
+            .collect();
+        let m = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+        assert_eq!(
+            out,
+            [
+                format!("{m}00170500010101"),
+                format!("{m}0030020000001540010100400200400304C000020140050400000064180A0100"),
+                format!("{m}0030020000001540010100400200400304C000020140050400000064180A0200"),
+                format!("{m}00170500010201"),
+            ]
+        );
+        // announced (not re-sent), the two share one UPDATE
+        let changes = vec![
+            Change::Announce(route("10.1.0.0/24", "192.0.2.1")),
+            Change::Announce(route("10.2.0.0/24", "192.0.2.1")),
+        ];
+        let out = encode_changes(&changes, &ctx, &c).expect("encode");
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            hex(&out[0].bytes),
+            format!("{m}0034020000001540010100400200400304C000020140050400000064180A0100180A0200")
+        );
+    }
+
+    #[test]
+    fn route_refresh_request_needs_route_refresh_configured() {
+        let mut c = cfg();
+        let ctx = context(&Negotiated::standalone(), &c, None);
+        let changes = vec![Change::RouteRefresh(Family::IPV6_UNICAST)];
+        let out = encode_changes(&changes, &ctx, &c).expect("encode");
+        assert_eq!(
+            hex(&out[0].bytes),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00170500020001"
+        );
+        c.open.route_refresh = false;
+        assert!(encode_changes(&changes, &ctx, &c)
+            .expect("encode")
+            .is_empty());
+    }
 }

@@ -15,13 +15,13 @@ use crate::fsm::{Action, ConnId, Fsm, Input, OtherKind, PeerOpen};
 use crate::notify;
 use crate::peer::PeerConfig;
 use ferrobgp_ipc::{
-    Direction, MessageCounts, Receiver, RibToSession, Sender, SessionState, SessionToRib,
+    Change, Direction, MessageCounts, Receiver, RibToSession, Sender, SessionState, SessionToRib,
     SessionToSupervisor, StopMode, SupervisorToSession,
 };
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::keepalive::keepalive_bytes;
 use ferrobgp_wire::message::{Framer, Message, Notification, Open};
-use ferrobgp_wire::negotiated::{Negotiated, EXTENDED_MAX_MESSAGE_SIZE};
+use ferrobgp_wire::negotiated::{Negotiated, Refresh, EXTENDED_MAX_MESSAGE_SIZE};
 use ferrobgp_wire::update::Context;
 use ferrobgp_wire::Notify;
 use std::collections::{BTreeSet, HashMap};
@@ -250,6 +250,8 @@ impl Worker {
                 ) else {
                     return self.ack(seq).await;
                 };
+                let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
+                let changes = without_operational(changes, operational);
                 match encode_changes(&changes, ctx, &self.cfg) {
                     Ok(msgs) => {
                         for m in msgs {
@@ -413,9 +415,13 @@ impl Worker {
                             .as_ref()
                             .is_some_and(|n| n.family_negotiated(rr.family))
                     {
-                        self.tell_rib(SessionToRib::NeedRoutes {
-                            families: vec![rr.family],
-                            eor: false,
+                        let enhanced = self
+                            .negotiated
+                            .as_ref()
+                            .is_some_and(|n| n.refresh == Refresh::Enhanced);
+                        self.tell_rib(SessionToRib::RouteRefresh {
+                            family: rr.family,
+                            enhanced,
                         })
                         .await?;
                     }
@@ -706,6 +712,24 @@ impl Worker {
     }
 }
 
+/// `changes` without the OPERATIONAL messages when the operational
+/// capability was not negotiated (spec §2.4: sent only if negotiated).
+fn without_operational(changes: Vec<Change>, negotiated: bool) -> Vec<Change> {
+    if negotiated {
+        return changes;
+    }
+    changes
+        .into_iter()
+        .filter(|c| match c {
+            Change::Raw { kind: k, .. } if *k == kind::OPERATIONAL => {
+                tracing::debug!("operational capability not negotiated: OPERATIONAL not sent");
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
+
 fn from_notification(n: Notification) -> Notify {
     Notify::new(n.code, n.subcode, n.data)
 }
@@ -730,5 +754,26 @@ async fn sleep_opt(deadline: Option<Instant>) {
 async fn futures_join(handles: Vec<JoinHandle<()>>) {
     for h in handles {
         let _ = h.await;
+    }
+}
+
+#[cfg(test)]
+mod operational_tests {
+    use super::*;
+
+    #[test]
+    fn operational_is_dropped_unless_negotiated() {
+        let op = Change::Raw {
+            kind: kind::OPERATIONAL,
+            body: vec![0, 2, 0, 4, 0, 1, 1, b'x'],
+        };
+        let eor = Change::Eor(ferrobgp_wire::Family::IPV4_UNICAST);
+        let refresh = Change::Raw {
+            kind: kind::ROUTE_REFRESH,
+            body: vec![0, 1, 1, 1],
+        };
+        let all = vec![op.clone(), eor.clone(), refresh.clone()];
+        assert_eq!(without_operational(all.clone(), true), all);
+        assert_eq!(without_operational(all, false), vec![eor, refresh]);
     }
 }

@@ -3,9 +3,13 @@
 
 use crate::Change;
 use ferrobgp_api::event::{Content, DirectionSwitches, MessageType, PeerInfo, Subscription};
+use ferrobgp_config::route::operational::OperationalMessage;
 use ferrobgp_config::{ApiDirection, LocalAddress, Neighbor};
 use ferrobgp_ipc as ipc;
+use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR};
 use ferrobgp_wire::negotiated::Negotiated;
+use ferrobgp_wire::route::Route;
+use ferrobgp_wire::Family;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -25,6 +29,137 @@ pub fn change_to_ipc(c: Change) -> ipc::Result<ipc::Change> {
         Change::Eor(f) => ipc::Change::Eor(f),
         Change::RouteRefresh(f) => ipc::Change::RouteRefresh(f),
     })
+}
+
+/// The OPERATIONAL message of `announce operational` as the worker sends
+/// it (type 6; the worker drops it unless the operational capability was
+/// negotiated). As at ExaBGP: a query or counter without `router-id`
+/// carries ours (`router_id`, the OPEN's), and `sequence 0` asks for the
+/// next number, which at the reference is 1 whenever no router-id was
+/// given (its counter is kept under the missing router-id), so 1 is sent.
+pub fn operational_change(
+    m: &OperationalMessage,
+    router_id: Ipv4Addr,
+) -> ferrobgp_wire::Result<ipc::Change> {
+    use ferrobgp_config::route::operational::OperationalKind as K;
+    use ferrobgp_wire::message::operational::{types, Operational};
+    let kind = match m.kind {
+        K::Adm => types::ADM,
+        K::Asm => types::ASM,
+        K::Rpcq => types::RPCQ,
+        K::Rpcp => types::RPCP,
+        K::Apcq => types::APCQ,
+        K::Apcp => types::APCP,
+        K::Lpcq => types::LPCQ,
+        K::Lpcp => types::LPCP,
+    };
+    let router_id = m.router_id.unwrap_or(router_id);
+    let sequence = match m.sequence.unwrap_or(0) {
+        0 => 1,
+        n => n,
+    };
+    let message = match m.kind {
+        K::Adm | K::Asm => {
+            Operational::advisory(kind, m.family, m.advisory.as_deref().unwrap_or_default())
+        }
+        K::Rpcq | K::Apcq | K::Lpcq => Operational::Query {
+            kind,
+            family: m.family,
+            router_id,
+            sequence,
+        },
+        K::Rpcp | K::Apcp | K::Lpcp => Operational::Counter {
+            kind,
+            family: m.family,
+            router_id,
+            sequence,
+            counter: m.counter.unwrap_or(0),
+        },
+    };
+    let mut body = Vec::new();
+    message.encode_body(&mut body)?;
+    Ok(ipc::Change::Raw {
+        kind: ferrobgp_wire::message::header::kind::OPERATIONAL,
+        body,
+    })
+}
+
+/// A ROUTE-REFRESH of RFC 7313's demarcation subtypes (1 = BoRR, 2 = EoRR)
+/// for `family`, sent as is: whether the resend is bracketed was decided by
+/// the rib (enhanced refresh negotiated, or `route-refresh` configured for
+/// `flush adj-rib out`).
+pub fn refresh_marker(family: Family, subtype: u8) -> ipc::Change {
+    let mut body = Vec::new();
+    ferrobgp_wire::message::RouteRefresh::new(family, subtype).encode_body(&mut body);
+    ipc::Change::Raw {
+        kind: ferrobgp_wire::message::header::kind::ROUTE_REFRESH,
+        body,
+    }
+}
+
+/// The changes of a batch with `flush adj-rib out` for one peer, as
+/// ExaBGP sends them: BoRR per family (when `route-refresh` is configured,
+/// `markers`), the Adj-RIB-Out (`table`, in its order) family by family,
+/// each route in an UPDATE of its own, EoRR per family, then what else the
+/// batch changed: withdrawals and End-of-RIB markers (its announcements
+/// are in the table and so already re-sent). Route refresh requests of the
+/// batch go first.
+pub fn flush_resend(
+    changes: Vec<Change>,
+    table: &[Route],
+    families: &[Family],
+    markers: bool,
+) -> ipc::Result<Vec<ipc::Change>> {
+    let mut out = Vec::new();
+    let mut rest = Vec::new();
+    let mut eors = Vec::new();
+    for c in changes {
+        match c {
+            Change::RouteRefresh(_) => out.push(change_to_ipc(c)?),
+            Change::Withdraw(_) => rest.push(change_to_ipc(c)?),
+            Change::Eor(_) => eors.push(change_to_ipc(c)?),
+            Change::Announce(_) => {}
+        }
+    }
+    if markers {
+        out.extend(families.iter().map(|f| refresh_marker(*f, SUBTYPE_BORR)));
+    }
+    for f in families {
+        for r in table.iter().filter(|r| r.family() == *f) {
+            out.push(ipc::Change::Resend(ipc::Serialized::of(r)?));
+        }
+    }
+    if markers {
+        out.extend(families.iter().map(|f| refresh_marker(*f, SUBTYPE_EORR)));
+    }
+    out.extend(rest);
+    out.extend(eors);
+    Ok(out)
+}
+
+/// The answer to a ROUTE-REFRESH of `family` from the peer: the family's
+/// Adj-RIB-Out (`changes`, from `PeerRib::full_table`), each route in an
+/// UPDATE of its own, between BoRR and EoRR when enhanced route refresh
+/// was negotiated (RFC 7313 section 4; spec §7.7).
+pub fn refresh_resend(
+    changes: Vec<Change>,
+    family: Family,
+    enhanced: bool,
+) -> ipc::Result<Vec<ipc::Change>> {
+    let mut out = Vec::with_capacity(changes.len() + 2);
+    if enhanced {
+        out.push(refresh_marker(family, SUBTYPE_BORR));
+    }
+    for c in changes {
+        out.push(match c {
+            Change::Announce(r) => ipc::Change::Resend(ipc::Serialized::of(&r)?),
+            other => change_to_ipc(other)?,
+        });
+    }
+    if enhanced {
+        out.push(refresh_marker(family, SUBTYPE_EORR));
+    }
+    Ok(out)
 }
 
 fn switches(d: &ApiDirection) -> DirectionSwitches {
@@ -176,4 +311,201 @@ pub fn decode_content(raw: &[u8], negotiated: Option<&Negotiated>) -> Option<Con
         },
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dispatch::{dispatch, Action, Origin};
+    use ferrobgp_wire::message::header::frame;
+
+    const ROUTER_ID: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02X}")).collect()
+    }
+
+    /// The API line's message as the worker frames it.
+    fn operational_bytes(line: &str) -> Result<String, String> {
+        let parsed = ferrobgp_api::parse_line(line).map_err(|e| e.to_string())?;
+        let peers = [(1, "neighbor 127.0.0.1 local-ip 127.0.0.1".to_string())];
+        let origin = Origin {
+            process: "op",
+            addressable: &peers,
+            version: "5.0.0",
+        };
+        match dispatch(&parsed, &origin).map_err(|e| e.to_string())? {
+            Action::Operational { peers, message } => {
+                assert_eq!(peers, vec![1]);
+                match operational_change(&message, ROUTER_ID).map_err(|e| e.to_string())? {
+                    ipc::Change::Raw { kind, body } => Ok(hex(&frame(kind, &body, 4096).unwrap())),
+                    other => Err(format!("not a raw message: {other:?}")),
+                }
+            }
+            other => Err(format!("not an operational action: {other:?}")),
+        }
+    }
+
+    const M: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+
+    /// Bytes ExaBGP 5.0.15 put on the wire for the same lines (router-id
+    /// 10.0.0.1, operational negotiated).
+    #[test]
+    fn operational_messages_match_the_reference() {
+        let cases = [
+            (
+                "announce operational asm afi ipv4 safi unicast advisory hello",
+                "001F060002000800010168656C6C6F",
+            ),
+            (
+                "announce operational adm afi ipv4 safi unicast advisory world",
+                "001F0600010008000101776F726C64",
+            ),
+            (
+                "announce operational rpcq afi ipv4 safi unicast sequence 10",
+                "0022060003000B0001010A0000010000000A",
+            ),
+            (
+                "announce operational rpcp afi ipv4 safi unicast sequence 12 counter 200",
+                "0026060004000F0001010A0000010000000C000000C8",
+            ),
+            (
+                "announce operational lpcq afi ipv4 safi unicast sequence 5",
+                "0022060007000B0001010A00000100000005",
+            ),
+            (
+                "announce operational apcp afi ipv4 safi unicast sequence 4294967295 counter 1",
+                "0026060006000F0001010A000001FFFFFFFF00000001",
+            ),
+            // sequence 0: the next number, always 1 at the reference
+            (
+                "announce operational rpcq afi ipv4 safi unicast sequence 0",
+                "0022060003000B0001010A00000100000001",
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(
+                operational_bytes(line),
+                Ok(format!("{M}{expected}")),
+                "{line}"
+            );
+        }
+    }
+
+    /// Where ferrobgp differs from the reference on purpose: a quoted
+    /// advisory keeps its spaces (ExaBGP 5.0.15 sends `"this`), and an
+    /// explicit router-id is used (ExaBGP answers `error`).
+    #[test]
+    fn quoted_advisory_and_router_id() {
+        let text = "this is dynamic message #1";
+        let mut body = vec![0, 2, 0, (text.len() + 3) as u8, 0, 1, 1];
+        body.extend_from_slice(text.as_bytes());
+        assert_eq!(
+            operational_bytes(&format!(
+                "announce operational asm afi ipv4 safi unicast advisory \"{text}\""
+            )),
+            Ok(hex(&frame(6, &body, 4096).unwrap()))
+        );
+        assert_eq!(
+            operational_bytes(
+                "announce operational apcq afi ipv4 safi unicast router-id 1.2.3.4 sequence 7"
+            ),
+            Ok(format!("{M}0022060005000B00010101020304 00000007").replace(' ', ""))
+        );
+    }
+
+    #[test]
+    fn incomplete_operational_is_refused() {
+        let e = operational_bytes("announce operational rpcp afi ipv4 safi unicast sequence 1")
+            .unwrap_err();
+        assert!(e.contains("missing counter"), "{e}");
+        let e = operational_bytes("announce operational asm afi ipv4 safi unicast").unwrap_err();
+        assert!(e.contains("missing advisory"), "{e}");
+    }
+
+    fn route(prefix: &str, nh: &str) -> Route {
+        let line = format!("announce route {prefix} next-hop {nh}");
+        let parsed = ferrobgp_api::parse_line(&line).unwrap();
+        let ferrobgp_api::Command::Route(r) = parsed.command else {
+            panic!("not a route")
+        };
+        ferrobgp_api::routes::routes(&r).unwrap().remove(0).route
+    }
+
+    fn show(list: &[ipc::Change]) -> Vec<String> {
+        list.iter()
+            .map(|c| match c {
+                ipc::Change::Raw { kind, body } => format!("raw {kind} {}", hex(body)),
+                ipc::Change::Resend(r) => format!("resend {}", r.to::<Route>().unwrap().nlri),
+                ipc::Change::Announce(r) => format!("announce {}", r.to::<Route>().unwrap().nlri),
+                ipc::Change::Withdraw(r) => format!("withdraw {}", r.to::<Route>().unwrap().nlri),
+                ipc::Change::Eor(f) => format!("eor {}", f.spaced()),
+                ipc::Change::RouteRefresh(f) => format!("refresh {}", f.spaced()),
+            })
+            .collect()
+    }
+
+    /// `flush adj-rib out` with `route-refresh`: the order ExaBGP 5.0.15
+    /// sent for a table of 10.1.0.0/24, 10.2.0.0/24, 2001:db8::/32 and a
+    /// batch `announce route 10.9.0.0/24 ...` + `flush adj-rib out`
+    /// (BoRR ipv4, BoRR ipv6, one UPDATE per route family by family, EoRR
+    /// ipv4, EoRR ipv6).
+    #[test]
+    fn flush_is_bracketed_by_borr_and_eorr() {
+        let table = vec![
+            route("10.1.0.0/24", "192.0.2.1"),
+            route("10.2.0.0/24", "192.0.2.1"),
+            route("2001:db8::/32", "2001:db8::1"),
+            route("10.9.0.0/24", "192.0.2.9"),
+        ];
+        let changes = vec![
+            Change::Withdraw(route("10.7.0.0/24", "192.0.2.7")),
+            Change::Announce(table[3].clone()),
+            Change::Eor(Family::IPV4_UNICAST),
+        ];
+        let families = [Family::IPV4_UNICAST, Family::IPV6_UNICAST];
+        let list = flush_resend(changes.clone(), &table, &families, true).unwrap();
+        assert_eq!(
+            show(&list),
+            [
+                "raw 5 00010101",
+                "raw 5 00020101",
+                "resend 10.1.0.0/24",
+                "resend 10.2.0.0/24",
+                "resend 10.9.0.0/24",
+                "resend 2001:db8::/32",
+                "raw 5 00010201",
+                "raw 5 00020201",
+                "withdraw 10.7.0.0/24",
+                "eor ipv4 unicast",
+            ]
+        );
+        // without route-refresh configured: the same resend, no markers
+        let list = flush_resend(changes, &table, &families, false).unwrap();
+        assert_eq!(show(&list).len(), 6);
+        assert!(list.iter().all(|c| !matches!(c, ipc::Change::Raw { .. })));
+    }
+
+    #[test]
+    fn received_refresh_is_bracketed_when_enhanced() {
+        let changes = vec![
+            Change::Announce(route("10.1.0.0/24", "192.0.2.1")),
+            Change::Announce(route("10.2.0.0/24", "192.0.2.1")),
+        ];
+        let list = refresh_resend(changes.clone(), Family::IPV4_UNICAST, true).unwrap();
+        assert_eq!(
+            show(&list),
+            [
+                "raw 5 00010101",
+                "resend 10.1.0.0/24",
+                "resend 10.2.0.0/24",
+                "raw 5 00010201"
+            ]
+        );
+        let list = refresh_resend(changes, Family::IPV4_UNICAST, false).unwrap();
+        assert_eq!(show(&list), ["resend 10.1.0.0/24", "resend 10.2.0.0/24"]);
+        // an empty family still gets its markers (RFC 7313)
+        let list = refresh_resend(Vec::new(), Family::IPV6_UNICAST, true).unwrap();
+        assert_eq!(show(&list), ["raw 5 00020101", "raw 5 00020201"]);
+    }
 }

@@ -18,12 +18,13 @@ mod session_io;
 
 pub use helper_io::take_lines;
 
-use crate::batch::{BatchCommand, PeerId};
+use crate::batch::{BatchCommand, Op, PeerId};
 use crate::dispatch::{dispatch, Action};
 use crate::peer::PeerRib;
 use crate::Change;
 use ferrobgp_api::ack::{AckState, Outcome};
 use ferrobgp_api::{AckFormat, Command};
+use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
 use ferrobgp_config::{Config, Neighbor, Settings};
 use ferrobgp_ipc::{
     self as ipc, Channel, Encoder, HelperInfo, RibToSession, RibToSupervisor, SessionState,
@@ -71,6 +72,9 @@ struct Peer {
     up_since: Option<std::time::Instant>,
     /// Last FSM state the worker reported.
     fsm: String,
+    /// The last ASM (advisory static message) announced per family, sent
+    /// again whenever the session comes up, as ExaBGP does.
+    asm: BTreeMap<ferrobgp_wire::Family, ipc::Change>,
     /// When the session went down (or the peer was configured).
     down_since: std::time::Instant,
     /// The OPEN the peer sent, while the session is up.
@@ -217,6 +221,19 @@ pub async fn run(
     }
 }
 
+/// A peer's rib changes as they travel to its worker (one that cannot be
+/// serialized is logged and left out).
+fn to_ipc(peer: PeerId, changes: Vec<Change>) -> Vec<ipc::Change> {
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes {
+        match events::change_to_ipc(c) {
+            Ok(c) => out.push(c),
+            Err(e) => warn!(peer, "change not serializable: {e}"),
+        }
+    }
+    out
+}
+
 fn static_entries(n: &Neighbor) -> Vec<crate::batch::RouteEntry> {
     let (entries, skipped) = crate::static_routes::entries(&n.routes);
     for reason in skipped {
@@ -271,6 +288,7 @@ impl State {
                             negotiated: None,
                             up_since: None,
                             fsm: "idle".into(),
+                            asm: BTreeMap::new(),
                             down_since: std::time::Instant::now(),
                             peer_open: None,
                             sent: Default::default(),
@@ -433,6 +451,7 @@ impl State {
         let mut replies = Vec::new();
         let mut rib_cmds: Vec<(usize, BatchCommand)> = Vec::new();
         let mut after: Vec<Action> = Vec::new();
+        let mut operational: Vec<(PeerId, OperationalMessage)> = Vec::new();
         let version = self.version.clone();
         for line in lines {
             if line.trim().is_empty() {
@@ -501,6 +520,10 @@ impl State {
                             let lines = self.show_neighbor(&peers, view, json);
                             (Some(p.command), Outcome::Done, lines)
                         }
+                        Ok(Action::Operational { peers, message }) => {
+                            operational.extend(peers.into_iter().map(|id| (id, message.clone())));
+                            (Some(p.command), Outcome::Done, Vec::new())
+                        }
                         Ok(Action::Debug(text)) => {
                             info!("debug from \"{process}\": {text}");
                             (Some(p.command), Outcome::Done, Vec::new())
@@ -531,9 +554,32 @@ impl State {
                 replies[*i].outcome = Outcome::Error(e.to_string());
             }
         }
-        let mut waiting = BTreeSet::new();
+        // `flush adj-rib out` re-sends the whole table (see flush_list)
+        let flushed: BTreeSet<PeerId> = rib_cmds
+            .iter()
+            .zip(&result.results)
+            .filter(|((_, c), r)| r.is_ok() && c.op == Op::FlushOut)
+            .flat_map(|((_, c), _)| c.peers.iter().copied())
+            .collect();
+        // operational messages go first, as ExaBGP's peer loop sends them
+        // before the UPDATEs of the same run
+        let mut lists: BTreeMap<PeerId, Vec<ipc::Change>> = BTreeMap::new();
+        for (peer, message) in operational {
+            if let Some(c) = self.operational_for(peer, &message) {
+                lists.entry(peer).or_default().push(c);
+            }
+        }
         for (peer, changes) in result.changes {
-            if self.send_changes(peer, seq, changes) {
+            let list = if flushed.contains(&peer) {
+                self.flush_list(peer, changes)
+            } else {
+                to_ipc(peer, changes)
+            };
+            lists.entry(peer).or_default().extend(list);
+        }
+        let mut waiting = BTreeSet::new();
+        for (peer, list) in lists {
+            if self.send_ipc(peer, seq, list) {
                 waiting.insert(peer);
             }
         }
@@ -586,17 +632,76 @@ impl State {
 
     /// Queues changes to a peer's worker; true when an ack is expected.
     fn send_changes(&mut self, peer: PeerId, seq: u64, changes: Vec<Change>) -> bool {
+        self.send_ipc(peer, seq, to_ipc(peer, changes))
+    }
+
+    /// Queues already converted changes to a peer's worker; true when an
+    /// ack is expected.
+    fn send_ipc(&mut self, peer: PeerId, seq: u64, changes: Vec<ipc::Change>) -> bool {
         let Some((_, q)) = self.peers.get(&peer).and_then(|p| p.link.as_ref()) else {
             return false;
         };
-        let mut out = Vec::with_capacity(changes.len());
-        for c in changes {
-            match events::change_to_ipc(c) {
-                Ok(c) => out.push(c),
-                Err(e) => warn!(peer, "change not serializable: {e}"),
+        q.send(RibToSession::Changes { seq, changes }).is_ok()
+    }
+
+    /// `announce operational` for one peer: the message, when the peer has
+    /// its family configured (else ExaBGP logs and sends nothing) and is
+    /// established. The last ASM of a family is kept for the next session.
+    fn operational_for(&mut self, peer: PeerId, m: &OperationalMessage) -> Option<ipc::Change> {
+        let p = self.peers.get_mut(&peer)?;
+        if !p.neighbor.families.contains(&m.family) {
+            warn!(
+                "the route family {} is not configured on neighbor {}: operational message not sent",
+                m.family.spaced(),
+                p.neighbor.peer_address.addr()
+            );
+            return None;
+        }
+        let change = match events::operational_change(m, p.neighbor.router_id) {
+            Ok(c) => c,
+            Err(e) => {
+                warn!(peer, "operational message not encodable: {e}");
+                return None;
+            }
+        };
+        if m.kind == OperationalKind::Asm {
+            p.asm.insert(m.family, change.clone());
+        }
+        if !p.up {
+            debug!(
+                peer,
+                "operational message not sent: the session is not established"
+            );
+            return None;
+        }
+        Some(change)
+    }
+
+    /// The changes of a batch with `flush adj-rib out` for `peer`: the
+    /// Adj-RIB-Out re-sent family by family (between BoRR and EoRR when
+    /// `route-refresh` is configured), then the batch's other changes.
+    fn flush_list(&self, peer: PeerId, changes: Vec<Change>) -> Vec<ipc::Change> {
+        let (Some(p), Some(rib)) = (self.peers.get(&peer), self.table.peer(peer)) else {
+            return to_ipc(peer, changes);
+        };
+        if !rib.out.enabled {
+            return to_ipc(peer, changes);
+        }
+        let mut families: Vec<ferrobgp_wire::Family> = match &p.negotiated {
+            Some(n) if !n.families.is_empty() => n.families.clone(),
+            _ => p.neighbor.families.clone(),
+        };
+        families.sort();
+        families.dedup();
+        let table: Vec<ferrobgp_wire::route::Route> = rib.out.routes().cloned().collect();
+        let markers = p.neighbor.capabilities.route_refresh;
+        match events::flush_resend(changes, &table, &families, markers) {
+            Ok(list) => list,
+            Err(e) => {
+                warn!(peer, "change not serializable: {e}");
+                Vec::new()
             }
         }
-        q.send(RibToSession::Changes { seq, changes: out }).is_ok()
     }
 
     fn on_timeout(&mut self, seq: u64) {
@@ -706,15 +811,43 @@ impl State {
                     p.received = received;
                 }
             }
+            SessionToRib::RouteRefresh { family, enhanced } => {
+                let changes = match self.table.peer_mut(peer) {
+                    Some(r) => r.full_table(&[family], false),
+                    None => return,
+                };
+                let list = match events::refresh_resend(changes, family, enhanced) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        warn!(peer, "change not serializable: {e}");
+                        Vec::new()
+                    }
+                };
+                let seq = self.next_seq();
+                self.send_ipc(peer, seq, list);
+            }
             SessionToRib::NeedRoutes { families, eor } => {
                 let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
                 let changes = match self.table.peer_mut(peer) {
                     Some(r) => r.full_table(&families, eor && !manual),
                     None => return,
                 };
+                // the last ASM of each family first, as ExaBGP re-announces them
+                let mut list: Vec<ipc::Change> = self
+                    .peers
+                    .get(&peer)
+                    .map(|p| {
+                        p.asm
+                            .iter()
+                            .filter(|(f, _)| families.is_empty() || families.contains(f))
+                            .map(|(_, c)| c.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                list.extend(to_ipc(peer, changes));
                 let seq = self.next_seq();
                 // Always sent, even empty: the worker may wait for it.
-                self.send_changes(peer, seq, changes);
+                self.send_ipc(peer, seq, list);
             }
         }
     }
