@@ -509,3 +509,73 @@ mod tests {
         assert_eq!(show(&list), ["raw 5 00020101", "raw 5 00020201"]);
     }
 }
+
+#[cfg(test)]
+mod open_text_tests {
+    use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// An OPEN with every capability kind ExaBGP names, as a text helper
+    /// with `receive { parsed; open; }` gets it: the line ExaBGP 5.0.15
+    /// wrote for the same bytes.
+    #[test]
+    fn open_with_many_capabilities_as_exabgp_prints_it() {
+        let caps = [
+            "010400010001",
+            "010400020001",
+            "010400010085",
+            "41040000FDE8",
+            "0506000100010002",
+            "450400010103",
+            "4006007800010180",
+            "0200",
+            "8000",
+            "4600",
+            "0600",
+            "490904686F737403646F6D",
+            "4B0B0A4578614247502F312E30",
+            "B900",
+            "D002ABCD",
+        ];
+        let mut params = Vec::new();
+        for c in caps {
+            let c = unhex(c);
+            params.push(2);
+            params.push(c.len() as u8);
+            params.extend_from_slice(&c);
+        }
+        let mut body = unhex("04 FDE8 00B4 0A000002");
+        body.push(params.len() as u8);
+        body.extend_from_slice(&params);
+        let raw = ferrobgp_wire::message::header::frame(1, &body, 4096).unwrap();
+        let content = decode_content(&raw, None).expect("decodes");
+        let peer = PeerInfo {
+            local_address: "127.0.0.1".parse().unwrap(),
+            peer_address: "127.0.0.1".parse().unwrap(),
+            local_as: 65000,
+            peer_as: 65000,
+        };
+        let event = ferrobgp_api::event::Event::Message {
+            direction: ferrobgp_api::event::Direction::Receive,
+            content,
+            raw: None,
+            negotiated: None,
+        };
+        assert_eq!(
+            ferrobgp_api::text::encode(&peer, &event).unwrap(),
+            "neighbor 127.0.0.1 receive open version 4 asn 65000 hold_time 180 router_id 10.0.0.2 \
+             capabilities [multiprotocol(ipv4 unicast,ipv6 unicast,ipv4 flow), route refresh, \
+             nexthop(ipv4 unicast ipv6), extended message(65535), graceful restart flags 0x0 \
+             time 120 ipv4/unicast=0x80, asn4(65000), addpath(send/receive ipv4 unicast), \
+             enhanced route refresh, hostname(host dom), software(exabgp/1.0), cisco route \
+             refresh, operational, reserved 208]\n"
+        );
+    }
+}
