@@ -6,7 +6,9 @@
 //! redirect / copy to IPv6, RFC 5701 route target and origin, 0x0B, 0x0D,
 //! non-transitive), BGP-LS-VPN (SAFI 72) announcements and withdrawals,
 //! VPN / labelled / FlowSpec withdrawals, FlowSpec with a next hop,
-//! Prefix-SID label index and SRGB, IPv4 unicast without NEXT_HOP.
+//! Prefix-SID label index and SRGB, IPv4 unicast without NEXT_HOP, PMSI
+//! tunnel attributes (ingress replication, PIM-SSM, no tunnel, unknown
+//! type, odd tunnel length).
 //!
 //! The JSON is compared as serialized text, so key order matters too;
 //! attribute 25's `value` is a 160-bit integer, compared exactly.
@@ -65,7 +67,7 @@ fn handbuilt_update_json_matches_exabgp() {
         n += 1;
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(n, 20);
+    assert_eq!(n, 26);
 }
 
 #[test]

@@ -16,8 +16,10 @@
 //!   conf-flow line 5 (ExaBGP 5.0.15 cannot decode its IPv6 FlowSpec
 //!   prefix-with-offset: the NLRI is lost and its event has no line);
 //! * `tests/golden/handbuilt_update_text_exabgp_5.0.15.jsonl`: messages built
-//!   for this test (EVPN, BGP-LS, RTC, flow actions, IPv6 extended
-//!   communities, ...), with their bytes.
+//!   for this test (EVPN, BGP-LS NLRIs and every BGP-LS attribute TLV
+//!   rendered, RTC, flow actions, IPv6 extended communities, PMSI tunnels,
+//!   Prefix-SID forms, VPN / labelled / FlowSpec withdrawals, BGP-LS-VPN,
+//!   ...), with their bytes.
 
 use ferrobgp_wire::family::Family;
 use ferrobgp_wire::json::update::update_text_lines;
@@ -147,5 +149,5 @@ fn handbuilt_update_text_matches_exabgp() {
         all.len(),
         failures.join("\n")
     );
-    assert_eq!(all.len(), 61);
+    assert_eq!(all.len(), 73);
 }

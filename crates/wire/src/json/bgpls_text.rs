@@ -10,11 +10,10 @@
 //! SID structure ends in `,]`; the SRv6 capabilities' O flag is the masked
 //! value (64), not a bit.
 //!
-//! TLVs ExaBGP decodes that this module does not render (opaque
-//! attributes, remote TE router IDs, unreserved bandwidth, protection and
-//! MPLS masks, adjacency SIDs, SRv6 End.X / LAN End.X / locator, route
-//! tags, OSPF forwarding address, flex-algo): the attribute is then shown
-//! raw, `attribute [ 0x1D 0x80 0x... ]`, rather than with a guessed text.
+//! TLVs ExaBGP decodes that this module does not render (SR adjacency LAN
+//! SIDs, SRv6 End.X / LAN End.X / locator), or any TLV whose value ExaBGP
+//! would refuse: the attribute is then shown raw, `attribute [ 0x1D 0x80
+//! 0x... ]`, rather than with a guessed text.
 
 use crate::codec::Reader;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -108,6 +107,41 @@ fn py_bytes(b: &[u8]) -> String {
 
 fn f32_at(v: &[u8]) -> Option<f64> {
     Some(f64::from(f32::from_be_bytes(v.get(..4)?.try_into().ok()?)))
+}
+
+/// An IPv4 or IPv6 address of 4 or 16 bytes.
+fn ip(v: &[u8]) -> Option<String> {
+    match v.len() {
+        4 => Some(Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?).to_string()),
+        16 => Some(Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?).to_string()),
+        _ => None,
+    }
+}
+
+/// The SIDs after an SR prefix / adjacency header, as ExaBGP reads them:
+/// 3-byte labels when V and L are set, 4-byte indexes when neither is
+/// (for a prefix SID exactly one), otherwise the rest undecoded. Returns
+/// the Python reprs of both lists.
+fn sids(v_flag: bool, l_flag: bool, mut data: &[u8], prefix: bool) -> Option<(String, String)> {
+    let mut sids = Vec::new();
+    let mut raw: Vec<String> = Vec::new();
+    while !data.is_empty() {
+        if v_flag && l_flag {
+            sids.push(uint(data.get(..3)?));
+            data = &data[3..];
+        } else if !v_flag && !l_flag {
+            if prefix && data.len() != 4 {
+                return None;
+            }
+            sids.push(uint(data.get(..4)?));
+            data = &data[4..];
+        } else {
+            let hex: String = data.iter().map(|b| format!("{b:02X}")).collect();
+            raw.push(format!("'0x{hex}'"));
+            break;
+        }
+    }
+    Some((list(&sids), format!("[{}]", raw.join(", "))))
 }
 
 fn list<T: ToString>(v: &[T]) -> String {
@@ -205,15 +239,73 @@ fn item(t: u16, v: &[u8]) -> Option<Item> {
             let fb = *v.first()?;
             v.get(1)?;
             let f = flags(fb, &["R", "N", "P", "E", "V", "L", "RSV", "RSV"]);
-            let (vf, lf) = (fb & 0x08 != 0, fb & 0x04 != 0);
-            let data = v.get(4..).unwrap_or(&[]);
-            let sid = match (vf, lf) {
-                (true, true) if data.len() == 3 => uint(data),
-                (false, false) if data.len() == 4 => uint(data),
-                _ => return None,
-            };
-            format!("prefix_flags: {f}, sids: [{sid}], undecoded_sid: []")
+            let (sids, raw) = sids(
+                fb & 0x08 != 0,
+                fb & 0x04 != 0,
+                v.get(4..).unwrap_or(&[]),
+                true,
+            )?;
+            format!("prefix_flags: {f}, sids: {sids}, undecoded_sid: {raw}")
         }
+        1099 if v.len() >= 2 => {
+            let fb = v[0];
+            let f = flags(fb, &["F", "B", "V", "L", "S", "P", "RSV", "RSV"]);
+            let (sids, raw) = sids(
+                fb & 0x20 != 0,
+                fb & 0x10 != 0,
+                v.get(4..).unwrap_or(&[]),
+                false,
+            )?;
+            format!("adj_flags: {f}, sids: {sids}, undecoded_sid {raw}")
+        }
+        1025 => format!("Opaque Node Attribute: {}", py_bytes(v)),
+        1097 => format!("Opaque Link Attribute: {}", py_bytes(v)),
+        1157 => format!("Opaque Prefix Attribute: {}", py_bytes(v)),
+        1030 | 1031 => format!("Remote TE Router ID: {}", ip(v)?),
+        1156 => format!("Ospf forwarding address: {}", ip(v)?),
+        1171 => format!("Source router identifier: {}", ip(v)?),
+        1091 if v.len() == 32 => {
+            let f: Option<Vec<String>> = v.chunks(4).map(|c| f32_at(c).map(py_float)).collect();
+            format!("Maximum link bandwidth: ({})", f?.join(", "))
+        }
+        1093 if v.len() == 2 => format!(
+            "Link protection mask: {}",
+            flags(
+                v[0],
+                &[
+                    "ExtraTrafic",
+                    "Unprotected",
+                    "Shared",
+                    "Dedicated 1:1",
+                    "Dedicated 1+1",
+                    "Enhanced",
+                    "RSV",
+                    "RSV"
+                ]
+            )
+        ),
+        1094 if v.len() == 1 => format!(
+            "MPLS Protocol mask: {}",
+            flags(
+                v[0],
+                &["LDP", "RSVP-TE", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV"]
+            )
+        ),
+        1153 if v.len() % 4 == 0 => {
+            let t: Vec<u64> = v.chunks(4).map(uint).collect();
+            format!("IGP Route Tags: {}", list(&t))
+        }
+        1154 if v.len() % 8 == 0 => {
+            let t: Vec<u64> = v.chunks(8).map(uint).collect();
+            format!("IGP Extended Route Tags: {}", list(&t))
+        }
+        1170 => format!(
+            "Prefix Attr Flags: {}",
+            flags(
+                *v.first()?,
+                &["X", "R", "N", "RSV", "RSV", "RSV", "RSV", "RSV"]
+            )
+        ),
         1250 if v.len() >= 4 => {
             let behavior = u16::from_be_bytes([v[0], v[1]]);
             format!(
@@ -300,6 +392,6 @@ mod tests {
             "Attribute with code [ 7 ] not implemented"
         );
         // a TLV ExaBGP knows but this module does not render
-        assert_eq!(bgp_ls_text(&[0x04, 0x01, 0x00, 0x00]), None);
+        assert_eq!(bgp_ls_text(&[0x04, 0x4C, 0x00, 0x00]), None);
     }
 }

@@ -315,6 +315,12 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
                 m.insert("bgp-ls".into(), attr_29_bgp_ls::json(&r.value));
                 continue;
             }
+            if r.code == code::PMSI_TUNNEL {
+                if let Some(t) = super::attr_text::pmsi_text(&r.value) {
+                    m.insert("pmsi".into(), Value::String(t));
+                    continue;
+                }
+            }
             if r.code == code::IPV6_EXTENDED_COMMUNITIES {
                 if let Some(v) = ipv6_extended_communities_json(&r.value) {
                     m.insert("extended-community-ipv6".into(), v);

@@ -20,7 +20,7 @@
 //! a next hop (FlowSpec included): ExaBGP's no-verb branch is only reached
 //! by NLRIs it never decodes.
 
-use super::attr_text::{bgp_ls_text, ipv6_extended_communities_text, prefix_sid_text};
+use super::attr_text::{bgp_ls_text, ipv6_extended_communities_text, pmsi_text, prefix_sid_text};
 use crate::attribute::{code, flag, Attributes, PrefixSid};
 use crate::nlri::Nlri;
 use crate::route::NextHop;
@@ -58,6 +58,12 @@ pub fn attributes_text(a: &Attributes) -> String {
             if r.code == code::BGP_LS {
                 if let Some(t) = bgp_ls_text(&r.value) {
                     let _ = write!(s, " bgp-ls {t}");
+                    continue;
+                }
+            }
+            if r.code == code::PMSI_TUNNEL {
+                if let Some(t) = pmsi_text(&r.value) {
+                    let _ = write!(s, " pmsi {t}");
                     continue;
                 }
             }
