@@ -5,10 +5,13 @@
 //! Decode-only (ExaBGP never originates BGP-LS): the attribute travels as a
 //! [`super::RawAttribute`] and [`json`] renders ExaBGP 5.0.15's `"bgp-ls"`
 //! object for the TLVs it knows (node flags, name, IS-IS area, router IDs,
-//! admin group, bandwidths, TE and IGP metrics, SRLG, link name, IGP flags,
-//! prefix metric, SR capabilities and algorithms, prefix SID; the SRv6
-//! capabilities, endpoint behavior and SID structure of RFC 9514). Other
-//! TLVs appear as
+//! opaque attributes, admin group, bandwidths, protection and MPLS masks,
+//! TE and IGP metrics, SRLG, link name, adjacency SID, IGP flags, route
+//! tags, prefix metric, OSPF forwarding address, SR capabilities and
+//! algorithms, prefix SID, prefix attribute flags, source router ID; the
+//! SRv6 capabilities, endpoint behavior and SID structure of RFC 9514).
+//! Not rendered yet (ExaBGP knows them): SR adjacency LAN SID (1100), SRv6
+//! End.X / LAN End.X (1106-1108) and locator (1162). Other TLVs appear as
 //! `"generic-lsid-<type>": ["0x<hex>"]`. A value whose TLVs overrun is
 //! rendered as `{"raw": "0x<hex>"}` (RFC 7752 section 8.2.2: a malformed
 //! BGP-LS attribute is discarded, never a session reset).
@@ -64,23 +67,14 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
         1027 => {
             m.insert("area-id".into(), json!(uint(v).to_string()));
         }
-        1028 | 1030 => {
-            let ip = Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?);
-            let key = if t == 1028 {
-                "local-te-router-ids"
-            } else {
-                "remote-te-router-ids"
+        1028 | 1029 => {
+            // IPv4 and IPv6 local TE router IDs merge into one list
+            let ip = match v.len() {
+                4 => Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?).to_string(),
+                16 => Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?).to_string(),
+                _ => return None,
             };
-            push(m, key, json!(ip.to_string()));
-        }
-        1029 | 1031 => {
-            let ip = Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?);
-            let key = if t == 1029 {
-                "local-te-router-ids"
-            } else {
-                "remote-te-router-ids"
-            };
-            push(m, key, json!(ip.to_string()));
+            push(m, "local-te-router-ids", json!(ip));
         }
         1034 => {
             let f = *v.first()?;
@@ -98,14 +92,17 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
             m.insert("sids".into(), Value::Array(sids));
         }
         1035 => {
-            m.insert("sr-algorithms".into(), json!(v));
+            // an empty list means the default SPF (IOS XR sends it)
+            let algos: Vec<u8> = if v.is_empty() { vec![0] } else { v.to_vec() };
+            m.insert("sr-algorithms".into(), json!(algos));
         }
         1038 => {
             // RFC 9514 section 3.1: flags (2, O-flag 0x4000), reserved (2)
             let f = u16::from_be_bytes([*v.first()?, *v.get(1)?]);
             m.insert(
                 "srv6-capabilities".into(),
-                json!({ "flags": { "O": (f >> 14) & 1 } }),
+                // ExaBGP 5.0.15 reports the masked bit 0x0040 (64 or 0)
+                json!({ "flags": { "O": f & 0x40 } }),
             );
         }
         1088 => {
@@ -147,17 +144,85 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
             m.insert("prefix-metric".into(), json!(uint(v)));
         }
         1158 => {
-            // flags (1), algorithm (1), reserved (2), SID/index (4) or label (3)
+            // flags (1), algorithm (1), reserved (2), SIDs: labels (3) when
+            // V and L are set, one index (4) when neither is
             let f = *v.first()?;
             let algo = *v.get(1)?;
             m.insert(
                 "sr-prefix-flags".into(),
                 flags(f, &["R", "N", "P", "E", "V", "L"]),
             );
-            let sid = v.get(4..)?;
-            m.insert("sids".into(), json!([uint(sid)]));
-            m.insert("undecoded-sids".into(), json!([]));
+            let (sids, raw) = sid_list(f & 0x08 != 0, f & 0x04 != 0, v.get(4..)?, true)?;
+            m.insert("sids".into(), json!(sids));
+            m.insert("undecoded-sids".into(), json!(raw));
             m.insert("sr-algorithm".into(), json!(algo));
+        }
+        1099 => {
+            // RFC 9085 2.2.1: flags (1), weight (1), reserved (2), SIDs
+            let f = *v.first()?;
+            let weight = *v.get(1)?;
+            let (sids, raw) = sid_list(
+                f & 0x20 != 0,
+                f & 0x10 != 0,
+                v.get(4..).unwrap_or(&[]),
+                false,
+            )?;
+            m.insert(
+                "sr-adj".into(),
+                json!({ "flags": flags(f, &["F", "B", "V", "L", "S", "P"]), "sids": sids,
+                        "weight": weight, "undecoded-sids": raw }),
+            );
+        }
+        1025 | 1097 | 1157 => {
+            let key = match t {
+                1025 => "opaque",
+                1097 => "opaque-link",
+                _ => "opaque-prefix",
+            };
+            m.insert(key.into(), json!(String::from_utf8_lossy(v).into_owned()));
+        }
+        1030 | 1031 | 1156 | 1171 => {
+            // one key per TLV (ExaBGP repeats the key; a JSON reader keeps
+            // the last, as this map does)
+            let key = match t {
+                1030 | 1031 => "remote-te-router-id",
+                1156 => "ospf-forwarding-address",
+                _ => "sr-source-router-id",
+            };
+            let ip = match v.len() {
+                4 => Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?).to_string(),
+                16 => Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?).to_string(),
+                _ => return None,
+            };
+            m.insert(key.into(), json!(ip));
+        }
+        1093 if v.len() == 2 => {
+            let names = [
+                "ExtraTrafic",
+                "Unprotected",
+                "Shared",
+                "Dedicated 1:1",
+                "Dedicated 1+1",
+                "Enhanced",
+            ];
+            m.insert("link-protection-flags".into(), flags(v[0], &names));
+        }
+        1094 if v.len() == 1 => {
+            m.insert("mpls-mask".into(), flags(v[0], &["LDP", "RSVP-TE"]));
+        }
+        1153 if v.len() % 4 == 0 => {
+            let t: Vec<u64> = v.chunks(4).map(uint).collect();
+            m.insert("igp-route-tags".into(), json!(t));
+        }
+        1154 if v.len() % 8 == 0 => {
+            let t: Vec<u64> = v.chunks(8).map(uint).collect();
+            m.insert("igp-extended-route-tags".into(), json!(t));
+        }
+        1170 => {
+            m.insert(
+                "sr-prefix-attribute-flags".into(),
+                flags(*v.first()?, &["X", "R", "N"]),
+            );
         }
         1250 => {
             // RFC 9514 section 7.1: behavior (2), flags (1), algorithm (1)
@@ -180,6 +245,36 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
         _ => push(m, &format!("generic-lsid-{t}"), json!(hex(v))),
     }
     Some(())
+}
+
+/// The SIDs after an SR prefix / adjacency header as ExaBGP reads them:
+/// 3-byte labels when V and L are set, 4-byte indexes when neither is (for
+/// a prefix SID exactly one: `None` otherwise), else the rest undecoded
+/// (`0x` + upper hex).
+fn sid_list(
+    v_flag: bool,
+    l_flag: bool,
+    mut data: &[u8],
+    prefix: bool,
+) -> Option<(Vec<u64>, Vec<String>)> {
+    let mut sids = Vec::new();
+    let mut raw = Vec::new();
+    while !data.is_empty() {
+        if v_flag && l_flag {
+            sids.push(uint(data.get(..3)?));
+            data = &data[3..];
+        } else if !v_flag && !l_flag {
+            if prefix && data.len() != 4 {
+                return None;
+            }
+            sids.push(uint(data.get(..4)?));
+            data = &data[4..];
+        } else {
+            raw.push(hex(data));
+            break;
+        }
+    }
+    Some((sids, raw))
 }
 
 fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
