@@ -188,8 +188,16 @@ pub fn neighbor(n: &Neighbor) -> String {
     let _ = writeln!(o, "    aigp {};", onoff(c.aigp));
     o.push_str("  }\n");
     o.push_str("  family {\n");
-    for f in &n.families {
-        let _ = writeln!(o, "    {f};");
+    let mut all = ferrobgp_wire::Family::ALL_KNOWN.to_vec();
+    all.sort();
+    if n.families == all {
+        // what no family block (or `all;`) means; some of these families
+        // have no `afi safi;` spelling of their own
+        o.push_str("    all;\n");
+    } else {
+        for f in &n.families {
+            let _ = writeln!(o, "    {f};");
+        }
     }
     o.push_str("  }\n");
     if !n.nexthop.is_empty() {

@@ -1,0 +1,228 @@
+//! `print::neighbor` (what `show neighbor configuration` prints) loads back
+//! into the same neighbor: for every configuration of the conformance
+//! suite (../shared/conformance/etc, skipped when absent), qa's own
+//! (qa/etc) and hand-written ones covering every printed keyword.
+
+use ferrobgp_config::*;
+use std::path::{Path, PathBuf};
+
+fn opts(check: bool) -> LoadOptions {
+    let mut o = LoadOptions::default();
+    o.settings.tcp.port = ferrobgp_config::settings::Port(1790);
+    o.run = RunLookup { path: None, check };
+    o
+}
+
+/// What a printed neighbor cannot carry: where it was written, the
+/// template names (their values are printed in place), and the routes and
+/// operational messages the printer leaves out (it says so in a comment).
+fn comparable(n: &Neighbor) -> Neighbor {
+    let mut n = n.clone();
+    n.source = PathBuf::new();
+    n.line = 0;
+    n.inherit.clear();
+    n.routes.clear();
+    n.operational.clear();
+    n
+}
+
+/// Prints every neighbor of `config` and loads each back (with stub
+/// `process` blocks of the same names); returns how many were checked.
+fn round_trip(config: &Config, what: &str) -> usize {
+    let stubs: String = config
+        .processes
+        .iter()
+        .map(|p| {
+            format!(
+                "process {} {{\n  run /bin/true;\n  encoder text;\n}}\n",
+                p.name
+            )
+        })
+        .collect();
+    for n in &config.neighbors {
+        let printed = print::neighbor(n);
+        assert!(printed.ends_with("}\n"), "{what}:\n{printed}");
+        for line in printed.lines().skip(1) {
+            assert!(
+                line == "}" || line.starts_with("  "),
+                "{what}: not indented: {line:?}"
+            );
+        }
+        let text = format!("{stubs}{printed}");
+        let back = match load_str(Path::new("/printed.conf"), &text, &opts(false)) {
+            Ok(l) => l.config.neighbors,
+            Err(e) => panic!("{what}: printed neighbor does not load:\n{e}\n{text}"),
+        };
+        assert_eq!(back.len(), 1, "{what}:\n{text}");
+        assert_eq!(
+            comparable(&back[0]),
+            comparable(n),
+            "{what}: not the same neighbor once printed:\n{printed}"
+        );
+    }
+    config.neighbors.len()
+}
+
+fn round_trip_dir(dir: &Path) -> usize {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+        .collect();
+    names.sort();
+    let mut checked = 0;
+    for name in names {
+        let loaded = load_file(&name, &opts(false))
+            .unwrap_or_else(|e| panic!("{} does not load:\n{e}", name.display()));
+        checked += round_trip(&loaded.config, &name.display().to_string());
+    }
+    checked
+}
+
+#[test]
+fn conformance_suite_configurations() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/etc");
+    if !dir.is_dir() {
+        eprintln!(
+            "SKIPPED: conformance suite not found at {} (expected ../shared/conformance next to the repository)",
+            dir.display()
+        );
+        return;
+    }
+    assert!(round_trip_dir(&dir) >= 50);
+}
+
+#[test]
+fn qa_own_configurations() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../qa/etc");
+    assert!(round_trip_dir(&dir) >= 1);
+}
+
+/// Every keyword the printer can write, with values other than the defaults.
+const EVERYTHING: &str = r#"
+process watcher {
+    run /bin/true;
+    encoder json;
+}
+process checker-1 {
+    run /bin/true;
+    encoder text;
+}
+template {
+    neighbor base {
+        hold-time 30;
+        capability { route-refresh; }
+    }
+}
+neighbor 2001:db8::1 {
+    inherit base;
+    description 'say "hi" \u005c o/';
+    router-id 192.0.2.1;
+    host-name edge-1;
+    domain-name example.net;
+    local-address 2001:db8::2;
+    source-interface eth0;
+    local-as 4200000000;
+    peer-as auto;
+    rate-limit 50;
+    manual-eor true;
+    listen 1791;
+    connect 1792;
+    group-updates false;
+    auto-flush false;
+    adj-rib-in false;
+    adj-rib-out false;
+    md5-password "s3cr=t key";
+    md5-base64 auto;
+    md5-ip 2001:db8::2;
+    outgoing-ttl 5;
+    incoming-ttl 250;
+    capability {
+        asn4 enable;
+        graceful-restart;
+        add-path send;
+        multi-session;
+        operational;
+        extended-message disable;
+        nexthop;
+        aigp;
+        software-version enable;
+    }
+    family {
+        ipv4 unicast;
+        ipv4 nlri-mpls;
+        ipv6 unicast;
+        ipv4 flow;
+        l2vpn vpls;
+    }
+    nexthop {
+        ipv4 unicast ipv6;
+    }
+    add-path {
+        ipv6 unicast;
+    }
+    api {
+        processes [ watcher ];
+        neighbor-changes;
+        negotiated;
+        fsm;
+        signal;
+        receive { parsed; update; keepalive; }
+        send { packets; open; refresh; operational; }
+    }
+    api matching {
+        processes-match [ "^check" ];
+        receive { consolidate; notification; }
+    }
+}
+neighbor 10.0.0.0/24 {
+    router-id 10.0.0.254;
+    local-address auto;
+    local-as auto;
+    peer-as 65000;
+    passive;
+    hold-time 0;
+    capability { graceful-restart 300; add-path receive; }
+}
+"#;
+
+#[test]
+fn every_printed_keyword() {
+    let loaded = load_str(Path::new("/everything.conf"), EVERYTHING, &opts(false)).unwrap();
+    assert_eq!(loaded.config.neighbors[0].description, "say \"hi\" \\ o/");
+    assert_eq!(round_trip(&loaded.config, "everything"), 2);
+    let printed = print::neighbor(&loaded.config.neighbors[0]);
+    for expected in [
+        "neighbor 2001:db8::1 {",
+        "  # values of template(s) base included",
+        "  description \"say \\u0022hi\\u0022 \\u005c o/\";",
+        "  hold-time 30;",
+        "  local-as 4200000000;",
+        "  peer-as auto;",
+        "  md5-base64 auto;",
+        "    route-refresh enable;",
+        "    add-path send;",
+        "    ipv4 unicast ipv6;",
+        "    processes-match [ \"^check\" ];",
+        "      update;",
+    ] {
+        assert!(
+            printed.lines().any(|l| l == expected),
+            "missing {expected:?} in:\n{printed}"
+        );
+    }
+    let range = print::neighbor(&loaded.config.neighbors[1]);
+    assert!(range.starts_with("neighbor 10.0.0.0/24 {\n"), "{range}");
+    assert!(range.contains("\n  local-address auto;\n"), "{range}");
+}
+
+#[test]
+fn routes_are_counted_not_printed() {
+    let text = "neighbor 127.0.0.1 {\n local-address 127.0.0.1;\n local-as 1;\n peer-as 1;\n static {\n  route 10.0.0.0/24 next-hop 1.2.3.4;\n  route 10.0.1.0/24 next-hop 1.2.3.4;\n }\n}\n";
+    let loaded = load_str(Path::new("/r.conf"), text, &opts(false)).unwrap();
+    let printed = print::neighbor(&loaded.config.neighbors[0]);
+    assert!(
+        printed.contains("\n  # 2 static route(s) not shown: see show adj-rib out\n"),
+        "{printed}"
+    );
+}
