@@ -9,9 +9,9 @@
 //! TE and IGP metrics, SRLG, link name, adjacency SID, IGP flags, route
 //! tags, prefix metric, OSPF forwarding address, SR capabilities and
 //! algorithms, prefix SID, prefix attribute flags, source router ID; the
-//! SRv6 capabilities, endpoint behavior and SID structure of RFC 9514).
-//! Not rendered yet (ExaBGP knows them): SR adjacency LAN SID (1100), SRv6
-//! End.X / LAN End.X (1106-1108) and locator (1162). Other TLVs appear as
+//! SRv6 capabilities, endpoint behavior and SID structure of RFC 9514,
+//! SR adjacency LAN SIDs, SRv6 End.X / LAN End.X SIDs and locator. Other
+//! TLVs appear as
 //! `"generic-lsid-<type>": ["0x<hex>"]`. A value whose TLVs overrun is
 //! rendered as `{"raw": "0x<hex>"}` (RFC 7752 section 8.2.2: a malformed
 //! BGP-LS attribute is discarded, never a session reset).
@@ -224,6 +224,31 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
                 flags(*v.first()?, &["X", "R", "N"]),
             );
         }
+        1100 if v.len() >= 10 => {
+            // RFC 9085 2.2.2: flags, weight, reserved (2), neighbor system
+            // ID (6), SIDs; every such TLV joins one list
+            let f = v[0];
+            let (sids, raw) = sid_list(f & 0x20 != 0, f & 0x10 != 0, &v[10..], false)?;
+            push(
+                m,
+                "sr-adj-lan-sids",
+                json!({ "flags": flags(f, &["F", "B", "V", "L", "S", "P"]), "weight": v[1],
+                        "system-id": hex_lower(&v[4..10]), "sids": sids, "undecoded": raw }),
+            );
+        }
+        1106..=1108 => {
+            // RFC 9514 sections 4.1 / 4.2: SRv6 End.X and LAN End.X SIDs
+            let (key, o) = endx(t, v)?;
+            push(m, key, Value::Object(o));
+        }
+        1162 if v.len() >= 8 => {
+            // RFC 9514 section 5.1: flags, algorithm, reserved (2), metric
+            m.insert(
+                "srv6-locator".into(),
+                json!({ "flags": flags(v[0], &["D"]), "algorithm": v[1],
+                        "metric": uint(&v[4..8]) }),
+            );
+        }
         1250 => {
             // RFC 9514 section 7.1: behavior (2), flags (1), algorithm (1)
             let behavior = u16::from_be_bytes([*v.first()?, *v.get(1)?]);
@@ -245,6 +270,63 @@ fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
         _ => push(m, &format!("generic-lsid-{t}"), json!(hex(v))),
     }
     Some(())
+}
+
+fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// An SRv6 End.X (1106) or LAN End.X (1107 IS-IS, 1108 OSPFv3) SID: its
+/// JSON key and object (flags B/S/P, behavior, algorithm, weight, neighbor
+/// for LAN, SID, then its sub-TLVs: the SID structure (1252) by name,
+/// others as hex). `None` when shorter than its fixed part or a sub-TLV
+/// overruns it.
+pub(crate) fn endx(t: u16, v: &[u8]) -> Option<(&'static str, Map<String, Value>)> {
+    let (key, fixed, neighbor) = match t {
+        1106 => ("srv6-endx", 22, None),
+        1107 => ("srv6-lan-endx-isis", 28, Some(hex_lower(v.get(6..12)?))),
+        _ => (
+            "srv6-lan-endx-ospf",
+            26,
+            Some(Ipv4Addr::from(<[u8; 4]>::try_from(v.get(6..10)?).ok()?).to_string()),
+        ),
+    };
+    if v.len() < fixed {
+        return None;
+    }
+    let sid = Ipv6Addr::from(<[u8; 16]>::try_from(&v[fixed - 16..fixed]).ok()?);
+    let mut o = Map::new();
+    o.insert("flags".into(), flags(v[2], &["B", "S", "P"]));
+    if let Some(n) = neighbor {
+        o.insert("neighbor-id".into(), json!(n));
+    }
+    o.insert("behavior".into(), json!(u16::from_be_bytes([v[0], v[1]])));
+    o.insert("algorithm".into(), json!(v[3]));
+    o.insert("weight".into(), json!(v[4]));
+    o.insert("sid".into(), json!(sid.to_string()));
+    let mut r = Reader::new(&v[fixed..]);
+    // a remnant shorter than a sub-TLV header is ignored, as ExaBGP does
+    while r.left() >= 4 {
+        let st = r.u16().ok()?;
+        let sl = r.u16().ok()?;
+        let sv = r.take(usize::from(sl)).ok()?;
+        if st == 1252 {
+            // ExaBGP refuses (discards the attribute) a short structure
+            if sv.len() < 4 {
+                return None;
+            }
+            o.insert(
+                "srv6-sid-structure".into(),
+                json!({ "loc_block_len": sv[0], "loc_node_len": sv[1],
+                        "func_len": sv[2], "arg_len": sv[3] }),
+            );
+        } else if t == 1106 {
+            o.insert(format!("subtlv-not-implemented-{st}"), json!(hex(sv)));
+        } else {
+            o.insert(format!("{st}-undecoded"), json!(hex(sv)));
+        }
+    }
+    Some((key, o))
 }
 
 /// The SIDs after an SR prefix / adjacency header as ExaBGP reads them:
