@@ -16,8 +16,8 @@
 //!   filled in from the message bytes. The IPv6 flow rule of conf-flow is
 //!   absent: 5.0.15 cannot decode the suite's prefix-with-offset form; so
 //!   is conf-flow-redirect's UPDATE with an IPv6 extended community
-//!   (attribute 25), whose 160-bit `value` ExaBGP prints as a bare integer
-//!   (not representable here: attribute 25 is still shown raw); and
+//!   (attribute 25, checked with its 160-bit `value` in
+//!   tests/update_json_families.rs); and
 //!   conf-addpath's VPN route (exabgp decode has no add-path context).
 //!   Key order is compared too (the text a helper reads).
 
