@@ -9,12 +9,16 @@
 //! spirit: its shape is kept so that helpers written against it keep
 //! working), the function doing it says so:
 //! * EVPN, MCAST-VPN, MUP, RTC and BGP-LS NLRIs print only `afi <afi>
-//!   safi <safi>` (ExaBGP 5.0.15 has no text form for them);
+//!   safi <safi>` (ExaBGP 5.0.15 has no text form for them), BGP-LS-VPN
+//!   as `afi bgp-ls safi bgp-ls` (see [`super::update::shown_family`]);
 //! * a withdrawn VPLS NLRI ends in a space;
 //! * the SRv6 part of `bgp-prefix-sid` has unbalanced brackets and a
 //!   doubled space, and prints `flags:0` whatever the flags;
 //! * BGP-LS attributes print as Python reprs (dicts with single quotes,
 //!   floats with `.0`, bytes as `b'...'`).
+//!
+//! Extended communities ExaBGP cannot name (its JSON `string` is empty)
+//! are shown as `0x` + 16 upper-case hex digits, as its text encoder does.
 //!
 //! The "announced" verb is used for every announced NLRI, with or without
 //! a next hop (FlowSpec included): ExaBGP's no-verb branch is only reached
