@@ -160,6 +160,7 @@ impl Command {
                 | Command::FlushAdjRibOut
                 | Command::ClearAdjRibIn
                 | Command::Teardown(_)
+                | Command::Restart
         )
     }
 

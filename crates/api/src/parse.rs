@@ -44,9 +44,14 @@ pub fn parse_line(line: &str) -> Result<ParsedLine> {
         });
     }
     let norm = normalise(line);
-    let all = words(&norm);
+    let mut all = words(&norm);
     if all.is_empty() {
         return Err(ApiError::Empty);
+    }
+    // `restart neighbor IP [...]` (as `ferrobgp cli` writes it) is the
+    // selector form `neighbor IP [...] restart`.
+    if all.len() > 2 && all[0] == "restart" && all[1] == "neighbor" {
+        all.rotate_left(1);
     }
     let (selector, start) = parse_selector(&all)?;
     let command = parse_command(&all[start..])?;

@@ -293,6 +293,23 @@ fn selectors() {
         ok("neighbor 10.0.0.1 teardown 4").command,
         Command::Teardown(4)
     );
+    // restart one session: the selector form, and the cli's word order
+    for line in ["neighbor 10.0.0.1 restart", "restart neighbor 10.0.0.1"] {
+        let p = ok(line);
+        assert_eq!(p.command, Command::Restart, "{line}");
+        assert_eq!(
+            p.selector,
+            Selector::Peers(vec![desc(&[("neighbor", "10.0.0.1")])]),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        ok("restart neighbor 10.0.0.1 peer-as 2").selector,
+        Selector::Peers(vec![desc(&[("neighbor", "10.0.0.1"), ("peer-as", "2")])])
+    );
+    assert_eq!(ok("restart").selector, Selector::Unspecified);
+    assert_eq!(ok("neighbor * restart").selector, Selector::All);
+    assert!(err("restart neighbor").contains("neighbor"));
     assert_eq!(
         ok("neighbor 10.0.0.1 announce eor ipv4 unicast").command,
         Command::Eor(Family::IPV4_UNICAST)

@@ -88,6 +88,10 @@ pub enum SupervisorToRib {
     /// The control socket (`ferrobgp cli`), bound by the supervisor; the rib
     /// accepts its clients. Descriptors: \[0\] the listening Unix stream socket.
     ControlSocket,
+    /// Answer to [`RibToSupervisor::Reload`] (the API `reload`): `None` when
+    /// the new configuration was applied (its `Reload` was sent before), else
+    /// why nothing changed (e.g. `file:line:column: message`).
+    ReloadDone { error: Option<String> },
 }
 
 impl Fds for SupervisorToRib {
@@ -142,6 +146,11 @@ pub enum SupervisorToSession {
         settings: Serialized,
         /// How many times this peer's worker was restarted before (0 = first start).
         restarts: u32,
+        /// The worker replaces one stopped on request (API/cli `restart`,
+        /// SIGALRM, or a reload that changed the neighbor): with graceful
+        /// restart configured, its OPEN sets the Restart State (R) bit
+        /// (spec §7.7) until a session reaches Established.
+        restarted_on_request: bool,
     },
     /// An accepted TCP connection from this neighbor. Descriptors: \[0\] the socket.
     Incoming {

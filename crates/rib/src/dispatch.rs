@@ -44,7 +44,9 @@ pub enum Action {
     },
     Shutdown,
     Reload,
-    Restart,
+    /// Restart the session workers of these peers (`neighbor IP restart`),
+    /// or of every neighbor of the daemon (bare `restart`, as SIGALRM).
+    Restart(Option<Vec<PeerId>>),
     /// Lines to write before the reply (`version`, `help`).
     Output(Vec<String>),
     /// Nothing to do beyond the reply (comment, ack control, operational
@@ -211,7 +213,10 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
         }),
         Command::Shutdown => Ok(Action::Shutdown),
         Command::Reload => Ok(Action::Reload),
-        Command::Restart => Ok(Action::Restart),
+        Command::Restart => match line.selector {
+            Selector::Unspecified => Ok(Action::Restart(None)),
+            _ => Ok(Action::Restart(Some(origin.select(&line.selector)?))),
+        },
         Command::Version => Ok(Action::Output(vec![format!("exabgp {}", origin.version)])),
         Command::Help => Ok(Action::Output(
             ferrobgp_api::parse::HELP

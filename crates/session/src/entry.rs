@@ -38,11 +38,19 @@ pub async fn run(supervisor: OwnedFd, rib: OwnedFd) -> Result<()> {
         let (msg, _) = supervisor_rx.recv().await.map_err(ipc)?;
         match msg {
             SupervisorToSession::Init {
-                neighbor, settings, ..
+                neighbor,
+                settings,
+                restarted_on_request,
+                ..
             } => {
                 let n: Neighbor = neighbor.to().map_err(ipc)?;
                 let s: Settings = settings.to().map_err(ipc)?;
-                break peer_config(&n, &s)?;
+                let mut cfg = peer_config(&n, &s)?;
+                if let Some(gr) = cfg.open.graceful_restart.as_mut() {
+                    // Spec §7.7: the R bit only when re-established on request.
+                    gr.restarted = restarted_on_request;
+                }
+                break cfg;
             }
             SupervisorToSession::Stop(_) => return Ok(()),
             SupervisorToSession::Incoming { .. } => {

@@ -602,7 +602,7 @@ impl Fsm {
             State::OpenConfirm => {
                 self.zero_hold_keepalives = 0;
                 self.set_state(State::Established, out);
-                self.backoff.reset();
+                self.backoff.established(now);
                 self.touch_hold(now);
                 if self.hold_time > 0 {
                     let interval = secs(self.hold_time / 3).max(Duration::from_secs(1));
@@ -656,6 +656,7 @@ impl Fsm {
     /// Closes `conn`, reports the session down, and decides what is next.
     fn end(&mut self, conn: ConnId, reason: String, now: Instant, out: &mut Vec<Action>) {
         out.push(Action::Close { conn });
+        self.backoff.session_ended(now);
         self.conn = None;
         self.timers = Timers::default();
         self.open_sent = false;

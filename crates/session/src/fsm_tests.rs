@@ -395,7 +395,15 @@ fn notification_received_goes_down_and_reconnects() {
         ]
     );
     assert!(!f.is_finished());
-    assert_eq!(f.poll(clock.now()), vec![Action::Connect]);
+    // the session ended within its first seconds: 1 s, not at once
+    // (backoff.rs: the floor after short sessions)
+    assert_eq!(f.poll(clock.now()), vec![]);
+    assert_eq!(
+        f.next_deadline(),
+        Some(clock.now() + Duration::from_secs(1))
+    );
+    let mut clock = clock;
+    assert_eq!(f.poll(clock.advance(1)), vec![Action::Connect]);
 }
 
 #[test]

@@ -668,6 +668,11 @@ impl Worker {
                     let Some(live) = self.live.as_ref().filter(|l| l.id == conn) else {
                         continue;
                     };
+                    // The restart (R bit) is over once a session is up: later
+                    // reconnects of this worker are ordinary ones.
+                    if let Some(gr) = self.cfg.open.graceful_restart.as_mut() {
+                        gr.restarted = false;
+                    }
                     let (local, remote) = (live.local, live.remote);
                     let Some(neg) = self.negotiated.clone() else {
                         continue;

@@ -1,7 +1,23 @@
 //! The supervisor's event loop: spawns the rib, the helpers and one session
 //! worker per neighbor, reaps and restarts them, accepts incoming
-//! connections, reloads on SIGUSR1/SIGHUP (or the API's `reload`), and shuts
-//! everything down on SIGTERM/SIGINT (or the API's `shutdown`).
+//! connections, reloads on SIGUSR1/SIGHUP (or the API's `reload`, which gets
+//! the outcome back), restarts sessions on SIGALRM (all) or the API's
+//! `restart` (all, or the selected neighbors), and shuts everything down on
+//! SIGTERM/SIGINT (or the API's `shutdown`).
+//!
+//! Reload: an invalid configuration changes nothing (the error, with
+//! `file:line:column`, is logged and returned to an API caller). Otherwise
+//! neighbors added get a worker, neighbors removed are stopped with Cease
+//! 6/3 "Peer De-configured" (RFC 4486), neighbors whose session settings
+//! changed are stopped with Cease 6/6 "Other Configuration Change" and
+//! restarted, and the others keep their session (the rib sends only the
+//! route difference). Helpers added, removed or changed are started,
+//! stopped or restarted.
+//!
+//! A worker restarted on request (`restart`, SIGALRM, a changed neighbor)
+//! is stopped with Cease 6/4 "Administrative Reset" for `restart` (silently
+//! when the neighbor has graceful restart, so the peer keeps our routes as
+//! stale), and its successor sets the graceful-restart R bit (spec §7.7).
 //!
 //! Everything runs on one thread (the caller must use a current-thread
 //! tokio runtime): children are forked from it, which keeps
@@ -154,6 +170,9 @@ struct Worker {
     removed: bool,
     /// Stopped on purpose to be started again at once.
     restart_now: bool,
+    /// The next worker replaces one stopped on request: its OPEN sets the
+    /// graceful-restart R bit.
+    restarted_on_request: bool,
 }
 
 struct Helper {
@@ -242,6 +261,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         SignalKind::hangup(),
         SignalKind::user_defined1(),
         SignalKind::user_defined2(),
+        SignalKind::alarm(),
     ] {
         let mut s = signal(kind)?;
         let tx = d.events.clone();
@@ -315,8 +335,18 @@ impl Worker {
             finished: false,
             removed: false,
             restart_now: false,
+            restarted_on_request: false,
         }
     }
+}
+
+/// Why a worker is stopped to be started again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RestartWhy {
+    /// API/cli `restart`, SIGALRM.
+    Requested,
+    /// A reload changed the neighbor's session settings.
+    Reconfigured,
 }
 
 /// The neighbor as people write it: `10.0.0.1`, or `10.0.0.0/24` for a range.
@@ -597,6 +627,7 @@ impl Daemon {
         w.tx = Some(tx);
         w.started = Instant::now();
         w.restart_now = false;
+        let restarted_on_request = std::mem::take(&mut w.restarted_on_request);
         let restarts = w.restarts;
         let neighbor = ipc::Serialized::of(&w.neighbor);
         info!(
@@ -625,6 +656,7 @@ impl Daemon {
                     neighbor,
                     settings,
                     restarts,
+                    restarted_on_request,
                 };
                 self.send_session(peer, init, &[]).await;
             }
@@ -742,9 +774,12 @@ impl Daemon {
         if kind == SignalKind::terminate() || kind == SignalKind::interrupt() {
             info!("signal received: shutting down");
             self.shutdown(0).await;
+        } else if kind == SignalKind::alarm() {
+            info!("signal received: restarting every session");
+            self.restart_sessions(None).await;
         } else {
             info!("signal received: reloading the configuration");
-            self.reload().await;
+            let _ = self.reload().await;
         }
     }
 
@@ -784,15 +819,18 @@ impl Daemon {
                 } else if w.removed {
                     info!(peer, "session worker {how} (neighbor removed)");
                     self.workers.remove(&peer);
+                } else if w.restart_now {
+                    // Stopped on request: it said it finished, which it did
+                    // only for this run.
+                    info!(peer, "session worker {how} (restart requested)");
+                    w.finished = false;
+                    w.restarts += 1;
+                    self.after(Duration::ZERO, Event::RespawnSession { peer, gen });
                 } else if w.finished {
                     info!(peer, "session worker {how} (finished)");
                 } else {
-                    let delay = if w.restart_now {
-                        Duration::ZERO
-                    } else {
-                        warn!(peer, "session worker {how}: restarting it");
-                        w.backoff.on_death(uptime)
-                    };
+                    warn!(peer, "session worker {how}: restarting it");
+                    let delay = w.backoff.on_death(uptime);
                     w.restarts += 1;
                     self.after(delay, Event::RespawnSession { peer, gen });
                 }
@@ -916,16 +954,16 @@ impl Daemon {
             }
             Ok(RibToSupervisor::Reload) => {
                 info!("reload requested through the API");
-                self.reload().await;
+                let error = self.reload().await.err();
+                self.send_rib(SupervisorToRib::ReloadDone { error }, &[])
+                    .await;
             }
             Ok(RibToSupervisor::Restart { peer }) => {
-                let peers: Vec<PeerId> = match peer {
-                    Some(p) => vec![p],
-                    None => self.workers.keys().copied().collect(),
-                };
-                for p in peers {
-                    self.restart_session(p).await;
+                match peer {
+                    Some(p) => info!(peer = p, "restart of one session requested through the API"),
+                    None => info!("restart of every session requested through the API"),
                 }
+                self.restart_sessions(peer).await;
             }
             Err(e) => {
                 if self.stopping.is_none() {
@@ -938,13 +976,51 @@ impl Daemon {
         }
     }
 
-    async fn restart_session(&mut self, peer: PeerId) {
-        if let Some(w) = self.workers.get_mut(&peer) {
-            w.restart_now = true;
-            w.finished = false;
+    /// Restarts the worker of `peer` (or of every neighbor) on request.
+    async fn restart_sessions(&mut self, peer: Option<PeerId>) {
+        if self.stopping.is_some() {
+            return;
         }
+        let peers: Vec<PeerId> = match peer {
+            Some(p) => vec![p],
+            None => self.workers.keys().copied().collect(),
+        };
+        for p in peers {
+            self.restart_session(p, RestartWhy::Requested).await;
+        }
+    }
+
+    /// Stops the worker of `peer` to start a new one at once (the same
+    /// path as a crash, without the back-off): the rib marks the peer down
+    /// and gives the new worker the whole Adj-RIB-Out when it is up.
+    async fn restart_session(&mut self, peer: PeerId, why: RestartWhy) {
+        let Some(w) = self.workers.get_mut(&peer) else {
+            return;
+        };
+        if w.removed {
+            return;
+        }
+        w.finished = false;
+        w.restarted_on_request = true;
+        if w.pid.is_none() {
+            // Not running (finished, or waiting for its back-off): start it now.
+            self.spawn_session(peer).await;
+            return;
+        }
+        w.restart_now = true;
+        let stop = match why {
+            _ if w.neighbor.capabilities.graceful_restart.is_some() => StopMode::Silent,
+            RestartWhy::Requested => StopMode::Cease {
+                subcode: 4,
+                message: String::new(),
+            },
+            RestartWhy::Reconfigured => StopMode::Cease {
+                subcode: 6,
+                message: String::new(),
+            },
+        };
         if !self
-            .send_session(peer, SupervisorToSession::Stop(StopMode::Silent), &[])
+            .send_session(peer, SupervisorToSession::Stop(stop), &[])
             .await
         {
             if let Some(pid) = self.workers.get(&peer).and_then(|w| w.pid) {
@@ -1020,9 +1096,11 @@ impl Daemon {
         }
     }
 
-    async fn reload(&mut self) {
+    /// Loads the configuration again and applies the difference; an error
+    /// (nothing changed) is logged and returned.
+    async fn reload(&mut self) -> std::result::Result<(), String> {
         if self.stopping.is_some() {
-            return;
+            return Err("the daemon is shutting down".into());
         }
         let n = self.opts.configs.len();
         let rotate = self.opts.settings.debug.rotate && n > 1;
@@ -1040,7 +1118,7 @@ impl Daemon {
             Err(e) => {
                 error!("reload failed, keeping the running configuration:\n{e}");
                 self.notify_ready("reload failed, running the previous configuration");
-                return;
+                return Err(e.to_string());
             }
         };
         info!(
@@ -1105,14 +1183,23 @@ impl Daemon {
                     continue;
                 }
             }
-            self.send_session(id, SupervisorToSession::Stop(StopMode::Silent), &[])
+            info!(
+                peer = id,
+                "neighbor removed: stopping its session (Cease 6/3)"
+            );
+            let stop = StopMode::Cease {
+                subcode: 3,
+                message: String::new(),
+            };
+            self.send_session(id, SupervisorToSession::Stop(stop), &[])
                 .await;
         }
         for id in d.changed {
+            info!(peer = id, "neighbor changed: restarting its session");
             if let Some(w) = self.workers.get_mut(&id) {
                 w.neighbor = self.peers[&id].clone();
             }
-            self.restart_session(id).await;
+            self.restart_session(id, RestartWhy::Reconfigured).await;
         }
         for id in d.added {
             self.workers
@@ -1121,6 +1208,7 @@ impl Daemon {
         }
         self.notify_ready("reloaded");
         self.check_all_finished().await;
+        Ok(())
     }
 
     fn anything_alive(&self) -> bool {

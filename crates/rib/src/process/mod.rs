@@ -96,7 +96,17 @@ struct InFlight {
     helper: HelperKey,
     replies: Vec<Reply>,
     waiting: BTreeSet<PeerId>,
+    /// Replies of `reload` commands waiting for the supervisor's outcome
+    /// (`SupervisorToRib::ReloadDone`), in the order they were asked.
+    reloads: VecDeque<usize>,
     done: oneshot::Sender<()>,
+}
+
+impl InFlight {
+    /// Nothing left to wait for: the replies can be written.
+    fn complete(&self) -> bool {
+        self.waiting.is_empty() && self.reloads.is_empty()
+    }
 }
 
 struct State {
@@ -368,6 +378,7 @@ impl State {
                 self.apply_config(config);
                 self.set_peers(&peers);
             }
+            SupervisorToRib::ReloadDone { error } => self.reload_done(error),
             SupervisorToRib::ControlSocket => {
                 let Some(fd) = fds.pop() else {
                     return Err(ipc::Error::Protocol("ControlSocket without socket".into()));
@@ -451,6 +462,7 @@ impl State {
         let mut replies = Vec::new();
         let mut rib_cmds: Vec<(usize, BatchCommand)> = Vec::new();
         let mut after: Vec<Action> = Vec::new();
+        let mut reloads: VecDeque<usize> = VecDeque::new();
         let mut operational: Vec<(PeerId, OperationalMessage)> = Vec::new();
         let version = self.version.clone();
         for line in lines {
@@ -528,6 +540,12 @@ impl State {
                             info!("debug from \"{process}\": {text}");
                             (Some(p.command), Outcome::Done, Vec::new())
                         }
+                        Ok(Action::Reload) => {
+                            // answered once the supervisor says how it went
+                            reloads.push_back(replies.len());
+                            after.push(Action::Reload);
+                            (Some(p.command), Outcome::Done, Vec::new())
+                        }
                         Ok(other) => {
                             after.push(other);
                             (Some(p.command), Outcome::Done, Vec::new())
@@ -591,9 +609,10 @@ impl State {
             helper: key,
             replies,
             waiting,
+            reloads,
             done,
         });
-        if self.inflight.as_ref().is_some_and(|f| f.waiting.is_empty()) {
+        if self.inflight.as_ref().is_some_and(InFlight::complete) {
             self.finish_batch();
         } else {
             let t = self.timeouts.clone();
@@ -623,8 +642,13 @@ impl State {
             Action::Reload => {
                 let _ = self.sup.send(RibToSupervisor::Reload);
             }
-            Action::Restart => {
+            Action::Restart(None) => {
                 let _ = self.sup.send(RibToSupervisor::Restart { peer: None });
+            }
+            Action::Restart(Some(peers)) => {
+                for p in peers {
+                    let _ = self.sup.send(RibToSupervisor::Restart { peer: Some(p) });
+                }
             }
             _ => {}
         }
@@ -705,14 +729,43 @@ impl State {
     }
 
     fn on_timeout(&mut self, seq: u64) {
-        if let Some(f) = &self.inflight {
-            if f.seq == seq && !f.waiting.is_empty() {
-                warn!(
-                    "no acknowledgement from peer(s) {:?} within {:?}: answering anyway",
-                    f.waiting, self.opts.ack_timeout
-                );
+        let timeout = self.opts.ack_timeout;
+        if let Some(f) = self.inflight.as_mut() {
+            if f.seq == seq && !f.complete() {
+                if !f.waiting.is_empty() {
+                    warn!(
+                        "no acknowledgement from peer(s) {:?} within {:?}: answering anyway",
+                        f.waiting, timeout
+                    );
+                }
+                for i in std::mem::take(&mut f.reloads) {
+                    warn!("no outcome of the reload within {timeout:?}: answering error");
+                    if let Some(r) = f.replies.get_mut(i) {
+                        r.outcome = Outcome::Error(format!(
+                            "the reload did not finish within {timeout:?}"
+                        ));
+                    }
+                }
                 self.finish_batch();
             }
+        }
+    }
+
+    /// The supervisor's outcome of a `reload` of the batch in flight: an
+    /// invalid configuration answers `error`, its reason lines first.
+    fn reload_done(&mut self, error: Option<String>) {
+        let Some(f) = self.inflight.as_mut() else {
+            return;
+        };
+        let Some(i) = f.reloads.pop_front() else {
+            return;
+        };
+        if let (Some(e), Some(r)) = (error, f.replies.get_mut(i)) {
+            r.output.extend(e.lines().map(|l| format!("reload failed: {l}")));
+            r.outcome = Outcome::Error(e);
+        }
+        if f.complete() {
+            self.finish_batch();
         }
     }
 
@@ -720,7 +773,7 @@ impl State {
         let finished = match self.inflight.as_mut() {
             Some(f) if seq >= f.seq => {
                 f.waiting.remove(&peer);
-                f.waiting.is_empty()
+                f.complete()
             }
             _ => false,
         };
@@ -776,7 +829,7 @@ impl State {
             }
         }
         let finished = match self.inflight.as_mut() {
-            Some(f) => f.waiting.remove(&peer) && f.waiting.is_empty(),
+            Some(f) => f.waiting.remove(&peer) && f.complete(),
             None => false,
         };
         if finished {
