@@ -278,6 +278,9 @@ pub fn decode_content(raw: &[u8], negotiated: Option<&Negotiated>) -> Option<Con
     };
     let kind = *raw.get(18)?;
     let m = Message::decode(kind, raw.get(19..)?, n).ok()?;
+    if let Message::Operational(_) = &m {
+        return ferrobgp_api::from_wire::content(&m);
+    }
     Some(match m {
         Message::Open(o) => Content::Open {
             version: o.version,
