@@ -8,6 +8,11 @@
 //! `$XDG_RUNTIME_DIR/ferrobgp/`, `/tmp/ferrobgp-<uid>/`; `ferrobgp run
 //! --socket PATH` names the file directly. The client side uses the same
 //! rules ([`default_path`]) to find it.
+//!
+//! Started as root, the supervisor gives the socket to root and the group
+//! of the service user (`--user` / `daemon.user`, else `ferrobgp`, else
+//! `nobody`, as the children's user is chosen): with mode 0660 the members
+//! of that group (e.g. `ferrobgp`) may use `ferrobgp cli`.
 
 use std::io;
 use std::os::fd::OwnedFd;
@@ -183,6 +188,9 @@ pub fn open(opts: &crate::Options) -> Option<ControlSocket> {
     match ControlSocket::bind(&path) {
         Ok(s) => {
             tracing::info!("control socket {}", path.display());
+            if nix::unistd::Uid::effective().is_root() {
+                give_to_service_group(&path, opts.user.as_deref());
+            }
             Some(s)
         }
         Err(e) => {
@@ -192,6 +200,36 @@ pub fn open(opts: &crate::Options) -> Option<ControlSocket> {
             );
             None
         }
+    }
+}
+
+/// The group of the service user (see the module documentation); `None`
+/// when no candidate user exists.
+pub fn service_group(requested_user: Option<&str>) -> Option<nix::unistd::Gid> {
+    use crate::privilege::{DEFAULT_USER, FALLBACK_USER};
+    let lookup = |name: &str| nix::unistd::User::from_name(name).ok().flatten();
+    let user = match requested_user {
+        Some(name) => lookup(name),
+        None => lookup(DEFAULT_USER).or_else(|| lookup(FALLBACK_USER)),
+    }?;
+    Some(user.gid)
+}
+
+/// Makes the socket `root:<service group>` (the supervisor runs as root).
+fn give_to_service_group(path: &Path, requested_user: Option<&str>) {
+    let Some(gid) = service_group(requested_user) else {
+        tracing::warn!(
+            "control socket {}: no service user, it stays root's only",
+            path.display()
+        );
+        return;
+    };
+    match nix::unistd::chown(path, Some(nix::unistd::Uid::from_raw(0)), Some(gid)) {
+        Ok(()) => tracing::debug!("control socket {}: group {gid} may connect", path.display()),
+        Err(e) => tracing::warn!(
+            "control socket {}: chown to group {gid}: {e}",
+            path.display()
+        ),
     }
 }
 
