@@ -51,10 +51,6 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
             peers: vec![peer(9)],
         },
         SupervisorToRib::Shutdown,
-        SupervisorToRib::ReloadDone { error: None },
-        SupervisorToRib::ReloadDone {
-            error: Some("a.conf:3:7: unknown keyword".into()),
-        },
     ]
 }
 
@@ -76,7 +72,6 @@ fn sup_to_session() -> Vec<SupervisorToSession> {
             neighbor: blob("n"),
             settings: blob("s"),
             restarts: 2,
-            restarted_on_request: true,
         },
         SupervisorToSession::Incoming {
             remote: addr(50000),
@@ -108,6 +103,7 @@ fn rib_to_session() -> Vec<RibToSession> {
                 Change::Withdraw(blob("r2")),
                 Change::Eor(Family::IPV6_UNICAST),
                 Change::RouteRefresh(Family::IPV4_FLOW),
+                Change::Resend(blob("r3")),
                 Change::Raw {
                     kind: 6,
                     body: vec![0, 1, 1, 2],
@@ -156,6 +152,10 @@ fn session_to_rib() -> Vec<SessionToRib> {
         SessionToRib::NeedRoutes {
             families: vec![Family::IPV4_UNICAST],
             eor: true,
+        },
+        SessionToRib::RouteRefresh {
+            family: Family::IPV6_UNICAST,
+            enhanced: true,
         },
         SessionToRib::Counters {
             sent: MessageCounts {
