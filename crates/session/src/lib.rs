@@ -14,6 +14,8 @@
 //! - [`backoff`]: ExaBGP's reconnection delay and the attempts bound;
 //! - [`notify`]: the NOTIFICATIONs this worker generates;
 //! - [`encode`]: the rib's changes into messages (wire's packing);
+//! - [`received`]: the RFC 7606 verdict of a received UPDATE (the log of
+//!   treat-as-withdraw and discards; the session stays up);
 //! - shell: [`worker`] (event loop), [`conn`] (reader/writer tasks,
 //!   rate-limit, stall bound), [`connect`] and [`sockopt`] (TCP and socket
 //!   options), [`entry`] (the process entry point).
@@ -28,6 +30,7 @@ pub mod from_config;
 pub mod fsm;
 pub mod notify;
 pub mod peer;
+pub mod received;
 pub mod sockopt;
 pub mod worker;
 

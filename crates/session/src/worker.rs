@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::fsm::{Action, ConnId, Fsm, Input, OtherKind, PeerOpen};
 use crate::notify;
 use crate::peer::PeerConfig;
+use crate::received;
 use ferrobgp_ipc::{
     Change, Direction, MessageCounts, Receiver, RibToSession, Sender, SessionState, SessionToRib,
     SessionToSupervisor, StopMode, SupervisorToSession,
@@ -399,8 +400,8 @@ impl Worker {
                     subcode: n.subcode,
                 },
                 Ok(Message::Update(u)) => {
-                    for m in &u.received.malformations {
-                        tracing::warn!(peer = %self.cfg.peer_address, "UPDATE: {m}");
+                    for line in received::warnings(&u.received, &fr.body) {
+                        tracing::warn!(peer = %self.cfg.peer_address, "UPDATE: {line}");
                     }
                     Input::OtherReceived {
                         conn,
