@@ -8,12 +8,13 @@
 //! - `updates` (json, neighbor A): `receive { parsed; update; }` only;
 //! - `opener` (text, neighbor B): `receive { packets; open; }` and
 //!   `send { parsed; update; operational; }`; it announces an OPERATIONAL
-//!   advisory once B's End-of-RIB went out (B negotiated the capability);
+//!   advisory once B's End-of-RIB went out (B negotiated the capability),
+//!   then `flush adj-rib out`;
 //! - `consolidated` (json, neighbor B): `receive { parsed; packets;
 //!   consolidate; refresh; }` and `send { packets; refresh; }`.
 //!
-//! The peers check the wire on the way (the OPERATIONAL bytes, the route
-//! refresh answer between BoRR and EoRR), then the daemon is stopped and
+//! The peers check the wire on the way (the OPERATIONAL bytes, the flush
+//! and the route refresh answer between BoRR and EoRR), then the daemon is stopped and
 //! every helper's input is compared with the exact list of lines / JSON
 //! events it must have received, and nothing else.
 
@@ -28,7 +29,8 @@ const OPERATIONAL: u8 = 6;
 
 /// Writes every line it reads to `changes.out`; after `up` it sends an
 /// OPERATIONAL (not negotiated with A: must not reach the wire), after the
-/// reply a route.
+/// reply a route, after that reply `flush adj-rib out` (no `route-refresh`
+/// configured: no BoRR/EoRR).
 const CHANGES: &str = r#"#!/bin/sh
 out="$(dirname "$0")/changes.out"
 : > "$out"
@@ -36,13 +38,16 @@ while IFS= read -r line; do
   printf '%s\n' "$line" >> "$out"
   case "$line" in
     *" up") echo 'announce operational adm afi ipv4 safi unicast advisory not-negotiated' ;;
-    done) if [ -z "$again" ]; then again=1; echo 'announce route 10.4.0.0/24 next-hop 127.0.0.1'; fi ;;
+    done) n=$((n + 1))
+      if [ "$n" = 1 ]; then echo 'announce route 10.4.0.0/24 next-hop 127.0.0.1'; fi
+      if [ "$n" = 2 ]; then echo 'flush adj-rib out'; fi ;;
   esac
 done
 "#;
 
 /// Writes every line it reads to `opener.out`; once B's End-of-RIB was
-/// sent, it announces an OPERATIONAL advisory.
+/// sent, it announces an OPERATIONAL advisory, after its reply it flushes
+/// the Adj-RIB-Out (`route-refresh` is configured: BoRR/EoRR around it).
 const OPENER: &str = r#"#!/bin/sh
 out="$(dirname "$0")/opener.out"
 : > "$out"
@@ -50,6 +55,7 @@ while IFS= read -r line; do
   printf '%s\n' "$line" >> "$out"
   case "$line" in
     *"send update route eor 1/1"*) if [ -z "$sent" ]; then sent=1; echo 'announce operational asm afi ipv4 safi unicast advisory "hello there"'; fi ;;
+    done) if [ -z "$flushed" ]; then flushed=1; echo 'flush adj-rib out'; fi ;;
   esac
 done
 "#;
@@ -232,6 +238,13 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
     let mut advisory = vec![0, 2, 0, 14, 0, 1, 1];
     advisory.extend_from_slice(b"hello there");
     assert_eq!((m.kind, m.body), (OPERATIONAL, advisory), "{}", log());
+    // the helper's flush: BoRR, the table, EoRR
+    let m = next(&mut sb, "BoRR of the flush", &log);
+    assert_eq!((m.kind, m.body), (ROUTE_REFRESH, vec![0, 1, 1, 1]));
+    let m = next(&mut sb, "the flushed route", &log);
+    assert_eq!(update_prefixes(&m.body).0, vec!["10.3.0.0/24".to_string()]);
+    let m = next(&mut sb, "EoRR of the flush", &log);
+    assert_eq!((m.kind, m.body), (ROUTE_REFRESH, vec![0, 1, 2, 1]));
 
     // A: its End-of-RIB, then the helper's route; the OPERATIONAL the
     // helper asked for in between was dropped (not negotiated)
@@ -240,6 +253,8 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
     let m = next(&mut sa, "the helper's route", &log);
     assert_eq!(m.kind, UPDATE, "not an UPDATE (OPERATIONAL leaked?): {m:?}");
     assert_eq!(update_prefixes(&m.body).0, vec!["10.4.0.0/24".to_string()]);
+    let flushed = next(&mut sa, "the flushed route", &log);
+    assert_eq!(flushed, m, "the flush re-sends the same UPDATE");
 
     // A announces a route and its End-of-RIB
     sa.send(UPDATE, &update_body([10, 99, 0], [127, 0, 0, 2]));
@@ -254,11 +269,11 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
     assert_eq!(update_prefixes(&m.body).0, vec!["10.3.0.0/24".to_string()]);
     let m = next(&mut sb, "EoRR", &log);
     assert_eq!((m.kind, m.body), (ROUTE_REFRESH, vec![0, 1, 2, 1]));
-    wait_count(&opener, "announced 10.3.0.0/24", 2, &log);
-    wait_count(&consolidated, "\"refresh\"", 3, &log);
+    wait_count(&opener, "announced 10.3.0.0/24", 3, &log);
+    wait_count(&consolidated, "\"refresh\"", 5, &log);
 
     // A goes away (no reconnection: one connection per neighbor)
-    wait_count(&changes, "done", 2, &log);
+    wait_count(&changes, "done", 3, &log);
     drop(sa);
     wait_count(&changes, "neighbor 127.0.0.2 down - ", 1, &log);
 
@@ -283,6 +298,7 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
             "",
             "neighbor 127.0.0.2 up",
             "",
+            "done",
             "done",
             "done",
             "neighbor 127.0.0.2 down - <reason>",
@@ -354,6 +370,11 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
             &route,
             &end,
             "",
+            "done",
+            &start,
+            &route,
+            &end,
+            "",
             shutdown.as_str(),
             "",
         ],
@@ -361,14 +382,32 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
         log()
     );
 
-    // consolidated (json): the ROUTE-REFRESH received (parsed, with its
-    // bytes), BoRR and EoRR sent (packets), the notice
+    // consolidated (json): BoRR and EoRR of the flush (packets), the
+    // ROUTE-REFRESH received (parsed, with its bytes), BoRR and EoRR of the
+    // answer, the notice
     let events = json_lines(&read(&consolidated));
     assert_eq!(
         types(&events),
-        ["refresh", "refresh", "refresh", "notification"],
+        [
+            "refresh",
+            "refresh",
+            "refresh",
+            "refresh",
+            "refresh",
+            "notification"
+        ],
         "{events:?}"
     );
+    let sent: Vec<&Value> = [0, 1, 3, 4].iter().map(|i| &events[*i]).collect();
+    for (e, body) in sent
+        .iter()
+        .zip(["0x00010101", "0x00010201", "0x00010101", "0x00010201"])
+    {
+        assert_eq!(e["neighbor"]["direction"], "send");
+        assert_eq!(e["neighbor"]["message"]["category"], 5);
+        assert_eq!(e["neighbor"]["message"]["body"], body);
+    }
+    let events = &events[2..];
     let m = &events[0]["neighbor"];
     assert_eq!(events[0]["neighbor"]["direction"], "receive");
     assert_eq!(
@@ -380,10 +419,5 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
         events[0]["header"],
         format!("0x{}0017{:02X}", "FF".repeat(16), ROUTE_REFRESH)
     );
-    for (e, body) in events[1..3].iter().zip(["0x00010101", "0x00010201"]) {
-        assert_eq!(e["neighbor"]["direction"], "send");
-        assert_eq!(e["neighbor"]["message"]["category"], 5);
-        assert_eq!(e["neighbor"]["message"]["body"], body);
-    }
     assert_eq!(events[3]["notification"], "shutdown");
 }
