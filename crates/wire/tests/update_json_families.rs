@@ -67,7 +67,7 @@ fn handbuilt_update_json_matches_exabgp() {
         n += 1;
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(n, 37);
+    assert_eq!(n, 39);
 }
 
 #[test]

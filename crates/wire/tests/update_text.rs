@@ -149,5 +149,5 @@ fn handbuilt_update_text_matches_exabgp() {
         all.len(),
         failures.join("\n")
     );
-    assert_eq!(all.len(), 78);
+    assert_eq!(all.len(), 80);
 }

@@ -268,7 +268,10 @@ impl PrefixSid {
                 }
                 PrefixSidTlv::Other { kind, value } => {
                     let hex: String = value.iter().map(|b| format!("{b:02X}")).collect();
-                    m.insert(format!("tlv-{kind}"), json!(format!("0x{hex}")));
+                    m.insert(
+                        format!("attribute-not-implemented-{kind}"),
+                        json!(format!("0x{hex}")),
+                    );
                 }
             }
         }
