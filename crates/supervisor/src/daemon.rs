@@ -1039,7 +1039,11 @@ impl Daemon {
         match msg {
             Ok(SessionToSupervisor::Ready) => debug!(peer, "session worker ready"),
             Ok(SessionToSupervisor::Finished { reason }) => {
-                info!(peer, "neighbor {} done: {reason}", label(&w.neighbor));
+                if w.restart_now {
+                    debug!(peer, "session worker stopped for its restart: {reason}");
+                } else {
+                    info!(peer, "neighbor {} done: {reason}", label(&w.neighbor));
+                }
                 w.finished = true;
             }
             Err(e) => {
