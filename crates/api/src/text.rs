@@ -2,6 +2,11 @@
 //! ending in `\n`; the writer adds one more newline, so each text event is
 //! followed by an empty line on the helper's stdin. `fsm`, `signal` and
 //! `negotiated` have no text form.
+//!
+//! Operational messages are the exception, as at ExaBGP 5.0.15: their line
+//! has no newline of its own, so no empty line follows it. (The reference
+//! also prints an advisory as Python bytes, `advisory "b'text'"`; ferrobgp
+//! prints the text: `advisory "text"`.)
 
 use crate::event::*;
 
@@ -102,7 +107,8 @@ pub fn encode(peer: &PeerInfo, event: &Event) -> Option<String> {
                             format!(" router-id {router_id} sequence {sequence} counter {counter}")
                         }
                     };
-                    format!("{head}{tail}{}\n", raw_suffix(raw))
+                    // no newline of its own (see the module documentation)
+                    format!("{head}{tail}{}", raw_suffix(raw))
                 }
             }
         }

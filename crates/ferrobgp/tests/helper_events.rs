@@ -363,8 +363,7 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
             &eor,
             &end,
             "",
-            op,
-            "",
+            op, // no empty line after an operational event (as ExaBGP)
             "done",
             &start,
             &route,
