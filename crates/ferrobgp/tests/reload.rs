@@ -495,3 +495,65 @@ fn reload_adds_removes_restarts_and_keeps_neighbors_and_helpers() {
     assert!(alive(keep[0]));
     assert_eq!(pids(&w.d.path("gone.sh.pids")), gone);
 }
+
+/// The graceful-restart capability (64) of an OPEN body: (R bit, restart
+/// time), `None` when absent.
+fn graceful_restart(open: &[u8]) -> Option<(bool, u16)> {
+    let mut p = open.get(10..10 + usize::from(*open.get(9)?))?;
+    while p.len() >= 2 {
+        let (kind, len) = (p[0], usize::from(p[1]));
+        let mut c = p.get(2..2 + len)?;
+        while kind == 2 && c.len() >= 2 {
+            let (code, clen) = (c[0], usize::from(c[1]));
+            let v = c.get(2..2 + clen)?;
+            if code == 64 && v.len() >= 2 {
+                return Some((v[0] & 0x80 != 0, u16::from_be_bytes([v[0] & 0x0f, v[1]])));
+            }
+            c = &c[2 + clen..];
+        }
+        p = &p[2 + len..];
+    }
+    None
+}
+
+#[test]
+fn a_changed_neighbor_with_graceful_restart_comes_back_with_the_r_bit() {
+    let peer = Peer::bind("127.0.0.2");
+    let gr = "capability { graceful-restart 120; }";
+    let conf = |hold: u16| {
+        neighbor(
+            "127.0.0.2",
+            peer.addr.port(),
+            &format!("hold-time {hold}; {gr}"),
+            &["10.1.0.0/24"],
+        )
+    };
+    let w = start_with_cli(&conf(30), &[]);
+    let log_path = w.d.log.clone();
+    let log = move || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let mut s = peer.accept();
+    let open = s.establish(65000, [10, 0, 0, 2], 90);
+    assert_eq!(graceful_restart(&open.body), Some((false, 120)));
+    assert_eq!(read_table(&mut s, &log), vec![announce_24([10, 1, 0])]);
+
+    std::fs::write(w.d.path("daemon.conf"), conf(60)).expect("conf");
+    let (code, out) = cli(&w.sock, "reload");
+    assert_eq!((code, out.trim()), (Some(0), "done"), "{}", log());
+    // graceful restart: closed without NOTIFICATION, the peer keeps our
+    // routes as stale; the new OPEN says we restarted
+    assert!(
+        s.read_non_keepalive(LONG).is_none(),
+        "a message instead of a silent close\n{}",
+        log()
+    );
+    let mut s = peer.accept();
+    let open = s.establish(65000, [10, 0, 0, 2], 90);
+    assert_eq!(&open.body[3..5], &60u16.to_be_bytes());
+    assert_eq!(
+        graceful_restart(&open.body),
+        Some((true, 120)),
+        "{:02x?}",
+        open.body
+    );
+    assert_eq!(read_table(&mut s, &log), vec![announce_24([10, 1, 0])]);
+}
