@@ -557,3 +557,40 @@ fn a_changed_neighbor_with_graceful_restart_comes_back_with_the_r_bit() {
     );
     assert_eq!(read_table(&mut s, &log), vec![announce_24([10, 1, 0])]);
 }
+
+#[test]
+fn sigusr2_reloads_and_restarts_the_helpers_only() {
+    let peer = Peer::bind("127.0.0.2");
+    let conf = [
+        process("keep", ""),
+        neighbor("127.0.0.2", peer.addr.port(), "", &["10.1.0.0/24"]),
+    ]
+    .concat();
+    let w = start_with_cli(&conf, &[("keep.sh", RECORDER)]);
+    let log_path = w.d.log.clone();
+    let log = move || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let mut s = peer.accept();
+    s.establish(65000, [10, 0, 0, 2], 90);
+    assert_eq!(read_table(&mut s, &log), vec![announce_24([10, 1, 0])]);
+    let worker = worker_of(&w.d, "127.0.0.2");
+    let first = wait_pids(&w.d.path("keep.sh.pids"), 1, &log);
+
+    std::fs::write(
+        w.d.path("daemon.conf"),
+        [
+            process("keep", ""),
+            neighbor("127.0.0.2", peer.addr.port(), "", &["10.2.0.0/24"]),
+        ]
+        .concat(),
+    )
+    .expect("conf");
+    w.d.signal(libc::SIGUSR2);
+    // the configuration is reloaded (the route difference on the same session)
+    expect_update(&mut s, &withdraw_24([10, 1, 0]), "withdraw", &log);
+    expect_update(&mut s, &announce_24([10, 2, 0]), "announce", &log);
+    // and the unchanged helper is restarted
+    let again = wait_pids(&w.d.path("keep.sh.pids"), 2, &log);
+    wait_gone(first[0], "the helper before SIGUSR2", &log);
+    assert!(alive(again[1]), "the helper after SIGUSR2");
+    assert_eq!(worker_of(&w.d, "127.0.0.2"), worker, "session worker kept");
+}

@@ -1,7 +1,8 @@
 //! The supervisor's event loop: spawns the rib, the helpers and one session
 //! worker per neighbor, reaps and restarts them, accepts incoming
 //! connections, reloads on SIGUSR1/SIGHUP (or the API's `reload`, which gets
-//! the outcome back), restarts sessions on SIGALRM (all) or the API's
+//! the outcome back; SIGUSR2 also restarts every helper, as ExaBGP does),
+//! restarts sessions on SIGALRM (all) or the API's
 //! `restart` (all, or the selected neighbors), and shuts everything down on
 //! SIGTERM/SIGINT (or the API's `shutdown`).
 //!
@@ -777,6 +778,11 @@ impl Daemon {
         } else if kind == SignalKind::alarm() {
             info!("signal received: restarting every session");
             self.restart_sessions(None).await;
+        } else if kind == SignalKind::user_defined2() {
+            info!("signal received: reloading the configuration and restarting the helpers");
+            if self.reload().await.is_ok() {
+                self.restart_helpers();
+            }
         } else {
             info!("signal received: reloading the configuration");
             let _ = self.reload().await;
@@ -1270,6 +1276,20 @@ impl Daemon {
         self.rib_stop_pending = false;
         if !self.send_rib(SupervisorToRib::Shutdown, &[]).await {
             self.terminate_helpers();
+        }
+    }
+
+    /// SIGUSR2 (after a reload, as ExaBGP): every running helper is stopped
+    /// (SIGTERM to its process group) and started again at once.
+    fn restart_helpers(&mut self) {
+        for h in self.helpers.values_mut() {
+            if h.removed || h.restart_now {
+                continue;
+            }
+            if let Some(pid) = h.pid {
+                h.restart_now = true;
+                let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGTERM);
+            }
         }
     }
 
