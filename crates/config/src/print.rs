@@ -6,11 +6,15 @@
 //! its file and line, and the template names it inherited (their values
 //! are printed in place; the names are kept in a comment).
 //!
-//! Static routes and `operational` messages are not printed (ExaBGP's
-//! `show neighbor configuration` does not print sent routes either; `show
-//! adj-rib out` lists them): a comment says how many there are.
+//! Static routes are printed in a `static` block when this printer has a
+//! form for them that reads back into the same route (IPv4/IPv6 unicast,
+//! multicast, nlri-mpls and mpls-vpn routes without a prefix SID; each is
+//! checked by parsing it back); the others (flow, vpls, mcast-vpn, mup, ...)
+//! and `operational` messages are not printed, and a comment says how many
+//! were left out (`show adj-rib out` lists every route).
 
 use crate::model::*;
+use crate::route::ConfigRoute;
 use std::fmt::Write as _;
 
 /// A string as a quoted configuration token. Quotes, backslashes and
@@ -217,11 +221,19 @@ pub fn neighbor(n: &Neighbor) -> String {
     for a in &n.api {
         api(&mut o, a);
     }
-    if !n.routes.is_empty() {
+    let printed: Vec<String> = n.routes.iter().filter_map(route_statement).collect();
+    if !printed.is_empty() {
+        o.push_str("  static {\n");
+        for r in &printed {
+            let _ = writeln!(o, "    {r};");
+        }
+        o.push_str("  }\n");
+    }
+    if printed.len() < n.routes.len() {
         let _ = writeln!(
             o,
             "  # {} static route(s) not shown: see show adj-rib out",
-            n.routes.len()
+            n.routes.len() - printed.len()
         );
     }
     if !n.operational.is_empty() {
@@ -233,6 +245,127 @@ pub fn neighbor(n: &Neighbor) -> String {
     }
     o.push_str("}\n");
     o
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    let words: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+    format!("[ {} ]", words.join(" "))
+}
+
+fn as_path(p: &ferrobgp_wire::attribute::AsPath) -> String {
+    use ferrobgp_wire::attribute::SegmentType;
+    let mut out = Vec::new();
+    for seg in &p.segments {
+        let asns: Vec<String> = seg.asns.iter().map(|a| a.to_string()).collect();
+        let asns = asns.join(" ");
+        out.push(match seg.kind {
+            SegmentType::Sequence => format!("[ {asns} ]"),
+            SegmentType::Set => format!("( {asns} )"),
+            SegmentType::ConfedSequence => format!("[ {{ {asns} }} ]"),
+            SegmentType::ConfedSet => format!("( {{ {asns} }} )"),
+        });
+    }
+    if out.is_empty() {
+        return "[ ]".into();
+    }
+    out.join(" ")
+}
+
+/// The attributes of a route in the route keyword grammar; `None` when one
+/// of them has no spelling here (prefix SIDs).
+fn attributes(a: &crate::route::AttrSet) -> Option<String> {
+    if a.prefix_sid.is_some() || a.srv6.is_some() {
+        return None;
+    }
+    let mut o = String::new();
+    if let Some(v) = a.origin {
+        let _ = write!(o, " origin {}", v.to_string().to_lowercase());
+    }
+    if let Some(p) = &a.as_path {
+        let _ = write!(o, " as-path {}", as_path(p));
+    }
+    if let Some(v) = a.med {
+        let _ = write!(o, " med {v}");
+    }
+    if let Some(v) = a.local_pref {
+        let _ = write!(o, " local-preference {v}");
+    }
+    if a.atomic_aggregate {
+        o.push_str(" atomic-aggregate");
+    }
+    if let Some(g) = &a.aggregator {
+        let _ = write!(o, " aggregator ( {}:{} )", g.asn, g.ip);
+    }
+    if !a.communities.is_empty() {
+        let _ = write!(o, " community {}", list(&a.communities));
+    }
+    if let Some(v) = a.originator_id {
+        let _ = write!(o, " originator-id {v}");
+    }
+    if !a.cluster_list.is_empty() {
+        let _ = write!(o, " cluster-list {}", list(&a.cluster_list));
+    }
+    if !a.extended_communities.is_empty() {
+        let _ = write!(o, " extended-community {}", list(&a.extended_communities));
+    }
+    if !a.large_communities.is_empty() {
+        let _ = write!(o, " large-community {}", list(&a.large_communities));
+    }
+    if let Some(v) = a.aigp {
+        let _ = write!(o, " aigp {v}");
+    }
+    for g in &a.generic {
+        let hex: String = g.value.iter().map(|b| format!("{b:02x}")).collect();
+        let _ = write!(
+            o,
+            " attribute [ 0x{:02x} 0x{:02x} 0x{hex} ]",
+            g.code, g.flags
+        );
+    }
+    Some(o)
+}
+
+/// `route ...` (without the `;`) for a `static` block, when it reads back
+/// into exactly `r` (checked here, so a route this printer cannot spell is
+/// left out rather than printed wrong).
+pub fn route_statement(r: &ConfigRoute) -> Option<String> {
+    use crate::route::NextHopSpec;
+    let ConfigRoute::Prefix(p) = r else {
+        return None;
+    };
+    let mut o = format!("route {}", p.prefix);
+    if let Some(rd) = &p.rd {
+        let _ = write!(o, " rd {rd}");
+    }
+    if let Some(labels) = &p.labels {
+        let _ = write!(o, " label {}", list(labels));
+    }
+    if let Some(id) = p.path_id {
+        let _ = write!(o, " path-information {id}");
+    }
+    match p.next_hop {
+        Some(NextHopSpec::Ip(ip)) => {
+            let _ = write!(o, " next-hop {ip}");
+        }
+        Some(NextHopSpec::SelfAddress) => o.push_str(" next-hop self"),
+        None => return None,
+    }
+    o.push_str(&attributes(&p.attrs)?);
+    if let Some(name) = &p.meta.name {
+        let _ = write!(o, " name {}", quote(name));
+    }
+    if let Some(w) = &p.meta.watchdog {
+        let _ = write!(o, " watchdog {}", quote(w));
+    }
+    if p.meta.withdrawn {
+        o.push_str(" withdraw");
+    }
+    let lexed = crate::lexer::tokenize(&o);
+    if !lexed.errors.is_empty() {
+        return None;
+    }
+    let back = crate::route::parse_route(lexed.tokens.get(1..)?, lexed.end, true).ok()?;
+    (back.len() == 1 && &back[0] == r).then_some(o)
 }
 
 #[cfg(test)]

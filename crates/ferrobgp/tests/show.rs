@@ -236,7 +236,6 @@ fn show_neighbor_views_and_adj_rib_json() {
         let mut n = n.clone();
         n.source = Default::default();
         n.line = 0;
-        n.routes.clear();
         n
     };
     let back: Vec<_> = load(&printed).iter().map(comparable).collect();
@@ -244,6 +243,10 @@ fn show_neighbor_views_and_adj_rib_json() {
     assert_eq!(back, configured, "{printed}");
     assert!(
         printed.contains("  description \"peer 127.0.0.2\";\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("\n  static {\n    route 10.2.0.0/24 next-hop 127.0.0.1;\n  }\n"),
         "{printed}"
     );
 
