@@ -67,8 +67,10 @@ pub enum ClientError {
 /// `summary` after `show neighbor`; `a r` is `announce route`; `f` is
 /// `flow` after announce/withdraw, else `flush`; `e` is `eor` after
 /// announce, `extensive` in `show`; `rr` route-refresh; `t` teardown;
-/// `neighbour` is `neighbor`). Arguments (prefixes, attributes) are never
-/// touched: expansion stops at the first word that is not a command word.
+/// `neighbour` is `neighbor`; `restart n IP` is `restart neighbor IP`,
+/// which the daemon takes as `neighbor IP restart`). Arguments
+/// (prefixes, attributes) are never touched: expansion stops at the first
+/// word that is not a command word.
 pub fn expand(line: &str) -> String {
     #[derive(PartialEq)]
     enum At {
@@ -86,6 +88,8 @@ pub fn expand(line: &str) -> String {
         Object,
         /// After `announce flow` / `withdraw flow`.
         Flow,
+        /// After `restart`: `neighbor` may follow (`restart neighbor IP`).
+        Restart,
         /// After flush / clear.
         AdjRib,
         AdjRibSide,
@@ -116,6 +120,7 @@ pub fn expand(line: &str) -> String {
                 "f" | "flush" => ("flush", At::AdjRib),
                 "c" | "clear" => ("clear", At::AdjRib),
                 "t" | "teardown" => ("teardown", At::Rest),
+                "restart" => ("restart", At::Restart),
                 "h" => ("help", At::Rest),
                 "v" => ("version", At::Rest),
                 _ => (word, At::Rest),
@@ -148,6 +153,10 @@ pub fn expand(line: &str) -> String {
                 "rr" | "route-refresh" => ("route-refresh", At::Rest),
                 "w" | "watchdog" => ("watchdog", At::Rest),
                 "o" | "operational" => ("operational", At::Rest),
+                _ => (word, At::Rest),
+            },
+            At::Restart => match word {
+                "n" | "neighbor" => ("neighbor", At::Rest),
                 _ => (word, At::Rest),
             },
             At::Flow => match word {
@@ -478,6 +487,24 @@ mod tests {
         assert_eq!(expand("version"), "version");
         assert_eq!(expand("  show   neighbor  "), "show neighbor");
         assert_eq!(expand("bogus s n"), "bogus s n");
+    }
+
+    #[test]
+    fn restart_of_one_neighbor_in_both_word_orders() {
+        assert_eq!(
+            expand("restart neighbor 10.0.0.1"),
+            "restart neighbor 10.0.0.1"
+        );
+        assert_eq!(
+            expand("restart n 10.0.0.1 peer-as 65000"),
+            "restart neighbor 10.0.0.1 peer-as 65000"
+        );
+        assert_eq!(
+            expand("restart neighbour 10.0.0.1"),
+            "restart neighbor 10.0.0.1"
+        );
+        assert_eq!(expand("n 10.0.0.1 restart"), "neighbor 10.0.0.1 restart");
+        assert_eq!(expand("restart"), "restart");
     }
 
     #[test]
