@@ -8,8 +8,10 @@ use ferrobgp_config::{ApiDirection, LocalAddress, Neighbor};
 use ferrobgp_ipc as ipc;
 use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR};
 use ferrobgp_wire::negotiated::Negotiated;
+use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -99,11 +101,11 @@ pub fn refresh_marker(family: Family, subtype: u8) -> ipc::Change {
 
 /// The changes of a batch with `flush adj-rib out` for one peer, as
 /// ExaBGP sends them: BoRR per family (when `route-refresh` is configured,
-/// `markers`), the Adj-RIB-Out (`table`, in its order) family by family,
-/// each route in an UPDATE of its own, EoRR per family, then what else the
-/// batch changed: withdrawals and End-of-RIB markers (its announcements
-/// are in the table and so already re-sent). Route refresh requests of the
-/// batch go first.
+/// `markers`), the batch's announcements (the flush made them every route
+/// of the Adj-RIB-Out, see `PeerRib::apply`) family by family in the
+/// order of the Adj-RIB-Out (`table`), each in an UPDATE of its own, EoRR
+/// per family, then the batch's withdrawals and End-of-RIB markers. Route
+/// refresh requests of the batch go first.
 pub fn flush_resend(
     changes: Vec<Change>,
     table: &[Route],
@@ -111,6 +113,8 @@ pub fn flush_resend(
     markers: bool,
 ) -> ipc::Result<Vec<ipc::Change>> {
     let mut out = Vec::new();
+    let mut announced: Vec<Option<Route>> = Vec::new();
+    let mut index: HashMap<NlriKey, usize> = HashMap::new();
     let mut rest = Vec::new();
     let mut eors = Vec::new();
     for c in changes {
@@ -118,7 +122,10 @@ pub fn flush_resend(
             Change::RouteRefresh(_) => out.push(change_to_ipc(c)?),
             Change::Withdraw(_) => rest.push(change_to_ipc(c)?),
             Change::Eor(_) => eors.push(change_to_ipc(c)?),
-            Change::Announce(_) => {}
+            Change::Announce(r) => {
+                index.insert(r.key(), announced.len());
+                announced.push(Some(r));
+            }
         }
     }
     if markers {
@@ -126,8 +133,14 @@ pub fn flush_resend(
     }
     for f in families {
         for r in table.iter().filter(|r| r.family() == *f) {
-            out.push(ipc::Change::Resend(ipc::Serialized::of(r)?));
+            if let Some(a) = index.get(&r.key()).and_then(|i| announced[*i].take()) {
+                out.push(ipc::Change::Resend(ipc::Serialized::of(&a)?));
+            }
         }
+    }
+    // an announcement the table does not order (not expected): still sent
+    for a in announced.into_iter().flatten() {
+        out.push(ipc::Change::Resend(ipc::Serialized::of(&a)?));
     }
     if markers {
         out.extend(families.iter().map(|f| refresh_marker(*f, SUBTYPE_EORR)));
@@ -461,9 +474,14 @@ mod tests {
             route("2001:db8::/32", "2001:db8::1"),
             route("10.9.0.0/24", "192.0.2.9"),
         ];
+        // what PeerRib::apply gives for the batch (the flush forces every
+        // route out, the new one first: it was touched first)
         let changes = vec![
             Change::Withdraw(route("10.7.0.0/24", "192.0.2.7")),
             Change::Announce(table[3].clone()),
+            Change::Announce(table[0].clone()),
+            Change::Announce(table[1].clone()),
+            Change::Announce(table[2].clone()),
             Change::Eor(Family::IPV4_UNICAST),
         ];
         let families = [Family::IPV4_UNICAST, Family::IPV6_UNICAST];
