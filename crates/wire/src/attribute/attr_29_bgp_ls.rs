@@ -26,7 +26,8 @@ fn hex(b: &[u8]) -> String {
     format!("0x{s}")
 }
 
-fn uint(b: &[u8]) -> u64 {
+/// A big-endian unsigned integer of at most 8 bytes.
+pub(crate) fn uint(b: &[u8]) -> u64 {
     b.iter().take(8).fold(0u64, |v, x| (v << 8) | u64::from(*x))
 }
 
@@ -333,7 +334,7 @@ pub(crate) fn endx(t: u16, v: &[u8]) -> Option<(&'static str, Map<String, Value>
 /// 3-byte labels when V and L are set, 4-byte indexes when neither is (for
 /// a prefix SID exactly one: `None` otherwise), else the rest undecoded
 /// (`0x` + upper hex).
-fn sid_list(
+pub(crate) fn sid_list(
     v_flag: bool,
     l_flag: bool,
     mut data: &[u8],

@@ -14,6 +14,7 @@
 //! the attribute is shown raw, `attribute [ 0x1D 0x80 0x... ]`, rather
 //! than with a guessed text.
 
+use crate::attribute::attr_29_bgp_ls::{sid_list, uint};
 use crate::codec::Reader;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -23,10 +24,6 @@ const REGISTERED: &[u16] = &[
     1093, 1094, 1095, 1096, 1097, 1098, 1099, 1100, 1106, 1107, 1108, 1152, 1153, 1154, 1155, 1156,
     1157, 1158, 1162, 1170, 1171, 1250, 1252,
 ];
-
-fn uint(b: &[u8]) -> u64 {
-    b.iter().take(8).fold(0u64, |v, x| (v << 8) | u64::from(*x))
-}
 
 /// A Python dict repr of flag bits: names from the most significant bit,
 /// reserved positions (`RSV`) always 0, a repeated name kept once.
@@ -117,29 +114,11 @@ fn ip(v: &[u8]) -> Option<String> {
     }
 }
 
-/// The SIDs after an SR prefix / adjacency header, as ExaBGP reads them:
-/// 3-byte labels when V and L are set, 4-byte indexes when neither is
-/// (for a prefix SID exactly one), otherwise the rest undecoded. Returns
-/// the Python reprs of both lists.
-fn sids(v_flag: bool, l_flag: bool, mut data: &[u8], prefix: bool) -> Option<(String, String)> {
-    let mut sids = Vec::new();
-    let mut raw: Vec<String> = Vec::new();
-    while !data.is_empty() {
-        if v_flag && l_flag {
-            sids.push(uint(data.get(..3)?));
-            data = &data[3..];
-        } else if !v_flag && !l_flag {
-            if prefix && data.len() != 4 {
-                return None;
-            }
-            sids.push(uint(data.get(..4)?));
-            data = &data[4..];
-        } else {
-            let hex: String = data.iter().map(|b| format!("{b:02X}")).collect();
-            raw.push(format!("'0x{hex}'"));
-            break;
-        }
-    }
+/// The SIDs after an SR prefix / adjacency header, read as the JSON form
+/// reads them ([`sid_list`]), as the Python reprs of both lists.
+fn sids(v_flag: bool, l_flag: bool, data: &[u8], prefix: bool) -> Option<(String, String)> {
+    let (sids, raw) = sid_list(v_flag, l_flag, data, prefix)?;
+    let raw: Vec<String> = raw.iter().map(|h| format!("'{h}'")).collect();
     Some((list(&sids), format!("[{}]", raw.join(", "))))
 }
 
