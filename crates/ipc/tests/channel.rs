@@ -51,6 +51,10 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
             peers: vec![peer(9)],
         },
         SupervisorToRib::Shutdown,
+        SupervisorToRib::ReloadDone { error: None },
+        SupervisorToRib::ReloadDone {
+            error: Some("a.conf:3:7: unknown keyword".into()),
+        },
     ]
 }
 
@@ -72,6 +76,7 @@ fn sup_to_session() -> Vec<SupervisorToSession> {
             neighbor: blob("n"),
             settings: blob("s"),
             restarts: 2,
+            restarted_on_request: true,
         },
         SupervisorToSession::Incoming {
             remote: addr(50000),
