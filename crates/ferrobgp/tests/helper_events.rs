@@ -420,3 +420,78 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
     );
     assert_eq!(events[3]["notification"], "shutdown");
 }
+
+/// Sends an ASM once the session is up (first time only), writes what it
+/// reads to `asm.out`.
+const ASM: &str = r#"#!/bin/sh
+out="$(dirname "$0")/asm.out"
+: > "$out"
+while IFS= read -r line; do
+  printf '%s\n' "$line" >> "$out"
+  case "$line" in
+    *" up") if [ -z "$sent" ]; then sent=1; echo 'announce operational asm afi ipv4 safi unicast advisory kept'; fi ;;
+  esac
+done
+"#;
+
+/// ExaBGP re-sends the last ASM of each family when a session comes up:
+/// the second session gets the helper's advisory before its End-of-RIB.
+#[test]
+fn the_last_asm_is_sent_again_on_the_next_session() {
+    let a = Peer::bind("127.0.0.2");
+    let conf = format!(
+        r#"
+process asm {{ run ./asm.sh; encoder text; }}
+neighbor 127.0.0.2 {{
+    router-id 10.0.0.1;
+    local-address 127.0.0.1;
+    local-as 65000;
+    peer-as 65000;
+    hold-time 180;
+    connect {port};
+    family {{ ipv4 unicast; }}
+    capability {{ operational; }}
+    api {{ processes [ asm ]; neighbor-changes; }}
+}}
+"#,
+        port = a.addr.port()
+    );
+    let d = Daemon::start(
+        &conf,
+        &[("asm.sh", ASM)],
+        &[("exabgp_tcp_connections", "2".to_string())],
+    );
+    let log = || d.log_text();
+    let mut advisory = vec![0, 2, 0, 7, 0, 1, 1];
+    advisory.extend_from_slice(b"kept");
+
+    let mut s = a.accept();
+    establish_with(&mut s, &open_b());
+    // End-of-RIB and the helper's ASM, in either order (the helper answers
+    // the `up` event while the table goes out)
+    let mut first: Vec<(u8, Vec<u8>)> = (0..2)
+        .map(|_| next(&mut s, "End-of-RIB and the ASM", &log))
+        .map(|m| (m.kind, m.body))
+        .collect();
+    first.sort();
+    assert_eq!(
+        first,
+        vec![(UPDATE, vec![0, 0, 0, 0]), (OPERATIONAL, advisory.clone())],
+        "{}",
+        log()
+    );
+    drop(s);
+
+    let mut s = a.accept();
+    establish_with(&mut s, &open_b());
+    let m = next(&mut s, "the ASM again", &log);
+    assert_eq!((m.kind, &m.body), (OPERATIONAL, &advisory), "{}", log());
+    let m = next(&mut s, "End-of-RIB", &log);
+    assert_eq!((m.kind, hex(&m.body)), (UPDATE, "00000000".into()));
+    let text = std::fs::read_to_string(d.path("asm.out")).unwrap_or_default();
+    assert_eq!(
+        text.matches("done").count(),
+        1,
+        "one command, one reply: {text}"
+    );
+}

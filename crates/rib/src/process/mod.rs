@@ -75,6 +75,9 @@ struct Peer {
     /// The last ASM (advisory static message) announced per family, sent
     /// again whenever the session comes up, as ExaBGP does.
     asm: BTreeMap<ferrobgp_wire::Family, ipc::Change>,
+    /// The ASMs known when the current session came up: they go ahead of
+    /// its first table (one announced later was sent as it came).
+    asm_replay: Vec<(ferrobgp_wire::Family, ipc::Change)>,
     /// When the session went down (or the peer was configured).
     down_since: std::time::Instant,
     /// The OPEN the peer sent, while the session is up.
@@ -299,6 +302,7 @@ impl State {
                             up_since: None,
                             fsm: "idle".into(),
                             asm: BTreeMap::new(),
+                            asm_replay: Vec::new(),
                             down_since: std::time::Instant::now(),
                             peer_open: None,
                             sent: Default::default(),
@@ -741,9 +745,8 @@ impl State {
                 for i in std::mem::take(&mut f.reloads) {
                     warn!("no outcome of the reload within {timeout:?}: answering error");
                     if let Some(r) = f.replies.get_mut(i) {
-                        r.outcome = Outcome::Error(format!(
-                            "the reload did not finish within {timeout:?}"
-                        ));
+                        r.outcome =
+                            Outcome::Error(format!("the reload did not finish within {timeout:?}"));
                     }
                 }
                 self.finish_batch();
@@ -761,7 +764,8 @@ impl State {
             return;
         };
         if let (Some(e), Some(r)) = (error, f.replies.get_mut(i)) {
-            r.output.extend(e.lines().map(|l| format!("reload failed: {l}")));
+            r.output
+                .extend(e.lines().map(|l| format!("reload failed: {l}")));
             r.outcome = Outcome::Error(e);
         }
         if f.complete() {
@@ -885,18 +889,17 @@ impl State {
                     Some(r) => r.full_table(&families, eor && !manual),
                     None => return,
                 };
-                // the last ASM of each family first, as ExaBGP re-announces them
+                // the ASMs known when the session came up first, as ExaBGP
+                // re-announces them
                 let mut list: Vec<ipc::Change> = self
                     .peers
-                    .get(&peer)
-                    .map(|p| {
-                        p.asm
-                            .iter()
-                            .filter(|(f, _)| families.is_empty() || families.contains(f))
-                            .map(|(_, c)| c.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                    .get_mut(&peer)
+                    .map(|p| std::mem::take(&mut p.asm_replay))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(f, _)| families.is_empty() || families.contains(f))
+                    .map(|(_, c)| c)
+                    .collect();
                 list.extend(to_ipc(peer, changes));
                 let seq = self.next_seq();
                 // Always sent, even empty: the worker may wait for it.
@@ -929,6 +932,7 @@ impl State {
                 p.remote = Some(remote);
                 p.up = true;
                 p.up_since = Some(std::time::Instant::now());
+                p.asm_replay = p.asm.iter().map(|(f, c)| (*f, c.clone())).collect();
                 p.fsm = "established".into();
                 p.negotiated = negotiated.to().ok();
                 let api_negotiated = p.negotiated.as_ref().map(events::api_negotiated);
