@@ -600,3 +600,74 @@ mod open_text_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod operational_event_tests {
+    use super::*;
+    use ferrobgp_api::event::{Direction, Event};
+
+    fn frame6(body: &[u8]) -> Vec<u8> {
+        ferrobgp_wire::message::header::frame(6, body, 4096).unwrap()
+    }
+
+    /// Received OPERATIONAL messages as ExaBGP 5.0.15 reported them to a
+    /// JSON and a text helper (`receive { parsed; operational; }`), from a
+    /// capture on loopback.
+    #[test]
+    fn received_operational_events_match_the_reference() {
+        let mut asm = vec![0, 2, 0, 14, 0, 1, 1];
+        asm.extend_from_slice(b"hello there");
+        let rpcq = [0, 3, 0, 11, 0, 1, 1, 1, 2, 3, 4, 0, 0, 0, 7];
+        let rpcp = [0, 4, 0, 15, 0, 1, 1, 1, 2, 3, 4, 0, 0, 0, 7, 0, 0, 0, 9];
+        let cases: [(&[u8], &str, &str); 3] = [
+            (
+                &asm,
+                r#"{ "name": "ASM", "afi": "ipv4", "safi": "unicast", "advisory": "hello there" }"#,
+                // the reference prints the Python bytes: advisory "b'hello there'"
+                "neighbor 127.0.0.1 receive operational ASM afi ipv4 safi unicast advisory \"hello there\"",
+            ),
+            (
+                &rpcq,
+                r#"{ "name": "RPCQ", "afi": "ipv4", "safi": "unicast" }"#,
+                "neighbor 127.0.0.1 receive operational RPCQ afi ipv4 safi unicast",
+            ),
+            (
+                &rpcp,
+                r#"{ "name": "RPCP", "afi": "ipv4", "safi": "unicast", "router-id": "1.2.3.4", "sequence": 7, "counter": 9 }"#,
+                "neighbor 127.0.0.1 receive operational RPCP afi ipv4 safi unicast router-id 1.2.3.4 sequence 7 counter 9",
+            ),
+        ];
+        let peer = PeerInfo {
+            local_address: "127.0.0.1".parse().unwrap(),
+            peer_address: "127.0.0.1".parse().unwrap(),
+            local_as: 65000,
+            peer_as: 65000,
+        };
+        let mut json = ferrobgp_api::json::JsonEncoder::new(ferrobgp_api::json::Origin {
+            version: "5.0.0".into(),
+            host: "vm".into(),
+            pid: 1,
+            ppid: 0,
+        });
+        for (body, expected_json, expected_text) in cases {
+            let content = decode_content(&frame6(body), None).expect("decodes");
+            let event = Event::Message {
+                direction: Direction::Receive,
+                content,
+                raw: None,
+                negotiated: None,
+            };
+            let line = json.encode(1.0, &peer, &event);
+            let v: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+            assert_eq!(v["type"], "operational");
+            assert_eq!(
+                v["neighbor"]["operational"],
+                serde_json::from_str::<serde_json::Value>(expected_json).unwrap()
+            );
+            assert_eq!(
+                ferrobgp_api::text::encode(&peer, &event).as_deref(),
+                Some(expected_text)
+            );
+        }
+    }
+}
