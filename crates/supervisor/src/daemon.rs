@@ -630,7 +630,12 @@ impl Daemon {
         w.restart_now = false;
         let restarted_on_request = std::mem::take(&mut w.restarted_on_request);
         let restarts = w.restarts;
+        // The worker never reads the configured routes (the rib owns them):
+        // leave them out, so 100,000 static routes are not copied into
+        // every worker's memory.
+        let routes = std::mem::take(&mut w.neighbor.routes);
         let neighbor = ipc::Serialized::of(&w.neighbor);
+        w.neighbor.routes = routes;
         info!(
             pid,
             peer,

@@ -152,8 +152,16 @@ pub async fn run(
     else {
         return Err(ipc::Error::Protocol("first message is not Init".into()));
     };
-    let settings: Settings = settings.to()?;
-    let config: Config = config.to()?;
+    // Decoded inside blocks so the serialized copies are freed at once
+    // (a shadowed binding would live as long as the rib).
+    let settings: Settings = {
+        let raw = settings;
+        raw.to()?
+    };
+    let config: Config = {
+        let raw = config;
+        raw.to()?
+    };
     let (helper_events, mut helper_rx) = mpsc::unbounded_channel();
     let (session_events, mut session_rx) = mpsc::unbounded_channel();
     let (timeouts, mut timeout_rx) = mpsc::unbounded_channel();
@@ -205,6 +213,8 @@ pub async fn run(
     };
     st.apply_config(config);
     st.set_peers(&peers);
+    // Each peer's serialized neighbor holds its configured routes.
+    drop(peers);
     let _ = st.sup.send(RibToSupervisor::Ready);
     info!("rib ready: {} neighbor(s)", st.peers.len());
     loop {
@@ -265,7 +275,12 @@ impl State {
     }
 
     /// Keeps the configuration model (peers themselves come with ids from the supervisor).
-    fn apply_config(&mut self, config: Config) {
+    fn apply_config(&mut self, mut config: Config) {
+        // The configured routes live in each peer's `neighbor` and RIB;
+        // a third copy here would only cost memory.
+        for n in &mut config.neighbors {
+            n.routes = Vec::new();
+        }
         self.config = config;
     }
 
