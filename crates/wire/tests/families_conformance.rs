@@ -27,82 +27,16 @@ use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::update::{Context, Update};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod suite_updates;
 
-fn suite() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-    p.join("encoding").is_dir().then_some(p)
-}
+use std::path::Path;
 
-fn unhex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
-
-/// (case, config text, message) of every raw UPDATE of the suite.
-fn updates(root: &Path) -> Vec<(String, String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(root.join("encoding"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "msg"))
-        .collect();
-    names.sort();
-    for msg in names {
-        let name = msg.file_stem().unwrap().to_string_lossy().to_string();
-        let ci = std::fs::read_to_string(msg.with_extension("ci")).unwrap_or_default();
-        let mut conf = String::new();
-        for c in ci.lines().next().unwrap_or("").split_whitespace() {
-            conf += &std::fs::read_to_string(root.join("etc").join(c)).unwrap_or_default();
-        }
-        for line in std::fs::read_to_string(&msg).unwrap().lines() {
-            let line = line.trim();
-            if line.is_empty() || line.contains('#') || line.contains("notification:") {
-                continue;
-            }
-            let line = line.replace(' ', "").to_lowercase();
-            let mut parts = line.splitn(3, ':');
-            if let (Some(_), Some("raw"), Some(content)) =
-                (parts.next(), parts.next(), parts.next())
-            {
-                let bytes = unhex(content);
-                if bytes.len() >= 19 && bytes[18] == 2 {
-                    out.push((name.clone(), conf.clone(), bytes));
-                }
-            }
-        }
-    }
-    out
-}
+use suite_updates::{contexts, hex, suite, unhex, updates};
 
 fn plain() -> Context {
     Context {
         max_size: 65535,
         ..Context::default()
-    }
-}
-
-fn contexts(conf: &str) -> Vec<Context> {
-    let plain = Context {
-        asn4: !conf.contains("asn4 disable"),
-        ..plain()
-    };
-    let mut addpath = plain.clone();
-    for f in Family::ALL_KNOWN {
-        addpath.addpath_rx.insert(f);
-        addpath.addpath_tx.insert(f);
-    }
-    if conf.contains("add-path") {
-        vec![addpath, plain]
-    } else {
-        vec![plain]
     }
 }
 

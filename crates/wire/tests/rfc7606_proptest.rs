@@ -7,61 +7,30 @@
 //! their length checks), a valid field followed by random bytes, and the
 //! fuzz corpus left in fuzz/corpus/family_nlri.
 
+mod nlri_seeds;
 mod rfc7606_fuzz;
 
 use ferrobgp_wire::nlri::Nlri;
+use nlri_seeds::seed;
 use proptest::prelude::*;
 use rfc7606_fuzz::FAMILIES;
 use std::path::PathBuf;
 
-/// One valid NLRI field per family of [`FAMILIES`].
-const SEEDS: [&str; 23] = [
-    "180A0001",
-    "18E00001",
-    "4020010DB800000000",
-    "80FF020000000000000000000000000001",
-    "38C35011C6336464",
-    "4000064120010DB800",
-    "71003E810000FDE8000000010A000000",
-    "88003E810000FDE80000000120010DB80000",
-    "0C0120C0A8000102200A000001",
-    "260180002A020B80001500007ACA39FFFEAEA87A02807800000000000000000000000000000001",
-    "0E0000FFFF0001000002200A000001",
-    "1B0000FFFF0001000002800000000000000000000000000000000001",
-    "06160000FDE80001869F0000FDE8200A63C70120EFFBFFE4",
-    "052A0000FDE80001869F80FD12000000000000000000000000000480FF0E0000000000000000000000000001",
-    "0100031C000000640000006420C0A800020000303909200A000001200A000101",
-    "0100041D0000006400000064A02001000000000000000000000000000100003039",
-    "600000FDE80002FDE800000001",
-    "00110001C0A8C901007B000500010008029CE1",
-    "02280000FDE800000001001122334455667788990000006430001122334455200A0000010006410007D1",
-    "000100270200000000000000000100001A020000040000FDE8020100040000000002030006000000000001",
-    "0001002F0000FFFF000000010200000000000000000100001A020000040000FDE8020100040000000002030006000000000001",
-    "600000FDE80002FDE800000001",
-    "0102030405",
-];
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
 #[test]
 fn seeds_decode_without_malformation_in_both_attributes() {
-    for (i, s) in SEEDS.iter().enumerate() {
-        let f = FAMILIES[i];
+    for (i, &f) in FAMILIES.iter().enumerate() {
+        let s = &seed(f);
         let mut out = Vec::new();
-        Nlri::decode_all(f, &unhex(s), false, &mut out).unwrap_or_else(|e| panic!("{f}: {e}"));
+        Nlri::decode_all(f, s, false, &mut out).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert_eq!(out.len(), 1, "{f}");
         assert_eq!(matches!(out[0], Nlri::Unknown(_)), i >= 21, "{f}");
         for unreach in [false, true] {
-            let (body, _) = rfc7606_fuzz::update_with(f, unreach, &unhex(s));
+            let (body, _) = rfc7606_fuzz::update_with(f, unreach, s);
             let rx = ferrobgp_wire::update::Update::decode(&body, &Default::default())
                 .unwrap_or_else(|e| panic!("{f}: {e}"));
             assert!(rx.malformations.is_empty(), "{f}: {:?}", rx.malformations);
             assert_eq!(rx.changes().len(), 1, "{f}");
-            rfc7606_fuzz::check_family(f, false, unreach, &unhex(s));
+            rfc7606_fuzz::check_family(f, false, unreach, s);
         }
     }
 }
@@ -103,21 +72,21 @@ proptest! {
         addpath: bool,
         unreach: bool,
     ) {
-        let mut b = unhex(SEEDS[i]);
+        let mut b = seed(FAMILIES[i]);
         let n = b.len();
         b[at % n] = v;
         b.truncate(n - cut % 4);
         rfc7606_fuzz::check_family(FAMILIES[i], addpath, unreach, &b);
         // the mutated NLRI between two valid ones
-        let mut three = unhex(SEEDS[i]);
+        let mut three = seed(FAMILIES[i]);
         three.extend(&b);
-        three.extend(unhex(SEEDS[i]));
+        three.extend(seed(FAMILIES[i]));
         rfc7606_fuzz::check_family(FAMILIES[i], false, unreach, &three);
     }
 
     #[test]
     fn valid_field_then_noise(i in 0usize..23, tail in proptest::collection::vec(any::<u8>(), 0..40), unreach: bool) {
-        let mut b = unhex(SEEDS[i]);
+        let mut b = seed(FAMILIES[i]);
         b.extend(tail);
         rfc7606_fuzz::check_family(FAMILIES[i], false, unreach, &b);
     }

@@ -4,81 +4,11 @@
 //! byte. UPDATEs of the other families are counted and must round-trip
 //! too. Skips with a message when the suite is absent.
 
-use ferrobgp_wire::family::Family;
 use ferrobgp_wire::nlri::Nlri;
-use ferrobgp_wire::update::{Context, Update};
-use std::path::{Path, PathBuf};
+use ferrobgp_wire::update::Update;
+mod suite_updates;
 
-fn suite() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-    p.join("encoding").is_dir().then_some(p)
-}
-
-/// (test name, config text, message bytes) of every `raw` UPDATE line.
-fn updates(root: &Path) -> Vec<(String, String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(root.join("encoding"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "msg"))
-        .collect();
-    names.sort();
-    for msg in names {
-        let name = msg.file_stem().unwrap().to_string_lossy().to_string();
-        let ci = std::fs::read_to_string(msg.with_extension("ci")).unwrap_or_default();
-        let mut conf = String::new();
-        for c in ci.lines().next().unwrap_or("").split_whitespace() {
-            conf += &std::fs::read_to_string(root.join("etc").join(c)).unwrap_or_default();
-        }
-        for line in std::fs::read_to_string(&msg).unwrap().lines() {
-            let line = line.trim();
-            if line.is_empty() || line.contains('#') || line.contains("notification:") {
-                continue;
-            }
-            let line: String = line.replace(' ', "").to_lowercase();
-            let mut parts = line.splitn(3, ':');
-            let (_, kind, content) = match (parts.next(), parts.next(), parts.next()) {
-                (Some(a), Some(b), Some(c)) => (a, b, c),
-                _ => continue,
-            };
-            if kind != "raw" {
-                continue;
-            }
-            let hex: String = content.chars().filter(|c| *c != ':').collect();
-            let bytes: Vec<u8> = (0..hex.len() / 2)
-                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-                .collect();
-            if bytes.len() >= 19 && bytes[18] == 2 {
-                out.push((name.clone(), conf.clone(), bytes));
-            }
-        }
-    }
-    out
-}
-
-fn contexts(conf: &str) -> Vec<Context> {
-    let asn4 = !conf.contains("asn4 disable");
-    let mut plain = Context {
-        asn4,
-        ..Context::default()
-    };
-    plain.max_size = 65535;
-    let mut addpath = plain.clone();
-    for f in Family::ALL_KNOWN {
-        addpath.addpath_rx.insert(f);
-        addpath.addpath_tx.insert(f);
-    }
-    if conf.contains("add-path") {
-        vec![addpath, plain]
-    } else {
-        vec![plain]
-    }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
+use suite_updates::{contexts, hex, suite, updates};
 
 #[test]
 fn every_unicast_update_round_trips() {
