@@ -563,11 +563,18 @@ impl State {
                             // answered once the supervisor says how it went
                             reloads.push_back(replies.len());
                             after.push(Action::Reload);
-                            (Some(p.command), Outcome::Done, Vec::new())
+                            let output = vec!["reload in progress".to_owned()];
+                            (Some(p.command), Outcome::Done, output)
                         }
                         Ok(other) => {
+                            // ExaBGP writes this line before `done`
+                            let output = match &other {
+                                Action::Shutdown => vec!["shutdown in progress".to_owned()],
+                                Action::Restart(_) => vec!["restart in progress".to_owned()],
+                                _ => Vec::new(),
+                            };
                             after.push(other);
-                            (Some(p.command), Outcome::Done, Vec::new())
+                            (Some(p.command), Outcome::Done, output)
                         }
                         Err(e) => {
                             warn!("command from \"{process}\" refused: {line:?}: {e}");
