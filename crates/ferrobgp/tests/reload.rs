@@ -344,7 +344,12 @@ fn invalid_configuration_changes_nothing_and_the_error_is_returned() {
     )
     .expect("write conf");
     let (code, out) = cli(&w.sock, "reload");
-    assert_eq!((code, out.trim()), (Some(0), "reload in progress\ndone"), "{}", log());
+    assert_eq!(
+        (code, out.trim()),
+        (Some(0), "reload in progress\ndone"),
+        "{}",
+        log()
+    );
     expect_update(
         &mut s,
         &withdraw_24([10, 1, 0]),
@@ -414,7 +419,12 @@ fn reload_adds_removes_restarts_and_keeps_neighbors_and_helpers() {
 
     std::fs::write(w.d.path("daemon.conf"), &second).expect("second conf");
     let (code, out) = cli(&w.sock, "reload");
-    assert_eq!((code, out.trim()), (Some(0), "reload in progress\ndone"), "{}", log());
+    assert_eq!(
+        (code, out.trim()),
+        (Some(0), "reload in progress\ndone"),
+        "{}",
+        log()
+    );
 
     // removed: Cease 6/3 "Peer De-configured" (RFC 4486), then closed
     let mut s3 = sessions.remove(&3).expect("session 3");
@@ -538,7 +548,12 @@ fn a_changed_neighbor_with_graceful_restart_comes_back_with_the_r_bit() {
 
     std::fs::write(w.d.path("daemon.conf"), conf(60)).expect("conf");
     let (code, out) = cli(&w.sock, "reload");
-    assert_eq!((code, out.trim()), (Some(0), "reload in progress\ndone"), "{}", log());
+    assert_eq!(
+        (code, out.trim()),
+        (Some(0), "reload in progress\ndone"),
+        "{}",
+        log()
+    );
     // graceful restart: closed without NOTIFICATION, the peer keeps our
     // routes as stale; the new OPEN says we restarted
     assert!(

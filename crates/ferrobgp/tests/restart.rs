@@ -203,7 +203,12 @@ fn restart_neighbor_restarts_only_that_session() {
     // `restart neighbor IP` (graceful restart configured): closed without
     // NOTIFICATION, a new worker, an OPEN with the R bit, the table again.
     let (code, out) = cli(&w.sock, "restart neighbor 127.0.0.2");
-    assert_eq!((code, out.trim()), (Some(0), "restart in progress\ndone"), "{}", log());
+    assert_eq!(
+        (code, out.trim()),
+        (Some(0), "restart in progress\ndone"),
+        "{}",
+        log()
+    );
     assert!(
         sessions[0].read_non_keepalive(LONG).is_none(),
         "a NOTIFICATION or UPDATE instead of a silent close\n{}",
@@ -224,7 +229,12 @@ fn restart_neighbor_restarts_only_that_session() {
     // `neighbor IP restart` (no graceful restart): Cease 6/4 with its
     // shutdown communication, then a new session with the table.
     let (code, out) = cli(&w.sock, "neighbor 127.0.0.3 restart");
-    assert_eq!((code, out.trim()), (Some(0), "restart in progress\ndone"), "{}", log());
+    assert_eq!(
+        (code, out.trim()),
+        (Some(0), "restart in progress\ndone"),
+        "{}",
+        log()
+    );
     let m = sessions[1]
         .read_non_keepalive(LONG)
         .unwrap_or_else(|| panic!("closed without NOTIFICATION\n{}", log()));
@@ -281,7 +291,12 @@ fn bare_restart_and_sigalrm_restart_every_session() {
             w.d.signal(libc::SIGALRM);
         } else {
             let (code, out) = cli(&w.sock, "restart");
-            assert_eq!((code, out.trim()), (Some(0), "restart in progress\ndone"), "{}", log());
+            assert_eq!(
+                (code, out.trim()),
+                (Some(0), "restart in progress\ndone"),
+                "{}",
+                log()
+            );
         }
         for (i, p) in peers.iter().enumerate() {
             let m = sessions[i]
