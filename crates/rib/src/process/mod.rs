@@ -883,7 +883,12 @@ impl State {
         match msg {
             SessionToRib::Ack { seq } => self.acked(peer, seq),
             SessionToRib::State(state) => self.on_state(peer, state),
-            SessionToRib::Message { direction, raw } => self.emit_message(peer, direction, &raw),
+            SessionToRib::Message { direction, raw } => {
+                if direction == ipc::Direction::Received {
+                    self.adj_rib_in(peer, &raw);
+                }
+                self.emit_message(peer, direction, &raw)
+            }
             SessionToRib::Counters { sent, received } => {
                 if let Some(p) = self.peers.get_mut(&peer) {
                     p.sent = sent;
@@ -1082,6 +1087,23 @@ impl State {
             }));
         }
         out
+    }
+
+    /// Records a message received from `peer` in its Adj-RIB-In (UPDATEs
+    /// only, when the neighbor's `adj-rib-in` is on).
+    fn adj_rib_in(&mut self, peer: PeerId, raw: &[u8]) {
+        let Some(r) = self.table.peer_mut(peer) else {
+            return;
+        };
+        if !r.adj_in.enabled {
+            return;
+        }
+        match self.peers.get(&peer).and_then(|p| p.negotiated.as_ref()) {
+            Some(n) => r.adj_in.received_message(raw, n),
+            None => r
+                .adj_in
+                .received_message(raw, &ferrobgp_wire::negotiated::Negotiated::standalone()),
+        }
     }
 
     /// Reports a BGP message to the helpers that asked for it, as `packets`
