@@ -5,9 +5,14 @@
 //! must get with each message (a mismatch means the sender is broken).
 
 use crate::payload::Serialized;
+use ferrobgp_wire::attribute::Attributes;
+use ferrobgp_wire::nlri::Nlri;
+use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::Family;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 /// Daemon-wide identifier of a configured neighbor (stable across worker restarts).
 pub type PeerId = u32;
@@ -188,8 +193,15 @@ impl Fds for SessionToSupervisor {}
 /// One change to a peer's Adj-RIB-Out, as the worker must put it on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
-    /// Holds a `ferrobgp_wire::Route`.
-    Announce(Serialized),
+    /// A route announced: its NLRI and next hop, and its attribute set as
+    /// an index into the `attributes` of the [`RibToSession::Changes`]
+    /// carrying it (routes sharing a set travel and are decoded once per
+    /// set; see [`ChangeList`]).
+    Announce {
+        nlri: Nlri,
+        next_hop: NextHop,
+        attributes: u32,
+    },
     /// Holds a `ferrobgp_wire::Route` (its NLRI identifies what is withdrawn).
     Withdraw(Serialized),
     /// End-of-RIB marker for a family.
@@ -207,11 +219,133 @@ pub enum Change {
     Resend(Serialized),
 }
 
+/// The changes of one message to a worker, with the attribute sets their
+/// announcements refer to, each distinct set once (the same `Arc` is
+/// found by its address, an equal set by value).
+#[derive(Debug, Clone, Default)]
+pub struct ChangeList {
+    attributes: Vec<Arc<Attributes>>,
+    by_value: HashMap<Arc<Attributes>, u32>,
+    /// Set index by `Arc` address; every address recorded stays valid
+    /// (and unique) because `attributes` or `held` keeps that `Arc`.
+    by_address: HashMap<usize, u32>,
+    held: Vec<Arc<Attributes>>,
+    changes: Vec<Change>,
+}
+
+impl ChangeList {
+    pub fn new() -> ChangeList {
+        ChangeList::default()
+    }
+
+    /// The index of `set`, added when it is new.
+    fn index(&mut self, set: &Arc<Attributes>) -> u32 {
+        let address = Arc::as_ptr(set) as usize;
+        if let Some(i) = self.by_address.get(&address) {
+            return *i;
+        }
+        let i = match self.by_value.get(set) {
+            Some(i) => {
+                self.held.push(set.clone());
+                *i
+            }
+            None => {
+                let i = u32::try_from(self.attributes.len()).unwrap_or(u32::MAX);
+                self.attributes.push(set.clone());
+                self.by_value.insert(set.clone(), i);
+                i
+            }
+        };
+        self.by_address.insert(address, i);
+        i
+    }
+
+    /// Appends the announcement of `route`.
+    pub fn announce(&mut self, route: &Route) {
+        let attributes = self.index(&route.attributes);
+        self.changes.push(Change::Announce {
+            nlri: route.nlri.clone(),
+            next_hop: route.next_hop.clone(),
+            attributes,
+        });
+    }
+
+    /// Appends a change other than an announcement (an
+    /// [`Change::Announce`] pushed here keeps its index, which then refers
+    /// to this list's sets: use [`ChangeList::announce`]).
+    pub fn push(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    /// Appends `other`'s changes, its announcements re-pointed to this
+    /// list's attribute sets.
+    pub fn append(&mut self, other: ChangeList) {
+        let sets: Vec<u32> = other.attributes.iter().map(|a| self.index(a)).collect();
+        self.changes.reserve(other.changes.len());
+        for c in other.changes {
+            self.changes.push(match c {
+                Change::Announce {
+                    nlri,
+                    next_hop,
+                    attributes,
+                } => Change::Announce {
+                    nlri,
+                    next_hop,
+                    attributes: sets.get(attributes as usize).copied().unwrap_or(u32::MAX),
+                },
+                other => other,
+            });
+        }
+    }
+
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// The distinct attribute sets, in order of first use.
+    pub fn attributes(&self) -> &[Arc<Attributes>] {
+        &self.attributes
+    }
+
+    pub fn len(&self) -> usize {
+        self.changes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The message carrying these changes as the batch `seq`.
+    pub fn into_message(self, seq: Seq) -> RibToSession {
+        RibToSession::Changes {
+            seq,
+            attributes: self.attributes,
+            changes: self.changes,
+        }
+    }
+}
+
+impl From<Vec<Change>> for ChangeList {
+    /// A list of changes without announcements (an announcement keeps its
+    /// index, which refers to no set of this list).
+    fn from(changes: Vec<Change>) -> ChangeList {
+        ChangeList {
+            changes,
+            ..ChangeList::default()
+        }
+    }
+}
+
 /// Rib to session worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RibToSession {
     /// Apply these changes in order, then answer `Ack { seq }`.
-    Changes { seq: Seq, changes: Vec<Change> },
+    /// `attributes`: the attribute sets the announcements refer to by index.
+    Changes {
+        seq: Seq,
+        attributes: Vec<Arc<Attributes>>,
+        changes: Vec<Change>,
+    },
     /// API `teardown`: send Cease with this subcode, close, reconnect later.
     Teardown { subcode: u8, message: String },
 }

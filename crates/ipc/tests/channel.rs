@@ -2,6 +2,9 @@
 //! passing, and the treatment of a peer that sends garbage or goes away.
 
 use ferrobgp_ipc::*;
+use ferrobgp_wire::attribute::Attributes;
+use ferrobgp_wire::nlri::prefix::Prefix;
+use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::Family;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -9,6 +12,7 @@ use std::fmt::Debug;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::fd::{AsFd, OwnedFd};
+use std::sync::Arc;
 
 fn addr(port: u16) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), port)
@@ -16,6 +20,23 @@ fn addr(port: u16) -> SocketAddr {
 
 fn blob(s: &str) -> Serialized {
     Serialized::of(&s.to_string()).unwrap()
+}
+
+/// A set of attributes worth sharing: MED `med` and a long cluster list.
+fn attributes(med: u32) -> Arc<Attributes> {
+    Arc::new(Attributes {
+        med: Some(med),
+        cluster_list: (0..64).map(|i| Ipv4Addr::new(10, 0, 0, i)).collect(),
+        ..Default::default()
+    })
+}
+
+fn route(prefix: &str, attributes: &Arc<Attributes>) -> Route {
+    Route::new(
+        Prefix::unicast(prefix.parse().unwrap()),
+        NextHop::V4(Ipv4Addr::new(192, 0, 2, 1)),
+        attributes.clone(),
+    )
 }
 
 fn peer(id: PeerId) -> PeerInfo {
@@ -103,8 +124,13 @@ fn rib_to_session() -> Vec<RibToSession> {
     vec![
         RibToSession::Changes {
             seq: u64::MAX,
+            attributes: vec![attributes(1), Arc::new(Attributes::default())],
             changes: vec![
-                Change::Announce(blob("r1")),
+                Change::Announce {
+                    nlri: route("10.1.0.0/24", &attributes(1)).nlri,
+                    next_hop: NextHop::V6("2001:db8::1".parse().unwrap()),
+                    attributes: 1,
+                },
                 Change::Withdraw(blob("r2")),
                 Change::Eor(Family::IPV6_UNICAST),
                 Change::RouteRefresh(Family::IPV4_FLOW),
@@ -117,6 +143,7 @@ fn rib_to_session() -> Vec<RibToSession> {
         },
         RibToSession::Changes {
             seq: 0,
+            attributes: vec![],
             changes: vec![],
         },
         RibToSession::Teardown {
@@ -279,9 +306,13 @@ async fn large_frames_cross_intact() {
     let mut tx: Channel<RibToSession, SessionToRib> = Channel::new(a).unwrap();
     let mut rx: Channel<SessionToRib, RibToSession> = Channel::new(b).unwrap();
     let changes: Vec<Change> = (0..20_000u32)
-        .map(|i| Change::Announce(Serialized(i.to_be_bytes().repeat(8))))
+        .map(|i| Change::Withdraw(Serialized(i.to_be_bytes().repeat(8))))
         .collect();
-    let msg = RibToSession::Changes { seq: 5, changes };
+    let msg = RibToSession::Changes {
+        seq: 5,
+        attributes: vec![],
+        changes,
+    };
     let expect = msg.clone();
     let writer = tokio::spawn(async move { tx.send(&msg).await.map(|_| tx) });
     let (got, _) = rx.recv().await.unwrap();
@@ -360,4 +391,87 @@ async fn sending_to_a_closed_peer_is_reported() {
     drop(b);
     let err = tx.send(&SessionToRib::Ack { seq: 1 }).await.unwrap_err();
     assert!(matches!(err, Error::Closed), "{err:?}");
+}
+
+/// The announcements of a batch name their attribute set by index: one
+/// `Arc` or equal sets travel once, distinct sets each once, in order of
+/// first use; appending a list re-points its announcements.
+#[test]
+fn announcements_share_attribute_sets() {
+    let shared = attributes(1);
+    let mut list = ChangeList::new();
+    list.announce(&route("10.1.0.0/24", &shared));
+    list.push(Change::Eor(Family::IPV4_UNICAST));
+    list.announce(&route("10.2.0.0/24", &shared));
+    // equal to `shared`, another allocation
+    list.announce(&route("10.3.0.0/24", &attributes(1)));
+    list.announce(&route("10.4.0.0/24", &attributes(2)));
+    let mut other = ChangeList::new();
+    other.announce(&route("10.5.0.0/24", &attributes(2)));
+    other.announce(&route("10.6.0.0/24", &attributes(3)));
+    list.append(other);
+    assert_eq!(
+        list.attributes(),
+        [attributes(1), attributes(2), attributes(3)]
+    );
+    let sets: Vec<Option<u32>> = list
+        .changes()
+        .iter()
+        .map(|c| match c {
+            Change::Announce { attributes, .. } => Some(*attributes),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sets,
+        [Some(0), None, Some(0), Some(0), Some(1), Some(1), Some(2)]
+    );
+    let RibToSession::Changes {
+        seq,
+        attributes: sets,
+        changes,
+    } = list.into_message(9)
+    else {
+        panic!("not a batch")
+    };
+    assert_eq!((seq, sets.len(), changes.len()), (9, 3, 7));
+}
+
+/// 20,000 routes sharing one large attribute set: the set is in the frame
+/// once, and the receiver rebuilds one `Arc` for it.
+#[tokio::test]
+async fn shared_attribute_set_crosses_once() {
+    let (a, b) = pair().unwrap();
+    let mut tx: Channel<RibToSession, SessionToRib> = Channel::new(a).unwrap();
+    let mut rx: Channel<SessionToRib, RibToSession> = Channel::new(b).unwrap();
+    let shared = attributes(7);
+    let mut list = ChangeList::new();
+    for i in 0..20_000u32 {
+        let [_, _, x, y] = i.to_be_bytes();
+        list.announce(&route(&format!("10.{x}.{y}.0/24"), &shared));
+    }
+    let msg = list.into_message(5);
+    let expect = msg.clone();
+    let size = Serialized::of(&msg).unwrap().0.len();
+    let set = Serialized::of(&*shared).unwrap().0.len();
+    assert!(set > 64 * 4, "a large set: {set} bytes");
+    // each route costs its prefix, next hop and index, far less than a set
+    assert!(size < 20_000 * set / 4, "{size} bytes for 20,000 routes");
+    let writer = tokio::spawn(async move { tx.send(&msg).await.map(|_| tx) });
+    let (got, _) = rx.recv().await.unwrap();
+    assert_eq!(got, expect);
+    let RibToSession::Changes {
+        attributes,
+        changes,
+        ..
+    } = got
+    else {
+        panic!("not a batch")
+    };
+    assert_eq!(attributes, [shared]);
+    assert_eq!(changes.len(), 20_000);
+    assert!(changes
+        .iter()
+        .all(|c| matches!(c, Change::Announce { attributes: 0, .. })));
+    writer.await.unwrap().unwrap();
 }

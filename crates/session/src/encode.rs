@@ -7,12 +7,14 @@
 use crate::error::{Error, Result};
 use crate::peer::PeerConfig;
 use ferrobgp_ipc::Change;
+use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::RouteRefresh;
 use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::route::{Route, RouteChange};
 use ferrobgp_wire::update::{eor, pack, Context};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// One message to write; `update` says whether rate-limit applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,9 +54,11 @@ fn flush_routes(run: &mut Vec<RouteChange>, ctx: &Context, out: &mut Vec<Outgoin
     run.clear();
 }
 
-/// Encodes `changes`, in order.
+/// Encodes `changes`, in order; announcements refer to `attributes` by
+/// index (routes sharing a set share its `Arc`, so packing groups them).
 pub fn encode_changes(
     changes: &[Change],
+    attributes: &[Arc<Attributes>],
     ctx: &Context,
     cfg: &PeerConfig,
 ) -> Result<Vec<Outgoing>> {
@@ -63,7 +67,23 @@ pub fn encode_changes(
     let mut run: Vec<RouteChange> = Vec::new();
     for change in changes {
         match change {
-            Change::Announce(r) => run.push(RouteChange::Announce(route(r)?)),
+            Change::Announce {
+                nlri,
+                next_hop,
+                attributes: i,
+            } => {
+                let set = attributes.get(*i as usize).ok_or_else(|| {
+                    Error::Ipc(format!(
+                        "attribute set {i} of {} from the rib",
+                        attributes.len()
+                    ))
+                })?;
+                run.push(RouteChange::Announce(Route {
+                    nlri: nlri.clone(),
+                    next_hop: next_hop.clone(),
+                    attributes: set.clone(),
+                }));
+            }
             Change::Withdraw(r) => run.push(RouteChange::Withdraw(route(r)?)),
             Change::Resend(r) => {
                 // one UPDATE per re-sent route, as ExaBGP's refresh does
@@ -110,7 +130,7 @@ pub fn encode_changes(
 mod tests {
     use super::*;
     use ferrobgp_config::{load_str, LoadOptions, Settings};
-    use ferrobgp_ipc::Serialized;
+    use ferrobgp_ipc::{ChangeList, RibToSession, Serialized};
     use ferrobgp_wire::Family;
 
     fn cfg() -> PeerConfig {
@@ -125,14 +145,17 @@ mod tests {
         crate::from_config::peer_config(&loaded.config.neighbors[0], &s).expect("peer config")
     }
 
-    fn route(prefix: &str, nh: &str) -> Serialized {
+    fn wire_route(prefix: &str, nh: &str) -> Route {
         let tokens = ferrobgp_config::lexer::tokenize(&format!("{prefix} next-hop {nh}"));
-        let r = ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
+        ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
             .expect("route")
             .remove(0)
             .to_wire()
-            .expect("wire route");
-        Serialized::of(&r).expect("serialize")
+            .expect("wire route")
+    }
+
+    fn route(prefix: &str, nh: &str) -> Serialized {
+        Serialized::of(&wire_route(prefix, nh)).expect("serialize")
     }
 
     fn hex(b: &[u8]) -> String {
@@ -146,6 +169,7 @@ mod tests {
     fn resent_routes_go_one_per_update_between_the_markers() {
         let c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
+        let sets = [];
         let borr = Change::Raw {
             kind: kind::ROUTE_REFRESH,
             body: vec![0, 1, 1, 1],
@@ -160,7 +184,7 @@ mod tests {
             Change::Resend(route("10.2.0.0/24", "192.0.2.1")),
             eorr,
         ];
-        let out: Vec<String> = encode_changes(&changes, &ctx, &c)
+        let out: Vec<String> = encode_changes(&changes, &sets, &ctx, &c)
             .expect("encode")
             .iter()
             .map(|m| hex(&m.bytes))
@@ -175,12 +199,21 @@ mod tests {
                 format!("{m}00170500010201"),
             ]
         );
-        // announced (not re-sent), the two share one UPDATE
-        let changes = vec![
-            Change::Announce(route("10.1.0.0/24", "192.0.2.1")),
-            Change::Announce(route("10.2.0.0/24", "192.0.2.1")),
-        ];
-        let out = encode_changes(&changes, &ctx, &c).expect("encode");
+        // announced (not re-sent), the two share one UPDATE: separate but
+        // equal attribute sets travel once, as set 0
+        let mut list = ChangeList::new();
+        list.announce(&wire_route("10.1.0.0/24", "192.0.2.1"));
+        list.announce(&wire_route("10.2.0.0/24", "192.0.2.1"));
+        assert_eq!(list.attributes().len(), 1);
+        let RibToSession::Changes {
+            attributes,
+            changes,
+            ..
+        } = list.into_message(1)
+        else {
+            panic!("not a batch");
+        };
+        let out = encode_changes(&changes, &attributes, &ctx, &c).expect("encode");
         assert_eq!(out.len(), 1);
         assert_eq!(
             hex(&out[0].bytes),
@@ -189,17 +222,32 @@ mod tests {
     }
 
     #[test]
+    fn announcement_of_an_unknown_attribute_set_is_refused() {
+        let c = cfg();
+        let ctx = context(&Negotiated::standalone(), &c, None);
+        let r = wire_route("10.1.0.0/24", "192.0.2.1");
+        let changes = vec![Change::Announce {
+            nlri: r.nlri,
+            next_hop: r.next_hop,
+            attributes: 1,
+        }];
+        let err = encode_changes(&changes, &[r.attributes], &ctx, &c).unwrap_err();
+        assert!(err.to_string().contains("attribute set 1 of 1"), "{err}");
+    }
+
+    #[test]
     fn route_refresh_request_needs_route_refresh_configured() {
         let mut c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
+        let sets = [];
         let changes = vec![Change::RouteRefresh(Family::IPV6_UNICAST)];
-        let out = encode_changes(&changes, &ctx, &c).expect("encode");
+        let out = encode_changes(&changes, &sets, &ctx, &c).expect("encode");
         assert_eq!(
             hex(&out[0].bytes),
             "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00170500020001"
         );
         c.open.route_refresh = false;
-        assert!(encode_changes(&changes, &ctx, &c)
+        assert!(encode_changes(&changes, &sets, &ctx, &c)
             .expect("encode")
             .is_empty());
     }

@@ -243,7 +243,11 @@ impl Worker {
 
     async fn on_rib(&mut self, msg: RibToSession) -> Result<()> {
         match msg {
-            RibToSession::Changes { seq, changes } => {
+            RibToSession::Changes {
+                seq,
+                attributes,
+                changes,
+            } => {
                 let (Some(live), Some(ctx), true) = (
                     self.live.as_mut(),
                     self.ctx.as_ref(),
@@ -253,7 +257,7 @@ impl Worker {
                 };
                 let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
                 let changes = without_operational(changes, operational);
-                match encode_changes(&changes, ctx, &self.cfg) {
+                match encode_changes(&changes, &attributes, ctx, &self.cfg) {
                     Ok(msgs) => {
                         for m in msgs {
                             if let Some(k) = m.bytes.get(18) {

@@ -176,6 +176,7 @@ async fn open_exchange_and_peer_notification() {
     let mut s = establish(&l, &mut rib, None).await;
     // a batch is acknowledged once written (here: nothing to write)
     rib.send(&RibToSession::Changes {
+        attributes: vec![Default::default()],
         seq: 7,
         changes: vec![],
     })
@@ -184,6 +185,7 @@ async fn open_exchange_and_peer_notification() {
     assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 7 });
     // End-of-RIB markers are written, then acknowledged
     rib.send(&RibToSession::Changes {
+        attributes: vec![Default::default()],
         seq: 8,
         changes: vec![
             Change::Eor(Family::IPV4_UNICAST),
@@ -298,6 +300,7 @@ async fn attempts_exhausted_reports_finished() {
     let (mut sup, mut rib, w) = spawn(config(port, 180, 2));
     // not established: batches are acknowledged at once
     rib.send(&RibToSession::Changes {
+        attributes: vec![Default::default()],
         seq: 1,
         changes: vec![],
     })
@@ -374,12 +377,17 @@ async fn incoming_connection_handed_by_supervisor() {
 fn route(prefix: &str, nh: [u8; 4]) -> Change {
     use ferrobgp_wire::nlri::prefix::Prefix;
     use ferrobgp_wire::route::{NextHop, Route};
+    // attribute set 0 of each batch: the empty set
     let r = Route::new(
         Prefix::unicast(prefix.parse().unwrap()),
         NextHop::V4(Ipv4Addr::from(nh)),
         std::sync::Arc::new(Default::default()),
     );
-    Change::Announce(ferrobgp_ipc::Serialized::of(&r).unwrap())
+    Change::Announce {
+        nlri: r.nlri,
+        next_hop: r.next_hop,
+        attributes: 0,
+    }
 }
 
 #[tokio::test]
@@ -390,6 +398,7 @@ async fn routes_are_packed_written_then_acknowledged() {
     let (_sup, mut rib, _w) = spawn(cfg);
     let mut s = establish(&l, &mut rib, None).await;
     rib.send(&RibToSession::Changes {
+        attributes: vec![Default::default()],
         seq: 3,
         changes: vec![
             route("1.1.0.0/16", [1, 1, 1, 1]),
@@ -426,9 +435,13 @@ async fn rate_limited_updates_all_arrive_in_order() {
     let changes = (0..10)
         .map(|i| route(&format!("10.{i}.0.0/16"), [1, 1, 1, 1]))
         .collect();
-    rib.send(&RibToSession::Changes { seq: 4, changes })
-        .await
-        .unwrap();
+    rib.send(&RibToSession::Changes {
+        seq: 4,
+        attributes: vec![Default::default()],
+        changes,
+    })
+    .await
+    .unwrap();
     for i in 0..10u8 {
         let m = read_msg(&mut s).await;
         assert_eq!(m[18], 2);
@@ -460,9 +473,13 @@ async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
             route(&format!("{}.{b}.{c}.0/24", a + 1), [1, 1, 1, 1])
         })
         .collect();
-    rib.send(&RibToSession::Changes { seq: 9, changes })
-        .await
-        .unwrap();
+    rib.send(&RibToSession::Changes {
+        seq: 9,
+        attributes: vec![Default::default()],
+        changes,
+    })
+    .await
+    .unwrap();
     let mut saw_ack = false;
     let mut saw_down = false;
     while !(saw_ack && saw_down) {
@@ -574,6 +591,7 @@ async fn incoming_connection_while_established_is_refused_with_6_7() {
     assert!(rest.is_empty());
     // the established session carries on
     rib.send(&RibToSession::Changes {
+        attributes: vec![Default::default()],
         seq: 5,
         changes: vec![Change::Eor(Family::IPV4_UNICAST)],
     })

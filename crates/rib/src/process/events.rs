@@ -23,14 +23,16 @@ pub fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// A rib change as it travels to the session worker.
-pub fn change_to_ipc(c: Change) -> ipc::Result<ipc::Change> {
-    Ok(match c {
-        Change::Announce(r) => ipc::Change::Announce(ipc::Serialized::of(&r)?),
-        Change::Withdraw(r) => ipc::Change::Withdraw(ipc::Serialized::of(&r)?),
-        Change::Eor(f) => ipc::Change::Eor(f),
-        Change::RouteRefresh(f) => ipc::Change::RouteRefresh(f),
-    })
+/// Appends a rib change to `list`, as it travels to the session worker
+/// (an announcement refers to the list's copy of its attribute set).
+pub fn change_to_ipc(c: Change, list: &mut ipc::ChangeList) -> ipc::Result<()> {
+    match c {
+        Change::Announce(r) => list.announce(&r),
+        Change::Withdraw(r) => list.push(ipc::Change::Withdraw(ipc::Serialized::of(&r)?)),
+        Change::Eor(f) => list.push(ipc::Change::Eor(f)),
+        Change::RouteRefresh(f) => list.push(ipc::Change::RouteRefresh(f)),
+    }
+    Ok(())
 }
 
 /// The OPERATIONAL message of `announce operational` as the worker sends
@@ -111,17 +113,17 @@ pub fn flush_resend(
     table: &[Route],
     families: &[Family],
     markers: bool,
-) -> ipc::Result<Vec<ipc::Change>> {
-    let mut out = Vec::new();
+) -> ipc::Result<ipc::ChangeList> {
+    let mut out = ipc::ChangeList::new();
     let mut announced: Vec<Option<Route>> = Vec::new();
     let mut index: HashMap<NlriKey, usize> = HashMap::new();
-    let mut rest = Vec::new();
-    let mut eors = Vec::new();
+    let mut rest = ipc::ChangeList::new();
+    let mut eors = ipc::ChangeList::new();
     for c in changes {
         match c {
-            Change::RouteRefresh(_) => out.push(change_to_ipc(c)?),
-            Change::Withdraw(_) => rest.push(change_to_ipc(c)?),
-            Change::Eor(_) => eors.push(change_to_ipc(c)?),
+            Change::RouteRefresh(_) => change_to_ipc(c, &mut out)?,
+            Change::Withdraw(_) => change_to_ipc(c, &mut rest)?,
+            Change::Eor(_) => change_to_ipc(c, &mut eors)?,
             Change::Announce(r) => {
                 index.insert(r.key(), announced.len());
                 announced.push(Some(r));
@@ -129,7 +131,9 @@ pub fn flush_resend(
         }
     }
     if markers {
-        out.extend(families.iter().map(|f| refresh_marker(*f, SUBTYPE_BORR)));
+        for f in families {
+            out.push(refresh_marker(*f, SUBTYPE_BORR));
+        }
     }
     for f in families {
         for r in table.iter().filter(|r| r.family() == *f) {
@@ -143,10 +147,12 @@ pub fn flush_resend(
         out.push(ipc::Change::Resend(ipc::Serialized::of(&a)?));
     }
     if markers {
-        out.extend(families.iter().map(|f| refresh_marker(*f, SUBTYPE_EORR)));
+        for f in families {
+            out.push(refresh_marker(*f, SUBTYPE_EORR));
+        }
     }
-    out.extend(rest);
-    out.extend(eors);
+    out.append(rest);
+    out.append(eors);
     Ok(out)
 }
 
@@ -158,16 +164,16 @@ pub fn refresh_resend(
     changes: Vec<Change>,
     family: Family,
     enhanced: bool,
-) -> ipc::Result<Vec<ipc::Change>> {
-    let mut out = Vec::with_capacity(changes.len() + 2);
+) -> ipc::Result<ipc::ChangeList> {
+    let mut out = ipc::ChangeList::new();
     if enhanced {
         out.push(refresh_marker(family, SUBTYPE_BORR));
     }
     for c in changes {
-        out.push(match c {
-            Change::Announce(r) => ipc::Change::Resend(ipc::Serialized::of(&r)?),
-            other => change_to_ipc(other)?,
-        });
+        match c {
+            Change::Announce(r) => out.push(ipc::Change::Resend(ipc::Serialized::of(&r)?)),
+            other => change_to_ipc(other, &mut out)?,
+        }
     }
     if enhanced {
         out.push(refresh_marker(family, SUBTYPE_EORR));
@@ -448,12 +454,15 @@ mod tests {
         ferrobgp_api::routes::routes(&r).unwrap().remove(0).route
     }
 
-    fn show(list: &[ipc::Change]) -> Vec<String> {
-        list.iter()
+    fn show(list: &ipc::ChangeList) -> Vec<String> {
+        list.changes()
+            .iter()
             .map(|c| match c {
                 ipc::Change::Raw { kind, body } => format!("raw {kind} {}", hex(body)),
                 ipc::Change::Resend(r) => format!("resend {}", r.to::<Route>().unwrap().nlri),
-                ipc::Change::Announce(r) => format!("announce {}", r.to::<Route>().unwrap().nlri),
+                ipc::Change::Announce {
+                    nlri, attributes, ..
+                } => format!("announce {nlri} set {attributes}"),
                 ipc::Change::Withdraw(r) => format!("withdraw {}", r.to::<Route>().unwrap().nlri),
                 ipc::Change::Eor(f) => format!("eor {}", f.spaced()),
                 ipc::Change::RouteRefresh(f) => format!("refresh {}", f.spaced()),
@@ -504,7 +513,10 @@ mod tests {
         // without route-refresh configured: the same resend, no markers
         let list = flush_resend(changes, &table, &families, false).unwrap();
         assert_eq!(show(&list).len(), 6);
-        assert!(list.iter().all(|c| !matches!(c, ipc::Change::Raw { .. })));
+        assert!(list
+            .changes()
+            .iter()
+            .all(|c| !matches!(c, ipc::Change::Raw { .. })));
     }
 
     #[test]

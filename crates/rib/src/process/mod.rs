@@ -246,12 +246,11 @@ pub async fn run(
 
 /// A peer's rib changes as they travel to its worker (one that cannot be
 /// serialized is logged and left out).
-fn to_ipc(peer: PeerId, changes: Vec<Change>) -> Vec<ipc::Change> {
-    let mut out = Vec::with_capacity(changes.len());
+fn to_ipc(peer: PeerId, changes: Vec<Change>) -> ipc::ChangeList {
+    let mut out = ipc::ChangeList::new();
     for c in changes {
-        match events::change_to_ipc(c) {
-            Ok(c) => out.push(c),
-            Err(e) => warn!(peer, "change not serializable: {e}"),
+        if let Err(e) = events::change_to_ipc(c, &mut out) {
+            warn!(peer, "change not serializable: {e}");
         }
     }
     out
@@ -607,7 +606,7 @@ impl State {
             .collect();
         // operational messages go first, as ExaBGP's peer loop sends them
         // before the UPDATEs of the same run
-        let mut lists: BTreeMap<PeerId, Vec<ipc::Change>> = BTreeMap::new();
+        let mut lists: BTreeMap<PeerId, ipc::ChangeList> = BTreeMap::new();
         for (peer, message) in operational {
             if let Some(c) = self.operational_for(peer, &message) {
                 lists.entry(peer).or_default().push(c);
@@ -619,7 +618,7 @@ impl State {
             } else {
                 to_ipc(peer, changes)
             };
-            lists.entry(peer).or_default().extend(list);
+            lists.entry(peer).or_default().append(list);
         }
         let mut waiting = BTreeSet::new();
         for (peer, list) in lists {
@@ -687,11 +686,11 @@ impl State {
 
     /// Queues already converted changes to a peer's worker; true when an
     /// ack is expected.
-    fn send_ipc(&mut self, peer: PeerId, seq: u64, changes: Vec<ipc::Change>) -> bool {
+    fn send_ipc(&mut self, peer: PeerId, seq: u64, changes: ipc::ChangeList) -> bool {
         let Some((_, q)) = self.peers.get(&peer).and_then(|p| p.link.as_ref()) else {
             return false;
         };
-        q.send(RibToSession::Changes { seq, changes }).is_ok()
+        q.send(changes.into_message(seq)).is_ok()
     }
 
     /// `announce operational` for one peer: the message, when the peer has
@@ -730,7 +729,7 @@ impl State {
     /// The changes of a batch with `flush adj-rib out` for `peer`: the
     /// Adj-RIB-Out re-sent family by family (between BoRR and EoRR when
     /// `route-refresh` is configured), then the batch's other changes.
-    fn flush_list(&self, peer: PeerId, changes: Vec<Change>) -> Vec<ipc::Change> {
+    fn flush_list(&self, peer: PeerId, changes: Vec<Change>) -> ipc::ChangeList {
         let (Some(p), Some(rib)) = (self.peers.get(&peer), self.table.peer(peer)) else {
             return to_ipc(peer, changes);
         };
@@ -749,7 +748,7 @@ impl State {
             Ok(list) => list,
             Err(e) => {
                 warn!(peer, "change not serializable: {e}");
-                Vec::new()
+                ipc::ChangeList::new()
             }
         }
     }
@@ -904,7 +903,7 @@ impl State {
                     Ok(l) => l,
                     Err(e) => {
                         warn!(peer, "change not serializable: {e}");
-                        Vec::new()
+                        ipc::ChangeList::new()
                     }
                 };
                 let seq = self.next_seq();
@@ -918,7 +917,7 @@ impl State {
                 };
                 // the ASMs known when the session came up first, as ExaBGP
                 // re-announces them
-                let mut list: Vec<ipc::Change> = self
+                let mut list: ipc::ChangeList = self
                     .peers
                     .get_mut(&peer)
                     .map(|p| std::mem::take(&mut p.asm_replay))
@@ -926,8 +925,9 @@ impl State {
                     .into_iter()
                     .filter(|(f, _)| families.is_empty() || families.contains(f))
                     .map(|(_, c)| c)
-                    .collect();
-                list.extend(to_ipc(peer, changes));
+                    .collect::<Vec<ipc::Change>>()
+                    .into();
+                list.append(to_ipc(peer, changes));
                 let seq = self.next_seq();
                 // Always sent, even empty: the worker may wait for it.
                 self.send_ipc(peer, seq, list);
