@@ -1,7 +1,7 @@
 //! What a helper is written: event selection by its `api` blocks, the
 //! packets/parsed/consolidate formats, framing, and the shutdown notice.
 
-use ferrobgp_api::event::{Content, Direction, Event, PeerInfo, State};
+use ferrobgp_api::event::{Content, Direction, Event, PeerInfo, State, Subscription};
 use ferrobgp_api::json::Origin;
 use ferrobgp_api::output::{subscription, HelperOutput, RawMessage};
 use ferrobgp_config::model::{Api, ApiDirection};
@@ -46,6 +46,26 @@ const KEEPALIVE: [u8; 19] = [
     0, 19, 4,
 ];
 
+/// The subscription of helper "a" named by one `api` block receiving `receive`.
+fn receiving(receive: ApiDirection) -> Subscription {
+    subscription(&[api(&["a"], receive, Default::default(), false)], "a").unwrap()
+}
+/// A KEEPALIVE going in `direction`.
+fn keepalive(direction: Direction) -> RawMessage<'static> {
+    RawMessage {
+        direction,
+        raw: &KEEPALIVE,
+        negotiated: None,
+    }
+}
+
+/// What `out` writes for a received KEEPALIVE, decoded if asked.
+fn receive_keepalive(out: &mut HelperOutput, sub: &Subscription, p: &PeerInfo) -> String {
+    out.message(sub, 1.0, p, keepalive(Direction::Receive), || {
+        Some(Content::Keepalive)
+    })
+}
+
 fn lines(s: &str) -> Vec<Value> {
     s.lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -80,33 +100,14 @@ fn subscription_is_the_union_of_the_blocks_naming_the_process() {
 fn parsed_packets_and_consolidate() {
     let p = peer();
     // api-api: receive { parsed; keepalive; update; }
-    let sub = subscription(
-        &[api(
-            &["a"],
-            ApiDirection {
-                parsed: true,
-                keepalive: true,
-                update: true,
-                ..Default::default()
-            },
-            Default::default(),
-            false,
-        )],
-        "a",
-    )
-    .unwrap();
+    let sub = receiving(ApiDirection {
+        parsed: true,
+        keepalive: true,
+        update: true,
+        ..Default::default()
+    });
     let mut out = HelperOutput::new(true, origin());
-    let s = out.message(
-        &sub,
-        1.0,
-        &p,
-        RawMessage {
-            direction: Direction::Receive,
-            raw: &KEEPALIVE,
-            negotiated: None,
-        },
-        || Some(Content::Keepalive),
-    );
+    let s = receive_keepalive(&mut out, &sub, &p);
     let v = lines(&s);
     assert_eq!(v.len(), 1);
     assert_eq!(v[0]["type"], "keepalive");
@@ -114,106 +115,43 @@ fn parsed_packets_and_consolidate() {
     assert!(s.ends_with("}\n"));
     // not subscribed: sent keepalives, received opens
     assert_eq!(
-        out.message(
-            &sub,
-            1.0,
-            &p,
-            RawMessage {
-                direction: Direction::Send,
-                raw: &KEEPALIVE,
-                negotiated: None
-            },
-            || panic!("not decoded")
-        ),
+        out.message(&sub, 1.0, &p, keepalive(Direction::Send), || panic!(
+            "not decoded"
+        )),
         ""
     );
     // packets only: no decoding at all
-    let sub = subscription(
-        &[api(
-            &["a"],
-            ApiDirection {
-                packets: true,
-                keepalive: true,
-                ..Default::default()
-            },
-            Default::default(),
-            false,
-        )],
-        "a",
-    )
-    .unwrap();
-    let s = out.message(
-        &sub,
-        1.0,
-        &p,
-        RawMessage {
-            direction: Direction::Receive,
-            raw: &KEEPALIVE,
-            negotiated: None,
-        },
-        || panic!("not decoded"),
-    );
+    let sub = receiving(ApiDirection {
+        packets: true,
+        keepalive: true,
+        ..Default::default()
+    });
+    let s = out.message(&sub, 1.0, &p, keepalive(Direction::Receive), || {
+        panic!("not decoded")
+    });
     assert_eq!(
         lines(&s)[0]["neighbor"]["message"],
         json!({"category": 4, "header": "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304", "body": "0x"})
     );
     // packets and parsed: two reports, packets first
-    let sub = subscription(
-        &[api(
-            &["a"],
-            ApiDirection {
-                packets: true,
-                parsed: true,
-                keepalive: true,
-                ..Default::default()
-            },
-            Default::default(),
-            false,
-        )],
-        "a",
-    )
-    .unwrap();
-    let v = lines(&out.message(
-        &sub,
-        1.0,
-        &p,
-        RawMessage {
-            direction: Direction::Receive,
-            raw: &KEEPALIVE,
-            negotiated: None,
-        },
-        || Some(Content::Keepalive),
-    ));
+    let sub = receiving(ApiDirection {
+        packets: true,
+        parsed: true,
+        keepalive: true,
+        ..Default::default()
+    });
+    let v = lines(&receive_keepalive(&mut out, &sub, &p));
     assert_eq!(v.len(), 2);
     assert_eq!(v[0]["neighbor"]["message"]["category"], 4);
     assert_eq!(v[1]["type"], "keepalive");
     // consolidate with packets: one decoded report with the raw header
-    let sub = subscription(
-        &[api(
-            &["a"],
-            ApiDirection {
-                packets: true,
-                consolidate: true,
-                keepalive: true,
-                ..Default::default()
-            },
-            Default::default(),
-            false,
-        )],
-        "a",
-    )
-    .unwrap();
-    let v = lines(&out.message(
-        &sub,
-        1.0,
-        &p,
-        RawMessage {
-            direction: Direction::Receive,
-            raw: &KEEPALIVE,
-            negotiated: None,
-        },
-        || Some(Content::Keepalive),
-    ));
+    let sub = receiving(ApiDirection {
+        packets: true,
+        consolidate: true,
+        keepalive: true,
+        ..Default::default()
+    });
+    let v = lines(&receive_keepalive(&mut out, &sub, &p));
     assert_eq!(v.len(), 1);
     assert_eq!(v[0]["header"], "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304");
     // counters kept increasing across events of this neighbor

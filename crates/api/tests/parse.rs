@@ -54,34 +54,20 @@ fn route_commands() {
     let r = route("announce ipv4 unicast 10.0.0.0/24 next-hop 1.1.1.1");
     assert_eq!(r.kind, RouteKind::Family(Family::IPV4_UNICAST));
     assert_eq!(r.words, w("10.0.0.0/24 next-hop 1.1.1.1"));
-    assert_eq!(
-        route("announce ipv6 unicast 2001:db8::/32 next-hop ::1").kind,
-        RouteKind::Family(Family::IPV6_UNICAST)
-    );
-    assert_eq!(
-        route("withdraw ipv4 mup x").kind,
-        RouteKind::Family(Family::IPV4_MUP)
-    );
-    assert_eq!(
-        route("announce ipv4 mpls-vpn x").kind,
-        RouteKind::Family(Family::IPV4_MPLS_VPN)
-    );
-    assert_eq!(
-        route("announce ipv6 mcast-vpn x").kind,
-        RouteKind::Family(Family::IPV6_MCAST_VPN)
-    );
-    assert_eq!(
-        route("announce ipv4 flow-vpn x").kind,
-        RouteKind::Family(Family::IPV4_FLOW_VPN)
-    );
-    assert_eq!(
-        route("announce ipv4 nlri-mpls x").kind,
-        RouteKind::Family(Family::IPV4_NLRI_MPLS)
-    );
-    assert_eq!(
-        route("announce ipv6 multicast x").kind,
-        RouteKind::Family(Family::IPV6_MULTICAST)
-    );
+    for (line, family) in [
+        (
+            "announce ipv6 unicast 2001:db8::/32 next-hop ::1",
+            Family::IPV6_UNICAST,
+        ),
+        ("withdraw ipv4 mup x", Family::IPV4_MUP),
+        ("announce ipv4 mpls-vpn x", Family::IPV4_MPLS_VPN),
+        ("announce ipv6 mcast-vpn x", Family::IPV6_MCAST_VPN),
+        ("announce ipv4 flow-vpn x", Family::IPV4_FLOW_VPN),
+        ("announce ipv4 nlri-mpls x", Family::IPV4_NLRI_MPLS),
+        ("announce ipv6 multicast x", Family::IPV6_MULTICAST),
+    ] {
+        assert_eq!(route(line).kind, RouteKind::Family(family), "{line}");
+    }
     let r = route("announce flow route { match { source 10.0.0.1/32; } then { discard; } }");
     assert_eq!(r.kind, RouteKind::Flow);
     assert_eq!(r.words[0], "{");
