@@ -20,6 +20,57 @@ fn open(hold: u16, id: [u8; 4]) -> PeerOpen {
     }
 }
 
+/// The OPEN event of a peer with this hold time and identifier, nothing wrong in it.
+fn open_received(conn: u64, hold: u16, id: [u8; 4]) -> Input {
+    Input::OpenReceived {
+        conn,
+        open: open(hold, id),
+        problem: None,
+    }
+}
+
+/// An UPDATE received on this connection.
+fn update_received(conn: u64) -> Input {
+    Input::OtherReceived {
+        conn,
+        kind: OtherKind::Update,
+    }
+}
+
+/// A NOTIFICATION we send on this connection.
+fn notification_sent(conn: u64, code: u8, subcode: u8, data: &[u8]) -> Action {
+    Action::SendNotification {
+        conn,
+        notify: Notify::new(code, subcode, data),
+    }
+}
+
+/// The session going down for this reason.
+fn down(reason: &str) -> Action {
+    Action::Down {
+        reason: reason.into(),
+    }
+}
+
+/// Whether these actions are exactly one refusal of `conn` with this NOTIFICATION.
+fn is_refusal(a: &[Action], conn: u64, code: u8, subcode: u8) -> bool {
+    matches!(a, [Action::Refuse { conn: c, notify }] if *c == conn && notify.code == code && notify.subcode == subcode)
+}
+
+/// Whether any of these actions sends a NOTIFICATION.
+fn sends_notification(a: &[Action]) -> bool {
+    a.iter()
+        .any(|x| matches!(x, Action::SendNotification { .. }))
+}
+
+/// A started FSM whose first connect attempt is under way.
+fn connecting(now: Instant, c: FsmConfig) -> Fsm {
+    let mut f = Fsm::new(c);
+    f.handle(now, Input::Start);
+    f.poll(now);
+    f
+}
+
 struct Clock(Instant);
 impl Clock {
     fn now(&self) -> Instant {
@@ -41,14 +92,7 @@ fn established(c: FsmConfig, peer_hold: u16) -> (Fsm, Clock) {
         vec![Action::State(State::Idle), Action::Connect]
     );
     f.handle(clock.now(), Input::TcpConnected { conn: 1 });
-    f.handle(
-        clock.now(),
-        Input::OpenReceived {
-            conn: 1,
-            open: open(peer_hold, [10, 0, 0, 6]),
-            problem: None,
-        },
-    );
+    f.handle(clock.now(), open_received(1, peer_hold, [10, 0, 0, 6]));
     let a = f.handle(clock.now(), Input::KeepaliveReceived { conn: 1 });
     assert!(a.contains(&Action::State(State::Established)));
     (f, clock)
@@ -80,14 +124,7 @@ fn outgoing_happy_path_in_exabgp_order() {
     // OPEN wait armed
     assert_eq!(f.next_deadline(), Some(now + Duration::from_secs(60)));
     assert_eq!(
-        f.handle(
-            now,
-            Input::OpenReceived {
-                conn: 7,
-                open: open(90, [10, 0, 0, 6]),
-                problem: None
-            }
-        ),
+        f.handle(now, open_received(7, 90, [10, 0, 0, 6])),
         vec![
             Action::SendKeepalive { conn: 7 },
             Action::State(State::OpenConfirm)
@@ -128,14 +165,9 @@ fn keepalives_and_hold_expiry() {
     assert_eq!(
         a,
         vec![
-            Action::SendNotification {
-                conn: 1,
-                notify: Notify::new(4, 0, Vec::new())
-            },
+            notification_sent(1, 4, 0, &[]),
             Action::Close { conn: 1 },
-            Action::Down {
-                reason: "notification sent (4,0)".into()
-            },
+            down("notification sent (4,0)"),
             Action::State(State::Idle),
         ]
     );
@@ -149,13 +181,7 @@ fn updates_reset_the_hold_timer() {
     let (mut f, mut clock) = established(cfg(), 3);
     for _ in 0..5 {
         let t = clock.advance(2);
-        f.handle(
-            t,
-            Input::OtherReceived {
-                conn: 1,
-                kind: OtherKind::Update,
-            },
-        );
+        f.handle(t, update_received(1));
         let a = f.poll(t);
         assert!(
             a.iter().all(|x| matches!(x, Action::SendKeepalive { .. })),
@@ -184,14 +210,12 @@ fn zero_hold_time_tolerates_one_keepalive_then_2_6() {
     let a = f.handle(clock.now(), Input::KeepaliveReceived { conn: 1 });
     assert_eq!(
         a[0],
-        Action::SendNotification {
-            conn: 1,
-            notify: Notify::new(
-                2,
-                6,
-                &b"Negotiated holdtime was zero, it was invalid to send us a keepalive messages"[..]
-            )
-        }
+        notification_sent(
+            1,
+            2,
+            6,
+            b"Negotiated holdtime was zero, it was invalid to send us a keepalive messages"
+        )
     );
 }
 
@@ -207,53 +231,32 @@ fn our_hold_time_zero_wins_min() {
 #[test]
 fn open_wait_expiry_sends_1_1() {
     let mut clock = Clock(Instant::now());
-    let mut f = Fsm::new(cfg());
-    f.handle(clock.now(), Input::Start);
-    f.poll(clock.now());
+    let mut f = connecting(clock.now(), cfg());
     f.handle(clock.now(), Input::TcpConnected { conn: 1 });
     assert!(f.poll(clock.advance(59)).is_empty());
     let a = f.poll(clock.advance(1));
     assert_eq!(
         a[0],
-        Action::SendNotification {
-            conn: 1,
-            notify: Notify::new(
-                1,
-                1,
-                &b"waited for open too long, we do not like stuck in active"[..]
-            )
-        }
+        notification_sent(
+            1,
+            1,
+            1,
+            b"waited for open too long, we do not like stuck in active"
+        )
     );
-    assert!(a.contains(&Action::Down {
-        reason: "notification sent (1,1)".into()
-    }));
+    assert!(a.contains(&down("notification sent (1,1)")));
 }
 
 #[test]
 fn open_confirm_hold_expiry() {
     let mut clock = Clock(Instant::now());
-    let mut f = Fsm::new(cfg());
-    f.handle(clock.now(), Input::Start);
-    f.poll(clock.now());
+    let mut f = connecting(clock.now(), cfg());
     f.handle(clock.now(), Input::TcpConnected { conn: 1 });
-    f.handle(
-        clock.now(),
-        Input::OpenReceived {
-            conn: 1,
-            open: open(30, [1, 1, 1, 1]),
-            problem: None,
-        },
-    );
+    f.handle(clock.now(), open_received(1, 30, [1, 1, 1, 1]));
     assert_eq!(f.state(), State::OpenConfirm);
     assert!(f.poll(clock.advance(29)).is_empty());
     let a = f.poll(clock.advance(1));
-    assert_eq!(
-        a[0],
-        Action::SendNotification {
-            conn: 1,
-            notify: Notify::new(4, 0, Vec::new())
-        }
-    );
+    assert_eq!(a[0], notification_sent(1, 4, 0, &[]));
 }
 
 #[test]
@@ -261,22 +264,13 @@ fn read_open_first_with_local_as_auto() {
     let now = Instant::now();
     let mut c = cfg();
     c.read_open_first = true;
-    let mut f = Fsm::new(c);
-    f.handle(now, Input::Start);
-    f.poll(now);
+    let mut f = connecting(now, c);
     assert_eq!(
         f.handle(now, Input::TcpConnected { conn: 2 }),
         vec![Action::Connected { conn: 2 }, Action::State(State::Connect)]
     );
     assert_eq!(
-        f.handle(
-            now,
-            Input::OpenReceived {
-                conn: 2,
-                open: open(180, [9, 9, 9, 9]),
-                problem: None
-            }
-        ),
+        f.handle(now, open_received(2, 180, [9, 9, 9, 9])),
         vec![
             Action::SendOpen { conn: 2 },
             Action::State(State::OpenSent),
@@ -291,9 +285,7 @@ fn open_problem_is_notified_after_our_open() {
     let now = Instant::now();
     let mut c = cfg();
     c.read_open_first = true;
-    let mut f = Fsm::new(c);
-    f.handle(now, Input::Start);
-    f.poll(now);
+    let mut f = connecting(now, c);
     f.handle(now, Input::TcpConnected { conn: 2 });
     let bad = Notify::new(2, 2, b"Bad Peer AS".to_vec());
     let a = f.handle(
@@ -316,60 +308,34 @@ fn open_problem_is_notified_after_our_open() {
             Action::Close { conn: 2 },
         ]
     );
-    assert!(a.contains(&Action::Down {
-        reason: "notification sent (2,2)".into()
-    }));
+    assert!(a.contains(&down("notification sent (2,2)")));
 }
 
 #[test]
 fn unexpected_messages_before_established() {
     let now = Instant::now();
-    let mut f = Fsm::new(cfg());
-    f.handle(now, Input::Start);
-    f.poll(now);
+    let mut f = connecting(now, cfg());
     f.handle(now, Input::TcpConnected { conn: 1 });
     let a = f.handle(now, Input::KeepaliveReceived { conn: 1 });
     assert_eq!(
         a[0],
-        Action::SendNotification {
-            conn: 1,
-            notify: Notify::new(
-                5,
-                1,
-                &b"The first packet received is not an open message (KEEPALIVE)"[..]
-            )
-        }
+        notification_sent(
+            1,
+            5,
+            1,
+            b"The first packet received is not an open message (KEEPALIVE)"
+        )
     );
     // next attempt waits 1 s (back-off), then connects on a new connection
     assert_eq!(f.next_deadline(), Some(now + Duration::from_secs(1)));
     let t = now + Duration::from_secs(1);
     assert_eq!(f.poll(t), vec![Action::Connect]);
     f.handle(t, Input::TcpConnected { conn: 2 });
-    f.handle(
-        t,
-        Input::OpenReceived {
-            conn: 2,
-            open: open(180, [1, 1, 1, 1]),
-            problem: None,
-        },
-    );
-    let a = f.handle(
-        t,
-        Input::OtherReceived {
-            conn: 2,
-            kind: OtherKind::Update,
-        },
-    );
+    f.handle(t, open_received(2, 180, [1, 1, 1, 1]));
+    let a = f.handle(t, update_received(2));
     assert_eq!(
         a[0],
-        Action::SendNotification {
-            conn: 2,
-            notify: Notify::new(
-                5,
-                2,
-                &b"Receive Unexpected Message in OpenConfirm State"[..]
-            )
-        }
+        notification_sent(2, 5, 2, b"Receive Unexpected Message in OpenConfirm State")
     );
 }
 
@@ -388,9 +354,7 @@ fn notification_received_goes_down_and_reconnects() {
         a,
         vec![
             Action::Close { conn: 1 },
-            Action::Down {
-                reason: "notification received (6,0)".into()
-            },
+            down("notification received (6,0)"),
             Action::State(State::Idle),
         ]
     );
@@ -410,9 +374,7 @@ fn notification_received_goes_down_and_reconnects() {
 fn tcp_closed_reason_and_stale_events_ignored() {
     let (mut f, clock) = established(cfg(), 180);
     let a = f.handle(clock.now(), Input::TcpClosed { conn: 1 });
-    assert!(a.contains(&Action::Down {
-        reason: "closing connection".into()
-    }));
+    assert!(a.contains(&down("closing connection")));
     // events for the old connection do nothing now
     assert!(f
         .handle(clock.now(), Input::KeepaliveReceived { conn: 1 })
@@ -449,9 +411,7 @@ fn teardown_sends_cease_with_shutdown_communication_and_reconnects() {
                 notify: Notify::new(6, 4, data)
             },
             Action::Close { conn: 1 },
-            Action::Down {
-                reason: "notification sent (6,4)".into()
-            },
+            down("notification sent (6,4)"),
             Action::State(State::Idle),
         ]
     );
@@ -469,9 +429,7 @@ fn teardown_silent_with_graceful_restart() {
             silent: true,
         },
     );
-    assert!(!a
-        .iter()
-        .any(|x| matches!(x, Action::SendNotification { .. })));
+    assert!(!sends_notification(&a));
     assert_eq!(a[0], Action::Close { conn: 1 });
 }
 
@@ -493,9 +451,7 @@ fn stop_sends_given_notification_and_finishes() {
                 notify: notify::named(6, 2)
             },
             Action::Close { conn: 1 },
-            Action::Down {
-                reason: "stop, message [shutting down]".into()
-            },
+            down("stop, message [shutting down]"),
             Action::State(State::Idle),
             Action::Finished {
                 reason: "stop, message [shutting down]".into()
@@ -506,17 +462,13 @@ fn stop_sends_given_notification_and_finishes() {
     assert!(f.poll(clock.now()).is_empty());
     // a late incoming connection is refused with 6/3
     let a = f.handle(clock.now(), Input::Incoming { conn: 9 });
-    assert!(
-        matches!(&a[..], [Action::Refuse { conn: 9, notify }] if notify.code == 6 && notify.subcode == 3)
-    );
+    assert!(is_refusal(&a, 9, 6, 3));
 }
 
 #[test]
 fn stop_while_idle_finishes_without_down() {
     let now = Instant::now();
-    let mut f = Fsm::new(cfg());
-    f.handle(now, Input::Start);
-    f.poll(now);
+    let mut f = connecting(now, cfg());
     let a = f.handle(
         now,
         Input::Stop {
@@ -576,9 +528,7 @@ fn attempts_count_sessions_too() {
         a,
         vec![
             Action::Close { conn: 1 },
-            Action::Down {
-                reason: "closing connection".into()
-            },
+            down("closing connection"),
             Action::State(State::Idle),
             Action::Finished {
                 reason: "maximum connection attempts reached".into()
@@ -613,9 +563,7 @@ fn passive_waits_for_incoming() {
         a,
         vec![
             Action::Close { conn: 4 },
-            Action::Down {
-                reason: "closing connection".into()
-            },
+            down("closing connection"),
             Action::State(State::Active),
         ]
     );
@@ -626,27 +574,16 @@ fn passive_waits_for_incoming() {
 fn collision_refused_when_established() {
     let (mut f, clock) = established(cfg(), 180);
     let a = f.handle(clock.now(), Input::Incoming { conn: 2 });
-    assert!(
-        matches!(&a[..], [Action::Refuse { conn: 2, notify }] if notify.code == 6 && notify.subcode == 7)
-    );
+    assert!(is_refusal(&a, 2, 6, 7));
     assert!(f.is_established());
     assert_eq!(f.conn(), Some(1));
 }
 
 /// An FSM in OPENCONFIRM on connection 1 with a peer of this identifier.
 fn open_confirm(now: Instant, peer_id: [u8; 4]) -> Fsm {
-    let mut f = Fsm::new(cfg());
-    f.handle(now, Input::Start);
-    f.poll(now);
+    let mut f = connecting(now, cfg());
     f.handle(now, Input::TcpConnected { conn: 1 });
-    f.handle(
-        now,
-        Input::OpenReceived {
-            conn: 1,
-            open: open(180, peer_id),
-            problem: None,
-        },
-    );
+    f.handle(now, open_received(1, 180, peer_id));
     assert_eq!(f.state(), State::OpenConfirm);
     f
 }
@@ -656,9 +593,7 @@ fn collision_in_open_confirm_lower_peer_id_refused() {
     let now = Instant::now();
     let mut f = open_confirm(now, [10, 0, 0, 4]); // our id 10.0.0.5
     let a = f.handle(now, Input::Incoming { conn: 2 });
-    assert!(
-        matches!(&a[..], [Action::Refuse { conn: 2, notify }] if notify.code == 6 && notify.subcode == 7)
-    );
+    assert!(is_refusal(&a, 2, 6, 7));
     assert_eq!(f.conn(), Some(1));
     assert_eq!(f.state(), State::OpenConfirm);
 }
@@ -682,9 +617,7 @@ fn collision_in_open_confirm_higher_peer_id_replaces() {
 #[test]
 fn incoming_while_connecting_abandons_outgoing() {
     let now = Instant::now();
-    let mut f = Fsm::new(cfg());
-    f.handle(now, Input::Start);
-    f.poll(now);
+    let mut f = connecting(now, cfg());
     let a = f.handle(now, Input::Incoming { conn: 5 });
     assert_eq!(a[0], Action::AbandonConnect);
     assert!(a.contains(&Action::SendOpen { conn: 5 }));
@@ -708,9 +641,7 @@ fn fatal_decode_error_sends_given_notification() {
         },
     );
     assert_eq!(a[0], Action::SendNotification { conn: 1, notify: n });
-    assert!(a.contains(&Action::Down {
-        reason: "notification sent (1,0)".into()
-    }));
+    assert!(a.contains(&down("notification sent (1,0)")));
 }
 
 #[test]
@@ -718,7 +649,5 @@ fn write_stall_closes_without_notification() {
     let (mut f, clock) = established(cfg(), 180);
     let a = f.handle(clock.now(), Input::WriteStalled { conn: 1 });
     assert_eq!(a[0], Action::Close { conn: 1 });
-    assert!(!a
-        .iter()
-        .any(|x| matches!(x, Action::SendNotification { .. })));
+    assert!(!sends_notification(&a));
 }
