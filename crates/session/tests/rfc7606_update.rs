@@ -8,106 +8,33 @@
 //! bytes (`exabgp decode`). An UPDATE whose flow length overruns the
 //! attribute is still a session reset (3/9). Every wait is bounded.
 
-use ferrobgp_ipc::{pair, Channel, Direction, RibToSession, SessionToRib, SessionToSupervisor};
-use ferrobgp_ipc::{SessionState, SupervisorToSession};
-use ferrobgp_session::fsm::FsmConfig;
+mod common;
+
+use common::{hex, links, listener, read_msg, RibEnd, SupEnd, KEEPALIVE, WAIT};
+use ferrobgp_ipc::{Direction, RibToSession, SessionState, SessionToRib};
 use ferrobgp_session::peer::PeerConfig;
-use ferrobgp_session::worker::{Links, Worker};
+use ferrobgp_session::worker::Worker;
 use ferrobgp_wire::json::update::update_message_json;
-use ferrobgp_wire::message::OpenConfig;
 use ferrobgp_wire::update::{Context, Update, Verdict};
 use ferrobgp_wire::Family;
-use std::net::{IpAddr, Ipv4Addr};
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::timeout;
 
-const WAIT: Duration = Duration::from_secs(10);
-
+/// The shared peer, also reporting received messages, with FlowSpec.
 fn config(port: u16) -> PeerConfig {
-    let open = OpenConfig {
-        local_as: 1,
-        hold_time: 180,
-        router_id: Ipv4Addr::new(1, 2, 3, 4),
-        families: vec![Family::IPV4_UNICAST, Family::IPV4_FLOW],
-        ..OpenConfig::default()
-    };
-    PeerConfig {
-        peer_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        local_address: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        port,
-        source_interface: None,
-        outgoing_ttl: None,
-        incoming_ttl: None,
-        md5_key: None,
-        local_as: Some(1),
-        peer_as: Some(1),
-        open,
-        fsm: FsmConfig {
-            passive: false,
-            read_open_first: false,
-            hold_time: 180,
-            router_id: Ipv4Addr::new(1, 2, 3, 4),
-            open_wait: Duration::from_secs(60),
-            max_attempts: 1,
-        },
-        group_updates: true,
-        manual_eor: false,
-        rate_limit: 0,
-        report_received: true,
-        report_sent: false,
-        aigp: false,
-        graceful_restart: false,
-    }
+    let mut cfg = common::config(port, 180, 1);
+    cfg.open.families.push(Family::IPV4_FLOW);
+    cfg.report_received = true;
+    cfg
 }
 
-type RibEnd = Channel<RibToSession, SessionToRib>;
-type SupEnd = Channel<SupervisorToSession, SessionToSupervisor>;
-
+/// Starts a worker; returns the supervisor's and the rib's ends.
 fn spawn(cfg: PeerConfig) -> (SupEnd, RibEnd) {
-    let (s1, s2) = pair().unwrap();
-    let (r1, r2) = pair().unwrap();
-    let sup: Channel<SessionToSupervisor, SupervisorToSession> = Channel::new(s1).unwrap();
-    let rib: Channel<SessionToRib, RibToSession> = Channel::new(r1).unwrap();
-    let (stx, srx) = sup.split();
-    let (rtx, rrx) = rib.split();
-    let links = Links {
-        supervisor_tx: stx,
-        supervisor_rx: srx,
-        rib_tx: rtx,
-        rib_rx: rrx,
-    };
+    let (links, sup, rib) = links();
     tokio::spawn(async move { Worker::new(cfg, links).run().await });
-    (Channel::new(s2).unwrap(), Channel::new(r2).unwrap())
+    (sup, rib)
 }
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-async fn read_msg(s: &mut TcpStream) -> Vec<u8> {
-    let mut head = [0u8; 19];
-    timeout(WAIT, s.read_exact(&mut head))
-        .await
-        .unwrap()
-        .unwrap();
-    let len = usize::from(u16::from_be_bytes([head[16], head[17]]));
-    let mut body = vec![0u8; len - 19];
-    timeout(WAIT, s.read_exact(&mut body))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut m = head.to_vec();
-    m.extend(body);
-    m
-}
-
-const KEEPALIVE: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304";
 
 /// An UPDATE message: ORIGIN igp, empty AS_PATH, LOCAL_PREF 100, `extra`
 /// attributes, then the NLRI field `nlri`.
@@ -163,8 +90,7 @@ async fn next_received(rib: &mut RibEnd) -> Vec<u8> {
 
 #[tokio::test]
 async fn malformed_flow_rule_keeps_the_session_up() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (_sup, mut rib) = spawn(config(port));
     let mut s = establish(&l).await;
 
@@ -202,8 +128,7 @@ async fn malformed_flow_rule_keeps_the_session_up() {
 
 #[tokio::test]
 async fn flow_length_overrun_resets_the_session() {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
+    let (l, port) = listener().await;
     let (_sup, _rib) = spawn(config(port));
     let mut s = establish(&l).await;
     // the rule claims 16 bytes, 2 follow

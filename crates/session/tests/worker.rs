@@ -1,114 +1,27 @@
 //! The worker's I/O shell against an in-test BGP peer on loopback: real TCP,
 //! real IPC socketpairs, bytes compared exactly. Every wait is bounded.
 
+mod common;
+
+use common::{config, hex, links, listener, read_msg, RibEnd, SupEnd, KEEPALIVE, WAIT};
 use ferrobgp_ipc::{
-    pair, Change, Channel, RibToSession, SessionState, SessionToRib, SessionToSupervisor,
-    SupervisorToSession,
+    Change, RibToSession, SessionState, SessionToRib, SessionToSupervisor, SupervisorToSession,
 };
-use ferrobgp_session::fsm::FsmConfig;
 use ferrobgp_session::peer::PeerConfig;
-use ferrobgp_session::worker::{Links, Worker};
-use ferrobgp_wire::message::OpenConfig;
+use ferrobgp_session::worker::Worker;
 use ferrobgp_wire::Family;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::timeout;
 
-const WAIT: Duration = Duration::from_secs(10);
-
-fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
-    let open = OpenConfig {
-        local_as: 1,
-        hold_time: hold,
-        router_id: Ipv4Addr::new(1, 2, 3, 4),
-        families: vec![Family::IPV4_UNICAST],
-        ..OpenConfig::default()
-    };
-    PeerConfig {
-        peer_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        local_address: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        port,
-        source_interface: None,
-        outgoing_ttl: None,
-        incoming_ttl: None,
-        md5_key: None,
-        local_as: Some(1),
-        peer_as: Some(1),
-        open,
-        fsm: FsmConfig {
-            passive: false,
-            read_open_first: false,
-            hold_time: hold,
-            router_id: Ipv4Addr::new(1, 2, 3, 4),
-            open_wait: Duration::from_secs(60),
-            max_attempts: attempts,
-        },
-        group_updates: true,
-        manual_eor: false,
-        rate_limit: 0,
-        report_received: false,
-        report_sent: false,
-        aigp: false,
-        graceful_restart: false,
-    }
-}
-
-type SupEnd = Channel<SupervisorToSession, SessionToSupervisor>;
-type RibEnd = Channel<RibToSession, SessionToRib>;
-
 /// Starts a worker; returns the supervisor's and the rib's ends.
 fn spawn(cfg: PeerConfig) -> (SupEnd, RibEnd, tokio::task::JoinHandle<String>) {
-    let (s1, s2) = pair().unwrap();
-    let (r1, r2) = pair().unwrap();
-    let sup_worker: Channel<SessionToSupervisor, SupervisorToSession> = Channel::new(s1).unwrap();
-    let rib_worker: Channel<SessionToRib, RibToSession> = Channel::new(r1).unwrap();
-    let (stx, srx) = sup_worker.split();
-    let (rtx, rrx) = rib_worker.split();
-    let links = Links {
-        supervisor_tx: stx,
-        supervisor_rx: srx,
-        rib_tx: rtx,
-        rib_rx: rrx,
-    };
+    let (links, sup, rib) = links();
     let handle = tokio::spawn(async move { Worker::new(cfg, links).run().await.unwrap() });
-    (Channel::new(s2).unwrap(), Channel::new(r2).unwrap(), handle)
+    (sup, rib, handle)
 }
-
-async fn read_msg(s: &mut TcpStream) -> Vec<u8> {
-    let mut head = [0u8; 19];
-    timeout(WAIT, s.read_exact(&mut head))
-        .await
-        .unwrap()
-        .unwrap();
-    let len = u16::from_be_bytes([head[16], head[17]]) as usize;
-    let mut body = vec![0u8; len - 19];
-    timeout(WAIT, s.read_exact(&mut body))
-        .await
-        .unwrap()
-        .unwrap();
-    let mut m = head.to_vec();
-    m.extend(body);
-    m
-}
-
-/// The test peer's listening socket on loopback, port chosen by the kernel.
-async fn listener() -> (TcpListener, u16) {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
-    (l, port)
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-const KEEPALIVE: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304";
 
 /// The peer's answer: our OPEN with router-id + 1 (like the conformance peer).
 fn answer(open: &[u8], hold: Option<u16>) -> Vec<u8> {
