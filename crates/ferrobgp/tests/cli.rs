@@ -10,23 +10,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn neighbor(ip: &str, port: u16, route: &str) -> String {
-    format!(
-        r#"
-neighbor {ip} {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {port};
-    family {{ ipv4 unicast; }}
-    static {{ route {route} next-hop 127.0.0.1; }}
-}}
-"#
-    )
-}
-
 fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ferrobgp"))
         .arg("cli")
@@ -37,21 +20,6 @@ fn cli(args: &[&str]) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// Reads UPDATEs until one announces `prefix`.
-fn wait_route(s: &mut Session, prefix: &str, log: &dyn Fn() -> String) {
-    let deadline = Instant::now() + LONG;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "{prefix} not announced\n{}", log());
-        let m = s
-            .read_non_keepalive(left)
-            .unwrap_or_else(|| panic!("closed before {prefix} was announced\n{}", log()));
-        if m.kind == UPDATE && update_prefixes(&m.body).0.iter().any(|p| p == prefix) {
-            return;
-        }
-    }
 }
 
 fn wait_socket(path: &Path, d: &Daemon) {
@@ -74,7 +42,7 @@ fn cli_shows_announces_and_reports_errors() {
     let conf: String = peers
         .iter()
         .zip(["10.2.0.0/24", "10.3.0.0/24"])
-        .map(|(p, r)| neighbor(&p.addr.ip().to_string(), p.addr.port(), r))
+        .map(|(p, r)| static_neighbor(&p.addr.ip().to_string(), p.addr.port(), r))
         .collect();
     let d = Daemon::start(
         &conf,
@@ -95,7 +63,7 @@ fn cli_shows_announces_and_reports_errors() {
         .map(|(p, r)| {
             let mut s = p.accept();
             s.establish(65000, [10, 0, 0, 9], 30);
-            wait_route(&mut s, r, &log);
+            wait_route(&mut s, r, LONG, &log);
             s
         })
         .collect();
@@ -164,7 +132,7 @@ fn cli_shows_announces_and_reports_errors() {
     assert_eq!(text(&out.stdout), "done\n", "{}", log());
     assert_eq!(out.status.code(), Some(0));
     for s in &mut sessions {
-        wait_route(s, "10.9.0.0/24", &log);
+        wait_route(s, "10.9.0.0/24", LONG, &log);
     }
     let out = cli(&["--socket", &sock_s, "show", "adj-rib", "out"]);
     let t = text(&out.stdout);

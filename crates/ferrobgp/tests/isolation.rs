@@ -11,38 +11,6 @@ use std::time::{Duration, Instant};
 /// The bound the design promises for a crashed worker's session to be back.
 const RESTART_BOUND: Duration = Duration::from_secs(5);
 
-fn neighbor(ip: &str, port: u16, route: &str) -> String {
-    format!(
-        r#"
-neighbor {ip} {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {port};
-    family {{ ipv4 unicast; }}
-    static {{ route {route} next-hop 127.0.0.1; }}
-}}
-"#
-    )
-}
-
-/// Reads UPDATEs until one announces `prefix`.
-fn wait_route(s: &mut Session, prefix: &str, within: Duration, log: &dyn Fn() -> String) {
-    let deadline = Instant::now() + within;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "{prefix} not announced\n{}", log());
-        let m = s
-            .read_non_keepalive(left)
-            .unwrap_or_else(|| panic!("closed before {prefix} was announced\n{}", log()));
-        if m.kind == UPDATE && update_prefixes(&m.body).0.iter().any(|p| p == prefix) {
-            return;
-        }
-    }
-}
-
 /// True when the connection is still open (nothing, or data, to read; not EOF).
 fn still_open(s: &Session) -> bool {
     s.s.set_nonblocking(true).expect("nonblocking");
@@ -66,7 +34,7 @@ fn a_killed_worker_loses_only_its_own_session() {
     let conf: String = peers
         .iter()
         .zip(routes)
-        .map(|(p, r)| neighbor(&p.addr.ip().to_string(), p.addr.port(), r))
+        .map(|(p, r)| static_neighbor(&p.addr.ip().to_string(), p.addr.port(), r))
         .collect();
     let mut d = Daemon::start(&conf, &[], &[]);
     let mut sessions: Vec<Session> = Vec::new();
@@ -170,7 +138,7 @@ fn a_killed_rib_comes_back_with_its_sessions_and_helpers() {
     let peer = Peer::bind("127.0.0.5");
     let conf = format!(
         "process watcher {{\n    run ./watcher.sh;\n    encoder text;\n}}\n{}",
-        neighbor("127.0.0.5", peer.addr.port(), "10.5.0.0/24")
+        static_neighbor("127.0.0.5", peer.addr.port(), "10.5.0.0/24")
     )
     .replace(
         "static {",

@@ -7,48 +7,12 @@ mod common;
 use common::*;
 use std::time::Duration;
 
-fn conf(peer: &Peer) -> String {
-    format!(
-        r#"
-process watcher {{
-    run ./watcher.sh;
-    encoder text;
-}}
-
-neighbor 127.0.0.1 {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {port};
-    family {{ ipv4 unicast; }}
-    api {{
-        processes [ watcher ];
-        neighbor-changes;
-    }}
-}}
-"#,
-        port = peer.addr.port()
-    )
-}
-
-const WATCHER: &str = "#!/bin/sh\ncat > \"$(dirname \"$0\")/watcher.out\"\n";
-
 #[test]
 fn sigterm_sends_cease_tells_helpers_and_leaves_nothing_behind() {
     let peer = Peer::bind("127.0.0.1");
-    let mut d = Daemon::start(
-        &conf(&peer),
-        &[("watcher.sh", WATCHER)],
-        &[("exabgp_tcp_port", peer.addr.port().to_string())],
-    );
-    let mut s = peer.accept();
-    s.establish(65000, [10, 0, 0, 2], 30);
-    let kids = d.wait_children(&["__rib", "__session", "watcher.sh"]);
-    assert_eq!(kids.len(), 3, "rib, one worker, one helper: {kids:?}");
+    let mut d = start_watched(&peer, &[]);
+    let (mut s, _) = establish_watched(&peer, &mut d);
     let out = d.path("watcher.out");
-    wait_file_contains(&out, "neighbor 127.0.0.1 up", || d.log_text());
 
     d.signal(libc::SIGTERM);
     // Skip what the session-up sent (End-of-RIB), up to the NOTIFICATION.
@@ -67,13 +31,7 @@ fn sigterm_sends_cease_tells_helpers_and_leaves_nothing_behind() {
         "connection closed after the NOTIFICATION"
     );
 
-    let status = d.wait_exit();
-    assert_eq!(status.code(), Some(0), "{}", d.log_text());
-    assert!(
-        d.leftovers().is_empty(),
-        "children left: {:?}",
-        d.leftovers()
-    );
+    assert_clean_exit(&mut d);
     let text = std::fs::read_to_string(&out).unwrap_or_default();
     assert!(
         text.contains("shutdown"),
@@ -84,11 +42,7 @@ fn sigterm_sends_cease_tells_helpers_and_leaves_nothing_behind() {
 #[test]
 fn a_killed_supervisor_takes_its_children_with_it() {
     let peer = Peer::bind("127.0.0.1");
-    let mut d = Daemon::start(
-        &conf(&peer),
-        &[("watcher.sh", WATCHER)],
-        &[("exabgp_tcp_port", peer.addr.port().to_string())],
-    );
+    let mut d = start_watched(&peer, &[]);
     let _s = peer.accept();
     let kids = d.wait_children(&["__rib", "__session", "watcher.sh"]);
     d.signal(libc::SIGKILL);
@@ -108,23 +62,10 @@ fn a_killed_supervisor_takes_its_children_with_it() {
 #[test]
 fn attempts_used_up_on_every_neighbor_ends_the_daemon() {
     let peer = Peer::bind("127.0.0.1");
-    let mut d = Daemon::start(
-        &conf(&peer),
-        &[("watcher.sh", WATCHER)],
-        &[
-            ("exabgp_tcp_port", peer.addr.port().to_string()),
-            ("exabgp_tcp_connections", "1".to_string()),
-        ],
-    );
+    let mut d = start_watched(&peer, &[("exabgp_tcp_connections", "1".to_string())]);
     let mut s = peer.accept();
     s.establish(65000, [10, 0, 0, 2], 30);
     d.wait_children(&["__rib", "__session", "watcher.sh"]);
     drop(s); // the peer goes away: the only attempt is used up
-    let status = d.wait_exit();
-    assert_eq!(status.code(), Some(0), "{}", d.log_text());
-    assert!(
-        d.leftovers().is_empty(),
-        "children left: {:?}",
-        d.leftovers()
-    );
+    assert_clean_exit(&mut d);
 }

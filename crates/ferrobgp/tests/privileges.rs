@@ -12,36 +12,6 @@ mod common;
 use common::*;
 use std::collections::HashMap;
 
-fn conf(peer: &Peer) -> String {
-    format!(
-        r#"
-process watcher {{
-    run ./watcher.sh;
-    encoder text;
-}}
-
-neighbor 127.0.0.1 {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {port};
-    family {{ ipv4 unicast; }}
-    api {{
-        processes [ watcher ];
-        neighbor-changes;
-    }}
-}}
-"#,
-        port = peer.addr.port()
-    )
-}
-
-/// Writes what it hears into the test directory: proves the helper, running
-/// as the service user, can use the directory the test gave it.
-const WATCHER: &str = "#!/bin/sh\ncat > \"$(dirname \"$0\")/watcher.out\"\n";
-
 fn status_of(pid: u32) -> HashMap<String, String> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
@@ -89,18 +59,8 @@ fn as_root_every_child_runs_as_the_service_user_without_capabilities() {
     let (uid, gid) = (user.uid.as_raw().to_string(), user.gid.as_raw().to_string());
 
     let peer = Peer::bind("127.0.0.1");
-    let mut d = Daemon::start(
-        &conf(&peer),
-        &[("watcher.sh", WATCHER)],
-        &[("exabgp_tcp_port", peer.addr.port().to_string())],
-    );
-    let mut s = peer.accept();
-    s.establish(65000, [10, 0, 0, 2], 30);
-    let kids = d.wait_children(&["__rib", "__session", "watcher.sh"]);
-    assert_eq!(kids.len(), 3, "rib, one worker, one helper: {kids:?}");
-    wait_file_contains(&d.path("watcher.out"), "neighbor 127.0.0.1 up", || {
-        d.log_text()
-    });
+    let mut d = start_watched(&peer, &[]);
+    let (_s, kids) = establish_watched(&peer, &mut d);
 
     for pid in kids {
         let cmd = cmdline(pid);
@@ -148,11 +108,5 @@ fn as_root_every_child_runs_as_the_service_user_without_capabilities() {
     );
 
     d.signal(libc::SIGTERM);
-    let status = d.wait_exit();
-    assert_eq!(status.code(), Some(0), "{}", d.log_text());
-    assert!(
-        d.leftovers().is_empty(),
-        "children left: {:?}",
-        d.leftovers()
-    );
+    assert_clean_exit(&mut d);
 }

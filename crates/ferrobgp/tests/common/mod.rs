@@ -236,6 +236,107 @@ pub fn wait_file_contains(path: &Path, needle: &str, log: impl Fn() -> String) -
     }
 }
 
+/// A neighbor at `ip`, reached on `port`, to which the daemon announces the
+/// static `route` (next-hop 127.0.0.1).
+pub fn static_neighbor(ip: &str, port: u16, route: &str) -> String {
+    format!(
+        r#"
+neighbor {ip} {{
+    router-id 10.0.0.1;
+    local-address 127.0.0.1;
+    local-as 65000;
+    peer-as 65000;
+    hold-time 30;
+    connect {port};
+    family {{ ipv4 unicast; }}
+    static {{ route {route} next-hop 127.0.0.1; }}
+}}
+"#
+    )
+}
+
+/// One neighbor at `peer` whose state changes go, as text, to the helper
+/// `watcher.sh` ([`WATCHER`]).
+pub fn watcher_conf(peer: &Peer) -> String {
+    format!(
+        r#"
+process watcher {{
+    run ./watcher.sh;
+    encoder text;
+}}
+
+neighbor 127.0.0.1 {{
+    router-id 10.0.0.1;
+    local-address 127.0.0.1;
+    local-as 65000;
+    peer-as 65000;
+    hold-time 30;
+    connect {port};
+    family {{ ipv4 unicast; }}
+    api {{
+        processes [ watcher ];
+        neighbor-changes;
+    }}
+}}
+"#,
+        port = peer.addr.port()
+    )
+}
+
+/// Writes what it hears into the test directory (`watcher.out`): as root it
+/// runs as the service user, so this also proves it can use that directory.
+pub const WATCHER: &str = "#!/bin/sh\ncat > \"$(dirname \"$0\")/watcher.out\"\n";
+
+/// Starts the daemon on [`watcher_conf`] for `peer`, its helper written out,
+/// with `exabgp_tcp_port` set to the peer's port and `env` added.
+pub fn start_watched(peer: &Peer, env: &[(&str, String)]) -> Daemon {
+    let mut all = vec![("exabgp_tcp_port", peer.addr.port().to_string())];
+    all.extend(env.iter().cloned());
+    Daemon::start(&watcher_conf(peer), &[("watcher.sh", WATCHER)], &all)
+}
+
+/// Accepts the daemon's connection at `peer` and establishes it, then waits
+/// for the supervisor's three children (rib, one worker, the helper) and for
+/// the helper to hear the neighbor come up. Returns the session and children.
+#[track_caller]
+pub fn establish_watched(peer: &Peer, d: &mut Daemon) -> (Session, Vec<u32>) {
+    let mut s = peer.accept();
+    s.establish(65000, [10, 0, 0, 2], 30);
+    let kids = d.wait_children(&["__rib", "__session", "watcher.sh"]);
+    assert_eq!(kids.len(), 3, "rib, one worker, one helper: {kids:?}");
+    wait_file_contains(&d.path("watcher.out"), "neighbor 127.0.0.1 up", || {
+        d.log_text()
+    });
+    (s, kids)
+}
+
+/// Waits for the daemon to exit, then asserts it exited 0 and left no child.
+#[track_caller]
+pub fn assert_clean_exit(d: &mut Daemon) {
+    let status = d.wait_exit();
+    assert_eq!(status.code(), Some(0), "{}", d.log_text());
+    assert!(
+        d.leftovers().is_empty(),
+        "children left: {:?}",
+        d.leftovers()
+    );
+}
+
+/// Reads UPDATEs from `s` until one announces `prefix`, for at most `within`.
+pub fn wait_route(s: &mut Session, prefix: &str, within: Duration, log: &dyn Fn() -> String) {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "{prefix} not announced\n{}", log());
+        let m = s
+            .read_non_keepalive(left)
+            .unwrap_or_else(|| panic!("closed before {prefix} was announced\n{}", log()));
+        if m.kind == UPDATE && update_prefixes(&m.body).0.iter().any(|p| p == prefix) {
+            return;
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // A minimal BGP peer.
 
