@@ -73,7 +73,19 @@ impl Pair {
         let paths = v["paths"].as_array()?.clone();
         (!paths.is_empty()).then_some(paths)
     }
+}
 
+impl DaemonPair for Pair {
+    const PEER: &'static str = "bgpd";
+    fn ferro(&mut self) -> &mut Ferro {
+        &mut self.ferro
+    }
+    fn ferro_ref(&self) -> &Ferro {
+        &self.ferro
+    }
+    fn peer(&mut self) -> &mut Proc {
+        &mut self.daemon
+    }
     fn context(&mut self) -> String {
         format!(
             "--- ferrobgp log ---\n{}\n--- helper received ---\n{}\n--- bgpd log ---\n{}\n--- workdir {} ---",
@@ -82,29 +94,6 @@ impl Pair {
             self.daemon.log_text(),
             self.work.dir.path().display()
         )
-    }
-
-    fn wait<T>(&mut self, what: &str, mut probe: impl FnMut(&Pair) -> Option<T>) -> T {
-        let got = poll(what, || {
-            self.ferro.assert_running();
-            self.daemon.assert_running("bgpd");
-            probe(self)
-        });
-        match got {
-            Some(v) => v,
-            None => panic!("timed out waiting for {what}\n{}", self.context()),
-        }
-    }
-
-    fn wait_events(
-        &mut self,
-        what: &str,
-        pred: impl Fn(&[serde_json::Value]) -> bool,
-    ) -> Vec<serde_json::Value> {
-        self.wait(what, |p| {
-            let ev = p.ferro.events();
-            pred(&ev).then_some(ev)
-        })
     }
 }
 

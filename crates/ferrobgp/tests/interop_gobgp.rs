@@ -76,6 +76,26 @@ impl Pair {
             .unwrap_or_else(|| panic!("`gobgp {}` failed", args.join(" ")))
     }
 
+    /// The paths gobgp received from ferrobgp for `prefix` (`adj-in` JSON).
+    fn adj_in(&self, prefix: &str) -> Vec<serde_json::Value> {
+        self.client(&["neighbor", "127.0.0.1", "adj-in", "-j"])
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v.get(prefix).and_then(|p| p.as_array().cloned()))
+            .unwrap_or_default()
+    }
+}
+
+impl DaemonPair for Pair {
+    const PEER: &'static str = "gobgpd";
+    fn ferro(&mut self) -> &mut Ferro {
+        &mut self.ferro
+    }
+    fn ferro_ref(&self) -> &Ferro {
+        &self.ferro
+    }
+    fn peer(&mut self) -> &mut Proc {
+        &mut self.daemon
+    }
     fn context(&mut self) -> String {
         format!(
             "--- ferrobgp log ---\n{}\n--- helper received ---\n{}\n--- gobgpd log ---\n{}\n--- gobgp global rib ---\n{}\n--- workdir {} ---",
@@ -85,38 +105,6 @@ impl Pair {
             self.client(&["global", "rib"]).unwrap_or_default(),
             self.work.dir.path().display()
         )
-    }
-
-    /// Waits until `probe` gives a value; both daemons must stay up.
-    fn wait<T>(&mut self, what: &str, mut probe: impl FnMut(&Pair) -> Option<T>) -> T {
-        let got = poll(what, || {
-            self.ferro.assert_running();
-            self.daemon.assert_running("gobgpd");
-            probe(self)
-        });
-        match got {
-            Some(v) => v,
-            None => panic!("timed out waiting for {what}\n{}", self.context()),
-        }
-    }
-
-    /// The paths gobgp received from ferrobgp for `prefix` (`adj-in` JSON).
-    fn adj_in(&self, prefix: &str) -> Vec<serde_json::Value> {
-        self.client(&["neighbor", "127.0.0.1", "adj-in", "-j"])
-            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-            .and_then(|v| v.get(prefix).and_then(|p| p.as_array().cloned()))
-            .unwrap_or_default()
-    }
-
-    fn wait_events(
-        &mut self,
-        what: &str,
-        pred: impl Fn(&[serde_json::Value]) -> bool,
-    ) -> Vec<serde_json::Value> {
-        self.wait(what, |p| {
-            let ev = p.ferro.events();
-            pred(&ev).then_some(ev)
-        })
     }
 }
 

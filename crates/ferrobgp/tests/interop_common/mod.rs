@@ -595,3 +595,46 @@ pub fn count_announced(events: &[serde_json::Value], prefix: &str) -> usize {
         .filter(|a| a.prefix() == Some(prefix))
         .count()
 }
+
+/// ferrobgp and one other daemon run side by side by a test: waits that
+/// check, between tries, that both are still up.
+pub trait DaemonPair {
+    /// The other daemon's name in failure messages.
+    const PEER: &'static str;
+    fn ferro(&mut self) -> &mut Ferro;
+    fn ferro_ref(&self) -> &Ferro;
+    fn peer(&mut self) -> &mut Proc;
+    /// Logs and state of both daemons, for failure messages.
+    fn context(&mut self) -> String;
+
+    /// Waits until `probe` gives a value; both daemons must stay up.
+    fn wait<T>(&mut self, what: &str, mut probe: impl FnMut(&Self) -> Option<T>) -> T
+    where
+        Self: Sized,
+    {
+        let got = poll(what, || {
+            self.ferro().assert_running();
+            self.peer().assert_running(Self::PEER);
+            probe(self)
+        });
+        match got {
+            Some(v) => v,
+            None => panic!("timed out waiting for {what}\n{}", self.context()),
+        }
+    }
+
+    /// Waits until the helper's events satisfy `pred`; returns them.
+    fn wait_events(
+        &mut self,
+        what: &str,
+        pred: impl Fn(&[serde_json::Value]) -> bool,
+    ) -> Vec<serde_json::Value>
+    where
+        Self: Sized,
+    {
+        self.wait(what, |p| {
+            let ev = p.ferro_ref().events();
+            pred(&ev).then_some(ev)
+        })
+    }
+}
