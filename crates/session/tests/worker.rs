@@ -47,6 +47,70 @@ async fn rib_next(rib: &mut RibEnd) -> SessionToRib {
     }
 }
 
+/// Sends the worker one batch of changes over the empty attribute set.
+async fn send_changes(rib: &mut RibEnd, seq: u64, changes: Vec<Change>) {
+    rib.send(&RibToSession::Changes {
+        attributes: vec![Default::default()],
+        seq,
+        changes,
+    })
+    .await
+    .unwrap();
+}
+
+/// The worker's report of the session going down for this reason.
+fn down(reason: &str) -> SessionToRib {
+    SessionToRib::State(SessionState::Down {
+        reason: reason.into(),
+    })
+}
+
+/// All the worker still writes on this connection until it closes it.
+async fn read_rest(s: &mut TcpStream) -> Vec<u8> {
+    let mut rest = Vec::new();
+    timeout(WAIT, s.read_to_end(&mut rest))
+        .await
+        .unwrap()
+        .unwrap();
+    rest
+}
+
+/// Hands the worker an accepted connection, as the supervisor does.
+async fn hand_in(sup: &mut SupEnd, accepted: std::net::TcpStream) {
+    use std::os::fd::AsFd;
+    let remote = accepted.peer_addr().unwrap();
+    let local = accepted.local_addr().unwrap();
+    let fd = std::os::fd::OwnedFd::from(accepted);
+    sup.sender
+        .send_with_fds(
+            &SupervisorToSession::Incoming { remote, local },
+            &[fd.as_fd()],
+        )
+        .await
+        .unwrap();
+}
+
+/// The test peer's side of the OPEN exchange after the worker's OPEN: our
+/// answer, a KEEPALIVE, and the worker's KEEPALIVE back.
+async fn answer_open(s: &mut TcpStream, open: &[u8], hold: Option<u16>) {
+    s.write_all(&answer(open, hold)).await.unwrap();
+    s.write_all(&hex(KEEPALIVE)).await.unwrap();
+    assert_eq!(read_msg(s).await, hex(KEEPALIVE));
+}
+
+/// The worker's reports of a session coming up: Connected, then Up, whose
+/// families are returned.
+async fn connected_then_up(rib: &mut RibEnd) -> Vec<Family> {
+    assert!(matches!(
+        rib_next(rib).await,
+        SessionToRib::State(SessionState::Connected { .. })
+    ));
+    match rib_next(rib).await {
+        SessionToRib::State(SessionState::Up { families, .. }) => families,
+        m => panic!("expected Up, got {m:?}"),
+    }
+}
+
 /// Accepts the worker's connection and brings the session up.
 async fn establish(l: &TcpListener, rib: &mut RibEnd, hold: Option<u16>) -> TcpStream {
     let (mut s, _) = timeout(WAIT, l.accept()).await.unwrap().unwrap();
@@ -59,19 +123,8 @@ async fn establish(l: &TcpListener, rib: &mut RibEnd, hold: Option<u16>) -> TcpS
             .map(|(i, b)| if i == 22 || i == 23 { open[i] } else { b })
             .collect::<Vec<_>>()
     );
-    s.write_all(&answer(&open, hold)).await.unwrap();
-    s.write_all(&hex(KEEPALIVE)).await.unwrap();
-    assert_eq!(read_msg(&mut s).await, hex(KEEPALIVE));
-    assert!(matches!(
-        rib_next(rib).await,
-        SessionToRib::State(SessionState::Connected { .. })
-    ));
-    match rib_next(rib).await {
-        SessionToRib::State(SessionState::Up { families, .. }) => {
-            assert_eq!(families, vec![Family::IPV4_UNICAST])
-        }
-        m => panic!("expected Up, got {m:?}"),
-    }
+    answer_open(&mut s, &open, hold).await;
+    assert_eq!(connected_then_up(rib).await, vec![Family::IPV4_UNICAST]);
     assert_eq!(
         rib_next(rib).await,
         SessionToRib::NeedRoutes {
@@ -88,25 +141,18 @@ async fn open_exchange_and_peer_notification() {
     let (_sup, mut rib, _w) = spawn(config(port, 180, 0));
     let mut s = establish(&l, &mut rib, None).await;
     // a batch is acknowledged once written (here: nothing to write)
-    rib.send(&RibToSession::Changes {
-        attributes: vec![Default::default()],
-        seq: 7,
-        changes: vec![],
-    })
-    .await
-    .unwrap();
+    send_changes(&mut rib, 7, vec![]).await;
     assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 7 });
     // End-of-RIB markers are written, then acknowledged
-    rib.send(&RibToSession::Changes {
-        attributes: vec![Default::default()],
-        seq: 8,
-        changes: vec![
+    send_changes(
+        &mut rib,
+        8,
+        vec![
             Change::Eor(Family::IPV4_UNICAST),
             Change::Eor(Family::IPV6_UNICAST),
         ],
-    })
-    .await
-    .unwrap();
+    )
+    .await;
     assert_eq!(
         read_msg(&mut s).await,
         hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0017 02 00000000")
@@ -122,9 +168,7 @@ async fn open_exchange_and_peer_notification() {
         .unwrap();
     assert_eq!(
         rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Down {
-            reason: "notification received (6,0)".into()
-        })
+        down("notification received (6,0)")
     );
     // and reconnects
     let (_s2, _) = timeout(WAIT, l.accept()).await.unwrap().unwrap();
@@ -145,19 +189,9 @@ async fn teardown_sends_administrative_reset_and_reconnects() {
         read_msg(&mut s).await,
         hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002A:03:06041441646D696E697374726174697665205265736574")
     );
-    assert_eq!(
-        rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Down {
-            reason: "notification sent (6,4)".into()
-        })
-    );
+    assert_eq!(rib_next(&mut rib).await, down("notification sent (6,4)"));
     // the connection is closed after the NOTIFICATION
-    let mut rest = Vec::new();
-    timeout(WAIT, s.read_to_end(&mut rest))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(rest.is_empty());
+    assert!(read_rest(&mut s).await.is_empty());
     // second connection comes up again
     let _s2 = establish(&l, &mut rib, None).await;
 }
@@ -195,12 +229,7 @@ async fn hold_timer_expiry_sends_4_0() {
         break;
     }
     assert!(keepalives >= 1);
-    assert_eq!(
-        rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Down {
-            reason: "notification sent (4,0)".into()
-        })
-    );
+    assert_eq!(rib_next(&mut rib).await, down("notification sent (4,0)"));
 }
 
 #[tokio::test]
@@ -212,13 +241,7 @@ async fn attempts_exhausted_reports_finished() {
     };
     let (mut sup, mut rib, w) = spawn(config(port, 180, 2));
     // not established: batches are acknowledged at once
-    rib.send(&RibToSession::Changes {
-        attributes: vec![Default::default()],
-        seq: 1,
-        changes: vec![],
-    })
-    .await
-    .unwrap();
+    send_changes(&mut rib, 1, vec![]).await;
     assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 1 });
     let (m, _) = timeout(WAIT, sup.recv()).await.unwrap().unwrap();
     assert_eq!(
@@ -261,30 +284,12 @@ async fn incoming_connection_handed_by_supervisor() {
     cfg.fsm.passive = true;
     let (mut sup, mut rib, _w) = spawn(cfg);
     let mut peer = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let (accepted, remote) = l.accept().unwrap();
-    let local = accepted.local_addr().unwrap();
-    let fd = std::os::fd::OwnedFd::from(accepted);
-    use std::os::fd::AsFd;
-    sup.sender
-        .send_with_fds(
-            &SupervisorToSession::Incoming { remote, local },
-            &[fd.as_fd()],
-        )
-        .await
-        .unwrap();
+    let (accepted, _) = l.accept().unwrap();
+    hand_in(&mut sup, accepted).await;
     let open = read_msg(&mut peer).await;
     assert_eq!(open[18], 1);
-    peer.write_all(&answer(&open, None)).await.unwrap();
-    peer.write_all(&hex(KEEPALIVE)).await.unwrap();
-    assert_eq!(read_msg(&mut peer).await, hex(KEEPALIVE));
-    assert!(matches!(
-        rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Connected { .. })
-    ));
-    assert!(matches!(
-        rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Up { .. })
-    ));
+    answer_open(&mut peer, &open, None).await;
+    connected_then_up(&mut rib).await;
 }
 
 fn route(prefix: &str, nh: [u8; 4]) -> Change {
@@ -310,17 +315,16 @@ async fn routes_are_packed_written_then_acknowledged() {
     cfg.group_updates = false;
     let (_sup, mut rib, _w) = spawn(cfg);
     let mut s = establish(&l, &mut rib, None).await;
-    rib.send(&RibToSession::Changes {
-        attributes: vec![Default::default()],
-        seq: 3,
-        changes: vec![
+    send_changes(
+        &mut rib,
+        3,
+        vec![
             route("1.1.0.0/16", [1, 1, 1, 1]),
             route("2.2.0.0/16", [2, 2, 2, 2]),
             Change::Eor(Family::IPV4_UNICAST),
         ],
-    })
-    .await
-    .unwrap();
+    )
+    .await;
     // api-teardown's expectations (iBGP, group-updates false)
     assert_eq!(
         read_msg(&mut s).await,
@@ -348,13 +352,7 @@ async fn rate_limited_updates_all_arrive_in_order() {
     let changes = (0..10)
         .map(|i| route(&format!("10.{i}.0.0/16"), [1, 1, 1, 1]))
         .collect();
-    rib.send(&RibToSession::Changes {
-        seq: 4,
-        attributes: vec![Default::default()],
-        changes,
-    })
-    .await
-    .unwrap();
+    send_changes(&mut rib, 4, changes).await;
     for i in 0..10u8 {
         let m = read_msg(&mut s).await;
         assert_eq!(m[18], 2);
@@ -386,13 +384,7 @@ async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
             route(&format!("{}.{b}.{c}.0/24", a + 1), [1, 1, 1, 1])
         })
         .collect();
-    rib.send(&RibToSession::Changes {
-        seq: 9,
-        attributes: vec![Default::default()],
-        changes,
-    })
-    .await
-    .unwrap();
+    send_changes(&mut rib, 9, changes).await;
     let mut saw_ack = false;
     let mut saw_down = false;
     while !(saw_ack && saw_down) {
@@ -438,14 +430,7 @@ async fn local_as_auto_reads_the_peer_open_first_and_mirrors_its_as() {
     );
     assert_eq!(read_msg(&mut s).await, hex(KEEPALIVE));
     s.write_all(&hex(KEEPALIVE)).await.unwrap();
-    assert!(matches!(
-        rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Connected { .. })
-    ));
-    assert!(matches!(
-        rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Up { .. })
-    ));
+    connected_then_up(&mut rib).await;
 }
 
 #[tokio::test]
@@ -461,12 +446,7 @@ async fn message_longer_than_negotiated_size_is_a_header_error() {
         read_msg(&mut s).await,
         hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0017 03 0102 1388")
     );
-    assert_eq!(
-        rib_next(&mut rib).await,
-        SessionToRib::State(SessionState::Down {
-            reason: "notification sent (1,2)".into()
-        })
-    );
+    assert_eq!(rib_next(&mut rib).await, down("notification sent (1,2)"));
 }
 
 #[tokio::test]
@@ -479,37 +459,17 @@ async fn incoming_connection_while_established_is_refused_with_6_7() {
     let mut other = TcpStream::connect(side.local_addr().unwrap())
         .await
         .unwrap();
-    let (accepted, remote) = side.accept().unwrap();
-    let local = accepted.local_addr().unwrap();
-    let fd = std::os::fd::OwnedFd::from(accepted);
-    use std::os::fd::AsFd;
-    sup.sender
-        .send_with_fds(
-            &SupervisorToSession::Incoming { remote, local },
-            &[fd.as_fd()],
-        )
-        .await
-        .unwrap();
+    let (accepted, _) = side.accept().unwrap();
+    hand_in(&mut sup, accepted).await;
     let text = b"could not accept the connection, already established";
     let mut expected = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
     expected.extend_from_slice(&((21 + text.len()) as u16).to_be_bytes());
     expected.extend_from_slice(&[3, 6, 7]);
     expected.extend_from_slice(text);
     assert_eq!(read_msg(&mut other).await, expected);
-    let mut rest = Vec::new();
-    timeout(WAIT, other.read_to_end(&mut rest))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(rest.is_empty());
+    assert!(read_rest(&mut other).await.is_empty());
     // the established session carries on
-    rib.send(&RibToSession::Changes {
-        attributes: vec![Default::default()],
-        seq: 5,
-        changes: vec![Change::Eor(Family::IPV4_UNICAST)],
-    })
-    .await
-    .unwrap();
+    send_changes(&mut rib, 5, vec![Change::Eor(Family::IPV4_UNICAST)]).await;
     assert_eq!(
         read_msg(&mut s).await,
         hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0017 02 00000000")
