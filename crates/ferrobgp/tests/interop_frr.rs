@@ -77,23 +77,8 @@ impl Pair {
 
 impl DaemonPair for Pair {
     const PEER: &'static str = "bgpd";
-    fn ferro(&mut self) -> &mut Ferro {
-        &mut self.ferro
-    }
-    fn ferro_ref(&self) -> &Ferro {
-        &self.ferro
-    }
-    fn peer(&mut self) -> &mut Proc {
-        &mut self.daemon
-    }
-    fn context(&mut self) -> String {
-        format!(
-            "--- ferrobgp log ---\n{}\n--- helper received ---\n{}\n--- bgpd log ---\n{}\n--- workdir {} ---",
-            self.ferro.log_text(),
-            self.ferro.received_text(),
-            self.daemon.log_text(),
-            self.work.dir.path().display()
-        )
+    fn parts(&mut self) -> (&mut Ferro, &mut Proc, &Workdir) {
+        (&mut self.ferro, &mut self.daemon, &self.work)
     }
 }
 

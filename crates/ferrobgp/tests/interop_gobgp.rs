@@ -87,24 +87,12 @@ impl Pair {
 
 impl DaemonPair for Pair {
     const PEER: &'static str = "gobgpd";
-    fn ferro(&mut self) -> &mut Ferro {
-        &mut self.ferro
+    fn parts(&mut self) -> (&mut Ferro, &mut Proc, &Workdir) {
+        (&mut self.ferro, &mut self.daemon, &self.work)
     }
-    fn ferro_ref(&self) -> &Ferro {
-        &self.ferro
-    }
-    fn peer(&mut self) -> &mut Proc {
-        &mut self.daemon
-    }
-    fn context(&mut self) -> String {
-        format!(
-            "--- ferrobgp log ---\n{}\n--- helper received ---\n{}\n--- gobgpd log ---\n{}\n--- gobgp global rib ---\n{}\n--- workdir {} ---",
-            self.ferro.log_text(),
-            self.ferro.received_text(),
-            self.daemon.log_text(),
-            self.client(&["global", "rib"]).unwrap_or_default(),
-            self.work.dir.path().display()
-        )
+    fn extra_context(&mut self) -> String {
+        let rib = self.client(&["global", "rib"]).unwrap_or_default();
+        format!("--- gobgp global rib ---\n{rib}\n")
     }
 }
 

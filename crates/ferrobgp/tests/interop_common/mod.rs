@@ -597,24 +597,43 @@ pub fn count_announced(events: &[serde_json::Value], prefix: &str) -> usize {
 }
 
 /// ferrobgp and one other daemon run side by side by a test: waits that
-/// check, between tries, that both are still up.
+/// check, between tries, that both are still up, and failure messages with
+/// the logs of both.
 pub trait DaemonPair {
     /// The other daemon's name in failure messages.
     const PEER: &'static str;
-    fn ferro(&mut self) -> &mut Ferro;
-    fn ferro_ref(&self) -> &Ferro;
-    fn peer(&mut self) -> &mut Proc;
+
+    /// ferrobgp, the other daemon and the test's directory.
+    fn parts(&mut self) -> (&mut Ferro, &mut Proc, &Workdir);
+
+    /// More state for failure messages, after the other daemon's log.
+    fn extra_context(&mut self) -> String {
+        String::new()
+    }
+
     /// Logs and state of both daemons, for failure messages.
-    fn context(&mut self) -> String;
+    fn context(&mut self) -> String {
+        let extra = self.extra_context();
+        let (ferro, peer, work) = self.parts();
+        format!(
+            "--- ferrobgp log ---\n{}\n--- helper received ---\n{}\n--- {} log ---\n{}\n{extra}--- workdir {} ---",
+            ferro.log_text(),
+            ferro.received_text(),
+            Self::PEER,
+            peer.log_text(),
+            work.dir.path().display()
+        )
+    }
 
     /// Waits until `probe` gives a value; both daemons must stay up.
-    fn wait<T>(&mut self, what: &str, mut probe: impl FnMut(&Self) -> Option<T>) -> T
+    fn wait<T>(&mut self, what: &str, mut probe: impl FnMut(&mut Self) -> Option<T>) -> T
     where
         Self: Sized,
     {
         let got = poll(what, || {
-            self.ferro().assert_running();
-            self.peer().assert_running(Self::PEER);
+            let (ferro, peer, _) = self.parts();
+            ferro.assert_running();
+            peer.assert_running(Self::PEER);
             probe(self)
         });
         match got {
@@ -633,7 +652,7 @@ pub trait DaemonPair {
         Self: Sized,
     {
         self.wait(what, |p| {
-            let ev = p.ferro_ref().events();
+            let ev = p.parts().0.events();
             pred(&ev).then_some(ev)
         })
     }
