@@ -3,37 +3,32 @@
 
 use crate::event::{Content, Negotiated, OperationalKind};
 use ferrobgp_wire::json::update::{update_message_json, update_text_lines};
-use ferrobgp_wire::json::{capabilities_json, operational_json};
+use ferrobgp_wire::json::{capabilities_json, capabilities_text, operational_json};
 use ferrobgp_wire::message::{Message, Operational};
 use ferrobgp_wire::negotiated::Negotiated as WireNegotiated;
-use serde_json::Value;
 use std::net::IpAddr;
 
 /// The decoded content of a message, or None for a message type ExaBGP
 /// does not report (unknown types, operational kinds it cannot render).
 pub fn content(m: &Message) -> Option<Content> {
     Some(match m {
-        Message::Open(o) => {
-            let caps = capabilities_json(o);
-            Content::Open {
-                version: o.version,
-                asn: o.asn(),
-                hold_time: o.hold_time,
-                router_id: IpAddr::V4(o.router_id),
-                capabilities_text: capabilities_text(&caps),
-                capabilities_json: caps,
-            }
-        }
-        Message::Update(u) => {
-            let update = &u.received.update;
-            match update.eor() {
-                Some(f) => Content::Eor(f),
-                None => Content::Update {
-                    json: update_message_json(update),
-                    text: update_text_lines(update),
-                },
-            }
-        }
+        Message::Open(o) => Content::Open {
+            version: o.version,
+            asn: o.asn(),
+            hold_time: o.hold_time,
+            router_id: IpAddr::V4(o.router_id),
+            capabilities_json: capabilities_json(o),
+            capabilities_text: capabilities_text(o),
+        },
+        // `received.eor()`, not the update's: an UPDATE whose NLRIs were all
+        // treated as withdrawn (RFC 7606) is not an End-of-RIB
+        Message::Update(u) => match u.received.eor() {
+            Some(f) => Content::Eor(f),
+            None => Content::Update {
+                json: update_message_json(&u.received.update),
+                text: update_text_lines(&u.received.update),
+            },
+        },
         Message::Notification(n) => Content::Notification {
             code: n.code,
             subcode: n.subcode,
@@ -75,39 +70,6 @@ pub fn content(m: &Message) -> Option<Content> {
     })
 }
 
-/// The capabilities as the text encoder lists them: `multiprotocol(ipv4
-/// unicast,ipv6 unicast), asn4(65000), route-refresh, ...` (ExaBGP prints
-/// each capability's own string; names and the multiprotocol and asn4
-/// values are rendered, other details are left out).
-pub fn capabilities_text(caps: &Value) -> String {
-    let Some(map) = caps.as_object() else {
-        return String::new();
-    };
-    let items: Vec<String> = map
-        .iter()
-        .map(|(code, v)| {
-            let name = v
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("capability-{code}"));
-            if let Some(families) = v.get("families").and_then(Value::as_array) {
-                let fams: Vec<String> = families
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|f| f.replace('/', " "))
-                    .collect();
-                format!("{name}({})", fams.join(","))
-            } else if let Some(asn) = v.get("asn4").and_then(Value::as_u64) {
-                format!("{name}({asn})")
-            } else {
-                name
-            }
-        })
-        .collect();
-    items.join(", ")
-}
-
 /// The `negotiated` event's data from the session's negotiation result.
 pub fn negotiated(n: &WireNegotiated) -> Negotiated {
     Negotiated {
@@ -119,17 +81,24 @@ pub fn negotiated(n: &WireNegotiated) -> Negotiated {
         refresh: n.refresh.name().to_string(),
         families: n.families.clone(),
         nexthop: n.ext_nexthop.iter().copied().collect(),
-        add_path_send: n
-            .families
-            .iter()
-            .copied()
-            .filter(|f| n.addpath_send.contains(f))
-            .collect(),
-        add_path_receive: n
-            .families
-            .iter()
-            .copied()
-            .filter(|f| n.addpath_receive.contains(f))
-            .collect(),
+        add_path_send: n.addpath_send.iter().copied().collect(),
+        add_path_receive: n.addpath_receive.iter().copied().collect(),
     }
+}
+
+/// Decodes a raw message (header included) into the API's content, with
+/// the session's negotiated context (`None` before the session is up:
+/// ExaBGP's standalone defaults). `None` when it does not decode or has no
+/// API form.
+pub fn decode_content(raw: &[u8], negotiated: Option<&WireNegotiated>) -> Option<Content> {
+    let standalone;
+    let n = match negotiated {
+        Some(n) => n,
+        None => {
+            standalone = WireNegotiated::standalone();
+            &standalone
+        }
+    };
+    let m = Message::decode(*raw.get(18)?, raw.get(19..)?, n).ok()?;
+    content(&m)
 }

@@ -71,7 +71,8 @@ pub fn subscription(apis: &[Api], process: &str) -> Option<Subscription> {
     out
 }
 
-fn message_type(code: u8) -> Option<MessageType> {
+/// The message type of a raw message's type code.
+pub fn message_type(code: u8) -> Option<MessageType> {
     Some(match code {
         1 => MessageType::Open,
         2 => MessageType::Update,

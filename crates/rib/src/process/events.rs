@@ -2,12 +2,11 @@
 //! which helper gets what (the `api` blocks of a neighbor).
 
 use crate::Change;
-use ferrobgp_api::event::{Content, DirectionSwitches, MessageType, PeerInfo, Subscription};
+use ferrobgp_api::event::PeerInfo;
 use ferrobgp_config::route::operational::OperationalMessage;
-use ferrobgp_config::{ApiDirection, LocalAddress, Neighbor};
+use ferrobgp_config::{LocalAddress, Neighbor};
 use ferrobgp_ipc as ipc;
 use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR};
-use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
@@ -181,44 +180,6 @@ pub fn refresh_resend(
     Ok(out)
 }
 
-fn switches(d: &ApiDirection) -> DirectionSwitches {
-    DirectionSwitches {
-        parsed: d.parsed,
-        packets: d.packets,
-        consolidate: d.consolidate,
-        open: d.open,
-        update: d.update,
-        notification: d.notification,
-        keepalive: d.keepalive,
-        refresh: d.refresh,
-        operational: d.operational,
-    }
-}
-
-/// What `process` asked to hear about `neighbor` (union of the `api`
-/// blocks naming it); `None` when no block names it.
-pub fn subscription(neighbor: &Neighbor, process: &str) -> Option<Subscription> {
-    let mut out: Option<Subscription> = None;
-    for api in &neighbor.api {
-        if !api.processes.iter().any(|p| p == process) {
-            continue;
-        }
-        let s = Subscription {
-            neighbor_changes: api.neighbor_changes,
-            negotiated: api.negotiated,
-            fsm: api.fsm,
-            signal: api.signal,
-            receive: switches(&api.receive),
-            send: switches(&api.send),
-        };
-        match out.as_mut() {
-            Some(o) => o.union(&s),
-            None => out = Some(s),
-        }
-    }
-    out
-}
-
 /// The neighbor fields of an event.
 pub fn peer_info(n: &Neighbor, local: Option<SocketAddr>, remote: Option<SocketAddr>) -> PeerInfo {
     let local_address = local.map(|a| a.ip()).unwrap_or(match n.local_address {
@@ -248,91 +209,6 @@ pub fn peer_name(n: &Neighbor) -> String {
         },
     }
     .render()
-}
-
-/// The API's view of what was negotiated.
-pub fn api_negotiated(
-    n: &ferrobgp_wire::negotiated::Negotiated,
-) -> ferrobgp_api::event::Negotiated {
-    ferrobgp_api::event::Negotiated {
-        message_size: n.max_message_size() as u32,
-        hold_time: n.hold_time,
-        asn4: n.asn4,
-        multisession: n.multisession,
-        operational: n.operational,
-        refresh: n.refresh.name().to_string(),
-        families: n.families.clone(),
-        nexthop: n.ext_nexthop.iter().copied().collect(),
-        add_path_send: n.addpath_send.iter().copied().collect(),
-        add_path_receive: n.addpath_receive.iter().copied().collect(),
-    }
-}
-
-/// The message type of a raw message (header included).
-pub fn message_type(raw: &[u8]) -> Option<MessageType> {
-    Some(match *raw.get(18)? {
-        1 => MessageType::Open,
-        2 => MessageType::Update,
-        3 => MessageType::Notification,
-        4 => MessageType::Keepalive,
-        5 => MessageType::Refresh,
-        6 => MessageType::Operational,
-        _ => return None,
-    })
-}
-
-/// Decodes a raw message (header included) into the API's content, with
-/// the session's negotiated context (`None` before the session is up:
-/// ExaBGP's standalone defaults). `None` when it does not decode or has no
-/// API form.
-pub fn decode_content(raw: &[u8], negotiated: Option<&Negotiated>) -> Option<Content> {
-    use ferrobgp_wire::message::Message;
-    let standalone;
-    let n = match negotiated {
-        Some(n) => n,
-        None => {
-            standalone = Negotiated::standalone();
-            &standalone
-        }
-    };
-    let kind = *raw.get(18)?;
-    let m = Message::decode(kind, raw.get(19..)?, n).ok()?;
-    if let Message::Operational(_) = &m {
-        return ferrobgp_api::from_wire::content(&m);
-    }
-    Some(match m {
-        Message::Open(o) => Content::Open {
-            version: o.version,
-            asn: o.asn(),
-            hold_time: o.hold_time,
-            router_id: IpAddr::V4(o.router_id),
-            capabilities_json: ferrobgp_wire::json::capabilities_json(&o),
-            capabilities_text: ferrobgp_wire::json::capabilities_text(&o),
-        },
-        Message::Update(u) => match u.received.eor() {
-            Some(f) => Content::Eor(f),
-            None => Content::Update {
-                json: ferrobgp_wire::json::update::update_message_json(&u.received.update),
-                text: ferrobgp_wire::json::update::update_text_lines(&u.received.update),
-            },
-        },
-        Message::Notification(x) => Content::Notification {
-            code: x.code,
-            subcode: x.subcode,
-            data: x.data.clone(),
-        },
-        Message::Keepalive => Content::Keepalive,
-        Message::RouteRefresh(r) => Content::Refresh {
-            family: r.family,
-            subtype: match r.subtype {
-                1 => "begin",
-                2 => "end",
-                _ => "query",
-            }
-            .to_string(),
-        },
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -588,7 +464,7 @@ mod open_text_tests {
         body.push(params.len() as u8);
         body.extend_from_slice(&params);
         let raw = ferrobgp_wire::message::header::frame(1, &body, 4096).unwrap();
-        let content = decode_content(&raw, None).expect("decodes");
+        let content = ferrobgp_api::from_wire::decode_content(&raw, None).expect("decodes");
         let peer = PeerInfo {
             local_address: "127.0.0.1".parse().unwrap(),
             peer_address: "127.0.0.1".parse().unwrap(),
@@ -662,7 +538,8 @@ mod operational_event_tests {
             ppid: 0,
         });
         for (body, expected_json, expected_text) in cases {
-            let content = decode_content(&frame6(body), None).expect("decodes");
+            let content =
+                ferrobgp_api::from_wire::decode_content(&frame6(body), None).expect("decodes");
             let event = Event::Message {
                 direction: Direction::Receive,
                 content,

@@ -23,7 +23,7 @@ use crate::dispatch::{dispatch, Action};
 use crate::peer::PeerRib;
 use crate::Change;
 use ferrobgp_api::ack::{AckState, Outcome};
-use ferrobgp_api::{AckFormat, Command};
+use ferrobgp_api::{from_wire, output, AckFormat, Command};
 use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
 use ferrobgp_config::{Config, Neighbor, Settings};
 use ferrobgp_ipc::{
@@ -962,7 +962,7 @@ impl State {
                 p.asm_replay = p.asm.iter().map(|(f, c)| (*f, c.clone())).collect();
                 p.fsm = "established".into();
                 p.negotiated = negotiated.to().ok();
-                let api_negotiated = p.negotiated.as_ref().map(events::api_negotiated);
+                let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);
                 if let Some(r) = self.table.peer_mut(peer) {
                     r.session_up(families);
                 }
@@ -1001,7 +1001,7 @@ impl State {
         let info = events::peer_info(&p.neighbor, p.local, p.remote);
         let time = events::now();
         for h in self.helpers.values_mut() {
-            let sub = events::subscription(&p.neighbor, &h.info.name);
+            let sub = output::subscription(&p.neighbor.api, &h.info.name);
             let Some(sub) = sub else { continue };
             if !sub.wants(&event) {
                 continue;
@@ -1113,7 +1113,7 @@ impl State {
         let Some(p) = self.peers.get(&peer) else {
             return;
         };
-        let Some(kind) = events::message_type(raw) else {
+        let Some(kind) = raw.get(18).and_then(|c| output::message_type(*c)) else {
             return;
         };
         let dir = match direction {
@@ -1122,10 +1122,10 @@ impl State {
         };
         let info = events::peer_info(&p.neighbor, p.local, p.remote);
         let time = events::now();
-        let api_negotiated = p.negotiated.as_ref().map(events::api_negotiated);
+        let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);
         let mut content: Option<Option<ferrobgp_api::event::Content>> = None;
         for h in self.helpers.values_mut() {
-            let Some(sub) = events::subscription(&p.neighbor, &h.info.name) else {
+            let Some(sub) = output::subscription(&p.neighbor.api, &h.info.name) else {
                 continue;
             };
             let negotiated = if sub.negotiated {
@@ -1145,7 +1145,7 @@ impl State {
                     Report::Parsed { raw: with_raw } => {
                         let c = content
                             .get_or_insert_with(|| {
-                                events::decode_content(raw, p.negotiated.as_ref())
+                                from_wire::decode_content(raw, p.negotiated.as_ref())
                             })
                             .clone();
                         let Some(c) = c else { continue };
