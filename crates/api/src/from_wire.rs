@@ -86,11 +86,10 @@ pub fn negotiated(n: &WireNegotiated) -> Negotiated {
     }
 }
 
-/// Decodes a raw message (header included) into the API's content, with
-/// the session's negotiated context (`None` before the session is up:
-/// ExaBGP's standalone defaults). `None` when it does not decode or has no
-/// API form.
-pub fn decode_content(raw: &[u8], negotiated: Option<&WireNegotiated>) -> Option<Content> {
+/// Decodes a raw message (header included) with the session's negotiated
+/// context (`None` before the session is up: ExaBGP's standalone
+/// defaults). `None` when it does not decode.
+pub fn decode(raw: &[u8], negotiated: Option<&WireNegotiated>) -> Option<Message> {
     let standalone;
     let n = match negotiated {
         Some(n) => n,
@@ -99,6 +98,5 @@ pub fn decode_content(raw: &[u8], negotiated: Option<&WireNegotiated>) -> Option
             &standalone
         }
     };
-    let m = Message::decode(*raw.get(18)?, raw.get(19..)?, n).ok()?;
-    content(&m)
+    Message::decode(*raw.get(18)?, raw.get(19..)?, n).ok()
 }

@@ -3,11 +3,9 @@
 //! `clear adj-rib in` or when the session goes down.
 
 use crate::table::RouteTable;
-use ferrobgp_wire::message::kind;
-use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{Route, RouteChange};
-use ferrobgp_wire::update::{decode, Context, Received};
+use ferrobgp_wire::update::Received;
 
 /// A peer's Adj-RIB-In.
 #[derive(Debug, Clone)]
@@ -67,20 +65,6 @@ impl AdjRibIn {
         }
     }
 
-    /// Records a BGP message received from the peer (`raw`: header
-    /// included), decoded for the session's `negotiated` parameters.
-    /// Anything but an UPDATE is ignored; so is an UPDATE that does not
-    /// decode (the session worker resets the session for it).
-    pub fn received_message(&mut self, raw: &[u8], negotiated: &Negotiated) {
-        if !self.enabled || raw.get(18) != Some(&kind::UPDATE) {
-            return;
-        }
-        let Some(body) = raw.get(19..) else { return };
-        if let Ok(rx) = decode::decode(body, &Context::from(negotiated)) {
-            self.received(&rx);
-        }
-    }
-
     pub fn clear(&mut self) {
         self.table.clear();
     }
@@ -103,7 +87,7 @@ mod tests {
     use crate::batch::Rib;
     use crate::peer::PeerRib;
     use ferrobgp_api::RibSide;
-    use ferrobgp_wire::negotiated::Negotiated;
+    use ferrobgp_wire::message::Message;
     use std::net::{IpAddr, Ipv4Addr};
 
     const PEER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1));
@@ -144,7 +128,9 @@ mod tests {
 
     fn receive(rib: &mut Rib, raw: &[u8]) {
         let p = rib.peer_mut(1).unwrap();
-        p.adj_in.received_message(raw, &Negotiated::standalone());
+        if let Some(Message::Update(u)) = ferrobgp_api::from_wire::decode(raw, None) {
+            p.adj_in.received(&u.received);
+        }
     }
 
     fn show(rib: &Rib, extensive: bool) -> Vec<String> {

@@ -464,7 +464,10 @@ mod open_text_tests {
         body.push(params.len() as u8);
         body.extend_from_slice(&params);
         let raw = ferrobgp_wire::message::header::frame(1, &body, 4096).unwrap();
-        let content = ferrobgp_api::from_wire::decode_content(&raw, None).expect("decodes");
+        let content = ferrobgp_api::from_wire::decode(&raw, None)
+            .as_ref()
+            .and_then(ferrobgp_api::from_wire::content)
+            .expect("decodes");
         let peer = PeerInfo {
             local_address: "127.0.0.1".parse().unwrap(),
             peer_address: "127.0.0.1".parse().unwrap(),
@@ -538,8 +541,10 @@ mod operational_event_tests {
             ppid: 0,
         });
         for (body, expected_json, expected_text) in cases {
-            let content =
-                ferrobgp_api::from_wire::decode_content(&frame6(body), None).expect("decodes");
+            let content = ferrobgp_api::from_wire::decode(&frame6(body), None)
+                .as_ref()
+                .and_then(ferrobgp_api::from_wire::content)
+                .expect("decodes");
             let event = Event::Message {
                 direction: Direction::Receive,
                 content,

@@ -30,6 +30,7 @@ use ferrobgp_ipc::{
     self as ipc, Channel, Encoder, HelperInfo, RibToSession, RibToSupervisor, SessionState,
     SessionToRib, SupervisorToRib,
 };
+use ferrobgp_wire::message::Message;
 use helper_io::FromHelper;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -243,6 +244,10 @@ pub async fn run(
         }
     }
 }
+
+/// A session's message decoded at most once, when first needed (outer
+/// `None`: not yet; inner `None`: it does not decode).
+type Decoded = Option<Option<Message>>;
 
 /// A peer's rib changes as they travel to its worker (one that cannot be
 /// serialized is logged and left out).
@@ -883,10 +888,11 @@ impl State {
             SessionToRib::Ack { seq } => self.acked(peer, seq),
             SessionToRib::State(state) => self.on_state(peer, state),
             SessionToRib::Message { direction, raw } => {
+                let mut decoded = None;
                 if direction == ipc::Direction::Received {
-                    self.adj_rib_in(peer, &raw);
+                    self.adj_rib_in(peer, &raw, &mut decoded);
                 }
-                self.emit_message(peer, direction, &raw)
+                self.emit_message(peer, direction, &raw, &mut decoded)
             }
             SessionToRib::Counters { sent, received } => {
                 if let Some(p) = self.peers.get_mut(&peer) {
@@ -1090,25 +1096,32 @@ impl State {
     }
 
     /// Records a message received from `peer` in its Adj-RIB-In (UPDATEs
-    /// only, when the neighbor's `adj-rib-in` is on).
-    fn adj_rib_in(&mut self, peer: PeerId, raw: &[u8]) {
+    /// only, when the neighbor's `adj-rib-in` is on). `decoded`: the
+    /// message decoded at most once for the Adj-RIB-In and the helpers.
+    fn adj_rib_in(&mut self, peer: PeerId, raw: &[u8], decoded: &mut Decoded) {
         let Some(r) = self.table.peer_mut(peer) else {
             return;
         };
-        if !r.adj_in.enabled {
+        if !r.adj_in.enabled || raw.get(18) != Some(&ferrobgp_wire::message::kind::UPDATE) {
             return;
         }
-        match self.peers.get(&peer).and_then(|p| p.negotiated.as_ref()) {
-            Some(n) => r.adj_in.received_message(raw, n),
-            None => r
-                .adj_in
-                .received_message(raw, &ferrobgp_wire::negotiated::Negotiated::standalone()),
+        let negotiated = self.peers.get(&peer).and_then(|p| p.negotiated.as_ref());
+        if let Some(Message::Update(u)) =
+            decoded.get_or_insert_with(|| from_wire::decode(raw, negotiated))
+        {
+            r.adj_in.received(&u.received);
         }
     }
 
     /// Reports a BGP message to the helpers that asked for it, as `packets`
     /// and/or parsed events (decoded once, only when someone wants it).
-    fn emit_message(&mut self, peer: PeerId, direction: ipc::Direction, raw: &[u8]) {
+    fn emit_message(
+        &mut self,
+        peer: PeerId,
+        direction: ipc::Direction,
+        raw: &[u8],
+        decoded: &mut Decoded,
+    ) {
         use ferrobgp_api::event::{Event, Report};
         let Some(p) = self.peers.get(&peer) else {
             return;
@@ -1145,7 +1158,12 @@ impl State {
                     Report::Parsed { raw: with_raw } => {
                         let c = content
                             .get_or_insert_with(|| {
-                                from_wire::decode_content(raw, p.negotiated.as_ref())
+                                decoded
+                                    .get_or_insert_with(|| {
+                                        from_wire::decode(raw, p.negotiated.as_ref())
+                                    })
+                                    .as_ref()
+                                    .and_then(from_wire::content)
                             })
                             .clone();
                         let Some(c) = c else { continue };
