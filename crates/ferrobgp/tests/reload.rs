@@ -110,97 +110,6 @@ fn process(name: &str, args: &str) -> String {
 /// until the daemon closes it.
 const RECORDER: &str = "#!/bin/sh\necho $$ >> \"$0.pids\"\nwhile read -r line; do :; done\n";
 
-/// The daemon with its control socket in a private runtime directory.
-struct WithCli {
-    d: Daemon,
-    _runtime: tempfile::TempDir,
-    sock: String,
-}
-
-fn start_with_cli(conf: &str, scripts: &[(&str, &str)]) -> WithCli {
-    let runtime = tempfile::tempdir().expect("runtime dir");
-    let d = Daemon::start(
-        conf,
-        scripts,
-        &[
-            ("exabgp_api_cli", "true".to_string()),
-            ("exabgp_api_socketname", "ctl".to_string()),
-            (
-                "RUNTIME_DIRECTORY",
-                runtime.path().to_string_lossy().into_owned(),
-            ),
-        ],
-    );
-    let sock = runtime.path().join("ctl.sock");
-    let deadline = std::time::Instant::now() + LONG;
-    while !sock.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no control socket\n{}",
-            d.log_text()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    WithCli {
-        sock: sock.to_string_lossy().into_owned(),
-        d,
-        _runtime: runtime,
-    }
-}
-
-/// `ferrobgp cli --socket SOCK LINE...`: exit code and standard output.
-fn cli(sock: &str, line: &str) -> (Option<i32>, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ferrobgp"))
-        .args(["cli", "--socket", sock])
-        .args(line.split(' '))
-        .output()
-        .expect("run ferrobgp cli");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
-/// The UPDATE body announcing `prefix` (a /24) with the attributes of the
-/// configuration above: ORIGIN IGP, empty AS_PATH, NEXT_HOP 127.0.0.1,
-/// LOCAL_PREF 100 (iBGP).
-fn announce_24(prefix: [u8; 3]) -> Vec<u8> {
-    let mut b = vec![0, 0, 0, 21];
-    b.extend_from_slice(&[0x40, 1, 1, 0]);
-    b.extend_from_slice(&[0x40, 2, 0]);
-    b.extend_from_slice(&[0x40, 3, 4, 127, 0, 0, 1]);
-    b.extend_from_slice(&[0x40, 5, 4, 0, 0, 0, 100]);
-    b.push(24);
-    b.extend_from_slice(&prefix);
-    b
-}
-
-/// The UPDATE body withdrawing `prefix` (a /24).
-fn withdraw_24(prefix: [u8; 3]) -> Vec<u8> {
-    let mut b = vec![0, 4, 24];
-    b.extend_from_slice(&prefix);
-    b.extend_from_slice(&[0, 0]);
-    b
-}
-
-/// End-of-RIB for IPv4 unicast.
-const EOR: [u8; 4] = [0, 0, 0, 0];
-
-/// Reads the initial table up to its End-of-RIB; returns the UPDATE bodies before it.
-fn read_table(s: &mut Session, log: &dyn Fn() -> String) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let m = s
-            .read_non_keepalive(LONG)
-            .unwrap_or_else(|| panic!("closed before End-of-RIB\n{}", log()));
-        assert_eq!(m.kind, UPDATE, "{m:?}\n{}", log());
-        if m.body == EOR {
-            return out;
-        }
-        out.push(m.body);
-    }
-}
-
 /// The next message that is not a KEEPALIVE, which must be an UPDATE with `body`.
 fn expect_update(s: &mut Session, body: &[u8], what: &str, log: &dyn Fn() -> String) {
     let m = s
@@ -233,14 +142,6 @@ fn expect_notification_and_close(
         "{what}: still open after the NOTIFICATION"
     );
     m.body[2..].to_vec()
-}
-
-/// Session workers of the daemon: pid of the worker of each peer address.
-fn worker_of(d: &Daemon, ip: &str) -> Option<u32> {
-    let needle = format!("--peer {ip} ");
-    children_of(d.pid())
-        .into_iter()
-        .find(|p| (cmdline(*p) + " ").contains(&needle) && alive(*p))
 }
 
 fn pids(path: &std::path::Path) -> Vec<u32> {

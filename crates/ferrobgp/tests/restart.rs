@@ -9,7 +9,6 @@
 mod common;
 
 use common::*;
-use std::time::{Duration, Instant};
 
 fn neighbor(ip: &str, port: u16, extra: &str, route: &str) -> String {
     format!(
@@ -26,84 +25,6 @@ neighbor {ip} {{
 }}
 "#
     )
-}
-
-struct WithCli {
-    d: Daemon,
-    _runtime: tempfile::TempDir,
-    sock: String,
-}
-
-fn start_with_cli(conf: &str) -> WithCli {
-    let runtime = tempfile::tempdir().expect("runtime dir");
-    let d = Daemon::start(
-        conf,
-        &[],
-        &[
-            ("exabgp_api_cli", "true".to_string()),
-            ("exabgp_api_socketname", "ctl".to_string()),
-            (
-                "RUNTIME_DIRECTORY",
-                runtime.path().to_string_lossy().into_owned(),
-            ),
-        ],
-    );
-    let sock = runtime.path().join("ctl.sock");
-    let deadline = Instant::now() + LONG;
-    while !sock.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "no control socket\n{}",
-            d.log_text()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    WithCli {
-        sock: sock.to_string_lossy().into_owned(),
-        d,
-        _runtime: runtime,
-    }
-}
-
-/// `ferrobgp cli --socket SOCK WORDS...`: exit code and standard output.
-fn cli(sock: &str, line: &str) -> (Option<i32>, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ferrobgp"))
-        .args(["cli", "--socket", sock])
-        .args(line.split(' '))
-        .output()
-        .expect("run ferrobgp cli");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
-/// UPDATE body announcing the /24 `prefix` with the configured attributes
-/// (ORIGIN IGP, empty AS_PATH, NEXT_HOP 127.0.0.1, LOCAL_PREF 100).
-fn announce_24(prefix: [u8; 3]) -> Vec<u8> {
-    let mut b = vec![0, 0, 0, 21];
-    b.extend_from_slice(&[0x40, 1, 1, 0]);
-    b.extend_from_slice(&[0x40, 2, 0]);
-    b.extend_from_slice(&[0x40, 3, 4, 127, 0, 0, 1]);
-    b.extend_from_slice(&[0x40, 5, 4, 0, 0, 0, 100]);
-    b.push(24);
-    b.extend_from_slice(&prefix);
-    b
-}
-
-/// The UPDATEs up to the IPv4 unicast End-of-RIB.
-fn read_table(s: &mut Session, log: &dyn Fn() -> String) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let m = s
-            .read_non_keepalive(LONG)
-            .unwrap_or_else(|| panic!("closed before End-of-RIB\n{}", log()));
-        assert_eq!(m.kind, UPDATE, "{m:?}\n{}", log());
-        if m.body == [0, 0, 0, 0] {
-            return out;
-        }
-        out.push(m.body);
-    }
 }
 
 /// The graceful-restart capability (64) of an OPEN body: (R bit, restart
@@ -129,13 +50,6 @@ fn graceful_restart(open: &[u8]) -> Option<(bool, u16, Vec<u8>)> {
         p = &p[2 + len..];
     }
     None
-}
-
-fn worker_of(d: &Daemon, ip: &str) -> Option<u32> {
-    let needle = format!("--peer {ip} ");
-    children_of(d.pid())
-        .into_iter()
-        .find(|p| (cmdline(*p) + " ").contains(&needle) && alive(*p))
 }
 
 /// Announces a marker route to `ip` through the cli; the next message on
@@ -175,7 +89,7 @@ fn restart_neighbor_restarts_only_that_session() {
         neighbor("127.0.0.4", peers[2].addr.port(), "", "10.4.0.0/24"),
     ]
     .concat();
-    let w = start_with_cli(&conf);
+    let w = start_with_cli(&conf, &[]);
     let log_path = w.d.log.clone();
     let log = move || std::fs::read_to_string(&log_path).unwrap_or_default();
     let mut sessions: Vec<Session> = Vec::new();
@@ -270,7 +184,7 @@ fn bare_restart_and_sigalrm_restart_every_session() {
         neighbor("127.0.0.3", peers[1].addr.port(), "", "10.3.0.0/24"),
     ]
     .concat();
-    let w = start_with_cli(&conf);
+    let w = start_with_cli(&conf, &[]);
     let log_path = w.d.log.clone();
     let log = move || std::fs::read_to_string(&log_path).unwrap_or_default();
     let mut sessions: Vec<Session> = peers
