@@ -10,7 +10,10 @@ use std::path::Path;
 fn every_scripted_command_parses() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/etc/run");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: conformance suite not found at {}", dir.display());
+        ferrobgp_testkit::skip(
+            "every_scripted_command_parses",
+            &format!("conformance suite not found at {}", dir.display()),
+        );
         return;
     };
     let mut files: Vec<_> = entries

@@ -19,7 +19,10 @@ fn suite() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: conformance suite not found at {} (expected ../shared/conformance next to the repository)", p.display());
+        ferrobgp_testkit::skip(
+            module_path!(),
+            &format!("conformance suite not found at {}", p.display()),
+        );
         None
     }
 }

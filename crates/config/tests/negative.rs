@@ -29,14 +29,6 @@ fn check(text: &str, want: &str) {
     assert_eq!(got[0], want, "all errors: {got:#?}");
 }
 
-#[test]
-fn dump() {
-    // helper to print the errors of a snippet: cargo test --test negative dump -- --nocapture
-    if let Ok(t) = std::env::var("SNIPPET") {
-        println!("{:#?}", errors(&t.replace("\\n", "\n")));
-    }
-}
-
 #[track_caller]
 fn check_prefix(text: &str, want: &str) {
     let got = errors(text);

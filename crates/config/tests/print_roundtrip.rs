@@ -97,9 +97,9 @@ fn round_trip_dir(dir: &Path) -> usize {
 fn conformance_suite_configurations() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/etc");
     if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED: conformance suite not found at {} (expected ../shared/conformance next to the repository)",
-            dir.display()
+        ferrobgp_testkit::skip(
+            "conformance_suite_configurations",
+            &format!("conformance suite not found at {}", dir.display()),
         );
         return;
     }

@@ -46,15 +46,18 @@ fn cli_as(uid: u32, gid: u32, sock: &str) -> Output {
 #[test]
 fn as_root_the_control_socket_belongs_to_the_service_group() {
     if !nix::unistd::Uid::effective().is_root() {
-        eprintln!("skipped: needs root (the control socket's group is set by a root supervisor)");
+        ferrobgp_testkit::skip(
+            "control_group",
+            "needs root (the control socket's group is set by a root supervisor)",
+        );
         return;
     }
     let Some(service) = ensure_service_user() else {
-        eprintln!("skipped: no user ferrobgp and useradd failed");
+        ferrobgp_testkit::skip("control_group", "no user ferrobgp and useradd failed");
         return;
     };
     let Some(nobody) = nix::unistd::User::from_name("nobody").ok().flatten() else {
-        eprintln!("skipped: no user nobody to try the socket as");
+        ferrobgp_testkit::skip("control_group", "no user nobody to try the socket as");
         return;
     };
     let runtime = tempfile::tempdir().expect("runtime dir");

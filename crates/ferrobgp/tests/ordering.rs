@@ -285,7 +285,7 @@ fn wire_follows_the_batch_rules_run_after_run() {
         .map(|s| !s.success())
         .unwrap_or(true)
     {
-        eprintln!("python3 not found: ordering test skipped");
+        ferrobgp_testkit::skip("ordering", "python3 not found");
         return;
     }
     for seed in 1..=RUNS {

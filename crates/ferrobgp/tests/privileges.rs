@@ -47,11 +47,10 @@ fn ensure_service_user() {
 
 #[test]
 fn as_root_every_child_runs_as_the_service_user_without_capabilities() {
-    if !nix::unistd::Uid::effective().is_root() {
-        eprintln!(
-            "SKIPPED as_root_every_child_runs_as_the_service_user_without_capabilities: \
-             needs root (run `cargo test` as root to check the privilege drop)"
-        );
+    if !ferrobgp_testkit::require_root(
+        "as_root_every_child_runs_as_the_service_user_without_capabilities",
+        "run `cargo test` as root to check the privilege drop",
+    ) {
         return;
     }
     ensure_service_user();

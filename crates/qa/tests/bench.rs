@@ -15,7 +15,10 @@ fn ferrobgp() -> Option<PathBuf> {
 
 fn bench(args: &[&str]) -> Option<String> {
     let Some(daemon) = ferrobgp() else {
-        eprintln!("skipped: build ferrobgp next to functional (cargo build --workspace --bins)");
+        ferrobgp_testkit::skip(
+            "functional bench",
+            "build ferrobgp next to functional (cargo build --workspace --bins)",
+        );
         return None;
     };
     let output = Command::new(env!("CARGO_BIN_EXE_functional"))

@@ -174,20 +174,8 @@ fn test_user() -> &'static ServiceUser {
     })
 }
 
-/// Prints a skip notice that libtest does not capture.
-fn skip(test: &str, why: &str) {
-    let _ = writeln!(std::io::stderr(), "SKIP {test}: {why}");
-}
-
 fn skip_unless_root(test: &str) -> bool {
-    if is_root() {
-        return false;
-    }
-    skip(
-        test,
-        "needs root to prove the privilege drop (CI runs as root)",
-    );
-    true
+    !ferrobgp_testkit::require_root(test, "to prove the privilege drop (CI runs as root)")
 }
 
 /// `/proc/PID/status` as a map of field to value.
@@ -492,7 +480,7 @@ fn landlock_missing(test: &str) -> bool {
     if confine::landlock_abi() > 0 {
         return false;
     }
-    skip(test, "this kernel has no Landlock (ABI 0)");
+    ferrobgp_testkit::skip(test, "this kernel has no Landlock (ABI 0)");
     true
 }
 
@@ -530,7 +518,7 @@ fn confined_rib_cannot_connect_over_tcp() {
         return;
     }
     if confine::landlock_abi() < 4 {
-        skip(
+        ferrobgp_testkit::skip(
             "confined_rib_cannot_connect_over_tcp",
             "Landlock ABI < 4 has no TCP rules",
         );

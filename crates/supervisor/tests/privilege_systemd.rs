@@ -5,7 +5,6 @@
 //! Needs systemd-analyze (Debian package `systemd`; no running systemd);
 //! without it the systemd checks skip with a message.
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,7 +14,7 @@ fn systemd_dir() -> PathBuf {
 }
 
 fn skip(test: &str, why: &str) {
-    let _ = writeln!(std::io::stderr(), "SKIP {test}: {why}");
+    ferrobgp_testkit::skip(test, why);
 }
 
 fn have(tool: &str) -> bool {

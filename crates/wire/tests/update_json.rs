@@ -114,7 +114,10 @@ fn encoder_built_messages_match_the_oracle() {
 fn conformance_updates_match_the_oracle() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/encoding");
     if !root.is_dir() {
-        eprintln!("SKIP: ../shared/conformance not found; UPDATE JSON goldens not checked");
+        ferrobgp_testkit::skip(
+            module_path!(),
+            "../shared/conformance not found; UPDATE JSON goldens not checked",
+        );
         return;
     }
     let golden = include_str!("data/update_json_golden.jsonl");

@@ -132,7 +132,10 @@ fn suite_raws(root: &Path, test: &str) -> Vec<Vec<u8>> {
 fn suite_update_json_matches_exabgp() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/encoding");
     if !root.is_dir() {
-        eprintln!("SKIP: ../shared/conformance not found; suite UPDATE JSON not checked");
+        ferrobgp_testkit::skip(
+            module_path!(),
+            "../shared/conformance not found; suite UPDATE JSON not checked",
+        );
         return;
     }
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -94,7 +94,10 @@ fn golden(file: &str) -> Vec<Value> {
 fn suite_update_text_matches_exabgp() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/encoding");
     if !root.is_dir() {
-        eprintln!("SKIP: ../shared/conformance not found; UPDATE text goldens not checked");
+        ferrobgp_testkit::skip(
+            module_path!(),
+            "../shared/conformance not found; UPDATE text goldens not checked",
+        );
         return;
     }
     let all = golden("suite_update_text_exabgp_5.0.15.jsonl");

@@ -70,8 +70,7 @@ pub fn require(test: &str, package: &str, names: &[&str]) -> Option<Vec<PathBuf>
 /// Prints the skip notice of a test (visible with `--nocapture`, and in the
 /// captured output of a failing run).
 pub fn skip(test: &str, why: &str) {
-    println!("SKIP {test}: {why}");
-    eprintln!("SKIP {test}: {why}");
+    ferrobgp_testkit::skip(test, why);
 }
 
 /// A port that was free on `addr` a moment ago (bind port 0, read, close).

@@ -22,16 +22,7 @@ pub fn unhex(s: &str) -> Vec<u8> {
 
 /// `../shared/conformance` relative to the repository root, if present.
 pub fn conformance_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-    if p.join("encoding").is_dir() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: conformance suite not found at {} (../shared/conformance from the repository root)",
-            p.display()
-        );
-        None
-    }
+    ferrobgp_testkit::conformance_suite(module_path!())
 }
 
 /// The `raw` expectation lines of a .msg file, as bytes (README rules:

@@ -11,13 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// The suite's folder, `None` (after saying so) when it is absent.
 pub fn suite() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-    if p.join("encoding").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: conformance suite not found at {}", p.display());
-        None
-    }
+    ferrobgp_testkit::conformance_suite(module_path!())
 }
 
 pub fn unhex(s: &str) -> Vec<u8> {
