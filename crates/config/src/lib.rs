@@ -14,6 +14,7 @@
 //! [`lexer::tokenize_line`].
 
 pub mod api;
+pub mod compat;
 pub mod error;
 pub mod family;
 pub mod lexer;

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 /// A value type a setting can have.
-trait SettingValue: Sized {
+pub(crate) trait SettingValue: Sized {
     fn parse_setting(raw: &str) -> Result<Self, String>;
     fn show(&self) -> String;
 }
@@ -190,6 +190,8 @@ macro_rules! settings {
             $( pub $section: $Struct, )*
             /// `exabgp_version`: overrides the version the daemon reports.
             pub version: Option<String>,
+            /// ferrobgp's own `ferrobgp.compat.*` settings.
+            pub compat: crate::compat::CompatSettings,
         }
 
         impl Settings {
@@ -338,7 +340,9 @@ impl Settings {
         let mut underscore = Vec::new();
         let mut dotted = Vec::new();
         for (name, value) in env {
-            if let Some(rest) = name.strip_prefix("exabgp.") {
+            if crate::compat::compat_key(name).is_some() {
+                dotted.push((name, name.to_string(), value));
+            } else if let Some(rest) = name.strip_prefix("exabgp.") {
                 dotted.push((name, rest.to_string(), value));
             } else if let Some(rest) = name.strip_prefix("exabgp_") {
                 if name == "exabgp_version" {
@@ -371,6 +375,22 @@ impl Settings {
         value: &str,
         warnings: &mut Vec<String>,
     ) -> Result<(), ConfigError> {
+        if let Some(key) = crate::compat::compat_key(path) {
+            return match self.compat.set(key, value) {
+                Some(Ok(())) => Ok(()),
+                Some(Err(message)) => Err(ConfigError::Setting {
+                    variable: variable.to_string(),
+                    message,
+                }),
+                None => {
+                    warnings.push(format!(
+                        "{variable}: unknown setting ferrobgp.compat.{key} (ignored; known: {})",
+                        crate::compat::KEYS.join(", ")
+                    ));
+                    Ok(())
+                }
+            };
+        }
         let Some((section, key)) = path.split_once('.') else {
             warnings.push(format!("{variable}: unknown setting (ignored)"));
             return Ok(());
@@ -409,7 +429,11 @@ impl Settings {
             let at = format!("{}:{}", path.display(), n + 1);
             if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 let inner = inner.trim();
-                section = Some(inner.strip_prefix("exabgp.").unwrap_or(inner).to_string());
+                section = Some(match inner.strip_prefix("exabgp.") {
+                    Some(sec) => sec.to_string(),
+                    // ferrobgp's own sections keep their full name
+                    None => inner.to_string(),
+                });
                 continue;
             }
             let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(':')) else {
@@ -428,7 +452,11 @@ impl Settings {
             };
             let full = format!("{sec}.{}", key.trim());
             self.apply_one(
-                &format!("{at}: exabgp.{full}"),
+                &if full.starts_with("ferrobgp.") {
+                    format!("{at}: {full}")
+                } else {
+                    format!("{at}: exabgp.{full}")
+                },
                 &full,
                 value.trim(),
                 warnings,
@@ -603,6 +631,26 @@ mod tests {
         .settings;
         assert_eq!(s.tcp.port, Port(3000));
         assert_eq!(s.tcp.delay, 5);
+    }
+
+    #[test]
+    fn compat_settings_from_environment_and_ini() {
+        assert!(!Settings::default().compat.reference_open);
+        let s = load(&[("ferrobgp_compat_reference_open", "true")], None).unwrap();
+        assert!(s.settings.compat.reference_open && s.warnings.is_empty());
+        let s = load(&[("ferrobgp.compat.reference-open", "1")], None).unwrap();
+        assert!(s.settings.compat.reference_open);
+        let ini = "[ferrobgp.compat]\nreference-open = true\n[exabgp.tcp]\nport = 1000\n";
+        let s = load(&[], Some(ini)).unwrap();
+        assert!(s.settings.compat.reference_open && s.warnings.is_empty());
+        assert_eq!(s.settings.tcp.port, Port(1000));
+        let s = load(&[("ferrobgp_compat_nonsense", "1")], None).unwrap();
+        assert!(
+            s.warnings[0].contains("ferrobgp.compat.nonsense"),
+            "{:?}",
+            s.warnings
+        );
+        assert!(load(&[("ferrobgp_compat_reference_open", "maybe")], None).is_err());
     }
 
     #[test]

@@ -27,12 +27,8 @@ struct Bird {
 }
 
 impl Bird {
-    fn start(work: &Workdir, bird: PathBuf, birdc: PathBuf, port: u16) -> Bird {
-        let conf = work.write(
-            "bird.conf",
-            &BIRD_CONF.replace("@PORT@", &port.to_string()),
-            false,
-        );
+    fn start(work: &Workdir, bird: PathBuf, birdc: PathBuf, conf: &str) -> Bird {
+        let conf = work.write("bird.conf", conf, false);
         let mut b = Bird {
             bird,
             birdc,
@@ -155,11 +151,29 @@ struct Pair {
 
 impl Pair {
     fn start(test: &str) -> Option<Pair> {
+        Pair::start_with(test, |c| c, |c| c)
+    }
+
+    /// As [`Pair::start`] with `bird` applied to BIRD's configuration and
+    /// `ferro` to ferrobgp's.
+    fn start_with(
+        test: &str,
+        bird: impl Fn(String) -> String,
+        ferro: impl Fn(String) -> String,
+    ) -> Option<Pair> {
         let bins = require(test, "bird2", &["bird", "birdc"])?;
         let work = Workdir::new();
         let port = free_port("127.0.0.2");
-        let bird = Bird::start(&work, bins[0].clone(), bins[1].clone(), port);
-        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let bird = Bird::start(
+            &work,
+            bins[0].clone(),
+            bins[1].clone(),
+            &bird(BIRD_CONF.replace("@PORT@", &port.to_string())),
+        );
+        let ferro = Ferro::start(
+            &work,
+            &ferro(FERRO_CONF.replace("@PORT@", &port.to_string())),
+        );
         let mut pair = Pair { work, bird, ferro };
         pair.wait_established("the first session");
         Some(pair)
@@ -467,4 +481,75 @@ fn parse_show_route_sample() {
     assert_eq!(r.len(), 2, "{r:#?}");
     assert_eq!(r["192.0.2.0/24"][2], "BGP.med: 10");
     assert_eq!(r["2001:db8:100::/48"][1], "BGP.next_hop: 2001:db8::1");
+}
+
+/// The `Neighbor capabilities` block of `birdc show protocols all ferro`.
+fn neighbor_caps(text: &str) -> String {
+    let start = text.find("Neighbor capabilities").unwrap_or(text.len());
+    let rest = &text[start..];
+    let end = rest.find("Session:").unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+/// Issue 12 against BIRD: the configured route refresh (with enhanced
+/// refresh) and the default extended message reach our OPEN, so BIRD lists
+/// them under `Neighbor capabilities` and `reload in` is not refused; a
+/// 4-octet AS route target arrives as `(rt, 4200000001, 7)`; and
+/// `neighbor IP teardown 4` with graceful restart negotiated is a
+/// NOTIFICATION BIRD logs as "Administrative reset", not a graceful restart.
+#[test]
+fn bird_capabilities_route_target_and_teardown() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_capabilities_route_target_and_teardown",
+        |c| c.replacen("\tpassive on;", "\tpassive on;\n\tgraceful restart on;", 1),
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\troute-refresh;\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    let caps = neighbor_caps(&all);
+    for cap in [
+        "Route refresh",
+        "Enhanced refresh",
+        "Extended message",
+        "Graceful restart",
+        "4-octet AS numbers",
+    ] {
+        assert!(caps.contains(cap), "{cap}: {all}");
+    }
+    let reload = pair
+        .bird
+        .birdc(&["reload", "in", "ferro"])
+        .unwrap_or_default();
+    assert!(!reload.contains("not supported"), "{reload}");
+
+    pair.ferro.command(
+        "announce route 203.0.113.0/24 next-hop 127.0.0.1 extended-community [ target:4200000001:7 target:65000:5 ]",
+    );
+    let routes = pair.wait_bird_routes("BIRD learns the API route", |r| {
+        r.contains_key("203.0.113.0/24")
+    });
+    assert_attrs(
+        &routes,
+        "203.0.113.0/24",
+        &["BGP.ext_community: (rt, 65000, 5) (rt, 4200000001, 7)"],
+    );
+    pair.ferro.command("neighbor 127.0.0.2 teardown 4");
+    let log = pair.bird.log.clone();
+    let ok = poll("BIRD logs the Cease 6/4", || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        text.contains("Received: Administrative reset")
+            .then_some(text)
+    });
+    let text = ok.unwrap_or_else(|| panic!("no Cease 6/4 in BIRD's log\n{}", pair.context()));
+    assert!(!text.contains("graceful restart"), "{text}");
 }

@@ -15,6 +15,8 @@ use std::process::Command;
 
 const BGPD_CONF: &str = include_str!("../../../qa/interop/frr-bgpd.conf");
 const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-frr.conf");
+/// FRR's bgpd (not in PATH; OpenBGPD's `bgpd` may be).
+const FRR_BGPD: &str = "/usr/lib/frr/bgpd";
 
 struct Pair {
     work: Workdir,
@@ -23,14 +25,38 @@ struct Pair {
     ferro: Ferro,
 }
 
+/// ferrobgp's capability block for the issue 12 checks.
+const FERRO_CAPS: &str =
+    "capability {\n\t\troute-refresh;\n\t\tgraceful-restart 120;\n\t}\n\tfamily {";
+
 impl Pair {
     fn start(test: &str) -> Option<Pair> {
-        let bins = require(test, "frr", &["bgpd", "vtysh"])?;
+        Pair::start_with(test, |c| c.to_string(), |c| c)
+    }
+
+    /// As [`Pair::start`] with `bgpd` applied to bgpd's configuration and
+    /// `ferro` to ferrobgp's.
+    fn start_with(
+        test: &str,
+        bgpd: impl Fn(&str) -> String,
+        ferro: impl Fn(String) -> String,
+    ) -> Option<Pair> {
+        let vtysh = require(test, "frr", &["vtysh"])?.remove(0);
+        // FRR's bgpd by its path: OpenBGPD's /usr/sbin/bgpd comes first in
+        // PATH when both are installed.
+        let frr_bgpd = PathBuf::from(FRR_BGPD);
+        if !frr_bgpd.is_file() {
+            skip(
+                test,
+                &format!("{FRR_BGPD} not found (install the Debian package `frr`)"),
+            );
+            return None;
+        }
         let work = Workdir::new();
         let port = free_port("127.0.0.4");
-        let conf = work.write("bgpd.conf", BGPD_CONF, false);
+        let conf = work.write("bgpd.conf", &bgpd(BGPD_CONF), false);
         let rw = work.path("rw");
-        let mut cmd = unprivileged(&bins[0]);
+        let mut cmd = unprivileged(&frr_bgpd);
         // -Z no zebra, -n no kernel, -S no user switch (we already are
         // unprivileged, or an ordinary user), -P 0 no TCP vty.
         cmd.arg("-f")
@@ -42,10 +68,13 @@ impl Pair {
             .arg("-i")
             .arg(rw.join("bgpd.pid"));
         let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
-        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let ferro = Ferro::start(
+            &work,
+            &ferro(FERRO_CONF.replace("@PORT@", &port.to_string())),
+        );
         let mut pair = Pair {
             work,
-            vtysh: bins[1].clone(),
+            vtysh,
             daemon,
             ferro,
         };
@@ -159,4 +188,62 @@ fn frr_unicast_both_ways() {
         "{}",
         pair.context()
     );
+}
+
+/// Issue 12 against FRR's bgpd: every capability of the block reaches our
+/// OPEN (FRR reports route refresh, enhanced route refresh, extended
+/// message and graceful restart "advertisedAndReceived"), a 4-octet AS
+/// route target arrives as `RT:4200000001:7` (not `RT:250.86.234.1:7`),
+/// and `neighbor IP teardown 4` with graceful restart negotiated is a
+/// NOTIFICATION Cease/Administrative Reset that FRR records.
+#[test]
+fn frr_capabilities_route_target_and_teardown() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_capabilities_route_target_and_teardown",
+        |c| {
+            c.replacen(
+                " no bgp ebgp-requires-policy",
+                " bgp graceful-restart\n no bgp ebgp-requires-policy",
+                1,
+            )
+        },
+        |c| c.replacen("family {", FERRO_CAPS, 1),
+    ) else {
+        return;
+    };
+    let n = pair
+        .show("show bgp neighbors 127.0.0.1 json")
+        .expect("neighbor json");
+    let caps = &n["127.0.0.1"]["neighborCapabilities"];
+    for cap in [
+        "routeRefresh",
+        "enhancedRouteRefresh",
+        "extendedMessage",
+        "gracefulRestart",
+        "4byteAs",
+    ] {
+        // routeRefresh: "advertisedAndReceivedNew" (code 2, not Cisco's 128)
+        assert!(
+            caps[cap]
+                .as_str()
+                .is_some_and(|v| v.starts_with("advertisedAndReceived")),
+            "{cap}: {caps:#}"
+        );
+    }
+    pair.ferro.command(
+        "announce route 203.0.113.0/24 next-hop 10.0.0.1 extended-community [ target:4200000001:7 target:65000:5 ]",
+    );
+    let p = pair.wait("bgpd learns the API route", |p| {
+        p.paths("ipv4", "203.0.113.0/24")
+    });
+    assert_eq!(
+        p[0]["extendedCommunity"]["string"], "RT:65000:5 RT:4200000001:7",
+        "{:#}",
+        p[0]
+    );
+    pair.ferro.command("neighbor 127.0.0.4 teardown 4");
+    pair.wait("bgpd records the Cease 6/4", |p| {
+        let n = p.show("show bgp neighbors 127.0.0.1 json")?;
+        n.to_string().contains("Administrative Reset").then_some(())
+    });
 }

@@ -26,15 +26,29 @@ struct Pair {
     ferro: Ferro,
 }
 
+/// Graceful restart on gobgpd's side (appended to the neighbor section).
+const GOBGP_GR: &str =
+    "  [neighbors.graceful-restart.config]\n    enabled = true\n    restart-time = 120\n";
+
+/// ferrobgp's capability block for the issue 12 checks.
+const FERRO_CAPS: &str =
+    "capability {\n\t\troute-refresh;\n\t\tgraceful-restart 120;\n\t}\n\tfamily {";
+
 impl Pair {
     fn start(test: &str) -> Option<Pair> {
+        Pair::start_with(test, "", |c| c)
+    }
+
+    /// As [`Pair::start`], `gobgp_extra` appended to gobgpd's configuration
+    /// and `ferro` applied to ferrobgp's.
+    fn start_with(test: &str, gobgp_extra: &str, ferro: impl Fn(String) -> String) -> Option<Pair> {
         let bins = require(test, "gobgpd", &["gobgpd", "gobgp"])?;
         let work = Workdir::new();
         let port = free_port("127.0.0.3");
         let api_port = free_port("127.0.0.1");
         let conf = work.write(
             "gobgpd.toml",
-            &GOBGP_CONF.replace("@PORT@", &port.to_string()),
+            &(GOBGP_CONF.replace("@PORT@", &port.to_string()) + gobgp_extra),
             false,
         );
         let mut cmd = unprivileged(&bins[0]);
@@ -44,7 +58,10 @@ impl Pair {
             .arg("--pprof-disable")
             .arg("--log-plain");
         let daemon = Proc::spawn(cmd, work.path("gobgpd.log"));
-        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let ferro = Ferro::start(
+            &work,
+            &ferro(FERRO_CONF.replace("@PORT@", &port.to_string())),
+        );
         let mut pair = Pair {
             work,
             gobgp: bins[1].clone(),
@@ -260,4 +277,58 @@ fn gobgp_flowspec_both_ways() {
     assert_eq!(f.nlri["protocol"], serde_json::json!(["=udp"]), "{f:?}");
     let ext = f.attributes["extended-community"].to_string();
     assert!(ext.contains("rate-limit:1000"), "{f:?}");
+}
+
+/// Issue 12 against gobgpd: the configured route refresh reaches our OPEN
+/// (gobgp reports it "advertised and received"), a 4-octet AS route target
+/// arrives as RFC 5668 type 2 (`64086.59905:7` in gobgp's asdot, not
+/// `250.86.234.1:7`), and
+/// `neighbor IP teardown 4` with graceful restart negotiated sends Cease 6/4,
+/// so gobgp drops our route at once instead of keeping it as stale.
+#[test]
+fn gobgp_capabilities_route_target_and_teardown() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_capabilities_route_target_and_teardown",
+        GOBGP_GR,
+        |c| c.replacen("family {", FERRO_CAPS, 1),
+    ) else {
+        return;
+    };
+    let neighbor = pair.must(&["neighbor", "127.0.0.1"]);
+    for cap in ["route-refresh", "graceful-restart", "4-octet-as"] {
+        assert!(
+            neighbor.contains(&format!("{cap}:\tadvertised and received")),
+            "{cap}: {neighbor}"
+        );
+    }
+    pair.ferro.command(
+        "announce route 203.0.113.0/24 next-hop 10.0.0.1 extended-community [ target:4200000001:7 target:65000:5 ]",
+    );
+    let paths = pair.wait("gobgp's adj-in holds the route", |p| {
+        let a = p.adj_in("203.0.113.0/24");
+        (!a.is_empty()).then_some(a)
+    });
+    assert_eq!(
+        attr(&paths[0], 16).map(|a| a["value"].clone()),
+        Some(serde_json::json!([
+            {"type": 0, "subtype": 2, "value": "65000:5"},
+            // gobgp writes 4-octet AS numbers in asdot: 64086.59905 is
+            // 4200000001
+            {"type": 2, "subtype": 2, "value": "64086.59905:7"}
+        ])),
+        "{:#}",
+        paths[0]
+    );
+    pair.ferro.command("neighbor 127.0.0.3 teardown 4");
+    pair.wait("gobgp logs Cease 6/4", |p| {
+        let log = p.daemon.log_text();
+        log.contains("received notification")
+            .then_some(())
+            .filter(|_| log.contains("Subcode=4"))
+    });
+    let log = pair.daemon.log_text();
+    assert!(!log.contains("Reason=graceful-restart"), "{log}");
+    // dropped at once: not kept as stale until the restart time
+    let rib = pair.must(&["global", "rib"]);
+    assert!(!rib.contains("S*>"), "{rib}");
 }

@@ -33,9 +33,27 @@ pub fn context(neg: &Negotiated, cfg: &PeerConfig, local: Option<SocketAddr>) ->
     ctx
 }
 
-fn route(s: &ferrobgp_ipc::Serialized) -> Result<Route> {
-    s.to::<Route>()
-        .map_err(|e| Error::Ipc(format!("route from the rib: {e}")))
+fn route(s: &ferrobgp_ipc::Serialized, cfg: &PeerConfig) -> Result<Route> {
+    let mut r = s
+        .to::<Route>()
+        .map_err(|e| Error::Ipc(format!("route from the rib: {e}")))?;
+    if cfg.reference_extended_community {
+        r.attributes = reference_layout(&r.attributes);
+    }
+    Ok(r)
+}
+
+/// `ferrobgp.compat.reference-extended-community`: `set` with ExaBGP's
+/// type 0x01 for 4-byte-ASN route targets and origins (the same `Arc`
+/// when nothing changes).
+fn reference_layout(set: &Arc<Attributes>) -> Arc<Attributes> {
+    match set.extended_communities.reference_layout() {
+        Some(ext) => Arc::new(Attributes {
+            extended_communities: ext,
+            ..(**set).clone()
+        }),
+        None => set.clone(),
+    }
 }
 
 /// Packs the pending run of route changes.
@@ -63,6 +81,13 @@ pub fn encode_changes(
     cfg: &PeerConfig,
 ) -> Result<Vec<Outgoing>> {
     let max = ctx.max_size;
+    let compat: Vec<Arc<Attributes>>;
+    let attributes = if cfg.reference_extended_community {
+        compat = attributes.iter().map(reference_layout).collect();
+        &compat[..]
+    } else {
+        attributes
+    };
     let mut out = Vec::new();
     let mut run: Vec<RouteChange> = Vec::new();
     for change in changes {
@@ -84,11 +109,11 @@ pub fn encode_changes(
                     attributes: set.clone(),
                 }));
             }
-            Change::Withdraw(r) => run.push(RouteChange::Withdraw(route(r)?)),
+            Change::Withdraw(r) => run.push(RouteChange::Withdraw(route(r, cfg)?)),
             Change::Resend(r) => {
                 // one UPDATE per re-sent route, as ExaBGP's refresh does
                 flush_routes(&mut run, ctx, &mut out);
-                run.push(RouteChange::Announce(route(r)?));
+                run.push(RouteChange::Announce(route(r, cfg)?));
                 flush_routes(&mut run, ctx, &mut out);
             }
             Change::Eor(family) => {
@@ -219,6 +244,43 @@ mod tests {
             hex(&out[0].bytes),
             format!("{m}0034020000001540010100400200400304C000020140050400000064180A0100180A0200")
         );
+    }
+
+    /// Issue 12: `target:4200000001:7` leaves as RFC 5668 type 0x02 (it was
+    /// type 0x01, read by every peer as `rt 250.86.234.1:7`); ExaBGP's 0x01
+    /// only under `ferrobgp.compat.reference-extended-community`.
+    #[test]
+    fn four_octet_as_route_target_on_the_wire() {
+        let mut c = cfg();
+        let ctx = context(&Negotiated::standalone(), &c, None);
+        let tokens = ferrobgp_config::lexer::tokenize(
+            "10.1.0.0/24 next-hop 192.0.2.1 extended-community [ target:4200000001:7 origin:65000:1 ]",
+        );
+        let r = ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
+            .expect("route")
+            .remove(0)
+            .to_wire()
+            .expect("wire route");
+        let changes = vec![Change::Announce {
+            nlri: r.nlri.clone(),
+            next_hop: r.next_hop.clone(),
+            attributes: 0,
+        }];
+        let sets = [r.attributes.clone()];
+        let bytes = hex(&encode_changes(&changes, &sets, &ctx, &c).expect("encode")[0].bytes);
+        assert!(
+            bytes.contains("C010100003FDE8000000010202FA56EA010007"),
+            "{bytes}"
+        );
+        c.reference_extended_community = true;
+        let bytes = hex(&encode_changes(&changes, &sets, &ctx, &c).expect("encode")[0].bytes);
+        assert!(
+            bytes.contains("C010100003FDE8000000010102FA56EA010007"),
+            "{bytes}"
+        );
+        let resend = vec![Change::Resend(Serialized::of(&r).expect("serialize"))];
+        let bytes = hex(&encode_changes(&resend, &[], &ctx, &c).expect("encode")[0].bytes);
+        assert!(bytes.contains("0102FA56EA010007"), "{bytes}");
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn peer_config(n: &Neighbor, s: &Settings) -> Result<PeerConfig> {
             .software_version
             .then(|| format!("ExaBGP/{}", s.version_or(DEFAULT_VERSION))),
         multisession: caps.multi_session,
-        omit_empty_capabilities: true,
+        omit_empty_capabilities: s.compat.reference_open,
     };
     let port = if n.connect != 0 {
         n.connect
@@ -104,6 +104,7 @@ pub fn peer_config(n: &Neighbor, s: &Settings) -> Result<PeerConfig> {
         report_sent: n.api.iter().any(|a| a.send.any()),
         aigp: caps.aigp,
         graceful_restart: caps.graceful_restart.is_some(),
+        reference_extended_community: s.compat.reference_extended_community,
     })
 }
 
@@ -137,14 +138,56 @@ mod tests {
         assert_eq!(c.fsm.hold_time, 180);
         assert!(!c.fsm.read_open_first);
         assert_eq!(c.open.families, vec![ferrobgp_wire::Family::IPV4_UNICAST]);
-        // default OPEN at the reference: MP + ASN4 only
+        // default OPEN as ExaBGP 5.0.15 sends it: MP, ASN4, Extended Message
         let mut body = Vec::new();
         let mut oc = c.open.clone();
         oc.local_as = 1;
         oc.build().unwrap().encode_body(&mut body).unwrap();
         assert_eq!(
             body,
-            [4, 0, 1, 0, 0xb4, 1, 2, 3, 4, 16, 2, 6, 1, 4, 0, 1, 0, 1, 2, 6, 0x41, 4, 0, 0, 0, 1]
+            [
+                4, 0, 1, 0, 0xb4, 1, 2, 3, 4, 20, 2, 6, 1, 4, 0, 1, 0, 1, 2, 6, 0x41, 4, 0, 0, 0,
+                1, 2, 2, 6, 0
+            ]
+        );
+    }
+
+    fn open_hex(c: &PeerConfig) -> String {
+        let open = c.open.build().unwrap();
+        let out = ferrobgp_wire::message::Message::Open(open)
+            .encode(4096)
+            .unwrap();
+        out.iter().map(|b| format!("{b:02X}")).collect()
+    }
+
+    const NEIGHBOR: &str = "neighbor 127.0.0.1 {\n router-id 1.2.3.4;\n local-address 127.0.0.1;\n local-as 65001;\n peer-as 65002;\n family { ipv4 unicast; }\n";
+
+    /// The OPEN of a neighbor with and without a capability block, byte for
+    /// byte as ExaBGP 5.0.15 sent it to a loopback listener (issue 12: the
+    /// configured capabilities never reached the OPEN). The reference
+    /// commit's OPEN (empty capabilities left out) only under
+    /// `ferrobgp.compat.reference-open`.
+    #[test]
+    fn open_with_and_without_capability_block_as_exabgp_5_0_15() {
+        let plain = load(&format!("{NEIGHBOR}}}\n"), Settings::default());
+        assert_eq!(
+            open_hex(&plain),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00310104FDE900B401020304140206010400010001020641040000FDE902020600"
+        );
+        let block = format!(
+            "{NEIGHBOR} capability {{ route-refresh; operational; extended-message; }}\n}}\n"
+        );
+        let caps = load(&block, Settings::default());
+        assert_eq!(
+            open_hex(&caps),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003D0104FDE900B401020304200206010400010001020641040000FDE902020200020246000202B90002020600"
+        );
+        let mut compat = Settings::default();
+        compat.compat.reference_open = true;
+        let reference = load(&block, compat);
+        assert_eq!(
+            open_hex(&reference),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF002D0104FDE900B401020304100206010400010001020641040000FDE9"
         );
     }
 

@@ -142,11 +142,10 @@ pub enum Input {
         conn: ConnId,
         notify: Notify,
     },
-    /// Operator teardown: send `notify` (a Cease; nothing when `silent`,
-    /// i.e. graceful restart advertised), close, then reconnect at once.
+    /// Operator teardown: send `notify` (a Cease, with graceful restart
+    /// too), close, then reconnect at once.
     Teardown {
         notify: Notify,
-        silent: bool,
     },
     /// Stop for good: optional NOTIFICATION, then [`Action::Finished`].
     Stop {
@@ -425,20 +424,10 @@ impl Fsm {
                     self.fail(conn, notify, now, &mut out);
                 }
             }
-            Input::Teardown { notify, silent } => {
+            Input::Teardown { notify } => {
                 self.backoff.reset();
                 if let Some(conn) = self.conn {
-                    if silent {
-                        self.end(
-                            conn,
-                            "graceful restarted negotiated, closing without sending any notification"
-                                .into(),
-                            now,
-                            &mut out,
-                        );
-                    } else {
-                        self.fail(conn, notify, now, &mut out);
-                    }
+                    self.fail(conn, notify, now, &mut out);
                 }
             }
             Input::Stop { notify, reason } => {

@@ -398,7 +398,6 @@ fn teardown_sends_cease_with_shutdown_communication_and_reconnects() {
         clock.now(),
         Input::Teardown {
             notify: notify::named(6, 4),
-            silent: false,
         },
     );
     let mut data = vec![0x14];
@@ -417,20 +416,6 @@ fn teardown_sends_cease_with_shutdown_communication_and_reconnects() {
     );
     // immediately again
     assert_eq!(f.poll(clock.now()), vec![Action::Connect]);
-}
-
-#[test]
-fn teardown_silent_with_graceful_restart() {
-    let (mut f, clock) = established(cfg(), 180);
-    let a = f.handle(
-        clock.now(),
-        Input::Teardown {
-            notify: notify::named(6, 4),
-            silent: true,
-        },
-    );
-    assert!(!sends_notification(&a));
-    assert_eq!(a[0], Action::Close { conn: 1 });
 }
 
 #[test]

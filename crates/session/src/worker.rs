@@ -293,10 +293,11 @@ impl Worker {
                 }
             }
             RibToSession::Teardown { subcode, message } => {
-                let silent = self.cfg.graceful_restart;
+                // Always a Cease, graceful restart or not (RFC 4724: the
+                // peer then drops our routes at once, which is what an
+                // operator's teardown means).
                 self.input(Input::Teardown {
                     notify: notify::cease(subcode, &message),
-                    silent,
                 })
                 .await
             }

@@ -196,6 +196,45 @@ async fn teardown_sends_administrative_reset_and_reconnects() {
     let _s2 = establish(&l, &mut rib, None).await;
 }
 
+/// Issue 12: with graceful restart negotiated, `neighbor IP teardown N`
+/// still sends the Cease (it used to close silently, so the peer kept our
+/// routes as stale for the restart time).
+#[tokio::test]
+async fn teardown_with_graceful_restart_still_sends_cease() {
+    let (l, port) = listener().await;
+    let mut cfg = config(port, 180, 3);
+    cfg.graceful_restart = true;
+    cfg.open.graceful_restart = Some(ferrobgp_wire::message::GracefulRestartConfig {
+        time: 120,
+        restarted: false,
+    });
+    let (_sup, mut rib, _w) = spawn(cfg);
+    let (mut s, _) = timeout(WAIT, l.accept()).await.unwrap().unwrap();
+    let open = read_msg(&mut s).await;
+    // Graceful Restart, 120 s, IPv4 unicast with the F bit, in the OPEN;
+    // the peer echoes it: graceful restart is negotiated
+    let gr = hex("0208 4006 0078 00010180");
+    assert!(open.windows(gr.len()).any(|w| w == gr), "{open:02X?}");
+    answer_open(&mut s, &open, None).await;
+    connected_then_up(&mut rib).await;
+    assert!(matches!(
+        rib_next(&mut rib).await,
+        SessionToRib::NeedRoutes { .. }
+    ));
+    rib.send(&RibToSession::Teardown {
+        subcode: 4,
+        message: String::new(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002A:03:06041441646D696E697374726174697665205265736574")
+    );
+    assert_eq!(rib_next(&mut rib).await, down("notification sent (6,4)"));
+    assert!(read_rest(&mut s).await.is_empty());
+}
+
 #[tokio::test]
 async fn unknown_message_type_answered_like_exabgp() {
     let (l, port) = listener().await;

@@ -157,8 +157,7 @@ pub struct Local<'a> {
     pub local_as: u32,
     pub hold_time: u16,
     pub router_id: Ipv4Addr,
-    /// Everything we advertise, including capabilities left out of the
-    /// OPEN by the empty-capability quirk.
+    /// The capabilities our OPEN carries (never one it left out).
     pub capabilities: &'a [Capability],
     /// The peer AS the configuration expects (`peer-as`); `None` accepts
     /// any.

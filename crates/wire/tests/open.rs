@@ -29,12 +29,15 @@ fn notify(e: Error) -> (u8, u8, Vec<u8>) {
     (n.code, n.subcode, n.data)
 }
 
+/// The reference commit's OPENs (the conformance suite's bytes): empty
+/// capabilities left out (`ferrobgp.compat.reference-open`).
 fn base() -> OpenConfig {
     OpenConfig {
         local_as: 65533,
         hold_time: 180,
         router_id: Ipv4Addr::new(10, 0, 0, 2),
         families: vec![Family::IPV4_UNICAST],
+        omit_empty_capabilities: true,
         ..OpenConfig::default()
     }
 }
@@ -114,28 +117,50 @@ fn conformance_opens_round_trip() {
     assert!(seen >= 1);
 }
 
+/// ExaBGP 5.0.15 sends the empty capabilities (fixed in 5.0.7); the
+/// reference commit's omission is the `reference-open` compatibility
+/// setting, and what it leaves out is never negotiated (issue 12: FRR got
+/// UPDATEs above 4,096 bytes that our OPEN never offered).
 #[test]
-fn empty_capabilities_omitted_by_default_and_counted_as_sent() {
+fn empty_capabilities_sent_by_default_and_omitted_ones_never_negotiated() {
     let cfg = OpenConfig {
         route_refresh: true,
         operational: true,
         extended_message: true,
         ..base()
     };
-    assert_eq!(codes_of(&cfg.build().unwrap()), [1, 65]);
-    let all = OpenConfig {
-        omit_empty_capabilities: false,
+    let cfg = OpenConfig {
+        omit_empty_capabilities: OpenConfig::default().omit_empty_capabilities,
+        ..cfg
+    };
+    assert!(!cfg.omit_empty_capabilities, "5.0.15's OPEN by default");
+    assert_eq!(codes_of(&cfg.build().unwrap()), [1, 65, 2, 70, 185, 6]);
+    let quirk = OpenConfig {
+        omit_empty_capabilities: true,
         ..cfg.clone()
     };
-    assert_eq!(codes_of(&all.build().unwrap()), [1, 65, 2, 70, 185, 6]);
-    // The peer echoes the full set: everything negotiates although our
-    // OPEN carried none of the empty capabilities.
-    let mut peer = all.build().unwrap();
+    assert_eq!(codes_of(&quirk.build().unwrap()), [1, 65]);
+    // The peer offers the full set.
+    let mut peer = cfg.build().unwrap();
     peer.router_id = Ipv4Addr::new(10, 0, 0, 3);
     let neg = cfg.negotiate(&peer, Some(65533)).unwrap();
     assert!(neg.extended_message && neg.operational);
     assert_eq!(neg.max_message_size(), 65535);
     assert_eq!(neg.refresh, ferrobgp_wire::negotiated::Refresh::Enhanced);
+    // Our OPEN carried none of them: none is negotiated.
+    let neg = quirk.negotiate(&peer, Some(65533)).unwrap();
+    assert!(!neg.extended_message && !neg.operational);
+    assert_eq!(neg.max_message_size(), 4096);
+    assert_eq!(neg.refresh, ferrobgp_wire::negotiated::Refresh::Absent);
+    assert_eq!(
+        quirk.advertised().unwrap().capabilities,
+        quirk
+            .build()
+            .unwrap()
+            .capabilities()
+            .cloned()
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

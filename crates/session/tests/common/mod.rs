@@ -25,13 +25,16 @@ pub type SupEnd = Channel<SupervisorToSession, SessionToSupervisor>;
 pub type RibEnd = Channel<RibToSession, SessionToRib>;
 
 /// An iBGP peer (AS 1, router-id 1.2.3.4) on loopback at `port`, IPv4
-/// unicast only, connecting actively, with this hold time and attempt bound.
+/// unicast only, connecting actively, with this hold time and attempt bound;
+/// its OPEN carries Multiprotocol and 4-octet AS only.
 pub fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
     let open = OpenConfig {
         local_as: 1,
         hold_time: hold,
         router_id: Ipv4Addr::new(1, 2, 3, 4),
         families: vec![Family::IPV4_UNICAST],
+        // MP + ASN4 only (`extended-message` is on by default)
+        extended_message: false,
         ..OpenConfig::default()
     };
     PeerConfig {
@@ -60,6 +63,7 @@ pub fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
         report_sent: false,
         aigp: false,
         graceful_restart: false,
+        reference_extended_community: false,
     }
 }
 

@@ -60,7 +60,9 @@ impl ExtendedCommunity {
 
     /// Route target with a 2-byte ASN (type 0x00) or, when the ASN exceeds
     /// 65535 or `force4` (the `L` suffix / `target4:`), a 4-byte ASN
-    /// administrator with ExaBGP's type byte 0x01.
+    /// administrator: RFC 5668's type 0x02 (ExaBGP writes 0x01, the IPv4
+    /// administrator type; [`ExtendedCommunity::reference_layout`]
+    /// reproduces that for the conformance suite).
     pub fn target_asn(asn: u32, number: u32, force4: bool) -> Option<ExtendedCommunity> {
         Self::admin_asn(subtype::ROUTE_TARGET, asn, number, force4)
     }
@@ -74,11 +76,22 @@ impl ExtendedCommunity {
         if asn <= 0xFFFF && !force4 {
             Some(Self::two(0x00, st, asn as u16, number))
         } else {
-            // ExaBGP sends its 4-byte-ASN forms with type 0x01 (the IPv4
-            // administrator type), not RFC 5668's 0x02: the conformance
-            // bytes (conf-extended-attributes) pin this down.
-            Some(Self::four(0x01, st, asn, u16::try_from(number).ok()?))
+            // RFC 5668: Four-Octet AS Specific, transitive
+            Some(Self::four(0x02, st, asn, u16::try_from(number).ok()?))
         }
+    }
+
+    /// The layout ExaBGP (the reference commit and 5.0.15) gives its
+    /// 4-byte-ASN route target and origin: type 0x01 (IPv4 administrator)
+    /// instead of RFC 5668's 0x02, so that a peer reads `target:4200000001:7`
+    /// as `250.86.234.1:7`. Only for `ferrobgp.compat.reference-extended-community`,
+    /// which the conformance suite (conf-extended-attributes) needs.
+    pub fn reference_layout(self) -> ExtendedCommunity {
+        let mut b = self.0;
+        if b[0] == 0x02 && matches!(b[1], subtype::ROUTE_TARGET | subtype::ROUTE_ORIGIN) {
+            b[0] = 0x01;
+        }
+        ExtendedCommunity(b)
     }
 
     /// Route target with an IPv4 administrator (type 0x01).
@@ -434,6 +447,14 @@ impl ExtendedCommunities {
         &self.0
     }
 
+    /// The set with [`ExtendedCommunity::reference_layout`] applied (and
+    /// sorted again, as ExaBGP sorts the bytes it sends); `None` when that
+    /// changes nothing.
+    pub fn reference_layout(&self) -> Option<ExtendedCommunities> {
+        let v: Vec<ExtendedCommunity> = self.0.iter().map(|c| c.reference_layout()).collect();
+        (v != self.0).then(|| ExtendedCommunities::new(v))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -475,7 +496,9 @@ mod tests {
         format!("{:016X}", c.value())
     }
 
-    /// Bytes from the conformance suite's conf-extended-attributes.msg.
+    /// Bytes from the conformance suite's conf-extended-attributes.msg; the
+    /// 4-byte-ASN forms there carry ExaBGP's type 0x01 (reference layout),
+    /// RFC 5668's 0x02 by default.
     #[test]
     fn config_forms_match_exabgp_bytes() {
         let cases = [
@@ -498,7 +521,38 @@ mod tests {
         ];
         for (text, want) in cases {
             let c: ExtendedCommunity = text.parse().unwrap();
+            assert_eq!(hex(c.reference_layout()), want, "{text}");
+            let asn4 = text.contains("70") || text.contains("71");
+            let rfc = if asn4 && !text.contains('.') {
+                format!("02{}", &want[2..])
+            } else {
+                want.to_string()
+            };
+            assert_eq!(hex(c), rfc, "{text}");
+        }
+    }
+
+    /// RFC 5668 section 2: `target:4200000001:7` is type 0x02 sub-type 0x02,
+    /// and renders back as written (as ExaBGP 5.0.15 renders those bytes).
+    #[test]
+    fn four_octet_as_specific_route_target_and_origin() {
+        for (text, want) in [
+            ("target:4200000001:7", "0202FA56EA010007"),
+            ("origin:4200000001:7", "0203FA56EA010007"),
+            ("target:65000L:7", "02020000FDE80007"),
+        ] {
+            let c: ExtendedCommunity = text.parse().unwrap();
             assert_eq!(hex(c), want, "{text}");
         }
+        let c: ExtendedCommunity = "target:4200000001:7".parse().unwrap();
+        assert_eq!(c.to_string(), "target:4200000001:7");
+        assert_eq!(c.reference_layout().to_string(), "target:250.86.234.1:7");
+        assert_eq!(
+            "origin:4200000001:7"
+                .parse::<ExtendedCommunity>()
+                .unwrap()
+                .to_string(),
+            "origin:4200000001:7"
+        );
     }
 }

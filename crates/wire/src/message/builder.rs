@@ -8,9 +8,12 @@
 //! Multisession (last). Parameters of 255 bytes or more switch to RFC 9072
 //! extended lengths (ExaBGP's threshold).
 //!
-//! The reference omits capabilities whose value is empty (spec 7.2 and
-//! defect 9.1): [`OpenConfig::omit_empty_capabilities`] replicates that
-//! and is on by default, because the conformance suite expects it.
+//! The reference commit omits capabilities whose value is empty (spec 7.2
+//! and defect 9.1; ExaBGP fixed it in 5.0.7):
+//! [`OpenConfig::omit_empty_capabilities`] replicates that for the
+//! conformance suite only (setting `ferrobgp.compat.reference-open`) and is
+//! off by default. Either way the negotiation counts only what the OPEN
+//! actually carries.
 
 use super::open::{Open, OptionalParameter, BGP_VERSION};
 use crate::capability::cap_065_asn4::AS_TRANS;
@@ -66,11 +69,12 @@ pub struct OpenConfig {
     /// (cut to 64 bytes as ExaBGP does).
     pub software_version: Option<String>,
     pub multisession: bool,
-    /// Replicate the reference defect: leave out Route Refresh, Enhanced
-    /// Route Refresh, Extended Message, Operational (and any other
-    /// capability whose value came out empty). Default `true`. The
-    /// negotiation still counts them as sent ([`crate::negotiated::negotiate`]
-    /// takes an [`Advertised`] built from this configuration, not the OPEN).
+    /// Replicate the reference commit's defect: leave out Route Refresh,
+    /// Enhanced Route Refresh, Extended Message, Operational (and any other
+    /// capability whose value came out empty). Default `false` (ExaBGP
+    /// 5.0.15 sends them). What is left out is not negotiated: the
+    /// negotiation takes the capabilities the OPEN carries
+    /// ([`OpenConfig::sent_capabilities`]).
     pub omit_empty_capabilities: bool,
 }
 
@@ -92,7 +96,7 @@ impl Default for OpenConfig {
             domain_name: None,
             software_version: None,
             multisession: false,
-            omit_empty_capabilities: true,
+            omit_empty_capabilities: false,
         }
     }
 }
@@ -118,8 +122,7 @@ pub const EXABGP_ADDPATH_ORDER: [Family; 8] = [
     Family::IPV6_MUP,
 ];
 
-/// What we advertised, before the empty-capability quirk removed anything:
-/// the input of the negotiation for our side.
+/// What our OPEN carries: the input of the negotiation for our side.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Advertised {
     pub capabilities: Vec<Capability>,
@@ -211,25 +214,36 @@ impl OpenConfig {
         Ok(caps)
     }
 
-    /// Everything we advertise, for the negotiation (the empty-capability
-    /// quirk does not apply: omitted capabilities still count as sent).
+    /// The capabilities the OPEN carries: [`OpenConfig::capabilities`]
+    /// less the empty ones when [`OpenConfig::omit_empty_capabilities`]
+    /// replicates the reference defect.
+    pub fn sent_capabilities(&self) -> Result<Vec<Capability>> {
+        let mut caps = self.capabilities()?;
+        if self.omit_empty_capabilities {
+            caps.retain(|c| {
+                let mut value = Vec::new();
+                c.encode_value(&mut value);
+                !value.is_empty()
+            });
+        }
+        Ok(caps)
+    }
+
+    /// What the OPEN carries, for the negotiation: a capability left out
+    /// is never negotiated.
     pub fn advertised(&self) -> Result<Advertised> {
         Ok(Advertised {
-            capabilities: self.capabilities()?,
+            capabilities: self.sent_capabilities()?,
         })
     }
 
     /// The OPEN to send.
     pub fn build(&self) -> Result<Open> {
-        let mut params = Vec::new();
-        for c in self.capabilities()? {
-            let mut value = Vec::new();
-            c.encode_value(&mut value);
-            if self.omit_empty_capabilities && value.is_empty() {
-                continue;
-            }
-            params.push(OptionalParameter::Capabilities(vec![c]));
-        }
+        let params = self
+            .sent_capabilities()?
+            .into_iter()
+            .map(|c| OptionalParameter::Capabilities(vec![c]))
+            .collect();
         let mut open = Open {
             version: BGP_VERSION,
             my_as: u16::try_from(self.local_as).unwrap_or(AS_TRANS),
@@ -248,14 +262,14 @@ impl OpenConfig {
 }
 
 impl OpenConfig {
-    /// Negotiates against the peer's OPEN with everything this
-    /// configuration advertises (see [`crate::negotiated::negotiate`]).
+    /// Negotiates against the peer's OPEN with what our OPEN carries (see
+    /// [`crate::negotiated::negotiate`]).
     pub fn negotiate(
         &self,
         peer: &Open,
         expected_peer_as: Option<u32>,
     ) -> Result<crate::negotiated::Negotiated> {
-        let caps = self.capabilities()?;
+        let caps = self.sent_capabilities()?;
         crate::negotiated::negotiate(
             &crate::negotiated::Local {
                 local_as: self.local_as,

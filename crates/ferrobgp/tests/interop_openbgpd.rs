@@ -1,0 +1,255 @@
+//! Interoperability with OpenBGPD (Debian package `openbgpd`): an eBGP
+//! session on loopback between ferrobgp (127.0.0.1, AS 65001) and a bgpd we
+//! start (127.0.0.5, AS 65005, passive on a free port, its control socket
+//! in the test's directory), IPv4 and IPv6 unicast both ways. bgpd needs
+//! root, its user `_openbgpd` (created by the package) and its chroot
+//! `/run/openbgpd` (created here when missing); the test skips (and passes)
+//! when bgpd/bgpctl are not installed, we are not root or the user is
+//! missing. bgpctl is the judge: `show neighbor`, `show rib detail`.
+//! Configurations: qa/interop/openbgpd.conf and
+//! qa/interop/ferrobgp-openbgpd.conf.
+
+mod interop_common;
+
+use interop_common::*;
+use std::path::PathBuf;
+use std::process::Command;
+
+const BGPD_CONF: &str = include_str!("../../../qa/interop/openbgpd.conf");
+const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-openbgpd.conf");
+
+struct Pair {
+    work: Workdir,
+    bgpctl: PathBuf,
+    daemon: Proc,
+    ferro: Ferro,
+}
+
+impl Pair {
+    fn start(test: &str) -> Option<Pair> {
+        let bins = require(test, "openbgpd", &["bgpd", "bgpctl"])?;
+        if !is_root() {
+            skip(
+                test,
+                "OpenBGPD's bgpd needs root (it chroots to /run/openbgpd)",
+            );
+            return None;
+        }
+        let users = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        if !users.lines().any(|l| l.starts_with("_openbgpd:")) {
+            skip(
+                test,
+                "user _openbgpd missing (created by the openbgpd package's sysusers file)",
+            );
+            return None;
+        }
+        if let Err(e) = std::fs::create_dir_all("/run/openbgpd") {
+            skip(test, &format!("cannot create /run/openbgpd: {e}"));
+            return None;
+        }
+        let work = Workdir::new();
+        let port = free_port("127.0.0.5");
+        let conf = work.write(
+            "bgpd.conf",
+            &BGPD_CONF
+                .replace("@PORT@", &port.to_string())
+                .replace("@SOCK@", &work.path("bgpd.sock").display().to_string()),
+            false,
+        );
+        let mut cmd = Command::new(&bins[0]);
+        cmd.arg("-d").arg("-f").arg(&conf);
+        let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
+        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let mut pair = Pair {
+            work,
+            bgpctl: bins[1].clone(),
+            daemon,
+            ferro,
+        };
+        pair.wait("bgpd sees the session Established", |p| {
+            p.ctl(&["show", "neighbor", "127.0.0.1"])
+                .filter(|s| s.contains("BGP state = Established"))
+        });
+        Some(pair)
+    }
+
+    /// `bgpctl -s SOCK ARGS`: its stdout when it succeeded.
+    fn ctl(&self, args: &[&str]) -> Option<String> {
+        run_client(
+            Command::new(&self.bgpctl)
+                .arg("-s")
+                .arg(self.work.path("bgpd.sock"))
+                .args(args),
+        )
+    }
+
+    /// `show rib detail PREFIX` when bgpd has the prefix.
+    fn rib(&self, prefix: &str) -> Option<String> {
+        self.ctl(&["show", "rib", "detail", prefix])
+            .filter(|s| s.contains("BGP routing table entry"))
+    }
+
+    /// One counter row of `show neighbor` (`Begin-of-RR   0   1`):
+    /// (sent, received).
+    fn counter(&self, row: &str) -> (u64, u64) {
+        let text = self
+            .ctl(&["show", "neighbor", "127.0.0.1"])
+            .unwrap_or_default();
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(row))
+            .map(|l| {
+                let n: Vec<u64> = l[row.len()..]
+                    .split_whitespace()
+                    .filter_map(|w| w.parse().ok())
+                    .collect();
+                (
+                    n.first().copied().unwrap_or(0),
+                    n.get(1).copied().unwrap_or(0),
+                )
+            })
+            .unwrap_or((0, 0))
+    }
+}
+
+impl DaemonPair for Pair {
+    const PEER: &'static str = "bgpd";
+    fn parts(&mut self) -> (&mut Ferro, &mut Proc, &Workdir) {
+        (&mut self.ferro, &mut self.daemon, &self.work)
+    }
+    fn extra_context(&mut self) -> String {
+        let n = self
+            .ctl(&["show", "neighbor", "127.0.0.1"])
+            .unwrap_or_default();
+        let rib = self.ctl(&["show", "rib"]).unwrap_or_default();
+        format!("--- bgpctl show neighbor ---\n{n}\n--- bgpctl show rib ---\n{rib}\n")
+    }
+}
+
+/// The matrix against OpenBGPD, in one session: negotiated capabilities,
+/// our routes with their attributes (4-octet AS path and route target,
+/// IPv6 next hop), End-of-RIB, bgpd's routes as our helper receives them,
+/// route refresh both ways (bgpd's request answered with BoRR, the routes,
+/// EoRR; ours reaches bgpd), a
+/// graceful restart of ours (`neighbor IP restart`: bgpd keeps our routes
+/// until our End-of-RIB), a withdrawal, and `teardown` as a Cease that
+/// drops our routes at once.
+#[test]
+fn openbgpd_matrix() {
+    let Some(mut pair) = Pair::start("interop_openbgpd::openbgpd_matrix") else {
+        return;
+    };
+    let n = pair
+        .ctl(&["show", "neighbor", "127.0.0.1"])
+        .expect("neighbor");
+    let negotiated = &n[n.find("Negotiated capabilities").expect("negotiated")..];
+    let negotiated = &negotiated[..negotiated
+        .find("Message statistics")
+        .unwrap_or(negotiated.len())];
+    for cap in [
+        "Multiprotocol extensions: IPv4 unicast, IPv6 unicast",
+        "4-byte AS numbers",
+        "Route Refresh",
+        "Enhanced Route Refresh",
+        "Graceful Restart: Timeout: 120",
+    ] {
+        assert!(negotiated.contains(cap), "{cap}: {n}");
+    }
+
+    // ferrobgp -> bgpd
+    let r = pair.wait("bgpd has our IPv4 route", |p| p.rib("192.0.2.0/24"));
+    for want in [
+        "65001 4200000010",
+        "Nexthop 10.0.0.1",
+        "Origin IGP, metric 10",
+        "Communities: 65001:1",
+        "Ext. Communities: rt 65000:5 rt 4200000001:7",
+        "Large Communities: 65001:3:4",
+    ] {
+        assert!(r.contains(want), "{want}: {r}");
+    }
+    let r = pair.wait("bgpd has our IPv6 route", |p| p.rib("2001:db8:100::/48"));
+    assert!(r.contains("Nexthop 2001:db8::1"), "{r}");
+    assert!(r.contains("metric 20"), "{r}");
+    assert!(r.contains("Communities: 65001:6"), "{r}");
+    pair.wait("bgpd got our End-of-RIB for both families", |p| {
+        (p.counter("End-of-Rib").1 >= 2).then_some(())
+    });
+
+    // bgpd -> ferrobgp
+    let ev = pair.wait_events("the helper receives bgpd's routes", |ev| {
+        find(ev, "10.60.0.0/24").is_some() && find(ev, "2001:db8:60::/48").is_some()
+    });
+    let a = find(&ev, "10.60.0.0/24").expect("ipv4");
+    assert_eq!(a.next_hop, "127.0.0.5", "{a:?}");
+    assert_eq!(a.as_path(), vec![65005], "{a:?}");
+    assert_eq!(a.attributes["med"], 12, "{a:?}");
+    assert_eq!(
+        a.attributes["community"],
+        serde_json::json!([[65005, 6]]),
+        "{a:?}"
+    );
+    assert_eq!(
+        a.attributes["large-community"],
+        serde_json::json!([[65005, 1, 2]]),
+        "{a:?}"
+    );
+    let a = find(&ev, "2001:db8:60::/48").expect("ipv6");
+    assert_eq!(a.family, "ipv6 unicast", "{a:?}");
+    assert_eq!(a.attributes["med"], 13, "{a:?}");
+
+    // bgpd asks: we resend between BoRR and EoRR (enhanced route refresh)
+    pair.ctl(&["neighbor", "127.0.0.1", "refresh"])
+        .expect("bgpctl refresh");
+    pair.wait("bgpd receives BoRR and EoRR", |p| {
+        (p.counter("Begin-of-RR").1 >= 1 && p.counter("End-of-RR").1 >= 1).then_some(())
+    });
+    assert!(pair.rib("192.0.2.0/24").is_some(), "{}", pair.context());
+    // our helper asks: bgpd receives the request (bgpd 7.7 then logs
+    // "route refresh: AID IPv4 unicast not negotiated" and does not resend,
+    // for ExaBGP 5.0.15's identical request too: qa/interop/README.md)
+    pair.ferro
+        .command("neighbor 127.0.0.5 announce route-refresh ipv4 unicast");
+    pair.wait("bgpd receives our ROUTE-REFRESH", |p| {
+        (p.counter("Request").1 >= 1).then_some(())
+    });
+
+    // graceful restart on purpose (RFC 4724, we restart): bgpd keeps our
+    // routes as stale, we resend them and End-of-RIB, no flap
+    let mark = pair.daemon.log_text().len();
+    pair.ferro.command("neighbor 127.0.0.5 restart");
+    pair.wait("bgpd keeps our routes over our restart", |p| {
+        p.daemon.log_text()[mark..]
+            .contains("graceful restart of IPv4 unicast, keeping routes")
+            .then_some(())
+    });
+    assert!(pair.rib("192.0.2.0/24").is_some(), "{}", pair.context());
+    pair.wait("bgpd ends the graceful restart with our End-of-RIB", |p| {
+        p.daemon.log_text()[mark..]
+            .contains("graceful restart of IPv4 unicast finished")
+            .then_some(())
+    });
+    let r = pair.rib("192.0.2.0/24").unwrap_or_default();
+    assert!(r.contains("rt 4200000001:7"), "{r}");
+
+    // withdrawal
+    pair.ferro
+        .command("withdraw route 192.0.2.0/24 next-hop 10.0.0.1");
+    pair.wait("bgpd drops the withdrawn route", |p| {
+        p.rib("192.0.2.0/24").is_none().then_some(())
+    });
+
+    // teardown with graceful restart negotiated: a Cease, routes gone
+    pair.wait("the IPv6 route is still there", |p| {
+        p.rib("2001:db8:100::/48")
+    });
+    let mark = pair.daemon.log_text().len();
+    pair.ferro.command("neighbor 127.0.0.5 teardown 4");
+    pair.wait("bgpd logs the Cease 6/4", |p| {
+        p.daemon.log_text()[mark..]
+            .contains("received notification: Cease, administrative reset")
+            .then_some(())
+    });
+    let log = pair.daemon.log_text();
+    assert!(!log[mark..].contains("keeping routes"), "{log}");
+}
