@@ -295,6 +295,10 @@ pub async fn run(opts: Options) -> Result<i32> {
         d.workers.insert(id, Worker::new(n));
         d.spawn_session(id).await;
     }
+    // Everything that needed more privilege than spawning is done.
+    if let Some(kept) = d.privs.drop_own()? {
+        info!("supervisor {kept}");
+    }
     info!(
         "started: {} neighbor(s), {} helper(s)",
         d.workers.len(),
@@ -594,6 +598,9 @@ impl Daemon {
         };
         args.push("--peer".to_string());
         args.push(label(&w.neighbor));
+        if let Some(port) = crate::spawn::connect_port(&w.neighbor, &self.opts.settings) {
+            args.extend(["--connect-port".to_string(), port.to_string()]);
+        }
         args.extend(self.opts.child_args.iter().cloned());
         let spawned = (|| -> Result<_> {
             let (sup_ours, sup_theirs) = ipc::pair()?;

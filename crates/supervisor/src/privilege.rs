@@ -163,6 +163,8 @@ const CAP_NAMES: &[&str] = &[
 ];
 
 impl Capability {
+    /// `CAP_KILL` (signal processes of another uid).
+    pub const KILL: Capability = Capability(5);
     /// `CAP_SETGID`.
     pub const SETGID: Capability = Capability(6);
     /// `CAP_SETUID`.
@@ -201,6 +203,16 @@ impl Capability {
     /// The capability number.
     pub fn number(self) -> u8 {
         self.0
+    }
+
+    /// The capability of number `n` (below 64).
+    pub fn from_number(n: u8) -> Self {
+        Capability(n & 63)
+    }
+
+    /// This capability as a set of one (bit n).
+    pub fn mask(self) -> u64 {
+        self.bit()
     }
 
     fn bit(self) -> u64 {
@@ -284,6 +296,15 @@ impl ServiceUser {
         }))
     }
 
+    /// The same user without the operator group of the control socket
+    /// among its supplementary groups: no child may drive the daemon.
+    pub fn without_control_group(mut self) -> Self {
+        if let Some(ctl) = crate::control::control_group() {
+            self.groups.retain(|g| *g != ctl.as_raw());
+        }
+        self
+    }
+
     /// Resolves the user children run as: `requested` must exist; without a
     /// request, [`DEFAULT_USER`] and then [`FALLBACK_USER`] (with a warning).
     pub fn resolve(requested: Option<&str>) -> Result<Self, Error> {
@@ -307,7 +328,7 @@ impl ServiceUser {
         if user.uid == 0 {
             return Err(Error::RootServiceUser(user.name));
         }
-        Ok(user)
+        Ok(user.without_control_group())
     }
 }
 
@@ -453,6 +474,17 @@ impl Privileges {
     /// The user children switch to, when the supervisor can switch users.
     pub fn service_user(&self) -> Option<&ServiceUser> {
         self.switch_to.as_ref()
+    }
+
+    /// Drops the supervisor's own privileges to what its remaining work
+    /// needs (see [`crate::hold`]); a no-op for an ordinary user.
+    pub fn drop_own(&self) -> Result<Option<crate::hold::Kept>, Error> {
+        if !self.privileged {
+            return Ok(None);
+        }
+        let held = CapSets::current()?.permitted;
+        let keep = crate::hold::needed(held, self.switch_to.is_some(), self.helper_keep);
+        crate::hold::drop_to_minimum(keep, self.last_cap).map(Some)
     }
 
     /// Capabilities a helper keeps (empty unless configured).
@@ -772,6 +804,11 @@ fn capget() -> io::Result<CapSets> {
         permitted: join(data[0].permitted, data[1].permitted),
         inheritable: join(data[0].inheritable, data[1].inheritable),
     })
+}
+
+/// capset(2) of the calling thread.
+pub(crate) fn set_caps(sets: CapSets) -> io::Result<()> {
+    capset(sets)
 }
 
 /// capset(2) of the calling thread. Async-signal-safe.
