@@ -274,6 +274,7 @@ fn run(a: RunArgs) -> ExitCode {
         child_env: vec![(logging::FILTER_ENV.to_string(), filter)],
         user,
         control_socket: a.socket.clone(),
+        helper_run_as: None,
     };
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -300,7 +301,14 @@ fn validate(a: ValidateArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let opts = LoadOptions::new(settings, std::env::var("PATH").ok());
+    // Helpers must be startable by the user they will run as (issue #16).
+    let user = settings.daemon.user.trim().to_string();
+    let user = (!user.is_empty() && user != "nobody").then_some(user);
+    let run_as = ferrobgp_supervisor::privilege::Privileges::detect(user.as_deref())
+        .ok()
+        .map(|p| p.helper_run_as());
+    let mut opts = LoadOptions::new(settings, std::env::var("PATH").ok());
+    opts.run.user = run_as;
     let reports = ferrobgp_config::validate_files(&a.configs, &opts);
     let ok = reports.iter().all(|r| r.is_ok());
     if a.json {

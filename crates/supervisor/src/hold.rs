@@ -3,8 +3,8 @@
 //! Started as root (or with capabilities), the supervisor needs privilege
 //! for the rest of its life only to start and stop children under another
 //! user and to bind new listeners on reload. Right after start (listeners
-//! bound, control socket given to its group, first children spawned)
-//! [`drop_to_minimum`]:
+//! bound, control socket given to its group), before the first child is
+//! spawned, [`drop_to_minimum`]:
 //! - shrinks the bounding, permitted and effective sets to [`needed`]:
 //!   `CAP_SETUID`/`CAP_SETGID` (children switch users), `CAP_SETPCAP`
 //!   (children's bounding set), `CAP_KILL` (signal children of another

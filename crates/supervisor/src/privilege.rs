@@ -363,6 +363,9 @@ pub struct Privileges {
     last_cap: u8,
     /// The supervisor may shrink the bounding set of its children.
     can_drop_bounding: bool,
+    /// `daemon.user` is root: helpers stay root with the supervisor's
+    /// capabilities (the rib and workers still switch to `switch_to`).
+    helper_root: bool,
 }
 
 impl Privileges {
@@ -396,6 +399,15 @@ impl Privileges {
         }
         let can_switch = euid.is_root()
             || (caps.permits(Capability::SETUID) && caps.permits(Capability::SETGID));
+        // daemon.user=root (FastNetMon's documentation sets it) is for the
+        // helpers only: the BGP-facing processes never run as root.
+        let helper_root = can_switch
+            && requested_user
+                .map(ServiceUser::lookup)
+                .transpose()?
+                .flatten()
+                .is_some_and(|u| u.uid == 0);
+        let requested_user = if helper_root { None } else { requested_user };
         let switch_to = if can_switch {
             Some(ServiceUser::resolve(requested_user)?)
         } else {
@@ -416,7 +428,15 @@ impl Privileges {
             helper_keep: 0,
             last_cap,
             can_drop_bounding: caps.effective & Capability::SETPCAP.bit() != 0,
+            helper_root,
         };
+        if helper_root {
+            tracing::warn!(
+                "daemon.user is root: helper programs run as root with the supervisor's \
+                 capabilities (a compromised helper owns the machine); the rib and the session \
+                 workers still run unprivileged and confined"
+            );
+        }
         match &p.switch_to {
             Some(u) => tracing::info!(
                 "privileged supervisor (uid {euid}): children run as `{}` (uid {}, gid {}) with \
@@ -441,6 +461,45 @@ impl Privileges {
             helper_keep: 0,
             last_cap: last_cap(),
             can_drop_bounding: false,
+            helper_root: false,
+        }
+    }
+
+    /// True when helpers run as root (`daemon.user` is root).
+    pub fn helpers_as_root(&self) -> bool {
+        self.helper_root
+    }
+
+    /// The identity helper programs run as, for the configuration's check
+    /// that each `run` program can be started by it.
+    pub fn helper_run_as(&self) -> ferrobgp_config::run_access::RunAs {
+        use ferrobgp_config::run_access::RunAs;
+        match (&self.switch_to, self.helper_root) {
+            (Some(u), false) => RunAs {
+                name: u.name.clone(),
+                uid: u.uid,
+                gid: u.gid,
+                groups: u.groups.clone(),
+            },
+            (_, true) => RunAs {
+                name: "root".into(),
+                ..RunAs::default()
+            },
+            (None, false) => {
+                let uid = Uid::effective();
+                RunAs {
+                    name: User::from_uid(uid)
+                        .ok()
+                        .flatten()
+                        .map(|u| u.name)
+                        .unwrap_or_else(|| uid.to_string()),
+                    uid: uid.as_raw(),
+                    gid: Gid::effective().as_raw(),
+                    groups: nix::unistd::getgroups()
+                        .map(|g| g.into_iter().map(Gid::as_raw).collect())
+                        .unwrap_or_default(),
+                }
+            }
         }
     }
 
@@ -483,7 +542,12 @@ impl Privileges {
             return Ok(None);
         }
         let held = CapSets::current()?.permitted;
-        let keep = crate::hold::needed(held, self.switch_to.is_some(), self.helper_keep);
+        // Root helpers get what the supervisor holds: it keeps it all.
+        let keep = if self.helper_root {
+            held
+        } else {
+            crate::hold::needed(held, self.switch_to.is_some(), self.helper_keep)
+        };
         crate::hold::drop_to_minimum(keep, self.last_cap).map(Some)
     }
 
@@ -521,7 +585,8 @@ impl Privileges {
         for var in SUPERVISOR_ONLY_ENV {
             cmd.env_remove(var);
         }
-        if let (ChildKind::Helper, Some(user)) = (kind, &self.switch_to) {
+        let root_helper = kind == ChildKind::Helper && self.helper_root;
+        if let (ChildKind::Helper, Some(user), false) = (kind, &self.switch_to, root_helper) {
             cmd.env("HOME", &user.home)
                 .env("USER", &user.name)
                 .env("LOGNAME", &user.name);
@@ -534,8 +599,9 @@ impl Privileges {
             switch: self
                 .switch_to
                 .as_ref()
+                .filter(|_| !root_helper)
                 .map(|u| (u.uid, u.gid, u.groups.clone())),
-            drop_caps: self.privileged,
+            drop_caps: self.privileged && !root_helper,
             keep,
             last_cap: self.last_cap,
             drop_bounding: self.can_drop_bounding,

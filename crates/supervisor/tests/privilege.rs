@@ -404,7 +404,11 @@ fn detect_refuses_a_missing_user_and_root() {
         return;
     }
     assert!(Privileges::detect(Some("ferrobgp-no-such-user-x")).is_err());
-    assert!(Privileges::detect(Some("root")).is_err());
+    // root is for the helpers only: the workers' user is never root.
+    let p = Privileges::detect(Some("root")).unwrap();
+    assert!(p.helpers_as_root());
+    assert_ne!(p.service_user().map(|u| u.uid), Some(0));
+    assert_eq!(p.helper_run_as().uid, 0);
 }
 
 // ---------------------------------------------------------------------------
