@@ -39,6 +39,7 @@ fn main() {
         run: RunLookup {
             path: std::env::var("PATH").ok(),
             check: true,
+            user: None,
         },
     };
     let mut ok = true;

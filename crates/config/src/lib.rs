@@ -24,6 +24,7 @@ pub mod neighbor;
 pub mod print;
 pub mod process;
 pub mod route;
+pub mod run_access;
 pub mod section;
 pub mod settings;
 pub mod suggest;

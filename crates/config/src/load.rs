@@ -29,6 +29,7 @@ impl LoadOptions {
             run: RunLookup {
                 path: path_env,
                 check: true,
+                user: None,
             },
         }
     }

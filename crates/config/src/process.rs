@@ -17,6 +17,9 @@ pub struct RunLookup {
     /// Check that the program exists, is a regular executable file and is
     /// neither setuid nor setgid (as ExaBGP does at load).
     pub check: bool,
+    /// When set (and `check`), the user helpers run as must be able to
+    /// start the program ([`crate::run_access`]).
+    pub user: Option<crate::run_access::RunAs>,
 }
 
 /// Removes `.` components (`/etc/./run/x` -> `/etc/run/x`).
@@ -62,6 +65,10 @@ pub fn resolve_program(
     };
     if lookup.check {
         check_program(&resolved)?;
+        if let Some(user) = &lookup.user {
+            crate::run_access::check(&resolved, user)
+                .map_err(|why| format!("program {} {why}", resolved.display()))?;
+        }
     }
     Ok(resolved)
 }

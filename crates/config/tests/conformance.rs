@@ -33,6 +33,7 @@ fn opts() -> LoadOptions {
     o.run = RunLookup {
         path: None,
         check: true,
+        user: None,
     };
     o
 }

@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 fn opts(check: bool) -> LoadOptions {
     let mut o = LoadOptions::default();
     o.settings.tcp.port = ferrobgp_config::settings::Port(1790);
-    o.run = RunLookup { path: None, check };
+    o.run = RunLookup {
+        path: None,
+        check,
+        user: None,
+    };
     o
 }
 

@@ -56,6 +56,8 @@ pub enum ClientError {
         path: String,
         source: std::io::Error,
     },
+    #[error("refusing the control socket {path}: {why}")]
+    Untrusted { path: String, why: String },
     #[error("{TIMEOUT_HINT}")]
     Timeout,
     #[error("connection to the daemon lost before the answer: {0}")]
@@ -240,7 +242,12 @@ pub fn exchange(
         path: socket.display().to_string(),
         source,
     };
-    let mut stream = UnixStream::connect(socket).map_err(unreachable)?;
+    let socket =
+        ferrobgp_supervisor::socket_trust::check(socket).map_err(|why| ClientError::Untrusted {
+            path: socket.display().to_string(),
+            why,
+        })?;
+    let mut stream = UnixStream::connect(&socket).map_err(unreachable)?;
     stream
         .set_read_timeout(Some(TIMEOUT))
         .map_err(|e| ClientError::Lost(e.to_string()))?;

@@ -144,6 +144,9 @@ struct SessionArgs {
     peer_id: u32,
     #[arg(long)]
     peer: String,
+    /// The only TCP port this worker may connect to (absent: passive).
+    #[arg(long)]
+    connect_port: Option<u16>,
     #[arg(short, long)]
     debug: bool,
     /// Accepted like the other roles' (the rib owns the ack timeout).
@@ -271,6 +274,7 @@ fn run(a: RunArgs) -> ExitCode {
         child_env: vec![(logging::FILTER_ENV.to_string(), filter)],
         user,
         control_socket: a.socket.clone(),
+        helper_run_as: None,
     };
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -297,7 +301,14 @@ fn validate(a: ValidateArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let opts = LoadOptions::new(settings, std::env::var("PATH").ok());
+    // Helpers must be startable by the user they will run as (issue #16).
+    let user = settings.daemon.user.trim().to_string();
+    let user = (!user.is_empty() && user != "nobody").then_some(user);
+    let run_as = ferrobgp_supervisor::privilege::Privileges::detect(user.as_deref())
+        .ok()
+        .map(|p| p.helper_run_as());
+    let mut opts = LoadOptions::new(settings, std::env::var("PATH").ok());
+    opts.run.user = run_as;
     let reports = ferrobgp_config::validate_files(&a.configs, &opts);
     let ok = reports.iter().all(|r| r.is_ok());
     if a.json {
@@ -522,7 +533,9 @@ fn session(a: SessionArgs) -> ExitCode {
     };
     let role = format!("session {}", a.peer);
     if let Err(code) = confine_and_log(
-        ferrobgp_supervisor::confine::Role::Session,
+        ferrobgp_supervisor::confine::Role::Session {
+            connect_port: a.connect_port,
+        },
         ferrobgp_ipc::RIB_FD + 1,
         &role,
         a.debug,

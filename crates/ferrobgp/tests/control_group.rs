@@ -1,9 +1,11 @@
 //! The control socket of a daemon started as root belongs to root and the
-//! group of the service user, mode 0660: a member of that group may use
-//! `ferrobgp cli`, another unprivileged user may not.
+//! operator group `ferrobgp-ctl`, mode 0660: a member of that group may use
+//! `ferrobgp cli`; a member of the service user's group (what the rib, the
+//! session workers and the helpers run as) may not, nor may another user.
 //!
 //! Needs root (it skips with a message otherwise). The service user is
-//! `ferrobgp` (created with `useradd --system` when missing).
+//! `ferrobgp` (created with `useradd --system` when missing), the operator
+//! group `ferrobgp-ctl` (created with `groupadd --system` when missing).
 
 mod common;
 
@@ -32,6 +34,16 @@ fn ensure_service_user() -> Option<nix::unistd::User> {
     nix::unistd::User::from_name("ferrobgp").ok().flatten()
 }
 
+fn ensure_operator_group() -> Option<nix::unistd::Group> {
+    let name = ferrobgp_supervisor::control::CONTROL_GROUP;
+    if let Some(g) = nix::unistd::Group::from_name(name).ok().flatten() {
+        return Some(g);
+    }
+    // Test binaries may race: a loser fails with "already exists".
+    let _ = Command::new("groupadd").args(["--system", name]).status();
+    nix::unistd::Group::from_name(name).ok().flatten()
+}
+
 /// `ferrobgp cli --socket SOCK version` as uid `uid`, gid `gid`, no
 /// supplementary group (std drops them when root sets the uid).
 fn cli_as(uid: u32, gid: u32, sock: &str) -> Output {
@@ -44,7 +56,7 @@ fn cli_as(uid: u32, gid: u32, sock: &str) -> Output {
 }
 
 #[test]
-fn as_root_the_control_socket_belongs_to_the_service_group() {
+fn as_root_the_control_socket_belongs_to_the_operator_group() {
     if !nix::unistd::Uid::effective().is_root() {
         ferrobgp_testkit::skip(
             "control_group",
@@ -54,6 +66,10 @@ fn as_root_the_control_socket_belongs_to_the_service_group() {
     }
     let Some(service) = ensure_service_user() else {
         ferrobgp_testkit::skip("control_group", "no user ferrobgp and useradd failed");
+        return;
+    };
+    let Some(operators) = ensure_operator_group() else {
+        eprintln!("skipped: no group ferrobgp-ctl and groupadd failed");
         return;
     };
     let Some(nobody) = nix::unistd::User::from_name("nobody").ok().flatten() else {
@@ -93,14 +109,14 @@ fn as_root_the_control_socket_belongs_to_the_service_group() {
     }
     let meta = std::fs::metadata(&sock).expect("socket");
     assert_eq!(meta.uid(), 0, "socket owner");
-    assert_eq!(meta.gid(), service.gid.as_raw(), "socket group");
+    assert_eq!(meta.gid(), operators.gid.as_raw(), "socket group");
     assert_eq!(meta.permissions().mode() & 0o777, 0o660, "socket mode");
 
     let sock_s = sock.to_string_lossy().into_owned();
-    // a member of the service group (here: nobody with that primary group)
+    // a member of the operator group (here: nobody with that primary group)
     let deadline = Instant::now() + LONG;
     let out = loop {
-        let out = cli_as(nobody.uid.as_raw(), service.gid.as_raw(), &sock_s);
+        let out = cli_as(nobody.uid.as_raw(), operators.gid.as_raw(), &sock_s);
         if out.status.success() || Instant::now() >= deadline {
             break out;
         }
@@ -113,11 +129,13 @@ fn as_root_the_control_socket_belongs_to_the_service_group() {
         String::from_utf8_lossy(&out.stderr),
         d.log_text()
     );
-    // the same user outside the group
-    let out = cli_as(nobody.uid.as_raw(), nobody.gid.as_raw(), &sock_s);
-    assert!(
-        !out.status.success(),
-        "a user outside the group got in: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    // the same user outside the group, and in the children's group
+    for gid in [nobody.gid.as_raw(), service.gid.as_raw()] {
+        let out = cli_as(nobody.uid.as_raw(), gid, &sock_s);
+        assert!(
+            !out.status.success(),
+            "gid {gid} outside the operator group got in: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 }

@@ -8,12 +8,23 @@
 //! - sets `PR_SET_NO_NEW_PRIVS`,
 //! - applies a Landlock ruleset that handles every filesystem access right
 //!   and grants none (no file can be opened, created, executed or listed),
-//!   plus, for the rib, every TCP bind/connect right (it never touches TCP),
-//!   and the IPC scopes (no abstract Unix socket or signal outside the
-//!   sandbox) where the kernel has them,
+//!   plus every TCP bind/connect right, with two exceptions for a session
+//!   worker: connecting to its peer's port and binding an ephemeral port
+//!   (for `local-address`); the rib gets neither. It also takes the IPC
+//!   scopes (no abstract Unix socket or signal outside the sandbox) where
+//!   the kernel has them,
 //! - loads a seccomp filter that answers `EPERM` to the system calls a
 //!   worker never needs and an attacker would want: `execve`, `ptrace`,
-//!   mounts, namespaces, kernel modules, keyrings, `bpf`, `io_uring`, ...
+//!   mounts, namespaces, kernel modules, keyrings, `bpf`, `io_uring`, ...,
+//!   and `listen`; `socket` is refused outright to the rib and, to a
+//!   session worker, for anything but a TCP socket (`AF_INET`/`AF_INET6`,
+//!   `SOCK_STREAM`, protocol 0 or TCP): neither can open a Unix socket
+//!   (so neither can reach the control socket or any other socket by
+//!   path), a UDP, raw or netlink socket; the socketpairs they were handed
+//!   are already connected.
+//!
+//! What Landlock cannot express is the peer's *address*: a session worker
+//! may connect to any host on its peer's port (see README, "Security").
 //!
 //! Landlock is best effort: the result says whether it was enforced fully,
 //! partially (older kernel ABI) or not at all (kernel without Landlock).
@@ -23,7 +34,7 @@ use std::os::unix::io::RawFd;
 use std::path::Path;
 
 use landlock::{
-    Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
+    Access, AccessFs, AccessNet, CompatLevel, Compatible, NetPort, PathBeneath, PathFd, Ruleset,
     RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
 };
 
@@ -35,7 +46,11 @@ pub enum Role {
     /// The rib process: helper pipes and socketpairs only, no TCP, no files.
     Rib,
     /// A session worker: its TCP session and socketpairs, no files.
-    Session,
+    Session {
+        /// The TCP port of its peer, the only one it may connect to;
+        /// `None` for a passive neighbor (no outgoing connection at all).
+        connect_port: Option<u16>,
+    },
 }
 
 /// How much of a requested restriction the kernel enforces.
@@ -101,7 +116,7 @@ pub fn child_allowing(
         source,
     })?;
     let landlock = landlock(role, dirs)?;
-    let seccomp = seccomp()?;
+    let seccomp = seccomp(role)?;
     Ok(Report {
         landlock,
         landlock_abi: landlock_abi(),
@@ -132,18 +147,27 @@ const SCOPE_ABI: ABI = ABI::V6;
 
 fn landlock(role: Role, dirs: &[&Path]) -> Result<Enforcement, Error> {
     let err = |e: landlock::RulesetError| Error::Landlock(e.to_string());
-    let mut ruleset = Ruleset::default()
+    let ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_all(FS_ABI))
         .map_err(err)?
         .scope(Scope::from_all(SCOPE_ABI))
+        .map_err(err)?
+        .handle_access(AccessNet::from_all(NET_ABI))
         .map_err(err)?;
-    if role == Role::Rib {
-        ruleset = ruleset
-            .handle_access(AccessNet::from_all(NET_ABI))
-            .map_err(err)?;
-    }
     let mut created = ruleset.create().map_err(err)?;
+    if let Role::Session { connect_port } = role {
+        // Port 0: the kernel picks an ephemeral port, as `local-address`
+        // needs; a chosen port (e.g. 179, to listen) stays refused.
+        created = created
+            .add_rule(NetPort::new(0, AccessNet::BindTcp))
+            .map_err(err)?;
+        if let Some(port) = connect_port {
+            created = created
+                .add_rule(NetPort::new(port, AccessNet::ConnectTcp))
+                .map_err(err)?;
+        }
+    }
     for dir in dirs {
         let fd = PathFd::new(dir).map_err(|e| Error::Landlock(e.to_string()))?;
         let rights = AccessFs::from_all(FS_ABI) & !AccessFs::Execute;
@@ -207,6 +231,7 @@ fn denied_syscalls() -> Vec<libc::c_long> {
         libc::SYS_fsmount,
         libc::SYS_move_mount,
         libc::SYS_open_tree,
+        libc::SYS_listen,
     ];
     #[cfg(target_arch = "x86_64")]
     {
@@ -214,8 +239,10 @@ fn denied_syscalls() -> Vec<libc::c_long> {
         // The x32 ABI (when the kernel enables it) reaches the same calls
         // with bit 30 set, and a few under numbers of their own.
         const X32: libc::c_long = 0x4000_0000;
+        // x32's socket too: its filter below is for the native number.
         let x32: Vec<libc::c_long> = list
             .iter()
+            .chain(&[libc::SYS_socket])
             .map(|n| n | X32)
             .chain([520, 521, 539, 540, 545].map(|n| n | X32))
             .collect();
@@ -224,17 +251,50 @@ fn denied_syscalls() -> Vec<libc::c_long> {
     list
 }
 
-fn seccomp() -> Result<Enforcement, Error> {
+/// The conditions under which `socket(domain, type, protocol)` is refused:
+/// always for the rib (no rule: every call matches); for a session worker,
+/// any domain but IPv4/IPv6, any type but a stream, any protocol but TCP.
+fn socket_rules(role: Role) -> Result<Vec<seccompiler::SeccompRule>, Error> {
+    use seccompiler::{SeccompCmpArgLen::Dword, SeccompCmpOp, SeccompCondition, SeccompRule};
+    if role == Role::Rib {
+        return Ok(Vec::new());
+    }
+    let err = |e: seccompiler::BackendError| Error::Seccomp(e.to_string());
+    let cond = |arg: u8, op: SeccompCmpOp, value: libc::c_int| {
+        SeccompCondition::new(arg, Dword, op, u64::from(value as u32)).map_err(err)
+    };
+    let rule = |conds: Vec<SeccompCondition>| SeccompRule::new(conds).map_err(err);
+    let mut rules = vec![
+        rule(vec![
+            cond(0, SeccompCmpOp::Ne, libc::AF_INET)?,
+            cond(0, SeccompCmpOp::Ne, libc::AF_INET6)?,
+        ])?,
+        rule(vec![
+            cond(2, SeccompCmpOp::Ne, 0)?,
+            cond(2, SeccompCmpOp::Ne, libc::IPPROTO_TCP)?,
+        ])?,
+    ];
+    // The type carries SOCK_NONBLOCK/SOCK_CLOEXEC above its low 4 bits.
+    for kind in (0..16).filter(|k| *k != libc::SOCK_STREAM) {
+        rules.push(rule(vec![cond(1, SeccompCmpOp::MaskedEq(0xf), kind)?])?);
+    }
+    Ok(rules)
+}
+
+fn seccomp(role: Role) -> Result<Enforcement, Error> {
     use seccompiler::{SeccompAction, SeccompFilter, TargetArch};
     let Ok(arch) = TargetArch::try_from(std::env::consts::ARCH) else {
         return Ok(Enforcement::NotSupported);
     };
     // c_long is i32 on 32-bit targets, where the conversion is not a no-op.
     #[allow(clippy::useless_conversion)]
-    let rules = denied_syscalls()
-        .into_iter()
-        .map(|nr| (i64::from(nr), Vec::new()))
-        .collect();
+    let mut rules: std::collections::BTreeMap<i64, Vec<seccompiler::SeccompRule>> =
+        denied_syscalls()
+            .into_iter()
+            .map(|nr| (i64::from(nr), Vec::new()))
+            .collect();
+    #[allow(clippy::useless_conversion)]
+    rules.insert(i64::from(libc::SYS_socket), socket_rules(role)?);
     let filter = SeccompFilter::new(
         rules,
         SeccompAction::Allow,

@@ -9,10 +9,12 @@
 //! --socket PATH` names the file directly. The client side uses the same
 //! rules ([`default_path`]) to find it.
 //!
-//! Started as root, the supervisor gives the socket to root and the group
-//! of the service user (`--user` / `daemon.user`, else `ferrobgp`, else
-//! `nobody`, as the children's user is chosen): with mode 0660 the members
-//! of that group (e.g. `ferrobgp`) may use `ferrobgp cli`.
+//! Started as root, the supervisor gives the socket to root and the
+//! operator group [`CONTROL_GROUP`] (`ferrobgp-ctl`): with mode 0660 its
+//! members may use `ferrobgp cli`. No child is in that group (the
+//! supervisor leaves it out of their supplementary groups), so neither the
+//! rib, a session worker nor a helper can drive the daemon through the
+//! socket. Without that group the socket is root's alone.
 
 use std::io;
 use std::os::fd::OwnedFd;
@@ -203,31 +205,35 @@ pub fn open(opts: &crate::Options) -> Option<ControlSocket> {
     }
 }
 
-/// The group of the service user (see the module documentation); `None`
-/// when no candidate user exists.
-pub fn service_group(requested_user: Option<&str>) -> Option<nix::unistd::Gid> {
-    use crate::privilege::{DEFAULT_USER, FALLBACK_USER};
-    let lookup = |name: &str| nix::unistd::User::from_name(name).ok().flatten();
-    let user = match requested_user {
-        Some(name) => lookup(name),
-        None => lookup(DEFAULT_USER).or_else(|| lookup(FALLBACK_USER)),
-    }?;
-    Some(user.gid)
+/// The operator group that may use the control socket of a root daemon.
+pub const CONTROL_GROUP: &str = "ferrobgp-ctl";
+
+/// The gid of [`CONTROL_GROUP`], when the group exists.
+pub fn control_group() -> Option<nix::unistd::Gid> {
+    nix::unistd::Group::from_name(CONTROL_GROUP)
+        .ok()
+        .flatten()
+        .map(|g| g.gid)
 }
 
-/// Makes the socket `root:<service group>` (the supervisor runs as root).
-fn give_to_service_group(path: &Path, requested_user: Option<&str>) {
-    let Some(gid) = service_group(requested_user) else {
+/// Makes the socket `root:<CONTROL_GROUP>` (the supervisor runs as root).
+fn give_to_service_group(path: &Path, _requested_user: Option<&str>) {
+    let Some(gid) = control_group() else {
         tracing::warn!(
-            "control socket {}: no service user, it stays root's only",
+            "control socket {}: no group `{CONTROL_GROUP}`, only root may use ferrobgp cli \
+             (create it with systemd-sysusers or `groupadd --system {CONTROL_GROUP}` and add \
+             the operators)",
             path.display()
         );
         return;
     };
     match nix::unistd::chown(path, Some(nix::unistd::Uid::from_raw(0)), Some(gid)) {
-        Ok(()) => tracing::debug!("control socket {}: group {gid} may connect", path.display()),
+        Ok(()) => tracing::debug!(
+            "control socket {}: group {CONTROL_GROUP} may connect",
+            path.display()
+        ),
         Err(e) => tracing::warn!(
-            "control socket {}: chown to group {gid}: {e}",
+            "control socket {}: chown to group {CONTROL_GROUP}: {e}",
             path.display()
         ),
     }

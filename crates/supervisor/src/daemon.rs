@@ -87,11 +87,15 @@ pub struct Options {
     /// Control socket path (`--socket`); `None`: the default place, unless
     /// `exabgp.api.cli` is false.
     pub control_socket: Option<PathBuf>,
+    /// The user helpers run as, whose access to each `run` program the
+    /// configuration checks (set by [`run`] from the privileges).
+    pub helper_run_as: Option<ferrobgp_config::run_access::RunAs>,
 }
 
 /// Loads the configuration files of the current selection.
 pub fn load(opts: &Options, files: &[PathBuf]) -> Result<Config> {
-    let lo = LoadOptions::new(opts.settings.clone(), opts.path_env.clone());
+    let mut lo = LoadOptions::new(opts.settings.clone(), opts.path_env.clone());
+    lo.run.user = opts.helper_run_as.clone();
     let mut configs = Vec::new();
     let mut errors = Vec::new();
     for r in ferrobgp_config::load_files(files, &lo) {
@@ -224,6 +228,8 @@ struct Daemon {
 pub async fn run(opts: Options) -> Result<i32> {
     let privs = Privileges::detect(opts.user.as_deref())?
         .with_helper_capabilities(&privilege::helper_capabilities_from_env()?)?;
+    let mut opts = opts;
+    opts.helper_run_as = Some(privs.helper_run_as());
     let passed = notify::take_listeners()?;
     let rotate = opts.settings.debug.rotate && opts.configs.len() > 1;
     let files: Vec<PathBuf> = if rotate {
@@ -284,6 +290,11 @@ pub async fn run(opts: Options) -> Result<i32> {
         d.listeners.insert(addr, h);
     }
     d.update_listeners()?;
+    // Listeners and control socket are up: from here on the supervisor
+    // only spawns, signals and (on reload) binds; children inherit this.
+    if let Some(kept) = d.privs.drop_own()? {
+        info!("supervisor {kept}");
+    }
     d.spawn_rib().await?;
     let processes = d.config.processes.clone();
     for p in processes {
@@ -594,6 +605,9 @@ impl Daemon {
         };
         args.push("--peer".to_string());
         args.push(label(&w.neighbor));
+        if let Some(port) = crate::spawn::connect_port(&w.neighbor, &self.opts.settings) {
+            args.extend(["--connect-port".to_string(), port.to_string()]);
+        }
         args.extend(self.opts.child_args.iter().cloned());
         let spawned = (|| -> Result<_> {
             let (sup_ours, sup_theirs) = ipc::pair()?;

@@ -16,11 +16,13 @@ pub mod confine;
 pub mod control;
 pub mod daemon;
 pub mod error;
+pub mod hold;
 pub mod limits;
 pub mod listen;
 pub mod notify;
 pub mod plan;
 pub mod privilege;
+pub mod socket_trust;
 pub mod spawn;
 
 pub use daemon::{run, Options};

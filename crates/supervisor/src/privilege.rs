@@ -163,6 +163,8 @@ const CAP_NAMES: &[&str] = &[
 ];
 
 impl Capability {
+    /// `CAP_KILL` (signal processes of another uid).
+    pub const KILL: Capability = Capability(5);
     /// `CAP_SETGID`.
     pub const SETGID: Capability = Capability(6);
     /// `CAP_SETUID`.
@@ -201,6 +203,16 @@ impl Capability {
     /// The capability number.
     pub fn number(self) -> u8 {
         self.0
+    }
+
+    /// The capability of number `n` (below 64).
+    pub fn from_number(n: u8) -> Self {
+        Capability(n & 63)
+    }
+
+    /// This capability as a set of one (bit n).
+    pub fn mask(self) -> u64 {
+        self.bit()
     }
 
     fn bit(self) -> u64 {
@@ -284,6 +296,15 @@ impl ServiceUser {
         }))
     }
 
+    /// The same user without the operator group of the control socket
+    /// among its supplementary groups: no child may drive the daemon.
+    pub fn without_control_group(mut self) -> Self {
+        if let Some(ctl) = crate::control::control_group() {
+            self.groups.retain(|g| *g != ctl.as_raw());
+        }
+        self
+    }
+
     /// Resolves the user children run as: `requested` must exist; without a
     /// request, [`DEFAULT_USER`] and then [`FALLBACK_USER`] (with a warning).
     pub fn resolve(requested: Option<&str>) -> Result<Self, Error> {
@@ -307,7 +328,7 @@ impl ServiceUser {
         if user.uid == 0 {
             return Err(Error::RootServiceUser(user.name));
         }
-        Ok(user)
+        Ok(user.without_control_group())
     }
 }
 
@@ -342,6 +363,9 @@ pub struct Privileges {
     last_cap: u8,
     /// The supervisor may shrink the bounding set of its children.
     can_drop_bounding: bool,
+    /// `daemon.user` is root: helpers stay root with the supervisor's
+    /// capabilities (the rib and workers still switch to `switch_to`).
+    helper_root: bool,
 }
 
 impl Privileges {
@@ -375,6 +399,15 @@ impl Privileges {
         }
         let can_switch = euid.is_root()
             || (caps.permits(Capability::SETUID) && caps.permits(Capability::SETGID));
+        // daemon.user=root (FastNetMon's documentation sets it) is for the
+        // helpers only: the BGP-facing processes never run as root.
+        let helper_root = can_switch
+            && requested_user
+                .map(ServiceUser::lookup)
+                .transpose()?
+                .flatten()
+                .is_some_and(|u| u.uid == 0);
+        let requested_user = if helper_root { None } else { requested_user };
         let switch_to = if can_switch {
             Some(ServiceUser::resolve(requested_user)?)
         } else {
@@ -395,7 +428,15 @@ impl Privileges {
             helper_keep: 0,
             last_cap,
             can_drop_bounding: caps.effective & Capability::SETPCAP.bit() != 0,
+            helper_root,
         };
+        if helper_root {
+            tracing::warn!(
+                "daemon.user is root: helper programs run as root with the supervisor's \
+                 capabilities (a compromised helper owns the machine); the rib and the session \
+                 workers still run unprivileged and confined"
+            );
+        }
         match &p.switch_to {
             Some(u) => tracing::info!(
                 "privileged supervisor (uid {euid}): children run as `{}` (uid {}, gid {}) with \
@@ -420,6 +461,45 @@ impl Privileges {
             helper_keep: 0,
             last_cap: last_cap(),
             can_drop_bounding: false,
+            helper_root: false,
+        }
+    }
+
+    /// True when helpers run as root (`daemon.user` is root).
+    pub fn helpers_as_root(&self) -> bool {
+        self.helper_root
+    }
+
+    /// The identity helper programs run as, for the configuration's check
+    /// that each `run` program can be started by it.
+    pub fn helper_run_as(&self) -> ferrobgp_config::run_access::RunAs {
+        use ferrobgp_config::run_access::RunAs;
+        match (&self.switch_to, self.helper_root) {
+            (Some(u), false) => RunAs {
+                name: u.name.clone(),
+                uid: u.uid,
+                gid: u.gid,
+                groups: u.groups.clone(),
+            },
+            (_, true) => RunAs {
+                name: "root".into(),
+                ..RunAs::default()
+            },
+            (None, false) => {
+                let uid = Uid::effective();
+                RunAs {
+                    name: User::from_uid(uid)
+                        .ok()
+                        .flatten()
+                        .map(|u| u.name)
+                        .unwrap_or_else(|| uid.to_string()),
+                    uid: uid.as_raw(),
+                    gid: Gid::effective().as_raw(),
+                    groups: nix::unistd::getgroups()
+                        .map(|g| g.into_iter().map(Gid::as_raw).collect())
+                        .unwrap_or_default(),
+                }
+            }
         }
     }
 
@@ -453,6 +533,22 @@ impl Privileges {
     /// The user children switch to, when the supervisor can switch users.
     pub fn service_user(&self) -> Option<&ServiceUser> {
         self.switch_to.as_ref()
+    }
+
+    /// Drops the supervisor's own privileges to what its remaining work
+    /// needs (see [`crate::hold`]); a no-op for an ordinary user.
+    pub fn drop_own(&self) -> Result<Option<crate::hold::Kept>, Error> {
+        if !self.privileged {
+            return Ok(None);
+        }
+        let held = CapSets::current()?.permitted;
+        // Root helpers get what the supervisor holds: it keeps it all.
+        let keep = if self.helper_root {
+            held
+        } else {
+            crate::hold::needed(held, self.switch_to.is_some(), self.helper_keep)
+        };
+        crate::hold::drop_to_minimum(keep, self.last_cap).map(Some)
     }
 
     /// Capabilities a helper keeps (empty unless configured).
@@ -489,7 +585,8 @@ impl Privileges {
         for var in SUPERVISOR_ONLY_ENV {
             cmd.env_remove(var);
         }
-        if let (ChildKind::Helper, Some(user)) = (kind, &self.switch_to) {
+        let root_helper = kind == ChildKind::Helper && self.helper_root;
+        if let (ChildKind::Helper, Some(user), false) = (kind, &self.switch_to, root_helper) {
             cmd.env("HOME", &user.home)
                 .env("USER", &user.name)
                 .env("LOGNAME", &user.name);
@@ -502,8 +599,9 @@ impl Privileges {
             switch: self
                 .switch_to
                 .as_ref()
+                .filter(|_| !root_helper)
                 .map(|u| (u.uid, u.gid, u.groups.clone())),
-            drop_caps: self.privileged,
+            drop_caps: self.privileged && !root_helper,
             keep,
             last_cap: self.last_cap,
             drop_bounding: self.can_drop_bounding,
@@ -772,6 +870,11 @@ fn capget() -> io::Result<CapSets> {
         permitted: join(data[0].permitted, data[1].permitted),
         inheritable: join(data[0].inheritable, data[1].inheritable),
     })
+}
+
+/// capset(2) of the calling thread.
+pub(crate) fn set_caps(sets: CapSets) -> io::Result<()> {
+    capset(sets)
 }
 
 /// capset(2) of the calling thread. Async-signal-safe.

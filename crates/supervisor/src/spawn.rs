@@ -14,6 +14,7 @@
 
 use crate::error::{Error, Result};
 use crate::privilege::{ChildKind, Privileges};
+use ferrobgp_config::{Neighbor, Settings};
 use nix::fcntl::{fcntl, FcntlArg};
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -105,6 +106,20 @@ pub fn spawn_role(
         .map_err(|source| Error::Spawn { what, source })?;
     drop(copies);
     Ok(child)
+}
+
+/// The only TCP port a session worker may connect to (its confinement,
+/// `--connect-port`): the neighbor's `connect`, else `tcp.port`; `None`
+/// when the neighbor is passive and never connects.
+pub fn connect_port(n: &Neighbor, s: &Settings) -> Option<u16> {
+    if n.passive || s.bgp.passive {
+        return None;
+    }
+    Some(if n.connect != 0 {
+        n.connect
+    } else {
+        s.tcp.port.0
+    })
 }
 
 /// The ends of a helper's pipes that the rib uses.

@@ -228,8 +228,26 @@ fn sysusers_and_tmpfiles_entries_apply_to_the_staged_root() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Root's, entered by the operator group, not by the service user.
+    let group = std::fs::read_to_string(dest.join("etc/group")).unwrap();
+    let ctl: u32 = group
+        .lines()
+        .find(|l| l.starts_with("ferrobgp-ctl:"))
+        .unwrap_or_else(|| panic!("no ferrobgp-ctl in staged group:\n{group}"))
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(ctl, 0);
     let run = dest.join("run/ferrobgp");
     assert_eq!(mode(&run), 0o750);
     let meta = std::fs::metadata(&run).unwrap();
-    assert_eq!(std::os::unix::fs::MetadataExt::uid(&meta), uid);
+    assert_eq!(std::os::unix::fs::MetadataExt::uid(&meta), 0);
+    assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), ctl);
+    let service_gid: u32 = fields[3].parse().unwrap();
+    assert_ne!(
+        ctl, service_gid,
+        "the service user's group is not the operators'"
+    );
 }

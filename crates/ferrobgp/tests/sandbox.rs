@@ -1,0 +1,321 @@
+//! The sandbox seen from inside: system calls injected with gdb into the
+//! real rib and session worker of a `ferrobgp run` started as root, as an
+//! attacker who took over the process would make them; the supervisor's
+//! own credentials from /proc; `ferrobgp cli` refusing a planted socket.
+//!
+//! Each probe prints `name=result/errno`: the result of the last call of
+//! its sequence and errno after it. What must hold:
+//! - neither the rib nor a worker can create a Unix socket (so neither can
+//!   connect to the control socket), a UDP socket, or listen;
+//! - a worker can connect to its peer's port, and to no other port; the rib
+//!   to none;
+//! - neither can open a file;
+//! - the supervisor keeps only CAP_KILL, CAP_SETGID, CAP_SETUID,
+//!   CAP_SETPCAP and CAP_NET_BIND_SERVICE, with no-new-privs and seccomp.
+//!
+//! Needs root and gdb (`.ci/run` installs it); it skips otherwise.
+
+mod common;
+mod interop_common;
+
+use common::*;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn status_of(pid: u32) -> HashMap<String, String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+        .collect()
+}
+
+fn needs_root(test: &str) -> bool {
+    if nix::unistd::Uid::effective().is_root() {
+        return false;
+    }
+    interop_common::skip(test, "needs root (CI runs as root)");
+    true
+}
+
+/// A sockaddr_in for 127.0.0.1:`port`, as gdb `set` commands on `$a`.
+fn sockaddr_in(port: u16) -> String {
+    format!(
+        "set $a = (char*)malloc(16)\n\
+         set *(long*)$a = 0\nset *(long*)($a+8) = 0\n\
+         set *(unsigned short*)$a = 2\n\
+         set *(unsigned short*)($a+2) = {}\n\
+         set *(unsigned int*)($a+4) = 0x0100007f\n",
+        port.swap_bytes()
+    )
+}
+
+/// A sockaddr_un for `path`, as gdb `set` commands on `$u`.
+fn sockaddr_un(path: &str) -> String {
+    let mut s = "set $u = (char*)malloc(110)\nset *(unsigned short*)$u = 1\n".to_string();
+    for (i, b) in path.bytes().chain([0]).enumerate() {
+        s += &format!("set *(char*)($u+{}) = {b}\n", 2 + i);
+    }
+    s
+}
+
+/// One probe: `steps` are gdb expressions assigning `$r`; it stops at the
+/// first negative result and prints `name=$r/errno`.
+fn probe(name: &str, steps: &[&str]) -> String {
+    let mut s = "set $r = 0\n".to_string();
+    for step in steps {
+        s += &format!("if $r >= 0\n  set *(int*)__errno_location() = 0\n  {step}\nend\n");
+    }
+    s + &format!("printf \"PROBE {name}=%ld/%d\\n\", $r, *(int*)__errno_location()\n")
+}
+
+/// Runs the probes of the module documentation inside process `pid`.
+fn probes_in(pid: u32, control: &str, peer_port: u16, other_port: u16) -> HashMap<String, String> {
+    let sys = "((long(*)(long,long,long,long))syscall)";
+    let mut script = format!(
+        "set language c\nset unwindonsignal on\nset confirm off\n{}{}{}",
+        sockaddr_un(control),
+        sockaddr_in(other_port),
+        "set $p = (char*)malloc(16)\n"
+    );
+    script += &sockaddr_in(peer_port)
+        .replace("$a", "$p")
+        .replace("set $p = (char*)malloc(16)\n", "");
+    script += "set $f = (char*)malloc(16)\n";
+    for (i, b) in "/etc/passwd".bytes().chain([0]).enumerate() {
+        script += &format!("set *(char*)($f+{i}) = {b}\n");
+    }
+    let unix = format!("set $r = {sys}(41, 1, 1, 0)");
+    let unix_connect = format!("set $r = {sys}(42, $r, (long)$u, 110)");
+    let tcp = format!("set $r = {sys}(41, 2, 1, 0)");
+    let tcp_other = format!("set $r = {sys}(42, $r, (long)$a, 16)");
+    let tcp_peer = format!("set $r = {sys}(42, $r, (long)$p, 16)");
+    let udp = format!("set $r = {sys}(41, 2, 2, 0)");
+    let listen = format!("set $r = {sys}(50, $r, 1, 0)");
+    let open = format!("set $r = {sys}(257, -100, (long)$f, 0)");
+    script += &probe("unix", &[&unix, &unix_connect]);
+    script += &probe("tcp_other", &[&tcp, &tcp_other]);
+    script += &probe("tcp_peer", &[&tcp, &tcp_peer]);
+    script += &probe("udp", &[&udp]);
+    script += &probe("listen", &[&tcp, &listen]);
+    script += &probe("open", &[&open]);
+    script += "detach\nquit\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("probe.gdb");
+    std::fs::write(&file, &script).expect("write gdb script");
+    let out = Command::new("gdb")
+        .args(["-nx", "-batch", "-p", &pid.to_string(), "-x"])
+        .arg(&file)
+        .output()
+        .expect("run gdb");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let results: HashMap<String, String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("PROBE "))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(
+        results.len(),
+        6,
+        "gdb did not run every probe in {pid}:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    results
+}
+
+fn refused(r: &HashMap<String, String>, name: &str, errno: i32, who: &str) {
+    assert_eq!(
+        r[name],
+        format!("-1/{errno}"),
+        "{who}: {name} must be refused with errno {errno}: {r:?}"
+    );
+}
+
+#[test]
+fn as_root_workers_reach_only_their_peer_and_the_supervisor_keeps_little() {
+    let test = "as_root_workers_reach_only_their_peer_and_the_supervisor_keeps_little";
+    if needs_root(test) {
+        return;
+    }
+    if interop_common::require(test, "gdb", &["gdb"]).is_none() {
+        return;
+    }
+    let runtime = tempfile::tempdir().expect("runtime dir");
+    std::fs::set_permissions(runtime.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod runtime dir");
+    let peer = Peer::bind("127.0.0.1");
+    let other = std::net::TcpListener::bind("127.0.0.1:0").expect("other listener");
+    let other_port = other.local_addr().expect("addr").port();
+    let conf = format!(
+        "neighbor 127.0.0.1 {{\n router-id 10.0.0.1;\n local-address 127.0.0.1;\n local-as 65000;\n peer-as 65000;\n connect {};\n family {{ ipv4 unicast; }}\n}}\n",
+        peer.addr.port()
+    );
+    let mut d = Daemon::start(
+        &conf,
+        &[],
+        &[
+            ("exabgp_api_cli", "true".to_string()),
+            ("exabgp_api_socketname", "ctl".to_string()),
+            (
+                "RUNTIME_DIRECTORY",
+                runtime.path().to_string_lossy().into_owned(),
+            ),
+        ],
+    );
+    let control = runtime.path().join("ctl.sock");
+    let control_s = control.to_string_lossy().into_owned();
+    d.wait_children(&["__rib", "__session"]);
+    // The worker reaches its peer: the session is established before the
+    // probes (so they never race the worker's own connection attempts).
+    let _session = {
+        let mut s = peer.accept();
+        s.establish(65000, [10, 0, 0, 2], 180);
+        s
+    };
+    let deadline = Instant::now() + LONG;
+    while !control.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "no control socket\n{}",
+            d.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The control socket answers root (the probes below are not a fluke
+    // of a dead socket).
+    let (code, text) = cli(&control_s, "version");
+    assert_eq!(code, Some(0), "root's cli: {text}\n{}", d.log_text());
+
+    let kids = d.children();
+    let pid_of = |needle: &str| {
+        *kids
+            .iter()
+            .find(|p| cmdline(**p).contains(needle))
+            .unwrap_or_else(|| panic!("no {needle} child"))
+    };
+    let (rib, worker) = (pid_of("__rib"), pid_of("__session"));
+
+    let w = probes_in(worker, &control_s, peer.addr.port(), other_port);
+    refused(&w, "unix", libc::EPERM, "session worker");
+    refused(&w, "tcp_other", libc::EACCES, "session worker");
+    refused(&w, "udp", libc::EPERM, "session worker");
+    refused(&w, "listen", libc::EPERM, "session worker");
+    refused(&w, "open", libc::EACCES, "session worker");
+    assert_eq!(
+        w["tcp_peer"], "0/0",
+        "the worker reaches its peer's port: {w:?}"
+    );
+
+    let r = probes_in(rib, &control_s, peer.addr.port(), other_port);
+    for name in ["unix", "tcp_other", "tcp_peer", "udp", "listen"] {
+        refused(&r, name, libc::EPERM, "rib");
+    }
+    refused(&r, "open", libc::EACCES, "rib");
+    assert!(
+        alive(rib) && alive(worker),
+        "the probes killed a worker\n{}",
+        d.log_text()
+    );
+
+    let st = status_of(d.pid());
+    // CAP_KILL 5, CAP_SETGID 6, CAP_SETUID 7, CAP_SETPCAP 8, CAP_NET_BIND_SERVICE 10.
+    for set in ["CapEff", "CapPrm", "CapBnd"] {
+        assert_eq!(st[set], "00000000000005e0", "supervisor {set}: {st:?}");
+    }
+    for (k, v) in [
+        ("CapInh", "0000000000000000"),
+        ("CapAmb", "0000000000000000"),
+        ("NoNewPrivs", "1"),
+        ("Seccomp", "2"),
+    ] {
+        assert_eq!(st[k], v, "supervisor {k}");
+    }
+    let log = d.log_text();
+    assert!(
+        log.contains("supervisor capabilities kept: CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_NET_BIND_SERVICE; no-new-privs set; seccomp on"),
+        "{log}"
+    );
+    d.signal(libc::SIGTERM);
+    assert_clean_exit(&mut d);
+}
+
+/// A fake daemon in `dir`: answers one command, and says what it got.
+fn fake_daemon(dir: &std::path::Path) -> (String, std::thread::JoinHandle<Option<String>>) {
+    let path = dir.join("exabgp.sock");
+    let l = UnixListener::bind(&path).expect("bind planted socket");
+    l.set_nonblocking(true).expect("nonblocking");
+    let handle = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok((s, _)) = l.accept() {
+                s.set_nonblocking(false).ok()?;
+                let mut line = String::new();
+                BufReader::new(&s).read_line(&mut line).ok()?;
+                let _ = (&s).write_all(b"exabgp 6.6.6\ndone\n");
+                return Some(line);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    });
+    (path.to_string_lossy().into_owned(), handle)
+}
+
+#[test]
+fn as_root_the_cli_refuses_a_socket_another_user_planted() {
+    let test = "as_root_the_cli_refuses_a_socket_another_user_planted";
+    if needs_root(test) {
+        return;
+    }
+    let nobody = nix::unistd::User::from_name("nobody")
+        .ok()
+        .flatten()
+        .expect("user nobody");
+    // What a local user can do in /tmp: make a directory and a socket there.
+    let planted = tempfile::tempdir().expect("tempdir");
+    std::fs::set_permissions(planted.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    nix::unistd::chown(planted.path(), Some(nobody.uid), Some(nobody.gid)).expect("chown");
+    let (sock, fake) = fake_daemon(planted.path());
+    nix::unistd::chown(sock.as_str(), Some(nobody.uid), Some(nobody.gid)).expect("chown sock");
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrobgp"))
+        .args(["cli", "--socket", &sock, "version"])
+        .output()
+        .expect("run cli");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the cli trusted {sock}");
+    assert!(
+        stderr.contains("refusing the control socket")
+            && stderr.contains(&format!("is owned by uid {}", nobody.uid)),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "printed a fake answer");
+    assert_eq!(
+        fake.join().expect("fake daemon"),
+        None,
+        "a command reached the fake daemon"
+    );
+
+    // Control: the same fake daemon in a directory of root's is reached.
+    let safe = tempfile::tempdir().expect("tempdir");
+    let (sock, fake) = fake_daemon(safe.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_ferrobgp"))
+        .args(["cli", "--socket", &sock, "version"])
+        .output()
+        .expect("run cli");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("exabgp 6.6.6\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        fake.join().expect("fake daemon").as_deref(),
+        Some("version\n")
+    );
+}
