@@ -188,8 +188,9 @@ pub async fn run(
     let mut st = State {
         opts,
         version: settings
-            .version_or(ferrobgp_api::json::JSON_VERSION)
-            .to_string(),
+            .version
+            .clone()
+            .unwrap_or_else(crate::dispatch::version_answer),
         origin: ferrobgp_api::json::Origin {
             version: ferrobgp_api::json::JSON_VERSION.to_string(),
             host,
