@@ -413,7 +413,9 @@ pub const HELP: &[&str] = &[
     "show neighbor [summary|extensive|configuration] [<ip>] [json]",
     "show adj-rib in|out [extensive] [<ip>] [json]",
     "teardown <cease subcode>",
-    "shutdown",
+    // The trailing space (as in ExaBGP's own `help`) keeps clients from
+    // taking this line for the `shutdown` answer that ends an exchange.
+    "shutdown ",
     "reload",
     "restart",
     "version",

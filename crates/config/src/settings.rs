@@ -232,6 +232,7 @@ settings! {
         pipename: String = "exabgp".to_string(),
         socketname: String = "exabgp".to_string(),
         respawn: bool = true,
+        respawn_exit: bool = false,
         terminate: bool = false,
     }
     bgp: BgpSettings {

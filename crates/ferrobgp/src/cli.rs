@@ -202,8 +202,11 @@ pub fn with_json(line: &str) -> String {
 }
 
 /// Whether `line` ends an answer, and how.
+///
+/// Compared exactly, as `exabgp cli` does: `help` lists `shutdown ` with a
+/// trailing space so that its line does not end the answer.
 pub fn terminal(line: &str) -> Option<Answer> {
-    let t = line.trim();
+    let t = line;
     match t {
         "done" => return Some(Answer::Done),
         "error" => return Some(Answer::Error),
@@ -295,20 +298,33 @@ fn socket_path(a: &CliArgs) -> PathBuf {
 /// Runs one command; the exit status of `ferrobgp cli`.
 fn one(socket: &Path, line: &str, json: bool) -> u8 {
     let mut command = expand(line);
+    let stdout = std::io::stdout();
+    // As `exabgp cli`: the expanded command is shown when it differs.
+    if command != line.trim() {
+        let mut o = stdout.lock();
+        let _ = writeln!(o, "command: {command}");
+    }
     if json {
         command = with_json(&command);
     }
-    let stdout = std::io::stdout();
+    // The answer's lines, without its final `done` / `error` / `shutdown`
+    // (what `exabgp cli` prints); those become the exit status and stderr.
     let result = exchange(socket, &command, |l| {
+        if terminal(l).is_some() {
+            return;
+        }
         let mut o = stdout.lock();
         let _ = writeln!(o, "{l}");
         let _ = o.flush();
     });
     match result {
         Ok(Answer::Done) => 0,
-        Ok(Answer::Error) => 1,
+        Ok(Answer::Error) => {
+            eprintln!("ferrobgp cli: the daemon answered error (see its log for the reason)");
+            1
+        }
         Ok(Answer::Shutdown) => {
-            eprintln!("ferrobgp cli: the daemon is shutting down");
+            eprintln!("ferrobgp cli: the daemon is shutting down, command aborted");
             1
         }
         Err(e @ ClientError::Unreachable { .. }) => {

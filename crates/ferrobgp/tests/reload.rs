@@ -208,7 +208,7 @@ fn invalid_configuration_changes_nothing_and_the_error_is_returned() {
     // From the API: `error`, after the reason.
     let (code, out) = cli(&w.sock, "reload");
     assert_eq!(code, Some(1), "cli reload: {out}\n{}", log());
-    assert!(out.trim_end().ends_with("error"), "{out}");
+    assert!(!out.lines().any(|l| l == "error"), "{out}");
     assert!(
         out.contains("reload failed: ") && out.contains(&at),
         "{out}"
@@ -247,7 +247,7 @@ fn invalid_configuration_changes_nothing_and_the_error_is_returned() {
     let (code, out) = cli(&w.sock, "reload");
     assert_eq!(
         (code, out.trim()),
-        (Some(0), "reload in progress\ndone"),
+        (Some(0), "reload in progress"),
         "{}",
         log()
     );
@@ -322,7 +322,7 @@ fn reload_adds_removes_restarts_and_keeps_neighbors_and_helpers() {
     let (code, out) = cli(&w.sock, "reload");
     assert_eq!(
         (code, out.trim()),
-        (Some(0), "reload in progress\ndone"),
+        (Some(0), "reload in progress"),
         "{}",
         log()
     );
@@ -451,7 +451,7 @@ fn a_changed_neighbor_with_graceful_restart_comes_back_with_the_r_bit() {
     let (code, out) = cli(&w.sock, "reload");
     assert_eq!(
         (code, out.trim()),
-        (Some(0), "reload in progress\ndone"),
+        (Some(0), "reload in progress"),
         "{}",
         log()
     );

@@ -88,7 +88,14 @@ pub enum SupervisorToRib {
         config: Serialized,
         peers: Vec<PeerInfo>,
     },
-    /// The daemon stops: send the shutdown notice to every helper, then exit.
+    /// The daemon stops, first step: send the shutdown notice to every
+    /// helper but keep reading what they write (their last withdrawals are
+    /// still sent: the sessions are up), and answer
+    /// [`RibToSupervisor::HelpersQuiet`] once each one's output has ended
+    /// and its commands are answered.
+    NoticeHelpers,
+    /// The daemon stops: send the shutdown notice to every helper (unless
+    /// [`SupervisorToRib::NoticeHelpers`] did), then exit.
     Shutdown,
     /// The control socket (`ferrobgp cli`), bound by the supervisor; the rib
     /// accepts its clients. Descriptors: \[0\] the listening Unix stream socket.
@@ -119,6 +126,9 @@ pub enum RibToSupervisor {
     Shutdown,
     /// API `reload`.
     Reload,
+    /// Answer to [`SupervisorToRib::NoticeHelpers`]: every helper's output
+    /// has ended and its commands are answered.
+    HelpersQuiet,
     /// API `restart`: restart the daemon's sessions (all, or one peer).
     Restart { peer: Option<PeerId> },
     /// The rib finished its shutdown (helpers were told) and is about to exit.

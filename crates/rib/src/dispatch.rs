@@ -67,7 +67,8 @@ pub struct Origin<'a> {
     /// it; every peer for the CLI), with their name strings
     /// (`ferrobgp_api::PeerName::render`).
     pub addressable: &'a [(PeerId, String)],
-    /// What `version` prints after `exabgp `.
+    /// What `version` prints after `exabgp ` ([`version_answer`] unless
+    /// `exabgp_version` overrides it).
     pub version: &'a str,
 }
 
@@ -230,4 +231,14 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
             Ok(Action::Nothing)
         }
     }
+}
+
+/// The ExaBGP release whose behaviour ferrobgp follows.
+pub const EXABGP_RELEASE: &str = "5.0.15";
+
+/// What `version` answers after `exabgp `: ExaBGP's shape (scripts split
+/// `exabgp 5.0.15` on the space and compare the release), then the real
+/// ferrobgp version, e.g. `5.0.15 (ferrobgp 0.1.0)`.
+pub fn version_answer() -> String {
+    format!("{EXABGP_RELEASE} (ferrobgp {})", env!("CARGO_PKG_VERSION"))
 }

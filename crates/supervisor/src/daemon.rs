@@ -32,7 +32,8 @@
 //! (and pings its watchdog from this loop).
 
 use crate::error::{Error, Result};
-use crate::limits::{RespawnLimiter, RestartBackoff};
+use crate::helper_respawn::{AfterExit, HelperRespawn, RespawnRules};
+use crate::limits::RestartBackoff;
 use crate::listen;
 use crate::notify;
 use crate::plan::{self, PeerIds};
@@ -64,6 +65,9 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 const STOP_GRACE: Duration = Duration::from_secs(3);
 /// Shutdown: time helpers get to exit by themselves after the notice.
 const HELPER_GRACE: Duration = Duration::from_millis(300);
+/// Shutdown: how long the sessions stay up after the notice for helpers to
+/// exit and have their last commands (withdrawals) sent.
+const HELPER_WAIT: Duration = Duration::from_secs(3);
 /// Shutdown: time given to helpers after SIGTERM before SIGKILL.
 const TERM_GRACE: Duration = Duration::from_secs(3);
 
@@ -153,6 +157,11 @@ enum Event {
     RespawnRib {
         gen: u64,
     },
+    /// The back-off of a dead helper (whose last run had generation `gen`) is over.
+    RespawnHelper {
+        name: String,
+        gen: u64,
+    },
     Signal(SignalKind),
     ShutdownDeadline {
         phase: u8,
@@ -184,7 +193,8 @@ struct Helper {
     process: Process,
     gen: u64,
     pid: Option<u32>,
-    limiter: RespawnLimiter,
+    started: Instant,
+    respawn: HelperRespawn,
     removed: bool,
     restart_now: bool,
 }
@@ -218,6 +228,11 @@ struct Daemon {
     stopping: Option<i32>,
     /// Shutdown: the rib is told to stop once every worker is gone.
     rib_stop_pending: bool,
+    /// Shutdown: helpers got the notice and SIGTERM; the sessions wait for
+    /// them (or [`HELPER_WAIT`]) before they close.
+    helpers_draining: bool,
+    /// Shutdown: the helpers had their notice, SIGTERM and wait.
+    helpers_drained: bool,
     exit_now: bool,
     /// The control socket (`ferrobgp cli`); handed to each rib started.
     control: Option<crate::control::ControlSocket>,
@@ -258,6 +273,8 @@ pub async fn run(opts: Options) -> Result<i32> {
         next_gen: 0,
         stopping: None,
         rib_stop_pending: false,
+        helpers_draining: false,
+        helpers_drained: false,
         exit_now: false,
         control,
     };
@@ -533,7 +550,8 @@ impl Daemon {
                 process,
                 gen: 0,
                 pid: None,
-                limiter: RespawnLimiter::default(),
+                started: Instant::now(),
+                respawn: HelperRespawn::default(),
                 removed: false,
                 restart_now: false,
             },
@@ -550,15 +568,18 @@ impl Daemon {
         let Some(h) = self.helpers.get_mut(name) else {
             return;
         };
+        h.gen = gen;
+        h.started = Instant::now();
+        h.restart_now = false;
         let (child, pipes) = match spawn_helper(&self.privs, name, &h.process.argv) {
             Ok(x) => x,
             Err(e) => {
                 error!("{e}");
+                self.schedule_helper_respawn(name).await;
                 return;
             }
         };
         let pid = child.id().unwrap_or(0);
-        h.gen = gen;
         h.pid = Some(pid);
         h.restart_now = false;
         let info = HelperInfo {
@@ -781,6 +802,15 @@ impl Daemon {
                     self.restart_rib().await;
                 }
             }
+            Event::RespawnHelper { name, gen } => {
+                let due = self
+                    .helpers
+                    .get(&name)
+                    .is_some_and(|h| h.gen == gen && h.pid.is_none() && !h.removed);
+                if due {
+                    self.spawn_helper(&name).await;
+                }
+            }
             Event::ShutdownDeadline { phase } => self.on_deadline(phase).await,
             Event::Watchdog => {
                 if let Err(e) = notify::watchdog() {
@@ -800,7 +830,7 @@ impl Daemon {
         } else if kind == SignalKind::user_defined2() {
             info!("signal received: reloading the configuration and restarting the helpers");
             if self.reload().await.is_ok() {
-                self.restart_helpers();
+                self.restart_helpers().await;
             }
         } else {
             info!("signal received: reloading the configuration");
@@ -818,8 +848,14 @@ impl Daemon {
                 let rib = self.rib.take();
                 if self.stopping.is_some() {
                     debug!("rib {how}");
-                    // Helpers got the shutdown notice: a moment to leave on their own.
-                    self.after(HELPER_GRACE, Event::ShutdownDeadline { phase: 0 });
+                    if self.helpers_drained {
+                        // Helpers had the notice, SIGTERM and their wait;
+                        // their pipes are closed now: kill what is left.
+                        self.kill_helpers();
+                    } else {
+                        // Helpers got the shutdown notice: a moment to leave on their own.
+                        self.after(HELPER_GRACE, Event::ShutdownDeadline { phase: 0 });
+                    }
                 } else {
                     error!("rib {how}: restarting it with its helpers and sessions");
                     let uptime = rib.map(|r| r.started.elapsed()).unwrap_or_default();
@@ -913,15 +949,50 @@ impl Daemon {
             self.shutdown(0).await;
             return;
         }
-        if !h.process.respawn || !self.opts.settings.api.respawn {
+        self.schedule_helper_respawn(name).await;
+    }
+
+    /// A helper ended or could not be started: the respawn policy decides.
+    async fn schedule_helper_respawn(&mut self, name: &str) {
+        let Some(h) = self.helpers.get_mut(name) else {
             return;
+        };
+        let rules = RespawnRules {
+            respawn: h.process.respawn && self.opts.settings.api.respawn,
+            exit_on_limit: self.opts.settings.api.respawn_exit,
+        };
+        let uptime = h.started.elapsed();
+        let gen = h.gen;
+        match h.respawn.on_exit(Instant::now(), uptime, rules) {
+            AfterExit::Stay => {}
+            AfterExit::Respawn(delay) => {
+                info!("helper \"{name}\" will be started again in {delay:?}");
+                self.after(
+                    delay,
+                    Event::RespawnHelper {
+                        name: name.to_string(),
+                        gen,
+                    },
+                );
+            }
+            AfterExit::Failed => {
+                error!(
+                    "helper \"{name}\" was started more than 5 times within 64 seconds: \
+                     marked failed and not started again (sessions carry on; a reload \
+                     that changes it or SIGUSR2 starts it again)"
+                );
+                if let Err(e) = notify::status(&format!("helper \"{name}\" failed")) {
+                    warn!("systemd notification: {e}");
+                }
+            }
+            AfterExit::Exit => {
+                error!(
+                    "helper \"{name}\" was started more than 5 times within 64 seconds \
+                     and api.respawn_exit is set: shutting down"
+                );
+                self.shutdown(1).await;
+            }
         }
-        if !h.limiter.start(Instant::now()) {
-            error!("helper \"{name}\" was started more than 5 times within 64 seconds: giving up");
-            self.shutdown(1).await;
-            return;
-        }
-        self.spawn_helper(name).await;
     }
 
     /// The rib died: its helpers and sessions go with it and come back with the new rib.
@@ -973,6 +1044,10 @@ impl Daemon {
         match msg {
             Ok(RibToSupervisor::Ready) => debug!("rib ready"),
             Ok(RibToSupervisor::Stopped) => debug!("rib stopped"),
+            Ok(RibToSupervisor::HelpersQuiet) => {
+                debug!("helpers are done: closing the sessions");
+                self.stop_sessions().await;
+            }
             Ok(RibToSupervisor::Shutdown) => {
                 info!("shutdown requested through the API");
                 self.shutdown(0).await;
@@ -1171,6 +1246,7 @@ impl Daemon {
             error!("{e}");
         }
         // Helpers: new ones start, removed ones stop, changed ones restart.
+        let mut start_changed = Vec::new();
         for p in &old_processes.processes {
             let gone = self.config.process(&p.name).is_none();
             if let Some(h) = self.helpers.get_mut(&p.name) {
@@ -1179,6 +1255,7 @@ impl Daemon {
                     Some(np) if *np != h.process => {
                         h.process = np.clone();
                         h.restart_now = true;
+                        h.respawn.reset();
                     }
                     Some(_) => continue,
                 }
@@ -1189,9 +1266,13 @@ impl Daemon {
                     None if gone => {
                         self.helpers.remove(&p.name);
                     }
-                    None => {}
+                    // Failed, or waiting out its back-off: start the new one now.
+                    None => start_changed.push(p.name.clone()),
                 }
             }
+        }
+        for name in start_changed {
+            self.spawn_helper(&name).await;
         }
         let new_processes: Vec<Process> = self
             .config
@@ -1261,6 +1342,28 @@ impl Daemon {
         for (_, h) in std::mem::take(&mut self.listeners) {
             h.abort();
         }
+        // Helpers first, while the sessions are up: the notice, SIGTERM, and
+        // a bounded wait during which what they still write (their
+        // withdrawals) is sent. Their pipes stay open until the rib exits.
+        let helpers_alive = self.helpers.values().any(|h| h.pid.is_some());
+        if helpers_alive && self.send_rib(SupervisorToRib::NoticeHelpers, &[]).await {
+            self.helpers_draining = true;
+            self.helpers_drained = true;
+            self.after(HELPER_GRACE, Event::ShutdownDeadline { phase: 0 });
+            self.after(HELPER_WAIT, Event::ShutdownDeadline { phase: 5 });
+            return;
+        }
+        self.helpers_draining = true;
+        self.stop_sessions().await;
+    }
+
+    /// Shutdown, second step (once helpers are done or had their time):
+    /// sessions close, then the rib.
+    async fn stop_sessions(&mut self) {
+        if !self.helpers_draining {
+            return;
+        }
+        self.helpers_draining = false;
         let peers: Vec<PeerId> = self.workers.keys().copied().collect();
         for p in peers {
             let stop = SupervisorToSession::Stop(StopMode::Cease {
@@ -1300,14 +1403,32 @@ impl Daemon {
 
     /// SIGUSR2 (after a reload, as ExaBGP): every running helper is stopped
     /// (SIGTERM to its process group) and started again at once.
-    fn restart_helpers(&mut self) {
-        for h in self.helpers.values_mut() {
+    /// Failed helpers, and those waiting out their back-off, start at once.
+    async fn restart_helpers(&mut self) {
+        let mut stopped = Vec::new();
+        for (name, h) in self.helpers.iter_mut() {
             if h.removed || h.restart_now {
                 continue;
             }
+            h.respawn.reset();
+            match h.pid {
+                Some(pid) => {
+                    h.restart_now = true;
+                    let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGTERM);
+                }
+                None => stopped.push(name.clone()),
+            }
+        }
+        for name in stopped {
+            self.spawn_helper(&name).await;
+        }
+    }
+
+    fn kill_helpers(&mut self) {
+        for h in self.helpers.values() {
             if let Some(pid) = h.pid {
-                h.restart_now = true;
-                let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGTERM);
+                warn!("helper \"{}\" did not exit: killing it", h.process.name);
+                let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
             }
         }
     }
@@ -1323,6 +1444,12 @@ impl Daemon {
     async fn on_deadline(&mut self, phase: u8) {
         match phase {
             0 => self.terminate_helpers(),
+            5 => {
+                if self.helpers_draining {
+                    warn!("helpers still running after the shutdown notice: closing the sessions");
+                }
+                self.stop_sessions().await;
+            }
             1 => {
                 // The sessions had their chance.
                 for w in self.workers.values() {

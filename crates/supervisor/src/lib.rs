@@ -16,6 +16,7 @@ pub mod confine;
 pub mod control;
 pub mod daemon;
 pub mod error;
+pub mod helper_respawn;
 pub mod hold;
 pub mod limits;
 pub mod listen;

@@ -12,6 +12,7 @@
 //! while session events, acknowledgements and helper output keep flowing.
 
 mod control;
+mod drain;
 mod events;
 mod helper_io;
 mod session_io;
@@ -128,6 +129,10 @@ struct State {
     seq: u64,
     pending: VecDeque<(HelperKey, Vec<String>, oneshot::Sender<()>)>,
     inflight: Option<InFlight>,
+    /// Shutdown: helpers that got the notice and whose output has not ended.
+    drain: drain::Drain<HelperKey>,
+    /// Every helper got the shutdown notice already.
+    noticed: bool,
     /// Queue in front of the supervisor channel (never blocks the loop).
     sup: mpsc::UnboundedSender<RibToSupervisor>,
     helper_events: mpsc::UnboundedSender<(HelperKey, FromHelper)>,
@@ -183,8 +188,9 @@ pub async fn run(
     let mut st = State {
         opts,
         version: settings
-            .version_or(ferrobgp_api::json::JSON_VERSION)
-            .to_string(),
+            .version
+            .clone()
+            .unwrap_or_else(crate::dispatch::version_answer),
         origin: ferrobgp_api::json::Origin {
             version: ferrobgp_api::json::JSON_VERSION.to_string(),
             host,
@@ -206,6 +212,8 @@ pub async fn run(
         seq: 0,
         pending: VecDeque::new(),
         inflight: None,
+        drain: drain::Drain::default(),
+        noticed: false,
         sup,
         helper_events,
         session_events,
@@ -410,6 +418,17 @@ impl State {
                     warn!("control socket: {e}");
                 }
             }
+            SupervisorToRib::NoticeHelpers => {
+                self.notice_helpers();
+                let keys: Vec<HelperKey> = self
+                    .helpers
+                    .iter()
+                    .filter(|(_, h)| !h.all_peers)
+                    .map(|(k, _)| *k)
+                    .collect();
+                self.drain.start(keys);
+                self.check_drained();
+            }
             SupervisorToRib::Shutdown => {
                 self.shutdown().await;
                 let _ = self.sup.send(RibToSupervisor::Stopped);
@@ -452,6 +471,8 @@ impl State {
             FromHelper::Eof => {
                 debug!("helper {key}: end of output");
                 self.control_client_gone(key);
+                self.drain.ended(key);
+                self.check_drained();
             }
             FromHelper::Batch { lines, done } => {
                 self.pending.push_back((key, lines, done));
@@ -834,6 +855,33 @@ impl State {
         }
         let _ = f.done.send(());
         self.next_batch();
+        self.check_drained();
+    }
+
+    /// Shutdown: tells the supervisor once the helpers' output ended and
+    /// their last commands are answered.
+    fn check_drained(&mut self) {
+        let busy = self.inflight.is_some() || !self.pending.is_empty();
+        if self.drain.quiet_now(busy) {
+            let _ = self.sup.send(RibToSupervisor::HelpersQuiet);
+        }
+    }
+
+    /// Sends every helper the shutdown notice (once), keeping its pipes.
+    fn notice_helpers(&mut self) {
+        if std::mem::replace(&mut self.noticed, true) {
+            return;
+        }
+        let time = events::now();
+        for h in self.helpers.values() {
+            let notice = match h.info.encoder {
+                Encoder::Text => {
+                    ferrobgp_api::text::shutdown(self.origin.pid, self.daemon_ppid) + "\n"
+                }
+                Encoder::Json => h.json.shutdown(time) + "\n",
+            };
+            let _ = h.out.send(notice.into_bytes());
+        }
     }
 
     fn session_gone(&mut self, peer: PeerId, reason: &str) {
@@ -1188,17 +1236,10 @@ impl State {
 
     /// The shutdown notice to every helper, then their queues drain (bounded).
     async fn shutdown(&mut self) {
-        let time = events::now();
+        self.notice_helpers();
         let helpers: Vec<Helper> = self.helpers.drain().map(|(_, h)| h).collect();
         let mut writers = Vec::new();
         for h in helpers {
-            let notice = match h.info.encoder {
-                Encoder::Text => {
-                    ferrobgp_api::text::shutdown(self.origin.pid, self.daemon_ppid) + "\n"
-                }
-                Encoder::Json => h.json.shutdown(time) + "\n",
-            };
-            let _ = h.out.send(notice.into_bytes());
             drop(h.out);
             writers.push(h.writer);
         }
