@@ -51,6 +51,13 @@ enum Command {
     /// print the answer (no command: interactive prompt). Exit status 0 on
     /// `done`, 1 on `error`, 2 when the daemon cannot be reached.
     Cli(cli::CliArgs),
+    /// Announce service addresses depending on a health check: a native
+    /// `exabgp healthcheck` (same options, same API lines), run from a
+    /// `process` block. `ferrobgp healthcheck --help` lists its options.
+    ///
+    /// Example: run ferrobgp healthcheck --cmd "curl -sf http://127.0.0.1/" --ip 192.0.2.10;
+    #[command(disable_help_flag = true)]
+    Healthcheck(HealthcheckArgs),
     /// Print version information.
     Version,
     #[command(name = "__rib", hide = true)]
@@ -131,6 +138,13 @@ struct DecodeArgs {
 }
 
 #[derive(Args)]
+struct HealthcheckArgs {
+    /// ExaBGP healthcheck options (see `ferrobgp healthcheck --help`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    args: Vec<String>,
+}
+
+#[derive(Args)]
 struct RoleArgs {
     #[arg(short, long)]
     debug: bool,
@@ -177,11 +191,12 @@ fn load_settings(overrides: &[(String, String)]) -> Result<Settings, String> {
 
 /// `ferrobgp FILE.conf` means `ferrobgp run FILE.conf`, as with ExaBGP.
 fn normalise_args(mut args: Vec<String>) -> Vec<String> {
-    const KNOWN: [&str; 9] = [
+    const KNOWN: [&str; 10] = [
         "run",
         "validate",
         "decode",
         "cli",
+        "healthcheck",
         "version",
         "help",
         "__rib",
@@ -207,6 +222,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate(a),
         Command::Decode(a) => decode(a),
         Command::Cli(a) => cli::main(a),
+        Command::Healthcheck(a) => ferrobgp_healthcheck::main(a.args),
         Command::Version => {
             println!("ferrobgp {}", env!("CARGO_PKG_VERSION"));
             println!("compatible with ExaBGP {EXABGP_COMPAT} (configuration, API, wire)");
