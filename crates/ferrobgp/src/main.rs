@@ -1,15 +1,18 @@
 //! The `ferrobgp` binary: a BGP speaker for route injection that reads
 //! ExaBGP configuration files and talks to ExaBGP helper programs.
 //!
-//! Public subcommands: `run` (the daemon), `validate`, `decode`, `version`. Hidden
+//! Public subcommands: `run` (the daemon), `validate`, `decode`, `cli`,
+//! `healthcheck` (the native ExaBGP health checker), `generate` (man pages,
+//! completions), `version`. Hidden
 //! subcommands `__rib` and `__session` are the internal roles the
 //! supervisor starts by re-executing this binary; they expect their
 //! channels at descriptors 3 (supervisor) and 4 (rib, sessions only).
 
 mod cli;
+mod docs;
 mod logging;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ferrobgp_config::{LoadOptions, Settings};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,17 +44,48 @@ enum Command {
     /// Signals: SIGTERM/SIGINT stop (sessions close with Cease 6/2), SIGUSR1 and
     /// SIGHUP reload the configuration (with exabgp_debug_rotate=true and
     /// several files: switch to the next file, round robin).
+    #[command(
+        after_help = "Examples:\n  ferrobgp run /etc/ferrobgp/ferrobgp.conf\n  \
+exabgp_tcp_port=1790 ferrobgp run --debug --once test.conf\n  \
+ferrobgp /etc/exabgp/exabgp.conf          (same as `run`)"
+    )]
     Run(RunArgs),
     /// Check configuration files; exit status 0 when every file is valid.
+    #[command(
+        after_help = "Examples:\n  ferrobgp validate /etc/ferrobgp/ferrobgp.conf\n  \
+ferrobgp validate --json a.conf b.conf"
+    )]
     Validate(ValidateArgs),
     /// Decode BGP messages given in hexadecimal and print the JSON the API
     /// would emit for them (as `exabgp decode`).
+    #[command(
+        after_help = "Examples:\n  ferrobgp decode FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304   (a KEEPALIVE)\n  \
+ferrobgp decode -n -f 'ipv4 unicast' 18C00002"
+    )]
     Decode(DecodeArgs),
     /// Send one command to the running daemon over its control socket and
     /// print the answer (no command: interactive prompt). Exit status 0 on
     /// `done`, 1 on `error`, 2 when the daemon cannot be reached.
+    #[command(after_help = "Examples:\n  ferrobgp cli show neighbor summary\n  \
+ferrobgp cli announce route 192.0.2.0/24 next-hop self\n  \
+ferrobgp cli                              (interactive prompt)")]
     Cli(cli::CliArgs),
+    /// Announce service addresses depending on a health check: a native
+    /// `exabgp healthcheck` (same options, same API lines), run from a
+    /// `process` block. `ferrobgp healthcheck --help` lists its options.
+    ///
+    /// Example: run ferrobgp healthcheck --cmd "curl -sf http://127.0.0.1/" --ip 192.0.2.10;
+    #[command(disable_help_flag = true)]
+    Healthcheck(HealthcheckArgs),
+    /// Write the man pages or the shell completions into a directory
+    /// (for packagers and `cargo install` users).
+    #[command(
+        after_help = "Examples:\n  ferrobgp generate man /usr/local/share/man/man8\n  \
+ferrobgp generate completions ~/.local/share/bash-completion/completions"
+    )]
+    Generate(GenerateArgs),
     /// Print version information.
+    #[command(after_help = "Example:\n  ferrobgp version")]
     Version,
     #[command(name = "__rib", hide = true)]
     Rib(RoleArgs),
@@ -130,6 +164,29 @@ struct DecodeArgs {
     path_information: bool,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Generated {
+    /// ferrobgp.8, ferrobgp-cli.8, ferrobgp-healthcheck.8, ferrobgp.conf.5
+    Man,
+    /// bash (ferrobgp.bash), zsh (_ferrobgp), fish (ferrobgp.fish)
+    Completions,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// What to write.
+    what: Generated,
+    /// Where to write it (created when missing).
+    dir: PathBuf,
+}
+
+#[derive(Args)]
+struct HealthcheckArgs {
+    /// ExaBGP healthcheck options (see `ferrobgp healthcheck --help`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    args: Vec<String>,
+}
+
 #[derive(Args)]
 struct RoleArgs {
     #[arg(short, long)]
@@ -180,11 +237,13 @@ fn load_settings(overrides: &[(String, String)]) -> Result<Settings, String> {
 
 /// `ferrobgp FILE.conf` means `ferrobgp run FILE.conf`, as with ExaBGP.
 fn normalise_args(mut args: Vec<String>) -> Vec<String> {
-    const KNOWN: [&str; 9] = [
+    const KNOWN: [&str; 11] = [
         "run",
         "validate",
         "decode",
         "cli",
+        "healthcheck",
+        "generate",
         "version",
         "help",
         "__rib",
@@ -210,6 +269,8 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate(a),
         Command::Decode(a) => decode(a),
         Command::Cli(a) => cli::main(a),
+        Command::Healthcheck(a) => ferrobgp_healthcheck::main(a.args),
+        Command::Generate(a) => generate(a),
         Command::Version => {
             println!("ferrobgp {}", env!("CARGO_PKG_VERSION"));
             println!("compatible with ExaBGP {EXABGP_COMPAT} (configuration, API, wire)");
@@ -218,6 +279,29 @@ fn main() -> ExitCode {
         }
         Command::Rib(a) => rib(a),
         Command::Session(a) => session(a),
+    }
+}
+
+fn generate(a: GenerateArgs) -> ExitCode {
+    let written = match a.what {
+        Generated::Man => docs::man_pages(
+            Cli::command(),
+            ferrobgp_healthcheck::Options::command(),
+            &a.dir,
+        ),
+        Generated::Completions => docs::completions(Cli::command(), &a.dir),
+    };
+    match written {
+        Ok(names) => {
+            for n in names {
+                println!("{}", a.dir.join(n).display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ferrobgp: {}: {e}", a.dir.display());
+            ExitCode::from(1)
+        }
     }
 }
 
