@@ -1,6 +1,8 @@
-//! `functional bench` against the real daemon, small: every source form
-//! delivers exactly the routes asked for to every peer, and the report
-//! names the daemon's processes. Figures are printed, never asserted.
+//! `functional bench` against the real daemon, small: every scenario
+//! (static, API all at once and lock-step, reload, receive, many peers,
+//! `--compare`) runs to its end, delivers exactly the routes asked for, and
+//! the report names the daemon's processes. Figures are printed, never
+//! asserted: this keeps the benchmark from rotting, it does not judge speed.
 //! Needs `ferrobgp` built next to `functional` (qa/bin/test-all builds
 //! every binary first); skips with a message otherwise.
 
@@ -78,4 +80,119 @@ fn several_peers_each_get_every_route() {
         );
     }
     assert_eq!(text.matches("__session").count(), 3, "{text}");
+}
+
+/// The value of `key` on the report's `result:` line.
+fn result_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let line = text.lines().rev().find(|l| l.starts_with("result: "))?;
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+}
+
+#[test]
+fn lock_step_waits_for_each_done_and_delivers_every_route() {
+    let Some(text) = bench(&["--routes", "300", "--source", "lock-step"]) else {
+        return;
+    };
+    assert_eq!(result_value(&text, "complete"), Some("true"), "{text}");
+    let peers = peer_lines(&text);
+    assert!(peers[0].starts_with("peer 1: 300 prefixes in "), "{text}");
+    // One command at a time: nothing to pack, about one UPDATE per route.
+    let updates: u32 = peers[0]
+        .split_whitespace()
+        .nth(5)
+        .and_then(|n| n.parse().ok())
+        .expect("UPDATE count");
+    assert!(updates >= 150, "lock-step packed {updates} UPDATEs\n{text}");
+}
+
+#[test]
+fn a_reload_changing_one_route_sends_only_that_route() {
+    let Some(text) = bench(&["--routes", "2000", "--peers", "2", "--source", "reload"]) else {
+        return;
+    };
+    assert_eq!(result_value(&text, "complete"), Some("true"), "{text}");
+    // One changed route, two peers: announced once to each, nothing else.
+    assert!(
+        text.contains("reload: 2 prefixes announced, 0 withdrawn in "),
+        "{text}"
+    );
+    assert_eq!(
+        result_value(&text, "reload_prefixes"),
+        Some("2.000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_received_table_is_taken_in_and_reaches_a_json_helper() {
+    for source in ["receive", "receive-json"] {
+        let Some(text) = bench(&["--routes", "3000", "--source", source]) else {
+            return;
+        };
+        assert_eq!(result_value(&text, "complete"), Some("true"), "{text}");
+        assert!(
+            result_value(&text, "settled_seconds").is_some_and(|v| v != "-"),
+            "{text}"
+        );
+        if source == "receive-json" {
+            assert!(
+                !text.contains("JSON helper complete after incomplete"),
+                "{text}"
+            );
+            assert!(
+                text.contains("bench-helper"),
+                "the helper is measured\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn many_peers_are_summarised_with_their_private_memory() {
+    let Some(text) = bench(&["--routes", "200", "--peers", "12"]) else {
+        return;
+    };
+    assert_eq!(result_value(&text, "complete"), Some("true"), "{text}");
+    assert!(text.contains("12 session workers: PSS "), "{text}");
+    let private: u64 = result_value(&text, "max_worker_private_kib")
+        .and_then(|v| v.parse().ok())
+        .expect("max_worker_private_kib");
+    assert!(private > 0, "{text}");
+    let pss: f64 = result_value(&text, "daemon_pss_kib")
+        .and_then(|v| v.parse().ok())
+        .expect("daemon_pss_kib");
+    assert!(pss > 0.0, "{text}");
+}
+
+#[test]
+fn compare_runs_bird_and_exabgp_side_by_side() {
+    let venv = std::env::var("EXABGP_VENV").unwrap_or_else(|_| "/opt/exabgp-5.0.15".into());
+    let exabgp = format!("{venv}/bin/exabgp");
+    if !std::path::Path::new("/usr/sbin/bird").is_file() || !std::path::Path::new(&exabgp).is_file()
+    {
+        eprintln!("skipped: --compare needs /usr/sbin/bird and {exabgp}");
+        return;
+    }
+    let Some(text) = bench(&["--routes", "300", "--source", "static", "--compare"]) else {
+        return;
+    };
+    for name in ["=== ferrobgp", "=== bird", "=== exabgp"] {
+        assert!(text.contains(name), "{text}");
+    }
+    assert!(!text.contains("not measured"), "{text}");
+    assert_eq!(
+        text.matches("result: routes=300 peers=1 complete=true")
+            .count(),
+        3,
+        "{text}"
+    );
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("figure "))
+        .expect("comparison table");
+    assert!(
+        header.contains("vs bird") && header.contains("vs exabgp"),
+        "{text}"
+    );
 }

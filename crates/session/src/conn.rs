@@ -1,7 +1,9 @@
 //! The I/O tasks of one TCP connection: a reader that forwards received
 //! bytes to the worker's event loop (bounded, so a slow worker slows the
 //! peer down instead of buffering without limit), and a writer that drains
-//! a queue of messages, applies `rate-limit` to UPDATEs, reports when the
+//! a queue of messages (those already queued go out together, in one
+//! `write` of up to [`COALESCE_BYTES`], instead of one system call per
+//! UPDATE), applies `rate-limit` to UPDATEs, reports when the
 //! bytes of a batch are on the socket, and declares the peer stalled when a
 //! write makes no progress for the stall bound (the hold time). Reading
 //! never waits for writing, so keepalives keep flowing both ways while a
@@ -19,6 +21,9 @@ use tokio::time::{sleep_until, timeout, Instant};
 
 /// Size of one read from the socket.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// At most this many bytes of queued messages are gathered into one write.
+pub const COALESCE_BYTES: usize = 256 * 1024;
 
 /// What the connection tasks tell the worker.
 #[derive(Debug)]
@@ -135,6 +140,28 @@ async fn write_bounded(
     Ok(())
 }
 
+/// Appends to `out` the bytes of the messages already queued behind the
+/// one in `out`, in order, while they are messages free to go at once (no
+/// rate limit applies) and `out` holds less than [`COALESCE_BYTES`]; the
+/// first command that must be handled on its own (an `Ack`, `Close`, or a
+/// rate-limited UPDATE) is returned to be handled next.
+fn gather(
+    out: &mut Vec<u8>,
+    rx: &mut mpsc::UnboundedReceiver<WriteCmd>,
+    rate_limited: bool,
+) -> Option<WriteCmd> {
+    while out.len() < COALESCE_BYTES {
+        match rx.try_recv() {
+            Ok(WriteCmd::Message { bytes, update }) if !(update && rate_limited) => {
+                out.extend_from_slice(&bytes);
+            }
+            Ok(other) => return Some(other),
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 async fn write_loop(
     conn: ConnId,
     mut w: OwnedWriteHalf,
@@ -145,7 +172,16 @@ async fn write_loop(
 ) {
     let interval = (rate_limit > 0).then(|| Duration::from_secs(1) / rate_limit);
     let mut next_slot = Instant::now();
-    while let Some(cmd) = rx.recv().await {
+    let mut batch: Vec<u8> = Vec::new();
+    let mut next: Option<WriteCmd> = None;
+    loop {
+        let cmd = match next.take() {
+            Some(cmd) => cmd,
+            None => match rx.recv().await {
+                Some(cmd) => cmd,
+                None => return,
+            },
+        };
         match cmd {
             WriteCmd::Message { bytes, update } => {
                 if let (true, Some(step)) = (update, interval) {
@@ -155,7 +191,11 @@ async fn write_loop(
                     }
                     next_slot = next_slot.max(now) + step;
                 }
-                match write_bounded(&mut w, &bytes, stall).await {
+                batch.clear();
+                batch.extend_from_slice(&bytes);
+                drop(bytes);
+                next = gather(&mut batch, &mut rx, interval.is_some());
+                match write_bounded(&mut w, &batch, stall).await {
                     Ok(()) => {}
                     Err(stalled) => {
                         let ev = if stalled {
@@ -166,6 +206,11 @@ async fn write_loop(
                         let _ = events.send(ev).await;
                         return;
                     }
+                }
+                if batch.capacity() > 2 * COALESCE_BYTES {
+                    // One huge message must not pin its buffer for the
+                    // session's life.
+                    batch = Vec::new();
                 }
             }
             WriteCmd::Ack(seq) => {
@@ -179,5 +224,64 @@ async fn write_loop(
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(byte: u8, update: bool) -> WriteCmd {
+        WriteCmd::Message {
+            bytes: vec![byte; 3],
+            update,
+        }
+    }
+
+    #[test]
+    fn queued_messages_are_gathered_up_to_the_first_ack() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        for cmd in [
+            message(1, true),
+            message(2, false),
+            WriteCmd::Ack(7),
+            message(3, true),
+        ] {
+            tx.send(cmd).expect("send");
+        }
+        let mut out = vec![0];
+        let stop = gather(&mut out, &mut rx, false);
+        assert_eq!(out, [0, 1, 1, 1, 2, 2, 2]);
+        assert!(matches!(stop, Some(WriteCmd::Ack(7))));
+        // What follows the Ack stays queued, in order.
+        assert!(matches!(rx.try_recv(), Ok(WriteCmd::Message { bytes, .. }) if bytes == [3, 3, 3]));
+    }
+
+    #[test]
+    fn rate_limited_updates_are_not_gathered_but_other_messages_are() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tx.send(message(1, false)).expect("send");
+        tx.send(message(2, true)).expect("send");
+        let mut out = Vec::new();
+        let stop = gather(&mut out, &mut rx, true);
+        assert_eq!(out, [1, 1, 1]);
+        assert!(matches!(stop, Some(WriteCmd::Message { update: true, .. })));
+    }
+
+    #[test]
+    fn gathering_stops_at_the_size_bound_and_an_empty_queue() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tx.send(WriteCmd::Message {
+            bytes: vec![9; COALESCE_BYTES],
+            update: true,
+        })
+        .expect("send");
+        tx.send(message(1, true)).expect("send");
+        let mut out = Vec::new();
+        assert!(gather(&mut out, &mut rx, false).is_none());
+        assert_eq!(out.len(), COALESCE_BYTES);
+        // The message past the bound is left for the next write.
+        assert!(rx.try_recv().is_ok());
+        assert!(gather(&mut out, &mut rx, false).is_none());
     }
 }

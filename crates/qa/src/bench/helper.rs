@@ -1,8 +1,11 @@
-//! The announcing end of the benchmark in its API forms: the helper process
-//! the daemon starts (`functional bench-helper`). It waits until the daemon
-//! reports every session up, then writes the routes as API commands on its
-//! standard output, while a thread keeps reading its standard input (the
-//! acknowledgements and events), so the daemon never waits on it.
+//! The benchmark's helper process, the one the daemon starts
+//! (`functional bench-helper`). In the announcing forms it waits until the
+//! daemon reports every session up, then writes the routes as API commands
+//! on its standard output, while a thread keeps reading its standard input
+//! (the acknowledgements and events) so the daemon never waits on it; in the
+//! lock-step form it waits for each command's `done` before the next. In the
+//! receiving form it reads the daemon's JSON UPDATE events as fast as it can
+//! and notes when the expected number of prefixes has arrived.
 
 use std::io::{BufRead, BufWriter, Write};
 use std::net::Ipv4Addr;
@@ -18,10 +21,17 @@ pub enum Form {
     /// `announce attributes next-hop NH nlri P1 P2 ...` lines of `batch`
     /// prefixes each: what bulk feeders write.
     Attributes { batch: u32 },
+    /// One `announce route` line at a time, each written only once the
+    /// daemon acknowledged the previous one (`done`, i.e. on the wire):
+    /// what a careful controller does.
+    LockStep,
 }
 
 /// The next hop of every benchmark route (TEST-NET-1, RFC 5737).
 pub const NEXT_HOP: &str = "192.0.2.1";
+
+/// The next hop the reload benchmark gives its one changed route.
+pub const CHANGED_NEXT_HOP: &str = "192.0.2.2";
 
 /// The `index`-th benchmark prefix: consecutive /24s from 1.0.0.0.
 pub fn prefix(index: u32) -> String {
@@ -35,7 +45,7 @@ pub const MAX_ROUTES: u32 = (0xE000_0000 - 0x0100_0000) >> 8;
 /// Writes the API commands announcing `routes` prefixes in `form`.
 pub fn write_commands(out: &mut impl Write, routes: u32, form: Form) -> std::io::Result<()> {
     match form {
-        Form::Route => {
+        Form::Route | Form::LockStep => {
             for i in 0..routes {
                 writeln!(out, "announce route {} next-hop {NEXT_HOP}", prefix(i))?;
             }
@@ -63,11 +73,66 @@ fn is_up_event(line: &str) -> bool {
     compact.contains("\"state\":\"up\"") || (line.starts_with("neighbor ") && line.ends_with(" up"))
 }
 
+/// True for the daemon's acknowledgement of a command, done or failed, in
+/// the text or the JSON form.
+fn is_ack(line: &str) -> bool {
+    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(compact.as_str(), "done" | "error")
+        || compact.contains("\"answer\":\"done\"")
+        || compact.contains("\"answer\":\"error\"")
+}
+
+/// The prefixes a JSON UPDATE event announces (its `"nlri"` entries); 0 for
+/// any other line.
+pub fn announced_in_json(line: &str) -> u64 {
+    if !line.contains("\"announce\"") {
+        return 0;
+    }
+    let at = line.find("\"announce\"").unwrap_or(0);
+    let end = line[at..]
+        .find("\"withdraw\"")
+        .map_or(line.len(), |w| at + w);
+    line[at..end].matches("\"nlri\"").count() as u64
+}
+
+/// The receiving helper's main: counts the prefixes announced in the JSON
+/// events on standard input; when `routes` have arrived, writes the wall
+/// clock (nanoseconds since the epoch) to `report`, then reads on until the
+/// daemon closes standard input.
+pub fn receive(routes: u64, report: &std::path::Path) -> Result<(), String> {
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    let mut line = String::new();
+    let mut seen = 0u64;
+    let mut reported = false;
+    loop {
+        line.clear();
+        match lock.read_line(&mut line) {
+            Ok(0) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+        if reported {
+            continue;
+        }
+        seen += announced_in_json(&line);
+        if seen >= routes {
+            reported = true;
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            std::fs::write(report, format!("{nanos}\n"))
+                .map_err(|e| format!("bench-helper: cannot write {}: {e}", report.display()))?;
+        }
+    }
+}
+
 /// The helper's main: waits for `peers` sessions to come up (at most
 /// `wait`), writes the routes, then reads standard input until the daemon
 /// closes it. Returns an error text when the sessions never came up.
 pub fn main(routes: u32, peers: u32, form: Form, wait: Duration) -> Result<(), String> {
     let (up_tx, up_rx) = mpsc::channel::<()>();
+    let (ack_tx, ack_rx) = mpsc::channel::<()>();
+    let lock_step = form == Form::LockStep;
     let reader = std::thread::spawn(move || {
         let stdin = std::io::stdin();
         let mut line = String::new();
@@ -77,8 +142,11 @@ pub fn main(routes: u32, peers: u32, form: Form, wait: Duration) -> Result<(), S
             match lock.read_line(&mut line) {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {
-                    if is_up_event(line.trim_end()) {
+                    let line = line.trim_end();
+                    if is_up_event(line) {
                         let _ = up_tx.send(());
+                    } else if lock_step && is_ack(line) {
+                        let _ = ack_tx.send(());
                     }
                 }
             }
@@ -91,7 +159,19 @@ pub fn main(routes: u32, peers: u32, form: Form, wait: Duration) -> Result<(), S
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    write_commands(&mut out, routes, form).map_err(|e| format!("bench-helper: {e}"))?;
+    if lock_step {
+        for i in 0..routes {
+            writeln!(out, "announce route {} next-hop {NEXT_HOP}", prefix(i))
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("bench-helper: {e}"))?;
+            ack_rx
+                .recv_timeout(wait)
+                .map_err(|_| format!("bench-helper: no answer to command {i} within {wait:?}"))?;
+        }
+    } else {
+        drop(ack_rx);
+        write_commands(&mut out, routes, form).map_err(|e| format!("bench-helper: {e}"))?;
+    }
     drop(out);
     let _ = reader.join();
     Ok(())
@@ -130,6 +210,29 @@ mod tests {
             String::from_utf8(out).expect("utf8"),
             "announce route 1.0.0.0/24 next-hop 192.0.2.1\n\
              announce route 1.0.1.0/24 next-hop 192.0.2.1\n"
+        );
+    }
+
+    #[test]
+    fn acknowledgements_are_recognised_in_both_forms() {
+        assert!(is_ack("done"));
+        assert!(is_ack("error"));
+        assert!(is_ack(
+            r#"{ "answer": "done", "message": "command completed", "seq": 12 }"#
+        ));
+        assert!(!is_ack("neighbor 127.0.0.1 up"));
+        assert!(!is_ack(
+            r#"{ "type": "state", "neighbor": { "state": "up" } }"#
+        ));
+    }
+
+    #[test]
+    fn json_updates_count_their_announced_prefixes_only() {
+        let line = r#"{ "type": "update", "neighbor": { "message": { "update": { "attribute": { "origin": "igp" }, "announce": { "ipv4 unicast": { "10.0.0.1": [ { "nlri": "1.0.0.0/24" }, { "nlri": "1.0.1.0/24" } ] } }, "withdraw": { "ipv4 unicast": [ { "nlri": "2.0.0.0/24" } ] } } } } }"#;
+        assert_eq!(announced_in_json(line), 2);
+        assert_eq!(
+            announced_in_json(r#"{ "type": "state", "state": "up" }"#),
+            0
         );
     }
 

@@ -1,25 +1,34 @@
-//! The end-to-end benchmark: a daemon (ferrobgp, or any command such as
-//! ExaBGP) announces N IPv4 routes to P peers on loopback, from its
-//! configuration or from a helper process through the text API, and the
-//! benchmark peers time how long the routes take to arrive and read what
-//! the daemon's processes cost (peak memory and CPU) from `/proc`.
+//! The end-to-end benchmark: a daemon (ferrobgp, ExaBGP, BIRD 2) announces
+//! N IPv4 routes to P peers on loopback, from its configuration or from a
+//! helper process through the text API (all at once, or lock-step: one
+//! command per `done`), or reloads a configuration that changes one route,
+//! or receives a full table from a peer (into its Adj-RIB-In, and to a JSON
+//! helper); the benchmark peers time the routes and the benchmark reads
+//! what the daemon's processes cost (peak RSS, PSS, private memory, CPU)
+//! from `/proc`.
 //!
-//! It is a measurement, not a test: `functional bench` prints the figures;
-//! the speed and memory targets are judged from them, never asserted.
+//! It is a measurement, not a test: `functional bench` prints the figures
+//! (with `--compare`, next to BIRD's and ExaBGP's as ratios); the speed and
+//! memory targets are judged from them, never asserted.
 
+pub mod compare;
+pub mod config;
 pub mod helper;
 pub mod procstat;
 pub mod sink;
+pub mod table;
 
 use crate::daemon::{self, Daemon, DaemonCommand};
 use crate::error::QaError;
 use helper::Form;
 use procstat::ProcStat;
-use sink::Received;
+use sink::{Fed, Followed, Received};
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 /// Where the routes come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +47,85 @@ impl Source {
             Source::Api(Form::Attributes { batch }) => {
                 format!("API, `announce attributes ... nlri` with {batch} prefixes a line")
             }
+            Source::Api(Form::LockStep) => {
+                "API, lock-step: one `announce route`, then wait for its `done`".into()
+            }
         }
+    }
+}
+
+/// What a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// The daemon announces the routes to every peer.
+    Announce(Source),
+    /// Static routes; once every peer has them, the configuration is
+    /// rewritten with one route changed and the daemon told to reload
+    /// (SIGUSR1, or `birdc configure`): what it sends then is counted.
+    Reload,
+    /// Every peer sends a full table (see [`table`]); the daemon has it in
+    /// its Adj-RIB-In when its CPU use settles.
+    Receive,
+    /// As `Receive`, with a JSON helper reading the UPDATE events as fast
+    /// as it can.
+    ReceiveJson,
+}
+
+impl Scenario {
+    fn describe(&self, routes: u32, peers: u16) -> String {
+        match self {
+            Scenario::Announce(source) => format!(
+                "{routes} IPv4 /24 to each of {peers} peer(s), {}",
+                source.describe()
+            ),
+            Scenario::Reload => format!(
+                "{routes} static IPv4 /24 to each of {peers} peer(s), then a reload changing 1 route"
+            ),
+            Scenario::Receive => {
+                format!("{peers} peer(s) each sending a {routes}-prefix table, into the Adj-RIB-In")
+            }
+            Scenario::ReceiveJson => format!(
+                "{peers} peer(s) each sending a {routes}-prefix table, to a JSON helper"
+            ),
+        }
+    }
+
+    fn receives(&self) -> bool {
+        matches!(self, Scenario::Receive | Scenario::ReceiveJson)
+    }
+}
+
+/// The daemon's kind, from its program name: BIRD gets its own
+/// configuration format, anything else ExaBGP's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// ferrobgp, ExaBGP, or any daemon reading ExaBGP's format.
+    ExaBgpFormat,
+    /// BIRD 2.
+    Bird,
+}
+
+impl Kind {
+    /// The kind of `command`.
+    pub fn of(command: &DaemonCommand) -> Kind {
+        let name = std::path::Path::new(&command.program)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with("bird") {
+            Kind::Bird
+        } else {
+            Kind::ExaBgpFormat
+        }
+    }
+
+    /// True when the kind can run `scenario` (BIRD has no text API).
+    pub fn supports(&self, scenario: Scenario) -> bool {
+        !(matches!(self, Kind::Bird)
+            && matches!(
+                scenario,
+                Scenario::Announce(Source::Api(_)) | Scenario::ReceiveJson
+            ))
     }
 }
 
@@ -47,10 +134,10 @@ impl Source {
 pub struct Settings {
     /// Routes announced to every peer.
     pub routes: u32,
-    /// Peers (127.0.0.1, 127.0.0.2, ...).
-    pub peers: u8,
-    /// Where the routes come from.
-    pub source: Source,
+    /// Peers (see [`config::peer_address`]).
+    pub peers: u16,
+    /// What the run does.
+    pub scenario: Scenario,
     /// The daemon; the configuration path is appended.
     pub daemon: DaemonCommand,
     /// The `functional` executable, run as the helper in the API forms.
@@ -59,6 +146,34 @@ pub struct Settings {
     pub timeout: Duration,
     /// Extra daemon environment.
     pub env: Vec<(String, String)>,
+    /// Where the receiving helper notes its time (set by [`run`]).
+    pub report: PathBuf,
+}
+
+/// What the reload scenario measured, over every peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reloaded {
+    /// Prefixes announced after the reload, summed over the peers.
+    pub announced: u64,
+    /// Prefixes withdrawn after the reload, summed over the peers.
+    pub withdrawn: u64,
+    /// UPDATEs after the reload, summed over the peers.
+    pub updates: u64,
+    /// From the reload signal to the last UPDATE any peer received.
+    pub last: Option<Duration>,
+}
+
+/// What the receive scenarios measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// From the first session up to the daemon's sockets accepting every
+    /// peer's last byte.
+    pub written: Option<Duration>,
+    /// From the first session up to the last CPU the daemon's processes
+    /// used (polled every 20 ms, settled after 1 s without any).
+    pub settled: Option<Duration>,
+    /// From the first session up to the JSON helper having every prefix.
+    pub helper: Option<Duration>,
 }
 
 /// What a run measured.
@@ -71,44 +186,111 @@ pub struct Report {
     /// The daemon's processes (the helper included), measured once every
     /// peer had its routes.
     pub processes: Vec<ProcStat>,
+    /// The reload scenario's figures.
+    pub reload: Option<Reloaded>,
+    /// The receive scenarios' figures.
+    pub receipt: Option<Receipt>,
+    /// From the daemon's start to the last peer having every route.
+    pub from_start: Option<Duration>,
 }
 
 impl Report {
-    /// True when every peer received every route.
+    /// True when the run reached its end: every peer received every route
+    /// (and, for a reload, the changed route arrived), or the daemon took
+    /// in every table.
     pub fn complete(&self) -> bool {
-        self.peers.iter().all(|p| p.elapsed.is_some())
+        match self.settings.scenario {
+            Scenario::Receive => self.receipt.as_ref().is_some_and(|r| r.settled.is_some()),
+            Scenario::ReceiveJson => self.receipt.as_ref().is_some_and(|r| r.helper.is_some()),
+            Scenario::Reload => {
+                self.peers.iter().all(|p| p.elapsed.is_some())
+                    && self.reload.as_ref().is_some_and(|r| r.announced > 0)
+            }
+            Scenario::Announce(_) => self.peers.iter().all(|p| p.elapsed.is_some()),
+        }
     }
 
-    /// The slowest peer's time, if every peer completed.
+    /// The run's main time: the slowest peer's (session up to last prefix),
+    /// or, receiving, until the daemon settled (the helper had everything).
     pub fn slowest(&self) -> Option<Duration> {
-        self.peers
-            .iter()
-            .map(|p| p.elapsed)
-            .collect::<Option<Vec<_>>>()?
-            .into_iter()
-            .max()
+        match self.settings.scenario {
+            Scenario::Receive => self.receipt.as_ref()?.settled,
+            Scenario::ReceiveJson => self.receipt.as_ref()?.helper,
+            _ => self
+                .peers
+                .iter()
+                .map(|p| p.elapsed)
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .max(),
+        }
     }
 
     fn is_helper(p: &ProcStat) -> bool {
         p.command.contains("bench-helper")
     }
 
+    fn daemon_processes(&self) -> impl Iterator<Item = &ProcStat> {
+        self.processes.iter().filter(|p| !Self::is_helper(p))
+    }
+
     /// Peak memory summed over the daemon's processes (the helper excluded).
     pub fn daemon_peak_rss_kib(&self) -> u64 {
-        self.processes
-            .iter()
-            .filter(|p| !Self::is_helper(p))
-            .map(|p| p.peak_rss_kib)
-            .sum()
+        self.daemon_processes().map(|p| p.peak_rss_kib).sum()
+    }
+
+    /// Proportional memory summed over the daemon's processes (the helper
+    /// excluded): shared pages counted once.
+    pub fn daemon_pss_kib(&self) -> u64 {
+        self.daemon_processes().map(|p| p.pss_kib).sum()
     }
 
     /// CPU time summed over the daemon's processes (the helper excluded).
     pub fn daemon_cpu_ms(&self) -> u64 {
+        self.daemon_processes().map(|p| p.cpu_ms).sum()
+    }
+
+    /// The largest private memory of a ferrobgp session worker.
+    pub fn max_worker_private_kib(&self) -> Option<u64> {
         self.processes
             .iter()
-            .filter(|p| !Self::is_helper(p))
-            .map(|p| p.cpu_ms)
-            .sum()
+            .filter(|p| p.command.contains("__session"))
+            .map(|p| p.private_kib)
+            .max()
+    }
+
+    /// Routes (or prefixes received) per second over the main time.
+    pub fn rate(&self) -> Option<f64> {
+        let t = self.slowest()?;
+        Some(
+            f64::from(self.settings.routes) * f64::from(self.settings.peers)
+                / t.as_secs_f64().max(1e-9),
+        )
+    }
+
+    /// The figures a comparison puts side by side, by name.
+    pub fn figures(&self) -> Vec<(&'static str, Option<f64>)> {
+        let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
+        let mut out = vec![
+            ("seconds", secs(self.slowest())),
+            ("routes_per_second", self.rate()),
+            ("seconds_from_start", secs(self.from_start)),
+            ("daemon_pss_kib", Some(self.daemon_pss_kib() as f64)),
+            (
+                "daemon_peak_rss_kib",
+                Some(self.daemon_peak_rss_kib() as f64),
+            ),
+            ("daemon_cpu_ms", Some(self.daemon_cpu_ms() as f64)),
+        ];
+        if let Some(r) = &self.reload {
+            out.push(("reload_seconds", secs(r.last)));
+            out.push(("reload_prefixes", Some((r.announced + r.withdrawn) as f64)));
+        }
+        if let Some(r) = &self.receipt {
+            out.push(("written_seconds", secs(r.written)));
+            out.push(("settled_seconds", secs(r.settled)));
+        }
+        out
     }
 
     /// The report for people, ending with one `key=value` line for scripts.
@@ -116,98 +298,102 @@ impl Report {
         let s = &self.settings;
         let mut out = String::new();
         let _ = writeln!(out, "daemon:  {}", s.daemon.display());
-        let _ = writeln!(
-            out,
-            "routes:  {} IPv4 /24 to each of {} peer(s), {}",
-            s.routes,
-            s.peers,
-            s.source.describe()
-        );
-        for (i, p) in self.peers.iter().enumerate() {
-            let time = match p.elapsed {
-                Some(t) => format!("{:.3} s", t.as_secs_f64()),
-                None => "incomplete".into(),
-            };
+        let _ = writeln!(out, "run:     {}", s.scenario.describe(s.routes, s.peers));
+        let time = |t: Option<Duration>| match t {
+            Some(t) => format!("{:.3} s", t.as_secs_f64()),
+            None => "incomplete".into(),
+        };
+        for (i, p) in self.peers.iter().enumerate().take(8) {
             let _ = writeln!(
                 out,
-                "peer {}: {} prefixes in {} UPDATEs ({} bytes), session up to last prefix {time}",
+                "peer {}: {} prefixes in {} UPDATEs ({} bytes), session up to last prefix {}",
                 i + 1,
                 p.prefixes,
                 p.updates,
-                p.update_bytes
+                p.update_bytes,
+                time(p.elapsed)
             );
         }
-        for p in &self.processes {
+        if self.peers.len() > 8 {
+            let _ = writeln!(out, "... {} more peers", self.peers.len() - 8);
+        }
+        if let Some(r) = &self.reload {
+            let _ = writeln!(
+                out,
+                "reload: {} prefixes announced, {} withdrawn in {} UPDATEs, signal to last UPDATE {}",
+                r.announced,
+                r.withdrawn,
+                r.updates,
+                time(r.last)
+            );
+        }
+        if let Some(r) = &self.receipt {
+            let _ = writeln!(
+                out,
+                "receive: table written in {}, daemon settled after {}, JSON helper complete after {}",
+                time(r.written),
+                time(r.settled),
+                match s.scenario {
+                    Scenario::ReceiveJson => time(r.helper),
+                    _ => "- (no helper)".into(),
+                }
+            );
+        }
+        let line = |out: &mut String, p: &ProcStat, what: &str| {
+            let _ = writeln!(
+                out,
+                "process {:>7}: PSS {:>8} KiB, private {:>8} KiB, peak RSS {:>8} KiB, CPU {:>7} ms  {what}",
+                p.pid, p.pss_kib, p.private_kib, p.peak_rss_kib, p.cpu_ms
+            );
+        };
+        let (workers, others): (Vec<&ProcStat>, Vec<&ProcStat>) = self
+            .processes
+            .iter()
+            .partition(|p| p.command.contains("__session"));
+        let shown: Vec<&ProcStat> = if workers.len() > 4 {
+            others
+        } else {
+            self.processes.iter().collect()
+        };
+        for p in shown {
             let mut command = p.command.clone();
             if command.len() > 60 {
                 command.truncate(57);
                 command.push_str("...");
             }
+            line(&mut out, p, &command);
+        }
+        if workers.len() > 4 {
+            let sum = |f: fn(&ProcStat) -> u64| workers.iter().map(|p| f(p)).sum::<u64>();
             let _ = writeln!(
                 out,
-                "process {:>7}: peak RSS {:>8} KiB, CPU {:>7} ms  {command}",
-                p.pid, p.peak_rss_kib, p.cpu_ms
+                "{} session workers: PSS {} KiB in all, private at most {} KiB each, CPU {} ms in all",
+                workers.len(),
+                sum(|p| p.pss_kib),
+                workers.iter().map(|p| p.private_kib).max().unwrap_or(0),
+                sum(|p| p.cpu_ms)
             );
         }
-        let rate = self
-            .slowest()
-            .map(|t| f64::from(s.routes) * f64::from(s.peers) / t.as_secs_f64().max(1e-9));
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "result: routes={} peers={} complete={} seconds={} routes_per_second={} daemon_peak_rss_kib={} daemon_cpu_ms={}",
+            "result: routes={} peers={} complete={}",
             s.routes,
             s.peers,
-            self.complete(),
-            self.slowest()
-                .map_or("-".into(), |t| format!("{:.3}", t.as_secs_f64())),
-            rate.map_or("-".into(), |r| format!("{r:.0}")),
-            self.daemon_peak_rss_kib(),
-            self.daemon_cpu_ms()
+            self.complete()
         );
+        for (name, value) in self.figures() {
+            let _ = write!(
+                out,
+                " {name}={}",
+                value.map_or("-".into(), |v| format!("{v:.3}"))
+            );
+        }
+        if let Some(kib) = self.max_worker_private_kib() {
+            let _ = write!(out, " max_worker_private_kib={kib}");
+        }
+        out.push('\n');
         out
     }
-}
-
-/// The configuration of a run: one neighbor per peer, the helper process
-/// in the API forms, the static routes otherwise.
-pub fn configuration(settings: &Settings) -> String {
-    let mut conf = String::new();
-    if let Source::Api(form) = settings.source {
-        let form = match form {
-            Form::Route => "--form route".to_owned(),
-            Form::Attributes { batch } => format!("--form attributes --batch {batch}"),
-        };
-        let _ = write!(
-            conf,
-            "process bench {{\n    run {} bench-helper --routes {} --peers {} {form};\n    encoder json;\n}}\n\n",
-            settings.helper.display(),
-            settings.routes,
-            settings.peers
-        );
-    }
-    for k in 1..=settings.peers {
-        let _ = write!(
-            conf,
-            "neighbor 127.0.0.{k} {{\n    router-id 10.0.0.1;\n    local-address 127.0.0.1;\n    local-as 65000;\n    peer-as 65000;\n    family {{ ipv4 unicast; }}\n"
-        );
-        match settings.source {
-            Source::Api(_) => conf.push_str("    api { processes [ bench ]; neighbor-changes; }\n"),
-            Source::Static => {
-                conf.push_str("    static {\n");
-                for i in 0..settings.routes {
-                    let _ = writeln!(
-                        conf,
-                        "        route {} next-hop {};",
-                        helper::prefix(i),
-                        helper::NEXT_HOP
-                    );
-                }
-                conf.push_str("    }\n");
-            }
-        }
-        conf.push_str("}\n");
-    }
-    conf
 }
 
 /// A scratch folder removed when dropped.
@@ -220,7 +406,7 @@ impl Drop for Scratch {
 }
 
 fn scratch() -> Result<Scratch, QaError> {
-    let stamp = std::time::SystemTime::now()
+    let stamp = SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
@@ -230,10 +416,10 @@ fn scratch() -> Result<Scratch, QaError> {
     Ok(Scratch(dir))
 }
 
-/// Binds one listener per peer, all on one port: 127.0.0.1 on a free port,
-/// then 127.0.0.2, ... on that same port.
-fn listeners(peers: u8) -> Result<(u16, Vec<TcpListener>), QaError> {
-    let first = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+/// Binds one listener per peer, all on one port: peer 1's address on a
+/// free port, then every other peer's on that same port.
+fn listeners(peers: u16) -> Result<(u16, Vec<TcpListener>), QaError> {
+    let first = TcpListener::bind((config::peer_address(1), 0))
         .map_err(|e| QaError::io("cannot listen on 127.0.0.1", e))?;
     let port = first
         .local_addr()
@@ -241,7 +427,7 @@ fn listeners(peers: u8) -> Result<(u16, Vec<TcpListener>), QaError> {
         .port();
     let mut all = vec![first];
     for k in 2..=peers {
-        let addr = Ipv4Addr::new(127, 0, 0, k);
+        let addr = config::peer_address(k);
         all.push(
             TcpListener::bind((addr, port))
                 .map_err(|e| QaError::io(format!("cannot listen on {addr}:{port}"), e))?,
@@ -250,41 +436,152 @@ fn listeners(peers: u8) -> Result<(u16, Vec<TcpListener>), QaError> {
     Ok((port, all))
 }
 
+/// A port free on 127.0.0.1 right now (for BIRD's own listener).
+fn free_port() -> Result<u16, QaError> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| QaError::io("cannot find a free port", e))
+}
+
+/// The daemon's command and configuration text for `settings`.
+fn prepare(
+    settings: &Settings,
+    kind: Kind,
+    dir: &std::path::Path,
+    port: u16,
+    changed: bool,
+    listen: u16,
+) -> (DaemonCommand, String) {
+    let mut command = settings.daemon.clone();
+    match kind {
+        Kind::Bird => {
+            command.args.extend([
+                "-f".to_owned(),
+                "-s".to_owned(),
+                dir.join("bird.ctl").display().to_string(),
+                "-P".to_owned(),
+                dir.join("bird.pid").display().to_string(),
+                "-c".to_owned(),
+            ]);
+            (command, config::bird(settings, changed, port, listen))
+        }
+        Kind::ExaBgpFormat => (command, config::exabgp(settings, changed)),
+    }
+}
+
+/// CPU time of the daemon's processes, the helper excluded.
+fn tree_cpu_ms(root: i32) -> u64 {
+    procstat::tree(root)
+        .into_iter()
+        .filter_map(procstat::measure)
+        .filter(|p| !Report::is_helper(p))
+        .map(|p| p.cpu_ms)
+        .sum()
+}
+
+/// Waits until the daemon's processes are idle (under 10 % of a core over
+/// a 1 s window: an event loop's housekeeping is not work) or `deadline`;
+/// returns when they were last busy (30 % of a core or more over 100 ms),
+/// polled every 20 ms.
+fn settle(root: i32, deadline: Instant) -> Option<Instant> {
+    let mut samples: std::collections::VecDeque<(Instant, u64)> = Default::default();
+    let mut busy = Instant::now();
+    while Instant::now() < deadline {
+        let now = Instant::now();
+        let cpu = tree_cpu_ms(root);
+        samples.push_back((now, cpu));
+        while samples
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t) > Duration::from_secs(1))
+        {
+            samples.pop_front();
+        }
+        let recent = samples
+            .iter()
+            .find(|(t, _)| now.duration_since(*t) <= Duration::from_millis(100))
+            .map_or(cpu, |(_, c)| *c);
+        if cpu - recent >= 30 {
+            busy = now;
+        }
+        let window = samples.front().map_or(cpu, |(_, c)| *c);
+        if now.duration_since(busy) >= Duration::from_secs(1) && cpu - window <= 100 {
+            return Some(busy);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
 /// Runs the benchmark once.
-pub fn run(settings: Settings) -> Result<Report, QaError> {
+pub fn run(mut settings: Settings) -> Result<Report, QaError> {
     if settings.peers == 0 || settings.routes == 0 {
         return Err(QaError::Usage("routes and peers must be at least 1".into()));
     }
-    if settings.routes > helper::MAX_ROUTES {
+    let max = if settings.scenario.receives() {
+        table::MAX_ROUTES
+    } else {
+        helper::MAX_ROUTES
+    };
+    if settings.routes > max {
         return Err(QaError::Usage(format!(
-            "at most {} routes (unicast /24s below 224.0.0.0)",
-            helper::MAX_ROUTES
+            "at most {max} routes in this scenario (unicast prefixes below 224.0.0.0)"
+        )));
+    }
+    let kind = Kind::of(&settings.daemon);
+    if !kind.supports(settings.scenario) {
+        return Err(QaError::Usage(format!(
+            "{} cannot run this scenario (no text API)",
+            settings.daemon.display()
         )));
     }
     let dir = scratch()?;
-    let conf = dir.0.join("bench.conf");
-    std::fs::write(&conf, configuration(&settings))
-        .map_err(|e| QaError::io(format!("cannot write {}", conf.display()), e))?;
+    // The helper may run as another user (ferrobgp drops root for its
+    // children): its report goes into a folder anyone may write.
+    let shared = dir.0.join("helper");
+    std::fs::create_dir_all(&shared)
+        .and_then(|()| {
+            std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        })
+        .map_err(|e| QaError::io(format!("cannot create {}", shared.display()), e))?;
+    settings.report = shared.join("report");
     let (port, listeners) = listeners(settings.peers)?;
+    let listen = free_port()?;
+    let (command, text) = prepare(&settings, kind, &dir.0, port, false, listen);
+    let conf = dir.0.join("bench.conf");
+    std::fs::write(&conf, text)
+        .map_err(|e| QaError::io(format!("cannot write {}", conf.display()), e))?;
     let deadline = Instant::now() + settings.timeout;
+    let mut env = Vec::new();
+    if kind == Kind::ExaBgpFormat {
+        env = daemon::environment(port, 1);
+        // SAFETY: getuid cannot fail.
+        if settings.daemon.display().contains("exabgp") && unsafe { libc::getuid() } == 0 {
+            // ExaBGP refuses to run as root unless told to stay root.
+            env.push(("exabgp_daemon_user".into(), "root".into()));
+        }
+    }
+    env.extend(settings.env.iter().cloned());
+    if settings.scenario.receives() {
+        return receive(settings, listeners, &command, &conf, &env, deadline);
+    }
     let expected = u64::from(settings.routes);
     let sinks: Vec<_> = listeners
         .into_iter()
         .map(|l| std::thread::spawn(move || sink::run(l, expected, deadline)))
         .collect();
-    let mut env = daemon::environment(port, 1);
-    env.extend(settings.env.iter().cloned());
-    let mut daemon = Daemon::spawn(&settings.daemon, std::slice::from_ref(&conf), &env)?;
+    let spawned = Instant::now();
+    let mut daemon = Daemon::spawn(&command, std::slice::from_ref(&conf), &env)?;
     let mut peers = Vec::new();
     // Held open until the processes are measured: a closed session would
     // end its worker first.
-    let mut streams = Vec::new();
+    let mut sessions = Vec::new();
     let mut failure = None;
     for sink in sinks {
         match sink.join() {
-            Ok(Ok((received, stream))) => {
+            Ok(Ok((received, session))) => {
                 peers.push(received);
-                streams.push(stream);
+                sessions.push(session);
             }
             Ok(Err(e)) => {
                 failure.get_or_insert(e);
@@ -294,11 +591,204 @@ pub fn run(settings: Settings) -> Result<Report, QaError> {
             }
         }
     }
+    let mut reload = None;
+    if failure.is_none()
+        && settings.scenario == Scenario::Reload
+        && peers.iter().all(|p| p.elapsed.is_some())
+    {
+        match reload_once(
+            &settings, kind, &dir.0, port, listen, &daemon, sessions, deadline,
+        ) {
+            Ok((figures, kept)) => {
+                reload = Some(figures);
+                sessions = kept;
+            }
+            Err(e) => {
+                failure = Some(e);
+                sessions = Vec::new();
+            }
+        }
+    }
     let processes = procstat::tree(daemon.pid())
         .into_iter()
         .filter_map(procstat::measure)
         .collect();
-    drop(streams);
+    drop(sessions);
+    daemon.stop(Duration::ZERO);
+    if let Some(e) = failure {
+        daemon.wait_output(Duration::from_secs(1));
+        return Err(QaError::Usage(format!(
+            "{e}\n--- daemon stderr ---\n{}",
+            daemon.stderr_tail(30)
+        )));
+    }
+    let from_start = peers
+        .iter()
+        .map(|p: &Received| p.finished)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|f| f.into_iter().max())
+        .map(|f| f.saturating_duration_since(spawned));
+    Ok(Report {
+        settings,
+        peers,
+        processes,
+        reload,
+        receipt: None,
+        from_start,
+    })
+}
+
+/// The reload scenario's second half: the changed configuration written,
+/// the daemon told, what every peer receives until quiet for 2 s.
+#[allow(clippy::too_many_arguments)]
+fn reload_once(
+    settings: &Settings,
+    kind: Kind,
+    dir: &std::path::Path,
+    port: u16,
+    listen: u16,
+    daemon: &Daemon,
+    sessions: Vec<sink::Session>,
+    deadline: Instant,
+) -> Result<(Reloaded, Vec<sink::Session>), QaError> {
+    let (_, text) = prepare(settings, kind, dir, port, true, listen);
+    let conf = dir.join("bench.conf");
+    std::fs::write(&conf, text)
+        .map_err(|e| QaError::io(format!("cannot write {}", conf.display()), e))?;
+    let since = Instant::now();
+    match kind {
+        Kind::Bird => {
+            let ctl = dir.join("bird.ctl");
+            let birdc = std::path::Path::new(&settings.daemon.program).with_file_name("birdc");
+            let out = std::process::Command::new(&birdc)
+                .arg("-s")
+                .arg(&ctl)
+                .arg("configure")
+                .output()
+                .map_err(|e| QaError::io(format!("cannot run {}", birdc.display()), e))?;
+            if !out.status.success() {
+                return Err(QaError::Usage(format!(
+                    "birdc configure failed: {}",
+                    String::from_utf8_lossy(&out.stdout)
+                )));
+            }
+        }
+        Kind::ExaBgpFormat => {
+            nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(daemon.pid()),
+                nix::sys::signal::Signal::SIGUSR1,
+            )
+            .map_err(|e| QaError::Usage(format!("cannot signal the daemon: {e}")))?;
+        }
+    }
+    let threads: Vec<_> = sessions
+        .into_iter()
+        .map(|mut s| {
+            std::thread::spawn(move || {
+                s.follow(since, Duration::from_secs(2), deadline)
+                    .map(|f| (f, s))
+            })
+        })
+        .collect();
+    let mut total = Reloaded {
+        announced: 0,
+        withdrawn: 0,
+        updates: 0,
+        last: None,
+    };
+    let mut kept = Vec::new();
+    for t in threads {
+        let (f, s): (Followed, sink::Session) = t
+            .join()
+            .map_err(|_| QaError::Usage("a benchmark peer panicked".into()))??;
+        total.announced += f.announced;
+        total.withdrawn += f.withdrawn;
+        total.updates += f.updates;
+        total.last = total.last.max(f.last);
+        kept.push(s);
+    }
+    Ok((total, kept))
+}
+
+/// The receive scenarios: every peer feeds the table once its session is
+/// up; the daemon is timed until its CPU settles and, with the JSON
+/// helper, until the helper has every prefix.
+fn receive(
+    settings: Settings,
+    listeners: Vec<TcpListener>,
+    command: &DaemonCommand,
+    conf: &std::path::Path,
+    env: &[(String, String)],
+    deadline: Instant,
+) -> Result<Report, QaError> {
+    let (bytes, _) = table::updates(settings.routes);
+    let bytes = Arc::new(bytes);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (fed_tx, fed_rx) = std::sync::mpsc::channel::<Fed>();
+    let feeders: Vec<_> = listeners
+        .into_iter()
+        .map(|l| {
+            let (bytes, stop, fed) = (Arc::clone(&bytes), Arc::clone(&stop), fed_tx.clone());
+            std::thread::spawn(move || sink::feed(l, &bytes, deadline, fed, &stop))
+        })
+        .collect();
+    drop(fed_tx);
+    let spawned = Instant::now();
+    let mut daemon = Daemon::spawn(command, &[conf.to_path_buf()], env)?;
+    let mut started: Option<Instant> = None;
+    let mut written: Option<Instant> = None;
+    for _ in 0..settings.peers {
+        let Ok(fed) = fed_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        else {
+            break;
+        };
+        started = Some(started.map_or(fed.started, |s| s.min(fed.started)));
+        written = Some(written.map_or(fed.written, |w| w.max(fed.written)));
+    }
+    let all_fed = written.is_some() && fed_rx.try_recv().is_err();
+    let mut receipt = Receipt {
+        written: None,
+        settled: None,
+        helper: None,
+    };
+    if let (Some(start), Some(written), true) = (started, written, all_fed) {
+        receipt.written = Some(written - start);
+        if settings.scenario == Scenario::ReceiveJson {
+            while Instant::now() < deadline && !settings.report.exists() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if let Some(nanos) = std::fs::read_to_string(&settings.report)
+                .ok()
+                .and_then(|t| t.trim().parse::<u128>().ok())
+            {
+                let now = SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos());
+                let ago =
+                    Duration::from_nanos(u64::try_from(now.saturating_sub(nanos)).unwrap_or(0));
+                receipt.helper = Some((Instant::now() - ago).saturating_duration_since(start));
+            }
+        }
+        receipt.settled =
+            settle(daemon.pid(), deadline).map(|t| t.saturating_duration_since(start));
+    }
+    let processes = procstat::tree(daemon.pid())
+        .into_iter()
+        .filter_map(procstat::measure)
+        .collect();
+    stop.store(true, Ordering::Relaxed);
+    let mut failure = None;
+    for f in feeders {
+        match f.join() {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                failure.get_or_insert(e);
+            }
+            Err(_) => {
+                failure.get_or_insert(QaError::Usage("a benchmark peer panicked".into()));
+            }
+        }
+    }
     daemon.stop(Duration::ZERO);
     if let Some(e) = failure {
         daemon.wait_output(Duration::from_secs(1));
@@ -309,7 +799,13 @@ pub fn run(settings: Settings) -> Result<Report, QaError> {
     }
     Ok(Report {
         settings,
-        peers,
+        peers: Vec::new(),
         processes,
+        from_start: receipt
+            .settled
+            .zip(started)
+            .map(|(settled, start)| (start + settled).saturating_duration_since(spawned)),
+        reload: None,
+        receipt: Some(receipt),
     })
 }

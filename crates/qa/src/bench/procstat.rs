@@ -1,6 +1,7 @@
 //! What the kernel says about the processes of a running daemon: the process
-//! tree below a pid, and each process's peak resident memory and CPU time,
-//! read from `/proc` (Linux only).
+//! tree below a pid, and each process's peak resident memory, proportional
+//! and private memory (`smaps_rollup`, shared pages counted once across the
+//! tree) and CPU time, read from `/proc` (Linux only).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,6 +16,13 @@ pub struct ProcStat {
     pub command: String,
     /// Peak resident set size (`VmHWM`), in KiB.
     pub peak_rss_kib: u64,
+    /// Proportional set size when measured (`Pss` of `smaps_rollup`): each
+    /// shared page divided among the processes that map it, so the sum over
+    /// processes counts shared pages once. In KiB; 0 when unreadable.
+    pub pss_kib: u64,
+    /// Private memory when measured (`Private_Clean` + `Private_Dirty` of
+    /// `smaps_rollup`), in KiB; 0 when unreadable.
+    pub private_kib: u64,
     /// User plus system CPU time, in milliseconds.
     pub cpu_ms: u64,
 }
@@ -59,16 +67,23 @@ fn ticks_per_second() -> u64 {
     u64::try_from(ticks).ok().filter(|t| *t > 0).unwrap_or(100)
 }
 
+/// The value in KiB of the `key:` line of a `/proc` key/value file.
+fn kib(text: &str, key: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+}
+
 /// Measures one process; `None` when it is gone.
 pub fn measure(pid: i32) -> Option<ProcStat> {
     let dir = Path::new("/proc").join(pid.to_string());
     let status = std::fs::read_to_string(dir.join("status")).ok()?;
-    let peak_rss_kib = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let peak_rss_kib = kib(&status, "VmHWM").unwrap_or(0);
+    let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
+    let pss_kib = kib(&rollup, "Pss").unwrap_or(0);
+    let private_kib =
+        kib(&rollup, "Private_Clean").unwrap_or(0) + kib(&rollup, "Private_Dirty").unwrap_or(0);
     let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
     let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
     // utime and stime are fields 14 and 15 of stat, 12 and 13 after ')'.
@@ -93,6 +108,8 @@ pub fn measure(pid: i32) -> Option<ProcStat> {
         pid,
         command,
         peak_rss_kib,
+        pss_kib,
+        private_kib,
         cpu_ms: ticks * 1000 / ticks_per_second(),
     })
 }
@@ -100,6 +117,14 @@ pub fn measure(pid: i32) -> Option<ProcStat> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kib_values_are_read_by_exact_key() {
+        let text = "Rss:  100 kB\nPss:   40 kB\nPss_Dirty:  7 kB\n";
+        assert_eq!(kib(text, "Pss"), Some(40));
+        assert_eq!(kib(text, "Pss_Dirty"), Some(7));
+        assert_eq!(kib(text, "Swap"), None);
+    }
 
     #[test]
     fn our_own_process_is_measured_and_heads_its_tree() {
@@ -116,6 +141,8 @@ mod tests {
         assert!(pids.contains(&kid), "{pids:?} lacks {kid}");
         let stat = measure(me).expect("measure self");
         assert!(stat.peak_rss_kib > 0);
+        assert!(stat.pss_kib > 0 && stat.pss_kib <= stat.peak_rss_kib);
+        assert!(stat.private_kib > 0 && stat.private_kib <= stat.peak_rss_kib);
         assert!(!stat.command.is_empty());
     }
 }

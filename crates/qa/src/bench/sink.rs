@@ -23,6 +23,8 @@ pub struct Received {
     /// message that carried the last expected prefix; `None` when the
     /// expected count never arrived.
     pub elapsed: Option<Duration>,
+    /// When the message with the last expected prefix arrived.
+    pub finished: Option<Instant>,
 }
 
 /// The number of prefixes in the NLRI field of an IPv4 UPDATE `msg`
@@ -53,14 +55,8 @@ pub fn count_prefixes(msg: &[u8]) -> u64 {
     count
 }
 
-/// Accepts one session on `listener` and counts prefixes until `expected`
-/// arrived or `deadline` passed. The session's stream is returned open, so
-/// the daemon's processes can be measured before the session ends.
-pub fn run(
-    listener: TcpListener,
-    expected: u64,
-    deadline: Instant,
-) -> Result<(Received, TcpStream), QaError> {
+/// Waits (until `deadline`) for the daemon to connect to `listener`.
+fn accept(listener: &TcpListener, deadline: Instant) -> Result<Session, QaError> {
     listener
         .set_nonblocking(true)
         .map_err(|e| QaError::io("cannot make the listener non-blocking", e))?;
@@ -82,31 +78,37 @@ pub fn run(
         .set_nonblocking(false)
         .and_then(|()| stream.set_read_timeout(Some(Duration::from_millis(200))))
         .map_err(|e| QaError::io("cannot set up the benchmark session", e))?;
-    let mut session = Session {
+    Ok(Session {
         stream,
         buf: Vec::with_capacity(1 << 20),
         filled: 0,
-    };
+        last_keepalive: Instant::now(),
+    })
+}
+
+/// Accepts one session on `listener` and counts prefixes until `expected`
+/// arrived or `deadline` passed. The session is returned open, so the
+/// daemon's processes can be measured (or a reload followed) before the
+/// session ends.
+pub fn run(
+    listener: TcpListener,
+    expected: u64,
+    deadline: Instant,
+) -> Result<(Received, Session), QaError> {
+    let mut session = accept(&listener, deadline)?;
     let mut received = Received {
         prefixes: 0,
         updates: 0,
         update_bytes: 0,
         elapsed: None,
+        finished: None,
     };
     let mut up: Option<Instant> = None;
-    let mut last_keepalive = Instant::now();
     while Instant::now() < deadline {
-        if last_keepalive.elapsed() >= Duration::from_secs(20) {
-            session.send(&bgp::keepalive())?;
-            last_keepalive = Instant::now();
-        }
+        session.keepalive()?;
         let Some(msg) = session.next()? else { continue };
         match bgp::kind(&msg) {
-            OPEN => {
-                let answer = crate::open::answer(&msg, &Options::default())?;
-                session.send(&answer)?;
-                session.send(&bgp::keepalive())?;
-            }
+            OPEN => session.answer(&msg)?,
             KEEPALIVE => {
                 up.get_or_insert_with(Instant::now);
             }
@@ -117,26 +119,163 @@ pub fn run(
                 if received.prefixes >= expected {
                     let start = up.unwrap_or_else(Instant::now);
                     received.elapsed = Some(start.elapsed());
-                    return Ok((received, session.stream));
+                    received.finished = Some(Instant::now());
+                    return Ok((received, session));
                 }
             }
-            NOTIFICATION => {
-                return Err(QaError::Usage(format!(
-                    "the daemon closed the benchmark session: {}",
-                    bgp::summary(&msg)
-                )))
-            }
+            NOTIFICATION => return Err(closed(&msg)),
             _ => {}
         }
     }
-    Ok((received, session.stream))
+    Ok((received, session))
+}
+
+fn closed(msg: &[u8]) -> QaError {
+    QaError::Usage(format!(
+        "the daemon closed the benchmark session: {}",
+        bgp::summary(msg)
+    ))
+}
+
+/// When a feeding peer wrote its table.
+#[derive(Debug, Clone, Copy)]
+pub struct Fed {
+    /// The session came up (the daemon's KEEPALIVE) and the first byte of
+    /// the table went out.
+    pub started: Instant,
+    /// The daemon's socket accepted the table's last byte.
+    pub written: Instant,
+}
+
+/// Accepts one session on `listener`, writes `table` (complete UPDATE
+/// messages) once it is up, reports when through `fed`, then keeps the
+/// session alive (answering nothing, sending KEEPALIVEs) until `stop` is
+/// set or `deadline` passes.
+pub fn feed(
+    listener: TcpListener,
+    table: &[u8],
+    deadline: Instant,
+    fed: std::sync::mpsc::Sender<Fed>,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Session, QaError> {
+    let mut session = accept(&listener, deadline)?;
+    let mut sent = false;
+    while Instant::now() < deadline && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        session.keepalive()?;
+        let Some(msg) = session.next()? else { continue };
+        match bgp::kind(&msg) {
+            OPEN => session.answer(&msg)?,
+            KEEPALIVE if !sent => {
+                sent = true;
+                let started = Instant::now();
+                session.send(table)?;
+                let _ = fed.send(Fed {
+                    started,
+                    written: Instant::now(),
+                });
+            }
+            NOTIFICATION => return Err(closed(&msg)),
+            _ => {}
+        }
+    }
+    Ok(session)
+}
+
+/// What a session received after a change (a reload): counted until no
+/// message came for `quiet`, or `deadline`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    /// Prefixes announced.
+    pub announced: u64,
+    /// Prefixes withdrawn (IPv4 withdrawn routes field).
+    pub withdrawn: u64,
+    /// UPDATE messages.
+    pub updates: u64,
+    /// From `since` to the last UPDATE; `None` when none came.
+    pub last: Option<Duration>,
+}
+
+/// The number of prefixes in the withdrawn routes field of an IPv4 UPDATE.
+pub fn count_withdrawn(msg: &[u8]) -> u64 {
+    let Some(body) = msg.get(bgp::HEADER_LEN..) else {
+        return 0;
+    };
+    let Some(len) = body
+        .get(..2)
+        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+    else {
+        return 0;
+    };
+    let Some(field) = body.get(2..2 + len) else {
+        return 0;
+    };
+    let (mut at, mut count) = (0, 0);
+    while let Some(bits) = field.get(at) {
+        at += 1 + usize::from(*bits).div_ceil(8);
+        if at > field.len() {
+            break;
+        }
+        count += 1;
+    }
+    count
+}
+
+impl Session {
+    /// Counts what arrives from now until the session is quiet for `quiet`
+    /// after `since` (or after the last UPDATE), or `deadline`.
+    pub fn follow(
+        &mut self,
+        since: Instant,
+        quiet: Duration,
+        deadline: Instant,
+    ) -> Result<Followed, QaError> {
+        let mut out = Followed {
+            announced: 0,
+            withdrawn: 0,
+            updates: 0,
+            last: None,
+        };
+        let mut last_activity = since;
+        while Instant::now() < deadline && last_activity.elapsed() < quiet {
+            self.keepalive()?;
+            let Some(msg) = self.next()? else { continue };
+            match bgp::kind(&msg) {
+                UPDATE => {
+                    out.updates += 1;
+                    out.announced += count_prefixes(&msg);
+                    out.withdrawn += count_withdrawn(&msg);
+                    last_activity = Instant::now();
+                    out.last = Some(since.elapsed());
+                }
+                NOTIFICATION => return Err(closed(&msg)),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn answer(&mut self, open: &[u8]) -> Result<(), QaError> {
+        let answer = crate::open::answer(open, &Options::default())?;
+        self.send(&answer)?;
+        self.send(&bgp::keepalive())
+    }
+
+    /// Sends a KEEPALIVE when 20 s passed since the last one.
+    fn keepalive(&mut self) -> Result<(), QaError> {
+        if self.last_keepalive.elapsed() >= Duration::from_secs(20) {
+            self.send(&bgp::keepalive())?;
+            self.last_keepalive = Instant::now();
+        }
+        Ok(())
+    }
 }
 
 /// A session's stream with its read buffer.
-struct Session {
+pub struct Session {
     stream: TcpStream,
     buf: Vec<u8>,
     filled: usize,
+    last_keepalive: Instant,
 }
 
 impl Session {
@@ -209,6 +348,13 @@ mod tests {
     fn withdrawals_and_end_of_rib_count_nothing() {
         assert_eq!(count_prefixes(&update(&[24, 192, 0, 2], &[], &[])), 0);
         assert_eq!(count_prefixes(&update(&[], &[], &[])), 0);
+    }
+
+    #[test]
+    fn withdrawn_prefixes_are_counted_apart() {
+        let msg = update(&[24, 192, 0, 2, 8, 10], &[], &[24, 1, 0, 0]);
+        assert_eq!(count_withdrawn(&msg), 2);
+        assert_eq!(count_prefixes(&msg), 1);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use ferrobgp_qa::bench::helper::Form;
-use ferrobgp_qa::bench::{self, Source};
+use ferrobgp_qa::bench::{self, Scenario, Source};
 use ferrobgp_qa::daemon::DaemonCommand;
 use ferrobgp_qa::msgfile::{MsgFile, Options};
 use ferrobgp_qa::peer::{Control, Peer, Verdict};
@@ -102,18 +102,24 @@ enum Command {
         name: String,
     },
     /// End-to-end benchmark: the daemon announces N IPv4 routes to P peers
-    /// on loopback; prints how long they took to arrive and the peak memory
-    /// and CPU time of the daemon's processes.
+    /// on loopback (or reloads, or receives a table); prints how long the
+    /// routes took and the memory (peak RSS, PSS, private) and CPU time of
+    /// the daemon's processes.
     Bench {
-        /// Routes announced to every peer.
+        /// Routes announced to every peer (or in every peer's table).
         #[arg(long, default_value_t = 100_000)]
         routes: u32,
-        /// Peers (127.0.0.1, 127.0.0.2, ...; at most 250).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=250))]
-        peers: u8,
-        /// Where the routes come from: `static` (configuration), `route`
-        /// (API, one `announce route` a line) or `attributes` (API,
-        /// `announce attributes ... nlri` with --batch prefixes a line).
+        /// Peers (127.0.0.1, 127.0.0.2, ..., past 127.0.0.255 into
+        /// 127.0.1.0; one session worker each).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=4000))]
+        peers: u16,
+        /// What to run: `static` (routes in the configuration), `route`
+        /// (API, one `announce route` a line), `attributes` (API,
+        /// `announce attributes ... nlri` with --batch prefixes a line),
+        /// `lock-step` (API, one `announce route` per `done`), `reload`
+        /// (static routes, then a reload changing one), `receive` (every
+        /// peer sends a full table) or `receive-json` (the same, to a JSON
+        /// helper).
         #[arg(long, default_value = "attributes")]
         source: String,
         /// Prefixes per line with `--source attributes`.
@@ -129,6 +135,17 @@ enum Command {
         /// Extra daemon environment, KEY=VALUE (repeatable).
         #[arg(long = "env", value_name = "KEY=VALUE")]
         env: Vec<String>,
+        /// Run the same benchmark with BIRD and ExaBGP too, and print every
+        /// figure side by side with ferrobgp's ratio to each.
+        #[arg(long)]
+        compare: bool,
+        /// BIRD 2 for --compare.
+        #[arg(long, default_value = "/usr/sbin/bird")]
+        bird: String,
+        /// ExaBGP command for --compare; default: `exabgp server` from
+        /// $EXABGP_VENV, else /opt/exabgp-5.0.15.
+        #[arg(long)]
+        exabgp: Option<String>,
     },
     /// The benchmark's helper process (started by the daemon).
     #[command(hide = true)]
@@ -141,6 +158,8 @@ enum Command {
         form: String,
         #[arg(long, default_value_t = 1000)]
         batch: u32,
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -184,13 +203,26 @@ fn main() -> ExitCode {
             daemon,
             timeout,
             env,
-        } => bench(routes, peers, &source, batch, daemon, timeout, env),
+            compare,
+            bird,
+            exabgp,
+        } => bench(
+            routes,
+            peers,
+            &source,
+            batch,
+            daemon,
+            timeout,
+            env,
+            compare.then_some((bird, exabgp)),
+        ),
         Command::BenchHelper {
             routes,
             peers,
             form,
             batch,
-        } => bench_helper(routes, peers, &form, batch),
+            report,
+        } => bench_helper(routes, peers, &form, batch, report),
     };
     match result {
         Ok(code) => code,
@@ -392,52 +424,119 @@ fn form(name: &str, batch: u32) -> Result<Form, QaError> {
     match name {
         "route" => Ok(Form::Route),
         "attributes" => Ok(Form::Attributes { batch }),
+        "lock-step" => Ok(Form::LockStep),
         other => Err(QaError::Usage(format!(
-            "unknown form `{other}`: expected route or attributes"
+            "unknown form `{other}`: expected route, attributes or lock-step"
         ))),
     }
+}
+
+fn scenario(source: &str, batch: u32) -> Result<Scenario, QaError> {
+    Ok(match source {
+        "static" => Scenario::Announce(Source::Static),
+        "reload" => Scenario::Reload,
+        "receive" => Scenario::Receive,
+        "receive-json" => Scenario::ReceiveJson,
+        other => Scenario::Announce(Source::Api(form(other, batch).map_err(|_| {
+            QaError::Usage(format!(
+                "unknown source `{other}`: expected static, route, attributes, lock-step, reload, receive or receive-json"
+            ))
+        })?)),
+    })
+}
+
+/// The ExaBGP command for --compare.
+fn exabgp_command(given: Option<String>) -> String {
+    if let Some(command) = given {
+        return command;
+    }
+    let venv = std::env::var("EXABGP_VENV").unwrap_or_else(|_| "/opt/exabgp-5.0.15".into());
+    format!("{venv}/bin/exabgp server")
 }
 
 #[allow(clippy::too_many_arguments)]
 fn bench(
     routes: u32,
-    peers: u8,
+    peers: u16,
     source: &str,
     batch: u32,
     daemon: Option<String>,
     timeout: f64,
     env: Vec<String>,
+    compare: Option<(String, Option<String>)>,
 ) -> Result<ExitCode, QaError> {
-    let source = match source {
-        "static" => Source::Static,
-        other => Source::Api(form(other, batch).map_err(|_| {
-            QaError::Usage(format!(
-                "unknown source `{other}`: expected static, route or attributes"
-            ))
-        })?),
-    };
+    let scenario = scenario(source, batch)?;
     let helper =
         std::env::current_exe().map_err(|e| QaError::io("cannot find the functional binary", e))?;
-    let report = bench::run(bench::Settings {
+    let settings = bench::Settings {
         routes,
         peers,
-        source,
+        scenario,
         daemon: daemon_command(daemon)?,
         helper,
         timeout: seconds(timeout, "--timeout")?,
         env: parse_env(env)?,
-    })?;
-    print!("{}", report.render());
-    Ok(if report.complete() {
+        report: PathBuf::new(),
+    };
+    let Some((bird, exabgp)) = compare else {
+        let report = bench::run(settings)?;
+        print!("{}", report.render());
+        return Ok(if report.complete() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    };
+    let mut reports = Vec::new();
+    for (name, command) in [
+        ("ferrobgp".to_owned(), None),
+        ("bird".to_owned(), Some(bird)),
+        ("exabgp".to_owned(), Some(exabgp_command(exabgp))),
+    ] {
+        let mut s = settings.clone();
+        if let Some(command) = command {
+            s.daemon = DaemonCommand::parse(&command)?;
+            // The daemon's own environment (e.g. ferrobgp knobs) is not theirs.
+            s.env = Vec::new();
+        }
+        let kind = bench::Kind::of(&s.daemon);
+        let result = if !kind.supports(scenario) {
+            Err("no text API".to_owned())
+        } else if !std::path::Path::new(&s.daemon.program).exists() {
+            Err(format!("{} is not installed", s.daemon.program))
+        } else {
+            bench::run(s).map_err(|e| e.to_string())
+        };
+        match &result {
+            Ok(report) => println!("=== {name}\n{}", report.render()),
+            Err(why) => println!("=== {name}\nnot measured: {why}\n"),
+        }
+        reports.push((name, result));
+    }
+    print!("{}", bench::compare::table(&reports));
+    let ours_complete = matches!(&reports[0].1, Ok(r) if r.complete());
+    Ok(if ours_complete {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
 }
 
-fn bench_helper(routes: u32, peers: u32, name: &str, batch: u32) -> Result<ExitCode, QaError> {
-    let form = form(name, batch)?;
-    match bench::helper::main(routes, peers, form, Duration::from_secs(120)) {
+fn bench_helper(
+    routes: u32,
+    peers: u32,
+    name: &str,
+    batch: u32,
+    report: Option<PathBuf>,
+) -> Result<ExitCode, QaError> {
+    let outcome = if name == "receive" {
+        let report =
+            report.ok_or_else(|| QaError::Usage("--form receive needs --report".into()))?;
+        bench::helper::receive(u64::from(routes) * u64::from(peers), &report)
+    } else {
+        bench::helper::main(routes, peers, form(name, batch)?, Duration::from_secs(120))
+    };
+    match outcome {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(QaError::Usage(e)),
     }
