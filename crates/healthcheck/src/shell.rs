@@ -376,3 +376,40 @@ pub async fn run(o: Options) -> Result<(), Error> {
     apply(plan.exit(), &mut api, &addrs, None).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[tokio::test]
+    async fn check_results_and_timeout_kills_the_process_group() {
+        assert!(check(None, 5).await);
+        assert!(check(Some("true"), 5).await);
+        assert!(!check(Some("echo broken; exit 3"), 0).await);
+        let dir = tempfile::tempdir().unwrap();
+        let mark = dir.path().join("late");
+        // a grandchild in the same group must die with the check
+        let cmd = format!("(sleep 2; touch {}) & sleep 10", mark.display());
+        let start = Instant::now();
+        assert!(!check(Some(&cmd), 1).await);
+        assert!(start.elapsed() < Duration::from_secs(3));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert!(
+            !mark.exists(),
+            "the check's process group survived the timeout"
+        );
+    }
+
+    #[tokio::test]
+    async fn hooks_see_the_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("state");
+        execute(
+            &format!("echo \"$STATE\" > {}", out.display()),
+            State::Disabled,
+        )
+        .await;
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "DISABLED\n");
+    }
+}
