@@ -28,6 +28,7 @@ pub mod output;
 pub mod parse;
 pub mod routes;
 pub mod selector;
+mod template;
 
 pub use command::{
     AckFormat, Action, Command, NeighborView, ParsedLine, RibSide, RouteCommand, RouteKind,

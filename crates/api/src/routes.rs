@@ -31,8 +31,20 @@ fn unsupported(what: String) -> ApiError {
     ApiError::Route(format!("{what} routes are not supported yet"))
 }
 
-/// The routes `cmd` announces or withdraws.
+/// The routes `cmd` announces or withdraws. `announce route PREFIX ...`
+/// lines that repeat the previous line's attributes take the fast path of
+/// `crate::template`.
 pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
+    if let Some(route) = crate::template::lookup(cmd) {
+        return Ok(vec![route]);
+    }
+    let built = build(cmd)?;
+    crate::template::remember(cmd, &built);
+    Ok(built)
+}
+
+/// The routes of `cmd` through the configuration's route grammar.
+fn build(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
     let announce = cmd.action == Action::Announce;
     let mut text = String::new();
     if let RouteKind::Family(f) = cmd.kind {

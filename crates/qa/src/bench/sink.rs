@@ -221,8 +221,11 @@ pub fn count_withdrawn(msg: &[u8]) -> u64 {
 }
 
 impl Session {
-    /// Counts what arrives from now until the session is quiet for `quiet`
-    /// after `since` (or after the last UPDATE), or `deadline`.
+    /// Counts what arrives from `since` on: waits (until `deadline`) for
+    /// the first UPDATE that announces or withdraws a prefix (a reload of a
+    /// large configuration takes its time), then goes on until no such
+    /// UPDATE came for `quiet`. UPDATEs without prefixes (End-of-RIB) are
+    /// counted but are not activity.
     pub fn follow(
         &mut self,
         since: Instant,
@@ -235,17 +238,20 @@ impl Session {
             updates: 0,
             last: None,
         };
-        let mut last_activity = since;
-        while Instant::now() < deadline && last_activity.elapsed() < quiet {
+        let mut last_activity: Option<Instant> = None;
+        while Instant::now() < deadline && last_activity.is_none_or(|t| t.elapsed() < quiet) {
             self.keepalive()?;
             let Some(msg) = self.next()? else { continue };
             match bgp::kind(&msg) {
                 UPDATE => {
                     out.updates += 1;
-                    out.announced += count_prefixes(&msg);
-                    out.withdrawn += count_withdrawn(&msg);
-                    last_activity = Instant::now();
-                    out.last = Some(since.elapsed());
+                    let (announced, withdrawn) = (count_prefixes(&msg), count_withdrawn(&msg));
+                    out.announced += announced;
+                    out.withdrawn += withdrawn;
+                    if announced + withdrawn > 0 {
+                        last_activity = Some(Instant::now());
+                        out.last = Some(since.elapsed());
+                    }
                 }
                 NOTIFICATION => return Err(closed(&msg)),
                 _ => {}
