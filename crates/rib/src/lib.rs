@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod error;
 pub mod first_queue;
 pub mod peer;
+pub mod pipeline;
 pub mod process;
 pub mod show;
 pub mod static_routes;
