@@ -179,10 +179,13 @@ impl TreeBuilder {
         if self.aborted {
             return self.tree;
         }
+        // A file whose braces do not balance is refused, even at its end:
+        // a truncated or mis-edited file must not half-load (and a reload
+        // of it must change nothing).
         if let Some(at) = self.stray_close.take() {
-            self.tree.warnings.push(ParseError::new(
+            self.tree.errors.push(ParseError::new(
                 at,
-                "unbalanced \"}\" at the end of the file ignored (no section is open)",
+                "found \"}\" but no section is open: unbalanced braces",
             ));
         }
         if let (Some(first), Some(last)) = (self.words.first(), self.words.last()) {
@@ -196,10 +199,10 @@ impl TreeBuilder {
             self.end_statement(end);
         }
         while let Some(s) = self.stack.pop() {
-            self.tree.warnings.push(ParseError::new(
+            self.tree.errors.push(ParseError::new(
                 s.pos(),
                 format!(
-                    "section \"{}\" opened at line {} is not closed before the end of the file (closed implicitly)",
+                    "section \"{}\" opened at line {} is not closed before the end of the file: unbalanced braces (truncated file?)",
                     s.head.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
                     s.open.line
                 ),
@@ -243,11 +246,17 @@ mod tests {
     fn unbalanced() {
         let t = tree("a { b; }\n}\nc;");
         assert_eq!(t.errors[0].pos, Pos::new(2, 1));
+        // an extra `}` at the end, a section left open: errors too
         let t = tree("a { b; }\n}\n");
-        assert!(t.errors.is_empty());
-        assert_eq!(t.warnings.len(), 1);
-        let t = tree("a { b 1");
         assert_eq!(t.errors.len(), 1);
+        assert_eq!(t.errors[0].pos, Pos::new(2, 1));
+        let t = tree("neighbor 1.2.3.4 {\n  b;\n  c {\n    d;\n");
+        assert_eq!(t.errors.len(), 2);
+        assert!(t.errors[0].message.contains("unbalanced braces"));
+        assert_eq!(t.errors[0].pos, Pos::new(3, 3));
+        assert_eq!(t.errors[1].pos, Pos::new(1, 1));
+        let t = tree("a { b 1");
+        assert_eq!(t.errors.len(), 2);
         assert_eq!(t.errors[0].pos, Pos::new(1, 8));
         let deep = "{".repeat(10_000);
         assert_eq!(tree(&deep).errors.len(), 1);
