@@ -12,6 +12,8 @@ pub mod change;
 pub mod dispatch;
 pub mod error;
 pub mod first_queue;
+pub mod lines;
+pub mod liveness;
 pub mod peer;
 pub mod pipeline;
 pub mod process;
