@@ -417,9 +417,19 @@ fn braces_that_do_not_balance() {
             "6:2: section \"family\" opened at line 6 is not closed before the end of the file: unbalanced braces (truncated file?)",
         ]
     );
-    // an extra `}` at the end
+    // cut after a statement
+    let cut = &full[..full.find("\tfamily").expect("family")];
     check(
-        &format!("{full}}}\n"),
+        cut,
+        "1:1: section \"neighbor 10.0.0.1\" opened at line 1 is not closed before the end of the file: unbalanced braces (truncated file?)",
+    );
+    // an extra `}` at the very end, or a file ending with `}` that leaves
+    // a section open, load as in ExaBGP (whose own files have them)
+    assert!(errors(&format!("{full}}}\n")).is_empty());
+    assert!(errors(&full[..full.rfind('}').expect("}")]).is_empty());
+    // an extra `}` followed by more is an error
+    check(
+        &format!("{full}}}\n{PROC}"),
         "10:1: found \"}\" but no section is open: unbalanced braces",
     );
 }

@@ -1,5 +1,6 @@
 //! Fault injection: a configuration file that is cut short (braces that do
-//! not balance), has an extra `}`, `local-as 0` or `router-id 0.0.0.0` is
+//! not balance), has an extra `}` with more after it, `local-as 0` or
+//! `router-id 0.0.0.0` is
 //! refused by `ferrobgp validate` with FILE:LINE:COLUMN, and a reload of
 //! such a file changes nothing: same worker, same TCP connection, no
 //! NOTIFICATION, the next UPDATE is the next announced route.
@@ -51,8 +52,13 @@ fn broken(conf: &str) -> Vec<(&'static str, String, &'static str)> {
             "daemon.conf:8:5: section \"family\" opened at line 8 is not closed",
         ),
         (
-            "an extra }",
-            format!("{conf}}}\n"),
+            "truncated after a statement",
+            conf[..conf.find("    family").expect("family")].to_string(),
+            "daemon.conf:1:1: section \"neighbor 127.0.0.2\" opened at line 1 is not closed",
+        ),
+        (
+            "an extra } with more after it",
+            format!("{conf}}}\n{conf}"),
             "daemon.conf:15:1: found \"}\" but no section is open: unbalanced braces",
         ),
         (
