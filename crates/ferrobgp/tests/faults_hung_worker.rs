@@ -38,7 +38,9 @@ fn a_hung_worker_is_found_replaced_and_holds_no_one_up() {
     let a = Peer::bind("127.0.0.1");
     let b = Peer::bind("127.0.0.2");
     let conf = neighbor("127.0.0.1", a.addr.port(), 90) + &neighbor("127.0.0.2", b.addr.port(), 9);
-    let w = start_with_cli(&conf, &[]);
+    // The ack bound is long: the command for every neighbor must be
+    // answered because the hung worker was found, not because it expired.
+    let w = start_with_cli_args(&conf, &[], &["--ack-timeout", "20"]);
     let log = {
         let p = w.d.log.clone();
         move || std::fs::read_to_string(&p).unwrap_or_default()
