@@ -248,6 +248,31 @@ fn asn_or_auto(st: &Statement) -> PResult<AsNumber> {
     values::asn(v).map(AsNumber::Asn)
 }
 
+/// `local-as`: AS 0 is reserved (RFC 7607) and can open no session.
+fn local_as(st: &Statement) -> PResult<AsNumber> {
+    let a = asn_or_auto(st)?;
+    if a.asn() == Some(0) {
+        return Err(ParseError::new(
+            st.args()[0].pos,
+            "local-as 0 is invalid: AS 0 is reserved (RFC 7607)",
+        ));
+    }
+    Ok(a)
+}
+
+/// `router-id`: a BGP Identifier is a non-zero IPv4 address (RFC 6286).
+fn router_id(st: &Statement) -> PResult<std::net::Ipv4Addr> {
+    let v = one(st)?;
+    let id = values::ipv4(v, "router-id")?;
+    if id.is_unspecified() {
+        return Err(ParseError::new(
+            v.pos,
+            "router-id 0.0.0.0 is invalid: a BGP Identifier is non-zero (RFC 6286)",
+        ));
+    }
+    Ok(id)
+}
+
 fn hold_time(st: &Statement) -> PResult<u16> {
     let v = one(st)?;
     let h = values::u16_in(v, "hold-time", 0, 65535)?;
@@ -355,10 +380,7 @@ fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) 
     }
     match kw.text.as_str() {
         "description" => set!(description, free_text(st)),
-        "router-id" => set!(
-            router_id,
-            one(st).and_then(|v| values::ipv4(v, "router-id"))
-        ),
+        "router-id" => set!(router_id, router_id(st)),
         "local-address" => set!(
             local_address,
             one(st).and_then(|v| if v.is("auto") {
@@ -368,7 +390,7 @@ fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) 
             })
         ),
         "source-interface" => set!(source_interface, one(st).map(|v| v.text.clone())),
-        "local-as" => set!(local_as, asn_or_auto(st)),
+        "local-as" => set!(local_as, local_as(st)),
         "peer-as" => set!(peer_as, asn_or_auto(st)),
         "hold-time" => set!(hold_time, hold_time(st)),
         "passive" => set!(passive, flag(st, true)),

@@ -89,6 +89,8 @@ pub struct TreeBuilder {
     stray_close: Option<Pos>,
     /// Too deeply nested: everything after is ignored.
     aborted: bool,
+    /// The last token closed a section (`}`).
+    last_closed: bool,
 }
 
 impl TreeBuilder {
@@ -125,6 +127,7 @@ impl TreeBuilder {
                 "found \"}\" but no section is open: unbalanced braces",
             ));
         }
+        self.last_closed = tok.kind == TokenKind::RBrace;
         match tok.kind {
             TokenKind::LBracket | TokenKind::LParen => {
                 self.nesting.push(tok.pos.line);
@@ -179,12 +182,18 @@ impl TreeBuilder {
         if self.aborted {
             return self.tree;
         }
+        // ExaBGP accepts an extra `}` at the very end, and sections left
+        // open by a file that ends with `}` (its own test configurations
+        // have both): warnings. A file that ends inside a section after a
+        // `;` or a `{` was cut short: an error, so that a truncated file
+        // never half-loads (and a reload of it changes nothing).
         if let Some(at) = self.stray_close.take() {
             self.tree.warnings.push(ParseError::new(
                 at,
                 "unbalanced \"}\" at the end of the file ignored (no section is open)",
             ));
         }
+        let truncated = !self.last_closed;
         if let (Some(first), Some(last)) = (self.words.first(), self.words.last()) {
             self.tree.errors.push(ParseError::new(
                 end,
@@ -196,14 +205,29 @@ impl TreeBuilder {
             self.end_statement(end);
         }
         while let Some(s) = self.stack.pop() {
-            self.tree.warnings.push(ParseError::new(
-                s.pos(),
-                format!(
-                    "section \"{}\" opened at line {} is not closed before the end of the file (closed implicitly)",
-                    s.head.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
-                    s.open.line
-                ),
-            ));
+            let head = s
+                .head
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if truncated {
+                self.tree.errors.push(ParseError::new(
+                    s.pos(),
+                    format!(
+                        "section \"{head}\" opened at line {} is not closed before the end of the file: unbalanced braces (truncated file?)",
+                        s.open.line
+                    ),
+                ));
+            } else {
+                self.tree.warnings.push(ParseError::new(
+                    s.pos(),
+                    format!(
+                        "section \"{head}\" opened at line {} is not closed before the end of the file (closed implicitly)",
+                        s.open.line
+                    ),
+                ));
+            }
             self.push_node(Node::Section(s));
         }
         self.tree
@@ -243,11 +267,24 @@ mod tests {
     fn unbalanced() {
         let t = tree("a { b; }\n}\nc;");
         assert_eq!(t.errors[0].pos, Pos::new(2, 1));
+        // an extra `}` at the very end, sections left open by a file that
+        // ends with `}`: warnings (ExaBGP's own files have them)
         let t = tree("a { b; }\n}\n");
         assert!(t.errors.is_empty());
         assert_eq!(t.warnings.len(), 1);
+        let t = tree("a {\n  c {\n    d;\n  }\n");
+        assert!(t.errors.is_empty());
+        assert_eq!(t.warnings.len(), 1);
+        // a file that ends after `;` or `{` inside a section: cut short
+        let t = tree("neighbor 1.2.3.4 {\n  b;\n  c {\n");
+        assert_eq!(t.errors.len(), 2);
+        let t = tree("neighbor 1.2.3.4 {\n  b;\n  c {\n    d;\n");
+        assert_eq!(t.errors.len(), 2);
+        assert!(t.errors[0].message.contains("unbalanced braces"));
+        assert_eq!(t.errors[0].pos, Pos::new(3, 3));
+        assert_eq!(t.errors[1].pos, Pos::new(1, 1));
         let t = tree("a { b 1");
-        assert_eq!(t.errors.len(), 1);
+        assert_eq!(t.errors.len(), 2);
         assert_eq!(t.errors[0].pos, Pos::new(1, 8));
         let deep = "{".repeat(10_000);
         assert_eq!(tree(&deep).errors.len(), 1);

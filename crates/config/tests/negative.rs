@@ -29,6 +29,13 @@ fn check(text: &str, want: &str) {
     assert_eq!(got[0], want, "all errors: {got:#?}");
 }
 
+/// `want` is one of the errors (not necessarily the first).
+#[track_caller]
+fn check_in(text: &str, want: &str) {
+    let got = errors(text);
+    assert!(got.iter().any(|g| g == want), "{want:?} not in {got:#?}");
+}
+
 #[track_caller]
 fn check_prefix(text: &str, want: &str) {
     let got = errors(text);
@@ -193,7 +200,12 @@ fn structure() {
         "process p {\n\trun /bin/true;\n\tencoder json;\n}\n}\nneighbor 10.0.0.1 {\n}\n",
         "5:1: found \"}\" but no section is open: unbalanced braces",
     );
-    check(
+    let all = errors("neighbor 10.0.0.1 {\n\trouter-id 1.1.1.1");
+    assert!(
+        all[0].starts_with("1:1: section \"neighbor 10.0.0.1\" opened at line 1 is not closed"),
+        "{all:?}"
+    );
+    check_in(
         "neighbor 10.0.0.1 {\n\trouter-id 1.1.1.1",
         "2:19: unexpected end of file: expected \";\" to end the statement \"router-id\" started at line 2 (last word \"1.1.1.1\")",
     );
@@ -204,6 +216,14 @@ fn structure() {
     check(
         "nieghbor 10.0.0.1 {\n}\n",
         "1:1: unknown keyword \"nieghbor\" in the top level (did you mean \"neighbor\"?)",
+    );
+    check(
+        &nb("\tlocal-as 0;"),
+        "4:11: local-as 0 is invalid: AS 0 is reserved (RFC 7607)",
+    );
+    check(
+        "neighbor 10.0.0.1 {\n\trouter-id 0.0.0.0;\n\tlocal-address 10.0.0.2;\n}\n",
+        "2:12: router-id 0.0.0.0 is invalid: a BGP Identifier is non-zero (RFC 6286)",
     );
     // errors are collected past the first one
     let all = errors(&nb("\thold-time 1;\n\tlocal-as x;"));
@@ -370,5 +390,38 @@ fn other_families() {
     check(
         &nb("\toperational {\n\t\tasm afi ipv4 safi unicast;\n\t}"),
         "5:3: incomplete operational asm message, missing advisory",
+    );
+}
+
+#[test]
+fn braces_that_do_not_balance() {
+    // a file cut inside a neighbor block (a truncated copy)
+    let full = format!(
+        "{}\tlocal-as 65000;\n\tpeer-as 65000;\n\tfamily {{\n\t\tipv4 unicast;\n\t}}\n}}\n",
+        N
+    );
+    assert!(errors(&full).is_empty(), "{:?}", errors(&full));
+    let cut = &full[..full.find("ipv4").expect("family")];
+    assert_eq!(
+        errors(cut),
+        [
+            "1:1: section \"neighbor 10.0.0.1\" opened at line 1 is not closed before the end of the file: unbalanced braces (truncated file?)",
+            "6:2: section \"family\" opened at line 6 is not closed before the end of the file: unbalanced braces (truncated file?)",
+        ]
+    );
+    // cut after a statement
+    let cut = &full[..full.find("\tfamily").expect("family")];
+    check(
+        cut,
+        "1:1: section \"neighbor 10.0.0.1\" opened at line 1 is not closed before the end of the file: unbalanced braces (truncated file?)",
+    );
+    // an extra `}` at the very end, or a file ending with `}` that leaves
+    // a section open, load as in ExaBGP (whose own files have them)
+    assert!(errors(&format!("{full}}}\n")).is_empty());
+    assert!(errors(&full[..full.rfind('}').expect("}")]).is_empty());
+    // an extra `}` followed by more is an error
+    check(
+        &format!("{full}}}\n{PROC}"),
+        "10:1: found \"}\" but no section is open: unbalanced braces",
     );
 }

@@ -124,6 +124,8 @@ struct RunArgs {
     /// update is on the wire before it answers the helper anyway (seconds).
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     ack_timeout: f64,
+    #[command(flatten)]
+    limits: Limits,
     /// When started as root: the user the rib, the session workers and the
     /// helpers run as (default: exabgp.daemon.user when set to another
     /// user than ExaBGP's default `nobody`, else `ferrobgp`, else `nobody`).
@@ -194,12 +196,44 @@ struct HealthcheckArgs {
     args: Vec<String>,
 }
 
+/// Bounds on what a peer or a helper may make the rib hold.
+#[derive(Args, Clone)]
+struct Limits {
+    /// Changes a peer may have waiting behind the message being written
+    /// before its session is closed (RFC 9687 send hold timer).
+    #[arg(long, value_name = "CHANGES", default_value_t = 1_000_000)]
+    peer_queue_changes: usize,
+    /// Bytes (approximate) a peer may have waiting behind the message
+    /// being written before its session is closed.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    peer_queue_bytes: usize,
+    /// Longest line a helper may write (bytes); a longer one is dropped
+    /// and answered `error`.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    max_line: usize,
+}
+
+impl Limits {
+    fn args(&self) -> Vec<String> {
+        vec![
+            "--peer-queue-changes".into(),
+            self.peer_queue_changes.to_string(),
+            "--peer-queue-bytes".into(),
+            self.peer_queue_bytes.to_string(),
+            "--max-line".into(),
+            self.max_line.to_string(),
+        ]
+    }
+}
+
 #[derive(Args)]
 struct RoleArgs {
     #[arg(short, long)]
     debug: bool,
     #[arg(long, default_value_t = 5.0)]
     ack_timeout: f64,
+    #[command(flatten)]
+    limits: Limits,
 }
 
 #[derive(Args)]
@@ -216,6 +250,9 @@ struct SessionArgs {
     /// Accepted like the other roles' (the rib owns the ack timeout).
     #[arg(long, default_value_t = 5.0)]
     ack_timeout: f64,
+    /// Accepted like the other roles' (the rib owns these bounds).
+    #[command(flatten)]
+    _limits: Limits,
 }
 
 /// Settings from the environment, the ini file and `overrides` (dotted
@@ -347,6 +384,7 @@ fn run(a: RunArgs) -> ExitCode {
         .map(|c| std::path::absolute(c).unwrap_or_else(|_| c.clone()))
         .collect();
     let mut child_args = vec!["--ack-timeout".to_string(), a.ack_timeout.to_string()];
+    child_args.extend(a.limits.args());
     if a.debug {
         child_args.push("--debug".into());
     }
@@ -607,6 +645,11 @@ fn rib(a: RoleArgs) -> ExitCode {
         let ch = ferrobgp_ipc::Channel::new(sup).map_err(|e| e.to_string())?;
         let opts = ferrobgp_rib::process::Options {
             ack_timeout: std::time::Duration::from_secs_f64(a.ack_timeout.max(0.0)),
+            peer_queue: ferrobgp_rib::pipeline::Bounds {
+                changes: a.limits.peer_queue_changes,
+                bytes: a.limits.peer_queue_bytes,
+            },
+            max_line: a.limits.max_line.max(1),
         };
         ferrobgp_rib::process::run(ch, opts)
             .await

@@ -131,6 +131,9 @@ pub enum RibToSupervisor {
     HelpersQuiet,
     /// API `restart`: restart the daemon's sessions (all, or one peer).
     Restart { peer: Option<PeerId> },
+    /// The worker of `peer` stopped answering the rib's heartbeat: kill
+    /// it and start a new one as after a crash.
+    Hung { peer: PeerId },
     /// The rib finished its shutdown (helpers were told) and is about to exit.
     Stopped,
 }
@@ -358,6 +361,12 @@ pub enum RibToSession {
     },
     /// API `teardown`: send Cease with this subcode, close, reconnect later.
     Teardown { subcode: u8, message: String },
+    /// The peer's backlog in the rib passed its bound: close the session
+    /// with RFC 9687's NOTIFICATION (Send Hold Timer Expired), drop what
+    /// is queued, reconnect later (the rib resends the table).
+    SendHoldExpired,
+    /// Heartbeat: answer `SessionToRib::Pong` with the same number at once.
+    Ping { n: u64 },
 }
 
 impl Fds for RibToSession {}
@@ -402,6 +411,10 @@ pub enum SessionToRib {
     /// is not Established and they will go out with the full table later).
     Ack {
         seq: Seq,
+    },
+    /// The answer to `RibToSession::Ping`.
+    Pong {
+        n: u64,
     },
     State(SessionState),
     /// A BGP message received or sent, header included (for `receive`/`send` events).

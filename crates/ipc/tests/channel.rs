@@ -86,6 +86,7 @@ fn rib_to_sup() -> Vec<RibToSupervisor> {
         RibToSupervisor::Reload,
         RibToSupervisor::Restart { peer: None },
         RibToSupervisor::Restart { peer: Some(4) },
+        RibToSupervisor::Hung { peer: 5 },
         RibToSupervisor::Stopped,
     ]
 }
@@ -150,12 +151,15 @@ fn rib_to_session() -> Vec<RibToSession> {
             subcode: 4,
             message: "reset".into(),
         },
+        RibToSession::SendHoldExpired,
+        RibToSession::Ping { n: 3 },
     ]
 }
 
 fn session_to_rib() -> Vec<SessionToRib> {
     vec![
         SessionToRib::Ack { seq: 17 },
+        SessionToRib::Pong { n: 3 },
         SessionToRib::State(SessionState::Connected {
             local: addr(1),
             remote: addr(2),

@@ -292,6 +292,21 @@ impl Worker {
                     }
                 }
             }
+            RibToSession::Ping { n } => self.tell_rib(SessionToRib::Pong { n }).await,
+            RibToSession::SendHoldExpired => {
+                let Some(conn) = self.live.as_ref().map(|l| l.id) else {
+                    return Ok(());
+                };
+                tracing::warn!(
+                    "the rib's queue for this peer passed its bound: \
+                     send hold timer expired (RFC 9687), closing the session"
+                );
+                self.input(Input::Fatal {
+                    conn,
+                    notify: notify::bare(8, 0),
+                })
+                .await
+            }
             RibToSession::Teardown { subcode, message } => {
                 // Always a Cease, graceful restart or not (RFC 4724: the
                 // peer then drops our routes at once, which is what an

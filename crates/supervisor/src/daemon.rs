@@ -1065,6 +1065,7 @@ impl Daemon {
                 }
                 self.restart_sessions(peer).await;
             }
+            Ok(RibToSupervisor::Hung { peer }) => self.kill_hung(peer),
             Err(e) => {
                 if self.stopping.is_none() {
                     warn!("rib channel: {e}");
@@ -1073,6 +1074,18 @@ impl Daemon {
                     let _ = kill(Pid::from_raw(r.pid as i32), Signal::SIGKILL);
                 }
             }
+        }
+    }
+
+    /// The rib found the worker of `peer` hung (no heartbeat answer): it
+    /// is killed, and restarted as after a crash.
+    fn kill_hung(&mut self, peer: PeerId) {
+        let Some(w) = self.workers.get(&peer) else {
+            return;
+        };
+        if let Some(pid) = w.pid {
+            warn!(peer, "session worker {pid} does not answer: killing it");
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
         }
     }
 

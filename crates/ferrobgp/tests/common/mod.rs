@@ -26,6 +26,16 @@ impl Daemon {
     /// Writes `conf` (and the given helper scripts, made executable) into a
     /// fresh directory and starts `ferrobgp run` on it with `env` added.
     pub fn start(conf: &str, scripts: &[(&str, &str)], env: &[(&str, String)]) -> Daemon {
+        Daemon::start_args(conf, scripts, env, &[])
+    }
+
+    /// [`Daemon::start`] with extra `ferrobgp run` arguments.
+    pub fn start_args(
+        conf: &str,
+        scripts: &[(&str, &str)],
+        env: &[(&str, String)],
+        args: &[&str],
+    ) -> Daemon {
         let dir = service_user_dir();
         for (name, text) in scripts {
             let p = dir.path().join(name);
@@ -40,6 +50,7 @@ impl Daemon {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferrobgp"));
         cmd.arg("run")
             .arg("--debug")
+            .args(args)
             .arg(&conf_path)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -352,8 +363,13 @@ pub struct WithCli {
 }
 
 pub fn start_with_cli(conf: &str, scripts: &[(&str, &str)]) -> WithCli {
+    start_with_cli_args(conf, scripts, &[])
+}
+
+/// [`start_with_cli`] with extra `ferrobgp run` arguments.
+pub fn start_with_cli_args(conf: &str, scripts: &[(&str, &str)], args: &[&str]) -> WithCli {
     let runtime = tempfile::tempdir().expect("runtime dir");
-    let d = Daemon::start(
+    let d = Daemon::start_args(
         conf,
         scripts,
         &[
@@ -364,6 +380,7 @@ pub fn start_with_cli(conf: &str, scripts: &[(&str, &str)]) -> WithCli {
                 runtime.path().to_string_lossy().into_owned(),
             ),
         ],
+        args,
     );
     let sock = runtime.path().join("ctl.sock");
     let deadline = std::time::Instant::now() + LONG;
@@ -461,6 +478,11 @@ impl Peer {
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("addr");
         Peer { listener, addr }
+    }
+
+    /// The listening socket (to set options inherited by accepted sockets).
+    pub fn listener_fd(&self) -> &TcpListener {
+        &self.listener
     }
 
     /// Accepts the daemon's next connection.
@@ -612,4 +634,31 @@ pub fn update_prefixes(body: &[u8]) -> (Vec<String>, Vec<String>) {
     let alen = u16::from_be_bytes([body[2 + wlen], body[3 + wlen]]) as usize;
     let nlri = prefixes(&body[4 + wlen + alen..]);
     (nlri, withdrawn)
+}
+
+// ---------------------------------------------------------------------------
+// Processes measured from outside.
+
+/// CPU time (user + system) a process used so far, from /proc/PID/stat.
+pub fn cpu_time(pid: u32) -> Duration {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let Some(after) = s.rfind(')').map(|i| &s[i + 2..]) else {
+        return Duration::ZERO;
+    };
+    let f: Vec<&str> = after.split(' ').collect();
+    // fields 14 and 15 of stat(5): the third field is at index 0 here
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|i| f.get(*i).and_then(|v| v.parse::<u64>().ok()))
+        .sum();
+    // SAFETY: sysconf(3) has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Duration::from_millis(ticks * 1000 / hz)
+}
+
+/// The rib process of the daemon.
+pub fn rib_of(d: &Daemon) -> Option<u32> {
+    children_of(d.pid())
+        .into_iter()
+        .find(|p| cmdline(*p).contains("__rib") && alive(*p))
 }

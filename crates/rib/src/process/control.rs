@@ -6,8 +6,8 @@
 //! daemon-wide sequence numbers as the helpers' commands, and answered with
 //! the output lines, then `done` or `error`.
 //!
-//! A client has its own reader (which, like a helper's, waits for the
-//! answer of a batch before reading again) and its own writer queue, so a
+//! A client has its own reader (which, like a helper's, waits until the
+//! rib accepted a batch before reading again) and its own writer queue, so a
 //! client that stops reading or disconnects mid-answer only loses its own
 //! lines.
 
@@ -60,7 +60,7 @@ impl State {
         let key = self.next_key;
         let (rx, tx) = stream.into_split();
         let (out, writer) = write_queue(tx);
-        read_batches(rx, key, self.helper_events.clone());
+        read_batches(rx, key, self.opts.max_line, self.helper_events.clone());
         debug!("control client {key} connected");
         self.helpers.insert(
             key,
@@ -76,6 +76,8 @@ impl State {
                 out,
                 writer,
                 all_peers: true,
+                held: None,
+                closed: false,
             },
         );
     }
@@ -84,9 +86,15 @@ impl State {
     /// end only after its last batch was answered, and the writer still
     /// flushes what is queued.
     pub(super) fn control_client_gone(&mut self, key: HelperKey) {
-        if self.helpers.get(&key).is_some_and(|h| h.all_peers) {
+        let unanswered = self.pipes.unanswered(key);
+        if let Some(h) = self.helpers.get_mut(&key).filter(|h| h.all_peers) {
             debug!("control client {key} disconnected");
-            self.helpers.remove(&key);
+            if unanswered == 0 {
+                self.helpers.remove(&key);
+            } else {
+                // its answers are still written (the writer flushes them)
+                h.closed = true;
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! before reading again; one writer task per helper stdin with its own
 //! queue, so a helper that never reads only delays itself.
 
+use crate::lines::{Line, LineFramer};
 use std::os::fd::OwnedFd;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::unix::pipe;
@@ -19,6 +20,8 @@ pub enum FromHelper {
         lines: Vec<String>,
         done: oneshot::Sender<()>,
     },
+    /// A line longer than the bound was dropped (its length).
+    TooLong { len: usize },
     /// End of the helper's stdout (it exited or closed it).
     Eof,
 }
@@ -43,9 +46,10 @@ pub fn take_lines(buf: &mut Vec<u8>) -> Vec<String> {
 pub fn spawn_reader<K: Copy + Send + 'static>(
     fd: OwnedFd,
     key: K,
+    max_line: usize,
     events: mpsc::UnboundedSender<(K, FromHelper)>,
 ) -> std::io::Result<()> {
-    read_batches(pipe::Receiver::from_owned_fd(fd)?, key, events);
+    read_batches(pipe::Receiver::from_owned_fd(fd)?, key, max_line, events);
     Ok(())
 }
 
@@ -58,17 +62,24 @@ pub fn spawn_writer(
 }
 
 /// The reader of one command source (a helper's stdout, a control client):
-/// every read is cut into complete lines, which form one batch, and the
-/// next read waits until that batch was answered (the ordering protocol's
-/// "one read = one batch"). Reports `Eof` when the source closes.
-pub fn read_batches<R, K>(mut rx: R, key: K, events: mpsc::UnboundedSender<(K, FromHelper)>)
-where
+/// every read is cut into complete lines ([`LineFramer`]: linear, lines
+/// longer than `max_line` dropped and reported), which form one batch;
+/// the next read waits until the rib accepted that batch (the ordering
+/// protocol's "one read = one batch"). Reports `Eof` when the source
+/// closes.
+pub fn read_batches<R, K>(
+    mut rx: R,
+    key: K,
+    max_line: usize,
+    events: mpsc::UnboundedSender<(K, FromHelper)>,
+) where
     R: AsyncRead + Unpin + Send + 'static,
     K: Copy + Send + 'static,
 {
     tokio::spawn(async move {
         let mut chunk = vec![0u8; READ_SIZE];
-        let mut buf: Vec<u8> = Vec::new();
+        let mut framer = LineFramer::new(max_line);
+        let mut items = Vec::new();
         loop {
             let n = match rx.read(&mut chunk).await {
                 Ok(0) | Err(_) => {
@@ -77,20 +88,35 @@ where
                 }
                 Ok(n) => n,
             };
-            buf.extend_from_slice(&chunk[..n]);
-            let lines = take_lines(&mut buf);
-            if lines.is_empty() {
-                continue;
-            }
-            let (done, wait) = oneshot::channel();
-            if events
-                .send((key, FromHelper::Batch { lines, done }))
-                .is_err()
-            {
-                return;
-            }
-            if wait.await.is_err() {
-                return;
+            framer.push(&chunk[..n], &mut items);
+            let mut lines = Vec::new();
+            for item in items.drain(..).chain(std::iter::once(Line::TooLong(0))) {
+                let too_long = match item {
+                    Line::Text(l) => {
+                        lines.push(l);
+                        continue;
+                    }
+                    Line::TooLong(len) => len,
+                };
+                if !lines.is_empty() {
+                    let (done, wait) = oneshot::channel();
+                    let lines = std::mem::take(&mut lines);
+                    if events
+                        .send((key, FromHelper::Batch { lines, done }))
+                        .is_err()
+                        || wait.await.is_err()
+                    {
+                        return;
+                    }
+                }
+                // the sentinel (0) only flushes the lines before it
+                if too_long > 0
+                    && events
+                        .send((key, FromHelper::TooLong { len: too_long }))
+                        .is_err()
+                {
+                    return;
+                }
             }
         }
     });

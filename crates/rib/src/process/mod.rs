@@ -6,14 +6,17 @@
 //! daemon-wide sequence number; the complete lines of one read of one
 //! helper form a batch; the batch is applied to the Adj-RIB-Outs at once
 //! ([`crate::Rib::apply_batch`]), each affected worker gets
-//! `Changes { seq: last seq of the batch }`, and only when every one of them
-//! acknowledged (or the ack timeout passed) are the replies written and the
-//! next batch read. Batches are handled one at a time, in arrival order,
-//! while session events, acknowledgements and helper output keep flowing.
+//! `Changes { seq: last seq of the batch }` in its own pipeline at once,
+//! and the batch's replies are written once every one of them acknowledged
+//! (or went away, or the ack timeout passed), each source's in order
+//! ([`answers`], [`crate::pipeline`]): a slow peer lags on its own queue.
+//! Session events, acknowledgements and helper output keep flowing.
 
+mod answers;
 mod control;
 mod drain;
 mod events;
+mod heartbeat;
 mod helper_io;
 mod session_io;
 
@@ -46,6 +49,10 @@ use tracing::{debug, info, warn};
 pub struct Options {
     /// How long a batch waits for the workers' acknowledgements.
     pub ack_timeout: Duration,
+    /// Backlog bound of each peer's pipeline (RFC 9687's send hold timer).
+    pub peer_queue: crate::pipeline::Bounds,
+    /// Longest helper line accepted (bytes, newline excluded).
+    pub max_line: usize,
 }
 
 type HelperKey = u64;
@@ -58,6 +65,10 @@ struct Helper {
     json: ferrobgp_api::json::JsonEncoder,
     /// A control-socket client: may address every peer, gets no events.
     all_peers: bool,
+    /// The reader's go-ahead, held while too many answers are pending.
+    held: Option<oneshot::Sender<()>>,
+    /// The source closed its end: forgotten once its answers are written.
+    closed: bool,
 }
 
 struct Peer {
@@ -65,6 +76,8 @@ struct Peer {
     /// ExaBGP's name string, matched by neighbor selectors.
     name: String,
     link: Option<(u64, mpsc::UnboundedSender<RibToSession>)>,
+    /// Liveness of the linked worker.
+    heartbeat: Option<crate::liveness::Heartbeat>,
     up: bool,
     connected: bool,
     local: Option<SocketAddr>,
@@ -96,24 +109,6 @@ struct Reply {
     output: Vec<String>,
 }
 
-struct InFlight {
-    seq: u64,
-    helper: HelperKey,
-    replies: Vec<Reply>,
-    waiting: BTreeSet<PeerId>,
-    /// Replies of `reload` commands waiting for the supervisor's outcome
-    /// (`SupervisorToRib::ReloadDone`), in the order they were asked.
-    reloads: VecDeque<usize>,
-    done: oneshot::Sender<()>,
-}
-
-impl InFlight {
-    /// Nothing left to wait for: the replies can be written.
-    fn complete(&self) -> bool {
-        self.waiting.is_empty() && self.reloads.is_empty()
-    }
-}
-
 struct State {
     opts: Options,
     settings: Settings,
@@ -127,8 +122,10 @@ struct State {
     next_key: HelperKey,
     next_link: u64,
     seq: u64,
-    pending: VecDeque<(HelperKey, Vec<String>, oneshot::Sender<()>)>,
-    inflight: Option<InFlight>,
+    /// The peers' pipelines and the sources' answers in order.
+    pipes: crate::pipeline::Pipelines<HelperKey, answers::Answer>,
+    /// Refused helper input, logged at a bounded rate.
+    refused: answers::LogLimit,
     /// Shutdown: helpers that got the notice and whose output has not ended.
     drain: drain::Drain<HelperKey>,
     /// Every helper got the shutdown notice already.
@@ -186,7 +183,7 @@ pub async fn run(
         .map(|h| h.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut st = State {
-        opts,
+        opts: opts.clone(),
         version: settings
             .version
             .clone()
@@ -210,8 +207,8 @@ pub async fn run(
         next_key: 0,
         next_link: 0,
         seq: 0,
-        pending: VecDeque::new(),
-        inflight: None,
+        pipes: crate::pipeline::Pipelines::new(opts.peer_queue),
+        refused: answers::LogLimit::default(),
         drain: drain::Drain::default(),
         noticed: false,
         sup,
@@ -226,6 +223,8 @@ pub async fn run(
     drop(peers);
     let _ = st.sup.send(RibToSupervisor::Ready);
     info!("rib ready: {} neighbor(s)", st.peers.len());
+    let mut tick = tokio::time::interval(heartbeat::TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             msg = sup_rx.recv() => {
@@ -247,8 +246,9 @@ pub async fn run(
             }
             Some((key, ev)) = helper_rx.recv() => st.on_helper(key, ev),
             Some((peer, gen, msg)) = session_rx.recv() => st.on_session(peer, gen, msg),
-            Some(seq) = timeout_rx.recv() => st.on_timeout(seq),
+            Some(ticket) = timeout_rx.recv() => st.on_timeout(ticket),
             Some(stream) = control_rx.recv() => st.add_control_client(stream),
+            _ = tick.tick() => st.heartbeat(),
         }
     }
 }
@@ -321,6 +321,7 @@ impl State {
                             name: events::peer_name(&neighbor),
                             neighbor,
                             link: None,
+                            heartbeat: None,
                             up: false,
                             connected: false,
                             local: None,
@@ -386,6 +387,7 @@ impl State {
                     .collect();
                 for k in keys {
                     self.helpers.remove(&k);
+                    self.pipes.source_gone(k);
                 }
             }
             SupervisorToRib::SessionChannel { peer } => {
@@ -396,8 +398,10 @@ impl State {
                 let gen = self.next_link;
                 match session_io::spawn_link(fd, peer, gen, self.session_events.clone()) {
                     Ok(q) => {
+                        let heartbeat = self.heartbeat_for(peer);
                         if let Some(p) = self.peers.get_mut(&peer) {
                             p.link = Some((gen, q));
+                            p.heartbeat = Some(heartbeat);
                         }
                     }
                     Err(e) => warn!(peer, "session link: {e}"),
@@ -448,7 +452,9 @@ impl State {
                 return;
             }
         };
-        if let Err(e) = helper_io::spawn_reader(stdout, key, self.helper_events.clone()) {
+        if let Err(e) =
+            helper_io::spawn_reader(stdout, key, self.opts.max_line, self.helper_events.clone())
+        {
             warn!("helper \"{}\": {e}", info.name);
             return;
         }
@@ -462,6 +468,8 @@ impl State {
                 out,
                 writer,
                 all_peers: false,
+                held: None,
+                closed: false,
             },
         );
     }
@@ -475,26 +483,16 @@ impl State {
                 self.check_drained();
             }
             FromHelper::Batch { lines, done } => {
-                self.pending.push_back((key, lines, done));
-                self.next_batch();
+                if self.helpers.contains_key(&key) {
+                    self.start_batch(key, lines);
+                    self.release_reader(key, done);
+                }
             }
+            FromHelper::TooLong { len } => self.line_too_long(key, len),
         }
     }
 
-    /// Starts the next queued batch when none is in flight.
-    fn next_batch(&mut self) {
-        while self.inflight.is_none() {
-            let Some((key, lines, done)) = self.pending.pop_front() else {
-                return;
-            };
-            if !self.helpers.contains_key(&key) {
-                continue;
-            }
-            self.start_batch(key, lines, done);
-        }
-    }
-
-    fn start_batch(&mut self, key: HelperKey, lines: Vec<String>, done: oneshot::Sender<()>) {
+    fn start_batch(&mut self, key: HelperKey, lines: Vec<String>) {
         let process = self.helpers[&key].info.name.clone();
         let all_peers = self.helpers[&key].all_peers;
         let addressable: Vec<(PeerId, String)> = self
@@ -516,7 +514,10 @@ impl State {
             let seq = self.next_seq();
             let (command, outcome, output) = match ferrobgp_api::parse_line(&line) {
                 Err(e) => {
-                    warn!("command from process \"{process}\" not understood: {line:?}: {e}");
+                    self.refused.warn(format_args!(
+                        "command from process \"{process}\" not understood: {:?}: {e}",
+                        answers::clip(&line)
+                    ));
                     (None, Outcome::Error(e.to_string()), Vec::new())
                 }
                 Ok(p) => {
@@ -602,7 +603,10 @@ impl State {
                             (Some(p.command), Outcome::Done, output)
                         }
                         Err(e) => {
-                            warn!("command from \"{process}\" refused: {line:?}: {e}");
+                            self.refused.warn(format_args!(
+                                "command from \"{process}\" refused: {:?}: {e}",
+                                answers::clip(&line)
+                            ));
                             (Some(p.command), Outcome::Error(e.to_string()), Vec::new())
                         }
                     }
@@ -646,33 +650,28 @@ impl State {
             };
             lists.entry(peer).or_default().append(list);
         }
-        let mut waiting = BTreeSet::new();
+        let mut sends = Vec::new();
         for (peer, list) in lists {
+            let size = answers::size(&list);
             if self.send_ipc(peer, seq, list) {
-                waiting.insert(peer);
+                sends.push(crate::pipeline::Send {
+                    peer,
+                    seq,
+                    changes: size.0,
+                    bytes: size.1,
+                });
             }
         }
         for a in after {
             self.side_effect(a);
         }
-        self.inflight = Some(InFlight {
-            seq,
-            helper: key,
-            replies,
-            waiting,
-            reloads,
-            done,
-        });
-        if self.inflight.as_ref().is_some_and(InFlight::complete) {
-            self.finish_batch();
-        } else {
-            let t = self.timeouts.clone();
-            let d = self.opts.ack_timeout;
-            tokio::spawn(async move {
-                tokio::time::sleep(d).await;
-                let _ = t.send(seq);
-            });
-        }
+        let affects = rib_cmds
+            .iter()
+            .zip(&result.results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|((i, c), _)| (*i, c.peers.clone()))
+            .collect();
+        self.submit(key, replies, affects, &sends, reloads);
     }
 
     fn side_effect(&mut self, action: Action) {
@@ -706,8 +705,8 @@ impl State {
     }
 
     /// Queues changes to a peer's worker; true when an ack is expected.
-    fn send_changes(&mut self, peer: PeerId, seq: u64, changes: Vec<Change>) -> bool {
-        self.send_ipc(peer, seq, to_ipc(peer, changes))
+    fn send_changes(&mut self, peer: PeerId, seq: u64, changes: Vec<Change>) {
+        self.send_untracked(peer, seq, to_ipc(peer, changes))
     }
 
     /// Queues already converted changes to a peer's worker; true when an
@@ -717,6 +716,22 @@ impl State {
             return false;
         };
         q.send(changes.into_message(seq)).is_ok()
+    }
+
+    /// Sends changes no answer waits for, in the peer's pipeline.
+    fn send_untracked(&mut self, peer: PeerId, seq: u64, changes: ipc::ChangeList) {
+        let (changes_n, bytes) = answers::size(&changes);
+        if self.send_ipc(peer, seq, changes) {
+            let s = crate::pipeline::Send {
+                peer,
+                seq,
+                changes: changes_n,
+                bytes,
+            };
+            if self.pipes.send(s) {
+                self.overloaded(peer);
+            }
+        }
     }
 
     /// `announce operational` for one peer: the message, when the peer has
@@ -779,89 +794,10 @@ impl State {
         }
     }
 
-    fn on_timeout(&mut self, seq: u64) {
-        let timeout = self.opts.ack_timeout;
-        if let Some(f) = self.inflight.as_mut() {
-            if f.seq == seq && !f.complete() {
-                if !f.waiting.is_empty() {
-                    warn!(
-                        "no acknowledgement from peer(s) {:?} within {:?}: answering anyway",
-                        f.waiting, timeout
-                    );
-                }
-                for i in std::mem::take(&mut f.reloads) {
-                    warn!("no outcome of the reload within {timeout:?}: answering error");
-                    if let Some(r) = f.replies.get_mut(i) {
-                        r.outcome =
-                            Outcome::Error(format!("the reload did not finish within {timeout:?}"));
-                    }
-                }
-                self.finish_batch();
-            }
-        }
-    }
-
-    /// The supervisor's outcome of a `reload` of the batch in flight: an
-    /// invalid configuration answers `error`, its reason lines first.
-    fn reload_done(&mut self, error: Option<String>) {
-        let Some(f) = self.inflight.as_mut() else {
-            return;
-        };
-        let Some(i) = f.reloads.pop_front() else {
-            return;
-        };
-        if let (Some(e), Some(r)) = (error, f.replies.get_mut(i)) {
-            r.output
-                .extend(e.lines().map(|l| format!("reload failed: {l}")));
-            r.outcome = Outcome::Error(e);
-        }
-        if f.complete() {
-            self.finish_batch();
-        }
-    }
-
-    fn acked(&mut self, peer: PeerId, seq: u64) {
-        let finished = match self.inflight.as_mut() {
-            Some(f) if seq >= f.seq => {
-                f.waiting.remove(&peer);
-                f.complete()
-            }
-            _ => false,
-        };
-        if finished {
-            self.finish_batch();
-        }
-    }
-
-    fn finish_batch(&mut self) {
-        let Some(f) = self.inflight.take() else {
-            return;
-        };
-        if let Some(h) = self.helpers.get_mut(&f.helper) {
-            let mut text = String::new();
-            for r in f.replies {
-                for l in r.output {
-                    text.push_str(&l);
-                    text.push('\n');
-                }
-                if let Some(line) = h.ack.reply(r.seq, r.command.as_ref(), &r.outcome) {
-                    text.push_str(&line);
-                    text.push('\n');
-                }
-            }
-            if !text.is_empty() {
-                let _ = h.out.send(text.into_bytes());
-            }
-        }
-        let _ = f.done.send(());
-        self.next_batch();
-        self.check_drained();
-    }
-
     /// Shutdown: tells the supervisor once the helpers' output ended and
     /// their last commands are answered.
     fn check_drained(&mut self) {
-        let busy = self.inflight.is_some() || !self.pending.is_empty();
+        let busy = !self.pipes.is_idle();
         if self.drain.quiet_now(busy) {
             let _ = self.sup.send(RibToSupervisor::HelpersQuiet);
         }
@@ -887,6 +823,9 @@ impl State {
     fn session_gone(&mut self, peer: PeerId, reason: &str) {
         if let Some(p) = self.peers.get_mut(&peer) {
             p.link = None;
+            p.heartbeat = None;
+            p.fsm = "idle".into();
+            p.up_since = None;
             let was_up = p.up || p.connected;
             if was_up {
                 p.down_since = std::time::Instant::now();
@@ -906,13 +845,8 @@ impl State {
                 );
             }
         }
-        let finished = match self.inflight.as_mut() {
-            Some(f) => f.waiting.remove(&peer) && f.complete(),
-            None => false,
-        };
-        if finished {
-            self.finish_batch();
-        }
+        self.pipes.peer_gone(peer);
+        self.write_answers();
     }
 
     fn on_session(&mut self, peer: PeerId, gen: u64, msg: ipc::Result<SessionToRib>) {
@@ -934,6 +868,7 @@ impl State {
         };
         match msg {
             SessionToRib::Ack { seq } => self.acked(peer, seq),
+            SessionToRib::Pong { n } => self.on_pong(peer, n),
             SessionToRib::State(state) => self.on_state(peer, state),
             SessionToRib::Message { direction, raw } => {
                 let mut decoded = None;
@@ -961,7 +896,7 @@ impl State {
                     }
                 };
                 let seq = self.next_seq();
-                self.send_ipc(peer, seq, list);
+                self.send_untracked(peer, seq, list);
             }
             SessionToRib::NeedRoutes { families, eor } => {
                 let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
@@ -984,7 +919,7 @@ impl State {
                 list.append(to_ipc(peer, changes));
                 let seq = self.next_seq();
                 // Always sent, even empty: the worker may wait for it.
-                self.send_ipc(peer, seq, list);
+                self.send_untracked(peer, seq, list);
             }
         }
     }

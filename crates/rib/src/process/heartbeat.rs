@@ -1,0 +1,57 @@
+//! The rib loop's side of worker liveness ([`crate::liveness`]): on every
+//! tick each linked worker gets a ping (when its last one was answered);
+//! a worker past its bound is reported down at once (`show neighbor`
+//! never says up for it), its pipeline is dropped, and the supervisor
+//! kills and replaces it as after a crash.
+
+use super::State;
+use crate::batch::PeerId;
+use crate::liveness::Heartbeat;
+use ferrobgp_ipc::{RibToSession, RibToSupervisor};
+use std::time::{Duration, Instant};
+use tracing::warn;
+
+/// How often the heartbeats are checked.
+pub const TICK: Duration = Duration::from_millis(250);
+
+impl State {
+    /// A new link to `peer`'s worker starts with a fresh heartbeat.
+    pub(super) fn heartbeat_for(&self, peer: PeerId) -> Heartbeat {
+        let hold = self.peers.get(&peer).map_or(0, |p| p.neighbor.hold_time);
+        Heartbeat::new(crate::liveness::bound(hold))
+    }
+
+    pub(super) fn on_pong(&mut self, peer: PeerId, n: u64) {
+        if let Some(h) = self.peers.get_mut(&peer).and_then(|p| p.heartbeat.as_mut()) {
+            h.pong(n);
+        }
+    }
+
+    /// Pings the workers, and gives up on those that stopped answering.
+    pub(super) fn heartbeat(&mut self) {
+        let now = Instant::now();
+        let mut hung = Vec::new();
+        for (id, p) in self.peers.iter_mut() {
+            let (Some((_, q)), Some(h)) = (p.link.as_ref(), p.heartbeat.as_mut()) else {
+                continue;
+            };
+            if h.hung(now) {
+                hung.push(*id);
+            } else if let Some(n) = h.ping(now) {
+                let _ = q.send(RibToSession::Ping { n });
+            }
+        }
+        for id in hung {
+            if let Some(p) = self.peers.get_mut(&id) {
+                warn!(
+                    peer = id,
+                    "the session worker of neighbor {} does not answer: replacing it",
+                    p.neighbor.peer_address.addr()
+                );
+                p.heartbeat = None;
+            }
+            self.session_gone(id, "session worker hung");
+            let _ = self.sup.send(RibToSupervisor::Hung { peer: id });
+        }
+    }
+}
