@@ -7,7 +7,7 @@
 //! ExaBGP's envelope.
 
 use ferrobgp_wire::Family;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Receive or send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,6 +32,8 @@ pub struct PeerInfo {
     pub peer_address: IpAddr,
     pub local_as: u32,
     pub peer_as: u32,
+    /// Our router id on this session (`"router-id"` in the JSON, as 5.0.15).
+    pub router_id: Option<Ipv4Addr>,
 }
 
 /// BGP message types, as the `api` block names them.

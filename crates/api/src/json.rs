@@ -140,11 +140,14 @@ impl JsonEncoder {
 
     fn neighbor(peer: &PeerInfo, direction: Option<Direction>, content: &str) -> String {
         format!(
-            "\"neighbor\": {{ \"address\": {{ \"local\": \"{}\", \"peer\": \"{}\" }}, \"asn\": {{ \"local\": {}, \"peer\": {} }} {}{}{}{} }}",
+            "\"neighbor\": {{ \"address\": {{ \"local\": \"{}\", \"peer\": \"{}\" }}, \"asn\": {{ \"local\": {}, \"peer\": {} }}{} {}{}{}{} }}",
             peer.local_address,
             peer.peer_address,
             peer.local_as,
             peer.peer_as,
+            peer.router_id
+                .map(|r| format!(", \"router-id\": \"{r}\""))
+                .unwrap_or_default(),
             if direction.is_some() { ", " } else { "" },
             direction.map(|d| format!("\"direction\": \"{}\"", d.as_str())).unwrap_or_default(),
             if content.is_empty() { " " } else { ", " },

@@ -13,6 +13,7 @@ fn peer(local_as: u32) -> PeerInfo {
         peer_address: "127.0.0.1".parse().unwrap(),
         local_as,
         peer_as: local_as,
+        router_id: None,
     }
 }
 fn encoder() -> JsonEncoder {
@@ -553,4 +554,21 @@ fn event_selection() {
         raw: None,
         negotiated: None
     }));
+}
+
+/// 5.0.15 puts our router id in every `neighbor` object (bytes recorded
+/// from its `JSON._neighbor`, spacing included: a space before the comma).
+#[test]
+fn neighbor_object_has_the_router_id_as_5_0_15() {
+    let p = PeerInfo {
+        local_address: "127.0.0.1".parse().unwrap(),
+        peer_address: "127.0.0.2".parse().unwrap(),
+        local_as: 65000,
+        peer_as: 65001,
+        router_id: Some("10.0.0.1".parse().unwrap()),
+    };
+    let line = encoder().encode(1.5, &p, &Event::State(State::Up));
+    let want = r#""neighbor": { "address": { "local": "127.0.0.1", "peer": "127.0.0.2" }, "asn": { "local": 65000, "peer": 65001 }, "router-id": "10.0.0.1" , "state": "up" }"#;
+    assert!(line.contains(want), "{line}");
+    assert_eq!(parsed(&line)["neighbor"]["router-id"], json!("10.0.0.1"));
 }

@@ -22,6 +22,7 @@ fn peer() -> PeerInfo {
         peer_address: "127.0.0.1".parse().unwrap(),
         local_as: 1,
         peer_as: 1,
+        router_id: None,
     }
 }
 fn decode(h: &str) -> Message {

@@ -396,6 +396,13 @@ impl Settings {
             warnings.push(format!("{variable}: unknown setting (ignored)"));
             return Ok(());
         };
+        // ExaBGP 5.0.15 reads its old name `tcp.connections` only when it
+        // holds something: `exabgp_tcp_connections=` (as some scripts
+        // export it) keeps the default, where an empty `tcp.attempts` is an
+        // error in both.
+        if (section, key) == ("tcp", "connections") && unquote(value).trim().is_empty() {
+            return Ok(());
+        }
         let (section, key) = canonical(section, key);
         match self.set_raw(&section, &key, value) {
             Some(Ok(())) => Ok(()),
@@ -652,6 +659,15 @@ mod tests {
             s.warnings
         );
         assert!(load(&[("ferrobgp_compat_reference_open", "maybe")], None).is_err());
+    }
+
+    #[test]
+    fn empty_tcp_connections_keeps_the_default_as_exabgp() {
+        let l = load(&[("exabgp_tcp_connections", "")], None).unwrap();
+        assert_eq!(l.settings.tcp.attempts, 0);
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        assert!(load(&[("exabgp_tcp_attempts", "")], None).is_err());
+        assert!(load(&[("exabgp_tcp_port", "")], None).is_err());
     }
 
     #[test]

@@ -541,7 +541,19 @@ impl Builder {
             "flow-label" => (FlowComponent::FlowLabel, Some(Afi::IPV6)),
             _ => return Ok(false),
         };
-        let words = cur.list(&kw.text, "a match value")?;
+        let bracketed = cur.peek_kind() == Some(TokenKind::LBracket);
+        let mut words = cur.list(&kw.text, "a match value")?;
+        // ExaBGP also takes a list without brackets, as ExaFS writes it:
+        // `destination-port =80 =443;`, `tcp-flags SYN ACK;`.
+        if !bracketed {
+            while let Some(t) = cur.peek() {
+                if !(t.is_word() && continues_list(component, &t.text)) {
+                    break;
+                }
+                words.push(t);
+                cur.advance();
+            }
+        }
         if words.is_empty() {
             return Err(ParseError::new(
                 kw.pos,
@@ -949,6 +961,33 @@ impl FlowRoute {
             attrs.other.sort();
         }
         Some(Route::new(nlri, next_hop, Arc::new(attrs)))
+    }
+}
+
+/// Whether `word` is one more value of a bracket-less `component` list
+/// (and not the next keyword of the inline form).
+fn continues_list(component: FlowComponent, word: &str) -> bool {
+    if matches!(
+        component,
+        FlowComponent::Source | FlowComponent::Destination
+    ) {
+        return false;
+    }
+    let bare = word.trim_start_matches(['=', '<', '>', '!', '&']);
+    if bare.len() != word.len() || word.starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
+    }
+    let lower = bare.to_ascii_lowercase();
+    match component {
+        FlowComponent::TcpFlags => matches!(
+            lower.as_str(),
+            "fin" | "syn" | "rst" | "push" | "psh" | "ack" | "urgent" | "urg" | "ece" | "cwr"
+        ),
+        FlowComponent::Fragment => matches!(
+            lower.as_str(),
+            "dont-fragment" | "is-fragment" | "first-fragment" | "last-fragment" | "not-a-fragment"
+        ),
+        _ => false,
     }
 }
 

@@ -191,6 +191,7 @@ pub fn peer_info(n: &Neighbor, local: Option<SocketAddr>, remote: Option<SocketA
         peer_address: remote.map(|a| a.ip()).unwrap_or(n.peer_address.addr()),
         local_as: n.local_as.asn().unwrap_or(0),
         peer_as: n.peer_as.asn().unwrap_or(0),
+        router_id: Some(n.router_id),
     }
 }
 
@@ -473,6 +474,7 @@ mod open_text_tests {
             peer_address: "127.0.0.1".parse().unwrap(),
             local_as: 65000,
             peer_as: 65000,
+            router_id: None,
         };
         let event = ferrobgp_api::event::Event::Message {
             direction: ferrobgp_api::event::Direction::Receive,
@@ -533,6 +535,7 @@ mod operational_event_tests {
             peer_address: "127.0.0.1".parse().unwrap(),
             local_as: 65000,
             peer_as: 65000,
+            router_id: None,
         };
         let mut json = ferrobgp_api::json::JsonEncoder::new(ferrobgp_api::json::Origin {
             version: "5.0.0".into(),
