@@ -24,10 +24,17 @@ pub fn content(m: &Message) -> Option<Content> {
         // treated as withdrawn (RFC 7606) is not an End-of-RIB
         Message::Update(u) => match u.received.eor() {
             Some(f) => Content::Eor(f),
-            None => Content::Update {
-                json: update_message_json(&u.received.update),
-                text: update_text_lines(&u.received.update),
-            },
+            // RFC 7606: what the UPDATE means, not what it carried
+            // (treat-as-withdraw: its routes are reported withdrawn)
+            None => {
+                let reported = u.received.reported();
+                let mut json = update_message_json(&reported);
+                mark_error(&mut json, &u.received);
+                Content::Update {
+                    json,
+                    text: update_text_lines(&reported),
+                }
+            }
         },
         Message::Notification(n) => Content::Notification {
             code: n.code,
@@ -70,6 +77,34 @@ pub fn content(m: &Message) -> Option<Content> {
     })
 }
 
+/// ExaBGP's marker of an UPDATE that RFC 7606 error handling changed: the
+/// last attribute is `"error": "treat-as-withdraw"` (its routes are
+/// reported withdrawn) or `"error": "discard"` (an attribute was dropped),
+/// the strongest verdict when there are several. An NLRI discard (an
+/// action ExaBGP does not take) has no marker.
+fn mark_error(json: &mut serde_json::Value, rx: &ferrobgp_wire::update::Received) {
+    use ferrobgp_wire::update::Verdict;
+    use serde_json::{Map, Value};
+    let marker = match rx.verdict() {
+        Some(Verdict::TreatAsWithdraw) => "treat-as-withdraw",
+        Some(Verdict::AttributeDiscard) => "discard",
+        _ => return,
+    };
+    let Some(Value::Object(update)) = json.get_mut("update") else {
+        return;
+    };
+    // "attribute" stays the first key of the update object
+    let mut rebuilt = Map::new();
+    let mut attrs = match update.remove("attribute") {
+        Some(Value::Object(a)) => a,
+        _ => Map::new(),
+    };
+    attrs.insert("error".into(), Value::String(marker.into()));
+    rebuilt.insert("attribute".into(), Value::Object(attrs));
+    rebuilt.append(update);
+    *update = rebuilt;
+}
+
 /// The `negotiated` event's data from the session's negotiation result.
 pub fn negotiated(n: &WireNegotiated) -> Negotiated {
     Negotiated {
@@ -90,6 +125,18 @@ pub fn negotiated(n: &WireNegotiated) -> Negotiated {
 /// context (`None` before the session is up: ExaBGP's standalone
 /// defaults). `None` when it does not decode.
 pub fn decode(raw: &[u8], negotiated: Option<&WireNegotiated>) -> Option<Message> {
+    decode_at(raw, negotiated, None)
+}
+
+/// As [`decode`], for a message received on a live session whose local
+/// address is `local`: the UPDATE checks of RFC 4271 6.3 that need it
+/// apply (see `ferrobgp_wire::update::Context::local_address`), so that
+/// helpers are told what the session worker decided.
+pub fn decode_at(
+    raw: &[u8],
+    negotiated: Option<&WireNegotiated>,
+    local: Option<IpAddr>,
+) -> Option<Message> {
     let standalone;
     let n = match negotiated {
         Some(n) => n,
@@ -98,5 +145,9 @@ pub fn decode(raw: &[u8], negotiated: Option<&WireNegotiated>) -> Option<Message
             &standalone
         }
     };
-    Message::decode(*raw.get(18)?, raw.get(19..)?, n).ok()
+    let ctx = ferrobgp_wire::update::Context {
+        local_address: local,
+        ..ferrobgp_wire::update::Context::from(n)
+    };
+    Message::decode_with(*raw.get(18)?, raw.get(19..)?, &ctx).ok()
 }

@@ -113,3 +113,87 @@ fn capabilities_text_lists_names_and_values() {
         "Multiprotocol(ipv4 unicast,ipv6 unicast), Route Refresh, ASN4(65000)"
     );
 }
+
+/// The `"message"` value and the text lines a helper gets for a received
+/// message decoded on a live session whose local address is 127.0.0.1.
+fn received(h: &str) -> (serde_json::Value, Vec<String>) {
+    let m =
+        from_wire::decode_at(&hex(h), None, Some("127.0.0.1".parse().unwrap())).expect("decodes");
+    match from_wire::content(&m) {
+        Some(Content::Update { json, text }) => (json, text),
+        other => panic!("not an update: {other:?}"),
+    }
+}
+
+const M: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+
+/// RFC 7606 treat-as-withdraw (MED of 3 bytes): the helper is told the
+/// routes are withdrawn, with ExaBGP 5.0.15's marker (the JSON it wrote for
+/// the same bytes, from the RFC corpus case `attr-med-bad-length`).
+#[test]
+fn treat_as_withdraw_is_reported_as_a_withdraw() {
+    let (json, text) = received(&format!(
+        "{M}:0036:02:0000001B40010100400200400304C000020140050400000064800403000001180A6300"
+    ));
+    assert_eq!(
+        json,
+        json!({ "update": {
+            "attribute": { "origin": "igp", "local-preference": 100, "error": "treat-as-withdraw" },
+            "withdraw": { "ipv4 unicast": [ { "nlri": "10.99.0.0/24" } ] }
+        } })
+    );
+    assert_eq!(text, ["withdrawn 10.99.0.0/24"]);
+    // an MP_REACH_NLRI route too, after those of the NLRI field (a missing
+    // ORIGIN)
+    let (json, _) = received(&format!(
+        "{M}:0042:02:00000027400200400304C0000201 800E1A00020110 20010DB8000000000000000000000001 002020010DB8 180A6300"
+    ).replace(' ', ""));
+    assert_eq!(
+        json["update"]["withdraw"],
+        json!({ "ipv4 unicast": [ { "nlri": "10.99.0.0/24" } ], "ipv6 unicast": [ { "nlri": "2001:db8::/32" } ] })
+    );
+    assert!(json["update"].get("announce").is_none());
+}
+
+/// RFC 7606 attribute discard (ATOMIC_AGGREGATE of 1 byte): the route
+/// without it, and ExaBGP's `"error": "discard"`.
+#[test]
+fn attribute_discard_is_reported_without_the_attribute() {
+    let (json, text) = received(&format!(
+        "{M}:0034:02:0000001940010100400200400304C00002014005040000006440060100180A6300"
+    ));
+    assert_eq!(
+        json,
+        json!({ "update": {
+            "attribute": { "origin": "igp", "local-preference": 100, "error": "discard" },
+            "announce": { "ipv4 unicast": { "192.0.2.1": [ { "nlri": "10.99.0.0/24" } ] } }
+        } })
+    );
+    assert_eq!(
+        text,
+        ["announced 10.99.0.0/24 next-hop 192.0.2.1 origin igp local-preference 100"]
+    );
+}
+
+/// RFC 4271 6.3 on a live session: a multicast prefix is left out;
+/// `ferrobgp decode` (no local address) shows the bytes as they are.
+#[test]
+fn semantic_checks_apply_on_a_live_session_only() {
+    let multicast =
+        format!("{M}:0033:02:0000001540010100400200400304C0000201400504000000641 0E001 180A6200")
+            .replace(' ', "");
+    let offline = from_wire::content(&decode(&multicast)).unwrap();
+    let Content::Update { json, .. } = offline else {
+        panic!("not an update")
+    };
+    let offline = json["update"]["announce"]["ipv4 unicast"]["192.0.2.1"].clone();
+    assert_eq!(offline.as_array().map(Vec::len), Some(2));
+    let (json, _) = received(
+        &format!("{M}:0033:02:0000001540010100400200400304C0000201400504000000641 0E001 180A6200")
+            .replace(' ', ""),
+    );
+    assert_eq!(
+        json["update"]["announce"],
+        json!({ "ipv4 unicast": { "192.0.2.1": [ { "nlri": "10.98.0.0/24" } ] } })
+    );
+}

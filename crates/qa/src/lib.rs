@@ -13,6 +13,8 @@ pub mod hex;
 pub mod msgfile;
 pub mod open;
 pub mod peer;
+pub mod rfc;
+pub mod rfc_peer;
 pub mod runner;
 pub mod script;
 pub mod suite;

@@ -84,11 +84,12 @@ pub enum OtherKind {
 }
 
 impl OtherKind {
-    fn name(self) -> &'static str {
+    /// The message type octet, the data of an RFC 6608 NOTIFICATION.
+    fn code(self) -> u8 {
         match self {
-            OtherKind::Update => "UPDATE",
-            OtherKind::RouteRefresh => "ROUTE_REFRESH",
-            OtherKind::Operational => "OPERATIONAL",
+            OtherKind::Update => 2,
+            OtherKind::RouteRefresh => 5,
+            OtherKind::Operational => 6,
         }
     }
 }
@@ -397,14 +398,10 @@ impl Fsm {
                     match self.state {
                         State::Established => self.touch_hold(now),
                         State::OpenConfirm => {
-                            self.fail(conn, notify::named(5, 2), now, &mut out);
+                            self.fail(conn, unexpected(5, 2, kind.code()), now, &mut out);
                         }
                         _ => {
-                            let text = format!(
-                                "The first packet received is not an open message ({})",
-                                kind.name()
-                            );
-                            self.fail(conn, notify::with_text(5, 1, &text), now, &mut out);
+                            self.fail(conn, unexpected(5, 1, kind.code()), now, &mut out);
                         }
                     }
                 }
@@ -563,8 +560,8 @@ impl Fsm {
         };
         if !expecting {
             let n = match self.state {
-                State::OpenConfirm => notify::named(5, 2),
-                _ => notify::named(5, 3),
+                State::OpenConfirm => unexpected(5, 2, 1),
+                _ => unexpected(5, 3, 1),
             };
             self.fail(conn, n, now, out);
             return;
@@ -616,14 +613,7 @@ impl Fsm {
                 }
             }
             State::Established => self.touch_hold(now),
-            _ => {
-                let n = notify::with_text(
-                    5,
-                    1,
-                    "The first packet received is not an open message (KEEPALIVE)",
-                );
-                self.fail(conn, n, now, out);
-            }
+            _ => self.fail(conn, unexpected(5, 1, 4), now, out),
         }
     }
 
@@ -688,3 +678,10 @@ impl Fsm {
 #[cfg(test)]
 #[path = "fsm_tests.rs"]
 mod tests;
+
+/// An RFC 6608 Finite State Machine Error (code 5): the data is the type
+/// octet of the unexpected message (RFC 6608 section 4). ExaBGP 5.0.15
+/// sends an English text instead (README, "Differences from ExaBGP").
+fn unexpected(code: u8, subcode: u8, kind: u8) -> Notify {
+    Notify::new(code, subcode, vec![kind])
+}

@@ -12,9 +12,29 @@
 //! each error, the NLRI concerned, what was done, and the whole malformed
 //! UPDATE.
 
+use ferrobgp_wire::capability::Capability;
 use ferrobgp_wire::family::Family;
+use ferrobgp_wire::message::Open;
+use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::update::{Received, Verdict};
 use std::collections::BTreeSet;
+
+/// The largest message accepted from the peer once the OPENs are
+/// exchanged: 65535 bytes when we advertised the extended message
+/// capability (RFC 8654 section 4: a speaker that advertised it accepts
+/// extended messages, whether or not the peer advertised it too), else
+/// what was negotiated. What we send stays within the negotiated size.
+pub fn max_receive_size(ours: Option<&Open>, negotiated: &Negotiated) -> usize {
+    let advertised = ours.is_some_and(|o| {
+        o.capabilities()
+            .any(|c| matches!(c, Capability::ExtendedMessage))
+    });
+    if advertised {
+        ferrobgp_wire::negotiated::EXTENDED_MAX_MESSAGE_SIZE
+    } else {
+        negotiated.max_message_size()
+    }
+}
 
 /// The warning lines for a received UPDATE (`body`: the bytes after the
 /// header); none when nothing in it is malformed.
@@ -87,6 +107,24 @@ mod tests {
              0601200A000001030E8101"
         );
         assert!(rx.changes().iter().all(|c| !c.is_announce()));
+    }
+
+    /// RFC 8654 section 4: our advertisement alone decides what we accept.
+    #[test]
+    fn extended_messages_are_accepted_once_we_advertised_them() {
+        let with = Open::decode(&unhex("04 FDE8 00B4 0A000001 04 0202 0600")).unwrap();
+        let without = Open::decode(&unhex("04 FDE8 00B4 0A000001 00")).unwrap();
+        let not_negotiated = Negotiated {
+            extended_message: false,
+            ..Negotiated::standalone()
+        };
+        assert_eq!(max_receive_size(Some(&with), &not_negotiated), 65535);
+        assert_eq!(max_receive_size(Some(&without), &not_negotiated), 4096);
+        assert_eq!(max_receive_size(None, &not_negotiated), 4096);
+        assert_eq!(
+            max_receive_size(Some(&without), &Negotiated::standalone()),
+            65535
+        );
     }
 
     #[test]

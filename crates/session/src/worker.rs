@@ -491,8 +491,9 @@ impl Worker {
                     self.sent_open = Some(ours);
                 }
                 let local = self.live.as_ref().map(|l| l.local);
+                let limit = received::max_receive_size(self.sent_open.as_ref(), &neg);
                 if let Some(live) = self.live.as_mut() {
-                    live.framer.set_max_size(neg.max_message_size());
+                    live.framer.set_max_size(limit);
                 }
                 self.ctx = Some(encode::context(&neg, &self.cfg, local));
                 self.negotiated = Some(neg);

@@ -1088,9 +1088,11 @@ impl State {
         if !r.adj_in.enabled || raw.get(18) != Some(&ferrobgp_wire::message::kind::UPDATE) {
             return;
         }
-        let negotiated = self.peers.get(&peer).and_then(|p| p.negotiated.as_ref());
+        let p = self.peers.get(&peer);
+        let negotiated = p.and_then(|p| p.negotiated.as_ref());
+        let local = p.and_then(|p| p.local).map(|a| a.ip());
         if let Some(Message::Update(u)) =
-            decoded.get_or_insert_with(|| from_wire::decode(raw, negotiated))
+            decoded.get_or_insert_with(|| from_wire::decode_at(raw, negotiated, local))
         {
             r.adj_in.received(&u.received);
         }
@@ -1105,7 +1107,7 @@ impl State {
         raw: &[u8],
         decoded: &mut Decoded,
     ) {
-        use ferrobgp_api::event::{Event, Report};
+        use ferrobgp_api::event::{Direction, Event, Report};
         let Some(p) = self.peers.get(&peer) else {
             return;
         };
@@ -1113,8 +1115,8 @@ impl State {
             return;
         };
         let dir = match direction {
-            ipc::Direction::Received => ferrobgp_api::event::Direction::Receive,
-            ipc::Direction::Sent => ferrobgp_api::event::Direction::Send,
+            ipc::Direction::Received => Direction::Receive,
+            ipc::Direction::Sent => Direction::Send,
         };
         let info = events::peer_info(&p.neighbor, p.local, p.remote);
         let time = events::now();
@@ -1143,7 +1145,11 @@ impl State {
                             .get_or_insert_with(|| {
                                 decoded
                                     .get_or_insert_with(|| {
-                                        from_wire::decode(raw, p.negotiated.as_ref())
+                                        // received: the live-session checks
+                                        let local = (dir == Direction::Receive)
+                                            .then(|| p.local.map(|a| a.ip()))
+                                            .flatten();
+                                        from_wire::decode_at(raw, p.negotiated.as_ref(), local)
                                     })
                                     .as_ref()
                                     .and_then(from_wire::content)

@@ -13,7 +13,8 @@ use crate::attribute::{
     attr_03_next_hop, attr_04_med, attr_05_local_pref, attr_06_atomic_aggregate,
     attr_09_originator_id, attr_10_cluster_list, attr_17_as4_path, attr_18_as4_aggregator,
     attr_26_aigp, attr_29_bgp_ls, code, flag, standard_flags, Aggregator, AsPath, AttrError,
-    Communities, ExtendedCommunities, LargeCommunities, Origin, PrefixSid, RawAttribute, AS_TRANS,
+    Communities, ExtendedCommunities, Ipv6ExtendedCommunities, LargeCommunities, Origin, PrefixSid,
+    RawAttribute, AS_TRANS,
 };
 use crate::error::{code as ncode, subcode, Notify};
 use crate::family::Family;
@@ -57,6 +58,37 @@ impl Received {
         } else {
             None
         }
+    }
+
+    /// The UPDATE as it is reported to helpers and `show`: itself, or with
+    /// treat-as-withdraw (RFC 7606 section 2) every route it announces moved
+    /// to the withdrawals (after those it withdrew itself, in wire order:
+    /// NLRI field, then MP_REACH_NLRI) and no next hop, as ExaBGP turns the
+    /// routes of such an UPDATE into withdrawals. The attributes are kept
+    /// (those that decoded): they say what was received. A view for
+    /// rendering only: IPv4 unicast and other families share `withdrawn`,
+    /// so it is never encoded.
+    pub fn reported(&self) -> Cow<'_, Update> {
+        if !self.treat_as_withdraw() {
+            return Cow::Borrowed(&self.update);
+        }
+        let mut u = self.update.clone();
+        let mut withdrawn = std::mem::take(&mut u.withdrawn);
+        let mut later = Vec::new();
+        if let Some(m) = &mut u.mp_unreach {
+            later.append(&mut m.nlri);
+        }
+        withdrawn.append(&mut u.nlri);
+        withdrawn.append(&mut later);
+        if let Some(r) = u.mp_reach.take() {
+            withdrawn.extend(r.nlri);
+        }
+        if u.mp_unreach.as_ref().is_some_and(|m| m.nlri.is_empty()) {
+            u.mp_unreach = None;
+        }
+        u.withdrawn = withdrawn;
+        u.next_hop = None;
+        Cow::Owned(u)
     }
 
     /// The route changes this UPDATE means, in wire order: withdrawals
@@ -113,6 +145,17 @@ fn reset(subcode: u8, data: Vec<u8>, reason: impl Into<Cow<'static, str>>) -> Er
     }
 }
 
+/// Whether this crate knows attribute type `c` (so that the Optional bit
+/// clear on it is a flags error, not an unrecognized well-known
+/// attribute).
+fn recognized(c: u8) -> bool {
+    standard_flags(c).is_some()
+        || matches!(
+            c,
+            code::PMSI_TUNNEL | code::IPV6_EXTENDED_COMMUNITIES | code::BGP_LS | code::PREFIX_SID
+        )
+}
+
 /// The RFC 7606 action for a malformed attribute of type `code`.
 fn action_for(c: u8) -> Option<Verdict> {
     Some(match c {
@@ -125,6 +168,7 @@ fn action_for(c: u8) -> Option<Verdict> {
         | code::ORIGINATOR_ID
         | code::CLUSTER_LIST
         | code::EXTENDED_COMMUNITIES
+        | code::IPV6_EXTENDED_COMMUNITIES
         | code::LARGE_COMMUNITY => Verdict::TreatAsWithdraw,
         code::ATOMIC_AGGREGATE
         | code::AGGREGATOR
@@ -250,6 +294,20 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
         }
         seen[slot] |= bit;
 
+        // RFC 4271 6.3: an unrecognized well-known attribute (the Optional
+        // bit clear on a type that is not one of the five well-known ones,
+        // nor an optional type this crate knows) is 3/2 with the attribute
+        if ctx.local_address.is_some() && flags & flag::OPTIONAL == 0 && !recognized(c) {
+            return Err(Error::Malformed {
+                notify: Notify::new(
+                    ncode::UPDATE_MESSAGE,
+                    subcode::update::UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE,
+                    whole.to_vec(),
+                ),
+                reason: format!("unrecognized well-known attribute {c}").into(),
+            });
+        }
+
         let mut bad_nlri = Vec::new();
         let result = decode_one(
             &mut rx.update,
@@ -299,6 +357,11 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
         }
     }
 
+    if ctx.local_address.is_some() {
+        ignore_semantic_errors(&mut rx);
+    }
+    let u = &mut rx.update;
+
     // RFC 7606 7.5: LOCAL_PREF from an external peer is discarded
     if !ctx.ibgp() && u.attributes.local_pref.take().is_some() {
         rx.malformations.push(Malformation {
@@ -333,6 +396,38 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
         }
     }
     Ok(rx)
+}
+
+/// RFC 4271 6.3, on a live session: a multicast prefix in the NLRI field is
+/// ignored (the rest of the UPDATE processed), logged as a malformation.
+/// (A NEXT_HOP equal to our own address is not checked: on one host the
+/// peer's address is ours too, as in the conformance suite's `api-check`.)
+fn ignore_semantic_errors(rx: &mut Received) {
+    let u = &mut rx.update;
+    let mut ignored = Vec::new();
+    u.nlri.retain(|n| match n {
+        Nlri::Prefix(p) if is_multicast(&p.net) => {
+            ignored.push(p.net.to_string());
+            false
+        }
+        _ => true,
+    });
+    for net in ignored {
+        rx.malformations.push(Malformation {
+            verdict: Verdict::NlriDiscard,
+            attribute: None,
+            family: Some(Family::IPV4_UNICAST),
+            reason: format!("multicast prefix {net} in the unicast NLRI field ignored").into(),
+        });
+    }
+}
+
+/// An IPv4 prefix inside 224.0.0.0/4 (class D).
+fn is_multicast(net: &ipnet::IpNet) -> bool {
+    match net {
+        ipnet::IpNet::V4(n) => n.prefix_len() >= 4 && n.network().is_multicast(),
+        ipnet::IpNet::V6(_) => false,
+    }
 }
 
 /// The malformation for an NLRI of attribute `c` (14 or 15) that was
@@ -430,6 +525,12 @@ fn decode_one(
         }
         code::BGP_LS => {
             attr_29_bgp_ls::validate(value)?;
+            a.push_raw(RawAttribute::new(c, flags, value))
+        }
+        // RFC 7606 7.15 (RFC 5701): a length not a multiple of 20 is
+        // treat-as-withdraw
+        code::IPV6_EXTENDED_COMMUNITIES => {
+            Ipv6ExtendedCommunities::parse(value)?;
             a.push_raw(RawAttribute::new(c, flags, value))
         }
         _ => a.push_raw(RawAttribute::new(c, flags, value)),

@@ -51,7 +51,11 @@ pub struct Context {
     pub group_updates: bool,
     /// AIGP is sent to eBGP peers only when enabled.
     pub aigp: bool,
-    /// Local address of the session (resolves `next-hop self`).
+    /// Local address of the session (resolves `next-hop self`). When
+    /// decoding, its presence means a live session: the checks that only
+    /// make sense there apply (RFC 4271 6.3: unrecognized well-known
+    /// attribute, multicast prefix in the unicast NLRI field); `ferrobgp
+    /// decode` leaves it unset.
     pub local_address: Option<IpAddr>,
     /// Our router-id (resolves `next-hop self` of IPv4 routes on an IPv6
     /// session).
