@@ -167,11 +167,16 @@ fn many_peers_are_summarised_with_their_private_memory() {
 
 #[test]
 fn compare_runs_bird_and_exabgp_side_by_side() {
-    let venv = std::env::var("EXABGP_VENV").unwrap_or_else(|_| "/opt/exabgp-5.0.15".into());
-    let exabgp = format!("{venv}/bin/exabgp");
-    if !std::path::Path::new("/usr/sbin/bird").is_file() || !std::path::Path::new(&exabgp).is_file()
-    {
-        eprintln!("skipped: --compare needs /usr/sbin/bird and {exabgp}");
+    // ExaBGP 5.0.15 where .ci/run and qa/bin/reference-check install it
+    let venv = std::env::var("EXABGP_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| ferrobgp_testkit::workspace_root().join("qa/.venv"));
+    let exabgp = venv.join("bin/exabgp");
+    if !std::path::Path::new("/usr/sbin/bird").is_file() || !exabgp.is_file() {
+        ferrobgp_testkit::skip(
+            "compare_runs_bird_and_exabgp_side_by_side",
+            &format!("--compare needs /usr/sbin/bird and {}", exabgp.display()),
+        );
         return;
     }
     let Some(text) = bench(&["--routes", "300", "--source", "static", "--compare"]) else {

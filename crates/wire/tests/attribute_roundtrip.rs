@@ -60,9 +60,11 @@ fn ext() -> impl Strategy<Value = ExtendedCommunity> {
 }
 
 fn raw() -> impl Strategy<Value = RawAttribute> {
-    // 29 (BGP-LS) and 40 (Prefix-SID) are validated on receipt (attribute discard)
+    // 25 (IPv6 extended communities: RFC 7606 7.15, treat-as-withdraw),
+    // 29 (BGP-LS) and 40 (Prefix-SID: attribute discard) are validated on
+    // receipt, so random bytes under those codes are not "unknown"
     let typed = [
-        1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 26, 29, 32, 40,
+        1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 25, 26, 29, 32, 40,
     ];
     (
         any::<u8>().prop_filter("untyped", move |c| !typed.contains(c)),

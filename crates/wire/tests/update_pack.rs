@@ -246,9 +246,13 @@ fn conf_extended_attributes() {
         .enumerate()
         .map(|(i, c)| {
             let a = shared(Attributes {
+                // the suite pins the reference commit's type 0x01 for
+                // 4-byte-ASN targets and origins, which ferrobgp sends only
+                // under ferrobgp.compat.reference-extended-community
                 extended_communities: ExtendedCommunities::new(vec![c
                     .parse::<ExtendedCommunity>()
-                    .unwrap()]),
+                    .unwrap()
+                    .reference_layout()]),
                 ..Default::default()
             });
             let i = i + 1;

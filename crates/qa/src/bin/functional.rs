@@ -143,7 +143,7 @@ enum Command {
         #[arg(long, default_value = "/usr/sbin/bird")]
         bird: String,
         /// ExaBGP command for --compare; default: `exabgp server` from
-        /// $EXABGP_VENV, else /opt/exabgp-5.0.15.
+        /// $EXABGP_VENV, else the project's qa/.venv.
         #[arg(long)]
         exabgp: Option<String>,
     },
@@ -450,8 +450,11 @@ fn exabgp_command(given: Option<String>) -> String {
     if let Some(command) = given {
         return command;
     }
-    let venv = std::env::var("EXABGP_VENV").unwrap_or_else(|_| "/opt/exabgp-5.0.15".into());
-    format!("{venv}/bin/exabgp server")
+    // where .ci/run and qa/bin/reference-check install it
+    let venv = std::env::var("EXABGP_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| default_suite().join(".venv"));
+    format!("{}/bin/exabgp server", venv.display())
 }
 
 #[allow(clippy::too_many_arguments)]
