@@ -23,10 +23,18 @@ pub struct CompatSettings {
     /// with type 0x01, the IPv4 administrator type, as ExaBGP does, not
     /// RFC 5668's type 0x02.
     pub reference_extended_community: bool,
+    /// Answer a message of unknown type with NOTIFICATION 1/0 and a text,
+    /// as ExaBGP does (5.0.15 included), not RFC 4271's 1/3 (Bad Message
+    /// Type) with the type octet.
+    pub reference_unknown_message: bool,
 }
 
 /// Every compatibility key, as documented (`ferrobgp.compat.<key>`).
-pub const KEYS: [&str; 2] = ["reference-open", "reference-extended-community"];
+pub const KEYS: [&str; 3] = [
+    "reference-open",
+    "reference-extended-community",
+    "reference-unknown-message",
+];
 
 impl CompatSettings {
     /// Sets `key` (after `ferrobgp.compat.`; `-` or `_` between words)
@@ -36,6 +44,9 @@ impl CompatSettings {
             "reference-open" => Some(bool::parse_setting(raw).map(|v| self.reference_open = v)),
             "reference-extended-community" => {
                 Some(bool::parse_setting(raw).map(|v| self.reference_extended_community = v))
+            }
+            "reference-unknown-message" => {
+                Some(bool::parse_setting(raw).map(|v| self.reference_unknown_message = v))
             }
             _ => None,
         }
@@ -51,6 +62,10 @@ impl CompatSettings {
             (
                 "ferrobgp.compat.reference-extended-community".to_string(),
                 self.reference_extended_community.show(),
+            ),
+            (
+                "ferrobgp.compat.reference-unknown-message".to_string(),
+                self.reference_unknown_message.show(),
             ),
         ]
     }

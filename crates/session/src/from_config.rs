@@ -105,6 +105,7 @@ pub fn peer_config(n: &Neighbor, s: &Settings) -> Result<PeerConfig> {
         aigp: caps.aigp,
         graceful_restart: caps.graceful_restart.is_some(),
         reference_extended_community: s.compat.reference_extended_community,
+        reference_unknown_message: s.compat.reference_unknown_message,
     })
 }
 

@@ -49,4 +49,7 @@ pub struct PeerConfig {
     /// route targets and origins with ExaBGP's type 0x01, not RFC 5668's
     /// 0x02.
     pub reference_extended_community: bool,
+    /// `ferrobgp.compat.reference-unknown-message`: answer a message of
+    /// unknown type with ExaBGP's 1/0 and a text, not RFC 4271's 1/3.
+    pub reference_unknown_message: bool,
 }

@@ -457,7 +457,11 @@ impl Worker {
                 },
                 Ok(Message::Unknown { kind, .. }) => Input::Fatal {
                     conn,
-                    notify: from_notification(Notification::unknown_message_type(kind)),
+                    notify: from_notification(if self.cfg.reference_unknown_message {
+                        Notification::reference_unknown_message_type(kind)
+                    } else {
+                        Notification::unknown_message_type(kind)
+                    }),
                 },
                 Err(e) => Input::Fatal {
                     conn,

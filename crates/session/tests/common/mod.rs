@@ -64,6 +64,7 @@ pub fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
         aigp: false,
         graceful_restart: false,
         reference_extended_community: false,
+        reference_unknown_message: false,
     }
 }
 

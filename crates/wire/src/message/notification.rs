@@ -57,9 +57,19 @@ impl Notification {
         }
     }
 
-    /// ExaBGP's answer to a message of unknown type (spec 7.1, reference
-    /// defect 9.8: 1/0 with a text, where RFC 4271 says 1/3).
+    /// The answer to a message of unknown type, RFC 4271 section 6.1:
+    /// "If the Type field of the message header is not recognized, then
+    /// the Error Subcode MUST be set to Bad Message Type. The Data field
+    /// MUST contain the erroneous Type field."
     pub fn unknown_message_type(kind: u8) -> Notification {
+        Notification::new(code::MESSAGE_HEADER, 3, vec![kind])
+    }
+
+    /// ExaBGP's answer to a message of unknown type (spec 7.1, reference
+    /// defect 9.8, still in 5.0.15): 1/0 with a text. Sent only under
+    /// `ferrobgp.compat.reference-unknown-message`, for the conformance
+    /// suite that pins it.
+    pub fn reference_unknown_message_type(kind: u8) -> Notification {
         Notification::new(
             code::MESSAGE_HEADER,
             0,
@@ -246,4 +256,20 @@ pub fn subcode_name(code: u8, subcode: u8) -> Option<&'static str> {
         (7, 2) => "Malformed Message Subtype",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_message_type_is_bad_message_type_with_the_type_octet() {
+        let mut body = Vec::new();
+        Notification::unknown_message_type(99).encode_body(&mut body);
+        assert_eq!(body, [1, 3, 99]);
+        let mut body = Vec::new();
+        Notification::reference_unknown_message_type(255).encode_body(&mut body);
+        assert_eq!(&body[..2], [1, 0]);
+        assert_eq!(&body[2..], b"can not decode update message of type \"255\"");
+    }
 }
