@@ -236,9 +236,26 @@ async fn teardown_with_graceful_restart_still_sends_cease() {
 }
 
 #[tokio::test]
-async fn unknown_message_type_answered_like_exabgp() {
+async fn unknown_message_type_is_bad_message_type_with_the_type_octet() {
     let (l, port) = listener().await;
     let (_sup, mut rib, _w) = spawn(config(port, 180, 1));
+    let mut s = establish(&l, &mut rib, None).await;
+    s.write_all(&hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0013 FF"))
+        .await
+        .unwrap();
+    // RFC 4271 6.1: 1/3, the data the erroneous type
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0016:03:0103FF")
+    );
+}
+
+#[tokio::test]
+async fn unknown_message_type_answered_like_exabgp_under_the_compat_setting() {
+    let (l, port) = listener().await;
+    let mut cfg = config(port, 180, 1);
+    cfg.reference_unknown_message = true;
+    let (_sup, mut rib, _w) = spawn(cfg);
     let mut s = establish(&l, &mut rib, None).await;
     s.write_all(&hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0013 FF"))
         .await
