@@ -1,0 +1,80 @@
+//! The neighbors as `show neighbor` and `show neighbor summary` describe
+//! them: configuration, session state and counters gathered for the
+//! renderers of `crate::show`.
+
+use super::*;
+
+impl State {
+    /// What `show neighbor` reports about `id`.
+    pub(super) fn status(&self, id: PeerId) -> Option<crate::show::NeighborStatus<'_>> {
+        let p = self.peers.get(&id)?;
+        Some(crate::show::NeighborStatus {
+            neighbor: &p.neighbor,
+            fsm: if p.up { "established" } else { &p.fsm },
+            up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
+            down_for: p.down_since.elapsed().as_secs(),
+            local: p.local.map(|a| a.ip()),
+            remote: p.remote.map(|a| a.ip()),
+            negotiated: p.negotiated.as_ref().filter(|_| p.up),
+            peer_open: p.peer_open.as_ref().filter(|_| p.up),
+            sent: p.sent,
+            received: p.received,
+        })
+    }
+
+    /// `show neighbor [summary|extensive|configuration] [IP] [json]`.
+    pub(super) fn show_neighbor(
+        &self,
+        peers: &[PeerId],
+        view: ferrobgp_api::NeighborView,
+        json: bool,
+    ) -> Vec<String> {
+        use ferrobgp_api::NeighborView;
+        let statuses = || peers.iter().filter_map(|id| self.status(*id));
+        if json {
+            let all: Vec<_> = statuses().collect();
+            return vec![crate::show::neighbors_json(&all)];
+        }
+        match view {
+            NeighborView::Extensive => statuses()
+                .flat_map(|s| crate::show::extensive(&s))
+                .collect(),
+            NeighborView::Configuration => statuses()
+                .flat_map(|s| {
+                    ferrobgp_config::print::neighbor(s.neighbor)
+                        .lines()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            _ => self.summary(peers),
+        }
+    }
+
+    /// `show neighbor summary`: the header and one line per peer.
+    pub(super) fn summary(&self, peers: &[PeerId]) -> Vec<String> {
+        let mut out = vec![crate::show::SUMMARY_HEADER.to_string()];
+        for id in peers {
+            let Some(p) = self.peers.get(id) else {
+                continue;
+            };
+            out.push(crate::show::summary_line(&crate::show::SummaryRow {
+                peer_address: p.neighbor.peer_address.addr(),
+                peer_as: p
+                    .negotiated
+                    .as_ref()
+                    .map(|n| n.peer_as)
+                    .or(p.neighbor.peer_as.asn()),
+                up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
+                state: if p.up {
+                    "established".into()
+                } else {
+                    p.fsm.clone()
+                },
+                updates_sent: p.sent.update,
+                updates_received: p.received.update,
+            }));
+        }
+        out
+    }
+}

@@ -1,0 +1,289 @@
+//! What the session workers tell the rib: state changes (up, down, the
+//! first table), received and sent messages (the Adj-RIB-In and the events
+//! each helper subscribed to), acknowledgements, and a worker going away.
+
+use super::*;
+
+impl State {
+    pub(super) fn session_gone(&mut self, peer: PeerId, reason: &str) {
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.link = None;
+            p.heartbeat = None;
+            p.fsm = "idle".into();
+            p.up_since = None;
+            let was_up = p.up || p.connected;
+            if was_up {
+                p.down_since = std::time::Instant::now();
+            }
+            p.up = false;
+            p.connected = false;
+            p.peer_open = None;
+            if let Some(r) = self.table.peer_mut(peer) {
+                r.session_down();
+            }
+            if was_up {
+                self.emit(
+                    peer,
+                    ferrobgp_api::event::Event::State(ferrobgp_api::event::State::Down(
+                        reason.to_string(),
+                    )),
+                );
+            }
+        }
+        self.pipes.peer_gone(peer);
+        self.write_answers();
+    }
+
+    pub(super) fn on_session(&mut self, peer: PeerId, gen: u64, msg: ipc::Result<SessionToRib>) {
+        let current = self
+            .peers
+            .get(&peer)
+            .and_then(|p| p.link.as_ref())
+            .is_some_and(|(g, _)| *g == gen);
+        if !current {
+            return;
+        }
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => {
+                debug!(peer, "session link ended: {e}");
+                self.session_gone(peer, "session worker gone");
+                return;
+            }
+        };
+        match msg {
+            SessionToRib::Ack { seq } => self.acked(peer, seq),
+            SessionToRib::Pong { n } => self.on_pong(peer, n),
+            SessionToRib::State(state) => self.on_state(peer, state),
+            SessionToRib::Message { direction, raw } => {
+                let mut decoded = None;
+                if direction == ipc::Direction::Received {
+                    self.adj_rib_in(peer, &raw, &mut decoded);
+                }
+                self.emit_message(peer, direction, &raw, &mut decoded)
+            }
+            SessionToRib::Counters { sent, received } => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.sent = sent;
+                    p.received = received;
+                }
+            }
+            SessionToRib::RouteRefresh { family, enhanced } => {
+                let changes = match self.table.peer_mut(peer) {
+                    Some(r) => r.full_table(&[family], false),
+                    None => return,
+                };
+                let list = match events::refresh_resend(changes, family, enhanced) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        warn!(peer, "change not serializable: {e}");
+                        ipc::ChangeList::new()
+                    }
+                };
+                let seq = self.next_seq();
+                self.send_untracked(peer, seq, list);
+            }
+            SessionToRib::NeedRoutes { families, eor } => {
+                let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
+                let changes = match self.table.peer_mut(peer) {
+                    Some(r) => r.full_table(&families, eor && !manual),
+                    None => return,
+                };
+                // the ASMs known when the session came up first, as ExaBGP
+                // re-announces them
+                let mut list: ipc::ChangeList = self
+                    .peers
+                    .get_mut(&peer)
+                    .map(|p| std::mem::take(&mut p.asm_replay))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(f, _)| families.is_empty() || families.contains(f))
+                    .map(|(_, c)| c)
+                    .collect::<Vec<ipc::Change>>()
+                    .into();
+                list.append(to_ipc(peer, changes));
+                let seq = self.next_seq();
+                // Always sent, even empty: the worker may wait for it.
+                self.send_untracked(peer, seq, list);
+            }
+        }
+    }
+
+    pub(super) fn on_state(&mut self, peer: PeerId, state: SessionState) {
+        use ferrobgp_api::event::{Event, State as S};
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        match state {
+            SessionState::Connected { local, remote } => {
+                p.local = Some(local);
+                p.remote = Some(remote);
+                p.connected = true;
+                self.emit(peer, Event::State(S::Connected));
+            }
+            SessionState::Up {
+                local,
+                remote,
+                families,
+                negotiated,
+                peer_open,
+            } => {
+                p.peer_open = peer_open.to().ok();
+                p.local = Some(local);
+                p.remote = Some(remote);
+                p.up = true;
+                p.up_since = Some(std::time::Instant::now());
+                p.asm_replay = p.asm.iter().map(|(f, c)| (*f, c.clone())).collect();
+                p.fsm = "established".into();
+                p.negotiated = negotiated.to().ok();
+                let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);
+                if let Some(r) = self.table.peer_mut(peer) {
+                    r.session_up(families);
+                }
+                self.emit(peer, Event::State(S::Up));
+                if let Some(n) = api_negotiated {
+                    self.emit(peer, Event::Negotiated(n));
+                }
+            }
+            SessionState::Down { reason } => {
+                let was = p.up || p.connected;
+                p.up = false;
+                p.connected = false;
+                p.up_since = None;
+                p.down_since = std::time::Instant::now();
+                p.peer_open = None;
+                p.fsm = "idle".into();
+                if let Some(r) = self.table.peer_mut(peer) {
+                    r.session_down();
+                }
+                if was {
+                    self.emit(peer, Event::State(S::Down(reason)));
+                }
+            }
+            SessionState::Fsm { state } => {
+                p.fsm = state.clone();
+                self.emit(peer, Event::Fsm(state))
+            }
+        }
+    }
+
+    /// Writes `event` to every helper subscribed to it for `peer`.
+    pub(super) fn emit(&mut self, peer: PeerId, event: ferrobgp_api::event::Event) {
+        let Some(p) = self.peers.get(&peer) else {
+            return;
+        };
+        let info = events::peer_info(&p.neighbor, p.local, p.remote);
+        let time = events::now();
+        for h in self.helpers.values_mut() {
+            let sub = output::subscription(&p.neighbor.api, &h.info.name);
+            let Some(sub) = sub else { continue };
+            if !sub.wants(&event) {
+                continue;
+            }
+            let line = match h.info.encoder {
+                Encoder::Json => Some(h.json.encode(time, &info, &event) + "\n"),
+                Encoder::Text => ferrobgp_api::text::encode(&info, &event).map(|t| t + "\n"),
+            };
+            if let Some(line) = line {
+                let _ = h.out.send(line.into_bytes());
+            }
+        }
+    }
+
+    /// Records a message received from `peer` in its Adj-RIB-In (UPDATEs
+    /// only, when the neighbor's `adj-rib-in` is on). `decoded`: the
+    /// message decoded at most once for the Adj-RIB-In and the helpers.
+    pub(super) fn adj_rib_in(&mut self, peer: PeerId, raw: &[u8], decoded: &mut Decoded) {
+        let Some(r) = self.table.peer_mut(peer) else {
+            return;
+        };
+        if !r.adj_in.enabled || raw.get(18) != Some(&ferrobgp_wire::message::kind::UPDATE) {
+            return;
+        }
+        let p = self.peers.get(&peer);
+        let negotiated = p.and_then(|p| p.negotiated.as_ref());
+        let local = p.and_then(|p| p.local).map(|a| a.ip());
+        if let Some(Message::Update(u)) =
+            decoded.get_or_insert_with(|| from_wire::decode_at(raw, negotiated, local))
+        {
+            r.adj_in.received(&u.received);
+        }
+    }
+
+    /// Reports a BGP message to the helpers that asked for it, as `packets`
+    /// and/or parsed events (decoded once, only when someone wants it).
+    pub(super) fn emit_message(
+        &mut self,
+        peer: PeerId,
+        direction: ipc::Direction,
+        raw: &[u8],
+        decoded: &mut Decoded,
+    ) {
+        use ferrobgp_api::event::{Direction, Event, Report};
+        let Some(p) = self.peers.get(&peer) else {
+            return;
+        };
+        let Some(kind) = raw.get(18).and_then(|c| output::message_type(*c)) else {
+            return;
+        };
+        let dir = match direction {
+            ipc::Direction::Received => Direction::Receive,
+            ipc::Direction::Sent => Direction::Send,
+        };
+        let info = events::peer_info(&p.neighbor, p.local, p.remote);
+        let time = events::now();
+        let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);
+        let mut content: Option<Option<ferrobgp_api::event::Content>> = None;
+        for h in self.helpers.values_mut() {
+            let Some(sub) = output::subscription(&p.neighbor.api, &h.info.name) else {
+                continue;
+            };
+            let negotiated = if sub.negotiated {
+                api_negotiated.clone()
+            } else {
+                None
+            };
+            for report in sub.reports(dir, kind) {
+                let event = match report {
+                    Report::Packets => Event::Packets {
+                        direction: dir,
+                        category: raw[18],
+                        header: raw[..19].to_vec(),
+                        body: raw[19..].to_vec(),
+                        negotiated: negotiated.clone(),
+                    },
+                    Report::Parsed { raw: with_raw } => {
+                        let c = content
+                            .get_or_insert_with(|| {
+                                decoded
+                                    .get_or_insert_with(|| {
+                                        // received: the live-session checks
+                                        let local = (dir == Direction::Receive)
+                                            .then(|| p.local.map(|a| a.ip()))
+                                            .flatten();
+                                        from_wire::decode_at(raw, p.negotiated.as_ref(), local)
+                                    })
+                                    .as_ref()
+                                    .and_then(from_wire::content)
+                            })
+                            .clone();
+                        let Some(c) = c else { continue };
+                        Event::Message {
+                            direction: dir,
+                            content: c,
+                            raw: with_raw.then(|| (raw[..19].to_vec(), raw[19..].to_vec())),
+                            negotiated: negotiated.clone(),
+                        }
+                    }
+                };
+                let line = match h.info.encoder {
+                    Encoder::Json => Some(h.json.encode(time, &info, &event) + "\n"),
+                    Encoder::Text => ferrobgp_api::text::encode(&info, &event).map(|t| t + "\n"),
+                };
+                if let Some(line) = line {
+                    let _ = h.out.send(line.into_bytes());
+                }
+            }
+        }
+    }
+}
