@@ -135,10 +135,10 @@ fn notifications() {
         v,
         json!({ "notification": { "code": 2, "subcode": 2, "data": "0xFFFF", "message": "\u{fffd}\u{fffd}" } })
     );
-    // ExaBGP's unknown-message answer
-    let (_, v) = content(&Message::Notification(Notification::unknown_message_type(
-        255,
-    )));
+    // ExaBGP's unknown-message answer (ferrobgp.compat.reference-unknown-message)
+    let (_, v) = content(&Message::Notification(
+        Notification::reference_unknown_message_type(255),
+    ));
     assert_eq!(
         v["notification"]["message"],
         "can not decode update message of type \"255\""

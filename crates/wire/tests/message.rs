@@ -115,8 +115,16 @@ fn unknown_types_are_kept_raw() {
     let m = one(&b, 4096).unwrap();
     assert_eq!(m.kind(), 77);
     assert_eq!(m.encode(4096).unwrap(), b);
+    // RFC 4271 6.1: 1/3 with the type octet
+    assert_eq!(
+        Message::Notification(Notification::unknown_message_type(255))
+            .encode(4096)
+            .unwrap(),
+        unhex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0016030103FF")
+    );
     // ExaBGP's answer (spec 7.1), as in conformance unknown-message.msg
-    let n = Notification::unknown_message_type(255);
+    // (ferrobgp.compat.reference-unknown-message)
+    let n = Notification::reference_unknown_message_type(255);
     assert_eq!(
         Message::Notification(n).encode(4096).unwrap(),
         unhex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF004003010063616E206E6F74206465636F646520757064617465206D657373616765206F662074797065202232353522")
