@@ -281,20 +281,25 @@ fn socket_rules(role: Role) -> Result<Vec<seccompiler::SeccompRule>, Error> {
     Ok(rules)
 }
 
-fn seccomp(role: Role) -> Result<Enforcement, Error> {
+/// The one way this crate builds a seccomp program: every call in `denied`
+/// fails with EPERM, so do the calls of `conditional` whose rules match,
+/// everything else is allowed. `None` on an architecture seccompiler does
+/// not know (the caller reports "not supported").
+pub(crate) fn deny_program(
+    denied: Vec<libc::c_long>,
+    conditional: Vec<(libc::c_long, Vec<seccompiler::SeccompRule>)>,
+) -> Result<Option<seccompiler::BpfProgram>, Error> {
     use seccompiler::{SeccompAction, SeccompFilter, TargetArch};
     let Ok(arch) = TargetArch::try_from(std::env::consts::ARCH) else {
-        return Ok(Enforcement::NotSupported);
+        return Ok(None);
     };
     // c_long is i32 on 32-bit targets, where the conversion is not a no-op.
     #[allow(clippy::useless_conversion)]
-    let mut rules: std::collections::BTreeMap<i64, Vec<seccompiler::SeccompRule>> =
-        denied_syscalls()
-            .into_iter()
-            .map(|nr| (i64::from(nr), Vec::new()))
-            .collect();
-    #[allow(clippy::useless_conversion)]
-    rules.insert(i64::from(libc::SYS_socket), socket_rules(role)?);
+    let rules: std::collections::BTreeMap<i64, Vec<seccompiler::SeccompRule>> = denied
+        .into_iter()
+        .map(|nr| (i64::from(nr), Vec::new()))
+        .chain(conditional.into_iter().map(|(nr, r)| (i64::from(nr), r)))
+        .collect();
     let filter = SeccompFilter::new(
         rules,
         SeccompAction::Allow,
@@ -305,6 +310,17 @@ fn seccomp(role: Role) -> Result<Enforcement, Error> {
     let program: seccompiler::BpfProgram = filter
         .try_into()
         .map_err(|e: seccompiler::BackendError| Error::Seccomp(e.to_string()))?;
+    Ok(Some(program))
+}
+
+fn seccomp(role: Role) -> Result<Enforcement, Error> {
+    let Some(program) = deny_program(
+        denied_syscalls(),
+        vec![(libc::SYS_socket, socket_rules(role)?)],
+    )?
+    else {
+        return Ok(Enforcement::NotSupported);
+    };
     match seccompiler::apply_filter(&program) {
         Ok(()) => Ok(Enforcement::Full),
         Err(e) => {

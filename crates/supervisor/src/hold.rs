@@ -162,26 +162,9 @@ fn denied_syscalls() -> Vec<libc::c_long> {
 }
 
 fn seccomp() -> Result<bool, Error> {
-    use seccompiler::{SeccompAction, SeccompFilter, TargetArch};
-    let Ok(arch) = TargetArch::try_from(std::env::consts::ARCH) else {
+    let Some(program) = crate::confine::deny_program(denied_syscalls(), Vec::new())? else {
         return Ok(false);
     };
-    // c_long is i32 on 32-bit targets, where the conversion is not a no-op.
-    #[allow(clippy::useless_conversion)]
-    let rules = denied_syscalls()
-        .into_iter()
-        .map(|nr| (i64::from(nr), Vec::new()))
-        .collect();
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::EPERM as u32),
-        arch,
-    )
-    .map_err(|e| Error::Seccomp(e.to_string()))?;
-    let program: seccompiler::BpfProgram = filter
-        .try_into()
-        .map_err(|e: seccompiler::BackendError| Error::Seccomp(e.to_string()))?;
     match seccompiler::apply_filter_all_threads(&program) {
         Ok(()) => Ok(true),
         Err(seccompiler::Error::Seccomp(io)) if io.raw_os_error() == Some(libc::EINVAL) => {
