@@ -8,6 +8,16 @@
 //! write makes no progress for the stall bound (the hold time). Reading
 //! never waits for writing, so keepalives keep flowing both ways while a
 //! large batch is being written to a slow peer.
+//!
+//! Closing lingers: after the last message (a NOTIFICATION) and our FIN,
+//! the reader keeps reading, and discarding, until the peer closes its side
+//! or [`LINGER`] passes. The peer closing means it has read our last
+//! message; only then is the connection really over, and only then does the
+//! worker connect again (see [`Closing`]). A peer that sees our next
+//! connection before it has read the NOTIFICATION of the last one (we
+//! reconnect at once after a teardown) takes the old session for a restart
+//! of ours: FRR and OpenBGPD with graceful restart then keep our routes as
+//! stale instead of recording the Cease.
 
 use crate::fsm::ConnId;
 use ferrobgp_ipc::Seq;
@@ -15,7 +25,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, timeout, Instant};
 
@@ -24,6 +34,9 @@ const READ_CHUNK: usize = 64 * 1024;
 
 /// At most this many bytes of queued messages are gathered into one write.
 pub const COALESCE_BYTES: usize = 256 * 1024;
+
+/// How long a closed connection keeps reading for the peer's own close.
+pub const LINGER: Duration = Duration::from_secs(2);
 
 /// What the connection tasks tell the worker.
 #[derive(Debug)]
@@ -58,8 +71,28 @@ pub enum WriteCmd {
 /// Handles of a running connection.
 pub struct ConnTasks {
     pub tx: mpsc::UnboundedSender<WriteCmd>,
+    /// Tells the reader to stop reporting and start lingering.
+    stop_reading: watch::Sender<bool>,
     reader: JoinHandle<()>,
     writer: JoinHandle<()>,
+}
+
+/// A connection being closed: done once everything queued is written and
+/// the peer closed its side (or [`LINGER`] passed). Clones watch the same
+/// close.
+#[derive(Debug, Clone)]
+pub struct Closing(watch::Receiver<()>);
+
+impl Closing {
+    /// Whether the close is over.
+    pub fn is_done(&self) -> bool {
+        self.0.has_changed().is_err()
+    }
+
+    /// Waits for the close to be over.
+    pub async fn done(mut self) {
+        while self.0.changed().await.is_ok() {}
+    }
 }
 
 impl ConnTasks {
@@ -73,9 +106,15 @@ impl ConnTasks {
     ) -> ConnTasks {
         let (r, w) = stream.into_split();
         let (tx, rx) = mpsc::unbounded_channel();
-        let reader = tokio::spawn(read_loop(conn, r, events.clone()));
+        let (stop_reading, stop) = watch::channel(false);
+        let reader = tokio::spawn(read_loop(conn, r, events.clone(), stop));
         let writer = tokio::spawn(write_loop(conn, w, rx, events, rate_limit, stall));
-        ConnTasks { tx, reader, writer }
+        ConnTasks {
+            tx,
+            stop_reading,
+            reader,
+            writer,
+        }
     }
 
     /// Queues a message.
@@ -85,35 +124,69 @@ impl ConnTasks {
         let _ = self.tx.send(WriteCmd::Message { bytes, update });
     }
 
-    /// Stops reading at once; the writer flushes what is queued, then
-    /// closes. Returns the writer's handle so the caller may wait for the
-    /// flush before exiting.
-    pub fn close(self) -> JoinHandle<()> {
-        self.reader.abort();
+    /// Stops reporting what is read at once; the writer flushes what is
+    /// queued, then sends our FIN; the reader lingers for the peer's. The
+    /// socket is released when both are done.
+    pub fn close(self) -> Closing {
+        let _ = self.stop_reading.send(true);
         let _ = self.tx.send(WriteCmd::Close);
-        self.writer
+        let (done, watch) = watch::channel(());
+        let (reader, writer) = (self.reader, self.writer);
+        tokio::spawn(async move {
+            let _ = writer.await;
+            let _ = reader.await;
+            drop(done);
+        });
+        Closing(watch)
     }
 }
 
-async fn read_loop(conn: ConnId, mut r: OwnedReadHalf, events: mpsc::Sender<ConnEvent>) {
+async fn read_loop(
+    conn: ConnId,
+    mut r: OwnedReadHalf,
+    events: mpsc::Sender<ConnEvent>,
+    mut stop: watch::Receiver<bool>,
+) {
+    // Once told to stop (or if the handles are gone), nothing more is
+    // reported: the worker has closed this connection.
     loop {
         let mut buf = Vec::with_capacity(READ_CHUNK);
-        match r.read_buf(&mut buf).await {
+        let read = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => break,
+            read = r.read_buf(&mut buf) => read,
+        };
+        match read {
             Ok(0) | Err(_) => {
                 let _ = events.send(ConnEvent::ReadClosed { conn }).await;
                 return;
             }
             Ok(_) => {
-                if events
-                    .send(ConnEvent::Data { conn, bytes: buf })
-                    .await
-                    .is_err()
-                {
+                let sent = tokio::select! {
+                    biased;
+                    _ = stop.wait_for(|s| *s) => break,
+                    sent = events.send(ConnEvent::Data { conn, bytes: buf }) => sent,
+                };
+                if sent.is_err() {
                     return;
                 }
             }
         }
     }
+    linger(&mut r).await;
+}
+
+/// Reads and discards until the peer closes its side, or [`LINGER`].
+async fn linger(r: &mut OwnedReadHalf) {
+    let mut sink = vec![0u8; 16 * 1024];
+    let _ = timeout(LINGER, async {
+        while let Ok(n) = r.read(&mut sink).await {
+            if n == 0 {
+                return;
+            }
+        }
+    })
+    .await;
 }
 
 /// Writes `bytes`, failing with `Stalled` when one write call makes no
@@ -283,5 +356,49 @@ mod tests {
         // The message past the bound is left for the next write.
         assert!(rx.try_recv().is_ok());
         assert!(gather(&mut out, &mut rx, false).is_none());
+    }
+
+    /// A closed connection is over only when the peer has read our last
+    /// message and closed its side, even while the peer keeps sending and
+    /// the worker reads nothing more; then the socket is released.
+    #[test]
+    fn close_lingers_until_the_peer_has_read_the_last_message() {
+        use std::io::{Read, Write};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut peer = std::net::TcpStream::connect(addr).expect("connect");
+        let (ours, _) = listener.accept().expect("accept");
+        ours.set_nonblocking(true).expect("nonblocking");
+        // The worker's event queue is full and nobody drains it: what the
+        // peer sends stays unread.
+        peer.write_all(&[1u8; 200_000]).expect("peer writes");
+        rt.block_on(async {
+            let stream = TcpStream::from_std(ours).expect("tokio stream");
+            let (events, _keep) = mpsc::channel(1);
+            let tasks = ConnTasks::start(0, stream, events, 0, None);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            tasks.send(vec![0xff; 21], false);
+            let closing = tasks.close();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            assert!(!closing.is_done(), "over before the peer closed");
+            let reader = std::thread::spawn(move || {
+                peer.write_all(&[2u8; 1000]).expect("peer writes on");
+                let mut got = Vec::new();
+                let res = peer.read_to_end(&mut got).map_err(|e| e.kind());
+                drop(peer);
+                (res, got)
+            });
+            timeout(LINGER / 2, closing.clone().done())
+                .await
+                .expect("over once the peer closed");
+            assert!(closing.is_done());
+            let (res, got) = reader.join().expect("reader");
+            assert_eq!(got, vec![0xff; 21]);
+            assert!(res.is_ok(), "peer saw {res:?} instead of an orderly close");
+        });
     }
 }

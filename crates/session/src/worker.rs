@@ -7,7 +7,7 @@
 //! KEEPALIVE and NOTIFICATION, reporting state and messages to the rib,
 //! encoding the rib's changes and acknowledging them once written.
 
-use crate::conn::{ConnEvent, ConnTasks, WriteCmd};
+use crate::conn::{self, Closing, ConnEvent, ConnTasks, WriteCmd};
 use crate::connect;
 use crate::encode::{self, encode_changes};
 use crate::error::{Error, Result};
@@ -75,8 +75,10 @@ pub struct Worker {
     /// Streams up, not yet adopted by the FSM (or to be refused).
     pending: HashMap<ConnId, TcpStream>,
     live: Option<Live>,
-    /// Writers of closed connections still flushing.
-    closing: Vec<JoinHandle<()>>,
+    /// Closed connections still flushing or waiting for the peer's close:
+    /// the next outgoing connection waits for them (bounded), so that the
+    /// peer has read our NOTIFICATION before it sees a new connection.
+    closing: Vec<Closing>,
     /// Our OPEN for the current connection, once known.
     sent_open: Option<Open>,
     /// The OPEN the peer sent on the current connection.
@@ -197,8 +199,8 @@ impl Worker {
         if let Some(live) = self.live.take() {
             self.closing.push(live.tasks.close());
         }
-        let handles = std::mem::take(&mut self.closing);
-        let _ = tokio::time::timeout(EXIT_FLUSH, futures_join(handles)).await;
+        let closing = std::mem::take(&mut self.closing);
+        let _ = tokio::time::timeout(EXIT_FLUSH, all_done(closing)).await;
     }
 
     async fn input(&mut self, input: Input) -> Result<()> {
@@ -569,7 +571,10 @@ impl Worker {
                     let id = self.alloc_id();
                     let cfg = self.cfg.clone();
                     let tx = self.events_tx.clone();
+                    self.closing.retain(|c| !c.is_done());
+                    let closing = self.closing.clone();
                     let task = tokio::spawn(async move {
+                        let _ = tokio::time::timeout(conn::LINGER, all_done(closing)).await;
                         let ev = match connect::connect(&cfg).await {
                             Ok(stream) => ConnEvent::Connected { conn: id, stream },
                             Err(e) => ConnEvent::ConnectFailed {
@@ -663,7 +668,7 @@ impl Worker {
                     self.pending.remove(&conn);
                     if self.live.as_ref().map(|l| l.id) == Some(conn) {
                         if let Some(live) = self.live.take() {
-                            self.closing.retain(|h| !h.is_finished());
+                            self.closing.retain(|c| !c.is_done());
                             self.closing.push(live.tasks.close());
                             self.negotiated = None;
                             self.ctx = None;
@@ -782,9 +787,9 @@ async fn sleep_opt(deadline: Option<Instant>) {
     }
 }
 
-async fn futures_join(handles: Vec<JoinHandle<()>>) {
-    for h in handles {
-        let _ = h.await;
+async fn all_done(closing: Vec<Closing>) {
+    for c in closing {
+        c.done().await;
     }
 }
 

@@ -485,6 +485,15 @@ impl Peer {
         &self.listener
     }
 
+    /// Whether a connection of the daemon's is waiting to be accepted.
+    pub fn has_pending(&self) -> bool {
+        match self.listener.accept() {
+            Ok(_) => true,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
+            Err(e) => panic!("accept: {e}"),
+        }
+    }
+
     /// Accepts the daemon's next connection.
     pub fn accept(&self) -> Session {
         let deadline = Instant::now() + LONG;
