@@ -45,9 +45,15 @@ impl Bird {
 
     /// Starts (or restarts) the daemon and waits for its control socket.
     fn spawn(&mut self) {
+        self.spawn_with(&[]);
+    }
+
+    /// [`Bird::spawn`] with more options (`-R`: graceful restart recovery).
+    fn spawn_with(&mut self, extra: &[&str]) {
         let _ = std::fs::remove_file(&self.sock);
         let mut cmd = unprivileged(&self.bird);
-        cmd.arg("-f")
+        cmd.args(extra)
+            .arg("-f")
             .arg("-c")
             .arg(&self.conf)
             .arg("-s")
@@ -65,6 +71,22 @@ impl Bird {
             || std::fs::read_to_string(&log).unwrap_or_default(),
         );
         self.proc = Some(proc);
+    }
+
+    /// `birdc graceful restart`: BIRD closes its sessions with no
+    /// NOTIFICATION (keeping its forwarding state) and exits.
+    fn graceful_restart(&mut self) {
+        let _ = self.birdc(&["graceful", "restart"]);
+        if let Some(mut p) = self.proc.take() {
+            let deadline = std::time::Instant::now() + EXIT;
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = p.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            crash_child(&mut p.child);
+        }
     }
 
     /// Kills BIRD at once (as a crash looks to its peer).
@@ -766,4 +788,131 @@ fn bird_add_path_both_ways() {
             "{p} has no path ID: {a:?}"
         );
     }
+}
+
+/// `show adj-rib in` through the helper: the answer's lines (up to `done`).
+fn adj_rib_in(pair: &mut Pair) -> Vec<String> {
+    let mark = pair.ferro.received_text().len();
+    let done = pair.ferro.replies("done");
+    pair.ferro.command("show adj-rib in");
+    let ferro = &pair.ferro;
+    let got = poll("the answer to `show adj-rib in`", || {
+        (ferro.replies("done") > done).then(|| ferro.received_text()[mark..].to_string())
+    });
+    let text = got.unwrap_or_else(|| panic!("no answer\n{}", pair.context()));
+    text.lines()
+        .take_while(|l| l.trim() != "done")
+        .filter(|l| !l.starts_with('{'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// True when `lines` (of `show adj-rib in`) hold `prefix`.
+fn holds(lines: &[String], prefix: &str) -> bool {
+    lines.iter().any(|l| l.contains(&format!(" {prefix} ")))
+}
+
+/// Graceful restart, receiving side (RFC 4724 4.2), with BIRD as the
+/// restarting speaker (`graceful restart on`, restart time 8 s) and
+/// ferrobgp configured with graceful restart:
+/// - `birdc graceful restart` (the connection closes with no NOTIFICATION):
+///   the helper gets `down`, and `show adj-rib in` still has BIRD's routes
+///   (stale);
+/// - BIRD comes back (`bird -R`: forwarding state kept) without
+///   10.21.0.0/16: after its End-of-RIB the Adj-RIB-In
+///   has 10.20.0.0/24 again and not 10.21.0.0/16 (ferrobgp logs the stale
+///   route it dropped); no withdrawal is made up for the helper (as ExaBGP
+///   5.0.15 tells helpers nothing about stale routes);
+/// - BIRD is killed (SIGKILL) and stays away: its routes are stale until
+///   the restart time is over, then gone.
+#[test]
+fn bird_graceful_restart_receiving_side() {
+    let gr = |c: String| {
+        c.replacen(
+            "\tpassive on;",
+            "\tpassive on;\n\tgraceful restart on;\n\tgraceful restart time 8;",
+            1,
+        )
+    };
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_graceful_restart_receiving_side",
+        gr,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    pair.wait_events("BIRD's routes and End-of-RIB", |ev| {
+        find(ev, "10.21.0.0/16").is_some() && eors(ev).iter().any(|e| e == "ipv4 unicast")
+    });
+    let rib = adj_rib_in(&mut pair);
+    assert!(
+        holds(&rib, "10.20.0.0/24") && holds(&rib, "10.21.0.0/16"),
+        "{rib:#?}"
+    );
+
+    // BIRD restarts gracefully: its routes stay, stale
+    pair.bird.graceful_restart();
+    pair.wait_events("`down` after BIRD died", |ev| {
+        states(ev).iter().any(|s| s == "down")
+    });
+    let rib = adj_rib_in(&mut pair);
+    assert!(
+        holds(&rib, "10.20.0.0/24")
+            && holds(&rib, "10.21.0.0/16")
+            && holds(&rib, "2001:db8:20::/48"),
+        "stale routes dropped at once: {rib:#?}\n{}",
+        pair.context()
+    );
+
+    // back without 10.21.0.0/16: End-of-RIB drops the stale route
+    let conf = std::fs::read_to_string(&pair.bird.conf).expect("bird.conf");
+    std::fs::write(
+        &pair.bird.conf,
+        conf.replacen("\troute 10.21.0.0/16 blackhole;\n", "", 1),
+    )
+    .expect("write bird.conf");
+    // -R: BIRD's new OPEN has the Restart State and Forwarding State bits,
+    // so its stale routes wait for its End-of-RIB
+    pair.bird.spawn_with(&["-R"]);
+    pair.wait_established("the session after BIRD's restart");
+    let ferro_log = pair.ferro.log.clone();
+    let swept = poll("the stale route dropped at End-of-RIB", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("End-of-RIB: 1 stale route(s) withdrawn")
+            .then_some(())
+    });
+    assert!(swept.is_some(), "{}", pair.context());
+    let rib = adj_rib_in(&mut pair);
+    assert!(holds(&rib, "10.20.0.0/24"), "{rib:#?}");
+    assert!(holds(&rib, "2001:db8:20::/48"), "{rib:#?}");
+    assert!(!holds(&rib, "10.21.0.0/16"), "{rib:#?}");
+    let ev = pair.ferro.events();
+    assert!(
+        !withdrawn(&updates(&ev))
+            .iter()
+            .any(|(_, p)| p == "10.21.0.0/16"),
+        "a withdrawal was made up for the helper\n{}",
+        pair.context()
+    );
+
+    // BIRD goes and stays away: stale until the restart time (8 s) is over
+    pair.bird.crash();
+    let downs = |ev: &[serde_json::Value]| states(ev).iter().filter(|s| *s == "down").count();
+    pair.wait_events("a second `down`", |ev| downs(ev) >= 2);
+    let rib = adj_rib_in(&mut pair);
+    assert!(holds(&rib, "10.20.0.0/24"), "{rib:#?}");
+    let ferro_log = pair.ferro.log.clone();
+    let expired = poll("the restart time ends the stale routes", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("restart time over").then_some(())
+    });
+    assert!(expired.is_some(), "{}", pair.context());
+    let rib = adj_rib_in(&mut pair);
+    assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
 }
