@@ -15,6 +15,8 @@ use std::process::Command;
 
 const BIRD_CONF: &str = include_str!("../../../qa/interop/bird.conf");
 const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-bird.conf");
+const BIRD_CONF_IPV6: &str = include_str!("../../../qa/interop/bird-ipv6.conf");
+const FERRO_CONF_IPV6: &str = include_str!("../../../qa/interop/ferrobgp-bird-ipv6.conf");
 
 /// A BIRD daemon of one test, with its control socket in the workdir.
 struct Bird {
@@ -43,9 +45,15 @@ impl Bird {
 
     /// Starts (or restarts) the daemon and waits for its control socket.
     fn spawn(&mut self) {
+        self.spawn_with(&[]);
+    }
+
+    /// [`Bird::spawn`] with more options (`-R`: graceful restart recovery).
+    fn spawn_with(&mut self, extra: &[&str]) {
         let _ = std::fs::remove_file(&self.sock);
         let mut cmd = unprivileged(&self.bird);
-        cmd.arg("-f")
+        cmd.args(extra)
+            .arg("-f")
             .arg("-c")
             .arg(&self.conf)
             .arg("-s")
@@ -63,6 +71,22 @@ impl Bird {
             || std::fs::read_to_string(&log).unwrap_or_default(),
         );
         self.proc = Some(proc);
+    }
+
+    /// `birdc graceful restart`: BIRD closes its sessions with no
+    /// NOTIFICATION (keeping its forwarding state) and exits.
+    fn graceful_restart(&mut self) {
+        let _ = self.birdc(&["graceful", "restart"]);
+        if let Some(mut p) = self.proc.take() {
+            let deadline = std::time::Instant::now() + EXIT;
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = p.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            crash_child(&mut p.child);
+        }
     }
 
     /// Kills BIRD at once (as a crash looks to its peer).
@@ -90,6 +114,19 @@ impl Bird {
     fn established(&self) -> bool {
         self.birdc(&["show", "protocols", "ferro"])
             .is_some_and(|s| s.contains("Established"))
+    }
+
+    /// The `received` column of the first channel's (ipv4) `Import
+    /// updates` in `show protocols all ferro`: UPDATEs' routes from us.
+    fn import_updates(&self) -> u64 {
+        self.birdc(&["show", "protocols", "all", "ferro"])
+            .and_then(|t| {
+                t.lines()
+                    .find(|l| l.trim_start().starts_with("Import updates:"))
+                    .and_then(|l| l.split_whitespace().nth(2))
+                    .and_then(|n| n.parse().ok())
+            })
+            .unwrap_or(0)
     }
 
     /// Routes BIRD learned from ferrobgp: prefix -> lines of `show route all`
@@ -161,22 +198,51 @@ impl Pair {
         bird: impl Fn(String) -> String,
         ferro: impl Fn(String) -> String,
     ) -> Option<Pair> {
+        Pair::start_on(
+            test,
+            "127.0.0.2",
+            &bird(BIRD_CONF.to_string()),
+            &ferro(FERRO_CONF.to_string()),
+        )
+    }
+
+    /// BIRD on `listen` (a free port there) with `bird_conf`, ferrobgp with
+    /// `ferro_conf` (`@PORT@` replaced in both); waits for the session.
+    fn start_on(test: &str, listen: &str, bird_conf: &str, ferro_conf: &str) -> Option<Pair> {
         let bins = require(test, "bird2", &["bird", "birdc"])?;
         let work = Workdir::new();
-        let port = free_port("127.0.0.2");
+        let port = free_port(listen);
         let bird = Bird::start(
             &work,
             bins[0].clone(),
             bins[1].clone(),
-            &bird(BIRD_CONF.replace("@PORT@", &port.to_string())),
+            &bird_conf.replace("@PORT@", &port.to_string()),
         );
-        let ferro = Ferro::start(
-            &work,
-            &ferro(FERRO_CONF.replace("@PORT@", &port.to_string())),
-        );
+        let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair { work, bird, ferro };
         pair.wait_established("the first session");
         Some(pair)
+    }
+
+    /// A BIRD-side wait: `probe` on BIRD until it gives a value (ferrobgp
+    /// must stay up unless `ferro_may_exit`).
+    fn wait_bird<T>(
+        &mut self,
+        what: &str,
+        ferro_may_exit: bool,
+        probe: impl Fn(&Bird) -> Option<T>,
+    ) -> T {
+        let (bird, ferro) = (&self.bird, &mut self.ferro);
+        let got = poll(what, || {
+            if !ferro_may_exit {
+                ferro.assert_running();
+            }
+            probe(bird)
+        });
+        match got {
+            Some(v) => v,
+            None => panic!("timed out: {what}\n{}", self.context()),
+        }
     }
 
     fn context(&mut self) -> String {
@@ -344,6 +410,22 @@ fn bird_ipv4_unicast_both_ways() {
     });
     assert!(done.is_some(), "replies missing\n{}", pair.context());
     assert_eq!(pair.ferro.replies("error"), 0, "{}", pair.context());
+
+    // SIGTERM: Cease 6/2 "Administrative Shutdown" (README "Session
+    // endings"), BIRD drops our routes at once.
+    assert!(
+        pair.ferro.terminate(),
+        "ferrobgp did not exit on SIGTERM\n{}",
+        pair.context()
+    );
+    pair.wait_bird("BIRD logs the Cease 6/2", true, |b| {
+        b.log_text()
+            .contains("Received: Administrative shutdown")
+            .then_some(())
+    });
+    pair.wait_bird("BIRD drops our routes", true, |b| {
+        b.routes().is_empty().then_some(())
+    });
 }
 
 #[test]
@@ -493,7 +575,9 @@ fn neighbor_caps(text: &str) -> String {
 
 /// Issue 12 against BIRD: the configured route refresh (with enhanced
 /// refresh) and the default extended message reach our OPEN, so BIRD lists
-/// them under `Neighbor capabilities` and `reload in` is not refused; a
+/// them under `Neighbor capabilities`; route refresh both ways (BIRD's
+/// `reload in` gets our routes again, our `announce route-refresh` gets
+/// BIRD's between BoRR and EoRR); a
 /// 4-octet AS route target arrives as `(rt, 4200000001, 7)`; and
 /// `neighbor IP teardown 4` with graceful restart negotiated is a
 /// NOTIFICATION BIRD logs as "Administrative reset", not a graceful restart.
@@ -506,6 +590,11 @@ fn bird_capabilities_route_target_and_teardown() {
             c.replacen(
                 "family {",
                 "capability {\n\t\troute-refresh;\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+            .replacen(
+                "receive { parsed; update; }",
+                "receive { parsed; update; refresh; }",
                 1,
             )
         },
@@ -526,11 +615,37 @@ fn bird_capabilities_route_target_and_teardown() {
     ] {
         assert!(caps.contains(cap), "{cap}: {all}");
     }
+    // BIRD asks (`reload in`: a ROUTE-REFRESH): the helper sees the query,
+    // BIRD receives our routes again (its import counter grows)
+    pair.wait_bird("BIRD imported our routes", false, |b| {
+        (b.import_updates() >= 2).then_some(())
+    });
+    let imported = pair.bird.import_updates();
     let reload = pair
         .bird
         .birdc(&["reload", "in", "ferro"])
         .unwrap_or_default();
     assert!(!reload.contains("not supported"), "{reload}");
+    pair.wait_events("the helper sees BIRD's ROUTE-REFRESH", |ev| {
+        count_refresh(ev, "ipv4 unicast", "query") >= 1
+    });
+    pair.wait_bird("BIRD receives our routes again", false, |b| {
+        (b.import_updates() >= imported + 2).then_some(())
+    });
+    // we ask (helper `announce route-refresh`): BIRD resends its routes
+    // between BoRR and EoRR (enhanced route refresh is negotiated)
+    let ev = pair.wait_events("BIRD's routes", |ev| find(ev, "10.20.0.0/24").is_some());
+    let n = count_announced(&ev, "10.20.0.0/24");
+    pair.ferro
+        .command("neighbor 127.0.0.2 announce route-refresh ipv4 unicast");
+    let ev = pair.wait_events("BIRD resends its routes", |ev| {
+        count_announced(ev, "10.20.0.0/24") > n && count_refresh(ev, "ipv4 unicast", "end") >= 1
+    });
+    assert!(
+        count_refresh(&ev, "ipv4 unicast", "begin") >= 1,
+        "{:?}",
+        refreshes(&ev)
+    );
 
     pair.ferro.command(
         "announce route 203.0.113.0/24 next-hop 127.0.0.1 extended-community [ target:4200000001:7 target:65000:5 ]",
@@ -552,4 +667,252 @@ fn bird_capabilities_route_target_and_teardown() {
     });
     let text = ok.unwrap_or_else(|| panic!("no Cease 6/4 in BIRD's log\n{}", pair.context()));
     assert!(!text.contains("graceful restart"), "{text}");
+}
+
+/// The session over IPv6 transport (both ends on ::1): IPv4 and IPv6
+/// unicast both ways over it, with their next hops (ours as configured,
+/// BIRD's from its `next hop address`).
+#[test]
+fn bird_ipv6_transport() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_bird::bird_ipv6_transport",
+        "::1",
+        BIRD_CONF_IPV6,
+        FERRO_CONF_IPV6,
+    ) else {
+        return;
+    };
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    assert!(all.contains("Neighbor address: ::1"), "{all}");
+    assert!(all.contains("Source address:   ::1"), "{all}");
+    let caps = neighbor_caps(&all);
+    assert!(caps.contains("AF announced: ipv4 ipv6"), "{all}");
+    let routes = pair.wait_bird_routes("BIRD learns both routes", |r| {
+        r.contains_key("192.0.2.0/24") && r.contains_key("2001:db8:100::/48")
+    });
+    assert_attrs(
+        &routes,
+        "192.0.2.0/24",
+        &[
+            "BGP.next_hop: 127.0.0.1",
+            "BGP.med: 10",
+            "BGP.community: (65001,1)",
+        ],
+    );
+    assert_attrs(
+        &routes,
+        "2001:db8:100::/48",
+        &[
+            "BGP.next_hop: 2001:db8::1",
+            "BGP.med: 20",
+            "BGP.community: (65001,6)",
+        ],
+    );
+    let ev = pair.wait_events("the helper receives BIRD's routes", |ev| {
+        find(ev, "10.20.0.0/24").is_some() && find(ev, "2001:db8:20::/48").is_some()
+    });
+    let a = find(&ev, "10.20.0.0/24").expect("ipv4");
+    assert_eq!(a.family, "ipv4 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "10.0.0.2", "{a:?}");
+    assert_eq!(a.attributes["med"], 5, "{a:?}");
+    let a = find(&ev, "2001:db8:20::/48").expect("ipv6");
+    assert_eq!(a.family, "ipv6 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "2001:db8::2", "{a:?}");
+    assert_eq!(a.attributes["med"], 9, "{a:?}");
+}
+
+/// ADD-PATH (RFC 7911) both ways with BIRD (`add paths on` in both
+/// channels, `add-path send/receive` on ours): BIRD reports ADD-PATH RX and
+/// TX for IPv4 and IPv6; two paths of one prefix announced by the helper
+/// with path IDs 1 and 2 are two routes in BIRD, and withdrawing path 1
+/// leaves path 2; BIRD's routes reach the helper with their path IDs.
+#[test]
+fn bird_add_path_both_ways() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_add_path_both_ways",
+        |c| c.replace("\timport all;", "\timport all;\n\t\tadd paths on;"),
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tadd-path send/receive;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    let caps = neighbor_caps(&all);
+    assert!(caps.contains("ADD-PATH"), "{all}");
+    assert!(caps.contains("RX: ipv4 ipv6"), "{all}");
+    assert!(caps.contains("TX: ipv4 ipv6"), "{all}");
+
+    for (id, med) in [("0.0.0.1", 1), ("0.0.0.2", 2)] {
+        pair.ferro.command(&format!(
+            "announce route 203.0.113.0/24 path-information {id} next-hop 127.0.0.1 med {med}"
+        ));
+    }
+    let meds = |r: &BTreeMap<String, Vec<String>>| -> Vec<String> {
+        r.get("203.0.113.0/24")
+            .map(|l| {
+                l.iter()
+                    .filter(|x| x.starts_with("BGP.med:"))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let routes = pair.wait_bird_routes("BIRD has both paths", |r| meds(r).len() == 2);
+    let mut m = meds(&routes);
+    m.sort();
+    assert_eq!(m, ["BGP.med: 1", "BGP.med: 2"], "{routes:#?}");
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 path-information 0.0.0.1 next-hop 127.0.0.1");
+    let routes = pair.wait_bird_routes("BIRD keeps only path 2", |r| meds(r).len() == 1);
+    assert_eq!(meds(&routes), ["BGP.med: 2"], "{routes:#?}");
+
+    let ev = pair.wait_events("the helper receives BIRD's paths", |ev| {
+        find(ev, "10.20.0.0/24").is_some() && find(ev, "2001:db8:20::/48").is_some()
+    });
+    for p in ["10.20.0.0/24", "10.21.0.0/16", "2001:db8:20::/48"] {
+        let a = find(&ev, p).unwrap_or_else(|| panic!("{p} missing"));
+        let id = a.nlri["path-information"].as_str().unwrap_or_default();
+        assert!(
+            !id.is_empty() && id != "0.0.0.0",
+            "{p} has no path ID: {a:?}"
+        );
+    }
+}
+
+/// `show adj-rib in` through the helper: the answer's lines (up to `done`).
+fn adj_rib_in(pair: &mut Pair) -> Vec<String> {
+    let mark = pair.ferro.received_text().len();
+    let done = pair.ferro.replies("done");
+    pair.ferro.command("show adj-rib in");
+    let ferro = &pair.ferro;
+    let got = poll("the answer to `show adj-rib in`", || {
+        (ferro.replies("done") > done).then(|| ferro.received_text()[mark..].to_string())
+    });
+    let text = got.unwrap_or_else(|| panic!("no answer\n{}", pair.context()));
+    text.lines()
+        .take_while(|l| l.trim() != "done")
+        .filter(|l| !l.starts_with('{'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// True when `lines` (of `show adj-rib in`) hold `prefix`.
+fn holds(lines: &[String], prefix: &str) -> bool {
+    lines.iter().any(|l| l.contains(&format!(" {prefix} ")))
+}
+
+/// Graceful restart, receiving side (RFC 4724 4.2), with BIRD as the
+/// restarting speaker (`graceful restart on`, restart time 8 s) and
+/// ferrobgp configured with graceful restart:
+/// - `birdc graceful restart` (the connection closes with no NOTIFICATION):
+///   the helper gets `down`, and `show adj-rib in` still has BIRD's routes
+///   (stale);
+/// - BIRD comes back (`bird -R`: forwarding state kept) without
+///   10.21.0.0/16: after its End-of-RIB the Adj-RIB-In
+///   has 10.20.0.0/24 again and not 10.21.0.0/16 (ferrobgp logs the stale
+///   route it dropped); no withdrawal is made up for the helper (as ExaBGP
+///   5.0.15 tells helpers nothing about stale routes);
+/// - BIRD is killed (SIGKILL) and stays away: its routes are stale until
+///   the restart time is over, then gone.
+#[test]
+fn bird_graceful_restart_receiving_side() {
+    let gr = |c: String| {
+        c.replacen(
+            "\tpassive on;",
+            "\tpassive on;\n\tgraceful restart on;\n\tgraceful restart time 8;",
+            1,
+        )
+    };
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_graceful_restart_receiving_side",
+        gr,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    pair.wait_events("BIRD's routes and End-of-RIB", |ev| {
+        find(ev, "10.21.0.0/16").is_some() && eors(ev).iter().any(|e| e == "ipv4 unicast")
+    });
+    let rib = adj_rib_in(&mut pair);
+    assert!(
+        holds(&rib, "10.20.0.0/24") && holds(&rib, "10.21.0.0/16"),
+        "{rib:#?}"
+    );
+
+    // BIRD restarts gracefully: its routes stay, stale
+    pair.bird.graceful_restart();
+    pair.wait_events("`down` after BIRD died", |ev| {
+        states(ev).iter().any(|s| s == "down")
+    });
+    let rib = adj_rib_in(&mut pair);
+    assert!(
+        holds(&rib, "10.20.0.0/24")
+            && holds(&rib, "10.21.0.0/16")
+            && holds(&rib, "2001:db8:20::/48"),
+        "stale routes dropped at once: {rib:#?}\n{}",
+        pair.context()
+    );
+
+    // back without 10.21.0.0/16: End-of-RIB drops the stale route
+    let conf = std::fs::read_to_string(&pair.bird.conf).expect("bird.conf");
+    std::fs::write(
+        &pair.bird.conf,
+        conf.replacen("\troute 10.21.0.0/16 blackhole;\n", "", 1),
+    )
+    .expect("write bird.conf");
+    // -R: BIRD's new OPEN has the Restart State and Forwarding State bits,
+    // so its stale routes wait for its End-of-RIB
+    pair.bird.spawn_with(&["-R"]);
+    pair.wait_established("the session after BIRD's restart");
+    let ferro_log = pair.ferro.log.clone();
+    let swept = poll("the stale route dropped at End-of-RIB", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("End-of-RIB: 1 stale route(s) withdrawn")
+            .then_some(())
+    });
+    assert!(swept.is_some(), "{}", pair.context());
+    let rib = adj_rib_in(&mut pair);
+    assert!(holds(&rib, "10.20.0.0/24"), "{rib:#?}");
+    assert!(holds(&rib, "2001:db8:20::/48"), "{rib:#?}");
+    assert!(!holds(&rib, "10.21.0.0/16"), "{rib:#?}");
+    let ev = pair.ferro.events();
+    assert!(
+        !withdrawn(&updates(&ev))
+            .iter()
+            .any(|(_, p)| p == "10.21.0.0/16"),
+        "a withdrawal was made up for the helper\n{}",
+        pair.context()
+    );
+
+    // BIRD goes and stays away: stale until the restart time (8 s) is over
+    pair.bird.crash();
+    let downs = |ev: &[serde_json::Value]| states(ev).iter().filter(|s| *s == "down").count();
+    pair.wait_events("a second `down`", |ev| downs(ev) >= 2);
+    let rib = adj_rib_in(&mut pair);
+    assert!(holds(&rib, "10.20.0.0/24"), "{rib:#?}");
+    let ferro_log = pair.ferro.log.clone();
+    let expired = poll("the restart time ends the stale routes", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("restart time over").then_some(())
+    });
+    assert!(expired.is_some(), "{}", pair.context());
+    let rib = adj_rib_in(&mut pair);
+    assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
 }

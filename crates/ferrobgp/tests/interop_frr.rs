@@ -15,6 +15,8 @@ use std::process::Command;
 
 const BGPD_CONF: &str = include_str!("../../../qa/interop/frr-bgpd.conf");
 const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-frr.conf");
+const BGPD_CONF_IPV6: &str = include_str!("../../../qa/interop/frr-bgpd-ipv6.conf");
+const FERRO_CONF_IPV6: &str = include_str!("../../../qa/interop/ferrobgp-frr-ipv6.conf");
 /// FRR's bgpd (not in PATH; OpenBGPD's `bgpd` may be).
 const FRR_BGPD: &str = "/usr/lib/frr/bgpd";
 
@@ -23,6 +25,8 @@ struct Pair {
     vtysh: PathBuf,
     daemon: Proc,
     ferro: Ferro,
+    /// ferrobgp's address, as bgpd names the neighbor.
+    us: String,
 }
 
 /// ferrobgp's capability block for the issue 12 checks.
@@ -41,6 +45,25 @@ impl Pair {
         bgpd: impl Fn(&str) -> String,
         ferro: impl Fn(String) -> String,
     ) -> Option<Pair> {
+        Pair::start_on(
+            test,
+            "127.0.0.4",
+            "127.0.0.1",
+            &bgpd(BGPD_CONF),
+            &ferro(FERRO_CONF.to_string()),
+        )
+    }
+
+    /// bgpd listening on `listen` with `bgpd_conf`, ferrobgp on
+    /// `ferro_conf` (`@PORT@` replaced in both), and the wait until bgpd
+    /// has its neighbor `us` (ferrobgp's address) Established.
+    fn start_on(
+        test: &str,
+        listen: &str,
+        us: &str,
+        bgpd_conf: &str,
+        ferro_conf: &str,
+    ) -> Option<Pair> {
         let vtysh = require(test, "frr", &["vtysh"])?.remove(0);
         // FRR's bgpd by its path: OpenBGPD's /usr/sbin/bgpd comes first in
         // PATH when both are installed.
@@ -53,47 +76,65 @@ impl Pair {
             return None;
         }
         let work = Workdir::new();
-        let port = free_port("127.0.0.4");
-        let conf = work.write("bgpd.conf", &bgpd(BGPD_CONF), false);
+        let port = free_port(listen);
+        let conf = work.write(
+            "bgpd.conf",
+            &bgpd_conf.replace("@PORT@", &port.to_string()),
+            false,
+        );
         let rw = work.path("rw");
         let mut cmd = unprivileged(&frr_bgpd);
         // -Z no zebra, -n no kernel, -S no user switch (we already are
         // unprivileged, or an ordinary user), -P 0 no TCP vty.
         cmd.arg("-f")
             .arg(&conf)
-            .args(["-Z", "-S", "-n", "-l", "127.0.0.4", "-p", &port.to_string()])
+            .args(["-Z", "-S", "-n", "-l", listen, "-p", &port.to_string()])
             .args(["-P", "0", "--log", "stdout"])
             .arg("--vty_socket")
             .arg(&rw)
             .arg("-i")
             .arg(rw.join("bgpd.pid"));
         let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
-        let ferro = Ferro::start(
-            &work,
-            &ferro(FERRO_CONF.replace("@PORT@", &port.to_string())),
-        );
+        let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
             vtysh,
             daemon,
             ferro,
+            us: us.to_string(),
         };
         pair.wait("bgpd sees the session Established", |p| {
-            let v = p.show("show bgp neighbors 127.0.0.1 json")?;
-            (v["127.0.0.1"]["bgpState"] == "Established").then_some(())
+            (p.neighbor()?["bgpState"] == "Established").then_some(())
         });
         Some(pair)
     }
 
-    /// `vtysh -c CMD` on our bgpd, parsed as JSON.
-    fn show(&self, cmd: &str) -> Option<serde_json::Value> {
-        let out = run_client(
+    /// bgpd's `show bgp neighbors US json` for ferrobgp.
+    fn neighbor(&self) -> Option<serde_json::Value> {
+        let v = self.show(&format!("show bgp neighbors {} json", self.us))?;
+        v.get(&self.us).cloned()
+    }
+
+    /// One counter of the neighbor's `messageStats` (0 when unknown).
+    fn stat(&self, name: &str) -> u64 {
+        self.neighbor()
+            .and_then(|n| n["messageStats"][name].as_u64())
+            .unwrap_or(0)
+    }
+
+    /// `vtysh -c CMD` on our bgpd, as text.
+    fn text(&self, cmd: &str) -> Option<String> {
+        run_client(
             Command::new(&self.vtysh)
                 .arg("--vty_socket")
                 .arg(self.work.path("rw"))
                 .args(["-d", "bgpd", "-c", cmd]),
-        )?;
-        serde_json::from_str(&out).ok()
+        )
+    }
+
+    /// `vtysh -c CMD` on our bgpd, parsed as JSON.
+    fn show(&self, cmd: &str) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.text(cmd)?).ok()
     }
 
     /// bgpd's paths for `prefix` in `afi` (`ipv4`/`ipv6`), when it has any.
@@ -188,6 +229,284 @@ fn frr_unicast_both_ways() {
         "{}",
         pair.context()
     );
+
+    // SIGTERM: the session ends with Cease 6/2 "Administrative Shutdown"
+    // (README "Session endings"), bgpd drops our routes at once.
+    sigterm_cease(&mut pair);
+}
+
+/// SIGTERM to ferrobgp: it exits, bgpd logs the NOTIFICATION 6/2 and has
+/// none of our routes left.
+fn sigterm_cease(pair: &mut Pair) {
+    let mark = pair.daemon.log_text().len();
+    assert!(
+        pair.ferro.terminate(),
+        "ferrobgp did not exit on SIGTERM\n{}",
+        pair.context()
+    );
+    let logged = poll("bgpd logs the Cease 6/2", || {
+        pair.daemon.log_text()[mark..]
+            .contains("received from neighbor 127.0.0.1 6/2 (Cease/Administrative Shutdown)")
+            .then_some(())
+    });
+    assert!(logged.is_some(), "no Cease 6/2 logged\n{}", pair.context());
+    let gone = poll("bgpd drops our routes", || {
+        pair.paths("ipv4", "192.0.2.0/24").is_none().then_some(())
+    });
+    assert!(
+        gone.is_some(),
+        "route kept after the Cease\n{}",
+        pair.context()
+    );
+}
+
+/// ferrobgp's FlowSpec rule for the FRR test (RFC 8955: destination,
+/// source, protocol, destination port; discard is traffic-rate 0).
+const FERRO_FLOW: &str = "\tflow {
+\t\troute block-web {
+\t\t\tmatch {
+\t\t\t\tdestination 198.51.100.1/32;
+\t\t\t\tsource 10.1.0.0/16;
+\t\t\t\tprotocol tcp;
+\t\t\t\tdestination-port =80;
+\t\t\t}
+\t\t\tthen {
+\t\t\t\tdiscard;
+\t\t\t}
+\t\t}
+\t}
+\tstatic {";
+
+/// Route refresh both ways (RFC 2918 / RFC 7313), FlowSpec from us, and an
+/// UPDATE larger than 4,096 octets (RFC 8654) both ways, in one session
+/// with route refresh and graceful restart configured:
+/// - `clear bgp ipv4 unicast 127.0.0.1 soft in` makes bgpd send a
+///   ROUTE-REFRESH: the helper sees the `query`, bgpd counts our BoRR and
+///   EoRR and one more UPDATE (our Adj-RIB-Out again);
+/// - the helper's `announce route-refresh ipv4 unicast` makes bgpd resend
+///   its routes between BoRR and EoRR, which the helper sees;
+/// - our FlowSpec rule is in `show bgp ipv4 flowspec` as we meant it;
+/// - a route with 1,200 communities (4,800 octets of COMMUNITIES) reaches
+///   bgpd whole, and bgpd's copy of it (reflected back, 65004 prepended)
+///   reaches the helper whole, the session staying up.
+#[test]
+fn frr_route_refresh_flowspec_and_extended_message() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_route_refresh_flowspec_and_extended_message",
+        |c| {
+            c.replacen(
+                " no bgp ebgp-requires-policy",
+                " bgp graceful-restart\n no bgp ebgp-requires-policy",
+                1,
+            ) + "router bgp 65004\n address-family ipv4 flowspec\n  neighbor 127.0.0.1 activate\n exit-address-family\n"
+        },
+        |c| {
+            c.replacen("family {", FERRO_CAPS, 1)
+                .replacen("family {", "family {\n\t\tipv4 flow;", 1)
+                .replacen("\tstatic {", FERRO_FLOW, 1)
+                .replacen(
+                    "receive { parsed; update; }",
+                    "receive { parsed; update; refresh; }",
+                    1,
+                )
+        },
+    ) else {
+        return;
+    };
+    pair.wait("bgpd learns the IPv4 static route", |p| {
+        p.paths("ipv4", "192.0.2.0/24")
+    });
+    pair.wait_events("the helper receives bgpd's route", |ev| {
+        from_frr(ev, "10.50.0.0/24").is_some()
+    });
+
+    // FlowSpec, as bgpd decoded it
+    let rule = pair.wait("bgpd has our FlowSpec rule", |p| {
+        let v = p.show("show bgp ipv4 flowspec json")?;
+        let routes = v["routes"].as_object()?.clone();
+        routes.values().next()?.as_array()?.first().cloned()
+    });
+    assert_eq!(rule["to"], "198.51.100.1/32", "{rule:#}");
+    assert_eq!(rule["from"], "10.1.0.0/16", "{rule:#}");
+    assert_eq!(rule["proto"], "= 6 ", "{rule:#}");
+    assert_eq!(rule["dstp"], "= 80 ", "{rule:#}");
+    assert_eq!(rule["path"], "65001", "{rule:#}");
+    let detail = pair
+        .text("show bgp ipv4 flowspec detail")
+        .unwrap_or_default();
+    // discard is traffic-rate 0 (RFC 8955 7.3)
+    assert!(detail.contains("FS:rate 0.000000"), "{detail}");
+
+    // bgpd asks, we answer with BoRR, our Adj-RIB-Out, EoRR
+    let (rr_in, upd_in) = (pair.stat("routeRefreshRecv"), pair.stat("updatesRecv"));
+    pair.text("clear bgp ipv4 unicast 127.0.0.1 soft in")
+        .expect("clear soft in");
+    pair.wait("the helper sees bgpd's ROUTE-REFRESH", |p| {
+        (count_refresh(&p.ferro.events(), "ipv4 unicast", "query") >= 1).then_some(())
+    });
+    pair.wait("bgpd receives BoRR, our routes again, EoRR", |p| {
+        (p.stat("routeRefreshRecv") >= rr_in + 2 && p.stat("updatesRecv") > upd_in).then_some(())
+    });
+
+    // we ask, bgpd resends between BoRR and EoRR
+    let before = pair.ferro.events();
+    let n = announced(&updates(&before))
+        .iter()
+        .filter(|a| a.prefix() == Some("10.50.0.0/24") && a.as_path() == vec![65004])
+        .count();
+    pair.ferro
+        .command("neighbor 127.0.0.4 announce route-refresh ipv4 unicast");
+    let ev = pair.wait_events("bgpd resends its routes", |ev| {
+        let again = announced(&updates(ev))
+            .iter()
+            .filter(|a| a.prefix() == Some("10.50.0.0/24") && a.as_path() == vec![65004])
+            .count();
+        again > n && count_refresh(ev, "ipv4 unicast", "end") >= 1
+    });
+    assert!(
+        count_refresh(&ev, "ipv4 unicast", "begin") >= 1,
+        "{:?}",
+        refreshes(&ev)
+    );
+
+    // an UPDATE of more than 4,096 octets, both ways
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "10.0.0.1",
+        1200,
+    ));
+    let p = pair.wait("bgpd learns the 1,200-community route", |p| {
+        p.paths("ipv4", "203.0.113.64/26")
+    });
+    // (bgpd clips the `string` form; `list` has every community)
+    let got = p[0]["community"]["list"].as_array().map(Vec::len);
+    assert_eq!(got, Some(1200), "{:#}", p[0]["community"]["list"]);
+    let ev = pair.wait_events("bgpd's copy of the large route reaches the helper", |ev| {
+        announced(&updates(ev))
+            .iter()
+            .any(|a| a.prefix() == Some("203.0.113.64/26") && a.as_path() == vec![65004, 65001])
+    });
+    let back = announced(&updates(&ev))
+        .into_iter()
+        .find(|a| a.prefix() == Some("203.0.113.64/26"))
+        .expect("large route");
+    assert_eq!(
+        back.attributes["community"].as_array().map(Vec::len),
+        Some(1200),
+        "{back:?}"
+    );
+    let n = pair.neighbor().expect("neighbor");
+    assert_eq!(n["bgpState"], "Established", "{n:#}");
+    assert_eq!(n["messageStats"]["notificationsRecv"], 0, "{n:#}");
+    assert_eq!(n["messageStats"]["notificationsSent"], 0, "{n:#}");
+}
+
+/// Without extended message on our side (`extended-message disable`),
+/// bgpd's OPEN still offers it but nothing above 4,096 octets may go
+/// either way: our 1,200-community route is refused by ferrobgp (logged
+/// "attributes too large for one UPDATE", as ExaBGP 5.0.15 logs "attributes
+/// size is so large we can not even pack one NLRI"), bgpd never sees it,
+/// the session stays up and the next route goes through.
+#[test]
+fn frr_without_extended_message() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_without_extended_message",
+        |c| c.to_string(),
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\textended-message disable;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let n = pair.neighbor().expect("neighbor");
+    assert_eq!(
+        n["neighborCapabilities"]["extendedMessage"], "advertised",
+        "{n:#}"
+    );
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "10.0.0.1",
+        1200,
+    ));
+    pair.wait("ferrobgp refuses the UPDATE", |p| {
+        p.ferro
+            .log_text()
+            .contains("cannot send 203.0.113.64/26: attributes too large for one UPDATE")
+            .then_some(())
+    });
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 10.0.0.1 med 3");
+    pair.wait("bgpd learns the next route", |p| {
+        p.paths("ipv4", "203.0.113.0/24")
+    });
+    assert!(
+        pair.paths("ipv4", "203.0.113.64/26").is_none(),
+        "{}",
+        pair.context()
+    );
+    let n = pair.neighbor().expect("neighbor");
+    assert_eq!(n["bgpState"], "Established", "{n:#}");
+    assert_eq!(n["messageStats"]["notificationsRecv"], 0, "{n:#}");
+    assert_eq!(n["messageStats"]["opensRecv"], 1, "{n:#}");
+}
+
+/// The session over IPv6 transport (both ends on ::1): IPv4 and IPv6
+/// unicast both ways over it, with their next hops: ours as configured
+/// (10.0.0.1 in NEXT_HOP, 2001:db8::1 in MP_REACH_NLRI), bgpd's IPv6 route
+/// with its session address ::1, its IPv4 route with the route-map's
+/// 10.0.0.4.
+#[test]
+fn frr_ipv6_transport() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_frr::frr_ipv6_transport",
+        "::1",
+        "::1",
+        BGPD_CONF_IPV6,
+        FERRO_CONF_IPV6,
+    ) else {
+        return;
+    };
+    let n = pair.neighbor().expect("neighbor");
+    assert_eq!(n["hostLocal"], "::1", "{n:#}");
+    let fams = n["neighborCapabilities"]["multiprotocolExtensions"].to_string();
+    assert!(
+        fams.contains("ipv4Unicast") && fams.contains("ipv6Unicast"),
+        "{n:#}"
+    );
+    let p4 = pair.wait("bgpd learns our IPv4 route", |p| {
+        p.paths("ipv4", "192.0.2.0/24")
+    });
+    assert_eq!(p4[0]["nexthops"][0]["ip"], "10.0.0.1", "{:#}", p4[0]);
+    assert_eq!(p4[0]["metric"], 10, "{:#}", p4[0]);
+    assert_eq!(p4[0]["community"]["string"], "65001:1", "{:#}", p4[0]);
+    let p6 = pair.wait("bgpd learns our IPv6 route", |p| {
+        p.paths("ipv6", "2001:db8:100::/48")
+    });
+    assert_eq!(p6[0]["nexthops"][0]["ip"], "2001:db8::1", "{:#}", p6[0]);
+    assert_eq!(p6[0]["metric"], 20, "{:#}", p6[0]);
+
+    let ev = pair.wait_events("the helper receives bgpd's routes", |ev| {
+        from_frr(ev, "10.50.0.0/24").is_some() && from_frr(ev, "2001:db8:50::/48").is_some()
+    });
+    let a = from_frr(&ev, "10.50.0.0/24").expect("ipv4");
+    assert_eq!(a.family, "ipv4 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "10.0.0.4", "{a:?}");
+    assert_eq!(a.attributes["med"], 11, "{a:?}");
+    let a = from_frr(&ev, "2001:db8:50::/48").expect("ipv6");
+    assert_eq!(a.family, "ipv6 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "::1", "{a:?}");
+    let ev = pair.ferro.events();
+    let peer = ev
+        .iter()
+        .find(|e| e["type"] == "update")
+        .map(|e| e["neighbor"]["address"].clone())
+        .unwrap_or_default();
+    assert_eq!(peer["peer"], "::1", "{peer}");
+    assert_eq!(peer["local"], "::1", "{peer}");
 }
 
 /// Issue 12 against FRR's bgpd: every capability of the block reaches our

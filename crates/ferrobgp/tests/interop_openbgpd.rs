@@ -132,8 +132,8 @@ impl DaemonPair for Pair {
 /// route refresh both ways (bgpd's request answered with BoRR, the routes,
 /// EoRR; ours reaches bgpd), a
 /// graceful restart of ours (`neighbor IP restart`: bgpd keeps our routes
-/// until our End-of-RIB), a withdrawal, and `teardown` as a Cease that
-/// drops our routes at once.
+/// until our End-of-RIB), a withdrawal, `teardown` as a Cease that
+/// drops our routes at once, and SIGTERM as Cease 6/2.
 #[test]
 fn openbgpd_matrix() {
     let Some(mut pair) = Pair::start("interop_openbgpd::openbgpd_matrix") else {
@@ -254,4 +254,30 @@ fn openbgpd_matrix() {
     });
     let log = pair.daemon.log_text();
     assert!(!log[mark..].contains("keeping routes"), "{log}");
+
+    // SIGTERM once we are back: Cease 6/2 "Administrative Shutdown" (bgpd
+    // says "administratively down")
+    // (README "Session endings"), our routes dropped at once
+    pair.wait("the session is back after the teardown", |p| {
+        p.ctl(&["show", "neighbor", "127.0.0.1"])
+            .filter(|s| s.contains("BGP state = Established"))
+            .and(p.rib("2001:db8:100::/48"))
+    });
+    let mark = pair.daemon.log_text().len();
+    assert!(
+        pair.ferro.terminate(),
+        "ferrobgp did not exit on SIGTERM\n{}",
+        pair.context()
+    );
+    let p = &pair;
+    let gone = poll("bgpd logs the Cease 6/2 and drops our routes", || {
+        let cease = p.daemon.log_text()[mark..]
+            .contains("received notification: Cease, administratively down");
+        (cease && p.rib("2001:db8:100::/48").is_none()).then_some(())
+    });
+    assert!(
+        gone.is_some(),
+        "no Cease 6/2, or routes kept\n{}",
+        pair.daemon.log_text()
+    );
 }

@@ -398,8 +398,11 @@ pub enum SessionState {
         /// time and capabilities, for `show neighbor`).
         peer_open: Serialized,
     },
-    /// The session ended.
-    Down { reason: String },
+    /// The session ended. `peer_closed`: the peer closed the TCP
+    /// connection with no NOTIFICATION either way, which is how a graceful
+    /// restart of the peer looks (RFC 4724 4.2: its routes are kept as
+    /// stale when it announced graceful restart).
+    Down { reason: String, peer_closed: bool },
     /// FSM transition (for `fsm` events), ExaBGP's state name.
     Fsm { state: String },
 }

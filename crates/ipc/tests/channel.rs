@@ -173,6 +173,7 @@ fn session_to_rib() -> Vec<SessionToRib> {
         }),
         SessionToRib::State(SessionState::Down {
             reason: "peer reset".into(),
+            peer_closed: true,
         }),
         SessionToRib::State(SessionState::Fsm {
             state: "OPENSENT".into(),

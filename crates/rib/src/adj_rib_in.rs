@@ -1,17 +1,26 @@
 //! One peer's Adj-RIB-In: the routes received from it, kept when the
 //! neighbor's `adj-rib-in` is on, for `show adj-rib in` and forgotten with
-//! `clear adj-rib in` or when the session goes down.
+//! `clear adj-rib in` or when the session goes down, except after a
+//! graceful restart of the peer (RFC 4724 4.2): its routes are then kept as
+//! stale until it sends them again, its End-of-RIB for their family, or
+//! its restart time passed.
 
 use crate::table::RouteTable;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{Route, RouteChange};
 use ferrobgp_wire::update::Received;
+use ferrobgp_wire::Family;
+use std::time::Instant;
 
 /// A peer's Adj-RIB-In.
 #[derive(Debug, Clone)]
 pub struct AdjRibIn {
     pub enabled: bool,
     table: RouteTable,
+    /// Routes of the previous session not received again yet (RFC 4724
+    /// 4.2 "stale"), and when they go at the latest.
+    stale: RouteTable,
+    stale_until: Option<Instant>,
 }
 
 impl AdjRibIn {
@@ -19,7 +28,79 @@ impl AdjRibIn {
         AdjRibIn {
             enabled,
             table: RouteTable::new(),
+            stale: RouteTable::new(),
+            stale_until: None,
         }
+    }
+
+    /// The peer restarted (its connection closed without a NOTIFICATION
+    /// while it had announced graceful restart): its routes of `families`
+    /// stay, as stale, until `until`; those of other families go.
+    pub fn keep_as_stale(&mut self, families: &[Family], until: Instant) {
+        for route in self.table.drain() {
+            if families.contains(&route.family()) {
+                self.stale.insert(route);
+            }
+        }
+        self.stale_until = match self.stale.is_empty() {
+            true => None,
+            false => Some(self.stale_until.map_or(until, |u| u.min(until))),
+        };
+    }
+
+    /// The peer's End-of-RIB for `family`: what it did not send again in
+    /// this family is gone. Returns how many stale routes went.
+    pub fn end_of_rib(&mut self, family: Family) -> usize {
+        let before = self.stale.len();
+        let keep: Vec<Route> = self
+            .stale
+            .drain()
+            .into_iter()
+            .filter(|r| r.family() != family)
+            .collect();
+        for r in keep {
+            self.stale.insert(r);
+        }
+        if self.stale.is_empty() {
+            self.stale_until = None;
+        }
+        before - self.stale.len()
+    }
+
+    /// The peer is back: only the stale routes of `families` (those its new
+    /// Graceful Restart capability lists with the forwarding state bit)
+    /// wait for its End-of-RIB; the others go at once (RFC 4724 4.2).
+    /// Returns how many went.
+    pub fn keep_stale_only(&mut self, families: &[Family]) -> usize {
+        let before = self.stale.len();
+        for route in self.stale.drain() {
+            if families.contains(&route.family()) {
+                self.stale.insert(route);
+            }
+        }
+        if self.stale.is_empty() {
+            self.stale_until = None;
+        }
+        before - self.stale.len()
+    }
+
+    /// Drops every stale route when the restart time passed at `now`;
+    /// returns how many went.
+    pub fn expire_stale(&mut self, now: Instant) -> usize {
+        match self.stale_until {
+            Some(t) if t <= now => {
+                let n = self.stale.len();
+                self.stale.clear();
+                self.stale_until = None;
+                n
+            }
+            _ => 0,
+        }
+    }
+
+    /// How many routes are stale (received in a previous session only).
+    pub fn stale_len(&self) -> usize {
+        self.stale.len()
     }
 
     /// Records one received UPDATE: withdrawn NLRIs first, then announced routes.
@@ -33,8 +114,10 @@ impl AdjRibIn {
         }
         for nlri in withdrawn {
             self.table.remove(&nlri.key());
+            self.stale.remove(&nlri.key());
         }
         for route in announced {
+            self.stale.remove(&route.key());
             self.table.insert(route);
         }
     }
@@ -48,10 +131,12 @@ impl AdjRibIn {
         for c in changes {
             match c {
                 RouteChange::Announce(r) => {
+                    self.stale.remove(&r.key());
                     self.table.insert(r);
                 }
                 RouteChange::Withdraw(r) => {
                     self.table.remove(&r.key());
+                    self.stale.remove(&r.key());
                 }
             }
         }
@@ -67,18 +152,21 @@ impl AdjRibIn {
 
     pub fn clear(&mut self) {
         self.table.clear();
+        self.stale.clear();
+        self.stale_until = None;
     }
 
+    /// Every route: those of this session, then the stale ones.
     pub fn routes(&self) -> impl Iterator<Item = &Route> + '_ {
-        self.table.iter()
+        self.table.iter().chain(self.stale.iter())
     }
 
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.table.len() + self.stale.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.table.is_empty() && self.stale.is_empty()
     }
 }
 
@@ -171,6 +259,43 @@ mod tests {
         );
         // the session goes down: everything received is forgotten
         rib.peer_mut(1).unwrap().session_down();
+        assert!(show(&rib, false).is_empty());
+    }
+
+    #[test]
+    fn a_graceful_restart_keeps_routes_as_stale_until_end_of_rib_or_the_timer() {
+        use ferrobgp_wire::Family;
+        use std::time::{Duration, Instant};
+        let v4 = Family::IPV4_UNICAST;
+        let mut rib = rib(true);
+        receive(&mut rib, &update(&[], &attributes(0), &TWO));
+        let t0 = Instant::now();
+        let until = t0 + Duration::from_secs(120);
+        // the peer restarts: both routes stay, as stale
+        rib.peer_mut(1).unwrap().session_down_graceful(&[v4], until);
+        assert_eq!(show(&rib, false).len(), 2);
+        let p = rib.peer_mut(1).unwrap();
+        assert_eq!(p.adj_in.stale_len(), 2);
+        assert_eq!(p.adj_in.expire_stale(t0), 0);
+        // the new session sends 10.1.0.0/24 again, then End-of-RIB: the
+        // route it did not resend goes
+        receive(&mut rib, &update(&[], &attributes(1), &[24, 10, 1, 0]));
+        let p = rib.peer_mut(1).unwrap();
+        assert_eq!(p.adj_in.stale_len(), 1);
+        assert_eq!(p.adj_in.end_of_rib(v4), 1);
+        assert_eq!(
+            show(&rib, true),
+            ["neighbor 127.0.0.1 ipv4 unicast 10.1.0.0/24 next-hop 192.0.2.1 origin egp local-preference 100"]
+        );
+        // a second restart, no new session: the restart time ends it
+        rib.peer_mut(1).unwrap().session_down_graceful(&[v4], until);
+        let p = rib.peer_mut(1).unwrap();
+        assert_eq!(p.adj_in.expire_stale(until - Duration::from_secs(1)), 0);
+        assert_eq!(p.adj_in.expire_stale(until), 1);
+        assert!(show(&rib, false).is_empty());
+        // a family the peer did not list for graceful restart goes at once
+        receive(&mut rib, &update(&[], &attributes(0), &TWO));
+        rib.peer_mut(1).unwrap().session_down_graceful(&[], until);
         assert!(show(&rib, false).is_empty());
     }
 

@@ -196,6 +196,14 @@ impl PeerRib {
         self.adj_in.clear();
     }
 
+    /// The session ended by a graceful restart of the peer (RFC 4724 4.2):
+    /// nothing is sent until it is up again; its routes of `families` (those
+    /// in its Graceful Restart capability) stay as stale until `until`.
+    pub fn session_down_graceful(&mut self, families: &[Family], until: std::time::Instant) {
+        self.session = None;
+        self.adj_in.keep_as_stale(families, until);
+    }
+
     /// The whole Adj-RIB-Out for `families` (session up, or route refresh),
     /// then End-of-RIB per family when `eor`. With `adj-rib-out` off the
     /// routes are handed over and forgotten.

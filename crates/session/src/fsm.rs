@@ -192,9 +192,12 @@ pub enum Action {
         conn: ConnId,
         hold_time: u16,
     },
-    /// A session that reported [`Action::Connected`] is over.
+    /// A session that reported [`Action::Connected`] is over;
+    /// `peer_closed`: the peer closed the connection without a
+    /// NOTIFICATION either way (a graceful restart of the peer, RFC 4724).
     Down {
         reason: String,
+        peer_closed: bool,
     },
     /// The worker is done for good (stopped, or attempts used up).
     Finished {
@@ -218,6 +221,9 @@ pub struct Fsm {
     conn: Option<ConnId>,
     /// `Connected` was reported for the current connection.
     reported_up: bool,
+    /// The connection being ended was closed by the peer with no
+    /// NOTIFICATION (set just before [`Fsm::end`], which reports it).
+    peer_closed: bool,
     connecting: bool,
     open_sent: bool,
     peer_router_id: Option<Ipv4Addr>,
@@ -244,6 +250,7 @@ impl Fsm {
             state: State::Idle,
             conn: None,
             reported_up: false,
+            peer_closed: false,
             connecting: false,
             open_sent: false,
             peer_router_id: None,
@@ -366,6 +373,7 @@ impl Fsm {
             Input::Incoming { conn } => self.incoming(conn, now, &mut out),
             Input::TcpClosed { conn } => {
                 if self.conn == Some(conn) {
+                    self.peer_closed = true;
                     self.end(conn, "closing connection".into(), now, &mut out);
                 }
             }
@@ -537,6 +545,7 @@ impl Fsm {
                 out.push(Action::Down {
                     reason: "closing outgoing connection as we have another incoming on with higher router-id"
                         .into(),
+                    peer_closed: false,
                 });
             }
         }
@@ -640,10 +649,12 @@ impl Fsm {
         self.timers = Timers::default();
         self.open_sent = false;
         self.peer_router_id = None;
+        let peer_closed = std::mem::take(&mut self.peer_closed);
         if self.reported_up {
             self.reported_up = false;
             out.push(Action::Down {
                 reason: reason.clone(),
+                peer_closed,
             });
         }
         if self.stopping {

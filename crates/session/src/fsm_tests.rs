@@ -45,10 +45,13 @@ fn notification_sent(conn: u64, code: u8, subcode: u8, data: &[u8]) -> Action {
     }
 }
 
-/// The session going down for this reason.
+/// The session going down for this reason; "closing connection" (the
+/// peer closed it, no NOTIFICATION) is the one a graceful restart of the
+/// peer looks like.
 fn down(reason: &str) -> Action {
     Action::Down {
         reason: reason.into(),
+        peer_closed: reason == "closing connection",
     }
 }
 

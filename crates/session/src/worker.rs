@@ -735,9 +735,15 @@ impl Worker {
                     })
                     .await?;
                 }
-                Action::Down { reason } => {
-                    self.tell_rib(SessionToRib::State(SessionState::Down { reason }))
-                        .await?;
+                Action::Down {
+                    reason,
+                    peer_closed,
+                } => {
+                    self.tell_rib(SessionToRib::State(SessionState::Down {
+                        reason,
+                        peer_closed,
+                    }))
+                    .await?;
                 }
                 Action::Finished { reason } => {
                     self.finished = Some(reason);

@@ -79,7 +79,7 @@ async fn next_received(rib: &mut RibEnd) -> Vec<u8> {
                 direction: Direction::Received,
                 raw,
             } if raw.get(18) == Some(&2) => return raw,
-            SessionToRib::State(SessionState::Down { reason }) => {
+            SessionToRib::State(SessionState::Down { reason, .. }) => {
                 panic!("session went down: {reason}")
             }
             _ => continue,

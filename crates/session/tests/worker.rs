@@ -62,6 +62,7 @@ async fn send_changes(rib: &mut RibEnd, seq: u64, changes: Vec<Change>) {
 fn down(reason: &str) -> SessionToRib {
     SessionToRib::State(SessionState::Down {
         reason: reason.into(),
+        peer_closed: reason == "closing connection",
     })
 }
 
@@ -451,7 +452,7 @@ async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
             .0
         {
             SessionToRib::Ack { seq: 9 } => saw_ack = true,
-            SessionToRib::State(SessionState::Down { reason }) => {
+            SessionToRib::State(SessionState::Down { reason, .. }) => {
                 // not a hold timer expiry: the peer's KEEPALIVEs were read
                 assert_eq!(
                     reason,

@@ -384,6 +384,21 @@ impl Ferro {
         }
     }
 
+    /// SIGTERM to ferrobgp (a stop on purpose: every session ends with
+    /// Cease 6/2), then waits (bounded) until it exited; true when it did.
+    pub fn terminate(&mut self) -> bool {
+        self.note_children();
+        signal(self.child.id(), libc::SIGTERM);
+        let deadline = Instant::now() + EXIT;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
     pub fn assert_running(&mut self) {
         if let Ok(Some(status)) = self.child.try_wait() {
             panic!("ferrobgp exited early ({status})\n{}", self.log_text());
@@ -478,6 +493,47 @@ pub fn eors(events: &[serde_json::Value]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The ROUTE-REFRESH messages received from the peer (`receive { refresh; }`
+/// events), as `(family, subtype)`: subtype `query` (RFC 2918 request),
+/// `begin` / `end` (RFC 7313 BoRR / EoRR).
+pub fn refreshes(events: &[serde_json::Value]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter(|e| e["type"] == "refresh")
+        .filter(|e| e["neighbor"]["direction"] == "receive")
+        .map(|e| {
+            let r = &e["neighbor"]["route-refresh"];
+            (
+                format!(
+                    "{} {}",
+                    r["afi"].as_str().unwrap_or("?"),
+                    r["safi"].as_str().unwrap_or("?")
+                ),
+                r["subtype"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// How many ROUTE-REFRESH messages of `subtype` for `family` were received.
+pub fn count_refresh(events: &[serde_json::Value], family: &str, subtype: &str) -> usize {
+    refreshes(events)
+        .iter()
+        .filter(|(f, s)| f == family && s == subtype)
+        .count()
+}
+
+/// A helper command announcing `prefix` with `n` standard communities
+/// (`65001:1` ..): 4 octets each, so more than 1,024 make an UPDATE larger
+/// than the 4,096 octets of RFC 4271 (RFC 8654 extended message).
+pub fn announce_many_communities(prefix: &str, next_hop: &str, n: u32) -> String {
+    let list: Vec<String> = (1..=n).map(|i| format!("65001:{i}")).collect();
+    format!(
+        "announce route {prefix} next-hop {next_hop} community [ {} ]",
+        list.join(" ")
+    )
 }
 
 /// One announced NLRI from a received UPDATE, with the UPDATE's attributes.

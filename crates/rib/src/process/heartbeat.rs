@@ -29,6 +29,7 @@ impl State {
 
     /// Pings the workers, and gives up on those that stopped answering.
     pub(super) fn heartbeat(&mut self) {
+        self.expire_stale();
         let now = Instant::now();
         let mut hung = Vec::new();
         for (id, p) in self.peers.iter_mut() {

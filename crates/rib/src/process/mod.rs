@@ -17,6 +17,7 @@ mod commands;
 mod control;
 mod drain;
 mod events;
+mod graceful;
 mod heartbeat;
 mod helper_io;
 mod neighbors;

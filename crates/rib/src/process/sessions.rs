@@ -140,12 +140,16 @@ impl State {
                 if let Some(r) = self.table.peer_mut(peer) {
                     r.session_up(families);
                 }
+                self.adj_rib_in_up(peer);
                 self.emit(peer, Event::State(S::Up));
                 if let Some(n) = api_negotiated {
                     self.emit(peer, Event::Negotiated(n));
                 }
             }
-            SessionState::Down { reason } => {
+            SessionState::Down {
+                reason,
+                peer_closed,
+            } => {
                 let was = p.up || p.connected;
                 p.up = false;
                 p.connected = false;
@@ -153,9 +157,7 @@ impl State {
                 p.down_since = std::time::Instant::now();
                 p.peer_open = None;
                 p.fsm = "idle".into();
-                if let Some(r) = self.table.peer_mut(peer) {
-                    r.session_down();
-                }
+                self.adj_rib_in_down(peer, peer_closed);
                 if was {
                     self.emit(peer, Event::State(S::Down(reason)));
                 }
@@ -207,6 +209,9 @@ impl State {
             decoded.get_or_insert_with(|| from_wire::decode_at(raw, negotiated, local))
         {
             r.adj_in.received(&u.received);
+            if let Some(family) = u.received.eor() {
+                self.adj_rib_in_eor(peer, family);
+            }
         }
     }
 
