@@ -21,6 +21,7 @@ pub mod hold;
 pub mod limits;
 pub mod listen;
 pub mod notify;
+mod outgoing;
 pub mod plan;
 pub mod privilege;
 pub mod socket_trust;

@@ -144,9 +144,6 @@ impl Daemon {
         };
         args.push("--peer".to_string());
         args.push(label(&w.neighbor));
-        if let Some(port) = crate::spawn::connect_port(&w.neighbor, &self.opts.settings) {
-            args.extend(["--connect-port".to_string(), port.to_string()]);
-        }
         args.extend(self.opts.child_args.iter().cloned());
         let spawned = (|| -> Result<_> {
             let (sup_ours, sup_theirs) = ipc::pair()?;
@@ -264,6 +261,7 @@ impl Daemon {
                 }
                 w.pid = None;
                 w.tx = None;
+                self.outgoing.forget(peer);
                 let uptime = w.started.elapsed();
                 if self.stopping.is_some() {
                     debug!(peer, "session worker {how}");
@@ -546,6 +544,10 @@ impl Daemon {
         }
         match msg {
             Ok(SessionToSupervisor::Ready) => debug!(peer, "session worker ready"),
+            Ok(SessionToSupervisor::Connect { attempt }) => self.connect_for(peer, gen, attempt),
+            Ok(SessionToSupervisor::CancelConnect { attempt }) => {
+                self.outgoing.cancel(peer, attempt)
+            }
             Ok(SessionToSupervisor::Finished { reason }) => {
                 if w.restart_now {
                     debug!(peer, "session worker stopped for its restart: {reason}");
