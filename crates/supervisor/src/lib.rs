@@ -24,6 +24,7 @@ pub mod notify;
 mod outgoing;
 pub mod plan;
 pub mod privilege;
+pub mod role_users;
 pub mod socket_trust;
 pub mod spawn;
 

@@ -6,6 +6,7 @@
 //! the rib and the workers arrive here too.
 
 use super::*;
+use crate::role_users::WorkerRole;
 
 impl Daemon {
     pub(super) async fn spawn_rib(&mut self) -> Result<()> {
@@ -14,7 +15,7 @@ impl Daemon {
         let mut args = vec!["__rib".to_string()];
         args.extend(self.opts.child_args.iter().cloned());
         let child = spawn_role(
-            &self.privs,
+            &self.privs.for_worker(WorkerRole::Rib),
             &self.opts.exe,
             &args,
             &[theirs.as_fd()],
@@ -133,7 +134,7 @@ impl Daemon {
         };
         let exe = self.opts.exe.clone();
         let child_env = self.opts.child_env.clone();
-        let privs = self.privs.clone();
+        let privs = self.privs.for_worker(WorkerRole::Session);
         let mut args = vec![
             "__session".to_string(),
             "--peer-id".to_string(),
