@@ -211,6 +211,86 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_md5_key_is_set_before_connect() {
+        use std::os::fd::AsFd;
+        let l = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let key_set = ferrobgp_session::sockopt::set_md5(
+            l.as_fd(),
+            std::net::IpAddr::V4(Ipv4Addr::LOCALHOST),
+            b"secret",
+        );
+        if key_set.is_err() {
+            ferrobgp_testkit::skip(
+                "the_md5_key_is_set_before_connect",
+                "this kernel has no TCP-MD5 (CONFIG_TCP_MD5SIG)",
+            );
+            return;
+        }
+        let addr = l.local_addr().unwrap();
+        // Control: the listener drops a SYN without the signature.
+        assert!(
+            std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(1)).is_err()
+        );
+        let (n, s) = neighbor(&conf(addr.port(), " md5-password secret;\n"));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut o = Outgoing::default();
+        o.start(9, 1, 1, &n, &s, move |d| {
+            let _ = tx.send(d);
+        });
+        let done = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(o.finished(&done));
+        done.result.expect("signed connection accepted");
+    }
+
+    #[tokio::test]
+    async fn a_connect_that_hangs_delays_no_other_neighbor() {
+        use std::os::fd::AsFd;
+        // A listener that requires TCP-MD5 silently drops the SYNs of a
+        // neighbor without the key: that connect hangs.
+        let hanging = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let md5 = ferrobgp_session::sockopt::set_md5(
+            hanging.as_fd(),
+            std::net::IpAddr::V4(Ipv4Addr::LOCALHOST),
+            b"secret",
+        );
+        if md5.is_err() {
+            ferrobgp_testkit::skip(
+                "a_connect_that_hangs_delays_no_other_neighbor",
+                "this kernel has no TCP-MD5 (CONFIG_TCP_MD5SIG)",
+            );
+            return;
+        }
+        let ok = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .unwrap();
+        let (slow, s) = neighbor(&conf(hanging.local_addr().unwrap().port(), ""));
+        let (fast, _) = neighbor(&conf(ok.local_addr().unwrap().port(), ""));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut o = Outgoing::default();
+        let tx2 = tx.clone();
+        o.start(1, 1, 1, &slow, &s, move |d| {
+            let _ = tx2.send(d);
+        });
+        o.start(2, 1, 1, &fast, &s, move |d| {
+            let _ = tx.send(d);
+        });
+        let done = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+            .await
+            .expect("the other neighbor's connection is not held up")
+            .unwrap();
+        assert_eq!(done.peer, 2);
+        assert!(o.finished(&done));
+        done.result.expect("connected");
+        assert_eq!(o.in_progress(), 1, "the hanging attempt is still running");
+        // Its worker died: the attempt is stopped.
+        o.forget(1);
+        assert_eq!(o.in_progress(), 0);
+    }
+
+    #[tokio::test]
     async fn a_passive_neighbor_is_refused_and_a_failure_is_reported() {
         let (n, s) = neighbor(&conf(179, " passive true;\n"));
         let (tx, mut rx) = mpsc::unbounded_channel();
