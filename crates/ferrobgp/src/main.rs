@@ -242,9 +242,6 @@ struct SessionArgs {
     peer_id: u32,
     #[arg(long)]
     peer: String,
-    /// The only TCP port this worker may connect to (absent: passive).
-    #[arg(long)]
-    connect_port: Option<u16>,
     #[arg(short, long)]
     debug: bool,
     /// Accepted like the other roles' (the rib owns the ack timeout).
@@ -667,9 +664,7 @@ fn session(a: SessionArgs) -> ExitCode {
     };
     let role = format!("session {}", a.peer);
     if let Err(code) = confine_and_log(
-        ferrobgp_supervisor::confine::Role::Session {
-            connect_port: a.connect_port,
-        },
+        ferrobgp_supervisor::confine::Role::Session,
         ferrobgp_ipc::RIB_FD + 1,
         &role,
         a.debug,

@@ -125,7 +125,8 @@ fn as_root_daemon_user_root_runs_helpers_as_root_and_workers_unprivileged() {
         let want = if cmd.contains("watcher.sh") {
             "0".to_string()
         } else {
-            service.uid.as_raw().to_string()
+            let user = user_of_child(&cmd).unwrap_or_else(|| service.clone());
+            user.uid.as_raw().to_string()
         };
         assert_eq!(uid_of(pid), want, "uid of {cmd}");
     }

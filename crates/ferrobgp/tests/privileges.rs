@@ -1,11 +1,13 @@
 //! Privilege separation seen from outside (ARCHITECTURE, "Privilege
-//! separation"): started as root, `ferrobgp run` runs its rib, its session
-//! worker and its helper as the service user, with no capability in any set
-//! and no-new-privs; the rib and the session worker also carry a seccomp
-//! filter. Read from /proc/PID/status of the real processes.
+//! separation"): started as root, `ferrobgp run` runs its rib as
+//! `ferrobgp-rib`, its session worker as `ferrobgp-session` and its helper
+//! as the service user `ferrobgp` (three distinct uids), with no capability
+//! in any set and no-new-privs; the rib and the session worker also carry
+//! a seccomp filter. Read from /proc/PID/status of the real processes.
 //!
-//! Needs root (it skips with a message otherwise). The service user is
-//! `ferrobgp` (created with `useradd --system` when missing), else `nobody`.
+//! Needs root (it skips with a message otherwise). The users are created
+//! with `useradd --system` when missing, as the package's sysusers.d entry
+//! does.
 
 mod common;
 
@@ -46,16 +48,16 @@ fn ensure_service_user() {
 }
 
 #[test]
-fn as_root_every_child_runs_as_the_service_user_without_capabilities() {
+fn as_root_each_role_runs_as_its_own_user_without_capabilities() {
     if !ferrobgp_testkit::require_root(
-        "as_root_every_child_runs_as_the_service_user_without_capabilities",
+        "as_root_each_role_runs_as_its_own_user_without_capabilities",
         "run `cargo test` as root to check the privilege drop",
     ) {
         return;
     }
     ensure_service_user();
-    let user = service_user().expect("a service user (ferrobgp or nobody)");
-    let (uid, gid) = (user.uid.as_raw().to_string(), user.gid.as_raw().to_string());
+    ensure_role_users();
+    let mut uids = std::collections::BTreeMap::new();
 
     let peer = Peer::bind("127.0.0.1");
     let mut d = start_watched(&peer, &[]);
@@ -64,6 +66,13 @@ fn as_root_every_child_runs_as_the_service_user_without_capabilities() {
     for pid in kids {
         let cmd = cmdline(pid);
         let st = status_of(pid);
+        let user = user_of_child(&cmd).expect("a user for every child");
+        let (uid, gid) = (user.uid.as_raw().to_string(), user.gid.as_raw().to_string());
+        let role = ["__rib", "__session"]
+            .into_iter()
+            .find(|r| cmd.contains(r))
+            .unwrap_or("helper");
+        uids.insert(role, (user.name.clone(), uid.clone()));
         let ids = |k: &str| -> Vec<String> {
             st.get(k)
                 .unwrap_or_else(|| panic!("{k} missing for {cmd}"))
@@ -99,6 +108,18 @@ fn as_root_every_child_runs_as_the_service_user_without_capabilities() {
             );
         }
     }
+    // One uid per role: the rib, the worker and the helper cannot signal
+    // or inspect one another.
+    assert_eq!(
+        uids.keys().copied().collect::<Vec<_>>(),
+        ["__rib", "__session", "helper"],
+        "{uids:?}"
+    );
+    assert_eq!(uids["__rib"].0, "ferrobgp-rib", "{uids:?}");
+    assert_eq!(uids["__session"].0, "ferrobgp-session", "{uids:?}");
+    assert_eq!(uids["helper"].0, "ferrobgp", "{uids:?}");
+    let distinct: std::collections::BTreeSet<_> = uids.values().map(|(_, u)| u).collect();
+    assert_eq!(distinct.len(), 3, "{uids:?}");
     let log = d.log_text();
     assert_eq!(
         log.matches("confined: landlock").count(),

@@ -7,8 +7,11 @@
 //! its sequence and errno after it. What must hold:
 //! - neither the rib nor a worker can create a Unix socket (so neither can
 //!   connect to the control socket), a UDP socket, or listen;
-//! - a worker can connect to its peer's port, and to no other port; the rib
-//!   to none;
+//! - neither can create a TCP socket, or connect a socket it holds
+//!   (`connect()` on its channel to the supervisor): the supervisor makes
+//!   a worker's outgoing connection and hands it in, so an injected
+//!   `socket()`/`connect()` reaches no other host (nor port), and not even
+//!   the peer;
 //! - neither can open a file;
 //! - the supervisor keeps only CAP_KILL, CAP_SETGID, CAP_SETUID,
 //!   CAP_SETPCAP and CAP_NET_BIND_SERVICE, with no-new-privs and seccomp.
@@ -43,15 +46,16 @@ fn needs_root(test: &str) -> bool {
     true
 }
 
-/// A sockaddr_in for 127.0.0.1:`port`, as gdb `set` commands on `$a`.
-fn sockaddr_in(port: u16) -> String {
+/// A sockaddr_in for 127.0.0.`host`:`port`, as gdb `set` commands on `var`.
+fn sockaddr_in(var: &str, host: u8, port: u16) -> String {
     format!(
-        "set $a = (char*)malloc(16)\n\
-         set *(long*)$a = 0\nset *(long*)($a+8) = 0\n\
-         set *(unsigned short*)$a = 2\n\
-         set *(unsigned short*)($a+2) = {}\n\
-         set *(unsigned int*)($a+4) = 0x0100007f\n",
-        port.swap_bytes()
+        "set {var} = (char*)malloc(16)\n\
+         set *(long*){var} = 0\nset *(long*)({var}+8) = 0\n\
+         set *(unsigned short*){var} = 2\n\
+         set *(unsigned short*)({var}+2) = {}\n\
+         set *(unsigned int*)({var}+4) = {:#010x}\n",
+        port.swap_bytes(),
+        u32::from_le_bytes([127, 0, 0, host])
     )
 }
 
@@ -78,14 +82,12 @@ fn probe(name: &str, steps: &[&str]) -> String {
 fn probes_in(pid: u32, control: &str, peer_port: u16, other_port: u16) -> HashMap<String, String> {
     let sys = "((long(*)(long,long,long,long))syscall)";
     let mut script = format!(
-        "set language c\nset unwindonsignal on\nset confirm off\n{}{}{}",
+        "set language c\nset unwindonsignal on\nset confirm off\n{}{}{}{}",
         sockaddr_un(control),
-        sockaddr_in(other_port),
-        "set $p = (char*)malloc(16)\n"
+        sockaddr_in("$a", 1, other_port),
+        sockaddr_in("$p", 1, peer_port),
+        sockaddr_in("$h", 2, peer_port),
     );
-    script += &sockaddr_in(peer_port)
-        .replace("$a", "$p")
-        .replace("set $p = (char*)malloc(16)\n", "");
     script += "set $f = (char*)malloc(16)\n";
     for (i, b) in "/etc/passwd".bytes().chain([0]).enumerate() {
         script += &format!("set *(char*)($f+{i}) = {b}\n");
@@ -95,12 +97,19 @@ fn probes_in(pid: u32, control: &str, peer_port: u16, other_port: u16) -> HashMa
     let tcp = format!("set $r = {sys}(41, 2, 1, 0)");
     let tcp_other = format!("set $r = {sys}(42, $r, (long)$a, 16)");
     let tcp_peer = format!("set $r = {sys}(42, $r, (long)$p, 16)");
+    let tcp_host = format!("set $r = {sys}(42, $r, (long)$h, 16)");
+    // connect() on a descriptor the process already holds: fd 3, its
+    // channel to the supervisor (unfiltered, the kernel would answer
+    // EISCONN or EINVAL, not EPERM).
+    let connect_held = format!("set $r = {sys}(42, 3, (long)$h, 16)");
     let udp = format!("set $r = {sys}(41, 2, 2, 0)");
     let listen = format!("set $r = {sys}(50, $r, 1, 0)");
     let open = format!("set $r = {sys}(257, -100, (long)$f, 0)");
     script += &probe("unix", &[&unix, &unix_connect]);
     script += &probe("tcp_other", &[&tcp, &tcp_other]);
     script += &probe("tcp_peer", &[&tcp, &tcp_peer]);
+    script += &probe("tcp_other_host", &[&tcp, &tcp_host]);
+    script += &probe("connect_held", &[&connect_held]);
     script += &probe("udp", &[&udp]);
     script += &probe("listen", &[&tcp, &listen]);
     script += &probe("open", &[&open]);
@@ -122,7 +131,7 @@ fn probes_in(pid: u32, control: &str, peer_port: u16, other_port: u16) -> HashMa
         .collect();
     assert_eq!(
         results.len(),
-        6,
+        8,
         "gdb did not run every probe in {pid}:\n{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -152,6 +161,11 @@ fn as_root_workers_reach_only_their_peer_and_the_supervisor_keeps_little() {
     let peer = Peer::bind("127.0.0.1");
     let other = std::net::TcpListener::bind("127.0.0.1:0").expect("other listener");
     let other_port = other.local_addr().expect("addr").port();
+    // Another host on the peer's port (what Landlock's port rules let
+    // through before): reachable from an unconfined process.
+    let other_host = std::net::TcpListener::bind(("127.0.0.2", peer.addr.port()))
+        .expect("listener on 127.0.0.2");
+    drop(std::net::TcpStream::connect(other_host.local_addr().expect("addr")).expect("control"));
     let conf = format!(
         "neighbor 127.0.0.1 {{\n router-id 10.0.0.1;\n local-address 127.0.0.1;\n local-as 65000;\n peer-as 65000;\n connect {};\n family {{ ipv4 unicast; }}\n}}\n",
         peer.addr.port()
@@ -171,7 +185,8 @@ fn as_root_workers_reach_only_their_peer_and_the_supervisor_keeps_little() {
     let control = runtime.path().join("ctl.sock");
     let control_s = control.to_string_lossy().into_owned();
     d.wait_children(&["__rib", "__session"]);
-    // The worker reaches its peer: the session is established before the
+    // The worker reaches its peer through the connection the supervisor
+    // made for it: the session is established before the
     // probes (so they never race the worker's own connection attempts).
     let _session = {
         let mut s = peer.accept();
@@ -201,19 +216,23 @@ fn as_root_workers_reach_only_their_peer_and_the_supervisor_keeps_little() {
     };
     let (rib, worker) = (pid_of("__rib"), pid_of("__session"));
 
+    let all_sockets = [
+        "unix",
+        "tcp_other",
+        "tcp_peer",
+        "tcp_other_host",
+        "connect_held",
+        "udp",
+        "listen",
+    ];
     let w = probes_in(worker, &control_s, peer.addr.port(), other_port);
-    refused(&w, "unix", libc::EPERM, "session worker");
-    refused(&w, "tcp_other", libc::EACCES, "session worker");
-    refused(&w, "udp", libc::EPERM, "session worker");
-    refused(&w, "listen", libc::EPERM, "session worker");
+    for name in all_sockets {
+        refused(&w, name, libc::EPERM, "session worker");
+    }
     refused(&w, "open", libc::EACCES, "session worker");
-    assert_eq!(
-        w["tcp_peer"], "0/0",
-        "the worker reaches its peer's port: {w:?}"
-    );
 
     let r = probes_in(rib, &control_s, peer.addr.port(), other_port);
-    for name in ["unix", "tcp_other", "tcp_peer", "udp", "listen"] {
+    for name in all_sockets {
         refused(&r, name, libc::EPERM, "rib");
     }
     refused(&r, "open", libc::EACCES, "rib");

@@ -34,7 +34,7 @@ extern "C" fn child_mode() {
     if std::env::var_os(CHILD_ENV).is_none() {
         return;
     }
-    let report = match confine::child(Role::Session { connect_port: None }, 4) {
+    let report = match confine::child(Role::Session, 4) {
         Ok(r) => r,
         Err(e) => {
             println!("confine-error {e}");

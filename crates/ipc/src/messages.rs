@@ -177,12 +177,24 @@ pub enum SupervisorToSession {
     },
     /// Stop the session and exit.
     Stop(StopMode),
+    /// Answer to [`SessionToSupervisor::Connect`]: the supervisor connected
+    /// to the neighbor, with its configured local address and socket
+    /// options. Descriptors: \[0\] the connected socket.
+    Connected {
+        attempt: u64,
+        local: SocketAddr,
+        remote: SocketAddr,
+    },
+    /// Answer to [`SessionToSupervisor::Connect`]: the attempt failed (or
+    /// was refused: a passive neighbor, too many attempts in progress).
+    ConnectFailed { attempt: u64, error: String },
 }
 
 impl Fds for SupervisorToSession {
     fn fds_expected(&self) -> usize {
         match self {
             SupervisorToSession::Incoming { .. } => 1,
+            SupervisorToSession::Connected { .. } => 1,
             _ => 0,
         }
     }
@@ -196,6 +208,16 @@ pub enum SessionToSupervisor {
     /// The worker gives up on this neighbor for good (e.g. `tcp.attempts`
     /// used up) and exits after this message; it must not be restarted.
     Finished { reason: String },
+    /// Connect to the neighbor for me (a worker cannot create sockets):
+    /// the supervisor answers [`SupervisorToSession::Connected`] or
+    /// [`SupervisorToSession::ConnectFailed`] with the same `attempt`.
+    /// Where to connect, and how, comes from the supervisor's own
+    /// configuration, never from the worker. A new request replaces the
+    /// worker's attempt still in progress.
+    Connect { attempt: u64 },
+    /// The FSM gave up `attempt` (e.g. an incoming connection won): the
+    /// supervisor stops it; an answer already on its way is ignored.
+    CancelConnect { attempt: u64 },
 }
 
 impl Fds for SessionToSupervisor {}

@@ -109,6 +109,15 @@ fn sup_to_session() -> Vec<SupervisorToSession> {
             subcode: 2,
             message: "Administrative Shutdown".into(),
         }),
+        SupervisorToSession::Connected {
+            attempt: 7,
+            local: addr(40000),
+            remote: addr(179),
+        },
+        SupervisorToSession::ConnectFailed {
+            attempt: u64::MAX,
+            error: "connect 127.0.0.1:179: Connection refused".into(),
+        },
     ]
 }
 
@@ -118,6 +127,8 @@ fn session_to_sup() -> Vec<SessionToSupervisor> {
         SessionToSupervisor::Finished {
             reason: "attempts used up".into(),
         },
+        SessionToSupervisor::Connect { attempt: 7 },
+        SessionToSupervisor::CancelConnect { attempt: 7 },
     ]
 }
 

@@ -41,6 +41,9 @@ pub const LINGER: Duration = Duration::from_secs(2);
 /// What the connection tasks tell the worker.
 #[derive(Debug)]
 pub enum ConnEvent {
+    /// An outgoing attempt may start: the connections still closing are
+    /// gone (or waited for long enough); the worker asks the supervisor.
+    ConnectReady { conn: ConnId },
     /// An outgoing attempt succeeded.
     Connected { conn: ConnId, stream: TcpStream },
     /// An outgoing attempt failed.

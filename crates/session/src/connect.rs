@@ -1,6 +1,11 @@
 //! Opening the outgoing TCP connection of a neighbor, and preparing any
-//! connection (outgoing or handed in by the supervisor) with the
-//! neighbor's socket options.
+//! connection with the neighbor's socket options.
+//!
+//! [`connect`] runs in the supervisor, not in the worker: a session worker
+//! cannot create or connect sockets (its seccomp filter), so it asks the
+//! supervisor for each attempt and gets the connected descriptor back. The
+//! supervisor builds the [`PeerConfig`] from its own configuration, so
+//! where the connection goes never depends on what a worker says.
 
 use crate::error::{Error, Result};
 use crate::peer::PeerConfig;

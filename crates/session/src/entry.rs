@@ -53,7 +53,9 @@ pub async fn run(supervisor: OwnedFd, rib: OwnedFd) -> Result<()> {
                 break cfg;
             }
             SupervisorToSession::Stop(_) => return Ok(()),
-            SupervisorToSession::Incoming { .. } => {
+            SupervisorToSession::Incoming { .. }
+            | SupervisorToSession::Connected { .. }
+            | SupervisorToSession::ConnectFailed { .. } => {
                 tracing::warn!("connection handed in before Init: dropped");
             }
         }

@@ -3,7 +3,9 @@
 //! One task owns the state machine and multiplexes: messages from the
 //! supervisor (handed-in connections, stop), changes from the rib, events
 //! of the connection tasks (see [`crate::conn`]) and the FSM's timers. Every
-//! FSM action is carried out here: connecting, building and sending OPEN,
+//! FSM action is carried out here: asking the supervisor for the outgoing
+//! connection (this process cannot create sockets; the supervisor answers
+//! with the connected descriptor or the failure), building and sending OPEN,
 //! KEEPALIVE and NOTIFICATION, reporting state and messages to the rib,
 //! encoding the rib's changes and acknowledging them once written.
 
@@ -72,6 +74,8 @@ pub struct Worker {
     events_rx: mpsc::Receiver<ConnEvent>,
     next_id: ConnId,
     connecting: Option<(ConnId, JoinHandle<()>)>,
+    /// The attempt the supervisor was asked to connect, not answered yet.
+    requested: Option<ConnId>,
     /// Streams up, not yet adopted by the FSM (or to be refused).
     pending: HashMap<ConnId, TcpStream>,
     live: Option<Live>,
@@ -104,6 +108,7 @@ impl Worker {
             events_rx,
             next_id: 1,
             connecting: None,
+            requested: None,
             pending: HashMap::new(),
             live: None,
             closing: Vec::new(),
@@ -229,6 +234,40 @@ impl Worker {
                 self.pending.insert(id, stream);
                 self.input(Input::Incoming { conn: id }).await?;
             }
+            SupervisorToSession::Connected {
+                attempt, remote, ..
+            } => {
+                let Some(fd) = fds.into_iter().next() else {
+                    return Err(Error::Ipc("Connected without a descriptor".into()));
+                };
+                if self.requested != Some(attempt) {
+                    // Abandoned meanwhile: dropping the descriptor closes it.
+                    tracing::debug!("connection to {remote} for abandoned attempt {attempt}");
+                    return Ok(());
+                }
+                self.requested = None;
+                let ev = match outgoing_stream(fd) {
+                    Ok(stream) => ConnEvent::Connected {
+                        conn: attempt,
+                        stream,
+                    },
+                    Err(e) => ConnEvent::ConnectFailed {
+                        conn: attempt,
+                        error: e.to_string(),
+                    },
+                };
+                self.conn_event(ev).await?;
+            }
+            SupervisorToSession::ConnectFailed { attempt, error } => {
+                if self.requested == Some(attempt) {
+                    self.requested = None;
+                    self.conn_event(ConnEvent::ConnectFailed {
+                        conn: attempt,
+                        error,
+                    })
+                    .await?;
+                }
+            }
             SupervisorToSession::Stop(mode) => {
                 let (notify, reason) = match mode {
                     StopMode::Silent => (None, "stop, message [shutting down]".to_string()),
@@ -321,6 +360,14 @@ impl Worker {
         }
     }
 
+    async fn tell_supervisor(&mut self, msg: SessionToSupervisor) -> Result<()> {
+        self.links
+            .supervisor_tx
+            .send(&msg)
+            .await
+            .map_err(|e| Error::Ipc(format!("supervisor channel: {e}")))
+    }
+
     async fn ack(&mut self, seq: u64) -> Result<()> {
         self.tell_rib(SessionToRib::Ack { seq }).await
     }
@@ -341,6 +388,13 @@ impl Worker {
 
     async fn conn_event(&mut self, ev: ConnEvent) -> Result<()> {
         match ev {
+            ConnEvent::ConnectReady { conn } => {
+                if self.connecting.as_ref().map(|c| c.0) == Some(conn) {
+                    self.requested = Some(conn);
+                    self.tell_supervisor(SessionToSupervisor::Connect { attempt: conn })
+                        .await?;
+                }
+            }
             ConnEvent::Connected { conn, stream } => {
                 if self.connecting.as_ref().map(|c| c.0) == Some(conn) {
                     self.connecting = None;
@@ -568,27 +622,29 @@ impl Worker {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::Connect => {
+                    // The supervisor connects (this process cannot create
+                    // a socket): once the connections still closing are
+                    // gone, [`ConnEvent::ConnectReady`] sends the request.
                     let id = self.alloc_id();
-                    let cfg = self.cfg.clone();
                     let tx = self.events_tx.clone();
                     self.closing.retain(|c| !c.is_done());
                     let closing = self.closing.clone();
                     let task = tokio::spawn(async move {
                         let _ = tokio::time::timeout(conn::LINGER, all_done(closing)).await;
-                        let ev = match connect::connect(&cfg).await {
-                            Ok(stream) => ConnEvent::Connected { conn: id, stream },
-                            Err(e) => ConnEvent::ConnectFailed {
-                                conn: id,
-                                error: e.to_string(),
-                            },
-                        };
-                        let _ = tx.send(ev).await;
+                        let _ = tx.send(ConnEvent::ConnectReady { conn: id }).await;
                     });
                     self.connecting = Some((id, task));
                 }
                 Action::AbandonConnect => {
-                    if let Some((_, task)) = self.connecting.take() {
+                    if let Some((id, task)) = self.connecting.take() {
                         task.abort();
+                        if self.requested == Some(id) {
+                            self.requested = None;
+                            self.tell_supervisor(SessionToSupervisor::CancelConnect {
+                                attempt: id,
+                            })
+                            .await?;
+                        }
                     }
                 }
                 Action::State(s) => {
@@ -784,6 +840,15 @@ pub fn notification_bytes(n: &Notify) -> Vec<u8> {
     let room = ferrobgp_wire::negotiated::STANDARD_MAX_MESSAGE_SIZE - 21;
     body.extend_from_slice(&n.data[..n.data.len().min(room)]);
     frame(kind::NOTIFICATION, &body, EXTENDED_MAX_MESSAGE_SIZE).unwrap_or_default()
+}
+
+/// The connection the supervisor opened for us, as a tokio stream (its
+/// socket options were set by the supervisor before `connect`).
+fn outgoing_stream(fd: OwnedFd) -> Result<TcpStream> {
+    let std = std::net::TcpStream::from(fd);
+    std.set_nonblocking(true)
+        .map_err(|e| Error::io("outgoing socket", e))?;
+    TcpStream::from_std(std).map_err(|e| Error::io("outgoing socket", e))
 }
 
 async fn sleep_opt(deadline: Option<Instant>) {

@@ -31,7 +31,7 @@ fn config(port: u16) -> PeerConfig {
 
 /// Starts a worker; returns the supervisor's and the rib's ends.
 fn spawn(cfg: PeerConfig) -> (SupEnd, RibEnd) {
-    let (links, sup, rib) = links();
+    let (links, sup, rib) = links(&cfg);
     tokio::spawn(async move { Worker::new(cfg, links).run().await });
     (sup, rib)
 }

@@ -18,7 +18,7 @@ use tokio::time::timeout;
 
 /// Starts a worker; returns the supervisor's and the rib's ends.
 fn spawn(cfg: PeerConfig) -> (SupEnd, RibEnd, tokio::task::JoinHandle<String>) {
-    let (links, sup, rib) = links();
+    let (links, sup, rib) = links(&cfg);
     let handle = tokio::spawn(async move { Worker::new(cfg, links).run().await.unwrap() });
     (sup, rib, handle)
 }

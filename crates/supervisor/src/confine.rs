@@ -8,23 +8,19 @@
 //! - sets `PR_SET_NO_NEW_PRIVS`,
 //! - applies a Landlock ruleset that handles every filesystem access right
 //!   and grants none (no file can be opened, created, executed or listed),
-//!   plus every TCP bind/connect right, with two exceptions for a session
-//!   worker: connecting to its peer's port and binding an ephemeral port
-//!   (for `local-address`); the rib gets neither. It also takes the IPC
-//!   scopes (no abstract Unix socket or signal outside the sandbox) where
-//!   the kernel has them,
+//!   plus every TCP bind/connect right, granting none. It also takes the
+//!   IPC scopes (no abstract Unix socket or signal outside the sandbox)
+//!   where the kernel has them,
 //! - loads a seccomp filter that answers `EPERM` to the system calls a
 //!   worker never needs and an attacker would want: `execve`, `ptrace`,
 //!   mounts, namespaces, kernel modules, keyrings, `bpf`, `io_uring`, ...,
-//!   and `listen`; `socket` is refused outright to the rib and, to a
-//!   session worker, for anything but a TCP socket (`AF_INET`/`AF_INET6`,
-//!   `SOCK_STREAM`, protocol 0 or TCP): neither can open a Unix socket
-//!   (so neither can reach the control socket or any other socket by
-//!   path), a UDP, raw or netlink socket; the socketpairs they were handed
-//!   are already connected.
-//!
-//! What Landlock cannot express is the peer's *address*: a session worker
-//! may connect to any host on its peer's port (see README, "Security").
+//!   and `socket`, `connect`, `bind` and `listen`: neither worker can
+//!   create a socket of any kind (Unix, TCP, UDP, raw, netlink) nor connect
+//!   or bind one. The socketpairs they were handed are already connected;
+//!   a session worker's TCP connections are opened by the supervisor
+//!   (accepted, or connected on the worker's request with the neighbor's
+//!   configured address, port and options: `crate::outgoing`) and handed
+//!   in, so a compromised worker reaches its own peer and nothing else.
 //!
 //! Landlock is best effort: the result says whether it was enforced fully,
 //! partially (older kernel ABI) or not at all (kernel without Landlock).
@@ -34,7 +30,7 @@ use std::os::unix::io::RawFd;
 use std::path::Path;
 
 use landlock::{
-    Access, AccessFs, AccessNet, CompatLevel, Compatible, NetPort, PathBeneath, PathFd, Ruleset,
+    Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, Ruleset,
     RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
 };
 
@@ -45,12 +41,9 @@ use crate::privilege::{check, cloexec_from, prctl, Error};
 pub enum Role {
     /// The rib process: helper pipes and socketpairs only, no TCP, no files.
     Rib,
-    /// A session worker: its TCP session and socketpairs, no files.
-    Session {
-        /// The TCP port of its peer, the only one it may connect to;
-        /// `None` for a passive neighbor (no outgoing connection at all).
-        connect_port: Option<u16>,
-    },
+    /// A session worker: the TCP connections handed to it and its
+    /// socketpairs, no files, no new socket.
+    Session,
 }
 
 /// How much of a requested restriction the kernel enforces.
@@ -115,8 +108,12 @@ pub fn child_allowing(
         call: "prctl(PR_SET_NO_NEW_PRIVS)",
         source,
     })?;
-    let landlock = landlock(role, dirs)?;
-    let seccomp = seccomp(role)?;
+    // Both roles get the same filters since the supervisor opens the
+    // workers' connections; the role still names who asks (and documents
+    // the call site).
+    let _ = role;
+    let landlock = landlock(dirs)?;
+    let seccomp = seccomp()?;
     Ok(Report {
         landlock,
         landlock_abi: landlock_abi(),
@@ -145,7 +142,7 @@ const FS_ABI: ABI = ABI::V7;
 const NET_ABI: ABI = ABI::V4;
 const SCOPE_ABI: ABI = ABI::V6;
 
-fn landlock(role: Role, dirs: &[&Path]) -> Result<Enforcement, Error> {
+fn landlock(dirs: &[&Path]) -> Result<Enforcement, Error> {
     let err = |e: landlock::RulesetError| Error::Landlock(e.to_string());
     let ruleset = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
@@ -155,19 +152,9 @@ fn landlock(role: Role, dirs: &[&Path]) -> Result<Enforcement, Error> {
         .map_err(err)?
         .handle_access(AccessNet::from_all(NET_ABI))
         .map_err(err)?;
+    // No TCP rule at all: neither role binds or connects (the supervisor
+    // does it for a session worker; seccomp refuses the calls first).
     let mut created = ruleset.create().map_err(err)?;
-    if let Role::Session { connect_port } = role {
-        // Port 0: the kernel picks an ephemeral port, as `local-address`
-        // needs; a chosen port (e.g. 179, to listen) stays refused.
-        created = created
-            .add_rule(NetPort::new(0, AccessNet::BindTcp))
-            .map_err(err)?;
-        if let Some(port) = connect_port {
-            created = created
-                .add_rule(NetPort::new(port, AccessNet::ConnectTcp))
-                .map_err(err)?;
-        }
-    }
     for dir in dirs {
         let fd = PathFd::new(dir).map_err(|e| Error::Landlock(e.to_string()))?;
         let rights = AccessFs::from_all(FS_ABI) & !AccessFs::Execute;
@@ -231,6 +218,9 @@ fn denied_syscalls() -> Vec<libc::c_long> {
         libc::SYS_fsmount,
         libc::SYS_move_mount,
         libc::SYS_open_tree,
+        libc::SYS_socket,
+        libc::SYS_connect,
+        libc::SYS_bind,
         libc::SYS_listen,
     ];
     #[cfg(target_arch = "x86_64")]
@@ -239,46 +229,14 @@ fn denied_syscalls() -> Vec<libc::c_long> {
         // The x32 ABI (when the kernel enables it) reaches the same calls
         // with bit 30 set, and a few under numbers of their own.
         const X32: libc::c_long = 0x4000_0000;
-        // x32's socket too: its filter below is for the native number.
         let x32: Vec<libc::c_long> = list
             .iter()
-            .chain(&[libc::SYS_socket])
             .map(|n| n | X32)
             .chain([520, 521, 539, 540, 545].map(|n| n | X32))
             .collect();
         list.extend(x32);
     }
     list
-}
-
-/// The conditions under which `socket(domain, type, protocol)` is refused:
-/// always for the rib (no rule: every call matches); for a session worker,
-/// any domain but IPv4/IPv6, any type but a stream, any protocol but TCP.
-fn socket_rules(role: Role) -> Result<Vec<seccompiler::SeccompRule>, Error> {
-    use seccompiler::{SeccompCmpArgLen::Dword, SeccompCmpOp, SeccompCondition, SeccompRule};
-    if role == Role::Rib {
-        return Ok(Vec::new());
-    }
-    let err = |e: seccompiler::BackendError| Error::Seccomp(e.to_string());
-    let cond = |arg: u8, op: SeccompCmpOp, value: libc::c_int| {
-        SeccompCondition::new(arg, Dword, op, u64::from(value as u32)).map_err(err)
-    };
-    let rule = |conds: Vec<SeccompCondition>| SeccompRule::new(conds).map_err(err);
-    let mut rules = vec![
-        rule(vec![
-            cond(0, SeccompCmpOp::Ne, libc::AF_INET)?,
-            cond(0, SeccompCmpOp::Ne, libc::AF_INET6)?,
-        ])?,
-        rule(vec![
-            cond(2, SeccompCmpOp::Ne, 0)?,
-            cond(2, SeccompCmpOp::Ne, libc::IPPROTO_TCP)?,
-        ])?,
-    ];
-    // The type carries SOCK_NONBLOCK/SOCK_CLOEXEC above its low 4 bits.
-    for kind in (0..16).filter(|k| *k != libc::SOCK_STREAM) {
-        rules.push(rule(vec![cond(1, SeccompCmpOp::MaskedEq(0xf), kind)?])?);
-    }
-    Ok(rules)
 }
 
 /// The one way this crate builds a seccomp program: every call in `denied`
@@ -313,12 +271,8 @@ pub(crate) fn deny_program(
     Ok(Some(program))
 }
 
-fn seccomp(role: Role) -> Result<Enforcement, Error> {
-    let Some(program) = deny_program(
-        denied_syscalls(),
-        vec![(libc::SYS_socket, socket_rules(role)?)],
-    )?
-    else {
+fn seccomp() -> Result<Enforcement, Error> {
+    let Some(program) = deny_program(denied_syscalls(), Vec::new())? else {
         return Ok(Enforcement::NotSupported);
     };
     match seccompiler::apply_filter(&program) {
@@ -383,6 +337,14 @@ mod tests {
         assert!(list.contains(&libc::SYS_execve));
         assert!(list.contains(&libc::SYS_execveat));
         assert!(list.contains(&libc::SYS_io_uring_setup));
+        for call in [
+            libc::SYS_socket,
+            libc::SYS_connect,
+            libc::SYS_bind,
+            libc::SYS_listen,
+        ] {
+            assert!(list.contains(&call));
+        }
         let mut sorted = list.clone();
         sorted.sort_unstable();
         sorted.dedup();

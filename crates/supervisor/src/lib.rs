@@ -21,8 +21,10 @@ pub mod hold;
 pub mod limits;
 pub mod listen;
 pub mod notify;
+mod outgoing;
 pub mod plan;
 pub mod privilege;
+pub mod role_users;
 pub mod socket_trust;
 pub mod spawn;
 

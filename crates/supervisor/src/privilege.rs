@@ -366,6 +366,9 @@ pub struct Privileges {
     /// `daemon.user` is root: helpers stay root with the supervisor's
     /// capabilities (the rib and workers still switch to `switch_to`).
     helper_root: bool,
+    /// The rib's and the workers' own users, when they exist
+    /// ([`crate::role_users`]); only when `switch_to` is set.
+    roles: crate::role_users::RoleUsers,
 }
 
 impl Privileges {
@@ -422,6 +425,10 @@ impl Privileges {
             }
             None
         };
+        let roles = match &switch_to {
+            Some(u) => crate::role_users::RoleUsers::resolve(u)?,
+            None => Default::default(),
+        };
         let p = Privileges {
             switch_to,
             privileged: true,
@@ -429,6 +436,7 @@ impl Privileges {
             last_cap,
             can_drop_bounding: caps.effective & Capability::SETPCAP.bit() != 0,
             helper_root,
+            roles,
         };
         if helper_root {
             tracing::warn!(
@@ -436,6 +444,17 @@ impl Privileges {
                  capabilities (a compromised helper owns the machine); the rib and the session \
                  workers still run unprivileged and confined"
             );
+        }
+        for (role, what) in [
+            (crate::role_users::WorkerRole::Rib, "the rib"),
+            (
+                crate::role_users::WorkerRole::Session,
+                "the session workers",
+            ),
+        ] {
+            if let Some(u) = p.roles.user(role) {
+                tracing::info!("{what} run as `{}` (uid {}, gid {})", u.name, u.uid, u.gid);
+            }
         }
         match &p.switch_to {
             Some(u) => tracing::info!(
@@ -462,7 +481,18 @@ impl Privileges {
             last_cap: last_cap(),
             can_drop_bounding: false,
             helper_root: false,
+            roles: Default::default(),
         }
+    }
+
+    /// The plan for one of the daemon's own processes: the same, but with
+    /// the role's own user ([`crate::role_users`]) when it has one.
+    pub fn for_worker(&self, role: crate::role_users::WorkerRole) -> Privileges {
+        let mut p = self.clone();
+        if let Some(u) = self.roles.user(role) {
+            p.switch_to = Some(u.clone());
+        }
+        p
     }
 
     /// True when helpers run as root (`daemon.user` is root).

@@ -108,9 +108,9 @@ pub fn spawn_role(
     Ok(child)
 }
 
-/// The only TCP port a session worker may connect to (its confinement,
-/// `--connect-port`): the neighbor's `connect`, else `tcp.port`; `None`
-/// when the neighbor is passive and never connects.
+/// The TCP port the supervisor connects to for a session worker
+/// ([`crate::outgoing`]): the neighbor's `connect`, else `tcp.port`;
+/// `None` when the neighbor is passive and never connects.
 pub fn connect_port(n: &Neighbor, s: &Settings) -> Option<u16> {
     if n.passive || s.bgp.passive {
         return None;

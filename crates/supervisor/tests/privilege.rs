@@ -51,12 +51,8 @@ extern "C" fn child_mode() {
     let role = if mode == "rib" {
         Role::Rib
     } else {
-        // A session may connect to its peer's port only.
-        Role::Session {
-            connect_port: std::env::var("FERROBGP_PRIVTEST_PORT")
-                .ok()
-                .and_then(|p| p.parse::<u16>().ok()),
-        }
+        // A session gets its connections from the supervisor: no socket.
+        Role::Session
     };
     // The parent hands fd 3; anything from fd 4 up must be gone.
     let report = match confine::child(role, 4) {
@@ -91,6 +87,35 @@ extern "C" fn child_mode() {
         line += &format!(
             " connect={}",
             errno(std::net::TcpStream::connect(("127.0.0.1", port)).map(drop))
+        );
+        // connect() itself, on a descriptor the process holds (fd 3, the
+        // handed socket): refused before the kernel looks at the socket.
+        let addr = libc::sockaddr_in {
+            sin_family: libc::AF_INET as libc::sa_family_t,
+            sin_port: port.to_be(),
+            sin_addr: libc::in_addr {
+                s_addr: u32::from_ne_bytes([127, 0, 0, 1]),
+            },
+            sin_zero: [0; 8],
+        };
+        // SAFETY: a valid sockaddr_in and its size.
+        let rc = unsafe {
+            libc::connect(
+                3,
+                (&addr as *const libc::sockaddr_in).cast(),
+                std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+            )
+        };
+        line += &format!(
+            " connect_fd3={}",
+            if rc == 0 {
+                "ok".to_string()
+            } else {
+                format!(
+                    "errno{}",
+                    std::io::Error::last_os_error().raw_os_error().unwrap_or(-1)
+                )
+            }
         );
     }
     // Last: exec must be refused (seccomp answers EPERM before Landlock).
@@ -522,32 +547,31 @@ fn confined_session_cannot_open_files_or_exec() {
 }
 
 #[test]
-fn confined_rib_cannot_connect_over_tcp() {
-    if landlock_missing("confined_rib_cannot_connect_over_tcp") {
-        return;
-    }
-    if confine::landlock_abi() < 4 {
-        ferrobgp_testkit::skip(
-            "confined_rib_cannot_connect_over_tcp",
-            "Landlock ABI < 4 has no TCP rules",
-        );
+fn confined_rib_and_session_cannot_connect_over_tcp() {
+    let test = "confined_rib_and_session_cannot_connect_over_tcp";
+    if landlock_missing(test) {
         return;
     }
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let line = run_confined("rib", Some(port), &Privileges::unprivileged());
-    assert_eq!(field(&line, "open_passwd"), "errno13", "{line}");
-    // EPERM: seccomp refuses the rib any socket (Landlock would answer
-    // EACCES to the connect behind it).
-    assert_eq!(
-        field(&line, "connect"),
-        "errno1",
-        "EPERM from seccomp: {line}"
-    );
-    // A session may connect to its peer's port (control: same listener,
-    // session role whose peer port it is).
-    let line = run_confined("session", Some(port), &Privileges::unprivileged());
-    assert_eq!(field(&line, "connect"), "ok", "{line}");
+    // Control: the listener takes a connection from an unconfined process.
+    std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    for role in ["rib", "session"] {
+        let line = run_confined(role, Some(port), &Privileges::unprivileged());
+        assert_eq!(field(&line, "open_passwd"), "errno13", "{role}: {line}");
+        // EPERM: seccomp refuses both any socket (the supervisor connects
+        // for a session worker), and connect() on what they hold.
+        assert_eq!(
+            field(&line, "connect"),
+            "errno1",
+            "{role}: EPERM from seccomp: {line}"
+        );
+        assert_eq!(
+            field(&line, "connect_fd3"),
+            "errno1",
+            "{role}: EPERM from seccomp: {line}"
+        );
+    }
 }
 
 #[test]

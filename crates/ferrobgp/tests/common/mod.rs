@@ -174,6 +174,45 @@ pub fn service_user() -> Option<nix::unistd::User> {
         .find_map(|n| nix::unistd::User::from_name(n).ok().flatten())
 }
 
+/// The user a child started as root runs as, from its command line: the
+/// rib and the session workers have users of their own when they exist
+/// (`ferrobgp-rib`, `ferrobgp-session`), everything else runs as the
+/// service user.
+pub fn user_of_child(cmd: &str) -> Option<nix::unistd::User> {
+    let own = if cmd.contains("__rib") {
+        Some("ferrobgp-rib")
+    } else if cmd.contains("__session") {
+        Some("ferrobgp-session")
+    } else {
+        None
+    };
+    own.and_then(|n| nix::unistd::User::from_name(n).ok().flatten())
+        .or_else(service_user)
+}
+
+/// Creates the role users (as the package's sysusers.d entry does) when
+/// missing; root only. Several test binaries may race: a loser's useradd
+/// fails with "already exists", which is fine.
+pub fn ensure_role_users() {
+    for name in ["ferrobgp", "ferrobgp-rib", "ferrobgp-session"] {
+        if nix::unistd::User::from_name(name).ok().flatten().is_some() {
+            continue;
+        }
+        let _ = std::process::Command::new("useradd")
+            .args([
+                "--system",
+                "--user-group",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                name,
+            ])
+            .status();
+    }
+}
+
 /// A fresh temporary directory the daemon's children can use: as root the
 /// helpers run as the service user, so the directory (0755) belongs to it
 /// and helpers can create files there; otherwise a plain temporary directory.

@@ -4,12 +4,14 @@
 
 use ferrobgp_ipc::SupervisorToSession;
 use ferrobgp_ipc::{pair, Channel, RibToSession, SessionToRib, SessionToSupervisor};
+use ferrobgp_session::connect;
 use ferrobgp_session::fsm::FsmConfig;
 use ferrobgp_session::peer::PeerConfig;
 use ferrobgp_session::worker::Links;
 use ferrobgp_wire::message::OpenConfig;
 use ferrobgp_wire::Family;
 use std::net::{IpAddr, Ipv4Addr};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -22,6 +24,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 pub const KEEPALIVE: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001304";
 
 pub type SupEnd = Channel<SupervisorToSession, SessionToSupervisor>;
+type WorkerEnd = SupEnd;
+type TestEnd = Channel<SessionToSupervisor, SupervisorToSession>;
 pub type RibEnd = Channel<RibToSession, SessionToRib>;
 
 /// An iBGP peer (AS 1, router-id 1.2.3.4) on loopback at `port`, IPv4
@@ -69,9 +73,12 @@ pub fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
 }
 
 /// The worker's side of two fresh socketpairs, with the supervisor's and the
-/// rib's ends of them.
-pub fn links() -> (Links, SupEnd, RibEnd) {
+/// rib's ends of them. Between the worker and the test's supervisor end
+/// sits [`supervisor_proxy`], which makes the worker's outgoing
+/// connections for `cfg` as the real supervisor does.
+pub fn links(cfg: &PeerConfig) -> (Links, SupEnd, RibEnd) {
     let (s1, s2) = pair().unwrap();
+    let (p1, p2) = pair().unwrap();
     let (r1, r2) = pair().unwrap();
     let sup_worker: Channel<SessionToSupervisor, SupervisorToSession> = Channel::new(s1).unwrap();
     let rib_worker: Channel<SessionToRib, RibToSession> = Channel::new(r1).unwrap();
@@ -83,7 +90,67 @@ pub fn links() -> (Links, SupEnd, RibEnd) {
         rib_tx: rtx,
         rib_rx: rrx,
     };
-    (links, Channel::new(s2).unwrap(), Channel::new(r2).unwrap())
+    tokio::spawn(supervisor_proxy(
+        cfg.clone(),
+        Channel::new(s2).unwrap(),
+        Channel::new(p1).unwrap(),
+    ));
+    (links, Channel::new(p2).unwrap(), Channel::new(r2).unwrap())
+}
+
+/// Plays the supervisor's part in outgoing connections: answers the
+/// worker's `Connect` with the connected descriptor (made with
+/// [`connect::connect`], the code the supervisor runs) or the failure, and
+/// passes every other message between the worker and the test unchanged.
+async fn supervisor_proxy(cfg: PeerConfig, worker: WorkerEnd, test: TestEnd) {
+    let (mut wtx, mut wrx) = worker.split();
+    let (mut ttx, mut trx) = test.split();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    loop {
+        tokio::select! {
+            m = wrx.recv() => match m {
+                Ok((SessionToSupervisor::Connect { attempt }, _)) => {
+                    let (cfg, tx) = (cfg.clone(), done_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx.send((attempt, connect::connect(&cfg).await));
+                    });
+                }
+                Ok((SessionToSupervisor::CancelConnect { .. }, _)) => {}
+                Ok((m, _)) => {
+                    if ttx.send(&m).await.is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            },
+            m = trx.recv() => match m {
+                Ok((m, fds)) => {
+                    let fds: Vec<BorrowedFd<'_>> = fds.iter().map(|f| f.as_fd()).collect();
+                    if wtx.send_with_fds(&m, &fds).await.is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            },
+            Some((attempt, result)) = done_rx.recv() => {
+                let sent = match result {
+                    Ok(s) => {
+                        let (local, remote) = (s.local_addr().unwrap(), s.peer_addr().unwrap());
+                        let fd = OwnedFd::from(s.into_std().unwrap());
+                        let msg = SupervisorToSession::Connected { attempt, local, remote };
+                        wtx.send_with_fds(&msg, &[fd.as_fd()]).await
+                    }
+                    Err(e) => {
+                        let error = e.to_string();
+                        wtx.send(&SupervisorToSession::ConnectFailed { attempt, error }).await
+                    }
+                };
+                if sent.is_err() {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// Bytes from hex digits; anything else (spaces, colons) is skipped.

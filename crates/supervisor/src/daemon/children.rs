@@ -6,6 +6,7 @@
 //! the rib and the workers arrive here too.
 
 use super::*;
+use crate::role_users::WorkerRole;
 
 impl Daemon {
     pub(super) async fn spawn_rib(&mut self) -> Result<()> {
@@ -14,7 +15,7 @@ impl Daemon {
         let mut args = vec!["__rib".to_string()];
         args.extend(self.opts.child_args.iter().cloned());
         let child = spawn_role(
-            &self.privs,
+            &self.privs.for_worker(WorkerRole::Rib),
             &self.opts.exe,
             &args,
             &[theirs.as_fd()],
@@ -133,7 +134,7 @@ impl Daemon {
         };
         let exe = self.opts.exe.clone();
         let child_env = self.opts.child_env.clone();
-        let privs = self.privs.clone();
+        let privs = self.privs.for_worker(WorkerRole::Session);
         let mut args = vec![
             "__session".to_string(),
             "--peer-id".to_string(),
@@ -144,9 +145,6 @@ impl Daemon {
         };
         args.push("--peer".to_string());
         args.push(label(&w.neighbor));
-        if let Some(port) = crate::spawn::connect_port(&w.neighbor, &self.opts.settings) {
-            args.extend(["--connect-port".to_string(), port.to_string()]);
-        }
         args.extend(self.opts.child_args.iter().cloned());
         let spawned = (|| -> Result<_> {
             let (sup_ours, sup_theirs) = ipc::pair()?;
@@ -264,6 +262,7 @@ impl Daemon {
                 }
                 w.pid = None;
                 w.tx = None;
+                self.outgoing.forget(peer);
                 let uptime = w.started.elapsed();
                 if self.stopping.is_some() {
                     debug!(peer, "session worker {how}");
@@ -546,6 +545,10 @@ impl Daemon {
         }
         match msg {
             Ok(SessionToSupervisor::Ready) => debug!(peer, "session worker ready"),
+            Ok(SessionToSupervisor::Connect { attempt }) => self.connect_for(peer, gen, attempt),
+            Ok(SessionToSupervisor::CancelConnect { attempt }) => {
+                self.outgoing.cancel(peer, attempt)
+            }
             Ok(SessionToSupervisor::Finished { reason }) => {
                 if w.restart_now {
                     debug!(peer, "session worker stopped for its restart: {reason}");

@@ -61,6 +61,7 @@ use tracing::{debug, error, info, warn};
 
 mod accept;
 mod children;
+mod connect;
 mod reload;
 mod shutdown;
 
@@ -173,6 +174,8 @@ enum Event {
     },
     /// Time to tell systemd's watchdog that this loop is alive.
     Watchdog,
+    /// An outgoing connection asked for by a worker is made, or failed.
+    Outgoing(crate::outgoing::Done),
 }
 
 struct Worker {
@@ -241,6 +244,8 @@ struct Daemon {
     exit_now: bool,
     /// The control socket (`ferrobgp cli`); handed to each rib started.
     control: Option<crate::control::ControlSocket>,
+    /// Outgoing connections being made for the workers.
+    outgoing: crate::outgoing::Outgoing,
 }
 
 /// Runs the daemon until it stops; returns the process exit status.
@@ -282,6 +287,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         helpers_drained: false,
         exit_now: false,
         control,
+        outgoing: Default::default(),
     };
     d.peers = d.peer_ids.assign(&d.config);
     for kind in [
@@ -542,6 +548,7 @@ impl Daemon {
                 }
             }
             Event::ShutdownDeadline { phase } => self.on_deadline(phase).await,
+            Event::Outgoing(done) => self.on_outgoing(done).await,
             Event::Watchdog => {
                 if let Err(e) = notify::watchdog() {
                     warn!("systemd watchdog: {e}");
