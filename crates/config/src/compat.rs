@@ -27,13 +27,18 @@ pub struct CompatSettings {
     /// as ExaBGP does (5.0.15 included), not RFC 4271's 1/3 (Bad Message
     /// Type) with the type octet.
     pub reference_unknown_message: bool,
+    /// Accept an extra `}` at the very end of a configuration file with a
+    /// warning, as ExaBGP does (5.0.15 included; one of the suite's
+    /// configurations ends so), instead of refusing the file.
+    pub reference_trailing_brace: bool,
 }
 
 /// Every compatibility key, as documented (`ferrobgp.compat.<key>`).
-pub const KEYS: [&str; 3] = [
+pub const KEYS: [&str; 4] = [
     "reference-open",
     "reference-extended-community",
     "reference-unknown-message",
+    "reference-trailing-brace",
 ];
 
 impl CompatSettings {
@@ -47,6 +52,9 @@ impl CompatSettings {
             }
             "reference-unknown-message" => {
                 Some(bool::parse_setting(raw).map(|v| self.reference_unknown_message = v))
+            }
+            "reference-trailing-brace" => {
+                Some(bool::parse_setting(raw).map(|v| self.reference_trailing_brace = v))
             }
             _ => None,
         }
@@ -66,6 +74,10 @@ impl CompatSettings {
             (
                 "ferrobgp.compat.reference-unknown-message".to_string(),
                 self.reference_unknown_message.show(),
+            ),
+            (
+                "ferrobgp.compat.reference-trailing-brace".to_string(),
+                self.reference_trailing_brace.show(),
             ),
         ]
     }

@@ -51,7 +51,17 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
     let mut builder = crate::tree::TreeBuilder::new();
     let (lex_errors, end) = crate::lexer::tokenize_with(text, |t| builder.push(t));
     sink.errors.extend(lex_errors);
-    let tree = builder.finish(end);
+    let mut tree = builder.finish(end);
+    if let (Some(at), true) = (
+        tree.trailing_close,
+        opts.settings.compat.reference_trailing_brace,
+    ) {
+        tree.errors.retain(|e| e.pos != at);
+        tree.warnings.push(ParseError::new(
+            at,
+            "unbalanced \"}\" at the end of the file ignored (no section is open; ferrobgp.compat.reference-trailing-brace)",
+        ));
+    }
     sink.errors.extend(tree.errors);
     sink.warnings.extend(tree.warnings);
     let structural = sink.errors.len();

@@ -72,6 +72,10 @@ pub struct Tree {
     pub nodes: Vec<Node>,
     pub errors: Vec<ParseError>,
     pub warnings: Vec<ParseError>,
+    /// Where an extra `}` at the very end of the file is (nothing follows
+    /// it): already in `errors`; [`crate::load`] turns it into a warning
+    /// under `ferrobgp.compat.reference-trailing-brace`.
+    pub trailing_close: Option<Pos>,
 }
 
 /// Builds the tree one token at a time (see [`crate::lexer::tokenize_with`]).
@@ -85,7 +89,7 @@ pub struct TreeBuilder {
     /// Lines of the open `[`/`(` of the current statement: braces opened
     /// on the same line inside them are words (`as-path [ { 1 2 } ]`).
     nesting: Vec<u32>,
-    /// A `}` with no open section: a warning if nothing follows it.
+    /// A `}` with no open section (an error, found again at the end).
     stray_close: Option<Pos>,
     /// Too deeply nested: everything after is ignored.
     aborted: bool,
@@ -182,16 +186,19 @@ impl TreeBuilder {
         if self.aborted {
             return self.tree;
         }
-        // ExaBGP accepts an extra `}` at the very end, and sections left
-        // open by a file that ends with `}` (its own test configurations
-        // have both): warnings. A file that ends inside a section after a
-        // `;` or a `{` was cut short: an error, so that a truncated file
-        // never half-loads (and a reload of it changes nothing).
+        // An extra `}` at the very end: an error (ExaBGP accepts it; one of
+        // its test configurations has one: the loader makes it a warning
+        // under a compatibility setting). Sections left open by a file that
+        // ends with `}` (ExaBGP's own files have them): warnings. A file
+        // that ends inside a section after a `;` or a `{` was cut short: an
+        // error, so that a truncated file never half-loads (and a reload of
+        // it changes nothing).
         if let Some(at) = self.stray_close.take() {
-            self.tree.warnings.push(ParseError::new(
+            self.tree.errors.push(ParseError::new(
                 at,
-                "unbalanced \"}\" at the end of the file ignored (no section is open)",
+                "found \"}\" at the end of the file but no section is open: unbalanced braces",
             ));
+            self.tree.trailing_close = Some(at);
         }
         let truncated = !self.last_closed;
         if let (Some(first), Some(last)) = (self.words.first(), self.words.last()) {
@@ -267,11 +274,15 @@ mod tests {
     fn unbalanced() {
         let t = tree("a { b; }\n}\nc;");
         assert_eq!(t.errors[0].pos, Pos::new(2, 1));
-        // an extra `}` at the very end, sections left open by a file that
-        // ends with `}`: warnings (ExaBGP's own files have them)
+        // an extra `}` at the very end: an error, marked for the loader
         let t = tree("a { b; }\n}\n");
-        assert!(t.errors.is_empty());
-        assert_eq!(t.warnings.len(), 1);
+        assert_eq!(t.errors.len(), 1);
+        assert_eq!(t.errors[0].pos, Pos::new(2, 1));
+        assert!(t.errors[0].message.contains("unbalanced braces"));
+        assert_eq!(t.trailing_close, Some(Pos::new(2, 1)));
+        assert!(t.warnings.is_empty());
+        // sections left open by a file that ends with `}`: warnings
+        // (ExaBGP's own files have them)
         let t = tree("a {\n  c {\n    d;\n  }\n");
         assert!(t.errors.is_empty());
         assert_eq!(t.warnings.len(), 1);

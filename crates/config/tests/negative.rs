@@ -415,9 +415,30 @@ fn braces_that_do_not_balance() {
         cut,
         "1:1: section \"neighbor 10.0.0.1\" opened at line 1 is not closed before the end of the file: unbalanced braces (truncated file?)",
     );
-    // an extra `}` at the very end, or a file ending with `}` that leaves
-    // a section open, load as in ExaBGP (whose own files have them)
-    assert!(errors(&format!("{full}}}\n")).is_empty());
+    // an extra `}` at the very end: an error (ExaBGP accepts it)
+    check(
+        &format!("{full}}}\n"),
+        "10:1: found \"}\" at the end of the file but no section is open: unbalanced braces",
+    );
+    // ... accepted with a warning under the compatibility setting
+    let mut opts = LoadOptions::default();
+    opts.settings.compat.reference_trailing_brace = true;
+    let loaded = load_str(Path::new("/etc/t.conf"), &format!("{full}}}\n"), &opts)
+        .expect("accepted under reference-trailing-brace");
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    assert_eq!(
+        (loaded.warnings[0].pos.line, loaded.warnings[0].pos.column),
+        (10, 1)
+    );
+    // ... which does not excuse a `}` with more after it
+    assert!(load_str(
+        Path::new("/etc/t.conf"),
+        &format!("{full}}}\n{PROC}"),
+        &opts
+    )
+    .is_err());
+    // a file ending with `}` that leaves a section open loads as in ExaBGP
+    // (whose own files have them)
     assert!(errors(&full[..full.rfind('}').expect("}")]).is_empty());
     // an extra `}` followed by more is an error
     check(

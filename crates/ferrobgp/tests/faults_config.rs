@@ -1,5 +1,6 @@
 //! Fault injection: a configuration file that is cut short (braces that do
-//! not balance), has an extra `}` with more after it, `local-as 0` or
+//! not balance), has an extra `}` (at the very end or with more after
+//! it), `local-as 0` or
 //! `router-id 0.0.0.0` is
 //! refused by `ferrobgp validate` with FILE:LINE:COLUMN, and a reload of
 //! such a file changes nothing: same worker, same TCP connection, no
@@ -60,6 +61,11 @@ fn broken(conf: &str) -> Vec<(&'static str, String, &'static str)> {
             "an extra } with more after it",
             format!("{conf}}}\n{conf}"),
             "daemon.conf:15:1: found \"}\" but no section is open: unbalanced braces",
+        ),
+        (
+            "an extra } at the very end",
+            format!("{conf}}}\n"),
+            "daemon.conf:15:1: found \"}\" at the end of the file but no section is open: unbalanced braces",
         ),
         (
             "local-as 0",

@@ -9,11 +9,13 @@
 
 pub mod channel;
 pub mod error;
+pub mod journal;
 pub mod messages;
 pub mod payload;
 
 pub use channel::{pair, Channel, Receiver, Sender};
 pub use error::{Error, Result};
+pub use journal::{Journal, JournalOp};
 pub use messages::*;
 pub use payload::Serialized;
 

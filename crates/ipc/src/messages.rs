@@ -104,6 +104,10 @@ pub enum SupervisorToRib {
     /// the new configuration was applied (its `Reload` was sent before), else
     /// why nothing changed (e.g. `file:line:column: message`).
     ReloadDone { error: Option<String> },
+    /// A part of the route journal (see [`crate::journal`]) a new rib
+    /// replays after a crash of the previous one, sent after `Init` and
+    /// before any helper, worker or control socket.
+    Journal(Vec<crate::journal::JournalOp>),
 }
 
 impl Fds for SupervisorToRib {
@@ -136,6 +140,9 @@ pub enum RibToSupervisor {
     Hung { peer: PeerId },
     /// The rib finished its shutdown (helpers were told) and is about to exit.
     Stopped,
+    /// What a batch of API commands changed in the Adj-RIB-Outs, for the
+    /// supervisor's route journal; sent before any of the batch's `done`.
+    Journal(Vec<crate::journal::JournalOp>),
 }
 
 impl Fds for RibToSupervisor {}

@@ -76,6 +76,7 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
         SupervisorToRib::ReloadDone {
             error: Some("a.conf:3:7: unknown keyword".into()),
         },
+        SupervisorToRib::Journal(journal_ops()),
     ]
 }
 
@@ -88,6 +89,29 @@ fn rib_to_sup() -> Vec<RibToSupervisor> {
         RibToSupervisor::Restart { peer: Some(4) },
         RibToSupervisor::Hung { peer: 5 },
         RibToSupervisor::Stopped,
+        RibToSupervisor::Journal(journal_ops()),
+        RibToSupervisor::Journal(Vec::new()),
+    ]
+}
+
+fn journal_ops() -> Vec<JournalOp> {
+    vec![
+        JournalOp::Announce {
+            peer: 1,
+            key: vec![1, 2],
+            value: vec![3, 4, 5],
+        },
+        JournalOp::Withdraw {
+            peer: 2,
+            key: vec![1, 2],
+            value: vec![6],
+        },
+        JournalOp::Clear { peer: 3 },
+        JournalOp::Watchdog {
+            peer: 4,
+            name: "dog".into(),
+            announced: true,
+        },
     ]
 }
 

@@ -12,6 +12,7 @@ pub mod change;
 pub mod dispatch;
 pub mod error;
 pub mod first_queue;
+pub mod journal;
 pub mod lines;
 pub mod liveness;
 pub mod peer;

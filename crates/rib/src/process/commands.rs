@@ -138,6 +138,11 @@ impl State {
         let seq = self.seq;
         let commands: Vec<BatchCommand> = rib_cmds.iter().map(|(_, c)| c.clone()).collect();
         let result = self.table.apply_batch(&commands);
+        // journaled in the supervisor before any `done` of the batch
+        let journal = crate::journal::ops_of(&commands, &result.results);
+        if !journal.is_empty() {
+            let _ = self.sup.send(RibToSupervisor::Journal(journal));
+        }
         for ((i, _), r) in rib_cmds.iter().zip(&result.results) {
             if let Err(e) = r {
                 replies[*i].outcome = Outcome::Error(e.to_string());

@@ -21,6 +21,7 @@ mod graceful;
 mod heartbeat;
 mod helper_io;
 mod neighbors;
+mod replay;
 mod session_io;
 mod sessions;
 
@@ -437,6 +438,7 @@ impl State {
                 self.drain.start(keys);
                 self.check_drained();
             }
+            SupervisorToRib::Journal(ops) => self.replay_journal(ops),
             SupervisorToRib::Shutdown => {
                 self.shutdown().await;
                 let _ = self.sup.send(RibToSupervisor::Stopped);

@@ -8,6 +8,10 @@
 use super::*;
 use crate::role_users::WorkerRole;
 
+/// Journal changes per message to a new rib (a message stays far below the
+/// channel's frame limit).
+const JOURNAL_CHUNK: usize = 10_000;
+
 impl Daemon {
     pub(super) async fn spawn_rib(&mut self) -> Result<()> {
         let gen = self.gen();
@@ -50,6 +54,15 @@ impl Daemon {
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
         };
         self.send_rib(init, &[]).await;
+        if !self.journal.is_empty() {
+            info!(
+                "giving the new rib the route journal: {} route(s)",
+                self.journal.len()
+            );
+        }
+        for chunk in self.journal.replay(JOURNAL_CHUNK) {
+            self.send_rib(SupervisorToRib::Journal(chunk), &[]).await;
+        }
         if let Some(c) = &self.control {
             match c.fd() {
                 Ok(fd) => {
@@ -455,6 +468,11 @@ impl Daemon {
                 self.restart_sessions(peer).await;
             }
             Ok(RibToSupervisor::Hung { peer }) => self.kill_hung(peer),
+            Ok(RibToSupervisor::Journal(ops)) => {
+                for op in ops {
+                    self.journal.apply(op);
+                }
+            }
             Err(e) => {
                 if self.stopping.is_none() {
                     warn!("rib channel: {e}");

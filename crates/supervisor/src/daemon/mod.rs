@@ -225,6 +225,9 @@ struct Daemon {
     rib: Option<Rib>,
     rib_backoff: RestartBackoff,
     rib_gen_dead: u64,
+    /// What the API made of the Adj-RIB-Outs (fed by the rib before each
+    /// `done`), given to the next rib after a crash.
+    journal: ipc::Journal,
     listeners: BTreeMap<SocketAddr, JoinHandle<()>>,
     /// Addresses of the sockets systemd passed (socket activation): they
     /// replace `tcp.bind` and are kept across reloads.
@@ -276,6 +279,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         rib: None,
         rib_backoff: RestartBackoff::default(),
         rib_gen_dead: 0,
+        journal: ipc::Journal::new(),
         listeners: BTreeMap::new(),
         activated: BTreeSet::new(),
         privs,

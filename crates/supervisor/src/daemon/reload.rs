@@ -116,6 +116,9 @@ impl Daemon {
             }
             self.restart_session(id, RestartWhy::Reconfigured).await;
         }
+        // The journal forgets the routes of removed neighbors.
+        let peers = &self.peers;
+        self.journal.retain_peers(|p| peers.contains_key(&p));
         for id in d.added {
             self.workers
                 .insert(id, Worker::new(self.peers[&id].clone()));

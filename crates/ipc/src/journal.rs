@@ -1,0 +1,284 @@
+//! The route journal: what the API (helpers and the control socket) made
+//! of each peer's Adj-RIB-Out, kept by the supervisor so that it survives a
+//! crash of the rib. The rib sends the [`JournalOp`]s of each batch before
+//! it answers `done` to the batch's commands; the supervisor folds them into
+//! a [`Journal`] and gives the whole of it to the next rib, which replays it
+//! on top of the configuration.
+//!
+//! Compaction: one entry per peer and route key (the rib's NLRI key,
+//! opaque here): the last announcement or withdrawal wins (a withdrawal is
+//! kept, so that the API withdrawing a configured route survives the
+//! crash too); a `clear adj-rib out` removes the peer's entries and is
+//! remembered (it removed the configured routes as well); `watchdog`
+//! state is one entry per peer and watchdog name. The journal is therefore
+//! bounded by the number of route keys the API touched since the peer's
+//! last clear, like the rib's own table by its routes.
+//! Keys and values are bytes the rib encodes and decodes; the supervisor
+//! never looks inside.
+
+use crate::messages::PeerId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One change to the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JournalOp {
+    /// `peer` announces `value` under `key` (replaces what was there).
+    Announce {
+        peer: PeerId,
+        key: Vec<u8>,
+        value: Vec<u8>,
+    },
+    /// `peer` no longer announces what is under `key`; `value` is the
+    /// withdrawn route (the rib withdraws by route).
+    Withdraw {
+        peer: PeerId,
+        key: Vec<u8>,
+        value: Vec<u8>,
+    },
+    /// `clear adj-rib out`: every route of `peer` goes, configured ones
+    /// included (its watchdogs stay).
+    Clear { peer: PeerId },
+    /// `announce watchdog` (`announced`) or `withdraw watchdog` for `peer`.
+    Watchdog {
+        peer: PeerId,
+        name: String,
+        announced: bool,
+    },
+}
+
+/// One peer's routes: per key, announced (true) or withdrawn, and the route.
+type PeerRoutes = BTreeMap<Vec<u8>, (bool, Vec<u8>)>;
+
+/// The compacted journal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Journal {
+    routes: BTreeMap<PeerId, PeerRoutes>,
+    /// Peers whose Adj-RIB-Out the API cleared.
+    cleared: BTreeSet<PeerId>,
+    watchdogs: BTreeMap<PeerId, BTreeMap<String, bool>>,
+}
+
+impl Journal {
+    pub fn new() -> Journal {
+        Journal::default()
+    }
+
+    /// Folds one change in.
+    pub fn apply(&mut self, op: JournalOp) {
+        match op {
+            JournalOp::Announce { peer, key, value } => {
+                self.routes
+                    .entry(peer)
+                    .or_default()
+                    .insert(key, (true, value));
+            }
+            JournalOp::Withdraw { peer, key, value } => {
+                self.routes
+                    .entry(peer)
+                    .or_default()
+                    .insert(key, (false, value));
+            }
+            JournalOp::Clear { peer } => {
+                self.routes.remove(&peer);
+                self.cleared.insert(peer);
+            }
+            JournalOp::Watchdog {
+                peer,
+                name,
+                announced,
+            } => {
+                self.watchdogs
+                    .entry(peer)
+                    .or_default()
+                    .insert(name, announced);
+            }
+        }
+    }
+
+    /// Keeps only the peers `keep` says yes to (a reload removed the others).
+    pub fn retain_peers(&mut self, keep: impl Fn(PeerId) -> bool) {
+        self.routes.retain(|p, _| keep(*p));
+        self.cleared.retain(|p| keep(*p));
+        self.watchdogs.retain(|p, _| keep(*p));
+    }
+
+    /// Number of announced routes held.
+    pub fn len(&self) -> usize {
+        self.routes
+            .values()
+            .map(|r| r.values().filter(|(a, _)| *a).count())
+            .sum()
+    }
+
+    /// Number of entries held (announcements, withdrawals, clears, watchdogs).
+    pub fn entries(&self) -> usize {
+        self.routes.values().map(|r| r.len()).sum::<usize>()
+            + self.cleared.len()
+            + self.watchdogs.values().map(|w| w.len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries() == 0
+    }
+
+    /// The journal as the changes that rebuild it from nothing, in chunks of
+    /// at most `chunk` changes (each chunk one message): the clears, every
+    /// peer's routes, then the watchdog states.
+    pub fn replay(&self, chunk: usize) -> Vec<Vec<JournalOp>> {
+        let clears = self
+            .cleared
+            .iter()
+            .map(|peer| JournalOp::Clear { peer: *peer });
+        let routes = self.routes.iter().flat_map(|(peer, r)| {
+            r.iter().map(|(key, (announced, value))| {
+                let (peer, key, value) = (*peer, key.clone(), value.clone());
+                if *announced {
+                    JournalOp::Announce { peer, key, value }
+                } else {
+                    JournalOp::Withdraw { peer, key, value }
+                }
+            })
+        });
+        let watchdogs = self.watchdogs.iter().flat_map(|(peer, w)| {
+            w.iter().map(|(name, announced)| JournalOp::Watchdog {
+                peer: *peer,
+                name: name.clone(),
+                announced: *announced,
+            })
+        });
+        let all: Vec<JournalOp> = clears.chain(routes).chain(watchdogs).collect();
+        all.chunks(chunk.max(1)).map(|c| c.to_vec()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(peer: PeerId, k: u8, v: u8) -> JournalOp {
+        JournalOp::Announce {
+            peer,
+            key: vec![k],
+            value: vec![v],
+        }
+    }
+
+    fn wd(peer: PeerId, k: u8, v: u8) -> JournalOp {
+        JournalOp::Withdraw {
+            peer,
+            key: vec![k],
+            value: vec![v],
+        }
+    }
+
+    fn rebuilt(j: &Journal, chunk: usize) -> Journal {
+        let mut r = Journal::new();
+        for c in j.replay(chunk) {
+            assert!(c.len() <= chunk.max(1));
+            for op in c {
+                r.apply(op);
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn the_last_change_of_a_key_wins() {
+        let mut j = Journal::new();
+        for op in [ann(1, 1, 1), ann(1, 1, 2), ann(2, 1, 3), wd(2, 1, 4)] {
+            j.apply(op);
+        }
+        assert_eq!(j.len(), 1);
+        assert_eq!(j.entries(), 2);
+        assert_eq!(j.replay(10), vec![vec![ann(1, 1, 2), wd(2, 1, 4)]]);
+    }
+
+    #[test]
+    fn clear_removes_a_peers_routes_and_is_replayed_first() {
+        let mut j = Journal::new();
+        j.apply(ann(1, 1, 1));
+        j.apply(ann(1, 2, 1));
+        j.apply(ann(2, 2, 1));
+        j.apply(JournalOp::Watchdog {
+            peer: 1,
+            name: "w".into(),
+            announced: false,
+        });
+        j.apply(JournalOp::Clear { peer: 1 });
+        j.apply(ann(1, 3, 1));
+        assert_eq!(j.len(), 2);
+        let dog = JournalOp::Watchdog {
+            peer: 1,
+            name: "w".into(),
+            announced: false,
+        };
+        assert_eq!(
+            j.replay(2),
+            vec![
+                vec![JournalOp::Clear { peer: 1 }, ann(1, 3, 1)],
+                vec![ann(2, 2, 1), dog]
+            ]
+        );
+        j.retain_peers(|p| p == 2);
+        assert_eq!(j.replay(5), vec![vec![ann(2, 2, 1)]]);
+    }
+
+    /// Any sequence of changes: the journal holds at most one entry per
+    /// (peer, key), exactly the last change since the peer's last clear,
+    /// and its replay rebuilds it whatever the chunk size.
+    #[test]
+    fn compaction_matches_a_model() {
+        // a small deterministic generator (xorshift), many sequences
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..300 {
+            let mut j = Journal::new();
+            let mut model: BTreeMap<(PeerId, u8), (bool, u8)> = BTreeMap::new();
+            let mut cleared: BTreeSet<PeerId> = BTreeSet::new();
+            for _ in 0..(next() % 60) {
+                let peer = (next() % 3) as PeerId;
+                let k = (next() % 8) as u8;
+                let v = (next() % 256) as u8;
+                match next() % 10 {
+                    0..=5 => {
+                        j.apply(ann(peer, k, v));
+                        model.insert((peer, k), (true, v));
+                    }
+                    6..=8 => {
+                        j.apply(wd(peer, k, v));
+                        model.insert((peer, k), (false, v));
+                    }
+                    _ => {
+                        j.apply(JournalOp::Clear { peer });
+                        model.retain(|(p, _), _| *p != peer);
+                        cleared.insert(peer);
+                    }
+                }
+            }
+            assert_eq!(j.len(), model.values().filter(|(a, _)| *a).count());
+            let want: Vec<JournalOp> = cleared
+                .iter()
+                .map(|p| JournalOp::Clear { peer: *p })
+                .chain(model.iter().map(
+                    |((p, k), (a, v))| {
+                        if *a {
+                            ann(*p, *k, *v)
+                        } else {
+                            wd(*p, *k, *v)
+                        }
+                    },
+                ))
+                .collect();
+            let got: Vec<JournalOp> = j.replay(usize::MAX).into_iter().flatten().collect();
+            assert_eq!(got, want);
+            let chunk = (next() % 5) as usize;
+            assert_eq!(rebuilt(&j, chunk), j);
+        }
+    }
+}
