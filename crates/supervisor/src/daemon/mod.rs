@@ -241,6 +241,8 @@ struct Daemon {
     exit_now: bool,
     /// The control socket (`ferrobgp cli`); handed to each rib started.
     control: Option<crate::control::ControlSocket>,
+    /// The named-pipe cli (`exabgp-cli`); handed to each rib started.
+    cli_pipes: Option<crate::cli_pipes::CliPipes>,
 }
 
 /// Runs the daemon until it stops; returns the process exit status.
@@ -259,6 +261,7 @@ pub async fn run(opts: Options) -> Result<i32> {
     };
     let config = load(&opts, &files)?;
     let control = crate::control::open(&opts);
+    let cli_pipes = crate::cli_pipes::open(&opts);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut d = Daemon {
         opts,
@@ -282,6 +285,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         helpers_drained: false,
         exit_now: false,
         control,
+        cli_pipes,
     };
     d.peers = d.peer_ids.assign(&d.config);
     for kind in [
