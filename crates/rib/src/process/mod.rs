@@ -12,6 +12,7 @@
 //! ([`answers`], [`crate::pipeline`]): a slow peer lags on its own queue.
 //! Session events, acknowledgements and helper output keep flowing.
 
+mod ack_pacing;
 mod answers;
 mod cli_pipes;
 mod commands;
