@@ -100,6 +100,11 @@ pub enum SupervisorToRib {
     /// The control socket (`ferrobgp cli`), bound by the supervisor; the rib
     /// accepts its clients. Descriptors: \[0\] the listening Unix stream socket.
     ControlSocket,
+    /// The named-pipe cli of ExaBGP 5 (`exabgp-cli`), made by the
+    /// supervisor; the rib serves it. Descriptors: \[0\] the command FIFO
+    /// (`<pipename>.in`), \[1\] the answer FIFO (`<pipename>.out`), both
+    /// open read-write and non-blocking.
+    CliPipes,
     /// Answer to [`RibToSupervisor::Reload`] (the API `reload`): `None` when
     /// the new configuration was applied (its `Reload` was sent before), else
     /// why nothing changed (e.g. `file:line:column: message`).
@@ -116,6 +121,7 @@ impl Fds for SupervisorToRib {
             SupervisorToRib::Helper(_) => 2,
             SupervisorToRib::SessionChannel { .. } => 1,
             SupervisorToRib::ControlSocket => 1,
+            SupervisorToRib::CliPipes => 2,
             _ => 0,
         }
     }

@@ -106,6 +106,19 @@ impl Rib {
         if let Some(id) = cmd.peers.iter().find(|id| !self.peers.contains_key(id)) {
             return Err(RibError::UnknownPeer(*id));
         }
+        if let Op::Announce(entries) = &cmd.op {
+            for id in &cmd.peers {
+                let Some(p) = self.peers.get(id) else {
+                    continue;
+                };
+                if let Some((route, session)) = entries
+                    .iter()
+                    .find_map(|e| p.next_hop_self_refused(&e.route))
+                {
+                    return Err(RibError::NextHopSelfFamily { route, session });
+                }
+            }
+        }
         // ExaBGP answers these for established peers only, `error` when none is
         if matches!(cmd.op, Op::Eor(_) | Op::RouteRefresh(_) | Op::FlushOut)
             && !cmd

@@ -11,4 +11,10 @@ pub enum RibError {
     NoPeer,
     #[error("unknown neighbor {0}")]
     UnknownPeer(u32),
+    /// ExaBGP 5.0.15's words for the same refusal.
+    #[error("use of \"next-hop self\": the route ({route}) does not have the same family as the BGP tcp session ({session})")]
+    NextHopSelfFamily {
+        route: &'static str,
+        session: &'static str,
+    },
 }

@@ -173,6 +173,20 @@ impl PeerRib {
         })
     }
 
+    /// Why `route` cannot take `next-hop self` with this peer: an IPv6
+    /// route over a session from an IPv4 local address has no IPv6 address
+    /// of ours to carry (sent as it was, its next hop would be `::` or
+    /// `0.0.0.0`, which peers drop as martian). ExaBGP 5.0.15 answers
+    /// `error` too. `None` when it can, or when the local address is left
+    /// to the session (not configured).
+    pub fn next_hop_self_refused(&self, route: &Route) -> Option<(&'static str, &'static str)> {
+        (route.next_hop == NextHop::SelfAddress
+            && route.family().afi == Afi::IPV6
+            && self.self_v4.is_some()
+            && self.self_v6.is_none())
+        .then_some(("ipv6", "ipv4"))
+    }
+
     pub fn is_established(&self) -> bool {
         self.session.is_some()
     }

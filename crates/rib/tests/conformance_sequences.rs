@@ -694,3 +694,41 @@ fn api_nexthop_self() {
     let c = auto.apply([Op::Announce(vec![self_route("10.0.0.0/8")])].iter());
     assert_eq!(show(&c), ["+10.0.0.0/8@self"]);
 }
+
+#[test]
+fn ipv6_next_hop_self_over_an_ipv4_session_is_refused_as_exabgp_does() {
+    let v6_self = RouteEntry::plain(Route::new(
+        Prefix::unicast("2001:db8:1::/48".parse().unwrap()),
+        NextHop::SelfAddress,
+        attrs(),
+    ));
+    let mut rib = Rib::new();
+    let mut peer = PeerRib::new(true, true);
+    peer.set_next_hop_self(
+        Some("127.0.0.1".parse().unwrap()),
+        "1.2.3.4".parse().unwrap(),
+    );
+    rib.add_peer(1, peer);
+    let p = rib.peer_mut(1).unwrap();
+    p.session_up(vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST]);
+    p.full_table(&[], false);
+    let r = rib.apply_batch(&[BatchCommand {
+        peers: vec![1],
+        op: Op::Announce(vec![v6_self.clone()]),
+    }]);
+    let err = r.results[0].clone().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "use of \"next-hop self\": the route (ipv6) does not have the same family as the \
+         BGP tcp session (ipv4)"
+    );
+    assert!(r.changes.is_empty(), "nothing sent: {:?}", r.changes);
+    assert_eq!(rib.peer(1).unwrap().out.routes().count(), 0);
+    // Over an IPv6 session it takes the session's IPv6 address.
+    let mut v6 = PeerRib::new(true, true);
+    v6.set_next_hop_self(Some("::1".parse().unwrap()), "1.2.3.4".parse().unwrap());
+    v6.session_up(vec![]);
+    v6.full_table(&[], false);
+    let c = v6.apply([Op::Announce(vec![v6_self])].iter());
+    assert_eq!(show(&c), ["+2001:db8:1::/48@::1"]);
+}

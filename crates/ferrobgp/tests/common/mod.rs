@@ -56,7 +56,9 @@ impl Daemon {
             .stdout(Stdio::null())
             .stderr(Stdio::from(logf))
             .env("exabgp_tcp_bind", "")
-            .env("exabgp_api_cli", "false");
+            .env("exabgp_api_cli", "false")
+            // no named-pipe cli in /run/exabgp unless a test asks for one
+            .env("exabgp_cli_pipe", "");
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -241,8 +241,9 @@ impl State {
             let Some(h) = self.helpers.get_mut(&key) else {
                 continue;
             };
-            let mut text = String::new();
+            // One chunk, so one write, per command's answer (ack_pacing).
             for r in a.replies {
+                let mut text = String::new();
                 for l in r.output {
                     text.push_str(&l);
                     text.push('\n');
@@ -251,9 +252,9 @@ impl State {
                     text.push_str(&line);
                     text.push('\n');
                 }
-            }
-            if !text.is_empty() {
-                let _ = h.out.send(text.into_bytes());
+                if !text.is_empty() {
+                    let _ = h.out.send(text.into_bytes());
+                }
             }
             if self.pipes.unanswered(key) < MAX_UNANSWERED {
                 if let Some(done) = h.held.take() {

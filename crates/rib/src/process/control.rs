@@ -56,12 +56,26 @@ pub fn spawn_acceptor(
 impl State {
     /// Registers a new control client as a helper that may address every peer.
     pub(super) fn add_control_client(&mut self, stream: UnixStream) {
-        self.next_key += 1;
-        let key = self.next_key;
         let (rx, tx) = stream.into_split();
         let (out, writer) = write_queue(tx);
-        read_batches(rx, key, self.opts.max_line, self.helper_events.clone());
+        let key = self.add_command_source(rx, out, writer);
         debug!("control client {key} connected");
+    }
+
+    /// Registers a source of cli commands (a control client, the named
+    /// pipes): its lines are read from `rx` and its answers go to `out`.
+    pub(super) fn add_command_source<R>(
+        &mut self,
+        rx: R,
+        out: mpsc::UnboundedSender<Vec<u8>>,
+        writer: tokio::task::JoinHandle<()>,
+    ) -> HelperKey
+    where
+        R: tokio::io::AsyncRead + Unpin + Send + 'static,
+    {
+        self.next_key += 1;
+        let key = self.next_key;
+        read_batches(rx, key, self.opts.max_line, self.helper_events.clone());
         self.helpers.insert(
             key,
             Helper {
@@ -80,6 +94,7 @@ impl State {
                 closed: false,
             },
         );
+        key
     }
 
     /// A control client closed its end: forget it. Its reader reports the

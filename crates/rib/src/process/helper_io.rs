@@ -53,12 +53,13 @@ pub fn spawn_reader<K: Copy + Send + 'static>(
     Ok(())
 }
 
-/// Starts the writer of a helper's stdin; returns its queue. The task ends
-/// when the queue is dropped or the helper closed its stdin.
+/// Starts the writer of a helper's stdin ([`super::ack_pacing`]: one read
+/// per answer); returns its queue. The task ends when the queue is dropped
+/// or the helper closed its stdin.
 pub fn spawn_writer(
     fd: OwnedFd,
 ) -> std::io::Result<(mpsc::UnboundedSender<Vec<u8>>, tokio::task::JoinHandle<()>)> {
-    Ok(write_queue(pipe::Sender::from_owned_fd(fd)?))
+    super::ack_pacing::spawn_paced_writer(fd)
 }
 
 /// The reader of one command source (a helper's stdout, a control client):

@@ -12,7 +12,9 @@
 //! ([`answers`], [`crate::pipeline`]): a slow peer lags on its own queue.
 //! Session events, acknowledgements and helper output keep flowing.
 
+mod ack_pacing;
 mod answers;
+mod cli_pipes;
 mod commands;
 mod control;
 mod drain;
@@ -425,6 +427,16 @@ impl State {
                 };
                 if let Err(e) = control::spawn_acceptor(fd, self.control_clients.clone()) {
                     warn!("control socket: {e}");
+                }
+            }
+            SupervisorToRib::CliPipes => {
+                if fds.len() != 2 {
+                    return Err(ipc::Error::Protocol("CliPipes without two FIFOs".into()));
+                }
+                let answers = fds.pop().expect("two descriptors");
+                let commands = fds.pop().expect("two descriptors");
+                if let Err(e) = self.add_cli_pipes(commands, answers) {
+                    warn!("named-pipe cli: {e}");
                 }
             }
             SupervisorToRib::NoticeHelpers => {

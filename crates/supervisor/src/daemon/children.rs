@@ -71,6 +71,14 @@ impl Daemon {
                 Err(e) => warn!("control socket {}: {e}", c.path().display()),
             }
         }
+        if let Some(p) = &self.cli_pipes {
+            match p.fds() {
+                Ok(fds) => {
+                    self.send_rib(SupervisorToRib::CliPipes, &fds).await;
+                }
+                Err(e) => warn!("named-pipe cli {}: {e}", p.input().display()),
+            }
+        }
         Ok(())
     }
 

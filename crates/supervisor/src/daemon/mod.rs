@@ -249,6 +249,8 @@ struct Daemon {
     control: Option<crate::control::ControlSocket>,
     /// Outgoing connections being made for the workers.
     outgoing: crate::outgoing::Outgoing,
+    /// The named-pipe cli (`exabgp-cli`); handed to each rib started.
+    cli_pipes: Option<crate::cli_pipes::CliPipes>,
 }
 
 /// Runs the daemon until it stops; returns the process exit status.
@@ -267,6 +269,7 @@ pub async fn run(opts: Options) -> Result<i32> {
     };
     let config = load(&opts, &files)?;
     let control = crate::control::open(&opts);
+    let cli_pipes = crate::cli_pipes::open(&opts);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut d = Daemon {
         opts,
@@ -292,6 +295,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         exit_now: false,
         control,
         outgoing: Default::default(),
+        cli_pipes,
     };
     d.peers = d.peer_ids.assign(&d.config);
     for kind in [
