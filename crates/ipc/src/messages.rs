@@ -104,6 +104,10 @@ pub enum SupervisorToRib {
     /// the new configuration was applied (its `Reload` was sent before), else
     /// why nothing changed (e.g. `file:line:column: message`).
     ReloadDone { error: Option<String> },
+    /// The metrics endpoint is scraped: answer
+    /// [`RibToSupervisor::Metrics`] with the same `n` and the rib's
+    /// counters (cheap: no walk over the tables).
+    Metrics { n: u64 },
 }
 
 impl Fds for SupervisorToRib {
@@ -136,6 +140,11 @@ pub enum RibToSupervisor {
     Hung { peer: PeerId },
     /// The rib finished its shutdown (helpers were told) and is about to exit.
     Stopped,
+    /// Answer to [`SupervisorToRib::Metrics`] `n`.
+    Metrics {
+        n: u64,
+        snapshot: crate::metrics::RibMetrics,
+    },
 }
 
 impl Fds for RibToSupervisor {}
