@@ -20,6 +20,7 @@ pub mod helper_respawn;
 pub mod hold;
 pub mod limits;
 pub mod listen;
+pub mod metrics;
 pub mod notify;
 pub mod plan;
 pub mod privilege;

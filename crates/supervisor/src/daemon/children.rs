@@ -23,6 +23,7 @@ impl Daemon {
         drop(theirs);
         let pid = child.id().unwrap_or(0);
         self.watch(Who::Rib, gen, child);
+        self.metrics.rib_started();
         let (tx, mut rx) = Channel::<SupervisorToRib, RibToSupervisor>::new(ours)?.split();
         let events = self.events.clone();
         tokio::spawn(async move {
@@ -114,6 +115,7 @@ impl Daemon {
             h.process.argv.join(" ")
         );
         self.watch(Who::Helper(name.to_string()), gen, child);
+        self.metrics.helper_started(name);
         self.send_rib(SupervisorToRib::Helper(info), &[pipes.stdin, pipes.stdout])
             .await;
     }
@@ -196,6 +198,7 @@ impl Daemon {
             label(&w.neighbor)
         );
         self.watch(Who::Session(peer), gen, child);
+        self.metrics.worker_started(peer);
         let events = self.events.clone();
         tokio::spawn(async move {
             loop {
@@ -456,6 +459,7 @@ impl Daemon {
                 self.restart_sessions(peer).await;
             }
             Ok(RibToSupervisor::Hung { peer }) => self.kill_hung(peer),
+            Ok(RibToSupervisor::Metrics { n, snapshot }) => self.on_rib_metrics(n, snapshot),
             Err(e) => {
                 if self.stopping.is_none() {
                     warn!("rib channel: {e}");

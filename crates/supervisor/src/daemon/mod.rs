@@ -62,6 +62,7 @@ use tracing::{debug, error, info, warn};
 mod accept;
 mod children;
 mod reload;
+mod scrape;
 mod shutdown;
 
 /// How long a message to a child may take before the child is considered hung.
@@ -173,6 +174,12 @@ enum Event {
     },
     /// Time to tell systemd's watchdog that this loop is alive.
     Watchdog,
+    /// The metrics endpoint wants the body of a scrape.
+    Scrape(crate::metrics::Scrape),
+    /// The rib's answer to scrape `n` is overdue.
+    ScrapeDeadline {
+        n: u64,
+    },
 }
 
 struct Worker {
@@ -241,6 +248,10 @@ struct Daemon {
     exit_now: bool,
     /// The control socket (`ferrobgp cli`); handed to each rib started.
     control: Option<crate::control::ControlSocket>,
+    /// Process starts and scrapes waiting for the rib (metrics endpoint).
+    metrics: crate::metrics::Metrics,
+    /// The metrics endpoint, when `ferrobgp.metrics.enable` is set.
+    metrics_server: Option<JoinHandle<()>>,
 }
 
 /// Runs the daemon until it stops; returns the process exit status.
@@ -282,6 +293,8 @@ pub async fn run(opts: Options) -> Result<i32> {
         helpers_drained: false,
         exit_now: false,
         control,
+        metrics: Default::default(),
+        metrics_server: None,
     };
     d.peers = d.peer_ids.assign(&d.config);
     for kind in [
@@ -312,6 +325,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         d.listeners.insert(addr, h);
     }
     d.update_listeners()?;
+    d.start_metrics()?;
     // Listeners and control socket are up: from here on the supervisor
     // only spawns, signals and (on reload) binds; children inherit this.
     if let Some(kept) = d.privs.drop_own()? {
@@ -542,6 +556,8 @@ impl Daemon {
                 }
             }
             Event::ShutdownDeadline { phase } => self.on_deadline(phase).await,
+            Event::Scrape(s) => self.on_scrape(s).await,
+            Event::ScrapeDeadline { n } => self.on_scrape_deadline(n),
             Event::Watchdog => {
                 if let Err(e) = notify::watchdog() {
                     warn!("systemd watchdog: {e}");
