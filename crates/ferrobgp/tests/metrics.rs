@@ -252,6 +252,36 @@ fn a_scrape_tells_what_the_test_peer_saw() {
     assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
     assert!(headers.contains("Allow: GET, HEAD"), "{headers}");
 
+    // A killed worker, then a killed rib: each restart is counted by the
+    // supervisor (the rib's own counters start again with it).
+    let worker = worker_of(&w.d, "127.0.0.1").expect("the worker");
+    // SAFETY: kill(2) on a process of ours.
+    unsafe { libc::kill(worker as i32, libc::SIGKILL) };
+    scrape_until(
+        port,
+        "the worker restart counted",
+        |t| value(t, "ferrobgp_worker_restarts_total{peer=\"127.0.0.1\"}") == Some(1.0),
+        &log,
+    );
+    let rib = rib_of(&w.d).expect("the rib");
+    // SAFETY: as above.
+    unsafe { libc::kill(rib as i32, libc::SIGKILL) };
+    let t = scrape_until(
+        port,
+        "the rib restart counted and the new rib answering",
+        |t| {
+            value(t, "ferrobgp_rib_restarts_total") == Some(1.0)
+                && value(t, "ferrobgp_rib_up") == Some(1.0)
+        },
+        &log,
+    );
+    assert_eq!(
+        value(&t, "ferrobgp_api_commands_total{source=\"control socket\"}"),
+        None,
+        "a new rib has answered no command yet: {t}"
+    );
+    drop(s);
+
     w.d.signal(libc::SIGTERM);
     assert_clean_exit(&mut w.d);
 }
