@@ -239,6 +239,7 @@ impl Daemon {
                     return;
                 }
                 let rib = self.rib.take();
+                self.scrapes_without_rib();
                 if self.stopping.is_some() {
                     debug!("rib {how}");
                     if self.helpers_drained {

@@ -61,6 +61,11 @@ impl Daemon {
             metrics::answer(scrape, view, None);
             return;
         }
+        if let Some(rib) = self.metrics.recent(Instant::now()) {
+            let view = self.metrics_view();
+            metrics::answer(scrape, view, Some(rib));
+            return;
+        }
         let (n, evicted) = self.metrics.wait_for_rib(scrape);
         if let Some(s) = evicted {
             let view = self.metrics_view();
@@ -71,9 +76,19 @@ impl Daemon {
     }
 
     pub(super) fn on_rib_metrics(&mut self, n: u64, snapshot: ipc::RibMetrics) {
-        if let Some(s) = self.metrics.answered(n) {
+        if let Some(s) = self.metrics.answered(n, &snapshot, Instant::now()) {
             let view = self.metrics_view();
             metrics::answer(s, view, Some(snapshot));
+        }
+    }
+
+    /// The rib died: the scrapes waiting for it are answered at once, and
+    /// its last answer is not reused.
+    pub(super) fn scrapes_without_rib(&mut self) {
+        self.metrics.rib_gone();
+        for s in self.metrics.drain() {
+            let view = self.metrics_view();
+            metrics::answer(s, view, None);
         }
     }
 

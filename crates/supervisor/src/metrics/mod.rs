@@ -6,7 +6,9 @@
 //! which it keeps as it goes, adds what only the supervisor knows
 //! (restarts, helper states) and renders both ([`render`]). A rib that
 //! does not answer within [`RIB_ANSWER`] leaves the supervisor's series
-//! alone, with `ferrobgp_rib_up 0`.
+//! alone, with `ferrobgp_rib_up 0`. Scrapes closer together than
+//! [`RIB_REUSE`] reuse the rib's last answer, so a scraper in a tight loop
+//! costs the rib at most a few snapshots a second.
 
 pub mod http;
 pub mod render;
@@ -16,10 +18,13 @@ pub use render::{HelperState, HelperView, SupervisorView, WorkerView};
 
 use ferrobgp_ipc::{PeerId, RibMetrics};
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a scrape waits for the rib's counters.
 pub const RIB_ANSWER: Duration = Duration::from_secs(2);
+
+/// A rib answer younger than this serves the next scrapes too.
+pub const RIB_REUSE: Duration = Duration::from_millis(250);
 
 /// Scrapes waiting for the rib, at most this many (more than
 /// [`http::MAX_CONNECTIONS`] only if the rib is slow: the oldest goes).
@@ -34,6 +39,8 @@ pub struct Metrics {
     helper_starts: BTreeMap<String, u64>,
     next: u64,
     pending: BTreeMap<u64, Scrape>,
+    /// The rib's last answer and when it came.
+    last: Option<(Instant, RibMetrics)>,
 }
 
 impl Metrics {
@@ -91,9 +98,24 @@ impl Metrics {
         (n, evicted)
     }
 
-    /// The scrape the rib's answer `n` is for, if it still waits.
-    pub fn answered(&mut self, n: u64) -> Option<Scrape> {
+    /// The scrape the rib's answer `n` is for, if it still waits; the
+    /// answer is kept for the scrapes of the next [`RIB_REUSE`].
+    pub fn answered(&mut self, n: u64, snapshot: &RibMetrics, now: Instant) -> Option<Scrape> {
+        self.last = Some((now, snapshot.clone()));
         self.pending.remove(&n)
+    }
+
+    /// The rib's last answer, when younger than [`RIB_REUSE`].
+    pub fn recent(&self, now: Instant) -> Option<RibMetrics> {
+        self.last
+            .as_ref()
+            .filter(|(at, _)| now.saturating_duration_since(*at) < RIB_REUSE)
+            .map(|(_, s)| s.clone())
+    }
+
+    /// The rib died: its last answer is not reused.
+    pub fn rib_gone(&mut self) {
+        self.last = None;
     }
 
     /// Request `n` waited too long (same as [`Metrics::answered`]; named
@@ -174,9 +196,19 @@ mod tests {
             .try_recv()
             .unwrap()
             .contains("ferrobgp_rib_up 0"));
-        assert!(m.answered(numbers[0]).is_none(), "already answered");
-        assert!(m.answered(numbers[1]).is_some());
+        let t0 = Instant::now();
+        let rib = RibMetrics::default();
+        assert!(m.recent(t0).is_none());
+        assert!(
+            m.answered(numbers[0], &rib, t0).is_none(),
+            "already answered"
+        );
+        assert!(m.answered(numbers[1], &rib, t0).is_some());
         assert!(m.expire(numbers[1]).is_none());
         assert_eq!(m.drain().len(), MAX_PENDING - 1);
+        assert_eq!(m.recent(t0 + RIB_REUSE / 2), Some(rib));
+        assert!(m.recent(t0 + RIB_REUSE).is_none(), "too old");
+        m.rib_gone();
+        assert!(m.recent(t0).is_none());
     }
 }

@@ -129,7 +129,7 @@ impl Collector for Scrape {
         family(
             &mut e,
             "ferrobgp_rib_up",
-            "1 when the rib answered this scrape (the bgp_* and ferrobgp_api_* series come from it)",
+            "1 when the rib answered this scrape, or one less than 250 ms before (the bgp_* and ferrobgp_api_* series come from it)",
             MetricType::Gauge,
             [(Vec::new(), ConstGauge::new(up))],
         )?;
