@@ -19,6 +19,7 @@ pub mod error;
 pub mod family;
 pub mod lexer;
 pub mod load;
+pub mod metrics;
 pub mod model;
 pub mod neighbor;
 pub mod print;

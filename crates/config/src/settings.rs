@@ -192,6 +192,10 @@ macro_rules! settings {
             pub version: Option<String>,
             /// ferrobgp's own `ferrobgp.compat.*` settings.
             pub compat: crate::compat::CompatSettings,
+            /// ferrobgp's own `ferrobgp.metrics.*` settings (the
+            /// Prometheus endpoint).
+            #[serde(default)]
+            pub metrics: crate::metrics::MetricsSettings,
         }
 
         impl Settings {
@@ -341,8 +345,15 @@ impl Settings {
         let mut underscore = Vec::new();
         let mut dotted = Vec::new();
         for (name, value) in env {
-            if crate::compat::compat_key(name).is_some() {
-                dotted.push((name, name.to_string(), value));
+            if crate::compat::compat_key(name).is_some()
+                || crate::metrics::metrics_key(name).is_some()
+            {
+                // ferrobgp's own names: the dotted form wins, as for exabgp's
+                if name.starts_with("ferrobgp_") {
+                    underscore.push((name, name.to_string(), value));
+                } else {
+                    dotted.push((name, name.to_string(), value));
+                }
             } else if let Some(rest) = name.strip_prefix("exabgp.") {
                 dotted.push((name, rest.to_string(), value));
             } else if let Some(rest) = name.strip_prefix("exabgp_") {
@@ -376,6 +387,22 @@ impl Settings {
         value: &str,
         warnings: &mut Vec<String>,
     ) -> Result<(), ConfigError> {
+        if let Some(key) = crate::metrics::metrics_key(path) {
+            return match self.metrics.set(key, value) {
+                Some(Ok(())) => Ok(()),
+                Some(Err(message)) => Err(ConfigError::Setting {
+                    variable: variable.to_string(),
+                    message,
+                }),
+                None => {
+                    warnings.push(format!(
+                        "{variable}: unknown setting ferrobgp.metrics.{key} (ignored; known: {})",
+                        crate::metrics::KEYS.join(", ")
+                    ));
+                    Ok(())
+                }
+            };
+        }
         if let Some(key) = crate::compat::compat_key(path) {
             return match self.compat.set(key, value) {
                 Some(Ok(())) => Ok(()),
@@ -659,6 +686,36 @@ mod tests {
             s.warnings
         );
         assert!(load(&[("ferrobgp_compat_reference_open", "maybe")], None).is_err());
+    }
+
+    #[test]
+    fn metrics_settings_from_environment_and_ini() {
+        assert_eq!(Settings::default().metrics.listen(), None);
+        let s = load(&[("ferrobgp_metrics_enable", "true")], None).unwrap();
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        assert_eq!(
+            s.settings.metrics.listen(),
+            Some("127.0.0.1:9179".parse().unwrap())
+        );
+        let s = load(
+            &[
+                ("ferrobgp.metrics.enable", "1"),
+                ("ferrobgp.metrics.port", "9100"),
+                ("ferrobgp_metrics_port", "9200"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.settings.metrics.port, 9100, "dotted wins");
+        let ini = "[ferrobgp.metrics]\nenable = true\nbind = ::1\n";
+        let s = load(&[], Some(ini)).unwrap();
+        assert_eq!(
+            s.settings.metrics.listen(),
+            Some("[::1]:9179".parse().unwrap())
+        );
+        let s = load(&[("ferrobgp_metrics_nonsense", "1")], None).unwrap();
+        assert!(s.warnings[0].contains("ferrobgp.metrics.nonsense"));
+        assert!(load(&[("ferrobgp_metrics_port", "http")], None).is_err());
     }
 
     #[test]

@@ -138,6 +138,17 @@ struct RunArgs {
     /// exabgp.api.cli=false disables it unless this is given).
     #[arg(long, value_name = "PATH")]
     socket: Option<PathBuf>,
+    /// Serve Prometheus metrics on GET /metrics (ferrobgp.metrics.enable;
+    /// default address 127.0.0.1:9179).
+    #[arg(long)]
+    metrics: bool,
+    /// Address the metrics endpoint listens on (ferrobgp.metrics.bind;
+    /// implies --metrics).
+    #[arg(long, value_name = "ADDR")]
+    metrics_bind: Option<std::net::IpAddr>,
+    /// Port of the metrics endpoint (ferrobgp.metrics.port; implies --metrics).
+    #[arg(long, value_name = "PORT")]
+    metrics_port: Option<u16>,
 }
 
 #[derive(Args)]
@@ -365,6 +376,15 @@ fn run(a: RunArgs) -> ExitCode {
     }
     if let Some(b) = &a.bind {
         overrides.push(("exabgp.tcp.bind".to_string(), b.clone()));
+    }
+    if a.metrics || a.metrics_bind.is_some() || a.metrics_port.is_some() {
+        overrides.push(("ferrobgp.metrics.enable".to_string(), "true".to_string()));
+    }
+    if let Some(b) = a.metrics_bind {
+        overrides.push(("ferrobgp.metrics.bind".to_string(), b.to_string()));
+    }
+    if let Some(p) = a.metrics_port {
+        overrides.push(("ferrobgp.metrics.port".to_string(), p.to_string()));
     }
     let settings = match load_settings(&overrides) {
         Ok(s) => s,

@@ -11,12 +11,14 @@ pub mod channel;
 pub mod error;
 pub mod journal;
 pub mod messages;
+pub mod metrics;
 pub mod payload;
 
 pub use channel::{pair, Channel, Receiver, Sender};
 pub use error::{Error, Result};
 pub use journal::{Journal, JournalOp};
 pub use messages::*;
+pub use metrics::{LatencyHistogram, PeerMetrics, RibMetrics, SourceMetrics};
 pub use payload::Serialized;
 
 /// Descriptor number at which every child finds its channel to the supervisor.

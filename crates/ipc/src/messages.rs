@@ -113,6 +113,10 @@ pub enum SupervisorToRib {
     /// replays after a crash of the previous one, sent after `Init` and
     /// before any helper, worker or control socket.
     Journal(Vec<crate::journal::JournalOp>),
+    /// The metrics endpoint is scraped: answer
+    /// [`RibToSupervisor::Metrics`] with the same `n` and the rib's
+    /// counters (cheap: no walk over the tables).
+    Metrics { n: u64 },
 }
 
 impl Fds for SupervisorToRib {
@@ -149,6 +153,11 @@ pub enum RibToSupervisor {
     /// What a batch of API commands changed in the Adj-RIB-Outs, for the
     /// supervisor's route journal; sent before any of the batch's `done`.
     Journal(Vec<crate::journal::JournalOp>),
+    /// Answer to [`SupervisorToRib::Metrics`] `n`.
+    Metrics {
+        n: u64,
+        snapshot: crate::metrics::RibMetrics,
+    },
 }
 
 impl Fds for RibToSupervisor {}

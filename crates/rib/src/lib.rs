@@ -21,6 +21,7 @@ pub mod process;
 pub mod show;
 pub mod static_routes;
 pub mod table;
+pub mod tally;
 pub mod watchdog;
 
 pub use batch::{BatchCommand, BatchResult, Op, PeerId, Rib, RouteEntry};

@@ -21,6 +21,7 @@ pub mod helper_respawn;
 pub mod hold;
 pub mod limits;
 pub mod listen;
+pub mod metrics;
 pub mod notify;
 mod outgoing;
 pub mod plan;

@@ -34,6 +34,8 @@ pub struct Answer {
     affects: Vec<(usize, Vec<PeerId>)>,
     /// The replies of `reload` commands, in the order asked.
     reloads: VecDeque<usize>,
+    /// When its lines were read (the `done` latency runs from here).
+    read: Instant,
 }
 
 /// At most `LOG_PER_SECOND` warnings per second; the number left out is
@@ -116,6 +118,7 @@ impl State {
             replies,
             affects,
             reloads,
+            read: self.batch_read.take().unwrap_or_else(Instant::now),
         };
         let (ticket, over) = self.pipes.submit(key, answer, sends, n);
         for peer in over {
@@ -241,6 +244,17 @@ impl State {
             let Some(h) = self.helpers.get_mut(&key) else {
                 continue;
             };
+            let errors = a
+                .replies
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Error(_)))
+                .count();
+            self.answered.answered(
+                &h.info.name,
+                a.replies.len() as u64,
+                errors as u64,
+                a.read.elapsed(),
+            );
             // One chunk, so one write, per command's answer (ack_pacing).
             for r in a.replies {
                 let mut text = String::new();

@@ -22,6 +22,7 @@ mod events;
 mod graceful;
 mod heartbeat;
 mod helper_io;
+mod metrics;
 mod neighbors;
 mod replay;
 mod session_io;
@@ -107,6 +108,8 @@ struct Peer {
     /// Messages of the current (or last) connection, as the worker counts them.
     sent: ipc::MessageCounts,
     received: ipc::MessageCounts,
+    /// Messages over every connection and flaps, for the metrics.
+    tally: crate::tally::PeerTally,
 }
 
 struct Reply {
@@ -143,6 +146,10 @@ struct State {
     session_events: mpsc::UnboundedSender<session_io::FromSession>,
     timeouts: mpsc::UnboundedSender<u64>,
     control_clients: mpsc::UnboundedSender<tokio::net::UnixStream>,
+    /// Commands answered per source and their latency, for the metrics.
+    answered: crate::tally::SourceTally,
+    /// When the batch being started was read (its answers' latency).
+    batch_read: Option<std::time::Instant>,
 }
 
 /// Runs the rib until the supervisor says to stop or goes away.
@@ -223,6 +230,8 @@ pub async fn run(
         session_events,
         timeouts,
         control_clients,
+        answered: Default::default(),
+        batch_read: None,
     };
     st.apply_config(config);
     st.set_peers(&peers);
@@ -342,6 +351,7 @@ impl State {
                             peer_open: None,
                             sent: Default::default(),
                             received: Default::default(),
+                            tally: Default::default(),
                         },
                     );
                 }
@@ -419,8 +429,13 @@ impl State {
                 let config: Config = config.to()?;
                 self.apply_config(config);
                 self.set_peers(&peers);
+                self.forget_removed_sources();
             }
             SupervisorToRib::ReloadDone { error } => self.reload_done(error),
+            SupervisorToRib::Metrics { n } => {
+                let snapshot = self.metrics();
+                let _ = self.sup.send(RibToSupervisor::Metrics { n, snapshot });
+            }
             SupervisorToRib::ControlSocket => {
                 let Some(fd) = fds.pop() else {
                     return Err(ipc::Error::Protocol("ControlSocket without socket".into()));
@@ -502,6 +517,7 @@ impl State {
             }
             FromHelper::Batch { lines, done } => {
                 if self.helpers.contains_key(&key) {
+                    self.batch_read = Some(std::time::Instant::now());
                     self.start_batch(key, lines);
                     self.release_reader(key, done);
                 }

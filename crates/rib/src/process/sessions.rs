@@ -11,6 +11,9 @@ impl State {
             p.heartbeat = None;
             p.fsm = "idle".into();
             p.up_since = None;
+            if p.up {
+                p.tally.flapped();
+            }
             let was_up = p.up || p.connected;
             if was_up {
                 p.down_since = std::time::Instant::now();
@@ -66,6 +69,7 @@ impl State {
                 if let Some(p) = self.peers.get_mut(&peer) {
                     p.sent = sent;
                     p.received = received;
+                    p.tally.report(sent, received);
                 }
             }
             SessionToRib::RouteRefresh { family, enhanced } => {
@@ -119,6 +123,7 @@ impl State {
                 p.local = Some(local);
                 p.remote = Some(remote);
                 p.connected = true;
+                p.tally.new_connection();
                 self.emit(peer, Event::State(S::Connected));
             }
             SessionState::Up {
@@ -150,6 +155,9 @@ impl State {
                 reason,
                 peer_closed,
             } => {
+                if p.up {
+                    p.tally.flapped();
+                }
                 let was = p.up || p.connected;
                 p.up = false;
                 p.connected = false;

@@ -28,6 +28,7 @@ impl Daemon {
         drop(theirs);
         let pid = child.id().unwrap_or(0);
         self.watch(Who::Rib, gen, child);
+        self.metrics.rib_started();
         let (tx, mut rx) = Channel::<SupervisorToRib, RibToSupervisor>::new(ours)?.split();
         let events = self.events.clone();
         tokio::spawn(async move {
@@ -136,6 +137,7 @@ impl Daemon {
             h.process.argv.join(" ")
         );
         self.watch(Who::Helper(name.to_string()), gen, child);
+        self.metrics.helper_started(name);
         self.send_rib(SupervisorToRib::Helper(info), &[pipes.stdin, pipes.stdout])
             .await;
     }
@@ -215,6 +217,7 @@ impl Daemon {
             label(&w.neighbor)
         );
         self.watch(Who::Session(peer), gen, child);
+        self.metrics.worker_started(peer);
         let events = self.events.clone();
         tokio::spawn(async move {
             loop {
@@ -255,6 +258,7 @@ impl Daemon {
                     return;
                 }
                 let rib = self.rib.take();
+                self.scrapes_without_rib();
                 if self.stopping.is_some() {
                     debug!("rib {how}");
                     if self.helpers_drained {
@@ -481,6 +485,7 @@ impl Daemon {
                     self.journal.apply(op);
                 }
             }
+            Ok(RibToSupervisor::Metrics { n, snapshot }) => self.on_rib_metrics(n, snapshot),
             Err(e) => {
                 if self.stopping.is_none() {
                     warn!("rib channel: {e}");

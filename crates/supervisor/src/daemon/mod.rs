@@ -63,6 +63,7 @@ mod accept;
 mod children;
 mod connect;
 mod reload;
+mod scrape;
 mod shutdown;
 
 /// How long a message to a child may take before the child is considered hung.
@@ -176,6 +177,12 @@ enum Event {
     Watchdog,
     /// An outgoing connection asked for by a worker is made, or failed.
     Outgoing(crate::outgoing::Done),
+    /// The metrics endpoint wants the body of a scrape.
+    Scrape(crate::metrics::Scrape),
+    /// The rib's answer to scrape `n` is overdue.
+    ScrapeDeadline {
+        n: u64,
+    },
 }
 
 struct Worker {
@@ -251,6 +258,10 @@ struct Daemon {
     outgoing: crate::outgoing::Outgoing,
     /// The named-pipe cli (`exabgp-cli`); handed to each rib started.
     cli_pipes: Option<crate::cli_pipes::CliPipes>,
+    /// Process starts and scrapes waiting for the rib (metrics endpoint).
+    metrics: crate::metrics::Metrics,
+    /// The metrics endpoint, when `ferrobgp.metrics.enable` is set.
+    metrics_server: Option<JoinHandle<()>>,
 }
 
 /// Runs the daemon until it stops; returns the process exit status.
@@ -296,6 +307,8 @@ pub async fn run(opts: Options) -> Result<i32> {
         control,
         outgoing: Default::default(),
         cli_pipes,
+        metrics: Default::default(),
+        metrics_server: None,
     };
     d.peers = d.peer_ids.assign(&d.config);
     for kind in [
@@ -326,6 +339,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         d.listeners.insert(addr, h);
     }
     d.update_listeners()?;
+    d.start_metrics()?;
     // Listeners and control socket are up: from here on the supervisor
     // only spawns, signals and (on reload) binds; children inherit this.
     if let Some(kept) = d.privs.drop_own()? {
@@ -557,6 +571,8 @@ impl Daemon {
             }
             Event::ShutdownDeadline { phase } => self.on_deadline(phase).await,
             Event::Outgoing(done) => self.on_outgoing(done).await,
+            Event::Scrape(s) => self.on_scrape(s).await,
+            Event::ScrapeDeadline { n } => self.on_scrape_deadline(n),
             Event::Watchdog => {
                 if let Err(e) = notify::watchdog() {
                     warn!("systemd watchdog: {e}");
