@@ -11,6 +11,11 @@
 //! case NAME
 //! rfc RFC 7606 7.1 MUST            (citation and strength, free text)
 //! peer ebgp | asn2 | extended      (optional, the evil peer's OPEN)
+//! open HEX                         (optional) the evil peer's OPEN body
+//!                                  instead (after the header); a refusal
+//!                                  of it is judged like any NOTIFICATION
+//! peer-as ASN                      (optional) the daemon's `peer-as`
+//!                                  instead of the peer kind's AS
 //! requires CODE...                 capability codes the daemon's OPEN must
 //!                                  carry for the case to apply (else n/a)
 //! send update ATTRS [nlri HEX] [withdrawn HEX]   lengths computed
@@ -151,6 +156,23 @@ pub struct Case {
     pub expect: Expect,
     /// Capability codes the daemon must advertise for the case to apply.
     pub requires: Vec<u8>,
+    /// The evil peer's OPEN body, when not the peer kind's.
+    pub open: Option<Vec<u8>>,
+    /// The `peer-as` the daemon is configured with, when not the peer
+    /// kind's AS.
+    pub peer_as: Option<u32>,
+}
+
+impl Case {
+    /// The evil peer's OPEN body.
+    pub fn open_body(&self) -> Vec<u8> {
+        self.open.clone().unwrap_or_else(|| self.peer.open_body())
+    }
+
+    /// The daemon's `peer-as`.
+    pub fn peer_as(&self) -> u32 {
+        self.peer_as.unwrap_or_else(|| self.peer.asn())
+    }
 }
 
 /// Expands `$NAME` snippets and decodes hex (blanks ignored).
@@ -297,6 +319,8 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
                 send: Vec::new(),
                 expect: Expect::Nothing,
                 requires: Vec::new(),
+                open: None,
+                peer_as: None,
             });
             continue;
         }
@@ -311,6 +335,14 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
                         .push(w.parse().map_err(|_| at(format!("bad capability {w}")))?);
                 }
             }
+            "open" => case.open = Some(unhex(rest).map_err(at)?),
+            "peer-as" => {
+                case.peer_as = Some(
+                    rest.trim()
+                        .parse()
+                        .map_err(|_| at(format!("bad peer-as {rest}")))?,
+                )
+            }
             "peer" => {
                 case.peer = match rest.trim() {
                     "ebgp" => PeerKind::Ebgp,
@@ -324,7 +356,7 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
                 let (what, rest) = rest.split_once(' ').unwrap_or((rest, ""));
                 let msg = match what {
                     "update" => parse_update(rest).map_err(at)?,
-                    "open" => message(1, &case.peer.open_body()),
+                    "open" => message(1, &case.open_body()),
                     "raw" => unhex(rest).map_err(at)?,
                     "body" => {
                         let (t, body) = rest.split_once(' ').unwrap_or((rest, ""));
@@ -359,6 +391,9 @@ pub struct Observed {
     pub notification: Option<(u8, u8, Vec<u8>)>,
     /// The session closed (with or without NOTIFICATION).
     pub closed: bool,
+    /// The NOTIFICATION answered the evil peer's OPEN (the session never
+    /// came up, so no helper is told it went down).
+    pub at_open: bool,
     /// The helper reported the sentinel route (the session stayed up and
     /// everything sent before it was processed).
     pub sentinel: bool,
@@ -521,7 +556,7 @@ pub fn judge(case: &Case, o: &Observed) -> Result<(), String> {
                     return fail(&format!("expected data {}", hex::encode(want)));
                 }
             }
-            if !saw_down(&o.helper) {
+            if !o.at_open && !saw_down(&o.helper) {
                 return fail("the helper was not told the session went down");
             }
             Ok(())
@@ -635,6 +670,14 @@ expect notification 1/3 63
                 data: Some(vec![0x63])
             }
         );
+        // the peer's own OPEN and the daemon's peer-as
+        let c = parse("case o\npeer-as 4200000001\nopen 04 5BA0 00B4 0A000002 00\nsend open\nexpect notification 2/2 *")
+            .unwrap();
+        assert_eq!(c[0].peer_as(), 4_200_000_001);
+        assert_eq!(c[0].open_body(), unhex("04 5BA0 00B4 0A000002 00").unwrap());
+        assert_eq!(c[0].send[0], message(1, &c[0].open_body()));
+        assert_eq!(cases[0].peer_as(), 65000);
+        assert!(parse("case o\npeer-as x\nexpect nothing").is_err());
         assert!(parse("case a\nexpect bogus").is_err());
         assert!(parse("case a\nexpect nothing\ncase a\nexpect nothing").is_err());
         assert!(parse("case a\nsend update $NOPE\nexpect nothing").is_err());
@@ -688,5 +731,14 @@ expect notification 1/3 63
             ..o
         };
         assert!(judge(&cases[1], &o).unwrap_err().contains("data 63"));
+        // a refused OPEN: no session came up, so no down event is needed
+        let o = Observed {
+            notification: Some((1, 3, vec![0x63])),
+            closed: true,
+            ..Observed::default()
+        };
+        assert!(judge(&cases[1], &o).unwrap_err().contains("down"));
+        let o = Observed { at_open: true, ..o };
+        assert_eq!(judge(&cases[1], &o), Ok(()));
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::daemon::{environment, Daemon, DaemonCommand};
 use crate::error::QaError;
-use crate::rfc::{self, Case, Observed, PeerKind};
+use crate::rfc::{self, Case, Observed};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 /// How long the daemon has to connect, and to process everything sent.
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// A configuration for `peer` with the helper `helper`.
-pub fn configuration(peer: PeerKind, helper: &Path) -> String {
+/// A configuration for a peer of AS `peer_as` with the helper `helper`.
+pub fn configuration(peer_as: u32, helper: &Path) -> String {
     format!(
         r#"
 process watcher {{
@@ -51,7 +51,7 @@ neighbor 127.0.0.1 {{
 }}
 "#,
         helper = helper.display(),
-        asn = peer.asn()
+        asn = peer_as
     )
 }
 
@@ -167,7 +167,8 @@ pub fn run(
             .map_err(|e| QaError::io("helper", e))?;
     }
     let conf: PathBuf = dir.join("rfc.conf");
-    std::fs::write(&conf, configuration(case.peer, &helper)).map_err(|e| QaError::io("conf", e))?;
+    std::fs::write(&conf, configuration(case.peer_as(), &helper))
+        .map_err(|e| QaError::io("conf", e))?;
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| QaError::io("bind", e))?;
     let port = listener
         .local_addr()
@@ -226,11 +227,21 @@ fn session(
             ..Observed::default()
         });
     }
-    send(&rfc::message(1, &case.peer.open_body())).map_err(|e| e.to_string())?;
+    send(&rfc::message(1, &case.open_body())).map_err(|e| e.to_string())?;
     send(&rfc::message(4, &[])).map_err(|e| e.to_string())?;
     loop {
         match r.read(LIMIT) {
             Read1::Message(m) if m[18] == 4 => break,
+            Read1::Message(m) if m[18] == 3 && case.open.is_some() => {
+                // a case with its own OPEN: the refusal is its outcome
+                let mut o = Observed {
+                    at_open: true,
+                    ..Observed::default()
+                };
+                note(Read1::Message(m), &mut o);
+                o.helper = lines(out);
+                return Ok(o);
+            }
             Read1::Message(m) if m[18] == 3 => {
                 return Err(format!(
                     "the daemon refused the OPEN: NOTIFICATION {}",

@@ -30,6 +30,7 @@ pub mod from_config;
 pub mod fsm;
 pub mod notify;
 pub mod peer;
+pub mod receive;
 pub mod received;
 pub mod sockopt;
 pub mod worker;

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::fsm::{Action, ConnId, Fsm, Input, OtherKind, PeerOpen};
 use crate::notify;
 use crate::peer::PeerConfig;
+use crate::receive::{self, Outcome, Step};
 use crate::received;
 use ferrobgp_ipc::{
     Change, Direction, MessageCounts, Receiver, RibToSession, Sender, SessionState, SessionToRib,
@@ -23,7 +24,7 @@ use ferrobgp_ipc::{
 };
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::keepalive::keepalive_bytes;
-use ferrobgp_wire::message::{Framer, Message, Notification, Open};
+use ferrobgp_wire::message::{Framer, Message, Open};
 use ferrobgp_wire::negotiated::{Negotiated, Refresh, EXTENDED_MAX_MESSAGE_SIZE};
 use ferrobgp_wire::update::Context;
 use ferrobgp_wire::Notify;
@@ -434,20 +435,29 @@ impl Worker {
         Ok(())
     }
 
-    /// Handles every complete message buffered on the current connection.
+    /// Handles every complete message buffered on the current connection
+    /// (what each means: [`receive::next`]).
     async fn process_frames(&mut self, conn: ConnId) -> Result<()> {
         loop {
             let Some(live) = self.live.as_mut().filter(|l| l.id == conn) else {
                 return Ok(());
             };
-            let fr = match live.framer.next_frame() {
-                Ok(Some(f)) => f,
-                Ok(None) => return Ok(()),
-                Err(e) => {
-                    let n = e.notify().cloned().unwrap_or_else(|| notify::named(1, 0));
-                    return self.input(Input::Fatal { conn, notify: n }).await;
+            let standalone;
+            let ctx = match &self.ctx {
+                Some(c) => c,
+                None => {
+                    standalone = Context::from(&Negotiated::standalone());
+                    &standalone
                 }
             };
+            let (fr, outcome) =
+                match receive::next(&mut live.framer, ctx, self.cfg.reference_unknown_message) {
+                    None => return Ok(()),
+                    Some(Step::Broken(notify)) => {
+                        return self.input(Input::Fatal { conn, notify }).await
+                    }
+                    Some(Step::Message(fr, outcome)) => (fr, outcome),
+                };
             self.counters.1.count(fr.kind);
             self.counted = true;
             if self.cfg.report_received {
@@ -459,23 +469,15 @@ impl Worker {
                     .await?;
                 }
             }
-            let standalone;
-            let ctx = match &self.ctx {
-                Some(c) => c,
-                None => {
-                    standalone = Context::from(&Negotiated::standalone());
-                    &standalone
-                }
-            };
-            let input = match fr.decode_with(ctx) {
-                Ok(Message::Open(open)) => self.open_received(conn, open),
-                Ok(Message::Keepalive) => Input::KeepaliveReceived { conn },
-                Ok(Message::Notification(n)) => Input::NotificationReceived {
+            let input = match outcome {
+                Outcome::Open(open) => self.open_received(conn, open),
+                Outcome::Keepalive => Input::KeepaliveReceived { conn },
+                Outcome::Notification { code, subcode } => Input::NotificationReceived {
                     conn,
-                    code: n.code,
-                    subcode: n.subcode,
+                    code,
+                    subcode,
                 },
-                Ok(Message::Update(u)) => {
+                Outcome::Update(u) => {
                     for line in received::warnings(&u.received, &fr.body) {
                         tracing::warn!(peer = %self.cfg.peer_address, "UPDATE: {line}");
                     }
@@ -484,7 +486,7 @@ impl Worker {
                         kind: OtherKind::Update,
                     }
                 }
-                Ok(Message::RouteRefresh(rr)) => {
+                Outcome::RouteRefresh(rr) => {
                     if self.fsm.is_established()
                         && rr.subtype == 0
                         && self
@@ -507,29 +509,11 @@ impl Worker {
                         kind: OtherKind::RouteRefresh,
                     }
                 }
-                Ok(Message::Operational(_)) => Input::OtherReceived {
+                Outcome::Operational => Input::OtherReceived {
                     conn,
                     kind: OtherKind::Operational,
                 },
-                Ok(Message::Unknown { kind, .. }) => Input::Fatal {
-                    conn,
-                    notify: from_notification(if self.cfg.reference_unknown_message {
-                        Notification::reference_unknown_message_type(kind)
-                    } else {
-                        Notification::unknown_message_type(kind)
-                    }),
-                },
-                Err(e) => Input::Fatal {
-                    conn,
-                    notify: e.notify().cloned().unwrap_or_else(|| {
-                        from_notification(Notification::new(
-                            1,
-                            0,
-                            format!("can not decode update message of type \"{}\"", fr.kind)
-                                .into_bytes(),
-                        ))
-                    }),
-                },
+                Outcome::Fatal(notify) => Input::Fatal { conn, notify },
             };
             self.input(input).await?;
         }
@@ -826,10 +810,6 @@ fn without_operational(changes: Vec<Change>, negotiated: bool) -> Vec<Change> {
             _ => true,
         })
         .collect()
-}
-
-fn from_notification(n: Notification) -> Notify {
-    Notify::new(n.code, n.subcode, n.data)
 }
 
 /// The bytes of a NOTIFICATION (data cut to fit one 4096-byte message).

@@ -204,7 +204,8 @@ fn session_id(caps: &[&Capability], code: u8) -> Option<BTreeSet<u8>> {
 ///
 /// Errors carry the NOTIFICATION to send: version other than 4 (2/1, data
 /// 0x0004), an optional parameter other than capabilities (2/4), peer AS
-/// not the expected one (2/2), BGP identifier 0.0.0.0 or equal to ours on
+/// 0 (RFC 7607) or not the expected one (2/2; the 4-octet AS capability's
+/// value when both sides advertise it, RFC 6793), BGP identifier 0.0.0.0 or equal to ours on
 /// iBGP (2/3), hold time 1 or 2 (2/6), multisession Session Id mismatch
 /// (2/8) or multisession required but not offered (2/9). The texts are
 /// ExaBGP's.
@@ -230,18 +231,31 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
     let theirs: Vec<&Capability> = peer.capabilities().collect();
 
     let asn4 = has(&ours, codes::ASN4) && has(&theirs, codes::ASN4);
+    // RFC 6793 section 4.1: between two NEW speakers the capability
+    // carries the peer's AS (My AS is AS_TRANS when it needs 4 octets);
+    // an old speaker's is My AS, to be matched against `peer-as` as is.
     let peer_as = match (asn4, peer.asn4()) {
         (true, Some(a)) => a,
         _ => u32::from(peer.my_as),
     };
+    // RFC 7607 section 2: AS 0 as the peer's AS, in My AS or in the
+    // capability that replaces it, is Bad Peer AS.
+    if peer.my_as == 0 || peer_as == 0 {
+        return Err(text_error(
+            subcode::open::BAD_PEER_AS,
+            format!(
+                "AS 0 in OPEN (My AS {}, 4-octet AS {}) is reserved",
+                peer.my_as, peer_as
+            ),
+        ));
+    }
     if let Some(expected) = local.expected_peer_as {
         if peer_as != expected {
             return Err(text_error(
                 subcode::open::BAD_PEER_AS,
-                format!(
-                    "ASN in OPEN ({}) did not match ASN expected ({expected})",
-                    peer.my_as
-                ),
+                // ExaBGP's text, with the AS that was compared (the
+                // 4-octet AS capability's when it counts)
+                format!("ASN in OPEN ({peer_as}) did not match ASN expected ({expected})"),
             ));
         }
     }

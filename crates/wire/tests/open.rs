@@ -310,8 +310,8 @@ fn extended_optional_parameters_rfc9072() {
     assert_eq!(&b[32..35], &[2, 0x00, 0x06], "16-bit parameter length");
     assert_eq!(b.len(), 19 + 10 + 3 + 32 * 9);
     assert_eq!(decode(&b).unwrap(), big);
-    // ExaBGP's threshold: exactly 255 bytes of parameters already uses
-    // the extended form.
+    // exactly 255 bytes of parameters still fit the base encoding, which
+    // RFC 9072 section 2 says to keep (ExaBGP 5.0.15 already switches)
     let exact = OpenConfig {
         families: fams[..29].to_vec(),
         software_version: Some("x".repeat(3)),
@@ -319,13 +319,121 @@ fn extended_optional_parameters_rfc9072() {
         ..base()
     };
     let open = exact.build().unwrap();
-    let mut normal = open.clone();
-    normal.extended_params = false;
-    let mut body = Vec::new();
-    normal.encode_body(&mut body).unwrap();
-    assert_eq!(body[9], 255, "255 bytes of parameters");
-    assert!(open.extended_params);
-    assert_eq!(&encode(&open)[28..30], &[0xff, 0xff]);
+    assert!(!open.extended_params);
+    let b = encode(&open);
+    assert_eq!(b[28], 255, "255 bytes of parameters, one-octet length");
+    assert_eq!(b[29], 2, "then the first parameter, type 2");
+    assert_eq!(b.len(), 19 + 10 + 255);
+    assert_eq!(decode(&b).unwrap(), open);
+}
+
+/// RFC 9072 section 2: a receiver reads the extended form whenever Non-Ext
+/// OP Len is not zero and Non-Ext OP Type is 255, whatever Non-Ext OP Len
+/// says (the sender SHOULD set 255); zero is an OPEN without parameters.
+#[test]
+fn extended_optional_parameters_whatever_the_non_ext_length() {
+    // MP IPv4 unicast and ASN4 65533, each in its own parameter with a
+    // two-octet length
+    let params = "02 0006 010400010001 02 0006 41040000FFFD";
+    for non_ext_len in ["FF", "01", "11", "FE"] {
+        let msg = open_msg(&format!(
+            "04 FFFD 00B4 0A000002 {non_ext_len} FF 0012 {params}"
+        ));
+        let open = decode(&msg).unwrap_or_else(|e| panic!("Non-Ext OP Len {non_ext_len}: {e}"));
+        assert!(open.extended_params, "{non_ext_len}");
+        assert_eq!(
+            open.capabilities().cloned().collect::<Vec<_>>(),
+            [
+                Capability::Multiprotocol(Family::IPV4_UNICAST),
+                Capability::Asn4(65533)
+            ],
+            "{non_ext_len}"
+        );
+        // what we send back uses the recommended 255
+        assert_eq!(&encode(&open)[28..32], &unhex("FF FF 0012")[..]);
+    }
+    // Opt Parm Len 0: no parameters, the next octet is not looked at (and
+    // being there at all is 2/0)
+    let open = decode(&open_msg("04 FFFD 00B4 0A000002 00")).unwrap();
+    assert!(open.params.is_empty() && !open.extended_params);
+    assert_eq!(
+        notify(decode(&open_msg("04 FFFD 00B4 0A000002 00 FF")).unwrap_err()).0,
+        2
+    );
+    // a first parameter of type 255 (reserved by RFC 9072) can only be
+    // sent in the extended form, else it would read as the marker
+    let odd = Open {
+        version: 4,
+        my_as: 65533,
+        hold_time: 180,
+        router_id: Ipv4Addr::new(10, 0, 0, 2),
+        params: vec![OptionalParameter::Other {
+            kind: 255,
+            value: vec![1, 2],
+        }],
+        extended_params: false,
+    };
+    let b = encode(&odd);
+    assert_eq!(&b[28..35], &unhex("FF FF 0005 FF 0002")[..]);
+    let back = decode(&b).unwrap();
+    assert_eq!(back.params, odd.params);
+}
+
+/// RFC 6793 section 4.1: between NEW speakers the 4-octet AS capability is
+/// the peer's AS (My AS is AS_TRANS when it needs 4 octets) and it is what
+/// `peer-as` must match; an old speaker's My AS is matched as is. RFC 7607
+/// section 2: AS 0 in either is Bad Peer AS.
+#[test]
+fn peer_as_from_the_four_octet_capability() {
+    let cfg = base();
+    let with = |my_as: u16, asn4: Option<u32>| {
+        let mut p = peer_of(&cfg);
+        p.my_as = my_as;
+        for param in &mut p.params {
+            if let OptionalParameter::Capabilities(caps) = param {
+                caps.retain(|c| !matches!(c, Capability::Asn4(_)));
+                if let Some(a) = asn4 {
+                    caps.push(Capability::Asn4(a));
+                }
+            }
+        }
+        p.params
+            .retain(|p| !matches!(p, OptionalParameter::Capabilities(c) if c.is_empty()));
+        p
+    };
+    // AS_TRANS in My AS, the AS in the capability
+    let n = cfg
+        .negotiate(&with(23456, Some(4_200_000_001)), Some(4_200_000_001))
+        .unwrap();
+    assert_eq!(n.peer_as, 4_200_000_001);
+    assert!(n.asn4 && !n.ibgp);
+    // the capability disagrees with peer-as although My AS agrees: 2/2
+    let e = cfg
+        .negotiate(&with(65001, Some(65002)), Some(65001))
+        .unwrap_err();
+    assert_eq!(notify(e).1, 2);
+    // an old speaker with AS_TRANS cannot be the 4-octet peer-as: 2/2
+    let e = cfg
+        .negotiate(&with(23456, None), Some(4_200_000_001))
+        .unwrap_err();
+    assert_eq!(notify(e).1, 2);
+    // without our ASN4 capability the peer's is not looked at: My AS
+    let no_asn4 = OpenConfig {
+        asn4: false,
+        ..cfg.clone()
+    };
+    let n = no_asn4
+        .negotiate(&with(65001, Some(65002)), Some(65001))
+        .unwrap();
+    assert_eq!(n.peer_as, 65001);
+    // AS 0: in the capability, in My AS (even with a good capability), and
+    // from an old speaker; with or without an expected peer-as
+    for (my_as, asn4) in [(23456, Some(0)), (0, Some(65001)), (0, None)] {
+        for expected in [None, Some(65001)] {
+            let e = cfg.negotiate(&with(my_as, asn4), expected).unwrap_err();
+            assert_eq!(notify(e).1, 2, "{my_as} {asn4:?} {expected:?}");
+        }
+    }
 }
 
 #[test]
@@ -615,7 +723,7 @@ proptest! {
         open.encode_body(&mut body).unwrap();
         let back = Open::decode(&body).unwrap();
         let mut expected = open.clone();
-        expected.extended_params = body[9] == 255 && body.get(10) == Some(&255);
+        expected.extended_params = body[9] != 0 && body.get(10) == Some(&255);
         prop_assert_eq!(&back, &expected);
         let mut again = Vec::new();
         back.encode_body(&mut again).unwrap();

@@ -184,8 +184,12 @@ pub fn nlri_json_at(n: &Nlri, next_hop: Option<&str>) -> Value {
     }
 }
 
-/// ExaBGP's MCAST-VPN object: code, parsed, raw, name, then the fields.
+/// ExaBGP's MCAST-VPN object: code, parsed, raw, then for the route types
+/// 5.0.15 decodes (5, 6, 7) the name and the fields; types 1 to 4 are its
+/// generic object, without a name (seen on real captures of RFC 6514 A-D
+/// routes).
 fn mvpn_json(m: &crate::nlri::Mvpn) -> Value {
+    use crate::nlri::mvpn::route_type;
     let mut raw = Vec::with_capacity(m.wire_len());
     m.encode(&mut raw);
     let mut o = Map::new();
@@ -193,7 +197,12 @@ fn mvpn_json(m: &crate::nlri::Mvpn) -> Value {
     let fields = m.fields();
     o.insert("parsed".into(), json!(fields.is_some()));
     o.insert("raw".into(), json!(hex_upper(&raw)));
-    o.insert("name".into(), json!(m.name()));
+    if matches!(
+        m.route_type,
+        route_type::SOURCE_AD | route_type::SHARED_JOIN | route_type::SOURCE_JOIN
+    ) {
+        o.insert("name".into(), json!(m.name()));
+    }
     if let Some(f) = fields {
         o.insert("rd".into(), json!(f.rd.to_string()));
         if let Some(a) = f.source_as {

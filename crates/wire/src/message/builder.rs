@@ -5,8 +5,9 @@
 //! by AFI, SAFI), 4-octet AS, Extended Next Hop, ADD-PATH (one capability
 //! for all families), Graceful Restart, Route Refresh, Enhanced Route
 //! Refresh, Operational, Extended Message, FQDN, Software Version,
-//! Multisession (last). Parameters of 255 bytes or more switch to RFC 9072
-//! extended lengths (ExaBGP's threshold).
+//! Multisession (last). Parameters of more than 255 bytes switch to RFC
+//! 9072 extended lengths (ExaBGP 5.0.15 switches at 255 already; RFC 9072
+//! section 2 keeps the base encoding while it fits).
 //!
 //! The reference commit omits capabilities whose value is empty (spec 7.2
 //! and defect 9.1; ExaBGP fixed it in 5.0.7):
@@ -252,11 +253,11 @@ impl OpenConfig {
             params,
             extended_params: false,
         };
-        // ExaBGP switches to RFC 9072 at 255 bytes, where one-octet
-        // lengths could still carry exactly 255.
+        // RFC 9072 section 2: the base encoding while the parameters fit
+        // it (255 bytes at most); ExaBGP 5.0.15 already switches at 255.
         let mut body = Vec::new();
         open.encode_body(&mut body)?;
-        open.extended_params = body.len() - 10 >= 255;
+        open.extended_params = body.len() - 10 > 255;
         Ok(open)
     }
 }

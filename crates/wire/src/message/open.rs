@@ -5,9 +5,13 @@
 //! > (4), Opt Parm Len (1), Optional Parameters (variable): each
 //! > <Parm. Type (1), Parm. Length (1), Parameter Value>.
 //!
-//! RFC 9072: when Opt Parm Len is 255 and the next octet (where a
-//! parameter type would be) is also 255, the real length follows as two
-//! octets and every parameter length is two octets.
+//! RFC 9072 section 2: when Opt Parm Len ("Non-Ext OP Len") is not zero
+//! and the next octet (where a parameter type would be, "Non-Ext OP
+//! Type") is 255, the real length follows as two octets and every
+//! parameter length is two octets, whatever the value of Non-Ext OP Len
+//! (the sender SHOULD set it to 255). The base encoding is used when the
+//! parameters fit it: 255 bytes at most, and a first parameter whose type
+//! is not 255 (the type RFC 9072 reserves).
 //!
 //! Parameter type 2 holds capabilities (RFC 5492), possibly several per
 //! parameter; ExaBGP sends one per parameter. Other parameter types are
@@ -83,8 +87,7 @@ impl Open {
                 "OPEN shorter than 29 bytes",
             ));
         };
-        let extended =
-            opt_len == EXTENDED_PARAMS_MARKER && r.rest().first() == Some(&EXTENDED_PARAMS_MARKER);
+        let extended = opt_len != 0 && r.rest().first() == Some(&EXTENDED_PARAMS_MARKER);
         let params_len = if extended {
             r.u8()
                 .map_err(|e| malformed(format!("extended parameters: {e}")))?;
@@ -169,14 +172,19 @@ impl Open {
     }
 
     /// Writes the OPEN body. Uses RFC 9072 extended lengths when
-    /// [`Open::extended_params`] is set or when the parameters (or one of
-    /// them) do not fit one-octet lengths.
+    /// [`Open::extended_params`] is set, when the parameters (or one of
+    /// them) do not fit one-octet lengths, or when the first parameter's
+    /// type is 255 (which a receiver would read as the extended marker).
     pub fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
         out.put_u8(self.version);
         out.put_u16(self.my_as);
         out.put_u16(self.hold_time);
         out.put_slice(&self.router_id.octets());
-        let normal = if self.extended_params {
+        let first_is_marker = matches!(
+            self.params.first(),
+            Some(OptionalParameter::Other { kind, .. }) if *kind == EXTENDED_PARAMS_MARKER
+        );
+        let normal = if self.extended_params || first_is_marker {
             None
         } else {
             self.encode_params(false).ok().filter(|p| p.len() <= 255)

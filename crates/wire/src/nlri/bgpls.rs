@@ -55,8 +55,33 @@ fn u32_of(b: &[u8]) -> Option<u32> {
     Some(u32::from_be_bytes(b.try_into().ok()?))
 }
 
+/// The IGP Router-ID sub-TLV (RFC 9552 5.2.1.4), whose form the protocol
+/// ID tells, as ExaBGP 5.0.15 shows it: IS-IS (1, 2) the system ID in
+/// lower-case hex (the pseudonode octet included) and a non-zero
+/// pseudonode number as `psn`; OSPF (3, 6, and the 5 and 227 5.0.15 reads
+/// alike) the router ID dotted, and for a pseudonode (8 octets) the
+/// designated router's interface address as `designated-router-id`. Any
+/// other length or protocol: the bytes in hex.
+fn igp_router_id(protocol: u8, b: &[u8]) -> Value {
+    let dotted = |x: &[u8]| Ipv4Addr::new(x[0], x[1], x[2], x[3]).to_string();
+    match (protocol, b.len()) {
+        (1 | 2, 6 | 7) => {
+            let sysid: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            match b.get(6).filter(|psn| **psn != 0) {
+                Some(psn) => json!({ "router-id": sysid, "psn": psn.to_string() }),
+                None => json!({ "router-id": sysid }),
+            }
+        }
+        (3 | 5 | 6 | 227, 4) => json!({ "router-id": dotted(b) }),
+        (3 | 5 | 6 | 227, 8) => {
+            json!({ "router-id": dotted(&b[..4]), "designated-router-id": dotted(&b[4..]) })
+        }
+        _ => json!({ "router-id": hex(b) }),
+    }
+}
+
 /// Node descriptor sub-TLVs (RFC 7752 3.2.1.4) as ExaBGP lists them.
-fn node_descriptors(v: &[u8]) -> Option<Value> {
+fn node_descriptors(v: &[u8], protocol: u8) -> Option<Value> {
     let mut r = Reader::new(v);
     let mut out = Vec::new();
     while !r.is_empty() {
@@ -65,7 +90,7 @@ fn node_descriptors(v: &[u8]) -> Option<Value> {
             512 => json!({ "autonomous-system": u32_of(b)? }),
             513 => json!({ "bgp-ls-identifier": u32_of(b)?.to_string() }),
             514 => json!({ "ospf-area-id": Ipv4Addr::from(u32_of(b)?).to_string() }),
-            515 => json!({ "router-id": hex(b) }),
+            515 => igp_router_id(protocol, b),
             _ => json!({ format!("generic-lsid-{t}"): hex(b) }),
         });
     }
@@ -130,22 +155,30 @@ impl BgpLs {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut prefix: Option<(String, String)> = None;
         let mut srv6_sid: Option<String> = None;
+        let mut ospf_route_type: Option<u8> = None;
         while !r.is_empty() {
             let (t, v) = tlv(&mut r)?;
             match (t, self.nlri_type) {
                 (256, 2) => {
-                    m.insert("local-node-descriptors".into(), node_descriptors(v)?);
+                    m.insert(
+                        "local-node-descriptors".into(),
+                        node_descriptors(v, protocol)?,
+                    );
                 }
                 (256, _) => {
-                    m.insert("node-descriptors".into(), node_descriptors(v)?);
+                    m.insert("node-descriptors".into(), node_descriptors(v, protocol)?);
                 }
                 (257, _) => {
-                    m.insert("remote-node-descriptors".into(), node_descriptors(v)?);
+                    m.insert(
+                        "remote-node-descriptors".into(),
+                        node_descriptors(v, protocol)?,
+                    );
                 }
                 (258, _) => link_ids.push(json!(hex(v))),
                 (259 | 261, _) => ifaces.push(json!(ip(v)?.to_string())),
                 (260 | 262, _) => neighbors.push(json!(ip(v)?.to_string())),
                 (263, _) => mt.push(json!(hex(v))),
+                (264, 3 | 4) if v.len() == 1 => ospf_route_type = Some(v[0]),
                 (518, 6) => {
                     srv6_sid = Some(ip(v)?.to_string());
                 }
@@ -194,6 +227,11 @@ impl BgpLs {
             if let Some(nh) = next_hop {
                 m.insert("nexthop".into(), json!(nh));
             }
+        }
+        // the OSPF Route Type TLV (RFC 9552 5.2.3.1), after the next hop as
+        // 5.0.15 prints it
+        if let Some(t) = ospf_route_type {
+            m.insert("ospf-route-type".into(), json!(t));
         }
         Some(m)
     }

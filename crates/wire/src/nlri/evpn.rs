@@ -25,6 +25,15 @@ pub struct Evpn {
 }
 
 /// Colon-separated hex; ExaBGP shows an all-zero ESI as `-`.
+/// A MAC address as ExaBGP 5.0.15 prints it: upper-case hex (its ESI is
+/// lower-case).
+fn mac(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 fn esi(b: &[u8]) -> String {
     if b.len() == 10 && b.iter().all(|x| *x == 0) {
         return "-".into();
@@ -125,7 +134,7 @@ impl Evpn {
                 if mac_bits != 48 {
                     return None;
                 }
-                m.insert("mac".into(), json!(esi(r.take(6).ok()?)));
+                m.insert("mac".into(), json!(mac(r.take(6).ok()?)));
                 let ip_bits = r.u8().ok()?;
                 let ip = r.take(usize::from(ip_bits / 8)).ok()?;
                 let ip = if ip.is_empty() {
