@@ -12,7 +12,6 @@ pub mod codec;
 pub mod error;
 pub mod family;
 pub mod hex;
-pub mod json;
 pub mod message;
 pub mod negotiated;
 pub mod nlri;
