@@ -6,6 +6,8 @@
 //! typed [`Error`] that names the NOTIFICATION to send), and encoding
 //! produces exactly the bytes ExaBGP puts on the wire.
 
+#![forbid(unsafe_code)]
+
 pub mod attribute;
 pub mod capability;
 pub mod codec;
