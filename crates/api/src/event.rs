@@ -6,6 +6,7 @@
 //! and the encoders in [`crate::json`] and [`crate::text`] wrap them in
 //! ExaBGP's envelope.
 
+use ferrobgp_config::model::ApiDirection;
 use ferrobgp_wire::Family;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -192,30 +193,17 @@ pub enum Event {
     },
 }
 
-/// The switches of one direction (`receive { ... }` / `send { ... }`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DirectionSwitches {
-    pub parsed: bool,
-    pub packets: bool,
-    pub consolidate: bool,
-    pub open: bool,
-    pub update: bool,
-    pub notification: bool,
-    pub keepalive: bool,
-    pub refresh: bool,
-    pub operational: bool,
-}
-
-impl DirectionSwitches {
-    fn wants(&self, t: MessageType) -> bool {
-        match t {
-            MessageType::Open => self.open,
-            MessageType::Update => self.update,
-            MessageType::Notification => self.notification,
-            MessageType::Keepalive => self.keepalive,
-            MessageType::Refresh => self.refresh,
-            MessageType::Operational => self.operational,
-        }
+/// Whether a direction's switches select messages of type `t` (the
+/// switches are the configuration's own type: `receive { ... }` /
+/// `send { ... }` of an `api` block).
+fn wants_type(d: &ApiDirection, t: MessageType) -> bool {
+    match t {
+        MessageType::Open => d.open,
+        MessageType::Update => d.update,
+        MessageType::Notification => d.notification,
+        MessageType::Keepalive => d.keepalive,
+        MessageType::Refresh => d.refresh,
+        MessageType::Operational => d.operational,
     }
 }
 
@@ -226,8 +214,8 @@ pub struct Subscription {
     pub negotiated: bool,
     pub fsm: bool,
     pub signal: bool,
-    pub receive: DirectionSwitches,
-    pub send: DirectionSwitches,
+    pub receive: ApiDirection,
+    pub send: ApiDirection,
 }
 
 /// How a message is reported.
@@ -242,7 +230,7 @@ pub enum Report {
 impl Subscription {
     /// Merges another `api` block naming the same process.
     pub fn union(&mut self, other: &Subscription) {
-        let or = |a: &mut DirectionSwitches, b: &DirectionSwitches| {
+        let or = |a: &mut ApiDirection, b: &ApiDirection| {
             a.parsed |= b.parsed;
             a.packets |= b.packets;
             a.consolidate |= b.consolidate;
@@ -269,7 +257,7 @@ impl Subscription {
             Direction::Receive => &self.receive,
             Direction::Send => &self.send,
         };
-        if !s.wants(t) {
+        if !wants_type(s, t) {
             return Vec::new();
         }
         if s.consolidate {

@@ -2,8 +2,9 @@
 //! JSON and text renderings, so the rib process only decodes and forwards.
 
 use crate::event::{Content, Negotiated, OperationalKind};
-use ferrobgp_wire::json::update::{update_message_json, update_text_lines};
-use ferrobgp_wire::json::{capabilities_json, capabilities_text, operational_json};
+use crate::json::update::{update_message_json, update_text_lines};
+use crate::json::{capabilities_json, operational_json};
+use crate::text::capabilities_text;
 use ferrobgp_wire::message::{Message, Operational};
 use ferrobgp_wire::negotiated::Negotiated as WireNegotiated;
 use std::net::IpAddr;

@@ -20,6 +20,8 @@
 //! - the `negotiated` object is valid JSON (quoted family lists), like
 //!   ExaBGP 5.0.7 and later.
 
+#![forbid(unsafe_code)]
+
 pub mod ack;
 pub mod command;
 pub mod error;

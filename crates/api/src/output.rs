@@ -4,12 +4,11 @@
 //! and the shutdown notice.
 
 use crate::event::{
-    Content, Direction, DirectionSwitches, Event, MessageType, Negotiated, PeerInfo, Report,
-    Subscription,
+    Content, Direction, Event, MessageType, Negotiated, PeerInfo, Report, Subscription,
 };
 use crate::json::{JsonEncoder, Origin};
 use crate::text;
-use ferrobgp_config::model::{Api, ApiDirection};
+use ferrobgp_config::model::Api;
 
 /// A helper's encoder (`process { encoder json|text; }`).
 #[derive(Debug, Clone)]
@@ -35,20 +34,6 @@ pub struct HelperOutput {
     origin: Origin,
 }
 
-fn switches(d: &ApiDirection) -> DirectionSwitches {
-    DirectionSwitches {
-        parsed: d.parsed,
-        packets: d.packets,
-        consolidate: d.consolidate,
-        open: d.open,
-        update: d.update,
-        notification: d.notification,
-        keepalive: d.keepalive,
-        refresh: d.refresh,
-        operational: d.operational,
-    }
-}
-
 /// The union of a neighbor's `api` blocks that name `process`; None when no
 /// block names it (the process then neither hears of nor may address the
 /// neighbor).
@@ -63,8 +48,8 @@ pub fn subscription(apis: &[Api], process: &str) -> Option<Subscription> {
             negotiated: api.negotiated,
             fsm: api.fsm,
             signal: api.signal,
-            receive: switches(&api.receive),
-            send: switches(&api.send),
+            receive: api.receive,
+            send: api.send,
         };
         out.get_or_insert_with(Subscription::default).union(&s);
     }

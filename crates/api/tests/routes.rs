@@ -18,7 +18,7 @@ fn show(rs: &[ApiRoute]) -> Vec<String> {
                 "{} {}{}",
                 r.route.nlri,
                 r.route.next_hop,
-                ferrobgp_wire::json::update::attributes_text(&r.route.attributes)
+                ferrobgp_api::text::update::attributes_text(&r.route.attributes)
             )
         })
         .collect()

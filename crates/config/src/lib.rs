@@ -13,6 +13,8 @@
 //! or keyword by keyword with [`route::route_keyword`]) over tokens from
 //! [`lexer::tokenize_line`].
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod compat;
 pub mod error;

@@ -379,20 +379,19 @@ fn prefix_sid_bytes() {
         (sid.label_index, sid.srgbs.clone()),
         (300, vec![(800000, 4096), (1000000, 5000)])
     );
-    let mut v = Vec::new();
-    sid.encode(&mut v);
+    let v = sid.to_wire().encode();
     // from conf-prefix-sid.msg: C0 28 1B <value>
     assert_eq!(
         v,
         unhex("0100070000000000012C03000E00000C35000010000F4240001388")
     );
-    let mut v = Vec::new();
-    p(&n.routes[0])
+    let v = p(&n.routes[0])
         .attrs
         .prefix_sid
         .as_ref()
         .unwrap()
-        .encode(&mut v);
+        .to_wire()
+        .encode();
     assert_eq!(v, unhex("01000700000000000309"));
 }
 
@@ -414,8 +413,7 @@ fn mup_routes_and_srv6_bytes() {
     );
     assert_eq!(isd.rd, RouteDistinguisher::as2(100, 100));
     assert_eq!(isd.next_hop, Some(NextHopSpec::Ip(ip("2001::1"))));
-    let mut v = Vec::new();
-    isd.attrs.srv6.as_ref().unwrap().encode(&mut v);
+    let v = isd.attrs.srv6.as_ref().unwrap().to_wire().encode();
     // from conf-srv6-mup.msg: C0 28 25 <value>
     assert_eq!(
         v,

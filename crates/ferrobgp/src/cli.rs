@@ -98,13 +98,8 @@ pub fn expand(line: &str) -> String {
         /// Arguments: nothing is expanded any more.
         Rest,
     }
-    const SELECTOR_KEYS: [&str; 5] = [
-        "local-ip",
-        "local-as",
-        "peer-as",
-        "router-id",
-        "family-allowed",
-    ];
+    // the selector keys are the api grammar's, so the two cannot drift apart
+    use ferrobgp_api::selector::SELECTOR_KEYS;
     let mut at = At::Verb;
     let mut out: Vec<String> = Vec::new();
     for token in line.split_whitespace() {

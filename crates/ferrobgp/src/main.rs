@@ -482,7 +482,7 @@ fn validate(a: ValidateArgs) -> ExitCode {
 }
 
 fn decode(a: DecodeArgs) -> ExitCode {
-    use ferrobgp_wire::json::{decode_hex_json, messages_json, DecodeEnvelope};
+    use ferrobgp_api::json::{decode_hex_json, messages_json, DecodeEnvelope};
     use ferrobgp_wire::negotiated::Negotiated;
     let negotiated = if a.path_information {
         Negotiated::standalone_addpath()
@@ -575,7 +575,7 @@ fn decode_nlri(
         .map_err(|e| Error::Parse(format!("{family} NLRI: {e}").into()))?;
     Ok(nlris
         .iter()
-        .map(ferrobgp_wire::json::update::nlri_json)
+        .map(ferrobgp_api::json::update::nlri_json)
         .collect())
 }
 

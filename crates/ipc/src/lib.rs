@@ -13,6 +13,7 @@ pub mod journal;
 pub mod messages;
 pub mod metrics;
 pub mod payload;
+pub mod pipe;
 
 pub use channel::{pair, Channel, Receiver, Sender};
 pub use error::{Error, Result};

@@ -5,6 +5,8 @@
 //! pipes, control socket, the ordering protocol with real sockets) is
 //! built on it.
 
+#![forbid(unsafe_code)]
+
 pub mod adj_rib_in;
 pub mod adj_rib_out;
 pub mod batch;

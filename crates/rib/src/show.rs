@@ -6,10 +6,10 @@
 //! process gathers a [`NeighborStatus`] per peer and writes the lines.
 
 use crate::batch::{PeerId, Rib};
+use ferrobgp_api::text::update::attributes_text;
 use ferrobgp_api::RibSide;
 use ferrobgp_config::{AddPathMode, LocalAddress, Neighbor};
 use ferrobgp_ipc::MessageCounts;
-use ferrobgp_wire::json::update::attributes_text;
 use ferrobgp_wire::message::Open;
 use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;

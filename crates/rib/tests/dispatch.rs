@@ -50,7 +50,7 @@ fn run(
                             Change::Announce(r) => format!(
                                 "{id} +{}{}",
                                 r.nlri,
-                                ferrobgp_wire::json::update::attributes_text(&r.attributes)
+                                ferrobgp_api::text::update::attributes_text(&r.attributes)
                             ),
                             Change::Withdraw(r) => format!("{id} -{}", r.nlri),
                             Change::Eor(f) => format!("{id} eor {f}"),

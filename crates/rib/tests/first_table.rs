@@ -3,10 +3,10 @@
 //! queue: conf-l2vpn, conf-flow-redirect, api-flow-merge); later tables
 //! are the Adj-RIB-Out, one route per NLRI.
 
+use ferrobgp_api::text::update::attributes_text;
 use ferrobgp_config::{load_str, LoadOptions};
 use ferrobgp_rib::static_routes::entries;
 use ferrobgp_rib::*;
-use ferrobgp_wire::json::update::attributes_text;
 use ferrobgp_wire::Family;
 use std::path::Path;
 

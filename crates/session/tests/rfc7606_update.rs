@@ -11,10 +11,10 @@
 mod common;
 
 use common::{hex, links, listener, read_msg, RibEnd, SupEnd, KEEPALIVE, WAIT};
+use ferrobgp_api::json::update::update_message_json;
 use ferrobgp_ipc::{Direction, RibToSession, SessionState, SessionToRib};
 use ferrobgp_session::peer::PeerConfig;
 use ferrobgp_session::worker::Worker;
-use ferrobgp_wire::json::update::update_message_json;
 use ferrobgp_wire::update::{Context, Update, Verdict};
 use ferrobgp_wire::Family;
 use tokio::io::AsyncWriteExt;

@@ -6,13 +6,14 @@
 //! typed [`Error`] that names the NOTIFICATION to send), and encoding
 //! produces exactly the bytes ExaBGP puts on the wire.
 
+#![forbid(unsafe_code)]
+
 pub mod attribute;
 pub mod capability;
 pub mod codec;
 pub mod error;
 pub mod family;
 pub mod hex;
-pub mod json;
 pub mod message;
 pub mod negotiated;
 pub mod nlri;

@@ -17,7 +17,7 @@
 //! in bgpkit-parser's `tests/fixtures/ripe` (MIT). Only the BGP messages are
 //! kept, as hex.
 
-use ferrobgp_wire::json::{decode_hex_json, DecodeEnvelope};
+use ferrobgp_api::json::decode::{decode_hex_json, DecodeEnvelope};
 use ferrobgp_wire::negotiated::Negotiated;
 use serde_json::Value;
 use std::path::Path;

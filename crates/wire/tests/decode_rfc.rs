@@ -19,7 +19,7 @@
 //! does not parse). ExaBGP 5.0.15's `"router-id"` in the neighbor object is not
 //! compared: the reference the project follows (spec 3.2) prints none.
 
-use ferrobgp_wire::json::{decode_hex_json, DecodeEnvelope};
+use ferrobgp_api::json::{decode_hex_json, DecodeEnvelope};
 use ferrobgp_wire::negotiated::Negotiated;
 use serde_json::Value;
 use std::path::Path;

@@ -21,8 +21,8 @@
 //!   conf-addpath's VPN route (exabgp decode has no add-path context).
 //!   Key order is compared too (the text a helper reads).
 
+use ferrobgp_api::json::update::update_message_json;
 use ferrobgp_wire::family::{Afi, Family, Safi};
-use ferrobgp_wire::json::update::update_message_json;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::update::{Context, Update};
 use serde_json::Value;

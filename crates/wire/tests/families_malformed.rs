@@ -10,8 +10,8 @@
 //! resets: attribute discard. A withdrawal label 0x800000 ends a label
 //! stack (RFC 8277 section 2.4).
 
+use ferrobgp_api::json::update::update_message_json;
 use ferrobgp_wire::error::Notify;
-use ferrobgp_wire::json::update::update_message_json;
 use ferrobgp_wire::nlri::label::WITHDRAW_LABEL;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::update::{Context, Update, Verdict};

@@ -6,7 +6,7 @@
 
 mod msg_common;
 
-use ferrobgp_wire::json::{decode_json, message_content, DecodeEnvelope};
+use ferrobgp_api::json::{decode_json, message::message_content, DecodeEnvelope};
 use ferrobgp_wire::message::operational::types;
 use ferrobgp_wire::message::{Message, Notification, Operational, RouteRefresh};
 use ferrobgp_wire::negotiated::Negotiated;
@@ -221,7 +221,7 @@ fn capabilities_text_rendering() {
         panic!()
     };
     assert_eq!(
-        ferrobgp_wire::json::capabilities_text(&open),
+        ferrobgp_api::text::capabilities_text(&open),
         "Multiprotocol(ipv4 unicast,ipv6 unicast), Route Refresh, NextHop(ipv4 unicast ipv6), \
          Extended Message(65535), Graceful Restart Flags 0x8 Time 120 ipv4/unicast=0x80, \
          ASN4(4200000000), Unknown 66, Multisession (RFC) multiprotocol, \
@@ -236,7 +236,7 @@ fn capabilities_text_rendering() {
 /// `"router-id"` key is a later addition, spec 3.2).
 #[test]
 fn decode_hex_json_envelopes() {
-    use ferrobgp_wire::json::decode_hex_json;
+    use ferrobgp_api::json::decode_hex_json;
     let env = DecodeEnvelope::default();
     let out = decode_hex_json(
         "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001E0200000007900F0003000201 \

@@ -8,9 +8,9 @@
 //! crates/wire/src/nlri/malformed.rs. The JSON of the FlowSpec cases is
 //! what ExaBGP 5.0.15 prints for the same bytes (`exabgp decode`).
 
+use ferrobgp_api::json::update::update_message_json;
 use ferrobgp_wire::error::Notify;
 use ferrobgp_wire::family::Family;
-use ferrobgp_wire::json::update::update_message_json;
 use ferrobgp_wire::route::RouteChange;
 use ferrobgp_wire::update::{Context, Received, Update, Verdict};
 use ferrobgp_wire::Error;

@@ -15,10 +15,10 @@
 //!
 //! The JSON is compared as serialized text, so key order matters too.
 
-use ferrobgp_wire::family::Family;
-use ferrobgp_wire::json::update::{
+use ferrobgp_api::json::update::{
     update_message_json, update_message_json_with, update_text_lines,
 };
+use ferrobgp_wire::family::Family;
 use ferrobgp_wire::update::{Context, Update};
 use serde_json::Value;
 use std::path::Path;

@@ -13,9 +13,9 @@
 //! The JSON is compared as serialized text, so key order matters too;
 //! attribute 25's `value` is a 160-bit integer, compared exactly.
 
+use ferrobgp_api::json::update::update_message_json;
 use ferrobgp_wire::attribute::{Ipv6ExtendedCommunities, Ipv6ExtendedCommunity};
 use ferrobgp_wire::family::Family;
-use ferrobgp_wire::json::update::update_message_json;
 use ferrobgp_wire::update::{Context, Update};
 use serde_json::Value;
 use std::path::Path;

@@ -21,8 +21,8 @@
 //!   Prefix-SID forms, VPN / labelled / FlowSpec withdrawals, BGP-LS-VPN,
 //!   ...), with their bytes.
 
+use ferrobgp_api::json::update::update_text_lines;
 use ferrobgp_wire::family::Family;
-use ferrobgp_wire::json::update::update_text_lines;
 use ferrobgp_wire::update::{Context, Update};
 use serde_json::Value;
 use std::path::Path;

@@ -7,6 +7,8 @@ use super::cursor::Cursor;
 use crate::error::{PResult, ParseError};
 use crate::lexer::{Token, TokenKind};
 use crate::values;
+use ferrobgp_wire::attribute::attr_40_prefix_sid::SidStructure;
+use ferrobgp_wire::attribute::PrefixSid as WirePrefixSid;
 use ferrobgp_wire::attribute::{
     code, Aggregator, AsPath, Attributes, Communities, Community, ExtendedCommunities,
     ExtendedCommunity, LargeCommunities, LargeCommunity, Origin, RawAttribute, Segment,
@@ -19,7 +21,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// BGP Prefix-SID (RFC 8669) label index with optional SRGB ranges.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct PrefixSid {
+pub struct SrLabelIndex {
     pub label_index: u32,
     /// (base, range) pairs of the Originator SRGB TLV.
     pub srgbs: Vec<(u32, u32)>,
@@ -34,7 +36,7 @@ pub enum Srv6Service {
 
 /// `bgp-prefix-sid-srv6 ( l3-service <sid> [<behavior> [ lbl,lnl,fl,al,tlen,toff ]] )`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Srv6Sid {
+pub struct Srv6ServiceSid {
     pub service: Srv6Service,
     pub sid: Ipv6Addr,
     /// SRv6 endpoint behavior (RFC 8986 code point).
@@ -63,54 +65,40 @@ pub struct AttrSet {
     /// Large communities, sorted, duplicates dropped.
     pub large_communities: Vec<LargeCommunity>,
     pub aigp: Option<u64>,
-    pub prefix_sid: Option<PrefixSid>,
-    pub srv6: Option<Srv6Sid>,
+    pub prefix_sid: Option<SrLabelIndex>,
+    pub srv6: Option<Srv6ServiceSid>,
     /// `attribute [ code flags data ]`, in type-code order.
     pub generic: Vec<RawAttribute>,
 }
 
-impl PrefixSid {
-    /// The PREFIX_SID attribute value (RFC 8669): Label-Index TLV (type 1)
-    /// and, with SRGB ranges, an Originator SRGB TLV (type 3).
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&[1, 0, 7, 0, 0, 0]);
-        out.extend_from_slice(&self.label_index.to_be_bytes());
-        if !self.srgbs.is_empty() {
-            out.push(3);
-            out.extend_from_slice(&((2 + 6 * self.srgbs.len()) as u16).to_be_bytes());
-            out.extend_from_slice(&[0, 0]);
-            for (base, range) in &self.srgbs {
-                out.extend_from_slice(&base.to_be_bytes()[1..]);
-                out.extend_from_slice(&range.to_be_bytes()[1..]);
-            }
-        }
+impl SrLabelIndex {
+    /// The wire crate's Prefix-SID (RFC 8669): Label-Index TLV and, with
+    /// SRGB ranges, an Originator SRGB TLV.
+    pub fn to_wire(&self) -> WirePrefixSid {
+        WirePrefixSid::label_index(self.label_index, &self.srgbs)
     }
 }
 
-impl Srv6Sid {
-    /// The SRv6 L3/L2 Service TLV (RFC 9252 types 5/6) with one SRv6 SID
-    /// Information sub-TLV and, when given, its SID Structure sub-sub-TLV.
-    /// Without a behavior the code point 0xFFFF (opaque) is sent.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        let structure_len = if self.structure.is_some() { 3 + 6 } else { 0 };
-        let info_len = 1 + 16 + 1 + 2 + 1 + structure_len;
-        out.push(match self.service {
-            Srv6Service::L3 => 5,
-            Srv6Service::L2 => 6,
+impl Srv6ServiceSid {
+    /// The wire crate's Prefix-SID holding the SRv6 L3/L2 Service TLV
+    /// (RFC 9252) with one SRv6 SID Information sub-TLV and, when given,
+    /// its SID Structure. Without a behavior the code point 0xFFFF
+    /// (opaque) is sent.
+    pub fn to_wire(&self) -> WirePrefixSid {
+        let structure = self.structure.map(|s| SidStructure {
+            locator_block: s[0],
+            locator_node: s[1],
+            function: s[2],
+            argument: s[3],
+            transposition_length: s[4],
+            transposition_offset: s[5],
         });
-        out.extend_from_slice(&((1 + 3 + info_len) as u16).to_be_bytes());
-        out.push(0);
-        out.push(1);
-        out.extend_from_slice(&(info_len as u16).to_be_bytes());
-        out.push(0);
-        out.extend_from_slice(&self.sid.octets());
-        out.push(0);
-        out.extend_from_slice(&self.behavior.unwrap_or(0xFFFF).to_be_bytes());
-        out.push(0);
-        if let Some(s) = self.structure {
-            out.extend_from_slice(&[1, 0, 6]);
-            out.extend_from_slice(&s);
-        }
+        WirePrefixSid::srv6_service(
+            self.service == Srv6Service::L2,
+            self.sid,
+            self.behavior.unwrap_or(0xFFFF),
+            structure,
+        )
     }
 }
 
@@ -151,15 +139,15 @@ impl AttrSet {
             a.large_communities = LargeCommunities::new(self.large_communities.clone());
         }
         if self.prefix_sid.is_some() || self.srv6.is_some() {
-            let mut v = Vec::new();
+            let mut sid = WirePrefixSid::default();
             if let Some(p) = &self.prefix_sid {
-                p.encode(&mut v);
+                sid.tlvs.extend(p.to_wire().tlvs);
             }
             if let Some(s) = &self.srv6 {
-                s.encode(&mut v);
+                sid.tlvs.extend(s.to_wire().tlvs);
             }
             a.other.retain(|r| r.code != code::PREFIX_SID);
-            a.other.push(RawAttribute::new(code::PREFIX_SID, 0xC0, v));
+            a.other.push(sid.to_raw());
             a.other.sort();
         }
         a
@@ -653,10 +641,10 @@ fn generic(cur: &mut Cursor<'_>) -> PResult<RawAttribute> {
     Ok(RawAttribute::new(code, flags, data))
 }
 
-fn prefix_sid(cur: &mut Cursor<'_>) -> PResult<PrefixSid> {
+fn prefix_sid(cur: &mut Cursor<'_>) -> PResult<SrLabelIndex> {
     if !cur.eat(TokenKind::LBracket) {
         let t = cur.value("bgp-prefix-sid", "a label index or [ ... ]")?;
-        return Ok(PrefixSid {
+        return Ok(SrLabelIndex {
             label_index: values::u32_any(t, "label index")?,
             srgbs: Vec::new(),
         });
@@ -691,13 +679,13 @@ fn prefix_sid(cur: &mut Cursor<'_>) -> PResult<PrefixSid> {
         }
     }
     cur.expect(TokenKind::RBracket, "\"]\" to close bgp-prefix-sid")?;
-    Ok(PrefixSid {
+    Ok(SrLabelIndex {
         label_index: idx,
         srgbs,
     })
 }
 
-fn srv6(cur: &mut Cursor<'_>) -> PResult<Srv6Sid> {
+fn srv6(cur: &mut Cursor<'_>) -> PResult<Srv6ServiceSid> {
     cur.expect(
         TokenKind::LParen,
         "\"(\" (bgp-prefix-sid-srv6 ( l3-service <sid> ... ))",
@@ -723,7 +711,7 @@ fn srv6(cur: &mut Cursor<'_>) -> PResult<Srv6Sid> {
             format!("invalid SRv6 SID \"{}\": expected an IPv6 address", s.text),
         )
     })?;
-    let mut out = Srv6Sid {
+    let mut out = Srv6ServiceSid {
         service,
         sid,
         behavior: None,

@@ -13,7 +13,7 @@
 //! at most one wait. Events are never held, and the order of everything
 //! written stays the order it was queued in.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::unix::pipe;
@@ -39,17 +39,9 @@ pub fn should_wait(previous: Option<usize>, unread: usize) -> bool {
     matches!(previous, Some(n) if unread > 0 && unread <= n)
 }
 
-/// Bytes written to the pipe and not read yet (Linux answers FIONREAD on
-/// either end of a pipe); 0 when it cannot tell.
-fn unread(fd: &impl AsRawFd) -> usize {
-    let mut n: nix::libc::c_int = 0;
-    // SAFETY: FIONREAD writes one int to the pointer given, which lives here.
-    let r = unsafe { nix::libc::ioctl(fd.as_raw_fd(), nix::libc::FIONREAD, &mut n) };
-    if r == 0 && n > 0 {
-        n as usize
-    } else {
-        0
-    }
+/// Bytes written to the pipe and not read yet.
+fn unread(fd: &impl std::os::fd::AsFd) -> usize {
+    ferrobgp_ipc::pipe::unread_bytes(fd.as_fd())
 }
 
 /// The writer of a helper's stdin, with answers paced as the module says.

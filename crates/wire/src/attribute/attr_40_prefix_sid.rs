@@ -22,7 +22,6 @@
 
 use super::{code, flag, AttrError, RawAttribute};
 use crate::codec::Reader;
-use serde_json::{json, Map, Value};
 use std::net::Ipv6Addr;
 
 /// The SID Structure sub-sub-TLV (RFC 9252 section 3.2.1).
@@ -223,60 +222,6 @@ impl PrefixSid {
         }
         Ok(PrefixSid { tlvs })
     }
-
-    /// ExaBGP's `"bgp-prefix-sid"` object: `sr-label-index`, `sr-srgbs`,
-    /// `l3-service` / `l2-service` lists. (ExaBGP 5.0.15 prints the SRv6
-    /// `sid` and `endpoint_behavior` as unformatted `%s` / `%d`, invalid
-    /// JSON; here they carry their values.)
-    pub fn json(&self) -> Value {
-        let mut m = Map::new();
-        for t in &self.tlvs {
-            match t {
-                PrefixSidTlv::LabelIndex { index, .. } => {
-                    m.insert("sr-label-index".into(), json!(index));
-                }
-                PrefixSidTlv::Srgb { ranges, .. } => {
-                    let v: Vec<Value> = ranges.iter().map(|(b, r)| json!([b, r])).collect();
-                    m.insert("sr-srgbs".into(), Value::Array(v));
-                }
-                PrefixSidTlv::Srv6Service { l2, sids } => {
-                    let v: Vec<Value> = sids
-                        .iter()
-                        .map(|s| {
-                            let mut o = Map::new();
-                            o.insert("sid".into(), json!(s.sid.to_string()));
-                            o.insert("flags".into(), json!(s.flags));
-                            o.insert("endpoint_behavior".into(), json!(s.behavior));
-                            if let Some(st) = &s.structure {
-                                o.insert(
-                                    "structure".into(),
-                                    json!({
-                                        "locator-block-length": st.locator_block,
-                                        "locator-node-length": st.locator_node,
-                                        "function-length": st.function,
-                                        "argument-length": st.argument,
-                                        "transposition-length": st.transposition_length,
-                                        "transposition-offset": st.transposition_offset,
-                                    }),
-                                );
-                            }
-                            Value::Object(o)
-                        })
-                        .collect();
-                    let key = if *l2 { "l2-service" } else { "l3-service" };
-                    m.insert(key.into(), Value::Array(v));
-                }
-                PrefixSidTlv::Other { kind, value } => {
-                    let hex: String = value.iter().map(|b| format!("{b:02X}")).collect();
-                    m.insert(
-                        format!("attribute-not-implemented-{kind}"),
-                        json!(format!("0x{hex}")),
-                    );
-                }
-            }
-        }
-        Value::Object(m)
-    }
 }
 
 /// The SID Information sub-TLVs of an SRv6 Service TLV.
@@ -339,10 +284,6 @@ mod tests {
         let p = PrefixSid::label_index(300, &[(800000, 4096), (1000000, 5000)]);
         assert_eq!(p.encode(), v);
         assert_eq!(PrefixSid::parse(&v).unwrap(), p);
-        assert_eq!(
-            p.json(),
-            json!({"sr-label-index": 300, "sr-srgbs": [[800000, 4096], [1000000, 5000]]})
-        );
         // api-ipv4 mup: l3-service 2001:db8:1:1:: 0x48 [64,24,16,0,0,0]
         let v = unhex("0500220001001E0020010DB800010001000000000000000000004800010006401810000000");
         let s = PrefixSid::srv6_service(
@@ -360,7 +301,6 @@ mod tests {
         );
         assert_eq!(s.encode(), v);
         assert_eq!(PrefixSid::parse(&v).unwrap(), s);
-        assert_eq!(s.json()["l3-service"][0]["endpoint_behavior"], 72);
         assert_eq!(s.to_raw().flags, 0xC0);
         assert!(PrefixSid::parse(&[1, 0, 6, 0, 0, 0, 0, 0, 0]).is_err());
         assert!(PrefixSid::parse(&[3, 0, 5, 0, 0, 1, 2, 3]).is_err());

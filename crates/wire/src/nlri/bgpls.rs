@@ -6,17 +6,15 @@
 //! RFC 9514, NLRI type 6).
 //!
 //! BGP-LS is decode-only (received and reported, never originated): the
-//! NLRI body is kept as received and re-encodes byte for byte; [`BgpLs::json`]
-//! renders ExaBGP 5.0.15's JSON for node (1), link (2), prefix (3, 4) and
+//! NLRI body is kept as received and re-encodes byte for byte; the api
+//! crate renders ExaBGP 5.0.15's JSON for node (1), link (2), prefix (3, 4) and
 //! SRv6 SID (6) NLRIs. Other NLRI types, or bodies whose TLVs do not parse, are shown as
 //! `{"ls-nlri-type": <code>, "raw": "<hex>"}`.
 
 use super::{NlriError, RouteDistinguisher};
 use crate::codec::Reader;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A BGP-LS NLRI.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,64 +35,6 @@ fn tlv<'a>(r: &mut Reader<'a>) -> Option<(u16, &'a [u8])> {
     let t = r.u16().ok()?;
     let l = r.u16().ok()?;
     Some((t, r.take(usize::from(l)).ok()?))
-}
-
-fn ip(b: &[u8]) -> Option<IpAddr> {
-    match b.len() {
-        4 => Some(IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3]))),
-        16 => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(b);
-            Some(IpAddr::V6(Ipv6Addr::from(a)))
-        }
-        _ => None,
-    }
-}
-
-fn u32_of(b: &[u8]) -> Option<u32> {
-    Some(u32::from_be_bytes(b.try_into().ok()?))
-}
-
-/// The IGP Router-ID sub-TLV (RFC 9552 5.2.1.4), whose form the protocol
-/// ID tells, as ExaBGP 5.0.15 shows it: IS-IS (1, 2) the system ID in
-/// lower-case hex (the pseudonode octet included) and a non-zero
-/// pseudonode number as `psn`; OSPF (3, 6, and the 5 and 227 5.0.15 reads
-/// alike) the router ID dotted, and for a pseudonode (8 octets) the
-/// designated router's interface address as `designated-router-id`. Any
-/// other length or protocol: the bytes in hex.
-fn igp_router_id(protocol: u8, b: &[u8]) -> Value {
-    let dotted = |x: &[u8]| Ipv4Addr::new(x[0], x[1], x[2], x[3]).to_string();
-    match (protocol, b.len()) {
-        (1 | 2, 6 | 7) => {
-            let sysid: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            match b.get(6).filter(|psn| **psn != 0) {
-                Some(psn) => json!({ "router-id": sysid, "psn": psn.to_string() }),
-                None => json!({ "router-id": sysid }),
-            }
-        }
-        (3 | 5 | 6 | 227, 4) => json!({ "router-id": dotted(b) }),
-        (3 | 5 | 6 | 227, 8) => {
-            json!({ "router-id": dotted(&b[..4]), "designated-router-id": dotted(&b[4..]) })
-        }
-        _ => json!({ "router-id": hex(b) }),
-    }
-}
-
-/// Node descriptor sub-TLVs (RFC 7752 3.2.1.4) as ExaBGP lists them.
-fn node_descriptors(v: &[u8], protocol: u8) -> Option<Value> {
-    let mut r = Reader::new(v);
-    let mut out = Vec::new();
-    while !r.is_empty() {
-        let (t, b) = tlv(&mut r)?;
-        out.push(match t {
-            512 => json!({ "autonomous-system": u32_of(b)? }),
-            513 => json!({ "bgp-ls-identifier": u32_of(b)?.to_string() }),
-            514 => json!({ "ospf-area-id": Ipv4Addr::from(u32_of(b)?).to_string() }),
-            515 => igp_router_id(protocol, b),
-            _ => json!({ format!("generic-lsid-{t}"): hex(b) }),
-        });
-    }
-    Some(Value::Array(out))
 }
 
 impl BgpLs {
@@ -142,100 +82,6 @@ impl BgpLs {
         })
     }
 
-    fn parsed(&self, next_hop: Option<&str>) -> Option<Map<String, Value>> {
-        let name = self.type_name()?;
-        let mut r = Reader::new(&self.body);
-        let protocol = r.u8().ok()?;
-        let identifier = r.u64().ok()?;
-        let mut m = Map::new();
-        m.insert("ls-nlri-type".into(), json!(name));
-        m.insert("l3-routing-topology".into(), json!(identifier));
-        m.insert("protocol-id".into(), json!(protocol));
-        let (mut ifaces, mut neighbors, mut mt, mut link_ids) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut prefix: Option<(String, String)> = None;
-        let mut srv6_sid: Option<String> = None;
-        let mut ospf_route_type: Option<u8> = None;
-        while !r.is_empty() {
-            let (t, v) = tlv(&mut r)?;
-            match (t, self.nlri_type) {
-                (256, 2) => {
-                    m.insert(
-                        "local-node-descriptors".into(),
-                        node_descriptors(v, protocol)?,
-                    );
-                }
-                (256, _) => {
-                    m.insert("node-descriptors".into(), node_descriptors(v, protocol)?);
-                }
-                (257, _) => {
-                    m.insert(
-                        "remote-node-descriptors".into(),
-                        node_descriptors(v, protocol)?,
-                    );
-                }
-                (258, _) => link_ids.push(json!(hex(v))),
-                (259 | 261, _) => ifaces.push(json!(ip(v)?.to_string())),
-                (260 | 262, _) => neighbors.push(json!(ip(v)?.to_string())),
-                (263, _) => mt.push(json!(hex(v))),
-                (264, 3 | 4) if v.len() == 1 => ospf_route_type = Some(v[0]),
-                (518, 6) => {
-                    srv6_sid = Some(ip(v)?.to_string());
-                }
-                (265, 3 | 4) => {
-                    let (&plen, rest) = v.split_first()?;
-                    let mut a = [0u8; 16];
-                    let width = if self.nlri_type == 3 { 4 } else { 16 };
-                    a.get_mut(..rest.len().min(width))?
-                        .copy_from_slice(rest.get(..rest.len().min(width))?);
-                    let addr = if self.nlri_type == 3 {
-                        IpAddr::V4(Ipv4Addr::new(a[0], a[1], a[2], a[3]))
-                    } else {
-                        IpAddr::V6(Ipv6Addr::from(a))
-                    };
-                    prefix = Some((addr.to_string(), format!("{addr}/{plen}")));
-                }
-                _ => {
-                    m.insert(format!("generic-lsid-{t}"), json!(hex(v)));
-                }
-            }
-        }
-        match self.nlri_type {
-            2 => {
-                m.insert("interface-addresses".into(), Value::Array(ifaces));
-                m.insert("neighbor-addresses".into(), Value::Array(neighbors));
-                m.insert("multi-topology-ids".into(), Value::Array(mt));
-                m.insert("link-identifiers".into(), Value::Array(link_ids));
-            }
-            6 => {
-                let mut d = Map::new();
-                d.insert("multi-topology-ids".into(), Value::Array(mt));
-                if let Some(sid) = srv6_sid {
-                    d.insert("srv6-sid".into(), json!(sid));
-                }
-                m.insert("srv6-sid-descriptors".into(), Value::Object(d));
-            }
-            3 | 4 => {
-                if let Some((a, p)) = prefix {
-                    m.insert("ip-reachability-tlv".into(), json!(a));
-                    m.insert("ip-reach-prefix".into(), json!(p));
-                }
-            }
-            _ => {}
-        }
-        if !matches!(self.nlri_type, 2 | 6) {
-            if let Some(nh) = next_hop {
-                m.insert("nexthop".into(), json!(nh));
-            }
-        }
-        // the OSPF Route Type TLV (RFC 9552 5.2.3.1), after the next hop as
-        // 5.0.15 prints it
-        if let Some(t) = ospf_route_type {
-            m.insert("ospf-route-type".into(), json!(t));
-        }
-        Some(m)
-    }
-
     /// The syntactic checks of RFC 9552 section 8.2.2 that can be made
     /// inside one NLRI whose Total NLRI Length is intact: for the NLRI types
     /// RFC 9552 / RFC 9514 define (1-4, 6), the protocol ID and identifier
@@ -281,21 +127,6 @@ impl BgpLs {
         Ok(())
     }
 
-    /// ExaBGP's JSON for the NLRI; `next_hop` is the announcement's next hop
-    /// (ExaBGP repeats it inside node and prefix NLRIs).
-    pub fn json(&self, next_hop: Option<&str>) -> Value {
-        let mut m = self.parsed(next_hop).unwrap_or_else(|| {
-            let mut m = Map::new();
-            m.insert("ls-nlri-type".into(), json!(self.nlri_type));
-            m.insert("raw".into(), json!(hex(&self.body)));
-            m
-        });
-        if let Some(rd) = &self.rd {
-            m.insert("rd".into(), json!(rd.to_string()));
-        }
-        Value::Object(m)
-    }
-
     pub fn key_bytes(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(self.wire_len());
         self.encode(&mut v);
@@ -329,13 +160,6 @@ mod tests {
         let mut out = Vec::new();
         n.encode(&mut out);
         assert_eq!(out, wire);
-        assert_eq!(
-            n.json(Some("192.0.2.1")),
-            json!({ "ls-nlri-type": "bgpls-node", "l3-routing-topology": 0, "protocol-id": 2,
-                    "node-descriptors": [ { "autonomous-system": 65000 },
-                        { "bgp-ls-identifier": "0" }, { "router-id": "000000000001" } ],
-                    "nexthop": "192.0.2.1" })
-        );
         let mut r = Reader::new(&wire[..10]);
         assert!(BgpLs::decode(&mut r, false).is_err());
         assert_eq!(n.validate(), Ok(()));

@@ -7,7 +7,6 @@ use super::NlriError;
 use crate::attribute::ExtendedCommunity;
 use crate::codec::Reader;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use std::fmt;
 
 /// A route target membership NLRI.
@@ -76,15 +75,6 @@ impl Rtc {
         let b: [u8; 8] = self.bytes.get(4..12)?.try_into().ok()?;
         Some(ExtendedCommunity(b))
     }
-
-    /// ExaBGP's JSON: `{"origin": 65000, "route-target": "target:65000:1"}`
-    /// (`null` route target when absent).
-    pub fn json(&self) -> Value {
-        json!({
-            "origin": self.origin(),
-            "route-target": self.route_target().map(|c| c.to_string()),
-        })
-    }
 }
 
 impl fmt::Display for Rtc {
@@ -110,16 +100,6 @@ mod tests {
         let mut out = Vec::new();
         m.encode(&mut out, false);
         assert_eq!(out, wire);
-        // JSON from exabgp 5.0.15 decode
-        assert_eq!(
-            m.json(),
-            json!({"origin": 65000, "route-target": "target:65000:1"})
-        );
-        let mut r = Reader::new(&[0]);
-        assert_eq!(
-            Rtc::decode(&mut r, false).unwrap().json(),
-            json!({"origin": 0, "route-target": null})
-        );
         let mut r = Reader::new(&[97]);
         assert!(Rtc::decode(&mut r, false).is_err());
     }

@@ -9,9 +9,9 @@
 
 #![allow(dead_code)]
 
-use ferrobgp_wire::attribute::{attr_29_bgp_ls, PrefixSid};
+use ferrobgp_api::json::update::nlri_json_at;
+use ferrobgp_wire::attribute::PrefixSid;
 use ferrobgp_wire::family::Family;
-use ferrobgp_wire::json::update::nlri_json_at;
 use ferrobgp_wire::nlri::Nlri;
 
 /// The typed families beyond unicast.
@@ -66,8 +66,8 @@ pub fn check(data: &[u8]) {
     let family = FAMILIES[usize::from(sel & 0x0F)];
     check_family(family, sel & 0x80 != 0, rest);
     if let Ok(p) = PrefixSid::parse(rest) {
-        let _ = p.json();
+        let _ = ferrobgp_api::json::nlri::prefix_sid_json(&p);
         assert_eq!(PrefixSid::parse(&p.encode()).as_ref(), Ok(&p));
     }
-    let _ = attr_29_bgp_ls::json(rest);
+    let _ = ferrobgp_api::json::bgp_ls::json(rest);
 }

@@ -16,8 +16,8 @@
 
 #![allow(dead_code)]
 
+use ferrobgp_api::json::update::update_message_json;
 use ferrobgp_wire::family::{Afi, Family, Safi};
-use ferrobgp_wire::json::update::update_message_json;
 use ferrobgp_wire::nlri::malformed::decode_field;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::NextHop;

@@ -13,14 +13,12 @@
 //! literal, spec 9.3). The envelope (`neighbor`, `direction`, ...) is the
 //! api crate's.
 
-pub use super::update_text::{attributes_text, update_text_lines};
-use crate::attribute::{
-    attr_29_bgp_ls, code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid,
-};
-use crate::family::{Afi, Family, Safi};
-use crate::nlri::Nlri;
-use crate::route::NextHop;
-use crate::update::Update;
+pub use crate::text::update::{attributes_text, update_text_lines};
+use ferrobgp_wire::attribute::{code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid};
+use ferrobgp_wire::family::{Afi, Family, Safi};
+use ferrobgp_wire::nlri::Nlri;
+use ferrobgp_wire::route::NextHop;
+use ferrobgp_wire::update::Update;
 use serde_json::{json, Map, Value};
 
 /// The value under `"message"` for an UPDATE: `{"update": ...}` or
@@ -160,14 +158,14 @@ pub fn nlri_json_at(n: &Nlri, next_hop: Option<&str>) -> Value {
             "offset": v.offset,
             "size": v.size,
         }),
-        Nlri::Evpn(e) => e.json(),
+        Nlri::Evpn(e) => super::nlri::evpn_json(e),
         Nlri::Mvpn(m) => mvpn_json(m),
         Nlri::Mup(m) => mup_json(m),
-        Nlri::Rtc(r) => r.json(),
+        Nlri::Rtc(r) => super::nlri::rtc_json(r),
         // a withdrawn node / prefix NLRI carries `"nexthop": "None"` in
         // ExaBGP 5.0.15 (Python's None printed; kept for helpers)
-        Nlri::BgpLs(b) if withdrawn => b.json(Some("None")),
-        Nlri::BgpLs(b) => b.json(next_hop),
+        Nlri::BgpLs(b) if withdrawn => super::nlri::bgp_ls_nlri_json(b, Some("None")),
+        Nlri::BgpLs(b) => super::nlri::bgp_ls_nlri_json(b, next_hop),
         Nlri::Prefix(p) => {
             let mut m = Map::new();
             m.insert("nlri".into(), Value::String(p.net.to_string()));
@@ -188,8 +186,8 @@ pub fn nlri_json_at(n: &Nlri, next_hop: Option<&str>) -> Value {
 /// 5.0.15 decodes (5, 6, 7) the name and the fields; types 1 to 4 are its
 /// generic object, without a name (seen on real captures of RFC 6514 A-D
 /// routes).
-fn mvpn_json(m: &crate::nlri::Mvpn) -> Value {
-    use crate::nlri::mvpn::route_type;
+fn mvpn_json(m: &ferrobgp_wire::nlri::Mvpn) -> Value {
+    use ferrobgp_wire::nlri::mvpn::route_type;
     let mut raw = Vec::with_capacity(m.wire_len());
     m.encode(&mut raw);
     let mut o = Map::new();
@@ -216,8 +214,8 @@ fn mvpn_json(m: &crate::nlri::Mvpn) -> Value {
 
 /// ExaBGP's MUP object (key names and string/number choices of 5.0.15,
 /// whose output for T1ST lacks a comma: here it is valid JSON).
-fn mup_json(m: &crate::nlri::Mup) -> Value {
-    use crate::nlri::mup::MupFields;
+fn mup_json(m: &ferrobgp_wire::nlri::Mup) -> Value {
+    use ferrobgp_wire::nlri::mup::MupFields;
     let mut o = Map::new();
     o.insert("name".into(), json!(m.name()));
     o.insert("arch".into(), json!(m.arch));
@@ -321,11 +319,11 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
     let mut flush = |m: &mut Map<String, Value>, below: u16| {
         while let Some(r) = raw.next_if(|r| u16::from(r.code) < below) {
             if r.code == code::BGP_LS {
-                m.insert("bgp-ls".into(), attr_29_bgp_ls::json(&r.value));
+                m.insert("bgp-ls".into(), super::bgp_ls::json(&r.value));
                 continue;
             }
             if r.code == code::PMSI_TUNNEL {
-                if let Some(t) = super::attr_text::pmsi_text(&r.value) {
+                if let Some(t) = crate::text::attribute::pmsi_text(&r.value) {
                     m.insert("pmsi".into(), Value::String(t));
                     continue;
                 }
@@ -338,7 +336,7 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
             }
             if r.code == code::PREFIX_SID {
                 if let Ok(p) = PrefixSid::parse(&r.value) {
-                    m.insert("bgp-prefix-sid".into(), p.json());
+                    m.insert("bgp-prefix-sid".into(), super::nlri::prefix_sid_json(&p));
                     continue;
                 }
             }

@@ -4,11 +4,11 @@
 //! ExaBGP's `str()` writes it, joined with `, `. Checked against ExaBGP
 //! 5.0.15 (`str(Open.unpack_message(...).capabilities)`), see tests/json.rs.
 
-use super::capability_code_name;
-use crate::capability::{cap_064_graceful_restart::GracefulRestart, Capability};
-use crate::capability::{codes, RouteRefreshVariant};
-use crate::family::Family;
-use crate::message::open::Open;
+use crate::json::capability::capability_code_name;
+use ferrobgp_wire::capability::{cap_064_graceful_restart::GracefulRestart, Capability};
+use ferrobgp_wire::capability::{codes, RouteRefreshVariant};
+use ferrobgp_wire::family::Family;
+use ferrobgp_wire::message::open::Open;
 use std::collections::BTreeMap;
 
 fn families(fs: &[Family]) -> String {

@@ -22,8 +22,10 @@
 //! "value": code, "raw": "HEX" }`.
 
 use super::hex_upper;
-use crate::capability::{cap_064_graceful_restart as gr, codes, Capability, RouteRefreshVariant};
-use crate::message::open::Open;
+use ferrobgp_wire::capability::{
+    cap_064_graceful_restart as gr, codes, Capability, RouteRefreshVariant,
+};
+use ferrobgp_wire::message::open::Open;
 use serde_json::{json, Map, Value};
 
 /// ExaBGP's name for a capability code, as used in the multisession

@@ -12,7 +12,7 @@
 
 use super::capabilities_json;
 use super::hex_prefixed;
-use crate::message::{Message, Notification, Open, Operational, RouteRefresh};
+use ferrobgp_wire::message::{Message, Notification, Open, Operational, RouteRefresh};
 use serde_json::{json, Map, Value};
 
 pub fn open_json(open: &Open) -> Value {
@@ -45,7 +45,7 @@ pub fn route_refresh_json(r: &RouteRefresh) -> Value {
 
 /// `None` for operational types ExaBGP cannot render (it raises on them).
 pub fn operational_json(o: &Operational) -> Option<Value> {
-    let name = crate::message::operational::type_name(o.kind())?;
+    let name = ferrobgp_wire::message::operational::type_name(o.kind())?;
     Some(match o {
         Operational::Advisory { family, text, .. } => json!({
             "name": name,

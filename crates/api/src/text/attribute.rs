@@ -5,10 +5,10 @@
 //! output, defects included (documented per function), so that helpers
 //! parsing ExaBGP's text keep working.
 
-use crate::attribute::attr_40_prefix_sid::PrefixSidTlv;
-use crate::attribute::{Ipv6ExtendedCommunities, PrefixSid};
+use ferrobgp_wire::attribute::attr_40_prefix_sid::PrefixSidTlv;
+use ferrobgp_wire::attribute::{Ipv6ExtendedCommunities, PrefixSid};
 
-pub use super::bgpls_text::bgp_ls_text;
+pub use super::bgp_ls::bgp_ls_text;
 
 /// `bgp-prefix-sid` value: `[ 777 ]` (label index), `[ 300, [ ( 800000,4096
 /// ), ( 1000000,5000 ) ] ]` (with originator SRGB), or for SRv6 `[
@@ -82,7 +82,7 @@ pub fn prefix_sid_text(p: &PrefixSid) -> String {
 
 /// `extended-community-ipv6` value: one community alone, several as `[ a
 /// b ]`, sorted by their bytes (see
-/// [`crate::attribute::attr_25_ipv6_extended_communities`]). `None` when
+/// [`ferrobgp_wire::attribute::attr_25_ipv6_extended_communities`]). `None` when
 /// the value is not a whole number of communities.
 pub fn ipv6_extended_communities_text(value: &[u8]) -> Option<String> {
     let c = Ipv6ExtendedCommunities::parse(value).ok()?;

@@ -3,6 +3,27 @@
 //! "ppid" : ..., "counter": N, "type": ..., "neighbor": { ... } }` spaced
 //! exactly as the reference writes it. Values the reference prints as
 //! invalid JSON (spec §9 #3) are printed as valid JSON of the same shape.
+//!
+//! The pieces inside `"neighbor": { ... }` are built from crates/wire's
+//! decoded messages as `serde_json::Value`s with keys in ExaBGP's order
+//! (serde_json's `preserve_order`): [`message`] (open, notification,
+//! route-refresh, operational), [`capability`], [`update`] (attributes and
+//! NLRIs), [`nlri`] (EVPN, BGP-LS, RTC, Prefix-SID), [`bgp_ls`] (the BGP-LS
+//! attribute), and the envelope `ferrobgp decode` prints ([`decode`]).
+//! Where the reference prints invalid JSON (spec 9.3: quoted route-refresh
+//! / operational values) they are valid JSON, what a JSON parser of the
+//! reference's output yields wherever it can parse at all.
+
+pub mod bgp_ls;
+pub mod capability;
+pub mod decode;
+pub mod message;
+pub mod nlri;
+pub mod update;
+
+pub use capability::{capabilities_json, capability_code_name};
+pub use decode::{decode_hex_json, decode_json, messages_json, DecodeEnvelope};
+pub use message::{notification_json, open_json, operational_json, route_refresh_json};
 
 use crate::event::*;
 use std::collections::HashMap;
@@ -355,4 +376,20 @@ fn message_content(content: &Content, negotiated: Option<&Negotiated>) -> (&'sta
             ("operational", s)
         }
     }
+}
+
+/// Upper-case hex digits without prefix (ExaBGP's `raw` of unknown
+/// capabilities).
+pub fn hex_upper(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}
+
+/// `0x` + upper-case hex, ExaBGP's rendering of NOTIFICATION data and
+/// packet dumps.
+pub fn hex_prefixed(bytes: &[u8]) -> String {
+    format!("0x{}", hex_upper(bytes))
 }

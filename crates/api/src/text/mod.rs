@@ -7,6 +7,18 @@
 //! has no newline of its own, so no empty line follows it. (The reference
 //! also prints an advisory as Python bytes, `advisory "b'text'"`; ferrobgp
 //! prints the text: `advisory "text"`.)
+//!
+//! The lines for crates/wire's decoded messages: [`update`] (UPDATE lines
+//! and the attributes' text), [`attribute`] (the attributes whose text
+//! reads their value), [`bgp_ls`] (the BGP-LS attribute), [`capability`]
+//! (an OPEN's capabilities as the text encoder merges them).
+
+pub mod attribute;
+pub mod bgp_ls;
+pub mod capability;
+pub mod update;
+
+pub use capability::capabilities_text;
 
 use crate::event::*;
 

@@ -14,8 +14,8 @@
 //! the attribute is shown raw, `attribute [ 0x1D 0x80 0x... ]`, rather
 //! than with a guessed text.
 
-use crate::attribute::attr_29_bgp_ls::{sid_list, uint};
-use crate::codec::Reader;
+use crate::json::bgp_ls::{sid_list, uint};
+use ferrobgp_wire::codec::Reader;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// TLV types ExaBGP 5.0.15 registers (anything else is "not implemented").
@@ -317,7 +317,7 @@ fn item(t: u16, v: &[u8]) -> Option<Item> {
         }
         1106..=1108 => {
             // the JSON decoder checks the layout and sub-TLVs
-            let (_, o) = crate::attribute::attr_29_bgp_ls::endx(t, v)?;
+            let (_, o) = crate::json::bgp_ls::endx(t, v)?;
             let f = flags(v[2], &["B", "S", "P", "RSV", "RSV", "RSV", "RSV", "RSV"]);
             let neighbor = o
                 .get("neighbor-id")

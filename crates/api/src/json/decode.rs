@@ -6,10 +6,10 @@
 //! Process facts (time, host name, pids) are inputs: this crate does no
 //! I/O.
 
-use crate::error::{Error, Result};
-use crate::hex::decode_messages;
-use crate::message::Message;
-use crate::negotiated::Negotiated;
+use ferrobgp_wire::error::{Error, Result};
+use ferrobgp_wire::hex::decode_messages;
+use ferrobgp_wire::message::Message;
+use ferrobgp_wire::negotiated::Negotiated;
 use serde_json::{json, Map, Value};
 
 /// The envelope's variable parts.
@@ -46,7 +46,7 @@ impl Default for DecodeEnvelope {
 
 /// Wraps message content (`kind` is the event type such as `"open"`;
 /// `content` the keys after `"direction"`, e.g. from
-/// [`super::message_content`], or `{"message": {"update": ..}}` from the
+/// [`super::message::message_content`], or `{"message": {"update": ..}}` from the
 /// UPDATE half) in the decode envelope.
 pub fn decode_json(env: &DecodeEnvelope, kind: &str, content: Map<String, Value>) -> Value {
     let mut neighbor = Map::new();
@@ -73,7 +73,7 @@ pub fn decode_json(env: &DecodeEnvelope, kind: &str, content: Map<String, Value>
 }
 
 /// Everything `ferrobgp decode` prints for a hex dump (see
-/// [`crate::hex`] for the accepted forms): one envelope per message, in
+/// [`ferrobgp_wire::hex`] for the accepted forms): one envelope per message, in
 /// order. UPDATEs render as `"type": "update"` with `"message": {
 /// "update": .. }` or `{ "eor": .. }` (the UPDATE half's
 /// [`super::update::update_message_json`]). A message ExaBGP cannot render
@@ -101,7 +101,7 @@ pub fn messages_json(messages: &[Message], env: &DecodeEnvelope) -> Result<Vec<V
                 );
                 ("update", map)
             }
-            other => super::message_content(other)
+            other => super::message::message_content(other)
                 .ok_or_else(|| Error::Parse(format!("unknown type {}", other.kind()).into()))?,
         };
         out.push(decode_json(env, kind, content));

@@ -10,7 +10,7 @@
 //! working), the function doing it says so:
 //! * EVPN, MCAST-VPN, MUP, RTC and BGP-LS NLRIs print only `afi <afi>
 //!   safi <safi>` (ExaBGP 5.0.15 has no text form for them), BGP-LS-VPN
-//!   as `afi bgp-ls safi bgp-ls` (see [`super::update::shown_family`]);
+//!   as `afi bgp-ls safi bgp-ls` (see [`crate::json::update::shown_family`]);
 //! * a withdrawn VPLS NLRI ends in a space;
 //! * the SRv6 part of `bgp-prefix-sid` has unbalanced brackets and a
 //!   doubled space, and prints `flags:0` whatever the flags;
@@ -24,11 +24,11 @@
 //! a next hop (FlowSpec included): ExaBGP's no-verb branch is only reached
 //! by NLRIs it never decodes.
 
-use super::attr_text::{bgp_ls_text, ipv6_extended_communities_text, pmsi_text, prefix_sid_text};
-use crate::attribute::{code, flag, Attributes, PrefixSid};
-use crate::nlri::Nlri;
-use crate::route::NextHop;
-use crate::update::Update;
+use super::attribute::{bgp_ls_text, ipv6_extended_communities_text, pmsi_text, prefix_sid_text};
+use ferrobgp_wire::attribute::{code, flag, Attributes, PrefixSid};
+use ferrobgp_wire::nlri::Nlri;
+use ferrobgp_wire::route::NextHop;
+use ferrobgp_wire::update::Update;
 use std::fmt::Write;
 
 fn hex_lower(b: &[u8]) -> String {
@@ -209,7 +209,7 @@ pub fn nlri_text(n: &Nlri, nh: Option<&str>) -> String {
         // reference defect kept: ExaBGP 5.0.15's text encoder has no form
         // for these NLRIs and prints only their family
         Nlri::Evpn(_) | Nlri::Mvpn(_) | Nlri::Mup(_) | Nlri::Rtc(_) | Nlri::BgpLs(_) => {
-            let f = super::update::shown_family(n);
+            let f = crate::json::update::shown_family(n);
             format!("afi {} safi {}", f.afi, f.safi)
         }
         Nlri::Unknown(_) => n.to_string(),
