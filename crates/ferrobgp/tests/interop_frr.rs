@@ -577,3 +577,112 @@ fn frr_capabilities_route_target_and_teardown() {
         cease(p, mark).then_some(())
     });
 }
+
+/// ADD-PATH (RFC 7911) with bgpd's `addpath-tx-all-paths`: bgpd reports
+/// ADD-PATH send and receive negotiated for IPv4 and IPv6 unicast; our two paths of
+/// 203.0.113.0/24 (path IDs 1 and 2, MED 1 and 2) are two paths in bgpd,
+/// each with its received path ID; withdrawing path 1 leaves the MED 2
+/// path; bgpd's routes reach the helper with a non-zero
+/// `path-information`, bgpd sends our two paths back (65004 prepended) as
+/// two paths with distinct non-zero IDs, and withdraws one of them, by its
+/// ID, when we withdraw path 1.
+#[test]
+fn frr_add_path_both_ways() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_add_path_both_ways",
+        |c| {
+            c.replacen(
+                "  neighbor 127.0.0.1 activate\n",
+                "  neighbor 127.0.0.1 activate\n  neighbor 127.0.0.1 addpath-tx-all-paths\n",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tadd-path send/receive;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let n = pair.neighbor().expect("bgpd's neighbor");
+    for afi in ["ipv4Unicast", "ipv6Unicast"] {
+        let ap = &n["neighborCapabilities"]["addPath"][afi];
+        assert_eq!(ap["txAdvertisedAndReceived"], true, "{afi}: {n:#}");
+        assert_eq!(ap["rxAdvertisedAndReceived"], true, "{afi}: {n:#}");
+    }
+
+    for (id, med) in [(1, 1), (2, 2)] {
+        pair.ferro.command(&format!(
+            "announce route 203.0.113.0/24 path-information 0.0.0.{id} next-hop 10.0.0.1 med {med}"
+        ));
+    }
+    let ids = |paths: &[serde_json::Value]| -> Vec<(u64, u64)> {
+        let mut v: Vec<(u64, u64)> = paths
+            .iter()
+            .map(|p| {
+                (
+                    p["addpathRxId"].as_u64().unwrap_or(0),
+                    p["metric"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let paths = pair.wait("bgpd has both paths", |p| {
+        p.paths("ipv4", "203.0.113.0/24").filter(|v| v.len() == 2)
+    });
+    assert_eq!(ids(&paths), [(1, 1), (2, 2)], "{paths:#?}");
+
+    // bgpd -> ferrobgp: its own route and, with tx-all-paths, both of ours
+    // sent back (65004 prepended), each with its own path ID.
+    let reflected = |ev: &[serde_json::Value]| -> Vec<String> {
+        let mut v: Vec<String> = announced(&updates(ev))
+            .into_iter()
+            .filter(|a| a.prefix() == Some("203.0.113.0/24") && a.as_path() == vec![65004, 65001])
+            .filter_map(|a| a.nlri["path-information"].as_str().map(str::to_string))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let ev = pair.wait_events("the helper receives bgpd's paths", |ev| {
+        from_frr(ev, "10.50.0.0/24").is_some() && reflected(ev).len() == 2
+    });
+    let a = from_frr(&ev, "10.50.0.0/24").expect("ipv4");
+    let id = a.nlri["path-information"].as_str().unwrap_or_default();
+    assert!(!id.is_empty() && id != "0.0.0.0", "no path ID: {a:?}");
+    let sent_back = reflected(&ev);
+    assert!(!sent_back.contains(&"0.0.0.0".to_string()), "{sent_back:?}");
+
+    // withdrawing path 1 leaves path 2 in bgpd, which withdraws one of the
+    // two paths it sent us, by its path ID
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 path-information 0.0.0.1 next-hop 10.0.0.1");
+    let paths = pair.wait("bgpd keeps only path 2", |p| {
+        p.paths("ipv4", "203.0.113.0/24").filter(|v| v.len() == 1)
+    });
+    assert_eq!(ids(&paths), [(2, 2)], "{paths:#?}");
+    let ev = pair.wait_events("bgpd withdraws one path from the helper", |ev| {
+        updates(ev).iter().any(|u| {
+            u["withdraw"]["ipv4 unicast"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|n| n["nlri"] == "203.0.113.0/24"))
+        })
+    });
+    let gone: Vec<String> = updates(&ev)
+        .iter()
+        .filter_map(|u| u["withdraw"]["ipv4 unicast"].as_array().cloned())
+        .flatten()
+        .filter(|n| n["nlri"] == "203.0.113.0/24")
+        .filter_map(|n| n["path-information"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(gone.len(), 1, "{gone:?}");
+    assert!(
+        sent_back.contains(&gone[0]),
+        "{gone:?} not in {sent_back:?}"
+    );
+}

@@ -36,19 +36,23 @@ const FERRO_CAPS: &str =
 
 impl Pair {
     fn start(test: &str) -> Option<Pair> {
-        Pair::start_with(test, "", |c| c)
+        Pair::start_with(test, |c| c, |c| c)
     }
 
-    /// As [`Pair::start`], `gobgp_extra` appended to gobgpd's configuration
-    /// and `ferro` applied to ferrobgp's.
-    fn start_with(test: &str, gobgp_extra: &str, ferro: impl Fn(String) -> String) -> Option<Pair> {
+    /// As [`Pair::start`], `gobgp` applied to gobgpd's configuration and
+    /// `ferro` to ferrobgp's.
+    fn start_with(
+        test: &str,
+        gobgp: impl Fn(String) -> String,
+        ferro: impl Fn(String) -> String,
+    ) -> Option<Pair> {
         let bins = require(test, "gobgpd", &["gobgpd", "gobgp"])?;
         let work = Workdir::new();
         let port = free_port("127.0.0.3");
         let api_port = free_port("127.0.0.1");
         let conf = work.write(
             "gobgpd.toml",
-            &(GOBGP_CONF.replace("@PORT@", &port.to_string()) + gobgp_extra),
+            &gobgp(GOBGP_CONF.replace("@PORT@", &port.to_string())),
             false,
         );
         let mut cmd = unprivileged(&bins[0]);
@@ -333,7 +337,7 @@ fn gobgp_flowspec_both_ways() {
 fn gobgp_capabilities_route_target_and_teardown() {
     let Some(mut pair) = Pair::start_with(
         "interop_gobgp::gobgp_capabilities_route_target_and_teardown",
-        GOBGP_GR,
+        |c| c + GOBGP_GR,
         |c| c.replacen("family {", FERRO_CAPS, 1),
     ) else {
         return;
@@ -401,4 +405,157 @@ fn gobgp_capabilities_route_target_and_teardown() {
     // dropped at once: not kept as stale until the restart time
     let rib = pair.must(&["global", "rib"]);
     assert!(!rib.contains("S*>"), "{rib}");
+}
+
+/// ADD-PATH (RFC 7911) with `add-paths` (receive, send-max 8) on gobgpd's
+/// IPv4 unicast: gobgp reports ADD-PATH receive/send on both sides; our two
+/// paths of 203.0.113.0/24 (path IDs 1 and 2, MED 1 and 2) are two paths
+/// in gobgp's adj-in under those IDs, and withdrawing path 1 leaves path 2;
+/// two paths gobgp originates for 10.30.0.0/24 reach the helper with
+/// distinct non-zero `path-information`, and deleting one withdraws that
+/// path ID only.
+#[test]
+fn gobgp_add_path_both_ways() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_add_path_both_ways",
+        |c| {
+            c.replacen(
+                "afi-safi-name = \"ipv4-unicast\"\n",
+                "afi-safi-name = \"ipv4-unicast\"\n    [neighbors.afi-safis.add-paths.config]\n      receive = true\n      send-max = 8\n",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tadd-path send/receive;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let neighbor = pair.must(&["neighbor", "127.0.0.1"]);
+    assert!(
+        neighbor.contains("add-path:\tadvertised and received"),
+        "{neighbor}"
+    );
+    let local_remote = neighbor
+        .split("add-path:")
+        .nth(1)
+        .unwrap_or_default()
+        .split("fqdn")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        local_remote.matches("ipv4-unicast:\treceive/send").count(),
+        2,
+        "{neighbor}"
+    );
+
+    for (id, med) in [(1, 1), (2, 2)] {
+        pair.ferro.command(&format!(
+            "announce route 203.0.113.0/24 path-information 0.0.0.{id} next-hop 10.0.0.1 med {med}"
+        ));
+    }
+    // `neighbor X adj-in` (text) lists the received path ID first
+    let adj_in = |p: &Pair| -> Vec<(String, String)> {
+        let text = p
+            .client(&["neighbor", "127.0.0.1", "adj-in"])
+            .unwrap_or_default();
+        let mut v: Vec<(String, String)> = text
+            .lines()
+            .filter(|l| l.contains("203.0.113.0/24"))
+            .map(|l| {
+                let id = l.split_whitespace().next().unwrap_or_default().to_string();
+                let med = l
+                    .split("{Med: ")
+                    .nth(1)
+                    .and_then(|m| m.split('}').next())
+                    .unwrap_or_default()
+                    .to_string();
+                (id, med)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let paths = pair.wait("gobgp's adj-in holds both paths", |p| {
+        Some(adj_in(p)).filter(|v| v.len() == 2)
+    });
+    let want = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(paths, want(&[("1", "1"), ("2", "2")]));
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 path-information 0.0.0.1 next-hop 10.0.0.1");
+    let paths = pair.wait("gobgp keeps only path 2", |p| {
+        Some(adj_in(p)).filter(|v| v.len() == 1)
+    });
+    assert_eq!(paths, want(&[("2", "2")]));
+
+    // gobgp -> ferrobgp: two paths of one prefix, told apart by path ID
+    for (nh, id) in [("10.0.0.3", "10"), ("10.0.0.4", "20")] {
+        pair.must(&[
+            "global",
+            "rib",
+            "add",
+            "10.30.0.0/24",
+            "nexthop",
+            nh,
+            "identifier",
+            id,
+        ]);
+    }
+    let paths_of = |ev: &[serde_json::Value]| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = announced(&updates(ev))
+            .into_iter()
+            .filter(|a| a.prefix() == Some("10.30.0.0/24"))
+            .map(|a| {
+                let id = a.nlri["path-information"].as_str().unwrap_or_default();
+                (a.next_hop.clone(), id.to_string())
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let ev = pair.wait_events("the helper receives gobgp's two paths", |ev| {
+        paths_of(ev).len() == 2
+    });
+    let got = paths_of(&ev);
+    assert_eq!(got[0].0, "10.0.0.3", "{got:?}");
+    assert_eq!(got[1].0, "10.0.0.4", "{got:?}");
+    assert!(
+        got[0].1 != got[1].1 && got.iter().all(|(_, id)| !id.is_empty() && id != "0.0.0.0"),
+        "{got:?}"
+    );
+    pair.must(&[
+        "global",
+        "rib",
+        "del",
+        "10.30.0.0/24",
+        "nexthop",
+        "10.0.0.3",
+        "identifier",
+        "10",
+    ]);
+    let ev = pair.wait_events("gobgp withdraws one path", |ev| {
+        updates(ev).iter().any(|u| {
+            u["withdraw"]["ipv4 unicast"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|n| n["nlri"] == "10.30.0.0/24"))
+        })
+    });
+    let gone: Vec<String> = updates(&ev)
+        .iter()
+        .filter_map(|u| u["withdraw"]["ipv4 unicast"].as_array().cloned())
+        .flatten()
+        .filter(|n| n["nlri"] == "10.30.0.0/24")
+        .filter_map(|n| n["path-information"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(gone, [got[0].1.clone()], "{:?}", updates(&ev));
 }
