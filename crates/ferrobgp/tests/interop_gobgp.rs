@@ -16,6 +16,8 @@ use std::process::Command;
 
 const GOBGP_CONF: &str = include_str!("../../../qa/interop/gobgpd.toml");
 const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-gobgp.conf");
+const GOBGP_CONF_IPV6: &str = include_str!("../../../qa/interop/gobgpd-ipv6.toml");
+const FERRO_CONF_IPV6: &str = include_str!("../../../qa/interop/ferrobgp-gobgp-ipv6.conf");
 
 /// gobgpd, ferrobgp and the `gobgp` client of one test.
 struct Pair {
@@ -46,13 +48,32 @@ impl Pair {
         gobgp: impl Fn(String) -> String,
         ferro: impl Fn(String) -> String,
     ) -> Option<Pair> {
+        Pair::start_on(
+            test,
+            "127.0.0.3",
+            "127.0.0.1",
+            &gobgp(GOBGP_CONF.to_string()),
+            &ferro(FERRO_CONF.to_string()),
+        )
+    }
+
+    /// gobgpd listening on `listen` with `gobgp_conf`, ferrobgp on
+    /// `ferro_conf` (`@PORT@` replaced in both), and the wait until gobgp
+    /// has its neighbor `us` (ferrobgp's address) Established.
+    fn start_on(
+        test: &str,
+        listen: &str,
+        us: &str,
+        gobgp_conf: &str,
+        ferro_conf: &str,
+    ) -> Option<Pair> {
         let bins = require(test, "gobgpd", &["gobgpd", "gobgp"])?;
         let work = Workdir::new();
-        let port = free_port("127.0.0.3");
+        let port = free_port(listen);
         let api_port = free_port("127.0.0.1");
         let conf = work.write(
             "gobgpd.toml",
-            &gobgp(GOBGP_CONF.replace("@PORT@", &port.to_string())),
+            &gobgp_conf.replace("@PORT@", &port.to_string()),
             false,
         );
         let mut cmd = unprivileged(&bins[0]);
@@ -62,10 +83,7 @@ impl Pair {
             .arg("--pprof-disable")
             .arg("--log-plain");
         let daemon = Proc::spawn(cmd, work.path("gobgpd.log"));
-        let ferro = Ferro::start(
-            &work,
-            &ferro(FERRO_CONF.replace("@PORT@", &port.to_string())),
-        );
+        let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
             gobgp: bins[1].clone(),
@@ -76,7 +94,7 @@ impl Pair {
         pair.wait("gobgp sees the session Established", |p| {
             p.client(&["neighbor"]).filter(|s| {
                 s.lines()
-                    .any(|l| l.contains("127.0.0.1") && l.contains("Establ"))
+                    .any(|l| l.split_whitespace().next() == Some(us) && l.contains("Establ"))
             })
         });
         Some(pair)
@@ -558,4 +576,118 @@ fn gobgp_add_path_both_ways() {
         .filter_map(|n| n["path-information"].as_str().map(str::to_string))
         .collect();
     assert_eq!(gone, [got[0].1.clone()], "{:?}", updates(&ev));
+}
+
+/// The session over `::1` (qa/interop/gobgpd-ipv6.toml,
+/// qa/interop/ferrobgp-gobgp-ipv6.conf): gobgp has its neighbor `::1`
+/// Established with IPv4 and IPv6 unicast "advertised and received"; our
+/// IPv4 route (next hop 10.0.0.1, MED 10, community 65001:1) and IPv6 route
+/// (MP_REACH next hop 2001:db8::1, MED 20) are in gobgp's adj-in; gobgp's
+/// IPv4 and IPv6 routes reach the helper with their next hops, MED and AS
+/// path, in events naming peer and local address `::1`.
+#[test]
+fn gobgp_ipv6_transport() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_gobgp::gobgp_ipv6_transport",
+        "::1",
+        "::1",
+        GOBGP_CONF_IPV6,
+        FERRO_CONF_IPV6,
+    ) else {
+        return;
+    };
+    let neighbor = pair.must(&["neighbor", "::1"]);
+    for fam in ["ipv4-unicast", "ipv6-unicast"] {
+        assert!(
+            neighbor.contains(&format!("{fam}:\tadvertised and received")),
+            "{fam}: {neighbor}"
+        );
+    }
+    // our routes in gobgp's adj-in (IPv4 in NEXT_HOP, IPv6 in MP_REACH)
+    let adj_in = |p: &Pair, afi: &str, prefix: &str| -> Option<serde_json::Value> {
+        let text = p.client(&["neighbor", "::1", "adj-in", "-a", afi, "-j"])?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v.get(prefix)?.as_array()?.first().cloned()
+    };
+    let p4 = pair.wait("gobgp learns our IPv4 route", |p| {
+        adj_in(p, "ipv4", "192.0.2.0/24")
+    });
+    assert_eq!(
+        attr(&p4, 3).map(|a| a["nexthop"].clone()),
+        Some(serde_json::json!("10.0.0.1")),
+        "{p4:#}"
+    );
+    assert_eq!(
+        attr(&p4, 4).map(|a| a["metric"].clone()),
+        Some(serde_json::json!(10)),
+        "{p4:#}"
+    );
+    // 65001:1 as one 32-bit number
+    assert_eq!(
+        attr(&p4, 8).map(|a| a["communities"].clone()),
+        Some(serde_json::json!([(65001u64 << 16) + 1])),
+        "{p4:#}"
+    );
+    let p6 = pair.wait("gobgp learns our IPv6 route", |p| {
+        adj_in(p, "ipv6", "2001:db8:100::/48")
+    });
+    assert_eq!(
+        attr(&p6, 14).map(|a| a["nexthop"].clone()),
+        Some(serde_json::json!("2001:db8::1")),
+        "{p6:#}"
+    );
+    assert_eq!(
+        attr(&p6, 4).map(|a| a["metric"].clone()),
+        Some(serde_json::json!(20)),
+        "{p6:#}"
+    );
+
+    // gobgp -> ferrobgp, both families over the one IPv6 session
+    pair.must(&[
+        "global",
+        "rib",
+        "add",
+        "10.30.0.0/24",
+        "nexthop",
+        "10.0.0.3",
+        "med",
+        "33",
+    ]);
+    pair.must(&[
+        "global",
+        "rib",
+        "add",
+        "-a",
+        "ipv6",
+        "2001:db8:30::/48",
+        "nexthop",
+        "2001:db8::3",
+        "med",
+        "36",
+    ]);
+    let ev = pair.wait_events("the helper receives gobgp's routes", |ev| {
+        find(ev, "10.30.0.0/24").is_some() && find(ev, "2001:db8:30::/48").is_some()
+    });
+    let a = find(&ev, "10.30.0.0/24").expect("ipv4");
+    assert_eq!(
+        (a.family.as_str(), a.next_hop.as_str()),
+        ("ipv4 unicast", "10.0.0.3"),
+        "{a:?}"
+    );
+    assert_eq!(a.attributes["med"], 33, "{a:?}");
+    assert_eq!(a.as_path(), vec![65003], "{a:?}");
+    let a = find(&ev, "2001:db8:30::/48").expect("ipv6");
+    assert_eq!(
+        (a.family.as_str(), a.next_hop.as_str()),
+        ("ipv6 unicast", "2001:db8::3"),
+        "{a:?}"
+    );
+    assert_eq!(a.attributes["med"], 36, "{a:?}");
+    let peer = ev
+        .iter()
+        .find(|e| e["type"] == "update")
+        .map(|e| e["neighbor"]["address"].clone())
+        .unwrap_or_default();
+    assert_eq!(peer["peer"], "::1", "{peer}");
+    assert_eq!(peer["local"], "::1", "{peer}");
 }
