@@ -17,16 +17,33 @@ use std::process::Command;
 
 const BGPD_CONF: &str = include_str!("../../../qa/interop/openbgpd.conf");
 const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-openbgpd.conf");
+const BGPD_CONF_IPV6: &str = include_str!("../../../qa/interop/openbgpd-ipv6.conf");
+const FERRO_CONF_IPV6: &str = include_str!("../../../qa/interop/ferrobgp-openbgpd-ipv6.conf");
 
 struct Pair {
     work: Workdir,
     bgpctl: PathBuf,
     daemon: Proc,
     ferro: Ferro,
+    /// ferrobgp's address, as bgpd names the neighbor.
+    us: String,
 }
 
 impl Pair {
     fn start(test: &str) -> Option<Pair> {
+        Pair::start_on(test, "127.0.0.5", "127.0.0.1", BGPD_CONF, FERRO_CONF)
+    }
+
+    /// bgpd listening on `listen` with `bgpd_conf`, ferrobgp on
+    /// `ferro_conf` (`@PORT@`, `@SOCK@` replaced), and the wait until bgpd
+    /// has its neighbor `us` (ferrobgp's address) Established.
+    fn start_on(
+        test: &str,
+        listen: &str,
+        us: &str,
+        bgpd_conf: &str,
+        ferro_conf: &str,
+    ) -> Option<Pair> {
         let bins = require(test, "openbgpd", &["bgpd", "bgpctl"])?;
         if !is_root() {
             skip(
@@ -48,10 +65,10 @@ impl Pair {
             return None;
         }
         let work = Workdir::new();
-        let port = free_port("127.0.0.5");
+        let port = free_port(listen);
         let conf = work.write(
             "bgpd.conf",
-            &BGPD_CONF
+            &bgpd_conf
                 .replace("@PORT@", &port.to_string())
                 .replace("@SOCK@", &work.path("bgpd.sock").display().to_string()),
             false,
@@ -59,15 +76,16 @@ impl Pair {
         let mut cmd = Command::new(&bins[0]);
         cmd.arg("-d").arg("-f").arg(&conf);
         let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
-        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
             bgpctl: bins[1].clone(),
             daemon,
             ferro,
+            us: us.to_string(),
         };
         pair.wait("bgpd sees the session Established", |p| {
-            p.ctl(&["show", "neighbor", "127.0.0.1"])
+            p.ctl(&["show", "neighbor", &p.us])
                 .filter(|s| s.contains("BGP state = Established"))
         });
         Some(pair)
@@ -93,7 +111,7 @@ impl Pair {
     /// (sent, received).
     fn counter(&self, row: &str) -> (u64, u64) {
         let text = self
-            .ctl(&["show", "neighbor", "127.0.0.1"])
+            .ctl(&["show", "neighbor", &self.us])
             .unwrap_or_default();
         text.lines()
             .map(str::trim)
@@ -119,7 +137,7 @@ impl DaemonPair for Pair {
     }
     fn extra_context(&mut self) -> String {
         let n = self
-            .ctl(&["show", "neighbor", "127.0.0.1"])
+            .ctl(&["show", "neighbor", &self.us])
             .unwrap_or_default();
         let rib = self.ctl(&["show", "rib"]).unwrap_or_default();
         format!("--- bgpctl show neighbor ---\n{n}\n--- bgpctl show rib ---\n{rib}\n")
@@ -280,4 +298,92 @@ fn openbgpd_matrix() {
         "no Cease 6/2, or routes kept\n{}",
         pair.daemon.log_text()
     );
+}
+
+/// The next hop bgpd's Adj-RIB-Out (`show rib out neighbor US detail`)
+/// lists for `prefix`.
+fn rib_out_next_hop(pair: &Pair, prefix: &str) -> Option<String> {
+    let text = pair.ctl(&["show", "rib", "out", "neighbor", &pair.us, "detail"])?;
+    let entry = text.split(&format!("entry for {prefix}\n")).nth(1)?;
+    let line = entry.lines().find(|l| l.trim().starts_with("Nexthop "))?;
+    line.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// The session over `::1` (qa/interop/openbgpd-ipv6.conf,
+/// qa/interop/ferrobgp-openbgpd-ipv6.conf): bgpd's neighbor `::1` is
+/// Established with local and remote host ::1 and IPv4 and IPv6 unicast
+/// negotiated; our IPv4 route (next hop 10.0.0.1, MED 10, community
+/// 65001:1) and IPv6 route (next hop 2001:db8::1, MED 20) are in `show rib
+/// detail`, with End-of-RIB for both families; bgpd's two routes reach the
+/// helper with the next hops bgpd's own Adj-RIB-Out lists for them (IPv4:
+/// its IPv4 source address, IPv6: ::1), MED and AS path, in events naming
+/// peer and local address ::1.
+#[test]
+fn openbgpd_ipv6_transport() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_openbgpd::openbgpd_ipv6_transport",
+        "::1",
+        "::1",
+        BGPD_CONF_IPV6,
+        FERRO_CONF_IPV6,
+    ) else {
+        return;
+    };
+    let n = pair.ctl(&["show", "neighbor", "::1"]).expect("neighbor");
+    assert!(n.contains("Local host:                   ::1,"), "{n}");
+    assert!(n.contains("Remote host:                  ::1,"), "{n}");
+    let negotiated = &n[n.find("Negotiated capabilities").expect("negotiated")..];
+    assert!(
+        negotiated.contains("Multiprotocol extensions: IPv4 unicast, IPv6 unicast"),
+        "{n}"
+    );
+
+    // ferrobgp -> bgpd
+    let r = pair.wait("bgpd has our IPv4 route", |p| p.rib("192.0.2.0/24"));
+    for want in [
+        "Nexthop 10.0.0.1",
+        "Neighbor ::1",
+        "Origin IGP, metric 10",
+        "Communities: 65001:1",
+    ] {
+        assert!(r.contains(want), "{want}: {r}");
+    }
+    let r = pair.wait("bgpd has our IPv6 route", |p| p.rib("2001:db8:100::/48"));
+    assert!(r.contains("Nexthop 2001:db8::1"), "{r}");
+    assert!(r.contains("metric 20"), "{r}");
+    pair.wait("bgpd got our End-of-RIB for both families", |p| {
+        (p.counter("End-of-Rib").1 >= 2).then_some(())
+    });
+
+    // bgpd -> ferrobgp
+    let ev = pair.wait_events("the helper receives bgpd's routes", |ev| {
+        find(ev, "10.60.0.0/24").is_some() && find(ev, "2001:db8:60::/48").is_some()
+    });
+    let a = find(&ev, "10.60.0.0/24").expect("ipv4");
+    assert_eq!(a.family, "ipv4 unicast", "{a:?}");
+    let nh4 = rib_out_next_hop(&pair, "10.60.0.0/24").expect("bgpd's rib out");
+    assert!(nh4.parse::<std::net::Ipv4Addr>().is_ok(), "{nh4}");
+    assert_eq!(a.next_hop, nh4, "{a:?}");
+    assert_eq!(a.as_path(), vec![65005], "{a:?}");
+    assert_eq!(a.attributes["med"], 12, "{a:?}");
+    assert_eq!(
+        a.attributes["community"],
+        serde_json::json!([[65005, 6]]),
+        "{a:?}"
+    );
+    let a = find(&ev, "2001:db8:60::/48").expect("ipv6");
+    assert_eq!(a.family, "ipv6 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "::1", "{a:?}");
+    assert_eq!(
+        rib_out_next_hop(&pair, "2001:db8:60::/48").as_deref(),
+        Some("::1")
+    );
+    assert_eq!(a.attributes["med"], 13, "{a:?}");
+    let peer = ev
+        .iter()
+        .find(|e| e["type"] == "update")
+        .map(|e| e["neighbor"]["address"].clone())
+        .unwrap_or_default();
+    assert_eq!(peer["peer"], "::1", "{peer}");
+    assert_eq!(peer["local"], "::1", "{peer}");
 }
