@@ -790,26 +790,12 @@ fn bird_add_path_both_ways() {
     }
 }
 
-/// `show adj-rib in` through the helper: the answer's lines (up to `done`).
+/// `show adj-rib in` through the helper ([`Ferro::adj_rib_in`]).
 fn adj_rib_in(pair: &mut Pair) -> Vec<String> {
-    let mark = pair.ferro.received_text().len();
-    let done = pair.ferro.replies("done");
-    pair.ferro.command("show adj-rib in");
-    let ferro = &pair.ferro;
-    let got = poll("the answer to `show adj-rib in`", || {
-        (ferro.replies("done") > done).then(|| ferro.received_text()[mark..].to_string())
-    });
-    let text = got.unwrap_or_else(|| panic!("no answer\n{}", pair.context()));
-    text.lines()
-        .take_while(|l| l.trim() != "done")
-        .filter(|l| !l.starts_with('{'))
-        .map(str::to_string)
-        .collect()
-}
-
-/// True when `lines` (of `show adj-rib in`) hold `prefix`.
-fn holds(lines: &[String], prefix: &str) -> bool {
-    lines.iter().any(|l| l.contains(&format!(" {prefix} ")))
+    match pair.ferro.adj_rib_in() {
+        Some(lines) => lines,
+        None => panic!("no answer\n{}", pair.context()),
+    }
 }
 
 /// Graceful restart, receiving side (RFC 4724 4.2), with BIRD as the

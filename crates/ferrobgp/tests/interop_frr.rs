@@ -27,6 +27,11 @@ struct Pair {
     ferro: Ferro,
     /// ferrobgp's address, as bgpd names the neighbor.
     us: String,
+    /// bgpd's configuration file, listen address and port (to start it
+    /// again).
+    conf: PathBuf,
+    listen: String,
+    port: u16,
 }
 
 /// ferrobgp's capability block for the issue 12 checks.
@@ -82,19 +87,7 @@ impl Pair {
             &bgpd_conf.replace("@PORT@", &port.to_string()),
             false,
         );
-        let rw = work.path("rw");
-        let mut cmd = unprivileged(&frr_bgpd);
-        // -Z no zebra, -n no kernel, -S no user switch (we already are
-        // unprivileged, or an ordinary user), -P 0 no TCP vty.
-        cmd.arg("-f")
-            .arg(&conf)
-            .args(["-Z", "-S", "-n", "-l", listen, "-p", &port.to_string()])
-            .args(["-P", "0", "--log", "stdout"])
-            .arg("--vty_socket")
-            .arg(&rw)
-            .arg("-i")
-            .arg(rw.join("bgpd.pid"));
-        let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
+        let daemon = spawn_bgpd(&work, &conf, listen, port, &[]);
         let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
@@ -102,6 +95,9 @@ impl Pair {
             daemon,
             ferro,
             us: us.to_string(),
+            conf,
+            listen: listen.to_string(),
+            port,
         };
         pair.wait("bgpd sees the session Established", |p| {
             (p.neighbor()?["bgpState"] == "Established").then_some(())
@@ -143,6 +139,31 @@ impl Pair {
         let paths = v["paths"].as_array()?.clone();
         (!paths.is_empty()).then_some(paths)
     }
+}
+
+/// Starts FRR's bgpd on `conf`, listening on `listen`:`port`, its vty
+/// socket and pid file in `work`'s `rw`, with `extra` options.
+fn spawn_bgpd(
+    work: &Workdir,
+    conf: &std::path::Path,
+    listen: &str,
+    port: u16,
+    extra: &[&str],
+) -> Proc {
+    let rw = work.path("rw");
+    let mut cmd = unprivileged(std::path::Path::new(FRR_BGPD));
+    // -Z no zebra, -n no kernel, -S no user switch (we already are
+    // unprivileged, or an ordinary user), -P 0 no TCP vty.
+    cmd.arg("-f")
+        .arg(conf)
+        .args(["-Z", "-S", "-n", "-l", listen, "-p", &port.to_string()])
+        .args(["-P", "0", "--log", "stdout"])
+        .arg("--vty_socket")
+        .arg(&rw)
+        .arg("-i")
+        .arg(rw.join("bgpd.pid"))
+        .args(extra);
+    Proc::spawn(cmd, work.path("bgpd.log"))
 }
 
 impl DaemonPair for Pair {
@@ -685,4 +706,134 @@ fn frr_add_path_both_ways() {
         sent_back.contains(&gone[0]),
         "{gone:?} not in {sent_back:?}"
     );
+}
+
+/// Graceful restart, receiving side (RFC 4724 4.2), with bgpd as the
+/// restarting speaker (`bgp graceful-restart`, restart time 8 s,
+/// `preserve-fw-state`: the Forwarding State bit) and ferrobgp configured
+/// with graceful restart:
+/// - bgpd is killed (SIGKILL: the connection closes with no NOTIFICATION):
+///   the helper gets `down` and `show adj-rib in` still has bgpd's routes
+///   (stale);
+/// - bgpd comes back without 10.51.0.0/24: after its End-of-RIB the
+///   Adj-RIB-In has 10.50.0.0/24 and 2001:db8:50::/48 again and not
+///   10.51.0.0/24 (ferrobgp logs the stale route it dropped), and no
+///   withdrawal is made up for the helper;
+/// - bgpd is killed again and stays away: its routes are stale until the
+///   restart time is over, then gone.
+#[test]
+fn frr_graceful_restart_receiving_side() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_graceful_restart_receiving_side",
+        |c| {
+            c.replacen(
+                " no bgp ebgp-requires-policy",
+                " bgp graceful-restart\n bgp graceful-restart restart-time 8\n bgp graceful-restart preserve-fw-state\n no bgp ebgp-requires-policy",
+                1,
+            )
+            // no route-map here: bgpd 8.4 (without zebra) sends a
+            // route-mapped `network` about 2 s after its End-of-RIB when it
+            // comes back, and that End-of-RIB rightly sweeps it as stale
+            .replacen(
+                "  network 10.50.0.0/24 route-map tag4\n",
+                "  network 10.50.0.0/24\n  network 10.51.0.0/24\n",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let n = pair.neighbor().expect("bgpd's neighbor");
+    let caps = &n["neighborCapabilities"];
+    assert_eq!(caps["gracefulRestart"], "advertisedAndReceived", "{n:#}");
+    let gr = &n["gracefulRestartInfo"];
+    assert_eq!(gr["ipv4Unicast"]["fBit"], true, "{n:#}");
+    assert_eq!(gr["timers"]["configuredRestartTimer"], 8, "{n:#}");
+    pair.wait_events("bgpd's routes and End-of-RIB", |ev| {
+        from_frr(ev, "10.50.0.0/24").is_some()
+            && from_frr(ev, "10.51.0.0/24").is_some()
+            && from_frr(ev, "2001:db8:50::/48").is_some()
+            && eors(ev).iter().any(|e| e == "ipv4 unicast")
+    });
+    let ours = ["10.50.0.0/24", "10.51.0.0/24", "2001:db8:50::/48"];
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(ours.iter().all(|p| holds(&rib, p)), "{rib:#?}");
+
+    // bgpd dies (no NOTIFICATION): its routes stay, stale
+    crash_child(&mut pair.daemon.child);
+    let ferro = &mut pair.ferro;
+    let down = poll("`down` after bgpd died", || {
+        ferro.assert_running();
+        states(&ferro.events())
+            .iter()
+            .any(|s| s == "down")
+            .then_some(())
+    });
+    assert!(down.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(
+        ours.iter().all(|p| holds(&rib, p)),
+        "stale routes dropped at once: {rib:#?}\n{}",
+        pair.context()
+    );
+
+    // back without 10.51.0.0/24 (Forwarding State bit set): its End-of-RIB
+    // drops the stale route
+    let conf = std::fs::read_to_string(&pair.conf).expect("bgpd.conf");
+    std::fs::write(&pair.conf, conf.replacen("  network 10.51.0.0/24\n", "", 1))
+        .expect("write bgpd.conf");
+    pair.daemon = spawn_bgpd(&pair.work, &pair.conf, &pair.listen, pair.port, &[]);
+    pair.wait("bgpd sees the session Established again", |p| {
+        (p.neighbor()?["bgpState"] == "Established").then_some(())
+    });
+    let ferro_log = pair.ferro.log.clone();
+    let swept = poll("the stale route dropped at End-of-RIB", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("End-of-RIB: 1 stale route(s) withdrawn")
+            .then_some(())
+    });
+    assert!(swept.is_some(), "{}", pair.context());
+    let rib = pair.wait("the Adj-RIB-In without 10.51.0.0/24", |p| {
+        let rib = p.ferro.adj_rib_in()?;
+        (holds(&rib, "10.50.0.0/24") && holds(&rib, "2001:db8:50::/48")).then_some(rib)
+    });
+    assert!(!holds(&rib, "10.51.0.0/24"), "{rib:#?}");
+    let ev = pair.ferro.events();
+    assert!(
+        !withdrawn(&updates(&ev))
+            .iter()
+            .any(|(_, p)| p == "10.51.0.0/24"),
+        "a withdrawal was made up for the helper\n{}",
+        pair.context()
+    );
+
+    // bgpd goes and stays away: stale until the restart time (8 s) is over
+    crash_child(&mut pair.daemon.child);
+    let ferro = &mut pair.ferro;
+    let downs = poll("a second `down`", || {
+        ferro.assert_running();
+        (states(&ferro.events())
+            .iter()
+            .filter(|s| *s == "down")
+            .count()
+            >= 2)
+            .then_some(())
+    });
+    assert!(downs.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(holds(&rib, "10.50.0.0/24"), "{rib:#?}");
+    let expired = poll("the restart time ends the stale routes", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("restart time over").then_some(())
+    });
+    assert!(expired.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
 }
