@@ -902,3 +902,159 @@ fn bird_graceful_restart_receiving_side() {
     let rib = adj_rib_in(&mut pair);
     assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
 }
+
+/// An UPDATE larger than 4,096 octets both ways with extended message
+/// (RFC 8654) negotiated (`enable extended messages on` in BIRD, the
+/// default of our capability block): both sides list "Extended message";
+/// our route with 1,200 communities (4,800 octets of COMMUNITIES) is in
+/// BIRD with all 1,200; BIRD's 10.21.0.0/16, to which its export filter adds
+/// 1,200 communities, reaches the helper with all of them; the session
+/// stays up (one `up`, no NOTIFICATION in BIRD's log).
+#[test]
+fn bird_extended_message_both_ways() {
+    let many: String = (1..=1200)
+        .map(|i| format!("\t\t\t\tbgp_community.add((65002,{i}));\n"))
+        .collect();
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_extended_message_both_ways",
+        |c| {
+            c.replacen(
+                "\tpassive on;",
+                "\tpassive on;\n\tenable extended messages on;",
+                1,
+            )
+            .replacen(
+                "\t\t\tbgp_large_community.add((65002,1,2));\n",
+                &format!("\t\t\tbgp_large_community.add((65002,1,2));\n\t\t\tif net = 10.21.0.0/16 then {{\n{many}\t\t\t}}\n"),
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    let caps = neighbor_caps(&all);
+    assert!(caps.contains("Extended message"), "{all}");
+    let local = &all[all.find("Local capabilities").unwrap_or(0)..];
+    assert!(
+        local[..local.find("Neighbor capabilities").unwrap_or(0)].contains("Extended message"),
+        "{all}"
+    );
+
+    // ours: 1,200 communities, BIRD lists all of them (on wrapped lines)
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.0/24",
+        "127.0.0.1",
+        1200,
+    ));
+    let ours = |r: &BTreeMap<String, Vec<String>>| -> usize {
+        r.get("203.0.113.0/24")
+            .map(|l| l.iter().map(|x| x.matches("(65001,").count()).sum())
+            .unwrap_or(0)
+    };
+    let routes = pair.wait_bird_routes("BIRD has the 1,200-community route", |r| ours(r) > 0);
+    assert_eq!(ours(&routes), 1200, "{routes:#?}");
+    let text = routes["203.0.113.0/24"].join(" ");
+    assert!(
+        text.contains("(65001,1)") && text.contains("(65001,1200)"),
+        "{text}"
+    );
+
+    // BIRD's: 10.21.0.0/16 with 1,200 communities (65002,7 among them)
+    let ev = pair.wait_events("the helper receives BIRD's big route", |ev| {
+        find(ev, "10.21.0.0/16").is_some()
+    });
+    let a = find(&ev, "10.21.0.0/16").expect("10.21.0.0/16");
+    let mut got: Vec<(u64, u64)> = a.attributes["community"]
+        .as_array()
+        .expect("communities")
+        .iter()
+        .map(|c| (c[0].as_u64().unwrap_or(0), c[1].as_u64().unwrap_or(0)))
+        .collect();
+    got.sort();
+    let want: Vec<(u64, u64)> = (1..=1200).map(|i| (65002, i)).collect();
+    assert_eq!(got, want, "{a:?}");
+    assert_eq!(
+        states(&pair.ferro.events())
+            .iter()
+            .filter(|s| *s == "up")
+            .count(),
+        1,
+        "{}",
+        pair.context()
+    );
+    let log = pair.bird.log_text();
+    assert!(!log.contains("Error:"), "{log}");
+}
+
+/// The same 1,200-community route when BIRD does not enable extended
+/// messages (its default): BIRD lists our "Extended message" but not its
+/// own; ferrobgp refuses the route ("attributes too large for one UPDATE",
+/// as 5.0.15 sends nothing), BIRD never has it, the next route reaches
+/// BIRD, and the session stays up (one `up`, no error in BIRD's log).
+#[test]
+fn bird_without_extended_message() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_without_extended_message",
+        |c| c,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    assert!(neighbor_caps(&all).contains("Extended message"), "{all}");
+    let local = &all[all.find("Local capabilities").unwrap_or(0)..];
+    assert!(
+        !local[..local.find("Neighbor capabilities").unwrap_or(0)].contains("Extended message"),
+        "{all}"
+    );
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "127.0.0.1",
+        1200,
+    ));
+    let refused = poll("ferrobgp refuses the UPDATE", || {
+        pair.ferro
+            .log_text()
+            .contains("cannot send 203.0.113.64/26: attributes too large for one UPDATE")
+            .then_some(())
+    });
+    assert!(refused.is_some(), "{}", pair.context());
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 127.0.0.1 med 3");
+    let routes = pair.wait_bird_routes("BIRD learns the next route", |r| {
+        r.contains_key("203.0.113.0/24")
+    });
+    assert!(!routes.contains_key("203.0.113.64/26"), "{routes:#?}");
+    assert_eq!(
+        states(&pair.ferro.events())
+            .iter()
+            .filter(|s| *s == "up")
+            .count(),
+        1,
+        "{}",
+        pair.context()
+    );
+    assert!(pair.bird.established(), "{}", pair.context());
+    let log = pair.bird.log_text();
+    assert!(!log.contains("Error:"), "{log}");
+}
