@@ -1058,3 +1058,126 @@ fn bird_without_extended_message() {
     let log = pair.bird.log_text();
     assert!(!log.contains("Error:"), "{log}");
 }
+
+/// FlowSpec (RFC 8955/8956) both ways with BIRD's flow4/flow6 tables and
+/// channels: our IPv4 rule (destination, source, protocol, destination
+/// port; discard) is `flow4 { dst 198.51.100.1/32; src 10.1.0.0/16; proto
+/// 6; dport 80; }` in BIRD with traffic-rate 0, our IPv6 rule (destination,
+/// next header; rate-limit 1000) `flow6 { dst 2001:db8:99::/48; next header
+/// 17; }` with traffic-rate 1000.0 (0x447a0000); BIRD's static flow4 and
+/// flow6 rules reach the helper as `ipv4 flow` and `ipv6 flow` with their
+/// components and AS path 65002.
+#[test]
+fn bird_flowspec_both_ways() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_flowspec_both_ways",
+        |c| {
+            c.replacen(
+                "protocol device",
+                "flow4 table flowtab4;\nflow6 table flowtab6;\n\nprotocol static fs4 {\n\tflow4 { table flowtab4; };\n\troute flow4 { dst 10.40.0.1/32; proto = 17; dport = 53; };\n}\nprotocol static fs6 {\n\tflow6 { table flowtab6; };\n\troute flow6 { dst 2001:db8:40::/48; next header = 6; };\n}\n\nprotocol device",
+                1,
+            )
+            .replacen(
+                "\t# IPv6 over the IPv4 session",
+                "\tflow4 { table flowtab4; import all; export all; };\n\tflow6 { table flowtab6; import all; export all; };\n\t# IPv6 over the IPv4 session",
+                1,
+            )
+        },
+        |c| {
+            c.replacen("family {", "family {\n\t\tipv4 flow;\n\t\tipv6 flow;", 1)
+                .replacen(
+                    "\tstatic {",
+                    "\tflow {\n\t\troute block-web {\n\t\t\tmatch {\n\t\t\t\tdestination 198.51.100.1/32;\n\t\t\t\tsource 10.1.0.0/16;\n\t\t\t\tprotocol tcp;\n\t\t\t\tdestination-port =80;\n\t\t\t}\n\t\t\tthen {\n\t\t\t\tdiscard;\n\t\t\t}\n\t\t}\n\t\troute v6 {\n\t\t\tmatch {\n\t\t\t\tdestination 2001:db8:99::/48/0;\n\t\t\t\tnext-header udp;\n\t\t\t}\n\t\t\tthen {\n\t\t\t\trate-limit 1000;\n\t\t\t}\n\t\t}\n\t}\n\tstatic {",
+                    1,
+                )
+        },
+    ) else {
+        return;
+    };
+    // ferrobgp -> BIRD, as BIRD decoded it (discard is traffic-rate 0,
+    // rate-limit 1000 traffic-rate 1000.0 as an IEEE float)
+    let flows = |bird: &Bird, table: &str| -> BTreeMap<String, Vec<String>> {
+        parse_show_route(
+            &bird
+                .birdc(&["show", "route", "table", table, "all"])
+                .unwrap_or_default(),
+        )
+    };
+    let wait_flow = |pair: &mut Pair, table: &str, rule: &str| -> Vec<String> {
+        let (bird, ferro) = (&pair.bird, &mut pair.ferro);
+        let got = poll(&format!("BIRD's {table} has {rule}"), || {
+            ferro.assert_running();
+            let mut t = flows(bird, table);
+            // the key is the first word of the line: `flow4`; find by rule
+            t.remove("flow4")
+                .into_iter()
+                .chain(t.remove("flow6"))
+                .flat_map(|l| split_routes(&l))
+                .find(|r| r[0].starts_with(rule) && r[0].contains("[ferro"))
+        });
+        got.unwrap_or_else(|| panic!("{rule} missing\n{}", pair.context()))
+    };
+    let r = wait_flow(
+        &mut pair,
+        "flowtab4",
+        "flow4 { dst 198.51.100.1/32; src 10.1.0.0/16; proto 6; dport 80; }",
+    );
+    assert!(r.contains(&"BGP.as_path: 65001".to_string()), "{r:#?}");
+    assert!(
+        r.contains(&"BGP.ext_community: (generic, 0x80060000, 0x0)".to_string()),
+        "{r:#?}"
+    );
+    let r = wait_flow(
+        &mut pair,
+        "flowtab6",
+        "flow6 { dst 2001:db8:99::/48; next header 17; }",
+    );
+    assert!(
+        r.contains(&"BGP.ext_community: (generic, 0x80060000, 0x447a0000)".to_string()),
+        "{r:#?}"
+    );
+
+    // BIRD -> ferrobgp
+    let of = |ev: &[serde_json::Value], family: &str| -> Option<Announced> {
+        announced(&updates(ev))
+            .into_iter()
+            .find(|a| a.family == family)
+    };
+    let ev = pair.wait_events("the helper receives BIRD's flow rules", |ev| {
+        of(ev, "ipv4 flow").is_some() && of(ev, "ipv6 flow").is_some()
+    });
+    let f = of(&ev, "ipv4 flow").expect("ipv4 flow");
+    assert_eq!(
+        f.nlri["destination-ipv4"],
+        serde_json::json!(["10.40.0.1/32"]),
+        "{f:?}"
+    );
+    assert_eq!(f.nlri["protocol"], serde_json::json!(["=udp"]), "{f:?}");
+    assert_eq!(
+        f.nlri["destination-port"],
+        serde_json::json!(["=53"]),
+        "{f:?}"
+    );
+    assert_eq!(f.as_path(), vec![65002], "{f:?}");
+    let f = of(&ev, "ipv6 flow").expect("ipv6 flow");
+    assert_eq!(
+        f.nlri["destination-ipv6"],
+        serde_json::json!(["2001:db8:40::/48/0"]),
+        "{f:?}"
+    );
+    assert_eq!(f.nlri["next-header"], serde_json::json!(["=tcp"]), "{f:?}");
+}
+
+/// `show route all` lines of one key (several routes under `flow4`) split
+/// into one list per route.
+fn split_routes(lines: &[String]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for l in lines {
+        if l.starts_with("flow4 {") || l.starts_with("flow6 {") {
+            out.push(vec![l.clone()]);
+        } else if let Some(last) = out.last_mut() {
+            last.push(l.clone());
+        }
+    }
+    out
+}
