@@ -27,6 +27,9 @@ struct Pair {
     ferro: Ferro,
     /// ferrobgp's address, as bgpd names the neighbor.
     us: String,
+    /// bgpd's program and configuration file (to start it again).
+    bgpd: PathBuf,
+    conf: PathBuf,
 }
 
 impl Pair {
@@ -73,9 +76,7 @@ impl Pair {
                 .replace("@SOCK@", &work.path("bgpd.sock").display().to_string()),
             false,
         );
-        let mut cmd = Command::new(&bins[0]);
-        cmd.arg("-d").arg("-f").arg(&conf);
-        let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
+        let daemon = spawn_bgpd(&work, &bins[0], &conf);
         let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
@@ -83,6 +84,8 @@ impl Pair {
             daemon,
             ferro,
             us: us.to_string(),
+            bgpd: bins[0].clone(),
+            conf,
         };
         pair.wait("bgpd sees the session Established", |p| {
             p.ctl(&["show", "neighbor", &p.us])
@@ -128,6 +131,22 @@ impl Pair {
             })
             .unwrap_or((0, 0))
     }
+}
+
+/// Starts `bgpd` in the foreground on `conf`, its output in `work`.
+fn spawn_bgpd(work: &Workdir, bgpd: &std::path::Path, conf: &std::path::Path) -> Proc {
+    let mut cmd = Command::new(bgpd);
+    cmd.arg("-d").arg("-f").arg(conf);
+    Proc::spawn(cmd, work.path("bgpd.log"))
+}
+
+/// Kills bgpd and its session engine and RDE at once (SIGKILL: the
+/// connection closes with no NOTIFICATION, as in a crash).
+fn crash_bgpd(daemon: &mut Proc) {
+    for child in children_of(daemon.child.id()) {
+        signal(child, libc::SIGKILL);
+    }
+    crash_child(&mut daemon.child);
 }
 
 impl DaemonPair for Pair {
@@ -386,4 +405,75 @@ fn openbgpd_ipv6_transport() {
         .unwrap_or_default();
     assert_eq!(peer["peer"], "::1", "{peer}");
     assert_eq!(peer["local"], "::1", "{peer}");
+}
+
+/// Graceful restart when the peer cannot restart gracefully: bgpd 7.7 is a
+/// receiving speaker only, its GR capability has restart time 0 and no
+/// family (as the OPEN the helper gets shows), so when it crashes (SIGKILL,
+/// no NOTIFICATION) nothing of it is kept (RFC 4724 4.2 keeps only the
+/// families the capability lists): `show adj-rib in` is empty at once,
+/// with ferrobgp configured with graceful restart; bgpd started again
+/// sends its routes again, and we reconnect and send ours again.
+#[test]
+fn openbgpd_crash_without_restart_capability() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_openbgpd::openbgpd_crash_without_restart_capability",
+        "127.0.0.5",
+        "127.0.0.1",
+        BGPD_CONF,
+        &FERRO_CONF.replacen(
+            "receive { parsed; update; refresh; }",
+            "receive { parsed; update; refresh; open; }",
+            1,
+        ),
+    ) else {
+        return;
+    };
+    let ev = pair.wait_events("bgpd's routes", |ev| {
+        find(ev, "10.60.0.0/24").is_some() && find(ev, "2001:db8:60::/48").is_some()
+    });
+    let open = ev
+        .iter()
+        .find(|e| e["type"] == "open" && e["neighbor"]["direction"] == "receive")
+        .map(|e| e["neighbor"]["open"]["capabilities"]["64"].clone())
+        .unwrap_or_default();
+    assert_eq!(open["time"], 0, "{open}");
+    assert_eq!(
+        open["address-family-flags"],
+        serde_json::json!({}),
+        "{open}"
+    );
+    let ours = ["10.60.0.0/24", "2001:db8:60::/48"];
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(ours.iter().all(|p| holds(&rib, p)), "{rib:#?}");
+
+    crash_bgpd(&mut pair.daemon);
+    let ferro = &mut pair.ferro;
+    let down = poll("`down` after bgpd died", || {
+        ferro.assert_running();
+        states(&ferro.events())
+            .iter()
+            .any(|s| s == "down")
+            .then_some(())
+    });
+    assert!(down.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
+
+    pair.daemon = spawn_bgpd(&pair.work, &pair.bgpd, &pair.conf);
+    let rib = pair.wait("bgpd's routes again", |p| {
+        let rib = p.ferro.adj_rib_in()?;
+        ours.iter().all(|x| holds(&rib, x)).then_some(rib)
+    });
+    assert_eq!(
+        rib.iter().filter(|l| l.contains("unicast")).count(),
+        2,
+        "{rib:#?}"
+    );
+    // and we reconnected and sent ours again
+    let r = pair.wait("bgpd has our routes again", |p| p.rib("192.0.2.0/24"));
+    assert!(r.contains("65001 4200000010"), "{r}");
+    pair.wait("bgpd has our IPv6 route again", |p| {
+        p.rib("2001:db8:100::/48")
+    });
 }
