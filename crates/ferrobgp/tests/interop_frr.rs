@@ -717,8 +717,8 @@ fn frr_add_path_both_ways() {
 ///   (stale);
 /// - bgpd comes back without 10.51.0.0/24: after its End-of-RIB the
 ///   Adj-RIB-In has 10.50.0.0/24 and 2001:db8:50::/48 again and not
-///   10.51.0.0/24 (ferrobgp logs the stale route it dropped), and no
-///   withdrawal is made up for the helper;
+///   10.51.0.0/24 (ferrobgp logs the stale route it dropped), no
+///   withdrawal is made up for the helper, and bgpd has our routes again;
 /// - bgpd is killed again and stays away: its routes are stale until the
 ///   restart time is over, then gone.
 #[test]
@@ -805,6 +805,14 @@ fn frr_graceful_restart_receiving_side() {
         (holds(&rib, "10.50.0.0/24") && holds(&rib, "2001:db8:50::/48")).then_some(rib)
     });
     assert!(!holds(&rib, "10.51.0.0/24"), "{rib:#?}");
+    // we reconnected and sent ours again
+    let p4 = pair.wait("bgpd has our IPv4 route again", |p| {
+        p.paths("ipv4", "192.0.2.0/24")
+    });
+    assert_eq!(p4[0]["metric"], 10, "{:#}", p4[0]);
+    pair.wait("bgpd has our IPv6 route again", |p| {
+        p.paths("ipv6", "2001:db8:100::/48")
+    });
     let ev = pair.ferro.events();
     assert!(
         !withdrawn(&updates(&ev))
