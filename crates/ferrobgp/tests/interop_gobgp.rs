@@ -691,3 +691,142 @@ fn gobgp_ipv6_transport() {
     assert_eq!(peer["peer"], "::1", "{peer}");
     assert_eq!(peer["local"], "::1", "{peer}");
 }
+
+/// Graceful restart, receiving side (RFC 4724 4.2), with gobgpd as the
+/// restarting speaker (graceful restart with restart time 8 s and
+/// `mp-graceful-restart` for IPv4 unicast) and ferrobgp configured with
+/// graceful restart: gobgpd killed (SIGKILL, no NOTIFICATION): the helper
+/// gets `down` and `show adj-rib in` still has its two routes (stale);
+/// gobgpd started again with `-r` (Restart State) and only 10.30.0.0/24:
+/// after its End-of-RIB the Adj-RIB-In has 10.30.0.0/24 and not
+/// 10.31.0.0/24, and no withdrawal is made up for the helper.
+#[test]
+fn gobgp_graceful_restart_receiving_side() {
+    let gr = |c: String| {
+        c.replacen(
+            "afi-safi-name = \"ipv4-unicast\"\n",
+            "afi-safi-name = \"ipv4-unicast\"\n    [neighbors.afi-safis.mp-graceful-restart.config]\n      enabled = true\n",
+            1,
+        ) + "  [neighbors.graceful-restart.config]\n    enabled = true\n    restart-time = 8\n"
+    };
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_graceful_restart_receiving_side",
+        gr,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+            .replacen(
+                "receive { parsed; update; }",
+                "receive { parsed; update; open; }",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    for p in ["10.30.0.0/24", "10.31.0.0/24"] {
+        pair.must(&["global", "rib", "add", p, "nexthop", "10.0.0.3"]);
+    }
+    let ev = pair.wait_events("gobgp's routes", |ev| {
+        find(ev, "10.30.0.0/24").is_some() && find(ev, "10.31.0.0/24").is_some()
+    });
+    let gr_of = |ev: &[serde_json::Value]| -> Vec<serde_json::Value> {
+        ev.iter()
+            .filter(|e| e["type"] == "open" && e["neighbor"]["direction"] == "receive")
+            .map(|e| e["neighbor"]["open"]["capabilities"]["64"].clone())
+            .collect()
+    };
+    let gr = gr_of(&ev);
+    assert_eq!(gr[0]["time"], 8, "{gr:?}");
+    assert!(
+        gr[0]["address-family-flags"].get("ipv4/unicast").is_some(),
+        "{gr:?}"
+    );
+    let ours = ["10.30.0.0/24", "10.31.0.0/24"];
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(ours.iter().all(|p| holds(&rib, p)), "{rib:#?}");
+
+    // gobgpd dies (no NOTIFICATION): its routes stay, stale
+    crash_child(&mut pair.daemon.child);
+    let ferro = &mut pair.ferro;
+    let down = poll("`down` after gobgpd died", || {
+        ferro.assert_running();
+        states(&ferro.events())
+            .iter()
+            .any(|s| s == "down")
+            .then_some(())
+    });
+    assert!(down.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(
+        ours.iter().all(|p| holds(&rib, p)),
+        "stale routes dropped at once: {rib:#?}\n{}",
+        pair.context()
+    );
+
+    // back in restarting mode (`-r`: Restart State bit), with 10.30.0.0/24
+    // only: the End-of-RIB sweeps 10.31.0.0/24 (and 10.30.0.0/24 too when
+    // gobgp sends its End-of-RIB before our `rib add` reached it; it comes
+    // back with the UPDATE)
+    let mut cmd = unprivileged(&find_binary("gobgpd").expect("gobgpd"));
+    cmd.arg("-f")
+        .arg(pair.work.path("gobgpd.toml"))
+        .arg("-r")
+        .arg(format!("--api-hosts=127.0.0.1:{}", pair.api_port))
+        .arg("--pprof-disable")
+        .arg("--log-plain");
+    pair.daemon = Proc::spawn(cmd, pair.work.path("gobgpd.log"));
+    pair.wait("gobgpd's API after the restart", |p| {
+        p.client(&[
+            "global",
+            "rib",
+            "add",
+            "10.30.0.0/24",
+            "nexthop",
+            "10.0.0.3",
+        ])
+    });
+    let ferro_log = pair.ferro.log.clone();
+    let swept = poll("stale routes dropped at End-of-RIB", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("End-of-RIB: ").then_some(())
+    });
+    assert!(swept.is_some(), "{}", pair.context());
+    let rib = pair.wait("the Adj-RIB-In without 10.31.0.0/24", |p| {
+        let rib = p.ferro.adj_rib_in()?;
+        (holds(&rib, "10.30.0.0/24") && !holds(&rib, "10.31.0.0/24")).then_some(rib)
+    });
+    assert_eq!(
+        rib.iter().filter(|l| l.contains("unicast")).count(),
+        1,
+        "{rib:#?}"
+    );
+    let ev = pair.ferro.events();
+    let gr = gr_of(&ev);
+    assert_eq!(gr.len(), 2, "{gr:?}");
+    // the new OPEN has the Restart State bit (0x8) and, for IPv4 unicast,
+    // the Forwarding State bit (0x80); ExaBGP 5.0.15's JSON, which helpers
+    // read, calls the first "forwarding" and the second "restart", and so
+    // does ours
+    assert_eq!(gr[0]["restart-flags"], serde_json::json!([]), "{gr:?}");
+    assert_eq!(
+        gr[1]["restart-flags"],
+        serde_json::json!(["forwarding"]),
+        "{gr:?}"
+    );
+    assert_eq!(
+        gr[1]["address-family-flags"]["ipv4/unicast"],
+        serde_json::json!(["restart"]),
+        "{gr:?}"
+    );
+    assert!(
+        !withdrawn(&updates(&ev))
+            .iter()
+            .any(|(_, p)| p == "10.31.0.0/24"),
+        "a withdrawal was made up for the helper\n{}",
+        pair.context()
+    );
+}
