@@ -477,3 +477,96 @@ fn openbgpd_crash_without_restart_capability() {
         p.rib("2001:db8:100::/48")
     });
 }
+
+/// ADD-PATH (RFC 7911) with `announce add-path recv yes` and `announce
+/// add-path send all` in bgpd: `show neighbor` negotiated "Add-path: IPv4
+/// unicast bidir, IPv6 unicast bidir"; our two paths of 203.0.113.0/24
+/// (path IDs 1 and 2, MED 1 and 2) are two entries of `show rib detail`
+/// with `Path-Id: 1`/`2`, withdrawing path 1 leaves path 2; bgpd's routes
+/// reach the helper with a non-zero `path-information`.
+#[test]
+fn openbgpd_add_path_both_ways() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_openbgpd::openbgpd_add_path_both_ways",
+        "127.0.0.5",
+        "127.0.0.1",
+        &BGPD_CONF.replacen(
+            "\tannounce as-4byte yes\n",
+            "\tannounce as-4byte yes\n\tannounce add-path recv yes\n\tannounce add-path send all\n",
+            1,
+        ),
+        &FERRO_CONF.replacen(
+            "\t\tgraceful-restart 120;\n",
+            "\t\tgraceful-restart 120;\n\t\tadd-path send/receive;\n",
+            1,
+        ),
+    ) else {
+        return;
+    };
+    let n = pair
+        .ctl(&["show", "neighbor", "127.0.0.1"])
+        .expect("neighbor");
+    let negotiated = &n[n.find("Negotiated capabilities").expect("negotiated")..];
+    assert!(
+        negotiated.contains("Add-path: IPv4 unicast bidir, IPv6 unicast bidir"),
+        "{n}"
+    );
+    for (id, med) in [(1, 1), (2, 2)] {
+        pair.ferro.command(&format!(
+            "announce route 203.0.113.0/24 path-information 0.0.0.{id} next-hop 10.0.0.1 med {med}"
+        ));
+    }
+    // (path ID, MED) of each entry of `show rib detail 203.0.113.0/24`
+    let paths = |p: &Pair| -> Vec<(String, String)> {
+        let text = p.rib("203.0.113.0/24").unwrap_or_default();
+        let mut v: Vec<(String, String)> = text
+            .split("BGP routing table entry")
+            .skip(1)
+            .map(|e| {
+                let id = e
+                    .split("Path-Id: ")
+                    .nth(1)
+                    .and_then(|x| x.split_whitespace().next())
+                    .unwrap_or_default()
+                    .to_string();
+                let med = e
+                    .split("metric ")
+                    .nth(1)
+                    .and_then(|x| x.split(',').next())
+                    .unwrap_or_default()
+                    .to_string();
+                (id, med)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let got = pair.wait("bgpd has both paths", |p| {
+        Some(paths(p)).filter(|v| v.len() == 2)
+    });
+    let want = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(got, want(&[("1", "1"), ("2", "2")]));
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 path-information 0.0.0.1 next-hop 10.0.0.1");
+    let got = pair.wait("bgpd keeps only path 2", |p| {
+        Some(paths(p)).filter(|v| v.len() == 1)
+    });
+    assert_eq!(got, want(&[("2", "2")]));
+
+    // bgpd -> ferrobgp: its routes with its (non-zero) path IDs
+    let ev = pair.wait_events("the helper receives bgpd's routes", |ev| {
+        find(ev, "10.60.0.0/24").is_some() && find(ev, "2001:db8:60::/48").is_some()
+    });
+    for p in ["10.60.0.0/24", "2001:db8:60::/48"] {
+        let a = find(&ev, p).expect("route");
+        let id = a.nlri["path-information"].as_str().unwrap_or_default();
+        assert!(
+            !id.is_empty() && id != "0.0.0.0",
+            "{p} has no path ID: {a:?}"
+        );
+    }
+}
