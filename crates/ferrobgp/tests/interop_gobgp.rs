@@ -699,7 +699,8 @@ fn gobgp_ipv6_transport() {
 /// gets `down` and `show adj-rib in` still has its two routes (stale);
 /// gobgpd started again with `-r` (Restart State) and only 10.30.0.0/24:
 /// after its End-of-RIB the Adj-RIB-In has 10.30.0.0/24 and not
-/// 10.31.0.0/24, and no withdrawal is made up for the helper.
+/// 10.31.0.0/24, no withdrawal is made up for the helper, and gobgp has
+/// our flow rule again.
 #[test]
 fn gobgp_graceful_restart_receiving_side() {
     let gr = |c: String| {
@@ -804,6 +805,11 @@ fn gobgp_graceful_restart_receiving_side() {
         1,
         "{rib:#?}"
     );
+    // we reconnected and sent ours again (the configuration's flow rule)
+    pair.wait("gobgp has our flow rule again", |p| {
+        p.client(&["global", "rib", "-a", "ipv4-flowspec"])
+            .filter(|s| s.contains("[destination: 198.51.100.1/32]"))
+    });
     let ev = pair.ferro.events();
     let gr = gr_of(&ev);
     assert_eq!(gr.len(), 2, "{gr:?}");
