@@ -845,3 +845,69 @@ fn frr_graceful_restart_receiving_side() {
     let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
     assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
 }
+
+/// Graceful restart, we restart on purpose (RFC 4724, `neighbor IP
+/// restart`), with `bgp graceful-restart` in bgpd: bgpd logs the session
+/// down as "NSF peer closed the session" (kept, not flushed), our route is
+/// in bgpd at every poll until our End-of-RIB of the new session, bgpd got
+/// a second OPEN and no NOTIFICATION, and the route is no longer stale.
+#[test]
+fn frr_graceful_restart_we_restart() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_graceful_restart_we_restart",
+        |c| {
+            c.replacen(
+                " no bgp ebgp-requires-policy",
+                " bgp graceful-restart\n no bgp ebgp-requires-policy",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    pair.wait("bgpd learns the IPv4 static route", |p| {
+        p.paths("ipv4", "192.0.2.0/24")
+    });
+    let mark = pair.daemon.log_text().len();
+    pair.ferro.command("neighbor 127.0.0.4 restart");
+    // our route stays in bgpd through the restart, until our End-of-RIB of
+    // the new session (polled every 100 ms: never missing)
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        pair.ferro.assert_running();
+        assert!(
+            pair.paths("ipv4", "192.0.2.0/24").is_some(),
+            "our route left bgpd during the restart\n{}",
+            pair.context()
+        );
+        let log = pair.daemon.log_text();
+        let new = &log[mark..];
+        if new.contains("Up") && new.contains("rcvd End-of-RIB for IPv4 Unicast") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no End-of-RIB after the restart\n{}",
+            pair.context()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let log = pair.daemon.log_text();
+    assert!(
+        log[mark..].contains("Down NSF peer closed the session"),
+        "{log}"
+    );
+    let n = pair.neighbor().expect("neighbor");
+    assert_eq!(n["messageStats"]["opensRecv"], 2, "{n:#}");
+    assert_eq!(n["messageStats"]["notificationsRecv"], 0, "{n:#}");
+    let p = pair.paths("ipv4", "192.0.2.0/24").expect("route");
+    assert_eq!(p[0]["metric"], 10, "{:#}", p[0]);
+    assert!(p[0].get("stale").is_none(), "{:#}", p[0]);
+}
