@@ -836,3 +836,49 @@ fn gobgp_graceful_restart_receiving_side() {
         pair.context()
     );
 }
+
+/// Graceful restart, we restart on purpose (RFC 4724, `neighbor IP
+/// restart`), with graceful restart on gobgpd's side: gobgpd logs the peer
+/// down with "Reason=graceful-restart", our flow rule is in its RIB at
+/// every poll until the session is back, it counts no NOTIFICATION, and
+/// the rule is not stale (`S`) once our End-of-RIB came.
+#[test]
+fn gobgp_graceful_restart_we_restart() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_graceful_restart_we_restart",
+        |c| c + GOBGP_GR,
+        |c| c.replacen("family {", FERRO_CAPS, 1),
+    ) else {
+        return;
+    };
+    let flows = |p: &Pair| {
+        p.client(&["global", "rib", "-a", "ipv4-flowspec"])
+            .filter(|s| s.contains("[destination: 198.51.100.1/32]"))
+    };
+    pair.wait("gobgp has our flow rule", |p| flows(p));
+    let mark = pair.daemon.log_text().len();
+    pair.ferro.command("neighbor 127.0.0.3 restart");
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        pair.ferro.assert_running();
+        let rib = flows(&pair);
+        assert!(
+            rib.is_some(),
+            "our rule left gobgp during the restart\n{}",
+            pair.context()
+        );
+        let back = pair.daemon.log_text()[mark..].contains("Peer Up");
+        if back && !rib.unwrap_or_default().contains("S*>") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session did not come back with our rule refreshed\n{}",
+            pair.context()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let log = pair.daemon.log_text();
+    assert!(log[mark..].contains("Reason=graceful-restart"), "{log}");
+    assert!(!log[mark..].contains("received notification"), "{log}");
+}
