@@ -882,3 +882,50 @@ fn gobgp_graceful_restart_we_restart() {
     assert!(log[mark..].contains("Reason=graceful-restart"), "{log}");
     assert!(!log[mark..].contains("received notification"), "{log}");
 }
+
+/// gobgp 3.10 has no extended message (our capability 6 is
+/// "UnknownCapability(6): received" in `gobgp neighbor`): our route with
+/// 1,200 communities is refused by ferrobgp ("attributes too large for one
+/// UPDATE"), gobgp never has it, the next route reaches gobgp, and the
+/// session stays up (one OPEN, no NOTIFICATION received).
+#[test]
+fn gobgp_without_extended_message() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_without_extended_message",
+        |c| c,
+        |c| c.replacen("family {", FERRO_CAPS, 1),
+    ) else {
+        return;
+    };
+    let neighbor = pair.must(&["neighbor", "127.0.0.1"]);
+    assert!(
+        neighbor.contains("UnknownCapability(6):\treceived"),
+        "{neighbor}"
+    );
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "10.0.0.1",
+        1200,
+    ));
+    pair.wait("ferrobgp refuses the UPDATE", |p| {
+        p.ferro
+            .log_text()
+            .contains("cannot send 203.0.113.64/26: attributes too large for one UPDATE")
+            .then_some(())
+    });
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 10.0.0.1 med 3");
+    pair.wait("gobgp learns the next route", |p| {
+        let a = p.adj_in("203.0.113.0/24");
+        (!a.is_empty()).then_some(())
+    });
+    assert!(
+        pair.adj_in("203.0.113.64/26").is_empty(),
+        "{}",
+        pair.context()
+    );
+    let neighbor = pair.must(&["neighbor", "127.0.0.1"]);
+    assert!(neighbor.contains("BGP state = ESTABLISHED"), "{neighbor}");
+    assert_eq!(counter(&neighbor, "Opens").1, 1, "{neighbor}");
+    assert_eq!(counter(&neighbor, "Notifications"), (0, 0), "{neighbor}");
+}

@@ -570,3 +570,36 @@ fn openbgpd_add_path_both_ways() {
         );
     }
 }
+
+/// bgpd 7.7 has no extended message: our route with 1,200 communities is
+/// refused by ferrobgp ("attributes too large for one UPDATE"), bgpd never
+/// has it, the next route reaches bgpd, and the session stays up (one OPEN,
+/// no NOTIFICATION in `show neighbor`).
+#[test]
+fn openbgpd_without_extended_message() {
+    let Some(mut pair) = Pair::start("interop_openbgpd::openbgpd_without_extended_message") else {
+        return;
+    };
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "10.0.0.1",
+        1200,
+    ));
+    pair.wait("ferrobgp refuses the UPDATE", |p| {
+        p.ferro
+            .log_text()
+            .contains("cannot send 203.0.113.64/26: attributes too large for one UPDATE")
+            .then_some(())
+    });
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 10.0.0.1 med 3");
+    pair.wait("bgpd learns the next route", |p| p.rib("203.0.113.0/24"));
+    assert!(pair.rib("203.0.113.64/26").is_none(), "{}", pair.context());
+    let n = pair
+        .ctl(&["show", "neighbor", "127.0.0.1"])
+        .expect("neighbor");
+    assert!(n.contains("BGP state = Established"), "{n}");
+    assert!(!n.contains("Extended message"), "{n}");
+    assert_eq!(pair.counter("Opens"), (1, 1), "{n}");
+    assert_eq!(pair.counter("Notifications"), (0, 0), "{n}");
+}
