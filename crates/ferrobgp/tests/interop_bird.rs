@@ -1181,3 +1181,73 @@ fn split_routes(lines: &[String]) -> Vec<Vec<String>> {
     }
     out
 }
+
+/// Graceful restart, we restart on purpose (RFC 4724, `neighbor IP
+/// restart`), with `graceful restart on` in BIRD: our route's line in `show
+/// route all` (its time included) is the same at every 100 ms poll until
+/// BIRD has imported our two IPv4 routes again; our new OPEN is "Restart
+/// recovery" with "AF preserved: ipv4 ipv6" in BIRD's neighbor
+/// capabilities; BIRD ignored the two resent routes as identical (no
+/// flap).
+#[test]
+fn bird_graceful_restart_we_restart() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_graceful_restart_we_restart",
+        |c| c.replacen("\tpassive on;", "\tpassive on;\n\tgraceful restart on;", 1),
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let first = pair.wait_bird_routes("BIRD has our routes", |r| {
+        r.contains_key("192.0.2.0/24") && r.contains_key("198.51.100.0/25")
+    });
+    let line = first["192.0.2.0/24"][0].clone();
+    pair.wait_bird("BIRD imported our routes", false, |b| {
+        (b.import_updates() >= 2).then_some(())
+    });
+    let before = pair.bird.import_updates();
+    pair.ferro.command("neighbor 127.0.0.2 restart");
+    // BIRD keeps the route (the same route line, its time included, at
+    // every poll) while we restart, then counts our routes again
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        pair.ferro.assert_running();
+        let r = pair.bird.routes();
+        assert_eq!(
+            r.get("192.0.2.0/24").map(|l| l[0].clone()),
+            Some(line.clone()),
+            "our route changed or left BIRD during the restart\n{}",
+            pair.context()
+        );
+        if pair.bird.import_updates() >= before + 2 && pair.bird.established() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "BIRD never got our routes again\n{}",
+            pair.context()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    let caps = neighbor_caps(&all);
+    // the new OPEN: Restart State bit, both families with forwarding state
+    assert!(caps.contains("Restart recovery"), "{all}");
+    assert!(caps.contains("AF preserved: ipv4 ipv6"), "{all}");
+    // the resent routes are identical: BIRD ignores them (no flap)
+    let ignored = all
+        .lines()
+        .find(|l| l.trim_start().starts_with("Import updates:"))
+        .and_then(|l| l.split_whitespace().nth(5))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert_eq!(ignored, Some(2), "{all}");
+}
