@@ -790,26 +790,12 @@ fn bird_add_path_both_ways() {
     }
 }
 
-/// `show adj-rib in` through the helper: the answer's lines (up to `done`).
+/// `show adj-rib in` through the helper ([`Ferro::adj_rib_in`]).
 fn adj_rib_in(pair: &mut Pair) -> Vec<String> {
-    let mark = pair.ferro.received_text().len();
-    let done = pair.ferro.replies("done");
-    pair.ferro.command("show adj-rib in");
-    let ferro = &pair.ferro;
-    let got = poll("the answer to `show adj-rib in`", || {
-        (ferro.replies("done") > done).then(|| ferro.received_text()[mark..].to_string())
-    });
-    let text = got.unwrap_or_else(|| panic!("no answer\n{}", pair.context()));
-    text.lines()
-        .take_while(|l| l.trim() != "done")
-        .filter(|l| !l.starts_with('{'))
-        .map(str::to_string)
-        .collect()
-}
-
-/// True when `lines` (of `show adj-rib in`) hold `prefix`.
-fn holds(lines: &[String], prefix: &str) -> bool {
-    lines.iter().any(|l| l.contains(&format!(" {prefix} ")))
+    match pair.ferro.adj_rib_in() {
+        Some(lines) => lines,
+        None => panic!("no answer\n{}", pair.context()),
+    }
 }
 
 /// Graceful restart, receiving side (RFC 4724 4.2), with BIRD as the
@@ -915,4 +901,353 @@ fn bird_graceful_restart_receiving_side() {
     assert!(expired.is_some(), "{}", pair.context());
     let rib = adj_rib_in(&mut pair);
     assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
+}
+
+/// An UPDATE larger than 4,096 octets both ways with extended message
+/// (RFC 8654) negotiated (`enable extended messages on` in BIRD, the
+/// default of our capability block): both sides list "Extended message";
+/// our route with 1,200 communities (4,800 octets of COMMUNITIES) is in
+/// BIRD with all 1,200; BIRD's 10.21.0.0/16, to which its export filter adds
+/// 1,200 communities, reaches the helper with all of them; the session
+/// stays up (one `up`, no NOTIFICATION in BIRD's log).
+#[test]
+fn bird_extended_message_both_ways() {
+    let many: String = (1..=1200)
+        .map(|i| format!("\t\t\t\tbgp_community.add((65002,{i}));\n"))
+        .collect();
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_extended_message_both_ways",
+        |c| {
+            c.replacen(
+                "\tpassive on;",
+                "\tpassive on;\n\tenable extended messages on;",
+                1,
+            )
+            .replacen(
+                "\t\t\tbgp_large_community.add((65002,1,2));\n",
+                &format!("\t\t\tbgp_large_community.add((65002,1,2));\n\t\t\tif net = 10.21.0.0/16 then {{\n{many}\t\t\t}}\n"),
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    let caps = neighbor_caps(&all);
+    assert!(caps.contains("Extended message"), "{all}");
+    let local = &all[all.find("Local capabilities").unwrap_or(0)..];
+    assert!(
+        local[..local.find("Neighbor capabilities").unwrap_or(0)].contains("Extended message"),
+        "{all}"
+    );
+
+    // ours: 1,200 communities, BIRD lists all of them (on wrapped lines)
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.0/24",
+        "127.0.0.1",
+        1200,
+    ));
+    let ours = |r: &BTreeMap<String, Vec<String>>| -> usize {
+        r.get("203.0.113.0/24")
+            .map(|l| l.iter().map(|x| x.matches("(65001,").count()).sum())
+            .unwrap_or(0)
+    };
+    let routes = pair.wait_bird_routes("BIRD has the 1,200-community route", |r| ours(r) > 0);
+    assert_eq!(ours(&routes), 1200, "{routes:#?}");
+    let text = routes["203.0.113.0/24"].join(" ");
+    assert!(
+        text.contains("(65001,1)") && text.contains("(65001,1200)"),
+        "{text}"
+    );
+
+    // BIRD's: 10.21.0.0/16 with 1,200 communities (65002,7 among them)
+    let ev = pair.wait_events("the helper receives BIRD's big route", |ev| {
+        find(ev, "10.21.0.0/16").is_some()
+    });
+    let a = find(&ev, "10.21.0.0/16").expect("10.21.0.0/16");
+    let mut got: Vec<(u64, u64)> = a.attributes["community"]
+        .as_array()
+        .expect("communities")
+        .iter()
+        .map(|c| (c[0].as_u64().unwrap_or(0), c[1].as_u64().unwrap_or(0)))
+        .collect();
+    got.sort();
+    let want: Vec<(u64, u64)> = (1..=1200).map(|i| (65002, i)).collect();
+    assert_eq!(got, want, "{a:?}");
+    assert_eq!(
+        states(&pair.ferro.events())
+            .iter()
+            .filter(|s| *s == "up")
+            .count(),
+        1,
+        "{}",
+        pair.context()
+    );
+    let log = pair.bird.log_text();
+    assert!(!log.contains("Error:"), "{log}");
+}
+
+/// The same 1,200-community route when BIRD does not enable extended
+/// messages (its default): BIRD lists our "Extended message" but not its
+/// own; ferrobgp refuses the route ("attributes too large for one UPDATE",
+/// as 5.0.15 sends nothing), BIRD never has it, the next route reaches
+/// BIRD, and the session stays up (one `up`, no error in BIRD's log).
+#[test]
+fn bird_without_extended_message() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_without_extended_message",
+        |c| c,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    assert!(neighbor_caps(&all).contains("Extended message"), "{all}");
+    let local = &all[all.find("Local capabilities").unwrap_or(0)..];
+    assert!(
+        !local[..local.find("Neighbor capabilities").unwrap_or(0)].contains("Extended message"),
+        "{all}"
+    );
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "127.0.0.1",
+        1200,
+    ));
+    let refused = poll("ferrobgp refuses the UPDATE", || {
+        pair.ferro
+            .log_text()
+            .contains("cannot send 203.0.113.64/26: attributes too large for one UPDATE")
+            .then_some(())
+    });
+    assert!(refused.is_some(), "{}", pair.context());
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 127.0.0.1 med 3");
+    let routes = pair.wait_bird_routes("BIRD learns the next route", |r| {
+        r.contains_key("203.0.113.0/24")
+    });
+    assert!(!routes.contains_key("203.0.113.64/26"), "{routes:#?}");
+    assert_eq!(
+        states(&pair.ferro.events())
+            .iter()
+            .filter(|s| *s == "up")
+            .count(),
+        1,
+        "{}",
+        pair.context()
+    );
+    assert!(pair.bird.established(), "{}", pair.context());
+    let log = pair.bird.log_text();
+    assert!(!log.contains("Error:"), "{log}");
+}
+
+/// FlowSpec (RFC 8955/8956) both ways with BIRD's flow4/flow6 tables and
+/// channels: our IPv4 rule (destination, source, protocol, destination
+/// port; discard) is `flow4 { dst 198.51.100.1/32; src 10.1.0.0/16; proto
+/// 6; dport 80; }` in BIRD with traffic-rate 0, our IPv6 rule (destination,
+/// next header; rate-limit 1000) `flow6 { dst 2001:db8:99::/48; next header
+/// 17; }` with traffic-rate 1000.0 (0x447a0000); BIRD's static flow4 and
+/// flow6 rules reach the helper as `ipv4 flow` and `ipv6 flow` with their
+/// components and AS path 65002.
+#[test]
+fn bird_flowspec_both_ways() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_flowspec_both_ways",
+        |c| {
+            c.replacen(
+                "protocol device",
+                "flow4 table flowtab4;\nflow6 table flowtab6;\n\nprotocol static fs4 {\n\tflow4 { table flowtab4; };\n\troute flow4 { dst 10.40.0.1/32; proto = 17; dport = 53; };\n}\nprotocol static fs6 {\n\tflow6 { table flowtab6; };\n\troute flow6 { dst 2001:db8:40::/48; next header = 6; };\n}\n\nprotocol device",
+                1,
+            )
+            .replacen(
+                "\t# IPv6 over the IPv4 session",
+                "\tflow4 { table flowtab4; import all; export all; };\n\tflow6 { table flowtab6; import all; export all; };\n\t# IPv6 over the IPv4 session",
+                1,
+            )
+        },
+        |c| {
+            c.replacen("family {", "family {\n\t\tipv4 flow;\n\t\tipv6 flow;", 1)
+                .replacen(
+                    "\tstatic {",
+                    "\tflow {\n\t\troute block-web {\n\t\t\tmatch {\n\t\t\t\tdestination 198.51.100.1/32;\n\t\t\t\tsource 10.1.0.0/16;\n\t\t\t\tprotocol tcp;\n\t\t\t\tdestination-port =80;\n\t\t\t}\n\t\t\tthen {\n\t\t\t\tdiscard;\n\t\t\t}\n\t\t}\n\t\troute v6 {\n\t\t\tmatch {\n\t\t\t\tdestination 2001:db8:99::/48/0;\n\t\t\t\tnext-header udp;\n\t\t\t}\n\t\t\tthen {\n\t\t\t\trate-limit 1000;\n\t\t\t}\n\t\t}\n\t}\n\tstatic {",
+                    1,
+                )
+        },
+    ) else {
+        return;
+    };
+    // ferrobgp -> BIRD, as BIRD decoded it (discard is traffic-rate 0,
+    // rate-limit 1000 traffic-rate 1000.0 as an IEEE float)
+    let flows = |bird: &Bird, table: &str| -> BTreeMap<String, Vec<String>> {
+        parse_show_route(
+            &bird
+                .birdc(&["show", "route", "table", table, "all"])
+                .unwrap_or_default(),
+        )
+    };
+    let wait_flow = |pair: &mut Pair, table: &str, rule: &str| -> Vec<String> {
+        let (bird, ferro) = (&pair.bird, &mut pair.ferro);
+        let got = poll(&format!("BIRD's {table} has {rule}"), || {
+            ferro.assert_running();
+            let mut t = flows(bird, table);
+            // the key is the first word of the line: `flow4`; find by rule
+            t.remove("flow4")
+                .into_iter()
+                .chain(t.remove("flow6"))
+                .flat_map(|l| split_routes(&l))
+                .find(|r| r[0].starts_with(rule) && r[0].contains("[ferro"))
+        });
+        got.unwrap_or_else(|| panic!("{rule} missing\n{}", pair.context()))
+    };
+    let r = wait_flow(
+        &mut pair,
+        "flowtab4",
+        "flow4 { dst 198.51.100.1/32; src 10.1.0.0/16; proto 6; dport 80; }",
+    );
+    assert!(r.contains(&"BGP.as_path: 65001".to_string()), "{r:#?}");
+    assert!(
+        r.contains(&"BGP.ext_community: (generic, 0x80060000, 0x0)".to_string()),
+        "{r:#?}"
+    );
+    let r = wait_flow(
+        &mut pair,
+        "flowtab6",
+        "flow6 { dst 2001:db8:99::/48; next header 17; }",
+    );
+    assert!(
+        r.contains(&"BGP.ext_community: (generic, 0x80060000, 0x447a0000)".to_string()),
+        "{r:#?}"
+    );
+
+    // BIRD -> ferrobgp
+    let of = |ev: &[serde_json::Value], family: &str| -> Option<Announced> {
+        announced(&updates(ev))
+            .into_iter()
+            .find(|a| a.family == family)
+    };
+    let ev = pair.wait_events("the helper receives BIRD's flow rules", |ev| {
+        of(ev, "ipv4 flow").is_some() && of(ev, "ipv6 flow").is_some()
+    });
+    let f = of(&ev, "ipv4 flow").expect("ipv4 flow");
+    assert_eq!(
+        f.nlri["destination-ipv4"],
+        serde_json::json!(["10.40.0.1/32"]),
+        "{f:?}"
+    );
+    assert_eq!(f.nlri["protocol"], serde_json::json!(["=udp"]), "{f:?}");
+    assert_eq!(
+        f.nlri["destination-port"],
+        serde_json::json!(["=53"]),
+        "{f:?}"
+    );
+    assert_eq!(f.as_path(), vec![65002], "{f:?}");
+    let f = of(&ev, "ipv6 flow").expect("ipv6 flow");
+    assert_eq!(
+        f.nlri["destination-ipv6"],
+        serde_json::json!(["2001:db8:40::/48/0"]),
+        "{f:?}"
+    );
+    assert_eq!(f.nlri["next-header"], serde_json::json!(["=tcp"]), "{f:?}");
+}
+
+/// `show route all` lines of one key (several routes under `flow4`) split
+/// into one list per route.
+fn split_routes(lines: &[String]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for l in lines {
+        if l.starts_with("flow4 {") || l.starts_with("flow6 {") {
+            out.push(vec![l.clone()]);
+        } else if let Some(last) = out.last_mut() {
+            last.push(l.clone());
+        }
+    }
+    out
+}
+
+/// Graceful restart, we restart on purpose (RFC 4724, `neighbor IP
+/// restart`), with `graceful restart on` in BIRD: our route's line in `show
+/// route all` (its time included) is the same at every 100 ms poll until
+/// BIRD has imported our two IPv4 routes again; our new OPEN is "Restart
+/// recovery" with "AF preserved: ipv4 ipv6" in BIRD's neighbor
+/// capabilities; BIRD ignored the two resent routes as identical (no
+/// flap).
+#[test]
+fn bird_graceful_restart_we_restart() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_graceful_restart_we_restart",
+        |c| c.replacen("\tpassive on;", "\tpassive on;\n\tgraceful restart on;", 1),
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let first = pair.wait_bird_routes("BIRD has our routes", |r| {
+        r.contains_key("192.0.2.0/24") && r.contains_key("198.51.100.0/25")
+    });
+    let line = first["192.0.2.0/24"][0].clone();
+    pair.wait_bird("BIRD imported our routes", false, |b| {
+        (b.import_updates() >= 2).then_some(())
+    });
+    let before = pair.bird.import_updates();
+    pair.ferro.command("neighbor 127.0.0.2 restart");
+    // BIRD keeps the route (the same route line, its time included, at
+    // every poll) while we restart, then counts our routes again
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        pair.ferro.assert_running();
+        let r = pair.bird.routes();
+        assert_eq!(
+            r.get("192.0.2.0/24").map(|l| l[0].clone()),
+            Some(line.clone()),
+            "our route changed or left BIRD during the restart\n{}",
+            pair.context()
+        );
+        if pair.bird.import_updates() >= before + 2 && pair.bird.established() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "BIRD never got our routes again\n{}",
+            pair.context()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let all = pair
+        .bird
+        .birdc(&["show", "protocols", "all", "ferro"])
+        .unwrap_or_default();
+    let caps = neighbor_caps(&all);
+    // the new OPEN: Restart State bit, both families with forwarding state
+    assert!(caps.contains("Restart recovery"), "{all}");
+    assert!(caps.contains("AF preserved: ipv4 ipv6"), "{all}");
+    // the resent routes are identical: BIRD ignores them (no flap)
+    let ignored = all
+        .lines()
+        .find(|l| l.trim_start().starts_with("Import updates:"))
+        .and_then(|l| l.split_whitespace().nth(5))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert_eq!(ignored, Some(2), "{all}");
 }

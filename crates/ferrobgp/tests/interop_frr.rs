@@ -27,6 +27,11 @@ struct Pair {
     ferro: Ferro,
     /// ferrobgp's address, as bgpd names the neighbor.
     us: String,
+    /// bgpd's configuration file, listen address and port (to start it
+    /// again).
+    conf: PathBuf,
+    listen: String,
+    port: u16,
 }
 
 /// ferrobgp's capability block for the issue 12 checks.
@@ -82,19 +87,7 @@ impl Pair {
             &bgpd_conf.replace("@PORT@", &port.to_string()),
             false,
         );
-        let rw = work.path("rw");
-        let mut cmd = unprivileged(&frr_bgpd);
-        // -Z no zebra, -n no kernel, -S no user switch (we already are
-        // unprivileged, or an ordinary user), -P 0 no TCP vty.
-        cmd.arg("-f")
-            .arg(&conf)
-            .args(["-Z", "-S", "-n", "-l", listen, "-p", &port.to_string()])
-            .args(["-P", "0", "--log", "stdout"])
-            .arg("--vty_socket")
-            .arg(&rw)
-            .arg("-i")
-            .arg(rw.join("bgpd.pid"));
-        let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
+        let daemon = spawn_bgpd(&work, &conf, listen, port, &[]);
         let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
@@ -102,6 +95,9 @@ impl Pair {
             daemon,
             ferro,
             us: us.to_string(),
+            conf,
+            listen: listen.to_string(),
+            port,
         };
         pair.wait("bgpd sees the session Established", |p| {
             (p.neighbor()?["bgpState"] == "Established").then_some(())
@@ -143,6 +139,31 @@ impl Pair {
         let paths = v["paths"].as_array()?.clone();
         (!paths.is_empty()).then_some(paths)
     }
+}
+
+/// Starts FRR's bgpd on `conf`, listening on `listen`:`port`, its vty
+/// socket and pid file in `work`'s `rw`, with `extra` options.
+fn spawn_bgpd(
+    work: &Workdir,
+    conf: &std::path::Path,
+    listen: &str,
+    port: u16,
+    extra: &[&str],
+) -> Proc {
+    let rw = work.path("rw");
+    let mut cmd = unprivileged(std::path::Path::new(FRR_BGPD));
+    // -Z no zebra, -n no kernel, -S no user switch (we already are
+    // unprivileged, or an ordinary user), -P 0 no TCP vty.
+    cmd.arg("-f")
+        .arg(conf)
+        .args(["-Z", "-S", "-n", "-l", listen, "-p", &port.to_string()])
+        .args(["-P", "0", "--log", "stdout"])
+        .arg("--vty_socket")
+        .arg(&rw)
+        .arg("-i")
+        .arg(rw.join("bgpd.pid"))
+        .args(extra);
+    Proc::spawn(cmd, work.path("bgpd.log"))
 }
 
 impl DaemonPair for Pair {
@@ -576,4 +597,317 @@ fn frr_capabilities_route_target_and_teardown() {
     pair.wait("bgpd records the Cease 6/4", |p| {
         cease(p, mark).then_some(())
     });
+}
+
+/// ADD-PATH (RFC 7911) with bgpd's `addpath-tx-all-paths`: bgpd reports
+/// ADD-PATH send and receive negotiated for IPv4 and IPv6 unicast; our two paths of
+/// 203.0.113.0/24 (path IDs 1 and 2, MED 1 and 2) are two paths in bgpd,
+/// each with its received path ID; withdrawing path 1 leaves the MED 2
+/// path; bgpd's routes reach the helper with a non-zero
+/// `path-information`, bgpd sends our two paths back (65004 prepended) as
+/// two paths with distinct non-zero IDs, and withdraws one of them, by its
+/// ID, when we withdraw path 1.
+#[test]
+fn frr_add_path_both_ways() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_add_path_both_ways",
+        |c| {
+            c.replacen(
+                "  neighbor 127.0.0.1 activate\n",
+                "  neighbor 127.0.0.1 activate\n  neighbor 127.0.0.1 addpath-tx-all-paths\n",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tadd-path send/receive;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let n = pair.neighbor().expect("bgpd's neighbor");
+    for afi in ["ipv4Unicast", "ipv6Unicast"] {
+        let ap = &n["neighborCapabilities"]["addPath"][afi];
+        assert_eq!(ap["txAdvertisedAndReceived"], true, "{afi}: {n:#}");
+        assert_eq!(ap["rxAdvertisedAndReceived"], true, "{afi}: {n:#}");
+    }
+
+    for (id, med) in [(1, 1), (2, 2)] {
+        pair.ferro.command(&format!(
+            "announce route 203.0.113.0/24 path-information 0.0.0.{id} next-hop 10.0.0.1 med {med}"
+        ));
+    }
+    let ids = |paths: &[serde_json::Value]| -> Vec<(u64, u64)> {
+        let mut v: Vec<(u64, u64)> = paths
+            .iter()
+            .map(|p| {
+                (
+                    p["addpathRxId"].as_u64().unwrap_or(0),
+                    p["metric"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let paths = pair.wait("bgpd has both paths", |p| {
+        p.paths("ipv4", "203.0.113.0/24").filter(|v| v.len() == 2)
+    });
+    assert_eq!(ids(&paths), [(1, 1), (2, 2)], "{paths:#?}");
+
+    // bgpd -> ferrobgp: its own route and, with tx-all-paths, both of ours
+    // sent back (65004 prepended), each with its own path ID.
+    let reflected = |ev: &[serde_json::Value]| -> Vec<String> {
+        let mut v: Vec<String> = announced(&updates(ev))
+            .into_iter()
+            .filter(|a| a.prefix() == Some("203.0.113.0/24") && a.as_path() == vec![65004, 65001])
+            .filter_map(|a| a.nlri["path-information"].as_str().map(str::to_string))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let ev = pair.wait_events("the helper receives bgpd's paths", |ev| {
+        from_frr(ev, "10.50.0.0/24").is_some() && reflected(ev).len() == 2
+    });
+    let a = from_frr(&ev, "10.50.0.0/24").expect("ipv4");
+    let id = a.nlri["path-information"].as_str().unwrap_or_default();
+    assert!(!id.is_empty() && id != "0.0.0.0", "no path ID: {a:?}");
+    let sent_back = reflected(&ev);
+    assert!(!sent_back.contains(&"0.0.0.0".to_string()), "{sent_back:?}");
+
+    // withdrawing path 1 leaves path 2 in bgpd, which withdraws one of the
+    // two paths it sent us, by its path ID
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 path-information 0.0.0.1 next-hop 10.0.0.1");
+    let paths = pair.wait("bgpd keeps only path 2", |p| {
+        p.paths("ipv4", "203.0.113.0/24").filter(|v| v.len() == 1)
+    });
+    assert_eq!(ids(&paths), [(2, 2)], "{paths:#?}");
+    let ev = pair.wait_events("bgpd withdraws one path from the helper", |ev| {
+        updates(ev).iter().any(|u| {
+            u["withdraw"]["ipv4 unicast"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|n| n["nlri"] == "203.0.113.0/24"))
+        })
+    });
+    let gone: Vec<String> = updates(&ev)
+        .iter()
+        .filter_map(|u| u["withdraw"]["ipv4 unicast"].as_array().cloned())
+        .flatten()
+        .filter(|n| n["nlri"] == "203.0.113.0/24")
+        .filter_map(|n| n["path-information"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(gone.len(), 1, "{gone:?}");
+    assert!(
+        sent_back.contains(&gone[0]),
+        "{gone:?} not in {sent_back:?}"
+    );
+}
+
+/// Graceful restart, receiving side (RFC 4724 4.2), with bgpd as the
+/// restarting speaker (`bgp graceful-restart`, restart time 8 s,
+/// `preserve-fw-state`: the Forwarding State bit) and ferrobgp configured
+/// with graceful restart:
+/// - bgpd is killed (SIGKILL: the connection closes with no NOTIFICATION):
+///   the helper gets `down` and `show adj-rib in` still has bgpd's routes
+///   (stale);
+/// - bgpd comes back without 10.51.0.0/24: after its End-of-RIB the
+///   Adj-RIB-In has 10.50.0.0/24 and 2001:db8:50::/48 again and not
+///   10.51.0.0/24 (ferrobgp logs the stale route it dropped), no
+///   withdrawal is made up for the helper, and bgpd has our routes again;
+/// - bgpd is killed again and stays away: its routes are stale until the
+///   restart time is over, then gone.
+#[test]
+fn frr_graceful_restart_receiving_side() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_graceful_restart_receiving_side",
+        |c| {
+            c.replacen(
+                " no bgp ebgp-requires-policy",
+                " bgp graceful-restart\n bgp graceful-restart restart-time 8\n bgp graceful-restart preserve-fw-state\n no bgp ebgp-requires-policy",
+                1,
+            )
+            // no route-map here: bgpd 8.4 (without zebra) sends a
+            // route-mapped `network` about 2 s after its End-of-RIB when it
+            // comes back, and that End-of-RIB rightly sweeps it as stale
+            .replacen(
+                "  network 10.50.0.0/24 route-map tag4\n",
+                "  network 10.50.0.0/24\n  network 10.51.0.0/24\n",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let n = pair.neighbor().expect("bgpd's neighbor");
+    let caps = &n["neighborCapabilities"];
+    assert_eq!(caps["gracefulRestart"], "advertisedAndReceived", "{n:#}");
+    let gr = &n["gracefulRestartInfo"];
+    assert_eq!(gr["ipv4Unicast"]["fBit"], true, "{n:#}");
+    assert_eq!(gr["timers"]["configuredRestartTimer"], 8, "{n:#}");
+    pair.wait_events("bgpd's routes and End-of-RIB", |ev| {
+        from_frr(ev, "10.50.0.0/24").is_some()
+            && from_frr(ev, "10.51.0.0/24").is_some()
+            && from_frr(ev, "2001:db8:50::/48").is_some()
+            && eors(ev).iter().any(|e| e == "ipv4 unicast")
+    });
+    let ours = ["10.50.0.0/24", "10.51.0.0/24", "2001:db8:50::/48"];
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(ours.iter().all(|p| holds(&rib, p)), "{rib:#?}");
+
+    // bgpd dies (no NOTIFICATION): its routes stay, stale
+    crash_child(&mut pair.daemon.child);
+    let ferro = &mut pair.ferro;
+    let down = poll("`down` after bgpd died", || {
+        ferro.assert_running();
+        states(&ferro.events())
+            .iter()
+            .any(|s| s == "down")
+            .then_some(())
+    });
+    assert!(down.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(
+        ours.iter().all(|p| holds(&rib, p)),
+        "stale routes dropped at once: {rib:#?}\n{}",
+        pair.context()
+    );
+
+    // back without 10.51.0.0/24 (Forwarding State bit set): its End-of-RIB
+    // drops the stale route
+    let conf = std::fs::read_to_string(&pair.conf).expect("bgpd.conf");
+    std::fs::write(&pair.conf, conf.replacen("  network 10.51.0.0/24\n", "", 1))
+        .expect("write bgpd.conf");
+    pair.daemon = spawn_bgpd(&pair.work, &pair.conf, &pair.listen, pair.port, &[]);
+    pair.wait("bgpd sees the session Established again", |p| {
+        (p.neighbor()?["bgpState"] == "Established").then_some(())
+    });
+    let ferro_log = pair.ferro.log.clone();
+    let swept = poll("the stale route dropped at End-of-RIB", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("End-of-RIB: 1 stale route(s) withdrawn")
+            .then_some(())
+    });
+    assert!(swept.is_some(), "{}", pair.context());
+    let rib = pair.wait("the Adj-RIB-In without 10.51.0.0/24", |p| {
+        let rib = p.ferro.adj_rib_in()?;
+        (holds(&rib, "10.50.0.0/24") && holds(&rib, "2001:db8:50::/48")).then_some(rib)
+    });
+    assert!(!holds(&rib, "10.51.0.0/24"), "{rib:#?}");
+    // we reconnected and sent ours again
+    let p4 = pair.wait("bgpd has our IPv4 route again", |p| {
+        p.paths("ipv4", "192.0.2.0/24")
+    });
+    assert_eq!(p4[0]["metric"], 10, "{:#}", p4[0]);
+    pair.wait("bgpd has our IPv6 route again", |p| {
+        p.paths("ipv6", "2001:db8:100::/48")
+    });
+    let ev = pair.ferro.events();
+    assert!(
+        !withdrawn(&updates(&ev))
+            .iter()
+            .any(|(_, p)| p == "10.51.0.0/24"),
+        "a withdrawal was made up for the helper\n{}",
+        pair.context()
+    );
+
+    // bgpd goes and stays away: stale until the restart time (8 s) is over
+    crash_child(&mut pair.daemon.child);
+    let ferro = &mut pair.ferro;
+    let downs = poll("a second `down`", || {
+        ferro.assert_running();
+        (states(&ferro.events())
+            .iter()
+            .filter(|s| *s == "down")
+            .count()
+            >= 2)
+            .then_some(())
+    });
+    assert!(downs.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(holds(&rib, "10.50.0.0/24"), "{rib:#?}");
+    let expired = poll("the restart time ends the stale routes", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("restart time over").then_some(())
+    });
+    assert!(expired.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
+}
+
+/// Graceful restart, we restart on purpose (RFC 4724, `neighbor IP
+/// restart`), with `bgp graceful-restart` in bgpd: bgpd logs the session
+/// down as "NSF peer closed the session" (kept, not flushed), our route is
+/// in bgpd at every poll until our End-of-RIB of the new session, bgpd got
+/// a second OPEN and no NOTIFICATION, and the route is no longer stale.
+#[test]
+fn frr_graceful_restart_we_restart() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_frr::frr_graceful_restart_we_restart",
+        |c| {
+            c.replacen(
+                " no bgp ebgp-requires-policy",
+                " bgp graceful-restart\n no bgp ebgp-requires-policy",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    pair.wait("bgpd learns the IPv4 static route", |p| {
+        p.paths("ipv4", "192.0.2.0/24")
+    });
+    let mark = pair.daemon.log_text().len();
+    pair.ferro.command("neighbor 127.0.0.4 restart");
+    // our route stays in bgpd through the restart, until our End-of-RIB of
+    // the new session (polled every 100 ms: never missing)
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        pair.ferro.assert_running();
+        assert!(
+            pair.paths("ipv4", "192.0.2.0/24").is_some(),
+            "our route left bgpd during the restart\n{}",
+            pair.context()
+        );
+        let log = pair.daemon.log_text();
+        let new = &log[mark..];
+        if new.contains("Up") && new.contains("rcvd End-of-RIB for IPv4 Unicast") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no End-of-RIB after the restart\n{}",
+            pair.context()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let log = pair.daemon.log_text();
+    assert!(
+        log[mark..].contains("Down NSF peer closed the session"),
+        "{log}"
+    );
+    let n = pair.neighbor().expect("neighbor");
+    assert_eq!(n["messageStats"]["opensRecv"], 2, "{n:#}");
+    assert_eq!(n["messageStats"]["notificationsRecv"], 0, "{n:#}");
+    let p = pair.paths("ipv4", "192.0.2.0/24").expect("route");
+    assert_eq!(p[0]["metric"], 10, "{:#}", p[0]);
+    assert!(p[0].get("stale").is_none(), "{:#}", p[0]);
 }

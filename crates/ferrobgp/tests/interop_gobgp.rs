@@ -16,6 +16,8 @@ use std::process::Command;
 
 const GOBGP_CONF: &str = include_str!("../../../qa/interop/gobgpd.toml");
 const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-gobgp.conf");
+const GOBGP_CONF_IPV6: &str = include_str!("../../../qa/interop/gobgpd-ipv6.toml");
+const FERRO_CONF_IPV6: &str = include_str!("../../../qa/interop/ferrobgp-gobgp-ipv6.conf");
 
 /// gobgpd, ferrobgp and the `gobgp` client of one test.
 struct Pair {
@@ -36,19 +38,42 @@ const FERRO_CAPS: &str =
 
 impl Pair {
     fn start(test: &str) -> Option<Pair> {
-        Pair::start_with(test, "", |c| c)
+        Pair::start_with(test, |c| c, |c| c)
     }
 
-    /// As [`Pair::start`], `gobgp_extra` appended to gobgpd's configuration
-    /// and `ferro` applied to ferrobgp's.
-    fn start_with(test: &str, gobgp_extra: &str, ferro: impl Fn(String) -> String) -> Option<Pair> {
+    /// As [`Pair::start`], `gobgp` applied to gobgpd's configuration and
+    /// `ferro` to ferrobgp's.
+    fn start_with(
+        test: &str,
+        gobgp: impl Fn(String) -> String,
+        ferro: impl Fn(String) -> String,
+    ) -> Option<Pair> {
+        Pair::start_on(
+            test,
+            "127.0.0.3",
+            "127.0.0.1",
+            &gobgp(GOBGP_CONF.to_string()),
+            &ferro(FERRO_CONF.to_string()),
+        )
+    }
+
+    /// gobgpd listening on `listen` with `gobgp_conf`, ferrobgp on
+    /// `ferro_conf` (`@PORT@` replaced in both), and the wait until gobgp
+    /// has its neighbor `us` (ferrobgp's address) Established.
+    fn start_on(
+        test: &str,
+        listen: &str,
+        us: &str,
+        gobgp_conf: &str,
+        ferro_conf: &str,
+    ) -> Option<Pair> {
         let bins = require(test, "gobgpd", &["gobgpd", "gobgp"])?;
         let work = Workdir::new();
-        let port = free_port("127.0.0.3");
+        let port = free_port(listen);
         let api_port = free_port("127.0.0.1");
         let conf = work.write(
             "gobgpd.toml",
-            &(GOBGP_CONF.replace("@PORT@", &port.to_string()) + gobgp_extra),
+            &gobgp_conf.replace("@PORT@", &port.to_string()),
             false,
         );
         let mut cmd = unprivileged(&bins[0]);
@@ -58,10 +83,7 @@ impl Pair {
             .arg("--pprof-disable")
             .arg("--log-plain");
         let daemon = Proc::spawn(cmd, work.path("gobgpd.log"));
-        let ferro = Ferro::start(
-            &work,
-            &ferro(FERRO_CONF.replace("@PORT@", &port.to_string())),
-        );
+        let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
             gobgp: bins[1].clone(),
@@ -72,7 +94,7 @@ impl Pair {
         pair.wait("gobgp sees the session Established", |p| {
             p.client(&["neighbor"]).filter(|s| {
                 s.lines()
-                    .any(|l| l.contains("127.0.0.1") && l.contains("Establ"))
+                    .any(|l| l.split_whitespace().next() == Some(us) && l.contains("Establ"))
             })
         });
         Some(pair)
@@ -333,7 +355,7 @@ fn gobgp_flowspec_both_ways() {
 fn gobgp_capabilities_route_target_and_teardown() {
     let Some(mut pair) = Pair::start_with(
         "interop_gobgp::gobgp_capabilities_route_target_and_teardown",
-        GOBGP_GR,
+        |c| c + GOBGP_GR,
         |c| c.replacen("family {", FERRO_CAPS, 1),
     ) else {
         return;
@@ -401,4 +423,509 @@ fn gobgp_capabilities_route_target_and_teardown() {
     // dropped at once: not kept as stale until the restart time
     let rib = pair.must(&["global", "rib"]);
     assert!(!rib.contains("S*>"), "{rib}");
+}
+
+/// ADD-PATH (RFC 7911) with `add-paths` (receive, send-max 8) on gobgpd's
+/// IPv4 unicast: gobgp reports ADD-PATH receive/send on both sides; our two
+/// paths of 203.0.113.0/24 (path IDs 1 and 2, MED 1 and 2) are two paths
+/// in gobgp's adj-in under those IDs, and withdrawing path 1 leaves path 2;
+/// two paths gobgp originates for 10.30.0.0/24 reach the helper with
+/// distinct non-zero `path-information`, and deleting one withdraws that
+/// path ID only.
+#[test]
+fn gobgp_add_path_both_ways() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_add_path_both_ways",
+        |c| {
+            c.replacen(
+                "afi-safi-name = \"ipv4-unicast\"\n",
+                "afi-safi-name = \"ipv4-unicast\"\n    [neighbors.afi-safis.add-paths.config]\n      receive = true\n      send-max = 8\n",
+                1,
+            )
+        },
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tadd-path send/receive;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    let neighbor = pair.must(&["neighbor", "127.0.0.1"]);
+    assert!(
+        neighbor.contains("add-path:\tadvertised and received"),
+        "{neighbor}"
+    );
+    let local_remote = neighbor
+        .split("add-path:")
+        .nth(1)
+        .unwrap_or_default()
+        .split("fqdn")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        local_remote.matches("ipv4-unicast:\treceive/send").count(),
+        2,
+        "{neighbor}"
+    );
+
+    for (id, med) in [(1, 1), (2, 2)] {
+        pair.ferro.command(&format!(
+            "announce route 203.0.113.0/24 path-information 0.0.0.{id} next-hop 10.0.0.1 med {med}"
+        ));
+    }
+    // `neighbor X adj-in` (text) lists the received path ID first
+    let adj_in = |p: &Pair| -> Vec<(String, String)> {
+        let text = p
+            .client(&["neighbor", "127.0.0.1", "adj-in"])
+            .unwrap_or_default();
+        let mut v: Vec<(String, String)> = text
+            .lines()
+            .filter(|l| l.contains("203.0.113.0/24"))
+            .map(|l| {
+                let id = l.split_whitespace().next().unwrap_or_default().to_string();
+                let med = l
+                    .split("{Med: ")
+                    .nth(1)
+                    .and_then(|m| m.split('}').next())
+                    .unwrap_or_default()
+                    .to_string();
+                (id, med)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let paths = pair.wait("gobgp's adj-in holds both paths", |p| {
+        Some(adj_in(p)).filter(|v| v.len() == 2)
+    });
+    let want = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(paths, want(&[("1", "1"), ("2", "2")]));
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 path-information 0.0.0.1 next-hop 10.0.0.1");
+    let paths = pair.wait("gobgp keeps only path 2", |p| {
+        Some(adj_in(p)).filter(|v| v.len() == 1)
+    });
+    assert_eq!(paths, want(&[("2", "2")]));
+
+    // gobgp -> ferrobgp: two paths of one prefix, told apart by path ID
+    for (nh, id) in [("10.0.0.3", "10"), ("10.0.0.4", "20")] {
+        pair.must(&[
+            "global",
+            "rib",
+            "add",
+            "10.30.0.0/24",
+            "nexthop",
+            nh,
+            "identifier",
+            id,
+        ]);
+    }
+    let paths_of = |ev: &[serde_json::Value]| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = announced(&updates(ev))
+            .into_iter()
+            .filter(|a| a.prefix() == Some("10.30.0.0/24"))
+            .map(|a| {
+                let id = a.nlri["path-information"].as_str().unwrap_or_default();
+                (a.next_hop.clone(), id.to_string())
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let ev = pair.wait_events("the helper receives gobgp's two paths", |ev| {
+        paths_of(ev).len() == 2
+    });
+    let got = paths_of(&ev);
+    assert_eq!(got[0].0, "10.0.0.3", "{got:?}");
+    assert_eq!(got[1].0, "10.0.0.4", "{got:?}");
+    assert!(
+        got[0].1 != got[1].1 && got.iter().all(|(_, id)| !id.is_empty() && id != "0.0.0.0"),
+        "{got:?}"
+    );
+    pair.must(&[
+        "global",
+        "rib",
+        "del",
+        "10.30.0.0/24",
+        "nexthop",
+        "10.0.0.3",
+        "identifier",
+        "10",
+    ]);
+    let ev = pair.wait_events("gobgp withdraws one path", |ev| {
+        updates(ev).iter().any(|u| {
+            u["withdraw"]["ipv4 unicast"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|n| n["nlri"] == "10.30.0.0/24"))
+        })
+    });
+    let gone: Vec<String> = updates(&ev)
+        .iter()
+        .filter_map(|u| u["withdraw"]["ipv4 unicast"].as_array().cloned())
+        .flatten()
+        .filter(|n| n["nlri"] == "10.30.0.0/24")
+        .filter_map(|n| n["path-information"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(gone, [got[0].1.clone()], "{:?}", updates(&ev));
+}
+
+/// The session over `::1` (qa/interop/gobgpd-ipv6.toml,
+/// qa/interop/ferrobgp-gobgp-ipv6.conf): gobgp has its neighbor `::1`
+/// Established with IPv4 and IPv6 unicast "advertised and received"; our
+/// IPv4 route (next hop 10.0.0.1, MED 10, community 65001:1) and IPv6 route
+/// (MP_REACH next hop 2001:db8::1, MED 20) are in gobgp's adj-in; gobgp's
+/// IPv4 and IPv6 routes reach the helper with their next hops, MED and AS
+/// path, in events naming peer and local address `::1`.
+#[test]
+fn gobgp_ipv6_transport() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_gobgp::gobgp_ipv6_transport",
+        "::1",
+        "::1",
+        GOBGP_CONF_IPV6,
+        FERRO_CONF_IPV6,
+    ) else {
+        return;
+    };
+    let neighbor = pair.must(&["neighbor", "::1"]);
+    for fam in ["ipv4-unicast", "ipv6-unicast"] {
+        assert!(
+            neighbor.contains(&format!("{fam}:\tadvertised and received")),
+            "{fam}: {neighbor}"
+        );
+    }
+    // our routes in gobgp's adj-in (IPv4 in NEXT_HOP, IPv6 in MP_REACH)
+    let adj_in = |p: &Pair, afi: &str, prefix: &str| -> Option<serde_json::Value> {
+        let text = p.client(&["neighbor", "::1", "adj-in", "-a", afi, "-j"])?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v.get(prefix)?.as_array()?.first().cloned()
+    };
+    let p4 = pair.wait("gobgp learns our IPv4 route", |p| {
+        adj_in(p, "ipv4", "192.0.2.0/24")
+    });
+    assert_eq!(
+        attr(&p4, 3).map(|a| a["nexthop"].clone()),
+        Some(serde_json::json!("10.0.0.1")),
+        "{p4:#}"
+    );
+    assert_eq!(
+        attr(&p4, 4).map(|a| a["metric"].clone()),
+        Some(serde_json::json!(10)),
+        "{p4:#}"
+    );
+    // 65001:1 as one 32-bit number
+    assert_eq!(
+        attr(&p4, 8).map(|a| a["communities"].clone()),
+        Some(serde_json::json!([(65001u64 << 16) + 1])),
+        "{p4:#}"
+    );
+    let p6 = pair.wait("gobgp learns our IPv6 route", |p| {
+        adj_in(p, "ipv6", "2001:db8:100::/48")
+    });
+    assert_eq!(
+        attr(&p6, 14).map(|a| a["nexthop"].clone()),
+        Some(serde_json::json!("2001:db8::1")),
+        "{p6:#}"
+    );
+    assert_eq!(
+        attr(&p6, 4).map(|a| a["metric"].clone()),
+        Some(serde_json::json!(20)),
+        "{p6:#}"
+    );
+
+    // gobgp -> ferrobgp, both families over the one IPv6 session
+    pair.must(&[
+        "global",
+        "rib",
+        "add",
+        "10.30.0.0/24",
+        "nexthop",
+        "10.0.0.3",
+        "med",
+        "33",
+    ]);
+    pair.must(&[
+        "global",
+        "rib",
+        "add",
+        "-a",
+        "ipv6",
+        "2001:db8:30::/48",
+        "nexthop",
+        "2001:db8::3",
+        "med",
+        "36",
+    ]);
+    let ev = pair.wait_events("the helper receives gobgp's routes", |ev| {
+        find(ev, "10.30.0.0/24").is_some() && find(ev, "2001:db8:30::/48").is_some()
+    });
+    let a = find(&ev, "10.30.0.0/24").expect("ipv4");
+    assert_eq!(
+        (a.family.as_str(), a.next_hop.as_str()),
+        ("ipv4 unicast", "10.0.0.3"),
+        "{a:?}"
+    );
+    assert_eq!(a.attributes["med"], 33, "{a:?}");
+    assert_eq!(a.as_path(), vec![65003], "{a:?}");
+    let a = find(&ev, "2001:db8:30::/48").expect("ipv6");
+    assert_eq!(
+        (a.family.as_str(), a.next_hop.as_str()),
+        ("ipv6 unicast", "2001:db8::3"),
+        "{a:?}"
+    );
+    assert_eq!(a.attributes["med"], 36, "{a:?}");
+    let peer = ev
+        .iter()
+        .find(|e| e["type"] == "update")
+        .map(|e| e["neighbor"]["address"].clone())
+        .unwrap_or_default();
+    assert_eq!(peer["peer"], "::1", "{peer}");
+    assert_eq!(peer["local"], "::1", "{peer}");
+}
+
+/// Graceful restart, receiving side (RFC 4724 4.2), with gobgpd as the
+/// restarting speaker (graceful restart with restart time 8 s and
+/// `mp-graceful-restart` for IPv4 unicast) and ferrobgp configured with
+/// graceful restart: gobgpd killed (SIGKILL, no NOTIFICATION): the helper
+/// gets `down` and `show adj-rib in` still has its two routes (stale);
+/// gobgpd started again with `-r` (Restart State) and only 10.30.0.0/24:
+/// after its End-of-RIB the Adj-RIB-In has 10.30.0.0/24 and not
+/// 10.31.0.0/24, no withdrawal is made up for the helper, and gobgp has
+/// our flow rule again.
+#[test]
+fn gobgp_graceful_restart_receiving_side() {
+    let gr = |c: String| {
+        c.replacen(
+            "afi-safi-name = \"ipv4-unicast\"\n",
+            "afi-safi-name = \"ipv4-unicast\"\n    [neighbors.afi-safis.mp-graceful-restart.config]\n      enabled = true\n",
+            1,
+        ) + "  [neighbors.graceful-restart.config]\n    enabled = true\n    restart-time = 8\n"
+    };
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_graceful_restart_receiving_side",
+        gr,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\tgraceful-restart 120;\n\t}\n\tfamily {",
+                1,
+            )
+            .replacen(
+                "receive { parsed; update; }",
+                "receive { parsed; update; open; }",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    for p in ["10.30.0.0/24", "10.31.0.0/24"] {
+        pair.must(&["global", "rib", "add", p, "nexthop", "10.0.0.3"]);
+    }
+    let ev = pair.wait_events("gobgp's routes", |ev| {
+        find(ev, "10.30.0.0/24").is_some() && find(ev, "10.31.0.0/24").is_some()
+    });
+    let gr_of = |ev: &[serde_json::Value]| -> Vec<serde_json::Value> {
+        ev.iter()
+            .filter(|e| e["type"] == "open" && e["neighbor"]["direction"] == "receive")
+            .map(|e| e["neighbor"]["open"]["capabilities"]["64"].clone())
+            .collect()
+    };
+    let gr = gr_of(&ev);
+    assert_eq!(gr[0]["time"], 8, "{gr:?}");
+    assert!(
+        gr[0]["address-family-flags"].get("ipv4/unicast").is_some(),
+        "{gr:?}"
+    );
+    let ours = ["10.30.0.0/24", "10.31.0.0/24"];
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(ours.iter().all(|p| holds(&rib, p)), "{rib:#?}");
+
+    // gobgpd dies (no NOTIFICATION): its routes stay, stale
+    crash_child(&mut pair.daemon.child);
+    let ferro = &mut pair.ferro;
+    let down = poll("`down` after gobgpd died", || {
+        ferro.assert_running();
+        states(&ferro.events())
+            .iter()
+            .any(|s| s == "down")
+            .then_some(())
+    });
+    assert!(down.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(
+        ours.iter().all(|p| holds(&rib, p)),
+        "stale routes dropped at once: {rib:#?}\n{}",
+        pair.context()
+    );
+
+    // back in restarting mode (`-r`: Restart State bit), with 10.30.0.0/24
+    // only: the End-of-RIB sweeps 10.31.0.0/24 (and 10.30.0.0/24 too when
+    // gobgp sends its End-of-RIB before our `rib add` reached it; it comes
+    // back with the UPDATE)
+    let mut cmd = unprivileged(&find_binary("gobgpd").expect("gobgpd"));
+    cmd.arg("-f")
+        .arg(pair.work.path("gobgpd.toml"))
+        .arg("-r")
+        .arg(format!("--api-hosts=127.0.0.1:{}", pair.api_port))
+        .arg("--pprof-disable")
+        .arg("--log-plain");
+    pair.daemon = Proc::spawn(cmd, pair.work.path("gobgpd.log"));
+    pair.wait("gobgpd's API after the restart", |p| {
+        p.client(&[
+            "global",
+            "rib",
+            "add",
+            "10.30.0.0/24",
+            "nexthop",
+            "10.0.0.3",
+        ])
+    });
+    let ferro_log = pair.ferro.log.clone();
+    let swept = poll("stale routes dropped at End-of-RIB", || {
+        let log = std::fs::read_to_string(&ferro_log).unwrap_or_default();
+        log.contains("End-of-RIB: ").then_some(())
+    });
+    assert!(swept.is_some(), "{}", pair.context());
+    let rib = pair.wait("the Adj-RIB-In without 10.31.0.0/24", |p| {
+        let rib = p.ferro.adj_rib_in()?;
+        (holds(&rib, "10.30.0.0/24") && !holds(&rib, "10.31.0.0/24")).then_some(rib)
+    });
+    assert_eq!(
+        rib.iter().filter(|l| l.contains("unicast")).count(),
+        1,
+        "{rib:#?}"
+    );
+    // we reconnected and sent ours again (the configuration's flow rule)
+    pair.wait("gobgp has our flow rule again", |p| {
+        p.client(&["global", "rib", "-a", "ipv4-flowspec"])
+            .filter(|s| s.contains("[destination: 198.51.100.1/32]"))
+    });
+    let ev = pair.ferro.events();
+    let gr = gr_of(&ev);
+    assert_eq!(gr.len(), 2, "{gr:?}");
+    // the new OPEN has the Restart State bit (0x8) and, for IPv4 unicast,
+    // the Forwarding State bit (0x80); ExaBGP 5.0.15's JSON, which helpers
+    // read, calls the first "forwarding" and the second "restart", and so
+    // does ours
+    assert_eq!(gr[0]["restart-flags"], serde_json::json!([]), "{gr:?}");
+    assert_eq!(
+        gr[1]["restart-flags"],
+        serde_json::json!(["forwarding"]),
+        "{gr:?}"
+    );
+    assert_eq!(
+        gr[1]["address-family-flags"]["ipv4/unicast"],
+        serde_json::json!(["restart"]),
+        "{gr:?}"
+    );
+    assert!(
+        !withdrawn(&updates(&ev))
+            .iter()
+            .any(|(_, p)| p == "10.31.0.0/24"),
+        "a withdrawal was made up for the helper\n{}",
+        pair.context()
+    );
+}
+
+/// Graceful restart, we restart on purpose (RFC 4724, `neighbor IP
+/// restart`), with graceful restart on gobgpd's side: gobgpd logs the peer
+/// down with "Reason=graceful-restart", our flow rule is in its RIB at
+/// every poll until the session is back, it counts no NOTIFICATION, and
+/// the rule is not stale (`S`) once our End-of-RIB came.
+#[test]
+fn gobgp_graceful_restart_we_restart() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_graceful_restart_we_restart",
+        |c| c + GOBGP_GR,
+        |c| c.replacen("family {", FERRO_CAPS, 1),
+    ) else {
+        return;
+    };
+    let flows = |p: &Pair| {
+        p.client(&["global", "rib", "-a", "ipv4-flowspec"])
+            .filter(|s| s.contains("[destination: 198.51.100.1/32]"))
+    };
+    pair.wait("gobgp has our flow rule", |p| flows(p));
+    let mark = pair.daemon.log_text().len();
+    pair.ferro.command("neighbor 127.0.0.3 restart");
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        pair.ferro.assert_running();
+        let rib = flows(&pair);
+        assert!(
+            rib.is_some(),
+            "our rule left gobgp during the restart\n{}",
+            pair.context()
+        );
+        let back = pair.daemon.log_text()[mark..].contains("Peer Up");
+        if back && !rib.unwrap_or_default().contains("S*>") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the session did not come back with our rule refreshed\n{}",
+            pair.context()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let log = pair.daemon.log_text();
+    assert!(log[mark..].contains("Reason=graceful-restart"), "{log}");
+    assert!(!log[mark..].contains("received notification"), "{log}");
+}
+
+/// gobgp 3.10 has no extended message (our capability 6 is
+/// "UnknownCapability(6): received" in `gobgp neighbor`): our route with
+/// 1,200 communities is refused by ferrobgp ("attributes too large for one
+/// UPDATE"), gobgp never has it, the next route reaches gobgp, and the
+/// session stays up (one OPEN, no NOTIFICATION received).
+#[test]
+fn gobgp_without_extended_message() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_without_extended_message",
+        |c| c,
+        |c| c.replacen("family {", FERRO_CAPS, 1),
+    ) else {
+        return;
+    };
+    let neighbor = pair.must(&["neighbor", "127.0.0.1"]);
+    assert!(
+        neighbor.contains("UnknownCapability(6):\treceived"),
+        "{neighbor}"
+    );
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "10.0.0.1",
+        1200,
+    ));
+    pair.wait("ferrobgp refuses the UPDATE", |p| {
+        p.ferro
+            .log_text()
+            .contains("cannot send 203.0.113.64/26: attributes too large for one UPDATE")
+            .then_some(())
+    });
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 10.0.0.1 med 3");
+    pair.wait("gobgp learns the next route", |p| {
+        let a = p.adj_in("203.0.113.0/24");
+        (!a.is_empty()).then_some(())
+    });
+    assert!(
+        pair.adj_in("203.0.113.64/26").is_empty(),
+        "{}",
+        pair.context()
+    );
+    let neighbor = pair.must(&["neighbor", "127.0.0.1"]);
+    assert!(neighbor.contains("BGP state = ESTABLISHED"), "{neighbor}");
+    assert_eq!(counter(&neighbor, "Opens").1, 1, "{neighbor}");
+    assert_eq!(counter(&neighbor, "Notifications"), (0, 0), "{neighbor}");
 }

@@ -17,16 +17,36 @@ use std::process::Command;
 
 const BGPD_CONF: &str = include_str!("../../../qa/interop/openbgpd.conf");
 const FERRO_CONF: &str = include_str!("../../../qa/interop/ferrobgp-openbgpd.conf");
+const BGPD_CONF_IPV6: &str = include_str!("../../../qa/interop/openbgpd-ipv6.conf");
+const FERRO_CONF_IPV6: &str = include_str!("../../../qa/interop/ferrobgp-openbgpd-ipv6.conf");
 
 struct Pair {
     work: Workdir,
     bgpctl: PathBuf,
     daemon: Proc,
     ferro: Ferro,
+    /// ferrobgp's address, as bgpd names the neighbor.
+    us: String,
+    /// bgpd's program and configuration file (to start it again).
+    bgpd: PathBuf,
+    conf: PathBuf,
 }
 
 impl Pair {
     fn start(test: &str) -> Option<Pair> {
+        Pair::start_on(test, "127.0.0.5", "127.0.0.1", BGPD_CONF, FERRO_CONF)
+    }
+
+    /// bgpd listening on `listen` with `bgpd_conf`, ferrobgp on
+    /// `ferro_conf` (`@PORT@`, `@SOCK@` replaced), and the wait until bgpd
+    /// has its neighbor `us` (ferrobgp's address) Established.
+    fn start_on(
+        test: &str,
+        listen: &str,
+        us: &str,
+        bgpd_conf: &str,
+        ferro_conf: &str,
+    ) -> Option<Pair> {
         let bins = require(test, "openbgpd", &["bgpd", "bgpctl"])?;
         if !is_root() {
             skip(
@@ -48,26 +68,27 @@ impl Pair {
             return None;
         }
         let work = Workdir::new();
-        let port = free_port("127.0.0.5");
+        let port = free_port(listen);
         let conf = work.write(
             "bgpd.conf",
-            &BGPD_CONF
+            &bgpd_conf
                 .replace("@PORT@", &port.to_string())
                 .replace("@SOCK@", &work.path("bgpd.sock").display().to_string()),
             false,
         );
-        let mut cmd = Command::new(&bins[0]);
-        cmd.arg("-d").arg("-f").arg(&conf);
-        let daemon = Proc::spawn(cmd, work.path("bgpd.log"));
-        let ferro = Ferro::start(&work, &FERRO_CONF.replace("@PORT@", &port.to_string()));
+        let daemon = spawn_bgpd(&work, &bins[0], &conf);
+        let ferro = Ferro::start(&work, &ferro_conf.replace("@PORT@", &port.to_string()));
         let mut pair = Pair {
             work,
             bgpctl: bins[1].clone(),
             daemon,
             ferro,
+            us: us.to_string(),
+            bgpd: bins[0].clone(),
+            conf,
         };
         pair.wait("bgpd sees the session Established", |p| {
-            p.ctl(&["show", "neighbor", "127.0.0.1"])
+            p.ctl(&["show", "neighbor", &p.us])
                 .filter(|s| s.contains("BGP state = Established"))
         });
         Some(pair)
@@ -93,7 +114,7 @@ impl Pair {
     /// (sent, received).
     fn counter(&self, row: &str) -> (u64, u64) {
         let text = self
-            .ctl(&["show", "neighbor", "127.0.0.1"])
+            .ctl(&["show", "neighbor", &self.us])
             .unwrap_or_default();
         text.lines()
             .map(str::trim)
@@ -112,6 +133,22 @@ impl Pair {
     }
 }
 
+/// Starts `bgpd` in the foreground on `conf`, its output in `work`.
+fn spawn_bgpd(work: &Workdir, bgpd: &std::path::Path, conf: &std::path::Path) -> Proc {
+    let mut cmd = Command::new(bgpd);
+    cmd.arg("-d").arg("-f").arg(conf);
+    Proc::spawn(cmd, work.path("bgpd.log"))
+}
+
+/// Kills bgpd and its session engine and RDE at once (SIGKILL: the
+/// connection closes with no NOTIFICATION, as in a crash).
+fn crash_bgpd(daemon: &mut Proc) {
+    for child in children_of(daemon.child.id()) {
+        signal(child, libc::SIGKILL);
+    }
+    crash_child(&mut daemon.child);
+}
+
 impl DaemonPair for Pair {
     const PEER: &'static str = "bgpd";
     fn parts(&mut self) -> (&mut Ferro, &mut Proc, &Workdir) {
@@ -119,7 +156,7 @@ impl DaemonPair for Pair {
     }
     fn extra_context(&mut self) -> String {
         let n = self
-            .ctl(&["show", "neighbor", "127.0.0.1"])
+            .ctl(&["show", "neighbor", &self.us])
             .unwrap_or_default();
         let rib = self.ctl(&["show", "rib"]).unwrap_or_default();
         format!("--- bgpctl show neighbor ---\n{n}\n--- bgpctl show rib ---\n{rib}\n")
@@ -280,4 +317,289 @@ fn openbgpd_matrix() {
         "no Cease 6/2, or routes kept\n{}",
         pair.daemon.log_text()
     );
+}
+
+/// The next hop bgpd's Adj-RIB-Out (`show rib out neighbor US detail`)
+/// lists for `prefix`.
+fn rib_out_next_hop(pair: &Pair, prefix: &str) -> Option<String> {
+    let text = pair.ctl(&["show", "rib", "out", "neighbor", &pair.us, "detail"])?;
+    let entry = text.split(&format!("entry for {prefix}\n")).nth(1)?;
+    let line = entry.lines().find(|l| l.trim().starts_with("Nexthop "))?;
+    line.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// The session over `::1` (qa/interop/openbgpd-ipv6.conf,
+/// qa/interop/ferrobgp-openbgpd-ipv6.conf): bgpd's neighbor `::1` is
+/// Established with local and remote host ::1 and IPv4 and IPv6 unicast
+/// negotiated; our IPv4 route (next hop 10.0.0.1, MED 10, community
+/// 65001:1) and IPv6 route (next hop 2001:db8::1, MED 20) are in `show rib
+/// detail`, with End-of-RIB for both families; bgpd's two routes reach the
+/// helper with the next hops bgpd's own Adj-RIB-Out lists for them (IPv4:
+/// its IPv4 source address, IPv6: ::1), MED and AS path, in events naming
+/// peer and local address ::1.
+#[test]
+fn openbgpd_ipv6_transport() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_openbgpd::openbgpd_ipv6_transport",
+        "::1",
+        "::1",
+        BGPD_CONF_IPV6,
+        FERRO_CONF_IPV6,
+    ) else {
+        return;
+    };
+    let n = pair.ctl(&["show", "neighbor", "::1"]).expect("neighbor");
+    assert!(n.contains("Local host:                   ::1,"), "{n}");
+    assert!(n.contains("Remote host:                  ::1,"), "{n}");
+    let negotiated = &n[n.find("Negotiated capabilities").expect("negotiated")..];
+    assert!(
+        negotiated.contains("Multiprotocol extensions: IPv4 unicast, IPv6 unicast"),
+        "{n}"
+    );
+
+    // ferrobgp -> bgpd
+    let r = pair.wait("bgpd has our IPv4 route", |p| p.rib("192.0.2.0/24"));
+    for want in [
+        "Nexthop 10.0.0.1",
+        "Neighbor ::1",
+        "Origin IGP, metric 10",
+        "Communities: 65001:1",
+    ] {
+        assert!(r.contains(want), "{want}: {r}");
+    }
+    let r = pair.wait("bgpd has our IPv6 route", |p| p.rib("2001:db8:100::/48"));
+    assert!(r.contains("Nexthop 2001:db8::1"), "{r}");
+    assert!(r.contains("metric 20"), "{r}");
+    pair.wait("bgpd got our End-of-RIB for both families", |p| {
+        (p.counter("End-of-Rib").1 >= 2).then_some(())
+    });
+
+    // bgpd -> ferrobgp
+    let ev = pair.wait_events("the helper receives bgpd's routes", |ev| {
+        find(ev, "10.60.0.0/24").is_some() && find(ev, "2001:db8:60::/48").is_some()
+    });
+    let a = find(&ev, "10.60.0.0/24").expect("ipv4");
+    assert_eq!(a.family, "ipv4 unicast", "{a:?}");
+    let nh4 = rib_out_next_hop(&pair, "10.60.0.0/24").expect("bgpd's rib out");
+    assert!(nh4.parse::<std::net::Ipv4Addr>().is_ok(), "{nh4}");
+    assert_eq!(a.next_hop, nh4, "{a:?}");
+    assert_eq!(a.as_path(), vec![65005], "{a:?}");
+    assert_eq!(a.attributes["med"], 12, "{a:?}");
+    assert_eq!(
+        a.attributes["community"],
+        serde_json::json!([[65005, 6]]),
+        "{a:?}"
+    );
+    let a = find(&ev, "2001:db8:60::/48").expect("ipv6");
+    assert_eq!(a.family, "ipv6 unicast", "{a:?}");
+    assert_eq!(a.next_hop, "::1", "{a:?}");
+    assert_eq!(
+        rib_out_next_hop(&pair, "2001:db8:60::/48").as_deref(),
+        Some("::1")
+    );
+    assert_eq!(a.attributes["med"], 13, "{a:?}");
+    let peer = ev
+        .iter()
+        .find(|e| e["type"] == "update")
+        .map(|e| e["neighbor"]["address"].clone())
+        .unwrap_or_default();
+    assert_eq!(peer["peer"], "::1", "{peer}");
+    assert_eq!(peer["local"], "::1", "{peer}");
+}
+
+/// Graceful restart when the peer cannot restart gracefully: bgpd 7.7 is a
+/// receiving speaker only, its GR capability has restart time 0 and no
+/// family (as the OPEN the helper gets shows), so when it crashes (SIGKILL,
+/// no NOTIFICATION) nothing of it is kept (RFC 4724 4.2 keeps only the
+/// families the capability lists): `show adj-rib in` is empty at once,
+/// with ferrobgp configured with graceful restart; bgpd started again
+/// sends its routes again, and we reconnect and send ours again.
+#[test]
+fn openbgpd_crash_without_restart_capability() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_openbgpd::openbgpd_crash_without_restart_capability",
+        "127.0.0.5",
+        "127.0.0.1",
+        BGPD_CONF,
+        &FERRO_CONF.replacen(
+            "receive { parsed; update; refresh; }",
+            "receive { parsed; update; refresh; open; }",
+            1,
+        ),
+    ) else {
+        return;
+    };
+    let ev = pair.wait_events("bgpd's routes", |ev| {
+        find(ev, "10.60.0.0/24").is_some() && find(ev, "2001:db8:60::/48").is_some()
+    });
+    let open = ev
+        .iter()
+        .find(|e| e["type"] == "open" && e["neighbor"]["direction"] == "receive")
+        .map(|e| e["neighbor"]["open"]["capabilities"]["64"].clone())
+        .unwrap_or_default();
+    assert_eq!(open["time"], 0, "{open}");
+    assert_eq!(
+        open["address-family-flags"],
+        serde_json::json!({}),
+        "{open}"
+    );
+    let ours = ["10.60.0.0/24", "2001:db8:60::/48"];
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(ours.iter().all(|p| holds(&rib, p)), "{rib:#?}");
+
+    crash_bgpd(&mut pair.daemon);
+    let ferro = &mut pair.ferro;
+    let down = poll("`down` after bgpd died", || {
+        ferro.assert_running();
+        states(&ferro.events())
+            .iter()
+            .any(|s| s == "down")
+            .then_some(())
+    });
+    assert!(down.is_some(), "{}", pair.context());
+    let rib = pair.ferro.adj_rib_in().expect("show adj-rib in");
+    assert!(rib.iter().all(|l| !l.contains("unicast")), "{rib:#?}");
+
+    pair.daemon = spawn_bgpd(&pair.work, &pair.bgpd, &pair.conf);
+    let rib = pair.wait("bgpd's routes again", |p| {
+        let rib = p.ferro.adj_rib_in()?;
+        ours.iter().all(|x| holds(&rib, x)).then_some(rib)
+    });
+    assert_eq!(
+        rib.iter().filter(|l| l.contains("unicast")).count(),
+        2,
+        "{rib:#?}"
+    );
+    // and we reconnected and sent ours again
+    let r = pair.wait("bgpd has our routes again", |p| p.rib("192.0.2.0/24"));
+    assert!(r.contains("65001 4200000010"), "{r}");
+    pair.wait("bgpd has our IPv6 route again", |p| {
+        p.rib("2001:db8:100::/48")
+    });
+}
+
+/// ADD-PATH (RFC 7911) with `announce add-path recv yes` and `announce
+/// add-path send all` in bgpd: `show neighbor` negotiated "Add-path: IPv4
+/// unicast bidir, IPv6 unicast bidir"; our two paths of 203.0.113.0/24
+/// (path IDs 1 and 2, MED 1 and 2) are two entries of `show rib detail`
+/// with `Path-Id: 1`/`2`, withdrawing path 1 leaves path 2; bgpd's routes
+/// reach the helper with a non-zero `path-information`.
+#[test]
+fn openbgpd_add_path_both_ways() {
+    let Some(mut pair) = Pair::start_on(
+        "interop_openbgpd::openbgpd_add_path_both_ways",
+        "127.0.0.5",
+        "127.0.0.1",
+        &BGPD_CONF.replacen(
+            "\tannounce as-4byte yes\n",
+            "\tannounce as-4byte yes\n\tannounce add-path recv yes\n\tannounce add-path send all\n",
+            1,
+        ),
+        &FERRO_CONF.replacen(
+            "\t\tgraceful-restart 120;\n",
+            "\t\tgraceful-restart 120;\n\t\tadd-path send/receive;\n",
+            1,
+        ),
+    ) else {
+        return;
+    };
+    let n = pair
+        .ctl(&["show", "neighbor", "127.0.0.1"])
+        .expect("neighbor");
+    let negotiated = &n[n.find("Negotiated capabilities").expect("negotiated")..];
+    assert!(
+        negotiated.contains("Add-path: IPv4 unicast bidir, IPv6 unicast bidir"),
+        "{n}"
+    );
+    for (id, med) in [(1, 1), (2, 2)] {
+        pair.ferro.command(&format!(
+            "announce route 203.0.113.0/24 path-information 0.0.0.{id} next-hop 10.0.0.1 med {med}"
+        ));
+    }
+    // (path ID, MED) of each entry of `show rib detail 203.0.113.0/24`
+    let paths = |p: &Pair| -> Vec<(String, String)> {
+        let text = p.rib("203.0.113.0/24").unwrap_or_default();
+        let mut v: Vec<(String, String)> = text
+            .split("BGP routing table entry")
+            .skip(1)
+            .map(|e| {
+                let id = e
+                    .split("Path-Id: ")
+                    .nth(1)
+                    .and_then(|x| x.split_whitespace().next())
+                    .unwrap_or_default()
+                    .to_string();
+                let med = e
+                    .split("metric ")
+                    .nth(1)
+                    .and_then(|x| x.split(',').next())
+                    .unwrap_or_default()
+                    .to_string();
+                (id, med)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let got = pair.wait("bgpd has both paths", |p| {
+        Some(paths(p)).filter(|v| v.len() == 2)
+    });
+    let want = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(got, want(&[("1", "1"), ("2", "2")]));
+    pair.ferro
+        .command("withdraw route 203.0.113.0/24 path-information 0.0.0.1 next-hop 10.0.0.1");
+    let got = pair.wait("bgpd keeps only path 2", |p| {
+        Some(paths(p)).filter(|v| v.len() == 1)
+    });
+    assert_eq!(got, want(&[("2", "2")]));
+
+    // bgpd -> ferrobgp: its routes with its (non-zero) path IDs
+    let ev = pair.wait_events("the helper receives bgpd's routes", |ev| {
+        find(ev, "10.60.0.0/24").is_some() && find(ev, "2001:db8:60::/48").is_some()
+    });
+    for p in ["10.60.0.0/24", "2001:db8:60::/48"] {
+        let a = find(&ev, p).expect("route");
+        let id = a.nlri["path-information"].as_str().unwrap_or_default();
+        assert!(
+            !id.is_empty() && id != "0.0.0.0",
+            "{p} has no path ID: {a:?}"
+        );
+    }
+}
+
+/// bgpd 7.7 has no extended message: our route with 1,200 communities is
+/// refused by ferrobgp ("attributes too large for one UPDATE"), bgpd never
+/// has it, the next route reaches bgpd, and the session stays up (one OPEN,
+/// no NOTIFICATION in `show neighbor`).
+#[test]
+fn openbgpd_without_extended_message() {
+    let Some(mut pair) = Pair::start("interop_openbgpd::openbgpd_without_extended_message") else {
+        return;
+    };
+    pair.ferro.command(&announce_many_communities(
+        "203.0.113.64/26",
+        "10.0.0.1",
+        1200,
+    ));
+    pair.wait("ferrobgp refuses the UPDATE", |p| {
+        p.ferro
+            .log_text()
+            .contains("cannot send 203.0.113.64/26: attributes too large for one UPDATE")
+            .then_some(())
+    });
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 10.0.0.1 med 3");
+    pair.wait("bgpd learns the next route", |p| p.rib("203.0.113.0/24"));
+    assert!(pair.rib("203.0.113.64/26").is_none(), "{}", pair.context());
+    let n = pair
+        .ctl(&["show", "neighbor", "127.0.0.1"])
+        .expect("neighbor");
+    assert!(n.contains("BGP state = Established"), "{n}");
+    assert!(!n.contains("Extended message"), "{n}");
+    assert_eq!(pair.counter("Opens"), (1, 1), "{n}");
+    assert_eq!(pair.counter("Notifications"), (0, 0), "{n}");
 }

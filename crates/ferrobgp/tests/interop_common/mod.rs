@@ -374,6 +374,24 @@ impl Ferro {
             .count()
     }
 
+    /// `show adj-rib in` through the helper: the answer's lines (up to
+    /// `done`), `None` when no answer came.
+    pub fn adj_rib_in(&mut self) -> Option<Vec<String>> {
+        let mark = self.received_text().len();
+        let done = self.replies("done");
+        self.command("show adj-rib in");
+        let text = poll("the answer to `show adj-rib in`", || {
+            (self.replies("done") > done).then(|| self.received_text()[mark..].to_string())
+        })?;
+        Some(
+            text.lines()
+                .take_while(|l| l.trim() != "done")
+                .filter(|l| !l.starts_with('{'))
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
     /// Remembers the supervisor's children (rib, workers, helper) so that
     /// [`Drop`] can make sure none of them outlives the test.
     pub fn note_children(&mut self) {
@@ -596,6 +614,11 @@ pub fn announced(updates: &[serde_json::Value]) -> Vec<Announced> {
         }
     }
     out
+}
+
+/// True when `lines` (of `show adj-rib in`) hold `prefix`.
+pub fn holds(lines: &[String], prefix: &str) -> bool {
+    lines.iter().any(|l| l.contains(&format!(" {prefix} ")))
 }
 
 /// Every prefix withdrawn in `updates`, as `(family, prefix)`.
