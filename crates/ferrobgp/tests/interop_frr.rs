@@ -911,3 +911,55 @@ fn frr_graceful_restart_we_restart() {
     assert_eq!(p[0]["metric"], 10, "{:#}", p[0]);
     assert!(p[0].get("stale").is_none(), "{:#}", p[0]);
 }
+
+/// A peer that resets the session on every UPDATE is paced by our
+/// back-off: bgpd takes a 127.0.0.0/8 next hop for a martian and resets
+/// the session, and our Adj-RIB-Out sends the route again on every new
+/// session. The delay before each reconnect goes on growing (1, 2, 3 ...
+/// s) instead of going back to 0 (README "Reconnecting"), so bgpd gets a
+/// handful of sessions in nine seconds, not a tight loop.
+#[test]
+fn frr_resetting_peer_is_paced_by_the_back_off() {
+    let Some(mut pair) = Pair::start("interop_frr::frr_resetting_peer_is_paced_by_the_back_off")
+    else {
+        return;
+    };
+    pair.ferro
+        .command("announce route 198.51.100.0/24 next-hop 127.0.0.9");
+    std::thread::sleep(std::time::Duration::from_secs(9));
+    let events = pair.ferro.events();
+    let times = |state: &str| -> Vec<f64> {
+        events
+            .iter()
+            .filter(|e| e["type"] == "state" && e["neighbor"]["state"] == state)
+            .filter_map(|e| e["time"].as_f64())
+            .collect()
+    };
+    let (downs, connects) = (times("down"), times("connected"));
+    assert!(
+        downs.len() >= 2,
+        "bgpd did not reset the session on the martian next hop: {:?}\n{}",
+        states(&events),
+        pair.context()
+    );
+    assert!(
+        downs.len() <= 6,
+        "{} sessions reset in 9 s: not paced\n{}",
+        downs.len(),
+        pair.context()
+    );
+    // the wait between each reset and the next connection grows
+    let mut gaps = Vec::new();
+    for d in &downs {
+        if let Some(c) = connects.iter().find(|c| *c > d) {
+            gaps.push(c - d);
+        }
+    }
+    assert!(gaps.len() >= 2, "{gaps:?}\n{}", pair.context());
+    for pair_of in gaps.windows(2) {
+        assert!(
+            pair_of[0] >= 0.9 && pair_of[1] >= pair_of[0] + 0.5,
+            "reconnect delays not growing: {gaps:?}"
+        );
+    }
+}
