@@ -117,7 +117,7 @@ impl State {
             affects,
             reloads,
         };
-        let (ticket, over) = self.pipes.submit(key, answer, sends, n);
+        let (ticket, over) = self.pipes.submit(key, answer, sends, n, None);
         for peer in over {
             self.overloaded(peer);
         }
