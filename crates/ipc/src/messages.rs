@@ -108,6 +108,9 @@ pub enum SupervisorToRib {
     /// replays after a crash of the previous one, sent after `Init` and
     /// before any helper, worker or control socket.
     Journal(Vec<crate::journal::JournalOp>),
+    /// Every [`RibToSupervisor::Journal`] up to the batch `seq` is in the
+    /// journal: the answers of those batches may be written.
+    Journaled { seq: u64 },
 }
 
 impl Fds for SupervisorToRib {
@@ -140,9 +143,13 @@ pub enum RibToSupervisor {
     Hung { peer: PeerId },
     /// The rib finished its shutdown (helpers were told) and is about to exit.
     Stopped,
-    /// What a batch of API commands changed in the Adj-RIB-Outs, for the
-    /// supervisor's route journal; sent before any of the batch's `done`.
-    Journal(Vec<crate::journal::JournalOp>),
+    /// What the batch `seq` of API commands changed in the Adj-RIB-Outs,
+    /// for the supervisor's route journal; the batch's answers wait for
+    /// [`SupervisorToRib::Journaled`] (sequence numbers increase).
+    Journal {
+        seq: u64,
+        ops: Vec<crate::journal::JournalOp>,
+    },
 }
 
 impl Fds for RibToSupervisor {}

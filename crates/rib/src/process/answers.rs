@@ -2,7 +2,8 @@
 //! batch is applied and its changes queued to every affected worker at
 //! once; its answers are written when the pipelines release them (every
 //! affected peer wrote its changes, went away, or the ack bound passed:
-//! then `error` with the reason); a peer whose backlog passes its bound is
+//! then `error` with the reason) and, for a batch that changed API routes,
+//! once the supervisor acknowledged its journal message; a peer whose backlog passes its bound is
 //! closed as RFC 9687's send hold timer; a source's reader reads on while
 //! fewer than [`MAX_UNANSWERED`] of its batches wait for their answers.
 //! Also the limits on helper input: over-long lines and refused commands
@@ -102,7 +103,9 @@ pub fn size(list: &ipc::ChangeList) -> (usize, usize) {
 }
 
 impl State {
-    /// Queues the answer of a batch of `key` that sent `sends`.
+    /// Queues the answer of a batch of `key` that sent `sends` and, with
+    /// `journal`, the journal message of the batch with that sequence
+    /// number.
     pub(super) fn submit(
         &mut self,
         key: HelperKey,
@@ -110,6 +113,7 @@ impl State {
         affects: Vec<(usize, Vec<PeerId>)>,
         sends: &[crate::pipeline::Send],
         reloads: VecDeque<usize>,
+        journal: Option<u64>,
     ) {
         let n = reloads.len();
         let answer = Answer {
@@ -117,7 +121,7 @@ impl State {
             affects,
             reloads,
         };
-        let (ticket, over) = self.pipes.submit(key, answer, sends, n, None);
+        let (ticket, over) = self.pipes.submit(key, answer, sends, n, journal);
         for peer in over {
             self.overloaded(peer);
         }
@@ -157,7 +161,7 @@ impl State {
             outcome: Outcome::Error(format!("line longer than {max} bytes")),
             output: Vec::new(),
         };
-        self.submit(key, vec![reply], Vec::new(), &[], VecDeque::new());
+        self.submit(key, vec![reply], Vec::new(), &[], VecDeque::new(), None);
     }
 
     /// The ack bound of `ticket` passed.
@@ -182,6 +186,12 @@ impl State {
         } else {
             a.reloads.pop_front();
         }
+        self.write_answers();
+    }
+
+    /// The supervisor journaled every batch up to `seq`.
+    pub(super) fn journaled(&mut self, seq: u64) {
+        self.pipes.journaled(seq);
         self.write_answers();
     }
 
@@ -227,6 +237,15 @@ impl State {
                             if let Some(r) = a.replies.get_mut(*i) {
                                 r.outcome = Outcome::Error(why.clone());
                             }
+                        }
+                    }
+                }
+                if e.journal {
+                    warn!("the supervisor did not journal a batch within {timeout:?}: answering error");
+                    let why = format!("not journaled within {timeout:?}");
+                    for (i, _) in &a.affects {
+                        if let Some(r) = a.replies.get_mut(*i) {
+                            r.outcome = Outcome::Error(why.clone());
                         }
                     }
                 }

@@ -468,10 +468,12 @@ impl Daemon {
                 self.restart_sessions(peer).await;
             }
             Ok(RibToSupervisor::Hung { peer }) => self.kill_hung(peer),
-            Ok(RibToSupervisor::Journal(ops)) => {
+            Ok(RibToSupervisor::Journal { seq, ops }) => {
                 for op in ops {
                     self.journal.apply(op);
                 }
+                // the batch's answers wait for this
+                self.send_rib(SupervisorToRib::Journaled { seq }, &[]).await;
             }
             Err(e) => {
                 if self.stopping.is_none() {
