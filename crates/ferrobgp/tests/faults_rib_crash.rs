@@ -5,7 +5,9 @@
 //! the rib is killed, every route the helper was answered `done` for is on
 //! the wire at the end. The helpers announce only in their first run (a
 //! marker file), so what comes back after the crash comes from the
-//! supervisor's route journal, not from a helper saying it again.
+//! supervisor's route journal, not from a helper saying it again. A `done`
+//! is written only once the supervisor has journaled the route: with the
+//! supervisor stopped, the route reaches the peers but its answer waits.
 //!
 //! Not covered here because it is not so yet: the sessions are reset by a
 //! rib crash (the workers go with the rib and reconnect; see
@@ -166,6 +168,84 @@ fn a_rib_crash_loses_no_route() {
     for s in [&mut sa, &mut sb] {
         wait_route(s, "10.4.0.0/24", LONG, &log);
     }
+}
+
+/// Stops a process (SIGSTOP) until dropped (SIGCONT).
+struct Stopped(u32);
+
+impl Stopped {
+    fn new(pid: u32) -> Stopped {
+        // SAFETY: kill(2) of the supervisor this test's daemon is.
+        unsafe {
+            libc::kill(pid as i32, libc::SIGSTOP);
+        }
+        Stopped(pid)
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        unsafe {
+            libc::kill(self.0 as i32, libc::SIGCONT);
+        }
+    }
+}
+
+/// `ferrobgp cli` in a thread: its outcome arrives on the channel.
+fn cli_async(sock: &str, line: &'static str) -> std::sync::mpsc::Receiver<(Option<i32>, String)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let sock = sock.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send(cli(&sock, line));
+    });
+    rx
+}
+
+#[test]
+fn done_waits_until_the_supervisor_journaled_the_route() {
+    let a = Peer::bind("127.0.0.1");
+    let b = Peer::bind("127.0.0.2");
+    let w = start_with_cli(&conf(&a, &b), &[("helper.sh", ONCE)]);
+    let log = {
+        let p = w.d.log.clone();
+        move || std::fs::read_to_string(&p).unwrap_or_default()
+    };
+    let mut sa = a.accept();
+    let mut sb = b.accept();
+    sa.establish(65000, [10, 0, 0, 2], 30);
+    sb.establish(65000, [10, 0, 0, 3], 30);
+    read_table(&mut sa, &log);
+    read_table(&mut sb, &log);
+    wait_file_contains(&w.d.path("reply"), "done", &log);
+
+    // The supervisor cannot journal while stopped: the route goes on the
+    // wire, but its `done` waits.
+    let stopped = Stopped::new(w.d.pid());
+    let announce = cli_async(&w.sock, "announce route 10.2.0.0/24 next-hop 127.0.0.1");
+    for s in [&mut sa, &mut sb] {
+        wait_route(s, "10.2.0.0/24", LONG, &log);
+    }
+    // a command that changes no route is answered meanwhile
+    let (code, out) = cli(&w.sock, "show neighbor summary");
+    assert_eq!(code, Some(0), "{out}\n{}", log());
+    assert!(out.contains("127.0.0.2"), "{out}");
+    assert!(
+        announce.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "answered before the supervisor journaled the route"
+    );
+    drop(stopped);
+    let (code, out) = announce.recv_timeout(LONG).expect("answer once journaled");
+    assert_eq!((code, out.trim()), (Some(0), ""), "{}", log());
+
+    // and what was answered `done` survives a crash of the rib
+    let rib = rib_of(&w.d).expect("rib");
+    kill9(rib);
+    new_rib(&w.d, rib, &log);
+    let mut s = a.accept();
+    s.establish(65000, [10, 0, 0, 2], 30);
+    let table = announced(&read_table(&mut s, &log));
+    assert!(table.contains("10.2.0.0/24"), "{table:?}\n{}", log());
 }
 
 #[test]

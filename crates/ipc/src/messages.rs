@@ -117,6 +117,9 @@ pub enum SupervisorToRib {
     /// [`RibToSupervisor::Metrics`] with the same `n` and the rib's
     /// counters (cheap: no walk over the tables).
     Metrics { n: u64 },
+    /// Every [`RibToSupervisor::Journal`] up to the batch `seq` is in the
+    /// journal: the answers of those batches may be written.
+    Journaled { seq: u64 },
 }
 
 impl Fds for SupervisorToRib {
@@ -150,9 +153,13 @@ pub enum RibToSupervisor {
     Hung { peer: PeerId },
     /// The rib finished its shutdown (helpers were told) and is about to exit.
     Stopped,
-    /// What a batch of API commands changed in the Adj-RIB-Outs, for the
-    /// supervisor's route journal; sent before any of the batch's `done`.
-    Journal(Vec<crate::journal::JournalOp>),
+    /// What the batch `seq` of API commands changed in the Adj-RIB-Outs,
+    /// for the supervisor's route journal; the batch's answers wait for
+    /// [`SupervisorToRib::Journaled`] (sequence numbers increase).
+    Journal {
+        seq: u64,
+        ops: Vec<crate::journal::JournalOp>,
+    },
     /// Answer to [`SupervisorToRib::Metrics`] `n`.
     Metrics {
         n: u64,

@@ -77,6 +77,8 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
             error: Some("a.conf:3:7: unknown keyword".into()),
         },
         SupervisorToRib::Journal(journal_ops()),
+        SupervisorToRib::Journaled { seq: 0 },
+        SupervisorToRib::Journaled { seq: u64::MAX },
     ]
 }
 
@@ -89,8 +91,14 @@ fn rib_to_sup() -> Vec<RibToSupervisor> {
         RibToSupervisor::Restart { peer: Some(4) },
         RibToSupervisor::Hung { peer: 5 },
         RibToSupervisor::Stopped,
-        RibToSupervisor::Journal(journal_ops()),
-        RibToSupervisor::Journal(Vec::new()),
+        RibToSupervisor::Journal {
+            seq: 7,
+            ops: journal_ops(),
+        },
+        RibToSupervisor::Journal {
+            seq: u64::MAX,
+            ops: Vec::new(),
+        },
     ]
 }
 

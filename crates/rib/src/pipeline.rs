@@ -7,6 +7,14 @@
 //! waits for has acknowledged its changes, went away, or the answer's
 //! acknowledgement bound expired.
 //!
+//! A batch that changed what the API made of the Adj-RIB-Outs is also
+//! journaled by the supervisor (see `ferrobgp_ipc::Journal`): its answer
+//! waits for the supervisor's acknowledgement of the batch's journal
+//! message as well ([`Pipelines::journaled`], cumulative by batch
+//! sequence number, as the supervisor handles them in order), so that a
+//! `done` never reaches a source before the route it answers would
+//! survive a crash of the rib. Only an expired bound releases it earlier.
+//!
 //! A peer's backlog (what is queued behind the entry its worker is
 //! writing) is bounded in changes and bytes; [`Pipelines::send`] and
 //! [`Pipelines::submit`] report a peer past its bound, which the caller
@@ -54,6 +62,8 @@ pub struct Expired {
     pub peers: Vec<PeerId>,
     /// Reload outcomes still awaited.
     pub reloads: usize,
+    /// The supervisor had not acknowledged the batch's journal message.
+    pub journal: bool,
 }
 
 #[derive(Debug)]
@@ -101,12 +111,14 @@ struct Answer<S, R> {
     reply: R,
     waiting: BTreeSet<PeerId>,
     reloads: usize,
+    /// Waits for the supervisor to journal this batch.
+    journal: bool,
     expired: Option<Expired>,
 }
 
 impl<S, R> Answer<S, R> {
     fn releasable(&self) -> bool {
-        self.expired.is_some() || (self.waiting.is_empty() && self.reloads == 0)
+        self.expired.is_some() || (self.waiting.is_empty() && self.reloads == 0 && !self.journal)
     }
 }
 
@@ -120,6 +132,12 @@ pub struct Pipelines<S, R> {
     /// Sources whose head answer may have become releasable.
     dirty: BTreeSet<S>,
     next: Ticket,
+    /// Answers waiting for the journal, by batch sequence number, in the
+    /// order their journal messages were sent.
+    journal: VecDeque<(Seq, Ticket)>,
+    /// Every journal message up to this batch sequence number is
+    /// acknowledged.
+    journaled: Seq,
 }
 
 impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
@@ -131,6 +149,8 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
             sources: HashMap::new(),
             dirty: BTreeSet::new(),
             next: 0,
+            journal: VecDeque::new(),
+            journaled: 0,
         }
     }
 
@@ -152,14 +172,17 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
     }
 
     /// Submits `source`'s answer `reply`, waiting for `sends` (one per
-    /// peer) and `reloads` reload outcomes. Returns its ticket and the
-    /// peers now past their bound.
+    /// peer), `reloads` reload outcomes and, with `journal`, the
+    /// supervisor's acknowledgement of the journal message of the batch
+    /// with that sequence number (sent before this call). Returns its
+    /// ticket and the peers now past their bound.
     pub fn submit(
         &mut self,
         source: S,
         reply: R,
         sends: &[Send],
         reloads: usize,
+        journal: Option<Seq>,
     ) -> (Ticket, Vec<PeerId>) {
         self.next += 1;
         let ticket = self.next;
@@ -170,6 +193,18 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
                 over.push(s.peer);
             }
         }
+        let journal = journal.filter(|seq| *seq > self.journaled);
+        // answers released by their bound no longer wait for the journal
+        while self
+            .journal
+            .front()
+            .is_some_and(|(_, t)| !self.answers.contains_key(t))
+        {
+            self.journal.pop_front();
+        }
+        if let Some(seq) = journal {
+            self.journal.push_back((seq, ticket));
+        }
         self.answers.insert(
             ticket,
             Answer {
@@ -177,6 +212,7 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
                 reply,
                 waiting,
                 reloads,
+                journal: journal.is_some(),
                 expired: None,
             },
         );
@@ -207,6 +243,21 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
         self.release_peer(peer, done);
     }
 
+    /// The supervisor journaled every batch up to `seq`.
+    pub fn journaled(&mut self, seq: Seq) {
+        self.journaled = self.journaled.max(seq);
+        while let Some(&(s, t)) = self.journal.front() {
+            if s > seq {
+                break;
+            }
+            self.journal.pop_front();
+            if let Some(a) = self.answers.get_mut(&t) {
+                a.journal = false;
+                self.dirty.insert(a.source);
+            }
+        }
+    }
+
     /// `peer`'s session (or worker) is gone: its queue is dropped, nothing
     /// waits for it any more.
     pub fn peer_gone(&mut self, peer: PeerId) {
@@ -229,6 +280,7 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
         a.expired = Some(Expired {
             peers: a.waiting.iter().copied().collect(),
             reloads: a.reloads,
+            journal: a.journal,
         });
         self.dirty.insert(a.source);
         true

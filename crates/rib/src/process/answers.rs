@@ -2,7 +2,8 @@
 //! batch is applied and its changes queued to every affected worker at
 //! once; its answers are written when the pipelines release them (every
 //! affected peer wrote its changes, went away, or the ack bound passed:
-//! then `error` with the reason); a peer whose backlog passes its bound is
+//! then `error` with the reason) and, for a batch that changed API routes,
+//! once the supervisor acknowledged its journal message; a peer whose backlog passes its bound is
 //! closed as RFC 9687's send hold timer; a source's reader reads on while
 //! fewer than [`MAX_UNANSWERED`] of its batches wait for their answers.
 //! Also the limits on helper input: over-long lines and refused commands
@@ -104,7 +105,9 @@ pub fn size(list: &ipc::ChangeList) -> (usize, usize) {
 }
 
 impl State {
-    /// Queues the answer of a batch of `key` that sent `sends`.
+    /// Queues the answer of a batch of `key` that sent `sends` and, with
+    /// `journal`, the journal message of the batch with that sequence
+    /// number.
     pub(super) fn submit(
         &mut self,
         key: HelperKey,
@@ -112,6 +115,7 @@ impl State {
         affects: Vec<(usize, Vec<PeerId>)>,
         sends: &[crate::pipeline::Send],
         reloads: VecDeque<usize>,
+        journal: Option<u64>,
     ) {
         let n = reloads.len();
         let answer = Answer {
@@ -120,7 +124,7 @@ impl State {
             reloads,
             read: self.batch_read.take().unwrap_or_else(Instant::now),
         };
-        let (ticket, over) = self.pipes.submit(key, answer, sends, n);
+        let (ticket, over) = self.pipes.submit(key, answer, sends, n, journal);
         for peer in over {
             self.overloaded(peer);
         }
@@ -160,7 +164,7 @@ impl State {
             outcome: Outcome::Error(format!("line longer than {max} bytes")),
             output: Vec::new(),
         };
-        self.submit(key, vec![reply], Vec::new(), &[], VecDeque::new());
+        self.submit(key, vec![reply], Vec::new(), &[], VecDeque::new(), None);
     }
 
     /// The ack bound of `ticket` passed.
@@ -185,6 +189,12 @@ impl State {
         } else {
             a.reloads.pop_front();
         }
+        self.write_answers();
+    }
+
+    /// The supervisor journaled every batch up to `seq`.
+    pub(super) fn journaled(&mut self, seq: u64) {
+        self.pipes.journaled(seq);
         self.write_answers();
     }
 
@@ -230,6 +240,15 @@ impl State {
                             if let Some(r) = a.replies.get_mut(*i) {
                                 r.outcome = Outcome::Error(why.clone());
                             }
+                        }
+                    }
+                }
+                if e.journal {
+                    warn!("the supervisor did not journal a batch within {timeout:?}: answering error");
+                    let why = format!("not journaled within {timeout:?}");
+                    for (i, _) in &a.affects {
+                        if let Some(r) = a.replies.get_mut(*i) {
+                            r.outcome = Outcome::Error(why.clone());
                         }
                     }
                 }

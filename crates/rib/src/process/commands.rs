@@ -138,10 +138,12 @@ impl State {
         let seq = self.seq;
         let commands: Vec<BatchCommand> = rib_cmds.iter().map(|(_, c)| c.clone()).collect();
         let result = self.table.apply_batch(&commands);
-        // journaled in the supervisor before any `done` of the batch
-        let journal = crate::journal::ops_of(&commands, &result.results);
-        if !journal.is_empty() {
-            let _ = self.sup.send(RibToSupervisor::Journal(journal));
+        // journaled in the supervisor before any `done` of the batch: the
+        // answer waits for its acknowledgement (SupervisorToRib::Journaled)
+        let ops = crate::journal::ops_of(&commands, &result.results);
+        let journal = (!ops.is_empty()).then_some(seq);
+        if !ops.is_empty() {
+            let _ = self.sup.send(RibToSupervisor::Journal { seq, ops });
         }
         for ((i, _), r) in rib_cmds.iter().zip(&result.results) {
             if let Err(e) = r {
@@ -192,7 +194,7 @@ impl State {
             .filter(|(_, r)| r.is_ok())
             .map(|((i, c), _)| (*i, c.peers.clone()))
             .collect();
-        self.submit(key, replies, affects, &sends, reloads);
+        self.submit(key, replies, affects, &sends, reloads, journal);
     }
 
     pub(super) fn side_effect(&mut self, action: Action) {

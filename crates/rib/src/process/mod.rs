@@ -466,6 +466,7 @@ impl State {
                 self.check_drained();
             }
             SupervisorToRib::Journal(ops) => self.replay_journal(ops),
+            SupervisorToRib::Journaled { seq } => self.journaled(seq),
             SupervisorToRib::Shutdown => {
                 self.shutdown().await;
                 let _ = self.sup.send(RibToSupervisor::Stopped);

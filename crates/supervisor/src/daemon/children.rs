@@ -480,10 +480,12 @@ impl Daemon {
                 self.restart_sessions(peer).await;
             }
             Ok(RibToSupervisor::Hung { peer }) => self.kill_hung(peer),
-            Ok(RibToSupervisor::Journal(ops)) => {
+            Ok(RibToSupervisor::Journal { seq, ops }) => {
                 for op in ops {
                     self.journal.apply(op);
                 }
+                // the batch's answers wait for this
+                self.send_rib(SupervisorToRib::Journaled { seq }, &[]).await;
             }
             Ok(RibToSupervisor::Metrics { n, snapshot }) => self.on_rib_metrics(n, snapshot),
             Err(e) => {
