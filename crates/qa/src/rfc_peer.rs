@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 const LIMIT: Duration = Duration::from_secs(20);
 
 /// A configuration for a peer of AS `peer_as` with the helper `helper`.
+/// The daemon connects from 127.0.0.3 to the peer's 127.0.0.1, so that
+/// its own address is not the peer's (the NEXT_HOP check of RFC 4271 6.3).
 pub fn configuration(peer_as: u32, helper: &Path) -> String {
     format!(
         r#"
@@ -29,7 +31,7 @@ process watcher {{
 
 neighbor 127.0.0.1 {{
     router-id 10.0.0.1;
-    local-address 127.0.0.1;
+    local-address 127.0.0.3;
     local-as 65000;
     peer-as {asn};
     hold-time 180;

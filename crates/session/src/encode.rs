@@ -30,6 +30,7 @@ pub fn context(neg: &Negotiated, cfg: &PeerConfig, local: Option<SocketAddr>) ->
     ctx.group_updates = cfg.group_updates;
     ctx.aigp = cfg.aigp;
     ctx.local_address = cfg.local_address.or(local.map(|a| a.ip()));
+    ctx.peer_address = Some(cfg.peer_address);
     ctx
 }
 

@@ -89,3 +89,35 @@ fn the_reported_view_keeps_a_clean_update_as_it_is() {
     let rx = Update::decode(&body(CLEAN, "180A6300"), &live()).unwrap();
     assert_eq!(*rx.reported(), rx.update);
 }
+
+#[test]
+fn a_next_hop_equal_to_our_address_withdraws_the_nlri_field() {
+    // CLEAN's NEXT_HOP is 192.0.2.1; we are 192.0.2.1, the peer 192.0.2.2
+    let ctx = Context {
+        local_address: Some("192.0.2.1".parse().unwrap()),
+        peer_address: Some("192.0.2.2".parse().unwrap()),
+        ..Context::default()
+    };
+    let rx = Update::decode(&body(CLEAN, "180A6300 180A6400"), &ctx).unwrap();
+    assert!(rx.update.nlri.is_empty());
+    let gone: Vec<String> = rx.update.withdrawn.iter().map(|n| n.to_string()).collect();
+    assert_eq!(gone, ["10.99.0.0/24", "10.100.0.0/24"]);
+    assert_eq!(rx.verdict(), Some(&Verdict::NlriDiscard));
+    assert_eq!(rx.malformations[0].attribute, Some(3));
+    // another next hop is kept
+    let other = CLEAN.replace("C0000201", "C0000203");
+    let rx = Update::decode(&body(&other, "180A6300"), &ctx).unwrap();
+    assert_eq!(rx.update.nlri.len(), 1);
+    assert!(rx.malformations.is_empty());
+    // on one host (the peer's address is ours) its next hop is its own
+    let same = Context {
+        peer_address: Some("192.0.2.1".parse().unwrap()),
+        ..ctx.clone()
+    };
+    let rx = Update::decode(&body(CLEAN, "180A6300"), &same).unwrap();
+    assert_eq!(rx.update.nlri.len(), 1);
+    assert!(rx.malformations.is_empty());
+    // offline decoding (ferrobgp decode) does not know an address of ours
+    let rx = Update::decode(&body(CLEAN, "180A6300"), &Context::default()).unwrap();
+    assert_eq!(rx.update.nlri.len(), 1);
+}

@@ -24,6 +24,7 @@ use crate::nlri::Nlri;
 use crate::route::{NextHop, Route, RouteChange};
 use crate::{Error, Result};
 use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 /// A decoded UPDATE and the problems found in it (none of them a session
@@ -358,7 +359,7 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
     }
 
     if ctx.local_address.is_some() {
-        ignore_semantic_errors(&mut rx);
+        ignore_semantic_errors(&mut rx, own_address(ctx));
     }
     let u = &mut rx.update;
 
@@ -398,11 +399,24 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
     Ok(rx)
 }
 
-/// RFC 4271 6.3, on a live session: a multicast prefix in the NLRI field is
-/// ignored (the rest of the UPDATE processed), logged as a malformation.
-/// (A NEXT_HOP equal to our own address is not checked: on one host the
-/// peer's address is ours too, as in the conformance suite's `api-check`.)
-fn ignore_semantic_errors(rx: &mut Received) {
+/// Our IPv4 address on a live session, for the NEXT_HOP check: none when
+/// the peer has the same address (one host, loopback) since its own next
+/// hop is then ours too.
+fn own_address(ctx: &Context) -> Option<Ipv4Addr> {
+    match ctx.local_address {
+        Some(IpAddr::V4(a)) if ctx.peer_address != Some(IpAddr::V4(a)) => Some(a),
+        _ => None,
+    }
+}
+
+/// RFC 4271 6.3, on a live session, each SHOULD "be ignored", logged as a
+/// malformation, the rest of the UPDATE processed:
+/// - a multicast prefix in the NLRI field is dropped;
+/// - a NEXT_HOP equal to our own address makes the routes of the NLRI
+///   field withdrawn (ignoring them must not leave an earlier route of the
+///   same prefix in place, as treat-as-withdraw of RFC 7606 for those
+///   prefixes only).
+fn ignore_semantic_errors(rx: &mut Received, own: Option<Ipv4Addr>) {
     let u = &mut rx.update;
     let mut ignored = Vec::new();
     u.nlri.retain(|n| match n {
@@ -419,6 +433,21 @@ fn ignore_semantic_errors(rx: &mut Received) {
             family: Some(Family::IPV4_UNICAST),
             reason: format!("multicast prefix {net} in the unicast NLRI field ignored").into(),
         });
+    }
+    if let (Some(own), Some(nh)) = (own, u.next_hop) {
+        if own == nh && !u.nlri.is_empty() {
+            let n = u.nlri.len();
+            u.withdrawn.append(&mut u.nlri);
+            rx.malformations.push(Malformation {
+                verdict: Verdict::NlriDiscard,
+                attribute: Some(code::NEXT_HOP),
+                family: Some(Family::IPV4_UNICAST),
+                reason: format!(
+                    "NEXT_HOP {nh} is our own address: {n} route(s) treated as withdrawn"
+                )
+                .into(),
+            });
+        }
     }
 }
 

@@ -57,6 +57,10 @@ pub struct Context {
     /// attribute, multicast prefix in the unicast NLRI field); `ferrobgp
     /// decode` leaves it unset.
     pub local_address: Option<IpAddr>,
+    /// The peer's address on a live session. A NEXT_HOP equal to
+    /// `local_address` is our own address only when the two differ (on one
+    /// host, as in the conformance suite, the peer's next hop is both).
+    pub peer_address: Option<IpAddr>,
     /// Our router-id (resolves `next-hop self` of IPv4 routes on an IPv6
     /// session).
     pub router_id: Ipv4Addr,
@@ -77,6 +81,7 @@ impl Default for Context {
             group_updates: true,
             aigp: false,
             local_address: None,
+            peer_address: None,
             router_id: Ipv4Addr::UNSPECIFIED,
         }
     }
@@ -96,6 +101,7 @@ impl From<&Negotiated> for Context {
             group_updates: true,
             aigp: false,
             local_address: None,
+            peer_address: None,
             router_id: n.local_router_id,
         }
     }
