@@ -126,17 +126,19 @@ pub fn negotiated(n: &WireNegotiated) -> Negotiated {
 /// context (`None` before the session is up: ExaBGP's standalone
 /// defaults). `None` when it does not decode.
 pub fn decode(raw: &[u8], negotiated: Option<&WireNegotiated>) -> Option<Message> {
-    decode_at(raw, negotiated, None)
+    decode_at(raw, negotiated, None, None)
 }
 
 /// As [`decode`], for a message received on a live session whose local
-/// address is `local`: the UPDATE checks of RFC 4271 6.3 that need it
-/// apply (see `ferrobgp_wire::update::Context::local_address`), so that
-/// helpers are told what the session worker decided.
+/// address is `local` and whose peer is `peer`: the UPDATE checks of RFC
+/// 4271 6.3 that need them apply (see
+/// `ferrobgp_wire::update::Context::{local_address, peer_address}`), so
+/// that helpers are told what the session worker decided.
 pub fn decode_at(
     raw: &[u8],
     negotiated: Option<&WireNegotiated>,
     local: Option<IpAddr>,
+    peer: Option<IpAddr>,
 ) -> Option<Message> {
     let standalone;
     let n = match negotiated {
@@ -148,6 +150,7 @@ pub fn decode_at(
     };
     let ctx = ferrobgp_wire::update::Context {
         local_address: local,
+        peer_address: peer,
         ..ferrobgp_wire::update::Context::from(n)
     };
     Message::decode_with(*raw.get(18)?, raw.get(19..)?, &ctx).ok()

@@ -115,10 +115,20 @@ fn capabilities_text_lists_names_and_values() {
 }
 
 /// The `"message"` value and the text lines a helper gets for a received
-/// message decoded on a live session whose local address is 127.0.0.1.
+/// message decoded on a live session from 127.0.0.1 to the peer 127.0.0.2.
 fn received(h: &str) -> (serde_json::Value, Vec<String>) {
-    let m =
-        from_wire::decode_at(&hex(h), None, Some("127.0.0.1".parse().unwrap())).expect("decodes");
+    received_from(h, "127.0.0.2")
+}
+
+/// As [`received`], from the peer `peer`.
+fn received_from(h: &str, peer: &str) -> (serde_json::Value, Vec<String>) {
+    let m = from_wire::decode_at(
+        &hex(h),
+        None,
+        Some("127.0.0.1".parse().unwrap()),
+        Some(peer.parse().unwrap()),
+    )
+    .expect("decodes");
     match from_wire::content(&m) {
         Some(Content::Update { json, text }) => (json, text),
         other => panic!("not an update: {other:?}"),
@@ -195,5 +205,26 @@ fn semantic_checks_apply_on_a_live_session_only() {
     assert_eq!(
         json["update"]["announce"],
         json!({ "ipv4 unicast": { "192.0.2.1": [ { "nlri": "10.98.0.0/24" } ] } })
+    );
+}
+
+/// RFC 4271 6.3: a NEXT_HOP equal to our own address (127.0.0.1) from
+/// another peer: the helper is told the routes are withdrawn; from a peer
+/// at our own address (one host) the route is announced.
+#[test]
+fn a_next_hop_of_ours_is_reported_as_a_withdraw() {
+    let msg = format!("{M}:0030:02:0000001540010100400200 4003047F000001 40050400000064 180A6300")
+        .replace(' ', "");
+    let (json, text) = received_from(&msg, "127.0.0.2");
+    assert_eq!(
+        json["update"]["withdraw"],
+        json!({ "ipv4 unicast": [ { "nlri": "10.99.0.0/24" } ] })
+    );
+    assert!(json["update"].get("announce").is_none(), "{json}");
+    assert_eq!(text, ["withdrawn 10.99.0.0/24"]);
+    let (json, _) = received_from(&msg, "127.0.0.1");
+    assert_eq!(
+        json["update"]["announce"],
+        json!({ "ipv4 unicast": { "127.0.0.1": [ { "nlri": "10.99.0.0/24" } ] } })
     );
 }

@@ -117,6 +117,13 @@ fn a_next_hop_equal_to_our_address_withdraws_the_nlri_field() {
     let rx = Update::decode(&body(CLEAN, "180A6300"), &same).unwrap();
     assert_eq!(rx.update.nlri.len(), 1);
     assert!(rx.malformations.is_empty());
+    // nor when the peer's address is not known
+    let unknown = Context {
+        peer_address: None,
+        ..ctx.clone()
+    };
+    let rx = Update::decode(&body(CLEAN, "180A6300"), &unknown).unwrap();
+    assert_eq!(rx.update.nlri.len(), 1);
     // offline decoding (ferrobgp decode) does not know an address of ours
     let rx = Update::decode(&body(CLEAN, "180A6300"), &Context::default()).unwrap();
     assert_eq!(rx.update.nlri.len(), 1);

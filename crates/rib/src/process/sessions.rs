@@ -213,8 +213,9 @@ impl State {
         let p = self.peers.get(&peer);
         let negotiated = p.and_then(|p| p.negotiated.as_ref());
         let local = p.and_then(|p| p.local).map(|a| a.ip());
+        let remote = p.and_then(|p| p.remote).map(|a| a.ip());
         if let Some(Message::Update(u)) =
-            decoded.get_or_insert_with(|| from_wire::decode_at(raw, negotiated, local))
+            decoded.get_or_insert_with(|| from_wire::decode_at(raw, negotiated, local, remote))
         {
             r.adj_in.received(&u.received);
             if let Some(family) = u.received.eor() {
@@ -271,10 +272,16 @@ impl State {
                                 decoded
                                     .get_or_insert_with(|| {
                                         // received: the live-session checks
-                                        let local = (dir == Direction::Receive)
-                                            .then(|| p.local.map(|a| a.ip()))
-                                            .flatten();
-                                        from_wire::decode_at(raw, p.negotiated.as_ref(), local)
+                                        let live = dir == Direction::Receive;
+                                        let local = live.then(|| p.local.map(|a| a.ip())).flatten();
+                                        let remote =
+                                            live.then(|| p.remote.map(|a| a.ip())).flatten();
+                                        from_wire::decode_at(
+                                            raw,
+                                            p.negotiated.as_ref(),
+                                            local,
+                                            remote,
+                                        )
                                     })
                                     .as_ref()
                                     .and_then(from_wire::content)

@@ -400,11 +400,11 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
 }
 
 /// Our IPv4 address on a live session, for the NEXT_HOP check: none when
-/// the peer has the same address (one host, loopback) since its own next
-/// hop is then ours too.
+/// either address is unknown, or when the peer has the same address (one
+/// host, loopback) since its own next hop is then ours too.
 fn own_address(ctx: &Context) -> Option<Ipv4Addr> {
-    match ctx.local_address {
-        Some(IpAddr::V4(a)) if ctx.peer_address != Some(IpAddr::V4(a)) => Some(a),
+    match (ctx.local_address, ctx.peer_address) {
+        (Some(IpAddr::V4(a)), Some(peer)) if peer != IpAddr::V4(a) => Some(a),
         _ => None,
     }
 }
