@@ -74,9 +74,22 @@ pub fn skip(test: &str, why: &str) {
 }
 
 /// A port that was free on `addr` a moment ago (bind port 0, read, close).
+///
+/// A port is handed out once per test process: the kernel may give the
+/// same free port to two tests of this binary that probe one after the
+/// other, and the second daemon then fails to bind it.
 pub fn free_port(addr: &str) -> u16 {
-    let l = TcpListener::bind((addr, 0)).expect("bind port 0 on loopback");
-    l.local_addr().expect("local addr").port()
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    for _ in 0..1000 {
+        let l = TcpListener::bind((addr, 0)).expect("bind port 0 on loopback");
+        let port = l.local_addr().expect("local addr").port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+    panic!("no free port on {addr} that this process has not handed out already");
 }
 
 /// True when this test process is root (peers then run as `nobody`).
