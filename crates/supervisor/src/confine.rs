@@ -34,7 +34,8 @@ use landlock::{
     RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
 };
 
-use crate::privilege::{check, cloexec_from, prctl, Error};
+use crate::error::Error;
+use crate::privilege::{check, cloexec_from, prctl};
 
 /// Which worker is confining itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

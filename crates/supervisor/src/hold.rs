@@ -24,7 +24,8 @@
 //! `/proc/PID/status` shows the result (`CapEff`, `CapPrm`, `CapBnd`,
 //! `NoNewPrivs`, `Seccomp`).
 
-use crate::privilege::{check, prctl, CapSets, Capability, Error};
+use crate::error::Error;
+use crate::privilege::{check, prctl, CapSets, Capability};
 
 /// `CAP_KILL`.
 const KILL: Capability = Capability::KILL;

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use sd_notify::NotifyState;
 
-use crate::privilege::Error;
+use crate::error::Error;
 
 fn send(states: &[NotifyState<'_>]) -> Result<(), Error> {
     sd_notify::notify(states).map_err(|source| Error::Sys {

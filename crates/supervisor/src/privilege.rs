@@ -23,6 +23,7 @@
 //! children run as that user; only descriptor hygiene, the parent-death
 //! signal and (for the daemon's own workers) `PR_SET_NO_NEW_PRIVS` apply.
 
+use crate::error::Error;
 use std::ffi::CStr;
 use std::fmt;
 use std::io;
@@ -60,57 +61,6 @@ pub fn helper_capabilities_from_env() -> Result<Vec<Capability>, Error> {
         Ok(list) => Capability::parse_list(&list),
         Err(_) => Ok(Vec::new()),
     }
-}
-
-/// Errors of privilege separation, confinement and systemd notification.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The requested service user does not exist.
-    #[error("service user `{0}` does not exist (create it, e.g. with systemd-sysusers or `useradd --system {0}`)")]
-    UnknownUser(String),
-    /// Neither `ferrobgp` nor `nobody` exists.
-    #[error("neither `{DEFAULT_USER}` nor `{FALLBACK_USER}` exists: cannot drop privileges")]
-    NoServiceUser,
-    /// The service user would be root, which defeats the drop.
-    #[error("service user `{0}` has uid 0: children must not run as root")]
-    RootServiceUser(String),
-    /// The user database could not be read.
-    #[error("cannot look up user `{user}`: {source}")]
-    UserLookup {
-        /// The user looked up.
-        user: String,
-        /// The error of getpwnam_r / getgrouplist.
-        source: nix::Error,
-    },
-    /// A capability name that Linux does not know.
-    #[error("unknown capability `{0}` (expected a name such as CAP_NET_ADMIN)")]
-    UnknownCapability(String),
-    /// Helpers were asked to keep a capability the supervisor does not hold.
-    #[error("helper capability {0} was requested but the supervisor does not hold it (add it to AmbientCapabilities= and CapabilityBoundingSet=)")]
-    HelperCapabilityNotHeld(Capability),
-    /// A system call needed to inspect or change the process failed.
-    #[error("{call} failed: {source}")]
-    Sys {
-        /// The call that failed.
-        call: &'static str,
-        /// The OS error.
-        source: io::Error,
-    },
-    /// Confinement must be applied while the process has a single thread.
-    #[error("confinement must be applied before any thread is started (found {0} threads)")]
-    MultiThreaded(u32),
-    /// Landlock failed for another reason than missing kernel support.
-    #[error("landlock: {0}")]
-    Landlock(String),
-    /// The seccomp filter could not be built or loaded.
-    #[error("seccomp: {0}")]
-    Seccomp(String),
-    /// A descriptor passed by systemd is not a listening TCP socket.
-    #[error("socket activation: descriptor {fd} is not a listening TCP socket")]
-    NotAListener {
-        /// The descriptor number.
-        fd: RawFd,
-    },
 }
 
 /// A Linux capability, by number (`CAP_NET_ADMIN` is 12).

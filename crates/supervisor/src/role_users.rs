@@ -14,7 +14,8 @@
 //! nor the workers read a file after they start (Landlock denies them
 //! every file): they need no file or directory of their own.
 
-use crate::privilege::{Error, ServiceUser};
+use crate::error::Error;
+use crate::privilege::ServiceUser;
 
 /// The rib's user.
 pub const RIB_USER: &str = "ferrobgp-rib";
