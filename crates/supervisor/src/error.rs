@@ -50,7 +50,7 @@ pub enum Error {
     UnknownCapability(String),
     /// Helpers were asked to keep a capability the supervisor does not hold.
     #[error("helper capability {0} was requested but the supervisor does not hold it (add it to AmbientCapabilities= and CapabilityBoundingSet=)")]
-    HelperCapabilityNotHeld(crate::privilege::Capability),
+    HelperCapabilityNotHeld(crate::capability::Capability),
     /// A system call needed to inspect or change the process failed.
     #[error("{call} failed: {source}")]
     Sys {

@@ -24,8 +24,9 @@
 //! `/proc/PID/status` shows the result (`CapEff`, `CapPrm`, `CapBnd`,
 //! `NoNewPrivs`, `Seccomp`).
 
+use crate::capability::{CapSets, Capability};
 use crate::error::Error;
-use crate::privilege::{check, prctl, CapSets, Capability};
+use crate::privilege::{check, prctl};
 
 /// `CAP_KILL`.
 const KILL: Capability = Capability::KILL;
@@ -109,7 +110,7 @@ pub fn drop_to_minimum(keep: u64, last_cap: u8) -> Result<Kept, Error> {
             source: std::io::Error::last_os_error(),
         });
     }
-    crate::privilege::set_caps(CapSets {
+    crate::capability::set_caps(CapSets {
         effective: keep,
         permitted: keep,
         inheritable: 0,

@@ -12,6 +12,7 @@
 //! worker confinement, systemd notification) are used by the spawn path
 //! and the daemon loop.
 
+pub mod capability;
 pub mod cli_pipes;
 pub mod confine;
 pub mod control;

@@ -12,10 +12,9 @@ use std::os::unix::io::RawFd;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
+use ferrobgp_supervisor::capability::Capability;
 use ferrobgp_supervisor::confine::{self, Role};
-use ferrobgp_supervisor::privilege::{
-    hand_descriptors, Capability, ChildKind, Privileges, ServiceUser,
-};
+use ferrobgp_supervisor::privilege::{hand_descriptors, ChildKind, Privileges, ServiceUser};
 
 // ---------------------------------------------------------------------------
 // Child mode: this test binary re-executed with FERROBGP_PRIVTEST_CHILD set
