@@ -24,8 +24,8 @@
 
 pub mod ack;
 pub mod command;
-pub mod error;
-pub mod normalise;
+mod error;
+mod normalise;
 pub mod output;
 pub mod parse;
 pub mod routes;

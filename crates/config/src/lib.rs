@@ -15,25 +15,25 @@
 
 #![forbid(unsafe_code)]
 
-pub mod api;
-pub mod compat;
-pub mod error;
-pub mod family;
+mod api;
+mod compat;
+mod error;
+mod family;
 pub mod lexer;
-pub mod load;
-pub mod metrics;
+mod load;
+mod metrics;
 pub mod model;
-pub mod neighbor;
+mod neighbor;
 pub mod print;
-pub mod process;
+mod process;
 pub mod route;
 pub mod run_access;
-pub mod section;
+mod section;
 pub mod settings;
-pub mod suggest;
-pub mod tree;
-pub mod validate;
-pub mod values;
+mod suggest;
+mod tree;
+mod validate;
+mod values;
 
 pub use error::{ConfigError, Diagnostic, ParseError, Pos};
 pub use load::{load_file, load_files, load_str, LoadOptions, Loaded};

@@ -8,11 +8,11 @@
 //! [`Error`]: it is dead.
 
 pub mod channel;
-pub mod error;
+mod error;
 pub mod journal;
-pub mod messages;
-pub mod metrics;
-pub mod payload;
+mod messages;
+mod metrics;
+mod payload;
 pub mod pipe;
 
 pub use channel::{pair, Channel, Receiver, Sender};

@@ -7,24 +7,24 @@
 
 #![forbid(unsafe_code)]
 
-pub mod adj_rib_in;
-pub mod adj_rib_out;
-pub mod batch;
-pub mod change;
+mod adj_rib_in;
+mod adj_rib_out;
+mod batch;
+mod change;
 pub mod dispatch;
-pub mod error;
-pub mod first_queue;
-pub mod journal;
-pub mod lines;
-pub mod liveness;
-pub mod peer;
+mod error;
+mod first_queue;
+mod journal;
+mod lines;
+mod liveness;
+mod peer;
 pub mod pipeline;
 pub mod process;
 pub mod show;
 pub mod static_routes;
 pub mod table;
-pub mod tally;
-pub mod watchdog;
+mod tally;
+mod watchdog;
 
 pub use batch::{BatchCommand, BatchResult, Op, PeerId, Rib, RouteEntry};
 pub use change::Change;

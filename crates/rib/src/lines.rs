@@ -34,6 +34,7 @@ impl LineFramer {
     }
 
     /// Bytes held for the current, incomplete line.
+    #[cfg(test)]
     pub fn buffered(&self) -> usize {
         self.buf.len()
     }

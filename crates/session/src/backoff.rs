@@ -57,6 +57,7 @@ impl Backoff {
     }
 
     /// The wait [`Backoff::take`] would return, without growing it.
+    #[cfg(test)]
     pub fn peek(&self) -> Duration {
         Duration::from_secs(self.next)
     }
@@ -113,10 +114,6 @@ impl Attempts {
 
     pub fn made(&self) -> u32 {
         self.made
-    }
-
-    pub fn max(&self) -> u32 {
-        self.max
     }
 }
 

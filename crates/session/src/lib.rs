@@ -20,15 +20,15 @@
 //!   rate-limit, stall bound), [`connect`] and [`sockopt`] (TCP and socket
 //!   options), [`entry`] (the process entry point).
 
-pub mod backoff;
-pub mod conn;
+mod backoff;
+mod conn;
 pub mod connect;
 pub mod encode;
-pub mod entry;
-pub mod error;
+mod entry;
+mod error;
 pub mod from_config;
 pub mod fsm;
-pub mod notify;
+mod notify;
 pub mod peer;
 pub mod receive;
 pub mod received;

@@ -40,11 +40,6 @@ pub fn bare(code: u8, subcode: u8) -> Notify {
     Notify::new(code, subcode, Vec::new())
 }
 
-/// The wire message for a NOTIFICATION.
-pub fn message(n: &Notify) -> Notification {
-    Notification::new(n.code, n.subcode, n.data.clone())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,23 +13,23 @@
 //! and the daemon loop.
 
 pub mod capability;
-pub mod cli_pipes;
+mod cli_pipes;
 pub mod confine;
 pub mod control;
-pub mod daemon;
-pub mod error;
-pub mod helper_respawn;
-pub mod hold;
-pub mod limits;
-pub mod listen;
-pub mod metrics;
+mod daemon;
+mod error;
+mod helper_respawn;
+mod hold;
+mod limits;
+mod listen;
+mod metrics;
 pub mod notify;
 mod outgoing;
-pub mod plan;
+mod plan;
 pub mod privilege;
-pub mod role_users;
+mod role_users;
 pub mod socket_trust;
-pub mod spawn;
+mod spawn;
 
 pub use daemon::{run, Options};
 pub use error::{Error, Result};
