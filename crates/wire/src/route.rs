@@ -20,11 +20,9 @@ pub enum NextHop {
     None,
     V4(Ipv4Addr),
     V6(Ipv6Addr),
-    /// An IPv6 global address with a link-local one (RFC 2545, 32 bytes).
-    V6LinkLocal {
-        global: Ipv6Addr,
-        link_local: Ipv6Addr,
-    },
+    /// An IPv6 global address with a link-local one (RFC 2545, 32 bytes);
+    /// boxed, so that the common next hops keep [`NextHop`] at 24 bytes.
+    V6LinkLocal(Box<LinkLocalPair>),
     /// `next-hop self`: the session resolves it (local address, or router-id
     /// for IPv4 routes on an IPv6 session); unresolved it is sent as 0.0.0.0.
     SelfAddress,
@@ -32,7 +30,19 @@ pub enum NextHop {
     Other(Box<[u8]>),
 }
 
+/// The two addresses of an RFC 2545 next hop (global first, as on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LinkLocalPair {
+    pub global: Ipv6Addr,
+    pub link_local: Ipv6Addr,
+}
+
 impl NextHop {
+    /// An IPv6 global + link-local next hop.
+    pub fn v6_link_local(global: Ipv6Addr, link_local: Ipv6Addr) -> NextHop {
+        NextHop::V6LinkLocal(Box::new(LinkLocalPair { global, link_local }))
+    }
+
     pub fn from_ip(ip: IpAddr) -> NextHop {
         match ip {
             IpAddr::V4(a) => NextHop::V4(a),
@@ -44,7 +54,7 @@ impl NextHop {
     pub fn afi(&self) -> Option<Afi> {
         match self {
             NextHop::V4(_) => Some(Afi::IPV4),
-            NextHop::V6(_) | NextHop::V6LinkLocal { .. } => Some(Afi::IPV6),
+            NextHop::V6(_) | NextHop::V6LinkLocal(_) => Some(Afi::IPV6),
             _ => None,
         }
     }
@@ -85,12 +95,12 @@ impl NextHop {
                 out.extend_from_slice(rd);
                 out.extend_from_slice(&a.octets());
             }
-            NextHop::V6LinkLocal { global, link_local } => {
+            NextHop::V6LinkLocal(pair) => {
                 out.push((2 * rd.len() + 32) as u8);
                 out.extend_from_slice(rd);
-                out.extend_from_slice(&global.octets());
+                out.extend_from_slice(&pair.global.octets());
                 out.extend_from_slice(rd);
-                out.extend_from_slice(&link_local.octets());
+                out.extend_from_slice(&pair.link_local.octets());
             }
             NextHop::Other(b) => {
                 out.push(b.len() as u8);
@@ -106,7 +116,7 @@ impl NextHop {
             NextHop::None => 0,
             NextHop::V4(_) | NextHop::SelfAddress => rd + 4,
             NextHop::V6(_) => rd + 16,
-            NextHop::V6LinkLocal { .. } => 2 * rd + 32,
+            NextHop::V6LinkLocal(_) => 2 * rd + 32,
             NextHop::Other(b) => b.len(),
         }
     }
@@ -135,18 +145,9 @@ impl NextHop {
             12 => NextHop::V4(Ipv4Addr::new(b[8], b[9], b[10], b[11])),
             16 => NextHop::V6(v6(b)),
             24 => NextHop::V6(v6(&b[8..])),
-            32 => NextHop::V6LinkLocal {
-                global: v6(&b[..16]),
-                link_local: v6(&b[16..]),
-            },
-            40 => NextHop::V6LinkLocal {
-                global: v6(&b[8..24]),
-                link_local: v6(&b[24..]),
-            },
-            48 => NextHop::V6LinkLocal {
-                global: v6(&b[8..24]),
-                link_local: v6(&b[32..]),
-            },
+            32 => NextHop::v6_link_local(v6(&b[..16]), v6(&b[16..])),
+            40 => NextHop::v6_link_local(v6(&b[8..24]), v6(&b[24..])),
+            48 => NextHop::v6_link_local(v6(&b[8..24]), v6(&b[32..])),
             // other typed families (FlowSpec, EVPN, BGP-LS, ...): an odd
             // next hop does not prevent locating the NLRI; keep it as is
             _ if !Nlri::is_prefix_family(family) && !Self::has_rd(family) => {
@@ -165,7 +166,7 @@ impl fmt::Display for NextHop {
             NextHop::None => f.write_str("no-nexthop"),
             NextHop::V4(a) => write!(f, "{a}"),
             NextHop::V6(a) => write!(f, "{a}"),
-            NextHop::V6LinkLocal { global, .. } => write!(f, "{global}"),
+            NextHop::V6LinkLocal(pair) => write!(f, "{}", pair.global),
             NextHop::SelfAddress => f.write_str("self"),
             NextHop::Other(b) => {
                 f.write_str("0x")?;
@@ -180,8 +181,8 @@ impl NextHop {
     /// + link-local pair.
     pub fn addresses(&self) -> Vec<String> {
         match self {
-            NextHop::V6LinkLocal { global, link_local } => {
-                vec![global.to_string(), link_local.to_string()]
+            NextHop::V6LinkLocal(pair) => {
+                vec![pair.global.to_string(), pair.link_local.to_string()]
             }
             other => vec![other.to_string()],
         }
@@ -189,6 +190,11 @@ impl NextHop {
 }
 
 /// A route: what is announced for one NLRI.
+///
+/// 64 bytes on 64-bit targets (NLRI 32, next hop 24, attributes pointer 8):
+/// the rib keeps one per route of every Adj-RIB, so this is most of its
+/// per-route memory. The const assertion below and the `sizes` test keep
+/// it from growing unnoticed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Route {
     pub nlri: Nlri,
@@ -232,6 +238,9 @@ impl Route {
     }
 }
 
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Route>() <= 64);
+
 /// One change to send to a peer, in the order the RIB decided.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RouteChange {
@@ -258,6 +267,21 @@ impl RouteChange {
 mod tests {
     use super::*;
 
+    /// The sizes the rib's per-route memory is made of (README
+    /// "Performance (issue #14)"): a change here changes it.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn sizes() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Nlri>(), 32);
+        assert_eq!(size_of::<NextHop>(), 24);
+        assert_eq!(size_of::<Route>(), 64);
+        // the rib's table slots cost nothing more; a change in transit has
+        // its own tag (two variants of one type leave no niche)
+        assert_eq!(size_of::<Option<Route>>(), 64);
+        assert_eq!(size_of::<RouteChange>(), 72);
+    }
+
     #[test]
     fn mp_next_hops() {
         let f = Family::IPV6_UNICAST;
@@ -265,10 +289,7 @@ mod tests {
             (NextHop::V6("2001:db8::1".parse().unwrap()), 16),
             (NextHop::V4("192.0.2.1".parse().unwrap()), 4),
             (
-                NextHop::V6LinkLocal {
-                    global: "2001:db8::1".parse().unwrap(),
-                    link_local: "fe80::1".parse().unwrap(),
-                },
+                NextHop::v6_link_local("2001:db8::1".parse().unwrap(), "fe80::1".parse().unwrap()),
                 32,
             ),
         ] {

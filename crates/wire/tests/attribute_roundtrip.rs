@@ -238,7 +238,7 @@ proptest! {
         let ctx = context(true, false);
         let next_hop = match kind {
             0 => NextHop::V6(g.into()),
-            1 => NextHop::V6LinkLocal { global: g.into(), link_local: ll.into() },
+            1 => NextHop::v6_link_local(g.into(), ll.into()),
             _ => NextHop::V4(Ipv4Addr::from(g as u32)),
         };
         let attrs = Attributes { origin: Some(Origin::Igp), as_path: Some(AsPath::empty()), ..Default::default() };

@@ -99,7 +99,7 @@ pub fn decode_field(
                 let parsed = BgpLs::decode(&mut Reader::new(frame), vpn)
                     .and_then(|n| n.validate().map(|_| n));
                 match parsed {
-                    Ok(n) => out.push(Nlri::BgpLs(n)),
+                    Ok(n) => out.push(Nlri::BgpLs(Box::new(n))),
                     Err(reason) => malformed.push(MalformedNlri {
                         family,
                         reach: Reach::Discard,

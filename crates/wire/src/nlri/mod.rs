@@ -70,6 +70,11 @@ pub struct UnknownNlri {
 }
 
 /// One NLRI of any family.
+///
+/// 32 bytes: the IP prefix, which nearly every route of a large table is,
+/// stays inline, and the kinds larger than 24 bytes are boxed, so that a
+/// [`crate::route::Route`] fits in 64 bytes (pinned by a test in
+/// `route.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Nlri {
     /// IPv4/IPv6 unicast or multicast prefix.
@@ -87,9 +92,9 @@ pub enum Nlri {
     /// Mobile User Plane.
     Mup(Mup),
     /// Route Target Constraint.
-    Rtc(Rtc),
+    Rtc(Box<Rtc>),
     /// BGP-LS (and BGP-LS-VPN).
-    BgpLs(BgpLs),
+    BgpLs(Box<BgpLs>),
     /// A family without a parser here (kept as bytes).
     Unknown(UnknownNlri),
 }
@@ -200,11 +205,11 @@ impl Nlri {
             Safi::EVPN => Nlri::Evpn(Evpn::decode(r)?),
             Safi::MCAST_VPN => Nlri::Mvpn(Mvpn::decode(afi, r)?),
             Safi::MUP => Nlri::Mup(Mup::decode(afi, r)?),
-            Safi::RTC => Nlri::Rtc(Rtc::decode(r, addpath)?),
+            Safi::RTC => Nlri::Rtc(Box::new(Rtc::decode(r, addpath)?)),
             Safi::BGP_LS | Safi::BGP_LS_VPN => {
                 let n = BgpLs::decode(r, family.safi == Safi::BGP_LS_VPN)?;
                 n.validate()?;
-                Nlri::BgpLs(n)
+                Nlri::BgpLs(Box::new(n))
             }
             _ => Nlri::Unknown(UnknownNlri {
                 family,
@@ -353,6 +358,18 @@ impl From<Labelled> for Nlri {
 impl From<Flow> for Nlri {
     fn from(f: Flow) -> Nlri {
         Nlri::Flow(Box::new(f))
+    }
+}
+
+impl From<Rtc> for Nlri {
+    fn from(r: Rtc) -> Nlri {
+        Nlri::Rtc(Box::new(r))
+    }
+}
+
+impl From<BgpLs> for Nlri {
+    fn from(b: BgpLs) -> Nlri {
+        Nlri::BgpLs(Box::new(b))
     }
 }
 
