@@ -6,6 +6,7 @@
 //! and the encoders in [`crate::json`] and [`crate::text`] wrap them in
 //! ExaBGP's envelope.
 
+use crate::neighbor_api::NeighborApi;
 use ferrobgp_config::model::ApiDirection;
 use ferrobgp_wire::Family;
 use std::net::{IpAddr, Ipv4Addr};
@@ -216,6 +217,11 @@ pub struct Subscription {
     pub signal: bool,
     pub receive: ApiDirection,
     pub send: ApiDirection,
+    /// The union of all the neighbor's blocks, whose `parsed`, `packets`,
+    /// `consolidate` and `negotiated` apply to every process (see
+    /// [`crate::neighbor_api`]); None: this process's blocks are all the
+    /// neighbor has.
+    pub neighbor: Option<NeighborApi>,
 }
 
 /// How a message is reported.
@@ -230,44 +236,51 @@ pub enum Report {
 impl Subscription {
     /// Merges another `api` block naming the same process.
     pub fn union(&mut self, other: &Subscription) {
-        let or = |a: &mut ApiDirection, b: &ApiDirection| {
-            a.parsed |= b.parsed;
-            a.packets |= b.packets;
-            a.consolidate |= b.consolidate;
-            a.open |= b.open;
-            a.update |= b.update;
-            a.notification |= b.notification;
-            a.keepalive |= b.keepalive;
-            a.refresh |= b.refresh;
-            a.operational |= b.operational;
-        };
         self.neighbor_changes |= other.neighbor_changes;
         self.negotiated |= other.negotiated;
         self.fsm |= other.fsm;
         self.signal |= other.signal;
-        or(&mut self.receive, &other.receive);
-        or(&mut self.send, &other.send);
+        crate::neighbor_api::or(&mut self.receive, &other.receive);
+        crate::neighbor_api::or(&mut self.send, &other.send);
+    }
+
+    /// Whether message reports carry the negotiated data (`negotiated` in
+    /// any block of the neighbor, as in ExaBGP 5.0.15).
+    pub fn message_negotiated(&self) -> bool {
+        self.neighbor.map_or(self.negotiated, |n| n.negotiated)
     }
 
     /// The reports of a message of type `t` in `direction`, in the order
-    /// they are written (ExaBGP: packets before parsed; consolidate gives
-    /// one parsed report carrying the raw bytes when `packets` is also on).
+    /// they are written, with ExaBGP 5.0.15's per-neighbor merge of the
+    /// format switches (see [`crate::neighbor_api`]): packets before
+    /// parsed; `consolidate` gives one parsed report carrying the raw bytes
+    /// (on receive always, on send when `packets` is on too).
     pub fn reports(&self, direction: Direction, t: MessageType) -> Vec<Report> {
-        let s = match direction {
+        let own = match direction {
             Direction::Receive => &self.receive,
             Direction::Send => &self.send,
         };
-        if !wants_type(s, t) {
+        let all = match (self.neighbor, direction) {
+            (Some(n), Direction::Receive) => n.receive,
+            (Some(n), Direction::Send) => n.send,
+            (None, _) => *own,
+        };
+        // no block of the neighbor asks for this type: not reported
+        if !wants_type(&all, t) {
             return Vec::new();
         }
-        if s.consolidate {
-            return vec![Report::Parsed { raw: s.packets }];
+        if all.consolidate {
+            if !wants_type(own, t) {
+                return Vec::new();
+            }
+            let raw = direction == Direction::Receive || all.packets;
+            return vec![Report::Parsed { raw }];
         }
         let mut out = Vec::new();
-        if s.packets {
+        if own.packets {
             out.push(Report::Packets);
         }
-        if s.parsed {
+        if all.parsed && wants_type(own, t) {
             out.push(Report::Parsed { raw: false });
         }
         out

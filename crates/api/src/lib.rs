@@ -3,7 +3,8 @@
 //! the configuration's route grammar ([`routes`]), the replies to them
 //! ([`ack`]), and the events written to helpers in ExaBGP's JSON and text
 //! formats ([`event`], [`json`], [`text`]), selected per helper by its
-//! `api` blocks ([`output`]) and built from crates/wire's decoded messages
+//! `api` blocks ([`output`]; the format switches merged per neighbor as
+//! ExaBGP merges them: [`neighbor_api`]) and built from crates/wire's decoded messages
 //! ([`from_wire`]).
 //!
 //! Deviations from the reference, on purpose:
@@ -41,4 +42,5 @@ pub use selector::{Description, FamilyAllowed, PeerName, Selector};
 pub mod event;
 pub mod from_wire;
 pub mod json;
+pub mod neighbor_api;
 pub mod text;

@@ -7,6 +7,7 @@ use crate::event::{
     Content, Direction, Event, MessageType, Negotiated, PeerInfo, Report, Subscription,
 };
 use crate::json::{JsonEncoder, Origin};
+use crate::neighbor_api::NeighborApi;
 use crate::text;
 use ferrobgp_config::model::Api;
 
@@ -34,9 +35,10 @@ pub struct HelperOutput {
     origin: Origin,
 }
 
-/// The union of a neighbor's `api` blocks that name `process`; None when no
-/// block names it (the process then neither hears of nor may address the
-/// neighbor).
+/// The union of a neighbor's `api` blocks that name `process`, with the
+/// union of all its blocks for the switches ExaBGP merges per neighbor
+/// ([`crate::neighbor_api`]); None when no block names it (the process then
+/// neither hears of nor may address the neighbor).
 pub fn subscription(apis: &[Api], process: &str) -> Option<Subscription> {
     let mut out: Option<Subscription> = None;
     for api in apis
@@ -50,8 +52,12 @@ pub fn subscription(apis: &[Api], process: &str) -> Option<Subscription> {
             signal: api.signal,
             receive: api.receive,
             send: api.send,
+            neighbor: None,
         };
         out.get_or_insert_with(Subscription::default).union(&s);
+    }
+    if let Some(s) = out.as_mut() {
+        s.neighbor = Some(NeighborApi::of(apis));
     }
     out
 }
@@ -134,7 +140,7 @@ impl HelperOutput {
         let Some(t) = message_type(raw[18]) else {
             return out;
         };
-        let negotiated = if sub.negotiated {
+        let negotiated = if sub.message_negotiated() {
             negotiated.cloned()
         } else {
             None

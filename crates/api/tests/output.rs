@@ -1,7 +1,9 @@
 //! What a helper is written: event selection by its `api` blocks, the
 //! packets/parsed/consolidate formats, framing, and the shutdown notice.
 
-use ferrobgp_api::event::{Content, Direction, Event, PeerInfo, State, Subscription};
+use ferrobgp_api::event::{
+    Content, Direction, Event, MessageType, PeerInfo, Report, State, Subscription,
+};
 use ferrobgp_api::json::Origin;
 use ferrobgp_api::output::{subscription, HelperOutput, RawMessage};
 use ferrobgp_config::model::{Api, ApiDirection};
@@ -183,4 +185,98 @@ fn text_framing_state_and_shutdown() {
     assert_eq!(json.event(&quiet, 1.0, &p, &Event::State(State::Up)), None);
     let s = json.shutdown(2.0);
     assert_eq!(s, "{ \"exabgp\": \"5.0.0\", \"time\": 2.0, \"host\" : \"h\", \"pid\" : 20, \"ppid\" : 10, \"type\": \"notification\", \"notification\": \"shutdown\" }\n");
+}
+
+/// ExaBGP 5.0.15 merges `parsed`, `packets` and `consolidate` per neighbor
+/// across its `api` blocks. Recorded with five processes on one neighbor:
+/// `pa` (`receive { parsed; update; }`) and `pb` (`receive { update; }`)
+/// both got the parsed received UPDATE, `pc` (`receive { packets; }`, no
+/// message type) its packets, `pd` (`send { packets; }`) the packets of the
+/// sent UPDATEs and `pe` (`send { parsed; update; }`) them parsed.
+#[test]
+fn parsed_and_packets_merge_per_neighbor() {
+    let d = |f: &dyn Fn(&mut ApiDirection)| {
+        let mut a = ApiDirection::default();
+        f(&mut a);
+        a
+    };
+    let none = ApiDirection::default();
+    let apis = vec![
+        api(
+            &["pa"],
+            d(&|a| {
+                a.parsed = true;
+                a.update = true
+            }),
+            none,
+            false,
+        ),
+        api(&["pb"], d(&|a| a.update = true), none, false),
+        api(&["pc"], d(&|a| a.packets = true), none, false),
+        api(&["pd"], none, d(&|a| a.packets = true), false),
+        api(
+            &["pe"],
+            none,
+            d(&|a| {
+                a.parsed = true;
+                a.update = true
+            }),
+            false,
+        ),
+    ];
+    let reports = |p: &str, dir: Direction| {
+        subscription(&apis, p)
+            .unwrap()
+            .reports(dir, MessageType::Update)
+    };
+    let parsed = vec![Report::Parsed { raw: false }];
+    assert_eq!(reports("pa", Direction::Receive), parsed);
+    assert_eq!(reports("pb", Direction::Receive), parsed);
+    assert_eq!(reports("pc", Direction::Receive), vec![Report::Packets]);
+    assert_eq!(reports("pd", Direction::Receive), vec![]);
+    assert_eq!(reports("pd", Direction::Send), vec![Report::Packets]);
+    assert_eq!(reports("pe", Direction::Send), parsed);
+    assert_eq!(reports("pa", Direction::Send), vec![]);
+    // no block asks for KEEPALIVEs: nobody gets them, packets or not
+    let pc = subscription(&apis, "pc").unwrap();
+    assert!(pc
+        .reports(Direction::Receive, MessageType::Keepalive)
+        .is_empty());
+
+    // consolidate in one block: one parsed report to those asking for the
+    // type, with the raw bytes on receive; on send only with packets
+    let apis = vec![
+        api(
+            &["pa"],
+            d(&|a| {
+                a.consolidate = true;
+                a.update = true
+            }),
+            d(&|a| {
+                a.consolidate = true;
+                a.update = true
+            }),
+            false,
+        ),
+        api(&["pb"], d(&|a| a.update = true), none, false),
+        api(&["pc"], d(&|a| a.packets = true), none, false),
+    ];
+    let reports = |p: &str, dir: Direction| {
+        subscription(&apis, p)
+            .unwrap()
+            .reports(dir, MessageType::Update)
+    };
+    let raw = vec![Report::Parsed { raw: true }];
+    assert_eq!(reports("pa", Direction::Receive), raw);
+    assert_eq!(reports("pb", Direction::Receive), raw);
+    assert_eq!(reports("pc", Direction::Receive), vec![]);
+    assert_eq!(reports("pa", Direction::Send), parsed);
+
+    // negotiated in one block: every message report carries it (recorded:
+    // `receive { packets; update; }` in one block, `negotiated;` in another
+    // for another process, and the packets carried `negotiated`)
+    let mut with = api(&["pb"], none, none, false);
+    with.negotiated = true;
+    let apis = vec![api(&["pa"], d(&|a| a.packets = true), none, false), with];
+    assert!(subscription(&apis, "pa").unwrap().message_negotiated());
 }

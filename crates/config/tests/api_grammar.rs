@@ -115,6 +115,35 @@ fn flow_both_forms() {
 }
 
 #[test]
+fn flow_redirect_to_nexthop_with_and_without_next_hop() {
+    // ExaBGP 5.0.15 accepts all four; without a next-hop the route goes
+    // out with an empty MP_REACH next hop.
+    for (line, nh) in [
+        (
+            "{ next-hop 192.0.2.9; match { destination 192.0.2.4/32; } then { redirect-to-nexthop; } }",
+            Some("192.0.2.9"),
+        ),
+        (
+            "{ match { destination 192.0.2.5/32; } then { redirect-to-nexthop; } }",
+            None,
+        ),
+        (
+            "destination 192.0.2.6/32 next-hop 192.0.2.10 redirect-to-nexthop",
+            Some("192.0.2.10"),
+        ),
+        ("destination 192.0.2.7/32 redirect-to-nexthop", None),
+    ] {
+        let f = route::flow::parse_flow_tokens(&toks(line), end(line)).expect(line);
+        assert_eq!(f.actions, vec![FlowAction::RedirectToNexthop], "{line}");
+        assert_eq!(
+            f.next_hop,
+            nh.map(|a| NextHopSpec::Ip(a.parse().unwrap())),
+            "{line}"
+        );
+    }
+}
+
+#[test]
 fn vpls_and_operational() {
     let line = "rd 192.168.201.1:123 endpoint 5 base 10702 offset 1 size 8 next-hop 192.168.201.1";
     let v = route::vpls::parse_vpls(&toks(line), end(line), true).unwrap();

@@ -331,13 +331,17 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
     );
     assert_eq!(events[2]["notification"], "shutdown");
 
-    // opener (text): B's OPEN as packets, our UPDATEs and the advisory
+    // opener (text): B's OPEN parsed with its bytes (`consolidate` in the
+    // other block of B applies to the whole neighbor, as in ExaBGP 5.0.15,
+    // and replaces this block's `packets`), our UPDATEs and the advisory
     // parsed, the reply to its command, the notice; no keepalive, no refresh
     let mut header = vec![0xffu8; 16];
     header.extend_from_slice(&((19 + open_b().len()) as u16).to_be_bytes());
     header.push(OPEN);
     let open_line = format!(
-        "neighbor 127.0.0.3 receive 1 header 0x{} body 0x{}",
+        "neighbor 127.0.0.3 receive open version 4 asn 65000 hold_time 180 router_id 10.0.0.3 \
+         capabilities [multiprotocol(ipv4 unicast), route refresh, asn4(65000), \
+         enhanced route refresh, operational] header 0x{} body 0x{}",
         hex(&header),
         hex(&open_b())
     );
@@ -381,44 +385,57 @@ fn each_helper_hears_exactly_what_it_subscribed_to() {
         log()
     );
 
-    // consolidated (json): BoRR and EoRR of the flush (packets), the
-    // ROUTE-REFRESH received (parsed, with its bytes), BoRR and EoRR of the
-    // answer, the notice
+    // consolidated (json): B's blocks are merged as ExaBGP 5.0.15 merges
+    // them (`parsed` and the message types of `opener`'s block apply to the
+    // whole neighbor), so besides the ROUTE-REFRESH messages it asked for it
+    // gets the packets of every message another block of B asked for: our
+    // UPDATE and End-of-RIB, the advisory; each BoRR/EoRR it sends comes as
+    // packets then parsed; the ROUTE-REFRESH received is parsed with its
+    // bytes (consolidate); then the notice
     let events = json_lines(&read(&consolidated));
+    let (u, r, o) = ("update", "refresh", "operational");
     assert_eq!(
         types(&events),
-        [
-            "refresh",
-            "refresh",
-            "refresh",
-            "refresh",
-            "refresh",
-            "notification"
-        ],
+        [u, u, o, r, r, u, r, r, r, r, r, u, r, r, "notification"],
         "{events:?}"
     );
-    let sent: Vec<&Value> = [0, 1, 3, 4].iter().map(|i| &events[*i]).collect();
-    for (e, body) in sent
-        .iter()
-        .zip(["0x00010101", "0x00010201", "0x00010101", "0x00010201"])
-    {
-        assert_eq!(e["neighbor"]["direction"], "send");
-        assert_eq!(e["neighbor"]["message"]["category"], 5);
-        assert_eq!(e["neighbor"]["message"]["body"], body);
+    for (i, category) in [(0, 2), (1, 2), (2, 6), (5, 2), (11, 2)] {
+        let e = &events[i]["neighbor"];
+        assert_eq!(e["direction"], "send", "{i}");
+        assert_eq!(e["message"]["category"], category, "{i}");
     }
-    let events = &events[2..];
-    let m = &events[0]["neighbor"];
-    assert_eq!(events[0]["neighbor"]["direction"], "receive");
+    assert_eq!(events[1]["neighbor"]["message"]["body"], "0x00000000");
+    for (i, body) in [
+        (3, "0x00010101"),
+        (6, "0x00010201"),
+        (9, "0x00010101"),
+        (12, "0x00010201"),
+    ] {
+        let e = &events[i]["neighbor"];
+        assert_eq!(e["direction"], "send", "{i}");
+        assert_eq!(e["message"]["category"], 5, "{i}");
+        assert_eq!(e["message"]["body"], body, "{i}");
+        // the same message parsed, without its bytes (send: no consolidate)
+        let parsed = &events[i + 1];
+        assert_eq!(parsed["neighbor"]["direction"], "send", "{i}");
+        assert_eq!(
+            parsed["neighbor"]["route-refresh"]["afi"], "ipv4",
+            "{parsed}"
+        );
+        assert!(parsed.get("body").is_none(), "{parsed}");
+    }
+    let m = &events[8]["neighbor"];
+    assert_eq!(m["direction"], "receive");
     assert_eq!(
         m["route-refresh"],
         serde_json::json!({ "afi": "ipv4", "safi": "unicast", "subtype": "query" })
     );
-    assert_eq!(events[0]["body"], "0x00010001");
+    assert_eq!(events[8]["body"], "0x00010001");
     assert_eq!(
-        events[0]["header"],
+        events[8]["header"],
         format!("0x{}0017{:02X}", "FF".repeat(16), ROUTE_REFRESH)
     );
-    assert_eq!(events[3]["notification"], "shutdown");
+    assert_eq!(events[14]["notification"], "shutdown");
 }
 
 /// Sends an ASM once the session is up (first time only), writes what it

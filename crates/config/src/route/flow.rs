@@ -745,12 +745,10 @@ impl Builder {
         } else {
             Safi::FLOW
         };
-        if self.actions.contains(&FlowAction::RedirectToNexthop) && self.spec.next_hop.is_none() {
-            return Err(ParseError::new(
-                at,
-                "redirect-to-nexthop needs a next-hop in the flow route",
-            ));
-        }
+        // `redirect-to-nexthop` without a `next-hop` is accepted as ExaBGP
+        // 5.0.15 accepts it: the extended community goes out with an empty
+        // MP_REACH next hop (recorded from 5.0.15, see the ferrobgp crate's
+        // `flow_redirect_nexthop` test).
         let mut matches = self.matches;
         matches.sort_by_key(|m| m.component());
         Ok(FlowRoute {

@@ -638,9 +638,25 @@ impl Session {
     /// Reads the daemon's OPEN, answers with ours (AS `asn`, IPv4 unicast,
     /// 4-byte AS), then KEEPALIVE, and waits for the daemon's KEEPALIVE.
     pub fn establish(&mut self, asn: u32, router_id: [u8; 4], hold: u16) -> Msg {
+        self.establish_families(asn, router_id, hold, &[(1, 1)])
+    }
+
+    /// [`Session::establish`] offering multiprotocol `families` (AFI, SAFI).
+    pub fn establish_families(
+        &mut self,
+        asn: u32,
+        router_id: [u8; 4],
+        hold: u16,
+        families: &[(u16, u8)],
+    ) -> Msg {
         let open = self.read(LONG).expect("daemon closed before OPEN");
         assert_eq!(open.kind, OPEN, "first message is not OPEN: {open:?}");
-        let mut caps = vec![1, 4, 0, 1, 0, 1]; // multiprotocol ipv4 unicast
+        let mut caps = Vec::new();
+        for (afi, safi) in families {
+            caps.extend_from_slice(&[1, 4]); // multiprotocol
+            caps.extend_from_slice(&afi.to_be_bytes());
+            caps.extend_from_slice(&[0, *safi]);
+        }
         caps.extend_from_slice(&[65, 4]);
         caps.extend_from_slice(&asn.to_be_bytes());
         let mut body = vec![4];
@@ -658,6 +674,15 @@ impl Session {
         assert_eq!(ka.kind, KEEPALIVE, "expected KEEPALIVE, got {ka:?}");
         open
     }
+}
+
+/// Bytes from hexadecimal text (as recorded from a peer's log).
+pub fn unhex(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 /// IPv4 unicast prefixes announced (NLRI field) and withdrawn in an UPDATE body.

@@ -252,7 +252,7 @@ impl State {
             let Some(sub) = output::subscription(&p.neighbor.api, &h.info.name) else {
                 continue;
             };
-            let negotiated = if sub.negotiated {
+            let negotiated = if sub.message_negotiated() {
                 api_negotiated.clone()
             } else {
                 None

@@ -354,13 +354,19 @@ impl Flow {
     }
 
     /// ExaBGP's `string`: `flow destination-ipv4 10.0.0.1/32 protocol [
-    /// =tcp =udp ]` then ` rd ...` and ` next-hop ...` when given.
+    /// =tcp =udp ]` then ` rd ...` and ` next-hop ...` when given. A
+    /// component of more than one operator/value pair is in brackets, ANDed
+    /// or ORed (`packet-length [ >=1000&<=1500 ]`, as 5.0.15 prints it).
     pub fn text(&self, next_hop: Option<&str>) -> String {
         let mut s = String::from("flow");
-        for (name, v) in self.rendered() {
+        for (c, (name, v)) in self.components.iter().zip(self.rendered()) {
+            let pairs = match c {
+                Component::Ops { terms, .. } => terms.len(),
+                _ => 1,
+            };
             s.push(' ');
             s.push_str(name);
-            if v.len() == 1 {
+            if v.len() == 1 && pairs == 1 {
                 s.push(' ');
                 s.push_str(&v[0]);
             } else {
@@ -586,6 +592,22 @@ mod tests {
             ],
         );
         assert_eq!(built, f);
+    }
+
+    #[test]
+    fn one_anded_term_of_two_pairs_is_bracketed() {
+        // recorded from ExaBGP 5.0.15 (text event of a received UPDATE):
+        // `... protocol =udp packet-length [ >=1000&<=1500 ]`
+        let wire = [
+            0x14, 0x01, 0x20, 0xc0, 0x00, 0x02, 0x02, 0x02, 0x10, 0x0a, 0x01, 0x03, 0x81, 0x11,
+            0x0a, 0x13, 0x03, 0xe8, 0xd5, 0x05, 0xdc,
+        ];
+        let f = Flow::decode(Family::IPV4_FLOW, &mut Reader::new(&wire)).unwrap();
+        assert_eq!(
+            f.to_string(),
+            "flow destination-ipv4 192.0.2.2/32 source-ipv4 10.1.0.0/16 protocol =udp \
+             packet-length [ >=1000&<=1500 ]"
+        );
     }
 
     #[test]
