@@ -8,21 +8,37 @@
 //! a `Vec<u8>`; [`Writer::length_u8`] / [`Writer::length_u16`] reserve a
 //! length field and fill it once the body is written.
 
+use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
-use thiserror::Error;
 
-/// A read went past the end of the bytes available to a structure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[error("truncated: needed {needed} more byte(s), {available} left")]
+/// A read went past the end of the bytes available to a structure (a
+/// reason the caller maps to its NOTIFICATION or RFC 7606 action, see
+/// [`crate::error::at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Truncated {
     pub needed: usize,
     pub available: usize,
 }
 
+impl fmt::Display for Truncated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "truncated: needed {} more byte(s), {} left",
+            self.needed, self.available
+        )
+    }
+}
+
 /// Bytes were left over after a structure that must fill its whole length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[error("{0} trailing byte(s)")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Trailing(pub usize);
+
+impl fmt::Display for Trailing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} trailing byte(s)", self.0)
+    }
+}
 
 /// A bounded cursor over a byte slice.
 #[derive(Debug, Clone)]

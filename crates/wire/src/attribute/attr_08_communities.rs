@@ -61,19 +61,14 @@ impl fmt::Display for Community {
     }
 }
 
-/// Why a community text was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid community {0:?}")]
-pub struct CommunityParseError(pub String);
-
 impl FromStr for Community {
-    type Err = CommunityParseError;
+    type Err = crate::Error;
 
     /// `a:b`, a decimal or `0x` hex 32-bit value, or a well-known name
     /// (`no-export`, `no-advertise`, `no-export-subconfed`, `nopeer` /
     /// `no-peer`, `blackhole`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || CommunityParseError(s.to_string());
+        let err = || crate::Error::Parse(format!("invalid community {s:?}").into());
         let lower = s.to_ascii_lowercase();
         Ok(match lower.as_str() {
             "no-export" => Community::NO_EXPORT,

@@ -332,13 +332,8 @@ impl fmt::Display for ExtendedCommunity {
     }
 }
 
-/// Why an extended community text was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid extended-community {0:?}")]
-pub struct ExtendedCommunityParseError(pub String);
-
 impl FromStr for ExtendedCommunity {
-    type Err = ExtendedCommunityParseError;
+    type Err = crate::Error;
 
     /// ExaBGP's configuration forms: `target:ASN:NN`, `target:IPv4:NN`,
     /// `origin:...` (also `target4:`/`origin4:` and an `L` ASN suffix for
@@ -348,7 +343,7 @@ impl FromStr for ExtendedCommunity {
     /// `bandwidth:ASN:float`, `mup:A:B`, `redirect-to-nexthop`, `rate-limit:N`,
     /// `mark:N`, or raw `0x` + 16 hex digits.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ExtendedCommunityParseError(s.to_string());
+        let err = || crate::Error::Parse(format!("invalid extended-community {s:?}").into());
         let lower = s.to_ascii_lowercase();
         if let Some(hex) = lower.strip_prefix("0x") {
             if hex.len() != 16 {

@@ -27,16 +27,12 @@ impl fmt::Display for LargeCommunity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid large-community {0:?}")]
-pub struct LargeCommunityParseError(pub String);
-
 impl FromStr for LargeCommunity {
-    type Err = LargeCommunityParseError;
+    type Err = crate::Error;
 
     /// `a:b:c`, each a 32-bit decimal.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || LargeCommunityParseError(s.to_string());
+        let err = || crate::Error::Parse(format!("invalid large-community {s:?}").into());
         let mut it = s.split(':').map(|x| x.parse::<u32>());
         match (it.next(), it.next(), it.next(), it.next()) {
             (Some(Ok(global)), Some(Ok(local1)), Some(Ok(local2)), None) => Ok(LargeCommunity {

@@ -101,11 +101,17 @@ pub fn standard_flags(code: u8) -> Option<u8> {
     })
 }
 
-/// The value of an attribute is malformed; the UPDATE decoder turns this
-/// into the RFC 7606 action for the attribute type.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
+/// Why the value of an attribute is malformed: not an error of the
+/// crate's API (that is [`crate::Error`]) but the reason the UPDATE
+/// decoder turns into the RFC 7606 action for the attribute type.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttrError(pub Cow<'static, str>);
+
+impl std::fmt::Display for AttrError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl AttrError {
     pub fn new(reason: impl Into<Cow<'static, str>>) -> AttrError {

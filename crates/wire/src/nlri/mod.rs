@@ -49,11 +49,17 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-/// An NLRI could not be parsed; the caller decides which NOTIFICATION (or
-/// RFC 7606 action) that means where it was found.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
+/// Why an NLRI could not be parsed: not an error of the crate's API (that
+/// is [`crate::Error`]) but the reason the caller turns into a
+/// NOTIFICATION or an RFC 7606 action, depending on where the NLRI was.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NlriError(pub Cow<'static, str>);
+
+impl fmt::Display for NlriError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl NlriError {
     pub fn new(reason: impl Into<Cow<'static, str>>) -> NlriError {

@@ -74,17 +74,12 @@ impl fmt::Display for RouteDistinguisher {
     }
 }
 
-/// Why a route distinguisher text was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid route-distinguisher {0:?}")]
-pub struct RdParseError(pub String);
-
 impl FromStr for RouteDistinguisher {
-    type Err = RdParseError;
+    type Err = crate::Error;
 
     /// `asn2:nn`, `asn4:nn` (an `L` suffix on the ASN is accepted), `ipv4:nn`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || RdParseError(s.to_string());
+        let err = || crate::Error::Parse(format!("invalid route-distinguisher {s:?}").into());
         let (admin, number) = s.rsplit_once(':').ok_or_else(err)?;
         let number: u64 = number.parse().map_err(|_| err())?;
         if admin.contains('.') {

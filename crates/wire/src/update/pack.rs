@@ -33,19 +33,25 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-/// An NLRI that could not be put in any UPDATE.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot send {nlri}: {reason}")]
-pub struct PackError {
+/// An NLRI that could not be put in any UPDATE (a record of what was left
+/// out, reported by the caller; packing the others goes on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsendable {
     pub nlri: Nlri,
     pub reason: &'static str,
+}
+
+impl std::fmt::Display for Unsendable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot send {}: {}", self.nlri, self.reason)
+    }
 }
 
 /// The UPDATE messages (complete, header included) for a list of changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed {
     pub messages: Vec<Vec<u8>>,
-    pub errors: Vec<PackError>,
+    pub errors: Vec<Unsendable>,
 }
 
 /// Families whose changes of one group share UPDATEs with group-updates on.
@@ -338,7 +344,7 @@ impl<'a> Packer<'a> {
 }
 
 fn reject(nlris: &[&Nlri], reason: &'static str, out: &mut Packed) {
-    out.errors.extend(nlris.iter().map(|n| PackError {
+    out.errors.extend(nlris.iter().map(|n| Unsendable {
         nlri: (*n).clone(),
         reason,
     }));
@@ -374,7 +380,7 @@ fn native_messages(
             let l = n.wire_len(addpath);
             if msg.len() - start + l > budget {
                 if msg.len() == start {
-                    out.errors.push(PackError {
+                    out.errors.push(Unsendable {
                         nlri: n.clone(),
                         reason: "NLRI larger than a message",
                     });
@@ -444,7 +450,7 @@ fn mp_messages(
     };
     for n in nlris {
         if !n.encodable() {
-            out.errors.push(PackError {
+            out.errors.push(Unsendable {
                 nlri: (*n).clone(),
                 reason: "NLRI too long for its length field",
             });
@@ -452,7 +458,7 @@ fn mp_messages(
         }
         let l = n.wire_len(addpath);
         if attr_len(header.len() + l) > budget {
-            out.errors.push(PackError {
+            out.errors.push(Unsendable {
                 nlri: (*n).clone(),
                 reason: "NLRI too large for an MP attribute",
             });
