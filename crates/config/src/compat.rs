@@ -9,7 +9,7 @@
 //! `ferrobgp_compat_reference_open`, or `reference-open = true` under
 //! `[ferrobgp.compat]` in the settings file.
 
-use crate::settings::SettingValue;
+use crate::setting_value::SettingValue;
 use serde::{Deserialize, Serialize};
 
 /// Every compatibility setting, off by default.

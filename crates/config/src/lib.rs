@@ -29,6 +29,7 @@ mod process;
 pub mod route;
 pub mod run_access;
 mod section;
+mod setting_value;
 pub mod settings;
 mod suggest;
 mod tree;

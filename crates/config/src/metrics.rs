@@ -7,7 +7,7 @@
 //! `ferrobgp_metrics_enable`, or `enable = true` under
 //! `[ferrobgp.metrics]` in the settings file; likewise `bind` and `port`.
 
-use crate::settings::SettingValue;
+use crate::setting_value::SettingValue;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
