@@ -1,0 +1,200 @@
+//! How the worker carries out the FSM's actions: the outgoing connection
+//! asked of the supervisor, the connection tasks started, OPEN, KEEPALIVE,
+//! NOTIFICATION and UPDATEs written, state and messages reported to the rib.
+
+use super::*;
+
+impl Worker {
+    /// Carries out `actions` in order, and those the FSM returns on the way.
+    pub(super) async fn run_actions(&mut self, actions: Vec<Action>) -> Result<()> {
+        let mut queue: std::collections::VecDeque<Action> = actions.into();
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::Connect => {
+                    // The supervisor connects (this process cannot create
+                    // a socket): once the connections still closing are
+                    // gone, [`ConnEvent::ConnectReady`] sends the request.
+                    let id = self.alloc_id();
+                    let tx = self.events_tx.clone();
+                    self.closing.retain(|c| !c.is_done());
+                    let closing = self.closing.clone();
+                    let task = tokio::spawn(async move {
+                        let _ = tokio::time::timeout(conn::LINGER, all_done(closing)).await;
+                        let _ = tx.send(ConnEvent::ConnectReady { conn: id }).await;
+                    });
+                    self.connecting = Some((id, task));
+                }
+                Action::AbandonConnect => {
+                    if let Some((id, task)) = self.connecting.take() {
+                        task.abort();
+                        if self.requested == Some(id) {
+                            self.requested = None;
+                            self.tell_supervisor(SessionToSupervisor::CancelConnect {
+                                attempt: id,
+                            })
+                            .await?;
+                        }
+                    }
+                }
+                Action::State(s) => {
+                    self.tell_rib(SessionToRib::State(SessionState::Fsm {
+                        state: s.name().to_string(),
+                    }))
+                    .await?;
+                }
+                Action::Connected { conn } => {
+                    let Some(stream) = self.pending.remove(&conn) else {
+                        continue;
+                    };
+                    let unknown: SocketAddr = ([0, 0, 0, 0], 0).into();
+                    let local = stream.local_addr().unwrap_or(unknown);
+                    let remote = stream.peer_addr().unwrap_or(unknown);
+                    let stall = (self.cfg.fsm.hold_time > 0)
+                        .then(|| Duration::from_secs(u64::from(self.cfg.fsm.hold_time)));
+                    let tasks = ConnTasks::start(
+                        conn,
+                        stream,
+                        self.events_tx.clone(),
+                        self.cfg.rate_limit,
+                        stall,
+                    );
+                    self.sent_open = None;
+                    self.peer_open = None;
+                    self.negotiated = None;
+                    self.ctx = None;
+                    self.counters = Default::default();
+                    self.counted = true;
+                    self.live = Some(Live {
+                        id: conn,
+                        tasks,
+                        framer: Framer::default(),
+                        local,
+                        remote,
+                        unacked: BTreeSet::new(),
+                    });
+                    self.tell_rib(SessionToRib::State(SessionState::Connected {
+                        local,
+                        remote,
+                    }))
+                    .await?;
+                }
+                Action::SendOpen { conn } => match self.our_open() {
+                    Ok(open) => {
+                        let bytes = Message::Open(open)
+                            .encode(EXTENDED_MAX_MESSAGE_SIZE)
+                            .map_err(|e| Error::Encode(e.to_string()));
+                        match bytes {
+                            Ok(b) => self.send_on(conn, b).await?,
+                            Err(e) => {
+                                let n = notify::with_text(6, 0, &e.to_string());
+                                let more = self.fsm.handle(
+                                    std::time::Instant::now(),
+                                    Input::Fatal { conn, notify: n },
+                                );
+                                queue.extend(more);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let n = notify::with_text(6, 0, &e.to_string());
+                        let more = self
+                            .fsm
+                            .handle(std::time::Instant::now(), Input::Fatal { conn, notify: n });
+                        queue.extend(more);
+                    }
+                },
+                Action::SendKeepalive { conn } => {
+                    self.send_on(conn, keepalive_bytes()).await?;
+                }
+                Action::SendNotification { conn, notify } => {
+                    self.send_on(conn, notification_bytes(&notify)).await?;
+                }
+                Action::Close { conn } => {
+                    self.pending.remove(&conn);
+                    if self.live.as_ref().map(|l| l.id) == Some(conn) {
+                        if let Some(live) = self.live.take() {
+                            self.closing.retain(|c| !c.is_done());
+                            self.closing.push(live.tasks.close());
+                            self.negotiated = None;
+                            self.ctx = None;
+                            self.sent_open = None;
+                            // Batches never written: the Adj-RIB-Out has them and
+                            // resends everything when the session comes back.
+                            for seq in live.unacked {
+                                self.ack(seq).await?;
+                            }
+                        }
+                    }
+                }
+                Action::Refuse { conn, notify } => {
+                    if let Some(stream) = self.pending.remove(&conn) {
+                        let bytes = notification_bytes(&notify);
+                        tokio::spawn(async move {
+                            use tokio::io::AsyncWriteExt;
+                            let mut s = stream;
+                            let _ = tokio::time::timeout(EXIT_FLUSH, async {
+                                let _ = s.write_all(&bytes).await;
+                                let _ = s.shutdown().await;
+                            })
+                            .await;
+                        });
+                    }
+                }
+                Action::Established { conn, .. } => {
+                    let Some(live) = self.live.as_ref().filter(|l| l.id == conn) else {
+                        continue;
+                    };
+                    // The restart (R bit) is over once a session is up: later
+                    // reconnects of this worker are ordinary ones.
+                    if let Some(gr) = self.cfg.open.graceful_restart.as_mut() {
+                        gr.restarted = false;
+                    }
+                    let (local, remote) = (live.local, live.remote);
+                    let Some(neg) = self.negotiated.clone() else {
+                        continue;
+                    };
+                    let families = neg.families.clone();
+                    let summary = ferrobgp_ipc::Serialized::of(&neg)
+                        .map_err(|e| Error::Ipc(e.to_string()))?;
+                    let Some(peer_open) = self.peer_open.as_ref() else {
+                        continue;
+                    };
+                    let peer_open = ferrobgp_ipc::Serialized::of(peer_open)
+                        .map_err(|e| Error::Ipc(e.to_string()))?;
+                    self.tell_rib(SessionToRib::State(SessionState::Up {
+                        local,
+                        remote,
+                        negotiated: summary,
+                        families: families.clone(),
+                        peer_open,
+                    }))
+                    .await?;
+                    if families.is_empty() && !self.cfg.manual_eor {
+                        // spec 7.6: no family negotiated, a KEEPALIVE stands in
+                        // for the End-of-RIB markers.
+                        self.send_on(conn, keepalive_bytes()).await?;
+                    }
+                    self.tell_rib(SessionToRib::NeedRoutes {
+                        families,
+                        eor: !self.cfg.manual_eor,
+                    })
+                    .await?;
+                }
+                Action::Down {
+                    reason,
+                    peer_closed,
+                } => {
+                    self.tell_rib(SessionToRib::State(SessionState::Down {
+                        reason,
+                        peer_closed,
+                    }))
+                    .await?;
+                }
+                Action::Finished { reason } => {
+                    self.finished = Some(reason);
+                }
+            }
+        }
+        Ok(())
+    }
+}
