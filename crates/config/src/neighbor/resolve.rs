@@ -1,7 +1,7 @@
 //! A merged neighbor draft resolved into a [`Neighbor`]: ExaBGP's
 //! defaults applied and the checks of spec §1.2 made (local address and
 //! router id present, address families that agree, the MD5 password,
-//! api block names, the routes of the neighbor).
+//! the processes and names of api blocks, routes only of enabled families).
 
 use super::*;
 
