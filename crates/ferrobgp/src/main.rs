@@ -9,8 +9,10 @@
 //! channels at descriptors 3 (supervisor) and 4 (rib, sessions only).
 
 mod cli;
+mod decode;
 mod docs;
 mod logging;
+mod roles;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ferrobgp_config::{LoadOptions, Settings};
@@ -319,7 +321,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
-        Command::Decode(a) => decode(a),
+        Command::Decode(a) => decode::decode(a),
         Command::Cli(a) => cli::main(a),
         Command::Healthcheck(a) => ferrobgp_healthcheck::main(a.args),
         Command::Generate(a) => generate(a),
@@ -329,8 +331,8 @@ fn main() -> ExitCode {
             println!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
             ExitCode::SUCCESS
         }
-        Command::Rib(a) => rib(a),
-        Command::Session(a) => session(a),
+        Command::Rib(a) => roles::rib(a),
+        Command::Session(a) => roles::session(a),
     }
 }
 
@@ -478,226 +480,5 @@ fn validate(a: ValidateArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
-}
-
-fn decode(a: DecodeArgs) -> ExitCode {
-    use ferrobgp_api::json::{decode_hex_json, messages_json, DecodeEnvelope};
-    use ferrobgp_wire::negotiated::Negotiated;
-    let negotiated = if a.path_information {
-        Negotiated::standalone_addpath()
-    } else {
-        Negotiated::standalone()
-    };
-    let env = DecodeEnvelope {
-        time: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0),
-        host: std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_string())
-            .unwrap_or_default(),
-        pid: std::process::id(),
-        ppid: nix::unistd::getppid().as_raw() as u32,
-        ..DecodeEnvelope::default()
-    };
-    let text = if a.hex.len() == 1 && a.hex[0] == "-" {
-        let mut text = String::new();
-        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-            eprintln!("ferrobgp decode: reading standard input: {e}");
-            return ExitCode::from(1);
-        }
-        text
-    } else {
-        a.hex.join(" ")
-    };
-    let result = if a.nlri {
-        decode_nlri(&text, a.family.as_deref(), a.path_information)
-    } else if a.open && !starts_with_marker(&text) {
-        ferrobgp_wire::hex::parse_hex(&text)
-            .and_then(|body| {
-                ferrobgp_wire::message::Message::decode(
-                    ferrobgp_wire::message::kind::OPEN,
-                    &body,
-                    &negotiated,
-                )
-            })
-            .and_then(|m| messages_json(&[m], &env))
-    } else {
-        decode_hex_json(&text, &negotiated, &env)
-    };
-    match result {
-        Ok(values) => {
-            for v in values {
-                println!("{v}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("ferrobgp decode: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// Whether a hex dump begins with the 16-byte all-ones marker.
-fn starts_with_marker(text: &str) -> bool {
-    ferrobgp_wire::hex::parse_hex(&text[..text.len().min(64)])
-        .map(|b| b.starts_with(&ferrobgp_wire::message::MARKER))
-        .unwrap_or(false)
-}
-
-/// `decode --nlri`: every NLRI of `family` in the dump, one JSON object each.
-fn decode_nlri(
-    text: &str,
-    family: Option<&str>,
-    addpath: bool,
-) -> ferrobgp_wire::Result<Vec<serde_json::Value>> {
-    use ferrobgp_wire::{Error, Family};
-    let family = match family {
-        None => Family::IPV4_UNICAST,
-        Some(name) => {
-            let words: Vec<&str> = name.split([' ', '/']).filter(|w| !w.is_empty()).collect();
-            match words.as_slice() {
-                [afi, safi] => Family::from_names(afi, safi),
-                _ => None,
-            }
-            .ok_or_else(|| {
-                Error::Parse(
-                    format!("unknown family {name:?} (expected e.g. \"ipv4 unicast\")").into(),
-                )
-            })?
-        }
-    };
-    let bytes = ferrobgp_wire::hex::parse_hex(text)?;
-    let mut nlris = Vec::new();
-    ferrobgp_wire::nlri::Nlri::decode_all(family, &bytes, addpath, &mut nlris)
-        .map_err(|e| Error::Parse(format!("{family} NLRI: {e}").into()))?;
-    Ok(nlris
-        .iter()
-        .map(ferrobgp_api::json::update::nlri_json)
-        .collect())
-}
-
-/// Takes the descriptor a role was handed at a fixed number.
-fn inherited(fd: i32) -> Option<std::os::fd::OwnedFd> {
-    use std::os::fd::FromRawFd;
-    // Refuse to run a role outside the supervisor (descriptor not open).
-    nix::fcntl::fcntl(
-        // SAFETY: only used to query the flags of `fd`.
-        unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) },
-        nix::fcntl::FcntlArg::F_GETFD,
-    )
-    .ok()?;
-    // SAFETY: the supervisor placed this descriptor for us and nothing else owns it.
-    let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
-    // Children must not pass it on.
-    let _ = nix::fcntl::fcntl(
-        &owned,
-        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
-    );
-    Some(owned)
-}
-
-/// Confines a worker (see `ferrobgp_supervisor::confine`): called first,
-/// while the process has one thread, with the first descriptor number it
-/// was not handed. Logging is set up right after, then the outcome logged.
-fn confine_and_log(
-    role: ferrobgp_supervisor::confine::Role,
-    first_unhanded_fd: i32,
-    name: &str,
-    debug: bool,
-) -> Result<(), ExitCode> {
-    let confined = ferrobgp_supervisor::confine::child(role, first_unhanded_fd);
-    logging::init(name, &logging::choose_filter(debug, "info"));
-    match confined {
-        Ok(report) => {
-            tracing::info!("confined: {report}");
-            Ok(())
-        }
-        Err(e) => {
-            tracing::error!("cannot confine the {name} process: {e}");
-            Err(ExitCode::from(1))
-        }
-    }
-}
-
-fn role_main<F, Fut>(role: &str, debug: bool, body: F) -> ExitCode
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    logging::init(role, &logging::choose_filter(debug, "info"));
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            tracing::error!("{e}");
-            return ExitCode::from(1);
-        }
-    };
-    match rt.block_on(body()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn rib(a: RoleArgs) -> ExitCode {
-    let Some(sup) = inherited(ferrobgp_ipc::SUPERVISOR_FD) else {
-        eprintln!("ferrobgp: __rib is an internal role started by `ferrobgp run`");
-        return ExitCode::from(2);
-    };
-    let first_free = ferrobgp_ipc::SUPERVISOR_FD + 1;
-    if let Err(code) = confine_and_log(
-        ferrobgp_supervisor::confine::Role::Rib,
-        first_free,
-        "rib",
-        a.debug,
-    ) {
-        return code;
-    }
-    role_main("rib", a.debug, || async move {
-        let ch = ferrobgp_ipc::Channel::new(sup).map_err(|e| e.to_string())?;
-        let opts = ferrobgp_rib::process::Options {
-            ack_timeout: std::time::Duration::from_secs_f64(a.ack_timeout.max(0.0)),
-            peer_queue: ferrobgp_rib::pipeline::Bounds {
-                changes: a.limits.peer_queue_changes,
-                bytes: a.limits.peer_queue_bytes,
-            },
-            max_line: a.limits.max_line.max(1),
-        };
-        ferrobgp_rib::process::run(ch, opts)
-            .await
-            .map_err(|e| e.to_string())
-    })
-}
-
-fn session(a: SessionArgs) -> ExitCode {
-    let (Some(sup), Some(rib)) = (
-        inherited(ferrobgp_ipc::SUPERVISOR_FD),
-        inherited(ferrobgp_ipc::RIB_FD),
-    ) else {
-        eprintln!("ferrobgp: __session is an internal role started by `ferrobgp run`");
-        return ExitCode::from(2);
-    };
-    let role = format!("session {}", a.peer);
-    if let Err(code) = confine_and_log(
-        ferrobgp_supervisor::confine::Role::Session,
-        ferrobgp_ipc::RIB_FD + 1,
-        &role,
-        a.debug,
-    ) {
-        return code;
-    }
-    tracing::debug!(peer_id = a.peer_id, "session worker role");
-    // The worker runs its own single-threaded runtime.
-    match ferrobgp_session::run_worker(sup, rib) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e}");
-            ExitCode::from(1)
-        }
     }
 }
