@@ -11,21 +11,8 @@ use ferrobgp_config::model::ApiDirection;
 use ferrobgp_wire::Family;
 use std::net::{IpAddr, Ipv4Addr};
 
-/// Receive or send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    Receive,
-    Send,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Receive => "receive",
-            Direction::Send => "send",
-        }
-    }
-}
+/// Receive or send: the wire crate's, part of an event.
+pub use ferrobgp_wire::message::Direction;
 
 /// The neighbor an event is about.
 #[derive(Debug, Clone, PartialEq, Eq)]

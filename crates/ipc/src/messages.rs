@@ -422,12 +422,8 @@ pub enum RibToSession {
 
 impl Fds for RibToSession {}
 
-/// Direction of a BGP message reported to the rib.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Direction {
-    Received,
-    Sent,
-}
+/// Direction of a BGP message reported to the rib: the wire crate's.
+pub use ferrobgp_wire::message::Direction;
 
 /// Session state changes the rib reports to helpers (`neighbor-changes`, `fsm`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

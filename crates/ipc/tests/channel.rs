@@ -222,11 +222,11 @@ fn session_to_rib() -> Vec<SessionToRib> {
             state: "OPENSENT".into(),
         }),
         SessionToRib::Message {
-            direction: Direction::Received,
+            direction: Direction::Receive,
             raw: vec![0xff; 19],
         },
         SessionToRib::Message {
-            direction: Direction::Sent,
+            direction: Direction::Send,
             raw: vec![],
         },
         SessionToRib::NeedRoutes {

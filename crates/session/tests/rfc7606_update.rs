@@ -76,7 +76,7 @@ async fn next_received(rib: &mut RibEnd) -> Vec<u8> {
         let (m, _) = timeout(WAIT, rib.recv()).await.unwrap().unwrap();
         match m {
             SessionToRib::Message {
-                direction: Direction::Received,
+                direction: Direction::Receive,
                 raw,
             } if raw.get(18) == Some(&2) => return raw,
             SessionToRib::State(SessionState::Down { reason, .. }) => {

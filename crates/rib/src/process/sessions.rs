@@ -60,7 +60,7 @@ impl State {
             SessionToRib::State(state) => self.on_state(peer, state),
             SessionToRib::Message { direction, raw } => {
                 let mut decoded = None;
-                if direction == ipc::Direction::Received {
+                if direction == ipc::Direction::Receive {
                     self.adj_rib_in(peer, &raw, &mut decoded);
                 }
                 self.emit_message(peer, direction, &raw, &mut decoded)
@@ -229,7 +229,7 @@ impl State {
     pub(super) fn emit_message(
         &mut self,
         peer: PeerId,
-        direction: ipc::Direction,
+        direction: ferrobgp_ipc::Direction,
         raw: &[u8],
         decoded: &mut Decoded,
     ) {
@@ -240,10 +240,7 @@ impl State {
         let Some(kind) = raw.get(18).and_then(|c| output::message_type(*c)) else {
             return;
         };
-        let dir = match direction {
-            ipc::Direction::Received => Direction::Receive,
-            ipc::Direction::Sent => Direction::Send,
-        };
+        let dir = direction;
         let info = events::peer_info(&p.neighbor, p.local, p.remote);
         let time = events::now();
         let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);

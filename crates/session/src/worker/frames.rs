@@ -34,7 +34,7 @@ impl Worker {
             if self.cfg.report_received {
                 if let Ok(raw) = frame(fr.kind, &fr.body, EXTENDED_MAX_MESSAGE_SIZE) {
                     self.tell_rib(SessionToRib::Message {
-                        direction: Direction::Received,
+                        direction: Direction::Receive,
                         raw,
                     })
                     .await?;

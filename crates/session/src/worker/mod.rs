@@ -314,7 +314,7 @@ impl Worker {
                                     .links
                                     .rib_tx
                                     .send(&SessionToRib::Message {
-                                        direction: Direction::Sent,
+                                        direction: Direction::Send,
                                         raw: m.bytes.clone(),
                                     })
                                     .await;
@@ -451,7 +451,7 @@ impl Worker {
             live.tasks.send(bytes, false);
             return self
                 .tell_rib(SessionToRib::Message {
-                    direction: Direction::Sent,
+                    direction: Direction::Send,
                     raw,
                 })
                 .await;

@@ -24,6 +24,24 @@ pub use open::{Open, OptionalParameter};
 pub use operational::Operational;
 pub use route_refresh::RouteRefresh;
 
+/// Whether a message was received from the peer or sent to it (ExaBGP's
+/// `receive` / `send` in events and `api` blocks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Direction {
+    Receive,
+    Send,
+}
+
+impl Direction {
+    /// ExaBGP's word for it: `receive` or `send`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Receive => "receive",
+            Direction::Send => "send",
+        }
+    }
+}
+
 use crate::error::Result;
 use crate::negotiated::{Negotiated, STANDARD_MAX_MESSAGE_SIZE};
 use crate::update::{Context, Received, Update};
