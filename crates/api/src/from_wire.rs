@@ -148,10 +148,6 @@ pub fn decode_at(
             &standalone
         }
     };
-    let ctx = ferrobgp_wire::update::Context {
-        local_address: local,
-        peer_address: peer,
-        ..ferrobgp_wire::update::Context::from(n)
-    };
+    let ctx = ferrobgp_wire::update::Context::live(n, local, peer);
     Message::decode_with(*raw.get(18)?, raw.get(19..)?, &ctx).ok()
 }

@@ -37,25 +37,7 @@ exec sleep 60\n";
 #[test]
 fn exafs_rtbh_lines_announce_and_withdraw() {
     let peer = Peer::bind("127.0.0.1");
-    let conf = format!(
-        r#"
-process exabgp-process {{
-    run ./exafs.sh;
-    encoder text;
-}}
-neighbor 127.0.0.1 {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {};
-    family {{ ipv4 unicast; }}
-    api {{ processes [ exabgp-process ]; }}
-}}
-"#,
-        peer.addr.port()
-    );
+    let conf = text_process_neighbor("exabgp-process", "./exafs.sh", peer.addr.port());
     let mut d = Daemon::start(
         &conf,
         &[("exafs.sh", HELPER)],
@@ -129,11 +111,7 @@ const EXABGP_BRACKETLESS: &str = "00000034 400101 00 400200 40050400000064 c0100
 #[test]
 fn exafs_flowspec_lines_on_the_wire() {
     let peer = Peer::bind("127.0.0.1");
-    let mut helper = String::from("#!/bin/sh\nsleep 1\n");
-    for line in FLOW_LINES {
-        helper.push_str(&format!("printf '%s\\n' '{line}'\nsleep 0.3\n"));
-    }
-    helper.push_str("exec sleep 60\n");
+    let helper = lines_script(&FLOW_LINES, Some(0.3));
     let conf = format!(
         r#"
 process exabgp-process {{

@@ -43,25 +43,10 @@ fn socat_fifo_ban_and_unban() {
     let fifo_dir = service_user_dir();
     let fifo = fifo_dir.path().join("exabgp.cmd");
     let peer = Peer::bind("127.0.0.1");
-    let conf = format!(
-        r#"
-process service-dynamic {{
-    run /usr/bin/socat stdout pipe:{};
-    encoder text;
-}}
-neighbor 127.0.0.1 {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {};
-    family {{ ipv4 unicast; }}
-    api {{ processes [ service-dynamic ]; }}
-}}
-"#,
-        fifo.display(),
-        peer.addr.port()
+    let conf = text_process_neighbor(
+        "service-dynamic",
+        &format!("/usr/bin/socat stdout pipe:{}", fifo.display()),
+        peer.addr.port(),
     );
     let mut env = vec![("exabgp_tcp_port", peer.addr.port().to_string())];
     if nix::unistd::Uid::effective().is_root() {

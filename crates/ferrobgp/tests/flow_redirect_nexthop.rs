@@ -85,11 +85,7 @@ const RECEIVER: &str = "#!/bin/sh\ncat > \"$(dirname \"$0\")/$1.out\"\n";
 #[test]
 fn redirect_to_nexthop_sent_and_received_as_exabgp() {
     let peer = Peer::bind("127.0.0.1");
-    let mut sender = String::from("#!/bin/sh\nsleep 1\n");
-    for line in API_LINES {
-        sender.push_str(&format!("printf '%s\\n' '{line}'\nsleep 0.3\n"));
-    }
-    sender.push_str("exec sleep 60\n");
+    let sender = lines_script(&API_LINES, Some(0.3));
     let conf = format!(
         r#"
 process sender {{

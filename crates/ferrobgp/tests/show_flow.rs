@@ -50,11 +50,7 @@ const PORTS: [(&str, &str); 6] = [
 #[test]
 fn show_adj_rib_out_of_flow_routes_as_exabgp() {
     let peer = Peer::bind("127.0.0.1");
-    let mut helper = String::from("#!/bin/sh\nsleep 1\n");
-    for line in LINES {
-        helper.push_str(&format!("printf '%s\\n' '{line}'\n"));
-    }
-    helper.push_str("exec sleep 60\n");
+    let helper = lines_script(&LINES, None);
     let conf = format!(
         r#"
 process flows {{

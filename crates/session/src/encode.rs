@@ -26,11 +26,10 @@ pub struct Outgoing {
 /// The UPDATE context of a session: what was negotiated plus the neighbor
 /// settings that shape UPDATEs (group-updates, aigp, next-hop self).
 pub fn context(neg: &Negotiated, cfg: &PeerConfig, local: Option<SocketAddr>) -> Context {
-    let mut ctx = Context::from(neg);
+    let local = cfg.local_address.or(local.map(|a| a.ip()));
+    let mut ctx = Context::live(neg, local, Some(cfg.peer_address));
     ctx.group_updates = cfg.group_updates;
     ctx.aigp = cfg.aigp;
-    ctx.local_address = cfg.local_address.or(local.map(|a| a.ip()));
-    ctx.peer_address = Some(cfg.peer_address);
     ctx
 }
 

@@ -307,6 +307,29 @@ neighbor {ip} {{
     )
 }
 
+/// One IPv4 unicast iBGP neighbor connecting to 127.0.0.1:`port`, whose
+/// API is the text-encoder process `process` running `run`.
+pub fn text_process_neighbor(process: &str, run: &str, port: u16) -> String {
+    format!(
+        r#"
+process {process} {{
+    run {run};
+    encoder text;
+}}
+neighbor 127.0.0.1 {{
+    router-id 10.0.0.1;
+    local-address 127.0.0.1;
+    local-as 65000;
+    peer-as 65000;
+    hold-time 30;
+    connect {port};
+    family {{ ipv4 unicast; }}
+    api {{ processes [ {process} ]; }}
+}}
+"#
+    )
+}
+
 /// One neighbor at `peer` whose state changes go, as text, to the helper
 /// `watcher.sh` ([`WATCHER`]).
 pub fn watcher_conf(peer: &Peer) -> String {
@@ -337,6 +360,21 @@ neighbor 127.0.0.1 {{
 
 /// Writes what it hears into the test directory (`watcher.out`): as root it
 /// runs as the service user, so this also proves it can use that directory.
+/// A helper script that waits a second (the session comes up), writes
+/// each of `lines` to the daemon, `gap` seconds apart (`None`: all at
+/// once), then stays alive so that it is not respawned.
+pub fn lines_script(lines: &[&str], gap: Option<f32>) -> String {
+    let mut script = String::from("#!/bin/sh\nsleep 1\n");
+    for line in lines {
+        script.push_str(&format!("printf '%s\\n' '{line}'\n"));
+        if let Some(g) = gap {
+            script.push_str(&format!("sleep {g}\n"));
+        }
+    }
+    script.push_str("exec sleep 60\n");
+    script
+}
+
 pub const WATCHER: &str = "#!/bin/sh\ncat > \"$(dirname \"$0\")/watcher.out\"\n";
 
 /// Starts the daemon on [`watcher_conf`] for `peer`, its helper written out,

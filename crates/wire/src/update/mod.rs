@@ -108,6 +108,19 @@ impl From<&Negotiated> for Context {
 }
 
 impl Context {
+    /// The context of a live session with `n` negotiated, between our
+    /// `local` address and the `peer`'s: the one both the session worker
+    /// and the rib decode received UPDATEs with, so that the checks of RFC
+    /// 4271 6.3 that need the addresses (see [`Context::local_address`])
+    /// give the same verdict in both.
+    pub fn live(n: &Negotiated, local: Option<IpAddr>, peer: Option<IpAddr>) -> Context {
+        Context {
+            local_address: local,
+            peer_address: peer,
+            ..Context::from(n)
+        }
+    }
+
     pub fn ibgp(&self) -> bool {
         self.local_as == self.peer_as
     }
