@@ -1,22 +1,23 @@
-//! Fault injection: `kill -9` of the rib loses no route. Routes from the
-//! configuration, from the control socket (`ferrobgp cli`) and from a
-//! helper are all in the table the peers get from the new rib, and `show
-//! adj-rib out` lists them; with a helper streaming announcements while
-//! the rib is killed, every route the helper was answered `done` for is on
-//! the wire at the end. The helpers announce only in their first run (a
+//! Fault injection: `kill -9` of the rib loses no route and resets no
+//! session. The sessions carry on through the crash (no NOTIFICATION, no
+//! new connection) and get the new rib's table as an implicit replace:
+//! routes from the configuration, from the control socket (`ferrobgp cli`)
+//! and from a helper are all announced again, `show adj-rib out` lists
+//! them, and a route the API withdrew is withdrawn, never re-announced;
+//! with a helper streaming announcements while the rib is killed, every
+//! route the helper was answered `done` for is announced on the same
+//! session at the end. The helpers announce only in their first run (a
 //! marker file), so what comes back after the crash comes from the
 //! supervisor's route journal, not from a helper saying it again. A `done`
 //! is written only once the supervisor has journaled the route: with the
 //! supervisor stopped, the route reaches the peers but its answer waits.
-//!
-//! Not covered here because it is not so yet: the sessions are reset by a
-//! rib crash (the workers go with the rib and reconnect; see
-//! docs/ARCHITECTURE.md, "A crash of the rib").
 
 mod common;
 
 use common::*;
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn neighbor(ip: &str, port: u16) -> String {
@@ -91,9 +92,32 @@ fn new_rib(d: &Daemon, old: u32, log: &dyn Fn() -> String) -> u32 {
     }
 }
 
-/// The prefixes announced by a table read up to its End-of-RIB.
-fn announced(table: &[Vec<u8>]) -> BTreeSet<String> {
-    table.iter().flat_map(|b| update_prefixes(b).0).collect()
+/// What a session that outlived the rib gets from the new one: UPDATEs
+/// (never a NOTIFICATION, never the end of the connection) until every
+/// prefix of `want` was announced again. Returns the prefixes withdrawn
+/// on the way.
+fn resync(s: &mut Session, want: &BTreeSet<String>, log: &dyn Fn() -> String) -> BTreeSet<String> {
+    let deadline = Instant::now() + LONG;
+    let (mut seen, mut withdrawn) = (BTreeSet::new(), BTreeSet::new());
+    while !want.is_subset(&seen) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "no resync: {seen:?} of {want:?}\n{}",
+            log()
+        );
+        let m = s
+            .read_non_keepalive(left)
+            .unwrap_or_else(|| panic!("session closed by the rib crash\n{}", log()));
+        assert_eq!(m.kind, UPDATE, "{m:?}\n{}", log());
+        let (ann, wd) = update_prefixes(&m.body);
+        for p in &wd {
+            assert!(!want.contains(p), "{p} withdrawn\n{}", log());
+        }
+        withdrawn.extend(wd);
+        seen.extend(ann);
+    }
+    withdrawn
 }
 
 #[test]
@@ -131,28 +155,22 @@ fn a_rib_crash_loses_no_route() {
     let rib = rib_of(&w.d).expect("rib");
     kill9(rib);
     new_rib(&w.d, rib, &log);
-    // The sessions are reset today (module doc): each comes back with every
-    // route, none withdrawn.
-    for (peer, id, want) in [(&a, 2u8, &want), (&b, 3u8, &want_b)] {
-        let mut s = peer.accept();
-        s.establish(65000, [10, 0, 0, id], 30);
-        let table = read_table(&mut s, &log);
-        for m in &table {
-            assert!(update_prefixes(m).1.is_empty(), "withdrawal {m:?}");
-        }
-        assert_eq!(&announced(&table), want, "table after the crash\n{}", log());
-        eprintln!(
-            "peer {id}: {} route(s) before the rib kill, {} after",
-            want.len(),
-            announced(&table).len()
-        );
-        // a route announced after the restart reaches the peer
-        if id == 2 {
-            sa = s;
-        } else {
-            sb = s;
-        }
-    }
+    // Each session carries on and gets every route again; the one the API
+    // withdrew from b is withdrawn (again), never announced.
+    let gone_a = resync(&mut sa, &want, &log);
+    let gone_b = resync(&mut sb, &want_b, &log);
+    assert!(gone_a.is_empty(), "{gone_a:?}");
+    assert!(
+        gone_b.is_subset(&["10.1.0.0/24".to_string()].into()),
+        "{gone_b:?}"
+    );
+    let reset = [&a, &b].iter().filter(|p| p.has_pending()).count();
+    assert_eq!(reset, 0, "a session reconnected\n{}", log());
+    eprintln!(
+        "rib kill: {} and {} route(s) announced again, 0 of 2 sessions reset",
+        want.len(),
+        want_b.len()
+    );
     let (code, out) = cli(&w.sock, "show adj-rib out");
     assert_eq!(code, Some(0), "{out}");
     for p in &want {
@@ -242,10 +260,60 @@ fn done_waits_until_the_supervisor_journaled_the_route() {
     let rib = rib_of(&w.d).expect("rib");
     kill9(rib);
     new_rib(&w.d, rib, &log);
-    let mut s = a.accept();
-    s.establish(65000, [10, 0, 0, 2], 30);
-    let table = announced(&read_table(&mut s, &log));
-    assert!(table.contains("10.2.0.0/24"), "{table:?}\n{}", log());
+    let want: BTreeSet<String> = ["10.1.0.0/24", "10.2.0.0/24", "10.3.0.0/24"]
+        .map(String::from)
+        .into();
+    resync(&mut sa, &want, &log);
+}
+
+/// A peer read in the background: the prefixes it holds (announced, not
+/// withdrawn since), and whether the session ended or got a NOTIFICATION
+/// before the test closed it.
+struct Reader {
+    held: Arc<Mutex<BTreeSet<String>>>,
+    ended: Arc<AtomicBool>,
+    stream: std::net::TcpStream,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Reader {
+    fn start(mut s: Session) -> Reader {
+        let held = Arc::new(Mutex::new(BTreeSet::new()));
+        let ended = Arc::new(AtomicBool::new(false));
+        let stream = s.s.try_clone().expect("clone");
+        let (h, e) = (held.clone(), ended.clone());
+        let thread = std::thread::spawn(move || loop {
+            match s.read(LONG) {
+                Some(m) if m.kind == UPDATE => {
+                    let (ann, wd) = update_prefixes(&m.body);
+                    let mut held = h.lock().expect("lock");
+                    for p in wd {
+                        held.remove(&p);
+                    }
+                    held.extend(ann);
+                }
+                Some(m) if m.kind == KEEPALIVE => {}
+                _ => {
+                    e.store(true, Ordering::SeqCst);
+                    return;
+                }
+            }
+        });
+        Reader {
+            held,
+            ended,
+            stream,
+            thread,
+        }
+    }
+
+    /// Ends the connection; whether it had ended before.
+    fn stop(self) -> bool {
+        let ended = self.ended.load(Ordering::SeqCst);
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        let _ = self.thread.join();
+        ended
+    }
 }
 
 #[test]
@@ -269,9 +337,9 @@ fn a_rib_crash_under_load_keeps_every_route_answered_done() {
     let mut sb = b.accept();
     sa.establish(65000, [10, 0, 0, 2], 30);
     sb.establish(65000, [10, 0, 0, 3], 30);
-    // The peers read in the background (until the crash closes their
-    // sessions) while the helper streams, until it has a few hundred answers.
-    let readers = [sa, sb].map(|mut s| std::thread::spawn(move || while s.read(LONG).is_some() {}));
+    // The peers read in the background while the helper streams, until it
+    // has a few hundred answers; then the rib is killed.
+    let readers = [sa, sb].map(Reader::start);
     let deadline = Instant::now() + LONG;
     while acked().len() < 300 {
         assert!(Instant::now() < deadline, "helper stalled\n{}", log());
@@ -287,27 +355,40 @@ fn a_rib_crash_under_load_keeps_every_route_answered_done() {
         done.len() < 1500,
         "the stream ended before the kill: not a test of load in flight"
     );
-    for r in readers {
-        let _ = r.join();
-    }
     eprintln!(
         "rib killed with {} route(s) answered done ({} when the kill was sent)",
         done.len(),
         before.len()
     );
-    for (peer, id) in [(&a, 2u8), (&b, 3u8)] {
-        let mut s = peer.accept();
-        s.establish(65000, [10, 0, 0, id], 30);
-        let table = announced(&read_table(&mut s, &log));
-        let missing: Vec<&String> = done.iter().filter(|p| !table.contains(*p)).collect();
-        assert!(
-            missing.is_empty(),
-            "peer {id}: {} of {} routes answered done are missing: {:?}\n{}",
-            missing.len(),
-            done.len(),
-            &missing[..missing.len().min(5)],
-            log()
-        );
-        assert!(table.contains("10.1.0.0/24"));
+    for (r, id) in readers.iter().zip([2u8, 3u8]) {
+        let deadline = Instant::now() + LONG;
+        loop {
+            let missing: Vec<String> = {
+                let held = r.held.lock().expect("lock");
+                done.iter()
+                    .chain(["10.1.0.0/24".to_string()].iter())
+                    .filter(|p| !held.contains(*p))
+                    .cloned()
+                    .collect()
+            };
+            if missing.is_empty() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline && !r.ended.load(Ordering::SeqCst),
+                "peer {id}: {} of {} routes answered done are missing: {:?}\n{}",
+                missing.len(),
+                done.len(),
+                &missing[..missing.len().min(5)],
+                log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
+    let ended: Vec<bool> = readers.into_iter().map(Reader::stop).collect();
+    assert_eq!(ended, [false, false], "a session ended\n{}", log());
+    assert!(
+        !a.has_pending() && !b.has_pending(),
+        "a session reconnected"
+    );
 }

@@ -1,6 +1,7 @@
 //! Fault isolation: a session worker killed with SIGKILL costs its own
 //! session only (restarted, table resent), and a helper that never reads
-//! its stdin delays nobody but itself.
+//! its stdin delays nobody but itself; a rib killed with SIGKILL comes back
+//! with its helpers while the session carries on.
 
 mod common;
 
@@ -134,7 +135,7 @@ neighbor 127.0.0.9 {
 }
 
 #[test]
-fn a_killed_rib_comes_back_with_its_sessions_and_helpers() {
+fn a_killed_rib_comes_back_with_its_helpers_and_the_session_carries_on() {
     let peer = Peer::bind("127.0.0.5");
     let conf = format!(
         "process watcher {{\n    run ./watcher.sh;\n    encoder text;\n}}\n{}",
@@ -158,6 +159,10 @@ fn a_killed_rib_comes_back_with_its_sessions_and_helpers() {
         .iter()
         .find(|p| cmdline(**p).contains("watcher.sh"))
         .expect("helper pid");
+    let worker = *kids
+        .iter()
+        .find(|p| cmdline(**p).contains("__session"))
+        .expect("worker pid");
 
     // The first helper heard about the first session before the crash.
     wait_file_contains(&d.path("watcher.out"), "neighbor 127.0.0.5 up", || {
@@ -167,16 +172,16 @@ fn a_killed_rib_comes_back_with_its_sessions_and_helpers() {
     unsafe {
         libc::kill(rib as i32, libc::SIGKILL);
     }
-    // The session goes down with the rib, then everything comes back.
-    while s.read(LONG).is_some() {}
-    let mut again = peer.accept();
-    again.establish(65000, [10, 0, 0, 9], 30);
-    wait_route(&mut again, "10.5.0.0/24", LONG, &|| d.log_text());
+    // The session carries on: the new rib sends its table again on it
+    // (an implicit replace), the same worker still holds it.
+    wait_route(&mut s, "10.5.0.0/24", LONG, &|| d.log_text());
+    assert!(!peer.has_pending(), "the session reconnected");
     let now = d.wait_children(&["__rib", "__session", "watcher.sh"]);
     assert!(!now.contains(&rib), "a new rib");
     assert!(!now.contains(&helper), "a new helper");
+    assert!(now.contains(&worker), "the same session worker");
     assert!(!alive(rib) && !alive(helper));
-    // The new helper hears about the new session (both append to one file).
+    // The new helper hears that the session is up (both append to one file).
     let deadline = Instant::now() + LONG;
     loop {
         let text = std::fs::read_to_string(d.path("watcher.out")).unwrap_or_default();

@@ -217,6 +217,11 @@ pub enum SupervisorToSession {
     /// Answer to [`SessionToSupervisor::Connect`]: the attempt failed (or
     /// was refused: a passive neighbor, too many attempts in progress).
     ConnectFailed { attempt: u64, error: String },
+    /// A new rib replaced one that died: the worker's channel to it.
+    /// The worker keeps its session through the rib's death and, when
+    /// established, tells the new rib so ([`SessionToRib::NeedRoutes`]
+    /// with `resync`). Descriptors: \[0\] the worker's end of the channel.
+    Rib,
 }
 
 impl Fds for SupervisorToSession {
@@ -224,6 +229,7 @@ impl Fds for SupervisorToSession {
         match self {
             SupervisorToSession::Incoming { .. } => 1,
             SupervisorToSession::Connected { .. } => 1,
+            SupervisorToSession::Rib => 1,
             _ => 0,
         }
     }
@@ -477,6 +483,11 @@ pub enum SessionToRib {
     NeedRoutes {
         families: Vec<Family>,
         eor: bool,
+        /// The session outlived the previous rib (it died and this one
+        /// replaced it): the peer already has a table, so what it gets is
+        /// an implicit replace — every route again, and a withdrawal of
+        /// each route the route journal names that is no longer announced.
+        resync: bool,
     },
     /// The peer asked for a route refresh of `family` (RFC 2918): send that
     /// family's Adj-RIB-Out again, between BoRR and EoRR (RFC 7313) when

@@ -150,6 +150,7 @@ fn sup_to_session() -> Vec<SupervisorToSession> {
             attempt: u64::MAX,
             error: "connect 127.0.0.1:179: Connection refused".into(),
         },
+        SupervisorToSession::Rib,
     ]
 }
 
@@ -232,6 +233,12 @@ fn session_to_rib() -> Vec<SessionToRib> {
         SessionToRib::NeedRoutes {
             families: vec![Family::IPV4_UNICAST],
             eor: true,
+            resync: false,
+        },
+        SessionToRib::NeedRoutes {
+            families: vec![],
+            eor: false,
+            resync: true,
         },
         SessionToRib::RouteRefresh {
             family: Family::IPV6_UNICAST,

@@ -20,6 +20,7 @@ mod liveness;
 mod peer;
 pub mod pipeline;
 pub mod process;
+mod resync;
 pub mod show;
 pub mod static_routes;
 pub mod table;

@@ -55,7 +55,8 @@ pub async fn run(supervisor: OwnedFd, rib: OwnedFd) -> Result<()> {
             SupervisorToSession::Stop(_) => return Ok(()),
             SupervisorToSession::Incoming { .. }
             | SupervisorToSession::Connected { .. }
-            | SupervisorToSession::ConnectFailed { .. } => {
+            | SupervisorToSession::ConnectFailed { .. }
+            | SupervisorToSession::Rib => {
                 tracing::warn!("connection handed in before Init: dropped");
             }
         }

@@ -130,7 +130,8 @@ async fn establish(l: &TcpListener, rib: &mut RibEnd, hold: Option<u16>) -> TcpS
         rib_next(rib).await,
         SessionToRib::NeedRoutes {
             families: vec![Family::IPV4_UNICAST],
-            eor: true
+            eor: true,
+            resync: false,
         }
     );
     s
@@ -532,4 +533,95 @@ async fn incoming_connection_while_established_is_refused_with_6_7() {
         hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0017 02 00000000")
     );
     assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 5 });
+}
+
+/// The rib dies (its channel ends): the session carries on, with no
+/// NOTIFICATION. The supervisor hands over a channel to the next rib: the
+/// worker reports the session up, asks for its table as an implicit
+/// replace (`resync`, no second End-of-RIB) and asks the peer for a route
+/// refresh (the dead rib's Adj-RIB-In is gone); the new rib's changes,
+/// whose sequence numbers start again, are written and acknowledged.
+#[tokio::test]
+async fn a_session_outlives_its_rib_and_resyncs_with_the_next() {
+    let (l, port) = listener().await;
+    let mut cfg = config(port, 180, 0);
+    cfg.open.route_refresh = true;
+    let (mut sup, mut rib, _w) = spawn(cfg);
+    let (mut s, _) = timeout(WAIT, l.accept()).await.unwrap().unwrap();
+    let open = read_msg(&mut s).await;
+    answer_open(&mut s, &open, None).await;
+    assert_eq!(
+        connected_then_up(&mut rib).await,
+        vec![Family::IPV4_UNICAST]
+    );
+    assert_eq!(
+        rib_next(&mut rib).await,
+        SessionToRib::NeedRoutes {
+            families: vec![Family::IPV4_UNICAST],
+            eor: true,
+            resync: false,
+        }
+    );
+    send_changes(
+        &mut rib,
+        1,
+        vec![
+            route("1.1.0.0/16", [1, 1, 1, 1]),
+            Change::Eor(Family::IPV4_UNICAST),
+        ],
+    )
+    .await;
+    assert_eq!(read_msg(&mut s).await[18], 2);
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000")
+    );
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 1 });
+
+    drop(rib);
+    // what the peer sends meanwhile has no rib to go to: no harm done
+    s.write_all(&hex(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:002F:02:0000:0015:40010100:400200:40030401010101:40050400000064:10:0202",
+    ))
+    .await
+    .unwrap();
+    let mut byte = [0u8; 1];
+    assert!(
+        timeout(Duration::from_millis(500), s.read(&mut byte))
+            .await
+            .is_err(),
+        "the worker wrote (or closed) after its rib died"
+    );
+
+    let (ours, theirs) = ferrobgp_ipc::pair().unwrap();
+    {
+        use std::os::fd::AsFd;
+        sup.sender
+            .send_with_fds(&SupervisorToSession::Rib, &[theirs.as_fd()])
+            .await
+            .unwrap();
+    }
+    let mut rib: RibEnd = ferrobgp_ipc::Channel::new(ours).unwrap();
+    match rib_next(&mut rib).await {
+        SessionToRib::State(SessionState::Up { families, .. }) => {
+            assert_eq!(families, vec![Family::IPV4_UNICAST])
+        }
+        m => panic!("expected Up, got {m:?}"),
+    }
+    assert_eq!(
+        rib_next(&mut rib).await,
+        SessionToRib::NeedRoutes {
+            families: vec![Family::IPV4_UNICAST],
+            eor: false,
+            resync: true,
+        }
+    );
+    // ROUTE-REFRESH, IPv4 unicast (RFC 2918)
+    assert_eq!(
+        read_msg(&mut s).await,
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:05:0001:00:01")
+    );
+    send_changes(&mut rib, 1, vec![route("2.2.0.0/16", [2, 2, 2, 2])]).await;
+    assert_eq!(read_msg(&mut s).await[18], 2);
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 1 });
 }

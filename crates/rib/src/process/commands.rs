@@ -143,6 +143,9 @@ impl State {
         let ops = crate::journal::ops_of(&commands, &result.results);
         let journal = (!ops.is_empty()).then_some(seq);
         if !ops.is_empty() {
+            // queued before any change of the batch: the links hold the
+            // changes back until the supervisor's channel took it
+            self.journal_gate.queued(seq);
             let _ = self.sup.send(RibToSupervisor::Journal { seq, ops });
         }
         for ((i, _), r) in rib_cmds.iter().zip(&result.results) {

@@ -142,6 +142,12 @@ struct State {
     noticed: bool,
     /// Queue in front of the supervisor channel (never blocks the loop).
     sup: mpsc::UnboundedSender<RibToSupervisor>,
+    /// Holds the workers' changes behind their route-journal messages.
+    journal_gate: session_io::JournalGate,
+    /// Per peer, the routes the replayed journal withdrew or cleared: a
+    /// session that outlived the previous rib gets their withdrawals
+    /// (`NeedRoutes` with `resync`); dropped at the peer's first table.
+    resync_gone: HashMap<PeerId, Vec<ferrobgp_wire::route::Route>>,
     helper_events: mpsc::UnboundedSender<(HelperKey, FromHelper)>,
     session_events: mpsc::UnboundedSender<session_io::FromSession>,
     timeouts: mpsc::UnboundedSender<u64>,
@@ -184,10 +190,14 @@ pub async fn run(
     let (timeouts, mut timeout_rx) = mpsc::unbounded_channel();
     let (control_clients, mut control_rx) = mpsc::unbounded_channel();
     let (sup, mut sup_queue) = mpsc::unbounded_channel::<RibToSupervisor>();
+    let (journal_gate, journal_written) = session_io::JournalGate::new();
     let sup_writer = tokio::spawn(async move {
         while let Some(m) = sup_queue.recv().await {
             if sup_tx.send(&m).await.is_err() {
                 return;
+            }
+            if let RibToSupervisor::Journal { seq, .. } = m {
+                journal_written.send_replace(seq);
             }
         }
     });
@@ -226,6 +236,8 @@ pub async fn run(
         drain: drain::Drain::default(),
         noticed: false,
         sup,
+        journal_gate,
+        resync_gone: HashMap::new(),
         helper_events,
         session_events,
         timeouts,
@@ -413,7 +425,8 @@ impl State {
                 };
                 self.next_link += 1;
                 let gen = self.next_link;
-                match session_io::spawn_link(fd, peer, gen, self.session_events.clone()) {
+                let gate = self.journal_gate.clone();
+                match session_io::spawn_link(fd, peer, gen, gate, self.session_events.clone()) {
                     Ok(q) => {
                         let heartbeat = self.heartbeat_for(peer);
                         if let Some(p) = self.peers.get_mut(&peer) {

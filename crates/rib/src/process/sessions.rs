@@ -87,11 +87,25 @@ impl State {
                 let seq = self.next_seq();
                 self.send_untracked(peer, seq, list);
             }
-            SessionToRib::NeedRoutes { families, eor } => {
+            SessionToRib::NeedRoutes {
+                families,
+                eor,
+                resync,
+            } => {
                 let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
+                let gone = self.resync_gone.remove(&peer).unwrap_or_default();
                 let changes = match self.table.peer_mut(peer) {
                     Some(r) => r.full_table(&families, eor && !manual),
                     None => return,
+                };
+                let changes = if resync {
+                    info!(
+                        peer,
+                        "session outlived the previous rib: its table again (implicit replace)"
+                    );
+                    crate::resync::implicit_replace(gone, changes, &families)
+                } else {
+                    changes
                 };
                 // the ASMs known when the session came up first, as ExaBGP
                 // re-announces them

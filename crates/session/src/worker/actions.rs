@@ -70,7 +70,7 @@ impl Worker {
                         framer: Framer::default(),
                         local,
                         remote,
-                        unacked: BTreeSet::new(),
+                        unacked: BTreeMap::new(),
                     });
                     self.tell_rib(SessionToRib::State(SessionState::Connected {
                         local,
@@ -120,7 +120,7 @@ impl Worker {
                             self.sent_open = None;
                             // Batches never written: the Adj-RIB-Out has them and
                             // resends everything when the session comes back.
-                            for seq in live.unacked {
+                            for seq in live.unacked.into_values() {
                                 self.ack(seq).await?;
                             }
                         }
@@ -141,42 +141,28 @@ impl Worker {
                     }
                 }
                 Action::Established { conn, .. } => {
-                    let Some(live) = self.live.as_ref().filter(|l| l.id == conn) else {
+                    if self.live.as_ref().is_none_or(|l| l.id != conn) {
                         continue;
-                    };
+                    }
                     // The restart (R bit) is over once a session is up: later
                     // reconnects of this worker are ordinary ones.
                     if let Some(gr) = self.cfg.open.graceful_restart.as_mut() {
                         gr.restarted = false;
                     }
-                    let (local, remote) = (live.local, live.remote);
-                    let Some(neg) = self.negotiated.clone() else {
+                    let Some(families) = self.tell_up().await? else {
                         continue;
                     };
-                    let families = neg.families.clone();
-                    let summary = ferrobgp_ipc::Serialized::of(&neg)
-                        .map_err(|e| Error::Ipc(e.to_string()))?;
-                    let Some(peer_open) = self.peer_open.as_ref() else {
-                        continue;
-                    };
-                    let peer_open = ferrobgp_ipc::Serialized::of(peer_open)
-                        .map_err(|e| Error::Ipc(e.to_string()))?;
-                    self.tell_rib(SessionToRib::State(SessionState::Up {
-                        local,
-                        remote,
-                        negotiated: summary,
-                        families: families.clone(),
-                        peer_open,
-                    }))
-                    .await?;
+                    self.eor_sent = false;
                     if families.is_empty() && !self.cfg.manual_eor {
                         // spec 7.6: no family negotiated, a KEEPALIVE stands in
                         // for the End-of-RIB markers.
                         self.send_on(conn, keepalive_bytes()).await?;
+                        self.eor_sent = true;
                     }
                     self.tell_rib(SessionToRib::NeedRoutes {
                         families,
                         eor: !self.cfg.manual_eor,
+                        resync: false,
                     })
                     .await?;
                 }

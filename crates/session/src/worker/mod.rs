@@ -31,7 +31,7 @@ use ferrobgp_wire::message::{Framer, Message, Open};
 use ferrobgp_wire::negotiated::{Negotiated, Refresh, EXTENDED_MAX_MESSAGE_SIZE};
 use ferrobgp_wire::update::Context;
 use ferrobgp_wire::Notify;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::time::Duration;
@@ -57,8 +57,11 @@ struct Live {
     framer: Framer,
     local: SocketAddr,
     remote: SocketAddr,
-    /// Batches queued on this connection and not yet written.
-    unacked: BTreeSet<u64>,
+    /// Batches queued on this connection and not yet written: the token
+    /// the writer reports back (never reused, so a report for a batch of a
+    /// rib that died since cannot acknowledge the new rib's) and the
+    /// batch's sequence number.
+    unacked: BTreeMap<u64, u64>,
 }
 
 /// Channels to the other processes.
@@ -69,11 +72,27 @@ pub struct Links {
     pub rib_rx: Receiver<RibToSession>,
 }
 
+/// The channel to the rib.
+struct RibLink {
+    tx: Sender<SessionToRib>,
+    rx: Receiver<RibToSession>,
+}
+
 /// The worker of one neighbor.
 pub struct Worker {
     cfg: PeerConfig,
     fsm: Fsm,
-    links: Links,
+    supervisor_tx: Sender<SessionToSupervisor>,
+    supervisor_rx: Receiver<SupervisorToSession>,
+    /// None from the rib's death until the supervisor hands over the
+    /// channel to the next one: the session carries on meanwhile (see
+    /// [`Worker::rib_lost`]).
+    rib: Option<RibLink>,
+    /// Token of the next batch given to the connection's writer.
+    next_token: u64,
+    /// An End-of-RIB (or the KEEPALIVE standing for it) went out on the
+    /// current session: a new rib need not send it again.
+    eor_sent: bool,
     events_tx: mpsc::Sender<ConnEvent>,
     events_rx: mpsc::Receiver<ConnEvent>,
     next_id: ConnId,
@@ -107,7 +126,14 @@ impl Worker {
         Worker {
             fsm: Fsm::new(cfg.fsm.clone()),
             cfg,
-            links,
+            supervisor_tx: links.supervisor_tx,
+            supervisor_rx: links.supervisor_rx,
+            rib: Some(RibLink {
+                tx: links.rib_tx,
+                rx: links.rib_rx,
+            }),
+            next_token: 0,
+            eor_sent: false,
             events_tx,
             events_rx,
             next_id: 1,
@@ -133,7 +159,7 @@ impl Worker {
         while self.finished.is_none() {
             let deadline = self.fsm.next_deadline().map(Instant::from_std);
             tokio::select! {
-                m = self.links.supervisor_rx.recv() => match m {
+                m = self.supervisor_rx.recv() => match m {
                     Ok((msg, fds)) => self.on_supervisor(msg, fds).await?,
                     Err(e) => {
                         tracing::warn!("supervisor channel: {e}; stopping");
@@ -144,7 +170,7 @@ impl Worker {
                         .await?;
                     }
                 },
-                m = self.links.rib_rx.recv() => match m {
+                m = recv_rib(&mut self.rib) => match m {
                     Ok((msg, _)) => {
                         // What the peer already sent is handled before our
                         // own changes go out, as ExaBGP's loop reads before
@@ -161,15 +187,7 @@ impl Worker {
                         }
                         self.on_rib(msg).await?
                     }
-                    Err(e) => {
-                        self.input(Input::Stop {
-                            notify: Some(notify::named(6, 2)),
-                            reason: "stop, message [rib gone]".into(),
-                        })
-                        .await?;
-                        self.flush_and_close().await;
-                        return Err(Error::Ipc(format!("rib channel: {e}")));
-                    }
+                    Err(e) => self.rib_lost(&e.to_string()),
                 },
                 Some(ev) = self.events_rx.recv() => self.conn_event(ev).await?,
                 _ = sleep_opt(deadline) => {
@@ -194,7 +212,6 @@ impl Worker {
         }
         let reason = self.finished.clone().unwrap_or_default();
         let _ = self
-            .links
             .supervisor_tx
             .send(&SessionToSupervisor::Finished {
                 reason: reason.clone(),
@@ -282,6 +299,100 @@ impl Worker {
                 };
                 self.input(Input::Stop { notify, reason }).await?;
             }
+            SupervisorToSession::Rib => {
+                let Some(fd) = fds.into_iter().next() else {
+                    return Err(Error::Ipc("Rib without a descriptor".into()));
+                };
+                let (tx, rx) = ferrobgp_ipc::Channel::<SessionToRib, RibToSession>::new(fd)
+                    .map_err(|e| Error::Ipc(format!("rib channel: {e}")))?
+                    .split();
+                self.rib = Some(RibLink { tx, rx });
+                self.rib_attached().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells the rib the session is up (addresses, what was negotiated, the
+    /// peer's OPEN); the negotiated families, or None when the session has
+    /// no live connection or negotiation yet.
+    async fn tell_up(&mut self) -> Result<Option<Vec<ferrobgp_wire::Family>>> {
+        let (Some(live), Some(neg), Some(peer_open)) = (
+            self.live.as_ref(),
+            self.negotiated.as_ref(),
+            self.peer_open.as_ref(),
+        ) else {
+            return Ok(None);
+        };
+        let (local, remote) = (live.local, live.remote);
+        let families = neg.families.clone();
+        let negotiated =
+            ferrobgp_ipc::Serialized::of(neg).map_err(|e| Error::Ipc(e.to_string()))?;
+        let peer_open =
+            ferrobgp_ipc::Serialized::of(peer_open).map_err(|e| Error::Ipc(e.to_string()))?;
+        self.tell_rib(SessionToRib::State(SessionState::Up {
+            local,
+            remote,
+            negotiated,
+            families: families.clone(),
+            peer_open,
+        }))
+        .await?;
+        Ok(Some(families))
+    }
+
+    /// The rib died (its channel ended). The session carries on: the peer
+    /// keeps its routes, keepalives go on, and what the peer sends is not
+    /// reported (a route refresh asks for it again once a rib is back).
+    /// Batches of the dead rib not yet written are still written; their
+    /// acknowledgements go nowhere. The supervisor starts a new rib and
+    /// hands over the channel ([`SupervisorToSession::Rib`]).
+    fn rib_lost(&mut self, why: &str) {
+        if self.rib.take().is_some() {
+            tracing::warn!(
+                "rib channel: {why}; the session carries on until the supervisor \
+                 attaches the new rib"
+            );
+        }
+        if let Some(live) = self.live.as_mut() {
+            live.unacked.clear();
+        }
+    }
+
+    /// A new rib replaced the dead one. An established session tells it so
+    /// and asks for its table as an implicit replace (`resync`: every route
+    /// again, and the withdrawal of what the rib's route journal says is
+    /// gone), with the End-of-RIB markers only if the session never had
+    /// them; and, when the peer can refresh (RFC 2918), asks the peer for
+    /// its routes again, which the dead rib's Adj-RIB-In held.
+    async fn rib_attached(&mut self) -> Result<()> {
+        tracing::info!("attached to the new rib");
+        let (Some(live), Some(neg), true) = (
+            self.live.as_ref(),
+            self.negotiated.clone(),
+            self.fsm.is_established(),
+        ) else {
+            return Ok(());
+        };
+        let conn = live.id;
+        let Some(families) = self.tell_up().await? else {
+            return Ok(());
+        };
+        self.counted = true;
+        self.tell_rib(SessionToRib::NeedRoutes {
+            families: families.clone(),
+            eor: !self.cfg.manual_eor && !self.eor_sent,
+            resync: true,
+        })
+        .await?;
+        if neg.refresh != Refresh::Absent {
+            for family in families {
+                let mut body = Vec::new();
+                ferrobgp_wire::message::RouteRefresh::new(family, 0).encode_body(&mut body);
+                if let Ok(bytes) = frame(kind::ROUTE_REFRESH, &body, EXTENDED_MAX_MESSAGE_SIZE) {
+                    self.send_on(conn, bytes).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -302,6 +413,9 @@ impl Worker {
                 };
                 let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
                 let changes = without_operational(changes, operational);
+                if changes.iter().any(|c| matches!(c, Change::Eor(_))) {
+                    self.eor_sent = true;
+                }
                 match encode_changes(&changes, &attributes, ctx, &self.cfg) {
                     Ok(msgs) => {
                         for m in msgs {
@@ -310,19 +424,22 @@ impl Worker {
                                 self.counted = true;
                             }
                             if self.cfg.report_sent {
-                                let _ = self
-                                    .links
-                                    .rib_tx
-                                    .send(&SessionToRib::Message {
-                                        direction: Direction::Send,
-                                        raw: m.bytes.clone(),
-                                    })
-                                    .await;
+                                if let Some(rib) = self.rib.as_mut() {
+                                    let _ = rib
+                                        .tx
+                                        .send(&SessionToRib::Message {
+                                            direction: Direction::Send,
+                                            raw: m.bytes.clone(),
+                                        })
+                                        .await;
+                                }
                             }
                             live.tasks.send(m.bytes, m.update);
                         }
-                        live.unacked.insert(seq);
-                        let _ = live.tasks.tx.send(WriteCmd::Ack(seq));
+                        let token = self.next_token;
+                        self.next_token += 1;
+                        live.unacked.insert(token, seq);
+                        let _ = live.tasks.tx.send(WriteCmd::Ack(token));
                         Ok(())
                     }
                     Err(e) => {
@@ -365,8 +482,7 @@ impl Worker {
     }
 
     async fn tell_supervisor(&mut self, msg: SessionToSupervisor) -> Result<()> {
-        self.links
-            .supervisor_tx
+        self.supervisor_tx
             .send(&msg)
             .await
             .map_err(|e| Error::Ipc(format!("supervisor channel: {e}")))
@@ -376,12 +492,17 @@ impl Worker {
         self.tell_rib(SessionToRib::Ack { seq }).await
     }
 
+    /// Sends `msg` to the rib; with no rib (it died, see
+    /// [`Worker::rib_lost`]) the message is dropped: the new rib learns the
+    /// session's state when it is attached.
     async fn tell_rib(&mut self, msg: SessionToRib) -> Result<()> {
-        self.links
-            .rib_tx
-            .send(&msg)
-            .await
-            .map_err(|e| Error::Ipc(format!("rib channel: {e}")))
+        let Some(rib) = self.rib.as_mut() else {
+            return Ok(());
+        };
+        if let Err(e) = rib.tx.send(&msg).await {
+            self.rib_lost(&e.to_string());
+        }
+        Ok(())
     }
 
     fn alloc_id(&mut self) -> ConnId {
@@ -427,9 +548,9 @@ impl Worker {
             ConnEvent::Stalled { conn } => {
                 self.input(Input::WriteStalled { conn }).await?;
             }
-            ConnEvent::Written { conn, seq } => {
+            ConnEvent::Written { conn, seq: token } => {
                 if let Some(live) = self.live.as_mut().filter(|l| l.id == conn) {
-                    if live.unacked.remove(&seq) {
+                    if let Some(seq) = live.unacked.remove(&token) {
                         self.ack(seq).await?;
                     }
                 }
@@ -496,6 +617,14 @@ fn outgoing_stream(fd: OwnedFd) -> Result<TcpStream> {
     std.set_nonblocking(true)
         .map_err(|e| Error::io("outgoing socket", e))?;
     TcpStream::from_std(std).map_err(|e| Error::io("outgoing socket", e))
+}
+
+/// The next message from the rib; never, while there is none.
+async fn recv_rib(rib: &mut Option<RibLink>) -> ferrobgp_ipc::Result<(RibToSession, Vec<OwnedFd>)> {
+    match rib {
+        Some(r) => r.rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_opt(deadline: Option<Instant>) {

@@ -1,7 +1,8 @@
 //! Starting, reaping and restarting the supervisor's children: the rib,
 //! one session worker per neighbor and the helper programs. A dead worker
 //! is restarted on its own (with back-off) and no other session notices; a
-//! dead rib takes its helpers and workers with it and all start again; a
+//! dead rib takes its helpers with it (their pipes were the rib's), while
+//! the workers keep their sessions and are attached to the next rib; a
 //! dead helper is respawned under `helper_respawn`'s policy. Messages from
 //! the rib and the workers arrive here too.
 
@@ -11,6 +12,10 @@ use crate::role_users::WorkerRole;
 /// Journal changes per message to a new rib (a message stays far below the
 /// channel's frame limit).
 const JOURNAL_CHUNK: usize = 10_000;
+/// How often, and how many times, a new rib waits for the dead one's
+/// channel to end (the kernel closes it with the process: at once).
+pub(super) const RIB_DRAIN_CHECK: Duration = Duration::from_millis(20);
+const RIB_DRAIN_CHECKS: u32 = 100;
 
 impl Daemon {
     pub(super) async fn spawn_rib(&mut self) -> Result<()> {
@@ -28,6 +33,7 @@ impl Daemon {
         drop(theirs);
         let pid = child.id().unwrap_or(0);
         self.watch(Who::Rib, gen, child);
+        self.rib_channel_open = Some(gen);
         self.metrics.rib_started();
         let (tx, mut rx) = Channel::<SupervisorToRib, RibToSupervisor>::new(ours)?.split();
         let events = self.events.clone();
@@ -270,10 +276,14 @@ impl Daemon {
                         self.after(HELPER_GRACE, Event::ShutdownDeadline { phase: 0 });
                     }
                 } else {
-                    error!("rib {how}: restarting it with its helpers and sessions");
+                    error!(
+                        "rib {how}: restarting it and its helpers; the sessions carry on \
+                         and are attached to the new rib"
+                    );
                     let uptime = rib.map(|r| r.started.elapsed()).unwrap_or_default();
-                    self.kill_all_for_rib_restart();
+                    self.kill_helpers_for_rib_restart();
                     self.rib_gen_dead = gen;
+                    self.rib_drain_checks = RIB_DRAIN_CHECKS;
                     let delay = self.rib_backoff.on_death(uptime);
                     self.after(delay, Event::RespawnRib { gen });
                 }
@@ -409,15 +419,10 @@ impl Daemon {
         }
     }
 
-    /// The rib died: its helpers and sessions go with it and come back with the new rib.
-    pub(super) fn kill_all_for_rib_restart(&mut self) {
-        for w in self.workers.values_mut() {
-            if let Some(pid) = w.pid.take() {
-                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
-            }
-            w.tx = None;
-            w.gen = 0;
-        }
+    /// The rib died: its helpers go with it (the rib held their pipes)
+    /// and come back with the new rib. The workers stay: each keeps its
+    /// session and waits for the new rib's channel.
+    pub(super) fn kill_helpers_for_rib_restart(&mut self) {
         for h in self.helpers.values_mut() {
             if let Some(pid) = h.pid.take() {
                 let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGTERM);
@@ -441,18 +446,52 @@ impl Daemon {
         }
         let peers: Vec<PeerId> = self.workers.keys().copied().collect();
         for p in peers {
-            if self
-                .workers
-                .get(&p)
-                .is_some_and(|w| w.pid.is_none() && !w.finished && !w.removed)
-            {
+            let Some(w) = self.workers.get(&p) else {
+                continue;
+            };
+            if w.pid.is_some() {
+                self.attach_session(p).await;
+            } else if !w.finished && !w.removed {
                 self.spawn_session(p).await;
             }
         }
     }
 
+    /// Gives a running worker (whose session outlived the previous rib)
+    /// and the new rib a channel to each other.
+    async fn attach_session(&mut self, peer: PeerId) {
+        let (ours, theirs) = match ipc::pair() {
+            Ok(p) => p,
+            Err(e) => {
+                error!(peer, "rib channel for the session worker: {e}");
+                return;
+            }
+        };
+        if self
+            .send_session(peer, SupervisorToSession::Rib, &[theirs])
+            .await
+        {
+            self.send_rib(SupervisorToRib::SessionChannel { peer }, &[ours])
+                .await;
+        }
+    }
+
     pub(super) async fn on_rib(&mut self, gen: u64, msg: ipc::Result<RibToSupervisor>) {
         if self.rib.as_ref().is_none_or(|r| r.gen != gen) {
+            // A dead rib wrote each journal message before the changes it
+            // covers went to a worker: what is left on its channel is
+            // applied before the next rib gets the journal.
+            if self.rib_channel_open == Some(gen) {
+                match msg {
+                    Ok(RibToSupervisor::Journal { ops, .. }) => {
+                        for op in ops {
+                            self.journal.apply(op);
+                        }
+                    }
+                    Err(_) => self.rib_channel_open = None,
+                    Ok(_) => {}
+                }
+            }
             return;
         }
         match msg {
@@ -489,6 +528,7 @@ impl Daemon {
             }
             Ok(RibToSupervisor::Metrics { n, snapshot }) => self.on_rib_metrics(n, snapshot),
             Err(e) => {
+                self.rib_channel_open = None;
                 if self.stopping.is_none() {
                     warn!("rib channel: {e}");
                 }

@@ -232,6 +232,13 @@ struct Daemon {
     rib: Option<Rib>,
     rib_backoff: RestartBackoff,
     rib_gen_dead: u64,
+    /// The generation of the last rib while its channel has not ended:
+    /// a dead rib's last route-journal messages are still read (and
+    /// applied) before the next rib gets the journal.
+    rib_channel_open: Option<u64>,
+    /// Checks left for the dead rib's channel to end before the next rib
+    /// starts anyway.
+    rib_drain_checks: u32,
     /// What the API made of the Adj-RIB-Outs (fed by the rib before each
     /// `done`), given to the next rib after a crash.
     journal: ipc::Journal,
@@ -293,6 +300,8 @@ pub async fn run(opts: Options) -> Result<i32> {
         rib: None,
         rib_backoff: RestartBackoff::default(),
         rib_gen_dead: 0,
+        rib_channel_open: None,
+        rib_drain_checks: 0,
         journal: ipc::Journal::new(),
         listeners: BTreeMap::new(),
         activated: BTreeSet::new(),
@@ -557,7 +566,13 @@ impl Daemon {
             }
             Event::RespawnRib { gen } => {
                 if gen == self.rib_gen_dead && self.rib.is_none() && self.stopping.is_none() {
-                    self.restart_rib().await;
+                    if self.rib_channel_open.is_some() && self.rib_drain_checks > 0 {
+                        // the dead rib's last journal messages first
+                        self.rib_drain_checks -= 1;
+                        self.after(children::RIB_DRAIN_CHECK, Event::RespawnRib { gen });
+                    } else {
+                        self.restart_rib().await;
+                    }
                 }
             }
             Event::RespawnHelper { name, gen } => {
