@@ -1251,3 +1251,57 @@ fn bird_graceful_restart_we_restart() {
         .and_then(|n| n.parse::<u64>().ok());
     assert_eq!(ignored, Some(2), "{all}");
 }
+
+/// `kill -9` of ferrobgp's rib with BIRD on the other side: BIRD's
+/// protocol stays Established since the same moment (no NOTIFICATION, no
+/// new session), keeps our route, and the new rib's route refresh brings
+/// BIRD's route to the (restarted) helper again.
+#[test]
+fn bird_session_survives_a_rib_kill() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_bird::bird_session_survives_a_rib_kill",
+        |c| c,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 10.0.0.1");
+    pair.wait_bird("BIRD holds our route", false, |b| {
+        b.routes().contains_key("203.0.113.0/24").then_some(())
+    });
+    let seen = poll("the helper receives BIRD's route", || {
+        let n = count_announced(&pair.ferro.events(), "10.20.0.0/24");
+        (n > 0).then_some(n)
+    })
+    .unwrap_or_else(|| panic!("no route from BIRD\n{}", pair.context()));
+    // `ferro BGP --- up <since> Established`: the state and since when
+    let line = |b: &Bird| -> Option<String> {
+        b.birdc(&["show", "protocols", "ferro"])?
+            .lines()
+            .find(|l| l.starts_with("ferro"))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let before = line(&pair.bird).expect("BIRD's protocol line");
+    assert!(before.ends_with("Established"), "{before}");
+
+    pair.ferro.kill_rib();
+    let again = poll("BIRD's route again, after the rib kill", || {
+        (count_announced(&pair.ferro.events(), "10.20.0.0/24") > seen).then_some(())
+    });
+    assert!(again.is_some(), "no route refresh\n{}", pair.context());
+    let after = line(&pair.bird).expect("BIRD's protocol line");
+    assert_eq!(after, before, "BIRD's session\n{}", pair.context());
+    assert!(
+        pair.bird.routes().contains_key("203.0.113.0/24"),
+        "BIRD lost our route\n{}",
+        pair.context()
+    );
+    eprintln!("BIRD before the rib kill `{before}`, after `{after}`");
+}

@@ -929,3 +929,86 @@ fn gobgp_without_extended_message() {
     assert_eq!(counter(&neighbor, "Opens").1, 1, "{neighbor}");
     assert_eq!(counter(&neighbor, "Notifications"), (0, 0), "{neighbor}");
 }
+
+/// `kill -9` of ferrobgp's rib with a real router on the other side: gobgp
+/// sees no NOTIFICATION and no new session (its neighbor stays Established,
+/// established at the same moment, no flop), keeps our route, and the new rib's
+/// route refresh brings gobgp's route to the (restarted) helper again.
+#[test]
+fn gobgp_session_survives_a_rib_kill() {
+    let Some(mut pair) = Pair::start_with(
+        "interop_gobgp::gobgp_session_survives_a_rib_kill",
+        |c| c,
+        |c| {
+            c.replacen(
+                "family {",
+                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
+                1,
+            )
+        },
+    ) else {
+        return;
+    };
+    pair.must(&[
+        "global",
+        "rib",
+        "add",
+        "10.31.0.0/24",
+        "nexthop",
+        "10.0.0.3",
+    ]);
+    pair.ferro
+        .command("announce route 203.0.113.0/24 next-hop 10.0.0.1");
+    pair.wait("gobgp's adj-in holds our route", |p| {
+        (!p.adj_in("203.0.113.0/24").is_empty()).then_some(())
+    });
+    let ev = pair.wait_events("the helper receives gobgp's route", |ev| {
+        find(ev, "10.31.0.0/24").is_some()
+    });
+    let seen = count_announced(&ev, "10.31.0.0/24");
+    // gobgp's session state (6: Established), flops, and when the session
+    // was established (`uptime` is that moment, in seconds since the epoch)
+    let state = |p: &Pair| -> (String, u64, u64) {
+        let v: serde_json::Value = p
+            .client(&["neighbor", "127.0.0.1", "-j"])
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        (
+            v["state"]["session_state"].to_string(),
+            v["state"]["flops"].as_u64().unwrap_or(0),
+            v["timers"]["state"]["uptime"]["seconds"]
+                .as_u64()
+                .unwrap_or_else(|| panic!("no uptime in {v:#}")),
+        )
+    };
+    let before = state(&pair);
+    let (_, notifications_before) = counter(&pair.must(&["neighbor", "127.0.0.1"]), "Notification");
+
+    pair.ferro.kill_rib();
+    // The new rib asks gobgp for a route refresh: its route reaches the
+    // helper (started again with the rib) once more.
+    pair.wait_events("gobgp's route again, after the rib kill", |ev| {
+        count_announced(ev, "10.31.0.0/24") > seen
+    });
+    let after = state(&pair);
+    let (_, notifications_after) = counter(&pair.must(&["neighbor", "127.0.0.1"]), "Notification");
+    assert_eq!(before.0, "6", "not Established before the kill");
+    assert_eq!(
+        after,
+        before,
+        "gobgp's session state, flops, established at\n{}",
+        pair.context()
+    );
+    assert_eq!(
+        notifications_after,
+        notifications_before,
+        "NOTIFICATION received by gobgp\n{}",
+        pair.context()
+    );
+    assert!(
+        !pair.adj_in("203.0.113.0/24").is_empty(),
+        "gobgp lost our route\n{}",
+        pair.context()
+    );
+    eprintln!("gobgp before the rib kill {before:?}, after {after:?}");
+}

@@ -430,6 +430,21 @@ impl Ferro {
         false
     }
 
+    /// SIGKILL to the rib (the supervisor starts another); its PID.
+    pub fn kill_rib(&mut self) -> u32 {
+        self.note_children();
+        let rib = children_of(self.child.id())
+            .into_iter()
+            .find(|p| {
+                std::fs::read(format!("/proc/{p}/cmdline"))
+                    .map(|c| String::from_utf8_lossy(&c).contains("__rib"))
+                    .unwrap_or(false)
+            })
+            .expect("the rib");
+        signal(rib, libc::SIGKILL);
+        rib
+    }
+
     pub fn assert_running(&mut self) {
         if let Ok(Some(status)) = self.child.try_wait() {
             panic!("ferrobgp exited early ({status})\n{}", self.log_text());
