@@ -13,16 +13,16 @@ pub struct ParsedLine {
 
 /// Announce or withdraw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum Verb {
     Announce,
     Withdraw,
 }
 
-impl Action {
+impl Verb {
     pub fn as_str(self) -> &'static str {
         match self {
-            Action::Announce => "announce",
-            Action::Withdraw => "withdraw",
+            Verb::Announce => "announce",
+            Verb::Withdraw => "withdraw",
         }
     }
 }
@@ -46,7 +46,7 @@ pub enum RouteKind {
 /// keyword(s) that chose the grammar, as normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteCommand {
-    pub action: Action,
+    pub action: Verb,
     pub kind: RouteKind,
     pub words: Vec<String>,
 }
@@ -109,7 +109,7 @@ pub enum Command {
     /// `announce watchdog [name]` / `withdraw watchdog [name]`; no name = the
     /// process's own name.
     Watchdog {
-        action: Action,
+        action: Verb,
         name: Option<String>,
     },
     /// `clear adj-rib out`: withdraw everything sent.

@@ -34,7 +34,7 @@ pub mod selector;
 mod template;
 
 pub use command::{
-    AckFormat, Action, Command, NeighborView, ParsedLine, RibSide, RouteCommand, RouteKind,
+    AckFormat, Command, NeighborView, ParsedLine, RibSide, RouteCommand, RouteKind, Verb,
 };
 pub use error::{ApiError, Result};
 pub use parse::parse_line;

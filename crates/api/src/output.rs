@@ -6,7 +6,7 @@
 use crate::event::{
     Content, Direction, Event, MessageType, Negotiated, PeerInfo, Report, Subscription,
 };
-use crate::json::{JsonEncoder, Origin};
+use crate::json::{Envelope, JsonEncoder};
 use crate::neighbor_api::NeighborApi;
 use crate::text;
 use ferrobgp_config::model::Api;
@@ -32,7 +32,7 @@ pub struct RawMessage<'a> {
 #[derive(Debug, Clone)]
 pub struct HelperOutput {
     encoding: Encoding,
-    origin: Origin,
+    origin: Envelope,
 }
 
 /// The union of a neighbor's `api` blocks that name `process`, with the
@@ -78,7 +78,7 @@ pub fn message_type(code: u8) -> Option<MessageType> {
 impl HelperOutput {
     /// `json`: the process's encoder is JSON (else text). `origin`: the
     /// envelope's version/host/pid/ppid.
-    pub fn new(json: bool, origin: Origin) -> HelperOutput {
+    pub fn new(json: bool, origin: Envelope) -> HelperOutput {
         let encoding = if json {
             Encoding::Json(JsonEncoder::new(origin.clone()))
         } else {

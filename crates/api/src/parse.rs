@@ -74,8 +74,8 @@ fn parse_command(w: &[&str]) -> Result<Command> {
         }
     };
     match first {
-        "announce" => parse_verb(Action::Announce, rest),
-        "withdraw" => parse_verb(Action::Withdraw, rest),
+        "announce" => parse_verb(Verb::Announce, rest),
+        "withdraw" => parse_verb(Verb::Withdraw, rest),
         "clear" | "flush" => parse_adj_rib(first, rest),
         "show" => parse_show(rest),
         "teardown" => parse_teardown(rest),
@@ -104,7 +104,7 @@ fn parse_command(w: &[&str]) -> Result<Command> {
     }
 }
 
-fn parse_verb(action: Action, w: &[&str]) -> Result<Command> {
+fn parse_verb(action: Verb, w: &[&str]) -> Result<Command> {
     let verb = action.as_str();
     let Some(&what) = w.first() else {
         return Err(ApiError::Missing {
@@ -130,14 +130,14 @@ fn parse_verb(action: Action, w: &[&str]) -> Result<Command> {
         (_, "route") => route(
             RouteKind::Route,
             rest,
-            if action == Action::Announce {
+            if action == Verb::Announce {
                 "announce route"
             } else {
                 "withdraw route"
             },
         ),
         (_, "attribute" | "attributes") => {
-            let name = if action == Action::Announce {
+            let name = if action == Verb::Announce {
                 "announce attributes"
             } else {
                 "withdraw attributes"
@@ -190,7 +190,7 @@ fn parse_verb(action: Action, w: &[&str]) -> Result<Command> {
                 word: extra.to_string(),
             }),
         },
-        (Action::Announce, "eor") => match rest {
+        (Verb::Announce, "eor") => match rest {
             [] => Ok(Command::Eor(Family::IPV4_UNICAST)),
             [afi, safi] => Ok(Command::Eor(family(afi, safi)?)),
             [_] => Err(ApiError::Missing {
@@ -202,7 +202,7 @@ fn parse_verb(action: Action, w: &[&str]) -> Result<Command> {
                 word: extra.to_string(),
             }),
         },
-        (Action::Announce, "route-refresh") => match rest {
+        (Verb::Announce, "route-refresh") => match rest {
             [afi, safi] => Ok(Command::RouteRefresh(family(afi, safi)?)),
             [_, _, extra, ..] => Err(ApiError::Unexpected {
                 command: "announce route-refresh",
@@ -213,8 +213,8 @@ fn parse_verb(action: Action, w: &[&str]) -> Result<Command> {
                 what: "an afi and a safi",
             }),
         },
-        (Action::Announce, "operational") => parse_operational(rest),
-        (Action::Withdraw, "eor" | "route-refresh" | "operational") => {
+        (Verb::Announce, "operational") => parse_operational(rest),
+        (Verb::Withdraw, "eor" | "route-refresh" | "operational") => {
             Err(ApiError::Unknown(format!("withdraw {}", w.join(" "))))
         }
         _ => Err(ApiError::Unknown(format!("{verb} {}", w.join(" ")))),

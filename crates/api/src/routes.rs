@@ -7,7 +7,7 @@
 //! SAFI, FlowSpec, VPLS, MVPN, MUP) is accepted; a route it cannot convert
 //! is refused with an error that says so.
 
-use crate::command::{Action, RouteCommand, RouteKind};
+use crate::command::{RouteCommand, RouteKind, Verb};
 use crate::error::{ApiError, Result};
 use ferrobgp_config::lexer::tokenize;
 use ferrobgp_config::route::{self, flow, vpls, ConfigRoute};
@@ -45,7 +45,7 @@ pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
 
 /// The routes of `cmd` through the configuration's route grammar.
 fn build(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
-    let announce = cmd.action == Action::Announce;
+    let announce = cmd.action == Verb::Announce;
     let mut text = String::new();
     if let RouteKind::Family(f) = cmd.kind {
         text.push_str(&format!("{} {} ", f.afi, f.safi));

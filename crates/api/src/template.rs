@@ -11,14 +11,14 @@
 //! label), unicast addresses only (a multicast group could select another
 //! SAFI). One template per thread: bounded, whatever the helper writes.
 
-use crate::command::{Action, RouteCommand, RouteKind};
+use crate::command::{RouteCommand, RouteKind, Verb};
 use crate::routes::ApiRoute;
 use ferrobgp_wire::nlri::Nlri;
 use ipnet::IpNet;
 use std::cell::RefCell;
 
 struct Template {
-    action: Action,
+    action: Verb,
     ipv4: bool,
     attributes: Vec<String>,
     route: ApiRoute,

@@ -2,7 +2,7 @@
 //! spacing) and parsed JSON, for every event type (unicast families).
 
 use ferrobgp_api::event::*;
-use ferrobgp_api::json::{JsonEncoder, Origin};
+use ferrobgp_api::json::{Envelope, JsonEncoder};
 use ferrobgp_api::text;
 use ferrobgp_wire::{Afi, Family};
 use serde_json::{json, Value};
@@ -17,7 +17,7 @@ fn peer(local_as: u32) -> PeerInfo {
     }
 }
 fn encoder() -> JsonEncoder {
-    JsonEncoder::new(Origin {
+    JsonEncoder::new(Envelope {
         version: "5.0.0".into(),
         host: "vm".into(),
         pid: 19737,

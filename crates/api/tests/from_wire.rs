@@ -3,7 +3,7 @@
 
 use ferrobgp_api::event::{Content, Direction, Event, PeerInfo};
 use ferrobgp_api::from_wire;
-use ferrobgp_api::json::{JsonEncoder, Origin};
+use ferrobgp_api::json::{Envelope, JsonEncoder};
 use ferrobgp_api::text;
 use ferrobgp_wire::message::Message;
 use ferrobgp_wire::negotiated::Negotiated;
@@ -40,7 +40,7 @@ fn update_from_api_rib() {
         raw: None,
         negotiated: None,
     };
-    let mut e = JsonEncoder::new(Origin {
+    let mut e = JsonEncoder::new(Envelope {
         version: "5.0.0".into(),
         host: "h".into(),
         pid: 2,

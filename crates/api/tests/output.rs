@@ -4,7 +4,7 @@
 use ferrobgp_api::event::{
     Content, Direction, Event, MessageType, PeerInfo, Report, State, Subscription,
 };
-use ferrobgp_api::json::Origin;
+use ferrobgp_api::json::Envelope;
 use ferrobgp_api::output::{subscription, HelperOutput, RawMessage};
 use ferrobgp_config::model::{Api, ApiDirection};
 use serde_json::{json, Value};
@@ -36,8 +36,8 @@ fn peer() -> PeerInfo {
         router_id: None,
     }
 }
-fn origin() -> Origin {
-    Origin {
+fn origin() -> Envelope {
+    Envelope {
         version: "5.0.0".into(),
         host: "h".into(),
         pid: 20,

@@ -29,7 +29,7 @@ fn w(s: &str) -> Vec<String> {
 #[test]
 fn route_commands() {
     let r = route("announce route 1.1.0.0/24 next-hop 101.1.101.1");
-    assert_eq!(r.action, Action::Announce);
+    assert_eq!(r.action, Verb::Announce);
     assert_eq!(r.kind, RouteKind::Route);
     assert_eq!(r.words, w("1.1.0.0/24 next-hop 101.1.101.1"));
     // normalisation: two blanks, tabs, brackets
@@ -39,7 +39,7 @@ fn route_commands() {
         w("0.0.0.0/0 next-hop 1.101.1.101 community [ 2:1 ]")
     );
     let r = route("withdraw route 1.1.0.0/24");
-    assert_eq!((r.action, r.kind), (Action::Withdraw, RouteKind::Route));
+    assert_eq!((r.action, r.kind), (Verb::Withdraw, RouteKind::Route));
     let r = route("announce attributes next-hop 1.2.3.4 nlri 1.0.0.0/8 2.0.0.0/8");
     assert_eq!(r.kind, RouteKind::Attributes);
     assert_eq!(r.words, w("next-hop 1.2.3.4 nlri 1.0.0.0/8 2.0.0.0/8"));
@@ -49,7 +49,7 @@ fn route_commands() {
     );
     assert_eq!(
         route("withdraw attributes nlri 1.0.0.0/8").action,
-        Action::Withdraw
+        Verb::Withdraw
     );
     let r = route("announce ipv4 unicast 10.0.0.0/24 next-hop 1.1.1.1");
     assert_eq!(r.kind, RouteKind::Family(Family::IPV4_UNICAST));
@@ -72,10 +72,10 @@ fn route_commands() {
     assert_eq!(r.kind, RouteKind::Flow);
     assert_eq!(r.words[0], "{");
     let r = route("withdraw flow route source 10.0.0.1/32 discard");
-    assert_eq!((r.action, r.kind), (Action::Withdraw, RouteKind::Flow));
+    assert_eq!((r.action, r.kind), (Verb::Withdraw, RouteKind::Flow));
     assert_eq!(r.words, w("source 10.0.0.1/32 discard"));
     assert_eq!(route("announce vpls endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1").kind, RouteKind::Vpls);
-    assert_eq!(route("withdraw vpls endpoint 5").action, Action::Withdraw);
+    assert_eq!(route("withdraw vpls endpoint 5").action, Verb::Withdraw);
 }
 
 #[test]
@@ -116,14 +116,14 @@ fn other_commands() {
     assert_eq!(
         cmd("announce watchdog dog"),
         Command::Watchdog {
-            action: Action::Announce,
+            action: Verb::Announce,
             name: Some("dog".into())
         }
     );
     assert_eq!(
         cmd("withdraw watchdog"),
         Command::Watchdog {
-            action: Action::Withdraw,
+            action: Verb::Withdraw,
             name: None
         }
     );

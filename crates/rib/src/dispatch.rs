@@ -1,10 +1,10 @@
 //! From a parsed API line to what the rib process does with it: route
 //! commands become [`BatchCommand`]s for [`crate::Rib::apply_batch`] (with
 //! the peers their selector picked among those the process may address),
-//! everything else an [`Action`] for the process loop.
+//! everything else an [`Effect`] for the process loop.
 
 use crate::batch::{BatchCommand, Op, PeerId, RouteEntry};
-use ferrobgp_api::command::{Action as Verb, Command, NeighborView, ParsedLine, RibSide};
+use ferrobgp_api::command::{Command, NeighborView, ParsedLine, RibSide, Verb};
 use ferrobgp_api::routes::routes;
 use ferrobgp_api::{ApiError, Selector};
 use ferrobgp_config::route::operational::{parse_operational, OperationalMessage};
@@ -13,7 +13,7 @@ use std::net::IpAddr;
 
 /// What to do with one command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub enum Effect {
     /// Apply with the batch (announce, withdraw, watchdog, clear/flush, eor,
     /// route-refresh).
     Rib(BatchCommand),
@@ -60,7 +60,7 @@ pub enum Action {
 
 /// Who sent the line and what it may address.
 #[derive(Debug, Clone, Copy)]
-pub struct Origin<'a> {
+pub struct Caller<'a> {
     /// The `process` block name (default watchdog name).
     pub process: &'a str,
     /// The peers this process may address (those whose `api` blocks name
@@ -72,7 +72,7 @@ pub struct Origin<'a> {
     pub version: &'a str,
 }
 
-impl Origin<'_> {
+impl Caller<'_> {
     fn select(&self, selector: &Selector) -> Result<Vec<PeerId>, ApiError> {
         selector.select(
             self.addressable
@@ -128,9 +128,9 @@ fn operational(
 
 /// Decides what `line` does. An error is the reason for the `error` reply
 /// (nothing was changed).
-pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiError> {
-    let batch = |op: Op| -> Result<Action, ApiError> {
-        Ok(Action::Rib(BatchCommand {
+pub fn dispatch(line: &ParsedLine, origin: &Caller<'_>) -> Result<Effect, ApiError> {
+    let batch = |op: Op| -> Result<Effect, ApiError> {
+        Ok(Effect::Rib(BatchCommand {
             peers: origin.select(&line.selector)?,
             op,
         }))
@@ -155,12 +155,12 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
         }
         Command::Eor(f) => batch(Op::Eor(*f)),
         Command::RouteRefresh(f) => batch(Op::RouteRefresh(*f)),
-        Command::Operational { family: None, .. } => Ok(Action::Nothing),
+        Command::Operational { family: None, .. } => Ok(Effect::Nothing),
         Command::Operational {
             kind,
             family: Some(f),
             words,
-        } => Ok(Action::Operational {
+        } => Ok(Effect::Operational {
             peers: origin.select(&line.selector)?,
             message: operational(kind, *f, words)?,
         }),
@@ -170,7 +170,7 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
                 Verb::Announce => Op::AnnounceWatchdog(name),
                 Verb::Withdraw => Op::WithdrawWatchdog(name),
             };
-            Ok(Action::Rib(BatchCommand {
+            Ok(Effect::Rib(BatchCommand {
                 peers: origin.all(),
                 op,
             }))
@@ -178,7 +178,7 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
         Command::ClearAdjRibOut => batch(Op::ClearOut),
         Command::FlushAdjRibOut => batch(Op::FlushOut),
         Command::ClearAdjRibIn => batch(Op::ClearIn),
-        Command::Teardown(subcode) => Ok(Action::Teardown {
+        Command::Teardown(subcode) => Ok(Effect::Teardown {
             peers: origin.select(&line.selector)?,
             subcode: *subcode,
         }),
@@ -186,7 +186,7 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
             view: NeighborView::Default,
             json: false,
             ..
-        } => Ok(Action::Output(
+        } => Ok(Effect::Output(
             crate::show::NEIGHBOR_USAGE
                 .iter()
                 .map(|s| s.to_string())
@@ -196,7 +196,7 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
             view,
             address,
             json,
-        } => Ok(Action::ShowNeighbor {
+        } => Ok(Effect::ShowNeighbor {
             peers: origin.by_address(*address),
             view: *view,
             json: *json,
@@ -206,29 +206,29 @@ pub fn dispatch(line: &ParsedLine, origin: &Origin<'_>) -> Result<Action, ApiErr
             extensive,
             address,
             json,
-        } => Ok(Action::ShowAdjRib {
+        } => Ok(Effect::ShowAdjRib {
             peers: origin.by_address(*address),
             side: *side,
             extensive: *extensive,
             json: *json,
         }),
-        Command::Shutdown => Ok(Action::Shutdown),
-        Command::Reload => Ok(Action::Reload),
+        Command::Shutdown => Ok(Effect::Shutdown),
+        Command::Reload => Ok(Effect::Reload),
         Command::Restart => match line.selector {
-            Selector::Unspecified => Ok(Action::Restart(None)),
-            _ => Ok(Action::Restart(Some(origin.select(&line.selector)?))),
+            Selector::Unspecified => Ok(Effect::Restart(None)),
+            _ => Ok(Effect::Restart(Some(origin.select(&line.selector)?))),
         },
-        Command::Version => Ok(Action::Output(vec![format!("exabgp {}", origin.version)])),
-        Command::Help => Ok(Action::Output(
+        Command::Version => Ok(Effect::Output(vec![format!("exabgp {}", origin.version)])),
+        Command::Help => Ok(Effect::Output(
             ferrobgp_api::parse::HELP
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
         )),
-        Command::Reset => Ok(Action::Reset),
-        Command::Debug(text) => Ok(Action::Debug(text.clone())),
+        Command::Reset => Ok(Effect::Reset),
+        Command::Debug(text) => Ok(Effect::Debug(text.clone())),
         Command::EnableAck(_) | Command::DisableAck | Command::SilenceAck | Command::Comment => {
-            Ok(Action::Nothing)
+            Ok(Effect::Nothing)
         }
     }
 }

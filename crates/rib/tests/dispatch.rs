@@ -2,7 +2,7 @@
 //! dispatcher and the rib: what each peer is sent and each command's reply.
 
 use ferrobgp_api::{parse_line, FamilyAllowed, PeerName};
-use ferrobgp_rib::dispatch::{dispatch, Action, Origin};
+use ferrobgp_rib::dispatch::{dispatch, Caller, Effect};
 use ferrobgp_rib::show;
 use ferrobgp_rib::*;
 use ferrobgp_wire::Family;
@@ -26,7 +26,7 @@ fn run(
     addressable: &[(PeerId, String)],
     lines: &[&str],
 ) -> Vec<(Vec<String>, Vec<String>)> {
-    let origin = Origin {
+    let origin = Caller {
         process: "announce-routes",
         addressable,
         version: "5.0.0",
@@ -36,7 +36,7 @@ fn run(
         let parsed = parse_line(line).map_err(|e| e.to_string());
         let action = parsed.and_then(|p| dispatch(&p, &origin).map_err(|e| e.to_string()));
         let (reply, changes) = match action {
-            Ok(Action::Rib(cmd)) => {
+            Ok(Effect::Rib(cmd)) => {
                 let r = rib.apply_batch(&[cmd]);
                 let reply = match &r.results[0] {
                     Ok(()) => "done".to_string(),
@@ -152,7 +152,7 @@ fn selectors_pick_peers_and_processes_only_address_their_peers() {
 #[test]
 fn other_commands_and_show() {
     let addressable = vec![(1, name("127.0.0.1", 1, 1)), (2, name("127.0.0.2", 1, 2))];
-    let origin = Origin {
+    let origin = Caller {
         process: "dog",
         addressable: &addressable,
         version: "5.0.0",
@@ -160,39 +160,39 @@ fn other_commands_and_show() {
     let d = |l: &str| dispatch(&parse_line(l).unwrap(), &origin);
     assert_eq!(
         d("version").unwrap(),
-        Action::Output(vec!["exabgp 5.0.0".into()])
+        Effect::Output(vec!["exabgp 5.0.0".into()])
     );
     assert_eq!(
         d("neighbor 127.0.0.2 teardown 2").unwrap(),
-        Action::Teardown {
+        Effect::Teardown {
             peers: vec![2],
             subcode: 2
         }
     );
-    assert_eq!(d("shutdown").unwrap(), Action::Shutdown);
+    assert_eq!(d("shutdown").unwrap(), Effect::Shutdown);
     assert_eq!(
         d("show neighbor").unwrap(),
-        Action::Output(vec![
+        Effect::Output(vec![
             "please specify summary, extensive or configuration".into(),
             "you can filter by peer ip address adding it after the word neighbor".into()
         ])
     );
     assert_eq!(
         d("show neighbor summary 127.0.0.2").unwrap(),
-        Action::ShowNeighbor {
+        Effect::ShowNeighbor {
             peers: vec![2],
             view: ferrobgp_api::NeighborView::Summary,
             json: false
         }
     );
-    assert_eq!(d("# hello").unwrap(), Action::Nothing);
-    assert_eq!(d("announce operational foo").unwrap(), Action::Nothing);
+    assert_eq!(d("# hello").unwrap(), Effect::Nothing);
+    assert_eq!(d("announce operational foo").unwrap(), Effect::Nothing);
     let e = d("announce operational adm afi ipv4 safi unicast x")
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("invalid operational message '"), "{e}");
     match d("announce operational adm afi ipv4 safi unicast advisory \"a b\"").unwrap() {
-        Action::Operational { peers, message } => {
+        Effect::Operational { peers, message } => {
             assert_eq!(peers, vec![1, 2]);
             assert_eq!(message.advisory.as_deref(), Some("a b"));
         }
@@ -200,7 +200,7 @@ fn other_commands_and_show() {
     }
     assert_eq!(
         d("show adj-rib out json").unwrap(),
-        Action::ShowAdjRib {
+        Effect::ShowAdjRib {
             peers: vec![1, 2],
             side: ferrobgp_api::RibSide::Out,
             extensive: false,
@@ -209,12 +209,12 @@ fn other_commands_and_show() {
     );
     assert_eq!(
         d("withdraw watchdog").unwrap(),
-        Action::Rib(BatchCommand {
+        Effect::Rib(BatchCommand {
             peers: vec![1, 2],
             op: Op::WithdrawWatchdog("dog".into())
         })
     );
-    let Action::ShowAdjRib {
+    let Effect::ShowAdjRib {
         peers,
         side,
         extensive,

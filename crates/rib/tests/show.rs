@@ -6,7 +6,7 @@
 use ferrobgp_api::{parse_line, RibSide};
 use ferrobgp_config::{load_str, LoadOptions, Neighbor};
 use ferrobgp_ipc::MessageCounts;
-use ferrobgp_rib::dispatch::{dispatch, Action, Origin};
+use ferrobgp_rib::dispatch::{dispatch, Caller, Effect};
 use ferrobgp_rib::show::{self, NeighborStatus};
 use ferrobgp_rib::*;
 use ferrobgp_wire::capability::{AddPathEntry, AddPathMode};
@@ -217,12 +217,12 @@ fn rib_with(route: &str) -> Rib {
     p.session_up(vec![Family::IPV4_UNICAST]);
     p.full_table(&[Family::IPV4_UNICAST], true);
     let addressable = vec![(1, "neighbor 127.0.0.2 local-ip 127.0.0.1".to_string())];
-    let origin = Origin {
+    let origin = Caller {
         process: "cmd",
         addressable: &addressable,
         version: "5.0.15",
     };
-    let Ok(Action::Rib(cmd)) = dispatch(&parse_line(route).unwrap(), &origin) else {
+    let Ok(Effect::Rib(cmd)) = dispatch(&parse_line(route).unwrap(), &origin) else {
         panic!("{route}: not a rib command");
     };
     assert!(rib.apply_batch(&[cmd]).results.iter().all(|r| r.is_ok()));
@@ -264,7 +264,7 @@ fn adj_rib_json_one_line_per_route_and_no_flow() {
     let s = statuses(&n, &open, &neg);
     let mut rib = rib_with("announce route 10.1.0.0/24 next-hop 192.0.2.1");
     let addressable = vec![(1, "neighbor 127.0.0.2 local-ip 127.0.0.1".to_string())];
-    let origin = Origin {
+    let origin = Caller {
         process: "cmd",
         addressable: &addressable,
         version: "5.0.15",
@@ -273,7 +273,7 @@ fn adj_rib_json_one_line_per_route_and_no_flow() {
         "announce route 10.9.0.0/16 next-hop 192.0.2.9",
         "announce flow route { match { destination 10.0.0.1/32; } then { discard; } }",
     ] {
-        let Ok(Action::Rib(cmd)) = dispatch(&parse_line(line).unwrap(), &origin) else {
+        let Ok(Effect::Rib(cmd)) = dispatch(&parse_line(line).unwrap(), &origin) else {
             panic!("{line}");
         };
         rib.apply_batch(&[cmd]);

@@ -32,7 +32,7 @@ use std::net::IpAddr;
 
 /// Who writes the events: the fields of the envelope that do not change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
+pub struct Envelope {
     /// The JSON format version (`5.0.0`).
     pub version: String,
     pub host: String,
@@ -46,7 +46,7 @@ pub const JSON_VERSION: &str = "5.0.0";
 /// A JSON encoder for one helper process; keeps the per-neighbor counters.
 #[derive(Debug, Clone)]
 pub struct JsonEncoder {
-    origin: Origin,
+    origin: Envelope,
     counters: HashMap<(IpAddr, IpAddr), u64>,
 }
 
@@ -108,7 +108,7 @@ pub fn eor_message(f: ferrobgp_wire::Family) -> String {
 }
 
 impl JsonEncoder {
-    pub fn new(origin: Origin) -> JsonEncoder {
+    pub fn new(origin: Envelope) -> JsonEncoder {
         JsonEncoder {
             origin,
             counters: HashMap::new(),

@@ -19,7 +19,7 @@ impl State {
             .collect();
         let mut replies = Vec::new();
         let mut rib_cmds: Vec<(usize, BatchCommand)> = Vec::new();
-        let mut after: Vec<Action> = Vec::new();
+        let mut after: Vec<Effect> = Vec::new();
         let mut reloads: VecDeque<usize> = VecDeque::new();
         let mut operational: Vec<(PeerId, OperationalMessage)> = Vec::new();
         let version = self.version.clone();
@@ -37,18 +37,18 @@ impl State {
                     (None, Outcome::Error(e.to_string()), Vec::new())
                 }
                 Ok(p) => {
-                    let origin = crate::dispatch::Origin {
+                    let origin = crate::dispatch::Caller {
                         process: &process,
                         addressable: &addressable,
                         version: &version,
                     };
                     match dispatch(&p, &origin) {
-                        Ok(Action::Rib(c)) => {
+                        Ok(Effect::Rib(c)) => {
                             rib_cmds.push((replies.len(), c));
                             (Some(p.command), Outcome::Done, Vec::new())
                         }
-                        Ok(Action::Output(lines)) => (Some(p.command), Outcome::Done, lines),
-                        Ok(Action::ShowAdjRib {
+                        Ok(Effect::Output(lines)) => (Some(p.command), Outcome::Done, lines),
+                        Ok(Effect::ShowAdjRib {
                             peers,
                             side,
                             extensive,
@@ -62,7 +62,7 @@ impl State {
                                 crate::show::adj_rib_json(&self.table, side, &list, extensive);
                             (Some(p.command), Outcome::Done, lines)
                         }
-                        Ok(Action::ShowAdjRib {
+                        Ok(Effect::ShowAdjRib {
                             peers,
                             side,
                             extensive,
@@ -79,7 +79,7 @@ impl State {
                             let lines = crate::show::adj_rib(&self.table, side, extensive, &list);
                             (Some(p.command), Outcome::Done, lines)
                         }
-                        Ok(Action::ShowNeighbor {
+                        Ok(Effect::ShowNeighbor {
                             peers,
                             view: ferrobgp_api::NeighborView::Summary,
                             json: false,
@@ -87,32 +87,32 @@ impl State {
                             let lines = self.summary(&peers);
                             (Some(p.command), Outcome::Done, lines)
                         }
-                        Ok(Action::ShowNeighbor {
+                        Ok(Effect::ShowNeighbor {
                             peers, view, json, ..
                         }) => {
                             let lines = self.show_neighbor(&peers, view, json);
                             (Some(p.command), Outcome::Done, lines)
                         }
-                        Ok(Action::Operational { peers, message }) => {
+                        Ok(Effect::Operational { peers, message }) => {
                             operational.extend(peers.into_iter().map(|id| (id, message.clone())));
                             (Some(p.command), Outcome::Done, Vec::new())
                         }
-                        Ok(Action::Debug(text)) => {
+                        Ok(Effect::Debug(text)) => {
                             info!("debug from \"{process}\": {text}");
                             (Some(p.command), Outcome::Done, Vec::new())
                         }
-                        Ok(Action::Reload) => {
+                        Ok(Effect::Reload) => {
                             // answered once the supervisor says how it went
                             reloads.push_back(replies.len());
-                            after.push(Action::Reload);
+                            after.push(Effect::Reload);
                             let output = vec!["reload in progress".to_owned()];
                             (Some(p.command), Outcome::Done, output)
                         }
                         Ok(other) => {
                             // ExaBGP writes this line before `done`
                             let output = match &other {
-                                Action::Shutdown => vec!["shutdown in progress".to_owned()],
-                                Action::Restart(_) => vec!["restart in progress".to_owned()],
+                                Effect::Shutdown => vec!["shutdown in progress".to_owned()],
+                                Effect::Restart(_) => vec!["restart in progress".to_owned()],
                                 _ => Vec::new(),
                             };
                             after.push(other);
@@ -200,9 +200,9 @@ impl State {
         self.submit(key, replies, affects, &sends, reloads, journal);
     }
 
-    pub(super) fn side_effect(&mut self, action: Action) {
+    pub(super) fn side_effect(&mut self, action: Effect) {
         match action {
-            Action::Teardown { peers, subcode } => {
+            Effect::Teardown { peers, subcode } => {
                 for p in peers {
                     if let Some((_, q)) = self.peers.get(&p).and_then(|p| p.link.as_ref()) {
                         let _ = q.send(RibToSession::Teardown {
@@ -212,16 +212,16 @@ impl State {
                     }
                 }
             }
-            Action::Shutdown => {
+            Effect::Shutdown => {
                 let _ = self.sup.send(RibToSupervisor::Shutdown);
             }
-            Action::Reload => {
+            Effect::Reload => {
                 let _ = self.sup.send(RibToSupervisor::Reload);
             }
-            Action::Restart(None) => {
+            Effect::Restart(None) => {
                 let _ = self.sup.send(RibToSupervisor::Restart { peer: None });
             }
-            Action::Restart(Some(peers)) => {
+            Effect::Restart(Some(peers)) => {
                 for p in peers {
                     let _ = self.sup.send(RibToSupervisor::Restart { peer: Some(p) });
                 }

@@ -215,7 +215,7 @@ pub fn peer_name(n: &Neighbor) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dispatch::{dispatch, Action, Origin};
+    use crate::dispatch::{dispatch, Caller, Effect};
     use ferrobgp_wire::message::header::frame;
 
     const ROUTER_ID: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -228,13 +228,13 @@ mod tests {
     fn operational_bytes(line: &str) -> Result<String, String> {
         let parsed = ferrobgp_api::parse_line(line).map_err(|e| e.to_string())?;
         let peers = [(1, "neighbor 127.0.0.1 local-ip 127.0.0.1".to_string())];
-        let origin = Origin {
+        let origin = Caller {
             process: "op",
             addressable: &peers,
             version: "5.0.0",
         };
         match dispatch(&parsed, &origin).map_err(|e| e.to_string())? {
-            Action::Operational { peers, message } => {
+            Effect::Operational { peers, message } => {
                 assert_eq!(peers, vec![1]);
                 match operational_change(&message, ROUTER_ID).map_err(|e| e.to_string())? {
                     ipc::Change::Raw { kind, body } => Ok(hex(&frame(kind, &body, 4096).unwrap())),
@@ -537,7 +537,7 @@ mod operational_event_tests {
             peer_as: 65000,
             router_id: None,
         };
-        let mut json = ferrobgp_api::json::JsonEncoder::new(ferrobgp_api::json::Origin {
+        let mut json = ferrobgp_api::json::JsonEncoder::new(ferrobgp_api::json::Envelope {
             version: "5.0.0".into(),
             host: "vm".into(),
             pid: 1,

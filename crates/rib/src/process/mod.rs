@@ -31,7 +31,7 @@ mod sessions;
 pub use helper_io::take_lines;
 
 use crate::batch::{BatchCommand, Op, PeerId};
-use crate::dispatch::{dispatch, Action};
+use crate::dispatch::{dispatch, Effect};
 use crate::peer::PeerRib;
 use crate::Change;
 use ferrobgp_api::ack::{AckState, Outcome};
@@ -124,7 +124,7 @@ struct State {
     settings: Settings,
     config: Config,
     version: String,
-    origin: ferrobgp_api::json::Origin,
+    origin: ferrobgp_api::json::Envelope,
     daemon_ppid: u32,
     table: crate::Rib,
     peers: BTreeMap<PeerId, Peer>,
@@ -212,7 +212,7 @@ pub async fn run(
             .version
             .clone()
             .unwrap_or_else(crate::dispatch::version_answer),
-        origin: ferrobgp_api::json::Origin {
+        origin: ferrobgp_api::json::Envelope {
             version: ferrobgp_api::json::JSON_VERSION.to_string(),
             host,
             pid: daemon_pid,
