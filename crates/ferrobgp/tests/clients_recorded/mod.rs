@@ -171,3 +171,52 @@ fn normalise_json_replaces_only_the_volatile_values() {
         r#"{ "exabgp": "5.0.0", "time": 0, "host" : "HOST", "pid" : 0, "ppid" : 0, "counter": 3, "type": "state" }"#
     );
 }
+
+/// What `exabgp-cli` printed for one command (`<name>.out`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliAnswer {
+    pub command: String,
+    pub rc: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The recording `qa/clients/exabgp-5.0.15/<name>.out`: per command
+/// `$ <command>`, `rc N`, `stdout N` and `stderr N` each followed by N
+/// lines written `|<line>`.
+pub fn cli_answers(name: &str) -> Vec<CliAnswer> {
+    let text = read(&format!("{name}.out"));
+    let mut lines = text.lines().filter(|l| !l.starts_with('#')).peekable();
+    let mut out = Vec::new();
+    let block = |lines: &mut std::iter::Peekable<_>, what: &str| -> String {
+        let head: &str = lines.next().expect("block head");
+        let n: usize = head
+            .strip_prefix(what)
+            .and_then(|r: &str| r.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name}.out: `{head}`, not `{what} N`"));
+        let mut s = String::new();
+        for _ in 0..n {
+            let l: &str = lines.next().expect("line");
+            s.push_str(l.strip_prefix('|').expect("|line"));
+            s.push('\n');
+        }
+        s
+    };
+    while let Some(l) = lines.next() {
+        let command = l.strip_prefix("$ ").expect("$ command").to_string();
+        let rc = lines
+            .next()
+            .and_then(|l| l.strip_prefix("rc "))
+            .and_then(|r| r.parse().ok())
+            .expect("rc N");
+        let stdout = block(&mut lines, "stdout");
+        let stderr = block(&mut lines, "stderr");
+        out.push(CliAnswer {
+            command,
+            rc,
+            stdout,
+            stderr,
+        });
+    }
+    out
+}
