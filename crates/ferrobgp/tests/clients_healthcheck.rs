@@ -6,12 +6,11 @@
 //! the same scenario (`qa/clients/exabgp-5.0.15/healthcheck.wire` and
 //! `healthcheck_ip.wire`, recorded by `qa/clients/record-exabgp`): the
 //! static route, the End-of-RIB and the announcement with MED 100 when up,
-//! a withdrawal when down or disabled. Two differences, on purpose (README,
-//! "Differences from ExaBGP"): 5.0.15 repeats the withdrawal every second
-//! while the check keeps failing (the healthcheck repeats its command),
-//! ferrobgp sends it once; on SIGTERM ferrobgp sends the healthcheck's
-//! final withdrawal (its EXIT state) and then a Cease, where 5.0.15 closes
-//! the connection with neither.
+//! a withdrawal when down or disabled, repeated every second while it
+//! lasts (the healthcheck repeats its command; both daemons send each
+//! one). One difference, on purpose (README, "Signals"): on SIGTERM
+//! ferrobgp sends the healthcheck's final withdrawal (its EXIT state) and
+//! then a Cease, where 5.0.15 closes the connection with neither.
 //!
 //! With `--ip` and no `--no-ip-setup`, as root (`exabgp.daemon.user=root`)
 //! in a network namespace of its own, the healthcheck adds its service IP
@@ -91,23 +90,28 @@ fn expect_established(s: &mut Session, rec: &Wire, log: &dyn Fn() -> String) {
 }
 
 /// After `act`, the next UPDATE is the one ExaBGP 5.0.15 sent in `step`.
-/// 5.0.15 repeats a withdrawal every second while the healthcheck repeats
-/// its command: the recording's repeats are the same bytes, and ferrobgp
-/// sends them once (the next UPDATE read belongs to the next step).
+/// `repeated`: the withdrawal of the step before, which the healthcheck
+/// repeats every second while down or disabled, so one more may come
+/// before the change (skipped).
 fn expect_step(
     s: &mut Session,
     rec: &Wire,
     step: &str,
     act: impl FnOnce(),
+    repeated: Option<&[u8]>,
     log: &dyn Fn() -> String,
 ) -> Vec<u8> {
     let want = rec.updates(step);
     assert!(!want.is_empty(), "nothing recorded for {step}");
-    assert!(want.iter().all(|w| *w == want[0]), "{step}: {want:?}");
     act();
-    let m = s
-        .read_non_keepalive(LONG)
-        .unwrap_or_else(|| panic!("connection closed in {step}\n{}", log()));
+    let m = loop {
+        let m = s
+            .read_non_keepalive(LONG)
+            .unwrap_or_else(|| panic!("connection closed in {step}\n{}", log()));
+        if m.kind != UPDATE || Some(&m.body[..]) != repeated {
+            break m;
+        }
+    };
     assert_eq!(
         (m.kind, &m.body),
         (UPDATE, &want[0]),
@@ -115,6 +119,54 @@ fn expect_step(
         log()
     );
     m.body
+}
+
+/// While down or disabled the healthcheck repeats its `withdraw` every
+/// second (`--interval 1`), and 5.0.15 put each repeat on the wire (the
+/// recording's step holds the same bytes again and again): so does
+/// ferrobgp. For `quiet`, every UPDATE is that withdrawal, at least one.
+fn expect_repeats(
+    s: &mut Session,
+    rec: &Wire,
+    step: &str,
+    quiet: Duration,
+    log: &dyn Fn() -> String,
+) {
+    let want = rec.updates(step);
+    assert!(want.len() > 1, "5.0.15 repeated the {step} withdrawal");
+    assert!(want.iter().all(|w| *w == want[0]), "{step}: {want:?}");
+    let deadline = Instant::now() + quiet;
+    let mut repeats = 0;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        s.s.set_read_timeout(Some(left)).expect("timeout");
+        match s.s.peek(&mut [0u8; 1]) {
+            Ok(0) => panic!("connection closed in {step}\n{}", log()),
+            Ok(_) => {
+                let m = s.read(LONG).expect("message");
+                if m.kind == KEEPALIVE {
+                    continue;
+                }
+                assert_eq!((m.kind, &m.body), (UPDATE, &want[0]), "{step}\n{}", log());
+                repeats += 1;
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                break
+            }
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+    assert!(
+        repeats > 0,
+        "{step}: the withdrawal was not repeated\n{}",
+        log()
+    );
 }
 
 /// SIGTERM to ferrobgp: the healthcheck's EXIT withdrawal (the bytes
@@ -178,12 +230,16 @@ fn exabgp_healthcheck_up_down_disabled_and_shutdown() {
     // the check fails: withdrawn (--withdraw-on-down)
     let touch = |p: &Path| std::fs::write(p, "").expect("touch");
     let rm = |p: &Path| std::fs::remove_file(p).expect("rm");
-    let withdrawal = expect_step(&mut s, &rec, "down", || touch(&down), &log);
+    let withdrawal = expect_step(&mut s, &rec, "down", || touch(&down), None, &log);
+    // repeated while it keeps failing, as with 5.0.15
+    expect_repeats(&mut s, &rec, "down", Duration::from_millis(2500), &log);
     // it passes again
-    expect_step(&mut s, &rec, "up", || rm(&down), &log);
-    // disabled by the operator: withdrawn as well
-    expect_step(&mut s, &rec, "disabled", || touch(&disabled), &log);
-    expect_step(&mut s, &rec, "enabled", || rm(&disabled), &log);
+    let w = Some(&withdrawal[..]);
+    expect_step(&mut s, &rec, "up", || rm(&down), w, &log);
+    // disabled by the operator: withdrawn as well, and repeated
+    expect_step(&mut s, &rec, "disabled", || touch(&disabled), None, &log);
+    expect_repeats(&mut s, &rec, "disabled", Duration::from_millis(2500), &log);
+    expect_step(&mut s, &rec, "enabled", || rm(&disabled), w, &log);
 
     // shutdown: the healthcheck's EXIT withdrawal comes before the Cease
     expect_shutdown(&mut d, &mut s, &rec, &withdrawal);
@@ -196,12 +252,20 @@ struct Netns {
 }
 
 impl Netns {
-    fn add() -> Netns {
+    /// `Err` with `ip`'s message when the namespace cannot be made (no
+    /// CAP_SYS_ADMIN, e.g. an unprivileged container).
+    fn add() -> Result<Netns, String> {
         let name = format!("ferrohc{}", std::process::id());
+        let out = Command::new("ip")
+            .args(["netns", "add", &name])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
         let ns = Netns { name };
-        ns.ip(&["netns", "add", &ns.name]);
         ns.ip(&["netns", "exec", &ns.name, "ip", "link", "set", "lo", "up"]);
-        ns
+        Ok(ns)
     }
 
     fn ip(&self, args: &[&str]) -> String {
@@ -283,7 +347,16 @@ fn exabgp_healthcheck_as_root_sets_its_ip_up_in_a_namespace() {
         return;
     };
     let rec = clients_recorded::wire("healthcheck_ip");
-    let ns = Netns::add();
+    let ns = match Netns::add() {
+        Ok(ns) => ns,
+        Err(e) => {
+            interop_common::skip(
+                "clients_healthcheck ip setup",
+                &format!("cannot create a network namespace: {e}"),
+            );
+            return;
+        }
+    };
     // The whole scenario (peer, daemon, helper) in the namespace: a thread
     // of its own enters it, so this one stays on the host to delete it.
     let run = {
@@ -357,6 +430,7 @@ fn ip_setup_scenario(ns: &Netns, site: &Path, rec: &Wire) {
         rec,
         "down",
         || std::fs::write(&down, "").expect("touch"),
+        None,
         &log,
     );
     assert_eq!(ns.lo(), rec.lo_after("down"));
@@ -365,6 +439,7 @@ fn ip_setup_scenario(ns: &Netns, site: &Path, rec: &Wire) {
         rec,
         "up",
         || std::fs::remove_file(&down).expect("rm"),
+        Some(&withdrawal),
         &log,
     );
     assert_eq!(ns.lo(), rec.lo_after("up"));
