@@ -4,11 +4,13 @@
 //! which the supervisor creates in the directory `exabgp_cli_pipe` names
 //! (here `<tmp>/run/`, one of the places the client searches under
 //! `$EXABGP_ROOT`). What the client prints is what it printed against
-//! ExaBGP 5.0.15 for the same commands (recorded in `qa/clients/README.md`);
-//! the peer checks the UPDATEs the commands cause. Also: a client that
+//! ExaBGP 5.0.15 for the same commands, and the UPDATEs the peer receives
+//! are the ones 5.0.15 sent (`qa/clients/exabgp-5.0.15/exabgpcli.out` and
+//! `.wire`, recorded by `qa/clients/record-exabgp exabgpcli`). Also: a client that
 //! dies mid-answer does not wedge the daemon, and a FIFO another user
 //! planted is refused and left alone.
 
+mod clients_recorded;
 mod common;
 mod interop_common;
 
@@ -28,6 +30,22 @@ fn exabgp_cli() -> Option<PathBuf> {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../qa/.venv")));
     let p = venv.join("bin/exabgp-cli");
     p.is_file().then_some(p)
+}
+
+/// `show neighbor summary` without what belongs to one run: the header,
+/// then per peer its address, AS, state and message counts (the up/down
+/// time left out).
+fn summary_shape(out: &str) -> Vec<String> {
+    out.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return l.to_string();
+            }
+            let f: Vec<&str> = l.split_whitespace().collect();
+            format!("{} {} {}", f[0], f[1], f[3..].join(" "))
+        })
+        .collect()
 }
 
 /// A pipe name no other test or daemon uses (the client searches
@@ -171,55 +189,57 @@ fn exabgp_cli_over_the_named_pipes() {
     let mut s = peer.accept();
     s.establish(65000, [10, 0, 0, 2], 30);
     let log = || d.log_text();
+    let rec = clients_recorded::wire("exabgpcli");
+    let answers = clients_recorded::cli_answers("exabgpcli");
     let table = read_table(&mut s, &log);
-    assert!(!table.is_empty());
+    let mut want = rec.updates("established");
+    want.retain(|b| *b != EOR);
+    assert_eq!(table, want, "the table, as ExaBGP 5.0.15 sent it");
     let cli = Cli {
         bin,
         root: root.path().to_path_buf(),
         name: name.clone(),
     };
 
-    // Several commands in sequence, each answered as ExaBGP 5.0.15 answers.
-    let (rc, out, err) = cli.run("version");
-    assert_eq!(rc, Some(0), "{err}\n{}", log());
-    assert!(out.starts_with("exabgp 5.0.15"), "{out:?}\n{err}");
-    let (rc, out, err) = cli.run("show neighbor summary");
-    assert_eq!(rc, Some(0), "{err}");
-    let lines: Vec<&str> = out.lines().collect();
+    // The commands of the recording, in its order, each answered as ExaBGP
+    // 5.0.15 answered it (qa/clients/exabgp-5.0.15/exabgpcli.out), and what
+    // reached the wire after it (exabgpcli.wire, step cliN).
+    for (i, want) in answers.iter().enumerate().take(6) {
+        let (rc, out, err) = cli.run(&want.command);
+        let step = format!("cli{}", i + 1);
+        match want.command.as_str() {
+            // differs on purpose: `exabgp 5.0.15 (ferrobgp 0.1.0)`
+            "version" => {
+                assert_eq!(want.stdout, "exabgp 5.0.15\n");
+                assert_eq!((rc, err.as_str()), (Some(want.rc), ""), "{}", log());
+                assert!(
+                    out.starts_with("exabgp 5.0.15 (ferrobgp "),
+                    "{out:?}\n{err}"
+                );
+            }
+            // the up/down time is the run's
+            "show neighbor summary" => {
+                assert_eq!((rc, err.as_str()), (Some(want.rc), ""), "{}", log());
+                assert_eq!(summary_shape(&out), summary_shape(&want.stdout), "{out}");
+            }
+            _ => assert_eq!(
+                (rc, out.as_str(), err.as_str()),
+                (Some(want.rc), want.stdout.as_str(), want.stderr.as_str()),
+                "`{}`: not what exabgp-cli printed against ExaBGP 5.0.15",
+                want.command
+            ),
+        }
+        for w in rec.updates(&step) {
+            let u = s.read_non_keepalive(LONG).expect("update");
+            assert_eq!((u.kind, u.body), (UPDATE, w), "`{}`", want.command);
+        }
+    }
     assert_eq!(
-        lines[0], "Peer            AS        up/down state       |     #sent     #recvd",
-        "{out}"
+        answers[2].command,
+        "a route 10.77.0.0/24 next-hop 127.0.0.1"
     );
-    assert!(
-        lines[1].starts_with("127.0.0.1       65000 ") && lines[1].contains("established"),
-        "{out}"
-    );
-    // A shortcut the client expands (`a` = `announce`; its `r` is never
-    // expanded: 5.0.15 compares a list with a string), on the wire.
-    let (rc, out, err) = cli.run("a route 10.77.0.0/24 next-hop 127.0.0.1");
-    assert_eq!(rc, Some(0), "{err}");
-    assert_eq!(
-        out, "command: announce route 10.77.0.0/24 next-hop 127.0.0.1\n",
-        "{err}"
-    );
-    let u = s.read_non_keepalive(LONG).expect("update");
-    assert_eq!((u.kind, u.body), (UPDATE, announce_24([10, 77, 0])));
-    let (rc, out, _) = cli.run("withdraw route 10.77.0.0/24");
-    assert_eq!((rc, out.as_str()), (Some(0), ""));
-    let u = s.read_non_keepalive(LONG).expect("update");
-    assert_eq!((u.kind, u.body), (UPDATE, withdraw_24([10, 77, 0])));
-    // An unknown command: `error`, which the client reports on stderr.
-    let (rc, out, err) = cli.run("bogus command");
-    assert_eq!((rc, out.as_str()), (Some(0), ""));
-    assert!(
-        err.starts_with("ExaBGP returns an error (see ExaBGP's logs"),
-        "{err}"
-    );
-    // The large answer, whole.
-    let (rc, out, err) = cli.run("show adj-rib out");
-    assert_eq!(rc, Some(0), "{err}");
-    assert_eq!(out.lines().count(), 1500, "{}", &out[..200.min(out.len())]);
-    assert!(out.starts_with("127.0.0.1 ipv4 unicast 10.200.0.0/24 next-hop 127.0.0.1"));
+    assert_eq!(answers[5].command, "show adj-rib out");
+    assert_eq!(answers[5].stdout.lines().count(), 1500);
 
     // A client dies mid-answer; the next one, at once, gets its own answer
     // (it discards the stale lines before it sends, as with ExaBGP).
@@ -237,11 +257,15 @@ fn exabgp_cli_over_the_named_pipes() {
     let (rc, out, err) = cli.run("show neighbor summary");
     assert_eq!(rc, Some(0), "{err}");
     assert!(out.starts_with("Peer "), "{out:?}");
-    // The daemon still serves: a command reaches the wire.
-    let (rc, _, err) = cli.run("announce route 10.78.0.0/24 next-hop 127.0.0.1");
-    assert_eq!(rc, Some(0), "{err}");
+    // The daemon still serves: a command reaches the wire, as recorded.
+    let want = &answers[6];
+    let (rc, out, err) = cli.run(&want.command);
+    assert_eq!(
+        (rc, out.as_str(), err.as_str()),
+        (Some(want.rc), want.stdout.as_str(), want.stderr.as_str())
+    );
     let u = s.read_non_keepalive(LONG).expect("update");
-    assert_eq!((u.kind, u.body), (UPDATE, announce_24([10, 78, 0])));
+    assert_eq!((u.kind, u.body), (UPDATE, rec.updates("cli7")[0].clone()));
 
     d.signal(libc::SIGTERM);
     assert_clean_exit(&mut d);

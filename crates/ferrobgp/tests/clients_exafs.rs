@@ -8,23 +8,26 @@
 //! LOCAL_PREF on iBGP, COMMUNITIES, in type order). ExaFS's FlowSpec lines
 //! (`announce flow route {  match { ... destination-port =80 =443; ... }
 //! then { discard;  } }`, bracketless lists) go to a peer that negotiates
-//! ipv4 flow, and their UPDATEs are compared with the bytes ExaBGP 5.0.15
-//! put on the wire for the same lines.
+//! ipv4 flow. Both runs' UPDATEs are compared with the bytes ExaBGP 5.0.15
+//! put on the wire for the same lines (`qa/clients/exabgp-5.0.15/exafs_*.wire`,
+//! recorded by `qa/clients/record-exabgp exafs_rtbh exafs_flow`).
 
+mod clients_recorded;
 mod common;
 
 use common::*;
 
-const RTBH: &[u8] = &[
-    0, 0, 0, 28, // no withdrawals; attributes
-    0x40, 1, 1, 0, // ORIGIN IGP
-    0x40, 2, 0, // AS_PATH empty (iBGP)
-    0x40, 3, 4, 192, 0, 2, 1, // NEXT_HOP 192.0.2.1
-    0x40, 5, 4, 0, 0, 0, 100, // LOCAL_PREF 100
-    0xc0, 8, 4, 0xfd, 0xe9, 0x02, 0x9a, // COMMUNITIES 65001:666
-    32, 10, 10, 10, 1, // 10.10.10.1/32
-];
-const UNRTBH: &[u8] = &[0, 5, 32, 10, 10, 10, 1, 0, 0];
+/// The UPDATEs ExaBGP 5.0.15 sent for `recorded` (`qa/clients/record-exabgp`),
+/// End-of-RIBs left out.
+fn recorded_updates(recorded: &str) -> Vec<Vec<u8>> {
+    let flow_eor = unhex("00000007 900f0003 000185");
+    clients_recorded::wire(recorded)
+        .msgs
+        .into_iter()
+        .filter(|m| m.kind == UPDATE && m.body != EOR && m.body != flow_eor)
+        .map(|m| m.body)
+        .collect()
+}
 
 /// ExaFS's RTBH lines as exabgp-process relays them, blanks included.
 const HELPER: &str = "#!/bin/sh\n\
@@ -54,8 +57,12 @@ fn exafs_rtbh_lines_announce_and_withdraw() {
             got.push(m.body);
         }
     }
-    assert_eq!(got[0], RTBH, "{}", log());
-    assert_eq!(got[1], UNRTBH, "{}", log());
+    assert_eq!(
+        got,
+        recorded_updates("exafs_rtbh"),
+        "not what ExaBGP 5.0.15 sent\n{}",
+        log()
+    );
     assert!(!log().contains("not understood"), "{}", log());
     d.signal(libc::SIGTERM);
     assert_clean_exit(&mut d);
@@ -73,40 +80,15 @@ const FLOW_LINES: [&str; 6] = [
     "withdraw flow route {  match {   destination 192.0.2.3/32; destination-port =53; protocol =udp;    } then { redirect 65000:100;  } }",
 ];
 
-/// The UPDATE bodies ExaBGP 5.0.15 sent for `FLOW_LINES`, recorded by
-/// running /opt/exabgp-5.0.15/bin/exabgp (a `process` printing the lines,
-/// `encoder text`, iBGP 65000, `family { ipv4 unicast; ipv4 flow; }`)
-/// against a python socket peer that offered ipv4 unicast + ipv4 flow and
-/// logged every UPDATE in hex. Withdrawals carry the attributes too, as
-/// 5.0.15 sends them.
-///
-/// For the first line (and its withdrawal) 5.0.15 sent the components
-/// `05 81 50` and `09 80 02`: it keeps only the first value of a
-/// bracketless list (`destination-port =80`, `tcp-flags
-/// syn`), so the rule ExaFS asked for (ports 80 and 443, SYN or ACK) is cut
-/// in half. ferrobgp keeps every value: the bytes below are the ones 5.0.15
-/// sends for the same line written with brackets (`destination-port [ =80
-/// =443 ]; tcp-flags [ SYN ACK ];`), recorded the same way. The bytes 5.0.15
-/// sent for the bracketless line are in `EXABGP_BRACKETLESS`.
-const FLOW_WIRE: [&str; 6] = [
-    "00000039 400101 00 400200 40050400000064 c01008 8006000000000000 \
-     800e1d 0001 85 00 00 17 0120c0000201 02080a 038106 0501509101bb 0900028010",
-    "00000036 400101 00 400200 40050400000064 c01008 80060000461c4000 \
-     800e1a 0001 85 00 00 14 0120c0000202 02100a01 038111 0a1303e8d505dc",
-    "0000002e 400101 00 400200 40050400000064 c01008 8008fde800000064 \
-     800e12 0001 85 00 00 0c 0120c0000203 038111 058135",
-    "00000037 400101 00 400200 40050400000064 c01008 8006000000000000 \
-     800f1b 0001 85 17 0120c0000201 02080a 038106 0501509101bb 0900028010",
-    "00000034 400101 00 400200 40050400000064 c01008 80060000461c4000 \
-     800f18 0001 85 14 0120c0000202 02100a01 038111 0a1303e8d505dc",
-    "0000002c 400101 00 400200 40050400000064 c01008 8008fde800000064 \
-     800f10 0001 85 0c 0120c0000203 038111 058135",
-];
-
-/// What 5.0.15 sent for the first (bracketless) line: `destination-port
-/// =80` and `tcp-flags syn` only. ferrobgp must not send this.
-const EXABGP_BRACKETLESS: &str = "00000034 400101 00 400200 40050400000064 c01008 \
-     8006000000000000 800e18 0001 85 00 00 12 0120c0000201 02080a 038106 058150 098002";
+/// The first line (and its withdrawal) is where ferrobgp differs from
+/// ExaBGP 5.0.15 on purpose: 5.0.15 keeps only the first value of a
+/// bracketless list (`destination-port =80`, `tcp-flags syn`: components
+/// `05 81 50` and `09 80 02`), so the rule ExaFS asked for (ports 80 and
+/// 443, SYN or ACK) is cut in half. ferrobgp keeps every value: its bytes
+/// are the ones 5.0.15 sends for the same line written with brackets
+/// (`destination-port [ =80 =443 ]; tcp-flags [ SYN ACK ];`), recorded as
+/// `exafs_flow_bracketed`.
+const BRACKETLESS_LINES: [usize; 2] = [0, 3];
 
 #[test]
 fn exafs_flowspec_lines_on_the_wire() {
@@ -141,24 +123,38 @@ neighbor 127.0.0.1 {{
     let log = || d.log_text();
     let flow_eor = unhex("00000007 900f0003 000185");
     let mut got = Vec::new();
-    while got.len() < FLOW_WIRE.len() {
+    while got.len() < FLOW_LINES.len() {
         let m = s.read_non_keepalive(LONG).expect("update");
         assert_eq!(m.kind, UPDATE, "{}", log());
         if m.body != EOR && m.body != flow_eor {
             got.push(m.body);
         }
     }
-    for (i, want) in FLOW_WIRE.iter().enumerate() {
-        assert_eq!(
-            got[i],
-            unhex(want),
-            "line {}: {}\n{}",
-            i + 1,
-            FLOW_LINES[i],
-            log()
-        );
+    // ExaBGP 5.0.15, recorded with qa/clients/record-exabgp exafs_flow: the
+    // lines as ExaFS writes them, and the same lines with brackets
+    let exabgp = recorded_updates("exafs_flow");
+    let bracketed = recorded_updates("exafs_flow_bracketed");
+    assert_eq!((exabgp.len(), bracketed.len()), (6, 6));
+    for (i, line) in FLOW_LINES.iter().enumerate() {
+        if BRACKETLESS_LINES.contains(&i) {
+            assert_ne!(
+                exabgp[i],
+                bracketed[i],
+                "the recordings differ on line {}",
+                i + 1
+            );
+            assert_ne!(
+                got[i],
+                exabgp[i],
+                "line {}: only the first values\n{}",
+                i + 1,
+                log()
+            );
+            assert_eq!(got[i], bracketed[i], "line {}: {line}\n{}", i + 1, log());
+        } else {
+            assert_eq!(got[i], exabgp[i], "line {}: {line}\n{}", i + 1, log());
+        }
     }
-    assert_ne!(got[0], unhex(EXABGP_BRACKETLESS));
     assert!(!log().contains("refused"), "{}", log());
     d.signal(libc::SIGTERM);
     assert_clean_exit(&mut d);

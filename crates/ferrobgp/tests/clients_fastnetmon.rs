@@ -4,10 +4,13 @@
 //! `encoder text;` (ExaBGP 5.0.15 refuses a process without an encoder, as
 //! ferrobgp does) and a temporary path, into whose FIFO FastNetMon writes one line per ban / unban:
 //! `announce route IP/32 next-hop NH community ASN:666` and
-//! `withdraw route IP/32 next-hop NH`. The peer checks the UPDATE bytes;
-//! they are the bytes ExaBGP 5.0.15 sends for these commands (ORIGIN,
-//! AS_PATH, NEXT_HOP, LOCAL_PREF on iBGP, COMMUNITIES, in type order).
+//! `withdraw route IP/32 next-hop NH`. The peer compares the UPDATE bytes
+//! of each step with what ExaBGP 5.0.15 sent in the same scenario
+//! (`qa/clients/exabgp-5.0.15/fastnetmon.wire`, recorded by
+//! `qa/clients/record-exabgp fastnetmon`): ORIGIN, AS_PATH, NEXT_HOP,
+//! LOCAL_PREF on iBGP, COMMUNITIES, in type order; the withdrawal.
 
+mod clients_recorded;
 mod common;
 mod interop_common;
 
@@ -15,16 +18,8 @@ use common::*;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-const BAN: &[u8] = &[
-    0, 0, 0, 28, // no withdrawals; attributes
-    0x40, 1, 1, 0, // ORIGIN IGP
-    0x40, 2, 0, // AS_PATH empty (iBGP)
-    0x40, 3, 4, 10, 0, 3, 114, // NEXT_HOP 10.0.3.114
-    0x40, 5, 4, 0, 0, 0, 100, // LOCAL_PREF 100
-    0xc0, 8, 4, 0xfd, 0xe9, 0x02, 0x9a, // COMMUNITIES 65001:666
-    32, 10, 10, 10, 221, // 10.10.10.221/32
-];
-const UNBAN: &[u8] = &[0, 5, 32, 10, 10, 10, 221, 0, 0];
+const BAN: &str = "announce route 10.10.10.221/32 next-hop 10.0.3.114 community 65001:666\n";
+const UNBAN: &str = "withdraw route 10.10.10.221/32 next-hop 10.0.3.114\n";
 
 fn fastnetmon_writes(fifo: &std::path::Path, line: &str) {
     // As FastNetMon does: open the FIFO, write the line, close it.
@@ -61,22 +56,27 @@ fn socat_fifo_ban_and_unban() {
     }
     let mut s = peer.accept();
     s.establish(65000, [10, 0, 0, 2], 30);
-    let eor = s.read_non_keepalive(LONG).expect("end-of-rib");
-    assert_eq!((eor.kind, &eor.body[..]), (UPDATE, &EOR[..]));
-
-    for _ in 0..2 {
-        fastnetmon_writes(
-            &fifo,
-            "announce route 10.10.10.221/32 next-hop 10.0.3.114 community 65001:666\n",
-        );
-        let m = s.read_non_keepalive(LONG).expect("ban");
-        assert_eq!((m.kind, &m.body[..]), (UPDATE, BAN), "{}", log());
-        fastnetmon_writes(
-            &fifo,
-            "withdraw route 10.10.10.221/32 next-hop 10.0.3.114\n",
-        );
-        let m = s.read_non_keepalive(LONG).expect("unban");
-        assert_eq!((m.kind, &m.body[..]), (UPDATE, UNBAN), "{}", log());
+    let recorded = clients_recorded::wire("fastnetmon");
+    let steps = recorded.steps();
+    assert_eq!(
+        steps.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        ["established", "ban", "unban", "ban", "unban"]
+    );
+    for (step, want) in &steps {
+        match step.as_str() {
+            "ban" => fastnetmon_writes(&fifo, BAN),
+            "unban" => fastnetmon_writes(&fifo, UNBAN),
+            _ => {}
+        }
+        for w in want {
+            let m = s.read_non_keepalive(LONG).expect("update");
+            assert_eq!(
+                (m.kind, &m.body),
+                (UPDATE, w),
+                "step {step}: not what ExaBGP 5.0.15 sent\n{}",
+                log()
+            );
+        }
     }
     let text = log();
     assert!(

@@ -5,39 +5,19 @@
 //! announce keyed by next hop, each NLRI `{"nlri": ...}`). The peer
 //! announces three prefixes and withdraws one; the consumer must end with
 //! the other two, and it must have seen the session go up (`state`).
+//! Every line it read, up to the last `update` event, is byte for byte
+//! what ExaBGP 5.0.15 wrote to the same consumer in the same scenario
+//! (`qa/clients/exabgp-5.0.15/json_consumer.json`, recorded by
+//! `qa/clients/record-exabgp json_consumer`), once the values that differ
+//! from run to run (`time`, `host`, `pid`, `ppid`) are normalised.
 
+mod clients_recorded;
 mod common;
 
 use common::*;
 
-const CONSUMER: &str = r#"#!/usr/bin/env python3
-import json, os, sys
-here = os.path.dirname(os.path.abspath(__file__))
-rib, states, bad = set(), [], 0
-for line in sys.stdin:
-    try:
-        ev = json.loads(line)
-    except ValueError:
-        bad += 1
-        continue
-    n = ev.get('neighbor', {})
-    if ev.get('type') == 'state':
-        states.append(n.get('state'))
-    if ev.get('type') == 'update':
-        u = n.get('message', {}).get('update', {})
-        for fam, by_nh in u.get('announce', {}).items():
-            for nh, nlris in by_nh.items():
-                for x in nlris:
-                    rib.add((fam, x['nlri']))
-        for fam, nlris in u.get('withdraw', {}).items():
-            for x in nlris:
-                rib.discard((fam, x['nlri']))
-    with open(os.path.join(here, 'rib.out.tmp'), 'w') as f:
-        f.write('bad %d\nstates %s\n' % (bad, ' '.join(map(str, states))))
-        for fam, p in sorted(rib):
-            f.write('%s %s\n' % (fam, p))
-    os.rename(os.path.join(here, 'rib.out.tmp'), os.path.join(here, 'rib.out'))
-"#;
+/// The consumer, shared with `qa/clients/record-exabgp`.
+const CONSUMER: &str = include_str!("../../../qa/clients/json-consumer.py");
 
 /// An UPDATE from the peer: ORIGIN IGP, empty AS_PATH, NEXT_HOP 127.0.0.2,
 /// LOCAL_PREF 100, the given /24s; `withdrawn` /24s.
@@ -107,6 +87,20 @@ neighbor 127.0.0.1 {{
     assert!(text.starts_with("bad 0\nstates "), "{text}");
     assert!(text.contains(" up"), "{text}");
     assert!(text.ends_with(want), "{text}");
+    let events = std::fs::read_to_string(d.path("events.jsonl")).expect("events.jsonl");
+    let got: Vec<String> = events
+        .lines()
+        .map(clients_recorded::normalise_json)
+        .collect();
+    let last = got
+        .iter()
+        .rposition(|l| l.contains("\"withdraw\""))
+        .expect("withdraw event");
+    let recorded = clients_recorded::json("json_consumer");
+    for (i, (g, w)) in got[..=last].iter().zip(&recorded).enumerate() {
+        assert_eq!(g, w, "line {}: not what ExaBGP 5.0.15 wrote", i + 1);
+    }
+    assert_eq!(got[..=last].len(), recorded.len(), "{events}");
     d.signal(libc::SIGTERM);
     assert_clean_exit(&mut d);
 }
