@@ -83,7 +83,7 @@ struct Peer {
     neighbor: Neighbor,
     /// ExaBGP's name string, matched by neighbor selectors.
     name: String,
-    link: Option<(u64, mpsc::UnboundedSender<RibToSession>)>,
+    link: Option<(u64, session_io::LinkQueue)>,
     /// Liveness of the linked worker.
     heartbeat: Option<crate::liveness::Heartbeat>,
     up: bool,

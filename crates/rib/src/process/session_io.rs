@@ -3,7 +3,9 @@
 //! task that forwards every message, then the channel's end.
 //!
 //! The writer holds each message back until the supervisor's channel has
-//! taken every route-journal message queued before it ([`JournalGate`]):
+//! taken every route-journal message queued before the message was
+//! ([`JournalGate`], read when the message is queued, so a message never
+//! waits for a later batch's journal):
 //! a change is on a worker's socket only after its journal entry is in
 //! the supervisor's, so when the rib dies the supervisor (which reads its
 //! end to the last byte) knows every route a peer may have been sent, and
@@ -44,11 +46,31 @@ impl JournalGate {
         self.queued.fetch_max(seq, Ordering::SeqCst);
     }
 
-    /// Waits until every journal message queued so far was written; false
-    /// when the supervisor channel's writer is gone.
-    async fn pass(&mut self) -> bool {
-        let need = self.queued.load(Ordering::SeqCst);
-        need == 0 || self.written.wait_for(|w| *w >= need).await.is_ok()
+    /// The last journal message queued so far.
+    fn mark(&self) -> u64 {
+        self.queued.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the journal message `need` (and every one before it)
+    /// was written; false when the supervisor channel's writer is gone.
+    async fn pass(&mut self, need: u64) -> bool {
+        need == 0
+            || *self.written.borrow() >= need
+            || self.written.wait_for(|w| *w >= need).await.is_ok()
+    }
+}
+
+/// The rib's queue to one worker: each message is stamped with the
+/// journal message it must follow.
+pub struct LinkQueue {
+    tx: mpsc::UnboundedSender<(u64, RibToSession)>,
+    gate: JournalGate,
+}
+
+impl LinkQueue {
+    /// Queues `msg`; an error when the link's writer is gone.
+    pub fn send(&self, msg: RibToSession) -> Result<(), RibToSession> {
+        self.tx.send((self.gate.mark(), msg)).map_err(|e| e.0 .1)
     }
 }
 
@@ -57,14 +79,15 @@ pub fn spawn_link(
     fd: OwnedFd,
     peer: PeerId,
     gen: u64,
-    mut gate: JournalGate,
+    gate: JournalGate,
     events: mpsc::UnboundedSender<FromSession>,
-) -> ipc::Result<mpsc::UnboundedSender<RibToSession>> {
+) -> ipc::Result<LinkQueue> {
     let (mut tx, mut rx) = Channel::<RibToSession, SessionToRib>::new(fd)?.split();
-    let (queue, mut out) = mpsc::unbounded_channel::<RibToSession>();
+    let (queue, mut out) = mpsc::unbounded_channel::<(u64, RibToSession)>();
+    let mut writer_gate = gate.clone();
     tokio::spawn(async move {
-        while let Some(msg) = out.recv().await {
-            if !gate.pass().await || tx.send(&msg).await.is_err() {
+        while let Some((need, msg)) = out.recv().await {
+            if !writer_gate.pass(need).await || tx.send(&msg).await.is_err() {
                 return;
             }
         }
@@ -78,5 +101,5 @@ pub fn spawn_link(
             }
         }
     });
-    Ok(queue)
+    Ok(LinkQueue { tx: queue, gate })
 }
