@@ -13,6 +13,7 @@ pub mod journal;
 mod messages;
 mod metrics;
 mod payload;
+pub mod peer;
 pub mod pipe;
 
 pub use channel::{pair, Channel, Receiver, Sender};
@@ -21,6 +22,7 @@ pub use journal::{Journal, JournalOp};
 pub use messages::*;
 pub use metrics::{LatencyHistogram, PeerMetrics, RibMetrics, SourceMetrics};
 pub use payload::Serialized;
+pub use peer::{FsmConfig, PeerConfig};
 
 /// Descriptor number at which every child finds its channel to the supervisor.
 pub const SUPERVISOR_FD: i32 = 3;

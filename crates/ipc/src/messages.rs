@@ -187,10 +187,8 @@ pub enum SupervisorToSession {
     /// First message.
     Init {
         peer: PeerId,
-        /// Holds a `ferrobgp_config::Neighbor`.
-        neighbor: Serialized,
-        /// Holds a `ferrobgp_config::Settings`.
-        settings: Serialized,
+        /// The neighbor's session configuration, built by the supervisor.
+        config: Box<crate::peer::PeerConfig>,
         /// How many times this peer's worker was restarted before (0 = first start).
         restarts: u32,
         /// The worker replaces one stopped on request (API/cli `restart`,

@@ -123,12 +123,74 @@ fn journal_ops() -> Vec<JournalOp> {
     ]
 }
 
+/// A neighbor's session configuration with every optional part set.
+fn peer_config() -> PeerConfig {
+    use ferrobgp_ipc::peer::{
+        AddPathEntry, AddPathMode, GracefulRestartConfig, NextHopEntry, OpenConfig,
+    };
+    let router_id = Ipv4Addr::new(10, 0, 0, 1);
+    PeerConfig {
+        peer_address: IpAddr::V6("2001:db8::2".parse().unwrap()),
+        local_address: Some(IpAddr::V6("2001:db8::1".parse().unwrap())),
+        port: 1790,
+        source_interface: Some("eth0".into()),
+        outgoing_ttl: Some(1),
+        incoming_ttl: Some(255),
+        md5_key: Some(b"secret".to_vec()),
+        local_as: Some(4_200_000_001),
+        peer_as: None,
+        open: OpenConfig {
+            local_as: 4_200_000_001,
+            hold_time: 90,
+            router_id,
+            families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+            asn4: true,
+            nexthop: Some(vec![NextHopEntry {
+                family: Family::IPV4_UNICAST,
+                nexthop_afi: ferrobgp_wire::family::Afi::IPV6,
+            }]),
+            add_path: Some(vec![AddPathEntry {
+                family: Family::IPV4_UNICAST,
+                mode: AddPathMode::BOTH,
+            }]),
+            graceful_restart: Some(GracefulRestartConfig {
+                time: 120,
+                restarted: true,
+            }),
+            route_refresh: true,
+            operational: true,
+            extended_message: false,
+            host_name: Some("host".into()),
+            domain_name: Some("example.net".into()),
+            software_version: Some("ExaBGP/5.0.0".into()),
+            multisession: true,
+            omit_empty_capabilities: true,
+        },
+        fsm: FsmConfig {
+            passive: true,
+            read_open_first: false,
+            hold_time: 90,
+            router_id,
+            open_wait: std::time::Duration::from_millis(60_500),
+            max_attempts: 3,
+        },
+        group_updates: false,
+        manual_eor: true,
+        rate_limit: 10,
+        report_received: true,
+        report_sent: true,
+        aigp: true,
+        graceful_restart: true,
+        reference_extended_community: true,
+        reference_unknown_message: true,
+    }
+}
+
 fn sup_to_session() -> Vec<SupervisorToSession> {
     vec![
         SupervisorToSession::Init {
             peer: 1,
-            neighbor: blob("n"),
-            settings: blob("s"),
+            config: Box::new(peer_config()),
             restarts: 2,
             restarted_on_request: true,
         },
@@ -522,4 +584,59 @@ async fn shared_attribute_set_crosses_once() {
         .iter()
         .all(|c| matches!(c, Change::Announce { attributes: 0, .. })));
     writer.await.unwrap().unwrap();
+}
+
+/// A realistic attribute set of an API route: ORIGIN, AS_PATH, MED,
+/// LOCAL_PREF and two communities.
+fn api_attributes() -> Arc<Attributes> {
+    use ferrobgp_wire::attribute::{AsPath, Communities, Community, Origin};
+    Arc::new(Attributes {
+        origin: Some(Origin::Igp),
+        as_path: Some(AsPath::sequence(vec![65000, 65001])),
+        med: Some(100),
+        local_pref: Some(100),
+        communities: Communities::new(vec![Community::new(65000, 1), Community::new(65000, 2)]),
+        ..Default::default()
+    })
+}
+
+/// The frame of 1,000 routes (10.x.y.0/24, one attribute set): the bytes
+/// of a batch of announcements, of withdrawals and of re-sent routes, so
+/// that a change of the encoding shows in the figures (printed with
+/// `--nocapture`) and a regression fails.
+#[test]
+fn thousand_route_frame_sizes() {
+    let set = api_attributes();
+    let routes: Vec<Route> = (0..1000u32)
+        .map(|i| {
+            let [_, _, x, y] = i.to_be_bytes();
+            route(&format!("10.{x}.{y}.0/24"), &set)
+        })
+        .collect();
+    let mut announce = ChangeList::new();
+    for r in &routes {
+        announce.announce(r);
+    }
+    let frame = |list: ChangeList| {
+        channel::encode_frame(&list.into_message(u64::MAX), 0)
+            .unwrap()
+            .len()
+    };
+    let announce = frame(announce);
+    let withdraw = frame(ChangeList::from(
+        routes
+            .iter()
+            .map(|r| Change::Withdraw(Serialized::of(r).unwrap()))
+            .collect::<Vec<_>>(),
+    ));
+    let resend = frame(ChangeList::from(
+        routes
+            .iter()
+            .map(|r| Change::Resend(Serialized::of(r).unwrap()))
+            .collect::<Vec<_>>(),
+    ));
+    eprintln!("1000 routes: announce {announce} B, withdraw {withdraw} B, resend {resend} B");
+    assert!(announce < 1000 * 20, "{announce}");
+    assert!(withdraw < 1000 * 64, "{withdraw}");
+    assert!(resend < 1000 * 64, "{resend}");
 }

@@ -154,29 +154,65 @@ pub fn encode_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ferrobgp_config::{load_str, LoadOptions, Settings};
+    use crate::fsm::FsmConfig;
     use ferrobgp_ipc::{ChangeList, RibToSession, Serialized};
+    use ferrobgp_wire::attribute::{ExtendedCommunities, ExtendedCommunity};
+    use ferrobgp_wire::message::OpenConfig;
+    use ferrobgp_wire::nlri::Prefix;
+    use ferrobgp_wire::route::NextHop;
     use ferrobgp_wire::Family;
+    use std::net::{IpAddr, Ipv4Addr};
+    use std::time::Duration;
 
+    /// `neighbor 127.0.0.1 { router-id 10.0.0.1; local-address 127.0.0.1;
+    /// local-as 65000; peer-as 65000; capability { route-refresh; } family
+    /// { ipv4 unicast; ipv6 unicast; } }`
     fn cfg() -> PeerConfig {
-        let s = Settings::default();
-        let text = "neighbor 127.0.0.1 {\n router-id 10.0.0.1;\n local-address 127.0.0.1;\n local-as 65000;\n peer-as 65000;\n capability { route-refresh; }\n family { ipv4 unicast; ipv6 unicast; }\n}\n";
-        let loaded = load_str(
-            std::path::Path::new("t.conf"),
-            text,
-            &LoadOptions::new(s.clone(), None),
-        )
-        .expect("config");
-        crate::from_config::peer_config(&loaded.config.neighbors[0], &s).expect("peer config")
+        let router_id = Ipv4Addr::new(10, 0, 0, 1);
+        PeerConfig {
+            peer_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            local_address: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            port: 179,
+            source_interface: None,
+            outgoing_ttl: None,
+            incoming_ttl: None,
+            md5_key: None,
+            local_as: Some(65000),
+            peer_as: Some(65000),
+            open: OpenConfig {
+                local_as: 65000,
+                router_id,
+                families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+                route_refresh: true,
+                ..OpenConfig::default()
+            },
+            fsm: FsmConfig {
+                passive: false,
+                read_open_first: false,
+                hold_time: 180,
+                router_id,
+                open_wait: Duration::from_secs(60),
+                max_attempts: 0,
+            },
+            group_updates: true,
+            manual_eor: false,
+            rate_limit: 0,
+            report_received: false,
+            report_sent: false,
+            aigp: false,
+            graceful_restart: false,
+            reference_extended_community: false,
+            reference_unknown_message: false,
+        }
     }
 
+    /// `<prefix> next-hop <nh>` with no other attribute.
     fn wire_route(prefix: &str, nh: &str) -> Route {
-        let tokens = ferrobgp_config::lexer::tokenize(&format!("{prefix} next-hop {nh}"));
-        ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
-            .expect("route")
-            .remove(0)
-            .to_wire()
-            .expect("wire route")
+        Route::new(
+            Prefix::unicast(prefix.parse().expect("prefix")),
+            NextHop::V4(nh.parse().expect("next hop")),
+            Arc::new(Attributes::default()),
+        )
     }
 
     fn route(prefix: &str, nh: &str) -> Serialized {
@@ -253,14 +289,17 @@ mod tests {
     fn four_octet_as_route_target_on_the_wire() {
         let mut c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
-        let tokens = ferrobgp_config::lexer::tokenize(
-            "10.1.0.0/24 next-hop 192.0.2.1 extended-community [ target:4200000001:7 origin:65000:1 ]",
-        );
-        let r = ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
-            .expect("route")
-            .remove(0)
-            .to_wire()
-            .expect("wire route");
+        // 10.1.0.0/24 next-hop 192.0.2.1 extended-community [ target:4200000001:7 origin:65000:1 ]
+        let mut r = wire_route("10.1.0.0/24", "192.0.2.1");
+        r.attributes = Arc::new(Attributes {
+            extended_communities: ExtendedCommunities::new(
+                ["target:4200000001:7", "origin:65000:1"]
+                    .iter()
+                    .map(|c| c.parse::<ExtendedCommunity>().expect("community"))
+                    .collect(),
+            ),
+            ..Attributes::default()
+        });
         let changes = vec![Change::Announce {
             nlri: r.nlri.clone(),
             next_hop: r.next_hop.clone(),
