@@ -6,6 +6,8 @@
 
 use crate::payload::Serialized;
 use ferrobgp_wire::attribute::Attributes;
+use ferrobgp_wire::message::Open;
+use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::Family;
@@ -264,8 +266,15 @@ pub enum Change {
         next_hop: NextHop,
         attributes: u32,
     },
-    /// Holds a `ferrobgp_wire::Route` (its NLRI identifies what is withdrawn).
-    Withdraw(Serialized),
+    /// A route withdrawn (its NLRI identifies what is withdrawn; its next
+    /// hop and attribute set, an index as for [`Change::Announce`], group
+    /// it into UPDATEs as ExaBGP does and go with the families whose
+    /// withdrawals carry attributes).
+    Withdraw {
+        nlri: Nlri,
+        next_hop: NextHop,
+        attributes: u32,
+    },
     /// End-of-RIB marker for a family.
     Eor(Family),
     /// Send a ROUTE-REFRESH request for a family.
@@ -275,15 +284,19 @@ pub enum Change {
     /// OPERATIONAL (type 6) is dropped unless the operational capability
     /// was negotiated.
     Raw { kind: u8, body: Vec<u8> },
-    /// Holds a `ferrobgp_wire::Route` sent again by a route refresh or
-    /// `flush adj-rib out`: in an UPDATE of its own, as ExaBGP re-sends
-    /// each cached route.
-    Resend(Serialized),
+    /// A route sent again by a route refresh or `flush adj-rib out`: in
+    /// an UPDATE of its own, as ExaBGP re-sends each cached route (the
+    /// attribute set an index as for [`Change::Announce`]).
+    Resend {
+        nlri: Nlri,
+        next_hop: NextHop,
+        attributes: u32,
+    },
 }
 
 /// The changes of one message to a worker, with the attribute sets their
-/// announcements refer to, each distinct set once (the same `Arc` is
-/// found by its address, an equal set by value).
+/// routes (announced, withdrawn, re-sent) refer to, each distinct set once
+/// (the same `Arc` is found by its address, an equal set by value).
 #[derive(Debug, Clone, Default)]
 pub struct ChangeList {
     attributes: Vec<Arc<Attributes>>,
@@ -332,17 +345,39 @@ impl ChangeList {
         });
     }
 
-    /// Appends a change other than an announcement (an
-    /// [`Change::Announce`] pushed here keeps its index, which then refers
-    /// to this list's sets: use [`ChangeList::announce`]).
+    /// Appends the withdrawal of `route`.
+    pub fn withdraw(&mut self, route: &Route) {
+        let attributes = self.index(&route.attributes);
+        self.changes.push(Change::Withdraw {
+            nlri: route.nlri.clone(),
+            next_hop: route.next_hop.clone(),
+            attributes,
+        });
+    }
+
+    /// Appends `route` sent again (in an UPDATE of its own).
+    pub fn resend(&mut self, route: &Route) {
+        let attributes = self.index(&route.attributes);
+        self.changes.push(Change::Resend {
+            nlri: route.nlri.clone(),
+            next_hop: route.next_hop.clone(),
+            attributes,
+        });
+    }
+
+    /// Appends a change that carries no route (a route pushed here keeps
+    /// its index, which then refers to this list's sets: use
+    /// [`ChangeList::announce`], [`ChangeList::withdraw`] or
+    /// [`ChangeList::resend`]).
     pub fn push(&mut self, change: Change) {
         self.changes.push(change);
     }
 
-    /// Appends `other`'s changes, its announcements re-pointed to this
-    /// list's attribute sets.
+    /// Appends `other`'s changes, its routes re-pointed to this list's
+    /// attribute sets.
     pub fn append(&mut self, other: ChangeList) {
         let sets: Vec<u32> = other.attributes.iter().map(|a| self.index(a)).collect();
+        let set = |i: u32| sets.get(i as usize).copied().unwrap_or(u32::MAX);
         self.changes.reserve(other.changes.len());
         for c in other.changes {
             self.changes.push(match c {
@@ -353,7 +388,25 @@ impl ChangeList {
                 } => Change::Announce {
                     nlri,
                     next_hop,
-                    attributes: sets.get(attributes as usize).copied().unwrap_or(u32::MAX),
+                    attributes: set(attributes),
+                },
+                Change::Withdraw {
+                    nlri,
+                    next_hop,
+                    attributes,
+                } => Change::Withdraw {
+                    nlri,
+                    next_hop,
+                    attributes: set(attributes),
+                },
+                Change::Resend {
+                    nlri,
+                    next_hop,
+                    attributes,
+                } => Change::Resend {
+                    nlri,
+                    next_hop,
+                    attributes: set(attributes),
                 },
                 other => other,
             });
@@ -388,8 +441,8 @@ impl ChangeList {
 }
 
 impl From<Vec<Change>> for ChangeList {
-    /// A list of changes without announcements (an announcement keeps its
-    /// index, which refers to no set of this list).
+    /// A list of changes without routes (a route keeps its index, which
+    /// refers to no set of this list).
     fn from(changes: Vec<Change>) -> ChangeList {
         ChangeList {
             changes,
@@ -402,7 +455,7 @@ impl From<Vec<Change>> for ChangeList {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RibToSession {
     /// Apply these changes in order, then answer `Ack { seq }`.
-    /// `attributes`: the attribute sets the announcements refer to by index.
+    /// `attributes`: the attribute sets the routes refer to by index.
     Changes {
         seq: Seq,
         attributes: Vec<Arc<Attributes>>,
@@ -435,13 +488,13 @@ pub enum SessionState {
     Up {
         local: SocketAddr,
         remote: SocketAddr,
-        /// Holds a `ferrobgp_wire::Negotiated`.
-        negotiated: Serialized,
+        /// What was negotiated.
+        negotiated: Box<Negotiated>,
         /// Families usable in this session, in ExaBGP's order.
         families: Vec<Family>,
-        /// Holds the `ferrobgp_wire::message::Open` the peer sent (its hold
-        /// time and capabilities, for `show neighbor`).
-        peer_open: Serialized,
+        /// The OPEN the peer sent (its hold time and capabilities, for
+        /// `show neighbor`).
+        peer_open: Box<Open>,
     },
     /// The session ended. `peer_closed`: the peer closed the TCP
     /// connection with no NOTIFICATION either way, which is how a graceful

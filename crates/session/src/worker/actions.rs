@@ -154,19 +154,15 @@ impl Worker {
                         continue;
                     };
                     let families = neg.families.clone();
-                    let summary = ferrobgp_ipc::Serialized::of(&neg)
-                        .map_err(|e| Error::Ipc(e.to_string()))?;
-                    let Some(peer_open) = self.peer_open.as_ref() else {
+                    let Some(peer_open) = self.peer_open.clone() else {
                         continue;
                     };
-                    let peer_open = ferrobgp_ipc::Serialized::of(peer_open)
-                        .map_err(|e| Error::Ipc(e.to_string()))?;
                     self.tell_rib(SessionToRib::State(SessionState::Up {
                         local,
                         remote,
-                        negotiated: summary,
+                        negotiated: Box::new(neg),
                         families: families.clone(),
-                        peer_open,
+                        peer_open: Box::new(peer_open),
                     }))
                     .await?;
                     if families.is_empty() && !self.cfg.manual_eor {
