@@ -5,20 +5,33 @@
 //! a [`Journal`] and gives the whole of it to the next rib, which replays it
 //! on top of the configuration.
 //!
-//! Compaction: one entry per peer and route key (the rib's NLRI key,
-//! opaque here): the last announcement or withdrawal wins (a withdrawal is
+//! Compaction: one entry per peer and route key (the route's NLRI key,
+//! wire's `NlriKey`): the last announcement or withdrawal wins (a withdrawal is
 //! kept, so that the API withdrawing a configured route survives the
 //! crash too); a `clear adj-rib out` removes the peer's entries and is
 //! remembered (it removed the configured routes as well); `watchdog`
 //! state is one entry per peer and watchdog name. The journal is therefore
 //! bounded by the number of route keys the API touched since the peer's
 //! last clear, like the rib's own table by its routes.
-//! Keys and values are bytes the rib encodes and decodes; the supervisor
-//! never looks inside.
+//! Keys and routes are wire's types; the supervisor keeps them without
+//! reading them.
 
 use crate::messages::PeerId;
+use ferrobgp_wire::nlri::NlriKey;
+use ferrobgp_wire::route::Route;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// An announced route as the journal keeps it: the route and its
+/// `watchdog` group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalRoute {
+    pub route: Route,
+    /// `watchdog NAME`: member of that group.
+    pub watchdog: Option<String>,
+    /// Announced withdrawn (`withdraw` with `watchdog`).
+    pub withdrawn: bool,
+}
 
 /// One change to the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,15 +39,15 @@ pub enum JournalOp {
     /// `peer` announces `value` under `key` (replaces what was there).
     Announce {
         peer: PeerId,
-        key: Vec<u8>,
-        value: Vec<u8>,
+        key: NlriKey,
+        value: JournalRoute,
     },
     /// `peer` no longer announces what is under `key`; `value` is the
     /// withdrawn route (the rib withdraws by route).
     Withdraw {
         peer: PeerId,
-        key: Vec<u8>,
-        value: Vec<u8>,
+        key: NlriKey,
+        value: Route,
     },
     /// `clear adj-rib out`: every route of `peer` goes, configured ones
     /// included (its watchdogs stay).
@@ -47,8 +60,15 @@ pub enum JournalOp {
     },
 }
 
-/// One peer's routes: per key, announced (true) or withdrawn, and the route.
-type PeerRoutes = BTreeMap<Vec<u8>, (bool, Vec<u8>)>;
+/// What the journal holds under one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Announced(JournalRoute),
+    Withdrawn(Route),
+}
+
+/// One peer's routes: per key, the last announcement or withdrawal.
+type PeerRoutes = BTreeMap<NlriKey, Entry>;
 
 /// The compacted journal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,13 +91,13 @@ impl Journal {
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, (true, value));
+                    .insert(key, Entry::Announced(value));
             }
             JournalOp::Withdraw { peer, key, value } => {
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, (false, value));
+                    .insert(key, Entry::Withdrawn(value));
             }
             JournalOp::Clear { peer } => {
                 self.routes.remove(&peer);
@@ -107,7 +127,11 @@ impl Journal {
     pub fn len(&self) -> usize {
         self.routes
             .values()
-            .map(|r| r.values().filter(|(a, _)| *a).count())
+            .map(|r| {
+                r.values()
+                    .filter(|e| matches!(e, Entry::Announced(_)))
+                    .count()
+            })
             .sum()
     }
 
@@ -131,12 +155,19 @@ impl Journal {
             .iter()
             .map(|peer| JournalOp::Clear { peer: *peer });
         let routes = self.routes.iter().flat_map(|(peer, r)| {
-            r.iter().map(|(key, (announced, value))| {
-                let (peer, key, value) = (*peer, key.clone(), value.clone());
-                if *announced {
-                    JournalOp::Announce { peer, key, value }
-                } else {
-                    JournalOp::Withdraw { peer, key, value }
+            r.iter().map(|(key, entry)| {
+                let (peer, key) = (*peer, key.clone());
+                match entry {
+                    Entry::Announced(value) => JournalOp::Announce {
+                        peer,
+                        key,
+                        value: value.clone(),
+                    },
+                    Entry::Withdrawn(value) => JournalOp::Withdraw {
+                        peer,
+                        key,
+                        value: value.clone(),
+                    },
                 }
             })
         });
@@ -156,19 +187,40 @@ impl Journal {
 mod tests {
     use super::*;
 
+    /// The route of key `k` (10.k.0.0/24), told apart by its MED `v`.
+    fn route(k: u8, v: u8) -> Route {
+        use ferrobgp_wire::attribute::Attributes;
+        use ferrobgp_wire::nlri::Prefix;
+        use ferrobgp_wire::route::NextHop;
+        Route::new(
+            Prefix::unicast(format!("10.{k}.0.0/24").parse().expect("prefix")),
+            NextHop::V4("192.0.2.1".parse().expect("next hop")),
+            std::sync::Arc::new(Attributes {
+                med: Some(u32::from(v)),
+                ..Attributes::default()
+            }),
+        )
+    }
+
     fn ann(peer: PeerId, k: u8, v: u8) -> JournalOp {
+        let route = route(k, v);
         JournalOp::Announce {
             peer,
-            key: vec![k],
-            value: vec![v],
+            key: route.key(),
+            value: JournalRoute {
+                route,
+                watchdog: (v % 2 == 1).then(|| "dog".to_string()),
+                withdrawn: v % 3 == 0,
+            },
         }
     }
 
     fn wd(peer: PeerId, k: u8, v: u8) -> JournalOp {
+        let route = route(k, v);
         JournalOp::Withdraw {
             peer,
-            key: vec![k],
-            value: vec![v],
+            key: route.key(),
+            value: route,
         }
     }
 

@@ -18,7 +18,7 @@ pub mod pipe;
 
 pub use channel::{pair, Channel, Receiver, Sender};
 pub use error::{Error, Result};
-pub use journal::{Journal, JournalOp};
+pub use journal::{Journal, JournalOp, JournalRoute};
 pub use messages::*;
 pub use metrics::{LatencyHistogram, PeerMetrics, RibMetrics, SourceMetrics};
 pub use payload::Serialized;

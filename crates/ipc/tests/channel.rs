@@ -106,13 +106,17 @@ fn journal_ops() -> Vec<JournalOp> {
     vec![
         JournalOp::Announce {
             peer: 1,
-            key: vec![1, 2],
-            value: vec![3, 4, 5],
+            key: route("10.1.0.0/24", &attributes(1)).key(),
+            value: JournalRoute {
+                route: route("10.1.0.0/24", &attributes(1)),
+                watchdog: Some("dog".into()),
+                withdrawn: true,
+            },
         },
         JournalOp::Withdraw {
             peer: 2,
-            key: vec![1, 2],
-            value: vec![6],
+            key: route("10.2.0.0/24", &attributes(2)).key(),
+            value: route("10.2.0.0/24", &attributes(2)),
         },
         JournalOp::Clear { peer: 3 },
         JournalOp::Watchdog {
