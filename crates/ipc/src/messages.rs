@@ -4,7 +4,7 @@
 //! doc comment, in order; [`Fds::fds_expected`] says how many a receiver
 //! must get with each message (a mismatch means the sender is broken).
 
-use crate::payload::Serialized;
+use crate::config_payload::ConfigPayload;
 use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::message::Open;
 use ferrobgp_wire::negotiated::Negotiated;
@@ -42,8 +42,8 @@ pub struct PeerInfo {
     pub id: PeerId,
     /// Remote address (`neighbor <ip>`), for logs and for selectors.
     pub peer_address: IpAddr,
-    /// Holds a `ferrobgp_config::Neighbor` (see [`crate::payload`]).
-    pub neighbor: Serialized,
+    /// Holds a `ferrobgp_config::Neighbor` (see [`ConfigPayload`]).
+    pub neighbor: ConfigPayload,
 }
 
 /// One helper program of a `process` block.
@@ -65,9 +65,9 @@ pub enum SupervisorToRib {
     /// First message: the resolved configuration.
     Init {
         /// Holds a `ferrobgp_config::Settings` (environment settings).
-        settings: Serialized,
+        settings: ConfigPayload,
         /// Holds the resolved `ferrobgp_config::Config` (processes, api blocks, static routes).
-        config: Serialized,
+        config: ConfigPayload,
         peers: Vec<PeerInfo>,
         /// Process id of the supervisor (the daemon's pid for helpers).
         daemon_pid: u32,
@@ -87,7 +87,7 @@ pub enum SupervisorToRib {
     /// A new configuration was loaded (SIGUSR1/SIGHUP or API `reload`).
     Reload {
         /// Holds a `ferrobgp_config::Config`.
-        config: Serialized,
+        config: ConfigPayload,
         peers: Vec<PeerInfo>,
     },
     /// The daemon stops, first step: send the shutdown notice to every

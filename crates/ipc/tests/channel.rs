@@ -18,8 +18,8 @@ fn addr(port: u16) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), port)
 }
 
-fn blob(s: &str) -> Serialized {
-    Serialized::of(&s.to_string()).unwrap()
+fn blob(s: &str) -> ConfigPayload {
+    ConfigPayload::of(&s.to_string()).unwrap()
 }
 
 /// A set of attributes worth sharing: MED `med` and a long cluster list.
@@ -374,8 +374,8 @@ async fn every_message_type_round_trips() {
 }
 
 #[test]
-fn serialized_payload_round_trips_and_rejects_other_types() {
-    let s = Serialized::of(&(1u32, "x".to_string())).unwrap();
+fn config_payload_round_trips_and_rejects_other_types() {
+    let s = ConfigPayload::of(&(1u32, "x".to_string())).unwrap();
     assert_eq!(s.to::<(u32, String)>().unwrap(), (1, "x".to_string()));
     assert!(s.to::<[u64; 4]>().is_err());
     assert!(s.to::<u8>().is_err(), "trailing bytes must be refused");
@@ -591,8 +591,10 @@ async fn shared_attribute_set_crosses_once() {
     }
     let msg = list.into_message(5);
     let expect = msg.clone();
-    let size = Serialized::of(&msg).unwrap().0.len();
-    let set = Serialized::of(&*shared).unwrap().0.len();
+    let size = channel::encode_frame(&msg, 0).unwrap().len();
+    let set = bincode::serde::encode_to_vec(&*shared, bincode::config::standard())
+        .unwrap()
+        .len();
     assert!(set > 64 * 4, "a large set: {set} bytes");
     // each route costs its prefix, next hop and index, far less than a set
     assert!(size < 20_000 * set / 4, "{size} bytes for 20,000 routes");

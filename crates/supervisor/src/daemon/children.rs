@@ -49,7 +49,7 @@ impl Daemon {
         info!(pid, "rib started");
         let init = SupervisorToRib::Init {
             settings: self.settings_blob()?,
-            config: ipc::Serialized::of(&self.config)?,
+            config: ipc::ConfigPayload::of(&self.config)?,
             peers: self.peer_infos()?,
             daemon_pid: std::process::id(),
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
