@@ -17,10 +17,12 @@
 //! reading them.
 
 use crate::messages::PeerId;
+use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 /// An announced route as the journal keeps it: the route and its
 /// `watchdog` group.
@@ -67,17 +69,62 @@ enum Entry {
     Withdrawn(Route),
 }
 
-/// One peer's routes: per key, the last announcement or withdrawal.
-type PeerRoutes = BTreeMap<NlriKey, Entry>;
+impl Entry {
+    fn announced(&self) -> bool {
+        matches!(self, Entry::Announced(_))
+    }
+}
+
+/// One peer's routes: per key, the last announcement or withdrawal (boxed:
+/// the map's nodes stay small, about 60 bytes a route less for a table
+/// filled in key order).
+type PeerRoutes = BTreeMap<NlriKey, Box<Entry>>;
+
+/// The distinct attribute sets of the journal's routes, each held once:
+/// a route decoded from a message has a copy of its set of its own, so
+/// without this 100,000 routes of one set would keep 100,000 copies.
+#[derive(Debug, Clone, Default)]
+struct Sets {
+    pool: HashSet<Arc<Attributes>>,
+    /// Pool size at which the sets no route uses any more are dropped.
+    prune_at: usize,
+}
+
+impl Sets {
+    /// Points `set` to the pool's equal set (added when new).
+    fn share(&mut self, set: &mut Arc<Attributes>) {
+        if let Some(shared) = self.pool.get(set) {
+            *set = shared.clone();
+            return;
+        }
+        if self.pool.len() >= self.prune_at {
+            self.pool.retain(|s| Arc::strong_count(s) > 1);
+            self.prune_at = (self.pool.len() * 2).max(64);
+        }
+        self.pool.insert(set.clone());
+    }
+}
 
 /// The compacted journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Journal {
     routes: BTreeMap<PeerId, PeerRoutes>,
     /// Peers whose Adj-RIB-Out the API cleared.
     cleared: BTreeSet<PeerId>,
     watchdogs: BTreeMap<PeerId, BTreeMap<String, bool>>,
+    sets: Sets,
 }
+
+/// Equal when they hold the same changes (whatever their sets' sharing).
+impl PartialEq for Journal {
+    fn eq(&self, other: &Journal) -> bool {
+        self.routes == other.routes
+            && self.cleared == other.cleared
+            && self.watchdogs == other.watchdogs
+    }
+}
+
+impl Eq for Journal {}
 
 impl Journal {
     pub fn new() -> Journal {
@@ -87,17 +134,27 @@ impl Journal {
     /// Folds one change in.
     pub fn apply(&mut self, op: JournalOp) {
         match op {
-            JournalOp::Announce { peer, key, value } => {
+            JournalOp::Announce {
+                peer,
+                key,
+                mut value,
+            } => {
+                self.sets.share(&mut value.route.attributes);
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, Entry::Announced(value));
+                    .insert(key, Box::new(Entry::Announced(value)));
             }
-            JournalOp::Withdraw { peer, key, value } => {
+            JournalOp::Withdraw {
+                peer,
+                key,
+                mut value,
+            } => {
+                self.sets.share(&mut value.attributes);
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, Entry::Withdrawn(value));
+                    .insert(key, Box::new(Entry::Withdrawn(value)));
             }
             JournalOp::Clear { peer } => {
                 self.routes.remove(&peer);
@@ -127,11 +184,7 @@ impl Journal {
     pub fn len(&self) -> usize {
         self.routes
             .values()
-            .map(|r| {
-                r.values()
-                    .filter(|e| matches!(e, Entry::Announced(_)))
-                    .count()
-            })
+            .map(|r| r.values().filter(|e| e.announced()).count())
             .sum()
     }
 
@@ -157,7 +210,7 @@ impl Journal {
         let routes = self.routes.iter().flat_map(|(peer, r)| {
             r.iter().map(|(key, entry)| {
                 let (peer, key) = (*peer, key.clone());
-                match entry {
+                match &**entry {
                     Entry::Announced(value) => JournalOp::Announce {
                         peer,
                         key,
@@ -274,6 +327,35 @@ mod tests {
         );
         j.retain_peers(|p| p == 2);
         assert_eq!(j.replay(5), vec![vec![ann(2, 2, 1)]]);
+    }
+
+    /// Routes decoded from messages each have their own copy of their
+    /// attribute set: the journal keeps one copy per distinct set, and
+    /// drops the sets no route uses any more.
+    #[test]
+    fn equal_attribute_sets_are_held_once() {
+        let mut j = Journal::new();
+        for k in 0..200u8 {
+            // a fresh allocation of the set of MED 7 each time
+            j.apply(ann(1, k, 7));
+        }
+        let replayed: Vec<JournalOp> = j.replay(usize::MAX).concat();
+        let sets: Vec<&Arc<Attributes>> = replayed
+            .iter()
+            .map(|op| match op {
+                JournalOp::Announce { value, .. } => &value.route.attributes,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(sets.len(), 200);
+        assert!(sets.iter().all(|s| Arc::ptr_eq(s, sets[0])));
+        // one key announced again and again with a new set each time: the
+        // pool does not keep the replaced ones
+        for v in 0..=255u8 {
+            j.apply(ann(2, 1, v));
+        }
+        assert!(j.sets.pool.len() <= 128, "{}", j.sets.pool.len());
+        assert_eq!(j.len(), 201);
     }
 
     /// Any sequence of changes: the journal holds at most one entry per
