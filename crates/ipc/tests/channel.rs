@@ -71,7 +71,10 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
             config: blob("c2"),
             peers: vec![peer(9)],
         },
+        SupervisorToRib::NoticeHelpers,
         SupervisorToRib::Shutdown,
+        SupervisorToRib::ControlSocket,
+        SupervisorToRib::CliPipes,
         SupervisorToRib::ReloadDone { error: None },
         SupervisorToRib::ReloadDone {
             error: Some("a.conf:3:7: unknown keyword".into()),
@@ -87,6 +90,7 @@ fn rib_to_sup() -> Vec<RibToSupervisor> {
         RibToSupervisor::Ready,
         RibToSupervisor::Shutdown,
         RibToSupervisor::Reload,
+        RibToSupervisor::HelpersQuiet,
         RibToSupervisor::Restart { peer: None },
         RibToSupervisor::Restart { peer: Some(4) },
         RibToSupervisor::Hung { peer: 5 },
