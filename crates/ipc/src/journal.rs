@@ -5,20 +5,35 @@
 //! a [`Journal`] and gives the whole of it to the next rib, which replays it
 //! on top of the configuration.
 //!
-//! Compaction: one entry per peer and route key (the rib's NLRI key,
-//! opaque here): the last announcement or withdrawal wins (a withdrawal is
+//! Compaction: one entry per peer and route key (the route's NLRI key,
+//! wire's `NlriKey`): the last announcement or withdrawal wins (a withdrawal is
 //! kept, so that the API withdrawing a configured route survives the
 //! crash too); a `clear adj-rib out` removes the peer's entries and is
 //! remembered (it removed the configured routes as well); `watchdog`
 //! state is one entry per peer and watchdog name. The journal is therefore
 //! bounded by the number of route keys the API touched since the peer's
 //! last clear, like the rib's own table by its routes.
-//! Keys and values are bytes the rib encodes and decodes; the supervisor
-//! never looks inside.
+//! Keys and routes are wire's types; the supervisor keeps them without
+//! reading them.
 
 use crate::messages::PeerId;
+use ferrobgp_wire::attribute::Attributes;
+use ferrobgp_wire::nlri::NlriKey;
+use ferrobgp_wire::route::Route;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+
+/// An announced route as the journal keeps it: the route and its
+/// `watchdog` group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalRoute {
+    pub route: Route,
+    /// `watchdog NAME`: member of that group.
+    pub watchdog: Option<String>,
+    /// Announced withdrawn (`withdraw` with `watchdog`).
+    pub withdrawn: bool,
+}
 
 /// One change to the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,15 +41,15 @@ pub enum JournalOp {
     /// `peer` announces `value` under `key` (replaces what was there).
     Announce {
         peer: PeerId,
-        key: Vec<u8>,
-        value: Vec<u8>,
+        key: NlriKey,
+        value: JournalRoute,
     },
     /// `peer` no longer announces what is under `key`; `value` is the
     /// withdrawn route (the rib withdraws by route).
     Withdraw {
         peer: PeerId,
-        key: Vec<u8>,
-        value: Vec<u8>,
+        key: NlriKey,
+        value: Route,
     },
     /// `clear adj-rib out`: every route of `peer` goes, configured ones
     /// included (its watchdogs stay).
@@ -47,17 +62,69 @@ pub enum JournalOp {
     },
 }
 
-/// One peer's routes: per key, announced (true) or withdrawn, and the route.
-type PeerRoutes = BTreeMap<Vec<u8>, (bool, Vec<u8>)>;
+/// What the journal holds under one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Announced(JournalRoute),
+    Withdrawn(Route),
+}
+
+impl Entry {
+    fn announced(&self) -> bool {
+        matches!(self, Entry::Announced(_))
+    }
+}
+
+/// One peer's routes: per key, the last announcement or withdrawal (boxed:
+/// the map's nodes stay small, about 60 bytes a route less for a table
+/// filled in key order).
+type PeerRoutes = BTreeMap<NlriKey, Box<Entry>>;
+
+/// The distinct attribute sets of the journal's routes, each held once:
+/// a route decoded from a message has a copy of its set of its own, so
+/// without this 100,000 routes of one set would keep 100,000 copies.
+#[derive(Debug, Clone, Default)]
+struct Sets {
+    pool: HashSet<Arc<Attributes>>,
+    /// Pool size at which the sets no route uses any more are dropped.
+    prune_at: usize,
+}
+
+impl Sets {
+    /// Points `set` to the pool's equal set (added when new).
+    fn share(&mut self, set: &mut Arc<Attributes>) {
+        if let Some(shared) = self.pool.get(set) {
+            *set = shared.clone();
+            return;
+        }
+        if self.pool.len() >= self.prune_at {
+            self.pool.retain(|s| Arc::strong_count(s) > 1);
+            self.prune_at = (self.pool.len() * 2).max(64);
+        }
+        self.pool.insert(set.clone());
+    }
+}
 
 /// The compacted journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Journal {
     routes: BTreeMap<PeerId, PeerRoutes>,
     /// Peers whose Adj-RIB-Out the API cleared.
     cleared: BTreeSet<PeerId>,
     watchdogs: BTreeMap<PeerId, BTreeMap<String, bool>>,
+    sets: Sets,
 }
+
+/// Equal when they hold the same changes (whatever their sets' sharing).
+impl PartialEq for Journal {
+    fn eq(&self, other: &Journal) -> bool {
+        self.routes == other.routes
+            && self.cleared == other.cleared
+            && self.watchdogs == other.watchdogs
+    }
+}
+
+impl Eq for Journal {}
 
 impl Journal {
     pub fn new() -> Journal {
@@ -67,17 +134,27 @@ impl Journal {
     /// Folds one change in.
     pub fn apply(&mut self, op: JournalOp) {
         match op {
-            JournalOp::Announce { peer, key, value } => {
+            JournalOp::Announce {
+                peer,
+                key,
+                mut value,
+            } => {
+                self.sets.share(&mut value.route.attributes);
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, (true, value));
+                    .insert(key, Box::new(Entry::Announced(value)));
             }
-            JournalOp::Withdraw { peer, key, value } => {
+            JournalOp::Withdraw {
+                peer,
+                key,
+                mut value,
+            } => {
+                self.sets.share(&mut value.attributes);
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, (false, value));
+                    .insert(key, Box::new(Entry::Withdrawn(value)));
             }
             JournalOp::Clear { peer } => {
                 self.routes.remove(&peer);
@@ -107,7 +184,7 @@ impl Journal {
     pub fn len(&self) -> usize {
         self.routes
             .values()
-            .map(|r| r.values().filter(|(a, _)| *a).count())
+            .map(|r| r.values().filter(|e| e.announced()).count())
             .sum()
     }
 
@@ -131,12 +208,19 @@ impl Journal {
             .iter()
             .map(|peer| JournalOp::Clear { peer: *peer });
         let routes = self.routes.iter().flat_map(|(peer, r)| {
-            r.iter().map(|(key, (announced, value))| {
-                let (peer, key, value) = (*peer, key.clone(), value.clone());
-                if *announced {
-                    JournalOp::Announce { peer, key, value }
-                } else {
-                    JournalOp::Withdraw { peer, key, value }
+            r.iter().map(|(key, entry)| {
+                let (peer, key) = (*peer, key.clone());
+                match &**entry {
+                    Entry::Announced(value) => JournalOp::Announce {
+                        peer,
+                        key,
+                        value: value.clone(),
+                    },
+                    Entry::Withdrawn(value) => JournalOp::Withdraw {
+                        peer,
+                        key,
+                        value: value.clone(),
+                    },
                 }
             })
         });
@@ -156,19 +240,40 @@ impl Journal {
 mod tests {
     use super::*;
 
+    /// The route of key `k` (10.k.0.0/24), told apart by its MED `v`.
+    fn route(k: u8, v: u8) -> Route {
+        use ferrobgp_wire::attribute::Attributes;
+        use ferrobgp_wire::nlri::Prefix;
+        use ferrobgp_wire::route::NextHop;
+        Route::new(
+            Prefix::unicast(format!("10.{k}.0.0/24").parse().expect("prefix")),
+            NextHop::V4("192.0.2.1".parse().expect("next hop")),
+            std::sync::Arc::new(Attributes {
+                med: Some(u32::from(v)),
+                ..Attributes::default()
+            }),
+        )
+    }
+
     fn ann(peer: PeerId, k: u8, v: u8) -> JournalOp {
+        let route = route(k, v);
         JournalOp::Announce {
             peer,
-            key: vec![k],
-            value: vec![v],
+            key: route.key(),
+            value: JournalRoute {
+                route,
+                watchdog: (v % 2 == 1).then(|| "dog".to_string()),
+                withdrawn: v % 3 == 0,
+            },
         }
     }
 
     fn wd(peer: PeerId, k: u8, v: u8) -> JournalOp {
+        let route = route(k, v);
         JournalOp::Withdraw {
             peer,
-            key: vec![k],
-            value: vec![v],
+            key: route.key(),
+            value: route,
         }
     }
 
@@ -222,6 +327,35 @@ mod tests {
         );
         j.retain_peers(|p| p == 2);
         assert_eq!(j.replay(5), vec![vec![ann(2, 2, 1)]]);
+    }
+
+    /// Routes decoded from messages each have their own copy of their
+    /// attribute set: the journal keeps one copy per distinct set, and
+    /// drops the sets no route uses any more.
+    #[test]
+    fn equal_attribute_sets_are_held_once() {
+        let mut j = Journal::new();
+        for k in 0..200u8 {
+            // a fresh allocation of the set of MED 7 each time
+            j.apply(ann(1, k, 7));
+        }
+        let replayed: Vec<JournalOp> = j.replay(usize::MAX).concat();
+        let sets: Vec<&Arc<Attributes>> = replayed
+            .iter()
+            .map(|op| match op {
+                JournalOp::Announce { value, .. } => &value.route.attributes,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(sets.len(), 200);
+        assert!(sets.iter().all(|s| Arc::ptr_eq(s, sets[0])));
+        // one key announced again and again with a new set each time: the
+        // pool does not keep the replaced ones
+        for v in 0..=255u8 {
+            j.apply(ann(2, 1, v));
+        }
+        assert!(j.sets.pool.len() <= 128, "{}", j.sets.pool.len());
+        assert_eq!(j.len(), 201);
     }
 
     /// Any sequence of changes: the journal holds at most one entry per

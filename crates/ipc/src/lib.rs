@@ -8,19 +8,21 @@
 //! [`Error`]: it is dead.
 
 pub mod channel;
+mod config_payload;
 mod error;
 pub mod journal;
 mod messages;
 mod metrics;
-mod payload;
+pub mod peer;
 pub mod pipe;
 
 pub use channel::{pair, Channel, Receiver, Sender};
+pub use config_payload::ConfigPayload;
 pub use error::{Error, Result};
-pub use journal::{Journal, JournalOp};
+pub use journal::{Journal, JournalOp, JournalRoute};
 pub use messages::*;
 pub use metrics::{LatencyHistogram, PeerMetrics, RibMetrics, SourceMetrics};
-pub use payload::Serialized;
+pub use peer::{FsmConfig, PeerConfig};
 
 /// Descriptor number at which every child finds its channel to the supervisor.
 pub const SUPERVISOR_FD: i32 = 3;

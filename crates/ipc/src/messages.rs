@@ -4,8 +4,10 @@
 //! doc comment, in order; [`Fds::fds_expected`] says how many a receiver
 //! must get with each message (a mismatch means the sender is broken).
 
-use crate::payload::Serialized;
+use crate::config_payload::ConfigPayload;
 use ferrobgp_wire::attribute::Attributes;
+use ferrobgp_wire::message::Open;
+use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::Family;
@@ -40,8 +42,8 @@ pub struct PeerInfo {
     pub id: PeerId,
     /// Remote address (`neighbor <ip>`), for logs and for selectors.
     pub peer_address: IpAddr,
-    /// Holds a `ferrobgp_config::Neighbor` (see [`crate::payload`]).
-    pub neighbor: Serialized,
+    /// Holds a `ferrobgp_config::Neighbor` (see [`ConfigPayload`]).
+    pub neighbor: ConfigPayload,
 }
 
 /// One helper program of a `process` block.
@@ -63,9 +65,9 @@ pub enum SupervisorToRib {
     /// First message: the resolved configuration.
     Init {
         /// Holds a `ferrobgp_config::Settings` (environment settings).
-        settings: Serialized,
+        settings: ConfigPayload,
         /// Holds the resolved `ferrobgp_config::Config` (processes, api blocks, static routes).
-        config: Serialized,
+        config: ConfigPayload,
         peers: Vec<PeerInfo>,
         /// Process id of the supervisor (the daemon's pid for helpers).
         daemon_pid: u32,
@@ -85,7 +87,7 @@ pub enum SupervisorToRib {
     /// A new configuration was loaded (SIGUSR1/SIGHUP or API `reload`).
     Reload {
         /// Holds a `ferrobgp_config::Config`.
-        config: Serialized,
+        config: ConfigPayload,
         peers: Vec<PeerInfo>,
     },
     /// The daemon stops, first step: send the shutdown notice to every
@@ -187,10 +189,8 @@ pub enum SupervisorToSession {
     /// First message.
     Init {
         peer: PeerId,
-        /// Holds a `ferrobgp_config::Neighbor`.
-        neighbor: Serialized,
-        /// Holds a `ferrobgp_config::Settings`.
-        settings: Serialized,
+        /// The neighbor's session configuration, built by the supervisor.
+        config: Box<crate::peer::PeerConfig>,
         /// How many times this peer's worker was restarted before (0 = first start).
         restarts: u32,
         /// The worker replaces one stopped on request (API/cli `restart`,
@@ -272,8 +272,15 @@ pub enum Change {
         next_hop: NextHop,
         attributes: u32,
     },
-    /// Holds a `ferrobgp_wire::Route` (its NLRI identifies what is withdrawn).
-    Withdraw(Serialized),
+    /// A route withdrawn (its NLRI identifies what is withdrawn; its next
+    /// hop and attribute set, an index as for [`Change::Announce`], group
+    /// it into UPDATEs as ExaBGP does and go with the families whose
+    /// withdrawals carry attributes).
+    Withdraw {
+        nlri: Nlri,
+        next_hop: NextHop,
+        attributes: u32,
+    },
     /// End-of-RIB marker for a family.
     Eor(Family),
     /// Send a ROUTE-REFRESH request for a family.
@@ -283,15 +290,19 @@ pub enum Change {
     /// OPERATIONAL (type 6) is dropped unless the operational capability
     /// was negotiated.
     Raw { kind: u8, body: Vec<u8> },
-    /// Holds a `ferrobgp_wire::Route` sent again by a route refresh or
-    /// `flush adj-rib out`: in an UPDATE of its own, as ExaBGP re-sends
-    /// each cached route.
-    Resend(Serialized),
+    /// A route sent again by a route refresh or `flush adj-rib out`: in
+    /// an UPDATE of its own, as ExaBGP re-sends each cached route (the
+    /// attribute set an index as for [`Change::Announce`]).
+    Resend {
+        nlri: Nlri,
+        next_hop: NextHop,
+        attributes: u32,
+    },
 }
 
 /// The changes of one message to a worker, with the attribute sets their
-/// announcements refer to, each distinct set once (the same `Arc` is
-/// found by its address, an equal set by value).
+/// routes (announced, withdrawn, re-sent) refer to, each distinct set once
+/// (the same `Arc` is found by its address, an equal set by value).
 #[derive(Debug, Clone, Default)]
 pub struct ChangeList {
     attributes: Vec<Arc<Attributes>>,
@@ -340,17 +351,39 @@ impl ChangeList {
         });
     }
 
-    /// Appends a change other than an announcement (an
-    /// [`Change::Announce`] pushed here keeps its index, which then refers
-    /// to this list's sets: use [`ChangeList::announce`]).
+    /// Appends the withdrawal of `route`.
+    pub fn withdraw(&mut self, route: &Route) {
+        let attributes = self.index(&route.attributes);
+        self.changes.push(Change::Withdraw {
+            nlri: route.nlri.clone(),
+            next_hop: route.next_hop.clone(),
+            attributes,
+        });
+    }
+
+    /// Appends `route` sent again (in an UPDATE of its own).
+    pub fn resend(&mut self, route: &Route) {
+        let attributes = self.index(&route.attributes);
+        self.changes.push(Change::Resend {
+            nlri: route.nlri.clone(),
+            next_hop: route.next_hop.clone(),
+            attributes,
+        });
+    }
+
+    /// Appends a change that carries no route (a route pushed here keeps
+    /// its index, which then refers to this list's sets: use
+    /// [`ChangeList::announce`], [`ChangeList::withdraw`] or
+    /// [`ChangeList::resend`]).
     pub fn push(&mut self, change: Change) {
         self.changes.push(change);
     }
 
-    /// Appends `other`'s changes, its announcements re-pointed to this
-    /// list's attribute sets.
+    /// Appends `other`'s changes, its routes re-pointed to this list's
+    /// attribute sets.
     pub fn append(&mut self, other: ChangeList) {
         let sets: Vec<u32> = other.attributes.iter().map(|a| self.index(a)).collect();
+        let set = |i: u32| sets.get(i as usize).copied().unwrap_or(u32::MAX);
         self.changes.reserve(other.changes.len());
         for c in other.changes {
             self.changes.push(match c {
@@ -361,7 +394,25 @@ impl ChangeList {
                 } => Change::Announce {
                     nlri,
                     next_hop,
-                    attributes: sets.get(attributes as usize).copied().unwrap_or(u32::MAX),
+                    attributes: set(attributes),
+                },
+                Change::Withdraw {
+                    nlri,
+                    next_hop,
+                    attributes,
+                } => Change::Withdraw {
+                    nlri,
+                    next_hop,
+                    attributes: set(attributes),
+                },
+                Change::Resend {
+                    nlri,
+                    next_hop,
+                    attributes,
+                } => Change::Resend {
+                    nlri,
+                    next_hop,
+                    attributes: set(attributes),
                 },
                 other => other,
             });
@@ -396,8 +447,8 @@ impl ChangeList {
 }
 
 impl From<Vec<Change>> for ChangeList {
-    /// A list of changes without announcements (an announcement keeps its
-    /// index, which refers to no set of this list).
+    /// A list of changes without routes (a route keeps its index, which
+    /// refers to no set of this list).
     fn from(changes: Vec<Change>) -> ChangeList {
         ChangeList {
             changes,
@@ -410,7 +461,7 @@ impl From<Vec<Change>> for ChangeList {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RibToSession {
     /// Apply these changes in order, then answer `Ack { seq }`.
-    /// `attributes`: the attribute sets the announcements refer to by index.
+    /// `attributes`: the attribute sets the routes refer to by index.
     Changes {
         seq: Seq,
         attributes: Vec<Arc<Attributes>>,
@@ -443,13 +494,13 @@ pub enum SessionState {
     Up {
         local: SocketAddr,
         remote: SocketAddr,
-        /// Holds a `ferrobgp_wire::Negotiated`.
-        negotiated: Serialized,
+        /// What was negotiated.
+        negotiated: Box<Negotiated>,
         /// Families usable in this session, in ExaBGP's order.
         families: Vec<Family>,
-        /// Holds the `ferrobgp_wire::message::Open` the peer sent (its hold
-        /// time and capabilities, for `show neighbor`).
-        peer_open: Serialized,
+        /// The OPEN the peer sent (its hold time and capabilities, for
+        /// `show neighbor`).
+        peer_open: Box<Open>,
     },
     /// The session ended. `peer_closed`: the peer closed the TCP
     /// connection with no NOTIFICATION either way, which is how a graceful

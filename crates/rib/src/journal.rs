@@ -2,16 +2,11 @@
 //! journal changes of an applied batch of API commands, and the commands
 //! that replay a journal in a new rib after a crash of the previous one.
 //! Keys are a route's NLRI key, values the announced route with its
-//! watchdog tag or the withdrawn route, all bincode bytes the supervisor
-//! keeps without reading them.
+//! watchdog tag or the withdrawn route.
 
 use crate::batch::{BatchCommand, Op, RouteEntry};
 use crate::error::RibError;
-use ferrobgp_ipc::{JournalOp, Serialized};
-use ferrobgp_wire::route::Route;
-
-/// What the journal keeps of an announced route.
-type Value = (Route, Option<String>, bool);
+use ferrobgp_ipc::{JournalOp, JournalRoute};
 
 /// The journal changes of the commands of a batch that were applied
 /// (`results` in the same order as `commands`; a failed one changed nothing).
@@ -25,28 +20,24 @@ pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> Ve
             match &c.op {
                 Op::Announce(entries) => {
                     for e in entries {
-                        let value: Value = (e.route.clone(), e.watchdog.clone(), e.withdrawn);
-                        if let (Ok(key), Ok(value)) =
-                            (Serialized::of(&e.route.key()), Serialized::of(&value))
-                        {
-                            ops.push(JournalOp::Announce {
-                                peer,
-                                key: key.0,
-                                value: value.0,
-                            });
-                        }
+                        ops.push(JournalOp::Announce {
+                            peer,
+                            key: e.route.key(),
+                            value: JournalRoute {
+                                route: e.route.clone(),
+                                watchdog: e.watchdog.clone(),
+                                withdrawn: e.withdrawn,
+                            },
+                        });
                     }
                 }
                 Op::Withdraw(routes) => {
                     for r in routes {
-                        if let (Ok(key), Ok(value)) = (Serialized::of(&r.key()), Serialized::of(r))
-                        {
-                            ops.push(JournalOp::Withdraw {
-                                peer,
-                                key: key.0,
-                                value: value.0,
-                            });
-                        }
+                        ops.push(JournalOp::Withdraw {
+                            peer,
+                            key: r.key(),
+                            value: r.clone(),
+                        });
                     }
                 }
                 Op::ClearOut => ops.push(JournalOp::Clear { peer }),
@@ -65,26 +56,18 @@ pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> Ve
 }
 
 /// The commands that replay journal changes (from
-/// [`ferrobgp_ipc::Journal::replay`]); a change that does not decode is
-/// skipped and counted.
-pub fn commands_of(ops: Vec<JournalOp>) -> (Vec<BatchCommand>, usize) {
+/// [`ferrobgp_ipc::Journal::replay`]).
+pub fn commands_of(ops: Vec<JournalOp>) -> Vec<BatchCommand> {
     let mut commands = Vec::new();
-    let mut bad = 0;
     for op in ops {
         let c = match op {
-            JournalOp::Announce { peer, value, .. } => match Serialized(value).to::<Value>() {
-                Ok((route, watchdog, withdrawn)) => BatchCommand {
-                    peers: vec![peer],
-                    op: Op::Announce(vec![RouteEntry {
-                        route,
-                        watchdog,
-                        withdrawn,
-                    }]),
-                },
-                Err(_) => {
-                    bad += 1;
-                    continue;
-                }
+            JournalOp::Announce { peer, value, .. } => BatchCommand {
+                peers: vec![peer],
+                op: Op::Announce(vec![RouteEntry {
+                    route: value.route,
+                    watchdog: value.watchdog,
+                    withdrawn: value.withdrawn,
+                }]),
             },
             JournalOp::Watchdog {
                 peer,
@@ -98,15 +81,9 @@ pub fn commands_of(ops: Vec<JournalOp>) -> (Vec<BatchCommand>, usize) {
                     Op::WithdrawWatchdog(name)
                 },
             },
-            JournalOp::Withdraw { peer, value, .. } => match Serialized(value).to::<Route>() {
-                Ok(route) => BatchCommand {
-                    peers: vec![peer],
-                    op: Op::Withdraw(vec![route]),
-                },
-                Err(_) => {
-                    bad += 1;
-                    continue;
-                }
+            JournalOp::Withdraw { peer, value, .. } => BatchCommand {
+                peers: vec![peer],
+                op: Op::Withdraw(vec![value]),
             },
             JournalOp::Clear { peer } => BatchCommand {
                 peers: vec![peer],
@@ -115,13 +92,14 @@ pub fn commands_of(ops: Vec<JournalOp>) -> (Vec<BatchCommand>, usize) {
         };
         commands.push(c);
     }
-    (commands, bad)
+    commands
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ferrobgp_ipc::Journal;
+    use ferrobgp_wire::route::Route;
 
     fn route(o: u8) -> Route {
         Route::new(
@@ -175,8 +153,7 @@ mod tests {
             j.apply(op);
         }
         assert_eq!(j.len(), 3);
-        let (replay, bad) = commands_of(j.replay(usize::MAX).concat());
-        assert_eq!(bad, 0);
+        let replay = commands_of(j.replay(usize::MAX).concat());
         let one = |peer: u32, op: Op| BatchCommand {
             peers: vec![peer],
             op,

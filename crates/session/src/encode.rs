@@ -11,7 +11,8 @@ use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::RouteRefresh;
 use ferrobgp_wire::negotiated::Negotiated;
-use ferrobgp_wire::route::{Route, RouteChange};
+use ferrobgp_wire::nlri::Nlri;
+use ferrobgp_wire::route::{NextHop, Route, RouteChange};
 use ferrobgp_wire::update::{eor, pack, Context};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,14 +34,16 @@ pub fn context(neg: &Negotiated, cfg: &PeerConfig, local: Option<SocketAddr>) ->
     ctx
 }
 
-fn route(s: &ferrobgp_ipc::Serialized, cfg: &PeerConfig) -> Result<Route> {
-    let mut r = s
-        .to::<Route>()
-        .map_err(|e| Error::Ipc(format!("route from the rib: {e}")))?;
-    if cfg.reference_extended_community {
-        r.attributes = reference_layout(&r.attributes);
-    }
-    Ok(r)
+/// The route of a change from the rib: its attribute set is `sets[i]`.
+fn route(nlri: &Nlri, next_hop: &NextHop, i: u32, sets: &[Arc<Attributes>]) -> Result<Route> {
+    let set = sets
+        .get(i as usize)
+        .ok_or_else(|| Error::Ipc(format!("attribute set {i} of {} from the rib", sets.len())))?;
+    Ok(Route {
+        nlri: nlri.clone(),
+        next_hop: next_hop.clone(),
+        attributes: set.clone(),
+    })
 }
 
 /// `ferrobgp.compat.reference-extended-community`: `set` with ExaBGP's
@@ -72,8 +75,8 @@ fn flush_routes(run: &mut Vec<RouteChange>, ctx: &Context, out: &mut Vec<Outgoin
     run.clear();
 }
 
-/// Encodes `changes`, in order; announcements refer to `attributes` by
-/// index (routes sharing a set share its `Arc`, so packing groups them).
+/// Encodes `changes`, in order; routes refer to `attributes` by index
+/// (routes sharing a set share its `Arc`, so packing groups them).
 pub fn encode_changes(
     changes: &[Change],
     attributes: &[Arc<Attributes>],
@@ -96,24 +99,26 @@ pub fn encode_changes(
                 nlri,
                 next_hop,
                 attributes: i,
+            } => run.push(RouteChange::Announce(route(
+                nlri, next_hop, *i, attributes,
+            )?)),
+            Change::Withdraw {
+                nlri,
+                next_hop,
+                attributes: i,
+            } => run.push(RouteChange::Withdraw(route(
+                nlri, next_hop, *i, attributes,
+            )?)),
+            Change::Resend {
+                nlri,
+                next_hop,
+                attributes: i,
             } => {
-                let set = attributes.get(*i as usize).ok_or_else(|| {
-                    Error::Ipc(format!(
-                        "attribute set {i} of {} from the rib",
-                        attributes.len()
-                    ))
-                })?;
-                run.push(RouteChange::Announce(Route {
-                    nlri: nlri.clone(),
-                    next_hop: next_hop.clone(),
-                    attributes: set.clone(),
-                }));
-            }
-            Change::Withdraw(r) => run.push(RouteChange::Withdraw(route(r, cfg)?)),
-            Change::Resend(r) => {
                 // one UPDATE per re-sent route, as ExaBGP's refresh does
                 flush_routes(&mut run, ctx, &mut out);
-                run.push(RouteChange::Announce(route(r, cfg)?));
+                run.push(RouteChange::Announce(route(
+                    nlri, next_hop, *i, attributes,
+                )?));
                 flush_routes(&mut run, ctx, &mut out);
             }
             Change::Eor(family) => {
@@ -154,33 +159,64 @@ pub fn encode_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ferrobgp_config::{load_str, LoadOptions, Settings};
-    use ferrobgp_ipc::{ChangeList, RibToSession, Serialized};
+    use crate::fsm::FsmConfig;
+    use ferrobgp_ipc::{ChangeList, RibToSession};
+    use ferrobgp_wire::attribute::{ExtendedCommunities, ExtendedCommunity};
+    use ferrobgp_wire::message::OpenConfig;
+    use ferrobgp_wire::nlri::Prefix;
     use ferrobgp_wire::Family;
+    use std::net::{IpAddr, Ipv4Addr};
+    use std::time::Duration;
 
+    /// `neighbor 127.0.0.1 { router-id 10.0.0.1; local-address 127.0.0.1;
+    /// local-as 65000; peer-as 65000; capability { route-refresh; } family
+    /// { ipv4 unicast; ipv6 unicast; } }`
     fn cfg() -> PeerConfig {
-        let s = Settings::default();
-        let text = "neighbor 127.0.0.1 {\n router-id 10.0.0.1;\n local-address 127.0.0.1;\n local-as 65000;\n peer-as 65000;\n capability { route-refresh; }\n family { ipv4 unicast; ipv6 unicast; }\n}\n";
-        let loaded = load_str(
-            std::path::Path::new("t.conf"),
-            text,
-            &LoadOptions::new(s.clone(), None),
-        )
-        .expect("config");
-        crate::from_config::peer_config(&loaded.config.neighbors[0], &s).expect("peer config")
+        let router_id = Ipv4Addr::new(10, 0, 0, 1);
+        PeerConfig {
+            peer_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            local_address: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            port: 179,
+            source_interface: None,
+            outgoing_ttl: None,
+            incoming_ttl: None,
+            md5_key: None,
+            local_as: Some(65000),
+            peer_as: Some(65000),
+            open: OpenConfig {
+                local_as: 65000,
+                router_id,
+                families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+                route_refresh: true,
+                ..OpenConfig::default()
+            },
+            fsm: FsmConfig {
+                passive: false,
+                read_open_first: false,
+                hold_time: 180,
+                router_id,
+                open_wait: Duration::from_secs(60),
+                max_attempts: 0,
+            },
+            group_updates: true,
+            manual_eor: false,
+            rate_limit: 0,
+            report_received: false,
+            report_sent: false,
+            aigp: false,
+            graceful_restart: false,
+            reference_extended_community: false,
+            reference_unknown_message: false,
+        }
     }
 
+    /// `<prefix> next-hop <nh>` with no other attribute.
     fn wire_route(prefix: &str, nh: &str) -> Route {
-        let tokens = ferrobgp_config::lexer::tokenize(&format!("{prefix} next-hop {nh}"));
-        ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
-            .expect("route")
-            .remove(0)
-            .to_wire()
-            .expect("wire route")
-    }
-
-    fn route(prefix: &str, nh: &str) -> Serialized {
-        Serialized::of(&wire_route(prefix, nh)).expect("serialize")
+        Route::new(
+            Prefix::unicast(prefix.parse().expect("prefix")),
+            NextHop::V4(nh.parse().expect("next hop")),
+            Arc::new(Attributes::default()),
+        )
     }
 
     fn hex(b: &[u8]) -> String {
@@ -194,22 +230,18 @@ mod tests {
     fn resent_routes_go_one_per_update_between_the_markers() {
         let c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
-        let sets = [];
-        let borr = Change::Raw {
+        let mut list = ChangeList::new();
+        list.push(Change::Raw {
             kind: kind::ROUTE_REFRESH,
             body: vec![0, 1, 1, 1],
-        };
-        let eorr = Change::Raw {
+        });
+        list.resend(&wire_route("10.1.0.0/24", "192.0.2.1"));
+        list.resend(&wire_route("10.2.0.0/24", "192.0.2.1"));
+        list.push(Change::Raw {
             kind: kind::ROUTE_REFRESH,
             body: vec![0, 1, 2, 1],
-        };
-        let changes = vec![
-            borr,
-            Change::Resend(route("10.1.0.0/24", "192.0.2.1")),
-            Change::Resend(route("10.2.0.0/24", "192.0.2.1")),
-            eorr,
-        ];
-        let out: Vec<String> = encode_changes(&changes, &sets, &ctx, &c)
+        });
+        let out: Vec<String> = encode_changes(list.changes(), list.attributes(), &ctx, &c)
             .expect("encode")
             .iter()
             .map(|m| hex(&m.bytes))
@@ -253,14 +285,17 @@ mod tests {
     fn four_octet_as_route_target_on_the_wire() {
         let mut c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
-        let tokens = ferrobgp_config::lexer::tokenize(
-            "10.1.0.0/24 next-hop 192.0.2.1 extended-community [ target:4200000001:7 origin:65000:1 ]",
-        );
-        let r = ferrobgp_config::route::parse_route(&tokens.tokens, tokens.end, true)
-            .expect("route")
-            .remove(0)
-            .to_wire()
-            .expect("wire route");
+        // 10.1.0.0/24 next-hop 192.0.2.1 extended-community [ target:4200000001:7 origin:65000:1 ]
+        let mut r = wire_route("10.1.0.0/24", "192.0.2.1");
+        r.attributes = Arc::new(Attributes {
+            extended_communities: ExtendedCommunities::new(
+                ["target:4200000001:7", "origin:65000:1"]
+                    .iter()
+                    .map(|c| c.parse::<ExtendedCommunity>().expect("community"))
+                    .collect(),
+            ),
+            ..Attributes::default()
+        });
         let changes = vec![Change::Announce {
             nlri: r.nlri.clone(),
             next_hop: r.next_hop.clone(),
@@ -278,9 +313,32 @@ mod tests {
             bytes.contains("C010100003FDE8000000010102FA56EA010007"),
             "{bytes}"
         );
-        let resend = vec![Change::Resend(Serialized::of(&r).expect("serialize"))];
-        let bytes = hex(&encode_changes(&resend, &[], &ctx, &c).expect("encode")[0].bytes);
+        let resend = vec![Change::Resend {
+            nlri: r.nlri.clone(),
+            next_hop: r.next_hop.clone(),
+            attributes: 0,
+        }];
+        let bytes = hex(&encode_changes(&resend, &sets, &ctx, &c).expect("encode")[0].bytes);
         assert!(bytes.contains("0102FA56EA010007"), "{bytes}");
+    }
+
+    /// Withdrawals travel with their attribute set's index like
+    /// announcements: two IPv4 ones leave in the Withdrawn Routes field of
+    /// one UPDATE, without attributes.
+    #[test]
+    fn withdrawals_share_one_update() {
+        let c = cfg();
+        let ctx = context(&Negotiated::standalone(), &c, None);
+        let mut list = ChangeList::new();
+        list.withdraw(&wire_route("10.1.0.0/24", "192.0.2.1"));
+        list.withdraw(&wire_route("10.2.0.0/24", "192.0.2.1"));
+        assert_eq!(list.attributes().len(), 1);
+        let out = encode_changes(list.changes(), list.attributes(), &ctx, &c).expect("encode");
+        let hex: Vec<String> = out.iter().map(|m| hex(&m.bytes)).collect();
+        assert_eq!(
+            hex,
+            ["FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001F020008180A0100180A02000000"]
+        );
     }
 
     #[test]

@@ -1,12 +1,10 @@
 //! The entry point the `ferrobgp __session` role calls: wraps the two
-//! inherited channel descriptors, waits for `Init`, builds the neighbor's
-//! [`PeerConfig`](crate::peer::PeerConfig) and runs the [`Worker`] until
-//! the neighbor is finished.
+//! inherited channel descriptors, waits for `Init` (the neighbor's
+//! [`PeerConfig`](crate::peer::PeerConfig), built by the supervisor) and
+//! runs the [`Worker`] until the neighbor is finished.
 
 use crate::error::{Error, Result};
-use crate::from_config::peer_config;
 use crate::worker::{Links, Worker};
-use ferrobgp_config::{Neighbor, Settings};
 use ferrobgp_ipc::{Channel, RibToSession, SessionToRib, SessionToSupervisor, SupervisorToSession};
 use std::os::fd::OwnedFd;
 
@@ -38,19 +36,15 @@ pub async fn run(supervisor: OwnedFd, rib: OwnedFd) -> Result<()> {
         let (msg, _) = supervisor_rx.recv().await.map_err(ipc)?;
         match msg {
             SupervisorToSession::Init {
-                neighbor,
-                settings,
+                mut config,
                 restarted_on_request,
                 ..
             } => {
-                let n: Neighbor = neighbor.to().map_err(ipc)?;
-                let s: Settings = settings.to().map_err(ipc)?;
-                let mut cfg = peer_config(&n, &s)?;
-                if let Some(gr) = cfg.open.graceful_restart.as_mut() {
+                if let Some(gr) = config.open.graceful_restart.as_mut() {
                     // Spec §7.7: the R bit only when re-established on request.
                     gr.restarted = restarted_on_request;
                 }
-                break cfg;
+                break *config;
             }
             SupervisorToSession::Stop(_) => return Ok(()),
             SupervisorToSession::Incoming { .. }

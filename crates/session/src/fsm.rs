@@ -50,22 +50,9 @@ impl State {
     }
 }
 
-/// What the state machine needs from the neighbor's configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FsmConfig {
-    /// Never initiate TCP; wait for connections handed in.
-    pub passive: bool,
-    /// `local-as auto`: read the peer's OPEN before sending ours.
-    pub read_open_first: bool,
-    /// Hold time we propose (0 = no keepalives).
-    pub hold_time: u16,
-    /// Our BGP identifier (for collision resolution).
-    pub router_id: Ipv4Addr,
-    /// How long we wait for the peer's OPEN once TCP is up (bgp.openwait).
-    pub open_wait: Duration,
-    /// Outgoing connection attempts allowed (0 = unlimited).
-    pub max_attempts: u32,
-}
+/// What the state machine needs from the neighbor's configuration: part
+/// of the [`PeerConfig`](ferrobgp_ipc::PeerConfig) the supervisor sends.
+pub use ferrobgp_ipc::FsmConfig;
 
 /// What the FSM needs from a received OPEN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 //!
 //! Entry point: [`run_worker`]`(supervisor_fd, rib_fd)` (the `ferrobgp
 //! __session` role calls it with the descriptors inherited at 3 and 4). It
-//! waits for `SupervisorToSession::Init`, builds the neighbor's
-//! [`peer::PeerConfig`] ([`from_config`]), answers `Ready`, and runs the
+//! waits for `SupervisorToSession::Init` (the neighbor's
+//! [`peer::PeerConfig`], built by the supervisor), answers `Ready`, and runs the
 //! [`worker::Worker`] until the neighbor is finished.
 //!
 //! Pure core, thin I/O shell:
@@ -26,7 +26,6 @@ pub mod connect;
 pub mod encode;
 mod entry;
 mod error;
-pub mod from_config;
 pub mod fsm;
 mod notify;
 pub mod peer;

@@ -25,6 +25,7 @@ mod listen;
 mod metrics;
 pub mod notify;
 mod outgoing;
+mod peer_config;
 mod plan;
 pub mod privilege;
 mod role_users;

@@ -63,7 +63,7 @@ impl Default for Outgoing {
 
 /// Where and how `n`'s connection is made, from the supervisor's
 /// configuration; `Err` when the neighbor must not be connected to.
-fn target(n: &Neighbor, s: &Settings) -> Result<ferrobgp_session::peer::PeerConfig, String> {
+fn target(n: &Neighbor, s: &Settings) -> Result<ferrobgp_ipc::PeerConfig, String> {
     if crate::spawn::connect_port(n, s).is_none() {
         return Err("the neighbor is passive: no outgoing connection".into());
     }
@@ -71,7 +71,7 @@ fn target(n: &Neighbor, s: &Settings) -> Result<ferrobgp_session::peer::PeerConf
     if net.prefix_len() != net.max_prefix_len() {
         return Err(format!("{net} is a range: no outgoing connection"));
     }
-    ferrobgp_session::from_config::peer_config(n, s).map_err(|e| e.to_string())
+    crate::peer_config::peer_config(n, s).map_err(|e| e.to_string())
 }
 
 impl Outgoing {

@@ -95,8 +95,9 @@ pub fn size(list: &ipc::ChangeList) -> (usize, usize) {
         .changes()
         .iter()
         .map(|c| match c {
-            ipc::Change::Announce { .. } => 48,
-            ipc::Change::Withdraw(s) | ipc::Change::Resend(s) => s.0.len() + 8,
+            ipc::Change::Announce { .. }
+            | ipc::Change::Withdraw { .. }
+            | ipc::Change::Resend { .. } => 48,
             ipc::Change::Raw { body, .. } => body.len() + 19,
             ipc::Change::Eor(_) | ipc::Change::RouteRefresh(_) => 8,
         })

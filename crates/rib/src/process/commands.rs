@@ -172,7 +172,7 @@ impl State {
             let list = if flushed.contains(&peer) {
                 self.flush_list(peer, changes)
             } else {
-                to_ipc(peer, changes)
+                to_ipc(changes)
             };
             lists.entry(peer).or_default().append(list);
         }
@@ -232,7 +232,7 @@ impl State {
 
     /// Queues changes to a peer's worker; true when an ack is expected.
     pub(super) fn send_changes(&mut self, peer: PeerId, seq: u64, changes: Vec<Change>) {
-        self.send_untracked(peer, seq, to_ipc(peer, changes))
+        self.send_untracked(peer, seq, to_ipc(changes))
     }
 
     /// Queues already converted changes to a peer's worker; true when an
@@ -302,10 +302,10 @@ impl State {
     /// `route-refresh` is configured), then the batch's other changes.
     pub(super) fn flush_list(&self, peer: PeerId, changes: Vec<Change>) -> ipc::ChangeList {
         let (Some(p), Some(rib)) = (self.peers.get(&peer), self.table.peer(peer)) else {
-            return to_ipc(peer, changes);
+            return to_ipc(changes);
         };
         if !rib.out.enabled {
-            return to_ipc(peer, changes);
+            return to_ipc(changes);
         }
         let mut families: Vec<ferrobgp_wire::Family> = match &p.negotiated {
             Some(n) if !n.families.is_empty() => n.families.clone(),
@@ -315,12 +315,6 @@ impl State {
         families.dedup();
         let table: Vec<ferrobgp_wire::route::Route> = rib.out.routes().cloned().collect();
         let markers = p.neighbor.capabilities.route_refresh;
-        match events::flush_resend(changes, &table, &families, markers) {
-            Ok(list) => list,
-            Err(e) => {
-                warn!(peer, "change not serializable: {e}");
-                ipc::ChangeList::new()
-            }
-        }
+        events::flush_resend(changes, &table, &families, markers)
     }
 }

@@ -23,15 +23,14 @@ pub fn now() -> f64 {
 }
 
 /// Appends a rib change to `list`, as it travels to the session worker
-/// (an announcement refers to the list's copy of its attribute set).
-pub fn change_to_ipc(c: Change, list: &mut ipc::ChangeList) -> ipc::Result<()> {
+/// (a route refers to the list's copy of its attribute set).
+pub fn change_to_ipc(c: Change, list: &mut ipc::ChangeList) {
     match c {
         Change::Announce(r) => list.announce(&r),
-        Change::Withdraw(r) => list.push(ipc::Change::Withdraw(ipc::Serialized::of(&r)?)),
+        Change::Withdraw(r) => list.withdraw(&r),
         Change::Eor(f) => list.push(ipc::Change::Eor(f)),
         Change::RouteRefresh(f) => list.push(ipc::Change::RouteRefresh(f)),
     }
-    Ok(())
 }
 
 /// The OPERATIONAL message of `announce operational` as the worker sends
@@ -112,7 +111,7 @@ pub fn flush_resend(
     table: &[Route],
     families: &[Family],
     markers: bool,
-) -> ipc::Result<ipc::ChangeList> {
+) -> ipc::ChangeList {
     let mut out = ipc::ChangeList::new();
     let mut announced: Vec<Option<Route>> = Vec::new();
     let mut index: HashMap<NlriKey, usize> = HashMap::new();
@@ -120,9 +119,9 @@ pub fn flush_resend(
     let mut eors = ipc::ChangeList::new();
     for c in changes {
         match c {
-            Change::RouteRefresh(_) => change_to_ipc(c, &mut out)?,
-            Change::Withdraw(_) => change_to_ipc(c, &mut rest)?,
-            Change::Eor(_) => change_to_ipc(c, &mut eors)?,
+            Change::RouteRefresh(_) => change_to_ipc(c, &mut out),
+            Change::Withdraw(_) => change_to_ipc(c, &mut rest),
+            Change::Eor(_) => change_to_ipc(c, &mut eors),
             Change::Announce(r) => {
                 index.insert(r.key(), announced.len());
                 announced.push(Some(r));
@@ -137,13 +136,13 @@ pub fn flush_resend(
     for f in families {
         for r in table.iter().filter(|r| r.family() == *f) {
             if let Some(a) = index.get(&r.key()).and_then(|i| announced[*i].take()) {
-                out.push(ipc::Change::Resend(ipc::Serialized::of(&a)?));
+                out.resend(&a);
             }
         }
     }
     // an announcement the table does not order (not expected): still sent
     for a in announced.into_iter().flatten() {
-        out.push(ipc::Change::Resend(ipc::Serialized::of(&a)?));
+        out.resend(&a);
     }
     if markers {
         for f in families {
@@ -152,32 +151,28 @@ pub fn flush_resend(
     }
     out.append(rest);
     out.append(eors);
-    Ok(out)
+    out
 }
 
 /// The answer to a ROUTE-REFRESH of `family` from the peer: the family's
 /// Adj-RIB-Out (`changes`, from `PeerRib::full_table`), each route in an
 /// UPDATE of its own, between BoRR and EoRR when enhanced route refresh
 /// was negotiated (RFC 7313 section 4; spec §7.7).
-pub fn refresh_resend(
-    changes: Vec<Change>,
-    family: Family,
-    enhanced: bool,
-) -> ipc::Result<ipc::ChangeList> {
+pub fn refresh_resend(changes: Vec<Change>, family: Family, enhanced: bool) -> ipc::ChangeList {
     let mut out = ipc::ChangeList::new();
     if enhanced {
         out.push(refresh_marker(family, SUBTYPE_BORR));
     }
     for c in changes {
         match c {
-            Change::Announce(r) => out.push(ipc::Change::Resend(ipc::Serialized::of(&r)?)),
-            other => change_to_ipc(other, &mut out)?,
+            Change::Announce(r) => out.resend(&r),
+            other => change_to_ipc(other, &mut out),
         }
     }
     if enhanced {
         out.push(refresh_marker(family, SUBTYPE_EORR));
     }
-    Ok(out)
+    out
 }
 
 /// The neighbor fields of an event.
@@ -336,11 +331,11 @@ mod tests {
             .iter()
             .map(|c| match c {
                 ipc::Change::Raw { kind, body } => format!("raw {kind} {}", hex(body)),
-                ipc::Change::Resend(r) => format!("resend {}", r.to::<Route>().unwrap().nlri),
+                ipc::Change::Resend { nlri, .. } => format!("resend {nlri}"),
                 ipc::Change::Announce {
                     nlri, attributes, ..
                 } => format!("announce {nlri} set {attributes}"),
-                ipc::Change::Withdraw(r) => format!("withdraw {}", r.to::<Route>().unwrap().nlri),
+                ipc::Change::Withdraw { nlri, .. } => format!("withdraw {nlri}"),
                 ipc::Change::Eor(f) => format!("eor {}", f.spaced()),
                 ipc::Change::RouteRefresh(f) => format!("refresh {}", f.spaced()),
             })
@@ -371,7 +366,7 @@ mod tests {
             Change::Eor(Family::IPV4_UNICAST),
         ];
         let families = [Family::IPV4_UNICAST, Family::IPV6_UNICAST];
-        let list = flush_resend(changes.clone(), &table, &families, true).unwrap();
+        let list = flush_resend(changes.clone(), &table, &families, true);
         assert_eq!(
             show(&list),
             [
@@ -388,7 +383,7 @@ mod tests {
             ]
         );
         // without route-refresh configured: the same resend, no markers
-        let list = flush_resend(changes, &table, &families, false).unwrap();
+        let list = flush_resend(changes, &table, &families, false);
         assert_eq!(show(&list).len(), 6);
         assert!(list
             .changes()
@@ -402,7 +397,7 @@ mod tests {
             Change::Announce(route("10.1.0.0/24", "192.0.2.1")),
             Change::Announce(route("10.2.0.0/24", "192.0.2.1")),
         ];
-        let list = refresh_resend(changes.clone(), Family::IPV4_UNICAST, true).unwrap();
+        let list = refresh_resend(changes.clone(), Family::IPV4_UNICAST, true);
         assert_eq!(
             show(&list),
             [
@@ -412,10 +407,10 @@ mod tests {
                 "raw 5 00010201"
             ]
         );
-        let list = refresh_resend(changes, Family::IPV4_UNICAST, false).unwrap();
+        let list = refresh_resend(changes, Family::IPV4_UNICAST, false);
         assert_eq!(show(&list), ["resend 10.1.0.0/24", "resend 10.2.0.0/24"]);
         // an empty family still gets its markers (RFC 7313)
-        let list = refresh_resend(Vec::new(), Family::IPV6_UNICAST, true).unwrap();
+        let list = refresh_resend(Vec::new(), Family::IPV6_UNICAST, true);
         assert_eq!(show(&list), ["raw 5 00020101", "raw 5 00020201"]);
     }
 }

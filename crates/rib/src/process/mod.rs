@@ -285,14 +285,11 @@ pub async fn run(
 /// `None`: not yet; inner `None`: it does not decode).
 type Decoded = Option<Option<Message>>;
 
-/// A peer's rib changes as they travel to its worker (one that cannot be
-/// serialized is logged and left out).
-fn to_ipc(peer: PeerId, changes: Vec<Change>) -> ipc::ChangeList {
+/// A peer's rib changes as they travel to its worker.
+fn to_ipc(changes: Vec<Change>) -> ipc::ChangeList {
     let mut out = ipc::ChangeList::new();
     for c in changes {
-        if let Err(e) = events::change_to_ipc(c, &mut out) {
-            warn!(peer, "change not serializable: {e}");
-        }
+        events::change_to_ipc(c, &mut out);
     }
     out
 }

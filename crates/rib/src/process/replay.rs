@@ -8,12 +8,12 @@ use super::*;
 impl State {
     pub(super) fn replay_journal(&mut self, ops: Vec<ipc::JournalOp>) {
         let n = ops.len();
-        let (commands, bad) = crate::journal::commands_of(ops);
+        let commands = crate::journal::commands_of(ops);
         self.note_gone(&commands);
         let result = self.table.apply_batch(&commands);
         let refused = result.results.iter().filter(|r| r.is_err()).count();
         // Nothing is attached yet: the tables go out when the sessions come up.
-        info!("route journal replayed: {n} change(s), {refused} refused, {bad} unreadable");
+        info!("route journal replayed: {n} change(s), {refused} refused");
     }
 }
 

@@ -77,13 +77,7 @@ impl State {
                     Some(r) => r.full_table(&[family], false),
                     None => return,
                 };
-                let list = match events::refresh_resend(changes, family, enhanced) {
-                    Ok(l) => l,
-                    Err(e) => {
-                        warn!(peer, "change not serializable: {e}");
-                        ipc::ChangeList::new()
-                    }
-                };
+                let list = events::refresh_resend(changes, family, enhanced);
                 let seq = self.next_seq();
                 self.send_untracked(peer, seq, list);
             }
@@ -119,7 +113,7 @@ impl State {
                     .map(|(_, c)| c)
                     .collect::<Vec<ipc::Change>>()
                     .into();
-                list.append(to_ipc(peer, changes));
+                list.append(to_ipc(changes));
                 let seq = self.next_seq();
                 // Always sent, even empty: the worker may wait for it.
                 self.send_untracked(peer, seq, list);
@@ -147,14 +141,14 @@ impl State {
                 negotiated,
                 peer_open,
             } => {
-                p.peer_open = peer_open.to().ok();
+                p.peer_open = Some(*peer_open);
                 p.local = Some(local);
                 p.remote = Some(remote);
                 p.up = true;
                 p.up_since = Some(std::time::Instant::now());
                 p.asm_replay = p.asm.iter().map(|(f, c)| (*f, c.clone())).collect();
                 p.fsm = "established".into();
-                p.negotiated = negotiated.to().ok();
+                p.negotiated = Some(*negotiated);
                 let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);
                 if let Some(r) = self.table.peer_mut(peer) {
                     r.session_up(families);

@@ -326,10 +326,8 @@ impl Worker {
         };
         let (local, remote) = (live.local, live.remote);
         let families = neg.families.clone();
-        let negotiated =
-            ferrobgp_ipc::Serialized::of(neg).map_err(|e| Error::Ipc(e.to_string()))?;
-        let peer_open =
-            ferrobgp_ipc::Serialized::of(peer_open).map_err(|e| Error::Ipc(e.to_string()))?;
+        let negotiated = Box::new(neg.clone());
+        let peer_open = Box::new(peer_open.clone());
         self.tell_rib(SessionToRib::State(SessionState::Up {
             local,
             remote,

@@ -55,7 +55,7 @@ impl Daemon {
         info!(pid, "rib started");
         let init = SupervisorToRib::Init {
             settings: self.settings_blob()?,
-            config: ipc::Serialized::of(&self.config)?,
+            config: ipc::ConfigPayload::of(&self.config)?,
             peers: self.peer_infos()?,
             daemon_pid: std::process::id(),
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
@@ -154,13 +154,6 @@ impl Daemon {
             return;
         }
         let gen = self.gen();
-        let settings = match self.settings_blob() {
-            Ok(s) => s,
-            Err(e) => {
-                error!("{e}");
-                return;
-            }
-        };
         let exe = self.opts.exe.clone();
         let child_env = self.opts.child_env.clone();
         let privs = self.privs.for_worker(WorkerRole::Session);
@@ -171,6 +164,13 @@ impl Daemon {
         ];
         let Some(w) = self.workers.get_mut(&peer) else {
             return;
+        };
+        let config = match crate::peer_config::peer_config(&w.neighbor, &self.opts.settings) {
+            Ok(c) => c,
+            Err(e) => {
+                error!(peer, "{e}");
+                return;
+            }
         };
         args.push("--peer".to_string());
         args.push(label(&w.neighbor));
@@ -210,12 +210,6 @@ impl Daemon {
         w.restart_now = false;
         let restarted_on_request = std::mem::take(&mut w.restarted_on_request);
         let restarts = w.restarts;
-        // The worker never reads the configured routes (the rib owns them):
-        // leave them out, so 100,000 static routes are not copied into
-        // every worker's memory.
-        let routes = std::mem::take(&mut w.neighbor.routes);
-        let neighbor = ipc::Serialized::of(&w.neighbor);
-        w.neighbor.routes = routes;
         info!(
             pid,
             peer,
@@ -236,19 +230,13 @@ impl Daemon {
         });
         self.send_rib(SupervisorToRib::SessionChannel { peer }, &[rib_ours])
             .await;
-        match neighbor {
-            Ok(neighbor) => {
-                let init = SupervisorToSession::Init {
-                    peer,
-                    neighbor,
-                    settings,
-                    restarts,
-                    restarted_on_request,
-                };
-                self.send_session(peer, init, &[]).await;
-            }
-            Err(e) => error!(peer, "{e}"),
-        }
+        let init = SupervisorToSession::Init {
+            peer,
+            config: Box::new(config),
+            restarts,
+            restarted_on_request,
+        };
+        self.send_session(peer, init, &[]).await;
     }
 
     pub(super) async fn on_exit(

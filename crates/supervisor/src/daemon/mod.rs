@@ -464,8 +464,8 @@ impl Daemon {
         });
     }
 
-    fn settings_blob(&self) -> ipc::Result<ipc::Serialized> {
-        ipc::Serialized::of(&self.opts.settings)
+    fn settings_blob(&self) -> ipc::Result<ipc::ConfigPayload> {
+        ipc::ConfigPayload::of(&self.opts.settings)
     }
 
     fn peer_infos(&self) -> ipc::Result<Vec<PeerInfo>> {
@@ -475,7 +475,7 @@ impl Daemon {
                 Ok(PeerInfo {
                     id: *id,
                     peer_address: n.peer_address.addr(),
-                    neighbor: ipc::Serialized::of(n)?,
+                    neighbor: ipc::ConfigPayload::of(n)?,
                 })
             })
             .collect()

@@ -43,7 +43,7 @@ impl Daemon {
         let d = plan::diff(&self.peers, &new_peers);
         self.peers = new_peers;
         let old_processes = std::mem::replace(&mut self.config, config);
-        if let (Ok(config), Ok(peers)) = (ipc::Serialized::of(&self.config), self.peer_infos()) {
+        if let (Ok(config), Ok(peers)) = (ipc::ConfigPayload::of(&self.config), self.peer_infos()) {
             self.send_rib(SupervisorToRib::Reload { config, peers }, &[])
                 .await;
         }

@@ -25,10 +25,11 @@ use crate::capability::{
 };
 use crate::error::{Error, Result};
 use crate::family::{Afi, Family};
+use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
 /// Graceful Restart as configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GracefulRestartConfig {
     /// Restart time in seconds; masked to 12 bits on the wire.
     pub time: u16,
@@ -37,8 +38,9 @@ pub struct GracefulRestartConfig {
     pub restarted: bool,
 }
 
-/// What to advertise. Plain data: the configuration crate fills it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What to advertise. Plain data: the configuration fills it (the
+/// supervisor sends it to the worker in its `PeerConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenConfig {
     pub local_as: u32,
     pub hold_time: u16,

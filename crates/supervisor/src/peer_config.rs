@@ -1,13 +1,15 @@
-//! Builds the worker's [`PeerConfig`] from the configuration crate's
-//! resolved `Neighbor` and the daemon's `Settings`.
+//! Builds a worker's session configuration (the IPC's [`PeerConfig`],
+//! sent in its `Init`) from the configuration crate's resolved `Neighbor`
+//! and the daemon's `Settings`; the outgoing connections made for the
+//! workers (`outgoing.rs`) use it too.
 
 use crate::error::{Error, Result};
-use crate::fsm::FsmConfig;
-use crate::peer::PeerConfig;
-use crate::sockopt::base64_decode;
 use ferrobgp_config::{Md5Base64, Neighbor, Settings};
-use ferrobgp_wire::capability::{AddPathEntry, AddPathMode, NextHopEntry};
-use ferrobgp_wire::message::{GracefulRestartConfig, OpenConfig};
+use ferrobgp_ipc::peer::{
+    AddPathEntry, AddPathMode, FsmConfig, GracefulRestartConfig, NextHopEntry, OpenConfig,
+    PeerConfig,
+};
+use ferrobgp_session::sockopt::base64_decode;
 use std::time::Duration;
 
 /// The version advertised in the Software Version capability when
@@ -113,6 +115,7 @@ pub fn peer_config(n: &Neighbor, s: &Settings) -> Result<PeerConfig> {
 mod tests {
     use super::*;
     use ferrobgp_config::{load_str, LoadOptions};
+    use ferrobgp_ipc::peer::Family;
     use std::net::{IpAddr, Ipv4Addr};
     use std::path::Path;
 
@@ -138,7 +141,7 @@ mod tests {
         assert_eq!(c.fsm.max_attempts, 3);
         assert_eq!(c.fsm.hold_time, 180);
         assert!(!c.fsm.read_open_first);
-        assert_eq!(c.open.families, vec![ferrobgp_wire::Family::IPV4_UNICAST]);
+        assert_eq!(c.open.families, vec![Family::IPV4_UNICAST]);
         // default OPEN as ExaBGP 5.0.15 sends it: MP, ASN4, Extended Message
         let mut body = Vec::new();
         let mut oc = c.open.clone();
@@ -153,11 +156,14 @@ mod tests {
         );
     }
 
+    /// The OPEN message, header included.
     fn open_hex(c: &PeerConfig) -> String {
-        let open = c.open.build().unwrap();
-        let out = ferrobgp_wire::message::Message::Open(open)
-            .encode(4096)
-            .unwrap();
+        let mut body = Vec::new();
+        c.open.build().unwrap().encode_body(&mut body).unwrap();
+        let len = u16::try_from(19 + body.len()).unwrap().to_be_bytes();
+        let mut out = vec![0xff; 16];
+        out.extend([len[0], len[1], 1]);
+        out.extend(body);
         out.iter().map(|b| format!("{b:02X}")).collect()
     }
 
