@@ -23,6 +23,16 @@ pub fn hex_lower(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The Link Protection Type flags (RFC 5307 1.2) as ExaBGP names them.
+pub const LINK_PROTECTION: [&str; 6] = [
+    "ExtraTrafic",
+    "Unprotected",
+    "Shared",
+    "Dedicated 1:1",
+    "Dedicated 1+1",
+    "Enhanced",
+];
+
 fn flags(byte: u8, names: &[&str]) -> Value {
     let mut m = Map::new();
     for (i, n) in names.iter().enumerate() {
@@ -175,15 +185,7 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
         T::OspfForwardingAddress(a) => insert("ospf-forwarding-address", json!(a.to_string())),
         T::SourceRouterId(a) => insert("sr-source-router-id", json!(a.to_string())),
         T::LinkProtection(f) => {
-            let names = [
-                "ExtraTrafic",
-                "Unprotected",
-                "Shared",
-                "Dedicated 1:1",
-                "Dedicated 1+1",
-                "Enhanced",
-            ];
-            insert("link-protection-flags", flags(*f, &names));
+            insert("link-protection-flags", flags(*f, &LINK_PROTECTION));
         }
         T::MplsMask(f) => insert("mpls-mask", flags(*f, &["LDP", "RSVP-TE"])),
         T::RouteTags(v) => insert("igp-route-tags", json!(v)),
@@ -256,9 +258,7 @@ mod tests {
     use super::*;
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
+        ferrobgp_wire::hex::parse_hex(s).unwrap()
     }
 
     #[test]

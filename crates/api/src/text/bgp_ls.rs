@@ -14,7 +14,7 @@
 //! the attribute is shown raw, `attribute [ 0x1D 0x80 0x... ]`, rather
 //! than with a guessed text.
 
-use crate::json::bgp_ls::{hex_lower, neighbor, sr_algorithms};
+use crate::json::bgp_ls::{hex_lower, neighbor, sr_algorithms, LINK_PROTECTION};
 use ferrobgp_wire::bgp_ls::sr::SidList;
 use ferrobgp_wire::bgp_ls::{LsAttribute, LsAttributeTlv, Number};
 use std::net::IpAddr;
@@ -219,19 +219,7 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
         }
         T::LinkProtection(f) => format!(
             "Link protection mask: {}",
-            flags(
-                *f,
-                &[
-                    "ExtraTrafic",
-                    "Unprotected",
-                    "Shared",
-                    "Dedicated 1:1",
-                    "Dedicated 1+1",
-                    "Enhanced",
-                    "RSV",
-                    "RSV"
-                ]
-            )
+            flags(*f, &[&LINK_PROTECTION[..], &["RSV", "RSV"]].concat())
         ),
         T::MplsMask(f) => format!(
             "MPLS Protocol mask: {}",

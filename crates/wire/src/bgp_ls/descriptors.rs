@@ -177,31 +177,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn node_nlri_descriptors() {
-        // IS-IS L2, AS 65000, BGP-LS ID 0, router 0000.0000.0001
+    fn ospf_prefix_nlri_descriptors() {
+        // OSPFv2, AS 65000, area 0, router 10.0.0.1; route type 1,
+        // prefix 10.1.0.0/24
         let body = [
-            0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x1A, 0x02, 0x00, 0x00, 0x04, 0x00,
-            0x00, 0xFD, 0xE8, 0x02, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x00,
-            0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+            3, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 24, 2, 0, 0, 4, 0, 0, 0xFD, 0xE8, 2, 2, 0, 4, 0, 0,
+            0, 0, 2, 3, 0, 4, 10, 0, 0, 1, 1, 8, 0, 1, 1, 1, 9, 0, 4, 24, 10, 1, 0,
         ];
-        let d = LsNlriDescriptors::decode(1, &body).unwrap();
-        assert_eq!((d.protocol, d.identifier), (2, 0));
+        let d = LsNlriDescriptors::decode(3, &body).unwrap();
+        assert_eq!((d.protocol, d.identifier), (3, 0));
         assert_eq!(
             d.tlvs,
-            vec![NlriTlv::LocalNode(vec![
-                NodeDescriptor::As(65000),
-                NodeDescriptor::BgpLsIdentifier(0),
-                NodeDescriptor::IgpRouterId(IgpRouterId::Isis {
-                    system_id: [0, 0, 0, 0, 0, 1],
-                    pseudonode: None
-                }),
-            ])]
+            vec![
+                NlriTlv::LocalNode(vec![
+                    NodeDescriptor::As(65000),
+                    NodeDescriptor::OspfAreaId(Ipv4Addr::UNSPECIFIED),
+                    NodeDescriptor::IgpRouterId(IgpRouterId::Ospf {
+                        router_id: Ipv4Addr::new(10, 0, 0, 1),
+                        designated_router: None
+                    }),
+                ]),
+                NlriTlv::OspfRouteType(1),
+                NlriTlv::IpReachability {
+                    prefix_len: 24,
+                    addr: "10.1.0.0".parse().unwrap()
+                },
+            ]
+        );
+        // prefix descriptors in a node NLRI are kept as received
+        let node = LsNlriDescriptors::decode(1, &body).unwrap();
+        assert_eq!(
+            node.tlvs[1],
+            NlriTlv::Other {
+                kind: 264,
+                value: vec![1]
+            }
         );
         // an AS sub-TLV of 3 octets does not parse
         let mut bad = body;
         bad[16] = 3;
-        assert_eq!(LsNlriDescriptors::decode(1, &bad[..bad.len()]), None);
-        // OSPF pseudonode router ID
+        assert_eq!(LsNlriDescriptors::decode(3, &bad), None);
+        // IS-IS pseudonode, OSPF pseudonode router IDs
+        assert_eq!(
+            IgpRouterId::decode(2, &[0, 0, 0, 0, 0, 1, 5]),
+            IgpRouterId::Isis {
+                system_id: [0, 0, 0, 0, 0, 1],
+                pseudonode: Some(5)
+            }
+        );
         assert_eq!(
             IgpRouterId::decode(3, &[10, 0, 0, 1, 10, 0, 0, 2]),
             IgpRouterId::Ospf {
