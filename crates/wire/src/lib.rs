@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod attribute;
+pub mod bgp_ls;
 pub mod capability;
 pub mod codec;
 pub mod error;

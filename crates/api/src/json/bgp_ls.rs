@@ -1,33 +1,37 @@
-//! BGP-LS Attribute (type code 29, RFC 7752 section 3.3, with the segment
-//! routing TLVs of RFC 9085): an optional non-transitive attribute made of
-//! TLVs (type 2 bytes, length 2 bytes) describing a node, link or prefix.
-//!
-//! Its JSON rendering: [`json`] renders ExaBGP 5.0.15's `"bgp-ls"`
-//! object for the TLVs it knows (node flags, name, IS-IS area, router IDs,
-//! opaque attributes, admin group, bandwidths, protection and MPLS masks,
-//! TE and IGP metrics, SRLG, link name, adjacency SID, IGP flags, route
-//! tags, prefix metric, OSPF forwarding address, SR capabilities and
-//! algorithms, prefix SID, prefix attribute flags, source router ID; the
-//! SRv6 capabilities, endpoint behavior and SID structure of RFC 9514,
-//! SR adjacency LAN SIDs, SRv6 End.X / LAN End.X SIDs and locator. Other
-//! TLVs appear as
-//! `"generic-lsid-<type>": ["0x<hex>"]`. A value whose TLVs overrun is
-//! rendered as `{"raw": "0x<hex>"}` (RFC 7752 section 8.2.2: a malformed
-//! BGP-LS attribute is discarded, never a session reset).
+//! ExaBGP 5.0.15's `"bgp-ls"` JSON object for a BGP-LS attribute (type
+//! code 29), rendered from the wire crate's typed model
+//! ([`ferrobgp_wire::bgp_ls::LsAttribute`]; the TLVs and their RFCs are
+//! documented there). TLVs the model keeps as `(type, bytes)` (unknown
+//! types, or a length the RFC does not allow) appear as
+//! `"generic-lsid-<type>": ["0x<hex>"]`. A value the model cannot decode
+//! is rendered as `{"raw": "0x<hex>"}` (RFC 9552 section 8.2.2: a
+//! malformed BGP-LS attribute is discarded, never a session reset).
 
-use ferrobgp_wire::codec::Reader;
+use ferrobgp_wire::bgp_ls::sr::{EndXNeighbor, EndXSubTlv};
+use ferrobgp_wire::bgp_ls::sr::{SidList, SidStructure, Srv6EndX};
+use ferrobgp_wire::bgp_ls::{LsAttribute, LsAttributeTlv};
 use serde_json::{json, Map, Value};
-use std::net::{Ipv4Addr, Ipv6Addr};
 
-fn hex(b: &[u8]) -> String {
+/// Upper-case hex with a `0x` prefix.
+pub fn hex(b: &[u8]) -> String {
     let s: String = b.iter().map(|x| format!("{x:02X}")).collect();
     format!("0x{s}")
 }
 
-/// A big-endian unsigned integer of at most 8 bytes.
-pub fn uint(b: &[u8]) -> u64 {
-    b.iter().take(8).fold(0u64, |v, x| (v << 8) | u64::from(*x))
+/// Lower-case hex, no prefix (IS-IS system IDs).
+pub fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// The Link Protection Type flags (RFC 5307 1.2) as ExaBGP names them.
+pub const LINK_PROTECTION: [&str; 6] = [
+    "ExtraTrafic",
+    "Unprotected",
+    "Shared",
+    "Dedicated 1:1",
+    "Dedicated 1+1",
+    "Enhanced",
+];
 
 fn flags(byte: u8, names: &[&str]) -> Value {
     let mut m = Map::new();
@@ -44,318 +48,186 @@ fn flags(byte: u8, names: &[&str]) -> Value {
     Value::Object(m)
 }
 
-fn float(b: &[u8]) -> Option<f64> {
-    Some(f64::from(f32::from_be_bytes(b.try_into().ok()?)))
-}
-
-/// Renders one TLV into `m`; `None` when its value does not parse.
-fn tlv(m: &mut Map<String, Value>, t: u16, v: &[u8]) -> Option<()> {
-    match t {
-        1024 => {
-            m.insert(
-                "node-flags".into(),
-                flags(*v.first()?, &["O", "T", "E", "B", "R", "V"]),
-            );
-        }
-        1026 => {
-            m.insert(
-                "node-name".into(),
-                json!(String::from_utf8_lossy(v).into_owned()),
-            );
-        }
-        1027 => {
-            m.insert("area-id".into(), json!(uint(v).to_string()));
-        }
-        1028 | 1029 => {
-            // IPv4 and IPv6 local TE router IDs merge into one list
-            let ip = match v.len() {
-                4 => Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?).to_string(),
-                16 => Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?).to_string(),
-                _ => return None,
-            };
-            push(m, "local-te-router-ids", json!(ip));
-        }
-        1034 => {
-            let f = *v.first()?;
-            m.insert("sr-capability-flags".into(), flags(f, &["I", "V"]));
-            // range (3) + SID/label sub-TLV (type 2, length 2, 3-byte label)
-            let mut r = Reader::new(v.get(2..)?);
-            let mut sids = Vec::new();
-            while !r.is_empty() {
-                let range = r.u24().ok()?;
-                let _kind = r.u16().ok()?;
-                let len = r.u16().ok()?;
-                let b = r.take(usize::from(len)).ok()?;
-                sids.push(json!([range, uint(b)]));
-            }
-            m.insert("sids".into(), Value::Array(sids));
-        }
-        1035 => {
-            // an empty list means the default SPF (IOS XR sends it)
-            let algos: Vec<u8> = if v.is_empty() { vec![0] } else { v.to_vec() };
-            m.insert("sr-algorithms".into(), json!(algos));
-        }
-        1038 => {
-            // RFC 9514 section 3.1: flags (2, O-flag 0x4000), reserved (2)
-            let f = u16::from_be_bytes([*v.first()?, *v.get(1)?]);
-            m.insert(
-                "srv6-capabilities".into(),
-                // ExaBGP 5.0.15 reports the masked bit 0x0040 (64 or 0)
-                json!({ "flags": { "O": f & 0x40 } }),
-            );
-        }
-        1088 => {
-            m.insert("admin-group-mask".into(), json!(uint(v)));
-        }
-        1089 => {
-            m.insert("maximum-link-bandwidth".into(), json!(float(v)?));
-        }
-        1090 => {
-            m.insert("maximum-reservable-link-bandwidth".into(), json!(float(v)?));
-        }
-        1091 => {
-            let v: Option<Vec<f64>> = v.chunks(4).map(float).collect();
-            m.insert("unreserved-bandwidth".into(), json!(v?));
-        }
-        1092 => {
-            m.insert("te-metric".into(), json!(uint(v)));
-        }
-        1095 => {
-            m.insert("igp-metric".into(), json!(uint(v)));
-        }
-        1096 => {
-            let v: Vec<u64> = v.chunks(4).map(uint).collect();
-            m.insert("shared-risk-link-groups".into(), json!(v));
-        }
-        1098 => {
-            m.insert(
-                "link-name".into(),
-                json!(String::from_utf8_lossy(v).into_owned()),
-            );
-        }
-        1152 => {
-            m.insert(
-                "igp-flags".into(),
-                flags(*v.first()?, &["D", "N", "L", "P"]),
-            );
-        }
-        1155 => {
-            m.insert("prefix-metric".into(), json!(uint(v)));
-        }
-        1158 => {
-            // flags (1), algorithm (1), reserved (2), SIDs: labels (3) when
-            // V and L are set, one index (4) when neither is
-            let f = *v.first()?;
-            let algo = *v.get(1)?;
-            m.insert(
-                "sr-prefix-flags".into(),
-                flags(f, &["R", "N", "P", "E", "V", "L"]),
-            );
-            let (sids, raw) = sid_list(f & 0x08 != 0, f & 0x04 != 0, v.get(4..)?, true)?;
-            m.insert("sids".into(), json!(sids));
-            m.insert("undecoded-sids".into(), json!(raw));
-            m.insert("sr-algorithm".into(), json!(algo));
-        }
-        1099 => {
-            // RFC 9085 2.2.1: flags (1), weight (1), reserved (2), SIDs
-            let f = *v.first()?;
-            let weight = *v.get(1)?;
-            let (sids, raw) = sid_list(
-                f & 0x20 != 0,
-                f & 0x10 != 0,
-                v.get(4..).unwrap_or(&[]),
-                false,
-            )?;
-            m.insert(
-                "sr-adj".into(),
-                json!({ "flags": flags(f, &["F", "B", "V", "L", "S", "P"]), "sids": sids,
-                        "weight": weight, "undecoded-sids": raw }),
-            );
-        }
-        1025 | 1097 | 1157 => {
-            let key = match t {
-                1025 => "opaque",
-                1097 => "opaque-link",
-                _ => "opaque-prefix",
-            };
-            m.insert(key.into(), json!(String::from_utf8_lossy(v).into_owned()));
-        }
-        1030 | 1031 | 1156 | 1171 => {
-            // one key per TLV (ExaBGP repeats the key; a JSON reader keeps
-            // the last, as this map does)
-            let key = match t {
-                1030 | 1031 => "remote-te-router-id",
-                1156 => "ospf-forwarding-address",
-                _ => "sr-source-router-id",
-            };
-            let ip = match v.len() {
-                4 => Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?).to_string(),
-                16 => Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?).to_string(),
-                _ => return None,
-            };
-            m.insert(key.into(), json!(ip));
-        }
-        1093 if v.len() == 2 => {
-            let names = [
-                "ExtraTrafic",
-                "Unprotected",
-                "Shared",
-                "Dedicated 1:1",
-                "Dedicated 1+1",
-                "Enhanced",
-            ];
-            m.insert("link-protection-flags".into(), flags(v[0], &names));
-        }
-        1094 if v.len() == 1 => {
-            m.insert("mpls-mask".into(), flags(v[0], &["LDP", "RSVP-TE"]));
-        }
-        1153 if v.len() % 4 == 0 => {
-            let t: Vec<u64> = v.chunks(4).map(uint).collect();
-            m.insert("igp-route-tags".into(), json!(t));
-        }
-        1154 if v.len() % 8 == 0 => {
-            let t: Vec<u64> = v.chunks(8).map(uint).collect();
-            m.insert("igp-extended-route-tags".into(), json!(t));
-        }
-        1170 => {
-            m.insert(
-                "sr-prefix-attribute-flags".into(),
-                flags(*v.first()?, &["X", "R", "N"]),
-            );
-        }
-        1100 if v.len() >= 10 => {
-            // RFC 9085 2.2.2: flags, weight, reserved (2), neighbor system
-            // ID (6), SIDs; every such TLV joins one list
-            let f = v[0];
-            let (sids, raw) = sid_list(f & 0x20 != 0, f & 0x10 != 0, &v[10..], false)?;
-            push(
-                m,
-                "sr-adj-lan-sids",
-                json!({ "flags": flags(f, &["F", "B", "V", "L", "S", "P"]), "weight": v[1],
-                        "system-id": hex_lower(&v[4..10]), "sids": sids, "undecoded": raw }),
-            );
-        }
-        1106..=1108 => {
-            // RFC 9514 sections 4.1 / 4.2: SRv6 End.X and LAN End.X SIDs
-            let (key, o) = endx(t, v)?;
-            push(m, key, Value::Object(o));
-        }
-        1162 if v.len() >= 8 => {
-            // RFC 9514 section 5.1: flags, algorithm, reserved (2), metric
-            m.insert(
-                "srv6-locator".into(),
-                json!({ "flags": flags(v[0], &["D"]), "algorithm": v[1],
-                        "metric": uint(&v[4..8]) }),
-            );
-        }
-        1250 => {
-            // RFC 9514 section 7.1: behavior (2), flags (1), algorithm (1)
-            let behavior = u16::from_be_bytes([*v.first()?, *v.get(1)?]);
-            let f = *v.get(2)?;
-            let flags: Vec<u8> = if f == 0 { Vec::new() } else { vec![f] };
-            m.insert(
-                "srv6-endpoint-behavior".into(),
-                json!({ "endpoint-behavior": behavior, "flags": flags, "algorithm": *v.get(3)? }),
-            );
-        }
-        1252 => {
-            // RFC 9514 section 8: locator block, node, function, argument
-            m.insert(
-                "srv6-sid-structure".into(),
-                json!({ "loc_block_len": *v.first()?, "loc_node_len": *v.get(1)?,
-                        "func_len": *v.get(2)?, "arg_len": *v.get(3)? }),
-            );
-        }
-        _ => push(m, &format!("generic-lsid-{t}"), json!(hex(v))),
+/// The algorithms of an SR Algorithm TLV as ExaBGP lists them: an empty
+/// list means the default SPF (IOS XR sends it).
+pub fn sr_algorithms(v: &[u8]) -> Vec<u8> {
+    if v.is_empty() {
+        vec![0]
+    } else {
+        v.to_vec()
     }
-    Some(())
 }
 
-fn hex_lower(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+/// The undecoded SID data as the list ExaBGP prints.
+pub fn undecoded(s: &SidList) -> Vec<String> {
+    s.undecoded.iter().map(|b| hex(b)).collect()
+}
+
+fn structure(s: &SidStructure) -> Value {
+    json!({ "loc_block_len": s.locator_block, "loc_node_len": s.locator_node,
+            "func_len": s.function, "arg_len": s.argument })
 }
 
 /// An SRv6 End.X (1106) or LAN End.X (1107 IS-IS, 1108 OSPFv3) SID: its
-/// JSON key and object (flags B/S/P, behavior, algorithm, weight, neighbor
-/// for LAN, SID, then its sub-TLVs: the SID structure (1252) by name,
-/// others as hex). `None` when shorter than its fixed part or a sub-TLV
-/// overruns it.
-pub fn endx(t: u16, v: &[u8]) -> Option<(&'static str, Map<String, Value>)> {
-    let (key, fixed, neighbor) = match t {
-        1106 => ("srv6-endx", 22, None),
-        1107 => ("srv6-lan-endx-isis", 28, Some(hex_lower(v.get(6..12)?))),
-        _ => (
-            "srv6-lan-endx-ospf",
-            26,
-            Some(Ipv4Addr::from(<[u8; 4]>::try_from(v.get(6..10)?).ok()?).to_string()),
-        ),
+/// JSON key and object (flags B/S/P, neighbor for LAN, behavior,
+/// algorithm, weight, SID, then its sub-TLVs: the SID structure by name,
+/// others as hex).
+fn endx(e: &Srv6EndX) -> (&'static str, Value) {
+    let key = match e.kind {
+        1106 => "srv6-endx",
+        1107 => "srv6-lan-endx-isis",
+        _ => "srv6-lan-endx-ospf",
     };
-    if v.len() < fixed {
-        return None;
-    }
-    let sid = Ipv6Addr::from(<[u8; 16]>::try_from(&v[fixed - 16..fixed]).ok()?);
     let mut o = Map::new();
-    o.insert("flags".into(), flags(v[2], &["B", "S", "P"]));
-    if let Some(n) = neighbor {
-        o.insert("neighbor-id".into(), json!(n));
+    o.insert("flags".into(), flags(e.flags, &["B", "S", "P"]));
+    if let Some(n) = &e.neighbor {
+        o.insert("neighbor-id".into(), json!(neighbor(n)));
     }
-    o.insert("behavior".into(), json!(u16::from_be_bytes([v[0], v[1]])));
-    o.insert("algorithm".into(), json!(v[3]));
-    o.insert("weight".into(), json!(v[4]));
-    o.insert("sid".into(), json!(sid.to_string()));
-    let mut r = Reader::new(&v[fixed..]);
-    // a remnant shorter than a sub-TLV header is ignored, as ExaBGP does
-    while r.left() >= 4 {
-        let st = r.u16().ok()?;
-        let sl = r.u16().ok()?;
-        let sv = r.take(usize::from(sl)).ok()?;
-        if st == 1252 {
-            // ExaBGP refuses (discards the attribute) a short structure
-            if sv.len() < 4 {
-                return None;
+    o.insert("behavior".into(), json!(e.behavior));
+    o.insert("algorithm".into(), json!(e.algorithm));
+    o.insert("weight".into(), json!(e.weight));
+    o.insert("sid".into(), json!(e.sid.to_string()));
+    for s in &e.sub_tlvs {
+        match s {
+            EndXSubTlv::Structure(st) => {
+                o.insert("srv6-sid-structure".into(), structure(st));
             }
-            o.insert(
-                "srv6-sid-structure".into(),
-                json!({ "loc_block_len": sv[0], "loc_node_len": sv[1],
-                        "func_len": sv[2], "arg_len": sv[3] }),
-            );
-        } else if t == 1106 {
-            o.insert(format!("subtlv-not-implemented-{st}"), json!(hex(sv)));
-        } else {
-            o.insert(format!("{st}-undecoded"), json!(hex(sv)));
+            EndXSubTlv::Other { kind, value } if e.kind == 1106 => {
+                o.insert(format!("subtlv-not-implemented-{kind}"), json!(hex(value)));
+            }
+            EndXSubTlv::Other { kind, value } => {
+                o.insert(format!("{kind}-undecoded"), json!(hex(value)));
+            }
         }
     }
-    Some((key, o))
+    (key, Value::Object(o))
 }
 
-/// The SIDs after an SR prefix / adjacency header as ExaBGP reads them:
-/// 3-byte labels when V and L are set, 4-byte indexes when neither is (for
-/// a prefix SID exactly one: `None` otherwise), else the rest undecoded
-/// (`0x` + upper hex).
-pub fn sid_list(
-    v_flag: bool,
-    l_flag: bool,
-    mut data: &[u8],
-    prefix: bool,
-) -> Option<(Vec<u64>, Vec<String>)> {
-    let mut sids = Vec::new();
-    let mut raw = Vec::new();
-    while !data.is_empty() {
-        if v_flag && l_flag {
-            sids.push(uint(data.get(..3)?));
-            data = &data[3..];
-        } else if !v_flag && !l_flag {
-            if prefix && data.len() != 4 {
+/// The neighbor of a LAN End.X SID as ExaBGP prints it.
+pub fn neighbor(n: &EndXNeighbor) -> String {
+    match n {
+        EndXNeighbor::IsisSystemId(id) => hex_lower(id),
+        EndXNeighbor::OspfRouterId(ip) => ip.to_string(),
+    }
+}
+
+fn utf8(b: &[u8]) -> Value {
+    json!(String::from_utf8_lossy(b).into_owned())
+}
+
+/// Renders one TLV into `m`; `None` where ExaBGP's JSON refuses it.
+fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
+    use LsAttributeTlv as T;
+    let mut insert = |k: &str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    match t {
+        T::NodeFlags(f) => insert("node-flags", flags(*f, &["O", "T", "E", "B", "R", "V"])),
+        T::NodeName(v) => insert("node-name", utf8(v)),
+        T::IsisAreaId(n) => insert("area-id", json!(n.value.to_string())),
+        // IPv4 and IPv6 local TE router IDs merge into one list
+        T::LocalTeRouterId { addr, .. } => push(m, "local-te-router-ids", json!(addr.to_string())),
+        T::SrCapabilities(c) => {
+            insert("sr-capability-flags", flags(c.flags, &["I", "V"]));
+            let sids: Vec<Value> = c
+                .ranges
+                .iter()
+                .map(|r| json!([r.range, r.sid.value]))
+                .collect();
+            insert("sids", Value::Array(sids));
+        }
+        T::SrAlgorithms(v) => insert("sr-algorithms", json!(sr_algorithms(v))),
+        // ExaBGP 5.0.15 reports the masked bit 0x0040 (64 or 0)
+        T::Srv6Capabilities(f) => {
+            insert("srv6-capabilities", json!({ "flags": { "O": f & 0x40 } }))
+        }
+        T::AdminGroup(n) => insert("admin-group-mask", json!(n.value)),
+        T::MaxLinkBandwidth(f) => insert("maximum-link-bandwidth", json!(f64::from(*f))),
+        T::MaxReservableBandwidth(f) => {
+            insert("maximum-reservable-link-bandwidth", json!(f64::from(*f)))
+        }
+        T::UnreservedBandwidth(v) => {
+            let v: Vec<f64> = v.iter().map(|f| f64::from(*f)).collect();
+            insert("unreserved-bandwidth", json!(v));
+        }
+        T::TeMetric(n) => insert("te-metric", json!(n.value)),
+        T::IgpMetric(n) => insert("igp-metric", json!(n.value)),
+        T::Srlg(v) => {
+            let v: Vec<u64> = v.iter().map(|n| n.value).collect();
+            insert("shared-risk-link-groups", json!(v));
+        }
+        T::LinkName(v) => insert("link-name", utf8(v)),
+        T::IgpFlags(f) => insert("igp-flags", flags(*f, &["D", "N", "L", "P"])),
+        T::PrefixMetric(n) => insert("prefix-metric", json!(n.value)),
+        T::SrPrefixSid(p) => {
+            if !p.complete {
                 return None;
             }
-            sids.push(uint(data.get(..4)?));
-            data = &data[4..];
-        } else {
-            raw.push(hex(data));
-            break;
+            insert(
+                "sr-prefix-flags",
+                flags(p.flags, &["R", "N", "P", "E", "V", "L"]),
+            );
+            insert("sids", json!(p.sids.sids));
+            insert("undecoded-sids", json!(undecoded(&p.sids)));
+            insert("sr-algorithm", json!(p.algorithm));
+        }
+        T::SrAdjacency(a) => insert(
+            "sr-adj",
+            json!({ "flags": flags(a.flags, &["F", "B", "V", "L", "S", "P"]), "sids": a.sids.sids,
+                    "weight": a.weight, "undecoded-sids": undecoded(&a.sids) }),
+        ),
+        T::OpaqueNode(v) => insert("opaque", utf8(v)),
+        T::OpaqueLink(v) => insert("opaque-link", utf8(v)),
+        T::OpaquePrefix(v) => insert("opaque-prefix", utf8(v)),
+        // one key per TLV (ExaBGP repeats the key; a JSON reader keeps the
+        // last, as this map does)
+        T::RemoteTeRouterId { addr, .. } => insert("remote-te-router-id", json!(addr.to_string())),
+        T::OspfForwardingAddress(a) => insert("ospf-forwarding-address", json!(a.to_string())),
+        T::SourceRouterId(a) => insert("sr-source-router-id", json!(a.to_string())),
+        T::LinkProtection(f) => {
+            insert("link-protection-flags", flags(*f, &LINK_PROTECTION));
+        }
+        T::MplsMask(f) => insert("mpls-mask", flags(*f, &["LDP", "RSVP-TE"])),
+        T::RouteTags(v) => insert("igp-route-tags", json!(v)),
+        T::ExtendedRouteTags(v) => insert("igp-extended-route-tags", json!(v)),
+        T::PrefixAttributeFlags(f) => {
+            insert("sr-prefix-attribute-flags", flags(*f, &["X", "R", "N"]))
+        }
+        // every such TLV joins one list
+        T::SrLanAdjacency(a) => push(
+            m,
+            "sr-adj-lan-sids",
+            json!({ "flags": flags(a.flags, &["F", "B", "V", "L", "S", "P"]), "weight": a.weight,
+                    "system-id": hex_lower(&a.system_id), "sids": a.sids.sids,
+                    "undecoded": undecoded(&a.sids) }),
+        ),
+        T::Srv6EndX(e) => {
+            let (key, o) = endx(e);
+            push(m, key, o);
+        }
+        T::Srv6Locator(l) => insert(
+            "srv6-locator",
+            json!({ "flags": flags(l.flags, &["D"]), "algorithm": l.algorithm,
+                    "metric": l.metric }),
+        ),
+        T::Srv6EndpointBehavior(b) => {
+            let flags: Vec<u8> = if b.flags == 0 {
+                Vec::new()
+            } else {
+                vec![b.flags]
+            };
+            insert(
+                "srv6-endpoint-behavior",
+                json!({ "endpoint-behavior": b.behavior, "flags": flags,
+                        "algorithm": b.algorithm }),
+            );
+        }
+        T::Srv6SidStructure(s) => insert("srv6-sid-structure", structure(s)),
+        T::Malformed { kind, value } | T::Unknown { kind, value } => {
+            push(m, &format!("generic-lsid-{kind}"), json!(hex(value)))
         }
     }
-    Some((sids, raw))
+    Some(())
 }
 
 fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
@@ -369,30 +241,24 @@ fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
 
 /// The `"bgp-ls"` JSON object for an attribute value.
 pub fn json(value: &[u8]) -> Value {
+    let raw = || json!({ "raw": hex(value) });
+    let Ok(a) = LsAttribute::decode(value) else {
+        return raw();
+    };
     let mut m = Map::new();
-    let mut r = Reader::new(value);
-    while !r.is_empty() {
-        let parsed = (|| {
-            let t = r.u16().ok()?;
-            let l = r.u16().ok()?;
-            let v = r.take(usize::from(l)).ok()?;
-            tlv(&mut m, t, v)
-        })();
-        if parsed.is_none() {
-            return json!({ "raw": hex(value) });
+    for t in &a.tlvs {
+        if tlv(&mut m, t).is_none() {
+            return raw();
         }
     }
     Value::Object(m)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
+        ferrobgp_wire::hex::parse_hex(s).unwrap()
     }
 
     #[test]

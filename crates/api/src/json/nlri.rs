@@ -2,8 +2,10 @@
 //! fields the codec keeps as bytes or typed TLVs: EVPN routes, BGP-LS
 //! NLRIs, route-target membership and the Prefix-SID attribute.
 
+use super::bgp_ls::hex_lower;
 use ferrobgp_wire::attribute::attr_40_prefix_sid::PrefixSidTlv;
 use ferrobgp_wire::attribute::PrefixSid;
+use ferrobgp_wire::bgp_ls::{IgpRouterId, NlriTlv, NodeDescriptor};
 use ferrobgp_wire::codec::Reader;
 use ferrobgp_wire::nlri::{BgpLs, Evpn, RouteDistinguisher, Rtc};
 use serde_json::{json, Map, Value};
@@ -143,114 +145,86 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()
 }
 
-/// One `(type, value)` TLV from `r`.
-fn tlv<'a>(r: &mut Reader<'a>) -> Option<(u16, &'a [u8])> {
-    let t = r.u16().ok()?;
-    let l = r.u16().ok()?;
-    Some((t, r.take(usize::from(l)).ok()?))
-}
-
-fn u32_of(b: &[u8]) -> Option<u32> {
-    Some(u32::from_be_bytes(b.try_into().ok()?))
-}
-
-/// The IGP Router-ID sub-TLV (RFC 9552 5.2.1.4), whose form the protocol
-/// ID tells, as ExaBGP 5.0.15 shows it: IS-IS (1, 2) the system ID in
-/// lower-case hex (the pseudonode octet included) and a non-zero
-/// pseudonode number as `psn`; OSPF (3, 6, and the 5 and 227 5.0.15 reads
-/// alike) the router ID dotted, and for a pseudonode (8 octets) the
-/// designated router's interface address as `designated-router-id`. Any
-/// other length or protocol: the bytes in hex.
-fn igp_router_id(protocol: u8, b: &[u8]) -> Value {
-    let dotted = |x: &[u8]| Ipv4Addr::new(x[0], x[1], x[2], x[3]).to_string();
-    match (protocol, b.len()) {
-        (1 | 2, 6 | 7) => {
-            let sysid: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            match b.get(6).filter(|psn| **psn != 0) {
+/// The IGP Router-ID sub-TLV as ExaBGP 5.0.15 shows it: IS-IS the system
+/// ID in lower-case hex (the pseudonode octet included) and a non-zero
+/// pseudonode number as `psn`; OSPF the router ID dotted, and for a
+/// pseudonode the designated router's interface address as
+/// `designated-router-id`; anything else in hex.
+fn igp_router_id(id: &IgpRouterId) -> Value {
+    match id {
+        IgpRouterId::Isis {
+            system_id,
+            pseudonode,
+        } => {
+            let mut sysid = hex_lower(system_id);
+            if let Some(p) = pseudonode {
+                sysid.push_str(&format!("{p:02x}"));
+            }
+            match pseudonode.filter(|psn| *psn != 0) {
                 Some(psn) => json!({ "router-id": sysid, "psn": psn.to_string() }),
                 None => json!({ "router-id": sysid }),
             }
         }
-        (3 | 5 | 6 | 227, 4) => json!({ "router-id": dotted(b) }),
-        (3 | 5 | 6 | 227, 8) => {
-            json!({ "router-id": dotted(&b[..4]), "designated-router-id": dotted(&b[4..]) })
-        }
-        _ => json!({ "router-id": hex(b) }),
+        IgpRouterId::Ospf {
+            router_id,
+            designated_router: Some(dr),
+        } => json!({ "router-id": router_id.to_string(), "designated-router-id": dr.to_string() }),
+        IgpRouterId::Ospf { router_id, .. } => json!({ "router-id": router_id.to_string() }),
+        IgpRouterId::Other(b) => json!({ "router-id": hex(b) }),
     }
 }
 
-/// Node descriptor sub-TLVs (RFC 7752 3.2.1.4) as ExaBGP lists them.
-fn node_descriptors(v: &[u8], protocol: u8) -> Option<Value> {
-    let mut r = Reader::new(v);
-    let mut out = Vec::new();
-    while !r.is_empty() {
-        let (t, b) = tlv(&mut r)?;
-        out.push(match t {
-            512 => json!({ "autonomous-system": u32_of(b)? }),
-            513 => json!({ "bgp-ls-identifier": u32_of(b)?.to_string() }),
-            514 => json!({ "ospf-area-id": Ipv4Addr::from(u32_of(b)?).to_string() }),
-            515 => igp_router_id(protocol, b),
-            _ => json!({ format!("generic-lsid-{t}"): hex(b) }),
-        });
-    }
-    Some(Value::Array(out))
+/// Node descriptor sub-TLVs as ExaBGP lists them.
+fn node_descriptors(d: &[NodeDescriptor]) -> Value {
+    let out = d
+        .iter()
+        .map(|d| match d {
+            NodeDescriptor::As(a) => json!({ "autonomous-system": a }),
+            NodeDescriptor::BgpLsIdentifier(i) => json!({ "bgp-ls-identifier": i.to_string() }),
+            NodeDescriptor::OspfAreaId(a) => json!({ "ospf-area-id": a.to_string() }),
+            NodeDescriptor::IgpRouterId(id) => igp_router_id(id),
+            NodeDescriptor::Other { kind, value } => {
+                json!({ format!("generic-lsid-{kind}"): hex(value) })
+            }
+        })
+        .collect();
+    Value::Array(out)
 }
 
 fn bgp_ls_fields(b: &BgpLs, next_hop: Option<&str>) -> Option<Map<String, Value>> {
     let name = b.type_name()?;
-    let mut r = Reader::new(&b.body);
-    let protocol = r.u8().ok()?;
-    let identifier = r.u64().ok()?;
+    let d = b.descriptors()?;
     let mut m = Map::new();
     m.insert("ls-nlri-type".into(), json!(name));
-    m.insert("l3-routing-topology".into(), json!(identifier));
-    m.insert("protocol-id".into(), json!(protocol));
+    m.insert("l3-routing-topology".into(), json!(d.identifier));
+    m.insert("protocol-id".into(), json!(d.protocol));
     let (mut ifaces, mut neighbors, mut mt, mut link_ids) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut prefix: Option<(String, String)> = None;
     let mut srv6_sid: Option<String> = None;
     let mut ospf_route_type: Option<u8> = None;
-    while !r.is_empty() {
-        let (t, v) = tlv(&mut r)?;
-        match (t, b.nlri_type) {
-            (256, 2) => {
-                m.insert(
-                    "local-node-descriptors".into(),
-                    node_descriptors(v, protocol)?,
-                );
+    for t in &d.tlvs {
+        match t {
+            NlriTlv::LocalNode(n) if b.nlri_type == 2 => {
+                m.insert("local-node-descriptors".into(), node_descriptors(n));
             }
-            (256, _) => {
-                m.insert("node-descriptors".into(), node_descriptors(v, protocol)?);
+            NlriTlv::LocalNode(n) => {
+                m.insert("node-descriptors".into(), node_descriptors(n));
             }
-            (257, _) => {
-                m.insert(
-                    "remote-node-descriptors".into(),
-                    node_descriptors(v, protocol)?,
-                );
+            NlriTlv::RemoteNode(n) => {
+                m.insert("remote-node-descriptors".into(), node_descriptors(n));
             }
-            (258, _) => link_ids.push(json!(hex(v))),
-            (259 | 261, _) => ifaces.push(json!(ip_of(v)?.to_string())),
-            (260 | 262, _) => neighbors.push(json!(ip_of(v)?.to_string())),
-            (263, _) => mt.push(json!(hex(v))),
-            (264, 3 | 4) if v.len() == 1 => ospf_route_type = Some(v[0]),
-            (518, 6) => {
-                srv6_sid = Some(ip_of(v)?.to_string());
+            NlriTlv::LinkIdentifiers(v) => link_ids.push(json!(hex(v))),
+            NlriTlv::InterfaceAddress(a) => ifaces.push(json!(a.to_string())),
+            NlriTlv::NeighborAddress(a) => neighbors.push(json!(a.to_string())),
+            NlriTlv::MultiTopology(v) => mt.push(json!(hex(v))),
+            NlriTlv::OspfRouteType(t) => ospf_route_type = Some(*t),
+            NlriTlv::Srv6Sid(a) => srv6_sid = Some(a.to_string()),
+            NlriTlv::IpReachability { prefix_len, addr } => {
+                prefix = Some((addr.to_string(), format!("{addr}/{prefix_len}")));
             }
-            (265, 3 | 4) => {
-                let (&plen, rest) = v.split_first()?;
-                let mut a = [0u8; 16];
-                let width = if b.nlri_type == 3 { 4 } else { 16 };
-                a.get_mut(..rest.len().min(width))?
-                    .copy_from_slice(rest.get(..rest.len().min(width))?);
-                let addr = if b.nlri_type == 3 {
-                    IpAddr::V4(Ipv4Addr::new(a[0], a[1], a[2], a[3]))
-                } else {
-                    IpAddr::V6(Ipv6Addr::from(a))
-                };
-                prefix = Some((addr.to_string(), format!("{addr}/{plen}")));
-            }
-            _ => {
-                m.insert(format!("generic-lsid-{t}"), json!(hex(v)));
+            NlriTlv::Other { kind, value } => {
+                m.insert(format!("generic-lsid-{kind}"), json!(hex(value)));
             }
         }
     }

@@ -14,16 +14,10 @@
 //! the attribute is shown raw, `attribute [ 0x1D 0x80 0x... ]`, rather
 //! than with a guessed text.
 
-use crate::json::bgp_ls::{sid_list, uint};
-use ferrobgp_wire::codec::Reader;
-use std::net::{Ipv4Addr, Ipv6Addr};
-
-/// TLV types ExaBGP 5.0.15 registers (anything else is "not implemented").
-const REGISTERED: &[u16] = &[
-    1024, 1025, 1026, 1027, 1028, 1029, 1030, 1031, 1034, 1035, 1038, 1088, 1089, 1090, 1091, 1092,
-    1093, 1094, 1095, 1096, 1097, 1098, 1099, 1100, 1106, 1107, 1108, 1152, 1153, 1154, 1155, 1156,
-    1157, 1158, 1162, 1170, 1171, 1250, 1252,
-];
+use crate::json::bgp_ls::{hex_lower, neighbor, sr_algorithms, LINK_PROTECTION};
+use ferrobgp_wire::bgp_ls::sr::SidList;
+use ferrobgp_wire::bgp_ls::{LsAttribute, LsAttributeTlv, Number};
+use std::net::IpAddr;
 
 /// A Python dict repr of flag bits: names from the most significant bit,
 /// reserved positions (`RSV`) always 0, a repeated name kept once.
@@ -101,25 +95,15 @@ fn py_bytes(b: &[u8]) -> String {
     s
 }
 
-fn f32_at(v: &[u8]) -> Option<f64> {
-    Some(f64::from(f32::from_be_bytes(v.get(..4)?.try_into().ok()?)))
-}
-
-/// An IPv4 or IPv6 address of 4 or 16 bytes.
-fn ip(v: &[u8]) -> Option<String> {
-    match v.len() {
-        4 => Some(Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?).to_string()),
-        16 => Some(Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?).to_string()),
-        _ => None,
-    }
-}
-
-/// The SIDs after an SR prefix / adjacency header, read as the JSON form
-/// reads them ([`sid_list`]), as the Python reprs of both lists.
-fn sids(v_flag: bool, l_flag: bool, data: &[u8], prefix: bool) -> Option<(String, String)> {
-    let (sids, raw) = sid_list(v_flag, l_flag, data, prefix)?;
-    let raw: Vec<String> = raw.iter().map(|h| format!("'{h}'")).collect();
-    Some((list(&sids), format!("[{}]", raw.join(", "))))
+/// The SIDs of an SR prefix / adjacency TLV as the Python reprs of both
+/// lists (decoded, undecoded).
+fn sids(s: &SidList) -> (String, String) {
+    let raw: Vec<String> = s
+        .undecoded
+        .iter()
+        .map(|b| format!("'{}'", crate::json::bgp_ls::hex(b)))
+        .collect();
+    (list(&s.sids), format!("[{}]", raw.join(", ")))
 }
 
 fn list<T: ToString>(v: &[T]) -> String {
@@ -145,203 +129,153 @@ fn py_dict(items: &[(&str, String)]) -> String {
     format!("{{{}}}", parts.join(", "))
 }
 
-fn item(t: u16, v: &[u8]) -> Option<Item> {
+/// `n` when it had `len` octets on the wire (ExaBGP's text decoder
+/// refuses other lengths).
+fn sized(n: &Number, len: usize) -> Option<u64> {
+    (n.len == len).then_some(n.value)
+}
+
+/// One TLV's text; `None` where ExaBGP's text decoder refuses it.
+fn item(t: &LsAttributeTlv) -> Option<Item> {
+    use LsAttributeTlv as T;
     Some(Item::Text(match t {
-        1024 => format!(
+        T::NodeFlags(f) => format!(
             "Node Flags: {}",
-            flags(*v.first()?, &["O", "T", "E", "B", "R", "V", "RSV", "RSV"])
+            flags(*f, &["O", "T", "E", "B", "R", "V", "RSV", "RSV"])
         ),
-        1026 => format!("Node Name: {}", String::from_utf8_lossy(v)),
-        1027 if !v.is_empty() && v.len() <= 8 => format!("ISIS area id: {}", uint(v)),
-        1028 => {
-            let ip = Ipv4Addr::from(<[u8; 4]>::try_from(v).ok()?);
-            return Some(Item::TeIds(vec![ip.to_string()]));
+        T::NodeName(v) => format!("Node Name: {}", String::from_utf8_lossy(v)),
+        T::IsisAreaId(n) if (1..=8).contains(&n.len) => format!("ISIS area id: {}", n.value),
+        T::LocalTeRouterId {
+            kind: 1028,
+            addr: addr @ IpAddr::V4(_),
         }
-        1029 => {
-            let ip = Ipv6Addr::from(<[u8; 16]>::try_from(v).ok()?);
-            return Some(Item::TeIds(vec![ip.to_string()]));
-        }
-        1034 => {
+        | T::LocalTeRouterId {
+            kind: 1029,
+            addr: addr @ IpAddr::V6(_),
+        } => return Some(Item::TeIds(vec![addr.to_string()])),
+        T::SrCapabilities(c) => {
             let f = flags(
-                *v.first()?,
+                c.flags,
                 &["I", "V", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV"],
             );
-            let mut r = Reader::new(v.get(2..)?);
             let mut sids = Vec::new();
-            while !r.is_empty() {
-                let range = r.u24().ok()?;
-                let kind = r.u16().ok()?;
-                let len = r.u16().ok()?;
-                if kind != 1161 || !(len == 3 || len == 4) {
-                    return None;
-                }
-                let b = r.take(usize::from(len)).ok()?;
-                let sid = if len == 3 {
-                    uint(b) & 0xF_FFFF
-                } else {
-                    uint(b)
+            for r in &c.ranges {
+                let sid = match (r.sub_tlv, r.sid.len) {
+                    (1161, 3) => r.sid.value & 0xF_FFFF,
+                    (1161, 4) => r.sid.value,
+                    _ => return None,
                 };
-                sids.push(format!("[{range}, {sid}]"));
+                sids.push(format!("[{}, {sid}]", r.range));
             }
             format!("SR Capability Flags: {f}, sids: [{}]", sids.join(", "))
         }
-        1035 => {
-            let algos: Vec<u8> = if v.is_empty() { vec![0] } else { v.to_vec() };
-            format!("SrAlgorithms: {}", list(&algos))
-        }
-        1038 => {
-            let f = u16::from_be_bytes([*v.first()?, *v.get(1)?]);
-            format!("flags: {{'O': {}}}", f & (1 << 6))
-        }
-        1088 if v.len() == 4 => format!("Admin Group mask: {}", uint(v)),
-        1089 if v.len() == 4 => format!("Maximum link bandwidth: {}", py_float(f32_at(v)?)),
-        1090 if v.len() == 4 => format!(
+        T::SrAlgorithms(v) => format!("SrAlgorithms: {}", list(&sr_algorithms(v))),
+        T::Srv6Capabilities(f) => format!("flags: {{'O': {}}}", f & (1 << 6)),
+        T::AdminGroup(n) => format!("Admin Group mask: {}", sized(n, 4)?),
+        T::MaxLinkBandwidth(f) => format!("Maximum link bandwidth: {}", py_float(f64::from(*f))),
+        T::MaxReservableBandwidth(f) => format!(
             "Maximum reservable link bandwidth: {}",
-            py_float(f32_at(v)?)
+            py_float(f64::from(*f))
         ),
-        1092 if v.len() == 4 => format!("TE Default Metric: {}", uint(v)),
-        1095 => {
+        T::TeMetric(n) => format!("TE Default Metric: {}", sized(n, 4)?),
+        T::IgpMetric(n) => {
             // IS-IS small metric (1, 6 bits), OSPF (2), IS-IS wide (3)
-            let m = match v.len() {
-                1 => uint(v) & 0x3F,
-                2 | 3 => uint(v),
+            let m = match n.len {
+                1 => n.value & 0x3F,
+                2 | 3 => n.value,
                 _ => return None,
             };
             format!("IGP Metric: {m}")
         }
-        1096 if v.len() % 4 == 0 => {
-            let g: Vec<u64> = v.chunks(4).map(uint).collect();
-            format!("link SRLG values: {}", list(&g))
+        T::Srlg(v) => {
+            let g: Option<Vec<u64>> = v.iter().map(|n| sized(n, 4)).collect();
+            format!("link SRLG values: {}", list(&g?))
         }
-        1098 => format!("Link Name: {}", py_bytes(v)),
-        1152 => format!(
+        T::LinkName(v) => format!("Link Name: {}", py_bytes(v)),
+        T::IgpFlags(f) => format!(
             "IGP flags: {}",
-            flags(
-                *v.first()?,
-                &["D", "N", "L", "P", "RSV", "RSV", "RSV", "RSV"]
-            )
+            flags(*f, &["D", "N", "L", "P", "RSV", "RSV", "RSV", "RSV"])
         ),
-        1155 if v.len() == 4 => format!("prefix_metric: {}", uint(v)),
-        1158 => {
-            let fb = *v.first()?;
-            v.get(1)?;
-            let f = flags(fb, &["R", "N", "P", "E", "V", "L", "RSV", "RSV"]);
-            let (sids, raw) = sids(
-                fb & 0x08 != 0,
-                fb & 0x04 != 0,
-                v.get(4..).unwrap_or(&[]),
-                true,
-            )?;
+        T::PrefixMetric(n) => format!("prefix_metric: {}", sized(n, 4)?),
+        T::SrPrefixSid(p) => {
+            let f = flags(p.flags, &["R", "N", "P", "E", "V", "L", "RSV", "RSV"]);
+            let (sids, raw) = sids(&p.sids);
             format!("prefix_flags: {f}, sids: {sids}, undecoded_sid: {raw}")
         }
-        1099 if v.len() >= 2 => {
-            let fb = v[0];
-            let f = flags(fb, &["F", "B", "V", "L", "S", "P", "RSV", "RSV"]);
-            let (sids, raw) = sids(
-                fb & 0x20 != 0,
-                fb & 0x10 != 0,
-                v.get(4..).unwrap_or(&[]),
-                false,
-            )?;
+        T::SrAdjacency(a) => {
+            let f = flags(a.flags, &["F", "B", "V", "L", "S", "P", "RSV", "RSV"]);
+            let (sids, raw) = sids(&a.sids);
             format!("adj_flags: {f}, sids: {sids}, undecoded_sid {raw}")
         }
-        1025 => format!("Opaque Node Attribute: {}", py_bytes(v)),
-        1097 => format!("Opaque Link Attribute: {}", py_bytes(v)),
-        1157 => format!("Opaque Prefix Attribute: {}", py_bytes(v)),
-        1030 | 1031 => format!("Remote TE Router ID: {}", ip(v)?),
-        1156 => format!("Ospf forwarding address: {}", ip(v)?),
-        1171 => format!("Source router identifier: {}", ip(v)?),
-        1091 if v.len() == 32 => {
-            let f: Option<Vec<String>> = v.chunks(4).map(|c| f32_at(c).map(py_float)).collect();
-            format!("Maximum link bandwidth: ({})", f?.join(", "))
+        T::OpaqueNode(v) => format!("Opaque Node Attribute: {}", py_bytes(v)),
+        T::OpaqueLink(v) => format!("Opaque Link Attribute: {}", py_bytes(v)),
+        T::OpaquePrefix(v) => format!("Opaque Prefix Attribute: {}", py_bytes(v)),
+        T::RemoteTeRouterId { addr, .. } => format!("Remote TE Router ID: {addr}"),
+        T::OspfForwardingAddress(a) => format!("Ospf forwarding address: {a}"),
+        T::SourceRouterId(a) => format!("Source router identifier: {a}"),
+        T::UnreservedBandwidth(v) if v.len() == 8 => {
+            let f: Vec<String> = v.iter().map(|f| py_float(f64::from(*f))).collect();
+            format!("Maximum link bandwidth: ({})", f.join(", "))
         }
-        1093 if v.len() == 2 => format!(
+        T::LinkProtection(f) => format!(
             "Link protection mask: {}",
-            flags(
-                v[0],
-                &[
-                    "ExtraTrafic",
-                    "Unprotected",
-                    "Shared",
-                    "Dedicated 1:1",
-                    "Dedicated 1+1",
-                    "Enhanced",
-                    "RSV",
-                    "RSV"
-                ]
-            )
+            flags(*f, &[&LINK_PROTECTION[..], &["RSV", "RSV"]].concat())
         ),
-        1094 if v.len() == 1 => format!(
+        T::MplsMask(f) => format!(
             "MPLS Protocol mask: {}",
             flags(
-                v[0],
+                *f,
                 &["LDP", "RSVP-TE", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV"]
             )
         ),
-        1153 if v.len() % 4 == 0 => {
-            let t: Vec<u64> = v.chunks(4).map(uint).collect();
-            format!("IGP Route Tags: {}", list(&t))
-        }
-        1154 if v.len() % 8 == 0 => {
-            let t: Vec<u64> = v.chunks(8).map(uint).collect();
-            format!("IGP Extended Route Tags: {}", list(&t))
-        }
-        1170 => format!(
+        T::RouteTags(v) => format!("IGP Route Tags: {}", list(v)),
+        T::ExtendedRouteTags(v) => format!("IGP Extended Route Tags: {}", list(v)),
+        T::PrefixAttributeFlags(f) => format!(
             "Prefix Attr Flags: {}",
-            flags(
-                *v.first()?,
-                &["X", "R", "N", "RSV", "RSV", "RSV", "RSV", "RSV"]
-            )
+            flags(*f, &["X", "R", "N", "RSV", "RSV", "RSV", "RSV", "RSV"])
         ),
-        1250 if v.len() >= 4 => {
-            let behavior = u16::from_be_bytes([v[0], v[1]]);
-            format!(
-                "srv6-endpoint-behavior [0x{behavior}, flags: [], algorithm: {}]",
-                v[3]
-            )
-        }
-        1252 if v.len() >= 4 => format!("sid-structure [{},{},{},{},]", v[0], v[1], v[2], v[3]),
-        1100 if v.len() >= 10 => {
-            let fb = v[0];
-            let f = flags(fb, &["F", "B", "V", "L", "S", "P", "RSV", "RSV"]);
-            let (sids, raw) = sids(fb & 0x20 != 0, fb & 0x10 != 0, &v[10..], false)?;
-            let sysid: String = v[4..10].iter().map(|b| format!("{b:02x}")).collect();
+        T::Srv6EndpointBehavior(b) => format!(
+            "srv6-endpoint-behavior [0x{}, flags: [], algorithm: {}]",
+            b.behavior, b.algorithm
+        ),
+        T::Srv6SidStructure(s) => format!(
+            "sid-structure [{},{},{},{},]",
+            s.locator_block, s.locator_node, s.function, s.argument
+        ),
+        T::SrLanAdjacency(a) => {
+            let f = flags(a.flags, &["F", "B", "V", "L", "S", "P", "RSV", "RSV"]);
+            let (sids, raw) = sids(&a.sids);
             let d = py_dict(&[
                 ("flags", f),
-                ("weight", v[1].to_string()),
-                ("system-id", format!("'{sysid}'")),
+                ("weight", a.weight.to_string()),
+                ("system-id", format!("'{}'", hex_lower(&a.system_id))),
                 ("sids", sids),
                 ("undecoded", raw),
             ]);
-            return Some(Item::Merged(t, vec![d]));
+            return Some(Item::Merged(1100, vec![d]));
         }
-        1106..=1108 => {
-            // the JSON decoder checks the layout and sub-TLVs
-            let (_, o) = crate::json::bgp_ls::endx(t, v)?;
-            let f = flags(v[2], &["B", "S", "P", "RSV", "RSV", "RSV", "RSV", "RSV"]);
-            let neighbor = o
-                .get("neighbor-id")
-                .and_then(|n| n.as_str())
-                .map_or_else(String::new, |n| format!(", neighbor-id: {n}"));
-            let sid = o.get("sid").and_then(|s| s.as_str()).unwrap_or_default();
+        T::Srv6EndX(e) => {
+            let f = flags(e.flags, &["B", "S", "P", "RSV", "RSV", "RSV", "RSV", "RSV"]);
+            let neighbor = e
+                .neighbor
+                .as_ref()
+                .map_or_else(String::new, |n| format!(", neighbor-id: {}", neighbor(n)));
             let line = format!(
-                "behavior: {}{neighbor}, flags: {f}, algorithm: {}, weight: {}, sid: {sid}",
-                u16::from_be_bytes([v[0], v[1]]),
-                v[3],
-                v[4]
+                "behavior: {}{neighbor}, flags: {f}, algorithm: {}, weight: {}, sid: {}",
+                e.behavior, e.algorithm, e.weight, e.sid
             );
-            return Some(Item::Merged(t, vec![line]));
+            return Some(Item::Merged(e.kind, vec![line]));
         }
-        1162 if v.len() >= 8 => format!(
+        T::Srv6Locator(l) => format!(
             "flags: {}, algorithm: {}, metric: {}",
             flags(
-                v[0],
+                l.flags,
                 &["D", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV"]
             ),
-            v[1],
-            uint(&v[4..8])
+            l.algorithm,
+            l.metric
         ),
-        t if !REGISTERED.contains(&t) => return Some(Item::Generic(t)),
+        T::Unknown { kind, .. } => return Some(Item::Generic(*kind)),
         _ => return None,
     }))
 }
@@ -351,12 +285,8 @@ fn item(t: u16, v: &[u8]) -> Option<Item> {
 /// then shows the attribute raw).
 pub fn bgp_ls_text(value: &[u8]) -> Option<String> {
     let mut items: Vec<Item> = Vec::new();
-    let mut r = Reader::new(value);
-    while !r.is_empty() {
-        let t = r.u16().ok()?;
-        let l = r.u16().ok()?;
-        let v = r.take(usize::from(l)).ok()?;
-        match item(t, v)? {
+    for t in &LsAttribute::decode(value).ok()?.tlvs {
+        match item(t)? {
             Item::TeIds(ids) => {
                 match items.iter_mut().find_map(|i| match i {
                     Item::TeIds(x) => Some(x),
@@ -434,5 +364,34 @@ mod tests {
         );
         // a TLV ExaBGP would refuse (SR adjacency LAN shorter than 10)
         assert_eq!(bgp_ls_text(&[0x04, 0x4C, 0x00, 0x00]), None);
+    }
+
+    #[test]
+    fn lengths_the_rfc_does_not_allow() {
+        // the JSON keeps what the text refuses (both as before the typed
+        // model): an admin group of 3 octets, a link protection type of 1
+        let admin = [0x04, 0x40, 0x00, 0x03, 0x00, 0x00, 0x05];
+        assert_eq!(bgp_ls_text(&admin), None);
+        assert_eq!(
+            crate::json::bgp_ls::json(&admin),
+            serde_json::json!({ "admin-group-mask": 5 })
+        );
+        let protection = [0x04, 0x45, 0x00, 0x01, 0x08];
+        assert_eq!(bgp_ls_text(&protection), None);
+        assert_eq!(
+            crate::json::bgp_ls::json(&protection),
+            serde_json::json!({ "generic-lsid-1093": ["0x08"] })
+        );
+        // a prefix SID stopping before its reserved octets: text only
+        let sid = [0x04, 0x86, 0x00, 0x02, 0x40, 0x00];
+        assert_eq!(
+            bgp_ls_text(&sid).unwrap(),
+            "prefix_flags: {'R': 0, 'N': 1, 'P': 0, 'E': 0, 'V': 0, 'L': 0, 'RSV': 0}, \
+             sids: [], undecoded_sid: []"
+        );
+        assert_eq!(
+            crate::json::bgp_ls::json(&sid),
+            serde_json::json!({ "raw": "0x048600024000" })
+        );
     }
 }

@@ -6,12 +6,15 @@
 //! RFC 9514, NLRI type 6).
 //!
 //! BGP-LS is decode-only (received and reported, never originated): the
-//! NLRI body is kept as received and re-encodes byte for byte; the api
-//! crate renders ExaBGP 5.0.15's JSON for node (1), link (2), prefix (3, 4) and
-//! SRv6 SID (6) NLRIs. Other NLRI types, or bodies whose TLVs do not parse, are shown as
-//! `{"ls-nlri-type": <code>, "raw": "<hex>"}`.
+//! NLRI body is kept as received and re-encodes byte for byte (it is the
+//! route's key). [`BgpLs::descriptors`] decodes its TLVs into the typed
+//! model of [`crate::bgp_ls::descriptors`] for node (1), link (2), prefix
+//! (3, 4) and SRv6 SID (6) NLRIs, which the api crate renders as ExaBGP
+//! 5.0.15's JSON; other NLRI types, or bodies whose TLVs do not parse, are
+//! shown as `{"ls-nlri-type": <code>, "raw": "<hex>"}`.
 
 use super::{NlriError, RouteDistinguisher};
+use crate::bgp_ls::{tlv, LsNlriDescriptors};
 use crate::codec::Reader;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -28,13 +31,6 @@ pub struct BgpLs {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()
-}
-
-/// One `(type, value)` TLV from `r`.
-fn tlv<'a>(r: &mut Reader<'a>) -> Option<(u16, &'a [u8])> {
-    let t = r.u16().ok()?;
-    let l = r.u16().ok()?;
-    Some((t, r.take(usize::from(l)).ok()?))
 }
 
 impl BgpLs {
@@ -80,6 +76,13 @@ impl BgpLs {
             6 => "bgpls-srv6sid",
             _ => return None,
         })
+    }
+
+    /// The TLVs of an NLRI of a type [`BgpLs::type_name`] knows, decoded;
+    /// `None` for another type or when its TLVs do not parse.
+    pub fn descriptors(&self) -> Option<LsNlriDescriptors> {
+        self.type_name()?;
+        LsNlriDescriptors::decode(self.nlri_type, &self.body)
     }
 
     /// The syntactic checks of RFC 9552 section 8.2.2 that can be made

@@ -1,0 +1,333 @@
+//! The TLVs of the BGP-LS attribute (path attribute 29, RFC 9552 section
+//! 5.3): node attributes (5.3.1), link attributes (5.3.2), prefix
+//! attributes (5.3.3), with the segment routing TLVs of RFC 9085 and the
+//! SRv6 TLVs of RFC 9514 (see [`super::sr`]).
+//!
+//! [`LsAttribute::decode`] reads an attribute value into [`LsAttributeTlv`]s
+//! in wire order. It fails where ExaBGP 5.0.15 refuses a TLV value; a TLV
+//! whose type this crate knows but whose length is not the RFC's is kept
+//! as [`LsAttributeTlv::Malformed`], an unknown type as
+//! [`LsAttributeTlv::Unknown`]. (Whether the attribute is malformed per
+//! RFC 9552 section 8.2.2 is decided by `attribute::attr_29_bgp_ls`.)
+
+use super::sr::{
+    SidStructure, SrAdjacency, SrCapabilities, SrLanAdjacency, SrPrefixSid, Srv6EndX,
+    Srv6EndpointBehavior, Srv6Locator,
+};
+use super::{ip, tlvs, Number};
+use std::fmt;
+use std::net::IpAddr;
+
+/// One TLV of the BGP-LS attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LsAttributeTlv {
+    /// 1024 Node Flag Bits (RFC 9552 5.3.1.1): O T E B R V, first octet.
+    NodeFlags(u8),
+    /// 1025 Opaque Node Attribute (RFC 9552 5.3.1.5).
+    OpaqueNode(Vec<u8>),
+    /// 1026 Node Name (RFC 9552 5.3.1.3).
+    NodeName(Vec<u8>),
+    /// 1027 IS-IS Area Identifier (RFC 9552 5.3.1.2).
+    IsisAreaId(Number),
+    /// 1028 IPv4 / 1029 IPv6 Router-ID of Local Node (RFC 9552 5.3.1.4,
+    /// RFC 5305 / RFC 6119); `kind` is the TLV type the address came in.
+    LocalTeRouterId { kind: u16, addr: IpAddr },
+    /// 1030 IPv4 / 1031 IPv6 Router-ID of Remote Node (RFC 9552 5.3.2.1);
+    /// `kind` is the TLV type the address came in.
+    RemoteTeRouterId { kind: u16, addr: IpAddr },
+    /// 1034 SR Capabilities (RFC 9085 2.1.2).
+    SrCapabilities(SrCapabilities),
+    /// 1035 SR Algorithm (RFC 9085 2.1.3): the algorithms as received.
+    SrAlgorithms(Vec<u8>),
+    /// 1038 SRv6 Capabilities (RFC 9514 3.1): flags (O-flag 0x4000).
+    Srv6Capabilities(u16),
+    /// 1088 Administrative group (color) (RFC 9552 5.3.2.1, RFC 5305 3.1).
+    AdminGroup(Number),
+    /// 1089 Maximum link bandwidth, IEEE float (RFC 5305 3.4).
+    MaxLinkBandwidth(f32),
+    /// 1090 Max. reservable link bandwidth (RFC 5305 3.5).
+    MaxReservableBandwidth(f32),
+    /// 1091 Unreserved bandwidth, one float per priority (RFC 5305 3.6).
+    UnreservedBandwidth(Vec<f32>),
+    /// 1092 TE Default Metric (RFC 9552 5.3.2.3).
+    TeMetric(Number),
+    /// 1093 Link Protection Type (RFC 5307 1.2): the capabilities octet.
+    LinkProtection(u8),
+    /// 1094 MPLS Protocol Mask (RFC 9552 5.3.2.2): L (LDP), R (RSVP-TE).
+    MplsMask(u8),
+    /// 1095 IGP Metric (RFC 9552 5.3.2.4): 1 octet (IS-IS small metric,
+    /// 6 bits), 2 (OSPF) or 3 (IS-IS wide).
+    IgpMetric(Number),
+    /// 1096 Shared Risk Link Group (RFC 9552 5.3.2.5): 4-octet values.
+    Srlg(Vec<Number>),
+    /// 1097 Opaque Link Attribute (RFC 9552 5.3.2.6).
+    OpaqueLink(Vec<u8>),
+    /// 1098 Link Name (RFC 9552 5.3.2.7).
+    LinkName(Vec<u8>),
+    /// 1099 Adjacency SID (RFC 9085 2.2.1).
+    SrAdjacency(SrAdjacency),
+    /// 1100 LAN Adjacency SID (RFC 9085 2.2.2).
+    SrLanAdjacency(SrLanAdjacency),
+    /// 1106 SRv6 End.X SID, 1107 / 1108 SRv6 LAN End.X SID (RFC 9514 4).
+    Srv6EndX(Srv6EndX),
+    /// 1152 IGP Flags (RFC 9552 5.3.3.1): D N L P, first octet.
+    IgpFlags(u8),
+    /// 1153 IGP Route Tag (RFC 9552 5.3.3.2).
+    RouteTags(Vec<u32>),
+    /// 1154 IGP Extended Route Tag (RFC 9552 5.3.3.3).
+    ExtendedRouteTags(Vec<u64>),
+    /// 1155 Prefix Metric (RFC 9552 5.3.3.4).
+    PrefixMetric(Number),
+    /// 1156 OSPF Forwarding Address (RFC 9552 5.3.3.5).
+    OspfForwardingAddress(IpAddr),
+    /// 1157 Opaque Prefix Attribute (RFC 9552 5.3.3.6).
+    OpaquePrefix(Vec<u8>),
+    /// 1158 Prefix SID (RFC 9085 2.3.1).
+    SrPrefixSid(SrPrefixSid),
+    /// 1162 SRv6 Locator (RFC 9514 5.1).
+    Srv6Locator(Srv6Locator),
+    /// 1170 Prefix Attribute Flags (RFC 9085 2.3.2): X R N, first octet.
+    PrefixAttributeFlags(u8),
+    /// 1171 Source Router Identifier (RFC 9085 2.3.3).
+    SourceRouterId(IpAddr),
+    /// 1250 SRv6 Endpoint Behavior (RFC 9514 7.1).
+    Srv6EndpointBehavior(Srv6EndpointBehavior),
+    /// 1252 SRv6 SID Structure (RFC 9514 8).
+    Srv6SidStructure(SidStructure),
+    /// A TLV type above whose length the RFC does not allow (1093 not 2
+    /// octets, 1094 not 1, 1153 / 1154 not a multiple of 4 / 8, 1100
+    /// shorter than 10, 1162 shorter than 8): kept as received.
+    Malformed { kind: u16, value: Vec<u8> },
+    /// A TLV type this crate does not decode, kept as received.
+    Unknown { kind: u16, value: Vec<u8> },
+}
+
+/// The value of a BGP-LS attribute as TLVs in wire order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LsAttribute {
+    pub tlvs: Vec<LsAttributeTlv>,
+}
+
+/// Why a BGP-LS attribute value could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LsAttributeError {
+    /// The TLV type that overran or did not parse (`None`: a TLV header
+    /// overruns the value).
+    pub kind: Option<u16>,
+}
+
+impl fmt::Display for LsAttributeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            Some(t) => write!(f, "BGP-LS attribute: TLV {t} does not parse"),
+            None => f.write_str("BGP-LS attribute: TLV overruns the attribute"),
+        }
+    }
+}
+
+impl std::error::Error for LsAttributeError {}
+
+fn float(b: &[u8]) -> Option<f32> {
+    Some(f32::from_be_bytes(b.try_into().ok()?))
+}
+
+/// The TLV types this crate decodes (ExaBGP 5.0.15 registers the same).
+fn known(t: u16) -> bool {
+    matches!(
+        t,
+        1024..=1031
+            | 1034
+            | 1035
+            | 1038
+            | 1088..=1100
+            | 1106..=1108
+            | 1152..=1158
+            | 1162
+            | 1170
+            | 1171
+            | 1250
+            | 1252
+    )
+}
+
+impl LsAttributeTlv {
+    /// The TLV type.
+    pub fn kind(&self) -> u16 {
+        use LsAttributeTlv as T;
+        match self {
+            T::NodeFlags(_) => 1024,
+            T::OpaqueNode(_) => 1025,
+            T::NodeName(_) => 1026,
+            T::IsisAreaId(_) => 1027,
+            T::LocalTeRouterId { kind, .. } | T::RemoteTeRouterId { kind, .. } => *kind,
+            T::SrCapabilities(_) => 1034,
+            T::SrAlgorithms(_) => 1035,
+            T::Srv6Capabilities(_) => 1038,
+            T::AdminGroup(_) => 1088,
+            T::MaxLinkBandwidth(_) => 1089,
+            T::MaxReservableBandwidth(_) => 1090,
+            T::UnreservedBandwidth(_) => 1091,
+            T::TeMetric(_) => 1092,
+            T::LinkProtection(_) => 1093,
+            T::MplsMask(_) => 1094,
+            T::IgpMetric(_) => 1095,
+            T::Srlg(_) => 1096,
+            T::OpaqueLink(_) => 1097,
+            T::LinkName(_) => 1098,
+            T::SrAdjacency(_) => 1099,
+            T::SrLanAdjacency(_) => 1100,
+            T::Srv6EndX(e) => e.kind,
+            T::IgpFlags(_) => 1152,
+            T::RouteTags(_) => 1153,
+            T::ExtendedRouteTags(_) => 1154,
+            T::PrefixMetric(_) => 1155,
+            T::OspfForwardingAddress(_) => 1156,
+            T::OpaquePrefix(_) => 1157,
+            T::SrPrefixSid(_) => 1158,
+            T::Srv6Locator(_) => 1162,
+            T::PrefixAttributeFlags(_) => 1170,
+            T::SourceRouterId(_) => 1171,
+            T::Srv6EndpointBehavior(_) => 1250,
+            T::Srv6SidStructure(_) => 1252,
+            T::Malformed { kind, .. } | T::Unknown { kind, .. } => *kind,
+        }
+    }
+
+    /// One TLV from its type and value; `None` where ExaBGP 5.0.15
+    /// refuses the value.
+    pub fn decode(t: u16, v: &[u8]) -> Option<LsAttributeTlv> {
+        use LsAttributeTlv as T;
+        let malformed = || T::Malformed {
+            kind: t,
+            value: v.to_vec(),
+        };
+        Some(match t {
+            1024 => T::NodeFlags(*v.first()?),
+            1025 => T::OpaqueNode(v.to_vec()),
+            1026 => T::NodeName(v.to_vec()),
+            1027 => T::IsisAreaId(Number::of(v)),
+            1028 | 1029 => T::LocalTeRouterId {
+                kind: t,
+                addr: ip(v)?,
+            },
+            1030 | 1031 => T::RemoteTeRouterId {
+                kind: t,
+                addr: ip(v)?,
+            },
+            1034 => T::SrCapabilities(SrCapabilities::decode(v)?),
+            1035 => T::SrAlgorithms(v.to_vec()),
+            1038 => T::Srv6Capabilities(u16::from_be_bytes([*v.first()?, *v.get(1)?])),
+            1088 => T::AdminGroup(Number::of(v)),
+            1089 => T::MaxLinkBandwidth(float(v)?),
+            1090 => T::MaxReservableBandwidth(float(v)?),
+            1091 => T::UnreservedBandwidth(v.chunks(4).map(float).collect::<Option<_>>()?),
+            1092 => T::TeMetric(Number::of(v)),
+            1093 if v.len() == 2 => T::LinkProtection(v[0]),
+            1094 if v.len() == 1 => T::MplsMask(v[0]),
+            1095 => T::IgpMetric(Number::of(v)),
+            1096 => T::Srlg(v.chunks(4).map(Number::of).collect()),
+            1097 => T::OpaqueLink(v.to_vec()),
+            1098 => T::LinkName(v.to_vec()),
+            1099 => T::SrAdjacency(SrAdjacency::decode(v)?),
+            1100 if v.len() >= 10 => T::SrLanAdjacency(SrLanAdjacency::decode(v)?),
+            1106..=1108 => T::Srv6EndX(Srv6EndX::decode(t, v)?),
+            1152 => T::IgpFlags(*v.first()?),
+            1153 if v.len() % 4 == 0 => T::RouteTags(
+                v.chunks(4)
+                    .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
+            ),
+            1154 if v.len() % 8 == 0 => {
+                T::ExtendedRouteTags(v.chunks(8).map(|c| Number::of(c).value).collect())
+            }
+            1155 => T::PrefixMetric(Number::of(v)),
+            1156 => T::OspfForwardingAddress(ip(v)?),
+            1157 => T::OpaquePrefix(v.to_vec()),
+            1158 => T::SrPrefixSid(SrPrefixSid::decode(v)?),
+            1162 if v.len() >= 8 => T::Srv6Locator(Srv6Locator {
+                flags: v[0],
+                algorithm: v[1],
+                metric: u32::from_be_bytes([v[4], v[5], v[6], v[7]]),
+            }),
+            1170 => T::PrefixAttributeFlags(*v.first()?),
+            1171 => T::SourceRouterId(ip(v)?),
+            1250 => T::Srv6EndpointBehavior(Srv6EndpointBehavior {
+                behavior: u16::from_be_bytes([*v.first()?, *v.get(1)?]),
+                flags: *v.get(2)?,
+                algorithm: *v.get(3)?,
+            }),
+            1252 => T::Srv6SidStructure(SidStructure::decode(v)?),
+            t if known(t) => malformed(),
+            _ => T::Unknown {
+                kind: t,
+                value: v.to_vec(),
+            },
+        })
+    }
+}
+
+impl LsAttribute {
+    /// Decodes an attribute value (the TLVs of RFC 9552 section 5.3).
+    pub fn decode(value: &[u8]) -> Result<LsAttribute, LsAttributeError> {
+        let mut out = LsAttribute::default();
+        for item in tlvs(value) {
+            let (t, v) = item.ok_or(LsAttributeError { kind: None })?;
+            let tlv = LsAttributeTlv::decode(t, v).ok_or(LsAttributeError { kind: Some(t) })?;
+            out.tlvs.push(tlv);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LsAttributeTlv as T;
+
+    #[test]
+    fn node_link_prefix_tlvs() {
+        // node flags, name, area, local TE router ID; then a link TLV with
+        // a length RFC 5307 does not allow; then an unknown type
+        let v = [
+            4, 0, 0, 1, 0x80, 4, 2, 0, 2, b'r', b'1', 4, 3, 0, 3, 0x49, 0, 1, 4, 4, 0, 4, 10, 0, 0,
+            1, 4, 0x45, 0, 1, 0, 0, 7, 0, 1, 0xAA,
+        ];
+        let a = LsAttribute::decode(&v).unwrap();
+        assert_eq!(
+            a.tlvs,
+            vec![
+                T::NodeFlags(0x80),
+                T::NodeName(b"r1".to_vec()),
+                T::IsisAreaId(Number {
+                    value: 0x490001,
+                    len: 3
+                }),
+                T::LocalTeRouterId {
+                    kind: 1028,
+                    addr: "10.0.0.1".parse().unwrap()
+                },
+                T::Malformed {
+                    kind: 1093,
+                    value: vec![0]
+                },
+                T::Unknown {
+                    kind: 7,
+                    value: vec![0xAA]
+                },
+            ]
+        );
+        assert_eq!(
+            a.tlvs.iter().map(T::kind).collect::<Vec<_>>()[3..],
+            [1028, 1093, 7]
+        );
+        // a TLV overrunning the value, and a value ExaBGP refuses
+        assert_eq!(
+            LsAttribute::decode(&[4, 0, 0, 9]),
+            Err(LsAttributeError { kind: None })
+        );
+        assert_eq!(
+            LsAttribute::decode(&[4, 0, 0, 0]),
+            Err(LsAttributeError { kind: Some(1024) })
+        );
+    }
+}
