@@ -15,19 +15,81 @@ use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
 use serde_json::{json, Map, Value};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
-fn line(head: &str, r: &Route, extensive: bool) -> String {
+/// A route as ExaBGP 5.0.15's `show adj-rib` prints it after the family
+/// (its NLRI's `extensive()`): the prefix, then `path-information`, the
+/// labels, the next hop and last the `rd`
+/// (`10.3.0.0/24 path-information 0.0.0.7 label 200 next-hop 127.0.0.1 rd
+/// 65000:1`). That order is not the one of the text events, which print
+/// the NLRI as [`Nlri`]'s `Display` does.
+pub fn route_text(r: &Route) -> String {
     let nh = match &r.next_hop {
         NextHop::None => String::new(),
         other => format!(" next-hop {other}"),
     };
+    let path = |id: Option<u32>| {
+        id.map(|id| format!(" path-information {}", Ipv4Addr::from(id)))
+            .unwrap_or_default()
+    };
+    match &r.nlri {
+        Nlri::Prefix(p) => format!("{}{}{nh}", p.net, path(p.path_id)),
+        Nlri::Labelled(l) => {
+            let labels = if l.labels.is_empty() {
+                String::new()
+            } else {
+                format!(" label {}", l.labels)
+            };
+            let rd =
+                l.rd.as_ref()
+                    .map(|rd| format!(" rd {rd}"))
+                    .unwrap_or_default();
+            format!("{}{}{labels}{nh}{rd}", l.net, path(l.path_id))
+        }
+        // `vpls rd .. endpoint .. size N next-hop ..`: the rd first, and
+        // without a next hop ExaBGP still writes the space before it
+        Nlri::Vpls(v) => format!(
+            "vpls rd {} endpoint {} base {} offset {} size {} {}",
+            v.rd,
+            v.endpoint,
+            v.base(),
+            v.offset,
+            v.size,
+            nh.trim_start()
+        ),
+        other => format!("{other}{nh}"),
+    }
+}
+
+fn line(head: &str, r: &Route, extensive: bool) -> String {
     let attrs = if extensive {
         attributes_text(&r.attributes)
     } else {
         String::new()
     };
-    format!("{head} {} {}{nh}{attrs}", r.family(), r.nlri)
+    format!("{head} {} {}{attrs}", r.family(), route_text(r))
+}
+
+/// The routes of one Adj-RIB in ExaBGP's order: grouped by family, the
+/// families in (AFI, SAFI) order (ExaBGP keeps a neighbor's families
+/// sorted), each family's routes in the table's order (a dict's: a
+/// replaced route keeps its place, a withdrawn and re-announced one goes
+/// last).
+fn in_family_order<'a>(routes: impl Iterator<Item = &'a Route>) -> Vec<&'a Route> {
+    let mut v: Vec<&Route> = routes.collect();
+    v.sort_by_key(|r| {
+        let f = r.family();
+        (f.afi, f.safi)
+    });
+    v
+}
+
+/// The routes of `side` of a peer, in the order `show adj-rib` lists them.
+fn side_routes(p: &crate::peer::PeerRib, side: RibSide) -> Vec<&Route> {
+    match side {
+        RibSide::Out => in_family_order(p.out.routes()),
+        RibSide::In => in_family_order(p.adj_in.routes()),
+    }
 }
 
 /// The lines for `peers` (id, address, name string), in that order.
@@ -45,10 +107,11 @@ pub fn adj_rib(
         } else {
             ip.to_string()
         };
-        match side {
-            RibSide::Out => out.extend(p.out.routes().map(|r| line(&head, r, extensive))),
-            RibSide::In => out.extend(p.adj_in.routes().map(|r| line(&head, r, extensive))),
-        }
+        out.extend(
+            side_routes(p, side)
+                .into_iter()
+                .map(|r| line(&head, r, extensive)),
+        );
     }
     out
 }
@@ -444,11 +507,7 @@ pub fn adj_rib_json(
         let Some(p) = rib.peer(*id) else { continue };
         let ip = status.neighbor.peer_address.addr().to_string();
         let extra = extensive.then(|| neighbor_json(status));
-        let routes: Vec<&Route> = match side {
-            RibSide::Out => p.out.routes().collect(),
-            RibSide::In => p.adj_in.routes().collect(),
-        };
-        for r in routes {
+        for r in side_routes(p, side) {
             let Some(prefix) = route_prefix(r) else {
                 continue;
             };
