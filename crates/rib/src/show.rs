@@ -6,7 +6,7 @@
 //! process gathers a [`NeighborStatus`] per peer and writes the lines.
 
 use crate::batch::{PeerId, Rib};
-use ferrobgp_api::text::update::attributes_text;
+use ferrobgp_api::text::update::{attributes_text, nlri_text};
 use ferrobgp_api::RibSide;
 use ferrobgp_config::{AddPathMode, LocalAddress, Neighbor};
 use ferrobgp_ipc::MessageCounts;
@@ -15,49 +15,26 @@ use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
 use serde_json::{json, Map, Value};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 /// A route as ExaBGP 5.0.15's `show adj-rib` prints it after the family
-/// (its NLRI's `extensive()`): the prefix, then `path-information`, the
-/// labels, the next hop and last the `rd`
+/// (its NLRI's `extensive()`, the form of the text events): the prefix,
+/// then `path-information`, the labels, the next hop and last the `rd`
 /// (`10.3.0.0/24 path-information 0.0.0.7 label 200 next-hop 127.0.0.1 rd
-/// 65000:1`). That order is not the one of the text events, which print
-/// the NLRI as [`Nlri`]'s `Display` does.
+/// 65000:1`); VPLS `vpls rd ... endpoint ...`. The other families keep
+/// the NLRI's own text and the next hop after it (FlowSpec: checked in
+/// `show_flow`): the events print only their family there, `show` does not.
 pub fn route_text(r: &Route) -> String {
     let nh = match &r.next_hop {
-        NextHop::None => String::new(),
-        other => format!(" next-hop {other}"),
-    };
-    let path = |id: Option<u32>| {
-        id.map(|id| format!(" path-information {}", Ipv4Addr::from(id)))
-            .unwrap_or_default()
+        NextHop::None => None,
+        other => Some(other.to_string()),
     };
     match &r.nlri {
-        Nlri::Prefix(p) => format!("{}{}{nh}", p.net, path(p.path_id)),
-        Nlri::Labelled(l) => {
-            let labels = if l.labels.is_empty() {
-                String::new()
-            } else {
-                format!(" label {}", l.labels)
-            };
-            let rd =
-                l.rd.as_ref()
-                    .map(|rd| format!(" rd {rd}"))
-                    .unwrap_or_default();
-            format!("{}{}{labels}{nh}{rd}", l.net, path(l.path_id))
-        }
-        // `vpls rd .. endpoint .. size N next-hop ..`: the rd first, and
-        // without a next hop ExaBGP still writes the space before it
-        Nlri::Vpls(v) => format!(
-            "vpls rd {} endpoint {} base {} offset {} size {} {}",
-            v.rd,
-            v.endpoint,
-            v.base(),
-            v.offset,
-            v.size,
-            nh.trim_start()
-        ),
-        other => format!("{other}{nh}"),
+        Nlri::Prefix(_) | Nlri::Labelled(_) | Nlri::Vpls(_) => nlri_text(&r.nlri, nh.as_deref()),
+        other => match nh {
+            Some(nh) => format!("{other} next-hop {nh}"),
+            None => other.to_string(),
+        },
     }
 }
 
