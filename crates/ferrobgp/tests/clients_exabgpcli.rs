@@ -390,7 +390,17 @@ fn exabgp_cli_show_adj_rib_of_many_families() {
         65000,
         [10, 0, 0, 2],
         30,
-        &[(1, 1), (2, 1), (1, 2), (1, 4), (1, 128), (2, 128), (25, 65)],
+        &[
+            (1, 1),
+            (2, 1),
+            (1, 2),
+            (1, 4),
+            (1, 128),
+            (2, 128),
+            (25, 65),
+            (1, 5),
+            (2, 5),
+        ],
     );
     let log = || d.log_text();
     let rec = clients_recorded::wire("exabgpcli_families");

@@ -12,6 +12,7 @@ use ferrobgp_config::{AddPathMode, LocalAddress, Neighbor};
 use ferrobgp_ipc::MessageCounts;
 use ferrobgp_wire::message::Open;
 use ferrobgp_wire::negotiated::Negotiated;
+use ferrobgp_wire::nlri::mvpn::{route_type as mvpn_type, Mvpn};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
 use serde_json::{json, Map, Value};
@@ -31,11 +32,34 @@ pub fn route_text(r: &Route) -> String {
     };
     match &r.nlri {
         Nlri::Prefix(_) | Nlri::Labelled(_) | Nlri::Vpls(_) => nlri_text(&r.nlri, nh.as_deref()),
+        Nlri::Mvpn(m) => match mvpn_text(m) {
+            Some(t) => t,
+            None => m.to_string(),
+        },
         other => match nh {
             Some(nh) => format!("{other} next-hop {nh}"),
             None => other.to_string(),
         },
     }
+}
+
+/// An MCAST-VPN route as 5.0.15's `show adj-rib` prints it (its NLRI's
+/// `str()`, no next hop): `mvpn:source-join::65000:99999:65000:10.99.12.2:239.251.255.228`,
+/// `mvpn:shared-join::RD:AS:RP:GROUP`, `mvpn:sourcead::RD:SOURCE:GROUP`.
+/// None for the route types ExaBGP does not parse either.
+fn mvpn_text(m: &Mvpn) -> Option<String> {
+    let x = m.fields()?;
+    let name = match m.route_type {
+        mvpn_type::SOURCE_AD => "sourcead",
+        mvpn_type::SHARED_JOIN => "shared-join",
+        mvpn_type::SOURCE_JOIN => "source-join",
+        _ => return None,
+    };
+    let source_as = x.source_as.map(|a| format!("{a}:")).unwrap_or_default();
+    Some(format!(
+        "mvpn:{name}::{}:{source_as}{}:{}",
+        x.rd, x.source, x.group
+    ))
 }
 
 fn line(head: &str, r: &Route, extensive: bool) -> String {
