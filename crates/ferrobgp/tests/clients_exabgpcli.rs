@@ -6,7 +6,9 @@
 //! `$EXABGP_ROOT`). What the client prints is what it printed against
 //! ExaBGP 5.0.15 for the same commands, and the UPDATEs the peer receives
 //! are the ones 5.0.15 sent (`qa/clients/exabgp-5.0.15/exabgpcli.out` and
-//! `.wire`, recorded by `qa/clients/record-exabgp exabgpcli`). Also: a client that
+//! `.wire`, recorded by `qa/clients/record-exabgp exabgpcli`); `show adj-rib
+//! out|in` of many families likewise (`exabgpcli_families.*`, configuration
+//! `qa/clients/exabgpcli_families.conf`). Also: a client that
 //! dies mid-answer does not wedge the daemon, and a FIFO another user
 //! planted is refused and left alone.
 
@@ -305,6 +307,153 @@ fn a_planted_fifo_is_refused_and_left_alone() {
     let mut s = peer.accept();
     s.establish(65000, [10, 0, 0, 2], 30);
     assert!(!read_table(&mut s, &log).is_empty());
+    d.signal(libc::SIGTERM);
+    assert_clean_exit(&mut d);
+}
+
+/// `qa/clients/exabgpcli_families.conf` for a peer on `port`.
+fn families_conf(port: u16) -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../qa/clients/exabgpcli_families.conf"
+    ))
+    .expect("qa/clients/exabgpcli_families.conf");
+    assert!(text.contains("connect PORT;"));
+    text.replace("connect PORT;", &format!("connect {port};"))
+}
+
+/// `body` (an UPDATE) with its IPv4 NLRI (after the attributes, no path
+/// identifiers) in ascending byte order: the one UPDATE of the table with
+/// several (two `10.1.0.0/24` with different `path-information`, sent
+/// without add-path as the peer did not offer it, and `10.0.0.0/8`) lists
+/// them in another order than 5.0.15's, the rest of its bytes identical.
+fn ipv4_nlri_sorted(body: &[u8]) -> Vec<u8> {
+    let wl = u16::from_be_bytes([body[0], body[1]]) as usize;
+    let al = u16::from_be_bytes([body[2 + wl], body[3 + wl]]) as usize;
+    let start = 4 + wl + al;
+    let mut nlri = Vec::new();
+    let mut i = start;
+    while i < body.len() {
+        let n = 1 + (body[i] as usize).div_ceil(8);
+        nlri.push(body[i..i + n].to_vec());
+        i += n;
+    }
+    nlri.sort();
+    let mut out = body[..start].to_vec();
+    out.extend(nlri.concat());
+    out
+}
+
+/// `show adj-rib out|in` of routes of many families (IPv4/IPv6 unicast,
+/// multicast, labelled unicast, IPv4/IPv6 mpls-vpn with rd and labels,
+/// add-path `path-information`, VPLS, one route with every common
+/// attribute; from the configuration and through the API, one replaced,
+/// one withdrawn and announced again), in the text, `extensive` and
+/// `json` forms: byte for byte what exabgp-cli printed against ExaBGP
+/// 5.0.15 (`qa/clients/exabgp-5.0.15/exabgpcli_families.out`), nothing
+/// normalised. The route announcements are checked to reach the wire as
+/// 5.0.15 sent them.
+#[test]
+fn exabgp_cli_show_adj_rib_of_many_families() {
+    let Some(bin) = exabgp_cli() else {
+        interop_common::skip(
+            "clients_exabgpcli families",
+            "ExaBGP 5.0.15 not installed in $EXABGP_VENV or qa/.venv (.ci/run installs it)",
+        );
+        return;
+    };
+    let root = tempfile::tempdir().expect("root");
+    let name = pipename() + "f";
+    let peer = Peer::bind("127.0.0.1");
+    let port = peer.addr.port();
+    let mut d = Daemon::start(
+        &families_conf(port),
+        &[],
+        &[
+            ("exabgp_tcp_port", port.to_string()),
+            ("exabgp_api_cli", "true".into()),
+            ("exabgp_api_pipename", name.clone()),
+            (
+                "exabgp_cli_pipe",
+                root.path().join("run").to_string_lossy().into_owned(),
+            ),
+            (
+                "RUNTIME_DIRECTORY",
+                root.path().join("rt").to_string_lossy().into_owned(),
+            ),
+        ],
+    );
+    let run = root.path().join("run");
+    wait_for(&run.join(format!("{name}.out")), &d);
+    let mut s = peer.accept();
+    s.establish_families(
+        65000,
+        [10, 0, 0, 2],
+        30,
+        &[
+            (1, 1),
+            (2, 1),
+            (1, 2),
+            (1, 4),
+            (1, 128),
+            (2, 128),
+            (25, 65),
+            (1, 5),
+            (2, 5),
+        ],
+    );
+    let log = || d.log_text();
+    let rec = clients_recorded::wire("exabgpcli_families");
+    let answers = clients_recorded::cli_answers("exabgpcli_families");
+    // The table and the End-of-RIBs: the same UPDATEs as 5.0.15 sent, in
+    // another order, and one difference inside one of them (see
+    // `ipv4_nlri_sorted`).
+    let mut want: Vec<Vec<u8>> = rec
+        .updates("established")
+        .iter()
+        .map(|b| ipv4_nlri_sorted(b))
+        .collect();
+    let mut table: Vec<Vec<u8>> = (0..want.len())
+        .map(|_| {
+            let u = s.read_non_keepalive(LONG).expect("table");
+            assert_eq!(u.kind, UPDATE, "{}", log());
+            ipv4_nlri_sorted(&u.body)
+        })
+        .collect();
+    want.sort();
+    table.sort();
+    assert_eq!(table, want, "the table, as ExaBGP 5.0.15 sent it");
+    assert_eq!(rec.sent.len(), 3);
+    for body in &rec.sent {
+        s.send(UPDATE, body);
+    }
+    let cli = Cli {
+        bin,
+        root: root.path().to_path_buf(),
+        name,
+    };
+    // the peer's routes are in before the first `show adj-rib in`
+    let deadline = Instant::now() + LONG;
+    while cli.run("show adj-rib in").1.lines().count() < 4 {
+        assert!(Instant::now() < deadline, "{}", log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for (i, want) in answers.iter().enumerate() {
+        let (rc, out, err) = cli.run(&want.command);
+        assert_eq!(
+            (rc, out.as_str(), err.as_str()),
+            (Some(want.rc), want.stdout.as_str(), want.stderr.as_str()),
+            "`{}`: not what exabgp-cli printed against ExaBGP 5.0.15",
+            want.command
+        );
+        for w in rec.updates(&format!("cli{}", i + 1)) {
+            let u = s.read_non_keepalive(LONG).expect("update");
+            assert_eq!((u.kind, u.body), (UPDATE, w), "`{}`", want.command);
+        }
+    }
+    assert!(answers
+        .iter()
+        .any(|a| a.command == "show adj-rib out extensive"));
     d.signal(libc::SIGTERM);
     assert_clean_exit(&mut d);
 }

@@ -6,28 +6,91 @@
 //! process gathers a [`NeighborStatus`] per peer and writes the lines.
 
 use crate::batch::{PeerId, Rib};
-use ferrobgp_api::text::update::attributes_text;
+use ferrobgp_api::text::update::{attributes_text, nlri_text};
 use ferrobgp_api::RibSide;
 use ferrobgp_config::{AddPathMode, LocalAddress, Neighbor};
 use ferrobgp_ipc::MessageCounts;
 use ferrobgp_wire::message::Open;
 use ferrobgp_wire::negotiated::Negotiated;
+use ferrobgp_wire::nlri::mvpn::{route_type as mvpn_type, Mvpn};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
 
-fn line(head: &str, r: &Route, extensive: bool) -> String {
+/// A route as ExaBGP 5.0.15's `show adj-rib` prints it after the family
+/// (its NLRI's `extensive()`, the form of the text events): the prefix,
+/// then `path-information`, the labels, the next hop and last the `rd`
+/// (`10.3.0.0/24 path-information 0.0.0.7 label 200 next-hop 127.0.0.1 rd
+/// 65000:1`); VPLS `vpls rd ... endpoint ...`. The other families keep
+/// the NLRI's own text and the next hop after it (FlowSpec: checked in
+/// `show_flow`): the events print only their family there, `show` does not.
+pub fn route_text(r: &Route) -> String {
     let nh = match &r.next_hop {
-        NextHop::None => String::new(),
-        other => format!(" next-hop {other}"),
+        NextHop::None => None,
+        other => Some(other.to_string()),
     };
+    match &r.nlri {
+        Nlri::Prefix(_) | Nlri::Labelled(_) | Nlri::Vpls(_) => nlri_text(&r.nlri, nh.as_deref()),
+        Nlri::Mvpn(m) => match mvpn_text(m) {
+            Some(t) => t,
+            None => m.to_string(),
+        },
+        other => match nh {
+            Some(nh) => format!("{other} next-hop {nh}"),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// An MCAST-VPN route as 5.0.15's `show adj-rib` prints it (its NLRI's
+/// `str()`, no next hop): `mvpn:source-join::65000:99999:65000:10.99.12.2:239.251.255.228`,
+/// `mvpn:shared-join::RD:AS:RP:GROUP`, `mvpn:sourcead::RD:SOURCE:GROUP`.
+/// None for the route types ExaBGP does not parse either.
+fn mvpn_text(m: &Mvpn) -> Option<String> {
+    let x = m.fields()?;
+    let name = match m.route_type {
+        mvpn_type::SOURCE_AD => "sourcead",
+        mvpn_type::SHARED_JOIN => "shared-join",
+        mvpn_type::SOURCE_JOIN => "source-join",
+        _ => return None,
+    };
+    let source_as = x.source_as.map(|a| format!("{a}:")).unwrap_or_default();
+    Some(format!(
+        "mvpn:{name}::{}:{source_as}{}:{}",
+        x.rd, x.source, x.group
+    ))
+}
+
+fn line(head: &str, r: &Route, extensive: bool) -> String {
     let attrs = if extensive {
         attributes_text(&r.attributes)
     } else {
         String::new()
     };
-    format!("{head} {} {}{nh}{attrs}", r.family(), r.nlri)
+    format!("{head} {} {}{attrs}", r.family(), route_text(r))
+}
+
+/// The routes of one Adj-RIB in ExaBGP's order: grouped by family, the
+/// families in (AFI, SAFI) order (ExaBGP keeps a neighbor's families
+/// sorted), each family's routes in the table's order (a dict's: a
+/// replaced route keeps its place, a withdrawn and re-announced one goes
+/// last).
+fn in_family_order<'a>(routes: impl Iterator<Item = &'a Route>) -> Vec<&'a Route> {
+    let mut v: Vec<&Route> = routes.collect();
+    v.sort_by_key(|r| {
+        let f = r.family();
+        (f.afi, f.safi)
+    });
+    v
+}
+
+/// The routes of `side` of a peer, in the order `show adj-rib` lists them.
+fn side_routes(p: &crate::peer::PeerRib, side: RibSide) -> Vec<&Route> {
+    match side {
+        RibSide::Out => in_family_order(p.out.routes()),
+        RibSide::In => in_family_order(p.adj_in.routes()),
+    }
 }
 
 /// The lines for `peers` (id, address, name string), in that order.
@@ -45,10 +108,11 @@ pub fn adj_rib(
         } else {
             ip.to_string()
         };
-        match side {
-            RibSide::Out => out.extend(p.out.routes().map(|r| line(&head, r, extensive))),
-            RibSide::In => out.extend(p.adj_in.routes().map(|r| line(&head, r, extensive))),
-        }
+        out.extend(
+            side_routes(p, side)
+                .into_iter()
+                .map(|r| line(&head, r, extensive)),
+        );
     }
     out
 }
@@ -444,11 +508,7 @@ pub fn adj_rib_json(
         let Some(p) = rib.peer(*id) else { continue };
         let ip = status.neighbor.peer_address.addr().to_string();
         let extra = extensive.then(|| neighbor_json(status));
-        let routes: Vec<&Route> = match side {
-            RibSide::Out => p.out.routes().collect(),
-            RibSide::In => p.adj_in.routes().collect(),
-        };
-        for r in routes {
+        for r in side_routes(p, side) {
             let Some(prefix) = route_prefix(r) else {
                 continue;
             };

@@ -290,3 +290,90 @@ fn adj_rib_json_one_line_per_route_and_no_flow() {
     assert!(prefixes.contains(&Value::from("10.1.0.0/24")));
     assert!(prefixes.contains(&Value::from("10.9.0.0/16")));
 }
+
+/// `show adj-rib out [extensive]` of routes of several families announced
+/// out of family order: grouped by family in (AFI, SAFI) order, each
+/// family in announcement order, and each route in ExaBGP 5.0.15's form
+/// (`path-information` after the prefix, then the labels, the next hop,
+/// the `rd` last; VPLS with its `rd` first; MCAST-VPN as `mvpn:...`
+/// without next hop; a single cluster in brackets), as recorded in qa/clients/exabgp-5.0.15/exabgpcli_families.out.
+#[test]
+fn adj_rib_text_in_family_order_with_rd_label_and_path_information() {
+    let mut rib = Rib::new();
+    rib.add_peer(1, PeerRib::new(true, true));
+    let p = rib.peer_mut(1).unwrap();
+    let families = vec![
+        Family::IPV4_UNICAST,
+        Family::IPV4_NLRI_MPLS,
+        Family::IPV4_MCAST_VPN,
+        Family::IPV4_MPLS_VPN,
+        Family::IPV6_MPLS_VPN,
+        Family::L2VPN_VPLS,
+    ];
+    p.session_up(families.clone());
+    p.full_table(&families, true);
+    let addressable = vec![(1, "neighbor 127.0.0.2 local-ip 127.0.0.1".to_string())];
+    let origin = Caller {
+        process: "cmd",
+        addressable: &addressable,
+        version: "5.0.15",
+    };
+    for line in [
+        "announce route 2001:db8:9::/48 next-hop 2001:db8::9 rd 65000:9 label 900",
+        "announce vpls endpoint 5 base 10702 offset 1 size 8 rd 192.168.201.1:123 next-hop 192.168.201.1",
+        "announce route 10.1.0.0/24 next-hop 127.0.0.1 path-information 1.2.3.4",
+        "announce route 10.5.5.0/24 next-hop 127.0.0.1 label [ 500 501 ]",
+        "announce route 10.3.0.0/24 next-hop 127.0.0.1 rd 65000:1 label 200 path-information 7",
+        "announce route 10.0.0.0/8 next-hop 127.0.0.1 originator-id 10.0.0.7 cluster-list [ 10.0.0.8 ]",
+        "announce ipv4 mcast-vpn source-ad source 10.99.12.4 group 239.251.255.228 rd 65000:99999 next-hop 10.10.6.4",
+    ] {
+        let Ok(Effect::Rib(cmd)) = dispatch(&parse_line(line).unwrap(), &origin) else {
+            panic!("{line}");
+        };
+        assert!(rib.apply_batch(&[cmd]).results.iter().all(|r| r.is_ok()), "{line}");
+    }
+    let ip = "127.0.0.2".parse().unwrap();
+    let name = "neighbor 127.0.0.2 local-ip 127.0.0.1";
+    let out = show::adj_rib(&rib, RibSide::Out, false, &[(1, ip, name)]);
+    assert_eq!(
+        out,
+        [
+            "127.0.0.2 ipv4 unicast 10.1.0.0/24 path-information 1.2.3.4 next-hop 127.0.0.1",
+            "127.0.0.2 ipv4 unicast 10.0.0.0/8 next-hop 127.0.0.1",
+            "127.0.0.2 ipv4 nlri-mpls 10.5.5.0/24 label [ 500 501 ] next-hop 127.0.0.1",
+            "127.0.0.2 ipv4 mcast-vpn mvpn:sourcead::65000:99999:10.99.12.4:239.251.255.228",
+            "127.0.0.2 ipv4 mpls-vpn 10.3.0.0/24 path-information 0.0.0.7 label 200 next-hop 127.0.0.1 rd 65000:1",
+            "127.0.0.2 ipv6 mpls-vpn 2001:db8:9::/48 label 900 next-hop 2001:db8::9 rd 65000:9",
+            "127.0.0.2 l2vpn vpls vpls rd 192.168.201.1:123 endpoint 5 base 10702 offset 1 size 8 next-hop 192.168.201.1",
+        ]
+    );
+    let ext = show::adj_rib(&rib, RibSide::Out, true, &[(1, ip, name)]);
+    assert_eq!(
+        ext[1],
+        format!("{name} ipv4 unicast 10.0.0.0/8 next-hop 127.0.0.1 originator-id 10.0.0.7 cluster-list [ 10.0.0.8 ]")
+    );
+    // the JSON lines come in the same order (VPLS has no prefix: none)
+    let n = neighbors();
+    let (open, neg) = session();
+    let s = statuses(&n, &open, &neg);
+    let json: Vec<String> = show::adj_rib_json(&rib, RibSide::Out, &[(1, s[0])], false)
+        .iter()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["127.0.0.2"]["routes"][0]["prefix"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        json,
+        [
+            "10.1.0.0/24",
+            "10.0.0.0/8",
+            "10.5.5.0/24",
+            "10.3.0.0/24",
+            "2001:db8:9::/48"
+        ]
+    );
+}

@@ -122,12 +122,10 @@ pub fn attributes_text(a: &Attributes) -> String {
     }
     flush(&mut s, 10);
     if !a.cluster_list.is_empty() {
+        // always in brackets, one cluster too: 5.0.15 means to leave
+        // them out for one, but compares the length in bytes (4) with 1
         let v: Vec<String> = a.cluster_list.iter().map(|c| c.to_string()).collect();
-        if v.len() == 1 {
-            let _ = write!(s, " cluster-list {}", v[0]);
-        } else {
-            let _ = write!(s, " cluster-list [ {} ]", v.join(" "));
-        }
+        let _ = write!(s, " cluster-list [ {} ]", v.join(" "));
     }
     flush(&mut s, 16);
     if !a.extended_communities.is_empty() {

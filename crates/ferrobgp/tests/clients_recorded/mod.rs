@@ -25,6 +25,8 @@ pub struct Wire {
     pub msgs: Vec<Recorded>,
     /// `# lo <step> <addresses>`: the IPv4 addresses on `lo` after a step.
     pub lo: Vec<(String, Vec<String>)>,
+    /// `# sent <hex>`: the UPDATE bodies the recording peer sent, in order.
+    pub sent: Vec<Vec<u8>>,
 }
 
 fn path(file: &str) -> PathBuf {
@@ -58,7 +60,12 @@ pub fn wire(name: &str) -> Wire {
     let text = read(&format!("{name}.wire"));
     let mut msgs = Vec::new();
     let mut lo = Vec::new();
+    let mut sent = Vec::new();
     for line in text.lines() {
+        if let Some(hex) = line.strip_prefix("# sent ") {
+            sent.push(unhex(hex));
+            continue;
+        }
         if let Some(rest) = line.strip_prefix("# lo ") {
             let mut f = rest.split(' ');
             let step = f.next().expect("step").to_string();
@@ -82,7 +89,7 @@ pub fn wire(name: &str) -> Wire {
             body: unhex(f[2]),
         });
     }
-    Wire { msgs, lo }
+    Wire { msgs, lo, sent }
 }
 
 impl Wire {
