@@ -38,7 +38,7 @@ pub enum Encoder {
 
 /// One configured neighbor, as the rib and the workers need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PeerInfo {
+pub struct ConfiguredPeer {
     pub id: PeerId,
     /// Remote address (`neighbor <ip>`), for logs and for selectors.
     pub peer_address: IpAddr,
@@ -68,7 +68,7 @@ pub enum SupervisorToRib {
         settings: ConfigPayload,
         /// Holds the resolved `ferrobgp_config::Config` (processes, api blocks, static routes).
         config: ConfigPayload,
-        peers: Vec<PeerInfo>,
+        peers: Vec<ConfiguredPeer>,
         /// Process id of the supervisor (the daemon's pid for helpers).
         daemon_pid: u32,
         /// Parent process id of the supervisor (the `ppid` helpers are told).
@@ -88,7 +88,7 @@ pub enum SupervisorToRib {
     Reload {
         /// Holds a `ferrobgp_config::Config`.
         config: ConfigPayload,
-        peers: Vec<PeerInfo>,
+        peers: Vec<ConfiguredPeer>,
     },
     /// The daemon stops, first step: send the shutdown notice to every
     /// helper but keep reading what they write (their last withdrawals are

@@ -39,8 +39,8 @@ fn route(prefix: &str, attributes: &Arc<Attributes>) -> Route {
     )
 }
 
-fn peer(id: PeerId) -> PeerInfo {
-    PeerInfo {
+fn peer(id: PeerId) -> ConfiguredPeer {
+    ConfiguredPeer {
         id,
         peer_address: IpAddr::V4(Ipv4Addr::new(10, 0, 0, id as u8)),
         neighbor: blob("neighbor"),

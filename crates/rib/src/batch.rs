@@ -2,7 +2,7 @@
 //! configuration) applies to the selected peers, applied in one pass per
 //! peer, giving per peer the net change to send and per command its result.
 
-use crate::change::Change;
+use crate::change::PeerChange;
 use crate::error::RibError;
 use crate::peer::PeerRib;
 use ferrobgp_wire::route::Route;
@@ -63,7 +63,7 @@ pub struct BatchCommand {
 pub struct BatchResult {
     /// Per affected peer (non-empty lists only, by peer id), the changes to
     /// send in this order.
-    pub changes: Vec<(PeerId, Vec<Change>)>,
+    pub changes: Vec<(PeerId, Vec<PeerChange>)>,
     /// Per command, in order: applied, or why not (then it changed nothing).
     pub results: Vec<Result<(), RibError>>,
 }

@@ -6,7 +6,7 @@ use ferrobgp_wire::Family;
 
 /// One change for one peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub enum PeerChange {
     Announce(Route),
     /// The route's NLRI is withdrawn (attributes are irrelevant).
     Withdraw(Route),
@@ -14,10 +14,10 @@ pub enum Change {
     RouteRefresh(Family),
 }
 
-impl Change {
+impl PeerChange {
     pub fn route(&self) -> Option<&Route> {
         match self {
-            Change::Announce(r) | Change::Withdraw(r) => Some(r),
+            PeerChange::Announce(r) | PeerChange::Withdraw(r) => Some(r),
             _ => None,
         }
     }

@@ -28,6 +28,6 @@ mod tally;
 mod watchdog;
 
 pub use batch::{BatchCommand, BatchResult, Op, PeerId, Rib, RouteEntry};
-pub use change::Change;
+pub use change::PeerChange;
 pub use error::RibError;
 pub use peer::PeerRib;

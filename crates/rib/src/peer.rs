@@ -29,7 +29,7 @@
 use crate::adj_rib_in::AdjRibIn;
 use crate::adj_rib_out::AdjRibOut;
 use crate::batch::{Op, RouteEntry};
-use crate::change::Change;
+use crate::change::PeerChange;
 use crate::first_queue::FirstQueue;
 use crate::watchdog::Watchdogs;
 use ferrobgp_wire::nlri::NlriKey;
@@ -59,7 +59,7 @@ impl Session {
 /// One key's pending change: its last state, what the peer had before the
 /// batch, and whether a flush forces it out.
 struct Slot {
-    change: Change,
+    change: PeerChange,
     before: Option<Route>,
     forced: bool,
 }
@@ -74,7 +74,7 @@ struct Pending {
 
 impl Pending {
     /// `before`: the cached route when the key is first touched.
-    fn set(&mut self, key: NlriKey, change: Change, before: Option<Route>, forced: bool) {
+    fn set(&mut self, key: NlriKey, change: PeerChange, before: Option<Route>, forced: bool) {
         match self.index.get(&key) {
             Some(&i) => {
                 let slot = &mut self.list[i];
@@ -221,26 +221,26 @@ impl PeerRib {
     /// The whole Adj-RIB-Out for `families` (session up, or route refresh),
     /// then End-of-RIB per family when `eor`. With `adj-rib-out` off the
     /// routes are handed over and forgotten.
-    pub fn full_table(&mut self, families: &[Family], eor: bool) -> Vec<Change> {
+    pub fn full_table(&mut self, families: &[Family], eor: bool) -> Vec<PeerChange> {
         let wanted = |f: Family| families.is_empty() || families.contains(&f);
         let first = self.first_table(&wanted);
-        let mut out: Vec<Change> = if let Some(first) = first {
+        let mut out: Vec<PeerChange> = if let Some(first) = first {
             if !self.out.enabled {
                 self.out.drain();
             }
-            first.into_iter().map(Change::Announce).collect()
+            first.into_iter().map(PeerChange::Announce).collect()
         } else if self.out.enabled {
             self.out
                 .routes()
                 .filter(|r| wanted(r.family()))
-                .map(|r| Change::Announce(r.clone()))
+                .map(|r| PeerChange::Announce(r.clone()))
                 .collect()
         } else {
             self.out
                 .drain()
                 .into_iter()
                 .filter(|r| wanted(r.family()))
-                .map(Change::Announce)
+                .map(PeerChange::Announce)
                 .collect()
         };
         if let Some(s) = self.session.as_mut() {
@@ -250,7 +250,7 @@ impl PeerRib {
             }
         }
         if eor {
-            out.extend(families.iter().map(|f| Change::Eor(*f)));
+            out.extend(families.iter().map(|f| PeerChange::Eor(*f)));
         }
         out
     }
@@ -287,7 +287,12 @@ impl PeerRib {
             queue.push(route.clone());
         }
         let before = self.out.insert(route.clone());
-        pending.set(route.key(), Change::Announce(route.clone()), before, false);
+        pending.set(
+            route.key(),
+            PeerChange::Announce(route.clone()),
+            before,
+            false,
+        );
     }
 
     fn withdraw(&mut self, route: &Route, pending: &mut Pending) {
@@ -296,7 +301,7 @@ impl PeerRib {
             queue.remove_key(&key);
         }
         let before = self.out.remove(&key);
-        pending.set(key, Change::Withdraw(route.clone()), before, false);
+        pending.set(key, PeerChange::Withdraw(route.clone()), before, false);
     }
 
     fn announce_entry(&mut self, entry: &RouteEntry, pending: &mut Pending) {
@@ -312,7 +317,7 @@ impl PeerRib {
 
     /// Applies a batch's operations for this peer, in order, and returns
     /// what to send now (nothing when the session is not established).
-    pub fn apply<'a>(&mut self, ops: impl IntoIterator<Item = &'a Op>) -> Vec<Change> {
+    pub fn apply<'a>(&mut self, ops: impl IntoIterator<Item = &'a Op>) -> Vec<PeerChange> {
         let mut pending = Pending::default();
         let mut before = Vec::new();
         let mut after = Vec::new();
@@ -343,20 +348,20 @@ impl PeerRib {
                         queue.clear();
                     }
                     for r in self.out.drain() {
-                        pending.set(r.key(), Change::Withdraw(r.clone()), Some(r), false);
+                        pending.set(r.key(), PeerChange::Withdraw(r.clone()), Some(r), false);
                     }
                 }
                 Op::FlushOut => {
                     if self.out.enabled {
                         let routes: Vec<Route> = self.out.routes().cloned().collect();
                         for r in routes {
-                            pending.set(r.key(), Change::Announce(r.clone()), Some(r), true);
+                            pending.set(r.key(), PeerChange::Announce(r.clone()), Some(r), true);
                         }
                     }
                 }
                 Op::ClearIn => self.adj_in.clear(),
-                Op::Eor(f) => after.push(Change::Eor(*f)),
-                Op::RouteRefresh(f) => before.push(Change::RouteRefresh(*f)),
+                Op::Eor(f) => after.push(PeerChange::Eor(*f)),
+                Op::RouteRefresh(f) => before.push(PeerChange::RouteRefresh(*f)),
             }
         }
         let Some(session) = self.session.as_mut().filter(|s| s.ready) else {
@@ -364,15 +369,15 @@ impl PeerRib {
         };
         let ran = !pending.list.is_empty();
         let mut out = before;
-        out.retain(|c| !matches!(c, Change::RouteRefresh(f) if !session.carries(*f)));
+        out.retain(|c| !matches!(c, PeerChange::RouteRefresh(f) if !session.carries(*f)));
         out.reserve(pending.list.len() + after.len());
         let mut announces = Vec::new();
         for slot in pending.list {
             let c = slot.change;
             let carried = c.route().is_some_and(|r| session.carries(r.family()));
             match &c {
-                Change::Withdraw(_) if carried && session.withdrawals => out.push(c),
-                Change::Announce(r) if carried => {
+                PeerChange::Withdraw(_) if carried && session.withdrawals => out.push(c),
+                PeerChange::Announce(r) if carried => {
                     let unchanged =
                         !slot.forced && slot.before.as_ref().is_some_and(|b| b.same_as(r));
                     if !unchanged {

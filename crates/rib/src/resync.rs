@@ -9,7 +9,7 @@
 //! hold that the new table lacks (routes a reload removed while no rib ran
 //! are the exception documented in docs/ARCHITECTURE.md).
 
-use crate::change::Change;
+use crate::change::PeerChange;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
@@ -18,19 +18,23 @@ use std::collections::HashSet;
 /// `table` (the peer's full table for `families`, empty = all) preceded
 /// by the withdrawal of every route of `gone` whose NLRI it does not
 /// announce, each NLRI once.
-pub fn implicit_replace(gone: Vec<Route>, table: Vec<Change>, families: &[Family]) -> Vec<Change> {
+pub fn implicit_replace(
+    gone: Vec<Route>,
+    table: Vec<PeerChange>,
+    families: &[Family],
+) -> Vec<PeerChange> {
     let wanted = |f: Family| families.is_empty() || families.contains(&f);
     let mut seen: HashSet<NlriKey> = table
         .iter()
         .filter_map(|c| match c {
-            Change::Announce(r) => Some(r.key()),
+            PeerChange::Announce(r) => Some(r.key()),
             _ => None,
         })
         .collect();
-    let mut out: Vec<Change> = gone
+    let mut out: Vec<PeerChange> = gone
         .into_iter()
         .filter(|r| wanted(r.family()) && seen.insert(r.key()))
-        .map(Change::Withdraw)
+        .map(PeerChange::Withdraw)
         .collect();
     out.extend(table);
     out
@@ -61,8 +65,8 @@ mod tests {
     #[test]
     fn gone_routes_are_withdrawn_before_the_table_once_each() {
         let table = vec![
-            Change::Announce(route("10.1.0.0/24", "127.0.0.1")),
-            Change::Eor(Family::IPV4_UNICAST),
+            PeerChange::Announce(route("10.1.0.0/24", "127.0.0.1")),
+            PeerChange::Eor(Family::IPV4_UNICAST),
         ];
         let gone = vec![
             // announced again (other next hop): replaced, not withdrawn
@@ -73,8 +77,8 @@ mod tests {
         ];
         let got = implicit_replace(gone, table.clone(), &[]);
         let mut want = vec![
-            Change::Withdraw(route("10.2.0.0/24", "127.0.0.1")),
-            Change::Withdraw(route("10.3.0.0/24", "127.0.0.1")),
+            PeerChange::Withdraw(route("10.2.0.0/24", "127.0.0.1")),
+            PeerChange::Withdraw(route("10.3.0.0/24", "127.0.0.1")),
         ];
         want.extend(table);
         assert_eq!(got, want);
@@ -84,12 +88,12 @@ mod tests {
     fn only_the_families_asked_for() {
         let gone = vec![route("10.2.0.0/24", "127.0.0.1"), v6("2001:db8::/32")];
         let got = implicit_replace(gone, vec![], &[Family::IPV6_UNICAST]);
-        assert_eq!(got, vec![Change::Withdraw(v6("2001:db8::/32"))]);
+        assert_eq!(got, vec![PeerChange::Withdraw(v6("2001:db8::/32"))]);
     }
 
     #[test]
     fn nothing_gone_is_the_table_itself() {
-        let table = vec![Change::Announce(route("10.1.0.0/24", "127.0.0.1"))];
+        let table = vec![PeerChange::Announce(route("10.1.0.0/24", "127.0.0.1"))];
         assert_eq!(implicit_replace(vec![], table.clone(), &[]), table);
     }
 }

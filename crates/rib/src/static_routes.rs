@@ -4,7 +4,7 @@
 //! API routes untouched; spec §2.5).
 
 use crate::batch::{Op, RouteEntry};
-use crate::change::Change;
+use crate::change::PeerChange;
 use crate::peer::PeerRib;
 use ferrobgp_api::routes::AttrCache;
 use ferrobgp_config::ConfigRoute;
@@ -40,7 +40,7 @@ impl PeerRib {
     /// Replaces the configured routes of this peer by `routes`: what is no
     /// longer configured is withdrawn, the rest announced (identical routes
     /// send nothing). Returns what to send now.
-    pub fn set_static(&mut self, routes: Vec<RouteEntry>) -> Vec<Change> {
+    pub fn set_static(&mut self, routes: Vec<RouteEntry>) -> Vec<PeerChange> {
         let keys: HashSet<NlriKey> = routes.iter().map(|e| e.route.key()).collect();
         let gone: Vec<Route> = self
             .static_routes

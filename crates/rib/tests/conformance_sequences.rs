@@ -33,7 +33,7 @@ fn withdraw(prefix: &str) -> Op {
 }
 /// A one-peer rib (peer 1), established with ipv4 unicast; returns what
 /// the session-up run sends.
-fn up_rib() -> (Rib, Vec<Change>) {
+fn up_rib() -> (Rib, Vec<PeerChange>) {
     let mut rib = Rib::new();
     rib.add_peer(1, PeerRib::new(true, true));
     let p = rib.peer_mut(1).unwrap();
@@ -41,7 +41,7 @@ fn up_rib() -> (Rib, Vec<Change>) {
     let first = p.full_table(&[Family::IPV4_UNICAST], true);
     (rib, first)
 }
-fn batch(rib: &mut Rib, ops: Vec<Op>) -> Vec<Change> {
+fn batch(rib: &mut Rib, ops: Vec<Op>) -> Vec<PeerChange> {
     let cmds: Vec<BatchCommand> = ops
         .into_iter()
         .map(|op| BatchCommand { peers: vec![1], op })
@@ -55,14 +55,14 @@ fn batch(rib: &mut Rib, ops: Vec<Op>) -> Vec<Change> {
     }
 }
 /// Changes as short strings: `+10.0.0.0/8` (with next hop `@nh`), `-p`, `eor`.
-fn show(changes: &[Change]) -> Vec<String> {
+fn show(changes: &[PeerChange]) -> Vec<String> {
     changes
         .iter()
         .map(|c| match c {
-            Change::Announce(r) => format!("+{}@{}", r.nlri, r.next_hop),
-            Change::Withdraw(r) => format!("-{}", r.nlri),
-            Change::Eor(f) => format!("eor {f}"),
-            Change::RouteRefresh(f) => format!("rr {f}"),
+            PeerChange::Announce(r) => format!("+{}@{}", r.nlri, r.next_hop),
+            PeerChange::Withdraw(r) => format!("-{}", r.nlri),
+            PeerChange::Eor(f) => format!("eor {f}"),
+            PeerChange::RouteRefresh(f) => format!("rr {f}"),
         })
         .collect()
 }
@@ -391,7 +391,7 @@ fn identical_reannounce_sends_nothing_changed_one_replaces() {
             &mut rib,
             vec![Op::Announce(vec![RouteEntry::plain(med.clone())])]
         ),
-        vec![Change::Announce(med)]
+        vec![PeerChange::Announce(med)]
     );
     assert_eq!(rib.peer(1).unwrap().out.len(), 1);
     // path-id is part of the key

@@ -47,14 +47,14 @@ fn run(
                     .iter()
                     .flat_map(|(id, cs)| {
                         cs.iter().map(move |c| match c {
-                            Change::Announce(r) => format!(
+                            PeerChange::Announce(r) => format!(
                                 "{id} +{}{}",
                                 r.nlri,
                                 ferrobgp_api::text::update::attributes_text(&r.attributes)
                             ),
-                            Change::Withdraw(r) => format!("{id} -{}", r.nlri),
-                            Change::Eor(f) => format!("{id} eor {f}"),
-                            Change::RouteRefresh(f) => format!("{id} rr {f}"),
+                            PeerChange::Withdraw(r) => format!("{id} -{}", r.nlri),
+                            PeerChange::Eor(f) => format!("{id} eor {f}"),
+                            PeerChange::RouteRefresh(f) => format!("{id} rr {f}"),
                         })
                     })
                     .collect();

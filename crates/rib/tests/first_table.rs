@@ -20,14 +20,14 @@ fn routes_of(statics: &str) -> Vec<RouteEntry> {
     routes
 }
 
-fn show(changes: &[Change]) -> Vec<String> {
+fn show(changes: &[PeerChange]) -> Vec<String> {
     changes
         .iter()
         .map(|c| match c {
-            Change::Announce(r) => format!("+{}{}", r.nlri, attributes_text(&r.attributes)),
-            Change::Withdraw(r) => format!("-{}", r.nlri),
-            Change::Eor(f) => format!("eor {f}"),
-            Change::RouteRefresh(f) => format!("rr {f}"),
+            PeerChange::Announce(r) => format!("+{}{}", r.nlri, attributes_text(&r.attributes)),
+            PeerChange::Withdraw(r) => format!("-{}", r.nlri),
+            PeerChange::Eor(f) => format!("eor {f}"),
+            PeerChange::RouteRefresh(f) => format!("rr {f}"),
         })
         .collect()
 }

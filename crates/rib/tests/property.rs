@@ -64,13 +64,13 @@ fn random_op(rng: &mut Rng, shared: &[Arc<Attributes>]) -> Op {
     }
 }
 
-fn apply_to_view(view: &mut HashMap<NlriKey, Route>, changes: &[Change]) {
+fn apply_to_view(view: &mut HashMap<NlriKey, Route>, changes: &[PeerChange]) {
     for c in changes {
         match c {
-            Change::Announce(r) => {
+            PeerChange::Announce(r) => {
                 view.insert(r.key(), r.clone());
             }
-            Change::Withdraw(r) => {
+            PeerChange::Withdraw(r) => {
                 view.remove(&r.key());
             }
             _ => {}
@@ -111,7 +111,7 @@ fn peer_view_equals_adj_rib_out() {
                 } else {
                     p.session_up(vec![Family::IPV4_UNICAST]);
                     let sent = p.full_table(&[Family::IPV4_UNICAST], true);
-                    assert!(sent.iter().all(|c| !matches!(c, Change::Withdraw(_))));
+                    assert!(sent.iter().all(|c| !matches!(c, PeerChange::Withdraw(_))));
                     apply_to_view(&mut view, &sent);
                     established = true;
                 }
@@ -130,7 +130,7 @@ fn peer_view_equals_adj_rib_out() {
                     .results
                     .iter()
                     .all(|r| r.is_ok() || (!established && *r == Err(RibError::NotEstablished))));
-                let changes: Vec<Change> =
+                let changes: Vec<PeerChange> =
                     result.changes.into_iter().flat_map(|(_, c)| c).collect();
                 if !established {
                     assert!(
@@ -140,7 +140,7 @@ fn peer_view_equals_adj_rib_out() {
                 }
                 if only_announces {
                     for c in &changes {
-                        if let Change::Announce(r) = c {
+                        if let PeerChange::Announce(r) = c {
                             assert!(
                                 view.get(&r.key()) != Some(r),
                                 "seed {seed} step {step}: identical re-announce of {}",

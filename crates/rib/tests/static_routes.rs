@@ -19,14 +19,14 @@ fn conf(statics: &str) -> String {
     )
 }
 
-fn show(changes: &[Change]) -> Vec<String> {
+fn show(changes: &[PeerChange]) -> Vec<String> {
     changes
         .iter()
         .map(|c| match c {
-            Change::Announce(r) => format!("+{}@{}", r.nlri, r.next_hop),
-            Change::Withdraw(r) => format!("-{}", r.nlri),
-            Change::Eor(f) => format!("eor {f}"),
-            Change::RouteRefresh(f) => format!("rr {f}"),
+            PeerChange::Announce(r) => format!("+{}@{}", r.nlri, r.next_hop),
+            PeerChange::Withdraw(r) => format!("-{}", r.nlri),
+            PeerChange::Eor(f) => format!("eor {f}"),
+            PeerChange::RouteRefresh(f) => format!("rr {f}"),
         })
         .collect()
 }

@@ -231,7 +231,7 @@ impl State {
     }
 
     /// Queues changes to a peer's worker; true when an ack is expected.
-    pub(super) fn send_changes(&mut self, peer: PeerId, seq: u64, changes: Vec<Change>) {
+    pub(super) fn send_changes(&mut self, peer: PeerId, seq: u64, changes: Vec<PeerChange>) {
         self.send_untracked(peer, seq, to_ipc(changes))
     }
 
@@ -300,7 +300,7 @@ impl State {
     /// The changes of a batch with `flush adj-rib out` for `peer`: the
     /// Adj-RIB-Out re-sent family by family (between BoRR and EoRR when
     /// `route-refresh` is configured), then the batch's other changes.
-    pub(super) fn flush_list(&self, peer: PeerId, changes: Vec<Change>) -> ipc::ChangeList {
+    pub(super) fn flush_list(&self, peer: PeerId, changes: Vec<PeerChange>) -> ipc::ChangeList {
         let (Some(p), Some(rib)) = (self.peers.get(&peer), self.table.peer(peer)) else {
             return to_ipc(changes);
         };

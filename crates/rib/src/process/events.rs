@@ -1,7 +1,7 @@
 //! Conversions at the rib process's edges: rib changes to IPC changes, session reports to API events, and
 //! which helper gets what (the `api` blocks of a neighbor).
 
-use crate::Change;
+use crate::PeerChange;
 use ferrobgp_api::event::PeerInfo;
 use ferrobgp_config::route::operational::OperationalMessage;
 use ferrobgp_config::{LocalAddress, Neighbor};
@@ -24,12 +24,12 @@ pub fn now() -> f64 {
 
 /// Appends a rib change to `list`, as it travels to the session worker
 /// (a route refers to the list's copy of its attribute set).
-pub fn change_to_ipc(c: Change, list: &mut ipc::ChangeList) {
+pub fn change_to_ipc(c: PeerChange, list: &mut ipc::ChangeList) {
     match c {
-        Change::Announce(r) => list.announce(&r),
-        Change::Withdraw(r) => list.withdraw(&r),
-        Change::Eor(f) => list.push(ipc::Change::Eor(f)),
-        Change::RouteRefresh(f) => list.push(ipc::Change::RouteRefresh(f)),
+        PeerChange::Announce(r) => list.announce(&r),
+        PeerChange::Withdraw(r) => list.withdraw(&r),
+        PeerChange::Eor(f) => list.push(ipc::Change::Eor(f)),
+        PeerChange::RouteRefresh(f) => list.push(ipc::Change::RouteRefresh(f)),
     }
 }
 
@@ -107,7 +107,7 @@ pub fn refresh_marker(family: Family, subtype: u8) -> ipc::Change {
 /// per family, then the batch's withdrawals and End-of-RIB markers. Route
 /// refresh requests of the batch go first.
 pub fn flush_resend(
-    changes: Vec<Change>,
+    changes: Vec<PeerChange>,
     table: &[Route],
     families: &[Family],
     markers: bool,
@@ -119,10 +119,10 @@ pub fn flush_resend(
     let mut eors = ipc::ChangeList::new();
     for c in changes {
         match c {
-            Change::RouteRefresh(_) => change_to_ipc(c, &mut out),
-            Change::Withdraw(_) => change_to_ipc(c, &mut rest),
-            Change::Eor(_) => change_to_ipc(c, &mut eors),
-            Change::Announce(r) => {
+            PeerChange::RouteRefresh(_) => change_to_ipc(c, &mut out),
+            PeerChange::Withdraw(_) => change_to_ipc(c, &mut rest),
+            PeerChange::Eor(_) => change_to_ipc(c, &mut eors),
+            PeerChange::Announce(r) => {
                 index.insert(r.key(), announced.len());
                 announced.push(Some(r));
             }
@@ -158,14 +158,14 @@ pub fn flush_resend(
 /// Adj-RIB-Out (`changes`, from `PeerRib::full_table`), each route in an
 /// UPDATE of its own, between BoRR and EoRR when enhanced route refresh
 /// was negotiated (RFC 7313 section 4; spec §7.7).
-pub fn refresh_resend(changes: Vec<Change>, family: Family, enhanced: bool) -> ipc::ChangeList {
+pub fn refresh_resend(changes: Vec<PeerChange>, family: Family, enhanced: bool) -> ipc::ChangeList {
     let mut out = ipc::ChangeList::new();
     if enhanced {
         out.push(refresh_marker(family, SUBTYPE_BORR));
     }
     for c in changes {
         match c {
-            Change::Announce(r) => out.resend(&r),
+            PeerChange::Announce(r) => out.resend(&r),
             other => change_to_ipc(other, &mut out),
         }
     }
@@ -358,12 +358,12 @@ mod tests {
         // what PeerRib::apply gives for the batch (the flush forces every
         // route out, the new one first: it was touched first)
         let changes = vec![
-            Change::Withdraw(route("10.7.0.0/24", "192.0.2.7")),
-            Change::Announce(table[3].clone()),
-            Change::Announce(table[0].clone()),
-            Change::Announce(table[1].clone()),
-            Change::Announce(table[2].clone()),
-            Change::Eor(Family::IPV4_UNICAST),
+            PeerChange::Withdraw(route("10.7.0.0/24", "192.0.2.7")),
+            PeerChange::Announce(table[3].clone()),
+            PeerChange::Announce(table[0].clone()),
+            PeerChange::Announce(table[1].clone()),
+            PeerChange::Announce(table[2].clone()),
+            PeerChange::Eor(Family::IPV4_UNICAST),
         ];
         let families = [Family::IPV4_UNICAST, Family::IPV6_UNICAST];
         let list = flush_resend(changes.clone(), &table, &families, true);
@@ -394,8 +394,8 @@ mod tests {
     #[test]
     fn received_refresh_is_bracketed_when_enhanced() {
         let changes = vec![
-            Change::Announce(route("10.1.0.0/24", "192.0.2.1")),
-            Change::Announce(route("10.2.0.0/24", "192.0.2.1")),
+            PeerChange::Announce(route("10.1.0.0/24", "192.0.2.1")),
+            PeerChange::Announce(route("10.2.0.0/24", "192.0.2.1")),
         ];
         let list = refresh_resend(changes.clone(), Family::IPV4_UNICAST, true);
         assert_eq!(

@@ -33,7 +33,7 @@ pub use helper_io::take_lines;
 use crate::batch::{BatchCommand, Op, PeerId};
 use crate::dispatch::{dispatch, Effect};
 use crate::peer::PeerRib;
-use crate::Change;
+use crate::PeerChange;
 use ferrobgp_api::ack::{AckState, Outcome};
 use ferrobgp_api::{from_wire, output, AckFormat, Command};
 use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
@@ -286,7 +286,7 @@ pub async fn run(
 type Decoded = Option<Option<Message>>;
 
 /// A peer's rib changes as they travel to its worker.
-fn to_ipc(changes: Vec<Change>) -> ipc::ChangeList {
+fn to_ipc(changes: Vec<PeerChange>) -> ipc::ChangeList {
     let mut out = ipc::ChangeList::new();
     for c in changes {
         events::change_to_ipc(c, &mut out);
@@ -324,7 +324,7 @@ impl State {
     /// Installs the supervisor's peer list: new peers get a RIB with their
     /// configured routes, known ones their new configured routes (removed
     /// ones withdrawn), peers no longer listed are dropped.
-    fn set_peers(&mut self, peers: &[ipc::PeerInfo]) {
+    fn set_peers(&mut self, peers: &[ipc::ConfiguredPeer]) {
         let mut keep = BTreeSet::new();
         for p in peers {
             let Ok(neighbor) = p.neighbor.to::<Neighbor>() else {

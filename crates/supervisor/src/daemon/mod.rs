@@ -41,7 +41,7 @@ use crate::privilege::{self, Privileges};
 use crate::spawn::{spawn_helper, spawn_role};
 use ferrobgp_config::{Config, LoadOptions, Neighbor, Process, Settings};
 use ferrobgp_ipc::{
-    self as ipc, Channel, HelperInfo, PeerId, PeerInfo, RibToSupervisor, SessionToSupervisor,
+    self as ipc, Channel, ConfiguredPeer, HelperInfo, PeerId, RibToSupervisor, SessionToSupervisor,
     StopMode, SupervisorToRib, SupervisorToSession,
 };
 use nix::sys::signal::{kill, killpg, Signal};
@@ -468,11 +468,11 @@ impl Daemon {
         ipc::ConfigPayload::of(&self.opts.settings)
     }
 
-    fn peer_infos(&self) -> ipc::Result<Vec<PeerInfo>> {
+    fn peer_infos(&self) -> ipc::Result<Vec<ConfiguredPeer>> {
         self.peers
             .iter()
             .map(|(id, n)| {
-                Ok(PeerInfo {
+                Ok(ConfiguredPeer {
                     id: *id,
                     peer_address: n.peer_address.addr(),
                     neighbor: ipc::ConfigPayload::of(n)?,
