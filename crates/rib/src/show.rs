@@ -6,6 +6,7 @@
 //! process gathers a [`NeighborStatus`] per peer and writes the lines.
 
 use crate::batch::{PeerId, Rib};
+use ferrobgp_api::text::evpn::evpn_text;
 use ferrobgp_api::text::update::{attributes_text, nlri_text};
 use ferrobgp_api::RibSide;
 use ferrobgp_config::{AddPathMode, LocalAddress, Neighbor};
@@ -22,7 +23,9 @@ use std::net::IpAddr;
 /// (its NLRI's `extensive()`, the form of the text events): the prefix,
 /// then `path-information`, the labels, the next hop and last the `rd`
 /// (`10.3.0.0/24 path-information 0.0.0.7 label 200 next-hop 127.0.0.1 rd
-/// 65000:1`); VPLS `vpls rd ... endpoint ...`. The other families keep
+/// 65000:1`); VPLS `vpls rd ... endpoint ...`; MCAST-VPN and EVPN their
+/// NLRI's `str()` without next hop (`evpn:macadv::65000:1:-:0:...`, see
+/// [`evpn_text`]). The other families keep
 /// the NLRI's own text and the next hop after it (FlowSpec: checked in
 /// `show_flow`): the events print only their family there, `show` does not.
 pub fn route_text(r: &Route) -> String {
@@ -36,6 +39,7 @@ pub fn route_text(r: &Route) -> String {
             Some(t) => t,
             None => m.to_string(),
         },
+        Nlri::Evpn(e) => evpn_text(e),
         other => match nh {
             Some(nh) => format!("{other} next-hop {nh}"),
             None => other.to_string(),

@@ -377,3 +377,71 @@ fn adj_rib_text_in_family_order_with_rd_label_and_path_information() {
         ]
     );
 }
+
+/// EVPN routes of the five types (RFC 7432 types 1 to 4, RFC 9136 type
+/// 5) as ExaBGP 5.0.15's `show adj-rib in` prints them: the NLRI's
+/// `str()`, no next hop. The NLRIs are the ones the recording peer sends
+/// in qa/clients/record-exabgp (`EVPN_ROUTES`) and the lines what 5.0.15
+/// printed for them (qa/clients/exabgp-5.0.15/exabgpcli_families.out); a
+/// route type ExaBGP does not know is its generic form.
+#[test]
+fn evpn_routes_as_exabgp_prints_them() {
+    use ferrobgp_wire::attribute::Attributes;
+    use ferrobgp_wire::codec::Reader;
+    use ferrobgp_wire::nlri::Evpn;
+    use ferrobgp_wire::route::{NextHop, Route};
+    use std::sync::Arc;
+    let cases = [
+        (
+            "01190000fde8000000010011223344556677889900000007000641",
+            "evpn:ethernetad::65000:1:00:11:22:33:44:55:66:77:88:99:7: label 100 (1601)",
+        ),
+        (
+            "02280000fde800000001001122334455667788990000006430001122334455200a0000010006410007d1",
+            "evpn:macadv::65000:1:00:11:22:33:44:55:66:77:88:99:100:00:11:22:33:44:55/48:10.0.0.1: label 100 (1601)",
+        ),
+        (
+            "02310000fde8000000010000000000000000000000000000300011223344558020010db8000000000000000000000001000641",
+            "evpn:macadv::65000:1:-:0:00:11:22:33:44:55/48:2001:db8::1: label 100 (1601)",
+        ),
+        (
+            "022100010a0000020001000000000000000000000000000030aabbcc00022000000641",
+            "evpn:macadv::10.0.0.2:1:-:0:AA:BB:CC:00:02:20/48:: label 100 (1601)",
+        ),
+        (
+            "031100010a000002000100000000200a000002",
+            "evpn:multicast::10.0.0.2:1:0:10.0.0.2",
+        ),
+        (
+            "031d0000fde800000001000000058020010db8000000000000000000000002",
+            "evpn:multicast::65000:1:5:2001:db8::2",
+        ),
+        (
+            "04170000fde80000000100112233445566778899200a000003",
+            "evpn:segment::65000:1:00:11:22:33:44:55:66:77:88:99:10.0.0.3",
+        ),
+        (
+            "05220000fde8000000010000000000000000000000000000180a3c00000a000009000641",
+            "evpn:prfxadv::65000:1:-:0:10.60.0.0/24:10.0.0.9: label 100 (1601)",
+        ),
+        (
+            "053a00010a000002000100112233445566778899000000034020010db800600000000000000000000020010db80000000000000000000000090007d1",
+            "evpn:prfxadv::10.0.0.2:1:00:11:22:33:44:55:66:77:88:99:3:2001:db8:60::/64:2001:db8::9: label 125 (2001)",
+        ),
+        // not a route type of RFC 7432 or RFC 9136: ExaBGP's generic EVPN
+        ("0903aabbcc", "evpn:unknown:0xaabbcc"),
+    ];
+    for (hex, want) in cases {
+        let wire: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let e = Evpn::decode(&mut Reader::new(&wire)).unwrap();
+        let r = Route::new(
+            ferrobgp_wire::nlri::Nlri::Evpn(e),
+            NextHop::V4("192.0.2.1".parse().unwrap()),
+            Arc::new(Attributes::default()),
+        );
+        assert_eq!(show::route_text(&r), want, "{hex}");
+    }
+}

@@ -55,7 +55,7 @@ fn labels(r: &mut Reader<'_>) -> Option<Value> {
 
 /// The type-specific fields as ExaBGP's JSON keys, `None` when the body
 /// does not parse.
-fn evpn_fields(e: &Evpn) -> Option<Map<String, Value>> {
+pub(crate) fn evpn_fields(e: &Evpn) -> Option<Map<String, Value>> {
     let mut m = Map::new();
     let mut r = Reader::new(&e.body);
     let rd = RouteDistinguisher(r.array().ok()?);

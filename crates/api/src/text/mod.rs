@@ -11,11 +11,13 @@
 //! The lines for crates/wire's decoded messages: [`update`] (UPDATE lines
 //! and the attributes' text), [`attribute`] (the attributes whose text
 //! reads their value), [`bgp_ls`] (the BGP-LS attribute), [`capability`]
-//! (an OPEN's capabilities as the text encoder merges them).
+//! (an OPEN's capabilities as the text encoder merges them), [`evpn`] (an
+//! EVPN route as `show adj-rib` prints it).
 
 pub mod attribute;
 pub mod bgp_ls;
 pub mod capability;
+pub mod evpn;
 pub mod update;
 
 pub use capability::capabilities_text;
