@@ -929,13 +929,7 @@ fn bird_extended_message_both_ways() {
                 1,
             )
         },
-        |c| {
-            c.replacen(
-                "family {",
-                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
-                1,
-            )
-        },
+        with_route_refresh,
     ) else {
         return;
     };
@@ -1007,13 +1001,7 @@ fn bird_without_extended_message() {
     let Some(mut pair) = Pair::start_with(
         "interop_bird::bird_without_extended_message",
         |c| c,
-        |c| {
-            c.replacen(
-                "family {",
-                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
-                1,
-            )
-        },
+        with_route_refresh,
     ) else {
         return;
     };
@@ -1261,13 +1249,7 @@ fn bird_session_survives_a_rib_kill() {
     let Some(mut pair) = Pair::start_with(
         "interop_bird::bird_session_survives_a_rib_kill",
         |c| c,
-        |c| {
-            c.replacen(
-                "family {",
-                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
-                1,
-            )
-        },
+        with_route_refresh,
     ) else {
         return;
     };

@@ -941,13 +941,7 @@ fn gobgp_session_survives_a_rib_kill() {
     let Some(mut pair) = Pair::start_with(
         "interop_gobgp::gobgp_session_survives_a_rib_kill",
         |c| c,
-        |c| {
-            c.replacen(
-                "family {",
-                "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
-                1,
-            )
-        },
+        with_route_refresh,
     ) else {
         return;
     };

@@ -303,6 +303,16 @@ tail -n +1 -s 0.1 -F --pid=$$ "$dir/rw/commands" 2>/dev/null &
 cat >> "$dir/rw/received.log"
 "#;
 
+/// ferrobgp's configuration `conf` with `capability { route-refresh; }`
+/// in front of its (first neighbor's) `family` block.
+pub fn with_route_refresh(conf: String) -> String {
+    conf.replacen(
+        "family {",
+        "capability {\n\t\troute-refresh;\n\t}\n\tfamily {",
+        1,
+    )
+}
+
 /// ferrobgp under test, with its helper; stopped by PID when dropped.
 pub struct Ferro {
     pub child: Child,
