@@ -100,22 +100,7 @@ pub fn process_section(
     lookup: &RunLookup,
     sink: &mut Sink,
 ) -> Option<Process> {
-    let Some(name) = s.head.get(1) else {
-        sink.err(
-            s.pos(),
-            "missing process name: expected \"process <name> {\"",
-        );
-        return None;
-    };
-    if let Some(extra) = s.head.get(2) {
-        sink.err(
-            extra.pos,
-            format!(
-                "unexpected \"{}\" after the process name: expected \"{{\"",
-                extra.text
-            ),
-        );
-    }
+    let name = crate::section::one_arg(s, "process name", "name", sink)?;
     let dir = source.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut argv: Option<(Vec<String>, Pos)> = None;
     let mut encoder = None;

@@ -96,6 +96,38 @@ pub fn no_args(s: &Section, sink: &mut Sink) {
     }
 }
 
+/// The one argument of a section's head (`neighbor <ip> {`, `process
+/// <name> {`), with an error for a missing one and for anything after it.
+/// `what` names it in messages ("neighbor address"), `placeholder` stands
+/// for it in the expected form ("ip": `neighbor <ip> {`).
+pub fn one_arg<'a>(
+    s: &'a Section,
+    what: &str,
+    placeholder: &str,
+    sink: &mut Sink,
+) -> Option<&'a Token> {
+    let Some(t) = s.head.get(1) else {
+        sink.err(
+            s.pos(),
+            format!(
+                "missing {what}: expected \"{} <{placeholder}> {{\"",
+                s.name()
+            ),
+        );
+        return None;
+    };
+    if let Some(extra) = s.head.get(2) {
+        sink.err(
+            extra.pos,
+            format!(
+                "unexpected \"{}\" after the {what}: expected \"{{\"",
+                extra.text
+            ),
+        );
+    }
+    Some(t)
+}
+
 /// Joins words for messages.
 pub fn words(tokens: &[Token]) -> String {
     tokens

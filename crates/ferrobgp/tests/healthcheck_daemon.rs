@@ -12,27 +12,16 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// The helper `watch`: `helper healthcheck` on two IPs, healthy while
+/// `dir/healthy` exists.
 fn conf(helper: &str, dir: &Path, port: u16) -> String {
-    format!(
-        r#"
-process watch {{
-    run {helper} healthcheck --cmd "test -e {dir}/healthy" --ip 192.0.2.1 --ip 192.0.2.2 --rise 1 --fall 1 --interval 0.2 --fast-interval 0.2 --no-ip-setup --no-syslog --debounce --community 65000:1 --disabled-community 65000:666;
-    encoder text;
-}}
-
-neighbor 127.0.0.1 {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {port};
-    family {{ ipv4 unicast; }}
-    api {{ processes [ watch ]; }}
-}}
-"#,
-        dir = dir.display()
-    )
+    let run = format!(
+        "{helper} healthcheck --cmd \"test -e {}/healthy\" --ip 192.0.2.1 --ip 192.0.2.2 \
+         --rise 1 --fall 1 --interval 0.2 --fast-interval 0.2 --no-ip-setup --no-syslog \
+         --debounce --community 65000:1 --disabled-community 65000:666",
+        dir.display()
+    );
+    text_process_neighbor("watch", &run, port)
 }
 
 /// The UPDATE bodies the peer receives: healthy (UP), then unhealthy (DOWN).

@@ -10,7 +10,7 @@ use ferrobgp_ipc::Change;
 use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::RouteRefresh;
-use ferrobgp_wire::negotiated::Negotiated;
+use ferrobgp_wire::negotiated::{Negotiated, STANDARD_MAX_MESSAGE_SIZE};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route, RouteChange};
 use ferrobgp_wire::update::{eor, pack, Context};
@@ -142,11 +142,8 @@ pub fn encode_changes(
                 if !cfg.open.route_refresh {
                     continue;
                 }
-                let mut body = Vec::new();
-                RouteRefresh::new(*family, 0).encode_body(&mut body);
                 out.push(Outgoing {
-                    bytes: frame(kind::ROUTE_REFRESH, &body, max)
-                        .map_err(|e| Error::Encode(e.to_string()))?,
+                    bytes: route_refresh(*family)?,
                     update: false,
                 });
             }
@@ -154,6 +151,14 @@ pub fn encode_changes(
     }
     flush_routes(&mut run, ctx, &mut out);
     Ok(out)
+}
+
+/// A ROUTE-REFRESH (RFC 2918, subtype 0) for `family`.
+pub fn route_refresh(family: ferrobgp_wire::Family) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    RouteRefresh::new(family, 0).encode_body(&mut body);
+    frame(kind::ROUTE_REFRESH, &body, STANDARD_MAX_MESSAGE_SIZE)
+        .map_err(|e| Error::Encode(e.to_string()))
 }
 
 #[cfg(test)]

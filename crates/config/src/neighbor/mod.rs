@@ -518,22 +518,7 @@ pub fn read_body(s: Section, in_template: bool, sink: &mut Sink) -> Draft {
 
 /// The peer address of a `neighbor <ip>[/len]` head.
 pub fn peer_address(s: &Section, sink: &mut Sink) -> Option<IpNet> {
-    let Some(t) = s.head.get(1) else {
-        sink.err(
-            s.pos(),
-            "missing neighbor address: expected \"neighbor <ip> {\"",
-        );
-        return None;
-    };
-    if let Some(extra) = s.head.get(2) {
-        sink.err(
-            extra.pos,
-            format!(
-                "unexpected \"{}\" after the neighbor address: expected \"{{\"",
-                extra.text
-            ),
-        );
-    }
+    let t = crate::section::one_arg(s, "neighbor address", "ip", sink)?;
     let r = values::prefix(t).map_err(|e| {
         if t.text.parse::<IpAddr>().is_err() && !t.text.contains('/') {
             ParseError::new(

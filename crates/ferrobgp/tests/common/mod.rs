@@ -333,28 +333,9 @@ neighbor 127.0.0.1 {{
 /// One neighbor at `peer` whose state changes go, as text, to the helper
 /// `watcher.sh` ([`WATCHER`]).
 pub fn watcher_conf(peer: &Peer) -> String {
-    format!(
-        r#"
-process watcher {{
-    run ./watcher.sh;
-    encoder text;
-}}
-
-neighbor 127.0.0.1 {{
-    router-id 10.0.0.1;
-    local-address 127.0.0.1;
-    local-as 65000;
-    peer-as 65000;
-    hold-time 30;
-    connect {port};
-    family {{ ipv4 unicast; }}
-    api {{
-        processes [ watcher ];
-        neighbor-changes;
-    }}
-}}
-"#,
-        port = peer.addr.port()
+    text_process_neighbor("watcher", "./watcher.sh", peer.addr.port()).replace(
+        "api { processes [ watcher ]; }",
+        "api { processes [ watcher ]; neighbor-changes; }",
     )
 }
 

@@ -385,11 +385,8 @@ impl Worker {
         .await?;
         if neg.refresh != Refresh::Absent {
             for family in families {
-                let mut body = Vec::new();
-                ferrobgp_wire::message::RouteRefresh::new(family, 0).encode_body(&mut body);
-                if let Ok(bytes) = frame(kind::ROUTE_REFRESH, &body, EXTENDED_MAX_MESSAGE_SIZE) {
-                    self.send_on(conn, bytes).await?;
-                }
+                let bytes = encode::route_refresh(family)?;
+                self.send_on(conn, bytes).await?;
             }
         }
         Ok(())
@@ -411,7 +408,7 @@ impl Worker {
                 };
                 let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
                 let changes = without_operational(changes, operational);
-                if changes.iter().any(|c| matches!(c, Change::Eor(_))) {
+                if !self.eor_sent && changes.iter().any(|c| matches!(c, Change::Eor(_))) {
                     self.eor_sent = true;
                 }
                 match encode_changes(&changes, &attributes, ctx, &self.cfg) {

@@ -122,34 +122,19 @@ pub(super) fn aggregator(cur: &mut Cursor<'_>) -> PResult<Aggregator> {
     Ok(Aggregator { asn, ip })
 }
 
-/// One standard community: `a:b`, decimal, `0x..` or a well-known name.
+/// One standard community: `a:b`, decimal, `0x..` or a well-known name
+/// (wire's parser; the message says which form the text failed).
 pub(super) fn community(t: &Token) -> PResult<Community> {
-    let bad =
-        |why: &str| ParseError::new(t.pos, format!("invalid community \"{}\": {why}", t.text));
-    let s = t.text.to_ascii_lowercase();
-    Ok(match s.as_str() {
-        "no-export" => Community::NO_EXPORT,
-        "no-advertise" => Community::NO_ADVERTISE,
-        "no-export-subconfed" => Community::NO_EXPORT_SUBCONFED,
-        "nopeer" | "no-peer" => Community::NOPEER,
-        "blackhole" => Community::BLACKHOLE,
-        _ => {
-            if let Some((hi, lo)) = s.split_once(':') {
-                match (hi.parse::<u16>(), lo.parse::<u16>()) {
-                    (Ok(h), Ok(l)) => Community::new(h, l),
-                    _ => return Err(bad("expected a:b with both parts 0..65535")),
-                }
-            } else if let Some(h) = s.strip_prefix("0x") {
-                Community(
-                    u32::from_str_radix(h, 16)
-                        .map_err(|_| bad("expected a 32-bit hexadecimal value"))?,
-                )
-            } else {
-                Community(s.parse::<u32>().map_err(|_| {
-                    bad("expected a:b, a 32-bit integer, or no-export, no-advertise, no-export-subconfed, nopeer, blackhole")
-                })?)
-            }
-        }
+    t.text.parse::<Community>().map_err(|_| {
+        let lower = t.text.to_ascii_lowercase();
+        let why = if lower.contains(':') {
+            "expected a:b with both parts 0..65535"
+        } else if lower.starts_with("0x") {
+            "expected a 32-bit hexadecimal value"
+        } else {
+            "expected a:b, a 32-bit integer, or no-export, no-advertise, no-export-subconfed, nopeer, blackhole"
+        };
+        ParseError::new(t.pos, format!("invalid community \"{}\": {why}", t.text))
     })
 }
 
