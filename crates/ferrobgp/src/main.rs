@@ -8,6 +8,7 @@
 //! supervisor starts by re-executing this binary; they expect their
 //! channels at descriptors 3 (supervisor) and 4 (rib, sessions only).
 
+mod allocator;
 mod cli;
 mod decode;
 mod docs;
@@ -18,13 +19,6 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ferrobgp_config::{LoadOptions, Settings};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// The allocator of every ferrobgp process (they are all this binary):
-/// mimalloc, chosen on measurement over glibc's malloc, whose free-list
-/// upkeep took about 40 % of the rib's time on `announce route` lines
-/// (README "Performance").
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// What ExaBGP version this release is compatible with.
 const EXABGP_COMPAT: &str = "5.0.0";
@@ -423,6 +417,7 @@ fn run(a: RunArgs) -> ExitCode {
         user,
         control_socket: a.socket.clone(),
         helper_run_as: None,
+        release_memory: allocator::release_free_memory,
     };
     let rt = match runtime() {
         Ok(rt) => rt,

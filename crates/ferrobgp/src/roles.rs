@@ -94,6 +94,7 @@ pub(crate) fn rib(a: RoleArgs) -> ExitCode {
                 bytes: a.limits.peer_queue_bytes,
             },
             max_line: a.limits.max_line.max(1),
+            release_memory: crate::allocator::release_free_memory,
         };
         ferrobgp_rib::process::run(ch, opts)
             .await

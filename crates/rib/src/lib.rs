@@ -9,6 +9,7 @@
 
 mod adj_rib_in;
 mod adj_rib_out;
+mod after_burst;
 mod batch;
 mod change;
 pub mod dispatch;

@@ -61,6 +61,9 @@ pub struct Options {
     pub peer_queue: crate::pipeline::Bounds,
     /// Longest helper line accepted (bytes, newline excluded).
     pub max_line: usize,
+    /// Hands freed memory back to the system; called once the peers'
+    /// configured routes are installed (the binary knows its allocator).
+    pub release_memory: fn(),
 }
 
 type HelperKey = u64;
@@ -80,7 +83,12 @@ struct Helper {
 }
 
 struct Peer {
+    /// The neighbor's settings; its routes are in the peer's RIB, not here.
     neighbor: Neighbor,
+    /// The neighbor as the supervisor sent it, routes included: decoded
+    /// again only by `show neighbor configuration`, so that a million
+    /// configured routes are not also held parsed.
+    configured: ipc::ConfigPayload,
     /// ExaBGP's name string, matched by neighbor selectors.
     name: String,
     link: Option<(u64, session_io::LinkQueue)>,
@@ -156,6 +164,8 @@ struct State {
     answered: crate::tally::SourceTally,
     /// When the batch being started was read (its answers' latency).
     batch_read: Option<std::time::Instant>,
+    /// When to hand freed memory back (see [`crate::after_burst`]).
+    after_burst: crate::after_burst::AfterBurst,
 }
 
 /// Runs the rib until the supervisor says to stop or goes away.
@@ -244,11 +254,11 @@ pub async fn run(
         control_clients,
         answered: Default::default(),
         batch_read: None,
+        after_burst: Default::default(),
     };
     st.apply_config(config);
-    st.set_peers(&peers);
-    // Each peer's serialized neighbor holds its configured routes.
-    drop(peers);
+    st.set_peers(peers);
+    (st.opts.release_memory)();
     let _ = st.sup.send(RibToSupervisor::Ready);
     info!("rib ready: {} neighbor(s)", st.peers.len());
     let mut tick = tokio::time::interval(heartbeat::TICK);
@@ -276,7 +286,10 @@ pub async fn run(
             Some((peer, gen, msg)) = session_rx.recv() => st.on_session(peer, gen, msg),
             Some(ticket) = timeout_rx.recv() => st.on_timeout(ticket),
             Some(stream) = control_rx.recv() => st.add_control_client(stream),
-            _ = tick.tick() => st.heartbeat(),
+            _ = tick.tick() => {
+                st.heartbeat();
+                st.release_after_burst();
+            }
         }
     }
 }
@@ -306,6 +319,18 @@ fn static_entries(n: &Neighbor) -> Vec<crate::batch::RouteEntry> {
 }
 
 impl State {
+    /// Hands freed memory back once a burst of work is over (see
+    /// [`crate::after_burst`]).
+    fn release_after_burst(&mut self) {
+        let activity = self.peers.values().fold(self.seq, |n, p| {
+            n.wrapping_add(p.sent.update)
+                .wrapping_add(p.received.update)
+        });
+        if self.after_burst.tick(activity) {
+            (self.opts.release_memory)();
+        }
+    }
+
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
@@ -324,19 +349,22 @@ impl State {
     /// Installs the supervisor's peer list: new peers get a RIB with their
     /// configured routes, known ones their new configured routes (removed
     /// ones withdrawn), peers no longer listed are dropped.
-    fn set_peers(&mut self, peers: &[ipc::ConfiguredPeer]) {
+    fn set_peers(&mut self, peers: Vec<ipc::ConfiguredPeer>) {
         let mut keep = BTreeSet::new();
         for p in peers {
-            let Ok(neighbor) = p.neighbor.to::<Neighbor>() else {
+            let Ok(mut neighbor) = p.neighbor.to::<Neighbor>() else {
                 warn!("peer {}: undecodable neighbor", p.id);
                 continue;
             };
             keep.insert(p.id);
             let entries = static_entries(&neighbor);
+            neighbor.routes = Vec::new();
+            let configured = p.neighbor;
             match self.peers.get_mut(&p.id) {
                 Some(existing) => {
                     existing.name = events::peer_name(&neighbor);
                     existing.neighbor = neighbor;
+                    existing.configured = configured;
                 }
                 None => {
                     self.table.add_peer(p.id, PeerRib::for_neighbor(&neighbor));
@@ -345,6 +373,7 @@ impl State {
                         Peer {
                             name: events::peer_name(&neighbor),
                             neighbor,
+                            configured,
                             link: None,
                             heartbeat: None,
                             up: false,
@@ -438,8 +467,9 @@ impl State {
             SupervisorToRib::Reload { config, peers } => {
                 let config: Config = config.to()?;
                 self.apply_config(config);
-                self.set_peers(&peers);
+                self.set_peers(peers);
                 self.forget_removed_sources();
+                (self.opts.release_memory)();
             }
             SupervisorToRib::ReloadDone { error } => self.reload_done(error),
             SupervisorToRib::Metrics { n } => {

@@ -39,9 +39,14 @@ impl State {
             NeighborView::Extensive => statuses()
                 .flat_map(|s| crate::show::extensive(&s))
                 .collect(),
-            NeighborView::Configuration => statuses()
-                .flat_map(|s| {
-                    ferrobgp_config::print::neighbor(s.neighbor)
+            NeighborView::Configuration => peers
+                .iter()
+                .filter_map(|id| self.peers.get(id))
+                .flat_map(|p| {
+                    // With its routes, which only the payload still holds.
+                    let whole = p.configured.to::<Neighbor>();
+                    let n = whole.as_ref().unwrap_or(&p.neighbor);
+                    ferrobgp_config::print::neighbor(n)
                         .lines()
                         .map(str::to_string)
                         .collect::<Vec<_>>()

@@ -98,6 +98,9 @@ pub struct Options {
     /// Control socket path (`--socket`); `None`: the default place, unless
     /// `exabgp.api.cli` is false.
     pub control_socket: Option<PathBuf>,
+    /// Hands freed memory back to the system; called once a configuration
+    /// is loaded and its routes serialized (the binary knows its allocator).
+    pub release_memory: fn(),
     /// The user helpers run as, whose access to each `run` program the
     /// configuration checks (set by [`run`] from the privileges).
     pub helper_run_as: Option<ferrobgp_config::run_access::RunAs>,
@@ -226,7 +229,10 @@ struct Daemon {
     selection: usize,
     config: Config,
     peer_ids: PeerIds,
+    /// Each neighbor's session settings (no routes: see [`plan::Split`]).
     peers: BTreeMap<PeerId, Neighbor>,
+    /// Each neighbor with its routes, serialized for the rib.
+    rib_peers: Vec<ConfiguredPeer>,
     workers: BTreeMap<PeerId, Worker>,
     helpers: BTreeMap<String, Helper>,
     rib: Option<Rib>,
@@ -295,6 +301,7 @@ pub async fn run(opts: Options) -> Result<i32> {
         config,
         peer_ids: PeerIds::default(),
         peers: BTreeMap::new(),
+        rib_peers: Vec::new(),
         workers: BTreeMap::new(),
         helpers: BTreeMap::new(),
         rib: None,
@@ -319,7 +326,10 @@ pub async fn run(opts: Options) -> Result<i32> {
         metrics: Default::default(),
         metrics_server: None,
     };
-    d.peers = d.peer_ids.assign(&d.config);
+    let split = d.peer_ids.assign(&mut d.config)?;
+    d.peers = split.peers;
+    d.rib_peers = split.rib_peers;
+    (d.opts.release_memory)();
     for kind in [
         SignalKind::terminate(),
         SignalKind::interrupt(),
@@ -468,17 +478,8 @@ impl Daemon {
         ipc::ConfigPayload::of(&self.opts.settings)
     }
 
-    fn peer_infos(&self) -> ipc::Result<Vec<ConfiguredPeer>> {
-        self.peers
-            .iter()
-            .map(|(id, n)| {
-                Ok(ConfiguredPeer {
-                    id: *id,
-                    peer_address: n.peer_address.addr(),
-                    neighbor: ipc::ConfigPayload::of(n)?,
-                })
-            })
-            .collect()
+    fn peer_infos(&self) -> Vec<ConfiguredPeer> {
+        self.rib_peers.clone()
     }
 
     /// Sends to the rib; a rib that does not take the message in time is killed.

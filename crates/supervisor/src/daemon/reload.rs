@@ -22,7 +22,7 @@ impl Daemon {
         if let Err(e) = notify::reloading() {
             warn!("systemd notification: {e}");
         }
-        let config = match load(&self.opts, &files) {
+        let mut config = match load(&self.opts, &files) {
             Ok(c) => c,
             Err(e) => {
                 error!("reload failed, keeping the running configuration:\n{e}");
@@ -39,11 +39,21 @@ impl Daemon {
                 .join(" ")
         );
         self.selection = selection;
-        let new_peers = self.peer_ids.assign(&config);
-        let d = plan::diff(&self.peers, &new_peers);
-        self.peers = new_peers;
+        let split = match self.peer_ids.assign(&mut config) {
+            Ok(s) => s,
+            Err(e) => {
+                error!("reload failed, keeping the running configuration: {e}");
+                self.notify_ready("reload failed, running the previous configuration");
+                return Err(e.to_string());
+            }
+        };
+        let d = plan::diff(&self.peers, &split.peers);
+        self.peers = split.peers;
+        self.rib_peers = split.rib_peers;
         let old_processes = std::mem::replace(&mut self.config, config);
-        if let (Ok(config), Ok(peers)) = (ipc::ConfigPayload::of(&self.config), self.peer_infos()) {
+        (self.opts.release_memory)();
+        if let Ok(config) = ipc::ConfigPayload::of(&self.config) {
+            let peers = self.peer_infos();
             self.send_rib(SupervisorToRib::Reload { config, peers }, &[])
                 .await;
         }
