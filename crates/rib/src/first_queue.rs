@@ -7,7 +7,8 @@
 
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 
 /// Queued announcements, in order, indexed by NLRI key.
 #[derive(Debug, Clone, Default)]

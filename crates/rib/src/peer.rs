@@ -35,7 +35,7 @@ use crate::watchdog::Watchdogs;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::{Afi, Family};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The established session as the rib sees it.
@@ -100,8 +100,6 @@ pub struct PeerRib {
     pub adj_in: AdjRibIn,
     pub watchdogs: Watchdogs,
     session: Option<Session>,
-    /// The configured routes (see [`PeerRib::set_static`]).
-    pub(crate) static_routes: Vec<Route>,
     /// What `next-hop self` stands for with this peer, per route AFI.
     self_v4: Option<Ipv4Addr>,
     self_v6: Option<Ipv6Addr>,
@@ -119,7 +117,6 @@ impl PeerRib {
             adj_in: AdjRibIn::new(adj_rib_in),
             watchdogs: Watchdogs::default(),
             session: None,
-            static_routes: Vec::new(),
             self_v4: None,
             self_v6: None,
             first_queue: Some(FirstQueue::default()),

@@ -13,7 +13,7 @@ use crate::change::PeerChange;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// `table` (the peer's full table for `families`, empty = all) preceded
 /// by the withdrawal of every route of `gone` whose NLRI it does not

@@ -10,7 +10,7 @@ use ferrobgp_api::routes::AttrCache;
 use ferrobgp_config::ConfigRoute;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// The configured routes as RIB entries, and the reasons for the routes
 /// that cannot be sent yet (families without a wire NLRI type).
@@ -37,18 +37,25 @@ pub fn entries(routes: &[ConfigRoute]) -> (Vec<RouteEntry>, Vec<String>) {
 }
 
 impl PeerRib {
-    /// Replaces the configured routes of this peer by `routes`: what is no
-    /// longer configured is withdrawn, the rest announced (identical routes
-    /// send nothing). Returns what to send now.
-    pub fn set_static(&mut self, routes: Vec<RouteEntry>) -> Vec<PeerChange> {
+    /// Replaces the configured routes of this peer, `previous` (what the
+    /// last call installed), by `routes`: what is no longer configured is
+    /// withdrawn, the rest announced (identical routes send nothing).
+    /// Returns what to send now.
+    ///
+    /// The caller keeps the previous set (the rib, as the bytes the
+    /// supervisor sent: a million configured routes are not held twice).
+    pub fn set_static(
+        &mut self,
+        previous: Vec<RouteEntry>,
+        routes: Vec<RouteEntry>,
+    ) -> Vec<PeerChange> {
         let keys: HashSet<NlriKey> = routes.iter().map(|e| e.route.key()).collect();
-        let gone: Vec<Route> = self
-            .static_routes
-            .iter()
+        let gone: Vec<Route> = previous
+            .into_iter()
+            .map(|e| e.route)
             .filter(|r| !keys.contains(&r.key()))
-            .cloned()
             .collect();
-        self.static_routes = routes.iter().map(|e| e.route.clone()).collect();
+        drop(keys);
         let ops = [Op::Withdraw(gone), Op::Announce(routes)];
         self.apply(ops.iter())
     }

@@ -44,7 +44,7 @@ fn is(s: &str, prefix: &str, med: &str) -> bool {
 fn configured_duplicates_go_out_once_per_attribute_set_in_the_first_table_only() {
     let mut p = PeerRib::new(true, false);
     assert!(p
-        .set_static(routes_of(
+        .set_static(Vec::new(), routes_of(
             "route 10.0.0.0/8 next-hop 1.1.1.1 med 100; route 11.0.0.0/8 next-hop 1.1.1.1 med 1; route 10.0.0.0/8 next-hop 1.1.1.1 med 1;",
         ))
         .is_empty());
@@ -72,9 +72,12 @@ fn configured_duplicates_go_out_once_per_attribute_set_in_the_first_table_only()
 #[test]
 fn a_withdrawal_before_the_first_table_drops_every_queued_attribute_set() {
     let mut p = PeerRib::new(true, false);
-    p.set_static(routes_of(
-        "route 10.0.0.0/8 next-hop 1.1.1.1 med 100; route 10.0.0.0/8 next-hop 1.1.1.1 med 1;",
-    ));
+    p.set_static(
+        Vec::new(),
+        routes_of(
+            "route 10.0.0.0/8 next-hop 1.1.1.1 med 100; route 10.0.0.0/8 next-hop 1.1.1.1 med 1;",
+        ),
+    );
     let route = routes_of("route 10.0.0.0/8 next-hop 1.1.1.1;")
         .remove(0)
         .route;
@@ -86,7 +89,7 @@ fn a_withdrawal_before_the_first_table_drops_every_queued_attribute_set() {
 #[test]
 fn the_same_attribute_set_again_is_queued_once_and_last() {
     let mut p = PeerRib::new(true, false);
-    p.set_static(routes_of(
+    p.set_static(Vec::new(), routes_of(
         "route 10.0.0.0/8 next-hop 1.1.1.1 med 100; route 10.0.0.0/8 next-hop 1.1.1.1 med 1; route 10.0.0.0/8 next-hop 1.1.1.1 med 100;",
     ));
     p.session_up(V4.to_vec());

@@ -39,7 +39,7 @@ fn load_send_and_reload() {
     assert!(skipped.is_empty(), "{skipped:?}");
     assert_eq!(first.len(), 3);
     let mut p = PeerRib::new(true, true);
-    assert!(p.set_static(first).is_empty());
+    assert!(p.set_static(Vec::new(), first.clone()).is_empty());
     p.session_up(vec![Family::IPV4_UNICAST]);
     assert_eq!(
         show(&p.full_table(&[Family::IPV4_UNICAST], true)),
@@ -66,7 +66,7 @@ fn load_send_and_reload() {
         "route 10.0.0.0/8 next-hop 1.1.1.1; route 12.0.0.0/8 next-hop 1.1.1.1 watchdog dog withdraw; route 13.0.0.0/8 next-hop 3.3.3.3;",
     ));
     assert_eq!(
-        show(&p.set_static(second)),
+        show(&p.set_static(first, second)),
         ["-11.0.0.0/8", "+13.0.0.0/8@3.3.3.3"]
     );
     let kept: Vec<String> = p.out.routes().map(|r| r.nlri.to_string()).collect();
@@ -104,7 +104,7 @@ fn conf_watchdog_sequence() {
     ));
     assert!(skipped.is_empty());
     let mut p = PeerRib::new(true, true);
-    p.set_static(routes);
+    p.set_static(Vec::new(), routes);
     p.session_up(vec![Family::IPV4_UNICAST]);
     let mut group1 = show(&p.full_table(&[Family::IPV4_UNICAST], true));
     // the first `announce watchdog dnsr` lands in group 1 with the table
@@ -143,7 +143,7 @@ fn for_neighbor_takes_the_settings_and_next_hop_self() {
     let n = &loaded.config.neighbors[0];
     let mut p = PeerRib::for_neighbor(n);
     assert!(p.out.enabled && p.adj_in.enabled);
-    p.set_static(entries(&n.routes).0);
+    p.set_static(Vec::new(), entries(&n.routes).0);
     p.session_up(vec![Family::IPV4_UNICAST]);
     assert_eq!(
         show(&p.full_table(&[Family::IPV4_UNICAST], false)),

@@ -10,7 +10,7 @@ use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR};
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -114,7 +114,7 @@ pub fn flush_resend(
 ) -> ipc::ChangeList {
     let mut out = ipc::ChangeList::new();
     let mut announced: Vec<Option<Route>> = Vec::new();
-    let mut index: HashMap<NlriKey, usize> = HashMap::new();
+    let mut index: HashMap<NlriKey, usize> = HashMap::default();
     let mut rest = ipc::ChangeList::new();
     let mut eors = ipc::ChangeList::new();
     for c in changes {

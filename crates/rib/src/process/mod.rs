@@ -359,6 +359,16 @@ impl State {
             keep.insert(p.id);
             let entries = static_entries(&neighbor);
             neighbor.routes = Vec::new();
+            // What the last configuration installed, from its bytes: none
+            // for a new peer, and nothing to withdraw when they are equal.
+            let previous = match self.peers.get(&p.id) {
+                Some(existing) if existing.configured != p.neighbor => existing
+                    .configured
+                    .to::<Neighbor>()
+                    .map(|n| crate::static_routes::entries(&n.routes).0)
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
             let configured = p.neighbor;
             match self.peers.get_mut(&p.id) {
                 Some(existing) => {
@@ -395,7 +405,7 @@ impl State {
                 }
             }
             let changes = match self.table.peer_mut(p.id) {
-                Some(r) => r.set_static(entries),
+                Some(r) => r.set_static(previous, entries),
                 None => Vec::new(),
             };
             if !changes.is_empty() {
