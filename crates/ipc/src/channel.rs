@@ -22,6 +22,7 @@ use nix::sys::socket::{
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::marker::PhantomData;
@@ -37,6 +38,15 @@ pub const MAX_FRAME: usize = 256 * 1024 * 1024;
 pub const MAX_FDS: usize = 8;
 /// Bytes asked from the kernel per `recvmsg`.
 const READ_CHUNK: usize = 64 * 1024;
+
+thread_local! {
+    /// What one `recvmsg` fills before its bytes join the receiver's
+    /// buffer. One per thread (each process runs its channels on one): a
+    /// fresh zeroed 64 KiB per read made jemalloc purge and re-fault 17
+    /// pages each time, and one per receiver would hold 64 KiB for each of
+    /// a rib's thousand session links.
+    static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0u8; READ_CHUNK].into_boxed_slice());
+}
 
 fn bincode_config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_FRAME>()
@@ -100,9 +110,6 @@ pub fn pair() -> Result<(OwnedFd, OwnedFd)> {
 pub struct Receiver<Rx> {
     stream: Arc<UnixStream>,
     buf: BytesMut,
-    /// What one `recvmsg` fills, allocated once: a fresh zeroed 64 KiB per
-    /// read made the allocator purge and re-fault 17 pages each time.
-    chunk: Box<[u8]>,
     fds: VecDeque<OwnedFd>,
     codec: LengthDelimitedCodec,
     eof: bool,
@@ -135,7 +142,6 @@ impl<Tx: Serialize, Rx: DeserializeOwned> Channel<Tx, Rx> {
             receiver: Receiver {
                 stream,
                 buf: BytesMut::with_capacity(READ_CHUNK),
-                chunk: vec![0u8; READ_CHUNK].into_boxed_slice(),
                 fds: VecDeque::new(),
                 codec: LengthDelimitedCodec::builder()
                     .max_frame_length(MAX_FRAME)
@@ -244,27 +250,32 @@ impl<Rx: DeserializeOwned> Receiver<Rx> {
     async fn read_some(&mut self) -> Result<()> {
         loop {
             self.stream.readable().await?;
-            let chunk = &mut self.chunk;
             let mut fds: Vec<RawFd> = Vec::new();
-            let res = self.stream.try_io(Interest::READABLE, || {
-                let mut cmsg_buf = nix::cmsg_space!([RawFd; MAX_FDS * 2]);
-                let mut iov = [IoSliceMut::new(chunk)];
-                let msg = recvmsg::<UnixAddr>(
-                    self.stream.as_raw_fd(),
-                    &mut iov,
-                    Some(&mut cmsg_buf),
-                    MsgFlags::MSG_CMSG_CLOEXEC,
-                )
-                .map_err(io::Error::from)?;
-                let truncated = msg.flags.contains(MsgFlags::MSG_CTRUNC);
-                if let Ok(cmsgs) = msg.cmsgs() {
-                    for c in cmsgs {
-                        if let ControlMessageOwned::ScmRights(r) = c {
-                            fds.extend(r);
+            let buf = &mut self.buf;
+            let stream = &self.stream;
+            let res = stream.try_io(Interest::READABLE, || {
+                SCRATCH.with_borrow_mut(|chunk| {
+                    let mut cmsg_buf = nix::cmsg_space!([RawFd; MAX_FDS * 2]);
+                    let mut iov = [IoSliceMut::new(chunk)];
+                    let msg = recvmsg::<UnixAddr>(
+                        stream.as_raw_fd(),
+                        &mut iov,
+                        Some(&mut cmsg_buf),
+                        MsgFlags::MSG_CMSG_CLOEXEC,
+                    )
+                    .map_err(io::Error::from)?;
+                    let truncated = msg.flags.contains(MsgFlags::MSG_CTRUNC);
+                    if let Ok(cmsgs) = msg.cmsgs() {
+                        for c in cmsgs {
+                            if let ControlMessageOwned::ScmRights(r) = c {
+                                fds.extend(r);
+                            }
                         }
                     }
-                }
-                Ok((msg.bytes, truncated))
+                    let n = msg.bytes;
+                    buf.put_slice(&chunk[..n]);
+                    Ok((n, truncated))
+                })
             });
             // Take ownership of every received descriptor at once so none leaks.
             for fd in fds {
@@ -281,10 +292,7 @@ impl<Rx: DeserializeOwned> Receiver<Rx> {
                     self.eof = true;
                     return Ok(());
                 }
-                Ok((n, _)) => {
-                    self.buf.put_slice(&self.chunk[..n]);
-                    return Ok(());
-                }
+                Ok(_) => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
                     self.eof = true;

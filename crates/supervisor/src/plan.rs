@@ -91,12 +91,12 @@ pub struct Diff {
 }
 
 /// True when two versions of a neighbor need different sessions. Routes
-/// and `api` bindings are the rib's business: a change there is sent as
-/// UPDATEs on the running session, as ExaBGP does.
+/// (which [`PeerIds::assign`] has already taken out) and `api` bindings are
+/// the rib's business: a change there is sent as UPDATEs on the running
+/// session, as ExaBGP does.
 fn session_differs(a: &Neighbor, b: &Neighbor) -> bool {
     let strip = |n: &Neighbor| {
         let mut n = n.clone();
-        n.routes.clear();
         n.api.clear();
         n.line = 0;
         n.source = Default::default();

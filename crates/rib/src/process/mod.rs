@@ -338,8 +338,9 @@ impl State {
 
     /// Keeps the configuration model (peers themselves come with ids from the supervisor).
     fn apply_config(&mut self, mut config: Config) {
-        // The configured routes live in each peer's `neighbor` and RIB;
-        // a third copy here would only cost memory.
+        // The routes come with each peer (`ConfiguredPeer`) and live in its
+        // RIB; the supervisor sends this model without them, and clearing
+        // them keeps that true for any sender.
         for n in &mut config.neighbors {
             n.routes = Vec::new();
         }

@@ -56,7 +56,7 @@ impl Daemon {
         let init = SupervisorToRib::Init {
             settings: self.settings_blob()?,
             config: ipc::ConfigPayload::of(&self.config)?,
-            peers: self.peer_infos(),
+            peers: self.rib_peers.clone(),
             daemon_pid: std::process::id(),
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
         };

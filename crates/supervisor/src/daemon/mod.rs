@@ -478,10 +478,6 @@ impl Daemon {
         ipc::ConfigPayload::of(&self.opts.settings)
     }
 
-    fn peer_infos(&self) -> Vec<ConfiguredPeer> {
-        self.rib_peers.clone()
-    }
-
     /// Sends to the rib; a rib that does not take the message in time is killed.
     async fn send_rib(&mut self, msg: SupervisorToRib, fds: &[OwnedFd]) -> bool {
         let Some(rib) = self.rib.as_mut() else {

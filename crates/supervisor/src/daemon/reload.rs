@@ -53,7 +53,7 @@ impl Daemon {
         let old_processes = std::mem::replace(&mut self.config, config);
         (self.opts.release_memory)();
         if let Ok(config) = ipc::ConfigPayload::of(&self.config) {
-            let peers = self.peer_infos();
+            let peers = self.rib_peers.clone();
             self.send_rib(SupervisorToRib::Reload { config, peers }, &[])
                 .await;
         }
