@@ -38,19 +38,11 @@ pub struct JournalRoute {
 /// One change to the journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JournalOp {
-    /// `peer` announces `value` under `key` (replaces what was there).
-    Announce {
-        peer: PeerId,
-        key: NlriKey,
-        value: JournalRoute,
-    },
-    /// `peer` no longer announces what is under `key`; `value` is the
+    /// `peer` announces `value` (replaces what was there under its key).
+    Announce { peer: PeerId, value: JournalRoute },
+    /// `peer` no longer announces what is under the key of `value`, the
     /// withdrawn route (the rib withdraws by route).
-    Withdraw {
-        peer: PeerId,
-        key: NlriKey,
-        value: Route,
-    },
+    Withdraw { peer: PeerId, value: Route },
     /// `clear adj-rib out`: every route of `peer` goes, configured ones
     /// included (its watchdogs stay).
     Clear { peer: PeerId },
@@ -134,27 +126,19 @@ impl Journal {
     /// Folds one change in.
     pub fn apply(&mut self, op: JournalOp) {
         match op {
-            JournalOp::Announce {
-                peer,
-                key,
-                mut value,
-            } => {
+            JournalOp::Announce { peer, mut value } => {
                 self.sets.share(&mut value.route.attributes);
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, Box::new(Entry::Announced(value)));
+                    .insert(value.route.key(), Box::new(Entry::Announced(value)));
             }
-            JournalOp::Withdraw {
-                peer,
-                key,
-                mut value,
-            } => {
+            JournalOp::Withdraw { peer, mut value } => {
                 self.sets.share(&mut value.attributes);
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(key, Box::new(Entry::Withdrawn(value)));
+                    .insert(value.key(), Box::new(Entry::Withdrawn(value)));
             }
             JournalOp::Clear { peer } => {
                 self.routes.remove(&peer);
@@ -208,17 +192,15 @@ impl Journal {
             .iter()
             .map(|peer| JournalOp::Clear { peer: *peer });
         let routes = self.routes.iter().flat_map(|(peer, r)| {
-            r.iter().map(|(key, entry)| {
-                let (peer, key) = (*peer, key.clone());
+            r.values().map(|entry| {
+                let peer = *peer;
                 match &**entry {
                     Entry::Announced(value) => JournalOp::Announce {
                         peer,
-                        key,
                         value: value.clone(),
                     },
                     Entry::Withdrawn(value) => JournalOp::Withdraw {
                         peer,
-                        key,
                         value: value.clone(),
                     },
                 }
@@ -231,8 +213,15 @@ impl Journal {
                 announced: *announced,
             })
         });
-        let all: Vec<JournalOp> = clears.chain(routes).chain(watchdogs).collect();
-        all.chunks(chunk.max(1)).map(|c| c.to_vec()).collect()
+        let chunk = chunk.max(1);
+        let mut out: Vec<Vec<JournalOp>> = Vec::new();
+        for op in clears.chain(routes).chain(watchdogs) {
+            match out.last_mut() {
+                Some(c) if c.len() < chunk => c.push(op),
+                _ => out.push(vec![op]),
+            }
+        }
+        out
     }
 }
 
@@ -259,7 +248,6 @@ mod tests {
         let route = route(k, v);
         JournalOp::Announce {
             peer,
-            key: route.key(),
             value: JournalRoute {
                 route,
                 watchdog: (v % 2 == 1).then(|| "dog".to_string()),
@@ -270,11 +258,7 @@ mod tests {
 
     fn wd(peer: PeerId, k: u8, v: u8) -> JournalOp {
         let route = route(k, v);
-        JournalOp::Withdraw {
-            peer,
-            key: route.key(),
-            value: route,
-        }
+        JournalOp::Withdraw { peer, value: route }
     }
 
     fn rebuilt(j: &Journal, chunk: usize) -> Journal {

@@ -73,6 +73,10 @@ pub enum SupervisorToRib {
         daemon_pid: u32,
         /// Parent process id of the supervisor (the `ppid` helpers are told).
         daemon_ppid: u32,
+        /// The peers whose session worker outlived the previous rib (empty
+        /// at the daemon's start): until each asks for its table, what the
+        /// new rib withdraws for them is remembered for the resync.
+        outlived: Vec<PeerId>,
     },
     /// A helper was (re)started. Descriptors: \[0\] write end of its stdin,
     /// \[1\] read end of its stdout.
@@ -342,33 +346,38 @@ impl ChangeList {
     }
 
     /// Appends the announcement of `route`.
-    pub fn announce(&mut self, route: &Route) {
-        let attributes = self.index(&route.attributes);
-        self.changes.push(Change::Announce {
-            nlri: route.nlri.clone(),
-            next_hop: route.next_hop.clone(),
+    pub fn announce(&mut self, route: Route) {
+        self.route(route, |nlri, next_hop, attributes| Change::Announce {
+            nlri,
+            next_hop,
             attributes,
         });
     }
 
     /// Appends the withdrawal of `route`.
-    pub fn withdraw(&mut self, route: &Route) {
-        let attributes = self.index(&route.attributes);
-        self.changes.push(Change::Withdraw {
-            nlri: route.nlri.clone(),
-            next_hop: route.next_hop.clone(),
+    pub fn withdraw(&mut self, route: Route) {
+        self.route(route, |nlri, next_hop, attributes| Change::Withdraw {
+            nlri,
+            next_hop,
             attributes,
         });
     }
 
     /// Appends `route` sent again (in an UPDATE of its own).
-    pub fn resend(&mut self, route: &Route) {
-        let attributes = self.index(&route.attributes);
-        self.changes.push(Change::Resend {
-            nlri: route.nlri.clone(),
-            next_hop: route.next_hop.clone(),
+    pub fn resend(&mut self, route: Route) {
+        self.route(route, |nlri, next_hop, attributes| Change::Resend {
+            nlri,
+            next_hop,
             attributes,
         });
+    }
+
+    /// Appends the change `make` builds of `route`'s parts, its attribute
+    /// set as this list's index.
+    fn route(&mut self, route: Route, make: fn(Nlri, NextHop, u32) -> Change) {
+        let attributes = self.index(&route.attributes);
+        self.changes
+            .push(make(route.nlri, route.next_hop, attributes));
     }
 
     /// Appends a change that carries no route (a route pushed here keeps
@@ -383,39 +392,15 @@ impl ChangeList {
     /// attribute sets.
     pub fn append(&mut self, other: ChangeList) {
         let sets: Vec<u32> = other.attributes.iter().map(|a| self.index(a)).collect();
-        let set = |i: u32| sets.get(i as usize).copied().unwrap_or(u32::MAX);
         self.changes.reserve(other.changes.len());
-        for c in other.changes {
-            self.changes.push(match c {
-                Change::Announce {
-                    nlri,
-                    next_hop,
-                    attributes,
-                } => Change::Announce {
-                    nlri,
-                    next_hop,
-                    attributes: set(attributes),
-                },
-                Change::Withdraw {
-                    nlri,
-                    next_hop,
-                    attributes,
-                } => Change::Withdraw {
-                    nlri,
-                    next_hop,
-                    attributes: set(attributes),
-                },
-                Change::Resend {
-                    nlri,
-                    next_hop,
-                    attributes,
-                } => Change::Resend {
-                    nlri,
-                    next_hop,
-                    attributes: set(attributes),
-                },
-                other => other,
-            });
+        for mut c in other.changes {
+            if let Change::Announce { attributes, .. }
+            | Change::Withdraw { attributes, .. }
+            | Change::Resend { attributes, .. } = &mut c
+            {
+                *attributes = sets.get(*attributes as usize).copied().unwrap_or(u32::MAX);
+            }
+            self.changes.push(c);
         }
     }
 

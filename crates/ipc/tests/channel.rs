@@ -55,6 +55,7 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
             peers: vec![peer(1), peer(2)],
             daemon_pid: 42,
             daemon_ppid: 1,
+            outlived: vec![2],
         },
         SupervisorToRib::Helper(HelperInfo {
             name: "watcher".into(),
@@ -110,7 +111,6 @@ fn journal_ops() -> Vec<JournalOp> {
     vec![
         JournalOp::Announce {
             peer: 1,
-            key: route("10.1.0.0/24", &attributes(1)).key(),
             value: JournalRoute {
                 route: route("10.1.0.0/24", &attributes(1)),
                 watchdog: Some("dog".into()),
@@ -119,7 +119,6 @@ fn journal_ops() -> Vec<JournalOp> {
         },
         JournalOp::Withdraw {
             peer: 2,
-            key: route("10.2.0.0/24", &attributes(2)).key(),
             value: route("10.2.0.0/24", &attributes(2)),
         },
         JournalOp::Clear { peer: 3 },
@@ -550,15 +549,15 @@ async fn sending_to_a_closed_peer_is_reported() {
 fn announcements_share_attribute_sets() {
     let shared = attributes(1);
     let mut list = ChangeList::new();
-    list.announce(&route("10.1.0.0/24", &shared));
+    list.announce(route("10.1.0.0/24", &shared));
     list.push(Change::Eor(Family::IPV4_UNICAST));
-    list.announce(&route("10.2.0.0/24", &shared));
+    list.announce(route("10.2.0.0/24", &shared));
     // equal to `shared`, another allocation
-    list.announce(&route("10.3.0.0/24", &attributes(1)));
-    list.announce(&route("10.4.0.0/24", &attributes(2)));
+    list.announce(route("10.3.0.0/24", &attributes(1)));
+    list.announce(route("10.4.0.0/24", &attributes(2)));
     let mut other = ChangeList::new();
-    other.announce(&route("10.5.0.0/24", &attributes(2)));
-    other.announce(&route("10.6.0.0/24", &attributes(3)));
+    other.announce(route("10.5.0.0/24", &attributes(2)));
+    other.announce(route("10.6.0.0/24", &attributes(3)));
     list.append(other);
     assert_eq!(
         list.attributes(),
@@ -598,7 +597,7 @@ async fn shared_attribute_set_crosses_once() {
     let mut list = ChangeList::new();
     for i in 0..20_000u32 {
         let [_, _, x, y] = i.to_be_bytes();
-        list.announce(&route(&format!("10.{x}.{y}.0/24"), &shared));
+        list.announce(route(&format!("10.{x}.{y}.0/24"), &shared));
     }
     let msg = list.into_message(5);
     let expect = msg.clone();
@@ -659,7 +658,7 @@ fn thousand_route_frame_sizes() {
         .collect();
     let mut announce = ChangeList::new();
     for r in &routes {
-        announce.announce(r);
+        announce.announce(r.clone());
     }
     let frame = |list: ChangeList| {
         channel::encode_frame(&list.into_message(u64::MAX), 0)
@@ -669,8 +668,8 @@ fn thousand_route_frame_sizes() {
     let announce = frame(announce);
     let (mut withdraw, mut resend) = (ChangeList::new(), ChangeList::new());
     for r in &routes {
-        withdraw.withdraw(r);
-        resend.resend(r);
+        withdraw.withdraw(r.clone());
+        resend.resend(r.clone());
     }
     let (withdraw, resend) = (frame(withdraw), frame(resend));
     eprintln!("1000 routes: announce {announce} B, withdraw {withdraw} B, resend {resend} B");

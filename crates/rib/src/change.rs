@@ -8,7 +8,9 @@ use ferrobgp_wire::Family;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerChange {
     Announce(Route),
-    /// The route's NLRI is withdrawn (attributes are irrelevant).
+    /// The route's NLRI is withdrawn; its attributes and next hop only
+    /// decide which UPDATE carries it (ExaBGP groups the changes of one
+    /// UPDATE by attribute set, next hop and family).
     Withdraw(Route),
     Eor(Family),
     RouteRefresh(Family),

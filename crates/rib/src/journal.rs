@@ -22,7 +22,6 @@ pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> Ve
                     for e in entries {
                         ops.push(JournalOp::Announce {
                             peer,
-                            key: e.route.key(),
                             value: JournalRoute {
                                 route: e.route.clone(),
                                 watchdog: e.watchdog.clone(),
@@ -35,7 +34,6 @@ pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> Ve
                     for r in routes {
                         ops.push(JournalOp::Withdraw {
                             peer,
-                            key: r.key(),
                             value: r.clone(),
                         });
                     }

@@ -56,6 +56,14 @@ impl Heartbeat {
         }
     }
 
+    /// The rib itself held the waiting ping back (see the rib's journal
+    /// gate): the worker has not seen it, so its wait counts from `now`.
+    pub fn held(&mut self, now: Instant) {
+        if let Some((_, at)) = self.waiting.as_mut() {
+            *at = now;
+        }
+    }
+
     /// True when the waiting ping is older than the bound.
     pub fn hung(&self, now: Instant) -> bool {
         self.waiting
@@ -66,6 +74,16 @@ impl Heartbeat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ping_the_rib_held_back_counts_from_its_release() {
+        let t0 = Instant::now();
+        let mut h = Heartbeat::new(Duration::from_secs(1));
+        h.ping(t0).expect("first ping");
+        h.held(t0 + Duration::from_secs(5));
+        assert!(!h.hung(t0 + Duration::from_secs(6)));
+        assert!(h.hung(t0 + Duration::from_millis(6001)));
+    }
 
     #[test]
     fn the_bound_is_a_third_of_the_hold_time_within_limits() {

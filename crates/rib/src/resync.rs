@@ -9,11 +9,32 @@
 //! hold that the new table lacks (routes a reload removed while no rib ran
 //! are the exception documented in docs/ARCHITECTURE.md).
 
+use crate::batch::Op;
 use crate::change::PeerChange;
+use crate::peer::PeerRib;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
 use foldhash::HashSet;
+
+/// The routes `op` may take off the peer whose RIB is `rib`, read before
+/// `op` is applied: all a clear removes, those a watchdog withdrawal holds
+/// back, those a withdrawal names, and with `announcements` those an
+/// announcement names (a replayed journal's: a later op, possibly in a
+/// later replay chunk, may take them back off).
+pub fn taken_by(rib: &PeerRib, op: &Op, announcements: bool) -> Vec<Route> {
+    match op {
+        Op::ClearOut => rib.out.routes().cloned().collect(),
+        Op::WithdrawWatchdog(name) => rib
+            .watchdogs
+            .group(name)
+            .map(|g| g.announced.iter().cloned().collect())
+            .unwrap_or_default(),
+        Op::Withdraw(routes) => routes.clone(),
+        Op::Announce(entries) if announcements => entries.iter().map(|e| e.route.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// `table` (the peer's full table for `families`, empty = all) preceded
 /// by the withdrawal of every route of `gone` whose NLRI it does not
@@ -89,6 +110,50 @@ mod tests {
         let gone = vec![route("10.2.0.0/24", "127.0.0.1"), v6("2001:db8::/32")];
         let got = implicit_replace(gone, vec![], &[Family::IPV6_UNICAST]);
         assert_eq!(got, vec![PeerChange::Withdraw(v6("2001:db8::/32"))]);
+    }
+
+    #[test]
+    fn what_each_op_may_take_off_a_peer() {
+        use crate::batch::RouteEntry;
+        let mut rib = PeerRib::new(true, false);
+        let dog = RouteEntry {
+            route: route("10.9.0.0/24", "127.0.0.1"),
+            watchdog: Some("dog".into()),
+            withdrawn: false,
+        };
+        rib.apply(
+            [Op::Announce(vec![
+                RouteEntry::plain(route("10.1.0.0/24", "127.0.0.1")),
+                dog.clone(),
+            ])]
+            .iter(),
+        );
+        let keys = |v: Vec<Route>| {
+            let mut k: Vec<String> = v.iter().map(|r| r.nlri.to_string()).collect();
+            k.sort();
+            k
+        };
+        // a clear: the whole table
+        assert_eq!(
+            keys(taken_by(&rib, &Op::ClearOut, false)),
+            ["10.1.0.0/24", "10.9.0.0/24"]
+        );
+        // a watchdog withdrawal: the group's announced routes
+        assert_eq!(
+            keys(taken_by(&rib, &Op::WithdrawWatchdog("dog".into()), false)),
+            ["10.9.0.0/24"]
+        );
+        assert!(taken_by(&rib, &Op::WithdrawWatchdog("cat".into()), false).is_empty());
+        // a withdrawal: what it names
+        let w = Op::Withdraw(vec![route("10.5.0.0/24", "127.0.0.1")]);
+        assert_eq!(keys(taken_by(&rib, &w, false)), ["10.5.0.0/24"]);
+        // an announcement: only a replayed journal's counts
+        let a = Op::Announce(vec![RouteEntry::plain(route("10.6.0.0/24", "127.0.0.1"))]);
+        assert!(taken_by(&rib, &a, false).is_empty());
+        assert_eq!(keys(taken_by(&rib, &a, true)), ["10.6.0.0/24"]);
+        // once the group is withdrawn, withdrawing it again takes nothing
+        rib.apply([Op::WithdrawWatchdog("dog".into())].iter());
+        assert!(taken_by(&rib, &Op::WithdrawWatchdog("dog".into()), false).is_empty());
     }
 
     #[test]

@@ -240,8 +240,8 @@ mod tests {
             kind: kind::ROUTE_REFRESH,
             body: vec![0, 1, 1, 1],
         });
-        list.resend(&wire_route("10.1.0.0/24", "192.0.2.1"));
-        list.resend(&wire_route("10.2.0.0/24", "192.0.2.1"));
+        list.resend(wire_route("10.1.0.0/24", "192.0.2.1"));
+        list.resend(wire_route("10.2.0.0/24", "192.0.2.1"));
         list.push(Change::Raw {
             kind: kind::ROUTE_REFRESH,
             body: vec![0, 1, 2, 1],
@@ -264,8 +264,8 @@ mod tests {
         // announced (not re-sent), the two share one UPDATE: separate but
         // equal attribute sets travel once, as set 0
         let mut list = ChangeList::new();
-        list.announce(&wire_route("10.1.0.0/24", "192.0.2.1"));
-        list.announce(&wire_route("10.2.0.0/24", "192.0.2.1"));
+        list.announce(wire_route("10.1.0.0/24", "192.0.2.1"));
+        list.announce(wire_route("10.2.0.0/24", "192.0.2.1"));
         assert_eq!(list.attributes().len(), 1);
         let RibToSession::Changes {
             attributes,
@@ -335,8 +335,8 @@ mod tests {
         let c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
         let mut list = ChangeList::new();
-        list.withdraw(&wire_route("10.1.0.0/24", "192.0.2.1"));
-        list.withdraw(&wire_route("10.2.0.0/24", "192.0.2.1"));
+        list.withdraw(wire_route("10.1.0.0/24", "192.0.2.1"));
+        list.withdraw(wire_route("10.2.0.0/24", "192.0.2.1"));
         assert_eq!(list.attributes().len(), 1);
         let out = encode_changes(list.changes(), list.attributes(), &ctx, &c).expect("encode");
         let hex: Vec<String> = out.iter().map(|m| hex(&m.bytes)).collect();

@@ -137,6 +137,8 @@ impl State {
         }
         let seq = self.seq;
         let commands: Vec<BatchCommand> = rib_cmds.iter().map(|(_, c)| c.clone()).collect();
+        // a peer still waiting for its resync may hold what this takes off
+        self.note_gone(&commands, false);
         let result = self.table.apply_batch(&commands);
         // journaled in the supervisor before any `done` of the batch: the
         // answer waits for its acknowledgement (SupervisorToRib::Journaled)

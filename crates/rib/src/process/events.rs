@@ -26,8 +26,8 @@ pub fn now() -> f64 {
 /// (a route refers to the list's copy of its attribute set).
 pub fn change_to_ipc(c: PeerChange, list: &mut ipc::ChangeList) {
     match c {
-        PeerChange::Announce(r) => list.announce(&r),
-        PeerChange::Withdraw(r) => list.withdraw(&r),
+        PeerChange::Announce(r) => list.announce(r),
+        PeerChange::Withdraw(r) => list.withdraw(r),
         PeerChange::Eor(f) => list.push(ipc::Change::Eor(f)),
         PeerChange::RouteRefresh(f) => list.push(ipc::Change::RouteRefresh(f)),
     }
@@ -136,13 +136,13 @@ pub fn flush_resend(
     for f in families {
         for r in table.iter().filter(|r| r.family() == *f) {
             if let Some(a) = index.get(&r.key()).and_then(|i| announced[*i].take()) {
-                out.resend(&a);
+                out.resend(a);
             }
         }
     }
     // an announcement the table does not order (not expected): still sent
     for a in announced.into_iter().flatten() {
-        out.resend(&a);
+        out.resend(a);
     }
     if markers {
         for f in families {
@@ -165,7 +165,7 @@ pub fn refresh_resend(changes: Vec<PeerChange>, family: Family, enhanced: bool) 
     }
     for c in changes {
         match c {
-            PeerChange::Announce(r) => out.resend(&r),
+            PeerChange::Announce(r) => out.resend(r),
             other => change_to_ipc(other, &mut out),
         }
     }

@@ -28,15 +28,24 @@ impl State {
     }
 
     /// Pings the workers, and gives up on those that stopped answering.
+    /// While the supervisor takes no route-journal message (the journal
+    /// gate stayed closed without progress since the last tick) the links
+    /// hold every message back, pings included: no worker is judged then,
+    /// and each waiting ping's time counts from when the journal moves.
     pub(super) fn heartbeat(&mut self) {
         self.expire_stale();
         let now = Instant::now();
+        let behind = self.journal_gate.behind();
+        let held = behind.is_some() && behind == self.journal_at_tick;
+        self.journal_at_tick = behind;
         let mut hung = Vec::new();
         for (id, p) in self.peers.iter_mut() {
             let (Some((_, q)), Some(h)) = (p.link.as_ref(), p.heartbeat.as_mut()) else {
                 continue;
             };
-            if h.hung(now) {
+            if held {
+                h.held(now);
+            } else if h.hung(now) {
                 hung.push(*id);
             } else if let Some(n) = h.ping(now) {
                 let _ = q.send(RibToSession::Ping { n });

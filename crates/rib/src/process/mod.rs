@@ -68,6 +68,11 @@ pub struct Options {
 
 type HelperKey = u64;
 
+/// How long a peer whose worker outlived the previous rib may take to ask
+/// for its table before it is taken as not established (it holds nothing
+/// then): what the rib withdraws meanwhile is remembered for it.
+const RESYNC_WINDOW: Duration = Duration::from_secs(30);
+
 struct Helper {
     info: HelperInfo,
     out: mpsc::UnboundedSender<Vec<u8>>,
@@ -152,10 +157,18 @@ struct State {
     sup: mpsc::UnboundedSender<RibToSupervisor>,
     /// Holds the workers' changes behind their route-journal messages.
     journal_gate: session_io::JournalGate,
-    /// Per peer, the routes the replayed journal withdrew or cleared: a
-    /// session that outlived the previous rib gets their withdrawals
-    /// (`NeedRoutes` with `resync`); dropped at the peer's first table.
+    /// The journal gate at the last heartbeat tick, when it was closed
+    /// (the last message written then): unchanged means stalled.
+    journal_at_tick: Option<u64>,
+    /// The peers whose worker outlived the previous rib (`Init`'s
+    /// `outlived`), until they ask for their table or [`RESYNC_WINDOW`]
+    /// passed, each with every route this rib may have taken off it since
+    /// (see [`crate::resync::taken_by`]): the resync withdraws those its
+    /// table no longer announces (`NeedRoutes` with `resync`).
     resync_gone: HashMap<PeerId, Vec<ferrobgp_wire::route::Route>>,
+    /// When the peers still in `resync_gone` are taken as not established
+    /// (a worker whose session outlived the rib asks at once).
+    resync_until: std::time::Instant,
     helper_events: mpsc::UnboundedSender<(HelperKey, FromHelper)>,
     session_events: mpsc::UnboundedSender<session_io::FromSession>,
     timeouts: mpsc::UnboundedSender<u64>,
@@ -181,6 +194,7 @@ pub async fn run(
         peers,
         daemon_pid,
         daemon_ppid,
+        outlived,
     } = init
     else {
         return Err(ipc::Error::Protocol("first message is not Init".into()));
@@ -247,7 +261,9 @@ pub async fn run(
         noticed: false,
         sup,
         journal_gate,
-        resync_gone: HashMap::new(),
+        journal_at_tick: None,
+        resync_gone: outlived.into_iter().map(|p| (p, Vec::new())).collect(),
+        resync_until: std::time::Instant::now() + RESYNC_WINDOW,
         helper_events,
         session_events,
         timeouts,
@@ -288,6 +304,7 @@ pub async fn run(
             Some(stream) = control_rx.recv() => st.add_control_client(stream),
             _ = tick.tick() => {
                 st.heartbeat();
+                st.expire_resync();
                 st.release_after_burst();
             }
         }
@@ -423,6 +440,7 @@ impl State {
         for id in gone {
             self.peers.remove(&id);
             self.table.remove_peer(id);
+            self.resync_gone.remove(&id);
         }
     }
 

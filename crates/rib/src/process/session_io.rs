@@ -51,6 +51,13 @@ impl JournalGate {
         self.queued.load(Ordering::SeqCst)
     }
 
+    /// The last journal message written to the supervisor's channel, when
+    /// some queued one is not written yet (the links hold messages back).
+    pub fn behind(&self) -> Option<u64> {
+        let written = *self.written.borrow();
+        (written < self.mark()).then_some(written)
+    }
+
     /// Waits until the journal message `need` (and every one before it)
     /// was written; false when the supervisor channel's writer is gone.
     async fn pass(&mut self, need: u64) -> bool {

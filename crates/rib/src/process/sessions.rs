@@ -6,6 +6,8 @@ use super::*;
 
 impl State {
     pub(super) fn session_gone(&mut self, peer: PeerId, reason: &str) {
+        // a new session starts from nothing: no resync
+        self.resync_gone.remove(&peer);
         if let Some(p) = self.peers.get_mut(&peer) {
             p.link = None;
             p.heartbeat = None;

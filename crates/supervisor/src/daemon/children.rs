@@ -59,6 +59,12 @@ impl Daemon {
             peers: self.rib_peers.clone(),
             daemon_pid: std::process::id(),
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
+            outlived: self
+                .workers
+                .iter()
+                .filter(|(_, w)| w.pid.is_some())
+                .map(|(id, _)| *id)
+                .collect(),
         };
         self.send_rib(init, &[]).await;
         if !self.journal.is_empty() {

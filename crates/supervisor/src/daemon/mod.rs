@@ -568,6 +568,13 @@ impl Daemon {
                         self.rib_drain_checks -= 1;
                         self.after(children::RIB_DRAIN_CHECK, Event::RespawnRib { gen });
                     } else {
+                        if self.rib_channel_open.is_some() {
+                            warn!(
+                                "the dead rib's channel did not end: starting the next rib \
+                                 without its last route-journal messages, if any (a session \
+                                 that outlived it may keep a route withdrawn since)"
+                            );
+                        }
                         self.restart_rib().await;
                     }
                 }
