@@ -73,13 +73,6 @@ done
 exec sleep 3600
 "#;
 
-fn kill9(pid: u32) {
-    // SAFETY: kill(2) of the rib this test's daemon started.
-    unsafe {
-        libc::kill(pid as i32, libc::SIGKILL);
-    }
-}
-
 /// Waits for the rib to be replaced after a kill of `old`.
 fn new_rib(d: &Daemon, old: u32, log: &dyn Fn() -> String) -> u32 {
     let deadline = Instant::now() + LONG;
@@ -168,7 +161,7 @@ fn a_rib_crash_loses_no_route() {
     let none = BTreeSet::new();
 
     let rib = rib_of(&w.d).expect("rib");
-    kill9(rib);
+    signal(rib, libc::SIGKILL);
     new_rib(&w.d, rib, &log);
     // Each session carries on and gets every route again; the one the API
     // withdrew from b is withdrawn (again), never announced.
@@ -206,20 +199,14 @@ struct Stopped(u32);
 
 impl Stopped {
     fn new(pid: u32) -> Stopped {
-        // SAFETY: kill(2) of the supervisor this test's daemon is.
-        unsafe {
-            libc::kill(pid as i32, libc::SIGSTOP);
-        }
+        signal(pid, libc::SIGSTOP);
         Stopped(pid)
     }
 }
 
 impl Drop for Stopped {
     fn drop(&mut self) {
-        // SAFETY: as above.
-        unsafe {
-            libc::kill(self.0 as i32, libc::SIGCONT);
-        }
+        signal(self.0, libc::SIGCONT);
     }
 }
 
@@ -271,7 +258,7 @@ fn done_waits_until_the_supervisor_journaled_the_route() {
 
     // and what was answered `done` survives a crash of the rib
     let rib = rib_of(&w.d).expect("rib");
-    kill9(rib);
+    signal(rib, libc::SIGKILL);
     new_rib(&w.d, rib, &log);
     let want: BTreeSet<String> = ["10.1.0.0/24", "10.2.0.0/24", "10.3.0.0/24"]
         .map(String::from)
@@ -374,7 +361,7 @@ fn a_rib_crash_under_load_keeps_every_route_answered_done() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let rib = rib_of(&w.d).expect("rib");
-    kill9(rib);
+    signal(rib, libc::SIGKILL);
     let before = acked();
     new_rib(&w.d, rib, &log);
     std::thread::sleep(Duration::from_millis(200));
