@@ -322,12 +322,10 @@ fn families_conf(port: u16) -> String {
     text.replace("connect PORT;", &format!("connect {port};"))
 }
 
-/// `body` (an UPDATE) with its IPv4 NLRI (after the attributes, no path
-/// identifiers) in ascending byte order: the one UPDATE of the table with
-/// several (two `10.1.0.0/24` with different `path-information`, sent
-/// without add-path as the peer did not offer it, and `10.0.0.0/8`) lists
-/// them in another order than 5.0.15's, the rest of its bytes identical.
-fn ipv4_nlri_sorted(body: &[u8]) -> Vec<u8> {
+/// The IPv4 NLRI (after the attributes, no path identifiers) of `body`
+/// (an UPDATE), each as its bytes, in ascending byte order; the offset
+/// where they start.
+fn ipv4_nlri(body: &[u8]) -> (usize, Vec<Vec<u8>>) {
     let wl = u16::from_be_bytes([body[0], body[1]]) as usize;
     let al = u16::from_be_bytes([body[2 + wl], body[3 + wl]]) as usize;
     let start = 4 + wl + al;
@@ -339,9 +337,88 @@ fn ipv4_nlri_sorted(body: &[u8]) -> Vec<u8> {
         i += n;
     }
     nlri.sort();
+    (start, nlri)
+}
+
+/// The NLRI of the one UPDATE of the table that lists its IPv4 NLRI in
+/// another order than 5.0.15's, the rest of its bytes identical
+/// (qa/clients/README.md): two `10.1.0.0/24` with different
+/// `path-information`, sent without add-path as the peer did not offer
+/// it, and `10.0.0.0/8`.
+fn reordered_nlri() -> Vec<Vec<u8>> {
+    let mut v = vec![vec![24, 10, 1, 0], vec![24, 10, 1, 0], vec![8, 10]];
+    v.sort();
+    v
+}
+
+/// `body` with its IPv4 NLRI in ascending byte order when it is that
+/// UPDATE (see `reordered_nlri`), as it is otherwise.
+fn ipv4_nlri_sorted(body: &[u8]) -> Vec<u8> {
+    let (start, nlri) = ipv4_nlri(body);
+    if nlri != reordered_nlri() {
+        return body.to_vec();
+    }
     let mut out = body[..start].to_vec();
     out.extend(nlri.concat());
     out
+}
+
+/// (AFI, SAFI) of an UPDATE and whether it is that family's End-of-RIB
+/// (RFC 4724: an empty UPDATE for IPv4 unicast, else an MP_UNREACH_NLRI
+/// alone with no NLRI).
+fn update_family(body: &[u8]) -> ((u16, u8), bool) {
+    let wl = u16::from_be_bytes([body[0], body[1]]) as usize;
+    let al = u16::from_be_bytes([body[2 + wl], body[3 + wl]]) as usize;
+    if body.len() == 4 {
+        return ((1, 1), true);
+    }
+    let attrs = &body[4 + wl..4 + wl + al];
+    let mut i = 0;
+    while i < attrs.len() {
+        let (flags, code) = (attrs[i], attrs[i + 1]);
+        let (len, hdr) = if flags & 0x10 != 0 {
+            (u16::from_be_bytes([attrs[i + 2], attrs[i + 3]]) as usize, 4)
+        } else {
+            (attrs[i + 2] as usize, 3)
+        };
+        let value = &attrs[i + hdr..i + hdr + len];
+        if code == 14 || code == 15 {
+            let family = (u16::from_be_bytes([value[0], value[1]]), value[2]);
+            let eor = code == 15 && len == 3 && wl == 0 && i + hdr + len == attrs.len() && i == 0;
+            return (family, eor);
+        }
+        i += hdr + len;
+    }
+    ((1, 1), false)
+}
+
+/// Panics unless each family's End-of-RIB comes after the last UPDATE of
+/// that family in `table` (in the order it was sent).
+fn assert_eor_after_each_family(table: &[Vec<u8>], what: &str) {
+    let mut last = std::collections::BTreeMap::new();
+    let mut eor = std::collections::BTreeMap::new();
+    for (i, b) in table.iter().enumerate() {
+        match update_family(b) {
+            (f, true) => {
+                assert!(
+                    eor.insert(f, i).is_none(),
+                    "{what}: two End-of-RIBs of {f:?}"
+                );
+            }
+            (f, false) => {
+                last.insert(f, i);
+            }
+        }
+    }
+    for (f, i) in &last {
+        let e = eor
+            .get(f)
+            .unwrap_or_else(|| panic!("{what}: no End-of-RIB of {f:?}"));
+        assert!(
+            e > i,
+            "{what}: End-of-RIB of {f:?} (UPDATE {e}) before its last route (UPDATE {i})"
+        );
+    }
 }
 
 /// `show adj-rib out|in` of routes of many families (IPv4/IPv6 unicast,
@@ -410,18 +487,25 @@ fn exabgp_cli_show_adj_rib_of_many_families() {
     // The table and the End-of-RIBs: the same UPDATEs as 5.0.15 sent, in
     // another order, and one difference inside one of them (see
     // `ipv4_nlri_sorted`).
-    let mut want: Vec<Vec<u8>> = rec
-        .updates("established")
-        .iter()
-        .map(|b| ipv4_nlri_sorted(b))
-        .collect();
-    let mut table: Vec<Vec<u8>> = (0..want.len())
+    let recorded = rec.updates("established");
+    assert_eor_after_each_family(&recorded, "ExaBGP 5.0.15");
+    let table: Vec<Vec<u8>> = (0..recorded.len())
         .map(|_| {
             let u = s.read_non_keepalive(LONG).expect("table");
             assert_eq!(u.kind, UPDATE, "{}", log());
-            ipv4_nlri_sorted(&u.body)
+            u.body
         })
         .collect();
+    assert_eor_after_each_family(&table, "ferrobgp");
+    for (who, t) in [("5.0.15", &recorded), ("ferrobgp", &table)] {
+        let n = t
+            .iter()
+            .filter(|b| ipv4_nlri(b).1 == reordered_nlri())
+            .count();
+        assert_eq!(n, 1, "{who}: the UPDATE with NLRI {:?}", reordered_nlri());
+    }
+    let mut want: Vec<Vec<u8>> = recorded.iter().map(|b| ipv4_nlri_sorted(b)).collect();
+    let mut table: Vec<Vec<u8>> = table.iter().map(|b| ipv4_nlri_sorted(b)).collect();
     want.sort();
     table.sort();
     assert_eq!(table, want, "the table, as ExaBGP 5.0.15 sent it");

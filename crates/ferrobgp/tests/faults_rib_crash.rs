@@ -73,13 +73,6 @@ done
 exec sleep 3600
 "#;
 
-fn kill9(pid: u32) {
-    // SAFETY: kill(2) of the rib this test's daemon started.
-    unsafe {
-        libc::kill(pid as i32, libc::SIGKILL);
-    }
-}
-
 /// Waits for the rib to be replaced after a kill of `old`.
 fn new_rib(d: &Daemon, old: u32, log: &dyn Fn() -> String) -> u32 {
     let deadline = Instant::now() + LONG;
@@ -94,9 +87,15 @@ fn new_rib(d: &Daemon, old: u32, log: &dyn Fn() -> String) -> u32 {
 
 /// What a session that outlived the rib gets from the new one: UPDATEs
 /// (never a NOTIFICATION, never the end of the connection) until every
-/// prefix of `want` was announced again. Returns the prefixes withdrawn
-/// on the way.
-fn resync(s: &mut Session, want: &BTreeSet<String>, log: &dyn Fn() -> String) -> BTreeSet<String> {
+/// prefix of `want` was announced again, none of `want` withdrawn and none
+/// of `forbidden` (routes the API withdrew from this neighbor) announced on
+/// the way. Returns the prefixes withdrawn on the way.
+fn resync(
+    s: &mut Session,
+    want: &BTreeSet<String>,
+    forbidden: &BTreeSet<String>,
+    log: &dyn Fn() -> String,
+) -> BTreeSet<String> {
     let deadline = Instant::now() + LONG;
     let (mut seen, mut withdrawn) = (BTreeSet::new(), BTreeSet::new());
     while !want.is_subset(&seen) {
@@ -113,6 +112,13 @@ fn resync(s: &mut Session, want: &BTreeSet<String>, log: &dyn Fn() -> String) ->
         let (ann, wd) = update_prefixes(&m.body);
         for p in &wd {
             assert!(!want.contains(p), "{p} withdrawn\n{}", log());
+        }
+        for p in &ann {
+            assert!(
+                !forbidden.contains(p),
+                "{p} announced again after the API withdrew it\n{}",
+                log()
+            );
         }
         withdrawn.extend(wd);
         seen.extend(ann);
@@ -151,19 +157,18 @@ fn a_rib_crash_loses_no_route() {
         .map(String::from)
         .into();
     let want_b: BTreeSet<String> = ["10.2.0.0/24", "10.3.0.0/24"].map(String::from).into();
+    let withdrawn_b: BTreeSet<String> = ["10.1.0.0/24".to_string()].into();
+    let none = BTreeSet::new();
 
     let rib = rib_of(&w.d).expect("rib");
-    kill9(rib);
+    signal(rib, libc::SIGKILL);
     new_rib(&w.d, rib, &log);
     // Each session carries on and gets every route again; the one the API
     // withdrew from b is withdrawn (again), never announced.
-    let gone_a = resync(&mut sa, &want, &log);
-    let gone_b = resync(&mut sb, &want_b, &log);
+    let gone_a = resync(&mut sa, &want, &none, &log);
+    let gone_b = resync(&mut sb, &want_b, &withdrawn_b, &log);
     assert!(gone_a.is_empty(), "{gone_a:?}");
-    assert!(
-        gone_b.is_subset(&["10.1.0.0/24".to_string()].into()),
-        "{gone_b:?}"
-    );
+    assert!(gone_b.is_subset(&withdrawn_b), "{gone_b:?}");
     let reset = [&a, &b].iter().filter(|p| p.has_pending()).count();
     assert_eq!(reset, 0, "a session reconnected\n{}", log());
     eprintln!(
@@ -183,9 +188,10 @@ fn a_rib_crash_loses_no_route() {
     }
     let (code, out) = cli(&w.sock, "announce route 10.4.0.0/24 next-hop 127.0.0.1");
     assert_eq!((code, out.trim()), (Some(0), ""), "{}", log());
-    for s in [&mut sa, &mut sb] {
-        wait_route(s, "10.4.0.0/24", LONG, &log);
-    }
+    // whatever comes before 10.4.0.0/24 must not bring 10.1.0.0/24 back to b
+    let next: BTreeSet<String> = ["10.4.0.0/24".to_string()].into();
+    resync(&mut sa, &next, &none, &log);
+    resync(&mut sb, &next, &withdrawn_b, &log);
 }
 
 /// Stops a process (SIGSTOP) until dropped (SIGCONT).
@@ -193,20 +199,14 @@ struct Stopped(u32);
 
 impl Stopped {
     fn new(pid: u32) -> Stopped {
-        // SAFETY: kill(2) of the supervisor this test's daemon is.
-        unsafe {
-            libc::kill(pid as i32, libc::SIGSTOP);
-        }
+        signal(pid, libc::SIGSTOP);
         Stopped(pid)
     }
 }
 
 impl Drop for Stopped {
     fn drop(&mut self) {
-        // SAFETY: as above.
-        unsafe {
-            libc::kill(self.0 as i32, libc::SIGCONT);
-        }
+        signal(self.0, libc::SIGCONT);
     }
 }
 
@@ -258,12 +258,12 @@ fn done_waits_until_the_supervisor_journaled_the_route() {
 
     // and what was answered `done` survives a crash of the rib
     let rib = rib_of(&w.d).expect("rib");
-    kill9(rib);
+    signal(rib, libc::SIGKILL);
     new_rib(&w.d, rib, &log);
     let want: BTreeSet<String> = ["10.1.0.0/24", "10.2.0.0/24", "10.3.0.0/24"]
         .map(String::from)
         .into();
-    resync(&mut sa, &want, &log);
+    resync(&mut sa, &want, &BTreeSet::new(), &log);
 }
 
 /// A peer read in the background: the prefixes it holds (announced, not
@@ -316,6 +316,21 @@ impl Reader {
     }
 }
 
+/// The prefixes `show adj-rib out` lists for neighbor `ip` (its lines
+/// `<ip> ipv4 unicast <prefix> next-hop ...`).
+fn adj_rib_out_of(out: &str, ip: &str) -> BTreeSet<String> {
+    let head = format!("{ip} ");
+    out.lines()
+        .filter(|l| l.starts_with(&head))
+        .map(|l| {
+            l.split_whitespace()
+                .find(|w| w.contains('/') && w.starts_with(|c: char| c.is_ascii_digit()))
+                .unwrap_or_else(|| panic!("no prefix in {l:?}"))
+                .to_string()
+        })
+        .collect()
+}
+
 #[test]
 fn a_rib_crash_under_load_keeps_every_route_answered_done() {
     let a = Peer::bind("127.0.0.1");
@@ -346,7 +361,7 @@ fn a_rib_crash_under_load_keeps_every_route_answered_done() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let rib = rib_of(&w.d).expect("rib");
-    kill9(rib);
+    signal(rib, libc::SIGKILL);
     let before = acked();
     new_rib(&w.d, rib, &log);
     std::thread::sleep(Duration::from_millis(200));
@@ -383,6 +398,32 @@ fn a_rib_crash_under_load_keeps_every_route_answered_done() {
                 log()
             );
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    // and no more than that: each peer ends up with exactly what the
+    // daemon lists for it in `show adj-rib out` (a route announced before
+    // the kill but never journaled is withdrawn by the new rib's table)
+    for (r, ip) in readers.iter().zip(["127.0.0.1", "127.0.0.2"]) {
+        let deadline = Instant::now() + LONG;
+        loop {
+            let (code, out) = cli(&w.sock, "show adj-rib out");
+            assert_eq!(code, Some(0), "{out}");
+            let listed = adj_rib_out_of(&out, ip);
+            let held = r.held.lock().expect("lock").clone();
+            if held == listed {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline && !r.ended.load(Ordering::SeqCst),
+                "peer {ip} holds {} route(s), show adj-rib out lists {}: held only {:?}, listed only {:?}, show adj-rib out: {:?}...\n{}",
+                held.len(),
+                listed.len(),
+                held.difference(&listed).take(5).collect::<Vec<_>>(),
+                listed.difference(&held).take(5).collect::<Vec<_>>(),
+                out.lines().take(3).collect::<Vec<_>>(),
+                log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
     let ended: Vec<bool> = readers.into_iter().map(Reader::stop).collect();

@@ -229,23 +229,24 @@ fn gobgp_api_announce_and_withdraw() {
     );
 }
 
-/// Messages of `kind` (`Route Refresh`, `Updates`) gobgp counted as
-/// (sent, received) in `gobgp neighbor 127.0.0.1`.
+/// Messages of `kind` (`Route Refresh`, `Updates`, `Notifications`: the
+/// row names of gobgp's "Message statistics") gobgp counted as
+/// (sent, received) in `gobgp neighbor 127.0.0.1`. A row that is absent or
+/// does not hold two numbers panics: a misspelt `kind` must not read as
+/// (0, 0).
 fn counter(neighbor: &str, kind: &str) -> (u64, u64) {
-    neighbor
+    let row = neighbor
         .lines()
         .find(|l| l.trim_start().starts_with(&format!("{kind}:")))
-        .map(|l| {
-            let n: Vec<u64> = l
-                .split_whitespace()
-                .filter_map(|w| w.parse().ok())
-                .collect();
-            (
-                n.first().copied().unwrap_or(0),
-                n.get(1).copied().unwrap_or(0),
-            )
-        })
-        .unwrap_or((0, 0))
+        .unwrap_or_else(|| panic!("no {kind:?} row in gobgp's neighbor output:\n{neighbor}"));
+    let n: Vec<u64> = row
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    match n[..] {
+        [sent, received] => (sent, received),
+        _ => panic!("{kind:?} row is not (sent, received): {row:?}"),
+    }
 }
 
 #[test]
@@ -978,7 +979,8 @@ fn gobgp_session_survives_a_rib_kill() {
         )
     };
     let before = state(&pair);
-    let (_, notifications_before) = counter(&pair.must(&["neighbor", "127.0.0.1"]), "Notification");
+    let (_, notifications_before) =
+        counter(&pair.must(&["neighbor", "127.0.0.1"]), "Notifications");
 
     pair.ferro.kill_rib();
     // The new rib asks gobgp for a route refresh: its route reaches the
@@ -987,7 +989,7 @@ fn gobgp_session_survives_a_rib_kill() {
         count_announced(ev, "10.31.0.0/24") > seen
     });
     let after = state(&pair);
-    let (_, notifications_after) = counter(&pair.must(&["neighbor", "127.0.0.1"]), "Notification");
+    let (_, notifications_after) = counter(&pair.must(&["neighbor", "127.0.0.1"]), "Notifications");
     assert_eq!(before.0, "6", "not Established before the kill");
     assert_eq!(
         after,
@@ -1024,6 +1026,41 @@ const FAMILY_ROUTES: &str = "
 -a ipv6-mup add dsd 2001:db8::66 rd 65003:66 prefix 2001:db8:66::/64 locator-node-length 24 function-length 16 behavior END_DT6 rt 65003:66 mup 10:10
 -a ipv4-mup add t2st 10.0.0.63 rd 65003:63 rt 65003:63 teid 12346 mup 10:10
 ";
+
+/// Each route of FAMILY_ROUTES (same order): the family ExaBGP names it by
+/// and a piece of its NLRI's JSON (lower case) that no other route of
+/// the family holds, to tell which announced NLRI is which route.
+const FAMILY_NLRI: [(&str, &str); 11] = [
+    ("ipv4 mpls-vpn", "10.1.0.0/24"),
+    ("ipv6 mpls-vpn", "2001:db8:1::/48"),
+    ("l2vpn evpn", "aa:bb:cc:dd:ee:04"),
+    ("l2vpn evpn", "\"10.0.0.3\""),
+    ("l2vpn evpn", "\"10.30.0.0\",\"iplen\":24"),
+    ("ipv4 flow", "10.42.0.0/24"),
+    ("ipv6 flow", "2001:db8:40::/48"),
+    ("ipv4 flow-vpn", "10.50.0.0/24"),
+    ("ipv4 mup", "\"10.60.0.0\""),
+    ("ipv6 mup", "2001:db8::66"),
+    ("ipv4 mup", "\"10.0.0.63\""),
+];
+
+/// (family, NLRI as JSON text in lower case) of each route an UPDATE's
+/// `announce` holds (`{family: {next-hop: [nlri, ...]}}`).
+fn announced_nlri(update: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (family, by_next_hop) in update["announce"].as_object().into_iter().flatten() {
+        for list in by_next_hop
+            .as_object()
+            .unwrap_or_else(|| panic!("announce {family}: {by_next_hop}"))
+            .values()
+        {
+            for nlri in list.as_array().into_iter().flatten() {
+                out.push((family.clone(), nlri.to_string().to_lowercase()));
+            }
+        }
+    }
+    out
+}
 
 /// GoBGP's announcements of every family the committed captures hold
 /// (crates/wire/tests/captures/gobgp-3.10.0/routes.sh, RTC aside: with it
@@ -1081,10 +1118,15 @@ fn gobgp_families_reach_the_helper_as_decode_prints_them() {
     };
     let ev = pair.wait_events("the helper is told every family", |ev| {
         let got = announced(ev);
-        families.iter().all(|(_, f)| got.contains(*f)) && got.contains("ipv4 flow")
+        let nlri: std::collections::BTreeSet<_> =
+            updates(ev).iter().flat_map(announced_nlri).collect();
+        families.iter().all(|(_, f)| got.contains(*f))
+            && got.contains("ipv4 flow")
+            && nlri.len() >= FAMILY_NLRI.len()
     });
     let env = ferrobgp_api::json::decode::DecodeEnvelope::default();
     let mut compared = 0;
+    let mut nlris = std::collections::BTreeSet::<(String, String)>::new();
     for e in ev
         .iter()
         .filter(|e| e["type"] == "update" && e["neighbor"]["direction"] == "receive")
@@ -1103,12 +1145,38 @@ fn gobgp_families_reach_the_helper_as_decode_prints_them() {
             &env,
         )
         .unwrap_or_else(|err| panic!("ferrobgp decode {hex}: {err}"));
+        let update = &e["neighbor"]["message"]["update"];
         assert_eq!(
-            e["neighbor"]["message"]["update"], decoded[0]["neighbor"]["message"]["update"],
+            update, &decoded[0]["neighbor"]["message"]["update"],
             "the helper's JSON and `ferrobgp decode {hex}` differ"
         );
-        compared += 1;
+        // and in the same key order, as an ExaBGP consumer reads the text
+        assert_eq!(
+            serde_json::to_string(update).expect("json"),
+            serde_json::to_string(&decoded[0]["neighbor"]["message"]["update"]).expect("json"),
+            "the helper's JSON and `ferrobgp decode {hex}` differ in key order"
+        );
+        // End-of-RIBs compare too, but only announcements count
+        if update["announce"].is_object() {
+            nlris.extend(announced_nlri(update));
+            compared += 1;
+        }
     }
     let routes = FAMILY_ROUTES.lines().filter(|l| !l.is_empty()).count();
     assert!(compared >= routes, "only {compared} UPDATEs compared");
+    // The NLRI announced are the routes configured: one each, no other.
+    assert_eq!(FAMILY_NLRI.len(), routes);
+    for (family, key) in FAMILY_NLRI {
+        let matching: Vec<&String> = nlris
+            .iter()
+            .filter(|(f, n)| f == family && n.contains(key))
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(
+            matching.len(),
+            1,
+            "{family} {key}: announced as {matching:?} in {nlris:#?}"
+        );
+    }
+    assert_eq!(nlris.len(), routes, "announced NLRI: {nlris:#?}");
 }

@@ -25,6 +25,6 @@ mod oracle_common;
 fn decode_of_flowspec_evpn_bgpls_matches_exabgp() {
     assert_eq!(
         oracle_common::compare_with_exabgp("tests/golden/decode_rfc_exabgp_5.0.15.jsonl"),
-        31
+        (31, 31)
     );
 }

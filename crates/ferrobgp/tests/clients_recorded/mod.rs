@@ -47,12 +47,11 @@ fn read(file: &str) -> String {
     })
 }
 
+/// `common::unhex` (every test crate that includes this module includes
+/// `common` too), refusing an odd number of digits.
 fn unhex(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0, "odd hex {s}");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
+    crate::common::unhex(s)
 }
 
 /// The recording `qa/clients/exabgp-5.0.15/<name>.wire`.
@@ -134,40 +133,63 @@ pub fn json(name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Replaces the value of the first `"key" : value` of `line` (spacing kept)
-/// by `with`; the value is a number or a string.
-fn replace_value(line: &str, key: &str, with: &str) -> String {
-    let needle = format!("\"{key}\"");
-    let Some(at) = line.find(&needle) else {
-        return line.to_string();
-    };
-    let after_key = at + needle.len();
-    let rest = &line[after_key..];
-    let colon = rest.len() - rest.trim_start().len();
-    if !rest[colon..].starts_with(':') {
-        return line.to_string();
-    }
-    let after_colon = &rest[colon + 1..];
-    let start = after_key + colon + 1 + (after_colon.len() - after_colon.trim_start().len());
-    let value = &line[start..];
-    let len = if let Some(s) = value.strip_prefix('"') {
-        s.find('"').map(|i| i + 2).unwrap_or(value.len())
-    } else {
-        value
-            .find(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c)))
-            .unwrap_or(value.len())
-    };
-    format!("{}{with}{}", &line[..start], &line[start + len..])
+/// What a value must be for the recorder's normalisation to replace it.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// digits only (`[0-9]+`: `pid`, `ppid`)
+    Digits,
+    /// a number (`[0-9.eE+-]+`: `time`)
+    Number,
+    /// a string without escaped quotes (`"[^"]*"`: `host`)
+    Str,
 }
 
-/// The normalisation of `qa/clients/record-exabgp`: the values of the
-/// header's `time`, `pid` and `ppid` become `0`, `host`'s `"HOST"`; all the
-/// rest of the line, spacing included, is compared byte for byte.
+/// Replaces the value of the first `"key" : value` of `line` (spacing
+/// kept) whose value is of `kind` by `with`, as the recorder's
+/// `re.sub(r'("key"\s*:\s*)PATTERN', ..., count=1)` does: an occurrence
+/// whose value is of another kind is left as it is.
+fn replace_value(line: &str, key: &str, kind: Kind, with: &str) -> String {
+    let needle = format!("\"{key}\"");
+    let mut from = 0;
+    while let Some(found) = line[from..].find(&needle) {
+        let after_key = from + found + needle.len();
+        from = after_key;
+        let rest = &line[after_key..];
+        let colon = rest.len() - rest.trim_start().len();
+        if !rest[colon..].starts_with(':') {
+            continue;
+        }
+        let after_colon = &rest[colon + 1..];
+        let start = after_key + colon + 1 + (after_colon.len() - after_colon.trim_start().len());
+        let value = &line[start..];
+        let len = match kind {
+            Kind::Str => match value.strip_prefix('"').and_then(|s| s.find('"')) {
+                Some(i) => i + 2,
+                None => 0,
+            },
+            Kind::Digits => value
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(value.len()),
+            Kind::Number => value
+                .find(|c: char| !(c.is_ascii_digit() || ".eE+-".contains(c)))
+                .unwrap_or(value.len()),
+        };
+        if len > 0 {
+            return format!("{}{with}{}", &line[..start], &line[start + len..]);
+        }
+    }
+    line.to_string()
+}
+
+/// The normalisation of `qa/clients/record-exabgp` (`normalise`): the
+/// numbers of the header's `time`, `pid` and `ppid` become `0`, the string
+/// of `host` `"HOST"`; a value of another kind is kept. All the rest of
+/// the line, spacing included, is compared byte for byte.
 pub fn normalise_json(line: &str) -> String {
-    let line = replace_value(line, "time", "0");
-    let line = replace_value(&line, "pid", "0");
-    let line = replace_value(&line, "ppid", "0");
-    replace_value(&line, "host", "\"HOST\"")
+    let line = replace_value(line, "time", Kind::Number, "0");
+    let line = replace_value(&line, "pid", Kind::Digits, "0");
+    let line = replace_value(&line, "ppid", Kind::Digits, "0");
+    replace_value(&line, "host", Kind::Str, "\"HOST\"")
 }
 
 #[test]
@@ -176,6 +198,15 @@ fn normalise_json_replaces_only_the_volatile_values() {
     assert_eq!(
         normalise_json(line),
         r#"{ "exabgp": "5.0.0", "time": 0, "host" : "HOST", "pid" : 0, "ppid" : 0, "counter": 3, "type": "state" }"#
+    );
+    // as the recorder: strings of time/pid/ppid and a number for host are
+    // values, not the volatile header, and stay
+    let line = r#"{ "time": "t", "host": 7, "pid": "12", "ppid": "1", "x": 1 }"#;
+    assert_eq!(normalise_json(line), line);
+    let line = r#"{ "pid": "p", "neighbor": { "pid": 42 } }"#;
+    assert_eq!(
+        normalise_json(line),
+        r#"{ "pid": "p", "neighbor": { "pid": 0 } }"#
     );
 }
 

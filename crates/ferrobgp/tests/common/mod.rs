@@ -115,10 +115,7 @@ impl Daemon {
     }
 
     pub fn signal(&self, sig: i32) {
-        // SAFETY: plain kill(2) on our own child.
-        unsafe {
-            libc::kill(self.pid() as i32, sig);
-        }
+        signal(self.pid(), sig);
     }
 
     /// Waits for the supervisor to exit.
@@ -229,46 +226,12 @@ pub fn service_user_dir() -> tempfile::TempDir {
     dir
 }
 
-/// Processes whose parent is `pid`.
-pub fn children_of(pid: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in rd.flatten() {
-        let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-            continue;
-        };
-        if let Some((ppid, _)) = stat(p) {
-            if ppid == pid {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// (ppid, state) of a process.
-fn stat(pid: u32) -> Option<(u32, char)> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = &s[s.rfind(')')? + 2..];
-    let mut it = after.split(' ');
-    let state = it.next()?.chars().next()?;
-    let ppid = it.next()?.parse().ok()?;
-    Some((ppid, state))
-}
-
-/// True when the process exists and is not a zombie.
-pub fn alive(pid: u32) -> bool {
-    matches!(stat(pid), Some((_, s)) if s != 'Z' && s != 'X')
-}
-
-pub fn cmdline(pid: u32) -> String {
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
-        .unwrap_or_default()
-}
+// common and interop_common both include it: a test crate with both has
+// two copies, which is all they share
+#[allow(clippy::duplicate_mod)]
+#[path = "../procs/mod.rs"]
+mod procs;
+pub use procs::{alive, children_of, cmdline, signal};
 
 /// Waits until `path` contains `needle`; returns the content.
 pub fn wait_file_contains(path: &Path, needle: &str, log: impl Fn() -> String) -> String {
@@ -752,7 +715,5 @@ pub fn cpu_time(pid: u32) -> Duration {
 
 /// The rib process of the daemon.
 pub fn rib_of(d: &Daemon) -> Option<u32> {
-    children_of(d.pid())
-        .into_iter()
-        .find(|p| cmdline(*p).contains("__rib") && alive(*p))
+    procs::rib_of_supervisor(d.pid())
 }

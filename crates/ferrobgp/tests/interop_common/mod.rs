@@ -190,13 +190,12 @@ impl Workdir {
     }
 }
 
-/// Sends `sig` to `pid` (a process this test started).
-pub fn signal(pid: u32, sig: i32) {
-    // SAFETY: kill(2) on a PID of a process we started and have not reaped.
-    unsafe {
-        libc::kill(pid as i32, sig);
-    }
-}
+// common and interop_common both include it: a test crate with both has
+// two copies, which is all they share
+#[allow(clippy::duplicate_mod)]
+#[path = "../procs/mod.rs"]
+mod procs;
+pub use procs::{alive, children_of, signal};
 
 /// Stops a child we started: SIGTERM, bounded wait, then SIGKILL and reap.
 pub fn stop_child(child: &mut Child) {
@@ -443,14 +442,7 @@ impl Ferro {
     /// SIGKILL to the rib (the supervisor starts another); its PID.
     pub fn kill_rib(&mut self) -> u32 {
         self.note_children();
-        let rib = children_of(self.child.id())
-            .into_iter()
-            .find(|p| {
-                std::fs::read(format!("/proc/{p}/cmdline"))
-                    .map(|c| String::from_utf8_lossy(&c).contains("__rib"))
-                    .unwrap_or(false)
-            })
-            .expect("the rib");
+        let rib = procs::rib_of_supervisor(self.child.id()).expect("the rib");
         signal(rib, libc::SIGKILL);
         rib
     }
@@ -478,41 +470,6 @@ impl Drop for Ferro {
                 signal(*p, libc::SIGKILL);
             }
         }
-    }
-}
-
-/// Direct children of `pid` (from /proc).
-pub fn children_of(pid: u32) -> Vec<u32> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in rd.flatten() {
-        let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-            continue;
-        };
-        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
-            // pid (comm) state ppid ...: comm may hold spaces, split after ')'.
-            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
-                let ppid = rest.split_whitespace().nth(1);
-                if ppid.and_then(|s| s.parse::<u32>().ok()) == Some(pid) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// True while `pid` exists and is not a zombie.
-pub fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .and_then(|(_, r)| r.split_whitespace().next())
-            .map(|s| s != "Z")
-            .unwrap_or(false),
-        Err(_) => false,
     }
 }
 

@@ -217,6 +217,32 @@ mod tests {
         let mut bad = body;
         bad[16] = 3;
         assert_eq!(LsNlriDescriptors::decode(3, &bad), None);
+        // nor does one in an otherwise well-formed NLRI: the AS value
+        // 3 octets (00 FD E8), its sub-TLV length 3 and TLV 256's 23
+        let mut short: Vec<u8> = body[..17].to_vec();
+        short[12] = 23;
+        short[16] = 3;
+        short.extend_from_slice(&body[18..]);
+        assert_eq!(LsNlriDescriptors::decode(3, &short), None);
+        // the same bytes with a sub-TLV type that takes any length parse,
+        // its 3 octets as received: only the AS's width refuses them
+        let mut other = short.clone();
+        other[13..15].copy_from_slice(&600u16.to_be_bytes());
+        let d = LsNlriDescriptors::decode(3, &other).expect("well formed");
+        assert_eq!(
+            d.tlvs[0],
+            NlriTlv::LocalNode(vec![
+                NodeDescriptor::Other {
+                    kind: 600,
+                    value: vec![0, 0xFD, 0xE8]
+                },
+                NodeDescriptor::OspfAreaId(Ipv4Addr::UNSPECIFIED),
+                NodeDescriptor::IgpRouterId(IgpRouterId::Ospf {
+                    router_id: Ipv4Addr::new(10, 0, 0, 1),
+                    designated_router: None
+                }),
+            ])
+        );
         // IS-IS pseudonode, OSPF pseudonode router IDs
         assert_eq!(
             IgpRouterId::decode(2, &[0, 0, 0, 0, 0, 1, 5]),
