@@ -242,7 +242,7 @@ fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
 /// The `"bgp-ls"` JSON object for an attribute value.
 pub fn json(value: &[u8]) -> Value {
     let raw = || json!({ "raw": hex(value) });
-    let Ok(a) = LsAttribute::decode(value) else {
+    let Some(a) = LsAttribute::decode(value) else {
         return raw();
     };
     let mut m = Map::new();

@@ -285,7 +285,7 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
 /// then shows the attribute raw).
 pub fn bgp_ls_text(value: &[u8]) -> Option<String> {
     let mut items: Vec<Item> = Vec::new();
-    for t in &LsAttribute::decode(value).ok()?.tlvs {
+    for t in &LsAttribute::decode(value)?.tlvs {
         match item(t)? {
             Item::TeIds(ids) => {
                 match items.iter_mut().find_map(|i| match i {
