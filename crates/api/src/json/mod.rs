@@ -46,7 +46,7 @@ pub const JSON_VERSION: &str = "5.0.0";
 /// A JSON encoder for one helper process; keeps the per-neighbor counters.
 #[derive(Debug, Clone)]
 pub struct JsonEncoder {
-    origin: Envelope,
+    envelope: Envelope,
     counters: HashMap<(IpAddr, IpAddr), u64>,
 }
 
@@ -108,9 +108,9 @@ pub fn eor_message(f: ferrobgp_wire::Family) -> String {
 }
 
 impl JsonEncoder {
-    pub fn new(origin: Envelope) -> JsonEncoder {
+    pub fn new(envelope: Envelope) -> JsonEncoder {
         JsonEncoder {
-            origin,
+            envelope,
             counters: HashMap::new(),
         }
     }
@@ -136,11 +136,11 @@ impl JsonEncoder {
         let _ = write!(
             s,
             "{{ \"exabgp\": {}, \"time\": {}, \"host\" : {}, \"pid\" : {}, \"ppid\" : {}, ",
-            quote(&self.origin.version),
+            quote(&self.envelope.version),
             float_repr(time),
-            quote(&self.origin.host),
-            self.origin.pid,
-            self.origin.ppid
+            quote(&self.envelope.host),
+            self.envelope.pid,
+            self.envelope.ppid
         );
         if let Some(c) = counter {
             let _ = write!(s, "\"counter\": {c}, ");
