@@ -7,16 +7,11 @@
 //! is rendered as `{"raw": "0x<hex>"}` (RFC 9552 section 8.2.2: a
 //! malformed BGP-LS attribute is discarded, never a session reset).
 
-use super::hex_prefixed;
+use super::{hex_lower, hex_prefixed};
 use ferrobgp_wire::bgp_ls::sr::{EndXNeighbor, EndXSubTlv};
 use ferrobgp_wire::bgp_ls::sr::{SidList, SidStructure, Srv6EndX};
 use ferrobgp_wire::bgp_ls::{LsAttribute, LsAttributeTlv};
 use serde_json::{json, Map, Value};
-
-/// Lower-case hex, no prefix (IS-IS system IDs).
-pub(crate) fn hex_lower(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 // The flag names of the TLVs, from the most significant bit, as ExaBGP
 // 5.0.15 names them (the JSON and the text renderings both use these).

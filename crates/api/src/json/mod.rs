@@ -393,3 +393,14 @@ pub fn hex_upper(bytes: &[u8]) -> String {
 pub fn hex_prefixed(bytes: &[u8]) -> String {
     format!("0x{}", hex_upper(bytes))
 }
+
+/// Lower-case hex, no prefix (IS-IS system IDs, EVPN ESIs and bodies).
+pub(crate) fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// `0x` + lower-case hex, ExaBGP's rendering of unknown NLRIs and of
+/// attribute values it does not decode.
+pub(crate) fn hex_lower_prefixed(b: &[u8]) -> String {
+    format!("0x{}", hex_lower(b))
+}

@@ -2,8 +2,7 @@
 //! fields the codec keeps as bytes or typed TLVs: EVPN routes, BGP-LS
 //! NLRIs, route-target membership and the Prefix-SID attribute.
 
-use super::bgp_ls::hex_lower;
-use super::hex_upper;
+use super::{hex_lower, hex_upper};
 use ferrobgp_wire::attribute::attr_40_prefix_sid::PrefixSidTlv;
 use ferrobgp_wire::attribute::PrefixSid;
 use ferrobgp_wire::bgp_ls::{ip as ip_of, IgpRouterId, NlriTlv, NodeDescriptor};

@@ -15,10 +15,11 @@
 //! than with a guessed text.
 
 use crate::json::bgp_ls::{
-    hex_lower, neighbor, sr_algorithms, undecoded, IGP_FLAGS, LINK_PROTECTION, MPLS_MASK,
-    NODE_FLAGS, PREFIX_ATTRIBUTE_FLAGS, SRV6_ENDX_FLAGS, SRV6_LOCATOR_FLAGS, SR_ADJ_FLAGS,
-    SR_CAPABILITY_FLAGS, SR_PREFIX_FLAGS,
+    neighbor, sr_algorithms, undecoded, IGP_FLAGS, LINK_PROTECTION, MPLS_MASK, NODE_FLAGS,
+    PREFIX_ATTRIBUTE_FLAGS, SRV6_ENDX_FLAGS, SRV6_LOCATOR_FLAGS, SR_ADJ_FLAGS, SR_CAPABILITY_FLAGS,
+    SR_PREFIX_FLAGS,
 };
+use crate::json::hex_lower;
 use ferrobgp_wire::bgp_ls::sr::SidList;
 use ferrobgp_wire::bgp_ls::{LsAttribute, LsAttributeTlv, Number};
 use std::net::IpAddr;
