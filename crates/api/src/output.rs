@@ -32,7 +32,7 @@ pub struct RawMessage<'a> {
 #[derive(Debug, Clone)]
 pub struct HelperOutput {
     encoding: Encoding,
-    origin: Envelope,
+    envelope: Envelope,
 }
 
 /// The union of a neighbor's `api` blocks that name `process`, with the
@@ -76,15 +76,15 @@ pub fn message_type(code: u8) -> Option<MessageType> {
 }
 
 impl HelperOutput {
-    /// `json`: the process's encoder is JSON (else text). `origin`: the
+    /// `json`: the process's encoder is JSON (else text). `envelope`: the
     /// envelope's version/host/pid/ppid.
-    pub fn new(json: bool, origin: Envelope) -> HelperOutput {
+    pub fn new(json: bool, envelope: Envelope) -> HelperOutput {
         let encoding = if json {
-            Encoding::Json(JsonEncoder::new(origin.clone()))
+            Encoding::Json(JsonEncoder::new(envelope.clone()))
         } else {
             Encoding::Text
         };
-        HelperOutput { encoding, origin }
+        HelperOutput { encoding, envelope }
     }
 
     fn frame(&mut self, time: f64, peer: &PeerInfo, event: &Event) -> Option<String> {
@@ -182,7 +182,10 @@ impl HelperOutput {
     pub fn shutdown(&self, time: f64) -> String {
         match &self.encoding {
             Encoding::Json(e) => format!("{}\n", e.shutdown(time)),
-            Encoding::Text => format!("{}\n", text::shutdown(self.origin.pid, self.origin.ppid)),
+            Encoding::Text => format!(
+                "{}\n",
+                text::shutdown(self.envelope.pid, self.envelope.ppid)
+            ),
         }
     }
 }

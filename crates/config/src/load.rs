@@ -110,13 +110,9 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
                 for node in s.body {
                     match node {
                         Node::Section(t) if t.name() == "neighbor" => {
-                            let Some(name) = t.head.get(1).cloned() else {
-                                sink.err(t.pos(), "missing template name: expected \"neighbor <name> {\"");
+                            let Some(name) = crate::section::one_arg(&t, "template name", "name", &mut sink).cloned() else {
                                 continue;
                             };
-                            if let Some(extra) = t.head.get(2) {
-                                sink.err(extra.pos, format!("unexpected \"{}\" after the template name: expected \"{{\"", extra.text));
-                            }
                             let d = read_body(t, true, &mut sink);
                             if templates.insert(name.text.clone(), d).is_some() {
                                 sink.err(name.pos, format!("duplicate template \"{}\"", name.text));

@@ -446,3 +446,15 @@ fn braces_that_do_not_balance() {
         "10:1: found \"}\" but no section is open: unbalanced braces",
     );
 }
+
+#[test]
+fn template_neighbor_head() {
+    check(
+        "template {\n\tneighbor {\n\t}\n}\n",
+        "2:2: missing template name: expected \"neighbor <name> {\"",
+    );
+    check(
+        "template {\n\tneighbor a b {\n\t}\n}\n",
+        "2:13: unexpected \"b\" after the template name: expected \"{\"",
+    );
+}

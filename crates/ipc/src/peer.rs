@@ -51,8 +51,6 @@ pub struct PeerConfig {
     pub report_sent: bool,
     /// `capability { aigp }`: AIGP may be sent to eBGP peers.
     pub aigp: bool,
-    /// Graceful restart advertised (a teardown still sends its Cease).
-    pub graceful_restart: bool,
     /// `ferrobgp.compat.reference-extended-community`: send 4-byte-ASN
     /// route targets and origins with ExaBGP's type 0x01, not RFC 5668's
     /// 0x02.

@@ -187,7 +187,6 @@ fn peer_config() -> PeerConfig {
         report_received: true,
         report_sent: true,
         aigp: true,
-        graceful_restart: true,
         reference_extended_community: true,
         reference_unknown_message: true,
     }

@@ -128,10 +128,10 @@ fn operational(
 
 /// Decides what `line` does. An error is the reason for the `error` reply
 /// (nothing was changed).
-pub fn dispatch(line: &ParsedLine, origin: &Caller<'_>) -> Result<Effect, ApiError> {
+pub fn dispatch(line: &ParsedLine, caller: &Caller<'_>) -> Result<Effect, ApiError> {
     let batch = |op: Op| -> Result<Effect, ApiError> {
         Ok(Effect::Rib(BatchCommand {
-            peers: origin.select(&line.selector)?,
+            peers: caller.select(&line.selector)?,
             op,
         }))
     };
@@ -161,17 +161,17 @@ pub fn dispatch(line: &ParsedLine, origin: &Caller<'_>) -> Result<Effect, ApiErr
             family: Some(f),
             words,
         } => Ok(Effect::Operational {
-            peers: origin.select(&line.selector)?,
+            peers: caller.select(&line.selector)?,
             message: operational(kind, *f, words)?,
         }),
         Command::Watchdog { action, name } => {
-            let name = name.clone().unwrap_or_else(|| origin.process.to_string());
+            let name = name.clone().unwrap_or_else(|| caller.process.to_string());
             let op = match action {
                 Verb::Announce => Op::AnnounceWatchdog(name),
                 Verb::Withdraw => Op::WithdrawWatchdog(name),
             };
             Ok(Effect::Rib(BatchCommand {
-                peers: origin.all(),
+                peers: caller.all(),
                 op,
             }))
         }
@@ -179,7 +179,7 @@ pub fn dispatch(line: &ParsedLine, origin: &Caller<'_>) -> Result<Effect, ApiErr
         Command::FlushAdjRibOut => batch(Op::FlushOut),
         Command::ClearAdjRibIn => batch(Op::ClearIn),
         Command::Teardown(subcode) => Ok(Effect::Teardown {
-            peers: origin.select(&line.selector)?,
+            peers: caller.select(&line.selector)?,
             subcode: *subcode,
         }),
         Command::ShowNeighbor {
@@ -197,7 +197,7 @@ pub fn dispatch(line: &ParsedLine, origin: &Caller<'_>) -> Result<Effect, ApiErr
             address,
             json,
         } => Ok(Effect::ShowNeighbor {
-            peers: origin.by_address(*address),
+            peers: caller.by_address(*address),
             view: *view,
             json: *json,
         }),
@@ -207,7 +207,7 @@ pub fn dispatch(line: &ParsedLine, origin: &Caller<'_>) -> Result<Effect, ApiErr
             address,
             json,
         } => Ok(Effect::ShowAdjRib {
-            peers: origin.by_address(*address),
+            peers: caller.by_address(*address),
             side: *side,
             extensive: *extensive,
             json: *json,
@@ -216,9 +216,9 @@ pub fn dispatch(line: &ParsedLine, origin: &Caller<'_>) -> Result<Effect, ApiErr
         Command::Reload => Ok(Effect::Reload),
         Command::Restart => match line.selector {
             Selector::Unspecified => Ok(Effect::Restart(None)),
-            _ => Ok(Effect::Restart(Some(origin.select(&line.selector)?))),
+            _ => Ok(Effect::Restart(Some(caller.select(&line.selector)?))),
         },
-        Command::Version => Ok(Effect::Output(vec![format!("exabgp {}", origin.version)])),
+        Command::Version => Ok(Effect::Output(vec![format!("exabgp {}", caller.version)])),
         Command::Help => Ok(Effect::Output(
             ferrobgp_api::parse::HELP
                 .iter()

@@ -209,7 +209,6 @@ mod tests {
             report_received: false,
             report_sent: false,
             aigp: false,
-            graceful_restart: false,
             reference_extended_community: false,
             reference_unknown_message: false,
         }

@@ -205,7 +205,6 @@ async fn teardown_sends_administrative_reset_and_reconnects() {
 async fn teardown_with_graceful_restart_still_sends_cease() {
     let (l, port) = listener().await;
     let mut cfg = config(port, 180, 3);
-    cfg.graceful_restart = true;
     cfg.open.graceful_restart = Some(ferrobgp_wire::message::GracefulRestartConfig {
         time: 120,
         restarted: false,

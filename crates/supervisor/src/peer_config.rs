@@ -75,15 +75,10 @@ pub fn peer_config(n: &Neighbor, s: &Settings) -> Result<PeerConfig> {
         multisession: caps.multi_session,
         omit_empty_capabilities: s.compat.reference_open,
     };
-    let port = if n.connect != 0 {
-        n.connect
-    } else {
-        s.tcp.port.0
-    };
     Ok(PeerConfig {
         peer_address: n.peer_address.addr(),
         local_address: n.local_address.ip(),
-        port,
+        port: crate::spawn::peer_port(n, s),
         source_interface: n.source_interface.clone(),
         outgoing_ttl: n.outgoing_ttl,
         incoming_ttl: n.incoming_ttl,
@@ -105,7 +100,6 @@ pub fn peer_config(n: &Neighbor, s: &Settings) -> Result<PeerConfig> {
         report_received: n.adj_rib_in || n.api.iter().any(|a| a.receive.any()),
         report_sent: n.api.iter().any(|a| a.send.any()),
         aigp: caps.aigp,
-        graceful_restart: caps.graceful_restart.is_some(),
         reference_extended_community: s.compat.reference_extended_community,
         reference_unknown_message: s.compat.reference_unknown_message,
     })

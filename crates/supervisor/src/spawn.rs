@@ -108,18 +108,24 @@ pub fn spawn_role(
     Ok(child)
 }
 
+/// The neighbor's TCP port (`PeerConfig::port`): its `connect`, else
+/// `tcp.port`.
+pub fn peer_port(n: &Neighbor, s: &Settings) -> u16 {
+    if n.connect != 0 {
+        n.connect
+    } else {
+        s.tcp.port.0
+    }
+}
+
 /// The TCP port the supervisor connects to for a session worker
-/// ([`crate::outgoing`]): the neighbor's `connect`, else `tcp.port`;
-/// `None` when the neighbor is passive and never connects.
+/// ([`crate::outgoing`]): [`peer_port`]; `None` when the neighbor is
+/// passive and never connects.
 pub fn connect_port(n: &Neighbor, s: &Settings) -> Option<u16> {
     if n.passive || s.bgp.passive {
         return None;
     }
-    Some(if n.connect != 0 {
-        n.connect
-    } else {
-        s.tcp.port.0
-    })
+    Some(peer_port(n, s))
 }
 
 /// The ends of a helper's pipes that the rib uses.

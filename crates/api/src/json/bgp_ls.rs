@@ -7,24 +7,28 @@
 //! is rendered as `{"raw": "0x<hex>"}` (RFC 9552 section 8.2.2: a
 //! malformed BGP-LS attribute is discarded, never a session reset).
 
+use super::{hex_lower, hex_prefixed};
 use ferrobgp_wire::bgp_ls::sr::{EndXNeighbor, EndXSubTlv};
 use ferrobgp_wire::bgp_ls::sr::{SidList, SidStructure, Srv6EndX};
 use ferrobgp_wire::bgp_ls::{LsAttribute, LsAttributeTlv};
 use serde_json::{json, Map, Value};
 
-/// Upper-case hex with a `0x` prefix.
-pub fn hex(b: &[u8]) -> String {
-    let s: String = b.iter().map(|x| format!("{x:02X}")).collect();
-    format!("0x{s}")
-}
+// The flag names of the TLVs, from the most significant bit, as ExaBGP
+// 5.0.15 names them (the JSON and the text renderings both use these).
 
-/// Lower-case hex, no prefix (IS-IS system IDs).
-pub fn hex_lower(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// The Link Protection Type flags (RFC 5307 1.2) as ExaBGP names them.
-pub const LINK_PROTECTION: [&str; 6] = [
+/// Node Flag Bits (1024, RFC 9552 5.3.1.1).
+pub(crate) const NODE_FLAGS: [&str; 6] = ["O", "T", "E", "B", "R", "V"];
+/// SR Capabilities flags (1034, RFC 9085 2.1.2).
+pub(crate) const SR_CAPABILITY_FLAGS: [&str; 2] = ["I", "V"];
+/// IGP Flags (1152, RFC 9552 5.3.3.1).
+pub(crate) const IGP_FLAGS: [&str; 4] = ["D", "N", "L", "P"];
+/// Prefix SID flags (1158, RFC 9085 2.3.1).
+pub(crate) const SR_PREFIX_FLAGS: [&str; 6] = ["R", "N", "P", "E", "V", "L"];
+/// Adjacency SID and LAN Adjacency SID flags (1099, 1100, RFC 9085
+/// 2.2.1).
+pub(crate) const SR_ADJ_FLAGS: [&str; 6] = ["F", "B", "V", "L", "S", "P"];
+/// The Link Protection Type flags (1093, RFC 5307 1.2).
+pub(crate) const LINK_PROTECTION: [&str; 6] = [
     "ExtraTrafic",
     "Unprotected",
     "Shared",
@@ -32,6 +36,14 @@ pub const LINK_PROTECTION: [&str; 6] = [
     "Dedicated 1+1",
     "Enhanced",
 ];
+/// MPLS Protocol Mask (1094, RFC 9552 5.3.2.2).
+pub(crate) const MPLS_MASK: [&str; 2] = ["LDP", "RSVP-TE"];
+/// Prefix Attribute Flags (1170, RFC 9085 2.3.2).
+pub(crate) const PREFIX_ATTRIBUTE_FLAGS: [&str; 3] = ["X", "R", "N"];
+/// SRv6 End.X SID flags (1106-1108, RFC 9514 4.1).
+pub(crate) const SRV6_ENDX_FLAGS: [&str; 3] = ["B", "S", "P"];
+/// SRv6 Locator flags (1162, RFC 9514 5.1).
+pub(crate) const SRV6_LOCATOR_FLAGS: [&str; 1] = ["D"];
 
 fn flags(byte: u8, names: &[&str]) -> Value {
     let mut m = Map::new();
@@ -50,7 +62,7 @@ fn flags(byte: u8, names: &[&str]) -> Value {
 
 /// The algorithms of an SR Algorithm TLV as ExaBGP lists them: an empty
 /// list means the default SPF (IOS XR sends it).
-pub fn sr_algorithms(v: &[u8]) -> Vec<u8> {
+pub(crate) fn sr_algorithms(v: &[u8]) -> Vec<u8> {
     if v.is_empty() {
         vec![0]
     } else {
@@ -59,8 +71,8 @@ pub fn sr_algorithms(v: &[u8]) -> Vec<u8> {
 }
 
 /// The undecoded SID data as the list ExaBGP prints.
-pub fn undecoded(s: &SidList) -> Vec<String> {
-    s.undecoded.iter().map(|b| hex(b)).collect()
+pub(crate) fn undecoded(s: &SidList) -> Vec<String> {
+    s.undecoded.iter().map(|b| hex_prefixed(b)).collect()
 }
 
 fn structure(s: &SidStructure) -> Value {
@@ -79,7 +91,7 @@ fn endx(e: &Srv6EndX) -> (&'static str, Value) {
         _ => "srv6-lan-endx-ospf",
     };
     let mut o = Map::new();
-    o.insert("flags".into(), flags(e.flags, &["B", "S", "P"]));
+    o.insert("flags".into(), flags(e.flags, &SRV6_ENDX_FLAGS));
     if let Some(n) = &e.neighbor {
         o.insert("neighbor-id".into(), json!(neighbor(n)));
     }
@@ -93,10 +105,13 @@ fn endx(e: &Srv6EndX) -> (&'static str, Value) {
                 o.insert("srv6-sid-structure".into(), structure(st));
             }
             EndXSubTlv::Other { kind, value } if e.kind == 1106 => {
-                o.insert(format!("subtlv-not-implemented-{kind}"), json!(hex(value)));
+                o.insert(
+                    format!("subtlv-not-implemented-{kind}"),
+                    json!(hex_prefixed(value)),
+                );
             }
             EndXSubTlv::Other { kind, value } => {
-                o.insert(format!("{kind}-undecoded"), json!(hex(value)));
+                o.insert(format!("{kind}-undecoded"), json!(hex_prefixed(value)));
             }
         }
     }
@@ -104,7 +119,7 @@ fn endx(e: &Srv6EndX) -> (&'static str, Value) {
 }
 
 /// The neighbor of a LAN End.X SID as ExaBGP prints it.
-pub fn neighbor(n: &EndXNeighbor) -> String {
+pub(crate) fn neighbor(n: &EndXNeighbor) -> String {
     match n {
         EndXNeighbor::IsisSystemId(id) => hex_lower(id),
         EndXNeighbor::OspfRouterId(ip) => ip.to_string(),
@@ -122,13 +137,13 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
         m.insert(k.into(), v);
     };
     match t {
-        T::NodeFlags(f) => insert("node-flags", flags(*f, &["O", "T", "E", "B", "R", "V"])),
+        T::NodeFlags(f) => insert("node-flags", flags(*f, &NODE_FLAGS)),
         T::NodeName(v) => insert("node-name", utf8(v)),
         T::IsisAreaId(n) => insert("area-id", json!(n.value.to_string())),
         // IPv4 and IPv6 local TE router IDs merge into one list
         T::LocalTeRouterId { addr, .. } => push(m, "local-te-router-ids", json!(addr.to_string())),
         T::SrCapabilities(c) => {
-            insert("sr-capability-flags", flags(c.flags, &["I", "V"]));
+            insert("sr-capability-flags", flags(c.flags, &SR_CAPABILITY_FLAGS));
             let sids: Vec<Value> = c
                 .ranges
                 .iter()
@@ -157,23 +172,20 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
             insert("shared-risk-link-groups", json!(v));
         }
         T::LinkName(v) => insert("link-name", utf8(v)),
-        T::IgpFlags(f) => insert("igp-flags", flags(*f, &["D", "N", "L", "P"])),
+        T::IgpFlags(f) => insert("igp-flags", flags(*f, &IGP_FLAGS)),
         T::PrefixMetric(n) => insert("prefix-metric", json!(n.value)),
         T::SrPrefixSid(p) => {
             if !p.complete {
                 return None;
             }
-            insert(
-                "sr-prefix-flags",
-                flags(p.flags, &["R", "N", "P", "E", "V", "L"]),
-            );
+            insert("sr-prefix-flags", flags(p.flags, &SR_PREFIX_FLAGS));
             insert("sids", json!(p.sids.sids));
             insert("undecoded-sids", json!(undecoded(&p.sids)));
             insert("sr-algorithm", json!(p.algorithm));
         }
         T::SrAdjacency(a) => insert(
             "sr-adj",
-            json!({ "flags": flags(a.flags, &["F", "B", "V", "L", "S", "P"]), "sids": a.sids.sids,
+            json!({ "flags": flags(a.flags, &SR_ADJ_FLAGS), "sids": a.sids.sids,
                     "weight": a.weight, "undecoded-sids": undecoded(&a.sids) }),
         ),
         T::OpaqueNode(v) => insert("opaque", utf8(v)),
@@ -187,17 +199,18 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
         T::LinkProtection(f) => {
             insert("link-protection-flags", flags(*f, &LINK_PROTECTION));
         }
-        T::MplsMask(f) => insert("mpls-mask", flags(*f, &["LDP", "RSVP-TE"])),
+        T::MplsMask(f) => insert("mpls-mask", flags(*f, &MPLS_MASK)),
         T::RouteTags(v) => insert("igp-route-tags", json!(v)),
         T::ExtendedRouteTags(v) => insert("igp-extended-route-tags", json!(v)),
-        T::PrefixAttributeFlags(f) => {
-            insert("sr-prefix-attribute-flags", flags(*f, &["X", "R", "N"]))
-        }
+        T::PrefixAttributeFlags(f) => insert(
+            "sr-prefix-attribute-flags",
+            flags(*f, &PREFIX_ATTRIBUTE_FLAGS),
+        ),
         // every such TLV joins one list
         T::SrLanAdjacency(a) => push(
             m,
             "sr-adj-lan-sids",
-            json!({ "flags": flags(a.flags, &["F", "B", "V", "L", "S", "P"]), "weight": a.weight,
+            json!({ "flags": flags(a.flags, &SR_ADJ_FLAGS), "weight": a.weight,
                     "system-id": hex_lower(&a.system_id), "sids": a.sids.sids,
                     "undecoded": undecoded(&a.sids) }),
         ),
@@ -207,7 +220,7 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
         }
         T::Srv6Locator(l) => insert(
             "srv6-locator",
-            json!({ "flags": flags(l.flags, &["D"]), "algorithm": l.algorithm,
+            json!({ "flags": flags(l.flags, &SRV6_LOCATOR_FLAGS), "algorithm": l.algorithm,
                     "metric": l.metric }),
         ),
         T::Srv6EndpointBehavior(b) => {
@@ -223,9 +236,11 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
             );
         }
         T::Srv6SidStructure(s) => insert("srv6-sid-structure", structure(s)),
-        T::Malformed { kind, value } | T::Unknown { kind, value } => {
-            push(m, &format!("generic-lsid-{kind}"), json!(hex(value)))
-        }
+        T::Malformed { kind, value } | T::Unknown { kind, value } => push(
+            m,
+            &format!("generic-lsid-{kind}"),
+            json!(hex_prefixed(value)),
+        ),
     }
     Some(())
 }
@@ -241,8 +256,8 @@ fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
 
 /// The `"bgp-ls"` JSON object for an attribute value.
 pub fn json(value: &[u8]) -> Value {
-    let raw = || json!({ "raw": hex(value) });
-    let Ok(a) = LsAttribute::decode(value) else {
+    let raw = || json!({ "raw": hex_prefixed(value) });
+    let Some(a) = LsAttribute::decode(value) else {
         return raw();
     };
     let mut m = Map::new();

@@ -46,7 +46,7 @@ pub const JSON_VERSION: &str = "5.0.0";
 /// A JSON encoder for one helper process; keeps the per-neighbor counters.
 #[derive(Debug, Clone)]
 pub struct JsonEncoder {
-    origin: Envelope,
+    envelope: Envelope,
     counters: HashMap<(IpAddr, IpAddr), u64>,
 }
 
@@ -108,9 +108,9 @@ pub fn eor_message(f: ferrobgp_wire::Family) -> String {
 }
 
 impl JsonEncoder {
-    pub fn new(origin: Envelope) -> JsonEncoder {
+    pub fn new(envelope: Envelope) -> JsonEncoder {
         JsonEncoder {
-            origin,
+            envelope,
             counters: HashMap::new(),
         }
     }
@@ -136,11 +136,11 @@ impl JsonEncoder {
         let _ = write!(
             s,
             "{{ \"exabgp\": {}, \"time\": {}, \"host\" : {}, \"pid\" : {}, \"ppid\" : {}, ",
-            quote(&self.origin.version),
+            quote(&self.envelope.version),
             float_repr(time),
-            quote(&self.origin.host),
-            self.origin.pid,
-            self.origin.ppid
+            quote(&self.envelope.host),
+            self.envelope.pid,
+            self.envelope.ppid
         );
         if let Some(c) = counter {
             let _ = write!(s, "\"counter\": {c}, ");
@@ -392,4 +392,15 @@ pub fn hex_upper(bytes: &[u8]) -> String {
 /// packet dumps.
 pub fn hex_prefixed(bytes: &[u8]) -> String {
     format!("0x{}", hex_upper(bytes))
+}
+
+/// Lower-case hex, no prefix (IS-IS system IDs, EVPN ESIs and bodies).
+pub(crate) fn hex_lower(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// `0x` + lower-case hex, ExaBGP's rendering of unknown NLRIs and of
+/// attribute values it does not decode.
+pub(crate) fn hex_lower_prefixed(b: &[u8]) -> String {
+    format!("0x{}", hex_lower(b))
 }

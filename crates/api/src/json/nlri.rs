@@ -2,14 +2,13 @@
 //! fields the codec keeps as bytes or typed TLVs: EVPN routes, BGP-LS
 //! NLRIs, route-target membership and the Prefix-SID attribute.
 
-use super::bgp_ls::hex_lower;
+use super::{hex_lower, hex_upper};
 use ferrobgp_wire::attribute::attr_40_prefix_sid::PrefixSidTlv;
 use ferrobgp_wire::attribute::PrefixSid;
-use ferrobgp_wire::bgp_ls::{IgpRouterId, NlriTlv, NodeDescriptor};
+use ferrobgp_wire::bgp_ls::{ip as ip_of, IgpRouterId, NlriTlv, NodeDescriptor};
 use ferrobgp_wire::codec::Reader;
 use ferrobgp_wire::nlri::{BgpLs, Evpn, RouteDistinguisher, Rtc};
 use serde_json::{json, Map, Value};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A MAC address as ExaBGP 5.0.15 prints it: upper-case hex (its ESI is
 /// lower-case).
@@ -29,18 +28,6 @@ fn esi(b: &[u8]) -> String {
         .map(|x| format!("{x:02x}"))
         .collect::<Vec<_>>()
         .join(":")
-}
-
-fn ip_of(b: &[u8]) -> Option<IpAddr> {
-    match b.len() {
-        4 => Some(IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3]))),
-        16 => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(b);
-            Some(IpAddr::V6(Ipv6Addr::from(a)))
-        }
-        _ => None,
-    }
 }
 
 /// ExaBGP renders EVPN labels as `[label, raw 24-bit value]`.
@@ -141,10 +128,6 @@ pub fn evpn_json(e: &Evpn) -> Value {
 
 // ---- BGP-LS NLRI
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
-
 /// The IGP Router-ID sub-TLV as ExaBGP 5.0.15 shows it: IS-IS the system
 /// ID in lower-case hex (the pseudonode octet included) and a non-zero
 /// pseudonode number as `psn`; OSPF the router ID dotted, and for a
@@ -170,7 +153,7 @@ fn igp_router_id(id: &IgpRouterId) -> Value {
             designated_router: Some(dr),
         } => json!({ "router-id": router_id.to_string(), "designated-router-id": dr.to_string() }),
         IgpRouterId::Ospf { router_id, .. } => json!({ "router-id": router_id.to_string() }),
-        IgpRouterId::Other(b) => json!({ "router-id": hex(b) }),
+        IgpRouterId::Other(b) => json!({ "router-id": hex_upper(b) }),
     }
 }
 
@@ -184,7 +167,7 @@ fn node_descriptors(d: &[NodeDescriptor]) -> Value {
             NodeDescriptor::OspfAreaId(a) => json!({ "ospf-area-id": a.to_string() }),
             NodeDescriptor::IgpRouterId(id) => igp_router_id(id),
             NodeDescriptor::Other { kind, value } => {
-                json!({ format!("generic-lsid-{kind}"): hex(value) })
+                json!({ format!("generic-lsid-{kind}"): hex_upper(value) })
             }
         })
         .collect();
@@ -214,17 +197,17 @@ fn bgp_ls_fields(b: &BgpLs, next_hop: Option<&str>) -> Option<Map<String, Value>
             NlriTlv::RemoteNode(n) => {
                 m.insert("remote-node-descriptors".into(), node_descriptors(n));
             }
-            NlriTlv::LinkIdentifiers(v) => link_ids.push(json!(hex(v))),
+            NlriTlv::LinkIdentifiers(v) => link_ids.push(json!(hex_upper(v))),
             NlriTlv::InterfaceAddress(a) => ifaces.push(json!(a.to_string())),
             NlriTlv::NeighborAddress(a) => neighbors.push(json!(a.to_string())),
-            NlriTlv::MultiTopology(v) => mt.push(json!(hex(v))),
+            NlriTlv::MultiTopology(v) => mt.push(json!(hex_upper(v))),
             NlriTlv::OspfRouteType(t) => ospf_route_type = Some(*t),
             NlriTlv::Srv6Sid(a) => srv6_sid = Some(a.to_string()),
             NlriTlv::IpReachability { prefix_len, addr } => {
                 prefix = Some((addr.to_string(), format!("{addr}/{prefix_len}")));
             }
             NlriTlv::Other { kind, value } => {
-                m.insert(format!("generic-lsid-{kind}"), json!(hex(value)));
+                m.insert(format!("generic-lsid-{kind}"), json!(hex_upper(value)));
             }
         }
     }
@@ -270,7 +253,7 @@ pub fn bgp_ls_nlri_json(b: &BgpLs, next_hop: Option<&str>) -> Value {
     let mut m = bgp_ls_fields(b, next_hop).unwrap_or_else(|| {
         let mut m = Map::new();
         m.insert("ls-nlri-type".into(), json!(b.nlri_type));
-        m.insert("raw".into(), json!(hex(&b.body)));
+        m.insert("raw".into(), json!(hex_upper(&b.body)));
         m
     });
     if let Some(rd) = &b.rd {

@@ -13,6 +13,7 @@
 //! literal, spec 9.3). The envelope (`neighbor`, `direction`, ...) is the
 //! api crate's.
 
+use super::{hex_lower_prefixed, hex_upper};
 pub use crate::text::update::{attributes_text, update_text_lines};
 use ferrobgp_wire::attribute::{code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid};
 use ferrobgp_wire::family::{Afi, Family, Safi};
@@ -178,7 +179,7 @@ pub fn nlri_json_at(n: &Nlri, next_hop: Option<&str>) -> Value {
             Value::Object(m)
         }
         // families without a parser yet: their bytes, so nothing is hidden
-        Nlri::Unknown(u) => json!({ "raw": hex_lower(&u.bytes) }),
+        Nlri::Unknown(u) => json!({ "raw": hex_lower_prefixed(&u.bytes) }),
     }
 }
 
@@ -277,19 +278,6 @@ fn mup_json(m: &ferrobgp_wire::nlri::Mup) -> Value {
     Value::Object(o)
 }
 
-fn hex_upper(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
-
-fn hex_lower(b: &[u8]) -> String {
-    let mut s = String::with_capacity(2 + 2 * b.len());
-    s.push_str("0x");
-    for x in b {
-        s.push_str(&format!("{x:02x}"));
-    }
-    s
-}
-
 /// The flags ExaBGP shows for an attribute kept raw: Partial added to a
 /// transitive one; `None` for a non-transitive one (ExaBGP drops those).
 fn shown_flags(flags: u8) -> Option<u8> {
@@ -343,7 +331,7 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
             if let Some(f) = shown_flags(r.flags) {
                 m.insert(
                     format!("attribute-0x{:02X}-0x{:02X}", r.code, f),
-                    Value::String(hex_lower(&r.value)),
+                    Value::String(hex_lower_prefixed(&r.value)),
                 );
             }
         }

@@ -14,16 +14,23 @@
 //! the attribute is shown raw, `attribute [ 0x1D 0x80 0x... ]`, rather
 //! than with a guessed text.
 
-use crate::json::bgp_ls::{hex_lower, neighbor, sr_algorithms, LINK_PROTECTION};
+use crate::json::bgp_ls::{
+    neighbor, sr_algorithms, undecoded, IGP_FLAGS, LINK_PROTECTION, MPLS_MASK, NODE_FLAGS,
+    PREFIX_ATTRIBUTE_FLAGS, SRV6_ENDX_FLAGS, SRV6_LOCATOR_FLAGS, SR_ADJ_FLAGS, SR_CAPABILITY_FLAGS,
+    SR_PREFIX_FLAGS,
+};
+use crate::json::hex_lower;
 use ferrobgp_wire::bgp_ls::sr::SidList;
 use ferrobgp_wire::bgp_ls::{LsAttribute, LsAttributeTlv, Number};
 use std::net::IpAddr;
 
 /// A Python dict repr of flag bits: names from the most significant bit,
-/// reserved positions (`RSV`) always 0, a repeated name kept once.
+/// the positions after them reserved (`RSV`, as are positions named so),
+/// reserved positions always 0, a repeated name kept once.
 fn flags(byte: u8, names: &[&str]) -> String {
     let mut items: Vec<(String, u8)> = Vec::new();
-    for (i, n) in names.iter().enumerate() {
+    let padded = names.iter().chain(std::iter::repeat(&"RSV"));
+    for (i, n) in padded.take(names.len().max(8)).enumerate() {
         let v = if *n == "RSV" {
             0
         } else {
@@ -98,11 +105,7 @@ fn py_bytes(b: &[u8]) -> String {
 /// The SIDs of an SR prefix / adjacency TLV as the Python reprs of both
 /// lists (decoded, undecoded).
 fn sids(s: &SidList) -> (String, String) {
-    let raw: Vec<String> = s
-        .undecoded
-        .iter()
-        .map(|b| format!("'{}'", crate::json::bgp_ls::hex(b)))
-        .collect();
+    let raw: Vec<String> = undecoded(s).iter().map(|h| format!("'{h}'")).collect();
     (list(&s.sids), format!("[{}]", raw.join(", ")))
 }
 
@@ -114,12 +117,11 @@ fn list<T: ToString>(v: &[T]) -> String {
 /// One rendered TLV: its text, or a merge group it adds to.
 enum Item {
     Text(String),
-    /// Local TE router IDs (1028 and 1029 merge): Python list of strings.
-    TeIds(Vec<String>),
-    /// Unknown TLV type (ExaBGP merges those of one type).
-    Generic(u16),
-    /// A TLV ExaBGP merges by type (SR adjacency LAN, SRv6 End.X / LAN
-    /// End.X): its type and one rendered entry.
+    /// A TLV ExaBGP merges with the earlier ones of its group, shown where
+    /// the first was: the group (the TLV type; 1028 for the local TE
+    /// router IDs, 1028 and 1029 merging) and this TLV's entries: the
+    /// address of a local TE router ID, the rendering of an SR adjacency
+    /// LAN or SRv6 End.X / LAN End.X SID, none for an unknown type.
     Merged(u16, Vec<String>),
 }
 
@@ -139,10 +141,7 @@ fn sized(n: &Number, len: usize) -> Option<u64> {
 fn item(t: &LsAttributeTlv) -> Option<Item> {
     use LsAttributeTlv as T;
     Some(Item::Text(match t {
-        T::NodeFlags(f) => format!(
-            "Node Flags: {}",
-            flags(*f, &["O", "T", "E", "B", "R", "V", "RSV", "RSV"])
-        ),
+        T::NodeFlags(f) => format!("Node Flags: {}", flags(*f, &NODE_FLAGS)),
         T::NodeName(v) => format!("Node Name: {}", String::from_utf8_lossy(v)),
         T::IsisAreaId(n) if (1..=8).contains(&n.len) => format!("ISIS area id: {}", n.value),
         T::LocalTeRouterId {
@@ -152,12 +151,9 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
         | T::LocalTeRouterId {
             kind: 1029,
             addr: addr @ IpAddr::V6(_),
-        } => return Some(Item::TeIds(vec![addr.to_string()])),
+        } => return Some(Item::Merged(1028, vec![addr.to_string()])),
         T::SrCapabilities(c) => {
-            let f = flags(
-                c.flags,
-                &["I", "V", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV"],
-            );
+            let f = flags(c.flags, &SR_CAPABILITY_FLAGS);
             let mut sids = Vec::new();
             for r in &c.ranges {
                 let sid = match (r.sub_tlv, r.sid.len) {
@@ -192,18 +188,15 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
             format!("link SRLG values: {}", list(&g?))
         }
         T::LinkName(v) => format!("Link Name: {}", py_bytes(v)),
-        T::IgpFlags(f) => format!(
-            "IGP flags: {}",
-            flags(*f, &["D", "N", "L", "P", "RSV", "RSV", "RSV", "RSV"])
-        ),
+        T::IgpFlags(f) => format!("IGP flags: {}", flags(*f, &IGP_FLAGS)),
         T::PrefixMetric(n) => format!("prefix_metric: {}", sized(n, 4)?),
         T::SrPrefixSid(p) => {
-            let f = flags(p.flags, &["R", "N", "P", "E", "V", "L", "RSV", "RSV"]);
+            let f = flags(p.flags, &SR_PREFIX_FLAGS);
             let (sids, raw) = sids(&p.sids);
             format!("prefix_flags: {f}, sids: {sids}, undecoded_sid: {raw}")
         }
         T::SrAdjacency(a) => {
-            let f = flags(a.flags, &["F", "B", "V", "L", "S", "P", "RSV", "RSV"]);
+            let f = flags(a.flags, &SR_ADJ_FLAGS);
             let (sids, raw) = sids(&a.sids);
             format!("adj_flags: {f}, sids: {sids}, undecoded_sid {raw}")
         }
@@ -217,23 +210,13 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
             let f: Vec<String> = v.iter().map(|f| py_float(f64::from(*f))).collect();
             format!("Maximum link bandwidth: ({})", f.join(", "))
         }
-        T::LinkProtection(f) => format!(
-            "Link protection mask: {}",
-            flags(*f, &[&LINK_PROTECTION[..], &["RSV", "RSV"]].concat())
-        ),
-        T::MplsMask(f) => format!(
-            "MPLS Protocol mask: {}",
-            flags(
-                *f,
-                &["LDP", "RSVP-TE", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV"]
-            )
-        ),
+        T::LinkProtection(f) => format!("Link protection mask: {}", flags(*f, &LINK_PROTECTION)),
+        T::MplsMask(f) => format!("MPLS Protocol mask: {}", flags(*f, &MPLS_MASK)),
         T::RouteTags(v) => format!("IGP Route Tags: {}", list(v)),
         T::ExtendedRouteTags(v) => format!("IGP Extended Route Tags: {}", list(v)),
-        T::PrefixAttributeFlags(f) => format!(
-            "Prefix Attr Flags: {}",
-            flags(*f, &["X", "R", "N", "RSV", "RSV", "RSV", "RSV", "RSV"])
-        ),
+        T::PrefixAttributeFlags(f) => {
+            format!("Prefix Attr Flags: {}", flags(*f, &PREFIX_ATTRIBUTE_FLAGS))
+        }
         T::Srv6EndpointBehavior(b) => format!(
             "srv6-endpoint-behavior [0x{}, flags: [], algorithm: {}]",
             b.behavior, b.algorithm
@@ -243,7 +226,7 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
             s.locator_block, s.locator_node, s.function, s.argument
         ),
         T::SrLanAdjacency(a) => {
-            let f = flags(a.flags, &["F", "B", "V", "L", "S", "P", "RSV", "RSV"]);
+            let f = flags(a.flags, &SR_ADJ_FLAGS);
             let (sids, raw) = sids(&a.sids);
             let d = py_dict(&[
                 ("flags", f),
@@ -255,7 +238,7 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
             return Some(Item::Merged(1100, vec![d]));
         }
         T::Srv6EndX(e) => {
-            let f = flags(e.flags, &["B", "S", "P", "RSV", "RSV", "RSV", "RSV", "RSV"]);
+            let f = flags(e.flags, &SRV6_ENDX_FLAGS);
             let neighbor = e
                 .neighbor
                 .as_ref()
@@ -268,14 +251,11 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
         }
         T::Srv6Locator(l) => format!(
             "flags: {}, algorithm: {}, metric: {}",
-            flags(
-                l.flags,
-                &["D", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV", "RSV"]
-            ),
+            flags(l.flags, &SRV6_LOCATOR_FLAGS),
             l.algorithm,
             l.metric
         ),
-        T::Unknown { kind, .. } => return Some(Item::Generic(*kind)),
+        T::Unknown { kind, .. } => return Some(Item::Merged(*kind, Vec::new())),
         _ => return None,
     }))
 }
@@ -285,25 +265,8 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
 /// then shows the attribute raw).
 pub fn bgp_ls_text(value: &[u8]) -> Option<String> {
     let mut items: Vec<Item> = Vec::new();
-    for t in &LsAttribute::decode(value).ok()?.tlvs {
+    for t in &LsAttribute::decode(value)?.tlvs {
         match item(t)? {
-            Item::TeIds(ids) => {
-                match items.iter_mut().find_map(|i| match i {
-                    Item::TeIds(x) => Some(x),
-                    _ => None,
-                }) {
-                    Some(x) => x.extend(ids),
-                    None => items.push(Item::TeIds(ids)),
-                }
-            }
-            Item::Generic(t) => {
-                if !items
-                    .iter()
-                    .any(|i| matches!(i, Item::Generic(x) if *x == t))
-                {
-                    items.push(Item::Generic(t));
-                }
-            }
             Item::Merged(t, entries) => {
                 match items.iter_mut().find_map(|i| match i {
                     Item::Merged(x, e) if *x == t => Some(e),
@@ -320,16 +283,17 @@ pub fn bgp_ls_text(value: &[u8]) -> Option<String> {
         .into_iter()
         .map(|i| match i {
             Item::Text(s) => s,
-            Item::TeIds(ids) => {
+            Item::Merged(1028, ids) => {
                 let q: Vec<String> = ids.iter().map(|s| format!("'{s}'")).collect();
                 format!("Local TE Router IDs: [{}]", q.join(", "))
             }
-            Item::Generic(t) => format!("Attribute with code [ {t} ] not implemented"),
             Item::Merged(1100, e) => format!("sr-adj-lan-sids: [{}]", e.join(", ")),
             // ExaBGP joins merged End.X SIDs with a newline (inside the text
             // line: a reference defect kept; the API's one-line guard shows
             // it as \x0a)
-            Item::Merged(_, e) => e.join("\n"),
+            Item::Merged(1106..=1108, e) => e.join("\n"),
+            // an unknown type (ExaBGP merges those of one type)
+            Item::Merged(t, _) => format!("Attribute with code [ {t} ] not implemented"),
         })
         .collect();
     Some(parts.join(", "))

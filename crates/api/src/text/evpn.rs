@@ -15,7 +15,7 @@
 //! written as ExaBGP's generic EVPN route: `evpn:<short name>:0x<body in
 //! lower-case hex>`.
 
-use crate::json::bgp_ls::hex_lower;
+use crate::json::hex_lower;
 use crate::json::nlri::evpn_fields;
 use ferrobgp_wire::nlri::Evpn;
 use serde_json::{Map, Value};

@@ -25,20 +25,12 @@
 //! by NLRIs it never decodes.
 
 use super::attribute::{bgp_ls_text, ipv6_extended_communities_text, pmsi_text, prefix_sid_text};
+use crate::json::hex_lower_prefixed;
 use ferrobgp_wire::attribute::{code, flag, Attributes, PrefixSid};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::NextHop;
 use ferrobgp_wire::update::Update;
 use std::fmt::Write;
-
-fn hex_lower(b: &[u8]) -> String {
-    let mut s = String::with_capacity(2 + 2 * b.len());
-    s.push_str("0x");
-    for x in b {
-        let _ = write!(s, "{x:02x}");
-    }
-    s
-}
 
 /// The flags ExaBGP shows for an attribute kept raw: Partial added to a
 /// transitive one; `None` for a non-transitive one (ExaBGP drops those).
@@ -83,7 +75,7 @@ pub fn attributes_text(a: &Attributes) -> String {
                     " attribute [ 0x{:02X} 0x{:02X} {} ]",
                     r.code,
                     f,
-                    hex_lower(&r.value)
+                    hex_lower_prefixed(&r.value)
                 );
             }
         }

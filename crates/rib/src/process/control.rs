@@ -81,7 +81,7 @@ impl State {
             Helper {
                 // The client waits for `done`/`error`: always acknowledge.
                 ack: AckState::new(true, AckFormat::Text),
-                json: ferrobgp_api::json::JsonEncoder::new(self.origin.clone()),
+                json: ferrobgp_api::json::JsonEncoder::new(self.envelope.clone()),
                 info: HelperInfo {
                     name: CLIENT_NAME.to_string(),
                     encoder: Encoder::Text,

@@ -137,7 +137,7 @@ struct State {
     settings: Settings,
     config: Config,
     version: String,
-    origin: ferrobgp_api::json::Envelope,
+    envelope: ferrobgp_api::json::Envelope,
     daemon_ppid: u32,
     table: crate::Rib,
     peers: BTreeMap<PeerId, Peer>,
@@ -236,7 +236,7 @@ pub async fn run(
             .version
             .clone()
             .unwrap_or_else(crate::dispatch::version_answer),
-        origin: ferrobgp_api::json::Envelope {
+        envelope: ferrobgp_api::json::Envelope {
             version: ferrobgp_api::json::JSON_VERSION.to_string(),
             host,
             pid: daemon_pid,
@@ -566,7 +566,7 @@ impl State {
             key,
             Helper {
                 ack: AckState::new(self.settings.api.ack, AckFormat::Text),
-                json: ferrobgp_api::json::JsonEncoder::new(self.origin.clone()),
+                json: ferrobgp_api::json::JsonEncoder::new(self.envelope.clone()),
                 info,
                 out,
                 writer,
@@ -614,7 +614,7 @@ impl State {
         for h in self.helpers.values() {
             let notice = match h.info.encoder {
                 Encoder::Text => {
-                    ferrobgp_api::text::shutdown(self.origin.pid, self.daemon_ppid) + "\n"
+                    ferrobgp_api::text::shutdown(self.envelope.pid, self.daemon_ppid) + "\n"
                 }
                 Encoder::Json => h.json.shutdown(time) + "\n",
             };

@@ -66,7 +66,6 @@ pub fn config(port: u16, hold: u16, attempts: u32) -> PeerConfig {
         report_received: false,
         report_sent: false,
         aigp: false,
-        graceful_restart: false,
         reference_extended_community: false,
         reference_unknown_message: false,
     }

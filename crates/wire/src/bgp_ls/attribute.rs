@@ -4,9 +4,10 @@
 //! SRv6 TLVs of RFC 9514 (see [`super::sr`]).
 //!
 //! [`LsAttribute::decode`] reads an attribute value into [`LsAttributeTlv`]s
-//! in wire order. It fails where ExaBGP 5.0.15 refuses a TLV value; a TLV
-//! whose type this crate knows but whose length is not the RFC's is kept
-//! as [`LsAttributeTlv::Malformed`], an unknown type as
+//! in wire order; it gives `None` where a TLV overruns the value or
+//! ExaBGP 5.0.15 refuses a TLV value. A TLV whose type this crate knows
+//! but whose length is not the RFC's is kept as
+//! [`LsAttributeTlv::Malformed`], an unknown type as
 //! [`LsAttributeTlv::Unknown`]. (Whether the attribute is malformed per
 //! RFC 9552 section 8.2.2 is decided by `attribute::attr_29_bgp_ls`.)
 
@@ -15,7 +16,6 @@ use super::sr::{
     Srv6EndpointBehavior, Srv6Locator,
 };
 use super::{ip, tlvs, Number};
-use std::fmt;
 use std::net::IpAddr;
 
 /// One TLV of the BGP-LS attribute.
@@ -103,104 +103,20 @@ pub enum LsAttributeTlv {
 }
 
 /// The value of a BGP-LS attribute as TLVs in wire order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LsAttribute {
     pub tlvs: Vec<LsAttributeTlv>,
 }
-
-/// Why a BGP-LS attribute value could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LsAttributeError {
-    /// The TLV type that overran or did not parse (`None`: a TLV header
-    /// overruns the value).
-    pub kind: Option<u16>,
-}
-
-impl fmt::Display for LsAttributeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
-            Some(t) => write!(f, "BGP-LS attribute: TLV {t} does not parse"),
-            None => f.write_str("BGP-LS attribute: TLV overruns the attribute"),
-        }
-    }
-}
-
-impl std::error::Error for LsAttributeError {}
 
 fn float(b: &[u8]) -> Option<f32> {
     Some(f32::from_be_bytes(b.try_into().ok()?))
 }
 
-/// The TLV types this crate decodes (ExaBGP 5.0.15 registers the same).
-fn known(t: u16) -> bool {
-    matches!(
-        t,
-        1024..=1031
-            | 1034
-            | 1035
-            | 1038
-            | 1088..=1100
-            | 1106..=1108
-            | 1152..=1158
-            | 1162
-            | 1170
-            | 1171
-            | 1250
-            | 1252
-    )
-}
-
 impl LsAttributeTlv {
-    /// The TLV type.
-    pub fn kind(&self) -> u16 {
-        use LsAttributeTlv as T;
-        match self {
-            T::NodeFlags(_) => 1024,
-            T::OpaqueNode(_) => 1025,
-            T::NodeName(_) => 1026,
-            T::IsisAreaId(_) => 1027,
-            T::LocalTeRouterId { kind, .. } | T::RemoteTeRouterId { kind, .. } => *kind,
-            T::SrCapabilities(_) => 1034,
-            T::SrAlgorithms(_) => 1035,
-            T::Srv6Capabilities(_) => 1038,
-            T::AdminGroup(_) => 1088,
-            T::MaxLinkBandwidth(_) => 1089,
-            T::MaxReservableBandwidth(_) => 1090,
-            T::UnreservedBandwidth(_) => 1091,
-            T::TeMetric(_) => 1092,
-            T::LinkProtection(_) => 1093,
-            T::MplsMask(_) => 1094,
-            T::IgpMetric(_) => 1095,
-            T::Srlg(_) => 1096,
-            T::OpaqueLink(_) => 1097,
-            T::LinkName(_) => 1098,
-            T::SrAdjacency(_) => 1099,
-            T::SrLanAdjacency(_) => 1100,
-            T::Srv6EndX(e) => e.kind,
-            T::IgpFlags(_) => 1152,
-            T::RouteTags(_) => 1153,
-            T::ExtendedRouteTags(_) => 1154,
-            T::PrefixMetric(_) => 1155,
-            T::OspfForwardingAddress(_) => 1156,
-            T::OpaquePrefix(_) => 1157,
-            T::SrPrefixSid(_) => 1158,
-            T::Srv6Locator(_) => 1162,
-            T::PrefixAttributeFlags(_) => 1170,
-            T::SourceRouterId(_) => 1171,
-            T::Srv6EndpointBehavior(_) => 1250,
-            T::Srv6SidStructure(_) => 1252,
-            T::Malformed { kind, .. } | T::Unknown { kind, .. } => *kind,
-        }
-    }
-
     /// One TLV from its type and value; `None` where ExaBGP 5.0.15
     /// refuses the value.
     pub fn decode(t: u16, v: &[u8]) -> Option<LsAttributeTlv> {
         use LsAttributeTlv as T;
-        let malformed = || T::Malformed {
-            kind: t,
-            value: v.to_vec(),
-        };
         Some(match t {
             1024 => T::NodeFlags(*v.first()?),
             1025 => T::OpaqueNode(v.to_vec()),
@@ -257,7 +173,11 @@ impl LsAttributeTlv {
                 algorithm: *v.get(3)?,
             }),
             1252 => T::Srv6SidStructure(SidStructure::decode(v)?),
-            t if known(t) => malformed(),
+            // a type above whose length the RFC does not allow
+            1093 | 1094 | 1100 | 1153 | 1154 | 1162 => T::Malformed {
+                kind: t,
+                value: v.to_vec(),
+            },
             _ => T::Unknown {
                 kind: t,
                 value: v.to_vec(),
@@ -267,15 +187,14 @@ impl LsAttributeTlv {
 }
 
 impl LsAttribute {
-    /// Decodes an attribute value (the TLVs of RFC 9552 section 5.3).
-    pub fn decode(value: &[u8]) -> Result<LsAttribute, LsAttributeError> {
-        let mut out = LsAttribute::default();
-        for item in tlvs(value) {
-            let (t, v) = item.ok_or(LsAttributeError { kind: None })?;
-            let tlv = LsAttributeTlv::decode(t, v).ok_or(LsAttributeError { kind: Some(t) })?;
-            out.tlvs.push(tlv);
-        }
-        Ok(out)
+    /// Decodes an attribute value (the TLVs of RFC 9552 section 5.3);
+    /// `None` where a TLV overruns the value or ExaBGP 5.0.15 refuses a
+    /// TLV's value (the renderings then show the attribute raw).
+    pub fn decode(value: &[u8]) -> Option<LsAttribute> {
+        let tlvs = tlvs(value)
+            .map(|item| item.and_then(|(t, v)| LsAttributeTlv::decode(t, v)))
+            .collect::<Option<_>>()?;
+        Some(LsAttribute { tlvs })
     }
 }
 
@@ -316,18 +235,8 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(
-            a.tlvs.iter().map(T::kind).collect::<Vec<_>>()[3..],
-            [1028, 1093, 7]
-        );
         // a TLV overrunning the value, and a value ExaBGP refuses
-        assert_eq!(
-            LsAttribute::decode(&[4, 0, 0, 9]),
-            Err(LsAttributeError { kind: None })
-        );
-        assert_eq!(
-            LsAttribute::decode(&[4, 0, 0, 0]),
-            Err(LsAttributeError { kind: Some(1024) })
-        );
+        assert_eq!(LsAttribute::decode(&[4, 0, 0, 9]), None);
+        assert_eq!(LsAttribute::decode(&[4, 0, 0, 0]), None);
     }
 }

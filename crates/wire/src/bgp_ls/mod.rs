@@ -1,9 +1,12 @@
 //! The BGP-LS typed model (RFC 9552, which obsoletes RFC 7752; the segment
 //! routing TLVs of RFC 9085; the SRv6 TLVs of RFC 9514): the TLVs of a
 //! BGP-LS NLRI ([`descriptors`]) and of the BGP-LS attribute
-//! ([`attribute`], with the SR / SRv6 structures in [`sr`]), decoded once
-//! here so that every rendering (the api crate's JSON and text) reads
-//! typed values and never walks TLV bytes.
+//! ([`attribute`], with the SR / SRv6 structures in [`sr`]), so that the
+//! renderings (the api crate's JSON and text) read typed values and never
+//! parse TLV bytes themselves. The model is decoded where it is read, not
+//! once: the attribute travels as bytes, and the framing check
+//! (`attribute::attr_29_bgp_ls::validate`, with `tlvs`), the JSON renderer
+//! and the text renderer (each with [`LsAttribute::decode`]) each walk them.
 //!
 //! Decoding is lenient where ExaBGP 5.0.15 is (its renderings are the
 //! contract): a value kept as a [`Number`] remembers its wire length, so
@@ -12,7 +15,7 @@
 //! Validation for RFC 7606 / RFC 9552 section 8.2.2 (what makes an NLRI or
 //! attribute malformed) is unchanged and stays with the NLRI and attribute
 //! codecs (`nlri::bgpls`, `attribute::attr_29_bgp_ls`), which use the TLV
-//! framing of [`tlvs`].
+//! framing of `tlvs`.
 
 pub mod attribute;
 pub mod descriptors;
@@ -26,7 +29,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// One `(type, value)` TLV (RFC 9552 section 5.1: type 2 octets, length 2
 /// octets, value) from `r`; `None` when the header or value overruns `r`.
-pub fn tlv<'a>(r: &mut Reader<'a>) -> Option<(u16, &'a [u8])> {
+pub(crate) fn tlv<'a>(r: &mut Reader<'a>) -> Option<(u16, &'a [u8])> {
     let t = r.u16().ok()?;
     let l = r.u16().ok()?;
     Some((t, r.take(usize::from(l)).ok()?))
@@ -34,7 +37,7 @@ pub fn tlv<'a>(r: &mut Reader<'a>) -> Option<(u16, &'a [u8])> {
 
 /// The TLVs of `value` in order; an item is `None` (and the last) where a
 /// TLV overruns `value`.
-pub fn tlvs(value: &[u8]) -> impl Iterator<Item = Option<(u16, &[u8])>> {
+pub(crate) fn tlvs(value: &[u8]) -> impl Iterator<Item = Option<(u16, &[u8])>> {
     let mut r = Reader::new(value);
     let mut failed = false;
     std::iter::from_fn(move || {
