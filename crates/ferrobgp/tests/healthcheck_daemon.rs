@@ -86,10 +86,8 @@ fn med(body: &[u8]) -> Option<u32> {
 struct Exa(Child);
 impl Drop for Exa {
     fn drop(&mut self) {
-        let pid = self.0.id() as i32;
-        let helpers = children_of(pid);
-        // SAFETY: kill(2) of the ExaBGP daemon this test started.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let helpers = children_of(self.0.id());
+        signal(self.0.id(), libc::SIGTERM);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while matches!(self.0.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(20));
@@ -99,28 +97,9 @@ impl Drop for Exa {
         for h in helpers {
             // SAFETY: the process groups ExaBGP made for the helpers it
             // started (each helper leads its own).
-            unsafe { libc::killpg(h, libc::SIGKILL) };
+            unsafe { libc::killpg(h as i32, libc::SIGKILL) };
         }
     }
-}
-
-/// The processes whose parent is `pid` (from /proc).
-fn children_of(pid: i32) -> Vec<i32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|p| {
-            std::fs::read_to_string(format!("/proc/{p}/stat"))
-                .ok()
-                .and_then(|st| {
-                    // pid (comm) state ppid ...: comm may hold spaces
-                    let rest = &st[st.rfind(')')? + 2..];
-                    rest.split_whitespace().nth(1)?.parse::<i32>().ok()
-                })
-                == Some(pid)
-        })
-        .collect()
 }
 
 #[test]
