@@ -15,6 +15,12 @@
 //! service TLVs printed with unformatted `"%s"` / `%d` (not JSON): there
 //! its text, with our SID and endpoint behaviour put in the placeholders,
 //! must equal ours.
+//!
+//! What is not an oracle here: in those SRv6 cases (12 of the capture
+//! cases) the SID and the endpoint behaviour are ours, so only the rest of
+//! the message is checked against 5.0.15; and a `"ferrobgp"` envelope is
+//! ferrobgp's output, reviewed against the RFC when the line was written,
+//! not an independent recording.
 
 use ferrobgp_api::event::Content;
 use ferrobgp_api::from_wire;
