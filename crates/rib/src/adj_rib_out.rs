@@ -50,8 +50,17 @@ impl AdjRibOut {
                 .is_some_and(|r| r.same_as(route))
     }
 
-    pub(crate) fn insert(&mut self, route: Route) -> Option<Route> {
-        self.table.insert(route)
+    /// Announces `route` unless an identical one is cached (as
+    /// [`AdjRibOut::has_identical`], one lookup): `None` when nothing
+    /// changed, else what it replaced.
+    pub(crate) fn announce(&mut self, route: &Route) -> Option<Option<Route>> {
+        let enabled = self.enabled;
+        self.table
+            .insert_unless(route, |cached| enabled && cached.same_as(route))
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.table.reserve(additional);
     }
 
     pub(crate) fn remove(&mut self, key: &NlriKey) -> Option<Route> {

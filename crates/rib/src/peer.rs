@@ -65,16 +65,30 @@ struct Slot {
 }
 
 /// The pending net change of one batch: per key its last state, kept at
-/// the position of the first touch.
+/// the position of the first touch. Not kept at all (`tracked` false)
+/// while the session is not ready: nothing is sent then, the whole
+/// Adj-RIB-Out goes out when it is (a million configured routes at start
+/// are not indexed a second time for nothing).
 #[derive(Default)]
 struct Pending {
+    tracked: bool,
     index: HashMap<NlriKey, usize>,
     list: Vec<Slot>,
 }
 
 impl Pending {
+    fn new(tracked: bool) -> Pending {
+        Pending {
+            tracked,
+            ..Pending::default()
+        }
+    }
+
     /// `before`: the cached route when the key is first touched.
     fn set(&mut self, key: NlriKey, change: PeerChange, before: Option<Route>, forced: bool) {
+        if !self.tracked {
+            return;
+        }
         match self.index.get(&key) {
             Some(&i) => {
                 let slot = &mut self.list[i];
@@ -258,6 +272,15 @@ impl PeerRib {
     /// does not hold. `None` after the first call.
     fn first_table(&mut self, wanted: &impl Fn(Family) -> bool) -> Option<Vec<Route>> {
         let queue = self.first_queue.take()?;
+        if queue.len() == self.out.len() {
+            // Every announcement goes through the queue while it exists, so
+            // each Adj-RIB-Out route has its identical queued entry; as many
+            // entries as routes means the queue holds exactly the
+            // Adj-RIB-Out (no attribute set replaced by a later one, none
+            // withdrawn): the usual case, a million configured routes,
+            // without two lookups a route.
+            return Some(queue.into_routes().filter(|r| wanted(r.family())).collect());
+        }
         // An Adj-RIB-Out route identical to a queued one is in the table
         // through the queue (same NLRI: same family, and still announced).
         let missing: Vec<Route> = self
@@ -275,21 +298,23 @@ impl PeerRib {
     }
 
     fn announce(&mut self, route: &Route, pending: &mut Pending) {
-        if self.out.has_identical(route) {
+        let Some(before) = self.out.announce(route) else {
+            // identical to the cached route: nothing changes
             return;
-        }
+        };
         if let Some(queue) = self.first_queue.as_mut() {
             // the same NLRI and attribute set again: it moves to the end,
             // so the latest announcement is the last one sent
             queue.push(route.clone());
         }
-        let before = self.out.insert(route.clone());
-        pending.set(
-            route.key(),
-            PeerChange::Announce(route.clone()),
-            before,
-            false,
-        );
+        if pending.tracked {
+            pending.set(
+                route.key(),
+                PeerChange::Announce(route.clone()),
+                before,
+                false,
+            );
+        }
     }
 
     fn withdraw(&mut self, route: &Route, pending: &mut Pending) {
@@ -298,7 +323,9 @@ impl PeerRib {
             queue.remove_key(&key);
         }
         let before = self.out.remove(&key);
-        pending.set(key, PeerChange::Withdraw(route.clone()), before, false);
+        if pending.tracked {
+            pending.set(key, PeerChange::Withdraw(route.clone()), before, false);
+        }
     }
 
     fn announce_entry(&mut self, entry: &RouteEntry, pending: &mut Pending) {
@@ -315,12 +342,20 @@ impl PeerRib {
     /// Applies a batch's operations for this peer, in order, and returns
     /// what to send now (nothing when the session is not established).
     pub fn apply<'a>(&mut self, ops: impl IntoIterator<Item = &'a Op>) -> Vec<PeerChange> {
-        let mut pending = Pending::default();
+        let mut pending = Pending::new(self.session.as_ref().is_some_and(|s| s.ready));
         let mut before = Vec::new();
         let mut after = Vec::new();
         for op in ops {
             match op {
                 Op::Announce(entries) => {
+                    if self.out.is_empty() {
+                        // filled from nothing (the configured routes at
+                        // start): sized once
+                        self.out.reserve(entries.len());
+                        if let Some(queue) = self.first_queue.as_mut() {
+                            queue.reserve(entries.len());
+                        }
+                    }
                     for e in entries {
                         self.announce_entry(e, &mut pending);
                     }
