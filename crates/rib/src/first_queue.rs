@@ -9,6 +9,101 @@ use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use foldhash::HashMap;
 
+/// What a peer's first table will be, kept until it is handed out.
+///
+/// While every announcement is of a new NLRI (or withdraws one), the queue
+/// is exactly the Adj-RIB-Out in its own order: a new key goes to the end
+/// of both, a withdrawn one leaves both. So nothing is kept
+/// ([`FirstTable::Mirror`]) until an NLRI is announced again with another
+/// attribute set: the Adj-RIB-Out replaces it in place, the queue keeps the
+/// earlier set and adds the new one at the end, and from then on the queue
+/// is held ([`FirstTable::Queue`], built from the Adj-RIB-Out at that
+/// moment). A million configured routes at start are never queued.
+#[derive(Debug, Clone)]
+pub enum FirstTable {
+    /// The queue is the Adj-RIB-Out.
+    Mirror,
+    Queue(FirstQueue),
+}
+
+impl FirstTable {
+    /// `route` went into the Adj-RIB-Out, replacing `replaced`; `out` is the
+    /// Adj-RIB-Out after it, in order.
+    pub fn announced<'a>(
+        &mut self,
+        route: &Route,
+        replaced: Option<Route>,
+        out: impl Iterator<Item = &'a Route>,
+    ) {
+        match self {
+            FirstTable::Mirror => {
+                let Some(replaced) = replaced else {
+                    return;
+                };
+                // the queue still has the replaced set where the route was
+                let key = route.key();
+                let mut queue = FirstQueue::default();
+                for r in out {
+                    if r.key() == key {
+                        queue.push(replaced.clone());
+                    } else {
+                        queue.push(r.clone());
+                    }
+                }
+                queue.push(route.clone());
+                *self = FirstTable::Queue(queue);
+            }
+            FirstTable::Queue(queue) => queue.push(route.clone()),
+        }
+    }
+
+    /// The routes of `key` were withdrawn.
+    pub fn withdrawn(&mut self, key: &NlriKey) {
+        if let FirstTable::Queue(queue) = self {
+            queue.remove_key(key);
+        }
+    }
+
+    /// The Adj-RIB-Out was emptied: the queue is again the Adj-RIB-Out.
+    pub fn cleared(&mut self) {
+        *self = FirstTable::Mirror;
+    }
+
+    /// The first table of the routes of the families `wanted` says yes to:
+    /// the queued announcements still backed by the Adj-RIB-Out `out` (a
+    /// queued attribute set is sent only while its NLRI is still announced),
+    /// then any Adj-RIB-Out route the queue does not hold.
+    pub fn into_table(
+        self,
+        out: &crate::adj_rib_out::AdjRibOut,
+        wanted: &impl Fn(ferrobgp_wire::Family) -> bool,
+    ) -> Vec<Route> {
+        let queue = match self {
+            FirstTable::Mirror => {
+                return out
+                    .routes()
+                    .filter(|r| wanted(r.family()))
+                    .cloned()
+                    .collect()
+            }
+            FirstTable::Queue(queue) => queue,
+        };
+        // An Adj-RIB-Out route identical to a queued one is in the table
+        // through the queue (same NLRI: same family, and still announced).
+        let missing: Vec<Route> = out
+            .routes()
+            .filter(|r| wanted(r.family()) && !queue.holds(r))
+            .cloned()
+            .collect();
+        let mut table: Vec<Route> = queue
+            .into_routes()
+            .filter(|r| wanted(r.family()) && out.get(&r.key()).is_some())
+            .collect();
+        table.extend(missing);
+        table
+    }
+}
+
 /// Below this many removed entries the queue never compacts (small in unit
 /// tests so that they reach compaction).
 const MIN_COMPACT: usize = if cfg!(test) { 4 } else { 1024 };
@@ -51,14 +146,9 @@ pub struct FirstQueue {
 }
 
 impl FirstQueue {
-    /// Room for `additional` more announcements without growing.
-    pub fn reserve(&mut self, additional: usize) {
-        self.order.reserve(additional);
-        self.by_key.reserve(additional);
-    }
-
     /// Number of queued announcements.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.order.len() - self.holes
     }
 
@@ -131,11 +221,6 @@ impl FirstQueue {
         }
     }
 
-    /// Drops everything.
-    pub fn clear(&mut self) {
-        *self = FirstQueue::default();
-    }
-
     /// True when a route identical to `route` is queued.
     pub fn holds(&self, route: &Route) -> bool {
         self.by_key.get(&route.key()).is_some_and(|positions| {
@@ -206,8 +291,6 @@ mod tests {
         q.push(route("10.0.1.0/24", None));
         q.remove_key(&route("10.0.0.0/24", None).key());
         assert_eq!(queued(&q), [("10.0.1.0/24".to_owned(), None)]);
-        q.clear();
-        assert!(queued(&q).is_empty());
     }
 
     /// Random pushes and withdrawals against a plain model (a vector in
@@ -234,6 +317,46 @@ mod tests {
                 prop_assert_eq!(q.len(), model.len());
             }
             prop_assert_eq!(q.into_routes().collect::<Vec<_>>(), model);
+        });
+    }
+
+    /// The Adj-RIB-Out and first table as the peer drives them, random
+    /// announcements (several attribute sets per NLRI), withdrawals and
+    /// clears: the table kept as a mirror until it must be a queue gives the
+    /// same first table as a queue kept from the start, with the
+    /// Adj-RIB-Out on or off.
+    #[test]
+    fn a_mirror_gives_the_table_of_a_queue() {
+        use crate::adj_rib_out::AdjRibOut;
+        use proptest::prelude::*;
+        let op = (0u8..8, 0u8..6, 0u8..3);
+        proptest!(|(ops in proptest::collection::vec(op, 0..120), enabled in any::<bool>())| {
+            let mut out = AdjRibOut::new(enabled);
+            let mut mirror = FirstTable::Mirror;
+            let mut queue = FirstTable::Queue(FirstQueue::default());
+            for (what, net, med) in ops {
+                let r = route(&format!("10.0.{net}.0/24"), Some(u32::from(med)));
+                match what {
+                    0 => {
+                        out.drain();
+                        mirror.cleared();
+                        queue = FirstTable::Queue(FirstQueue::default());
+                    }
+                    1 | 2 => {
+                        out.remove(&r.key());
+                        mirror.withdrawn(&r.key());
+                        queue.withdrawn(&r.key());
+                    }
+                    _ => {
+                        if let Some(before) = out.announce(&r) {
+                            mirror.announced(&r, before.clone(), out.routes());
+                            queue.announced(&r, before, out.routes());
+                        }
+                    }
+                }
+            }
+            let all = |_| true;
+            prop_assert_eq!(mirror.into_table(&out, &all), queue.into_table(&out, &all));
         });
     }
 }

@@ -30,7 +30,7 @@ use crate::adj_rib_in::AdjRibIn;
 use crate::adj_rib_out::AdjRibOut;
 use crate::batch::{Op, RouteEntry};
 use crate::change::PeerChange;
-use crate::first_queue::FirstQueue;
+use crate::first_queue::FirstTable;
 use crate::watchdog::Watchdogs;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::{NextHop, Route};
@@ -120,7 +120,7 @@ pub struct PeerRib {
     /// Announcements queued before the first table was handed out, one per
     /// NLRI and attribute set (see the module documentation); `None` once
     /// that table was sent.
-    first_queue: Option<FirstQueue>,
+    first_queue: Option<FirstTable>,
 }
 
 impl PeerRib {
@@ -133,7 +133,7 @@ impl PeerRib {
             session: None,
             self_v4: None,
             self_v6: None,
-            first_queue: Some(FirstQueue::default()),
+            first_queue: Some(FirstTable::Mirror),
         }
     }
 
@@ -266,35 +266,10 @@ impl PeerRib {
         out
     }
 
-    /// The first table (once per peer): the queued announcements still
-    /// backed by the Adj-RIB-Out (a queued attribute set is sent only while
-    /// its NLRI is still announced), then any Adj-RIB-Out route the queue
-    /// does not hold. `None` after the first call.
+    /// The first table (once per peer, see [`FirstTable::into_table`]).
+    /// `None` after the first call.
     fn first_table(&mut self, wanted: &impl Fn(Family) -> bool) -> Option<Vec<Route>> {
-        let queue = self.first_queue.take()?;
-        if queue.len() == self.out.len() {
-            // Every announcement goes through the queue while it exists, so
-            // each Adj-RIB-Out route has its identical queued entry; as many
-            // entries as routes means the queue holds exactly the
-            // Adj-RIB-Out (no attribute set replaced by a later one, none
-            // withdrawn): the usual case, a million configured routes,
-            // without two lookups a route.
-            return Some(queue.into_routes().filter(|r| wanted(r.family())).collect());
-        }
-        // An Adj-RIB-Out route identical to a queued one is in the table
-        // through the queue (same NLRI: same family, and still announced).
-        let missing: Vec<Route> = self
-            .out
-            .routes()
-            .filter(|r| wanted(r.family()) && !queue.holds(r))
-            .cloned()
-            .collect();
-        let mut table: Vec<Route> = queue
-            .into_routes()
-            .filter(|r| wanted(r.family()) && self.out.get(&r.key()).is_some())
-            .collect();
-        table.extend(missing);
-        Some(table)
+        Some(self.first_queue.take()?.into_table(&self.out, wanted))
     }
 
     fn announce(&mut self, route: &Route, pending: &mut Pending) {
@@ -305,7 +280,7 @@ impl PeerRib {
         if let Some(queue) = self.first_queue.as_mut() {
             // the same NLRI and attribute set again: it moves to the end,
             // so the latest announcement is the last one sent
-            queue.push(route.clone());
+            queue.announced(route, before.clone(), self.out.routes());
         }
         if pending.tracked {
             pending.set(
@@ -320,7 +295,7 @@ impl PeerRib {
     fn withdraw(&mut self, route: &Route, pending: &mut Pending) {
         let key = route.key();
         if let Some(queue) = self.first_queue.as_mut() {
-            queue.remove_key(&key);
+            queue.withdrawn(&key);
         }
         let before = self.out.remove(&key);
         if pending.tracked {
@@ -352,9 +327,6 @@ impl PeerRib {
                         // filled from nothing (the configured routes at
                         // start): sized once
                         self.out.reserve(entries.len());
-                        if let Some(queue) = self.first_queue.as_mut() {
-                            queue.reserve(entries.len());
-                        }
                     }
                     for e in entries {
                         self.announce_entry(e, &mut pending);
@@ -377,7 +349,7 @@ impl PeerRib {
                 }
                 Op::ClearOut => {
                     if let Some(queue) = self.first_queue.as_mut() {
-                        queue.clear();
+                        queue.cleared();
                     }
                     for r in self.out.drain() {
                         pending.set(r.key(), PeerChange::Withdraw(r.clone()), Some(r), false);
