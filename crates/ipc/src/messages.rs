@@ -42,7 +42,8 @@ pub struct ConfiguredPeer {
     pub id: PeerId,
     /// Remote address (`neighbor <ip>`), for logs and for selectors.
     pub peer_address: IpAddr,
-    /// Holds a `ferrobgp_config::Neighbor` (see [`ConfigPayload`]).
+    /// Holds a `ferrobgp_config::Neighbor` without its routes, then its
+    /// routes (`ConfigPayload::of_streamed`; see [`ConfigPayload`]).
     pub neighbor: ConfigPayload,
 }
 

@@ -12,28 +12,46 @@ use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use foldhash::HashSet;
 
-/// The configured routes as RIB entries, and the reasons for the routes
-/// that cannot be sent yet (families without a wire NLRI type).
-pub fn entries(routes: &[ConfigRoute]) -> (Vec<RouteEntry>, Vec<String>) {
-    let mut cache = AttrCache::default();
-    let mut out = Vec::with_capacity(routes.len());
-    let mut skipped = Vec::new();
-    for r in routes {
-        match cache.convert(r) {
-            Ok(a) => out.push(RouteEntry {
+/// Configured routes converted one by one into RIB entries (as the rib
+/// decodes them: the configuration's form of a million routes is never
+/// held at once), equal attribute sets shared.
+#[derive(Default)]
+pub struct Entries {
+    cache: AttrCache,
+    /// The routes as RIB entries, in configuration order.
+    pub entries: Vec<RouteEntry>,
+    /// Why routes were left out (families without a wire NLRI type), each
+    /// reason once.
+    pub skipped: Vec<String>,
+}
+
+impl Entries {
+    pub fn add(&mut self, r: &ConfigRoute) {
+        match self.cache.convert(r) {
+            Ok(a) => self.entries.push(RouteEntry {
                 route: a.route,
                 watchdog: a.watchdog,
                 withdrawn: a.withdrawn,
             }),
             Err(e) => {
                 let e = e.to_string();
-                if !skipped.contains(&e) {
-                    skipped.push(e);
+                if !self.skipped.contains(&e) {
+                    self.skipped.push(e);
                 }
             }
         }
     }
-    (out, skipped)
+}
+
+/// The configured routes as RIB entries, and the reasons for the routes
+/// that cannot be sent yet (families without a wire NLRI type).
+pub fn entries(routes: &[ConfigRoute]) -> (Vec<RouteEntry>, Vec<String>) {
+    let mut out = Entries::default();
+    out.entries.reserve(routes.len());
+    for r in routes {
+        out.add(r);
+    }
+    (out.entries, out.skipped)
 }
 
 impl PeerRib {

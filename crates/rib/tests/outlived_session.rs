@@ -54,8 +54,8 @@ async fn a_withdrawal_before_the_outlived_session_reported_up_is_in_its_resync()
     let mut config = load_str(Path::new("t.conf"), CONF, &LoadOptions::default())
         .expect("valid configuration")
         .config;
+    let routes = std::mem::take(&mut config.neighbors[0].routes);
     let neighbor = config.neighbors[0].clone();
-    config.neighbors[0].routes.clear();
 
     let (ours, theirs) = ipc::pair().expect("socketpair");
     let opts = Options {
@@ -78,7 +78,8 @@ async fn a_withdrawal_before_the_outlived_session_reported_up_is_in_its_resync()
             peers: vec![ConfiguredPeer {
                 id: 1,
                 peer_address: "127.0.0.1".parse().expect("address"),
-                neighbor: ConfigPayload::of(&neighbor).expect("neighbor"),
+                // as the supervisor sends it: the neighbor, then its routes
+                neighbor: ConfigPayload::of_streamed(&neighbor, &routes).expect("neighbor"),
             }],
             daemon_pid: 1,
             daemon_ppid: 1,

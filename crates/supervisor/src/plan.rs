@@ -62,8 +62,11 @@ impl PeerIds {
                 self.next += 1;
                 self.next
             });
-            let neighbor = ipc::ConfigPayload::of(&*n)?;
-            n.routes = Vec::new();
+            // the routes after the rest, so that the rib converts them one
+            // by one as it decodes them (ConfigPayload::to_streamed)
+            let routes = std::mem::take(&mut n.routes);
+            let neighbor = ipc::ConfigPayload::of_streamed(&*n, &routes)?;
+            drop(routes);
             rib_peers.insert(
                 id,
                 ConfiguredPeer {
@@ -243,17 +246,25 @@ neighbor 10.0.0.0/24 { router-id 1.1.1.1; local-address auto; local-as 1; peer-a
         );
         let mut c = config(&text);
         assert_eq!(c.neighbors[0].routes.len(), 2);
+        let configured = c.neighbors[0].routes.clone();
         let split = ids.assign(&mut c).expect("serializes");
         assert!(c.neighbors.iter().all(|n| n.routes.is_empty()));
         assert!(split.peers.values().all(|n| n.routes.is_empty()));
         let ids_sent: Vec<PeerId> = split.rib_peers.iter().map(|p| p.id).collect();
         assert_eq!(ids_sent, vec![1, 2]);
-        let first: Neighbor = split.rib_peers[0].neighbor.to().expect("a neighbor");
-        assert_eq!(first.routes.len(), 2);
+        let mut routes = Vec::new();
+        let mut first: Neighbor = split.rib_peers[0]
+            .neighbor
+            .to_streamed(|r| routes.push(r))
+            .expect("a neighbor, then its routes");
+        assert!(first.routes.is_empty());
+        assert_eq!(routes.len(), 2);
+        first.routes = routes;
         assert_eq!(
             split.rib_peers[0].peer_address,
             "10.0.0.1".parse::<IpAddr>().unwrap()
         );
+        assert_eq!(first.routes, configured);
         let mut without_routes = first.clone();
         without_routes.routes.clear();
         assert_eq!(without_routes, split.peers[&1]);

@@ -324,15 +324,15 @@ fn to_ipc(changes: Vec<PeerChange>) -> ipc::ChangeList {
     out
 }
 
-fn static_entries(n: &Neighbor) -> Vec<crate::batch::RouteEntry> {
-    let (entries, skipped) = crate::static_routes::entries(&n.routes);
-    for reason in skipped {
-        warn!(
-            "neighbor {}: configured routes left out: {reason}",
-            n.peer_address
-        );
-    }
-    entries
+/// A peer's neighbor as the supervisor sent it (see
+/// `ipc::ConfiguredPeer`), without its routes, and its routes as RIB
+/// entries, converted one by one as they are decoded.
+fn decode_neighbor(
+    payload: &ipc::ConfigPayload,
+) -> ipc::Result<(Neighbor, crate::static_routes::Entries)> {
+    let mut routes = crate::static_routes::Entries::default();
+    let neighbor = payload.to_streamed(|r: ferrobgp_config::ConfigRoute| routes.add(&r))?;
+    Ok((neighbor, routes))
 }
 
 impl State {
@@ -370,21 +370,26 @@ impl State {
     fn set_peers(&mut self, peers: Vec<ipc::ConfiguredPeer>) {
         let mut keep = BTreeSet::new();
         for p in peers {
-            let Ok(mut neighbor) = p.neighbor.to::<Neighbor>() else {
+            let Ok((neighbor, routes)) = decode_neighbor(&p.neighbor) else {
                 warn!("peer {}: undecodable neighbor", p.id);
                 continue;
             };
             keep.insert(p.id);
-            let entries = static_entries(&neighbor);
-            neighbor.routes = Vec::new();
+            for reason in routes.skipped {
+                warn!(
+                    "neighbor {}: configured routes left out: {reason}",
+                    neighbor.peer_address
+                );
+            }
+            let entries = routes.entries;
             // What the last configuration installed, from its bytes: none
             // for a new peer, and nothing to withdraw when they are equal.
             let previous = match self.peers.get(&p.id) {
-                Some(existing) if existing.configured != p.neighbor => existing
-                    .configured
-                    .to::<Neighbor>()
-                    .map(|n| crate::static_routes::entries(&n.routes).0)
-                    .unwrap_or_default(),
+                Some(existing) if existing.configured != p.neighbor => {
+                    decode_neighbor(&existing.configured)
+                        .map(|(_, routes)| routes.entries)
+                        .unwrap_or_default()
+                }
                 _ => Vec::new(),
             };
             let configured = p.neighbor;

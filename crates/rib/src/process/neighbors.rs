@@ -44,7 +44,14 @@ impl State {
                 .filter_map(|id| self.peers.get(id))
                 .flat_map(|p| {
                     // With its routes, which only the payload still holds.
-                    let whole = p.configured.to::<Neighbor>();
+                    let mut routes = Vec::new();
+                    let whole = p
+                        .configured
+                        .to_streamed::<Neighbor, _>(|r| routes.push(r))
+                        .map(|mut n| {
+                            n.routes = routes;
+                            n
+                        });
                     let n = whole.as_ref().unwrap_or(&p.neighbor);
                     ferrobgp_config::print::neighbor(n)
                         .lines()
