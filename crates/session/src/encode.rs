@@ -416,25 +416,23 @@ mod tests {
         use ferrobgp_wire::message::operational::{types, Operational};
         let c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
-        let changes = vec![
-            Change::Operational(Operational::advisory(
-                types::ASM,
-                Family::IPV4_UNICAST,
-                "hello",
-            )),
-            Change::Operational(Operational::Advisory {
-                kind: types::ADM,
-                family: Family::IPV4_UNICAST,
-                text: vec![b'x'; 70_000],
-            }),
-            Change::Operational(Operational::Counter {
-                kind: types::RPCP,
-                family: Family::IPV4_UNICAST,
-                router_id: Ipv4Addr::new(10, 0, 0, 1),
-                sequence: 12,
-                counter: 200,
-            }),
-        ];
+        let hello = Operational::advisory(types::ASM, Family::IPV4_UNICAST, "hello");
+        let too_long = Operational::Advisory {
+            kind: types::ADM,
+            family: Family::IPV4_UNICAST,
+            text: vec![b'x'; 70_000],
+        };
+        let counter = Operational::Counter {
+            kind: types::RPCP,
+            family: Family::IPV4_UNICAST,
+            router_id: Ipv4Addr::new(10, 0, 0, 1),
+            sequence: 12,
+            counter: 200,
+        };
+        let changes: Vec<Change> = [hello, too_long, counter]
+            .into_iter()
+            .map(Change::Operational)
+            .collect();
         let out = encode_changes(&changes, &[], &ctx, &c).expect("encode");
         let m = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
         assert_eq!(
