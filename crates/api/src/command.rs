@@ -1,6 +1,7 @@
 //! The typed commands a helper line turns into (spec §2.4).
 
 use crate::selector::Selector;
+use ferrobgp_config::route::operational::OperationalMessage;
 use ferrobgp_wire::Family;
 use std::net::IpAddr;
 
@@ -99,13 +100,12 @@ pub enum Command {
     Eor(Family),
     /// `announce route-refresh afi safi`.
     RouteRefresh(Family),
-    /// `announce operational <kind> afi <a> safi <s> ...`: kind and the rest;
-    /// an unknown kind has no family and is answered `done` but sends nothing.
-    Operational {
-        kind: String,
-        family: Option<Family>,
-        words: Vec<String>,
-    },
+    /// `announce operational <kind> afi <a> safi <s> ...`: the message
+    /// (the configuration's `operational { }` grammar).
+    Operational(OperationalMessage),
+    /// `announce operational <kind> ...` of a kind ExaBGP does not know
+    /// (lower-cased): answered `done`, nothing is sent.
+    OperationalIgnored(String),
     /// `announce watchdog [name]` / `withdraw watchdog [name]`; no name = the
     /// process's own name.
     Watchdog {
@@ -155,7 +155,8 @@ impl Command {
             Command::Route(_)
                 | Command::Eor(_)
                 | Command::RouteRefresh(_)
-                | Command::Operational { .. }
+                | Command::Operational(_)
+                | Command::OperationalIgnored(_)
                 | Command::ClearAdjRibOut
                 | Command::FlushAdjRibOut
                 | Command::ClearAdjRibIn
@@ -170,7 +171,7 @@ impl Command {
             Command::Route(_) => "route",
             Command::Eor(_) => "announce eor",
             Command::RouteRefresh(_) => "announce route-refresh",
-            Command::Operational { .. } => "announce operational",
+            Command::Operational(_) | Command::OperationalIgnored(_) => "announce operational",
             Command::Watchdog { .. } => "watchdog",
             Command::ClearAdjRibOut => "clear adj-rib out",
             Command::FlushAdjRibOut => "flush adj-rib out",

@@ -6,12 +6,13 @@ use crate::command::*;
 use crate::error::{ApiError, Result};
 use crate::normalise::{normalise, words};
 use crate::selector::parse_selector;
+use ferrobgp_config::lexer::{Token, TokenKind};
+use ferrobgp_config::route::operational::{
+    parse_operational as parse_operational_tokens, OperationalKind,
+};
+use ferrobgp_config::Pos;
 use ferrobgp_wire::{Afi, Family, Safi};
 use std::net::IpAddr;
-
-/// The operational message kinds ExaBGP knows.
-pub const OPERATIONAL_KINDS: [&str; 8] =
-    ["asm", "adm", "rpcq", "rpcp", "apcq", "apcp", "lpcq", "lpcp"];
 
 /// SAFIs accepted after `announce ipv4|ipv6`.
 const ROUTE_SAFIS: [&str; 8] = [
@@ -230,6 +231,14 @@ fn family(afi: &str, safi: &str) -> Result<Family> {
     }
 }
 
+/// `announce operational <kind> afi <a> safi <s> ...`: the message, parsed
+/// by the configuration's operational grammar (`operational { ... }` takes
+/// the same words) from this line's words. The words of a quoted value
+/// (`advisory "two words"`, split by [`normalise`]) are put back together
+/// as one quoted word, with single spaces and taken literally (no escapes).
+/// Unlike ExaBGP 5.0.15, a quoted advisory keeps its spaces and
+/// `router-id` is accepted (the reference sends only the first word of the
+/// advisory, opening quote included, and refuses `router-id`).
 fn parse_operational(w: &[&str]) -> Result<Command> {
     let Some(&kind) = w.first() else {
         return Err(ApiError::Missing {
@@ -238,25 +247,69 @@ fn parse_operational(w: &[&str]) -> Result<Command> {
         });
     };
     let kind_lc = kind.to_ascii_lowercase();
-    if !OPERATIONAL_KINDS.contains(&kind_lc.as_str()) {
+    if OperationalKind::from_name(&kind_lc).is_none() {
         // ExaBGP answers `done` for unknown kinds and sends nothing
-        return Ok(Command::Operational {
-            kind: kind_lc,
-            family: None,
-            words: w[1..].iter().map(|s| s.to_string()).collect(),
-        });
+        return Ok(Command::OperationalIgnored(kind_lc));
     }
-    match &w[1..] {
-        ["afi", afi, "safi", safi, more @ ..] => Ok(Command::Operational {
-            kind: kind_lc,
-            family: Some(family(afi, safi)?),
-            words: more.iter().map(|s| s.to_string()).collect(),
-        }),
-        _ => Err(ApiError::Missing {
+    let ["afi", afi, "safi", safi, ..] = &w[1..] else {
+        return Err(ApiError::Missing {
             command: "announce operational",
             what: "'afi <afi> safi <safi>'",
-        }),
+        });
+    };
+    family(afi, safi)?;
+    let invalid = |value: String| ApiError::Invalid {
+        what: "operational message",
+        value,
+    };
+    let mut words = vec![kind_lc.as_str()];
+    words.extend_from_slice(&w[1..]);
+    let tokens = operational_tokens(&words).map_err(invalid)?;
+    let end = Pos::new(1, tokens.len() as u32 + 1);
+    parse_operational_tokens(&tokens, end)
+        .map(Command::Operational)
+        .map_err(|e| invalid(e.message))
+}
+
+/// `words` as the configuration's tokens (word `i` at column `i + 1`), a
+/// run from a word opening a quote (`"` or `'`) to the word closing it
+/// made one quoted token.
+fn operational_tokens(words: &[&str]) -> std::result::Result<Vec<Token>, String> {
+    let mut tokens = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let pos = Pos::new(1, i as u32 + 1);
+        let first = words[i];
+        let Some(q) = first.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+            tokens.push(Token::word(first, pos));
+            i += 1;
+            continue;
+        };
+        let mut text = String::new();
+        let mut rest = &first[1..];
+        loop {
+            if let Some(t) = rest.strip_suffix(q) {
+                text.push_str(t);
+                break;
+            }
+            text.push_str(rest);
+            i += 1;
+            match words.get(i) {
+                Some(next) => {
+                    text.push(' ');
+                    rest = next;
+                }
+                None => return Err(format!("unterminated quote in {}", words.join(" "))),
+            }
+        }
+        tokens.push(Token {
+            kind: TokenKind::Quoted,
+            text,
+            pos,
+        });
+        i += 1;
     }
+    Ok(tokens)
 }
 
 fn parse_adj_rib(verb: &str, w: &[&str]) -> Result<Command> {

@@ -2,6 +2,7 @@
 //! form of §2.3, and malformed lines with their exact error text.
 
 use ferrobgp_api::*;
+use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
 use ferrobgp_wire::Family;
 
 fn ok(line: &str) -> ParsedLine {
@@ -91,27 +92,29 @@ fn other_commands() {
     );
     assert_eq!(
         cmd("announce operational adm afi ipv4 safi unicast advisory \"hello\""),
-        Command::Operational {
-            kind: "adm".into(),
-            family: Some(Family::IPV4_UNICAST),
-            words: w("advisory \"hello\"")
-        }
+        Command::Operational(OperationalMessage {
+            kind: OperationalKind::Adm,
+            family: Family::IPV4_UNICAST,
+            advisory: Some("hello".into()),
+            sequence: None,
+            counter: None,
+            router_id: None,
+        })
     );
     assert_eq!(
-        cmd("announce operational RPCQ afi ipv4 safi unicast"),
-        Command::Operational {
-            kind: "rpcq".into(),
-            family: Some(Family::IPV4_UNICAST),
-            words: vec![]
-        }
+        cmd("announce operational RPCP afi ipv4 safi unicast sequence 3 counter 0x10 router-id 1.2.3.4"),
+        Command::Operational(OperationalMessage {
+            kind: OperationalKind::Rpcp,
+            family: Family::IPV4_UNICAST,
+            advisory: None,
+            sequence: Some(3),
+            counter: Some(16),
+            router_id: Some("1.2.3.4".parse().unwrap()),
+        })
     );
     assert_eq!(
         cmd("announce operational xyz whatever"),
-        Command::Operational {
-            kind: "xyz".into(),
-            family: None,
-            words: w("whatever")
-        }
+        Command::OperationalIgnored("xyz".into())
     );
     assert_eq!(
         cmd("announce watchdog dog"),
@@ -425,6 +428,12 @@ fn malformed_lines() {
         ("announce operational", "'announce operational' needs a message kind"),
         ("announce operational adm ipv4 unicast", "'announce operational' needs 'afi <afi> safi <safi>'"),
         ("announce operational adm afi ipv4 safi bogus", "unknown family 'ipv4 bogus'"),
+        ("announce operational rpcq afi ipv4 safi unicast", "invalid operational message 'incomplete operational rpcq message, missing sequence'"),
+        ("announce operational rpcp afi ipv4 safi unicast sequence 1", "invalid operational message 'incomplete operational rpcp message, missing counter'"),
+        ("announce operational asm afi ipv4 safi unicast", "invalid operational message 'incomplete operational asm message, missing advisory'"),
+        ("announce operational adm afi ipv4 safi unicast x", "invalid operational message 'unknown keyword \"x\" in operational: expected one of afi, safi, advisory, sequence, counter, router-id'"),
+        ("announce operational asm afi ipv4 safi unicast advisory \"a b", "invalid operational message 'unterminated quote in asm afi ipv4 safi unicast advisory \"a b'"),
+        ("announce operational rpcq afi ipv4 safi unicast sequence x", "invalid operational message 'invalid sequence \"x\": expected an integer 0..4294967295'"),
         ("announce watchdog a b", "'watchdog' does not expect 'b'"),
         ("withdraw eor", "command not understood: withdraw eor"),
         ("withdraw route-refresh ipv4 unicast", "command not understood: withdraw route-refresh ipv4 unicast"),
@@ -494,4 +503,44 @@ fn help_lists_every_command() {
             "{word}"
         );
     }
+}
+
+/// `announce operational` and the configuration's `operational { }` block
+/// share one grammar: the same words give the same message (quoted
+/// advisories included), and what one refuses the other refuses.
+#[test]
+fn operational_words_use_the_configuration_grammar() {
+    use ferrobgp_config::route::operational::parse_operational;
+    let statements = [
+        "asm afi ipv4 safi unicast advisory \"this is dynamic message #1\"",
+        "adm afi ipv6 safi unicast advisory 'single quoted words'",
+        "adm afi ipv4 safi unicast advisory one-word",
+        "apcq afi ipv4 safi unicast router-id 1.2.3.4 sequence 7",
+        "lpcp afi ipv4 safi unicast counter 4294967295 sequence 0",
+        "rpcq afi ipv4 safi flow sequence 1",
+        "rpcp afi ipv4 safi unicast sequence 1",
+        "apcq afi ipv4 safi unicast sequence 4294967296",
+        "asm afi ipv4 safi unicast advisory",
+    ];
+    for s in statements {
+        let lexed = ferrobgp_config::lexer::tokenize(s);
+        assert!(lexed.errors.is_empty(), "{s}");
+        let config = parse_operational(&lexed.tokens, lexed.end).map_err(|e| e.message);
+        let api = match parse_line(&format!("announce operational {s}")) {
+            Ok(ParsedLine {
+                command: Command::Operational(m),
+                ..
+            }) => Ok(m),
+            Ok(other) => panic!("{s}: {other:?}"),
+            Err(ApiError::Invalid { value, .. }) => Err(value),
+            Err(e) => panic!("{s}: {e}"),
+        };
+        assert_eq!(api, config, "{s}");
+    }
+    let m = match cmd("announce operational asm afi ipv4 safi unicast advisory \"a  b, c\"") {
+        Command::Operational(m) => m,
+        other => panic!("{other:?}"),
+    };
+    // the line's blanks collapse before the words are read (spec §2.1)
+    assert_eq!(m.advisory.as_deref(), Some("a b , c"));
 }

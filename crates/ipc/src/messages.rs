@@ -6,7 +6,8 @@
 
 use crate::config_payload::ConfigPayload;
 use ferrobgp_wire::attribute::Attributes;
-use ferrobgp_wire::message::Open;
+use ferrobgp_wire::message::operational::Operational;
+use ferrobgp_wire::message::{Open, RouteRefresh};
 use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
@@ -288,13 +289,15 @@ pub enum Change {
     },
     /// End-of-RIB marker for a family.
     Eor(Family),
-    /// Send a ROUTE-REFRESH request for a family.
-    RouteRefresh(Family),
-    /// An already encoded message body to send as is (operational, raw `send` ...):
-    /// the BGP message type and the body after the 19-byte header. An
-    /// OPERATIONAL (type 6) is dropped unless the operational capability
-    /// was negotiated.
-    Raw { kind: u8, body: Vec<u8> },
+    /// A ROUTE-REFRESH, encoded by the worker. A request (subtype 0,
+    /// RFC 2918) is sent only when `route-refresh` is configured; the
+    /// demarcations of an enhanced refresh (BoRR 1 / EoRR 2, RFC 7313)
+    /// are sent as given: the rib decided to bracket the resend.
+    RouteRefresh(RouteRefresh),
+    /// An OPERATIONAL message (type 6), complete (router-id and sequence
+    /// already chosen by the rib), encoded by the worker; dropped unless
+    /// the operational capability was negotiated.
+    Operational(Operational),
     /// A route sent again by a route refresh or `flush adj-rib out`: in
     /// an UPDATE of its own, as ExaBGP re-sends each cached route (the
     /// attribute set an index as for [`Change::Announce`]).

@@ -3,6 +3,9 @@
 
 use ferrobgp_ipc::*;
 use ferrobgp_wire::attribute::Attributes;
+use ferrobgp_wire::message::operational::{types, Operational};
+use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR};
+use ferrobgp_wire::message::RouteRefresh;
 use ferrobgp_wire::nlri::prefix::Prefix;
 use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::Family;
@@ -250,16 +253,37 @@ fn rib_to_session() -> Vec<RibToSession> {
                     attributes: 0,
                 },
                 Change::Eor(Family::IPV6_UNICAST),
-                Change::RouteRefresh(Family::IPV4_FLOW),
+                Change::RouteRefresh(RouteRefresh::new(Family::IPV4_FLOW, 0)),
+                Change::RouteRefresh(RouteRefresh::new(Family::IPV6_UNICAST, SUBTYPE_BORR)),
+                Change::RouteRefresh(RouteRefresh::new(Family::IPV6_UNICAST, SUBTYPE_EORR)),
                 Change::Resend {
                     nlri: route("10.3.0.0/24", &attributes(1)).nlri,
                     next_hop: NextHop::None,
                     attributes: 1,
                 },
-                Change::Raw {
-                    kind: 6,
-                    body: vec![0, 1, 1, 2],
-                },
+                Change::Operational(Operational::advisory(
+                    types::ASM,
+                    Family::IPV4_UNICAST,
+                    "maintenance at 20:00",
+                )),
+                Change::Operational(Operational::Query {
+                    kind: types::RPCQ,
+                    family: Family::IPV6_UNICAST,
+                    router_id: Ipv4Addr::new(10, 0, 0, 1),
+                    sequence: u32::MAX,
+                }),
+                Change::Operational(Operational::Counter {
+                    kind: types::LPCP,
+                    family: Family::IPV4_FLOW,
+                    router_id: Ipv4Addr::new(10, 0, 0, 2),
+                    sequence: 1,
+                    counter: 200,
+                }),
+                Change::Operational(Operational::Raw {
+                    kind: 0xFFFF,
+                    length: 9,
+                    data: vec![0, 1, 1, 2],
+                }),
             ],
         },
         RibToSession::Changes {

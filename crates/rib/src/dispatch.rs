@@ -7,8 +7,7 @@ use crate::batch::{BatchCommand, Op, PeerId, RouteEntry};
 use ferrobgp_api::command::{Command, NeighborView, ParsedLine, RibSide, Verb};
 use ferrobgp_api::routes::routes;
 use ferrobgp_api::{ApiError, Selector};
-use ferrobgp_config::route::operational::{parse_operational, OperationalMessage};
-use ferrobgp_wire::Family;
+use ferrobgp_config::route::operational::OperationalMessage;
 use std::net::IpAddr;
 
 /// What to do with one command line.
@@ -97,35 +96,6 @@ impl Caller<'_> {
     }
 }
 
-/// The message of `announce operational <kind> afi A safi S <words>`, with
-/// the configuration's grammar (`operational { ... }` takes the same
-/// words). Unlike ExaBGP 5.0.15, a quoted advisory keeps its spaces and
-/// `router-id` is accepted (the reference sends only the first word of the
-/// advisory, opening quote included, and refuses `router-id`).
-fn operational(
-    kind: &str,
-    family: Family,
-    words: &[String],
-) -> Result<OperationalMessage, ApiError> {
-    let text = format!(
-        "{kind} afi {} safi {} {}",
-        family.afi,
-        family.safi,
-        words.join(" ")
-    );
-    let lexed = ferrobgp_config::lexer::tokenize(&text);
-    if let Some(e) = lexed.errors.first() {
-        return Err(ApiError::Invalid {
-            what: "operational message",
-            value: e.message.clone(),
-        });
-    }
-    parse_operational(&lexed.tokens, lexed.end).map_err(|e| ApiError::Invalid {
-        what: "operational message",
-        value: e.message,
-    })
-}
-
 /// Decides what `line` does. An error is the reason for the `error` reply
 /// (nothing was changed).
 pub fn dispatch(line: &ParsedLine, caller: &Caller<'_>) -> Result<Effect, ApiError> {
@@ -155,14 +125,10 @@ pub fn dispatch(line: &ParsedLine, caller: &Caller<'_>) -> Result<Effect, ApiErr
         }
         Command::Eor(f) => batch(Op::Eor(*f)),
         Command::RouteRefresh(f) => batch(Op::RouteRefresh(*f)),
-        Command::Operational { family: None, .. } => Ok(Effect::Nothing),
-        Command::Operational {
-            kind,
-            family: Some(f),
-            words,
-        } => Ok(Effect::Operational {
+        Command::OperationalIgnored(_) => Ok(Effect::Nothing),
+        Command::Operational(message) => Ok(Effect::Operational {
             peers: caller.select(&line.selector)?,
-            message: operational(kind, *f, words)?,
+            message: message.clone(),
         }),
         Command::Watchdog { action, name } => {
             let name = name.clone().unwrap_or_else(|| caller.process.to_string());

@@ -1,15 +1,16 @@
 //! Turns the rib's changes into the BGP messages to write, for what was
 //! negotiated: runs of route announcements and withdrawals are packed into
 //! UPDATEs by the wire crate's [`pack()`] (ExaBGP's grouping rules live
-//! there), End-of-RIB markers come from [`eor`], ROUTE-REFRESH requests and
-//! pre-encoded messages are framed here.
+//! there), End-of-RIB markers come from [`eor`], ROUTE-REFRESH (every
+//! subtype) and OPERATIONAL messages from the wire crate's [`Message`]
+//! codec: the rib sends typed changes, never bytes.
 
 use crate::error::{Error, Result};
 use crate::peer::PeerConfig;
 use ferrobgp_ipc::Change;
 use ferrobgp_wire::attribute::Attributes;
-use ferrobgp_wire::message::header::{frame, kind};
-use ferrobgp_wire::message::RouteRefresh;
+use ferrobgp_wire::message::route_refresh::SUBTYPE_NORMAL;
+use ferrobgp_wire::message::{Message, RouteRefresh};
 use ferrobgp_wire::negotiated::{Negotiated, STANDARD_MAX_MESSAGE_SIZE};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route, RouteChange};
@@ -128,24 +129,30 @@ pub fn encode_changes(
                     update: true,
                 });
             }
-            Change::Raw { kind, body } => {
+            Change::RouteRefresh(refresh) => {
                 flush_routes(&mut run, ctx, &mut out);
-                out.push(Outgoing {
-                    bytes: frame(*kind, body, max).map_err(|e| Error::Encode(e.to_string()))?,
-                    update: *kind == kind::UPDATE,
-                });
-            }
-            Change::RouteRefresh(family) => {
-                flush_routes(&mut run, ctx, &mut out);
-                // ExaBGP sends it whenever `route-refresh` is configured,
-                // whatever the peer advertised.
-                if !cfg.open.route_refresh {
+                // ExaBGP sends a request whenever `route-refresh` is
+                // configured, whatever the peer advertised; BoRR/EoRR come
+                // only when the rib decided to bracket a resend.
+                if refresh.subtype == SUBTYPE_NORMAL && !cfg.open.route_refresh {
                     continue;
                 }
                 out.push(Outgoing {
-                    bytes: route_refresh(*family)?,
+                    bytes: encode(Message::RouteRefresh(*refresh), max)?,
                     update: false,
                 });
+            }
+            Change::Operational(message) => {
+                flush_routes(&mut run, ctx, &mut out);
+                match encode(Message::Operational(message.clone()), max) {
+                    Ok(bytes) => out.push(Outgoing {
+                        bytes,
+                        update: false,
+                    }),
+                    // as the rib did when it encoded them: one message
+                    // lost, not the batch
+                    Err(e) => tracing::warn!("operational message not encodable: {e}"),
+                }
             }
         }
     }
@@ -155,9 +162,16 @@ pub fn encode_changes(
 
 /// A ROUTE-REFRESH (RFC 2918, subtype 0) for `family`.
 pub fn route_refresh(family: ferrobgp_wire::Family) -> Result<Vec<u8>> {
-    let mut body = Vec::new();
-    RouteRefresh::new(family, 0).encode_body(&mut body);
-    frame(kind::ROUTE_REFRESH, &body, STANDARD_MAX_MESSAGE_SIZE)
+    encode(
+        Message::RouteRefresh(RouteRefresh::new(family, SUBTYPE_NORMAL)),
+        STANDARD_MAX_MESSAGE_SIZE,
+    )
+}
+
+/// `message` with its header, by the wire crate's codec.
+fn encode(message: Message, max: usize) -> Result<Vec<u8>> {
+    message
+        .encode(max)
         .map_err(|e| Error::Encode(e.to_string()))
 }
 
@@ -167,6 +181,7 @@ mod tests {
     use crate::fsm::FsmConfig;
     use ferrobgp_ipc::{ChangeList, RibToSession};
     use ferrobgp_wire::attribute::{ExtendedCommunities, ExtendedCommunity};
+    use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR};
     use ferrobgp_wire::message::OpenConfig;
     use ferrobgp_wire::nlri::Prefix;
     use ferrobgp_wire::Family;
@@ -235,16 +250,16 @@ mod tests {
         let c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
         let mut list = ChangeList::new();
-        list.push(Change::Raw {
-            kind: kind::ROUTE_REFRESH,
-            body: vec![0, 1, 1, 1],
-        });
+        list.push(Change::RouteRefresh(RouteRefresh::new(
+            Family::IPV4_UNICAST,
+            SUBTYPE_BORR,
+        )));
         list.resend(wire_route("10.1.0.0/24", "192.0.2.1"));
         list.resend(wire_route("10.2.0.0/24", "192.0.2.1"));
-        list.push(Change::Raw {
-            kind: kind::ROUTE_REFRESH,
-            body: vec![0, 1, 2, 1],
-        });
+        list.push(Change::RouteRefresh(RouteRefresh::new(
+            Family::IPV4_UNICAST,
+            SUBTYPE_EORR,
+        )));
         let out: Vec<String> = encode_changes(list.changes(), list.attributes(), &ctx, &c)
             .expect("encode")
             .iter()
@@ -364,7 +379,10 @@ mod tests {
         let mut c = cfg();
         let ctx = context(&Negotiated::standalone(), &c, None);
         let sets = [];
-        let changes = vec![Change::RouteRefresh(Family::IPV6_UNICAST)];
+        let changes = vec![Change::RouteRefresh(RouteRefresh::new(
+            Family::IPV6_UNICAST,
+            SUBTYPE_NORMAL,
+        ))];
         let out = encode_changes(&changes, &sets, &ctx, &c).expect("encode");
         assert_eq!(
             hex(&out[0].bytes),
@@ -374,5 +392,68 @@ mod tests {
         assert!(encode_changes(&changes, &sets, &ctx, &c)
             .expect("encode")
             .is_empty());
+        // the demarcations are the rib's decision: sent all the same
+        let markers = [SUBTYPE_BORR, SUBTYPE_EORR]
+            .map(|s| Change::RouteRefresh(RouteRefresh::new(Family::IPV6_UNICAST, s)));
+        let out = encode_changes(&markers, &sets, &ctx, &c).expect("encode");
+        let out: Vec<String> = out.iter().map(|m| hex(&m.bytes)).collect();
+        assert_eq!(
+            out,
+            [
+                "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00170500020101",
+                "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00170500020201"
+            ]
+        );
+    }
+
+    /// OPERATIONAL messages from the rib, typed, encoded here: the bytes
+    /// ExaBGP 5.0.15 sent for `announce operational asm afi ipv4 safi
+    /// unicast advisory hello` and `... rpcp ... sequence 12 counter 200`
+    /// (router-id 10.0.0.1); one that cannot be encoded is dropped, not
+    /// the batch.
+    #[test]
+    fn operational_messages_are_encoded_by_the_worker() {
+        use ferrobgp_wire::message::operational::{types, Operational};
+        let c = cfg();
+        let ctx = context(&Negotiated::standalone(), &c, None);
+        let hello = Operational::advisory(types::ASM, Family::IPV4_UNICAST, "hello");
+        let too_long = Operational::Advisory {
+            kind: types::ADM,
+            family: Family::IPV4_UNICAST,
+            text: vec![b'x'; 70_000],
+        };
+        let counter = Operational::Counter {
+            kind: types::RPCP,
+            family: Family::IPV4_UNICAST,
+            router_id: Ipv4Addr::new(10, 0, 0, 1),
+            sequence: 12,
+            counter: 200,
+        };
+        let changes: Vec<Change> = [hello, too_long, counter]
+            .into_iter()
+            .map(Change::Operational)
+            .collect();
+        let out = encode_changes(&changes, &[], &ctx, &c).expect("encode");
+        let m = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+        assert_eq!(
+            out,
+            [
+                Outgoing {
+                    bytes: decode_hex(&format!("{m}001F060002000800010168656C6C6F")),
+                    update: false
+                },
+                Outgoing {
+                    bytes: decode_hex(&format!("{m}0026060004000F0001010A0000010000000C000000C8")),
+                    update: false
+                },
+            ]
+        );
+    }
+
+    fn decode_hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect()
     }
 }

@@ -1,6 +1,7 @@
 //! ExaBGP's Operational messages (draft-ietf-idr-operational-message):
 //! `operational { asm afi ipv4 safi unicast advisory "text"; ... }` and the
-//! API's `announce operational ...`.
+//! API's `announce operational ...`: one grammar, [`parse_operational`],
+//! which crates/api calls with the command line's own words as tokens.
 
 use super::cursor::Cursor;
 use crate::error::{PResult, ParseError, Pos};

@@ -13,6 +13,7 @@ use super::{HelperKey, Reply, State};
 use crate::batch::PeerId;
 use ferrobgp_api::ack::Outcome;
 use ferrobgp_ipc::{self as ipc, RibToSession};
+use ferrobgp_wire::message::operational::Operational;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -98,7 +99,11 @@ pub fn size(list: &ipc::ChangeList) -> (usize, usize) {
             ipc::Change::Announce { .. }
             | ipc::Change::Withdraw { .. }
             | ipc::Change::Resend { .. } => 48,
-            ipc::Change::Raw { body, .. } => body.len() + 19,
+            ipc::Change::Operational(m) => match m {
+                Operational::Advisory { text, .. } => text.len() + 26,
+                Operational::Raw { data, .. } => data.len() + 23,
+                Operational::Query { .. } | Operational::Counter { .. } => 38,
+            },
             ipc::Change::Eor(_) | ipc::Change::RouteRefresh(_) => 8,
         })
         .sum();

@@ -279,15 +279,9 @@ impl State {
             );
             return None;
         }
-        let change = match events::operational_change(m, p.neighbor.router_id) {
-            Ok(c) => c,
-            Err(e) => {
-                warn!(peer, "operational message not encodable: {e}");
-                return None;
-            }
-        };
+        let message = events::operational_message(m, p.neighbor.router_id);
         if m.kind == OperationalKind::Asm {
-            p.asm.insert(m.family, change.clone());
+            p.asm.insert(m.family, message.clone());
         }
         if !p.up {
             debug!(
@@ -296,7 +290,7 @@ impl State {
             );
             return None;
         }
-        Some(change)
+        Some(ipc::Change::Operational(message))
     }
 
     /// The changes of a batch with `flush adj-rib out` for `peer`: the

@@ -6,7 +6,9 @@ use ferrobgp_api::event::PeerInfo;
 use ferrobgp_config::route::operational::OperationalMessage;
 use ferrobgp_config::{LocalAddress, Neighbor};
 use ferrobgp_ipc as ipc;
-use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR};
+use ferrobgp_wire::message::operational::{types, Operational};
+use ferrobgp_wire::message::route_refresh::{SUBTYPE_BORR, SUBTYPE_EORR, SUBTYPE_NORMAL};
+use ferrobgp_wire::message::RouteRefresh;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
@@ -29,22 +31,21 @@ pub fn change_to_ipc(c: PeerChange, list: &mut ipc::ChangeList) {
         PeerChange::Announce(r) => list.announce(r),
         PeerChange::Withdraw(r) => list.withdraw(r),
         PeerChange::Eor(f) => list.push(ipc::Change::Eor(f)),
-        PeerChange::RouteRefresh(f) => list.push(ipc::Change::RouteRefresh(f)),
+        PeerChange::RouteRefresh(f) => list.push(ipc::Change::RouteRefresh(RouteRefresh::new(
+            f,
+            SUBTYPE_NORMAL,
+        ))),
     }
 }
 
-/// The OPERATIONAL message of `announce operational` as the worker sends
-/// it (type 6; the worker drops it unless the operational capability was
-/// negotiated). As at ExaBGP: a query or counter without `router-id`
+/// The OPERATIONAL message of `announce operational`, complete, for the
+/// worker to encode (type 6; it drops it unless the operational capability
+/// was negotiated). As at ExaBGP: a query or counter without `router-id`
 /// carries ours (`router_id`, the OPEN's), and `sequence 0` asks for the
 /// next number, which at the reference is 1 whenever no router-id was
 /// given (its counter is kept under the missing router-id), so 1 is sent.
-pub fn operational_change(
-    m: &OperationalMessage,
-    router_id: Ipv4Addr,
-) -> ferrobgp_wire::Result<ipc::Change> {
+pub fn operational_message(m: &OperationalMessage, router_id: Ipv4Addr) -> Operational {
     use ferrobgp_config::route::operational::OperationalKind as K;
-    use ferrobgp_wire::message::operational::{types, Operational};
     let kind = match m.kind {
         K::Adm => types::ADM,
         K::Asm => types::ASM,
@@ -60,7 +61,7 @@ pub fn operational_change(
         0 => 1,
         n => n,
     };
-    let message = match m.kind {
+    match m.kind {
         K::Adm | K::Asm => {
             Operational::advisory(kind, m.family, m.advisory.as_deref().unwrap_or_default())
         }
@@ -77,26 +78,15 @@ pub fn operational_change(
             sequence,
             counter: m.counter.unwrap_or(0),
         },
-    };
-    let mut body = Vec::new();
-    message.encode_body(&mut body)?;
-    Ok(ipc::Change::Raw {
-        kind: ferrobgp_wire::message::header::kind::OPERATIONAL,
-        body,
-    })
+    }
 }
 
 /// A ROUTE-REFRESH of RFC 7313's demarcation subtypes (1 = BoRR, 2 = EoRR)
-/// for `family`, sent as is: whether the resend is bracketed was decided by
-/// the rib (enhanced refresh negotiated, or `route-refresh` configured for
-/// `flush adj-rib out`).
+/// for `family`, which the worker sends as is: whether the resend is
+/// bracketed was decided by the rib (enhanced refresh negotiated, or
+/// `route-refresh` configured for `flush adj-rib out`).
 pub fn refresh_marker(family: Family, subtype: u8) -> ipc::Change {
-    let mut body = Vec::new();
-    ferrobgp_wire::message::RouteRefresh::new(family, subtype).encode_body(&mut body);
-    ipc::Change::Raw {
-        kind: ferrobgp_wire::message::header::kind::ROUTE_REFRESH,
-        body,
-    }
+    ipc::Change::RouteRefresh(RouteRefresh::new(family, subtype))
 }
 
 /// The changes of a batch with `flush adj-rib out` for one peer, as
@@ -212,6 +202,7 @@ mod tests {
     use super::*;
     use crate::dispatch::{dispatch, Caller, Effect};
     use ferrobgp_wire::message::header::frame;
+    use ferrobgp_wire::message::Message;
 
     const ROUTER_ID: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 
@@ -231,10 +222,9 @@ mod tests {
         match dispatch(&parsed, &origin).map_err(|e| e.to_string())? {
             Effect::Operational { peers, message } => {
                 assert_eq!(peers, vec![1]);
-                match operational_change(&message, ROUTER_ID).map_err(|e| e.to_string())? {
-                    ipc::Change::Raw { kind, body } => Ok(hex(&frame(kind, &body, 4096).unwrap())),
-                    other => Err(format!("not a raw message: {other:?}")),
-                }
+                let message = operational_message(&message, ROUTER_ID);
+                let bytes = Message::Operational(message).encode(4096);
+                Ok(hex(&bytes.map_err(|e| e.to_string())?))
             }
             other => Err(format!("not an operational action: {other:?}")),
         }
@@ -330,14 +320,16 @@ mod tests {
         list.changes()
             .iter()
             .map(|c| match c {
-                ipc::Change::Raw { kind, body } => format!("raw {kind} {}", hex(body)),
+                ipc::Change::Operational(m) => format!("operational {m:?}"),
                 ipc::Change::Resend { nlri, .. } => format!("resend {nlri}"),
                 ipc::Change::Announce {
                     nlri, attributes, ..
                 } => format!("announce {nlri} set {attributes}"),
                 ipc::Change::Withdraw { nlri, .. } => format!("withdraw {nlri}"),
                 ipc::Change::Eor(f) => format!("eor {}", f.spaced()),
-                ipc::Change::RouteRefresh(f) => format!("refresh {}", f.spaced()),
+                ipc::Change::RouteRefresh(r) => {
+                    format!("refresh {} {}", r.subtype_name(), r.family.spaced())
+                }
             })
             .collect()
     }
@@ -370,14 +362,14 @@ mod tests {
         assert_eq!(
             show(&list),
             [
-                "raw 5 00010101",
-                "raw 5 00020101",
+                "refresh begin ipv4 unicast",
+                "refresh begin ipv6 unicast",
                 "resend 10.1.0.0/24",
                 "resend 10.2.0.0/24",
                 "resend 10.9.0.0/24",
                 "resend 2001:db8::/32",
-                "raw 5 00010201",
-                "raw 5 00020201",
+                "refresh end ipv4 unicast",
+                "refresh end ipv6 unicast",
                 "withdraw 10.7.0.0/24",
                 "eor ipv4 unicast",
             ]
@@ -388,7 +380,7 @@ mod tests {
         assert!(list
             .changes()
             .iter()
-            .all(|c| !matches!(c, ipc::Change::Raw { .. })));
+            .all(|c| !matches!(c, ipc::Change::RouteRefresh(_))));
     }
 
     #[test]
@@ -401,17 +393,20 @@ mod tests {
         assert_eq!(
             show(&list),
             [
-                "raw 5 00010101",
+                "refresh begin ipv4 unicast",
                 "resend 10.1.0.0/24",
                 "resend 10.2.0.0/24",
-                "raw 5 00010201"
+                "refresh end ipv4 unicast"
             ]
         );
         let list = refresh_resend(changes, Family::IPV4_UNICAST, false);
         assert_eq!(show(&list), ["resend 10.1.0.0/24", "resend 10.2.0.0/24"]);
         // an empty family still gets its markers (RFC 7313)
         let list = refresh_resend(Vec::new(), Family::IPV6_UNICAST, true);
-        assert_eq!(show(&list), ["raw 5 00020101", "raw 5 00020201"]);
+        assert_eq!(
+            show(&list),
+            ["refresh begin ipv6 unicast", "refresh end ipv6 unicast"]
+        );
     }
 }
 

@@ -42,6 +42,7 @@ use ferrobgp_ipc::{
     self as ipc, Channel, Encoder, HelperInfo, RibToSession, RibToSupervisor, SessionState,
     SessionToRib, SupervisorToRib,
 };
+use ferrobgp_wire::message::operational::Operational;
 use ferrobgp_wire::message::Message;
 use helper_io::FromHelper;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -110,10 +111,10 @@ struct Peer {
     fsm: String,
     /// The last ASM (advisory static message) announced per family, sent
     /// again whenever the session comes up, as ExaBGP does.
-    asm: BTreeMap<ferrobgp_wire::Family, ipc::Change>,
+    asm: BTreeMap<ferrobgp_wire::Family, Operational>,
     /// The ASMs known when the current session came up: they go ahead of
     /// its first table (one announced later was sent as it came).
-    asm_replay: Vec<(ferrobgp_wire::Family, ipc::Change)>,
+    asm_replay: Vec<(ferrobgp_wire::Family, Operational)>,
     /// When the session went down (or the peer was configured).
     down_since: std::time::Instant,
     /// The OPEN the peer sent, while the session is up.

@@ -112,7 +112,7 @@ impl State {
                     .unwrap_or_default()
                     .into_iter()
                     .filter(|(f, _)| families.is_empty() || families.contains(f))
-                    .map(|(_, c)| c)
+                    .map(|(_, m)| ipc::Change::Operational(m))
                     .collect::<Vec<ipc::Change>>()
                     .into();
                 list.append(to_ipc(changes));
@@ -148,7 +148,7 @@ impl State {
                 p.remote = Some(remote);
                 p.up = true;
                 p.up_since = Some(std::time::Instant::now());
-                p.asm_replay = p.asm.iter().map(|(f, c)| (*f, c.clone())).collect();
+                p.asm_replay = p.asm.iter().map(|(f, m)| (*f, m.clone())).collect();
                 p.fsm = "established".into();
                 p.negotiated = Some(*negotiated);
                 let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);

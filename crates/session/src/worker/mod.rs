@@ -586,7 +586,7 @@ fn without_operational(changes: Vec<Change>, negotiated: bool) -> Vec<Change> {
     changes
         .into_iter()
         .filter(|c| match c {
-            Change::Raw { kind: k, .. } if *k == kind::OPERATIONAL => {
+            Change::Operational(_) => {
                 tracing::debug!("operational capability not negotiated: OPERATIONAL not sent");
                 false
             }
@@ -641,15 +641,12 @@ mod operational_tests {
 
     #[test]
     fn operational_is_dropped_unless_negotiated() {
-        let op = Change::Raw {
-            kind: kind::OPERATIONAL,
-            body: vec![0, 2, 0, 4, 0, 1, 1, b'x'],
-        };
-        let eor = Change::Eor(ferrobgp_wire::Family::IPV4_UNICAST);
-        let refresh = Change::Raw {
-            kind: kind::ROUTE_REFRESH,
-            body: vec![0, 1, 1, 1],
-        };
+        use ferrobgp_wire::message::operational::{types, Operational};
+        use ferrobgp_wire::message::RouteRefresh;
+        use ferrobgp_wire::Family;
+        let op = Change::Operational(Operational::advisory(types::ASM, Family::IPV4_UNICAST, "x"));
+        let eor = Change::Eor(Family::IPV4_UNICAST);
+        let refresh = Change::RouteRefresh(RouteRefresh::new(Family::IPV4_UNICAST, 1));
         let all = vec![op.clone(), eor.clone(), refresh.clone()];
         assert_eq!(without_operational(all.clone(), true), all);
         assert_eq!(without_operational(all, false), vec![eor, refresh]);
