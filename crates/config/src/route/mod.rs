@@ -16,6 +16,7 @@ pub mod flow;
 pub mod mup;
 pub mod mvpn;
 pub mod operational;
+mod shared_sets;
 pub mod vpls;
 
 pub use attributes::{route_keyword, AttrSet, NextHopSpec, RouteSpec};
@@ -89,6 +90,15 @@ impl ConfigRoute {
             ConfigRoute::Vpls(r) => &r.meta,
             ConfigRoute::Mvpn(r) => &r.meta,
             ConfigRoute::Mup(r) => &r.meta,
+        }
+    }
+    pub(crate) fn attrs_mut(&mut self) -> &mut Arc<AttrSet> {
+        match self {
+            ConfigRoute::Prefix(r) => &mut r.attrs,
+            ConfigRoute::Flow(r) => &mut r.attrs,
+            ConfigRoute::Vpls(r) => &mut r.attrs,
+            ConfigRoute::Mvpn(r) => &mut r.attrs,
+            ConfigRoute::Mup(r) => &mut r.attrs,
         }
     }
     pub fn attrs(&self) -> &AttrSet {
@@ -468,9 +478,20 @@ fn block_spec(s: &Section, spec: &mut RouteSpec, sink: &mut Sink) {
     }
 }
 
-fn located(r: PResult<Vec<ConfigRoute>>, pos: Pos, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
+fn located(
+    r: PResult<Vec<ConfigRoute>>,
+    pos: Pos,
+    sink: &mut Sink,
+    sets: &mut shared_sets::SharedSets,
+) -> Vec<(ConfigRoute, Pos)> {
     match r {
-        Ok(v) => v.into_iter().map(|x| (x, pos)).collect(),
+        Ok(v) => v
+            .into_iter()
+            .map(|mut x| {
+                sets.share(&mut x);
+                (x, pos)
+            })
+            .collect(),
         Err(e) => {
             sink.error(e);
             Vec::new()
@@ -485,6 +506,7 @@ fn located(r: PResult<Vec<ConfigRoute>>, pos: Pos, sink: &mut Sink) -> Vec<(Conf
 /// at the same time.
 pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
     crate::section::no_args(&s, sink);
+    let mut sets = shared_sets::SharedSets::default();
     let mut out = Vec::with_capacity(s.body.len());
     for node in s.body {
         match node {
@@ -493,12 +515,14 @@ pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
                 match kw.text.as_str() {
                     "route" => {
                         let pos = st.args().first().map_or(kw.pos, |t| t.pos);
-                        out.extend(located(parse_route(st.args(), st.end, true), pos, sink));
+                        let routes = parse_route(st.args(), st.end, true);
+                        out.extend(located(routes, pos, sink, &mut sets));
                     }
                     "attributes" | "attribute" => out.extend(located(
                         parse_attributes(st.args(), st.end, true),
                         kw.pos,
                         sink,
+                        &mut sets,
                     )),
                     _ => sink.error(crate::section::unknown_keyword(
                         kw,
@@ -525,6 +549,7 @@ pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
                         prefix_routes(prefix, None, spec, true),
                         prefix.pos,
                         sink,
+                        &mut sets,
                     ));
                 }
             }
@@ -544,6 +569,7 @@ pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
 /// `announce { ipv4 { unicast ...; } ipv6 { ... } l2vpn { vpls ...; } }`.
 pub fn announce_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
     crate::section::no_args(&s, sink);
+    let mut sets = shared_sets::SharedSets::default();
     let mut out = Vec::new();
     for node in s.body {
         let Node::Section(afi_sec) = node else {
@@ -572,6 +598,7 @@ pub fn announce_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> 
                         family_statement(&afi, &st.words, st.end, true),
                         st.keyword().pos,
                         sink,
+                        &mut sets,
                     ));
                 }
                 Node::Section(sub) => {
