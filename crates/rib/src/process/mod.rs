@@ -30,12 +30,13 @@ mod sessions;
 
 pub use helper_io::take_lines;
 
-use crate::batch::{BatchCommand, Op, PeerId};
-use crate::dispatch::{dispatch, Effect};
+use crate::batch::PeerId;
+use crate::batch_core::Reply;
+use crate::dispatch::Effect;
 use crate::peer::PeerRib;
 use crate::PeerChange;
-use ferrobgp_api::ack::{AckState, Outcome};
-use ferrobgp_api::{from_wire, output, AckFormat, Command};
+use ferrobgp_api::ack::AckState;
+use ferrobgp_api::{from_wire, output, AckFormat};
 use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
 use ferrobgp_config::{Config, Neighbor, Settings};
 use ferrobgp_ipc::{
@@ -44,7 +45,7 @@ use ferrobgp_ipc::{
 };
 use ferrobgp_wire::message::Message;
 use helper_io::FromHelper;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::time::Duration;
@@ -123,13 +124,6 @@ struct Peer {
     received: ipc::MessageCounts,
     /// Messages over every connection and flaps, for the metrics.
     tally: crate::tally::PeerTally,
-}
-
-struct Reply {
-    seq: u64,
-    command: Option<Command>,
-    outcome: Outcome,
-    output: Vec<String>,
 }
 
 struct State {
