@@ -27,6 +27,7 @@ mod neighbors;
 mod replay;
 mod session_io;
 mod sessions;
+mod start;
 
 pub use helper_io::take_lines;
 
@@ -180,94 +181,9 @@ pub async fn run(
     channel: Channel<RibToSupervisor, SupervisorToRib>,
     opts: Options,
 ) -> ipc::Result<()> {
-    let (mut sup_tx, mut sup_rx) = channel.split();
+    let (sup_tx, mut sup_rx) = channel.split();
     let (init, _) = sup_rx.recv().await?;
-    let SupervisorToRib::Init {
-        settings,
-        config,
-        peers,
-        daemon_pid,
-        daemon_ppid,
-        outlived,
-    } = init
-    else {
-        return Err(ipc::Error::Protocol("first message is not Init".into()));
-    };
-    // Decoded inside blocks so the serialized copies are freed at once
-    // (a shadowed binding would live as long as the rib).
-    let settings: Settings = {
-        let raw = settings;
-        raw.to()?
-    };
-    let config: Config = {
-        let raw = config;
-        raw.to()?
-    };
-    let (helper_events, mut helper_rx) = mpsc::unbounded_channel();
-    let (session_events, mut session_rx) = mpsc::unbounded_channel();
-    let (timeouts, mut timeout_rx) = mpsc::unbounded_channel();
-    let (control_clients, mut control_rx) = mpsc::unbounded_channel();
-    let (sup, mut sup_queue) = mpsc::unbounded_channel::<RibToSupervisor>();
-    let (journal_gate, journal_written) = session_io::JournalGate::new();
-    let sup_writer = tokio::spawn(async move {
-        while let Some(m) = sup_queue.recv().await {
-            if sup_tx.send(&m).await.is_err() {
-                return;
-            }
-            if let RibToSupervisor::Journal { seq, .. } = m {
-                journal_written.send_replace(seq);
-            }
-        }
-    });
-    // gethostname(2) is a system call: it works in the confined rib, which
-    // may not open /proc/sys/kernel/hostname.
-    let host = nix::unistd::gethostname()
-        .map(|h| h.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut st = State {
-        opts: opts.clone(),
-        version: settings
-            .version
-            .clone()
-            .unwrap_or_else(crate::dispatch::version_answer),
-        envelope: ferrobgp_api::json::Envelope {
-            version: ferrobgp_api::json::JSON_VERSION.to_string(),
-            host,
-            pid: daemon_pid,
-            ppid: daemon_ppid,
-        },
-        daemon_ppid,
-        settings,
-        config: Config {
-            source: config.source.clone(),
-            processes: Vec::new(),
-            neighbors: Vec::new(),
-        },
-        table: crate::Rib::new(),
-        peers: BTreeMap::new(),
-        helpers: HashMap::new(),
-        next_key: 0,
-        next_link: 0,
-        seq: 0,
-        pipes: crate::pipeline::Pipelines::new(opts.peer_queue),
-        refused: answers::LogLimit::default(),
-        drain: drain::Drain::default(),
-        noticed: false,
-        sup,
-        journal_gate,
-        journal_at_tick: None,
-        resync_gone: outlived.into_iter().map(|p| (p, Vec::new())).collect(),
-        resync_until: std::time::Instant::now() + RESYNC_WINDOW,
-        helper_events,
-        session_events,
-        timeouts,
-        control_clients,
-        answered: Default::default(),
-        batch_read: None,
-        after_burst: Default::default(),
-    };
-    st.apply_config(config);
-    st.set_peers(peers);
+    let (mut st, mut inbox, sup_writer) = State::start(init, sup_tx, opts)?;
     (st.opts.release_memory)();
     let _ = st.sup.send(RibToSupervisor::Ready);
     info!("rib ready: {} neighbor(s)", st.peers.len());
@@ -292,10 +208,10 @@ pub async fn run(
                     return Ok(());
                 }
             }
-            Some((key, ev)) = helper_rx.recv() => st.on_helper(key, ev),
-            Some((peer, gen, msg)) = session_rx.recv() => st.on_session(peer, gen, msg),
-            Some(ticket) = timeout_rx.recv() => st.on_timeout(ticket),
-            Some(stream) = control_rx.recv() => st.add_control_client(stream),
+            Some((key, ev)) = inbox.helper.recv() => st.on_helper(key, ev),
+            Some((peer, gen, msg)) = inbox.session.recv() => st.on_session(peer, gen, msg),
+            Some(ticket) = inbox.timeouts.recv() => st.on_timeout(ticket),
+            Some(stream) = inbox.control.recv() => st.add_control_client(stream),
             _ = tick.tick() => {
                 st.heartbeat();
                 st.expire_resync();
