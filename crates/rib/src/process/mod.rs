@@ -372,35 +372,12 @@ impl State {
                 let stdin = fds.pop().expect("two descriptors");
                 self.add_helper(info, stdin, stdout);
             }
-            SupervisorToRib::HelperDied { name, pid } => {
-                let keys: Vec<HelperKey> = self
-                    .helpers
-                    .iter()
-                    .filter(|(_, h)| h.info.name == name && h.info.pid == pid)
-                    .map(|(k, _)| *k)
-                    .collect();
-                for k in keys {
-                    self.helpers.remove(&k);
-                    self.pipes.source_gone(k);
-                }
-            }
+            SupervisorToRib::HelperDied { name, pid } => self.helper_died(&name, pid),
             SupervisorToRib::SessionChannel { peer } => {
                 let Some(fd) = fds.pop() else {
                     return Err(ipc::Error::Protocol("SessionChannel without socket".into()));
                 };
-                self.next_link += 1;
-                let gen = self.next_link;
-                let gate = self.journal_gate.clone();
-                match session_io::spawn_link(fd, peer, gen, gate, self.session_events.clone()) {
-                    Ok(q) => {
-                        let heartbeat = self.heartbeat_for(peer);
-                        if let Some(p) = self.peers.get_mut(&peer) {
-                            p.link = Some((gen, q));
-                            p.heartbeat = Some(heartbeat);
-                        }
-                    }
-                    Err(e) => warn!(peer, "session link: {e}"),
-                }
+                self.link_session(peer, fd);
             }
             SupervisorToRib::SessionDied { peer } => self.session_gone(peer, "session worker died"),
             SupervisorToRib::Reload { config, peers } => {
@@ -453,6 +430,37 @@ impl State {
             }
         }
         Ok(false)
+    }
+
+    /// The helper `name` (`pid`) exited: forgotten with its answers.
+    fn helper_died(&mut self, name: &str, pid: u32) {
+        let keys: Vec<HelperKey> = self
+            .helpers
+            .iter()
+            .filter(|(_, h)| h.info.name == name && h.info.pid == pid)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in keys {
+            self.helpers.remove(&k);
+            self.pipes.source_gone(k);
+        }
+    }
+
+    /// `peer`'s (new) worker channel: linked, with its liveness watch.
+    fn link_session(&mut self, peer: PeerId, fd: OwnedFd) {
+        self.next_link += 1;
+        let gen = self.next_link;
+        let gate = self.journal_gate.clone();
+        match session_io::spawn_link(fd, peer, gen, gate, self.session_events.clone()) {
+            Ok(q) => {
+                let heartbeat = self.heartbeat_for(peer);
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.link = Some((gen, q));
+                    p.heartbeat = Some(heartbeat);
+                }
+            }
+            Err(e) => warn!(peer, "session link: {e}"),
+        }
     }
 
     fn add_helper(&mut self, info: HelperInfo, stdin: OwnedFd, stdout: OwnedFd) {
