@@ -240,9 +240,10 @@ impl World {
         true
     }
 
-    /// `source` writes a batch: planned by the core, sent as the shell
-    /// sends it (to the peers with a link), submitted to the pipelines.
-    fn batch(&mut self, source: u8) {
+    /// A random batch of lines, applied to the model: the lines, each
+    /// non-blank line's expected outcome, the established peers whose
+    /// routes it changed (net) or re-sent, and whether it is journaled.
+    fn random_batch(&mut self) -> (Vec<String>, Vec<bool>, BTreeSet<PeerId>, bool) {
         let n = 1 + self.rng.below(4);
         let mut lines = Vec::new();
         let mut outcomes = Vec::new();
@@ -271,6 +272,13 @@ impl World {
                 changed.insert(*p);
             }
         }
+        (lines, outcomes, changed, journaled)
+    }
+
+    /// `source` writes a batch: planned by the core, sent as the shell
+    /// sends it (to the peers with a link), submitted to the pipelines.
+    fn batch(&mut self, source: u8) {
+        let (lines, outcomes, changed, journaled) = self.random_batch();
         let process = format!("source-{source}");
         let caller = Caller {
             process: &process,
@@ -295,29 +303,7 @@ impl World {
         );
         let i = self.answers.len();
         let journal_seq = plan.journal_seq();
-        let mut sends = Vec::new();
-        for (p, pp) in plan.peers {
-            assert!(pp.operational.is_empty());
-            let m = self.peers.get_mut(&p).unwrap();
-            assert!(
-                m.up || pp.changes.is_empty(),
-                "peer {p} sent changes while down"
-            );
-            if pp.changes.is_empty() {
-                continue;
-            }
-            sends.push(Send {
-                peer: p,
-                seq: plan.seq,
-                changes: pp.changes.len(),
-                bytes: 0,
-            });
-            m.in_flight.push_back(InFlight {
-                seq: plan.seq,
-                changes: pp.changes,
-                expect: m.table.clone(),
-            });
-        }
+        let sends = self.send(plan.seq, plan.peers);
         let waiting: BTreeSet<PeerId> = sends.iter().map(|s| s.peer).collect();
         assert!(
             changed.is_subset(&waiting),
@@ -342,6 +328,35 @@ impl World {
             .pipes
             .submit(source, i, &sends, plan.reloads.len(), journal_seq);
         assert!(over.is_empty());
+    }
+
+    /// Each peer's part of batch `seq` to its fake worker, as the shell
+    /// sends it; what the answer waits for.
+    fn send(&mut self, seq: u64, peers: BTreeMap<PeerId, PeerPlan>) -> Vec<Send> {
+        let mut sends = Vec::new();
+        for (p, pp) in peers {
+            assert!(pp.operational.is_empty());
+            let m = self.peers.get_mut(&p).unwrap();
+            assert!(
+                m.up || pp.changes.is_empty(),
+                "peer {p} sent changes while down"
+            );
+            if pp.changes.is_empty() {
+                continue;
+            }
+            sends.push(Send {
+                peer: p,
+                seq,
+                changes: pp.changes.len(),
+                bytes: 0,
+            });
+            m.in_flight.push_back(InFlight {
+                seq,
+                changes: pp.changes,
+                expect: m.table.clone(),
+            });
+        }
+        sends
     }
 
     /// `p`'s worker writes up to `k` messages and acknowledges the last.
