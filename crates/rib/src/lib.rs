@@ -11,6 +11,7 @@ mod adj_rib_in;
 mod adj_rib_out;
 mod after_burst;
 mod batch;
+mod batch_core;
 mod change;
 pub mod dispatch;
 mod error;

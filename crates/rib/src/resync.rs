@@ -36,6 +36,28 @@ pub fn taken_by(rib: &PeerRib, op: &Op, announcements: bool) -> Vec<Route> {
     }
 }
 
+/// Adds to `gone` (the peers awaiting their resync, see
+/// [`crate::process`]'s `resync_gone`) what `commands` take off each of
+/// them, read from `table` before they are applied (see [`taken_by`]).
+pub fn note_taken(
+    gone: &mut std::collections::HashMap<crate::batch::PeerId, Vec<Route>>,
+    table: &crate::batch::Rib,
+    commands: &[crate::batch::BatchCommand],
+    announcements: bool,
+) {
+    if gone.is_empty() {
+        return;
+    }
+    for c in commands {
+        for peer in &c.peers {
+            let (Some(gone), Some(rib)) = (gone.get_mut(peer), table.peer(*peer)) else {
+                continue;
+            };
+            gone.extend(taken_by(rib, &c.op, announcements));
+        }
+    }
+}
+
 /// `table` (the peer's full table for `families`, empty = all) preceded
 /// by the withdrawal of every route of `gone` whose NLRI it does not
 /// announce, each NLRI once.

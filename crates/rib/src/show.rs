@@ -232,12 +232,42 @@ struct Facts {
 }
 
 fn facts(s: &NeighborStatus<'_>) -> Facts {
-    use ferrobgp_wire::capability::codes;
     let n = s.neighbor;
-    let c = &n.capabilities;
+    let open = s.peer_open;
+    let peer_address = match (n.is_dynamic(), s.remote) {
+        (true, Some(r)) => r.to_string(),
+        (true, None) => n.peer_address.to_string(),
+        (false, _) => n.peer_address.addr().to_string(),
+    };
+    let local_address = match n.local_address {
+        LocalAddress::Ip(a) => Some(a.to_string()),
+        LocalAddress::Auto => s.local.map(|a| a.to_string()),
+    };
+    Facts {
+        peer_address,
+        local_address,
+        local_as: n.local_as.asn().or(s.negotiated.map(|x| x.local_as)),
+        peer_as: n.peer_as.asn().or(s.negotiated.map(|x| x.peer_as)),
+        local_id: n.router_id.to_string(),
+        peer_id: open.map(|o| o.router_id.to_string()),
+        local_hold: n.hold_time,
+        peer_hold: open.map(|o| o.hold_time),
+        state: s.fsm.to_uppercase(),
+        up_for: s.up_for,
+        down_for: s.down_for,
+        capabilities: capability_rows(s),
+        families: family_rows(s),
+        messages: message_rows(s),
+    }
+}
+
+/// Each capability: configured, and offered in the peer's OPEN.
+fn capability_rows(s: &NeighborStatus<'_>) -> Vec<(&'static str, Pair)> {
+    use ferrobgp_wire::capability::codes;
+    let c = &s.neighbor.capabilities;
     let open = s.peer_open;
     let has = |code: &[u8]| open.map(|o| code.iter().any(|c| o.has_capability(*c)));
-    let capabilities = vec![
+    vec![
         ("asn4", (Some(c.asn4), s.negotiated.map(|x| x.asn4))),
         (
             "route-refresh",
@@ -275,9 +305,14 @@ fn facts(s: &NeighborStatus<'_>) -> Facts {
                 has(&[codes::GRACEFUL_RESTART]),
             ),
         ),
-    ];
-    let families = n
-        .families
+    ]
+}
+
+/// Each configured family: negotiated, ADD-PATH send and receive.
+fn family_rows(s: &NeighborStatus<'_>) -> Vec<FamilyRow> {
+    let n = s.neighbor;
+    let open = s.peer_open;
+    n.families
         .iter()
         .map(|f| {
             let (common, send, receive) = match (s.negotiated, open) {
@@ -300,42 +335,21 @@ fn facts(s: &NeighborStatus<'_>) -> Facts {
                 receive,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Messages (name, sent, received), `total` last.
+fn message_rows(s: &NeighborStatus<'_>) -> Vec<(&'static str, u64, u64)> {
     let (tx, rx) = (&s.sent, &s.received);
     let five = |m: &MessageCounts| m.open + m.notification + m.keepalive + m.update + m.refresh;
-    let messages = vec![
+    vec![
         ("open", tx.open, rx.open),
         ("notification", tx.notification, rx.notification),
         ("keepalive", tx.keepalive, rx.keepalive),
         ("update", tx.update, rx.update),
         ("refresh", tx.refresh, rx.refresh),
         ("total", five(tx), five(rx)),
-    ];
-    let peer_address = match (n.is_dynamic(), s.remote) {
-        (true, Some(r)) => r.to_string(),
-        (true, None) => n.peer_address.to_string(),
-        (false, _) => n.peer_address.addr().to_string(),
-    };
-    let local_address = match n.local_address {
-        LocalAddress::Ip(a) => Some(a.to_string()),
-        LocalAddress::Auto => s.local.map(|a| a.to_string()),
-    };
-    Facts {
-        peer_address,
-        local_address,
-        local_as: n.local_as.asn().or(s.negotiated.map(|x| x.local_as)),
-        peer_as: n.peer_as.asn().or(s.negotiated.map(|x| x.peer_as)),
-        local_id: n.router_id.to_string(),
-        peer_id: open.map(|o| o.router_id.to_string()),
-        local_hold: n.hold_time,
-        peer_hold: open.map(|o| o.hold_time),
-        state: s.fsm.to_uppercase(),
-        up_for: s.up_for,
-        down_for: s.down_for,
-        capabilities,
-        families,
-        messages,
-    }
+    ]
 }
 
 fn na<T: ToString>(v: Option<T>) -> String {

@@ -1,185 +1,149 @@
-//! A batch of command lines from one source: each line gets its sequence
-//! number, is parsed and applied to the Adj-RIB-Outs, and each affected
-//! peer's net change goes on its pipeline; the replies wait in
-//! [`super::answers`]. Also what a command sends outside the route tables
-//! (OPERATIONAL, route refresh, flush) and the side effects it asks of the
-//! supervisor.
+//! The shell around [`crate::batch_core`]: a batch of command lines from
+//! one source is planned there (sequence numbers, parsing, the Adj-RIB-Out
+//! changes, the replies); here its `show` commands are rendered, its
+//! journal message and each affected peer's changes are sent, and the
+//! replies wait in [`super::answers`]. Also what a command sends outside
+//! the route tables (OPERATIONAL, flush) and the side effects it asks of
+//! the supervisor.
 
 use super::*;
+use crate::batch_core;
 
 impl State {
+    /// The shell of [`crate::batch_core`]: plans the batch, renders its
+    /// `show` commands, then sends what the plan says (journal message
+    /// first, then each peer's changes, then the side effects) and
+    /// submits the answer.
     pub(super) fn start_batch(&mut self, key: HelperKey, lines: Vec<String>) {
-        let process = self.helpers[&key].info.name.clone();
-        let all_peers = self.helpers[&key].all_peers;
-        let addressable: Vec<(PeerId, String)> = self
-            .peers
-            .iter()
-            .filter(|(_, p)| all_peers || p.neighbor.processes().contains(&process.as_str()))
-            .map(|(id, p)| (*id, p.name.clone()))
-            .collect();
-        let mut replies = Vec::new();
-        let mut rib_cmds: Vec<(usize, BatchCommand)> = Vec::new();
-        let mut after: Vec<Effect> = Vec::new();
-        let mut reloads: VecDeque<usize> = VecDeque::new();
-        let mut operational: Vec<(PeerId, OperationalMessage)> = Vec::new();
-        let version = self.version.clone();
-        for line in lines {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let seq = self.next_seq();
-            let (command, outcome, output) = match ferrobgp_api::parse_line(&line) {
-                Err(e) => {
-                    self.refused.warn(format_args!(
-                        "command from process \"{process}\" not understood: {:?}: {e}",
-                        answers::clip(&line)
-                    ));
-                    (None, Outcome::Error(e.to_string()), Vec::new())
-                }
-                Ok(p) => {
-                    let origin = crate::dispatch::Caller {
-                        process: &process,
-                        addressable: &addressable,
-                        version: &version,
-                    };
-                    match dispatch(&p, &origin) {
-                        Ok(Effect::Rib(c)) => {
-                            rib_cmds.push((replies.len(), c));
-                            (Some(p.command), Outcome::Done, Vec::new())
-                        }
-                        Ok(Effect::Output(lines)) => (Some(p.command), Outcome::Done, lines),
-                        Ok(Effect::ShowAdjRib {
-                            peers,
-                            side,
-                            extensive,
-                            json: true,
-                        }) => {
-                            let list: Vec<(PeerId, crate::show::NeighborStatus<'_>)> = peers
-                                .iter()
-                                .filter_map(|id| Some((*id, self.status(*id)?)))
-                                .collect();
-                            let lines =
-                                crate::show::adj_rib_json(&self.table, side, &list, extensive);
-                            (Some(p.command), Outcome::Done, lines)
-                        }
-                        Ok(Effect::ShowAdjRib {
-                            peers,
-                            side,
-                            extensive,
-                            json: false,
-                        }) => {
-                            let list: Vec<(PeerId, std::net::IpAddr, &str)> = peers
-                                .iter()
-                                .filter_map(|id| {
-                                    self.peers.get(id).map(|p| {
-                                        (*id, p.neighbor.peer_address.addr(), p.name.as_str())
-                                    })
-                                })
-                                .collect();
-                            let lines = crate::show::adj_rib(&self.table, side, extensive, &list);
-                            (Some(p.command), Outcome::Done, lines)
-                        }
-                        Ok(Effect::ShowNeighbor {
-                            peers,
-                            view: ferrobgp_api::NeighborView::Summary,
-                            json: false,
-                        }) => {
-                            let lines = self.summary(&peers);
-                            (Some(p.command), Outcome::Done, lines)
-                        }
-                        Ok(Effect::ShowNeighbor {
-                            peers, view, json, ..
-                        }) => {
-                            let lines = self.show_neighbor(&peers, view, json);
-                            (Some(p.command), Outcome::Done, lines)
-                        }
-                        Ok(Effect::Operational { peers, message }) => {
-                            operational.extend(peers.into_iter().map(|id| (id, message.clone())));
-                            (Some(p.command), Outcome::Done, Vec::new())
-                        }
-                        Ok(Effect::Debug(text)) => {
-                            info!("debug from \"{process}\": {text}");
-                            (Some(p.command), Outcome::Done, Vec::new())
-                        }
-                        Ok(Effect::Reload) => {
-                            // answered once the supervisor says how it went
-                            reloads.push_back(replies.len());
-                            after.push(Effect::Reload);
-                            let output = vec!["reload in progress".to_owned()];
-                            (Some(p.command), Outcome::Done, output)
-                        }
-                        Ok(other) => {
-                            // ExaBGP writes this line before `done`
-                            let output = match &other {
-                                Effect::Shutdown => vec!["shutdown in progress".to_owned()],
-                                Effect::Restart(_) => vec!["restart in progress".to_owned()],
-                                _ => Vec::new(),
-                            };
-                            after.push(other);
-                            (Some(p.command), Outcome::Done, output)
-                        }
-                        Err(e) => {
-                            self.refused.warn(format_args!(
-                                "command from \"{process}\" refused: {:?}: {e}",
-                                answers::clip(&line)
-                            ));
-                            (Some(p.command), Outcome::Error(e.to_string()), Vec::new())
-                        }
-                    }
-                }
-            };
-            replies.push(Reply {
-                seq,
-                command,
-                outcome,
-                output,
-            });
+        let h = &self.helpers[&key];
+        let process = h.info.name.clone();
+        let addressable = self.addressable(&process, h.all_peers);
+        let caller = crate::dispatch::Caller {
+            process: &process,
+            addressable: &addressable,
+            version: &self.version,
+        };
+        let mut parsed = batch_core::parse(lines, &mut self.seq, &caller);
+        self.log_notes(&process, std::mem::take(&mut parsed.notes));
+        for (i, show) in std::mem::take(&mut parsed.shows) {
+            parsed.replies[i].output = self.render(show);
         }
-        let seq = self.seq;
-        let commands: Vec<BatchCommand> = rib_cmds.iter().map(|(_, c)| c.clone()).collect();
-        // a peer still waiting for its resync may hold what this takes off
-        self.note_gone(&commands, false);
-        let result = self.table.apply_batch(&commands);
+        let mut plan = batch_core::apply(parsed, &mut self.table, &mut self.resync_gone);
         // journaled in the supervisor before any `done` of the batch: the
         // answer waits for its acknowledgement (SupervisorToRib::Journaled)
-        let ops = crate::journal::ops_of(&commands, &result.results);
-        let journal = (!ops.is_empty()).then_some(seq);
-        if !ops.is_empty() {
+        let journal = plan.journal_seq();
+        if let Some(seq) = journal {
             // queued before any change of the batch: the links hold the
             // changes back until the supervisor's channel took it
             self.journal_gate.queued(seq);
+            let ops = std::mem::take(&mut plan.journal);
             let _ = self.sup.send(RibToSupervisor::Journal { seq, ops });
         }
-        for ((i, _), r) in rib_cmds.iter().zip(&result.results) {
-            if let Err(e) = r {
-                replies[*i].outcome = Outcome::Error(e.to_string());
-            }
+        let sends = self.send_plan(plan.seq, std::mem::take(&mut plan.peers));
+        for a in std::mem::take(&mut plan.after) {
+            self.side_effect(a);
         }
-        // `flush adj-rib out` re-sends the whole table (see flush_list)
-        let flushed: BTreeSet<PeerId> = rib_cmds
+        self.submit(
+            key,
+            plan.replies,
+            plan.affects,
+            &sends,
+            plan.reloads,
+            journal,
+        );
+    }
+
+    /// The peers (with their name strings) that `process` may address.
+    fn addressable(&self, process: &str, all_peers: bool) -> Vec<(PeerId, String)> {
+        self.peers
             .iter()
-            .zip(&result.results)
-            .filter(|((_, c), r)| r.is_ok() && c.op == Op::FlushOut)
-            .flat_map(|((_, c), _)| c.peers.iter().copied())
-            .collect();
-        // operational messages go first, as ExaBGP's peer loop sends them
-        // before the UPDATEs of the same run
-        let mut lists: BTreeMap<PeerId, ipc::ChangeList> = BTreeMap::new();
-        for (peer, message) in operational {
-            if let Some(c) = self.operational_for(peer, &message) {
-                lists.entry(peer).or_default().push(c);
+            .filter(|(_, p)| all_peers || p.neighbor.processes().contains(&process))
+            .map(|(id, p)| (*id, p.name.clone()))
+            .collect()
+    }
+
+    fn log_notes(&mut self, process: &str, notes: Vec<batch_core::Note>) {
+        for n in notes {
+            match n {
+                batch_core::Note::NotUnderstood { line, error } => self.refused.warn(format_args!(
+                    "command from process \"{process}\" not understood: {:?}: {error}",
+                    answers::clip(&line)
+                )),
+                batch_core::Note::Refused { line, error } => self.refused.warn(format_args!(
+                    "command from \"{process}\" refused: {:?}: {error}",
+                    answers::clip(&line)
+                )),
+                batch_core::Note::Debug(text) => info!("debug from \"{process}\": {text}"),
             }
         }
-        for (peer, changes) in result.changes {
-            let list = if flushed.contains(&peer) {
-                self.flush_list(peer, changes)
-            } else {
-                to_ipc(changes)
-            };
-            lists.entry(peer).or_default().append(list);
+    }
+
+    /// The output of a `show` command, from the table before the batch.
+    fn render(&self, show: Effect) -> Vec<String> {
+        match show {
+            Effect::ShowAdjRib {
+                peers,
+                side,
+                extensive,
+                json: true,
+            } => {
+                let list: Vec<(PeerId, crate::show::NeighborStatus<'_>)> = peers
+                    .iter()
+                    .filter_map(|id| Some((*id, self.status(*id)?)))
+                    .collect();
+                crate::show::adj_rib_json(&self.table, side, &list, extensive)
+            }
+            Effect::ShowAdjRib {
+                peers,
+                side,
+                extensive,
+                json: false,
+            } => {
+                let list: Vec<(PeerId, std::net::IpAddr, &str)> = peers
+                    .iter()
+                    .filter_map(|id| {
+                        self.peers
+                            .get(id)
+                            .map(|p| (*id, p.neighbor.peer_address.addr(), p.name.as_str()))
+                    })
+                    .collect();
+                crate::show::adj_rib(&self.table, side, extensive, &list)
+            }
+            Effect::ShowNeighbor {
+                peers,
+                view: ferrobgp_api::NeighborView::Summary,
+                json: false,
+            } => self.summary(&peers),
+            Effect::ShowNeighbor { peers, view, json } => self.show_neighbor(&peers, view, json),
+            _ => Vec::new(),
         }
+    }
+
+    /// Sends each peer's part of a batch `seq`: its operational messages,
+    /// then its changes (the whole table first after a flush). Returns
+    /// what was sent, which the answer waits for.
+    fn send_plan(
+        &mut self,
+        seq: u64,
+        peers: BTreeMap<PeerId, batch_core::PeerPlan>,
+    ) -> Vec<crate::pipeline::Send> {
         let mut sends = Vec::new();
-        for (peer, list) in lists {
+        for (peer, p) in peers {
+            let mut list = ipc::ChangeList::new();
+            for m in &p.operational {
+                if let Some(c) = self.operational_for(peer, m) {
+                    list.push(c);
+                }
+            }
+            if list.is_empty() && p.changes.is_empty() {
+                continue;
+            }
+            // `flush adj-rib out` re-sends the whole table (see flush_list)
+            list.append(if p.flush {
+                self.flush_list(peer, p.changes)
+            } else {
+                to_ipc(p.changes)
+            });
             let size = answers::size(&list);
             if self.send_ipc(peer, seq, list) {
                 sends.push(crate::pipeline::Send {
@@ -190,16 +154,7 @@ impl State {
                 });
             }
         }
-        for a in after {
-            self.side_effect(a);
-        }
-        let affects = rib_cmds
-            .iter()
-            .zip(&result.results)
-            .filter(|(_, r)| r.is_ok())
-            .map(|((i, c), _)| (*i, c.peers.clone()))
-            .collect();
-        self.submit(key, replies, affects, &sends, reloads, journal);
+        sends
     }
 
     pub(super) fn side_effect(&mut self, action: Effect) {

@@ -27,15 +27,17 @@ mod neighbors;
 mod replay;
 mod session_io;
 mod sessions;
+mod start;
 
 pub use helper_io::take_lines;
 
-use crate::batch::{BatchCommand, Op, PeerId};
-use crate::dispatch::{dispatch, Effect};
+use crate::batch::PeerId;
+use crate::batch_core::Reply;
+use crate::dispatch::Effect;
 use crate::peer::PeerRib;
 use crate::PeerChange;
-use ferrobgp_api::ack::{AckState, Outcome};
-use ferrobgp_api::{from_wire, output, AckFormat, Command};
+use ferrobgp_api::ack::AckState;
+use ferrobgp_api::{from_wire, output, AckFormat};
 use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
 use ferrobgp_config::{Config, Neighbor, Settings};
 use ferrobgp_ipc::{
@@ -45,7 +47,7 @@ use ferrobgp_ipc::{
 use ferrobgp_wire::message::operational::Operational;
 use ferrobgp_wire::message::Message;
 use helper_io::FromHelper;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::time::Duration;
@@ -126,13 +128,6 @@ struct Peer {
     tally: crate::tally::PeerTally,
 }
 
-struct Reply {
-    seq: u64,
-    command: Option<Command>,
-    outcome: Outcome,
-    output: Vec<String>,
-}
-
 struct State {
     opts: Options,
     settings: Settings,
@@ -187,94 +182,9 @@ pub async fn run(
     channel: Channel<RibToSupervisor, SupervisorToRib>,
     opts: Options,
 ) -> ipc::Result<()> {
-    let (mut sup_tx, mut sup_rx) = channel.split();
+    let (sup_tx, mut sup_rx) = channel.split();
     let (init, _) = sup_rx.recv().await?;
-    let SupervisorToRib::Init {
-        settings,
-        config,
-        peers,
-        daemon_pid,
-        daemon_ppid,
-        outlived,
-    } = init
-    else {
-        return Err(ipc::Error::Protocol("first message is not Init".into()));
-    };
-    // Decoded inside blocks so the serialized copies are freed at once
-    // (a shadowed binding would live as long as the rib).
-    let settings: Settings = {
-        let raw = settings;
-        raw.to()?
-    };
-    let config: Config = {
-        let raw = config;
-        raw.to()?
-    };
-    let (helper_events, mut helper_rx) = mpsc::unbounded_channel();
-    let (session_events, mut session_rx) = mpsc::unbounded_channel();
-    let (timeouts, mut timeout_rx) = mpsc::unbounded_channel();
-    let (control_clients, mut control_rx) = mpsc::unbounded_channel();
-    let (sup, mut sup_queue) = mpsc::unbounded_channel::<RibToSupervisor>();
-    let (journal_gate, journal_written) = session_io::JournalGate::new();
-    let sup_writer = tokio::spawn(async move {
-        while let Some(m) = sup_queue.recv().await {
-            if sup_tx.send(&m).await.is_err() {
-                return;
-            }
-            if let RibToSupervisor::Journal { seq, .. } = m {
-                journal_written.send_replace(seq);
-            }
-        }
-    });
-    // gethostname(2) is a system call: it works in the confined rib, which
-    // may not open /proc/sys/kernel/hostname.
-    let host = nix::unistd::gethostname()
-        .map(|h| h.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut st = State {
-        opts: opts.clone(),
-        version: settings
-            .version
-            .clone()
-            .unwrap_or_else(crate::dispatch::version_answer),
-        envelope: ferrobgp_api::json::Envelope {
-            version: ferrobgp_api::json::JSON_VERSION.to_string(),
-            host,
-            pid: daemon_pid,
-            ppid: daemon_ppid,
-        },
-        daemon_ppid,
-        settings,
-        config: Config {
-            source: config.source.clone(),
-            processes: Vec::new(),
-            neighbors: Vec::new(),
-        },
-        table: crate::Rib::new(),
-        peers: BTreeMap::new(),
-        helpers: HashMap::new(),
-        next_key: 0,
-        next_link: 0,
-        seq: 0,
-        pipes: crate::pipeline::Pipelines::new(opts.peer_queue),
-        refused: answers::LogLimit::default(),
-        drain: drain::Drain::default(),
-        noticed: false,
-        sup,
-        journal_gate,
-        journal_at_tick: None,
-        resync_gone: outlived.into_iter().map(|p| (p, Vec::new())).collect(),
-        resync_until: std::time::Instant::now() + RESYNC_WINDOW,
-        helper_events,
-        session_events,
-        timeouts,
-        control_clients,
-        answered: Default::default(),
-        batch_read: None,
-        after_burst: Default::default(),
-    };
-    st.apply_config(config);
-    st.set_peers(peers);
+    let (mut st, mut inbox, sup_writer) = State::start(init, sup_tx, opts)?;
     (st.opts.release_memory)();
     let _ = st.sup.send(RibToSupervisor::Ready);
     info!("rib ready: {} neighbor(s)", st.peers.len());
@@ -299,10 +209,10 @@ pub async fn run(
                     return Ok(());
                 }
             }
-            Some((key, ev)) = helper_rx.recv() => st.on_helper(key, ev),
-            Some((peer, gen, msg)) = session_rx.recv() => st.on_session(peer, gen, msg),
-            Some(ticket) = timeout_rx.recv() => st.on_timeout(ticket),
-            Some(stream) = control_rx.recv() => st.add_control_client(stream),
+            Some((key, ev)) = inbox.helper.recv() => st.on_helper(key, ev),
+            Some((peer, gen, msg)) = inbox.session.recv() => st.on_session(peer, gen, msg),
+            Some(ticket) = inbox.timeouts.recv() => st.on_timeout(ticket),
+            Some(stream) = inbox.control.recv() => st.add_control_client(stream),
             _ = tick.tick() => {
                 st.heartbeat();
                 st.expire_resync();
@@ -468,35 +378,12 @@ impl State {
                 let stdin = fds.pop().expect("two descriptors");
                 self.add_helper(info, stdin, stdout);
             }
-            SupervisorToRib::HelperDied { name, pid } => {
-                let keys: Vec<HelperKey> = self
-                    .helpers
-                    .iter()
-                    .filter(|(_, h)| h.info.name == name && h.info.pid == pid)
-                    .map(|(k, _)| *k)
-                    .collect();
-                for k in keys {
-                    self.helpers.remove(&k);
-                    self.pipes.source_gone(k);
-                }
-            }
+            SupervisorToRib::HelperDied { name, pid } => self.helper_died(&name, pid),
             SupervisorToRib::SessionChannel { peer } => {
                 let Some(fd) = fds.pop() else {
                     return Err(ipc::Error::Protocol("SessionChannel without socket".into()));
                 };
-                self.next_link += 1;
-                let gen = self.next_link;
-                let gate = self.journal_gate.clone();
-                match session_io::spawn_link(fd, peer, gen, gate, self.session_events.clone()) {
-                    Ok(q) => {
-                        let heartbeat = self.heartbeat_for(peer);
-                        if let Some(p) = self.peers.get_mut(&peer) {
-                            p.link = Some((gen, q));
-                            p.heartbeat = Some(heartbeat);
-                        }
-                    }
-                    Err(e) => warn!(peer, "session link: {e}"),
-                }
+                self.link_session(peer, fd);
             }
             SupervisorToRib::SessionDied { peer } => self.session_gone(peer, "session worker died"),
             SupervisorToRib::Reload { config, peers } => {
@@ -549,6 +436,37 @@ impl State {
             }
         }
         Ok(false)
+    }
+
+    /// The helper `name` (`pid`) exited: forgotten with its answers.
+    fn helper_died(&mut self, name: &str, pid: u32) {
+        let keys: Vec<HelperKey> = self
+            .helpers
+            .iter()
+            .filter(|(_, h)| h.info.name == name && h.info.pid == pid)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in keys {
+            self.helpers.remove(&k);
+            self.pipes.source_gone(k);
+        }
+    }
+
+    /// `peer`'s (new) worker channel: linked, with its liveness watch.
+    fn link_session(&mut self, peer: PeerId, fd: OwnedFd) {
+        self.next_link += 1;
+        let gen = self.next_link;
+        let gate = self.journal_gate.clone();
+        match session_io::spawn_link(fd, peer, gen, gate, self.session_events.clone()) {
+            Ok(q) => {
+                let heartbeat = self.heartbeat_for(peer);
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.link = Some((gen, q));
+                    p.heartbeat = Some(heartbeat);
+                }
+            }
+            Err(e) => warn!(peer, "session link: {e}"),
+        }
     }
 
     fn add_helper(&mut self, info: HelperInfo, stdin: OwnedFd, stdout: OwnedFd) {
