@@ -207,9 +207,14 @@ pub fn tokenize_with(src: &str, mut emit: impl FnMut(Token)) -> (Vec<ParseError>
                     } else {
                         TokenKind::Word
                     },
-                    text: std::mem::take(&mut word),
+                    // a copy of exactly its length; `word` keeps its buffer
+                    // for the next token (grown a character at a time, a
+                    // word taken whole would be reallocated two or three
+                    // times per token)
+                    text: word.clone(),
                     pos: word_pos,
                 });
+                word.clear();
                 in_word = false;
                 quoted = false;
             }
