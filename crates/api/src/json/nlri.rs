@@ -79,20 +79,13 @@ fn evpn_fields(e: &Evpn) -> Option<Map<String, Value>> {
             put("esi", json!(esi(e)));
             put("ip", json!(ip.to_string()));
         }
-        EvpnRoute::IpPrefix {
-            esi: e,
-            tag,
-            prefix_len,
-            prefix,
-            gateway,
-            labels: l,
-        } => {
-            put("esi", json!(esi(e)));
-            put("ethernet-tag", json!(tag));
-            put("label", labels(l));
-            put("ip", json!(prefix.to_string()));
-            put("iplen", json!(prefix_len));
-            put("gateway", json!(gateway.to_string()));
+        EvpnRoute::IpPrefix(p) => {
+            put("esi", json!(esi(&p.esi)));
+            put("ethernet-tag", json!(p.tag));
+            put("label", labels(&p.labels));
+            put("ip", json!(p.prefix.to_string()));
+            put("iplen", json!(p.prefix_len));
+            put("gateway", json!(p.gateway.to_string()));
         }
     }
     Some(m)

@@ -75,17 +75,14 @@ fn fields_text(route_type: u8, f: &EvpnFields) -> String {
         ),
         EvpnRoute::InclusiveMulticast { tag, ip } => format!("{tag}:{ip}"),
         EvpnRoute::EthernetSegment { esi: e, ip } => format!("{}:{ip}", esi(e)),
-        EvpnRoute::IpPrefix {
-            esi: e,
-            tag,
-            prefix_len,
-            prefix,
-            gateway,
-            labels,
-        } => format!(
-            "{}:{tag}:{prefix}/{prefix_len}:{gateway}:{}",
-            esi(e),
-            labels_text(labels)
+        EvpnRoute::IpPrefix(p) => format!(
+            "{}:{}:{}/{}:{}:{}",
+            esi(&p.esi),
+            p.tag,
+            p.prefix,
+            p.prefix_len,
+            p.gateway,
+            labels_text(&p.labels)
         ),
     };
     format!("evpn:{}::{}:{rest}", short_name(route_type), f.rd)

@@ -55,15 +55,20 @@ pub enum EvpnRoute {
     InclusiveMulticast { tag: u32, ip: IpAddr },
     /// 4 Ethernet Segment (RFC 7432 7.4).
     EthernetSegment { esi: Esi, ip: IpAddr },
-    /// 5 IP Prefix (RFC 9136 3.1): prefix and gateway of one family.
-    IpPrefix {
-        esi: Esi,
-        tag: u32,
-        prefix_len: u8,
-        prefix: IpAddr,
-        gateway: IpAddr,
-        labels: Vec<u32>,
-    },
+    /// 5 IP Prefix (RFC 9136 3.1).
+    IpPrefix(IpPrefixRoute),
+}
+
+/// The fields of an IP Prefix route (RFC 9136 3.1): prefix and gateway of
+/// one family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpPrefixRoute {
+    pub esi: Esi,
+    pub tag: u32,
+    pub prefix_len: u8,
+    pub prefix: IpAddr,
+    pub gateway: IpAddr,
+    pub labels: Vec<u32>,
 }
 
 /// A parsed EVPN route: its RD and type-specific fields.
@@ -150,14 +155,14 @@ impl Evpn {
                     58 => 16,
                     _ => return None,
                 };
-                EvpnRoute::IpPrefix {
+                EvpnRoute::IpPrefix(IpPrefixRoute {
                     esi: r.array().ok()?,
                     tag: r.u32().ok()?,
                     prefix_len: r.u8().ok()?,
                     prefix: ip(r.take(alen).ok()?)?,
                     gateway: ip(r.take(alen).ok()?)?,
                     labels: labels(&mut r)?,
-                }
+                })
             }
             _ => return None,
         };
@@ -308,14 +313,14 @@ mod tests {
         };
         assert_eq!(
             e.fields().unwrap().route,
-            EvpnRoute::IpPrefix {
+            EvpnRoute::IpPrefix(IpPrefixRoute {
                 esi: [0; 10],
                 tag: 5,
                 prefix_len: 24,
                 prefix: "10.1.0.0".parse().unwrap(),
                 gateway: "10.0.0.1".parse().unwrap(),
                 labels: vec![0x641],
-            }
+            })
         );
         b.push(0);
         let odd = Evpn {
