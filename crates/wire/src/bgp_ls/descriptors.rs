@@ -282,97 +282,63 @@ mod tests {
     #[test]
     fn malformed_lengths() {
         let head = [2u8, 0, 0, 0, 0, 0, 0, 0, 0];
-        let with = |tlvs: &[u8]| [&head[..], tlvs].concat();
+        // the TLVs of an NLRI of `nlri_type` with `tlvs` after the head
+        let of = |nlri_type: u16, tlvs: &[u8]| {
+            LsNlriDescriptors::decode(nlri_type, &[&head[..], tlvs].concat()).map(|d| d.tlvs)
+        };
+        let bad = |kind: u16, what: &'static str| LsError::Value { kind, what };
         // a body shorter than the protocol ID and identifier
         assert_eq!(
             LsNlriDescriptors::decode(1, &head[..8]),
-            Err(LsError::Value {
-                kind: 0,
-                what: "no identifier"
-            })
+            Err(bad(0, "no identifier"))
         );
         assert!(LsNlriDescriptors::decode(1, &[]).is_err());
         // no TLVs, and a zero-length node descriptor TLV: both decode
-        assert_eq!(LsNlriDescriptors::decode(1, &head).unwrap().tlvs, vec![]);
-        assert_eq!(
-            LsNlriDescriptors::decode(1, &with(&[1, 0, 0, 0]))
-                .unwrap()
-                .tlvs,
-            vec![NlriTlv::LocalNode(vec![])]
-        );
+        assert_eq!(of(1, &[]), Ok(vec![]));
+        assert_eq!(of(1, &[1, 0, 0, 0]), Ok(vec![NlriTlv::LocalNode(vec![])]));
         // a TLV header cut short, a TLV longer than the body
-        assert_eq!(
-            LsNlriDescriptors::decode(1, &with(&[1, 0, 0])),
-            Err(LsError::TruncatedHeader { left: 3 })
-        );
-        assert_eq!(
-            LsNlriDescriptors::decode(1, &with(&[1, 0, 0, 5, 2, 0, 0, 0])),
-            Err(LsError::Overrun {
-                kind: 256,
-                len: 5,
-                left: 4
-            })
-        );
+        assert_eq!(of(1, &[1, 0, 0]), Err(LsError::TruncatedHeader { left: 3 }));
+        let over = LsError::Overrun {
+            kind: 256,
+            len: 5,
+            left: 4,
+        };
+        assert_eq!(of(1, &[1, 0, 0, 5, 2, 0, 0, 0]), Err(over));
         // zero-length sub-TLVs: an AS does not decode, an unknown one does
         assert_eq!(
-            LsNlriDescriptors::decode(1, &with(&[1, 0, 0, 4, 2, 0, 0, 0])),
-            Err(LsError::Value {
-                kind: 512,
-                what: "not 4 octets"
-            })
+            of(1, &[1, 0, 0, 4, 2, 0, 0, 0]),
+            Err(bad(512, "not 4 octets"))
         );
+        let other = NodeDescriptor::Other {
+            kind: 521,
+            value: vec![],
+        };
         assert_eq!(
-            LsNlriDescriptors::decode(1, &with(&[1, 0, 0, 4, 2, 9, 0, 0]))
-                .unwrap()
-                .tlvs,
-            vec![NlriTlv::LocalNode(vec![NodeDescriptor::Other {
-                kind: 521,
-                value: vec![]
-            }])]
+            of(1, &[1, 0, 0, 4, 2, 9, 0, 0]),
+            Ok(vec![NlriTlv::LocalNode(vec![other])])
         );
         // link descriptors: a zero-length interface address does not
         // decode, a zero-length link identifier TLV is kept as received
+        let no_addr = "an address is neither 4 nor 16 octets";
+        assert_eq!(of(2, &[1, 3, 0, 0]), Err(bad(259, no_addr)));
         assert_eq!(
-            LsNlriDescriptors::decode(2, &with(&[1, 3, 0, 0])),
-            Err(LsError::Value {
-                kind: 259,
-                what: "an address is neither 4 nor 16 octets"
-            })
-        );
-        assert_eq!(
-            LsNlriDescriptors::decode(2, &with(&[1, 2, 0, 0]))
-                .unwrap()
-                .tlvs,
-            vec![NlriTlv::LinkIdentifiers(vec![])]
+            of(2, &[1, 2, 0, 0]),
+            Ok(vec![NlriTlv::LinkIdentifiers(vec![])])
         );
         // prefix descriptors: IP reachability without its prefix length,
         // and with a prefix longer than the address (the address keeps
         // its first 4 octets, as ExaBGP reads it)
-        assert_eq!(
-            LsNlriDescriptors::decode(3, &with(&[1, 9, 0, 0])),
-            Err(LsError::Value {
-                kind: 265,
-                what: "no prefix length"
-            })
-        );
-        assert_eq!(
-            LsNlriDescriptors::decode(3, &with(&[1, 9, 0, 6, 32, 10, 0, 0, 1, 99]))
-                .unwrap()
-                .tlvs,
-            vec![NlriTlv::IpReachability {
-                prefix_len: 32,
-                addr: "10.0.0.1".parse().unwrap()
-            }]
-        );
+        assert_eq!(of(3, &[1, 9, 0, 0]), Err(bad(265, "no prefix length")));
+        let reach = NlriTlv::IpReachability {
+            prefix_len: 32,
+            addr: "10.0.0.1".parse().unwrap(),
+        };
+        assert_eq!(of(3, &[1, 9, 0, 6, 32, 10, 0, 0, 1, 99]), Ok(vec![reach]));
         // an OSPF route type of 2 octets is kept as received
-        assert_eq!(
-            LsNlriDescriptors::decode(3, &with(&[1, 8, 0, 2, 1, 1]))
-                .unwrap()
-                .tlvs,
-            vec![NlriTlv::Other {
-                kind: 264,
-                value: vec![1, 1]
-            }]
-        );
+        let kept = NlriTlv::Other {
+            kind: 264,
+            value: vec![1, 1],
+        };
+        assert_eq!(of(3, &[1, 8, 0, 2, 1, 1]), Ok(vec![kept]));
     }
 }

@@ -88,9 +88,13 @@ fn labels(r: &mut Reader<'_>) -> Option<Vec<u32>> {
     Some(v)
 }
 
-/// An IP address of `bits` / 8 octets (4 or 16; `None` otherwise).
-fn sized_ip(r: &mut Reader<'_>, bits: u8) -> Option<IpAddr> {
-    ip(r.take(usize::from(bits / 8)).ok()?)
+/// An IP address after its length in bits: `Some(None)` for no octet,
+/// `None` when the octets are neither 4 nor 16 or cut short.
+fn ip_after_length(r: &mut Reader<'_>) -> Option<Option<IpAddr>> {
+    match usize::from(r.u8().ok()? / 8) {
+        0 => Some(None),
+        n => ip(r.take(n).ok()?).map(Some),
+    }
 }
 
 impl Evpn {
@@ -114,11 +118,7 @@ impl Evpn {
                     return None;
                 }
                 let mac = r.array().ok()?;
-                let ip_bits = r.u8().ok()?;
-                let ip = match ip_bits / 8 {
-                    0 => None,
-                    _ => Some(sized_ip(&mut r, ip_bits)?),
-                };
+                let ip = ip_after_length(&mut r)?;
                 let label = r.u24().ok()?;
                 let label2 = match r.left() {
                     3 => Some(r.u24().ok()?),
@@ -133,22 +133,14 @@ impl Evpn {
                     label2,
                 }
             }
-            3 => {
-                let tag = r.u32().ok()?;
-                let bits = r.u8().ok()?;
-                EvpnRoute::InclusiveMulticast {
-                    tag,
-                    ip: sized_ip(&mut r, bits)?,
-                }
-            }
-            4 => {
-                let esi = r.array().ok()?;
-                let bits = r.u8().ok()?;
-                EvpnRoute::EthernetSegment {
-                    esi,
-                    ip: sized_ip(&mut r, bits)?,
-                }
-            }
+            3 => EvpnRoute::InclusiveMulticast {
+                tag: r.u32().ok()?,
+                ip: ip_after_length(&mut r)??,
+            },
+            4 => EvpnRoute::EthernetSegment {
+                esi: r.array().ok()?,
+                ip: ip_after_length(&mut r)??,
+            },
             5 => {
                 let alen = match self.body.len() {
                     34 => 4,
@@ -262,35 +254,14 @@ mod tests {
             }
         );
         // a MAC length other than 48, an octet left over, a short body
-        let with = |at: usize, v: u8| {
-            let mut b = e.body.to_vec();
-            b[at] = v;
-            Evpn {
-                route_type: 2,
-                body: b.into(),
-            }
-        };
-        assert_eq!(with(22, 40).fields(), None);
-        let mut long = e.body.to_vec();
-        long.push(0);
-        let long = Evpn {
-            route_type: 2,
-            body: long.into(),
-        };
-        assert_eq!(long.fields(), None);
-        let short = Evpn {
-            route_type: 2,
-            body: e.body[..30].into(),
-        };
-        assert_eq!(short.fields(), None);
+        let mut mac40 = e.body.to_vec();
+        mac40[22] = 40;
+        let long = [&e.body[..], &[0]].concat();
+        for bad in [&mac40[..], &long, &e.body[..30]] {
+            assert_eq!(route(2, bad).fields(), None, "{bad:02X?}");
+        }
         // no IP (length 0), one label
-        let mut b = e.body[..29].to_vec();
-        b.push(0);
-        b.extend_from_slice(&[0, 0x06, 0x41]);
-        let noip = Evpn {
-            route_type: 2,
-            body: b.into(),
-        };
+        let noip = route(2, &[&e.body[..29], &[0, 0, 0x06, 0x41]].concat());
         assert!(matches!(
             noip.fields().unwrap().route,
             EvpnRoute::MacIp {
@@ -301,18 +272,21 @@ mod tests {
         ));
     }
 
+    fn route(route_type: u8, body: &[u8]) -> Evpn {
+        Evpn {
+            route_type,
+            body: body.into(),
+        }
+    }
+
     #[test]
     fn ip_prefix_route_family_by_length() {
         // RFC 9136 type 5, IPv4: RD, ESI, tag, len 24, prefix, gateway, label
         let mut b = vec![0, 0, 0xFD, 0xE8, 0, 0, 0, 1];
         b.extend_from_slice(&[0; 10]);
         b.extend_from_slice(&[0, 0, 0, 5, 24, 10, 1, 0, 0, 10, 0, 0, 1, 0, 0x06, 0x41]);
-        let e = Evpn {
-            route_type: 5,
-            body: b.clone().into(),
-        };
         assert_eq!(
-            e.fields().unwrap().route,
+            route(5, &b).fields().unwrap().route,
             EvpnRoute::IpPrefix(IpPrefixRoute {
                 esi: [0; 10],
                 tag: 5,
@@ -322,16 +296,8 @@ mod tests {
                 labels: vec![0x641],
             })
         );
+        assert_eq!(route(9, &b).fields(), None);
         b.push(0);
-        let odd = Evpn {
-            route_type: 5,
-            body: b.into(),
-        };
-        assert_eq!(odd.fields(), None);
-        let other = Evpn {
-            route_type: 9,
-            body: e.body.clone(),
-        };
-        assert_eq!(other.fields(), None);
+        assert_eq!(route(5, &b).fields(), None);
     }
 }
