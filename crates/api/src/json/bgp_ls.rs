@@ -1,10 +1,11 @@
 //! ExaBGP 5.0.15's `"bgp-ls"` JSON object for a BGP-LS attribute (type
 //! code 29), rendered from the wire crate's typed model
 //! ([`ferrobgp_wire::bgp_ls::LsAttribute`]; the TLVs and their RFCs are
-//! documented there). TLVs the model keeps as `(type, bytes)` (unknown
-//! types, or a length the RFC does not allow) appear as
-//! `"generic-lsid-<type>": ["0x<hex>"]`. A value the model cannot decode
-//! is rendered as `{"raw": "0x<hex>"}` (RFC 9552 section 8.2.2: a
+//! documented there): [`ls_json`] reads the model, never the bytes. TLVs the
+//! model keeps as `(type, bytes)` (unknown types, or a length the RFC does
+//! not allow) appear as `"generic-lsid-<type>": ["0x<hex>"]`. A value the
+//! model cannot decode, or that ExaBGP's JSON refuses, is rendered as
+//! `{"raw": "0x<hex>"}` ([`json`]; RFC 9552 section 8.2.2: a
 //! malformed BGP-LS attribute is discarded, never a session reset).
 
 use super::{hex_lower, hex_prefixed};
@@ -254,19 +255,24 @@ fn push(m: &mut Map<String, Value>, key: &str, v: Value) {
     }
 }
 
-/// The `"bgp-ls"` JSON object for an attribute value.
-pub fn json(value: &[u8]) -> Value {
-    let raw = || json!({ "raw": hex_prefixed(value) });
-    let Some(a) = LsAttribute::decode(value) else {
-        return raw();
-    };
+/// The `"bgp-ls"` JSON object for a decoded attribute; `None` where a TLV
+/// is one ExaBGP's JSON refuses.
+pub fn ls_json(a: &LsAttribute) -> Option<Value> {
     let mut m = Map::new();
     for t in &a.tlvs {
-        if tlv(&mut m, t).is_none() {
-            return raw();
-        }
+        tlv(&mut m, t)?;
     }
-    Value::Object(m)
+    Some(Value::Object(m))
+}
+
+/// The `"bgp-ls"` JSON object for an attribute value: its model's
+/// [`ls_json`], or `{"raw": "0x<hex>"}` when the value does not decode or
+/// ExaBGP's JSON refuses a TLV.
+pub fn json(value: &[u8]) -> Value {
+    LsAttribute::decode(value)
+        .ok()
+        .and_then(|a| ls_json(&a))
+        .unwrap_or_else(|| json!({ "raw": hex_prefixed(value) }))
 }
 #[cfg(test)]
 mod tests {

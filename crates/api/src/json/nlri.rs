@@ -5,14 +5,14 @@
 use super::{hex_lower, hex_upper};
 use ferrobgp_wire::attribute::attr_40_prefix_sid::PrefixSidTlv;
 use ferrobgp_wire::attribute::PrefixSid;
-use ferrobgp_wire::bgp_ls::{ip as ip_of, IgpRouterId, NlriTlv, NodeDescriptor};
-use ferrobgp_wire::codec::Reader;
-use ferrobgp_wire::nlri::{BgpLs, Evpn, RouteDistinguisher, Rtc};
+use ferrobgp_wire::bgp_ls::{IgpRouterId, NlriTlv, NodeDescriptor};
+use ferrobgp_wire::nlri::evpn::{Esi, EvpnRoute};
+use ferrobgp_wire::nlri::{BgpLs, Evpn, Rtc};
 use serde_json::{json, Map, Value};
 
 /// A MAC address as ExaBGP 5.0.15 prints it: upper-case hex (its ESI is
 /// lower-case).
-fn mac(b: &[u8]) -> String {
+pub(crate) fn mac(b: &[u8]) -> String {
     b.iter()
         .map(|x| format!("{x:02X}"))
         .collect::<Vec<_>>()
@@ -20,8 +20,8 @@ fn mac(b: &[u8]) -> String {
 }
 
 /// Colon-separated hex; ExaBGP shows an all-zero ESI as `-`.
-fn esi(b: &[u8]) -> String {
-    if b.len() == 10 && b.iter().all(|x| *x == 0) {
+pub(crate) fn esi(b: &Esi) -> String {
+    if b.iter().all(|x| *x == 0) {
         return "-".into();
     }
     b.iter()
@@ -31,84 +31,64 @@ fn esi(b: &[u8]) -> String {
 }
 
 /// ExaBGP renders EVPN labels as `[label, raw 24-bit value]`.
-fn labels(r: &mut Reader<'_>) -> Option<Value> {
-    let mut v = Vec::new();
-    while !r.is_empty() {
-        let raw = r.u24().ok()?;
-        v.push(json!([raw >> 4, raw]));
-    }
-    Some(Value::Array(v))
+fn labels(raw: &[u32]) -> Value {
+    Value::Array(raw.iter().map(|l| json!([l >> 4, l])).collect())
 }
 
-/// The type-specific fields as ExaBGP's JSON keys, `None` when the body
-/// does not parse.
-pub(crate) fn evpn_fields(e: &Evpn) -> Option<Map<String, Value>> {
+/// The type-specific fields as ExaBGP's JSON keys, in its order; `None`
+/// when the body does not parse ([`Evpn::fields`]).
+fn evpn_fields(e: &Evpn) -> Option<Map<String, Value>> {
+    let f = e.fields()?;
     let mut m = Map::new();
-    let mut r = Reader::new(&e.body);
-    let rd = RouteDistinguisher(r.array().ok()?);
-    m.insert("rd".into(), json!(rd.to_string()));
-    match e.route_type {
-        1 => {
-            m.insert("esi".into(), json!(esi(r.take(10).ok()?)));
-            m.insert("ethernet-tag".into(), json!(r.u32().ok()?));
-            m.insert("label".into(), labels(&mut r)?);
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    put("rd", json!(f.rd.to_string()));
+    match &f.route {
+        EvpnRoute::EthernetAd {
+            esi: e,
+            tag,
+            labels: l,
+        } => {
+            put("esi", json!(esi(e)));
+            put("ethernet-tag", json!(tag));
+            put("label", labels(l));
         }
-        2 => {
-            m.insert("esi".into(), json!(esi(r.take(10).ok()?)));
-            m.insert("ethernet-tag".into(), json!(r.u32().ok()?));
-            let mac_bits = r.u8().ok()?;
-            if mac_bits != 48 {
-                return None;
-            }
-            m.insert("mac".into(), json!(mac(r.take(6).ok()?)));
-            let ip_bits = r.u8().ok()?;
-            let ip = r.take(usize::from(ip_bits / 8)).ok()?;
-            let ip = if ip.is_empty() {
-                None
-            } else {
-                Some(ip_of(ip)?)
-            };
-            // ExaBGP shows the first label only (label 2 is skipped)
-            let mut first = Reader::new(r.take(3).ok()?);
-            m.insert("label".into(), labels(&mut first)?);
-            if r.left() == 3 {
-                r.take(3).ok()?;
-            }
+        // ExaBGP shows the first label only (label 2 is skipped)
+        EvpnRoute::MacIp {
+            esi: e,
+            tag,
+            mac: a,
+            ip,
+            label,
+            ..
+        } => {
+            put("esi", json!(esi(e)));
+            put("ethernet-tag", json!(tag));
+            put("mac", json!(mac(a)));
+            put("label", labels(&[*label]));
             if let Some(ip) = ip {
-                m.insert("ip".into(), json!(ip.to_string()));
+                put("ip", json!(ip.to_string()));
             }
         }
-        3 => {
-            m.insert("ethernet-tag".into(), json!(r.u32().ok()?));
-            let bits = r.u8().ok()?;
-            let ip = ip_of(r.take(usize::from(bits / 8)).ok()?)?;
-            m.insert("ip".into(), json!(ip.to_string()));
+        EvpnRoute::InclusiveMulticast { tag, ip } => {
+            put("ethernet-tag", json!(tag));
+            put("ip", json!(ip.to_string()));
         }
-        4 => {
-            m.insert("esi".into(), json!(esi(r.take(10).ok()?)));
-            let bits = r.u8().ok()?;
-            let ip = ip_of(r.take(usize::from(bits / 8)).ok()?)?;
-            m.insert("ip".into(), json!(ip.to_string()));
+        EvpnRoute::EthernetSegment { esi: e, ip } => {
+            put("esi", json!(esi(e)));
+            put("ip", json!(ip.to_string()));
         }
-        5 => {
-            let alen = match e.body.len() {
-                34 => 4,
-                58 => 16,
-                _ => return None,
-            };
-            m.insert("esi".into(), json!(esi(r.take(10).ok()?)));
-            m.insert("ethernet-tag".into(), json!(r.u32().ok()?));
-            let plen = r.u8().ok()?;
-            let prefix = ip_of(r.take(alen).ok()?)?;
-            let gw = ip_of(r.take(alen).ok()?)?;
-            m.insert("label".into(), labels(&mut r)?);
-            m.insert("ip".into(), json!(prefix.to_string()));
-            m.insert("iplen".into(), json!(plen));
-            m.insert("gateway".into(), json!(gw.to_string()));
+        EvpnRoute::IpPrefix(p) => {
+            put("esi", json!(esi(&p.esi)));
+            put("ethernet-tag", json!(p.tag));
+            put("label", labels(&p.labels));
+            put("ip", json!(p.prefix.to_string()));
+            put("iplen", json!(p.prefix_len));
+            put("gateway", json!(p.gateway.to_string()));
         }
-        _ => return None,
     }
-    r.is_empty().then_some(m)
+    Some(m)
 }
 
 /// ExaBGP's JSON object: `code`, `parsed`, `raw`, `name`, then the
@@ -328,6 +308,7 @@ pub fn prefix_sid_json(p: &PrefixSid) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ferrobgp_wire::codec::Reader;
 
     #[test]
     fn evpn_mac_ip_route() {

@@ -260,12 +260,18 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
     }))
 }
 
-/// The text after `bgp-ls ` for an attribute value; `None` when a TLV
-/// overruns the value or is one this module does not render (the caller
-/// then shows the attribute raw).
+/// The text after `bgp-ls ` for an attribute value; `None` when it does
+/// not decode ([`LsAttribute::decode`]) or ExaBGP's text refuses a TLV
+/// (the caller then shows the attribute raw).
 pub fn bgp_ls_text(value: &[u8]) -> Option<String> {
+    ls_text(&LsAttribute::decode(value).ok()?)
+}
+
+/// The text after `bgp-ls ` for a decoded attribute (it reads the model,
+/// never the bytes); `None` where a TLV is one ExaBGP's text refuses.
+pub fn ls_text(a: &LsAttribute) -> Option<String> {
     let mut items: Vec<Item> = Vec::new();
-    for t in &LsAttribute::decode(value)?.tlvs {
+    for t in &a.tlvs {
         match item(t)? {
             Item::Merged(t, entries) => {
                 match items.iter_mut().find_map(|i| match i {

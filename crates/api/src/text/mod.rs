@@ -12,12 +12,14 @@
 //! and the attributes' text), [`attribute`] (the attributes whose text
 //! reads their value), [`bgp_ls`] (the BGP-LS attribute), [`capability`]
 //! (an OPEN's capabilities as the text encoder merges them), [`evpn`] (an
-//! EVPN route as `show adj-rib` prints it).
+//! EVPN route as `show adj-rib` prints it), [`route`] (any route as `show
+//! adj-rib` prints it).
 
 pub mod attribute;
 pub mod bgp_ls;
 pub mod capability;
 pub mod evpn;
+pub mod route;
 pub mod update;
 
 pub use capability::capabilities_text;

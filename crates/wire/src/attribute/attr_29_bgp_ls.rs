@@ -16,12 +16,12 @@ use crate::bgp_ls::tlvs;
 /// Checks the TLV framing of an attribute value (each TLV within the
 /// value): what RFC 9552 section 8.2.2 asks before the attribute is used.
 pub fn validate(value: &[u8]) -> Result<(), AttrError> {
-    if tlvs(value).any(|t| t.is_none()) {
-        return Err(AttrError::new(
-            "BGP-LS attribute: TLV overruns the attribute",
-        ));
+    match tlvs(value).find_map(Result::err) {
+        Some(e) => Err(AttrError::new(format!(
+            "BGP-LS attribute: TLV overruns the attribute: {e}"
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -4,18 +4,21 @@
 //! SRv6 TLVs of RFC 9514 (see [`super::sr`]).
 //!
 //! [`LsAttribute::decode`] reads an attribute value into [`LsAttributeTlv`]s
-//! in wire order; it gives `None` where a TLV overruns the value or
-//! ExaBGP 5.0.15 refuses a TLV value. A TLV whose type this crate knows
-//! but whose length is not the RFC's is kept as
+//! in wire order; it gives an [`LsError`] where a TLV overruns the value or
+//! ExaBGP 5.0.15 refuses a TLV value (too short for its fixed fields, an
+//! address neither 4 nor 16 octets, SIDs that do not parse). A TLV whose
+//! type this crate knows but whose length is not the RFC's is kept as
 //! [`LsAttributeTlv::Malformed`], an unknown type as
-//! [`LsAttributeTlv::Unknown`]. (Whether the attribute is malformed per
-//! RFC 9552 section 8.2.2 is decided by `attribute::attr_29_bgp_ls`.)
+//! [`LsAttributeTlv::Unknown`]; a zero-length TLV is a value like any
+//! other (empty names and lists decode, fixed fields do not). (Whether the
+//! attribute is malformed per RFC 9552 section 8.2.2 is decided by
+//! `attribute::attr_29_bgp_ls`.)
 
 use super::sr::{
     SidStructure, SrAdjacency, SrCapabilities, SrLanAdjacency, SrPrefixSid, Srv6EndX,
     Srv6EndpointBehavior, Srv6Locator,
 };
-use super::{ip, tlvs, Number};
+use super::{ip, tlvs, LsError, Number, OrValue};
 use std::net::IpAddr;
 
 /// One TLV of the BGP-LS attribute.
@@ -108,35 +111,59 @@ pub struct LsAttribute {
     pub tlvs: Vec<LsAttributeTlv>,
 }
 
-fn float(b: &[u8]) -> Option<f32> {
-    Some(f32::from_be_bytes(b.try_into().ok()?))
+fn float(t: u16, b: &[u8]) -> Result<f32, LsError> {
+    Ok(f32::from_be_bytes(
+        b.try_into().or_bad(t, "a bandwidth is not 4 octets")?,
+    ))
+}
+
+/// The first octet of a flags TLV.
+fn first(t: u16, v: &[u8]) -> Result<u8, LsError> {
+    v.first().copied().or_bad(t, "no flags octet")
+}
+
+fn address(t: u16, v: &[u8]) -> Result<IpAddr, LsError> {
+    ip(v).or_bad(t, "an address is neither 4 nor 16 octets")
+}
+
+/// The first two octets as a number.
+fn u16_at(t: u16, v: &[u8]) -> Result<u16, LsError> {
+    match v {
+        [a, b, ..] => Ok(u16::from_be_bytes([*a, *b])),
+        _ => Err(LsError::Value {
+            kind: t,
+            what: "shorter than 2 octets",
+        }),
+    }
 }
 
 impl LsAttributeTlv {
-    /// One TLV from its type and value; `None` where ExaBGP 5.0.15
+    /// One TLV from its type and value; an error where ExaBGP 5.0.15
     /// refuses the value.
-    pub fn decode(t: u16, v: &[u8]) -> Option<LsAttributeTlv> {
+    pub fn decode(t: u16, v: &[u8]) -> Result<LsAttributeTlv, LsError> {
         use LsAttributeTlv as T;
-        Some(match t {
-            1024 => T::NodeFlags(*v.first()?),
+        Ok(match t {
+            1024 => T::NodeFlags(first(t, v)?),
             1025 => T::OpaqueNode(v.to_vec()),
             1026 => T::NodeName(v.to_vec()),
             1027 => T::IsisAreaId(Number::of(v)),
             1028 | 1029 => T::LocalTeRouterId {
                 kind: t,
-                addr: ip(v)?,
+                addr: address(t, v)?,
             },
             1030 | 1031 => T::RemoteTeRouterId {
                 kind: t,
-                addr: ip(v)?,
+                addr: address(t, v)?,
             },
             1034 => T::SrCapabilities(SrCapabilities::decode(v)?),
             1035 => T::SrAlgorithms(v.to_vec()),
-            1038 => T::Srv6Capabilities(u16::from_be_bytes([*v.first()?, *v.get(1)?])),
+            1038 => T::Srv6Capabilities(u16_at(t, v)?),
             1088 => T::AdminGroup(Number::of(v)),
-            1089 => T::MaxLinkBandwidth(float(v)?),
-            1090 => T::MaxReservableBandwidth(float(v)?),
-            1091 => T::UnreservedBandwidth(v.chunks(4).map(float).collect::<Option<_>>()?),
+            1089 => T::MaxLinkBandwidth(float(t, v)?),
+            1090 => T::MaxReservableBandwidth(float(t, v)?),
+            1091 => {
+                T::UnreservedBandwidth(v.chunks(4).map(|c| float(t, c)).collect::<Result<_, _>>()?)
+            }
             1092 => T::TeMetric(Number::of(v)),
             1093 if v.len() == 2 => T::LinkProtection(v[0]),
             1094 if v.len() == 1 => T::MplsMask(v[0]),
@@ -147,7 +174,7 @@ impl LsAttributeTlv {
             1099 => T::SrAdjacency(SrAdjacency::decode(v)?),
             1100 if v.len() >= 10 => T::SrLanAdjacency(SrLanAdjacency::decode(v)?),
             1106..=1108 => T::Srv6EndX(Srv6EndX::decode(t, v)?),
-            1152 => T::IgpFlags(*v.first()?),
+            1152 => T::IgpFlags(first(t, v)?),
             1153 if v.len() % 4 == 0 => T::RouteTags(
                 v.chunks(4)
                     .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
@@ -157,7 +184,7 @@ impl LsAttributeTlv {
                 T::ExtendedRouteTags(v.chunks(8).map(|c| Number::of(c).value).collect())
             }
             1155 => T::PrefixMetric(Number::of(v)),
-            1156 => T::OspfForwardingAddress(ip(v)?),
+            1156 => T::OspfForwardingAddress(address(t, v)?),
             1157 => T::OpaquePrefix(v.to_vec()),
             1158 => T::SrPrefixSid(SrPrefixSid::decode(v)?),
             1162 if v.len() >= 8 => T::Srv6Locator(Srv6Locator {
@@ -165,12 +192,12 @@ impl LsAttributeTlv {
                 algorithm: v[1],
                 metric: u32::from_be_bytes([v[4], v[5], v[6], v[7]]),
             }),
-            1170 => T::PrefixAttributeFlags(*v.first()?),
-            1171 => T::SourceRouterId(ip(v)?),
+            1170 => T::PrefixAttributeFlags(first(t, v)?),
+            1171 => T::SourceRouterId(address(t, v)?),
             1250 => T::Srv6EndpointBehavior(Srv6EndpointBehavior {
-                behavior: u16::from_be_bytes([*v.first()?, *v.get(1)?]),
-                flags: *v.get(2)?,
-                algorithm: *v.get(3)?,
+                behavior: u16_at(t, v)?,
+                flags: *v.get(2).or_bad(t, "no flags octet")?,
+                algorithm: *v.get(3).or_bad(t, "no algorithm octet")?,
             }),
             1252 => T::Srv6SidStructure(SidStructure::decode(v)?),
             // a type above whose length the RFC does not allow
@@ -187,14 +214,14 @@ impl LsAttributeTlv {
 }
 
 impl LsAttribute {
-    /// Decodes an attribute value (the TLVs of RFC 9552 section 5.3);
-    /// `None` where a TLV overruns the value or ExaBGP 5.0.15 refuses a
+    /// Decodes an attribute value (the TLVs of RFC 9552 section 5.3); an
+    /// error where a TLV overruns the value or ExaBGP 5.0.15 refuses a
     /// TLV's value (the renderings then show the attribute raw).
-    pub fn decode(value: &[u8]) -> Option<LsAttribute> {
+    pub fn decode(value: &[u8]) -> Result<LsAttribute, LsError> {
         let tlvs = tlvs(value)
             .map(|item| item.and_then(|(t, v)| LsAttributeTlv::decode(t, v)))
-            .collect::<Option<_>>()?;
-        Some(LsAttribute { tlvs })
+            .collect::<Result<_, _>>()?;
+        Ok(LsAttribute { tlvs })
     }
 }
 
@@ -236,7 +263,117 @@ mod tests {
             ]
         );
         // a TLV overrunning the value, and a value ExaBGP refuses
-        assert_eq!(LsAttribute::decode(&[4, 0, 0, 9]), None);
-        assert_eq!(LsAttribute::decode(&[4, 0, 0, 0]), None);
+        assert_eq!(
+            LsAttribute::decode(&[4, 0, 0, 9]),
+            Err(LsError::Overrun {
+                kind: 1024,
+                len: 9,
+                left: 0
+            })
+        );
+        assert_eq!(
+            LsAttribute::decode(&[4, 0, 0, 0]),
+            Err(LsError::Value {
+                kind: 1024,
+                what: "no flags octet"
+            })
+        );
+    }
+
+    /// Every TLV type this module decodes, with a zero-length value: what
+    /// an empty value means (ExaBGP 5.0.15 refuses the fixed fields it
+    /// cannot read, keeps empty names and lists).
+    #[test]
+    fn zero_length_values() {
+        let empty = |t: u16| LsAttributeTlv::decode(t, &[]);
+        let refused = [
+            1024, 1028, 1029, 1030, 1031, 1034, 1038, 1089, 1090, 1099, 1106, 1107, 1108, 1152,
+            1156, 1158, 1170, 1171, 1250, 1252,
+        ];
+        for t in refused {
+            assert!(
+                matches!(empty(t), Err(LsError::Value { kind, .. }) if kind == t),
+                "{t}: {:?}",
+                empty(t)
+            );
+        }
+        let zero = Number { value: 0, len: 0 };
+        assert_eq!(empty(1025), Ok(T::OpaqueNode(vec![])));
+        assert_eq!(empty(1026), Ok(T::NodeName(vec![])));
+        assert_eq!(empty(1027), Ok(T::IsisAreaId(zero)));
+        assert_eq!(empty(1035), Ok(T::SrAlgorithms(vec![])));
+        assert_eq!(empty(1088), Ok(T::AdminGroup(zero)));
+        assert_eq!(empty(1091), Ok(T::UnreservedBandwidth(vec![])));
+        assert_eq!(empty(1092), Ok(T::TeMetric(zero)));
+        assert_eq!(empty(1095), Ok(T::IgpMetric(zero)));
+        assert_eq!(empty(1096), Ok(T::Srlg(vec![])));
+        assert_eq!(empty(1097), Ok(T::OpaqueLink(vec![])));
+        assert_eq!(empty(1098), Ok(T::LinkName(vec![])));
+        assert_eq!(empty(1153), Ok(T::RouteTags(vec![])));
+        assert_eq!(empty(1154), Ok(T::ExtendedRouteTags(vec![])));
+        assert_eq!(empty(1155), Ok(T::PrefixMetric(zero)));
+        assert_eq!(empty(1157), Ok(T::OpaquePrefix(vec![])));
+        // types whose length the RFC fixes are kept as received
+        for t in [1093, 1094, 1100, 1162] {
+            assert_eq!(
+                empty(t),
+                Ok(T::Malformed {
+                    kind: t,
+                    value: vec![]
+                })
+            );
+        }
+        assert_eq!(
+            empty(9999),
+            Ok(T::Unknown {
+                kind: 9999,
+                value: vec![]
+            })
+        );
+    }
+
+    #[test]
+    fn lengths_cut_short_or_overlong() {
+        // a header cut short after a good TLV
+        assert_eq!(
+            LsAttribute::decode(&[4, 0, 0, 1, 0x80, 4, 2, 0]),
+            Err(LsError::TruncatedHeader { left: 3 })
+        );
+        // a TLV longer than the value left
+        assert_eq!(
+            LsAttribute::decode(&[4, 2, 0, 3, b'r', b'1']),
+            Err(LsError::Overrun {
+                kind: 1026,
+                len: 3,
+                left: 2
+            })
+        );
+        // fixed-size values one octet short and one octet long
+        assert!(LsAttributeTlv::decode(1028, &[10, 0, 0]).is_err());
+        assert!(LsAttributeTlv::decode(1028, &[10, 0, 0, 1, 0]).is_err());
+        assert!(LsAttributeTlv::decode(1089, &[0x4E, 0x6E, 0x6B]).is_err());
+        assert!(LsAttributeTlv::decode(1089, &[0x4E, 0x6E, 0x6B, 0x28, 0]).is_err());
+        assert!(LsAttributeTlv::decode(1091, &[0; 31]).is_err());
+        assert_eq!(LsAttributeTlv::decode(1091, &[0; 32]).map(|_| ()), Ok(()));
+        assert!(LsAttributeTlv::decode(1250, &[0, 48, 0]).is_err());
+        // lengths a rendering judges: kept with their wire length
+        assert_eq!(
+            LsAttributeTlv::decode(1088, &[0, 0, 5]),
+            Ok(T::AdminGroup(Number { value: 5, len: 3 }))
+        );
+        assert_eq!(
+            LsAttributeTlv::decode(1153, &[0, 0, 0, 1, 0]),
+            Ok(T::Malformed {
+                kind: 1153,
+                value: vec![0, 0, 0, 1, 0]
+            })
+        );
+        assert_eq!(
+            LsAttributeTlv::decode(1162, &[0; 7]),
+            Ok(T::Malformed {
+                kind: 1162,
+                value: vec![0; 7]
+            })
+        );
     }
 }

@@ -6,11 +6,11 @@
 //!
 //! [`LsNlriDescriptors::decode`] reads them for the NLRI types this crate
 //! knows (node 1, link 2, IPv4 / IPv6 prefix 3 / 4, SRv6 SID 6); an NLRI of
-//! another type, or whose TLVs do not parse, has no descriptors (the
-//! renderings show its bytes). Validation per RFC 9552 section 8.2.2 is
-//! `nlri::bgpls`'s.
+//! another type has no descriptors, and one whose TLVs do not parse gives
+//! an [`LsError`] (the renderings show its bytes). Validation per RFC 9552
+//! section 8.2.2 is `nlri::bgpls`'s.
 
-use super::{ip, tlv, tlvs};
+use super::{ip, tlv, tlvs, LsError, OrValue};
 use crate::codec::Reader;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -67,18 +67,23 @@ pub enum NodeDescriptor {
     Other { kind: u16, value: Vec<u8> },
 }
 
-fn u32_of(b: &[u8]) -> Option<u32> {
-    Some(u32::from_be_bytes(b.try_into().ok()?))
+/// A 4-octet value of sub-TLV `t`.
+fn u32_of(t: u16, b: &[u8]) -> Result<u32, LsError> {
+    Ok(u32::from_be_bytes(b.try_into().or_bad(t, "not 4 octets")?))
 }
 
-fn node_descriptors(v: &[u8], protocol: u8) -> Option<Vec<NodeDescriptor>> {
+fn address(t: u16, v: &[u8]) -> Result<IpAddr, LsError> {
+    ip(v).or_bad(t, "an address is neither 4 nor 16 octets")
+}
+
+fn node_descriptors(v: &[u8], protocol: u8) -> Result<Vec<NodeDescriptor>, LsError> {
     tlvs(v)
         .map(|item| {
             let (t, b) = item?;
-            Some(match t {
-                512 => NodeDescriptor::As(u32_of(b)?),
-                513 => NodeDescriptor::BgpLsIdentifier(u32_of(b)?),
-                514 => NodeDescriptor::OspfAreaId(Ipv4Addr::from(u32_of(b)?)),
+            Ok(match t {
+                512 => NodeDescriptor::As(u32_of(t, b)?),
+                513 => NodeDescriptor::BgpLsIdentifier(u32_of(t, b)?),
+                514 => NodeDescriptor::OspfAreaId(Ipv4Addr::from(u32_of(t, b)?)),
                 515 => NodeDescriptor::IgpRouterId(IgpRouterId::decode(protocol, b)),
                 _ => NodeDescriptor::Other {
                     kind: t,
@@ -126,12 +131,13 @@ pub struct LsNlriDescriptors {
 }
 
 impl LsNlriDescriptors {
-    /// Reads the body (after any RD) of an NLRI of type `nlri_type`;
-    /// `None` when a TLV overruns or does not parse.
-    pub fn decode(nlri_type: u16, body: &[u8]) -> Option<LsNlriDescriptors> {
+    /// Reads the body (after any RD) of an NLRI of type `nlri_type`; an
+    /// error when a TLV overruns or does not parse (the TLV type 0 stands
+    /// for a body shorter than the protocol ID and identifier).
+    pub fn decode(nlri_type: u16, body: &[u8]) -> Result<LsNlriDescriptors, LsError> {
         let mut r = Reader::new(body);
-        let protocol = r.u8().ok()?;
-        let identifier = r.u64().ok()?;
+        let protocol = r.u8().or_bad(0, "no protocol ID")?;
+        let identifier = r.u64().or_bad(0, "no identifier")?;
         let prefix = matches!(nlri_type, 3 | 4);
         let mut out = Vec::new();
         while !r.is_empty() {
@@ -140,12 +146,12 @@ impl LsNlriDescriptors {
                 256 => NlriTlv::LocalNode(node_descriptors(v, protocol)?),
                 257 => NlriTlv::RemoteNode(node_descriptors(v, protocol)?),
                 258 => NlriTlv::LinkIdentifiers(v.to_vec()),
-                259 | 261 => NlriTlv::InterfaceAddress(ip(v)?),
-                260 | 262 => NlriTlv::NeighborAddress(ip(v)?),
+                259 | 261 => NlriTlv::InterfaceAddress(address(t, v)?),
+                260 | 262 => NlriTlv::NeighborAddress(address(t, v)?),
                 263 => NlriTlv::MultiTopology(v.to_vec()),
                 264 if prefix && v.len() == 1 => NlriTlv::OspfRouteType(v[0]),
                 265 if prefix => {
-                    let (&prefix_len, rest) = v.split_first()?;
+                    let (&prefix_len, rest) = v.split_first().or_bad(t, "no prefix length")?;
                     let mut a = [0u8; 16];
                     let width = if nlri_type == 3 { 4 } else { 16 };
                     let n = rest.len().min(width);
@@ -157,14 +163,14 @@ impl LsNlriDescriptors {
                     };
                     NlriTlv::IpReachability { prefix_len, addr }
                 }
-                518 if nlri_type == 6 => NlriTlv::Srv6Sid(ip(v)?),
+                518 if nlri_type == 6 => NlriTlv::Srv6Sid(address(t, v)?),
                 _ => NlriTlv::Other {
                     kind: t,
                     value: v.to_vec(),
                 },
             });
         }
-        Some(LsNlriDescriptors {
+        Ok(LsNlriDescriptors {
             protocol,
             identifier,
             tlvs: out,
@@ -213,17 +219,30 @@ mod tests {
                 value: vec![1]
             }
         );
-        // an AS sub-TLV of 3 octets does not parse
+        // an AS sub-TLV of 3 octets does not parse (before the next
+        // sub-TLV, read from the AS's last octet on, would overrun TLV 256)
         let mut bad = body;
         bad[16] = 3;
-        assert_eq!(LsNlriDescriptors::decode(3, &bad), None);
+        assert_eq!(
+            LsNlriDescriptors::decode(3, &bad),
+            Err(LsError::Value {
+                kind: 512,
+                what: "not 4 octets"
+            })
+        );
         // nor does one in an otherwise well-formed NLRI: the AS value
         // 3 octets (00 FD E8), its sub-TLV length 3 and TLV 256's 23
         let mut short: Vec<u8> = body[..17].to_vec();
         short[12] = 23;
         short[16] = 3;
         short.extend_from_slice(&body[18..]);
-        assert_eq!(LsNlriDescriptors::decode(3, &short), None);
+        assert_eq!(
+            LsNlriDescriptors::decode(3, &short),
+            Err(LsError::Value {
+                kind: 512,
+                what: "not 4 octets"
+            })
+        );
         // the same bytes with a sub-TLV type that takes any length parse,
         // its 3 octets as received: only the AS's width refuses them
         let mut other = short.clone();
@@ -258,5 +277,68 @@ mod tests {
                 designated_router: Some(Ipv4Addr::new(10, 0, 0, 2))
             }
         );
+    }
+
+    #[test]
+    fn malformed_lengths() {
+        let head = [2u8, 0, 0, 0, 0, 0, 0, 0, 0];
+        // the TLVs of an NLRI of `nlri_type` with `tlvs` after the head
+        let of = |nlri_type: u16, tlvs: &[u8]| {
+            LsNlriDescriptors::decode(nlri_type, &[&head[..], tlvs].concat()).map(|d| d.tlvs)
+        };
+        let bad = |kind: u16, what: &'static str| LsError::Value { kind, what };
+        // a body shorter than the protocol ID and identifier
+        assert_eq!(
+            LsNlriDescriptors::decode(1, &head[..8]),
+            Err(bad(0, "no identifier"))
+        );
+        assert!(LsNlriDescriptors::decode(1, &[]).is_err());
+        // no TLVs, and a zero-length node descriptor TLV: both decode
+        assert_eq!(of(1, &[]), Ok(vec![]));
+        assert_eq!(of(1, &[1, 0, 0, 0]), Ok(vec![NlriTlv::LocalNode(vec![])]));
+        // a TLV header cut short, a TLV longer than the body
+        assert_eq!(of(1, &[1, 0, 0]), Err(LsError::TruncatedHeader { left: 3 }));
+        let over = LsError::Overrun {
+            kind: 256,
+            len: 5,
+            left: 4,
+        };
+        assert_eq!(of(1, &[1, 0, 0, 5, 2, 0, 0, 0]), Err(over));
+        // zero-length sub-TLVs: an AS does not decode, an unknown one does
+        assert_eq!(
+            of(1, &[1, 0, 0, 4, 2, 0, 0, 0]),
+            Err(bad(512, "not 4 octets"))
+        );
+        let other = NodeDescriptor::Other {
+            kind: 521,
+            value: vec![],
+        };
+        assert_eq!(
+            of(1, &[1, 0, 0, 4, 2, 9, 0, 0]),
+            Ok(vec![NlriTlv::LocalNode(vec![other])])
+        );
+        // link descriptors: a zero-length interface address does not
+        // decode, a zero-length link identifier TLV is kept as received
+        let no_addr = "an address is neither 4 nor 16 octets";
+        assert_eq!(of(2, &[1, 3, 0, 0]), Err(bad(259, no_addr)));
+        assert_eq!(
+            of(2, &[1, 2, 0, 0]),
+            Ok(vec![NlriTlv::LinkIdentifiers(vec![])])
+        );
+        // prefix descriptors: IP reachability without its prefix length,
+        // and with a prefix longer than the address (the address keeps
+        // its first 4 octets, as ExaBGP reads it)
+        assert_eq!(of(3, &[1, 9, 0, 0]), Err(bad(265, "no prefix length")));
+        let reach = NlriTlv::IpReachability {
+            prefix_len: 32,
+            addr: "10.0.0.1".parse().unwrap(),
+        };
+        assert_eq!(of(3, &[1, 9, 0, 6, 32, 10, 0, 0, 1, 99]), Ok(vec![reach]));
+        // an OSPF route type of 2 octets is kept as received
+        let kept = NlriTlv::Other {
+            kind: 264,
+            value: vec![1, 1],
+        };
+        assert_eq!(of(3, &[1, 8, 0, 2, 1, 1]), Ok(vec![kept]));
     }
 }

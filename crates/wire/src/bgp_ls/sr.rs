@@ -2,10 +2,10 @@
 //! RFC 9085 (SR capabilities, adjacency and LAN adjacency SIDs, prefix
 //! SID) and SRv6 TLVs of RFC 9514 (End.X and LAN End.X SIDs, locator,
 //! endpoint behavior, SID structure), each decoded from its TLV value.
-//! Every decoder returns `None` where ExaBGP 5.0.15 refuses the value (the
-//! renderings then show the whole attribute raw).
+//! Every decoder returns an [`LsError`] where ExaBGP 5.0.15 refuses the
+//! value (the renderings then show the whole attribute raw).
 
-use super::{tlv, Number};
+use super::{tlv, LsError, Number, OrValue};
 use crate::codec::Reader;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -21,26 +21,38 @@ pub struct SidList {
 }
 
 impl SidList {
-    /// `prefix`: a prefix SID carries exactly one 4-octet index (`None`
-    /// otherwise).
-    pub fn decode(v_flag: bool, l_flag: bool, mut data: &[u8], prefix: bool) -> Option<SidList> {
+    /// The SIDs of TLV `kind` (1158, a prefix SID, carries exactly one
+    /// 4-octet index: an error otherwise); an error when a SID is cut
+    /// short.
+    pub fn decode(
+        kind: u16,
+        v_flag: bool,
+        l_flag: bool,
+        mut data: &[u8],
+    ) -> Result<SidList, LsError> {
         let mut out = SidList::default();
         while !data.is_empty() {
-            if v_flag && l_flag {
-                out.sids.push(Number::of(data.get(..3)?).value);
-                data = &data[3..];
-            } else if !v_flag && !l_flag {
-                if prefix && data.len() != 4 {
-                    return None;
+            let width = match (v_flag, l_flag) {
+                (true, true) => 3,
+                (false, false) if kind == 1158 && data.len() != 4 => {
+                    return Err(LsError::Value {
+                        kind,
+                        what: "a prefix SID index is not 4 octets",
+                    })
                 }
-                out.sids.push(Number::of(data.get(..4)?).value);
-                data = &data[4..];
-            } else {
-                out.undecoded = Some(data.to_vec());
-                break;
-            }
+                (false, false) => 4,
+                _ => {
+                    out.undecoded = Some(data.to_vec());
+                    break;
+                }
+            };
+            let (sid, rest) = data
+                .split_at_checked(width)
+                .or_bad(kind, "a SID is cut short")?;
+            out.sids.push(Number::of(sid).value);
+            data = rest;
         }
-        Some(out)
+        Ok(out)
     }
 }
 
@@ -64,12 +76,12 @@ pub struct SrCapabilities {
 }
 
 impl SrCapabilities {
-    pub fn decode(v: &[u8]) -> Option<SrCapabilities> {
-        let flags = *v.first()?;
-        let mut r = Reader::new(v.get(2..)?);
+    pub fn decode(v: &[u8]) -> Result<SrCapabilities, LsError> {
+        let flags = *v.first().or_bad(1034, "no flags octet")?;
+        let mut r = Reader::new(v.get(2..).or_bad(1034, "no reserved octet")?);
         let mut ranges = Vec::new();
         while !r.is_empty() {
-            let range = r.u24().ok()?;
+            let range = r.u24().or_bad(1034, "a range size is cut short")?;
             let (sub_tlv, sid) = tlv(&mut r)?;
             ranges.push(SrRange {
                 range,
@@ -77,7 +89,7 @@ impl SrCapabilities {
                 sid: Number::of(sid),
             });
         }
-        Some(SrCapabilities { flags, ranges })
+        Ok(SrCapabilities { flags, ranges })
     }
 }
 
@@ -91,16 +103,16 @@ pub struct SrAdjacency {
 }
 
 impl SrAdjacency {
-    pub fn decode(v: &[u8]) -> Option<SrAdjacency> {
-        let flags = *v.first()?;
-        let weight = *v.get(1)?;
+    pub fn decode(v: &[u8]) -> Result<SrAdjacency, LsError> {
+        let flags = *v.first().or_bad(1099, "no flags octet")?;
+        let weight = *v.get(1).or_bad(1099, "no weight octet")?;
         let sids = SidList::decode(
+            1099,
             flags & 0x20 != 0,
             flags & 0x10 != 0,
             v.get(4..).unwrap_or(&[]),
-            false,
         )?;
-        Some(SrAdjacency {
+        Ok(SrAdjacency {
             flags,
             weight,
             sids,
@@ -119,15 +131,18 @@ pub struct SrLanAdjacency {
 }
 
 impl SrLanAdjacency {
-    /// `None` when the SIDs do not parse; the caller checks the length
-    /// (at least 10 octets).
-    pub fn decode(v: &[u8]) -> Option<SrLanAdjacency> {
-        let flags = *v.first()?;
-        Some(SrLanAdjacency {
+    /// An error when shorter than its 10 fixed octets or the SIDs do not
+    /// parse.
+    pub fn decode(v: &[u8]) -> Result<SrLanAdjacency, LsError> {
+        let (fixed, sids) = v
+            .split_first_chunk::<10>()
+            .or_bad(1100, "shorter than 10 octets")?;
+        let flags = fixed[0];
+        Ok(SrLanAdjacency {
             flags,
-            weight: *v.get(1)?,
-            system_id: v.get(4..10)?.try_into().ok()?,
-            sids: SidList::decode(flags & 0x20 != 0, flags & 0x10 != 0, v.get(10..)?, false)?,
+            weight: fixed[1],
+            system_id: [fixed[4], fixed[5], fixed[6], fixed[7], fixed[8], fixed[9]],
+            sids: SidList::decode(1100, flags & 0x20 != 0, flags & 0x10 != 0, sids)?,
         })
     }
 }
@@ -145,17 +160,17 @@ pub struct SrPrefixSid {
 }
 
 impl SrPrefixSid {
-    pub fn decode(v: &[u8]) -> Option<SrPrefixSid> {
-        let flags = *v.first()?;
-        Some(SrPrefixSid {
+    pub fn decode(v: &[u8]) -> Result<SrPrefixSid, LsError> {
+        let flags = *v.first().or_bad(1158, "no flags octet")?;
+        Ok(SrPrefixSid {
             flags,
-            algorithm: *v.get(1)?,
+            algorithm: *v.get(1).or_bad(1158, "no algorithm octet")?,
             complete: v.len() >= 4,
             sids: SidList::decode(
+                1158,
                 flags & 0x08 != 0,
                 flags & 0x04 != 0,
                 v.get(4..).unwrap_or(&[]),
-                true,
             )?,
         })
     }
@@ -172,13 +187,20 @@ pub struct SidStructure {
 }
 
 impl SidStructure {
-    pub fn decode(v: &[u8]) -> Option<SidStructure> {
-        Some(SidStructure {
-            locator_block: *v.first()?,
-            locator_node: *v.get(1)?,
-            function: *v.get(2)?,
-            argument: *v.get(3)?,
-        })
+    /// The first 4 octets; an error when shorter.
+    pub fn decode(v: &[u8]) -> Result<SidStructure, LsError> {
+        match v {
+            [b, n, f, a, ..] => Ok(SidStructure {
+                locator_block: *b,
+                locator_node: *n,
+                function: *f,
+                argument: *a,
+            }),
+            _ => Err(LsError::Value {
+                kind: 1252,
+                what: "shorter than 4 octets",
+            }),
+        }
     }
 }
 
@@ -219,30 +241,27 @@ pub struct Srv6EndX {
 }
 
 impl Srv6EndX {
-    /// `None` when shorter than its fixed part, when a sub-TLV overruns it
-    /// or a SID structure is shorter than 4 octets (ExaBGP discards the
+    /// An error when shorter than its fixed part, when a sub-TLV overruns
+    /// it or a SID structure is shorter than 4 octets (ExaBGP discards the
     /// attribute). A remnant shorter than a sub-TLV header is ignored, as
     /// ExaBGP does.
-    pub fn decode(kind: u16, v: &[u8]) -> Option<Srv6EndX> {
-        let (fixed, neighbor) = match kind {
-            1106 => (22, None),
-            1107 => (
-                28,
-                Some(EndXNeighbor::IsisSystemId(v.get(6..12)?.try_into().ok()?)),
-            ),
-            _ => (
-                26,
-                Some(EndXNeighbor::OspfRouterId(Ipv4Addr::from(
-                    <[u8; 4]>::try_from(v.get(6..10)?).ok()?,
-                ))),
-            ),
+    pub fn decode(kind: u16, v: &[u8]) -> Result<Srv6EndX, LsError> {
+        let mut r = Reader::new(v);
+        let head: [u8; 6] = r.array().or_bad(kind, "shorter than its fixed part")?;
+        let neighbor = match kind {
+            1106 => None,
+            1107 => Some(EndXNeighbor::IsisSystemId(
+                r.array().or_bad(kind, "shorter than its fixed part")?,
+            )),
+            _ => Some(EndXNeighbor::OspfRouterId(Ipv4Addr::from(
+                r.array::<4>().or_bad(kind, "shorter than its fixed part")?,
+            ))),
         };
-        if v.len() < fixed {
-            return None;
-        }
-        let sid = Ipv6Addr::from(<[u8; 16]>::try_from(&v[fixed - 16..fixed]).ok()?);
+        let sid = Ipv6Addr::from(
+            r.array::<16>()
+                .or_bad(kind, "shorter than its fixed part")?,
+        );
         let mut sub_tlvs = Vec::new();
-        let mut r = Reader::new(&v[fixed..]);
         while r.left() >= 4 {
             let (st, sv) = tlv(&mut r)?;
             sub_tlvs.push(if st == 1252 {
@@ -254,12 +273,12 @@ impl Srv6EndX {
                 }
             });
         }
-        Some(Srv6EndX {
+        Ok(Srv6EndX {
             kind,
-            behavior: u16::from_be_bytes([v[0], v[1]]),
-            flags: v[2],
-            algorithm: v[3],
-            weight: v[4],
+            behavior: u16::from_be_bytes([head[0], head[1]]),
+            flags: head[2],
+            algorithm: head[3],
+            weight: head[4],
             neighbor,
             sid,
             sub_tlvs,
@@ -289,21 +308,108 @@ pub struct Srv6EndpointBehavior {
 mod tests {
     use super::*;
 
+    fn bad(kind: u16, what: &'static str) -> LsError {
+        LsError::Value { kind, what }
+    }
+
     #[test]
     fn sid_lists() {
         // labels (V and L), indexes (neither), undecoded (one of them)
-        let l = SidList::decode(true, true, &[0, 0, 1, 0, 0, 2], false).unwrap();
+        let l = SidList::decode(1099, true, true, &[0, 0, 1, 0, 0, 2]).unwrap();
         assert_eq!(l.sids, vec![1, 2]);
         assert_eq!(
-            SidList::decode(false, false, &[0, 0, 0, 7], true)
+            SidList::decode(1158, false, false, &[0, 0, 0, 7])
                 .unwrap()
                 .sids,
             vec![7]
         );
-        assert_eq!(SidList::decode(false, false, &[0, 0, 0, 7, 1], true), None);
-        let u = SidList::decode(true, false, &[1, 2], false).unwrap();
+        // a prefix SID index of 5 octets; an adjacency's second index cut
+        // short; a label cut short
+        assert_eq!(
+            SidList::decode(1158, false, false, &[0, 0, 0, 7, 1]),
+            Err(bad(1158, "a prefix SID index is not 4 octets"))
+        );
+        assert_eq!(
+            SidList::decode(1099, false, false, &[0, 0, 0, 7, 1]),
+            Err(bad(1099, "a SID is cut short"))
+        );
+        let u = SidList::decode(1099, true, false, &[1, 2]).unwrap();
         assert_eq!(u.undecoded, Some(vec![1, 2]));
-        assert_eq!(SidList::decode(true, true, &[0, 0], false), None);
+        assert_eq!(
+            SidList::decode(1099, true, true, &[0, 0]),
+            Err(bad(1099, "a SID is cut short"))
+        );
+        // no SIDs at all
+        assert_eq!(
+            SidList::decode(1099, true, true, &[]),
+            Ok(SidList::default())
+        );
+    }
+
+    #[test]
+    fn sr_tlvs_cut_short() {
+        // SR capabilities: flags, reserved, range 100, SID/label sub-TLV
+        // 1161 of 3 octets (label 16000)
+        let caps = [0x80, 0, 0, 0, 100, 4, 0x89, 0, 3, 0, 0x3E, 0x80];
+        let c = SrCapabilities::decode(&caps).unwrap();
+        assert_eq!(c.ranges.len(), 1);
+        assert_eq!((c.ranges[0].range, c.ranges[0].sid.value), (100, 16000));
+        assert_eq!(
+            SrCapabilities::decode(&caps[..11]),
+            Err(LsError::Overrun {
+                kind: 1161,
+                len: 3,
+                left: 2
+            })
+        );
+        assert_eq!(
+            SrCapabilities::decode(&caps[..4]),
+            Err(bad(1034, "a range size is cut short"))
+        );
+        assert_eq!(
+            SrCapabilities::decode(&caps[..7]),
+            Err(LsError::TruncatedHeader { left: 2 })
+        );
+        assert_eq!(
+            SrCapabilities::decode(&[]),
+            Err(bad(1034, "no flags octet"))
+        );
+        // flags and reserved alone: no range
+        assert_eq!(SrCapabilities::decode(&caps[..2]).unwrap().ranges, vec![]);
+        // adjacency SID: flags only, then flags and weight (no SID)
+        assert_eq!(
+            SrAdjacency::decode(&[0x30]),
+            Err(bad(1099, "no weight octet"))
+        );
+        assert!(SrAdjacency::decode(&[0x30, 10])
+            .unwrap()
+            .sids
+            .sids
+            .is_empty());
+        // LAN adjacency SID: 9 octets, then 10 with a label cut short
+        assert_eq!(
+            SrLanAdjacency::decode(&[0; 9]),
+            Err(bad(1100, "shorter than 10 octets"))
+        );
+        let mut lan = vec![0x30, 5, 0, 0, 0, 0, 0, 0, 0, 1];
+        assert_eq!(
+            SrLanAdjacency::decode(&lan).unwrap().system_id,
+            [0, 0, 0, 0, 0, 1]
+        );
+        lan.extend_from_slice(&[0, 1]);
+        assert_eq!(
+            SrLanAdjacency::decode(&lan),
+            Err(bad(1100, "a SID is cut short"))
+        );
+        assert_eq!(
+            SrPrefixSid::decode(&[0x40]),
+            Err(bad(1158, "no algorithm octet"))
+        );
+        assert!(!SrPrefixSid::decode(&[0x40, 0]).unwrap().complete);
+        assert_eq!(
+            SidStructure::decode(&[1, 2, 3]),
+            Err(bad(1252, "shorter than 4 octets"))
+        );
     }
 
     #[test]
@@ -314,9 +420,48 @@ mod tests {
         let e = Srv6EndX::decode(1106, &v).unwrap();
         assert_eq!((e.behavior, e.flags, e.weight), (48, 0x80, 10));
         assert_eq!(e.sid, "2001:db8::".parse::<Ipv6Addr>().unwrap());
-        assert_eq!(Srv6EndX::decode(1106, &v[..21]), None);
-        // a short SID structure refuses the TLV
+        let short = bad(1106, "shorter than its fixed part");
+        assert_eq!(Srv6EndX::decode(1106, &v[..21]), Err(short.clone()));
+        assert_eq!(Srv6EndX::decode(1106, &[]), Err(short));
+        // the LAN forms need their neighbor too (6 octets IS-IS, 4 OSPFv3)
+        assert_eq!(
+            Srv6EndX::decode(1107, &v),
+            Err(bad(1107, "shorter than its fixed part"))
+        );
+        let e = Srv6EndX::decode(1108, &[&v[..6], &[10, 0, 0, 1], &v[6..]].concat()).unwrap();
+        assert_eq!(
+            e.neighbor,
+            Some(EndXNeighbor::OspfRouterId(Ipv4Addr::new(10, 0, 0, 1)))
+        );
+        // a remnant shorter than a sub-TLV header is ignored
+        let mut tail = v.clone();
+        tail.extend_from_slice(&[4, 0xE4, 0]);
+        assert_eq!(Srv6EndX::decode(1106, &tail).unwrap().sub_tlvs, vec![]);
+        // a zero-length sub-TLV of another type is kept
+        let mut zero = v.clone();
+        zero.extend_from_slice(&[0, 9, 0, 0]);
+        assert_eq!(
+            Srv6EndX::decode(1106, &zero).unwrap().sub_tlvs,
+            vec![EndXSubTlv::Other {
+                kind: 9,
+                value: vec![]
+            }]
+        );
+        // a sub-TLV overrunning the TLV, a short SID structure
+        let mut over = v.clone();
+        over.extend_from_slice(&[4, 0xE4, 0, 5, 1, 2, 3, 4]);
+        assert_eq!(
+            Srv6EndX::decode(1106, &over),
+            Err(LsError::Overrun {
+                kind: 1252,
+                len: 5,
+                left: 4
+            })
+        );
         v.extend_from_slice(&[4, 0xE4, 0, 3, 1, 2, 3]);
-        assert_eq!(Srv6EndX::decode(1106, &v), None);
+        assert_eq!(
+            Srv6EndX::decode(1106, &v),
+            Err(bad(1252, "shorter than 4 octets"))
+        );
     }
 }

@@ -82,7 +82,7 @@ impl BgpLs {
     /// `None` for another type or when its TLVs do not parse.
     pub fn descriptors(&self) -> Option<LsNlriDescriptors> {
         self.type_name()?;
-        LsNlriDescriptors::decode(self.nlri_type, &self.body)
+        LsNlriDescriptors::decode(self.nlri_type, &self.body).ok()
     }
 
     /// The syntactic checks of RFC 9552 section 8.2.2 that can be made
@@ -103,8 +103,8 @@ impl BgpLs {
             .map_err(|_| NlriError::new("BGP-LS NLRI shorter than protocol ID and identifier"))?;
         let mut last = 0u16;
         while !r.is_empty() {
-            let (t, v) =
-                tlv(&mut r).ok_or_else(|| NlriError::new("BGP-LS NLRI TLV overruns the NLRI"))?;
+            let (t, v) = tlv(&mut r)
+                .map_err(|e| NlriError::new(format!("BGP-LS NLRI TLV overruns the NLRI: {e}")))?;
             if t < last {
                 return Err(NlriError::new(format!(
                     "BGP-LS NLRI TLV {t} after TLV {last} (types must ascend)"
@@ -115,8 +115,10 @@ impl BgpLs {
                 let mut sub = Reader::new(v);
                 let mut seen: Vec<u16> = Vec::new();
                 while !sub.is_empty() {
-                    let (st, _) = tlv(&mut sub).ok_or_else(|| {
-                        NlriError::new(format!("BGP-LS node descriptor sub-TLV overruns TLV {t}"))
+                    let (st, _) = tlv(&mut sub).map_err(|e| {
+                        NlriError::new(format!(
+                            "BGP-LS node descriptor sub-TLV overruns TLV {t}: {e}"
+                        ))
                     })?;
                     if seen.contains(&st) {
                         return Err(NlriError::new(format!(
