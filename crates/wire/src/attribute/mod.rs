@@ -11,25 +11,25 @@
 //! after AS_PATH and AS4_AGGREGATOR right after AGGREGATOR; MP_UNREACH_NLRI
 //! and MP_REACH_NLRI are appended after all of them by the UPDATE encoder.
 
-pub mod attr_01_origin;
-pub mod attr_02_as_path;
-pub mod attr_03_next_hop;
-pub mod attr_04_med;
-pub mod attr_05_local_pref;
-pub mod attr_06_atomic_aggregate;
-pub mod attr_07_aggregator;
-pub mod attr_08_communities;
-pub mod attr_09_originator_id;
-pub mod attr_10_cluster_list;
-pub mod attr_14_mp_reach;
-pub mod attr_15_mp_unreach;
-pub mod attr_16_extended_communities;
-pub mod attr_17_as4_path;
-pub mod attr_18_as4_aggregator;
+pub(crate) mod attr_01_origin;
+pub(crate) mod attr_02_as_path;
+pub(crate) mod attr_03_next_hop;
+pub(crate) mod attr_04_med;
+pub(crate) mod attr_05_local_pref;
+pub(crate) mod attr_06_atomic_aggregate;
+pub(crate) mod attr_07_aggregator;
+pub(crate) mod attr_08_communities;
+pub(crate) mod attr_09_originator_id;
+pub(crate) mod attr_10_cluster_list;
+pub(crate) mod attr_14_mp_reach;
+pub(crate) mod attr_15_mp_unreach;
+pub(crate) mod attr_16_extended_communities;
+pub(crate) mod attr_17_as4_path;
+pub(crate) mod attr_18_as4_aggregator;
 pub mod attr_25_ipv6_extended_communities;
-pub mod attr_26_aigp;
-pub mod attr_29_bgp_ls;
-pub mod attr_32_large_communities;
+pub(crate) mod attr_26_aigp;
+pub(crate) mod attr_29_bgp_ls;
+pub(crate) mod attr_32_large_communities;
 pub mod attr_40_prefix_sid;
 pub mod raw;
 

@@ -12,18 +12,18 @@
 //! allows the AIGP attribute on eBGP sessions (its internal "code" 0xFF00
 //! cannot go on the wire), so nothing here represents it.
 
-pub mod cap_001_multiprotocol;
-pub mod cap_002_route_refresh;
-pub mod cap_005_extended_next_hop;
-pub mod cap_006_extended_message;
+pub(crate) mod cap_001_multiprotocol;
+pub(crate) mod cap_002_route_refresh;
+pub(crate) mod cap_005_extended_next_hop;
+pub(crate) mod cap_006_extended_message;
 pub mod cap_064_graceful_restart;
-pub mod cap_065_asn4;
-pub mod cap_068_multisession;
-pub mod cap_069_add_path;
-pub mod cap_070_enhanced_route_refresh;
-pub mod cap_073_fqdn;
-pub mod cap_075_software_version;
-pub mod cap_185_operational;
+pub(crate) mod cap_065_asn4;
+pub(crate) mod cap_068_multisession;
+pub(crate) mod cap_069_add_path;
+pub(crate) mod cap_070_enhanced_route_refresh;
+pub(crate) mod cap_073_fqdn;
+pub(crate) mod cap_075_software_version;
+pub(crate) mod cap_185_operational;
 
 pub use cap_005_extended_next_hop::NextHopEntry;
 pub use cap_064_graceful_restart::{GracefulRestart, GracefulRestartFamily};
