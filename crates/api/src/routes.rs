@@ -9,7 +9,6 @@
 
 use crate::command::{RouteCommand, RouteKind, Verb};
 use crate::error::{ApiError, Result};
-use ferrobgp_config::lexer::tokenize;
 use ferrobgp_config::route::{self, flow, vpls, ConfigRoute};
 use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::route::Route;
@@ -43,18 +42,16 @@ pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
     Ok(built)
 }
 
-/// The routes of `cmd` through the configuration's route grammar.
+/// The routes of `cmd` through the configuration's route grammar, read
+/// from the line's own words (crate::tokens: no second lexing).
 fn build(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
     let announce = cmd.action == Verb::Announce;
-    let mut text = String::new();
-    if let RouteKind::Family(f) = cmd.kind {
-        text.push_str(&format!("{} {} ", f.afi, f.safi));
-    }
-    text.push_str(&cmd.words.join(" "));
-    let lexed = tokenize(&text);
-    if let Some(e) = lexed.errors.first() {
-        return Err(ApiError::Route(e.message.clone()));
-    }
+    let family = match cmd.kind {
+        RouteKind::Family(f) => Some((f.afi.to_string(), f.safi.to_string())),
+        _ => None,
+    };
+    let prefix = family.iter().flat_map(|(a, s)| [a.as_str(), s.as_str()]);
+    let lexed = crate::tokens::tokens(prefix.chain(cmd.words.iter().map(String::as_str)))?;
     let (tokens, end) = (&lexed.tokens, lexed.end);
     let err = |e: ferrobgp_config::ParseError| ApiError::Route(e.message);
     let parsed: Vec<ConfigRoute> = match cmd.kind {
