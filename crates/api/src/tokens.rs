@@ -55,7 +55,12 @@ pub fn tokens<'a>(words: impl IntoIterator<Item = &'a str>) -> Result<Tokens> {
     let mut words = words.into_iter().peekable();
     while let Some(w) = words.next() {
         let pos = Pos::new(1, column);
-        column += w.chars().count() as u32 + 1;
+        let chars = if w.is_ascii() {
+            w.len()
+        } else {
+            w.chars().count()
+        };
+        column += chars as u32 + 1;
         if s.comment {
             continue;
         }

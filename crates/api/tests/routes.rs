@@ -229,3 +229,62 @@ fn route_words_use_the_configuration_grammar() {
         assert_eq!(api, config, "{s}");
     }
 }
+
+/// The cache converts a statement's attribute set once and gives each
+/// route the same wire set, yet a route with other attributes (or another
+/// statement's equal ones) gets the right set.
+#[test]
+fn attribute_cache_converts_a_statement_once() {
+    use ferrobgp_api::routes::AttrCache;
+    let parsed = |line: &str| match parse_line(line).expect("parses").command {
+        Command::Route(r) => r,
+        other => panic!("{other:?}"),
+    };
+    let a = routes(&parsed(
+        "announce attributes next-hop 1.2.3.4 med 7 nlri 1.0.0.0/8 2.0.0.0/8 3.0.0.0/8",
+    ))
+    .unwrap();
+    let b = routes(&parsed(
+        "announce attributes next-hop 1.2.3.4 med 8 nlri 4.0.0.0/8",
+    ))
+    .unwrap();
+    assert_eq!(show(&a)[2], "3.0.0.0/8 1.2.3.4 med 7");
+    assert_eq!(show(&b), ["4.0.0.0/8 1.2.3.4 med 8"]);
+    assert!(Arc::ptr_eq(&a[0].route.attributes, &a[2].route.attributes));
+    // one cache over routes of several statements, as the rib's static
+    // routes use it
+    let cfg = |body: &str| {
+        let text = format!(
+            "neighbor 10.0.0.1 {{ router-id 1.1.1.1; local-address 10.0.0.2; local-as 1; peer-as 2; static {{ {body} }} }}\n"
+        );
+        ferrobgp_config::load_str(
+            std::path::Path::new("/t.conf"),
+            &text,
+            &ferrobgp_config::LoadOptions::default(),
+        )
+        .expect("loads")
+        .config
+        .neighbors
+        .remove(0)
+        .routes
+    };
+    let routes = cfg("route 1.0.0.0/8 next-hop 1.1.1.1 med 1; route 2.0.0.0/8 next-hop 1.1.1.1 med 2; route 3.0.0.0/8 next-hop 1.1.1.1 med 2; route 4.0.0.0/8 next-hop 1.1.1.1 med 1;");
+    let mut cache = AttrCache::default();
+    let wire: Vec<ApiRoute> = routes.iter().map(|r| cache.convert(r).unwrap()).collect();
+    assert_eq!(
+        show(&wire),
+        [
+            "1.0.0.0/8 1.1.1.1 med 1",
+            "2.0.0.0/8 1.1.1.1 med 2",
+            "3.0.0.0/8 1.1.1.1 med 2",
+            "4.0.0.0/8 1.1.1.1 med 1"
+        ]
+    );
+    assert!(Arc::ptr_eq(
+        &wire[1].route.attributes,
+        &wire[2].route.attributes
+    ));
+    for (r, w) in routes.iter().zip(&wire) {
+        assert_eq!(Some(&w.route), r.to_wire().as_ref());
+    }
+}
