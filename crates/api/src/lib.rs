@@ -32,6 +32,7 @@ pub mod parse;
 pub mod routes;
 pub mod selector;
 mod template;
+mod tokens;
 
 pub use command::{
     AckFormat, Command, NeighborView, ParsedLine, RibSide, RouteCommand, RouteKind, Verb,

@@ -9,7 +9,7 @@
 
 use crate::command::{RouteCommand, RouteKind, Verb};
 use crate::error::{ApiError, Result};
-use ferrobgp_config::lexer::tokenize;
+use ferrobgp_config::route::AttrSet;
 use ferrobgp_config::route::{self, flow, vpls, ConfigRoute};
 use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::route::Route;
@@ -43,18 +43,16 @@ pub fn routes(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
     Ok(built)
 }
 
-/// The routes of `cmd` through the configuration's route grammar.
+/// The routes of `cmd` through the configuration's route grammar, read
+/// from the line's own words (crate::tokens: no second lexing).
 fn build(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
     let announce = cmd.action == Verb::Announce;
-    let mut text = String::new();
-    if let RouteKind::Family(f) = cmd.kind {
-        text.push_str(&format!("{} {} ", f.afi, f.safi));
-    }
-    text.push_str(&cmd.words.join(" "));
-    let lexed = tokenize(&text);
-    if let Some(e) = lexed.errors.first() {
-        return Err(ApiError::Route(e.message.clone()));
-    }
+    let family = match cmd.kind {
+        RouteKind::Family(f) => Some((f.afi.to_string(), f.safi.to_string())),
+        _ => None,
+    };
+    let prefix = family.iter().flat_map(|(a, s)| [a.as_str(), s.as_str()]);
+    let lexed = crate::tokens::tokens(prefix.chain(cmd.words.iter().map(String::as_str)))?;
     let (tokens, end) = (&lexed.tokens, lexed.end);
     let err = |e: ferrobgp_config::ParseError| ApiError::Route(e.message);
     let parsed: Vec<ConfigRoute> = match cmd.kind {
@@ -75,21 +73,51 @@ fn build(cmd: &RouteCommand) -> Result<Vec<ApiRoute>> {
 /// Converts configuration routes to wire routes (crates/config
 /// `ConfigRoute::to_wire`, which knows which kinds wire can encode), giving
 /// consecutive routes with equal attributes one shared `Arc<Attributes>`.
+/// Prefix routes that share the configuration's attribute set (`Arc`: the
+/// routes of one statement, `nlri` lists and `split` included) have it
+/// converted once, not once a route.
 #[derive(Debug, Default)]
 pub struct AttrCache {
     last: Option<Arc<Attributes>>,
+    /// The configuration attribute set `last` was converted from, when
+    /// `last` is exactly its conversion (a prefix route's).
+    source: Option<Arc<AttrSet>>,
 }
 
 impl AttrCache {
     /// The wire route of `r`, or why it cannot be sent yet.
     pub fn convert(&mut self, r: &ConfigRoute) -> Result<ApiRoute> {
-        let Some(mut route) = r.to_wire() else {
+        let shared = match (r, &self.source, &self.last) {
+            (ConfigRoute::Prefix(p), Some(s), Some(a)) if Arc::ptr_eq(&p.attrs, s) => {
+                Some(p.to_wire_with(a.clone()))
+            }
+            _ => None,
+        };
+        let route = match shared {
+            Some(route) => route,
+            None => {
+                let route = r.to_wire();
+                if let Some(route) = &route {
+                    self.source = match r {
+                        ConfigRoute::Prefix(p) => Some(p.attrs.clone()),
+                        _ => None,
+                    };
+                    match &self.last {
+                        Some(a) if **a == *route.attributes => {}
+                        _ => self.last = Some(route.attributes.clone()),
+                    }
+                }
+                route.map(|mut route| {
+                    if let Some(a) = &self.last {
+                        route.attributes = a.clone();
+                    }
+                    route
+                })
+            }
+        };
+        let Some(route) = route else {
             return Err(unsupported(r.family().spaced()));
         };
-        match &self.last {
-            Some(a) if **a == *route.attributes => route.attributes = a.clone(),
-            _ => self.last = Some(route.attributes.clone()),
-        }
         let meta = r.meta();
         Ok(ApiRoute {
             route,

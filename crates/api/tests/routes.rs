@@ -174,3 +174,117 @@ fn vpls_routes_are_built_with_their_nlri_and_next_hop() {
         [0x00, 0x01, 0xc0, 0xa8, 0xc9, 0x01, 0x00, 0x7b]
     );
 }
+
+/// `announce route` and the configuration's `static { route ...; }` share
+/// one grammar, read from tokens: the API line's own words (no second
+/// lexing) give the routes the configuration gives for the same words, and
+/// what one refuses the other refuses.
+#[test]
+fn route_words_use_the_configuration_grammar() {
+    use ferrobgp_api::routes::AttrCache;
+    use ferrobgp_config::{load_str, ConfigError, LoadOptions};
+    let statements = [
+        "1.1.0.0/24 next-hop 101.1.101.1",
+        "1.0.0.0/21 next-hop 101.1.101.1 med 200 community [2:1] split /23",
+        "10.0.0.0/8 next-hop 192.0.2.1 origin egp local-preference 300 as-path [ 1 2 3 ] community [ 65000:1 65000:2 ]",
+        "10.0.0.0/8 next-hop 192.0.2.1 as-path [1,2,(3 4)] extended-community [ target:1:1 ]",
+        "2001:db8::/32 next-hop 2001:db8::1 large-community [ 1:2:3 ]",
+        "10.0.0.0/24 rd 65000:1 label 100 next-hop 192.0.2.1",
+        "10.0.0.0/24 next-hop 192.0.2.1 path-information 7 name \"two words\"",
+        "10.0.0.0/24 next-hop 192.0.2.1 med",
+        "10.0.0.0/24 next-hop 192.0.2.1 med x",
+        "10.0.0.0/24 next-hop 192.0.2.1 bogus 1",
+        "10.0.0.0/33 next-hop 192.0.2.1",
+    ];
+    for s in statements {
+        let text = format!(
+            "neighbor 10.0.0.1 {{ router-id 1.1.1.1; local-address 10.0.0.2; local-as 1; peer-as 2; static {{ route {s}; }} }}\n"
+        );
+        let config = match load_str(
+            std::path::Path::new("/t.conf"),
+            &text,
+            &LoadOptions::default(),
+        ) {
+            Ok(l) => {
+                let mut cache = AttrCache::default();
+                let routes = &l.config.neighbors[0].routes;
+                Ok(routes
+                    .iter()
+                    .map(|r| cache.convert(r).expect("to wire"))
+                    .collect::<Vec<_>>())
+            }
+            Err(ConfigError::Invalid(ds)) => Err(ds[0].message.clone()),
+            Err(e) => panic!("{s}: {e}"),
+        };
+        let api = match parse_line(&format!("announce route {s}"))
+            .expect("parses")
+            .command
+        {
+            Command::Route(r) => routes(&r).map_err(|e| match e {
+                ferrobgp_api::ApiError::Route(m) => m,
+                other => panic!("{s}: {other}"),
+            }),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(api, config, "{s}");
+    }
+}
+
+/// The cache converts a statement's attribute set once and gives each
+/// route the same wire set, yet a route with other attributes (or another
+/// statement's equal ones) gets the right set.
+#[test]
+fn attribute_cache_converts_a_statement_once() {
+    use ferrobgp_api::routes::AttrCache;
+    let parsed = |line: &str| match parse_line(line).expect("parses").command {
+        Command::Route(r) => r,
+        other => panic!("{other:?}"),
+    };
+    let a = routes(&parsed(
+        "announce attributes next-hop 1.2.3.4 med 7 nlri 1.0.0.0/8 2.0.0.0/8 3.0.0.0/8",
+    ))
+    .unwrap();
+    let b = routes(&parsed(
+        "announce attributes next-hop 1.2.3.4 med 8 nlri 4.0.0.0/8",
+    ))
+    .unwrap();
+    assert_eq!(show(&a)[2], "3.0.0.0/8 1.2.3.4 med 7");
+    assert_eq!(show(&b), ["4.0.0.0/8 1.2.3.4 med 8"]);
+    assert!(Arc::ptr_eq(&a[0].route.attributes, &a[2].route.attributes));
+    // one cache over routes of several statements, as the rib's static
+    // routes use it
+    let cfg = |body: &str| {
+        let text = format!(
+            "neighbor 10.0.0.1 {{ router-id 1.1.1.1; local-address 10.0.0.2; local-as 1; peer-as 2; static {{ {body} }} }}\n"
+        );
+        ferrobgp_config::load_str(
+            std::path::Path::new("/t.conf"),
+            &text,
+            &ferrobgp_config::LoadOptions::default(),
+        )
+        .expect("loads")
+        .config
+        .neighbors
+        .remove(0)
+        .routes
+    };
+    let routes = cfg("route 1.0.0.0/8 next-hop 1.1.1.1 med 1; route 2.0.0.0/8 next-hop 1.1.1.1 med 2; route 3.0.0.0/8 next-hop 1.1.1.1 med 2; route 4.0.0.0/8 next-hop 1.1.1.1 med 1;");
+    let mut cache = AttrCache::default();
+    let wire: Vec<ApiRoute> = routes.iter().map(|r| cache.convert(r).unwrap()).collect();
+    assert_eq!(
+        show(&wire),
+        [
+            "1.0.0.0/8 1.1.1.1 med 1",
+            "2.0.0.0/8 1.1.1.1 med 2",
+            "3.0.0.0/8 1.1.1.1 med 2",
+            "4.0.0.0/8 1.1.1.1 med 1"
+        ]
+    );
+    assert!(Arc::ptr_eq(
+        &wire[1].route.attributes,
+        &wire[2].route.attributes
+    ));
+    for (r, w) in routes.iter().zip(&wire) {
+        assert_eq!(Some(&w.route), r.to_wire().as_ref());
+    }
+}

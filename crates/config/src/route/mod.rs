@@ -28,6 +28,7 @@ use crate::lexer::Token;
 use crate::section::Sink;
 use crate::tree::{Node, Section};
 use crate::values;
+use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::nlri::{Labelled, Labels, Mup, Mvpn, Nlri, Prefix, RouteDistinguisher, Vpls};
 use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::{Afi, Family, Safi};
@@ -124,17 +125,24 @@ impl PrefixRoute {
     /// until wire has labelled and VPN NLRIs. A missing next hop (a
     /// withdrawal) is `NextHop::None`.
     pub fn to_wire(&self) -> Option<Route> {
+        self.to_wire_with(Arc::new(self.attrs.to_wire()))
+    }
+
+    /// [`Self::to_wire`] with `attributes`, which the caller knows to be
+    /// `self.attrs.to_wire()` (converted once for the routes that share
+    /// `self.attrs`).
+    pub fn to_wire_with(&self, attributes: Arc<Attributes>) -> Option<Route> {
         if !matches!(self.family.safi, Safi::UNICAST | Safi::MULTICAST) {
-            return self.to_wire_labelled();
+            return self.to_wire_labelled(attributes);
         }
         let nlri = Prefix::new(self.prefix, self.family.safi, self.path_id);
         let next_hop = self.next_hop.map_or(NextHop::None, NextHopSpec::to_wire);
-        Some(Route::new(nlri, next_hop, Arc::new(self.attrs.to_wire())))
+        Some(Route::new(nlri, next_hop, attributes))
     }
 }
 
 impl PrefixRoute {
-    fn to_wire_labelled(&self) -> Option<Route> {
+    fn to_wire_labelled(&self, attributes: Arc<Attributes>) -> Option<Route> {
         let labels = Labels::new(self.labels.as_deref().unwrap_or(&[]));
         let nlri = Labelled {
             safi: self.family.safi,
@@ -144,7 +152,7 @@ impl PrefixRoute {
             net: self.prefix,
         };
         let next_hop = self.next_hop.map_or(NextHop::None, NextHopSpec::to_wire);
-        Some(Route::new(nlri, next_hop, Arc::new(self.attrs.to_wire())))
+        Some(Route::new(nlri, next_hop, attributes))
     }
 }
 
