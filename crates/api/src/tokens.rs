@@ -12,7 +12,7 @@
 //! (`\n`, `\t`, `\uXXXX`, ...; a backslash ending the line is dropped).
 
 use crate::error::{ApiError, Result};
-use ferrobgp_config::lexer::{Token, TokenKind};
+use ferrobgp_config::lexer::{punct, Token, TokenKind};
 use ferrobgp_config::Pos;
 use std::iter::{Enumerate, Peekable};
 use std::str::Chars;
@@ -21,22 +21,6 @@ use std::str::Chars;
 pub struct Tokens {
     pub tokens: Vec<Token>,
     pub end: Pos,
-}
-
-/// The punctuation token a character stands for, as in the configuration
-/// lexer.
-fn punct(c: char) -> Option<TokenKind> {
-    Some(match c {
-        '{' => TokenKind::LBrace,
-        '}' => TokenKind::RBrace,
-        ';' => TokenKind::Semicolon,
-        '[' => TokenKind::LBracket,
-        ']' => TokenKind::RBracket,
-        '(' => TokenKind::LParen,
-        ')' => TokenKind::RParen,
-        ',' => TokenKind::Comma,
-        _ => return None,
-    })
 }
 
 /// True when `w` needs the character scanner (a quote, a comment, or a

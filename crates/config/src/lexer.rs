@@ -95,7 +95,10 @@ impl Lexer<'_> {
     }
 }
 
-fn punct(c: char) -> Option<TokenKind> {
+/// The punctuation token `c` stands for (`{ } ; [ ] ( ) ,`), if any: also
+/// what the API's word splitter uses, so that a line's words give the
+/// tokens this lexer would.
+pub fn punct(c: char) -> Option<TokenKind> {
     Some(match c {
         '{' => TokenKind::LBrace,
         '}' => TokenKind::RBrace,

@@ -69,31 +69,15 @@ impl RouteTable {
 
     /// Adds or replaces the route with this key; returns the previous one.
     pub fn insert(&mut self, route: Route) -> Option<Route> {
-        let key = route.key();
-        let hash = self.hasher.hash_one(&key);
-        let slots = &self.slots;
-        if let Some(&n) = self.index.find(hash, |&n| {
-            slots[n as usize]
-                .as_ref()
-                .is_some_and(|r| r.nlri.key() == key)
-        }) {
-            return self.slots[n as usize].replace(route);
-        }
-        let n = u32::try_from(self.slots.len()).expect("fewer than 2^32 routes in a table");
-        self.slots.push(Some(route));
-        let (slots, hasher) = (&self.slots, &self.hasher);
-        self.index
-            .insert_unique(hash, n, |&m| hasher.hash_one(slot_key(slots, m)));
-        None
+        self.insert_unless(route, |_| false).flatten()
     }
 
     /// Adds `route`, or replaces the route with its key unless
-    /// `keep(existing)` says that one stays: `None` when it stayed,
-    /// `Some(previous)` when `route` went in. One lookup, and `route` is
-    /// cloned only when it goes in.
+    /// `keep(existing)` says that one stays: `None` when it stayed (`route`
+    /// is dropped), `Some(previous)` when `route` went in. One lookup.
     pub fn insert_unless(
         &mut self,
-        route: &Route,
+        route: Route,
         keep: impl FnOnce(&Route) -> bool,
     ) -> Option<Option<Route>> {
         let key = route.key();
@@ -108,10 +92,10 @@ impl RouteTable {
             if slot.as_ref().is_some_and(keep) {
                 return None;
             }
-            return Some(slot.replace(route.clone()));
+            return Some(slot.replace(route));
         }
         let n = u32::try_from(self.slots.len()).expect("fewer than 2^32 routes in a table");
-        self.slots.push(Some(route.clone()));
+        self.slots.push(Some(route));
         let (slots, hasher) = (&self.slots, &self.hasher);
         self.index
             .insert_unique(hash, n, |&m| hasher.hash_one(slot_key(slots, m)));
@@ -242,16 +226,19 @@ mod tests {
         assert_eq!(t.get(&key), Some(&expected[2]));
         // insert_unless: kept when `keep` says so, else replaced in place
         let kept = route("10.0.0.0/24", "192.0.2.7");
-        assert_eq!(t.insert_unless(&kept, |_| true), None);
+        assert_eq!(t.insert_unless(kept.clone(), |_| true), None);
         assert_eq!(t.get(&kept.key()), Some(&expected[0]));
         assert_eq!(
-            t.insert_unless(&kept, |_| false),
+            t.insert_unless(kept.clone(), |_| false),
             Some(Some(expected[0].clone()))
         );
-        assert_eq!(t.insert_unless(&expected[0], |_| false), Some(Some(kept)));
+        assert_eq!(
+            t.insert_unless(expected[0].clone(), |_| false),
+            Some(Some(kept))
+        );
         let new = route("10.0.9.0/24", "192.0.2.1");
         t.reserve(10);
-        assert_eq!(t.insert_unless(&new, |_| true), Some(None));
+        assert_eq!(t.insert_unless(new.clone(), |_| true), Some(None));
         assert_eq!(t.remove(&new.key()), Some(new));
         assert_eq!(t.drain(), expected);
         assert!(t.is_empty());
