@@ -41,6 +41,7 @@ fn main() {
             check: true,
             user: None,
         },
+        defer_routes: false,
     };
     let mut ok = true;
     for r in validate_files(&args, &opts) {

@@ -188,11 +188,18 @@ pub fn tokenize(src: &str) -> Lexed {
 /// (the loader feeds them straight into the tree builder, so a large file
 /// never has all its tokens in one vector). Returns the errors and the
 /// end-of-file position.
-pub fn tokenize_with(src: &str, mut emit: impl FnMut(Token)) -> (Vec<ParseError>, Pos) {
+pub fn tokenize_with(src: &str, emit: impl FnMut(Token)) -> (Vec<ParseError>, Pos) {
+    tokenize_at(src, Pos::new(1, 1), emit)
+}
+
+/// [`tokenize_with`] for a piece of a file that starts at `start`: the
+/// positions of tokens and errors are the file's (a route section kept as
+/// text and parsed later, see [`crate::route_text`]).
+pub fn tokenize_at(src: &str, start: Pos, mut emit: impl FnMut(Token)) -> (Vec<ParseError>, Pos) {
     let mut lx = Lexer {
         chars: src.chars().peekable(),
-        line: 1,
-        column: 1,
+        line: start.line,
+        column: start.column,
     };
     let mut errors: Vec<ParseError> = Vec::new();
     // current word being built

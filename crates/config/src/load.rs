@@ -6,6 +6,7 @@ use crate::error::{ConfigError, Diagnostic, ParseError};
 use crate::model::{Config, Neighbor, Process};
 use crate::neighbor::{peer_address, read_body, resolve, Draft};
 use crate::process::{process_section, RunLookup};
+use crate::route_text::Lines;
 use crate::section::{unknown_keyword, Sink};
 use crate::settings::Settings;
 use crate::tree::{Node, Section};
@@ -19,6 +20,10 @@ pub struct LoadOptions {
     pub settings: Settings,
     /// How `run` programs are found and checked.
     pub run: RunLookup,
+    /// Keep the neighbors' route sections as text (in
+    /// [`Neighbor::route_text`]) instead of parsing them: the supervisor's
+    /// load, whose routes the rib parses (see [`crate::route_text`]).
+    pub defer_routes: bool,
 }
 
 impl LoadOptions {
@@ -31,6 +36,7 @@ impl LoadOptions {
                 check: true,
                 user: None,
             },
+            defer_routes: false,
         }
     }
 }
@@ -48,7 +54,12 @@ const TOP_KEYWORDS: [&str; 3] = ["process", "template", "neighbor"];
 /// is the base of relative `run` paths.
 pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     let mut sink = Sink::default();
-    let mut builder = crate::tree::TreeBuilder::new();
+    let mut builder = if opts.defer_routes {
+        crate::tree::TreeBuilder::deferring()
+    } else {
+        crate::tree::TreeBuilder::new()
+    };
+    let lines = opts.defer_routes.then(|| Lines::new(text));
     let (lex_errors, end) = crate::lexer::tokenize_with(text, |t| builder.push(t));
     sink.errors.extend(lex_errors);
     let mut tree = builder.finish(end);
@@ -113,7 +124,7 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
                             let Some(name) = crate::section::one_arg(&t, "template name", "name", &mut sink).cloned() else {
                                 continue;
                             };
-                            let d = read_body(t, true, &mut sink);
+                            let d = read_body(t, true, lines.as_ref(), &mut sink);
                             if templates.insert(name.text.clone(), d).is_some() {
                                 sink.err(name.pos, format!("duplicate template \"{}\"", name.text));
                             }
@@ -139,7 +150,7 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
         let before = sink.errors.len();
         let peer = peer_address(&s, &mut sink);
         let section_pos = s.pos();
-        let mut d = read_body(s, false, &mut sink);
+        let mut d = read_body(s, false, lines.as_ref(), &mut sink);
         // resolving a neighbor whose body has errors only adds noise
         let mut ok = sink.errors.len() == before;
         for name in d.inherit.clone() {
@@ -195,6 +206,9 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
         errors.dedup();
         return Err(ConfigError::Invalid(errors));
     }
+    for rt in neighbors.iter_mut().flat_map(|n| n.route_text.iter_mut()) {
+        rt.file.clone_from(&file);
+    }
     let warnings = sink.warnings.into_iter().map(diag).collect();
     Ok(Loaded {
         config: Config {
@@ -247,8 +261,14 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError>
             other => other,
         })
         .map(|mut l| {
+            let shown = path.display().to_string();
             for w in &mut l.warnings {
-                w.file = path.display().to_string();
+                w.file.clone_from(&shown);
+            }
+            for n in &mut l.config.neighbors {
+                for rt in &mut n.route_text {
+                    rt.file.clone_from(&shown);
+                }
             }
             l
         })

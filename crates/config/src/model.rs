@@ -279,6 +279,11 @@ pub struct Neighbor {
     pub api: Vec<Api>,
     /// Static routes: the neighbor's own first, then each template's.
     pub routes: Vec<ConfigRoute>,
+    /// The same, when the file was loaded with
+    /// [`crate::LoadOptions::defer_routes`]: the route sections as text,
+    /// for [`crate::parse_routes`] (and `routes` is empty).
+    #[serde(default)]
+    pub route_text: Vec<crate::RouteText>,
     pub operational: Vec<crate::route::OperationalMessage>,
     /// Template names this neighbor inherits, in order.
     pub inherit: Vec<String>,

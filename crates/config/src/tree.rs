@@ -95,6 +95,18 @@ pub struct TreeBuilder {
     aborted: bool,
     /// The last token closed a section (`}`).
     last_closed: bool,
+    /// Route sections of neighbors are kept as text (see
+    /// [`TreeBuilder::deferring`]).
+    defer: bool,
+    /// The depth in `stack` of the route section being skipped: what is
+    /// inside it is balanced as usual but not kept.
+    skip: Option<usize>,
+    /// The children of the first section are handed out as they complete
+    /// (see [`TreeBuilder::streaming`]).
+    stream: bool,
+    ready: Vec<Node>,
+    /// The name of the first section opened at the top (with `stream`).
+    root: Option<String>,
 }
 
 impl TreeBuilder {
@@ -102,11 +114,64 @@ impl TreeBuilder {
         TreeBuilder::default()
     }
 
+    /// A builder that keeps the route sections of neighbors (`static`,
+    /// `announce`, `flow`, `l2vpn` in `neighbor` or `template { neighbor }`)
+    /// empty: their braces are balanced by the same rules, so the section
+    /// ends where a full parse would end it, but nothing inside is kept.
+    /// The loader keeps their text instead (the supervisor never parses a
+    /// route: the rib does, see [`crate::route_text`]).
+    pub fn deferring() -> TreeBuilder {
+        TreeBuilder {
+            defer: true,
+            ..TreeBuilder::default()
+        }
+    }
+
+    /// A builder for one section that hands out each child of that
+    /// section as soon as it is complete ([`TreeBuilder::take_ready`])
+    /// instead of keeping it: a `static` section of a million routes is
+    /// read statement by statement.
+    pub fn streaming() -> TreeBuilder {
+        TreeBuilder {
+            stream: true,
+            ..TreeBuilder::default()
+        }
+    }
+
+    /// The name of the first section opened at the top level (with
+    /// [`TreeBuilder::streaming`]), once its `{` is read.
+    pub fn root_name(&self) -> Option<&str> {
+        self.root.as_deref()
+    }
+
+    /// The children of the first section completed since the last call
+    /// (with [`TreeBuilder::streaming`]).
+    pub fn take_ready(&mut self) -> std::vec::Drain<'_, Node> {
+        self.ready.drain(..)
+    }
+
     fn push_node(&mut self, node: Node) {
+        if self.skip.is_some_and(|k| self.stack.len() > k) {
+            return;
+        }
+        if self.stream && self.stack.len() == 1 {
+            self.ready.push(node);
+            return;
+        }
         match self.stack.last_mut() {
             Some(s) => s.body.push(node),
             None => self.tree.nodes.push(node),
         }
+    }
+
+    /// True when a section named `name` opened at the current depth is a
+    /// route section of a neighbor (or of a template's neighbor).
+    fn is_route_section(&self, name: &str) -> bool {
+        if !crate::route_text::SECTIONS.contains(&name) {
+            return false;
+        }
+        let names: Vec<&str> = self.stack.iter().map(|s| s.name()).collect();
+        matches!(names.as_slice(), ["neighbor"] | ["template", "neighbor"])
     }
 
     fn take_words(&mut self) -> Vec<Token> {
@@ -159,6 +224,15 @@ impl TreeBuilder {
                     return;
                 }
                 let head = self.take_words();
+                if self.defer
+                    && self.skip.is_none()
+                    && self.is_route_section(head.first().map_or("", |t| t.text.as_str()))
+                {
+                    self.skip = Some(self.stack.len());
+                }
+                if self.stream && self.root.is_none() {
+                    self.root = Some(head.first().map_or(String::new(), |t| t.text.clone()));
+                }
                 self.stack.push(Section {
                     head,
                     open: tok.pos,
@@ -172,6 +246,9 @@ impl TreeBuilder {
                 match self.stack.pop() {
                     Some(mut s) => {
                         s.close = Some(tok.pos);
+                        if self.skip == Some(self.stack.len()) {
+                            self.skip = None;
+                        }
                         self.push_node(Node::Section(s));
                     }
                     None => self.stray_close = Some(tok.pos),
@@ -234,6 +311,9 @@ impl TreeBuilder {
                         s.open.line
                     ),
                 ));
+            }
+            if self.skip == Some(self.stack.len()) {
+                self.skip = None;
             }
             self.push_node(Node::Section(s));
         }

@@ -1,20 +1,50 @@
 //! Bad configurations: each must fail with exactly the given
 //! `LINE:COLUMN: message` (first error), never panic.
 
-use ferrobgp_config::{load_str, ConfigError, LoadOptions};
+use ferrobgp_config::{load_str, parse_routes, ConfigError, Diagnostic, LoadOptions};
 use std::path::Path;
 
 const N: &str = "neighbor 10.0.0.1 {\n\trouter-id 1.1.1.1;\n\tlocal-address 10.0.0.2;\n";
 
+fn shown(ds: &[Diagnostic]) -> Vec<String> {
+    ds.iter()
+        .map(|d| format!("{}:{}: {}", d.pos.line, d.pos.column, d.message))
+        .collect()
+}
+
+/// The errors of a full load; checked against the daemon's way, a load
+/// that keeps the routes as text and the rib's parse of them: the same
+/// first error (or none).
 fn errors(text: &str) -> Vec<String> {
-    match load_str(Path::new("/etc/t.conf"), text, &LoadOptions::default()) {
+    let full = match load_str(Path::new("/etc/t.conf"), text, &LoadOptions::default()) {
         Ok(_) => Vec::new(),
-        Err(ConfigError::Invalid(ds)) => ds
-            .iter()
-            .map(|d| format!("{}:{}: {}", d.pos.line, d.pos.column, d.message))
-            .collect(),
+        Err(ConfigError::Invalid(ds)) => shown(&ds),
         Err(e) => vec![e.to_string()],
-    }
+    };
+    let deferred = LoadOptions {
+        defer_routes: true,
+        ..LoadOptions::default()
+    };
+    let split = match load_str(Path::new("/etc/t.conf"), text, &deferred) {
+        Ok(l) => {
+            let mut ds = Vec::new();
+            for n in &l.config.neighbors {
+                if let Err(e) = parse_routes(n, |_| {}) {
+                    ds.extend(e);
+                }
+            }
+            ds.sort_by_key(|d| d.pos);
+            shown(&ds)
+        }
+        Err(ConfigError::Invalid(ds)) => shown(&ds),
+        Err(e) => vec![e.to_string()],
+    };
+    assert_eq!(
+        full.first(),
+        split.first(),
+        "full load: {full:#?}\nroutes kept as text, then parsed: {split:#?}"
+    );
+    full
 }
 
 /// A neighbor with `body` added after router-id/local-address (line 4 on).

@@ -1,10 +1,13 @@
 //! Fault injection: a configuration file that is cut short (braces that do
 //! not balance), has an extra `}` (at the very end or with more after
-//! it), `local-as 0` or
-//! `router-id 0.0.0.0` is
+//! it), `local-as 0`, `router-id 0.0.0.0`, a route that does not parse or
+//! a route of a family the neighbor does not negotiate is
 //! refused by `ferrobgp validate` with FILE:LINE:COLUMN, and a reload of
 //! such a file changes nothing: same worker, same TCP connection, no
-//! NOTIFICATION, the next UPDATE is the next announced route.
+//! NOTIFICATION, the next UPDATE is the next announced route. The daemon
+//! refuses to start on each of them with the same message (the route
+//! errors come from the rib, which parses the routes: the supervisor
+//! never does), and opens no session.
 
 mod common;
 
@@ -77,6 +80,19 @@ fn broken(conf: &str) -> Vec<(&'static str, String, &'static str)> {
             conf.replace("router-id 10.0.0.1", "router-id 0.0.0.0"),
             "daemon.conf:2:15: router-id 0.0.0.0 is invalid",
         ),
+        (
+            "a route that does not parse",
+            conf.replace("next-hop 127.0.0.1;", "next-hop 127.0.0.1 med x;"),
+            "daemon.conf:12:50: invalid med \"x\": expected an integer",
+        ),
+        (
+            "a route of a family not negotiated",
+            conf.replace(
+                "route 10.1.0.0/24 next-hop 127.0.0.1;",
+                "route 10.1.0.0/24 next-hop 127.0.0.1;\n        route 2001:db8::/32 next-hop ::1;",
+            ),
+            "daemon.conf:13:15: route for family \"ipv6 unicast\" but that family is not enabled",
+        ),
     ]
 }
 
@@ -124,5 +140,24 @@ fn a_broken_file_is_refused_and_its_reload_changes_nothing() {
             log()
         );
         assert_eq!(worker_of(&w.d, "127.0.0.2"), Some(worker), "{what}");
+    }
+}
+
+#[test]
+fn the_daemon_does_not_start_on_a_broken_file() {
+    let peer = Peer::bind("127.0.0.2");
+    let good = conf(peer.addr.port());
+    for (what, text, want) in broken(&good) {
+        let mut d = Daemon::start(&text, &[], &[]);
+        let status = d.wait_exit();
+        let log = d.log_text();
+        assert_eq!(status.code(), Some(1), "{what}\n{log}");
+        assert!(log.contains(want), "{what}: want {want:?} in\n{log}");
+        assert!(!peer.has_pending(), "{what}: a session was opened\n{log}");
+        assert!(
+            d.leftovers().is_empty(),
+            "{what}: {:?} left running",
+            d.leftovers()
+        );
     }
 }

@@ -145,8 +145,16 @@ impl Fds for SupervisorToRib {
 /// Rib to supervisor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RibToSupervisor {
-    /// Init was applied.
+    /// Init was applied: every configured route parsed and installed.
     Ready,
+    /// Answer to Init when a route of the configuration does not parse
+    /// (the supervisor never parses routes: see `ferrobgp_config::route_text`):
+    /// each error as `FILE:LINE:COLUMN: message`. The rib installed
+    /// nothing and waits for the supervisor to stop the daemon.
+    Refused { errors: Vec<String> },
+    /// Answer to every [`SupervisorToRib::Reload`]: `errors` empty when it
+    /// was applied, else why its routes do not parse (nothing changed).
+    Reloaded { errors: Vec<String> },
     /// API `shutdown`: stop the daemon.
     Shutdown,
     /// API `reload`.

@@ -92,6 +92,13 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
 fn rib_to_sup() -> Vec<RibToSupervisor> {
     vec![
         RibToSupervisor::Ready,
+        RibToSupervisor::Refused {
+            errors: vec!["/etc/f.conf:7:42: invalid med \"x\"".into()],
+        },
+        RibToSupervisor::Reloaded { errors: Vec::new() },
+        RibToSupervisor::Reloaded {
+            errors: vec!["a".into(), "b".into()],
+        },
         RibToSupervisor::Shutdown,
         RibToSupervisor::Reload,
         RibToSupervisor::HelpersQuiet,

@@ -67,6 +67,9 @@ impl PeerIds {
             let routes = std::mem::take(&mut n.routes);
             let neighbor = ipc::ConfigPayload::of_streamed(&*n, &routes)?;
             drop(routes);
+            // the route sections' text (the supervisor's own load keeps
+            // them unparsed) is the rib's too
+            n.route_text = Vec::new();
             rib_peers.insert(
                 id,
                 ConfiguredPeer {

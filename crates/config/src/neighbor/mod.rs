@@ -14,6 +14,7 @@ use crate::family::{add_path_block, add_path_capable, family_block, nexthop_bloc
 use crate::lexer::Token;
 use crate::model::*;
 use crate::route::{ConfigRoute, OperationalMessage};
+use crate::route_text::{section_routes, Lines, RouteText, SECTIONS};
 use crate::section::{flag, unknown_keyword, Sink};
 use crate::settings::Settings;
 use crate::tree::{Node, Section, Statement};
@@ -102,6 +103,8 @@ pub struct Draft {
     pub add_path: Option<Vec<Family>>,
     pub api: Vec<ApiDraft>,
     pub routes: Vec<(ConfigRoute, Pos)>,
+    /// Route sections kept as text (a load with `defer_routes`).
+    pub route_text: Vec<crate::RouteText>,
     pub operational: Vec<OperationalMessage>,
 }
 
@@ -165,6 +168,7 @@ impl Draft {
         }
         self.api.extend(tpl.api.iter().cloned());
         self.routes.extend(tpl.routes.iter().cloned());
+        self.route_text.extend(tpl.route_text.iter().cloned());
         self.operational.extend(tpl.operational.iter().cloned());
     }
 }
@@ -460,8 +464,15 @@ fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) 
 /// Reads the body of a `neighbor` (or template) section.
 ///
 /// Takes the section by value: route sections are consumed statement by
-/// statement (see `route::static_section`).
-pub fn read_body(s: Section, in_template: bool, sink: &mut Sink) -> Draft {
+/// statement (see `route::static_section`). With `deferred` (the file's
+/// lines, for a load with `defer_routes`) the route sections, which the
+/// tree builder left empty, are kept as their text instead.
+pub(crate) fn read_body(
+    s: Section,
+    in_template: bool,
+    deferred: Option<&Lines<'_>>,
+    sink: &mut Sink,
+) -> Draft {
     let mut d = Draft {
         pos: s.pos(),
         ..Default::default()
@@ -492,14 +503,14 @@ pub fn read_body(s: Section, in_template: bool, sink: &mut Sink) -> Draft {
                     d.add_path.get_or_insert_with(Vec::new).extend(a);
                 }
                 "api" => d.api.push(api_block(&sub, sink)),
-                "static" => d.routes.extend(crate::route::static_section(sub, sink)),
-                "announce" => d.routes.extend(crate::route::announce_section(sub, sink)),
-                "flow" => d
-                    .routes
-                    .extend(crate::route::flow::flow_section(&sub, sink)),
-                "l2vpn" => d
-                    .routes
-                    .extend(crate::route::vpls::l2vpn_section(&sub, sink)),
+                name if SECTIONS.contains(&name) => match deferred {
+                    Some(lines) => d.route_text.push(RouteText {
+                        file: String::new(),
+                        at: sub.pos(),
+                        text: lines.cut(sub.pos(), sub.close).to_string(),
+                    }),
+                    None => d.routes.extend(section_routes(sub, sink)),
+                },
                 "operational" => d
                     .operational
                     .extend(crate::route::operational::operational_section(&sub, sink)),

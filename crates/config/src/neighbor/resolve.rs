@@ -196,17 +196,15 @@ pub fn resolve(
     let routes: Vec<ConfigRoute> = d
         .routes
         .into_iter()
-        .filter_map(|(r, at)| {
-            let f = r.family();
-            if f != Family::IPV4_UNICAST && !families.contains(&f) {
-                sink.err(
-                    at,
-                    format!("route for family \"{f}\" but that family is not enabled for this neighbor (add \"{f};\" to its family block)"),
-                );
-                return None;
-            }
-            Some(r)
-        })
+        .filter_map(
+            |(r, at)| match crate::route_text::family_enabled(&families, &r, at) {
+                Ok(()) => Some(r),
+                Err(e) => {
+                    sink.error(e);
+                    None
+                }
+            },
+        )
         .collect();
 
     if sink.errors.len() > before {
@@ -260,6 +258,7 @@ pub fn resolve(
         add_path,
         api,
         routes,
+        route_text: d.route_text,
         operational: d.operational,
         inherit: d.inherit.iter().map(|t| t.text.clone()).collect(),
     })

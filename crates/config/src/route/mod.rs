@@ -514,9 +514,27 @@ fn located(
 /// at the same time.
 pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
     crate::section::no_args(&s, sink);
-    let mut sets = shared_sets::SharedSets::default();
+    let mut reader = StaticReader::default();
     let mut out = Vec::with_capacity(s.body.len());
     for node in s.body {
+        out.extend(reader.node(node, sink));
+    }
+    out
+}
+
+/// Reads a `static` section one statement at a time (a whole section, or
+/// statements as a streaming tree builder hands them out: see
+/// [`crate::route_text`]); equal attribute sets of the section are held
+/// once.
+#[derive(Default)]
+pub(crate) struct StaticReader {
+    sets: shared_sets::SharedSets,
+}
+
+impl StaticReader {
+    /// The routes of one statement or `route <prefix> { }` block.
+    pub(crate) fn node(&mut self, node: Node, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
+        let sets = &mut self.sets;
         match node {
             Node::Statement(st) => {
                 let kw = st.keyword();
@@ -524,54 +542,60 @@ pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
                     "route" => {
                         let pos = st.args().first().map_or(kw.pos, |t| t.pos);
                         let routes = parse_route(st.args(), st.end, true);
-                        out.extend(located(routes, pos, sink, &mut sets));
+                        located(routes, pos, sink, sets)
                     }
-                    "attributes" | "attribute" => out.extend(located(
+                    "attributes" | "attribute" => located(
                         parse_attributes(st.args(), st.end, true),
                         kw.pos,
                         sink,
-                        &mut sets,
-                    )),
-                    _ => sink.error(crate::section::unknown_keyword(
-                        kw,
-                        "static",
-                        &["route", "attributes"],
-                    )),
+                        sets,
+                    ),
+                    _ => {
+                        sink.error(crate::section::unknown_keyword(
+                            kw,
+                            "static",
+                            &["route", "attributes"],
+                        ));
+                        Vec::new()
+                    }
                 }
             }
             Node::Section(sub) if sub.name() == "route" => {
                 let Some(prefix) = sub.head.get(1) else {
                     sink.err(sub.pos(), "missing prefix: expected \"route <prefix> {\"");
-                    continue;
+                    return Vec::new();
                 };
                 let mut spec = RouteSpec::default();
                 let mut cur = Cursor::new(sub.head.get(2..).unwrap_or(&[]), sub.open);
                 if let Err(e) = attributes::route_keywords(&mut cur, &mut spec) {
                     sink.error(e);
-                    continue;
+                    return Vec::new();
                 }
                 let before = sink.errors.len();
                 block_spec(&sub, &mut spec, sink);
-                if sink.errors.len() == before {
-                    out.extend(located(
-                        prefix_routes(prefix, None, spec, true),
-                        prefix.pos,
-                        sink,
-                        &mut sets,
-                    ));
+                if sink.errors.len() != before {
+                    return Vec::new();
                 }
+                located(
+                    prefix_routes(prefix, None, spec, true),
+                    prefix.pos,
+                    sink,
+                    sets,
+                )
             }
-            Node::Section(sub) => match sub.head.first() {
-                Some(t) => sink.error(crate::section::unknown_keyword(
-                    t,
-                    "static",
-                    &["route", "attributes"],
-                )),
-                None => sink.err(sub.open, "unexpected \"{\" in static"),
-            },
+            Node::Section(sub) => {
+                match sub.head.first() {
+                    Some(t) => sink.error(crate::section::unknown_keyword(
+                        t,
+                        "static",
+                        &["route", "attributes"],
+                    )),
+                    None => sink.err(sub.open, "unexpected \"{\" in static"),
+                }
+                Vec::new()
+            }
         }
     }
-    out
 }
 
 /// `announce { ipv4 { unicast ...; } ipv6 { ... } l2vpn { vpls ...; } }`.

@@ -16,6 +16,7 @@ mod ack_pacing;
 mod answers;
 mod cli_pipes;
 mod commands;
+mod configured;
 mod control;
 mod drain;
 mod events;
@@ -28,6 +29,7 @@ mod replay;
 mod session_io;
 mod sessions;
 mod start;
+use start::Started;
 
 pub use helper_io::take_lines;
 
@@ -184,7 +186,16 @@ pub async fn run(
 ) -> ipc::Result<()> {
     let (sup_tx, mut sup_rx) = channel.split();
     let (init, _) = sup_rx.recv().await?;
-    let (mut st, mut inbox, sup_writer) = State::start(init, sup_tx, opts)?;
+    let (mut st, mut inbox, sup_writer) = match State::start(init, sup_tx, opts)? {
+        Started::Ready(st, inbox, writer) => (*st, inbox, writer),
+        Started::Refused(sup, writer) => {
+            // The supervisor stops the daemon; nothing else to do here.
+            drop(sup);
+            let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+            while sup_rx.recv().await.is_ok() {}
+            return Ok(());
+        }
+    };
     (st.opts.release_memory)();
     let _ = st.sup.send(RibToSupervisor::Ready);
     info!("rib ready: {} neighbor(s)", st.peers.len());
@@ -235,17 +246,6 @@ fn to_ipc(changes: Vec<PeerChange>) -> ipc::ChangeList {
     out
 }
 
-/// A peer's neighbor as the supervisor sent it (see
-/// `ipc::ConfiguredPeer`), without its routes, and its routes as RIB
-/// entries, converted one by one as they are decoded.
-fn decode_neighbor(
-    payload: &ipc::ConfigPayload,
-) -> ipc::Result<(Neighbor, crate::static_routes::Entries)> {
-    let mut routes = crate::static_routes::Entries::default();
-    let neighbor = payload.to_streamed(|r: ferrobgp_config::ConfigRoute| routes.add(&r))?;
-    Ok((neighbor, routes))
-}
-
 impl State {
     /// Hands freed memory back once a burst of work is over (see
     /// [`crate::after_burst`]).
@@ -273,91 +273,6 @@ impl State {
             n.routes = Vec::new();
         }
         self.config = config;
-    }
-
-    /// Installs the supervisor's peer list: new peers get a RIB with their
-    /// configured routes, known ones their new configured routes (removed
-    /// ones withdrawn), peers no longer listed are dropped.
-    fn set_peers(&mut self, peers: Vec<ipc::ConfiguredPeer>) {
-        let mut keep = BTreeSet::new();
-        for p in peers {
-            let Ok((neighbor, routes)) = decode_neighbor(&p.neighbor) else {
-                warn!("peer {}: undecodable neighbor", p.id);
-                continue;
-            };
-            keep.insert(p.id);
-            for reason in routes.skipped {
-                warn!(
-                    "neighbor {}: configured routes left out: {reason}",
-                    neighbor.peer_address
-                );
-            }
-            let entries = routes.entries;
-            // What the last configuration installed, from its bytes: none
-            // for a new peer, and nothing to withdraw when they are equal.
-            let previous = match self.peers.get(&p.id) {
-                Some(existing) if existing.configured != p.neighbor => {
-                    decode_neighbor(&existing.configured)
-                        .map(|(_, routes)| routes.entries)
-                        .unwrap_or_default()
-                }
-                _ => Vec::new(),
-            };
-            let configured = p.neighbor;
-            match self.peers.get_mut(&p.id) {
-                Some(existing) => {
-                    existing.name = events::peer_name(&neighbor);
-                    existing.neighbor = neighbor;
-                    existing.configured = configured;
-                }
-                None => {
-                    self.table.add_peer(p.id, PeerRib::for_neighbor(&neighbor));
-                    self.peers.insert(
-                        p.id,
-                        Peer {
-                            name: events::peer_name(&neighbor),
-                            neighbor,
-                            configured,
-                            link: None,
-                            heartbeat: None,
-                            up: false,
-                            connected: false,
-                            local: None,
-                            remote: None,
-                            negotiated: None,
-                            up_since: None,
-                            fsm: "idle".into(),
-                            asm: BTreeMap::new(),
-                            asm_replay: Vec::new(),
-                            down_since: std::time::Instant::now(),
-                            peer_open: None,
-                            sent: Default::default(),
-                            received: Default::default(),
-                            tally: Default::default(),
-                        },
-                    );
-                }
-            }
-            let changes = match self.table.peer_mut(p.id) {
-                Some(r) => r.set_static(previous, entries),
-                None => Vec::new(),
-            };
-            if !changes.is_empty() {
-                let seq = self.next_seq();
-                self.send_changes(p.id, seq, changes);
-            }
-        }
-        let gone: Vec<PeerId> = self
-            .peers
-            .keys()
-            .filter(|id| !keep.contains(id))
-            .copied()
-            .collect();
-        for id in gone {
-            self.peers.remove(&id);
-            self.table.remove_peer(id);
-            self.resync_gone.remove(&id);
-        }
     }
 
     /// Returns true when the rib must exit.
@@ -388,9 +303,19 @@ impl State {
             SupervisorToRib::SessionDied { peer } => self.session_gone(peer, "session worker died"),
             SupervisorToRib::Reload { config, peers } => {
                 let config: Config = config.to()?;
-                self.apply_config(config);
-                self.set_peers(peers);
-                self.forget_removed_sources();
+                let errors = match self.parse_peers(peers) {
+                    Ok(ready) => {
+                        self.apply_config(config);
+                        self.install_peers(ready);
+                        self.forget_removed_sources();
+                        Vec::new()
+                    }
+                    Err(errors) => {
+                        warn!("reload refused: the configuration's routes do not parse");
+                        errors
+                    }
+                };
+                let _ = self.sup.send(RibToSupervisor::Reloaded { errors });
                 (self.opts.release_memory)();
             }
             SupervisorToRib::ReloadDone { error } => self.reload_done(error),

@@ -44,14 +44,7 @@ impl State {
                 .filter_map(|id| self.peers.get(id))
                 .flat_map(|p| {
                     // With its routes, which only the payload still holds.
-                    let mut routes = Vec::new();
-                    let whole = p
-                        .configured
-                        .to_streamed::<Neighbor, _>(|r| routes.push(r))
-                        .map(|mut n| {
-                            n.routes = routes;
-                            n
-                        });
+                    let whole = configured::configured_neighbor(&p.configured);
                     let n = whole.as_ref().unwrap_or(&p.neighbor);
                     ferrobgp_config::print::neighbor(n)
                         .lines()

@@ -12,6 +12,16 @@ pub(super) struct Inbox {
     pub control: mpsc::UnboundedReceiver<tokio::net::UnixStream>,
 }
 
+/// What a rib's start gives.
+pub(super) enum Started {
+    /// The state, its configured peers installed, the loop's queues and
+    /// the writer of the supervisor channel.
+    Ready(Box<State>, Inbox, JoinHandle<()>),
+    /// The configuration's routes do not parse: `Refused` is queued on the
+    /// supervisor channel (here, with its writer), which stops the daemon.
+    Refused(mpsc::UnboundedSender<RibToSupervisor>, JoinHandle<()>),
+}
+
 /// Writes the queued messages to the supervisor (never blocks the loop)
 /// and tells the journal gate each journal message it wrote.
 fn spawn_supervisor_writer(
@@ -49,12 +59,13 @@ fn envelope(daemon_pid: u32, daemon_ppid: u32) -> ferrobgp_api::json::Envelope {
 
 impl State {
     /// The state of a rib that got `init`, its configured peers installed,
-    /// with the loop's queues and the supervisor channel's writer.
+    /// with the loop's queues and the supervisor channel's writer; or the
+    /// refusal of a configuration whose routes do not parse.
     pub(super) fn start(
         init: SupervisorToRib,
         sup_tx: ipc::Sender<RibToSupervisor>,
         opts: Options,
-    ) -> ipc::Result<(State, Inbox, JoinHandle<()>)> {
+    ) -> ipc::Result<Started> {
         let SupervisorToRib::Init {
             settings,
             config,
@@ -119,14 +130,22 @@ impl State {
             batch_read: None,
             after_burst: Default::default(),
         };
+        let ready = match st.parse_peers(peers) {
+            Ok(ready) => ready,
+            Err(errors) => {
+                warn!("the configuration's routes do not parse: refusing it");
+                let _ = st.sup.send(RibToSupervisor::Refused { errors });
+                return Ok(Started::Refused(st.sup.clone(), writer));
+            }
+        };
         st.apply_config(config);
-        st.set_peers(peers);
+        st.install_peers(ready);
         let inbox = Inbox {
             helper,
             session,
             timeouts: timeout_rx,
             control,
         };
-        Ok((st, inbox, writer))
+        Ok(Started::Ready(Box::new(st), inbox, writer))
     }
 }

@@ -259,6 +259,7 @@ impl Daemon {
                 }
                 let rib = self.rib.take();
                 self.scrapes_without_rib();
+                self.reload_lost().await;
                 if self.stopping.is_some() {
                     debug!("rib {how}");
                     if self.helpers_drained {
@@ -501,9 +502,17 @@ impl Daemon {
             }
             Ok(RibToSupervisor::Reload) => {
                 info!("reload requested through the API");
-                let error = self.reload().await.err();
-                self.send_rib(SupervisorToRib::ReloadDone { error }, &[])
-                    .await;
+                self.request_reload(reload::ReloadBy::Api).await;
+            }
+            Ok(RibToSupervisor::Reloaded { errors }) => self.on_reloaded(errors).await,
+            Ok(RibToSupervisor::Refused { errors }) => {
+                // Only the first rib's answer to Init stops the daemon
+                // (see `run`); a rib restarted with the same configuration
+                // cannot refuse it.
+                error!(
+                    "the rib refused the running configuration:\n{}",
+                    errors.join("\n")
+                );
             }
             Ok(RibToSupervisor::Restart { peer }) => {
                 match peer {

@@ -1,13 +1,74 @@
 //! Reload: the new configuration is loaded and validated first (an invalid
 //! one changes nothing), then neighbors and helpers are added, removed,
 //! restarted or kept, each only as much as its change requires.
+//!
+//! The supervisor never parses a route: it loads the file with its route
+//! sections kept as text, sends it to the rib, and applies its own part
+//! (helpers, sessions, the journal) only once the rib has parsed every
+//! route and installed them (`RibToSupervisor::Reloaded` without errors).
+//! Until then the running configuration is the supervisor's; reloads asked
+//! for meanwhile wait their turn.
 
 use super::*;
 
+/// Who asked for a reload, and what follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReloadBy {
+    /// SIGHUP, SIGUSR1, `systemctl reload`.
+    Signal,
+    /// SIGUSR2: the helpers restart after a reload that worked.
+    SignalThenHelpers,
+    /// The API's or the cli's `reload`: answered `ReloadDone`.
+    Api,
+}
+
+/// A reload whose configuration the rib is checking.
+pub(super) struct PendingReload {
+    by: ReloadBy,
+    config: Config,
+    split: plan::Split,
+    selection: usize,
+}
+
+/// Reloads asked for: the one the rib is checking, and those waiting.
+#[derive(Default)]
+pub(super) struct Reloads {
+    pending: Option<PendingReload>,
+    waiting: std::collections::VecDeque<ReloadBy>,
+}
+
 impl Daemon {
-    /// Loads the configuration again and applies the difference; an error
-    /// (nothing changed) is logged and returned.
-    pub(super) async fn reload(&mut self) -> std::result::Result<(), String> {
+    /// Asks for a reload; it starts when the previous one is over.
+    pub(super) async fn request_reload(&mut self, by: ReloadBy) {
+        self.reloads.waiting.push_back(by);
+        self.next_reload().await;
+    }
+
+    /// Starts the waiting reloads, one at a time: each ends when the rib
+    /// answers (or at once when it cannot start).
+    async fn next_reload(&mut self) {
+        while self.reloads.pending.is_none() {
+            let Some(by) = self.reloads.waiting.pop_front() else {
+                return;
+            };
+            match self.start_reload().await {
+                Ok((config, split, selection)) => {
+                    self.reloads.pending = Some(PendingReload {
+                        by,
+                        config,
+                        split,
+                        selection,
+                    });
+                }
+                Err(e) => self.reload_over(by, Err(e)).await,
+            }
+        }
+    }
+
+    /// Loads the configuration again (routes kept as text) and sends it
+    /// to the rib, which parses the routes; nothing changes before it
+    /// answers.
+    async fn start_reload(&mut self) -> std::result::Result<(Config, plan::Split, usize), String> {
         if self.stopping.is_some() {
             return Err("the daemon is shutting down".into());
         }
@@ -22,14 +83,7 @@ impl Daemon {
         if let Err(e) = notify::reloading() {
             warn!("systemd notification: {e}");
         }
-        let mut config = match load(&self.opts, &files) {
-            Ok(c) => c,
-            Err(e) => {
-                error!("reload failed, keeping the running configuration:\n{e}");
-                self.notify_ready("reload failed, running the previous configuration");
-                return Err(e.to_string());
-            }
-        };
+        let mut config = load(&self.opts, &files).map_err(|e| e.to_string())?;
         info!(
             "reloading: {}",
             files
@@ -38,25 +92,80 @@ impl Daemon {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        self.selection = selection;
-        let split = match self.peer_ids.assign(&mut config) {
-            Ok(s) => s,
-            Err(e) => {
-                error!("reload failed, keeping the running configuration: {e}");
-                self.notify_ready("reload failed, running the previous configuration");
-                return Err(e.to_string());
-            }
+        let split = self
+            .peer_ids
+            .assign(&mut config)
+            .map_err(|e| e.to_string())?;
+        (self.opts.release_memory)();
+        let payload = ipc::ConfigPayload::of(&config).map_err(|e| e.to_string())?;
+        let peers = split.rib_peers.clone();
+        if !self
+            .send_rib(
+                SupervisorToRib::Reload {
+                    config: payload,
+                    peers,
+                },
+                &[],
+            )
+            .await
+        {
+            return Err("the rib is restarting: try again".into());
+        }
+        Ok((config, split, selection))
+    }
+
+    /// The rib's answer to the pending reload.
+    pub(super) async fn on_reloaded(&mut self, errors: Vec<String>) {
+        let Some(p) = self.reloads.pending.take() else {
+            return;
         };
+        let result = if errors.is_empty() {
+            self.apply_reload(p.config, p.split, p.selection).await;
+            Ok(())
+        } else {
+            Err(errors.join("\n"))
+        };
+        self.reload_over(p.by, result).await;
+        self.next_reload().await;
+    }
+
+    /// The rib died with a reload pending: it never checked it.
+    pub(super) async fn reload_lost(&mut self) {
+        if let Some(p) = self.reloads.pending.take() {
+            let e = "the rib exited before it checked the configuration's routes".to_string();
+            self.reload_over(p.by, Err(e)).await;
+        }
+    }
+
+    /// Logs the outcome and answers whoever asked.
+    async fn reload_over(&mut self, by: ReloadBy, result: std::result::Result<(), String>) {
+        match &result {
+            Ok(()) => self.notify_ready("reloaded"),
+            Err(e) => {
+                error!("reload failed, keeping the running configuration:\n{e}");
+                self.notify_ready("reload failed, running the previous configuration");
+            }
+        }
+        match by {
+            ReloadBy::Api => {
+                let error = result.err();
+                self.send_rib(SupervisorToRib::ReloadDone { error }, &[])
+                    .await;
+            }
+            ReloadBy::SignalThenHelpers if result.is_ok() => self.restart_helpers().await,
+            _ => {}
+        }
+        self.check_all_finished().await;
+    }
+
+    /// The supervisor's part of a reload the rib applied: listeners,
+    /// helpers, sessions and the journal follow the new configuration.
+    async fn apply_reload(&mut self, config: Config, split: plan::Split, selection: usize) {
+        self.selection = selection;
         let d = plan::diff(&self.peers, &split.peers);
         self.peers = split.peers;
         self.rib_peers = split.rib_peers;
         let old_processes = std::mem::replace(&mut self.config, config);
-        (self.opts.release_memory)();
-        if let Ok(config) = ipc::ConfigPayload::of(&self.config) {
-            let peers = self.rib_peers.clone();
-            self.send_rib(SupervisorToRib::Reload { config, peers }, &[])
-                .await;
-        }
         if let Err(e) = self.update_listeners() {
             error!("{e}");
         }
@@ -134,8 +243,5 @@ impl Daemon {
                 .insert(id, Worker::new(self.peers[&id].clone()));
             self.spawn_session(id).await;
         }
-        self.notify_ready("reloaded");
-        self.check_all_finished().await;
-        Ok(())
     }
 }
