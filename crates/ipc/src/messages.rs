@@ -43,8 +43,10 @@ pub struct ConfiguredPeer {
     pub id: PeerId,
     /// Remote address (`neighbor <ip>`), for logs and for selectors.
     pub peer_address: IpAddr,
-    /// Holds a `ferrobgp_config::Neighbor` without its routes, then its
-    /// routes (`ConfigPayload::of_streamed`; see [`ConfigPayload`]).
+    /// Holds a `ferrobgp_config::Neighbor` whose routes are its route
+    /// sections as text (`route_text`: the supervisor never parses a
+    /// route, the rib does), then a list of parsed routes, empty from the
+    /// supervisor (`ConfigPayload::of_streamed`; see [`ConfigPayload`]).
     pub neighbor: ConfigPayload,
 }
 
