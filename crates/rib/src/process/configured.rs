@@ -12,14 +12,38 @@ use crate::static_routes::Entries;
 /// as they are decoded or parsed.
 fn decode_neighbor(payload: &ipc::ConfigPayload) -> Result<(Neighbor, Entries), Vec<String>> {
     let mut routes = Entries::default();
-    let mut neighbor: Neighbor = payload
+    let neighbor: Neighbor = payload
         .to_streamed(|r: ferrobgp_config::ConfigRoute| routes.add(&r))
         .map_err(|e| vec![format!("undecodable neighbor: {e}")])?;
     ferrobgp_config::parse_routes(&neighbor, |r| routes.add(&r))
         .map_err(|ds| ds.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    // The text stays in the payload (`show neighbor configuration`).
-    neighbor.route_text = Vec::new();
     Ok((neighbor, routes))
+}
+
+/// What the configuration of `old` installed that `new` may no longer
+/// announce: the routes of its route sections whose text `new` does not
+/// have (a section of the same text gives the same routes, and they are
+/// all in `new`'s), and any routes it carried parsed.
+fn replaced(old: &ipc::ConfigPayload, new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
+    let mut routes = Entries::default();
+    let Ok(mut n) = old.to_streamed::<Neighbor, _>(|r: ferrobgp_config::ConfigRoute| routes.add(&r))
+    else {
+        return Vec::new();
+    };
+    let mut kept: HashMap<&str, usize> = HashMap::new();
+    for rt in &new.route_text {
+        *kept.entry(rt.text.as_str()).or_default() += 1;
+    }
+    n.route_text.retain(|rt| match kept.get_mut(rt.text.as_str()) {
+        Some(k) if *k > 0 => {
+            *k -= 1;
+            false
+        }
+        _ => true,
+    });
+    // It parsed when it was installed.
+    let _ = ferrobgp_config::parse_routes(&n, |r| routes.add(&r));
+    routes.entries
 }
 
 /// The neighbor of `payload` whole, its routes parsed (for `show neighbor
@@ -104,19 +128,20 @@ impl State {
         neighbor: Neighbor,
         entries: Vec<crate::batch::RouteEntry>,
     ) {
-        // What the last configuration installed, parsed again from its
-        // bytes (a million configured routes are not held twice): none for
-        // a new peer, and nothing to withdraw when they are equal (every
-        // configured route is announced again, which restores one an API
-        // command withdrew, as ExaBGP's reload does).
+        // What the last configuration installed and this one may not,
+        // parsed again from its bytes (a million configured routes are not
+        // held twice): none for a new peer or an unchanged one. Every
+        // configured route is announced again (identical ones send
+        // nothing), which restores one an API command withdrew.
         let previous = match self.peers.get(&p.id) {
             Some(existing) if existing.configured != p.neighbor => {
-                decode_neighbor(&existing.configured)
-                    .map(|(_, routes)| routes.entries)
-                    .unwrap_or_default()
+                replaced(&existing.configured, &neighbor)
             }
             _ => Vec::new(),
         };
+        // The text stays in the payload (`show neighbor configuration`).
+        let mut neighbor = neighbor;
+        neighbor.route_text = Vec::new();
         let configured = p.neighbor;
         match self.peers.get_mut(&p.id) {
             Some(existing) => {
