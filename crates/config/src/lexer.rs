@@ -71,9 +71,12 @@ pub struct Lexed {
 }
 
 struct Lexer<'a> {
+    src: &'a str,
     chars: std::iter::Peekable<std::str::Chars<'a>>,
     line: u32,
     column: u32,
+    /// The byte offset in `src` of the next character.
+    offset: usize,
 }
 
 impl Lexer<'_> {
@@ -85,6 +88,7 @@ impl Lexer<'_> {
     }
     fn bump(&mut self) -> Option<char> {
         let c = self.chars.next()?;
+        self.offset += c.len_utf8();
         if c == '\n' {
             self.line += 1;
             self.column = 1;
@@ -92,6 +96,24 @@ impl Lexer<'_> {
             self.column += 1;
         }
         Some(c)
+    }
+
+    /// Passes over the rest of a section whose `{` was just read, up to
+    /// its `}` (see [`crate::skip`]), and returns the position of that
+    /// `}`, now read; `None` (nothing read) when the scan gives up.
+    fn skip_section(&mut self, max_depth: usize) -> Option<Pos> {
+        let close = crate::skip::section_end(&self.src[self.offset..], max_depth)?;
+        let column = if close.lines == 0 {
+            self.column + close.column
+        } else {
+            close.column + 1
+        };
+        let at = Pos::new(self.line + close.lines, column);
+        self.offset += close.offset + 1;
+        self.line = at.line;
+        self.column = at.column + 1;
+        self.chars = self.src[self.offset..].chars().peekable();
+        Some(at)
     }
 }
 
@@ -196,10 +218,30 @@ pub fn tokenize_with(src: &str, emit: impl FnMut(Token)) -> (Vec<ParseError>, Po
 /// positions of tokens and errors are the file's (a route section kept as
 /// text and parsed later, see [`crate::route_text`]).
 pub fn tokenize_at(src: &str, start: Pos, mut emit: impl FnMut(Token)) -> (Vec<ParseError>, Pos) {
+    tokenize_skipping(src, start, |t| {
+        emit(t);
+        None
+    })
+}
+
+/// [`tokenize_at`] whose `emit` may answer a `{` with `Some(depth)`: the
+/// section it opens is passed over without tokens, up to its `}`, which
+/// is emitted (sections nest at most `depth` deep inside it; when they
+/// nest deeper or the file ends first, tokenising goes on as usual). The
+/// supervisor's load passes over the route sections so (see
+/// [`crate::route_text`]); a lexical error inside one is reported by the
+/// rib, which tokenises it.
+pub fn tokenize_skipping(
+    src: &str,
+    start: Pos,
+    mut emit: impl FnMut(Token) -> Option<usize>,
+) -> (Vec<ParseError>, Pos) {
     let mut lx = Lexer {
+        src,
         chars: src.chars().peekable(),
         line: start.line,
         column: start.column,
+        offset: 0,
     };
     let mut errors: Vec<ParseError> = Vec::new();
     // current word being built
@@ -211,7 +253,7 @@ pub fn tokenize_at(src: &str, start: Pos, mut emit: impl FnMut(Token)) -> (Vec<P
     macro_rules! flush {
         () => {
             if in_word {
-                emit(Token {
+                let _ = emit(Token {
                     kind: if quoted {
                         TokenKind::Quoted
                     } else {
@@ -305,11 +347,18 @@ pub fn tokenize_at(src: &str, start: Pos, mut emit: impl FnMut(Token)) -> (Vec<P
                 if let Some(kind) = punct(c) {
                     flush!();
                     lx.bump();
-                    emit(Token {
+                    let skip = emit(Token {
                         kind,
                         text: c.to_string(),
                         pos: here,
                     });
+                    if let Some(at) = skip.and_then(|depth| lx.skip_section(depth)) {
+                        let _ = emit(Token {
+                            kind: TokenKind::RBrace,
+                            text: "}".to_string(),
+                            pos: at,
+                        });
+                    }
                 } else {
                     if !in_word {
                         in_word = true;
@@ -322,7 +371,7 @@ pub fn tokenize_at(src: &str, start: Pos, mut emit: impl FnMut(Token)) -> (Vec<P
         }
     }
     if in_word {
-        emit(Token {
+        let _ = emit(Token {
             kind: if quoted {
                 TokenKind::Quoted
             } else {

@@ -32,6 +32,7 @@ pub mod run_access;
 mod section;
 mod setting_value;
 pub mod settings;
+mod skip;
 mod suggest;
 mod tree;
 mod validate;

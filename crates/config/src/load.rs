@@ -2,7 +2,7 @@
 //! top-level sections (`process`, `template`, `neighbor`), merge templates,
 //! resolve neighbors, and report every positioned error found.
 
-use crate::error::{ConfigError, Diagnostic, ParseError};
+use crate::error::{ConfigError, Diagnostic, ParseError, Pos};
 use crate::model::{Config, Neighbor, Process};
 use crate::neighbor::{peer_address, read_body, resolve, Draft};
 use crate::process::{process_section, RunLookup};
@@ -60,7 +60,9 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
         crate::tree::TreeBuilder::new()
     };
     let lines = opts.defer_routes.then(|| Lines::new(text));
-    let (lex_errors, end) = crate::lexer::tokenize_with(text, |t| builder.push(t));
+    // a deferring builder has the lexer pass over the route sections
+    let (lex_errors, end) =
+        crate::lexer::tokenize_skipping(text, Pos::new(1, 1), |t| builder.push(t));
     sink.errors.extend(lex_errors);
     let mut tree = builder.finish(end);
     if let (Some(at), true) = (

@@ -153,7 +153,7 @@ fn read(rt: &RouteText, sink: &mut Sink, each: &mut dyn FnMut(ConfigRoute, Pos, 
     let mut reader = StaticReader::default();
     let mut held: Vec<Node> = Vec::new();
     let (lex_errors, end) = crate::lexer::tokenize_at(&rt.text, rt.at, |t| {
-        builder.push(t);
+        let _ = builder.push(t);
         let is_static = builder.root_name() == Some("static");
         for node in builder.take_ready() {
             if is_static {

@@ -185,10 +185,13 @@ impl TreeBuilder {
         }
     }
 
-    /// Adds the next token.
-    pub fn push(&mut self, tok: Token) {
+    /// Adds the next token. Returns `Some(depth)` when it opened a route
+    /// section that a deferring builder keeps empty: the lexer may pass
+    /// over it up to its `}` (sections may nest `depth` deep inside it;
+    /// see [`crate::lexer::tokenize_skipping`]).
+    pub fn push(&mut self, tok: Token) -> Option<usize> {
         if self.aborted {
-            return;
+            return None;
         }
         if let Some(at) = self.stray_close.take() {
             self.tree.errors.push(ParseError::new(
@@ -221,14 +224,16 @@ impl TreeBuilder {
                         format!("sections nested more than {MAX_DEPTH} deep"),
                     ));
                     self.aborted = true;
-                    return;
+                    return None;
                 }
                 let head = self.take_words();
+                let mut skipped = None;
                 if self.defer
                     && self.skip.is_none()
                     && self.is_route_section(head.first().map_or("", |t| t.text.as_str()))
                 {
                     self.skip = Some(self.stack.len());
+                    skipped = Some(MAX_DEPTH - self.stack.len() - 1);
                 }
                 if self.stream && self.root.is_none() {
                     self.root = Some(head.first().map_or(String::new(), |t| t.text.clone()));
@@ -239,6 +244,7 @@ impl TreeBuilder {
                     body: Vec::new(),
                     close: None,
                 });
+                return skipped;
             }
             TokenKind::RBrace => {
                 self.nesting.clear();
@@ -256,6 +262,7 @@ impl TreeBuilder {
             }
             _ => self.words.push(tok),
         }
+        None
     }
 
     /// Ends the file at `end`.
@@ -325,7 +332,7 @@ impl TreeBuilder {
 pub fn build(tokens: Vec<Token>, end: Pos) -> Tree {
     let mut b = TreeBuilder::new();
     for t in tokens {
-        b.push(t);
+        let _ = b.push(t);
     }
     b.finish(end)
 }

@@ -26,7 +26,8 @@ fn decode_neighbor(payload: &ipc::ConfigPayload) -> Result<(Neighbor, Entries), 
 /// all in `new`'s), and any routes it carried parsed.
 fn replaced(old: &ipc::ConfigPayload, new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
     let mut routes = Entries::default();
-    let Ok(mut n) = old.to_streamed::<Neighbor, _>(|r: ferrobgp_config::ConfigRoute| routes.add(&r))
+    let Ok(mut n) =
+        old.to_streamed::<Neighbor, _>(|r: ferrobgp_config::ConfigRoute| routes.add(&r))
     else {
         return Vec::new();
     };
@@ -34,13 +35,14 @@ fn replaced(old: &ipc::ConfigPayload, new: &Neighbor) -> Vec<crate::batch::Route
     for rt in &new.route_text {
         *kept.entry(rt.text.as_str()).or_default() += 1;
     }
-    n.route_text.retain(|rt| match kept.get_mut(rt.text.as_str()) {
-        Some(k) if *k > 0 => {
-            *k -= 1;
-            false
-        }
-        _ => true,
-    });
+    n.route_text
+        .retain(|rt| match kept.get_mut(rt.text.as_str()) {
+            Some(k) if *k > 0 => {
+                *k -= 1;
+                false
+            }
+            _ => true,
+        });
     // It parsed when it was installed.
     let _ = ferrobgp_config::parse_routes(&n, |r| routes.add(&r));
     routes.entries
