@@ -67,13 +67,17 @@ impl PeerRib {
         previous: Vec<RouteEntry>,
         routes: Vec<RouteEntry>,
     ) -> Vec<PeerChange> {
-        let keys: HashSet<NlriKey> = routes.iter().map(|e| e.route.key()).collect();
-        let gone: Vec<Route> = previous
-            .into_iter()
-            .map(|e| e.route)
-            .filter(|r| !keys.contains(&r.key()))
-            .collect();
-        drop(keys);
+        // (a first configuration withdraws nothing: no index of a million keys)
+        let gone: Vec<Route> = if previous.is_empty() {
+            Vec::new()
+        } else {
+            let keys: HashSet<NlriKey> = routes.iter().map(|e| e.route.key()).collect();
+            previous
+                .into_iter()
+                .map(|e| e.route)
+                .filter(|r| !keys.contains(&r.key()))
+                .collect()
+        };
         let ops = [Op::Withdraw(gone), Op::Announce(routes)];
         self.apply(ops.iter())
     }

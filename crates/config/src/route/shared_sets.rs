@@ -6,7 +6,7 @@
 
 use super::attributes::AttrSet;
 use super::ConfigRoute;
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::sync::Arc;
 
 /// Equal attribute sets shared while a section is read.
