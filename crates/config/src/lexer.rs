@@ -98,6 +98,29 @@ impl Lexer<'_> {
         Some(c)
     }
 
+    /// How many of the next bytes are ASCII characters that only continue
+    /// a word (no blank, quote, backslash, comment or punctuation).
+    fn plain_run(&self) -> usize {
+        self.src.as_bytes()[self.offset..]
+            .iter()
+            .take_while(|&&b| {
+                b.is_ascii()
+                    && !matches!(
+                        b,
+                        b' ' | b'\t' | b'\r' | b'\n' | b'#' | b'\\' | b'"' | b'\''
+                    )
+                    && punct(b as char).is_none()
+            })
+            .count()
+    }
+
+    /// Passes over `n` ASCII characters of one line (see [`Lexer::plain_run`]).
+    fn pass_ascii(&mut self, n: usize) {
+        self.offset += n;
+        self.column += n as u32;
+        self.chars = self.src[self.offset..].chars().peekable();
+    }
+
     /// Passes over the rest of a section whose `{` was just read, up to
     /// its `}` (see [`crate::skip`]), and returns the position of that
     /// `}`, now read; `None` (nothing read) when the scan gives up.
@@ -364,8 +387,15 @@ pub fn tokenize_skipping(
                         in_word = true;
                         word_pos = here;
                     }
-                    word.push(c);
-                    lx.bump();
+                    // a run of plain ASCII characters at once
+                    let run = lx.plain_run();
+                    if run > 1 {
+                        word.push_str(&src[lx.offset..lx.offset + run]);
+                        lx.pass_ascii(run);
+                    } else {
+                        word.push(c);
+                        lx.bump();
+                    }
                 }
             }
         }
