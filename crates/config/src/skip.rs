@@ -93,12 +93,103 @@ pub(crate) fn section_end(text: &str, max_depth: usize) -> Option<Close> {
     None
 }
 
+/// The top-level items of a section's body (`text` starts just after its
+/// `{` and ends just before its `}`): each statement up to its `;`, each
+/// sub-section up to its `}`, by the rules of [`section_end`], trimmed.
+/// `None` when the body does not balance.
+pub(crate) fn items(text: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start();
+        if trimmed.is_empty() {
+            return Some(out);
+        }
+        // an item ends at its first `;` outside sections, or at the `}`
+        // that closes its first section
+        let end = item_end(trimmed)?;
+        out.push(trimmed[..=end].trim());
+        rest = &trimmed[end + 1..];
+    }
+}
+
+/// The offset of the `;` or `}` that ends the item `text` starts with.
+fn item_end(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut line: u32 = 0;
+    let mut depth = 0usize;
+    let mut brackets: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q && b[i] != b'\n' {
+                    i += 1;
+                }
+                if i < b.len() && b[i] == q {
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'(' => brackets.push(line),
+            b']' | b')' => {
+                brackets.pop();
+            }
+            b';' if depth == 0 => return Some(i),
+            b';' => brackets.clear(),
+            b'{' | b'}' if brackets.last() == Some(&line) => {}
+            b'{' => {
+                brackets.clear();
+                depth += 1;
+            }
+            b'}' => {
+                brackets.clear();
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // the last statement may end with the section's `}`
+    Some(b.len() - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn end(text: &str) -> Option<usize> {
         section_end(text, 8).map(|c| c.offset)
+    }
+
+    #[test]
+    fn splits_a_body_into_items() {
+        assert_eq!(
+            items(
+                " route 1.0.0.0/8 next-hop 1.2.3.4;\n route x { a; } # c\n attributes y nlri 1 2; "
+            ),
+            Some(vec![
+                "route 1.0.0.0/8 next-hop 1.2.3.4;",
+                "route x { a; }",
+                "# c\n attributes y nlri 1 2;"
+            ])
+        );
+        assert_eq!(
+            items(" a \";\" [ { ]; b"),
+            Some(vec!["a \";\" [ { ];", "b"])
+        );
+        assert_eq!(items(" a } b;"), None);
     }
 
     #[test]

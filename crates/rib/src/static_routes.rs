@@ -67,9 +67,24 @@ impl PeerRib {
         previous: Vec<RouteEntry>,
         routes: Vec<RouteEntry>,
     ) -> Vec<PeerChange> {
-        // (a first configuration withdraws nothing: no index of a million keys)
+        // The previous routes whose NLRI the new ones do not have, indexed
+        // on the smaller side (a first configuration withdraws nothing; a
+        // reload changing one route of a million indexes one key).
         let gone: Vec<Route> = if previous.is_empty() {
             Vec::new()
+        } else if previous.len() <= routes.len() {
+            let mut left: HashSet<NlriKey> = previous.iter().map(|e| e.route.key()).collect();
+            for e in &routes {
+                if left.is_empty() {
+                    break;
+                }
+                left.remove(&e.route.key());
+            }
+            previous
+                .into_iter()
+                .map(|e| e.route)
+                .filter(|r| left.contains(&r.key()))
+                .collect()
         } else {
             let keys: HashSet<NlriKey> = routes.iter().map(|e| e.route.key()).collect();
             previous

@@ -21,9 +21,9 @@ fn decode_neighbor(payload: &ipc::ConfigPayload) -> Result<(Neighbor, Entries), 
 }
 
 /// What the configuration of `old` installed that `new` may no longer
-/// announce: the routes of its route sections whose text `new` does not
-/// have (a section of the same text gives the same routes, and they are
-/// all in `new`'s), and any routes it carried parsed.
+/// announce: the routes of what of its route sections `new` does not
+/// have word for word (`ferrobgp_config::route_text::removed`), and any
+/// routes it carried parsed.
 fn replaced(old: &ipc::ConfigPayload, new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
     let mut routes = Entries::default();
     let Ok(mut n) =
@@ -31,18 +31,7 @@ fn replaced(old: &ipc::ConfigPayload, new: &Neighbor) -> Vec<crate::batch::Route
     else {
         return Vec::new();
     };
-    let mut kept: HashMap<&str, usize> = HashMap::new();
-    for rt in &new.route_text {
-        *kept.entry(rt.text.as_str()).or_default() += 1;
-    }
-    n.route_text
-        .retain(|rt| match kept.get_mut(rt.text.as_str()) {
-            Some(k) if *k > 0 => {
-                *k -= 1;
-                false
-            }
-            _ => true,
-        });
+    n.route_text = ferrobgp_config::route_text::removed(&n.route_text, &new.route_text);
     // It parsed when it was installed.
     let _ = ferrobgp_config::parse_routes(&n, |r| routes.add(&r));
     routes.entries
