@@ -31,6 +31,7 @@ pub mod output;
 pub mod parse;
 pub mod routes;
 pub mod selector;
+pub mod show;
 mod template;
 mod tokens;
 

@@ -153,7 +153,7 @@ pub fn dispatch(line: &ParsedLine, caller: &Caller<'_>) -> Result<Effect, ApiErr
             json: false,
             ..
         } => Ok(Effect::Output(
-            crate::show::NEIGHBOR_USAGE
+            ferrobgp_api::show::NEIGHBOR_USAGE
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),

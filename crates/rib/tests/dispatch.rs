@@ -245,7 +245,7 @@ fn other_commands_and_show() {
 
 #[test]
 fn neighbor_summary() {
-    use ferrobgp_rib::show::{summary_line, timedelta, SummaryRow, SUMMARY_HEADER};
+    use ferrobgp_api::show::{summary_line, timedelta, SummaryRow, SUMMARY_HEADER};
     let row = SummaryRow {
         peer_address: "127.0.0.1".parse().unwrap(),
         peer_as: Some(65000),

@@ -3,11 +3,13 @@
 //! (tests/golden/exabgp-5.0.15-show-*; see tests/golden/README.md for how
 //! they were captured): exact text, and JSON compared as parsed values.
 
+use ferrobgp_api::show::{extensive, neighbors_json, NeighborStatus};
+use ferrobgp_api::text::route::route_text;
 use ferrobgp_api::{parse_line, RibSide};
 use ferrobgp_config::{load_str, LoadOptions, Neighbor};
 use ferrobgp_ipc::MessageCounts;
 use ferrobgp_rib::dispatch::{dispatch, Caller, Effect};
-use ferrobgp_rib::show::{self, NeighborStatus};
+use ferrobgp_rib::show;
 use ferrobgp_rib::*;
 use ferrobgp_wire::capability::{AddPathEntry, AddPathMode};
 use ferrobgp_wire::message::builder::{GracefulRestartConfig, OpenConfig};
@@ -160,7 +162,7 @@ fn extensive_text_is_the_reference_block() {
     let (open, neg) = session();
     let lines: Vec<String> = statuses(&n, &open, &neg)
         .iter()
-        .flat_map(show::extensive)
+        .flat_map(extensive)
         .collect();
     // Deliberate difference: the reference's text swaps send and receive
     // in the Add-Path column (its JSON says "send", as we do: we send path
@@ -181,7 +183,7 @@ fn extensive_of_a_peer_never_up() {
     let mut down = s[1];
     down.down_for = 3725;
     down.fsm = "active";
-    let text = show::extensive(&down);
+    let text = extensive(&down);
     assert!(text.contains(
         &"   state                         ACTIVE                                ".to_string()
     ));
@@ -195,13 +197,12 @@ fn extensive_of_a_peer_never_up() {
 fn neighbor_json_is_the_reference_array() {
     let n = neighbors();
     let (open, neg) = session();
-    let ours: Value =
-        serde_json::from_str(&show::neighbors_json(&statuses(&n, &open, &neg))).unwrap();
+    let ours: Value = serde_json::from_str(&neighbors_json(&statuses(&n, &open, &neg))).unwrap();
     let theirs: Value =
         serde_json::from_str(&golden("exabgp-5.0.15-show-neighbor-json.json")).unwrap();
     assert_eq!(ours, theirs);
     // one line, Python's separators, keys in the reference's order
-    let text = show::neighbors_json(&statuses(&n, &open, &neg));
+    let text = neighbors_json(&statuses(&n, &open, &neg));
     assert!(!text.contains('\n'));
     assert_eq!(
         text,
@@ -442,6 +443,6 @@ fn evpn_routes_as_exabgp_prints_them() {
             NextHop::V4("192.0.2.1".parse().unwrap()),
             Arc::new(Attributes::default()),
         );
-        assert_eq!(show::route_text(&r), want, "{hex}");
+        assert_eq!(route_text(&r), want, "{hex}");
     }
 }

@@ -87,7 +87,7 @@ impl State {
                 extensive,
                 json: true,
             } => {
-                let list: Vec<(PeerId, crate::show::NeighborStatus<'_>)> = peers
+                let list: Vec<(PeerId, ferrobgp_api::show::NeighborStatus<'_>)> = peers
                     .iter()
                     .filter_map(|id| Some((*id, self.status(*id)?)))
                     .collect();

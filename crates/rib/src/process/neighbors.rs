@@ -6,9 +6,9 @@ use super::*;
 
 impl State {
     /// What `show neighbor` reports about `id`.
-    pub(super) fn status(&self, id: PeerId) -> Option<crate::show::NeighborStatus<'_>> {
+    pub(super) fn status(&self, id: PeerId) -> Option<ferrobgp_api::show::NeighborStatus<'_>> {
         let p = self.peers.get(&id)?;
-        Some(crate::show::NeighborStatus {
+        Some(ferrobgp_api::show::NeighborStatus {
             neighbor: &p.neighbor,
             fsm: if p.up { "established" } else { &p.fsm },
             up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
@@ -33,11 +33,11 @@ impl State {
         let statuses = || peers.iter().filter_map(|id| self.status(*id));
         if json {
             let all: Vec<_> = statuses().collect();
-            return vec![crate::show::neighbors_json(&all)];
+            return vec![ferrobgp_api::show::neighbors_json(&all)];
         }
         match view {
             NeighborView::Extensive => statuses()
-                .flat_map(|s| crate::show::extensive(&s))
+                .flat_map(|s| ferrobgp_api::show::extensive(&s))
                 .collect(),
             NeighborView::Configuration => peers
                 .iter()
@@ -58,27 +58,29 @@ impl State {
 
     /// `show neighbor summary`: the header and one line per peer.
     pub(super) fn summary(&self, peers: &[PeerId]) -> Vec<String> {
-        let mut out = vec![crate::show::SUMMARY_HEADER.to_string()];
+        let mut out = vec![ferrobgp_api::show::SUMMARY_HEADER.to_string()];
         for id in peers {
             let Some(p) = self.peers.get(id) else {
                 continue;
             };
-            out.push(crate::show::summary_line(&crate::show::SummaryRow {
-                peer_address: p.neighbor.peer_address.addr(),
-                peer_as: p
-                    .negotiated
-                    .as_ref()
-                    .map(|n| n.peer_as)
-                    .or(p.neighbor.peer_as.asn()),
-                up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
-                state: if p.up {
-                    "established".into()
-                } else {
-                    p.fsm.clone()
+            out.push(ferrobgp_api::show::summary_line(
+                &ferrobgp_api::show::SummaryRow {
+                    peer_address: p.neighbor.peer_address.addr(),
+                    peer_as: p
+                        .negotiated
+                        .as_ref()
+                        .map(|n| n.peer_as)
+                        .or(p.neighbor.peer_as.asn()),
+                    up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
+                    state: if p.up {
+                        "established".into()
+                    } else {
+                        p.fsm.clone()
+                    },
+                    updates_sent: p.sent.update,
+                    updates_received: p.received.update,
                 },
-                updates_sent: p.sent.update,
-                updates_received: p.received.update,
-            }));
+            ));
         }
         out
     }

@@ -8,6 +8,7 @@
 //! produces the whole message, header included.
 
 pub mod builder;
+mod counts;
 pub mod framer;
 pub mod header;
 pub mod keepalive;
@@ -17,6 +18,7 @@ pub mod operational;
 pub mod route_refresh;
 
 pub use builder::{Advertised, GracefulRestartConfig, OpenConfig};
+pub use counts::MessageCounts;
 pub use framer::{Frame, Framer};
 pub use header::{kind, Header, HEADER_LEN, MARKER};
 pub use notification::Notification;
