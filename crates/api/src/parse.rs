@@ -114,72 +114,10 @@ fn parse_verb(action: Verb, w: &[&str]) -> Result<Command> {
         });
     };
     let rest = &w[1..];
-    let route = |kind: RouteKind, rest: &[&str], name: &'static str| -> Result<Command> {
-        if rest.is_empty() {
-            return Err(ApiError::Missing {
-                command: name,
-                what: "a route",
-            });
-        }
-        Ok(Command::Route(RouteCommand {
-            action,
-            kind,
-            words: rest.iter().map(|s| s.to_string()).collect(),
-        }))
-    };
     match (action, what) {
-        (_, "route") => route(
-            RouteKind::Route,
-            rest,
-            if action == Verb::Announce {
-                "announce route"
-            } else {
-                "withdraw route"
-            },
-        ),
-        (_, "attribute" | "attributes") => {
-            let name = if action == Verb::Announce {
-                "announce attributes"
-            } else {
-                "withdraw attributes"
-            };
-            if !rest.contains(&"nlri") {
-                return Err(ApiError::Missing {
-                    command: name,
-                    what: "'nlri' and the prefixes",
-                });
-            }
-            route(RouteKind::Attributes, rest, name)
+        (_, "route" | "attribute" | "attributes" | "ipv4" | "ipv6" | "flow" | "vpls") => {
+            parse_route_verb(action, what, rest)
         }
-        (_, "ipv4" | "ipv6") => {
-            let name = if what == "ipv4" {
-                "announce ipv4"
-            } else {
-                "announce ipv6"
-            };
-            let Some(&safi) = rest.first() else {
-                return Err(ApiError::Missing {
-                    command: name,
-                    what: "a subsequent address family",
-                });
-            };
-            if !ROUTE_SAFIS.contains(&safi) {
-                return Err(ApiError::UnknownFamily(format!("{what} {safi}")));
-            }
-            let family = Family::from_names(what, safi)
-                .ok_or_else(|| ApiError::UnknownFamily(format!("{what} {safi}")))?;
-            route(RouteKind::Family(family), &rest[1..], name)
-        }
-        (_, "flow") => {
-            // `flow route ...`; the `route` keyword is optional in ExaBGP's grammar
-            let rest = if rest.first() == Some(&"route") {
-                &rest[1..]
-            } else {
-                rest
-            };
-            route(RouteKind::Flow, rest, "flow route")
-        }
-        (_, "vpls") => route(RouteKind::Vpls, rest, "vpls"),
         (_, "watchdog") => match rest {
             [] => Ok(Command::Watchdog { action, name: None }),
             [name] => Ok(Command::Watchdog {
@@ -220,6 +158,88 @@ fn parse_verb(action: Verb, w: &[&str]) -> Result<Command> {
         }
         _ => Err(ApiError::Unknown(format!("{verb} {}", w.join(" ")))),
     }
+}
+
+/// `announce|withdraw route|attributes|ipv4 <safi>|ipv6 <safi>|flow|vpls
+/// <words>`: a route command whose words the route grammar reads later.
+fn parse_route_verb(action: Verb, what: &str, rest: &[&str]) -> Result<Command> {
+    let announce = action == Verb::Announce;
+    match what {
+        "route" => route_command(
+            action,
+            RouteKind::Route,
+            rest,
+            if announce {
+                "announce route"
+            } else {
+                "withdraw route"
+            },
+        ),
+        "attribute" | "attributes" => {
+            let name = if announce {
+                "announce attributes"
+            } else {
+                "withdraw attributes"
+            };
+            if !rest.contains(&"nlri") {
+                return Err(ApiError::Missing {
+                    command: name,
+                    what: "'nlri' and the prefixes",
+                });
+            }
+            route_command(action, RouteKind::Attributes, rest, name)
+        }
+        "ipv4" | "ipv6" => {
+            let name = if what == "ipv4" {
+                "announce ipv4"
+            } else {
+                "announce ipv6"
+            };
+            let Some(&safi) = rest.first() else {
+                return Err(ApiError::Missing {
+                    command: name,
+                    what: "a subsequent address family",
+                });
+            };
+            if !ROUTE_SAFIS.contains(&safi) {
+                return Err(ApiError::UnknownFamily(format!("{what} {safi}")));
+            }
+            let family = Family::from_names(what, safi)
+                .ok_or_else(|| ApiError::UnknownFamily(format!("{what} {safi}")))?;
+            route_command(action, RouteKind::Family(family), &rest[1..], name)
+        }
+        "flow" => {
+            // `flow route ...`; the `route` keyword is optional in ExaBGP's grammar
+            let rest = if rest.first() == Some(&"route") {
+                &rest[1..]
+            } else {
+                rest
+            };
+            route_command(action, RouteKind::Flow, rest, "flow route")
+        }
+        _ => route_command(action, RouteKind::Vpls, rest, "vpls"),
+    }
+}
+
+/// The route command of `kind` with `rest` as its words (`name` is the
+/// command in the error when there are none).
+fn route_command(
+    action: Verb,
+    kind: RouteKind,
+    rest: &[&str],
+    name: &'static str,
+) -> Result<Command> {
+    if rest.is_empty() {
+        return Err(ApiError::Missing {
+            command: name,
+            what: "a route",
+        });
+    }
+    Ok(Command::Route(RouteCommand {
+        action,
+        kind,
+        words: rest.iter().map(|s| s.to_string()).collect(),
+    }))
 }
 
 fn family(afi: &str, safi: &str) -> Result<Family> {
