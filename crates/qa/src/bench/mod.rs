@@ -298,36 +298,9 @@ fn settle(root: i32, deadline: Instant) -> Option<Instant> {
 
 /// Runs the benchmark once.
 pub fn run(mut settings: Settings) -> Result<Report, QaError> {
-    if settings.peers == 0 || settings.routes == 0 {
-        return Err(QaError::Usage("routes and peers must be at least 1".into()));
-    }
-    let max = if settings.scenario.receives() {
-        table::MAX_ROUTES
-    } else {
-        helper::MAX_ROUTES
-    };
-    if settings.routes > max {
-        return Err(QaError::Usage(format!(
-            "at most {max} routes in this scenario (unicast prefixes below 224.0.0.0)"
-        )));
-    }
-    let kind = Kind::of(&settings.daemon);
-    if !kind.supports(settings.scenario) {
-        return Err(QaError::Usage(format!(
-            "{} cannot run this scenario (no text API)",
-            settings.daemon.display()
-        )));
-    }
+    let kind = check(&settings)?;
     let dir = scratch()?;
-    // The helper may run as another user (ferrobgp drops root for its
-    // children): its report goes into a folder anyone may write.
-    let shared = dir.0.join("helper");
-    std::fs::create_dir_all(&shared)
-        .and_then(|()| {
-            std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777))
-        })
-        .map_err(|e| QaError::io(format!("cannot create {}", shared.display()), e))?;
-    settings.report = shared.join("report");
+    settings.report = helper_folder(&dir.0)?.join("report");
     let (port, listeners) = listeners(settings.peers)?;
     let listen = free_port()?;
     let (command, text) = prepare(&settings, kind, &dir.0, port, false, listen);
@@ -335,16 +308,7 @@ pub fn run(mut settings: Settings) -> Result<Report, QaError> {
     std::fs::write(&conf, text)
         .map_err(|e| QaError::io(format!("cannot write {}", conf.display()), e))?;
     let deadline = Instant::now() + settings.timeout;
-    let mut env = Vec::new();
-    if kind == Kind::ExaBgpFormat {
-        env = daemon::environment(port, 1);
-        // SAFETY: getuid cannot fail.
-        if settings.daemon.display().contains("exabgp") && unsafe { libc::getuid() } == 0 {
-            // ExaBGP refuses to run as root unless told to stay root.
-            env.push(("exabgp_daemon_user".into(), "root".into()));
-        }
-    }
-    env.extend(settings.env.iter().cloned());
+    let env = environment(&settings, kind, port);
     if settings.scenario.receives() {
         return receive(settings, listeners, &command, &conf, &env, deadline);
     }
@@ -355,25 +319,9 @@ pub fn run(mut settings: Settings) -> Result<Report, QaError> {
         .collect();
     let spawned = Instant::now();
     let mut daemon = Daemon::spawn(&command, std::slice::from_ref(&conf), &env)?;
-    let mut peers = Vec::new();
-    // Held open until the processes are measured: a closed session would
-    // end its worker first.
-    let mut sessions = Vec::new();
-    let mut failure = None;
-    for sink in sinks {
-        match sink.join() {
-            Ok(Ok((received, session))) => {
-                peers.push(received);
-                sessions.push(session);
-            }
-            Ok(Err(e)) => {
-                failure.get_or_insert(e);
-            }
-            Err(_) => {
-                failure.get_or_insert(QaError::Usage("a benchmark peer panicked".into()));
-            }
-        }
-    }
+    // The sessions are held open until the processes are measured: a
+    // closed session would end its worker first.
+    let (peers, mut sessions, mut failure) = join_sinks(sinks);
     let mut reload = None;
     if failure.is_none()
         && settings.scenario == Scenario::Reload
@@ -419,6 +367,86 @@ pub fn run(mut settings: Settings) -> Result<Report, QaError> {
         receipt: None,
         from_start,
     })
+}
+
+/// The daemon kind, once the settings are checked: at least one route
+/// and peer, no more routes than the scenario can hold, a scenario the
+/// daemon can run.
+fn check(settings: &Settings) -> Result<Kind, QaError> {
+    if settings.peers == 0 || settings.routes == 0 {
+        return Err(QaError::Usage("routes and peers must be at least 1".into()));
+    }
+    let max = if settings.scenario.receives() {
+        table::MAX_ROUTES
+    } else {
+        helper::MAX_ROUTES
+    };
+    if settings.routes > max {
+        return Err(QaError::Usage(format!(
+            "at most {max} routes in this scenario (unicast prefixes below 224.0.0.0)"
+        )));
+    }
+    let kind = Kind::of(&settings.daemon);
+    if !kind.supports(settings.scenario) {
+        return Err(QaError::Usage(format!(
+            "{} cannot run this scenario (no text API)",
+            settings.daemon.display()
+        )));
+    }
+    Ok(kind)
+}
+
+/// The folder for the helper's report: the helper may run as another
+/// user (ferrobgp drops root for its children), so anyone may write it.
+fn helper_folder(dir: &std::path::Path) -> Result<PathBuf, QaError> {
+    let shared = dir.join("helper");
+    std::fs::create_dir_all(&shared)
+        .and_then(|()| {
+            std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        })
+        .map_err(|e| QaError::io(format!("cannot create {}", shared.display()), e))?;
+    Ok(shared)
+}
+
+/// The daemon's environment: ExaBGP's settings for an ExaBGP-format
+/// daemon (staying root when run as root), then the settings' own.
+fn environment(settings: &Settings, kind: Kind, port: u16) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    if kind == Kind::ExaBgpFormat {
+        env = daemon::environment(port, 1);
+        // SAFETY: getuid cannot fail.
+        if settings.daemon.display().contains("exabgp") && unsafe { libc::getuid() } == 0 {
+            // ExaBGP refuses to run as root unless told to stay root.
+            env.push(("exabgp_daemon_user".into(), "root".into()));
+        }
+    }
+    env.extend(settings.env.iter().cloned());
+    env
+}
+
+/// What every benchmark peer received, their sessions (still open) and
+/// the first failure.
+fn join_sinks(
+    sinks: Vec<std::thread::JoinHandle<Result<(Received, sink::Session), QaError>>>,
+) -> (Vec<Received>, Vec<sink::Session>, Option<QaError>) {
+    let mut peers = Vec::new();
+    let mut sessions = Vec::new();
+    let mut failure = None;
+    for sink in sinks {
+        match sink.join() {
+            Ok(Ok((received, session))) => {
+                peers.push(received);
+                sessions.push(session);
+            }
+            Ok(Err(e)) => {
+                failure.get_or_insert(e);
+            }
+            Err(_) => {
+                failure.get_or_insert(QaError::Usage("a benchmark peer panicked".into()));
+            }
+        }
+    }
+    (peers, sessions, failure)
 }
 
 /// The reload scenario's second half: the changed configuration written,
