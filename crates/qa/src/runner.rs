@@ -141,15 +141,7 @@ pub fn run_test(test: &TestCase, settings: &Settings) -> Outcome {
         Duration::ZERO
     });
     if successful {
-        let note = if status.contains("stopped by the runner") {
-            format!(
-                "the daemon did not exit within {} s; {status}",
-                EXIT_GRACE.as_secs()
-            )
-        } else {
-            String::new()
-        };
-        return Outcome::Passed(note);
+        return Outcome::Passed(passed_note(&status));
     }
     daemon.wait_output(Duration::from_millis(500));
     let mut report = String::new();
@@ -172,6 +164,18 @@ pub fn run_test(test: &TestCase, settings: &Settings) -> Outcome {
     ));
     push_daemon_output(&mut report, &daemon);
     Outcome::Failed(report)
+}
+
+/// The note of a passed test: whether the daemon had to be stopped.
+fn passed_note(status: &str) -> String {
+    if status.contains("stopped by the runner") {
+        format!(
+            "the daemon did not exit within {} s; {status}",
+            EXIT_GRACE.as_secs()
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// The test peer's verdict, and why the runner told it to stop (interrupt,

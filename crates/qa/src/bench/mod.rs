@@ -15,6 +15,7 @@ pub mod compare;
 pub mod config;
 pub mod helper;
 pub mod procstat;
+mod receiving;
 mod report;
 pub mod sink;
 pub mod table;
@@ -253,49 +254,6 @@ fn prepare(
     }
 }
 
-/// CPU time of the daemon's processes, the helper excluded.
-fn tree_cpu_ms(root: i32) -> u64 {
-    procstat::tree(root)
-        .into_iter()
-        .filter_map(procstat::measure)
-        .filter(|p| !Report::is_helper(p))
-        .map(|p| p.cpu_ms)
-        .sum()
-}
-
-/// Waits until the daemon's processes are idle (under 10 % of a core over
-/// a 1 s window: an event loop's housekeeping is not work) or `deadline`;
-/// returns when they were last busy (30 % of a core or more over 100 ms),
-/// polled every 20 ms.
-fn settle(root: i32, deadline: Instant) -> Option<Instant> {
-    let mut samples: std::collections::VecDeque<(Instant, u64)> = Default::default();
-    let mut busy = Instant::now();
-    while Instant::now() < deadline {
-        let now = Instant::now();
-        let cpu = tree_cpu_ms(root);
-        samples.push_back((now, cpu));
-        while samples
-            .front()
-            .is_some_and(|(t, _)| now.duration_since(*t) > Duration::from_secs(1))
-        {
-            samples.pop_front();
-        }
-        let recent = samples
-            .iter()
-            .find(|(t, _)| now.duration_since(*t) <= Duration::from_millis(100))
-            .map_or(cpu, |(_, c)| *c);
-        if cpu - recent >= 30 {
-            busy = now;
-        }
-        let window = samples.front().map_or(cpu, |(_, c)| *c);
-        if now.duration_since(busy) >= Duration::from_secs(1) && cpu - window <= 100 {
-            return Some(busy);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    None
-}
-
 /// Runs the benchmark once.
 pub fn run(mut settings: Settings) -> Result<Report, QaError> {
     let kind = check(&settings)?;
@@ -310,7 +268,7 @@ pub fn run(mut settings: Settings) -> Result<Report, QaError> {
     let deadline = Instant::now() + settings.timeout;
     let env = environment(&settings, kind, port);
     if settings.scenario.receives() {
-        return receive(settings, listeners, &command, &conf, &env, deadline);
+        return receiving::receive(settings, listeners, &command, &conf, &env, deadline);
     }
     let expected = u64::from(settings.routes);
     let sinks: Vec<_> = listeners
@@ -519,104 +477,4 @@ fn reload_once(
         kept.push(s);
     }
     Ok((total, kept))
-}
-
-/// The receive scenarios: every peer feeds the table once its session is
-/// up; the daemon is timed until its CPU settles and, with the JSON
-/// helper, until the helper has every prefix.
-fn receive(
-    settings: Settings,
-    listeners: Vec<TcpListener>,
-    command: &DaemonCommand,
-    conf: &std::path::Path,
-    env: &[(String, String)],
-    deadline: Instant,
-) -> Result<Report, QaError> {
-    let (bytes, _) = table::updates(settings.routes);
-    let bytes = Arc::new(bytes);
-    let stop = Arc::new(AtomicBool::new(false));
-    let (fed_tx, fed_rx) = std::sync::mpsc::channel::<Fed>();
-    let feeders: Vec<_> = listeners
-        .into_iter()
-        .map(|l| {
-            let (bytes, stop, fed) = (Arc::clone(&bytes), Arc::clone(&stop), fed_tx.clone());
-            std::thread::spawn(move || sink::feed(l, &bytes, deadline, fed, &stop))
-        })
-        .collect();
-    drop(fed_tx);
-    let spawned = Instant::now();
-    let mut daemon = Daemon::spawn(command, &[conf.to_path_buf()], env)?;
-    let mut started: Option<Instant> = None;
-    let mut written: Option<Instant> = None;
-    for _ in 0..settings.peers {
-        let Ok(fed) = fed_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        else {
-            break;
-        };
-        started = Some(started.map_or(fed.started, |s| s.min(fed.started)));
-        written = Some(written.map_or(fed.written, |w| w.max(fed.written)));
-    }
-    let all_fed = written.is_some() && fed_rx.try_recv().is_err();
-    let mut receipt = Receipt {
-        written: None,
-        settled: None,
-        helper: None,
-    };
-    if let (Some(start), Some(written), true) = (started, written, all_fed) {
-        receipt.written = Some(written - start);
-        if settings.scenario == Scenario::ReceiveJson {
-            while Instant::now() < deadline && !settings.report.exists() {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            if let Some(nanos) = std::fs::read_to_string(&settings.report)
-                .ok()
-                .and_then(|t| t.trim().parse::<u128>().ok())
-            {
-                let now = SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos());
-                let ago =
-                    Duration::from_nanos(u64::try_from(now.saturating_sub(nanos)).unwrap_or(0));
-                receipt.helper = Some((Instant::now() - ago).saturating_duration_since(start));
-            }
-        }
-        receipt.settled =
-            settle(daemon.pid(), deadline).map(|t| t.saturating_duration_since(start));
-    }
-    let processes = procstat::tree(daemon.pid())
-        .into_iter()
-        .filter_map(procstat::measure)
-        .collect();
-    stop.store(true, Ordering::Relaxed);
-    let mut failure = None;
-    for f in feeders {
-        match f.join() {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                failure.get_or_insert(e);
-            }
-            Err(_) => {
-                failure.get_or_insert(QaError::Usage("a benchmark peer panicked".into()));
-            }
-        }
-    }
-    daemon.stop(Duration::ZERO);
-    if let Some(e) = failure {
-        daemon.wait_output(Duration::from_secs(1));
-        return Err(QaError::Usage(format!(
-            "{e}\n--- daemon stderr ---\n{}",
-            daemon.stderr_tail(30)
-        )));
-    }
-    Ok(Report {
-        settings,
-        peers: Vec::new(),
-        processes,
-        from_start: receipt
-            .settled
-            .zip(started)
-            .map(|(settled, start)| (start + settled).saturating_duration_since(spawned)),
-        reload: None,
-        receipt: Some(receipt),
-    })
 }
