@@ -366,85 +366,92 @@ fn parse_adj_rib(verb: &str, w: &[&str]) -> Result<Command> {
 
 fn parse_show(w: &[&str]) -> Result<Command> {
     match w.first() {
-        Some(&"neighbor") => {
-            let mut view = NeighborView::Default;
-            let mut address = None;
-            let mut json = false;
-            for word in &w[1..] {
-                match *word {
-                    "summary" | "extensive" | "configuration" if view == NeighborView::Default => {
-                        view = match *word {
-                            "summary" => NeighborView::Summary,
-                            "extensive" => NeighborView::Extensive,
-                            _ => NeighborView::Configuration,
-                        }
-                    }
-                    "json" if !json => json = true,
-                    other => match other.parse::<IpAddr>() {
-                        Ok(ip) if address.is_none() => address = Some(ip),
-                        _ => {
-                            return Err(ApiError::Unexpected {
-                                command: "show neighbor",
-                                word: other.to_string(),
-                            })
-                        }
-                    },
-                }
-            }
-            Ok(Command::ShowNeighbor {
-                view,
-                address,
-                json,
-            })
-        }
-        Some(&"adj-rib") => {
-            let side = match w.get(1) {
-                Some(&"in") => RibSide::In,
-                Some(&"out") => RibSide::Out,
-                Some(other) => {
-                    return Err(ApiError::Invalid {
-                        what: "adj-rib side",
-                        value: other.to_string(),
-                    })
-                }
-                None => {
-                    return Err(ApiError::Missing {
-                        command: "show adj-rib",
-                        what: "'in' or 'out'",
-                    })
-                }
-            };
-            let mut extensive = false;
-            let mut address = None;
-            let mut json = false;
-            for word in &w[2..] {
-                match *word {
-                    "extensive" if !extensive => extensive = true,
-                    "json" if !json => json = true,
-                    other => match other.parse::<IpAddr>() {
-                        Ok(ip) if address.is_none() => address = Some(ip),
-                        _ => {
-                            return Err(ApiError::Unexpected {
-                                command: "show adj-rib",
-                                word: other.to_string(),
-                            })
-                        }
-                    },
-                }
-            }
-            Ok(Command::ShowAdjRib {
-                side,
-                extensive,
-                address,
-                json,
-            })
-        }
+        Some(&"neighbor") => parse_show_neighbor(&w[1..]),
+        Some(&"adj-rib") => parse_show_adj_rib(&w[1..]),
         Some(other) => Err(ApiError::Unknown(format!("show {other}"))),
         None => Err(ApiError::Missing {
             command: "show",
             what: "'neighbor' or 'adj-rib'",
         }),
     }
+}
+
+/// `show neighbor [summary|extensive|configuration] [IP] [json]`, the
+/// words after `neighbor` in any order, each once.
+fn parse_show_neighbor(w: &[&str]) -> Result<Command> {
+    let mut view = NeighborView::Default;
+    let mut address = None;
+    let mut json = false;
+    for word in w {
+        match *word {
+            "summary" | "extensive" | "configuration" if view == NeighborView::Default => {
+                view = match *word {
+                    "summary" => NeighborView::Summary,
+                    "extensive" => NeighborView::Extensive,
+                    _ => NeighborView::Configuration,
+                }
+            }
+            "json" if !json => json = true,
+            other => match other.parse::<IpAddr>() {
+                Ok(ip) if address.is_none() => address = Some(ip),
+                _ => {
+                    return Err(ApiError::Unexpected {
+                        command: "show neighbor",
+                        word: other.to_string(),
+                    })
+                }
+            },
+        }
+    }
+    Ok(Command::ShowNeighbor {
+        view,
+        address,
+        json,
+    })
+}
+
+/// `show adj-rib in|out [extensive] [IP] [json]` (`w` from `in|out` on).
+fn parse_show_adj_rib(w: &[&str]) -> Result<Command> {
+    let side = match w.first() {
+        Some(&"in") => RibSide::In,
+        Some(&"out") => RibSide::Out,
+        Some(other) => {
+            return Err(ApiError::Invalid {
+                what: "adj-rib side",
+                value: other.to_string(),
+            })
+        }
+        None => {
+            return Err(ApiError::Missing {
+                command: "show adj-rib",
+                what: "'in' or 'out'",
+            })
+        }
+    };
+    let mut extensive = false;
+    let mut address = None;
+    let mut json = false;
+    for word in &w[1..] {
+        match *word {
+            "extensive" if !extensive => extensive = true,
+            "json" if !json => json = true,
+            other => match other.parse::<IpAddr>() {
+                Ok(ip) if address.is_none() => address = Some(ip),
+                _ => {
+                    return Err(ApiError::Unexpected {
+                        command: "show adj-rib",
+                        word: other.to_string(),
+                    })
+                }
+            },
+        }
+    }
+    Ok(Command::ShowAdjRib {
+        side,
+        extensive,
+        address,
+        json,
+    })
 }
 
 fn parse_teardown(w: &[&str]) -> Result<Command> {
