@@ -114,72 +114,10 @@ fn parse_verb(action: Verb, w: &[&str]) -> Result<Command> {
         });
     };
     let rest = &w[1..];
-    let route = |kind: RouteKind, rest: &[&str], name: &'static str| -> Result<Command> {
-        if rest.is_empty() {
-            return Err(ApiError::Missing {
-                command: name,
-                what: "a route",
-            });
-        }
-        Ok(Command::Route(RouteCommand {
-            action,
-            kind,
-            words: rest.iter().map(|s| s.to_string()).collect(),
-        }))
-    };
     match (action, what) {
-        (_, "route") => route(
-            RouteKind::Route,
-            rest,
-            if action == Verb::Announce {
-                "announce route"
-            } else {
-                "withdraw route"
-            },
-        ),
-        (_, "attribute" | "attributes") => {
-            let name = if action == Verb::Announce {
-                "announce attributes"
-            } else {
-                "withdraw attributes"
-            };
-            if !rest.contains(&"nlri") {
-                return Err(ApiError::Missing {
-                    command: name,
-                    what: "'nlri' and the prefixes",
-                });
-            }
-            route(RouteKind::Attributes, rest, name)
+        (_, "route" | "attribute" | "attributes" | "ipv4" | "ipv6" | "flow" | "vpls") => {
+            parse_route_verb(action, what, rest)
         }
-        (_, "ipv4" | "ipv6") => {
-            let name = if what == "ipv4" {
-                "announce ipv4"
-            } else {
-                "announce ipv6"
-            };
-            let Some(&safi) = rest.first() else {
-                return Err(ApiError::Missing {
-                    command: name,
-                    what: "a subsequent address family",
-                });
-            };
-            if !ROUTE_SAFIS.contains(&safi) {
-                return Err(ApiError::UnknownFamily(format!("{what} {safi}")));
-            }
-            let family = Family::from_names(what, safi)
-                .ok_or_else(|| ApiError::UnknownFamily(format!("{what} {safi}")))?;
-            route(RouteKind::Family(family), &rest[1..], name)
-        }
-        (_, "flow") => {
-            // `flow route ...`; the `route` keyword is optional in ExaBGP's grammar
-            let rest = if rest.first() == Some(&"route") {
-                &rest[1..]
-            } else {
-                rest
-            };
-            route(RouteKind::Flow, rest, "flow route")
-        }
-        (_, "vpls") => route(RouteKind::Vpls, rest, "vpls"),
         (_, "watchdog") => match rest {
             [] => Ok(Command::Watchdog { action, name: None }),
             [name] => Ok(Command::Watchdog {
@@ -220,6 +158,88 @@ fn parse_verb(action: Verb, w: &[&str]) -> Result<Command> {
         }
         _ => Err(ApiError::Unknown(format!("{verb} {}", w.join(" ")))),
     }
+}
+
+/// `announce|withdraw route|attributes|ipv4 <safi>|ipv6 <safi>|flow|vpls
+/// <words>`: a route command whose words the route grammar reads later.
+fn parse_route_verb(action: Verb, what: &str, rest: &[&str]) -> Result<Command> {
+    let announce = action == Verb::Announce;
+    match what {
+        "route" => route_command(
+            action,
+            RouteKind::Route,
+            rest,
+            if announce {
+                "announce route"
+            } else {
+                "withdraw route"
+            },
+        ),
+        "attribute" | "attributes" => {
+            let name = if announce {
+                "announce attributes"
+            } else {
+                "withdraw attributes"
+            };
+            if !rest.contains(&"nlri") {
+                return Err(ApiError::Missing {
+                    command: name,
+                    what: "'nlri' and the prefixes",
+                });
+            }
+            route_command(action, RouteKind::Attributes, rest, name)
+        }
+        "ipv4" | "ipv6" => {
+            let name = if what == "ipv4" {
+                "announce ipv4"
+            } else {
+                "announce ipv6"
+            };
+            let Some(&safi) = rest.first() else {
+                return Err(ApiError::Missing {
+                    command: name,
+                    what: "a subsequent address family",
+                });
+            };
+            if !ROUTE_SAFIS.contains(&safi) {
+                return Err(ApiError::UnknownFamily(format!("{what} {safi}")));
+            }
+            let family = Family::from_names(what, safi)
+                .ok_or_else(|| ApiError::UnknownFamily(format!("{what} {safi}")))?;
+            route_command(action, RouteKind::Family(family), &rest[1..], name)
+        }
+        "flow" => {
+            // `flow route ...`; the `route` keyword is optional in ExaBGP's grammar
+            let rest = if rest.first() == Some(&"route") {
+                &rest[1..]
+            } else {
+                rest
+            };
+            route_command(action, RouteKind::Flow, rest, "flow route")
+        }
+        _ => route_command(action, RouteKind::Vpls, rest, "vpls"),
+    }
+}
+
+/// The route command of `kind` with `rest` as its words (`name` is the
+/// command in the error when there are none).
+fn route_command(
+    action: Verb,
+    kind: RouteKind,
+    rest: &[&str],
+    name: &'static str,
+) -> Result<Command> {
+    if rest.is_empty() {
+        return Err(ApiError::Missing {
+            command: name,
+            what: "a route",
+        });
+    }
+    Ok(Command::Route(RouteCommand {
+        action,
+        kind,
+        words: rest.iter().map(|s| s.to_string()).collect(),
+    }))
 }
 
 fn family(afi: &str, safi: &str) -> Result<Family> {
@@ -346,85 +366,92 @@ fn parse_adj_rib(verb: &str, w: &[&str]) -> Result<Command> {
 
 fn parse_show(w: &[&str]) -> Result<Command> {
     match w.first() {
-        Some(&"neighbor") => {
-            let mut view = NeighborView::Default;
-            let mut address = None;
-            let mut json = false;
-            for word in &w[1..] {
-                match *word {
-                    "summary" | "extensive" | "configuration" if view == NeighborView::Default => {
-                        view = match *word {
-                            "summary" => NeighborView::Summary,
-                            "extensive" => NeighborView::Extensive,
-                            _ => NeighborView::Configuration,
-                        }
-                    }
-                    "json" if !json => json = true,
-                    other => match other.parse::<IpAddr>() {
-                        Ok(ip) if address.is_none() => address = Some(ip),
-                        _ => {
-                            return Err(ApiError::Unexpected {
-                                command: "show neighbor",
-                                word: other.to_string(),
-                            })
-                        }
-                    },
-                }
-            }
-            Ok(Command::ShowNeighbor {
-                view,
-                address,
-                json,
-            })
-        }
-        Some(&"adj-rib") => {
-            let side = match w.get(1) {
-                Some(&"in") => RibSide::In,
-                Some(&"out") => RibSide::Out,
-                Some(other) => {
-                    return Err(ApiError::Invalid {
-                        what: "adj-rib side",
-                        value: other.to_string(),
-                    })
-                }
-                None => {
-                    return Err(ApiError::Missing {
-                        command: "show adj-rib",
-                        what: "'in' or 'out'",
-                    })
-                }
-            };
-            let mut extensive = false;
-            let mut address = None;
-            let mut json = false;
-            for word in &w[2..] {
-                match *word {
-                    "extensive" if !extensive => extensive = true,
-                    "json" if !json => json = true,
-                    other => match other.parse::<IpAddr>() {
-                        Ok(ip) if address.is_none() => address = Some(ip),
-                        _ => {
-                            return Err(ApiError::Unexpected {
-                                command: "show adj-rib",
-                                word: other.to_string(),
-                            })
-                        }
-                    },
-                }
-            }
-            Ok(Command::ShowAdjRib {
-                side,
-                extensive,
-                address,
-                json,
-            })
-        }
+        Some(&"neighbor") => parse_show_neighbor(&w[1..]),
+        Some(&"adj-rib") => parse_show_adj_rib(&w[1..]),
         Some(other) => Err(ApiError::Unknown(format!("show {other}"))),
         None => Err(ApiError::Missing {
             command: "show",
             what: "'neighbor' or 'adj-rib'",
         }),
     }
+}
+
+/// `show neighbor [summary|extensive|configuration] [IP] [json]`, the
+/// words after `neighbor` in any order, each once.
+fn parse_show_neighbor(w: &[&str]) -> Result<Command> {
+    let mut view = NeighborView::Default;
+    let mut address = None;
+    let mut json = false;
+    for word in w {
+        match *word {
+            "summary" | "extensive" | "configuration" if view == NeighborView::Default => {
+                view = match *word {
+                    "summary" => NeighborView::Summary,
+                    "extensive" => NeighborView::Extensive,
+                    _ => NeighborView::Configuration,
+                }
+            }
+            "json" if !json => json = true,
+            other => match other.parse::<IpAddr>() {
+                Ok(ip) if address.is_none() => address = Some(ip),
+                _ => {
+                    return Err(ApiError::Unexpected {
+                        command: "show neighbor",
+                        word: other.to_string(),
+                    })
+                }
+            },
+        }
+    }
+    Ok(Command::ShowNeighbor {
+        view,
+        address,
+        json,
+    })
+}
+
+/// `show adj-rib in|out [extensive] [IP] [json]` (`w` from `in|out` on).
+fn parse_show_adj_rib(w: &[&str]) -> Result<Command> {
+    let side = match w.first() {
+        Some(&"in") => RibSide::In,
+        Some(&"out") => RibSide::Out,
+        Some(other) => {
+            return Err(ApiError::Invalid {
+                what: "adj-rib side",
+                value: other.to_string(),
+            })
+        }
+        None => {
+            return Err(ApiError::Missing {
+                command: "show adj-rib",
+                what: "'in' or 'out'",
+            })
+        }
+    };
+    let mut extensive = false;
+    let mut address = None;
+    let mut json = false;
+    for word in &w[1..] {
+        match *word {
+            "extensive" if !extensive => extensive = true,
+            "json" if !json => json = true,
+            other => match other.parse::<IpAddr>() {
+                Ok(ip) if address.is_none() => address = Some(ip),
+                _ => {
+                    return Err(ApiError::Unexpected {
+                        command: "show adj-rib",
+                        word: other.to_string(),
+                    })
+                }
+            },
+        }
+    }
+    Ok(Command::ShowAdjRib {
+        side,
+        extensive,
+        address,
+        json,
+    })
 }
 
 fn parse_teardown(w: &[&str]) -> Result<Command> {

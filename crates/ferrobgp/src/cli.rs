@@ -74,30 +74,6 @@ pub enum ClientError {
 /// (prefixes, attributes) are never touched: expansion stops at the first
 /// word that is not a command word.
 pub fn expand(line: &str) -> String {
-    #[derive(PartialEq)]
-    enum At {
-        /// Where a verb (or a neighbor selector) may come.
-        Verb,
-        /// Inside a selector, after a key whose value comes next.
-        SelectorValue,
-        /// After `neighbor` in a selector: the address comes next.
-        SelectorAddress,
-        /// After `show`.
-        Show,
-        ShowNeighbor,
-        ShowAdjRib,
-        /// After announce / withdraw.
-        Object,
-        /// After `announce flow` / `withdraw flow`.
-        Flow,
-        /// After `restart`: `neighbor` may follow (`restart neighbor IP`).
-        Restart,
-        /// After flush / clear.
-        AdjRib,
-        AdjRibSide,
-        /// Arguments: nothing is expanded any more.
-        Rest,
-    }
     // the selector keys are the api grammar's, so the two cannot drift apart
     use ferrobgp_api::selector::SELECTOR_KEYS;
     let mut at = At::Verb;
@@ -108,68 +84,10 @@ pub fn expand(line: &str) -> String {
         } else {
             token
         };
-        let (expanded, next): (&str, At) = match at {
-            At::Verb => match word {
-                "n" | "neighbor" => ("neighbor", At::SelectorAddress),
-                "s" | "show" => ("show", At::Show),
-                "a" | "announce" => ("announce", At::Object),
-                "w" | "withdraw" => ("withdraw", At::Object),
-                "f" | "flush" => ("flush", At::AdjRib),
-                "c" | "clear" => ("clear", At::AdjRib),
-                "t" | "teardown" => ("teardown", At::Rest),
-                "restart" => ("restart", At::Restart),
-                "h" => ("help", At::Rest),
-                "v" => ("version", At::Rest),
-                _ => (word, At::Rest),
-            },
-            At::SelectorAddress => (word, At::Verb),
-            At::SelectorValue => (word, At::Verb),
-            At::Show => match word {
-                "n" | "neighbor" => ("neighbor", At::ShowNeighbor),
-                "a" | "adj-rib" => ("adj-rib", At::ShowAdjRib),
-                _ => (word, At::Rest),
-            },
-            At::ShowNeighbor => match word {
-                "s" | "summary" => ("summary", At::ShowNeighbor),
-                "e" | "extensive" => ("extensive", At::ShowNeighbor),
-                "c" | "configuration" => ("configuration", At::ShowNeighbor),
-                "j" | "json" => ("json", At::ShowNeighbor),
-                _ => (word, At::ShowNeighbor),
-            },
-            At::ShowAdjRib => match word {
-                "i" | "in" => ("in", At::ShowAdjRib),
-                "o" | "out" => ("out", At::ShowAdjRib),
-                "e" | "extensive" => ("extensive", At::ShowAdjRib),
-                "j" | "json" => ("json", At::ShowAdjRib),
-                _ => (word, At::ShowAdjRib),
-            },
-            At::Object => match word {
-                "r" | "route" => ("route", At::Rest),
-                "f" | "flow" => ("flow", At::Flow),
-                "e" | "eor" => ("eor", At::Rest),
-                "rr" | "route-refresh" => ("route-refresh", At::Rest),
-                "w" | "watchdog" => ("watchdog", At::Rest),
-                "o" | "operational" => ("operational", At::Rest),
-                _ => (word, At::Rest),
-            },
-            At::Restart => match word {
-                "n" | "neighbor" => ("neighbor", At::Rest),
-                _ => (word, At::Rest),
-            },
-            At::Flow => match word {
-                "r" | "route" => ("route", At::Rest),
-                _ => (word, At::Rest),
-            },
-            At::AdjRib => match word {
-                "a" | "adj-rib" => ("adj-rib", At::AdjRibSide),
-                _ => (word, At::Rest),
-            },
-            At::AdjRibSide => match word {
-                "i" | "in" => ("in", At::Rest),
-                "o" | "out" => ("out", At::Rest),
-                _ => (word, At::Rest),
-            },
-            At::Rest => (token, At::Rest),
+        let (expanded, next) = if at == At::Rest {
+            (token, At::Rest)
+        } else {
+            step(at, word)
         };
         // A selector continues with `key value` pairs or `,` before the verb.
         let next = if at == At::Verb && next == At::Rest && SELECTOR_KEYS.contains(&word) {
@@ -183,6 +101,100 @@ pub fn expand(line: &str) -> String {
         at = next;
     }
     out.join(" ")
+}
+
+/// Where `expand` stands in a command: what the next word may be.
+#[derive(Clone, Copy, PartialEq)]
+enum At {
+    /// Where a verb (or a neighbor selector) may come.
+    Verb,
+    /// Inside a selector, after a key whose value comes next.
+    SelectorValue,
+    /// After `neighbor` in a selector: the address comes next.
+    SelectorAddress,
+    /// After `show`.
+    Show,
+    ShowNeighbor,
+    ShowAdjRib,
+    /// After announce / withdraw.
+    Object,
+    /// After `announce flow` / `withdraw flow`.
+    Flow,
+    /// After `restart`: `neighbor` may follow (`restart neighbor IP`).
+    Restart,
+    /// After flush / clear.
+    AdjRib,
+    AdjRibSide,
+    /// Arguments: nothing is expanded any more.
+    Rest,
+}
+
+/// One word of `expand`'s walk: the word's expansion at `at` and where
+/// the walk stands after it. Once in `At::Rest` the word is returned as is.
+fn step(at: At, word: &str) -> (&str, At) {
+    match at {
+        At::Verb => match word {
+            "n" | "neighbor" => ("neighbor", At::SelectorAddress),
+            "s" | "show" => ("show", At::Show),
+            "a" | "announce" => ("announce", At::Object),
+            "w" | "withdraw" => ("withdraw", At::Object),
+            "f" | "flush" => ("flush", At::AdjRib),
+            "c" | "clear" => ("clear", At::AdjRib),
+            "t" | "teardown" => ("teardown", At::Rest),
+            "restart" => ("restart", At::Restart),
+            "h" => ("help", At::Rest),
+            "v" => ("version", At::Rest),
+            _ => (word, At::Rest),
+        },
+        At::SelectorAddress => (word, At::Verb),
+        At::SelectorValue => (word, At::Verb),
+        At::Show => match word {
+            "n" | "neighbor" => ("neighbor", At::ShowNeighbor),
+            "a" | "adj-rib" => ("adj-rib", At::ShowAdjRib),
+            _ => (word, At::Rest),
+        },
+        At::ShowNeighbor => match word {
+            "s" | "summary" => ("summary", At::ShowNeighbor),
+            "e" | "extensive" => ("extensive", At::ShowNeighbor),
+            "c" | "configuration" => ("configuration", At::ShowNeighbor),
+            "j" | "json" => ("json", At::ShowNeighbor),
+            _ => (word, At::ShowNeighbor),
+        },
+        At::ShowAdjRib => match word {
+            "i" | "in" => ("in", At::ShowAdjRib),
+            "o" | "out" => ("out", At::ShowAdjRib),
+            "e" | "extensive" => ("extensive", At::ShowAdjRib),
+            "j" | "json" => ("json", At::ShowAdjRib),
+            _ => (word, At::ShowAdjRib),
+        },
+        At::Object => match word {
+            "r" | "route" => ("route", At::Rest),
+            "f" | "flow" => ("flow", At::Flow),
+            "e" | "eor" => ("eor", At::Rest),
+            "rr" | "route-refresh" => ("route-refresh", At::Rest),
+            "w" | "watchdog" => ("watchdog", At::Rest),
+            "o" | "operational" => ("operational", At::Rest),
+            _ => (word, At::Rest),
+        },
+        At::Restart => match word {
+            "n" | "neighbor" => ("neighbor", At::Rest),
+            _ => (word, At::Rest),
+        },
+        At::Flow => match word {
+            "r" | "route" => ("route", At::Rest),
+            _ => (word, At::Rest),
+        },
+        At::AdjRib => match word {
+            "a" | "adj-rib" => ("adj-rib", At::AdjRibSide),
+            _ => (word, At::Rest),
+        },
+        At::AdjRibSide => match word {
+            "i" | "in" => ("in", At::Rest),
+            "o" | "out" => ("out", At::Rest),
+            _ => (word, At::Rest),
+        },
+        At::Rest => (word, At::Rest),
+    }
 }
 
 /// Appends `json` to a `show` command that does not ask for it yet.

@@ -263,12 +263,50 @@ fn drop_privileges(user: Option<&str>, group: Option<&str>) -> Result<(), Error>
 
 /// The helper's life: address selection and setup, then the check loop.
 pub async fn run(o: Options) -> Result<(), Error> {
+    let ip_setup = !o.no_ip_setup;
+    let mut addrs = addresses(&o, ip_setup).await?;
+    if ip_setup {
+        addrs.setup().await?;
+    }
+    drop_privileges(o.user.as_deref(), o.group.as_deref())?;
+    if o.user.is_some() {
+        addrs.allowed = o.sudo || ips::can_admin_network();
+    }
+    let mut plan = Plan {
+        machine: Machine::new(o.rise, o.fall),
+        announce: o.announce(advertised(&o, &addrs.ips)?),
+        hooks: Hooks {
+            any: o.execute.clone(),
+            up: o.up_execute.clone(),
+            down: o.down_execute.clone(),
+            disabled: o.disabled_execute.clone(),
+        },
+        interval: o.interval,
+        fast_interval: o.fast,
+        debounce: o.debounce,
+        dynamic_ip: o.ip_dynamic,
+        ip_setup,
+    };
+    let mut signals = Signals {
+        term: signal(SignalKind::terminate())?,
+        int: signal(SignalKind::interrupt())?,
+    };
+    let mut api = Api {
+        stdin: BufReader::new(tokio::io::stdin()),
+        // a person at a terminal types no acknowledgements
+        ack: !o.no_ack && !std::io::stdout().is_terminal(),
+    };
+    check_loop(&o, &mut plan, &mut api, &addrs, &mut signals).await
+}
+
+/// The addresses to announce: `--ip`, else those of `lo` the label
+/// selects (netlink opened when addresses are read or changed).
+async fn addresses(o: &Options, ip_setup: bool) -> Result<Addresses, Error> {
     let ip_ifnames = o.ip_ifnames()?;
     let label = LabelMatch {
         label: o.label.clone().filter(|l| !l.is_empty()),
         exact: o.label_exact_match,
     };
-    let ip_setup = !o.no_ip_setup;
     let needs_netlink = o.ips.is_empty() || ip_setup || o.ip_dynamic;
     let netlink = if needs_netlink {
         match Netlink::open(o.sudo) {
@@ -297,15 +335,13 @@ pub async fn run(o: Options) -> Result<(), Error> {
     if addrs.ips.is_empty() {
         return Err(Error::NoIp);
     }
-    if ip_setup {
-        addrs.setup().await?;
-    }
-    drop_privileges(o.user.as_deref(), o.group.as_deref())?;
-    if o.user.is_some() {
-        addrs.allowed = o.sudo || ips::can_admin_network();
-    }
+    Ok(addrs)
+}
 
-    let mut advertised = addrs.ips.clone();
+/// The prefixes announced: `ips` (each network's hosts with
+/// `--deaggregate-networks`), rotated to start at `--start-ip`.
+fn advertised(o: &Options, ips: &[IpNet]) -> Result<Vec<IpNet>, Error> {
+    let mut advertised = ips.to_vec();
     if o.deaggregate_networks {
         let mut flat = Vec::new();
         for n in &advertised {
@@ -315,32 +351,18 @@ pub async fn run(o: Options) -> Result<(), Error> {
     }
     let len = advertised.len() as i64;
     advertised.rotate_left(o.start_ip.rem_euclid(len) as usize);
+    Ok(advertised)
+}
 
-    let mut plan = Plan {
-        machine: Machine::new(o.rise, o.fall),
-        announce: o.announce(advertised),
-        hooks: Hooks {
-            any: o.execute.clone(),
-            up: o.up_execute.clone(),
-            down: o.down_execute.clone(),
-            disabled: o.disabled_execute.clone(),
-        },
-        interval: o.interval,
-        fast_interval: o.fast,
-        debounce: o.debounce,
-        dynamic_ip: o.ip_dynamic,
-        ip_setup,
-    };
-    let mut signals = Signals {
-        term: signal(SignalKind::terminate())?,
-        int: signal(SignalKind::interrupt())?,
-    };
-    let mut api = Api {
-        stdin: BufReader::new(tokio::io::stdin()),
-        // a person at a terminal types no acknowledgements
-        ack: !o.no_ack && !std::io::stdout().is_terminal(),
-    };
-
+/// Checks, announces and sleeps until a signal (then the exit
+/// announcement) or a zero interval (after the first announcement).
+async fn check_loop(
+    o: &Options,
+    plan: &mut Plan,
+    api: &mut Api,
+    addrs: &Addresses,
+    signals: &mut Signals,
+) -> Result<(), Error> {
     loop {
         let disabled = o.disable.as_ref().is_some_and(|p| p.exists());
         let successful = if disabled {
@@ -358,7 +380,7 @@ pub async fn run(o: Options) -> Result<(), Error> {
                 plan.machine.state()
             );
         }
-        if let Outcome::Signalled = apply(effects, &mut api, &addrs, Some(&mut signals)).await? {
+        if let Outcome::Signalled = apply(effects, api, addrs, Some(signals)).await? {
             break;
         }
         match next {
@@ -373,7 +395,7 @@ pub async fn run(o: Options) -> Result<(), Error> {
         }
     }
     tracing::info!("send announces for {} state to ExaBGP", State::Exit);
-    apply(plan.exit(), &mut api, &addrs, None).await?;
+    apply(plan.exit(), api, addrs, None).await?;
     Ok(())
 }
 

@@ -190,12 +190,64 @@ pub fn run(
     })
 }
 
+/// One case against the daemon: the session established, a clean route
+/// pre-announced, the case's messages sent and what follows observed.
 fn session(
     case: &Case,
     listener: &TcpListener,
     out: &Path,
     d: &Daemon,
 ) -> Result<Observed, String> {
+    let stream = accept(listener, d)?;
+    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
+    let mut r = Reader {
+        stream,
+        buf: Vec::new(),
+    };
+    if let Some(decided) = establish(case, &mut r, &mut writer, out)? {
+        return Ok(decided);
+    }
+    let clean = rfc::unhex(case.peer.clean_attributes()).map_err(|e| e.to_string())?;
+    let pre = rfc::message(
+        2,
+        &rfc::update_body(&[], &clean, &rfc::unhex("$PFX").unwrap_or_default()),
+    );
+    writer.write_all(&pre).map_err(|e| e.to_string())?;
+    let mut o = Observed::default();
+    let deadline = Instant::now() + LIMIT;
+    while !has_prefix(out, rfc::PRE_PREFIX) {
+        if Instant::now() > deadline {
+            return Err("the helper never reported the pre-announced route".into());
+        }
+        if note(r.read(Duration::from_millis(20)), &mut o) {
+            return Err(format!(
+                "the session ended on the clean route: {}",
+                rfc::describe(&o)
+            ));
+        }
+    }
+    for m in &case.send {
+        let _ = writer.write_all(m);
+    }
+    let sentinel = rfc::message(
+        2,
+        &rfc::update_body(&[], &clean, &rfc::unhex("$SENTINEL").unwrap_or_default()),
+    );
+    let _ = writer.write_all(&sentinel);
+    watch_until_sentinel(&mut r, out, &mut o);
+    if o.closed {
+        // the helper's `down` event
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !rfc::saw_down(&lines(out)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    o.helper = lines(out);
+    Ok(o)
+}
+
+/// The daemon's connection (it connects to us), blocking and without delay.
+fn accept(listener: &TcpListener, d: &Daemon) -> Result<TcpStream, String> {
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let start = Instant::now();
     let stream = loop {
@@ -212,28 +264,37 @@ fn session(
     };
     stream.set_nonblocking(false).map_err(|e| e.to_string())?;
     let _ = stream.set_nodelay(true);
-    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
-    let mut r = Reader {
-        stream,
-        buf: Vec::new(),
-    };
-    let mut send = |m: &[u8]| writer.write_all(m);
-    // establish: their OPEN, ours + KEEPALIVE, their KEEPALIVE
+    Ok(stream)
+}
+
+/// Establishes the session: their OPEN, ours + KEEPALIVE, their
+/// KEEPALIVE. `Some` when the case is decided there: a capability it
+/// requires not advertised, or its own OPEN refused.
+fn establish(
+    case: &Case,
+    r: &mut Reader,
+    writer: &mut TcpStream,
+    out: &Path,
+) -> Result<Option<Observed>, String> {
     let theirs = match r.read(LIMIT) {
         Read1::Message(m) if m[18] == 1 => rfc::open_capabilities(&m),
         _ => return Err("no OPEN from the daemon".into()),
     };
     if let Some(c) = case.requires.iter().find(|c| !theirs.contains(c)) {
-        return Ok(Observed {
+        return Ok(Some(Observed {
             not_applicable: Some(format!("the daemon did not advertise capability {c}")),
             ..Observed::default()
-        });
+        }));
     }
-    send(&rfc::message(1, &case.open_body())).map_err(|e| e.to_string())?;
-    send(&rfc::message(4, &[])).map_err(|e| e.to_string())?;
+    writer
+        .write_all(&rfc::message(1, &case.open_body()))
+        .map_err(|e| e.to_string())?;
+    writer
+        .write_all(&rfc::message(4, &[]))
+        .map_err(|e| e.to_string())?;
     loop {
         match r.read(LIMIT) {
-            Read1::Message(m) if m[18] == 4 => break,
+            Read1::Message(m) if m[18] == 4 => return Ok(None),
             Read1::Message(m) if m[18] == 3 && case.open.is_some() => {
                 // a case with its own OPEN: the refusal is its outcome
                 let mut o = Observed {
@@ -242,7 +303,7 @@ fn session(
                 };
                 note(Read1::Message(m), &mut o);
                 o.helper = lines(out);
-                return Ok(o);
+                return Ok(Some(o));
             }
             Read1::Message(m) if m[18] == 3 => {
                 return Err(format!(
@@ -254,57 +315,26 @@ fn session(
             _ => return Err("no KEEPALIVE after the OPEN".into()),
         }
     }
-    let clean = rfc::unhex(case.peer.clean_attributes()).map_err(|e| e.to_string())?;
-    let pre = rfc::message(
-        2,
-        &rfc::update_body(&[], &clean, &rfc::unhex("$PFX").unwrap_or_default()),
-    );
-    send(&pre).map_err(|e| e.to_string())?;
-    let mut o = Observed::default();
-    let deadline = Instant::now() + LIMIT;
-    while !has_prefix(out, rfc::PRE_PREFIX) {
-        if Instant::now() > deadline {
-            return Err("the helper never reported the pre-announced route".into());
-        }
-        if note(r.read(Duration::from_millis(20)), &mut o) {
-            return Err(format!(
-                "the session ended on the clean route: {}",
-                rfc::describe(&o)
-            ));
-        }
-    }
-    for m in &case.send {
-        let _ = send(m);
-    }
-    let sentinel = rfc::message(
-        2,
-        &rfc::update_body(&[], &clean, &rfc::unhex("$SENTINEL").unwrap_or_default()),
-    );
-    let _ = send(&sentinel);
+}
+
+/// Notes what the daemon sends until the session ends or the helper
+/// reports the sentinel route (then 200 ms more: a NOTIFICATION may still
+/// be on its way, e.g. a late check), within [`LIMIT`].
+fn watch_until_sentinel(r: &mut Reader, out: &Path, o: &mut Observed) {
     let deadline = Instant::now() + LIMIT;
     while Instant::now() < deadline {
-        if note(r.read(Duration::from_millis(20)), &mut o) {
+        if note(r.read(Duration::from_millis(20)), o) {
             break;
         }
         if has_prefix(out, rfc::SENTINEL_PREFIX) {
             o.sentinel = true;
-            // a NOTIFICATION may still be on its way (e.g. a late check)
             let grace = Instant::now() + Duration::from_millis(200);
             while Instant::now() < grace {
-                if note(r.read(Duration::from_millis(20)), &mut o) {
+                if note(r.read(Duration::from_millis(20)), o) {
                     break;
                 }
             }
             break;
         }
     }
-    if o.closed {
-        // the helper's `down` event
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !rfc::saw_down(&lines(out)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-    o.helper = lines(out);
-    Ok(o)
 }

@@ -132,37 +132,7 @@ pub fn run_test(test: &TestCase, settings: &Settings) -> Outcome {
         }
     };
     control.daemon_pid.store(daemon.pid(), Ordering::SeqCst);
-
-    let start = Instant::now();
-    let mut daemon_exited_at: Option<Instant> = None;
-    let mut why_stopped = None;
-    let verdict = loop {
-        match rx.recv_timeout(Duration::from_millis(20)) {
-            Ok(verdict) => break verdict,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                break Verdict::Failed("the test peer ended without a verdict".into())
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-        }
-        if why_stopped.is_none() {
-            if interrupted() {
-                why_stopped = Some("interrupted".into());
-            } else if start.elapsed() >= settings.timeout {
-                why_stopped = Some(format!(
-                    "timed out after {} s",
-                    settings.timeout.as_secs_f64()
-                ));
-            } else if daemon.has_exited() {
-                let at = *daemon_exited_at.get_or_insert_with(Instant::now);
-                if at.elapsed() >= DAEMON_GONE_GRACE {
-                    why_stopped = Some("the daemon exited before the test was complete".into());
-                }
-            }
-            if why_stopped.is_some() {
-                control.cancel.store(true, Ordering::SeqCst);
-            }
-        }
-    };
+    let (verdict, why_stopped) = wait_for_verdict(&rx, &control, &mut daemon, settings.timeout);
     let _ = peer_thread.join();
     let successful = verdict == Verdict::Successful;
     let status = daemon.stop(if successful {
@@ -171,15 +141,7 @@ pub fn run_test(test: &TestCase, settings: &Settings) -> Outcome {
         Duration::ZERO
     });
     if successful {
-        let note = if status.contains("stopped by the runner") {
-            format!(
-                "the daemon did not exit within {} s; {status}",
-                EXIT_GRACE.as_secs()
-            )
-        } else {
-            String::new()
-        };
-        return Outcome::Passed(note);
+        return Outcome::Passed(passed_note(&status));
     }
     daemon.wait_output(Duration::from_millis(500));
     let mut report = String::new();
@@ -200,6 +162,62 @@ pub fn run_test(test: &TestCase, settings: &Settings) -> Outcome {
             .collect::<Vec<_>>()
             .join(" ")
     ));
+    push_daemon_output(&mut report, &daemon);
+    Outcome::Failed(report)
+}
+
+/// The note of a passed test: whether the daemon had to be stopped.
+fn passed_note(status: &str) -> String {
+    if status.contains("stopped by the runner") {
+        format!(
+            "the daemon did not exit within {} s; {status}",
+            EXIT_GRACE.as_secs()
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// The test peer's verdict, and why the runner told it to stop (interrupt,
+/// time limit, the daemon gone) if it did.
+fn wait_for_verdict(
+    rx: &mpsc::Receiver<Verdict>,
+    control: &Control,
+    daemon: &mut Daemon,
+    timeout: Duration,
+) -> (Verdict, Option<String>) {
+    let start = Instant::now();
+    let mut daemon_exited_at: Option<Instant> = None;
+    let mut why_stopped = None;
+    let verdict = loop {
+        match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(verdict) => break verdict,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                break Verdict::Failed("the test peer ended without a verdict".into())
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if why_stopped.is_none() {
+            if interrupted() {
+                why_stopped = Some("interrupted".into());
+            } else if start.elapsed() >= timeout {
+                why_stopped = Some(format!("timed out after {} s", timeout.as_secs_f64()));
+            } else if daemon.has_exited() {
+                let at = *daemon_exited_at.get_or_insert_with(Instant::now);
+                if at.elapsed() >= DAEMON_GONE_GRACE {
+                    why_stopped = Some("the daemon exited before the test was complete".into());
+                }
+            }
+            if why_stopped.is_some() {
+                control.cancel.store(true, Ordering::SeqCst);
+            }
+        }
+    };
+    (verdict, why_stopped)
+}
+
+/// The last lines of the daemon's stderr and stdout, for a failure report.
+fn push_daemon_output(report: &mut String, daemon: &Daemon) {
     let stderr = daemon.stderr_tail(STDERR_LINES);
     if !stderr.is_empty() {
         report.push_str(&format!(
@@ -212,7 +230,6 @@ pub fn run_test(test: &TestCase, settings: &Settings) -> Outcome {
             "\ndaemon stdout (last {STDOUT_LINES} lines):\n{stdout}"
         ));
     }
-    Outcome::Failed(report)
 }
 
 /// Totals of a run.

@@ -129,35 +129,43 @@ pub fn encode_changes(
                     update: true,
                 });
             }
-            Change::RouteRefresh(refresh) => {
+            Change::RouteRefresh(_) | Change::Operational(_) => {
                 flush_routes(&mut run, ctx, &mut out);
-                // ExaBGP sends a request whenever `route-refresh` is
-                // configured, whatever the peer advertised; BoRR/EoRR come
-                // only when the rib decided to bracket a resend.
-                if refresh.subtype == SUBTYPE_NORMAL && !cfg.open.route_refresh {
-                    continue;
-                }
-                out.push(Outgoing {
-                    bytes: encode(Message::RouteRefresh(*refresh), max)?,
-                    update: false,
-                });
-            }
-            Change::Operational(message) => {
-                flush_routes(&mut run, ctx, &mut out);
-                match encode(Message::Operational(message.clone()), max) {
-                    Ok(bytes) => out.push(Outgoing {
-                        bytes,
-                        update: false,
-                    }),
-                    // as the rib did when it encoded them: one message
-                    // lost, not the batch
-                    Err(e) => tracing::warn!("operational message not encodable: {e}"),
-                }
+                out.extend(control_message(change, cfg, max)?);
             }
         }
     }
     flush_routes(&mut run, ctx, &mut out);
     Ok(out)
+}
+
+/// The message of a ROUTE-REFRESH or OPERATIONAL change, if it is sent.
+/// ExaBGP sends a request (subtype 0) whenever `route-refresh` is
+/// configured, whatever the peer advertised; BoRR/EoRR come only when the
+/// rib decided to bracket a resend. An OPERATIONAL message that cannot be
+/// encoded is lost alone (logged), not the batch, as when the rib encoded
+/// them.
+fn control_message(change: &Change, cfg: &PeerConfig, max: usize) -> Result<Option<Outgoing>> {
+    let bytes = match change {
+        Change::RouteRefresh(refresh) => {
+            if refresh.subtype == SUBTYPE_NORMAL && !cfg.open.route_refresh {
+                return Ok(None);
+            }
+            encode(Message::RouteRefresh(*refresh), max)?
+        }
+        Change::Operational(message) => match encode(Message::Operational(message.clone()), max) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::warn!("operational message not encodable: {e}");
+                return Ok(None);
+            }
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(Outgoing {
+        bytes,
+        update: false,
+    }))
 }
 
 /// A ROUTE-REFRESH (RFC 2918, subtype 0) for `family`.

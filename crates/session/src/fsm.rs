@@ -358,87 +358,89 @@ impl Fsm {
                 }
             }
             Input::Incoming { conn } => self.incoming(conn, now, &mut out),
-            Input::TcpClosed { conn } => {
-                if self.conn == Some(conn) {
-                    self.peer_closed = true;
-                    self.end(conn, "closing connection".into(), now, &mut out);
-                }
-            }
-            Input::WriteStalled { conn } => {
-                if self.conn == Some(conn) {
-                    self.end(
-                        conn,
-                        "peer is not reading, hold time exceeded while writing".into(),
-                        now,
-                        &mut out,
-                    );
-                }
-            }
-            Input::OpenReceived {
-                conn,
-                open,
-                problem,
-            } => {
-                if self.conn == Some(conn) {
-                    self.open_received(conn, open, problem, now, &mut out);
-                }
-            }
-            Input::KeepaliveReceived { conn } => {
-                if self.conn == Some(conn) {
-                    self.keepalive_received(conn, now, &mut out);
-                }
-            }
-            Input::OtherReceived { conn, kind } => {
-                if self.conn == Some(conn) {
-                    match self.state {
-                        State::Established => self.touch_hold(now),
-                        State::OpenConfirm => {
-                            self.fail(conn, unexpected(5, 2, kind.code()), now, &mut out);
-                        }
-                        _ => {
-                            self.fail(conn, unexpected(5, 1, kind.code()), now, &mut out);
-                        }
-                    }
-                }
-            }
-            Input::NotificationReceived {
-                conn,
-                code,
-                subcode,
-            } => {
-                if self.conn == Some(conn) {
-                    let reason = format!("notification received ({code},{subcode})");
-                    self.end(conn, reason, now, &mut out);
-                }
-            }
-            Input::Fatal { conn, notify } => {
-                if self.conn == Some(conn) {
-                    self.fail(conn, notify, now, &mut out);
-                }
-            }
             Input::Teardown { notify } => {
                 self.backoff.reset();
                 if let Some(conn) = self.conn {
                     self.fail(conn, notify, now, &mut out);
                 }
             }
-            Input::Stop { notify, reason } => {
-                self.stopping = true;
-                if self.connecting {
-                    self.connecting = false;
-                    out.push(Action::AbandonConnect);
-                }
-                if let Some(conn) = self.conn {
-                    if let Some(n) = notify {
-                        out.push(Action::SendNotification { conn, notify: n });
-                    }
-                    self.end(conn, reason, now, &mut out);
-                } else {
-                    self.finish(reason, &mut out);
+            Input::Stop { notify, reason } => self.stop(notify, reason, now, &mut out),
+            Input::TcpClosed { conn }
+            | Input::WriteStalled { conn }
+            | Input::OpenReceived { conn, .. }
+            | Input::KeepaliveReceived { conn }
+            | Input::OtherReceived { conn, .. }
+            | Input::NotificationReceived { conn, .. }
+            | Input::Fatal { conn, .. } => {
+                // events of a connection that is no longer the current one
+                // are ignored
+                if self.conn == Some(conn) {
+                    self.connection_event(conn, input, now, &mut out);
                 }
             }
         }
         out
+    }
+
+    /// An event of the current connection `conn`.
+    fn connection_event(
+        &mut self,
+        conn: ConnId,
+        input: Input,
+        now: Instant,
+        out: &mut Vec<Action>,
+    ) {
+        match input {
+            Input::TcpClosed { .. } => {
+                self.peer_closed = true;
+                self.end(conn, "closing connection".into(), now, out);
+            }
+            Input::WriteStalled { .. } => self.end(
+                conn,
+                "peer is not reading, hold time exceeded while writing".into(),
+                now,
+                out,
+            ),
+            Input::OpenReceived { open, problem, .. } => {
+                self.open_received(conn, open, problem, now, out)
+            }
+            Input::KeepaliveReceived { .. } => self.keepalive_received(conn, now, out),
+            Input::OtherReceived { kind, .. } => match self.state {
+                State::Established => self.touch_hold(now),
+                State::OpenConfirm => self.fail(conn, unexpected(5, 2, kind.code()), now, out),
+                _ => self.fail(conn, unexpected(5, 1, kind.code()), now, out),
+            },
+            Input::NotificationReceived { code, subcode, .. } => {
+                let reason = format!("notification received ({code},{subcode})");
+                self.end(conn, reason, now, out);
+            }
+            Input::Fatal { notify, .. } => self.fail(conn, notify, now, out),
+            _ => {}
+        }
+    }
+
+    /// Stop for good: the outgoing attempt abandoned, the session (if
+    /// any) ended with `notify`, then finished.
+    fn stop(
+        &mut self,
+        notify: Option<Notify>,
+        reason: String,
+        now: Instant,
+        out: &mut Vec<Action>,
+    ) {
+        self.stopping = true;
+        if self.connecting {
+            self.connecting = false;
+            out.push(Action::AbandonConnect);
+        }
+        if let Some(conn) = self.conn {
+            if let Some(n) = notify {
+                out.push(Action::SendNotification { conn, notify: n });
+            }
+            self.end(conn, reason, now, out);
+        } else {
+            self.finish(reason, out);
+        }
     }
 
     fn set_state(&mut self, s: State, out: &mut Vec<Action>) {

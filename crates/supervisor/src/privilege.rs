@@ -175,6 +175,40 @@ pub struct Privileges {
     roles: crate::role_users::RoleUsers,
 }
 
+/// The notice of a supervisor without privileges (and of the service
+/// user it cannot switch to).
+fn log_unprivileged(euid: Uid, requested_user: Option<&str>) {
+    let me = User::from_uid(euid).ok().flatten().map(|u| u.name);
+    tracing::info!(
+        "running as an ordinary user ({}, uid {}) without capabilities: no privilege to \
+         drop, children run as this user",
+        me.as_deref().unwrap_or("?"),
+        euid
+    );
+    if let Some(req) = requested_user {
+        if me.as_deref() != Some(req) {
+            tracing::warn!(
+                "service user `{req}` ignored: switching users needs root (children run \
+                 as the current user)"
+            );
+        }
+    }
+}
+
+/// The warning for a service user a supervisor without CAP_SETUID /
+/// CAP_SETGID cannot switch to (none when it already runs as that user).
+fn warn_user_ignored(euid: Uid, requested_user: Option<&str>) {
+    if let Some(req) = requested_user {
+        let me = User::from_uid(euid).ok().flatten().map(|u| u.name);
+        if me.as_deref() != Some(req) {
+            tracing::warn!(
+                "service user `{req}` ignored: the supervisor (uid {euid}) lacks \
+                 CAP_SETUID/CAP_SETGID, children run as uid {euid}"
+            );
+        }
+    }
+}
+
 impl Privileges {
     /// Inspects the supervisor's own credentials and decides what children
     /// drop. Call once at start; it logs its finding once.
@@ -187,21 +221,7 @@ impl Privileges {
         let last_cap = last_cap();
         let privileged = euid.is_root() || !caps.is_empty();
         if !privileged {
-            let me = User::from_uid(euid).ok().flatten().map(|u| u.name);
-            tracing::info!(
-                "running as an ordinary user ({}, uid {}) without capabilities: no privilege to \
-                 drop, children run as this user",
-                me.as_deref().unwrap_or("?"),
-                euid
-            );
-            if let Some(req) = requested_user {
-                if me.as_deref() != Some(req) {
-                    tracing::warn!(
-                        "service user `{req}` ignored: switching users needs root (children run \
-                         as the current user)"
-                    );
-                }
-            }
+            log_unprivileged(euid, requested_user);
             return Ok(Privileges::unprivileged());
         }
         let can_switch = euid.is_root()
@@ -218,15 +238,7 @@ impl Privileges {
         let switch_to = if can_switch {
             Some(ServiceUser::resolve(requested_user)?)
         } else {
-            if let Some(req) = requested_user {
-                let me = User::from_uid(euid).ok().flatten().map(|u| u.name);
-                if me.as_deref() != Some(req) {
-                    tracing::warn!(
-                        "service user `{req}` ignored: the supervisor (uid {euid}) lacks \
-                         CAP_SETUID/CAP_SETGID, children run as uid {euid}"
-                    );
-                }
-            }
+            warn_user_ignored(euid, requested_user);
             None
         };
         let roles = match &switch_to {
@@ -242,7 +254,14 @@ impl Privileges {
             helper_root,
             roles,
         };
-        if helper_root {
+        p.log(euid);
+        Ok(p)
+    }
+
+    /// Logs the plan once: helpers as root, the roles' users, what the
+    /// children drop.
+    fn log(&self, euid: Uid) {
+        if self.helper_root {
             tracing::warn!(
                 "daemon.user is root: helper programs run as root with the supervisor's \
                  capabilities (a compromised helper owns the machine); the rib and the session \
@@ -256,11 +275,11 @@ impl Privileges {
                 "the session workers",
             ),
         ] {
-            if let Some(u) = p.roles.user(role) {
+            if let Some(u) = self.roles.user(role) {
                 tracing::info!("{what} run as `{}` (uid {}, gid {})", u.name, u.uid, u.gid);
             }
         }
-        match &p.switch_to {
+        match &self.switch_to {
             Some(u) => tracing::info!(
                 "privileged supervisor (uid {euid}): children run as `{}` (uid {}, gid {}) with \
                  no capabilities and no-new-privs",
@@ -273,7 +292,6 @@ impl Privileges {
                  capability and set no-new-privs"
             ),
         }
-        Ok(p)
     }
 
     /// The plan of an ordinary user: nothing to drop.
@@ -513,15 +531,7 @@ impl ChildPlan {
                 check(libc::setresgid(*gid, *gid, *gid))?;
             }
             if self.drop_caps && self.drop_bounding {
-                for cap in 0..=self.last_cap {
-                    if self.keep & (1u64 << cap) == 0
-                        && prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(cap), 0) != 0
-                        // EINVAL: a number above this kernel's last capability.
-                        && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL)
-                    {
-                        return Err(io::Error::last_os_error());
-                    }
-                }
+                self.drop_bounding_set()?;
             }
             if let Some((uid, _, _)) = &self.switch {
                 if self.keep != 0 {
@@ -530,29 +540,7 @@ impl ChildPlan {
                 check(libc::setresuid(*uid, *uid, *uid))?;
             }
             if self.drop_caps {
-                capset(CapSets {
-                    effective: self.keep,
-                    permitted: self.keep,
-                    inheritable: self.keep,
-                })?;
-                let clear = prctl(
-                    libc::PR_CAP_AMBIENT,
-                    libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
-                    0,
-                );
-                // EINVAL: a kernel without ambient capabilities (< 4.3).
-                if clear != 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL) {
-                    return Err(io::Error::last_os_error());
-                }
-                for cap in 0..64u8 {
-                    if self.keep & (1u64 << cap) != 0 {
-                        check(prctl(
-                            libc::PR_CAP_AMBIENT,
-                            libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
-                            libc::c_ulong::from(cap),
-                        ))?;
-                    }
-                }
+                self.keep_only_kept_caps()?;
             }
             if self.no_new_privs {
                 check(prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0))?;
@@ -568,26 +556,86 @@ impl ChildPlan {
                 return Err(io::Error::from_raw_os_error(libc::ESRCH));
             }
             cloexec_from(self.first_unhanded_fd)?;
-            // Verify: never exec with anything left over.
-            if let Some((uid, gid, _)) = &self.switch {
-                let (mut r, mut e, mut s) = (0, 0, 0);
-                check(libc::getresuid(&mut r, &mut e, &mut s))?;
-                if r != *uid || e != *uid || s != *uid {
-                    return Err(io::Error::from_raw_os_error(libc::EPERM));
-                }
-                check(libc::getresgid(&mut r, &mut e, &mut s))?;
-                if r != *gid || e != *gid || s != *gid {
-                    return Err(io::Error::from_raw_os_error(libc::EPERM));
-                }
+        }
+        // Verify: never exec with anything left over.
+        self.verify()
+    }
+
+    /// Drops from the bounding set every capability not kept. Async-signal-safe.
+    fn drop_bounding_set(&self) -> io::Result<()> {
+        for cap in 0..=self.last_cap {
+            // SAFETY: prctl with integer arguments only.
+            if self.keep & (1u64 << cap) == 0
+                && unsafe { prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(cap), 0) } != 0
+                // EINVAL: a number above this kernel's last capability.
+                && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL)
+            {
+                return Err(io::Error::last_os_error());
             }
-            if self.drop_caps {
-                let now = capget()?;
-                if now.effective != self.keep
-                    || now.permitted != self.keep
-                    || now.inheritable != self.keep
-                {
-                    return Err(io::Error::from_raw_os_error(libc::EPERM));
-                }
+        }
+        Ok(())
+    }
+
+    /// Effective, permitted and inheritable sets reduced to the kept
+    /// capabilities, the ambient set cleared then given the kept ones (so
+    /// that they survive exec). Async-signal-safe.
+    fn keep_only_kept_caps(&self) -> io::Result<()> {
+        capset(CapSets {
+            effective: self.keep,
+            permitted: self.keep,
+            inheritable: self.keep,
+        })?;
+        // SAFETY (the prctl calls): integer arguments only.
+        let clear = unsafe {
+            prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+                0,
+            )
+        };
+        // EINVAL: a kernel without ambient capabilities (< 4.3).
+        if clear != 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL) {
+            return Err(io::Error::last_os_error());
+        }
+        for cap in 0..64u8 {
+            if self.keep & (1u64 << cap) != 0 {
+                // SAFETY: integer arguments only.
+                check(unsafe {
+                    prctl(
+                        libc::PR_CAP_AMBIENT,
+                        libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                        libc::c_ulong::from(cap),
+                    )
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the credentials the child is about to exec with: the uid and
+    /// gid switched to (real, effective, saved), the capability sets
+    /// exactly the kept ones. Async-signal-safe.
+    fn verify(&self) -> io::Result<()> {
+        if let Some((uid, gid, _)) = &self.switch {
+            let (mut r, mut e, mut s) = (0, 0, 0);
+            // SAFETY: valid pointers to locals.
+            check(unsafe { libc::getresuid(&mut r, &mut e, &mut s) })?;
+            if r != *uid || e != *uid || s != *uid {
+                return Err(io::Error::from_raw_os_error(libc::EPERM));
+            }
+            // SAFETY: valid pointers to locals.
+            check(unsafe { libc::getresgid(&mut r, &mut e, &mut s) })?;
+            if r != *gid || e != *gid || s != *gid {
+                return Err(io::Error::from_raw_os_error(libc::EPERM));
+            }
+        }
+        if self.drop_caps {
+            let now = capget()?;
+            if now.effective != self.keep
+                || now.permitted != self.keep
+                || now.inheritable != self.keep
+            {
+                return Err(io::Error::from_raw_os_error(libc::EPERM));
             }
         }
         Ok(())

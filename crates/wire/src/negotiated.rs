@@ -210,6 +210,58 @@ fn session_id(caps: &[&Capability], code: u8) -> Option<BTreeSet<u8>> {
 /// (2/8) or multisession required but not offered (2/9). The texts are
 /// ExaBGP's.
 pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
+    check_version_and_parameters(peer)?;
+    let ours: Vec<&Capability> = local.capabilities.iter().collect();
+    let theirs: Vec<&Capability> = peer.capabilities().collect();
+
+    let asn4 = has(&ours, codes::ASN4) && has(&theirs, codes::ASN4);
+    let peer_as = check_peer_as(local, peer, asn4)?;
+    let ibgp = peer_as == local.local_as;
+    check_identifier_and_hold_time(local, peer, ibgp)?;
+    let multisession = multisession(&ours, &theirs)?;
+    let (addpath_send, addpath_receive) = addpath(&ours, &theirs);
+
+    let both = |code: u8| has(&ours, code) && has(&theirs, code);
+    let refresh = if both(codes::ENHANCED_ROUTE_REFRESH) {
+        Refresh::Enhanced
+    } else if both(codes::ROUTE_REFRESH) {
+        Refresh::Normal
+    } else {
+        Refresh::Absent
+    };
+    let graceful_restart = if has(&ours, codes::GRACEFUL_RESTART) {
+        theirs.iter().find_map(|c| match c {
+            Capability::GracefulRestart(g) => Some(g.clone()),
+            _ => None,
+        })
+    } else {
+        None
+    };
+    let hold_time = local.hold_time.min(peer.hold_time);
+    Ok(Negotiated {
+        local_as: local.local_as,
+        peer_as,
+        ibgp,
+        local_router_id: local.router_id,
+        peer_router_id: peer.router_id,
+        hold_time,
+        keepalive: hold_time / 3,
+        asn4,
+        families: families(&ours, &theirs),
+        addpath_send,
+        addpath_receive,
+        extended_message: both(codes::EXTENDED_MESSAGE),
+        ext_nexthop: ext_nexthop(&ours, &theirs),
+        refresh,
+        multisession,
+        operational: both(codes::OPERATIONAL),
+        graceful_restart,
+    })
+}
+
+/// Version 4 (else 2/1, data 0x0004) and no optional parameter other than
+/// capabilities (else 2/4).
+fn check_version_and_parameters(peer: &Open) -> Result<()> {
     if peer.version != BGP_VERSION {
         return Err(open_error(
             subcode::open::UNSUPPORTED_VERSION,
@@ -227,10 +279,12 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             format!("unknown OPEN parameter {kind:#x}"),
         ));
     }
-    let ours: Vec<&Capability> = local.capabilities.iter().collect();
-    let theirs: Vec<&Capability> = peer.capabilities().collect();
+    Ok(())
+}
 
-    let asn4 = has(&ours, codes::ASN4) && has(&theirs, codes::ASN4);
+/// The peer's AS (the 4-octet AS capability's when both sides are NEW
+/// speakers), checked against 0 and the expected one (2/2).
+fn check_peer_as(local: &Local<'_>, peer: &Open, asn4: bool) -> Result<u32> {
     // RFC 6793 section 4.1: between two NEW speakers the capability
     // carries the peer's AS (My AS is AS_TRANS when it needs 4 octets);
     // an old speaker's is My AS, to be matched against `peer-as` as is.
@@ -259,13 +313,18 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             ));
         }
     }
+    Ok(peer_as)
+}
+
+/// BGP identifier not 0.0.0.0 and, on iBGP, not ours (2/3); hold time
+/// not 1 or 2 (2/6).
+fn check_identifier_and_hold_time(local: &Local<'_>, peer: &Open, ibgp: bool) -> Result<()> {
     if peer.router_id.is_unspecified() {
         return Err(text_error(
             subcode::open::BAD_BGP_IDENTIFIER,
             "0.0.0.0 is an invalid router_id".to_string(),
         ));
     }
-    let ibgp = peer_as == local.local_as;
     if ibgp && peer.router_id == local.router_id {
         return Err(text_error(
             subcode::open::BAD_BGP_IDENTIFIER,
@@ -281,11 +340,16 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             format!("Hold Time is invalid ({})", peer.hold_time),
         ));
     }
+    Ok(())
+}
 
-    // Multisession (draft-ietf-idr-bgp-multisession, as ExaBGP checks it).
+/// Multisession (draft-ietf-idr-bgp-multisession, as ExaBGP checks it):
+/// whether it is in use; a Session Id mismatch is 2/8, multisession
+/// required by us but not offered 2/9.
+fn multisession(ours: &[&Capability], theirs: &[&Capability]) -> Result<bool> {
     let mut multisession = false;
     for ms_code in [codes::MULTISESSION, codes::MULTISESSION_CISCO] {
-        if let (Some(a), Some(b)) = (session_id(&ours, ms_code), session_id(&theirs, ms_code)) {
+        if let (Some(a), Some(b)) = (session_id(ours, ms_code), session_id(theirs, ms_code)) {
             if a != b {
                 return Err(text_error(
                     GROUPING_CONFLICT,
@@ -296,13 +360,17 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             break;
         }
     }
-    if !multisession && (has(&ours, codes::MULTISESSION) || has(&ours, codes::MULTISESSION_CISCO)) {
+    if !multisession && (has(ours, codes::MULTISESSION) || has(ours, codes::MULTISESSION_CISCO)) {
         return Err(text_error(
             GROUPING_REQUIRED,
             "multisession is mandatory with this peer".to_string(),
         ));
     }
+    Ok(multisession)
+}
 
+/// The Multiprotocol families both sides advertise, in order.
+fn families(ours: &[&Capability], theirs: &[&Capability]) -> Vec<Family> {
     let fam_of = |caps: &[&Capability]| -> BTreeSet<Family> {
         caps.iter()
             .filter_map(|c| match c {
@@ -311,12 +379,16 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             })
             .collect()
     };
-    let our_families = fam_of(&ours);
-    let families: Vec<Family> = fam_of(&theirs)
+    let our_families = fam_of(ours);
+    fam_of(theirs)
         .intersection(&our_families)
         .copied()
-        .collect();
+        .collect()
+}
 
+/// The families in which we may send, and receive, several paths (RFC
+/// 7911: our send with their receive, our receive with their send).
+fn addpath(ours: &[&Capability], theirs: &[&Capability]) -> (BTreeSet<Family>, BTreeSet<Family>) {
     let addpath_of = |caps: &[&Capability]| -> Vec<crate::capability::AddPathEntry> {
         caps.iter()
             .filter_map(|c| match c {
@@ -326,7 +398,7 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             .flatten()
             .collect()
     };
-    let (our_ap, their_ap) = (addpath_of(&ours), addpath_of(&theirs));
+    let (our_ap, their_ap) = (addpath_of(ours), addpath_of(theirs));
     let mut addpath_send = BTreeSet::new();
     let mut addpath_receive = BTreeSet::new();
     for o in &our_ap {
@@ -339,7 +411,12 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             }
         }
     }
+    (addpath_send, addpath_receive)
+}
 
+/// The (family, next-hop AFI) pairs of the Extended Next Hop capability
+/// both sides advertise (RFC 8950).
+fn ext_nexthop(ours: &[&Capability], theirs: &[&Capability]) -> BTreeSet<(Family, Afi)> {
     let nh_of = |caps: &[&Capability]| -> BTreeSet<(Family, Afi)> {
         caps.iter()
             .filter_map(|c| match c {
@@ -350,45 +427,5 @@ pub fn negotiate(local: &Local<'_>, peer: &Open) -> Result<Negotiated> {
             .map(|e| (e.family, e.nexthop_afi))
             .collect()
     };
-    let ext_nexthop = nh_of(&ours)
-        .intersection(&nh_of(&theirs))
-        .copied()
-        .collect();
-
-    let both = |code: u8| has(&ours, code) && has(&theirs, code);
-    let refresh = if both(codes::ENHANCED_ROUTE_REFRESH) {
-        Refresh::Enhanced
-    } else if both(codes::ROUTE_REFRESH) {
-        Refresh::Normal
-    } else {
-        Refresh::Absent
-    };
-    let graceful_restart = if has(&ours, codes::GRACEFUL_RESTART) {
-        theirs.iter().find_map(|c| match c {
-            Capability::GracefulRestart(g) => Some(g.clone()),
-            _ => None,
-        })
-    } else {
-        None
-    };
-    let hold_time = local.hold_time.min(peer.hold_time);
-    Ok(Negotiated {
-        local_as: local.local_as,
-        peer_as,
-        ibgp,
-        local_router_id: local.router_id,
-        peer_router_id: peer.router_id,
-        hold_time,
-        keepalive: hold_time / 3,
-        asn4,
-        families,
-        addpath_send,
-        addpath_receive,
-        extended_message: both(codes::EXTENDED_MESSAGE),
-        ext_nexthop,
-        refresh,
-        multisession,
-        operational: both(codes::OPERATIONAL),
-        graceful_restart,
-    })
+    nh_of(ours).intersection(&nh_of(theirs)).copied().collect()
 }

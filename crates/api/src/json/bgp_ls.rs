@@ -131,7 +131,9 @@ fn utf8(b: &[u8]) -> Value {
     json!(String::from_utf8_lossy(b).into_owned())
 }
 
-/// Renders one TLV into `m`; `None` where ExaBGP's JSON refuses it.
+/// Renders one TLV into `m`; `None` where ExaBGP's JSON refuses it. The
+/// node, link and prefix attribute TLVs of RFC 9552 (and unknown or
+/// malformed ones) here, the segment routing ones in [`sr_tlv`].
 fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
     use LsAttributeTlv as T;
     let mut insert = |k: &str, v: Value| {
@@ -143,20 +145,6 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
         T::IsisAreaId(n) => insert("area-id", json!(n.value.to_string())),
         // IPv4 and IPv6 local TE router IDs merge into one list
         T::LocalTeRouterId { addr, .. } => push(m, "local-te-router-ids", json!(addr.to_string())),
-        T::SrCapabilities(c) => {
-            insert("sr-capability-flags", flags(c.flags, &SR_CAPABILITY_FLAGS));
-            let sids: Vec<Value> = c
-                .ranges
-                .iter()
-                .map(|r| json!([r.range, r.sid.value]))
-                .collect();
-            insert("sids", Value::Array(sids));
-        }
-        T::SrAlgorithms(v) => insert("sr-algorithms", json!(sr_algorithms(v))),
-        // ExaBGP 5.0.15 reports the masked bit 0x0040 (64 or 0)
-        T::Srv6Capabilities(f) => {
-            insert("srv6-capabilities", json!({ "flags": { "O": f & 0x40 } }))
-        }
         T::AdminGroup(n) => insert("admin-group-mask", json!(n.value)),
         T::MaxLinkBandwidth(f) => insert("maximum-link-bandwidth", json!(f64::from(*f))),
         T::MaxReservableBandwidth(f) => {
@@ -175,20 +163,6 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
         T::LinkName(v) => insert("link-name", utf8(v)),
         T::IgpFlags(f) => insert("igp-flags", flags(*f, &IGP_FLAGS)),
         T::PrefixMetric(n) => insert("prefix-metric", json!(n.value)),
-        T::SrPrefixSid(p) => {
-            if !p.complete {
-                return None;
-            }
-            insert("sr-prefix-flags", flags(p.flags, &SR_PREFIX_FLAGS));
-            insert("sids", json!(p.sids.sids));
-            insert("undecoded-sids", json!(undecoded(&p.sids)));
-            insert("sr-algorithm", json!(p.algorithm));
-        }
-        T::SrAdjacency(a) => insert(
-            "sr-adj",
-            json!({ "flags": flags(a.flags, &SR_ADJ_FLAGS), "sids": a.sids.sids,
-                    "weight": a.weight, "undecoded-sids": undecoded(&a.sids) }),
-        ),
         T::OpaqueNode(v) => insert("opaque", utf8(v)),
         T::OpaqueLink(v) => insert("opaque-link", utf8(v)),
         T::OpaquePrefix(v) => insert("opaque-prefix", utf8(v)),
@@ -206,6 +180,61 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
         T::PrefixAttributeFlags(f) => insert(
             "sr-prefix-attribute-flags",
             flags(*f, &PREFIX_ATTRIBUTE_FLAGS),
+        ),
+        T::Malformed { kind, value } | T::Unknown { kind, value } => push(
+            m,
+            &format!("generic-lsid-{kind}"),
+            json!(hex_prefixed(value)),
+        ),
+        T::SrCapabilities(_)
+        | T::SrAlgorithms(_)
+        | T::Srv6Capabilities(_)
+        | T::SrPrefixSid(_)
+        | T::SrAdjacency(_)
+        | T::SrLanAdjacency(_)
+        | T::Srv6EndX(_)
+        | T::Srv6Locator(_)
+        | T::Srv6EndpointBehavior(_)
+        | T::Srv6SidStructure(_) => return sr_tlv(m, t),
+    }
+    Some(())
+}
+
+/// Renders a segment routing TLV (RFC 9085, RFC 9514) into `m`; `None`
+/// where ExaBGP's JSON refuses it.
+fn sr_tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
+    use LsAttributeTlv as T;
+    let mut insert = |k: &str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    match t {
+        T::SrCapabilities(c) => {
+            insert("sr-capability-flags", flags(c.flags, &SR_CAPABILITY_FLAGS));
+            let sids: Vec<Value> = c
+                .ranges
+                .iter()
+                .map(|r| json!([r.range, r.sid.value]))
+                .collect();
+            insert("sids", Value::Array(sids));
+        }
+        T::SrAlgorithms(v) => insert("sr-algorithms", json!(sr_algorithms(v))),
+        // ExaBGP 5.0.15 reports the masked bit 0x0040 (64 or 0)
+        T::Srv6Capabilities(f) => {
+            insert("srv6-capabilities", json!({ "flags": { "O": f & 0x40 } }))
+        }
+        T::SrPrefixSid(p) => {
+            if !p.complete {
+                return None;
+            }
+            insert("sr-prefix-flags", flags(p.flags, &SR_PREFIX_FLAGS));
+            insert("sids", json!(p.sids.sids));
+            insert("undecoded-sids", json!(undecoded(&p.sids)));
+            insert("sr-algorithm", json!(p.algorithm));
+        }
+        T::SrAdjacency(a) => insert(
+            "sr-adj",
+            json!({ "flags": flags(a.flags, &SR_ADJ_FLAGS), "sids": a.sids.sids,
+                    "weight": a.weight, "undecoded-sids": undecoded(&a.sids) }),
         ),
         // every such TLV joins one list
         T::SrLanAdjacency(a) => push(
@@ -237,11 +266,8 @@ fn tlv(m: &mut Map<String, Value>, t: &LsAttributeTlv) -> Option<()> {
             );
         }
         T::Srv6SidStructure(s) => insert("srv6-sid-structure", structure(s)),
-        T::Malformed { kind, value } | T::Unknown { kind, value } => push(
-            m,
-            &format!("generic-lsid-{kind}"),
-            json!(hex_prefixed(value)),
-        ),
+        // the RFC 9552 TLVs: tlv
+        _ => {}
     }
     Some(())
 }

@@ -179,95 +179,14 @@ impl JsonEncoder {
     /// The line (without newline) for `event` about `peer` at `time`.
     pub fn encode(&mut self, time: f64, peer: &PeerInfo, event: &Event) -> String {
         let counter = Some(self.counter(peer));
-        match event {
-            Event::State(state) => {
-                let content = match state {
-                    State::Connected => "\"state\": \"connected\"".to_string(),
-                    State::Up => "\"state\": \"up\"".to_string(),
-                    State::Down(reason) => format!(
-                        "\"state\": \"down\", \"reason\": {}",
-                        quote(&escape_reason(reason))
-                    ),
-                };
-                self.envelope(
-                    time,
-                    counter,
-                    "state",
-                    None,
-                    &Self::neighbor(peer, None, &content),
-                )
-            }
-            Event::Fsm(name) => {
-                let content = format!("\"state\": {}", quote(name));
-                self.envelope(
-                    time,
-                    counter,
-                    "fsm",
-                    None,
-                    &Self::neighbor(peer, None, &content),
-                )
-            }
-            Event::Signal { code, name } => {
-                let content = format!("\"code\": \"{code}\", \"name\": {}", quote(name));
-                self.envelope(
-                    time,
-                    counter,
-                    "signal",
-                    None,
-                    &Self::neighbor(peer, None, &content),
-                )
-            }
-            Event::Negotiated(n) => {
-                let content = format!("\"negotiated\": {}", negotiated_json(n));
-                self.envelope(
-                    time,
-                    counter,
-                    "negotiated",
-                    None,
-                    &Self::neighbor(peer, None, &content),
-                )
-            }
-            Event::Packets {
-                direction,
-                category,
-                header,
-                body,
-                negotiated,
-            } => {
-                let mut content = format!(
-                    "\"message\": {{ \"category\": {category}, \"header\": \"{}\", \"body\": \"{}\" }} ",
-                    hexstring(header),
-                    hexstring(body)
-                );
-                if let Some(n) = negotiated {
-                    let _ = write!(content, ", \"negotiated\": {}", negotiated_json(n));
-                }
-                let kind = MessageType::name_of(*category);
-                self.envelope(
-                    time,
-                    counter,
-                    kind,
-                    None,
-                    &Self::neighbor(peer, Some(*direction), &content),
-                )
-            }
-            Event::Message {
-                direction,
-                content,
-                raw,
-                negotiated,
-            } => {
-                let (kind, body) = message_content(content, negotiated.as_ref());
-                let raw = raw.as_ref().map(|(h, b)| (h.as_slice(), b.as_slice()));
-                self.envelope(
-                    time,
-                    counter,
-                    kind,
-                    raw,
-                    &Self::neighbor(peer, Some(*direction), &body),
-                )
-            }
-        }
+        let (kind, direction, raw, content) = event_content(event);
+        self.envelope(
+            time,
+            counter,
+            kind,
+            raw,
+            &Self::neighbor(peer, direction, &content),
+        )
     }
 
     /// The notice every JSON helper gets when the daemon exits.
@@ -279,6 +198,69 @@ impl JsonEncoder {
             None,
             "\"notification\": \"shutdown\"",
         )
+    }
+}
+
+/// Raw header and body of a message, when the helper asked for them.
+type RawParts<'a> = Option<(&'a [u8], &'a [u8])>;
+
+/// What `event` puts in its envelope: its `type`, the direction inside
+/// `"neighbor"` (messages only), the raw parts, and the content after the
+/// neighbor's address and ASNs.
+fn event_content(event: &Event) -> (&'static str, Option<Direction>, RawParts<'_>, String) {
+    match event {
+        Event::State(state) => {
+            let content = match state {
+                State::Connected => "\"state\": \"connected\"".to_string(),
+                State::Up => "\"state\": \"up\"".to_string(),
+                State::Down(reason) => format!(
+                    "\"state\": \"down\", \"reason\": {}",
+                    quote(&escape_reason(reason))
+                ),
+            };
+            ("state", None, None, content)
+        }
+        Event::Fsm(name) => ("fsm", None, None, format!("\"state\": {}", quote(name))),
+        Event::Signal { code, name } => (
+            "signal",
+            None,
+            None,
+            format!("\"code\": \"{code}\", \"name\": {}", quote(name)),
+        ),
+        Event::Negotiated(n) => (
+            "negotiated",
+            None,
+            None,
+            format!("\"negotiated\": {}", negotiated_json(n)),
+        ),
+        Event::Packets {
+            direction,
+            category,
+            header,
+            body,
+            negotiated,
+        } => {
+            let mut content = format!(
+                "\"message\": {{ \"category\": {category}, \"header\": \"{}\", \"body\": \"{}\" }} ",
+                hexstring(header),
+                hexstring(body)
+            );
+            if let Some(n) = negotiated {
+                let _ = write!(content, ", \"negotiated\": {}", negotiated_json(n));
+            }
+            let kind = MessageType::name_of(*category);
+            (kind, Some(*direction), None, content)
+        }
+        Event::Message {
+            direction,
+            content,
+            raw,
+            negotiated,
+        } => {
+            let (kind, body) = message_content(content, negotiated.as_ref());
+            let raw = raw.as_ref().map(|(h, b)| (h.as_slice(), b.as_slice()));
+            (kind, Some(*direction), raw, body)
+        }
     }
 }
 

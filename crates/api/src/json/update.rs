@@ -15,7 +15,9 @@
 
 use super::{hex_lower_prefixed, hex_upper};
 pub use crate::text::update::{attributes_text, update_text_lines};
-use ferrobgp_wire::attribute::{code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid};
+use ferrobgp_wire::attribute::{
+    code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid, RawAttribute,
+};
 use ferrobgp_wire::family::{Afi, Family, Safi};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::NextHop;
@@ -300,120 +302,161 @@ fn ipv6_extended_communities_json(value: &[u8]) -> Option<Value> {
     Some(Value::Array(items?))
 }
 
-/// The `"attribute"` object (may be empty).
+/// The `"attribute"` object (may be empty): typed attributes and those
+/// kept raw, in type-code order.
 pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
     let mut m = Map::new();
     let mut raw = a.other.iter().peekable();
-    let mut flush = |m: &mut Map<String, Value>, below: u16| {
-        while let Some(r) = raw.next_if(|r| u16::from(r.code) < below) {
-            if r.code == code::BGP_LS {
-                m.insert("bgp-ls".into(), super::bgp_ls::json(&r.value));
-                continue;
-            }
-            if r.code == code::PMSI_TUNNEL {
-                if let Some(t) = crate::text::attribute::pmsi_text(&r.value) {
-                    m.insert("pmsi".into(), Value::String(t));
-                    continue;
-                }
-            }
-            if r.code == code::IPV6_EXTENDED_COMMUNITIES {
-                if let Some(v) = ipv6_extended_communities_json(&r.value) {
-                    m.insert("extended-community-ipv6".into(), v);
-                    continue;
-                }
-            }
-            if r.code == code::PREFIX_SID {
-                if let Ok(p) = PrefixSid::parse(&r.value) {
-                    m.insert("bgp-prefix-sid".into(), super::nlri::prefix_sid_json(&p));
-                    continue;
-                }
-            }
-            if let Some(f) = shown_flags(r.flags) {
-                m.insert(
-                    format!("attribute-0x{:02X}-0x{:02X}", r.code, f),
-                    Value::String(hex_lower_prefixed(&r.value)),
-                );
-            }
+    for c in TYPED_ORDER {
+        // raw attributes whose code sorts before `c`
+        while let Some(r) = raw.next_if(|r| r.code < c) {
+            raw_attribute_json(&mut m, r);
         }
-    };
-    flush(&mut m, 1);
-    if let Some(o) = a.origin {
-        m.insert("origin".into(), Value::String(o.name().into()));
+        typed_attribute_json(&mut m, a, c);
     }
-    flush(&mut m, 2);
-    if let Some(p) = a.as_path.as_ref().filter(|p| !p.segments.is_empty()) {
-        let mut segs = Map::new();
-        for (i, s) in p.segments.iter().enumerate() {
-            segs.insert(
-                i.to_string(),
-                json!({ "element": s.kind.json_name(), "value": s.asns }),
-            );
-        }
-        m.insert("as-path".into(), Value::Object(segs));
+    for r in raw {
+        raw_attribute_json(&mut m, r);
     }
-    flush(&mut m, 4);
-    if let Some(v) = a.med {
-        m.insert("med".into(), json!(v));
-    }
-    flush(&mut m, 5);
-    if let Some(v) = a.local_pref {
-        m.insert("local-preference".into(), json!(v));
-    }
-    flush(&mut m, 6);
-    if a.atomic_aggregate {
-        m.insert("atomic-aggregate".into(), Value::Bool(true));
-    }
-    flush(&mut m, 7);
-    if let Some(g) = &a.aggregator {
-        m.insert("aggregator".into(), Value::String(g.to_string()));
-    }
-    flush(&mut m, 8);
-    if !a.communities.is_empty() {
-        let v: Vec<Value> = a
-            .communities
-            .as_slice()
-            .iter()
-            .map(|c| json!([c.high(), c.low()]))
-            .collect();
-        m.insert("community".into(), Value::Array(v));
-    }
-    flush(&mut m, 9);
-    if let Some(id) = a.originator_id {
-        m.insert("originator-id".into(), Value::String(id.to_string()));
-    }
-    flush(&mut m, 10);
-    if !a.cluster_list.is_empty() {
-        let v: Vec<Value> = a
-            .cluster_list
-            .iter()
-            .map(|c| Value::String(c.to_string()))
-            .collect();
-        m.insert("cluster-list".into(), Value::Array(v));
-    }
-    flush(&mut m, 16);
-    if !a.extended_communities.is_empty() {
-        let v: Vec<Value> = a
-            .extended_communities
-            .as_slice()
-            .iter()
-            .map(|c| json!({ "value": c.value(), "string": c.to_string() }))
-            .collect();
-        m.insert("extended-community".into(), Value::Array(v));
-    }
-    flush(&mut m, 26);
-    if let Some(v) = a.aigp {
-        m.insert("aigp".into(), json!(v));
-    }
-    flush(&mut m, 32);
-    if !a.large_communities.is_empty() {
-        let v: Vec<Value> = a
-            .large_communities
-            .as_slice()
-            .iter()
-            .map(|c| json!([c.global, c.local1, c.local2]))
-            .collect();
-        m.insert("large-community".into(), Value::Array(v));
-    }
-    flush(&mut m, 256);
     m
+}
+
+/// The typed attributes the JSON `"attribute"` object and the text
+/// encoder show, in their order (NEXT_HOP is not one: it is the next hop
+/// of the announcements).
+pub(crate) const TYPED_ORDER: [u8; 12] = [
+    code::ORIGIN,
+    code::AS_PATH,
+    code::MED,
+    code::LOCAL_PREF,
+    code::ATOMIC_AGGREGATE,
+    code::AGGREGATOR,
+    code::COMMUNITIES,
+    code::ORIGINATOR_ID,
+    code::CLUSTER_LIST,
+    code::EXTENDED_COMMUNITIES,
+    code::AIGP,
+    code::LARGE_COMMUNITY,
+];
+
+/// An attribute kept raw: decoded where ExaBGP decodes it (BGP-LS, PMSI,
+/// IPv6 extended communities, Prefix-SID), else its hex value under
+/// `attribute-0xCODE-0xFLAGS` (transitive ones only).
+fn raw_attribute_json(m: &mut Map<String, Value>, r: &RawAttribute) {
+    if r.code == code::BGP_LS {
+        m.insert("bgp-ls".into(), super::bgp_ls::json(&r.value));
+        return;
+    }
+    if r.code == code::PMSI_TUNNEL {
+        if let Some(t) = crate::text::attribute::pmsi_text(&r.value) {
+            m.insert("pmsi".into(), Value::String(t));
+            return;
+        }
+    }
+    if r.code == code::IPV6_EXTENDED_COMMUNITIES {
+        if let Some(v) = ipv6_extended_communities_json(&r.value) {
+            m.insert("extended-community-ipv6".into(), v);
+            return;
+        }
+    }
+    if r.code == code::PREFIX_SID {
+        if let Ok(p) = PrefixSid::parse(&r.value) {
+            m.insert("bgp-prefix-sid".into(), super::nlri::prefix_sid_json(&p));
+            return;
+        }
+    }
+    if let Some(f) = shown_flags(r.flags) {
+        m.insert(
+            format!("attribute-0x{:02X}-0x{:02X}", r.code, f),
+            Value::String(hex_lower_prefixed(&r.value)),
+        );
+    }
+}
+
+/// The typed attribute of code `c` of `a`, when it is set.
+fn typed_attribute_json(m: &mut Map<String, Value>, a: &Attributes, c: u8) {
+    let (key, value) = match c {
+        code::ORIGIN => match a.origin {
+            Some(o) => ("origin", Value::String(o.name().into())),
+            None => return,
+        },
+        code::AS_PATH => match a.as_path.as_ref().filter(|p| !p.segments.is_empty()) {
+            Some(p) => {
+                let mut segs = Map::new();
+                for (i, s) in p.segments.iter().enumerate() {
+                    segs.insert(
+                        i.to_string(),
+                        json!({ "element": s.kind.json_name(), "value": s.asns }),
+                    );
+                }
+                ("as-path", Value::Object(segs))
+            }
+            None => return,
+        },
+        code::MED => match a.med {
+            Some(v) => ("med", json!(v)),
+            None => return,
+        },
+        code::LOCAL_PREF => match a.local_pref {
+            Some(v) => ("local-preference", json!(v)),
+            None => return,
+        },
+        code::ATOMIC_AGGREGATE if a.atomic_aggregate => ("atomic-aggregate", Value::Bool(true)),
+        code::AGGREGATOR => match &a.aggregator {
+            Some(g) => ("aggregator", Value::String(g.to_string())),
+            None => return,
+        },
+        code::ORIGINATOR_ID => match a.originator_id {
+            Some(id) => ("originator-id", Value::String(id.to_string())),
+            None => return,
+        },
+        code::AIGP => match a.aigp {
+            Some(v) => ("aigp", json!(v)),
+            None => return,
+        },
+        _ => match community_list_json(a, c) {
+            Some(kv) => kv,
+            None => return,
+        },
+    };
+    m.insert(key.into(), value);
+}
+
+/// The list attributes of code `c` (communities, cluster list, extended
+/// and large communities), when not empty.
+fn community_list_json(a: &Attributes, c: u8) -> Option<(&'static str, Value)> {
+    let (key, v): (&str, Vec<Value>) = match c {
+        code::COMMUNITIES if !a.communities.is_empty() => (
+            "community",
+            a.communities
+                .as_slice()
+                .iter()
+                .map(|c| json!([c.high(), c.low()]))
+                .collect(),
+        ),
+        code::CLUSTER_LIST if !a.cluster_list.is_empty() => (
+            "cluster-list",
+            a.cluster_list
+                .iter()
+                .map(|c| Value::String(c.to_string()))
+                .collect(),
+        ),
+        code::EXTENDED_COMMUNITIES if !a.extended_communities.is_empty() => (
+            "extended-community",
+            a.extended_communities
+                .as_slice()
+                .iter()
+                .map(|c| json!({ "value": c.value(), "string": c.to_string() }))
+                .collect(),
+        ),
+        code::LARGE_COMMUNITY if !a.large_communities.is_empty() => (
+            "large-community",
+            a.large_communities
+                .as_slice()
+                .iter()
+                .map(|c| json!([c.global, c.local1, c.local2]))
+                .collect(),
+        ),
+        _ => return None,
+    };
+    Some((key, Value::Array(v)))
 }

@@ -140,10 +140,7 @@ fn sized(n: &Number, len: usize) -> Option<u64> {
 /// One TLV's text; `None` where ExaBGP's text decoder refuses it.
 fn item(t: &LsAttributeTlv) -> Option<Item> {
     use LsAttributeTlv as T;
-    Some(Item::Text(match t {
-        T::NodeFlags(f) => format!("Node Flags: {}", flags(*f, &NODE_FLAGS)),
-        T::NodeName(v) => format!("Node Name: {}", String::from_utf8_lossy(v)),
-        T::IsisAreaId(n) if (1..=8).contains(&n.len) => format!("ISIS area id: {}", n.value),
+    Some(match t {
         T::LocalTeRouterId {
             kind: 1028,
             addr: addr @ IpAddr::V4(_),
@@ -151,7 +148,49 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
         | T::LocalTeRouterId {
             kind: 1029,
             addr: addr @ IpAddr::V6(_),
-        } => return Some(Item::Merged(1028, vec![addr.to_string()])),
+        } => Item::Merged(1028, vec![addr.to_string()]),
+        T::SrLanAdjacency(a) => {
+            let f = flags(a.flags, &SR_ADJ_FLAGS);
+            let (sids, raw) = sids(&a.sids);
+            let d = py_dict(&[
+                ("flags", f),
+                ("weight", a.weight.to_string()),
+                ("system-id", format!("'{}'", hex_lower(&a.system_id))),
+                ("sids", sids),
+                ("undecoded", raw),
+            ]);
+            Item::Merged(1100, vec![d])
+        }
+        T::Srv6EndX(e) => {
+            let f = flags(e.flags, &SRV6_ENDX_FLAGS);
+            let neighbor = e
+                .neighbor
+                .as_ref()
+                .map_or_else(String::new, |n| format!(", neighbor-id: {}", neighbor(n)));
+            let line = format!(
+                "behavior: {}{neighbor}, flags: {f}, algorithm: {}, weight: {}, sid: {}",
+                e.behavior, e.algorithm, e.weight, e.sid
+            );
+            Item::Merged(e.kind, vec![line])
+        }
+        T::Unknown { kind, .. } => Item::Merged(*kind, Vec::new()),
+        T::SrCapabilities(_)
+        | T::SrAlgorithms(_)
+        | T::Srv6Capabilities(_)
+        | T::SrPrefixSid(_)
+        | T::SrAdjacency(_)
+        | T::Srv6EndpointBehavior(_)
+        | T::Srv6SidStructure(_)
+        | T::Srv6Locator(_) => Item::Text(sr_text(t)?),
+        _ => Item::Text(base_text(t)?),
+    })
+}
+
+/// The text of a segment routing TLV (RFC 9085, RFC 9514); `None` where
+/// ExaBGP refuses it.
+fn sr_text(t: &LsAttributeTlv) -> Option<String> {
+    use LsAttributeTlv as T;
+    Some(match t {
         T::SrCapabilities(c) => {
             let f = flags(c.flags, &SR_CAPABILITY_FLAGS);
             let mut sids = Vec::new();
@@ -167,6 +206,42 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
         }
         T::SrAlgorithms(v) => format!("SrAlgorithms: {}", list(&sr_algorithms(v))),
         T::Srv6Capabilities(f) => format!("flags: {{'O': {}}}", f & (1 << 6)),
+        T::SrPrefixSid(p) => {
+            let f = flags(p.flags, &SR_PREFIX_FLAGS);
+            let (sids, raw) = sids(&p.sids);
+            format!("prefix_flags: {f}, sids: {sids}, undecoded_sid: {raw}")
+        }
+        T::SrAdjacency(a) => {
+            let f = flags(a.flags, &SR_ADJ_FLAGS);
+            let (sids, raw) = sids(&a.sids);
+            format!("adj_flags: {f}, sids: {sids}, undecoded_sid {raw}")
+        }
+        T::Srv6EndpointBehavior(b) => format!(
+            "srv6-endpoint-behavior [0x{}, flags: [], algorithm: {}]",
+            b.behavior, b.algorithm
+        ),
+        T::Srv6SidStructure(s) => format!(
+            "sid-structure [{},{},{},{},]",
+            s.locator_block, s.locator_node, s.function, s.argument
+        ),
+        T::Srv6Locator(l) => format!(
+            "flags: {}, algorithm: {}, metric: {}",
+            flags(l.flags, &SRV6_LOCATOR_FLAGS),
+            l.algorithm,
+            l.metric
+        ),
+        _ => return None,
+    })
+}
+
+/// The text of a node, link or prefix attribute TLV of RFC 9552; `None`
+/// where ExaBGP refuses it.
+fn base_text(t: &LsAttributeTlv) -> Option<String> {
+    use LsAttributeTlv as T;
+    Some(match t {
+        T::NodeFlags(f) => format!("Node Flags: {}", flags(*f, &NODE_FLAGS)),
+        T::NodeName(v) => format!("Node Name: {}", String::from_utf8_lossy(v)),
+        T::IsisAreaId(n) if (1..=8).contains(&n.len) => format!("ISIS area id: {}", n.value),
         T::AdminGroup(n) => format!("Admin Group mask: {}", sized(n, 4)?),
         T::MaxLinkBandwidth(f) => format!("Maximum link bandwidth: {}", py_float(f64::from(*f))),
         T::MaxReservableBandwidth(f) => format!(
@@ -190,16 +265,6 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
         T::LinkName(v) => format!("Link Name: {}", py_bytes(v)),
         T::IgpFlags(f) => format!("IGP flags: {}", flags(*f, &IGP_FLAGS)),
         T::PrefixMetric(n) => format!("prefix_metric: {}", sized(n, 4)?),
-        T::SrPrefixSid(p) => {
-            let f = flags(p.flags, &SR_PREFIX_FLAGS);
-            let (sids, raw) = sids(&p.sids);
-            format!("prefix_flags: {f}, sids: {sids}, undecoded_sid: {raw}")
-        }
-        T::SrAdjacency(a) => {
-            let f = flags(a.flags, &SR_ADJ_FLAGS);
-            let (sids, raw) = sids(&a.sids);
-            format!("adj_flags: {f}, sids: {sids}, undecoded_sid {raw}")
-        }
         T::OpaqueNode(v) => format!("Opaque Node Attribute: {}", py_bytes(v)),
         T::OpaqueLink(v) => format!("Opaque Link Attribute: {}", py_bytes(v)),
         T::OpaquePrefix(v) => format!("Opaque Prefix Attribute: {}", py_bytes(v)),
@@ -217,47 +282,8 @@ fn item(t: &LsAttributeTlv) -> Option<Item> {
         T::PrefixAttributeFlags(f) => {
             format!("Prefix Attr Flags: {}", flags(*f, &PREFIX_ATTRIBUTE_FLAGS))
         }
-        T::Srv6EndpointBehavior(b) => format!(
-            "srv6-endpoint-behavior [0x{}, flags: [], algorithm: {}]",
-            b.behavior, b.algorithm
-        ),
-        T::Srv6SidStructure(s) => format!(
-            "sid-structure [{},{},{},{},]",
-            s.locator_block, s.locator_node, s.function, s.argument
-        ),
-        T::SrLanAdjacency(a) => {
-            let f = flags(a.flags, &SR_ADJ_FLAGS);
-            let (sids, raw) = sids(&a.sids);
-            let d = py_dict(&[
-                ("flags", f),
-                ("weight", a.weight.to_string()),
-                ("system-id", format!("'{}'", hex_lower(&a.system_id))),
-                ("sids", sids),
-                ("undecoded", raw),
-            ]);
-            return Some(Item::Merged(1100, vec![d]));
-        }
-        T::Srv6EndX(e) => {
-            let f = flags(e.flags, &SRV6_ENDX_FLAGS);
-            let neighbor = e
-                .neighbor
-                .as_ref()
-                .map_or_else(String::new, |n| format!(", neighbor-id: {}", neighbor(n)));
-            let line = format!(
-                "behavior: {}{neighbor}, flags: {f}, algorithm: {}, weight: {}, sid: {}",
-                e.behavior, e.algorithm, e.weight, e.sid
-            );
-            return Some(Item::Merged(e.kind, vec![line]));
-        }
-        T::Srv6Locator(l) => format!(
-            "flags: {}, algorithm: {}, metric: {}",
-            flags(l.flags, &SRV6_LOCATOR_FLAGS),
-            l.algorithm,
-            l.metric
-        ),
-        T::Unknown { kind, .. } => return Some(Item::Merged(*kind, Vec::new())),
         _ => return None,
-    }))
+    })
 }
 
 /// The text after `bgp-ls ` for an attribute value; `None` when it does

@@ -26,7 +26,8 @@
 
 use super::attribute::{bgp_ls_text, ipv6_extended_communities_text, pmsi_text, prefix_sid_text};
 use crate::json::hex_lower_prefixed;
-use ferrobgp_wire::attribute::{code, flag, Attributes, PrefixSid};
+use crate::json::update::TYPED_ORDER;
+use ferrobgp_wire::attribute::{code, flag, Attributes, PrefixSid, RawAttribute};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::NextHop;
 use ferrobgp_wire::update::Update;
@@ -43,111 +44,113 @@ fn shown_flags(flags: u8) -> Option<u8> {
 pub fn attributes_text(a: &Attributes) -> String {
     let mut s = String::new();
     let mut raw = a.other.iter().peekable();
-    let mut flush = |s: &mut String, below: u16| {
-        while let Some(r) = raw.next_if(|r| u16::from(r.code) < below) {
-            if r.code == code::PREFIX_SID {
-                if let Ok(p) = PrefixSid::parse(&r.value) {
-                    let _ = write!(s, " bgp-prefix-sid {}", prefix_sid_text(&p));
-                    continue;
-                }
-            }
-            if r.code == code::BGP_LS {
-                if let Some(t) = bgp_ls_text(&r.value) {
-                    let _ = write!(s, " bgp-ls {t}");
-                    continue;
-                }
-            }
-            if r.code == code::PMSI_TUNNEL {
-                if let Some(t) = pmsi_text(&r.value) {
-                    let _ = write!(s, " pmsi {t}");
-                    continue;
-                }
-            }
-            if r.code == code::IPV6_EXTENDED_COMMUNITIES {
-                if let Some(t) = ipv6_extended_communities_text(&r.value) {
-                    let _ = write!(s, " extended-community-ipv6 {t}");
-                    continue;
-                }
-            }
-            if let Some(f) = shown_flags(r.flags) {
-                let _ = write!(
-                    s,
-                    " attribute [ 0x{:02X} 0x{:02X} {} ]",
-                    r.code,
-                    f,
-                    hex_lower_prefixed(&r.value)
-                );
-            }
+    for c in TYPED_ORDER {
+        // raw attributes whose code sorts before `c`
+        while let Some(r) = raw.next_if(|r| r.code < c) {
+            raw_attribute_text(&mut s, r);
         }
-    };
-    flush(&mut s, 1);
-    if let Some(o) = a.origin {
-        let _ = write!(s, " origin {o}");
+        typed_attribute_text(&mut s, a, c);
     }
-    flush(&mut s, 2);
-    if let Some(p) = a.as_path.as_ref().filter(|p| !p.segments.is_empty()) {
-        let _ = write!(s, " as-path {p}");
+    for r in raw {
+        raw_attribute_text(&mut s, r);
     }
-    flush(&mut s, 4);
-    if let Some(v) = a.med {
-        let _ = write!(s, " med {v}");
-    }
-    flush(&mut s, 5);
-    if let Some(v) = a.local_pref {
-        let _ = write!(s, " local-preference {v}");
-    }
-    flush(&mut s, 6);
-    if a.atomic_aggregate {
-        s.push_str(" atomic-aggregate");
-    }
-    flush(&mut s, 7);
-    if let Some(g) = &a.aggregator {
-        let _ = write!(s, " aggregator ( {g} )");
-    }
-    flush(&mut s, 8);
-    if !a.communities.is_empty() {
-        let _ = write!(s, " community {}", a.communities);
-    }
-    flush(&mut s, 9);
-    if let Some(id) = a.originator_id {
-        let _ = write!(s, " originator-id {id}");
-    }
-    flush(&mut s, 10);
-    if !a.cluster_list.is_empty() {
-        // always in brackets, one cluster too: 5.0.15 means to leave
-        // them out for one, but compares the length in bytes (4) with 1
-        let v: Vec<String> = a.cluster_list.iter().map(|c| c.to_string()).collect();
-        let _ = write!(s, " cluster-list [ {} ]", v.join(" "));
-    }
-    flush(&mut s, 16);
-    if !a.extended_communities.is_empty() {
-        // ExaBGP's text names what it can and shows the others in hex (its
-        // JSON `string` is empty for those)
-        let v: Vec<String> = a
-            .extended_communities
-            .as_slice()
-            .iter()
-            .map(|c| match c.to_string() {
-                t if t.is_empty() => format!("0x{:016X}", c.value()),
-                t => t,
-            })
-            .collect();
-        if v.len() == 1 {
-            let _ = write!(s, " extended-community {}", v[0]);
-        } else {
-            let _ = write!(s, " extended-community [ {} ]", v.join(" "));
-        }
-    }
-    flush(&mut s, 26);
-    if let Some(v) = a.aigp {
-        let _ = write!(s, " aigp {v}");
-    }
-    flush(&mut s, 32);
-    if !a.large_communities.is_empty() {
-        let _ = write!(s, " large-community {}", a.large_communities);
-    }
-    flush(&mut s, 256);
     s
+}
+
+/// An attribute kept raw: named where ExaBGP names it (Prefix-SID,
+/// BGP-LS, PMSI, IPv6 extended communities), else `attribute [ code flags
+/// value ]` (transitive ones only).
+fn raw_attribute_text(s: &mut String, r: &RawAttribute) {
+    if r.code == code::PREFIX_SID {
+        if let Ok(p) = PrefixSid::parse(&r.value) {
+            let _ = write!(s, " bgp-prefix-sid {}", prefix_sid_text(&p));
+            return;
+        }
+    }
+    if r.code == code::BGP_LS {
+        if let Some(t) = bgp_ls_text(&r.value) {
+            let _ = write!(s, " bgp-ls {t}");
+            return;
+        }
+    }
+    if r.code == code::PMSI_TUNNEL {
+        if let Some(t) = pmsi_text(&r.value) {
+            let _ = write!(s, " pmsi {t}");
+            return;
+        }
+    }
+    if r.code == code::IPV6_EXTENDED_COMMUNITIES {
+        if let Some(t) = ipv6_extended_communities_text(&r.value) {
+            let _ = write!(s, " extended-community-ipv6 {t}");
+            return;
+        }
+    }
+    if let Some(f) = shown_flags(r.flags) {
+        let _ = write!(
+            s,
+            " attribute [ 0x{:02X} 0x{:02X} {} ]",
+            r.code,
+            f,
+            hex_lower_prefixed(&r.value)
+        );
+    }
+}
+
+/// The typed attribute of code `c` of `a`, when it is set.
+fn typed_attribute_text(s: &mut String, a: &Attributes, c: u8) {
+    let _ = match c {
+        code::ORIGIN => a.origin.map(|o| write!(s, " origin {o}")),
+        code::AS_PATH => a
+            .as_path
+            .as_ref()
+            .filter(|p| !p.segments.is_empty())
+            .map(|p| write!(s, " as-path {p}")),
+        code::MED => a.med.map(|v| write!(s, " med {v}")),
+        code::LOCAL_PREF => a.local_pref.map(|v| write!(s, " local-preference {v}")),
+        code::ATOMIC_AGGREGATE if a.atomic_aggregate => Some(s.write_str(" atomic-aggregate")),
+        code::AGGREGATOR => a
+            .aggregator
+            .as_ref()
+            .map(|g| write!(s, " aggregator ( {g} )")),
+        code::COMMUNITIES if !a.communities.is_empty() => {
+            Some(write!(s, " community {}", a.communities))
+        }
+        code::ORIGINATOR_ID => a.originator_id.map(|id| write!(s, " originator-id {id}")),
+        code::CLUSTER_LIST if !a.cluster_list.is_empty() => {
+            // always in brackets, one cluster too: 5.0.15 means to leave
+            // them out for one, but compares the length in bytes (4) with 1
+            let v: Vec<String> = a.cluster_list.iter().map(|c| c.to_string()).collect();
+            Some(write!(s, " cluster-list [ {} ]", v.join(" ")))
+        }
+        code::EXTENDED_COMMUNITIES if !a.extended_communities.is_empty() => {
+            Some(extended_communities_text(s, a))
+        }
+        code::AIGP => a.aigp.map(|v| write!(s, " aigp {v}")),
+        code::LARGE_COMMUNITY if !a.large_communities.is_empty() => {
+            Some(write!(s, " large-community {}", a.large_communities))
+        }
+        _ => None,
+    };
+}
+
+/// ` extended-community X` or ` extended-community [ X Y ]`: ExaBGP's text
+/// names what it can and shows the others in hex (its JSON `string` is
+/// empty for those).
+fn extended_communities_text(s: &mut String, a: &Attributes) -> std::fmt::Result {
+    let v: Vec<String> = a
+        .extended_communities
+        .as_slice()
+        .iter()
+        .map(|c| match c.to_string() {
+            t if t.is_empty() => format!("0x{:016X}", c.value()),
+            t => t,
+        })
+        .collect();
+    if v.len() == 1 {
+        write!(s, " extended-community {}", v[0])
+    } else {
+        write!(s, " extended-community [ {} ]", v.join(" "))
+    }
 }
 
 /// ` path-information 0.0.0.1` or nothing.

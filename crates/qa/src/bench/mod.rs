@@ -15,6 +15,7 @@ pub mod compare;
 pub mod config;
 pub mod helper;
 pub mod procstat;
+mod receiving;
 mod report;
 pub mod sink;
 pub mod table;
@@ -253,81 +254,11 @@ fn prepare(
     }
 }
 
-/// CPU time of the daemon's processes, the helper excluded.
-fn tree_cpu_ms(root: i32) -> u64 {
-    procstat::tree(root)
-        .into_iter()
-        .filter_map(procstat::measure)
-        .filter(|p| !Report::is_helper(p))
-        .map(|p| p.cpu_ms)
-        .sum()
-}
-
-/// Waits until the daemon's processes are idle (under 10 % of a core over
-/// a 1 s window: an event loop's housekeeping is not work) or `deadline`;
-/// returns when they were last busy (30 % of a core or more over 100 ms),
-/// polled every 20 ms.
-fn settle(root: i32, deadline: Instant) -> Option<Instant> {
-    let mut samples: std::collections::VecDeque<(Instant, u64)> = Default::default();
-    let mut busy = Instant::now();
-    while Instant::now() < deadline {
-        let now = Instant::now();
-        let cpu = tree_cpu_ms(root);
-        samples.push_back((now, cpu));
-        while samples
-            .front()
-            .is_some_and(|(t, _)| now.duration_since(*t) > Duration::from_secs(1))
-        {
-            samples.pop_front();
-        }
-        let recent = samples
-            .iter()
-            .find(|(t, _)| now.duration_since(*t) <= Duration::from_millis(100))
-            .map_or(cpu, |(_, c)| *c);
-        if cpu - recent >= 30 {
-            busy = now;
-        }
-        let window = samples.front().map_or(cpu, |(_, c)| *c);
-        if now.duration_since(busy) >= Duration::from_secs(1) && cpu - window <= 100 {
-            return Some(busy);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    None
-}
-
 /// Runs the benchmark once.
 pub fn run(mut settings: Settings) -> Result<Report, QaError> {
-    if settings.peers == 0 || settings.routes == 0 {
-        return Err(QaError::Usage("routes and peers must be at least 1".into()));
-    }
-    let max = if settings.scenario.receives() {
-        table::MAX_ROUTES
-    } else {
-        helper::MAX_ROUTES
-    };
-    if settings.routes > max {
-        return Err(QaError::Usage(format!(
-            "at most {max} routes in this scenario (unicast prefixes below 224.0.0.0)"
-        )));
-    }
-    let kind = Kind::of(&settings.daemon);
-    if !kind.supports(settings.scenario) {
-        return Err(QaError::Usage(format!(
-            "{} cannot run this scenario (no text API)",
-            settings.daemon.display()
-        )));
-    }
+    let kind = check(&settings)?;
     let dir = scratch()?;
-    // The helper may run as another user (ferrobgp drops root for its
-    // children): its report goes into a folder anyone may write.
-    let shared = dir.0.join("helper");
-    std::fs::create_dir_all(&shared)
-        .and_then(|()| {
-            std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777))
-        })
-        .map_err(|e| QaError::io(format!("cannot create {}", shared.display()), e))?;
-    settings.report = shared.join("report");
+    settings.report = helper_folder(&dir.0)?.join("report");
     let (port, listeners) = listeners(settings.peers)?;
     let listen = free_port()?;
     let (command, text) = prepare(&settings, kind, &dir.0, port, false, listen);
@@ -335,18 +266,9 @@ pub fn run(mut settings: Settings) -> Result<Report, QaError> {
     std::fs::write(&conf, text)
         .map_err(|e| QaError::io(format!("cannot write {}", conf.display()), e))?;
     let deadline = Instant::now() + settings.timeout;
-    let mut env = Vec::new();
-    if kind == Kind::ExaBgpFormat {
-        env = daemon::environment(port, 1);
-        // SAFETY: getuid cannot fail.
-        if settings.daemon.display().contains("exabgp") && unsafe { libc::getuid() } == 0 {
-            // ExaBGP refuses to run as root unless told to stay root.
-            env.push(("exabgp_daemon_user".into(), "root".into()));
-        }
-    }
-    env.extend(settings.env.iter().cloned());
+    let env = environment(&settings, kind, port);
     if settings.scenario.receives() {
-        return receive(settings, listeners, &command, &conf, &env, deadline);
+        return receiving::receive(settings, listeners, &command, &conf, &env, deadline);
     }
     let expected = u64::from(settings.routes);
     let sinks: Vec<_> = listeners
@@ -355,25 +277,9 @@ pub fn run(mut settings: Settings) -> Result<Report, QaError> {
         .collect();
     let spawned = Instant::now();
     let mut daemon = Daemon::spawn(&command, std::slice::from_ref(&conf), &env)?;
-    let mut peers = Vec::new();
-    // Held open until the processes are measured: a closed session would
-    // end its worker first.
-    let mut sessions = Vec::new();
-    let mut failure = None;
-    for sink in sinks {
-        match sink.join() {
-            Ok(Ok((received, session))) => {
-                peers.push(received);
-                sessions.push(session);
-            }
-            Ok(Err(e)) => {
-                failure.get_or_insert(e);
-            }
-            Err(_) => {
-                failure.get_or_insert(QaError::Usage("a benchmark peer panicked".into()));
-            }
-        }
-    }
+    // The sessions are held open until the processes are measured: a
+    // closed session would end its worker first.
+    let (peers, mut sessions, mut failure) = join_sinks(sinks);
     let mut reload = None;
     if failure.is_none()
         && settings.scenario == Scenario::Reload
@@ -419,6 +325,86 @@ pub fn run(mut settings: Settings) -> Result<Report, QaError> {
         receipt: None,
         from_start,
     })
+}
+
+/// The daemon kind, once the settings are checked: at least one route
+/// and peer, no more routes than the scenario can hold, a scenario the
+/// daemon can run.
+fn check(settings: &Settings) -> Result<Kind, QaError> {
+    if settings.peers == 0 || settings.routes == 0 {
+        return Err(QaError::Usage("routes and peers must be at least 1".into()));
+    }
+    let max = if settings.scenario.receives() {
+        table::MAX_ROUTES
+    } else {
+        helper::MAX_ROUTES
+    };
+    if settings.routes > max {
+        return Err(QaError::Usage(format!(
+            "at most {max} routes in this scenario (unicast prefixes below 224.0.0.0)"
+        )));
+    }
+    let kind = Kind::of(&settings.daemon);
+    if !kind.supports(settings.scenario) {
+        return Err(QaError::Usage(format!(
+            "{} cannot run this scenario (no text API)",
+            settings.daemon.display()
+        )));
+    }
+    Ok(kind)
+}
+
+/// The folder for the helper's report: the helper may run as another
+/// user (ferrobgp drops root for its children), so anyone may write it.
+fn helper_folder(dir: &std::path::Path) -> Result<PathBuf, QaError> {
+    let shared = dir.join("helper");
+    std::fs::create_dir_all(&shared)
+        .and_then(|()| {
+            std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        })
+        .map_err(|e| QaError::io(format!("cannot create {}", shared.display()), e))?;
+    Ok(shared)
+}
+
+/// The daemon's environment: ExaBGP's settings for an ExaBGP-format
+/// daemon (staying root when run as root), then the settings' own.
+fn environment(settings: &Settings, kind: Kind, port: u16) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    if kind == Kind::ExaBgpFormat {
+        env = daemon::environment(port, 1);
+        // SAFETY: getuid cannot fail.
+        if settings.daemon.display().contains("exabgp") && unsafe { libc::getuid() } == 0 {
+            // ExaBGP refuses to run as root unless told to stay root.
+            env.push(("exabgp_daemon_user".into(), "root".into()));
+        }
+    }
+    env.extend(settings.env.iter().cloned());
+    env
+}
+
+/// What every benchmark peer received, their sessions (still open) and
+/// the first failure.
+fn join_sinks(
+    sinks: Vec<std::thread::JoinHandle<Result<(Received, sink::Session), QaError>>>,
+) -> (Vec<Received>, Vec<sink::Session>, Option<QaError>) {
+    let mut peers = Vec::new();
+    let mut sessions = Vec::new();
+    let mut failure = None;
+    for sink in sinks {
+        match sink.join() {
+            Ok(Ok((received, session))) => {
+                peers.push(received);
+                sessions.push(session);
+            }
+            Ok(Err(e)) => {
+                failure.get_or_insert(e);
+            }
+            Err(_) => {
+                failure.get_or_insert(QaError::Usage("a benchmark peer panicked".into()));
+            }
+        }
+    }
+    (peers, sessions, failure)
 }
 
 /// The reload scenario's second half: the changed configuration written,
@@ -491,104 +477,4 @@ fn reload_once(
         kept.push(s);
     }
     Ok((total, kept))
-}
-
-/// The receive scenarios: every peer feeds the table once its session is
-/// up; the daemon is timed until its CPU settles and, with the JSON
-/// helper, until the helper has every prefix.
-fn receive(
-    settings: Settings,
-    listeners: Vec<TcpListener>,
-    command: &DaemonCommand,
-    conf: &std::path::Path,
-    env: &[(String, String)],
-    deadline: Instant,
-) -> Result<Report, QaError> {
-    let (bytes, _) = table::updates(settings.routes);
-    let bytes = Arc::new(bytes);
-    let stop = Arc::new(AtomicBool::new(false));
-    let (fed_tx, fed_rx) = std::sync::mpsc::channel::<Fed>();
-    let feeders: Vec<_> = listeners
-        .into_iter()
-        .map(|l| {
-            let (bytes, stop, fed) = (Arc::clone(&bytes), Arc::clone(&stop), fed_tx.clone());
-            std::thread::spawn(move || sink::feed(l, &bytes, deadline, fed, &stop))
-        })
-        .collect();
-    drop(fed_tx);
-    let spawned = Instant::now();
-    let mut daemon = Daemon::spawn(command, &[conf.to_path_buf()], env)?;
-    let mut started: Option<Instant> = None;
-    let mut written: Option<Instant> = None;
-    for _ in 0..settings.peers {
-        let Ok(fed) = fed_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        else {
-            break;
-        };
-        started = Some(started.map_or(fed.started, |s| s.min(fed.started)));
-        written = Some(written.map_or(fed.written, |w| w.max(fed.written)));
-    }
-    let all_fed = written.is_some() && fed_rx.try_recv().is_err();
-    let mut receipt = Receipt {
-        written: None,
-        settled: None,
-        helper: None,
-    };
-    if let (Some(start), Some(written), true) = (started, written, all_fed) {
-        receipt.written = Some(written - start);
-        if settings.scenario == Scenario::ReceiveJson {
-            while Instant::now() < deadline && !settings.report.exists() {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            if let Some(nanos) = std::fs::read_to_string(&settings.report)
-                .ok()
-                .and_then(|t| t.trim().parse::<u128>().ok())
-            {
-                let now = SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos());
-                let ago =
-                    Duration::from_nanos(u64::try_from(now.saturating_sub(nanos)).unwrap_or(0));
-                receipt.helper = Some((Instant::now() - ago).saturating_duration_since(start));
-            }
-        }
-        receipt.settled =
-            settle(daemon.pid(), deadline).map(|t| t.saturating_duration_since(start));
-    }
-    let processes = procstat::tree(daemon.pid())
-        .into_iter()
-        .filter_map(procstat::measure)
-        .collect();
-    stop.store(true, Ordering::Relaxed);
-    let mut failure = None;
-    for f in feeders {
-        match f.join() {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                failure.get_or_insert(e);
-            }
-            Err(_) => {
-                failure.get_or_insert(QaError::Usage("a benchmark peer panicked".into()));
-            }
-        }
-    }
-    daemon.stop(Duration::ZERO);
-    if let Some(e) = failure {
-        daemon.wait_output(Duration::from_secs(1));
-        return Err(QaError::Usage(format!(
-            "{e}\n--- daemon stderr ---\n{}",
-            daemon.stderr_tail(30)
-        )));
-    }
-    Ok(Report {
-        settings,
-        peers: Vec::new(),
-        processes,
-        from_start: receipt
-            .settled
-            .zip(started)
-            .map(|(settled, start)| (start + settled).saturating_duration_since(spawned)),
-        reload: None,
-        receipt: Some(receipt),
-    })
 }

@@ -126,6 +126,31 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(out, "daemon:  {}", s.daemon.display());
         let _ = writeln!(out, "run:     {}", s.scenario.describe(s.routes, s.peers));
+        self.render_peers(&mut out);
+        self.render_processes(&mut out);
+        let _ = write!(
+            out,
+            "result: routes={} peers={} complete={}",
+            s.routes,
+            s.peers,
+            self.complete()
+        );
+        for (name, value) in self.figures() {
+            let _ = write!(
+                out,
+                " {name}={}",
+                value.map_or("-".into(), |v| format!("{v:.3}"))
+            );
+        }
+        if let Some(kib) = self.max_worker_private_kib() {
+            let _ = write!(out, " max_worker_private_kib={kib}");
+        }
+        out.push('\n');
+        out
+    }
+
+    /// What the first 8 peers received, the reload and the receipt.
+    fn render_peers(&self, out: &mut String) {
         let time = |t: Option<Duration>| match t {
             Some(t) => format!("{:.3} s", t.as_secs_f64()),
             None => "incomplete".into(),
@@ -160,12 +185,17 @@ impl Report {
                 "receive: table written in {}, daemon settled after {}, JSON helper complete after {}",
                 time(r.written),
                 time(r.settled),
-                match s.scenario {
+                match self.settings.scenario {
                     Scenario::ReceiveJson => time(r.helper),
                     _ => "- (no helper)".into(),
                 }
             );
         }
+    }
+
+    /// One line per process of the daemon; more than 4 session workers
+    /// summed up in one line.
+    fn render_processes(&self, out: &mut String) {
         let line = |out: &mut String, p: &ProcStat, what: &str| {
             let _ = writeln!(
                 out,
@@ -188,7 +218,7 @@ impl Report {
                 command.truncate(57);
                 command.push_str("...");
             }
-            line(&mut out, p, &command);
+            line(out, p, &command);
         }
         if workers.len() > 4 {
             let sum = |f: fn(&ProcStat) -> u64| workers.iter().map(|p| f(p)).sum::<u64>();
@@ -201,24 +231,5 @@ impl Report {
                 sum(|p| p.cpu_ms)
             );
         }
-        let _ = write!(
-            out,
-            "result: routes={} peers={} complete={}",
-            s.routes,
-            s.peers,
-            self.complete()
-        );
-        for (name, value) in self.figures() {
-            let _ = write!(
-                out,
-                " {name}={}",
-                value.map_or("-".into(), |v| format!("{v:.3}"))
-            );
-        }
-        if let Some(kib) = self.max_worker_private_kib() {
-            let _ = write!(out, " max_worker_private_kib={kib}");
-        }
-        out.push('\n');
-        out
     }
 }

@@ -300,6 +300,53 @@ fn parse_expect(rest: &str) -> Result<Expect, String> {
     }
 }
 
+/// One line of a case, `key` and the `rest` of the line, applied to `case`.
+fn case_line(case: &mut Case, key: &str, rest: &str) -> Result<(), String> {
+    match key {
+        "rfc" => case.rfc = rest.trim().to_string(),
+        "requires" => {
+            for w in rest.split_whitespace() {
+                case.requires
+                    .push(w.parse().map_err(|_| format!("bad capability {w}"))?);
+            }
+        }
+        "open" => case.open = Some(unhex(rest)?),
+        "peer-as" => {
+            case.peer_as = Some(
+                rest.trim()
+                    .parse()
+                    .map_err(|_| format!("bad peer-as {rest}"))?,
+            )
+        }
+        "peer" => {
+            case.peer = match rest.trim() {
+                "ebgp" => PeerKind::Ebgp,
+                "asn2" => PeerKind::Asn2,
+                "extended" => PeerKind::Extended,
+                "ibgp" => PeerKind::Ibgp,
+                other => return Err(format!("unknown peer {other}")),
+            }
+        }
+        "send" => {
+            let (what, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+            let msg = match what {
+                "update" => parse_update(rest)?,
+                "open" => message(1, &case.open_body()),
+                "raw" => unhex(rest)?,
+                "body" => {
+                    let (t, body) = rest.split_once(' ').unwrap_or((rest, ""));
+                    message(message_type(t)?, &unhex(body)?)
+                }
+                other => return Err(format!("unknown send {other}")),
+            };
+            case.send.push(msg);
+        }
+        "expect" => case.expect = parse_expect(rest)?,
+        other => return Err(format!("unknown keyword {other}")),
+    }
+    Ok(())
+}
+
 /// Parses a case file; errors name the line.
 pub fn parse(text: &str) -> Result<Vec<Case>, String> {
     let mut cases: Vec<Case> = Vec::new();
@@ -331,50 +378,9 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
         let case = cases
             .last_mut()
             .ok_or_else(|| at("line before the first case".into()))?;
-        match key {
-            "rfc" => case.rfc = rest.trim().to_string(),
-            "requires" => {
-                for w in rest.split_whitespace() {
-                    case.requires
-                        .push(w.parse().map_err(|_| at(format!("bad capability {w}")))?);
-                }
-            }
-            "open" => case.open = Some(unhex(rest).map_err(at)?),
-            "peer-as" => {
-                case.peer_as = Some(
-                    rest.trim()
-                        .parse()
-                        .map_err(|_| at(format!("bad peer-as {rest}")))?,
-                )
-            }
-            "peer" => {
-                case.peer = match rest.trim() {
-                    "ebgp" => PeerKind::Ebgp,
-                    "asn2" => PeerKind::Asn2,
-                    "extended" => PeerKind::Extended,
-                    "ibgp" => PeerKind::Ibgp,
-                    other => return Err(at(format!("unknown peer {other}"))),
-                }
-            }
-            "send" => {
-                let (what, rest) = rest.split_once(' ').unwrap_or((rest, ""));
-                let msg = match what {
-                    "update" => parse_update(rest).map_err(at)?,
-                    "open" => message(1, &case.open_body()),
-                    "raw" => unhex(rest).map_err(at)?,
-                    "body" => {
-                        let (t, body) = rest.split_once(' ').unwrap_or((rest, ""));
-                        message(message_type(t).map_err(at)?, &unhex(body).map_err(at)?)
-                    }
-                    other => return Err(at(format!("unknown send {other}"))),
-                };
-                case.send.push(msg);
-            }
-            "expect" => {
-                case.expect = parse_expect(rest).map_err(at)?;
-                expect_seen = true;
-            }
-            other => return Err(at(format!("unknown keyword {other}"))),
+        case_line(case, key, rest).map_err(at)?;
+        if key == "expect" {
+            expect_seen = true;
         }
     }
     if !expect_seen {

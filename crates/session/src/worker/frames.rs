@@ -40,54 +40,71 @@ impl Worker {
                     .await?;
                 }
             }
-            let input = match outcome {
-                Outcome::Open(open) => self.open_received(conn, open),
-                Outcome::Keepalive => Input::KeepaliveReceived { conn },
-                Outcome::Notification { code, subcode } => Input::NotificationReceived {
-                    conn,
-                    code,
-                    subcode,
-                },
-                Outcome::Update(u) => {
-                    for line in received::warnings(&u.received, &fr.body) {
-                        tracing::warn!(peer = %self.cfg.peer_address, "UPDATE: {line}");
-                    }
-                    Input::OtherReceived {
-                        conn,
-                        kind: OtherKind::Update,
-                    }
-                }
-                Outcome::RouteRefresh(rr) => {
-                    if self.fsm.is_established()
-                        && rr.subtype == 0
-                        && self
-                            .negotiated
-                            .as_ref()
-                            .is_some_and(|n| n.family_negotiated(rr.family))
-                    {
-                        let enhanced = self
-                            .negotiated
-                            .as_ref()
-                            .is_some_and(|n| n.refresh == Refresh::Enhanced);
-                        self.tell_rib(SessionToRib::RouteRefresh {
-                            family: rr.family,
-                            enhanced,
-                        })
-                        .await?;
-                    }
-                    Input::OtherReceived {
-                        conn,
-                        kind: OtherKind::RouteRefresh,
-                    }
-                }
-                Outcome::Operational => Input::OtherReceived {
-                    conn,
-                    kind: OtherKind::Operational,
-                },
-                Outcome::Fatal(notify) => Input::Fatal { conn, notify },
-            };
+            let input = self.fsm_input(conn, outcome, &fr.body).await?;
             self.input(input).await?;
         }
+    }
+
+    /// The FSM's input for a message of `conn` (its `body` for the log of
+    /// an UPDATE's problems); a route refresh request is passed to the rib.
+    async fn fsm_input(&mut self, conn: ConnId, outcome: Outcome, body: &[u8]) -> Result<Input> {
+        Ok(match outcome {
+            Outcome::Open(open) => self.open_received(conn, open),
+            Outcome::Keepalive => Input::KeepaliveReceived { conn },
+            Outcome::Notification { code, subcode } => Input::NotificationReceived {
+                conn,
+                code,
+                subcode,
+            },
+            Outcome::Update(u) => {
+                for line in received::warnings(&u.received, body) {
+                    tracing::warn!(peer = %self.cfg.peer_address, "UPDATE: {line}");
+                }
+                Input::OtherReceived {
+                    conn,
+                    kind: OtherKind::Update,
+                }
+            }
+            Outcome::RouteRefresh(rr) => {
+                self.route_refresh_received(&rr).await?;
+                Input::OtherReceived {
+                    conn,
+                    kind: OtherKind::RouteRefresh,
+                }
+            }
+            Outcome::Operational => Input::OtherReceived {
+                conn,
+                kind: OtherKind::Operational,
+            },
+            Outcome::Fatal(notify) => Input::Fatal { conn, notify },
+        })
+    }
+
+    /// A ROUTE-REFRESH request (subtype 0) for a negotiated family, on an
+    /// established session: the rib resends the family (with BoRR / EoRR
+    /// when enhanced route refresh was negotiated).
+    async fn route_refresh_received(
+        &mut self,
+        rr: &ferrobgp_wire::message::RouteRefresh,
+    ) -> Result<()> {
+        if self.fsm.is_established()
+            && rr.subtype == 0
+            && self
+                .negotiated
+                .as_ref()
+                .is_some_and(|n| n.family_negotiated(rr.family))
+        {
+            let enhanced = self
+                .negotiated
+                .as_ref()
+                .is_some_and(|n| n.refresh == Refresh::Enhanced);
+            self.tell_rib(SessionToRib::RouteRefresh {
+                family: rr.family,
+                enhanced,
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     /// Builds our OPEN for this peer (mirroring its AS with `local-as

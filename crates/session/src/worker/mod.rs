@@ -398,57 +398,7 @@ impl Worker {
                 seq,
                 attributes,
                 changes,
-            } => {
-                let (Some(live), Some(ctx), true) = (
-                    self.live.as_mut(),
-                    self.ctx.as_ref(),
-                    self.fsm.is_established(),
-                ) else {
-                    return self.ack(seq).await;
-                };
-                let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
-                let changes = without_operational(changes, operational);
-                if !self.eor_sent && changes.iter().any(|c| matches!(c, Change::Eor(_))) {
-                    self.eor_sent = true;
-                }
-                match encode_changes(&changes, &attributes, ctx, &self.cfg) {
-                    Ok(msgs) => {
-                        for m in msgs {
-                            if let Some(k) = m.bytes.get(18) {
-                                self.counters.0.count(*k);
-                                self.counted = true;
-                            }
-                            if self.cfg.report_sent {
-                                if let Some(rib) = self.rib.as_mut() {
-                                    let _ = rib
-                                        .tx
-                                        .send(&SessionToRib::Message {
-                                            direction: Direction::Send,
-                                            raw: m.bytes.clone(),
-                                        })
-                                        .await;
-                                }
-                            }
-                            live.tasks.send(m.bytes, m.update);
-                        }
-                        let token = self.next_token;
-                        self.next_token += 1;
-                        live.unacked.insert(token, seq);
-                        let _ = live.tasks.tx.send(WriteCmd::Ack(token));
-                        Ok(())
-                    }
-                    Err(e) => {
-                        tracing::error!("cannot encode changes {seq}: {e}");
-                        let conn = live.id;
-                        self.ack(seq).await?;
-                        self.input(Input::Fatal {
-                            conn,
-                            notify: notify::with_text(6, 0, &e.to_string()),
-                        })
-                        .await
-                    }
-                }
-            }
+            } => self.on_changes(seq, attributes, changes).await,
             RibToSession::Ping { n } => self.tell_rib(SessionToRib::Pong { n }).await,
             RibToSession::SendHoldExpired => {
                 let Some(conn) = self.live.as_ref().map(|l| l.id) else {
@@ -470,6 +420,66 @@ impl Worker {
                 // operator's teardown means).
                 self.input(Input::Teardown {
                     notify: notify::cease(subcode, &message),
+                })
+                .await
+            }
+        }
+    }
+
+    /// A batch from the rib: encoded and queued to the writer with an ack
+    /// token (acked at once when there is no established session); a batch
+    /// that cannot be encoded is acked and ends the session (6/0).
+    async fn on_changes(
+        &mut self,
+        seq: u64,
+        attributes: Vec<std::sync::Arc<ferrobgp_wire::attribute::Attributes>>,
+        changes: Vec<Change>,
+    ) -> Result<()> {
+        let (Some(live), Some(ctx), true) = (
+            self.live.as_mut(),
+            self.ctx.as_ref(),
+            self.fsm.is_established(),
+        ) else {
+            return self.ack(seq).await;
+        };
+        let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
+        let changes = without_operational(changes, operational);
+        if !self.eor_sent && changes.iter().any(|c| matches!(c, Change::Eor(_))) {
+            self.eor_sent = true;
+        }
+        match encode_changes(&changes, &attributes, ctx, &self.cfg) {
+            Ok(msgs) => {
+                for m in msgs {
+                    if let Some(k) = m.bytes.get(18) {
+                        self.counters.0.count(*k);
+                        self.counted = true;
+                    }
+                    if self.cfg.report_sent {
+                        if let Some(rib) = self.rib.as_mut() {
+                            let _ = rib
+                                .tx
+                                .send(&SessionToRib::Message {
+                                    direction: Direction::Send,
+                                    raw: m.bytes.clone(),
+                                })
+                                .await;
+                        }
+                    }
+                    live.tasks.send(m.bytes, m.update);
+                }
+                let token = self.next_token;
+                self.next_token += 1;
+                live.unacked.insert(token, seq);
+                let _ = live.tasks.tx.send(WriteCmd::Ack(token));
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!("cannot encode changes {seq}: {e}");
+                let conn = live.id;
+                self.ack(seq).await?;
+                self.input(Input::Fatal {
+                    conn,
+                    notify: notify::with_text(6, 0, &e.to_string()),
                 })
                 .await
             }

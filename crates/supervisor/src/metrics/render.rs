@@ -125,187 +125,223 @@ const KINDS: [(&str, &str, Pick); 6] = [
 
 impl Collector for Scrape {
     fn encode(&self, mut e: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let up = i64::from(self.rib.is_some());
-        family(
-            &mut e,
-            "ferrobgp_rib_up",
-            "1 when the rib answered this scrape, or one less than 250 ms before (the bgp_* and ferrobgp_api_* series come from it)",
-            MetricType::Gauge,
-            [(Vec::new(), ConstGauge::new(up))],
-        )?;
-        family(
-            &mut e,
-            "ferrobgp_rib_restarts",
-            "Times the rib process was started again after its first start",
-            MetricType::Counter,
-            [(Vec::new(), ConstCounter::new(self.view.rib_restarts))],
-        )?;
-        let w = &self.view.workers;
-        family(
-            &mut e,
-            "ferrobgp_worker_restarts",
-            "Times the session worker of a neighbor was started again",
-            MetricType::Counter,
-            w.iter()
-                .map(|w| (one(&[("peer", &w.peer)]), ConstCounter::new(w.restarts))),
-        )?;
-        family(
-            &mut e,
-            "ferrobgp_worker_up",
-            "1 while the session worker process of a neighbor runs",
-            MetricType::Gauge,
-            w.iter().map(|w| {
-                (
-                    one(&[("peer", &w.peer)]),
-                    ConstGauge::new(i64::from(w.running)),
-                )
-            }),
-        )?;
-        let h = &self.view.helpers;
-        family(
-            &mut e,
-            "ferrobgp_helper_restarts",
-            "Times the program of a process block was started again",
-            MetricType::Counter,
-            h.iter()
-                .map(|h| (one(&[("helper", &h.name)]), ConstCounter::new(h.restarts))),
-        )?;
-        family(
-            &mut e,
-            "ferrobgp_helper_state",
-            "1 for the state a helper is in (running, stopped, failed), 0 for the others",
-            MetricType::Gauge,
-            h.iter().flat_map(|h| {
-                HelperState::ALL.iter().map(move |s| {
-                    (
-                        one(&[("helper", &h.name), ("state", s.name())]),
-                        ConstGauge::new(i64::from(h.state == *s)),
-                    )
-                })
-            }),
-        )?;
+        process_families(&mut e, &self.view, self.rib.is_some())?;
+        helper_families(&mut e, &self.view.helpers)?;
         let Some(rib) = &self.rib else {
             return Ok(());
         };
-        let peers = &rib.peers;
-        family(
-            &mut e,
-            "bgp_peer_state",
-            "BGP FSM state of the session (1 idle, 2 connect, 3 active, 4 opensent, 5 openconfirm, 6 established)",
-            MetricType::Gauge,
-            peers.iter().map(|p| {
-                let mut l = peer_label(p);
-                l.push(("session_state", p.state.clone()));
-                (l, ConstGauge::new(i64::from(state_number(&p.state))))
-            }),
-        )?;
-        family(
-            &mut e,
-            "bgp_peer_uptime_seconds",
-            "Seconds since the session was established (0 when it is not)",
-            MetricType::Gauge,
-            peers.iter().map(|p| {
-                let s = p.uptime_ms.map_or(0.0, |ms| ms as f64 / 1000.0);
-                (peer_label(p), ConstGauge::new(s))
-            }),
-        )?;
-        family(
-            &mut e,
-            "bgp_peer_flap_count",
-            "Established sessions lost since the rib started",
-            MetricType::Gauge,
-            peers
-                .iter()
-                .map(|p| (peer_label(p), ConstGauge::new(p.flaps))),
-        )?;
-        family(
-            &mut e,
-            "bgp_routes_advertised",
-            "Routes in the Adj-RIB-Out of the neighbor",
-            MetricType::Gauge,
-            peers
-                .iter()
-                .map(|p| (peer_label(p), ConstGauge::new(p.routes_advertised))),
-        )?;
-        family(
-            &mut e,
-            "bgp_routes_received",
-            "Routes in the Adj-RIB-In of the neighbor (0 with adj-rib-in off)",
-            MetricType::Gauge,
-            peers
-                .iter()
-                .map(|p| (peer_label(p), ConstGauge::new(p.routes_received))),
-        )?;
-        for (direction, pick) in [
-            (
-                "sent",
-                (|p: &PeerMetrics| p.sent) as fn(&PeerMetrics) -> MessageCounts,
-            ),
-            ("received", |p: &PeerMetrics| p.received),
-        ] {
-            for (kind, what, count) in KINDS {
-                family(
-                    &mut e,
-                    &format!("bgp_{direction}_{kind}"),
-                    &format!("{what} {direction} (every connection since the rib started)"),
-                    MetricType::Counter,
-                    peers
-                        .iter()
-                        .map(|p| (peer_label(p), ConstCounter::new(count(&pick(p))))),
-                )?;
-            }
-        }
-        family(
-            &mut e,
-            "ferrobgp_peer_queue_messages",
-            "Batches queued to the session worker and not yet on the wire",
-            MetricType::Gauge,
-            peers
-                .iter()
-                .map(|p| (peer_label(p), ConstGauge::new(p.queue_messages))),
-        )?;
-        family(
-            &mut e,
-            "ferrobgp_peer_queue_changes",
-            "Route changes in those batches",
-            MetricType::Gauge,
-            peers
-                .iter()
-                .map(|p| (peer_label(p), ConstGauge::new(p.queue_changes))),
-        )?;
-        let sources = &rib.sources;
-        family(
-            &mut e,
-            "ferrobgp_api_commands",
-            "API command lines answered, per source (process name, or \"control socket\")",
-            MetricType::Counter,
-            sources
-                .iter()
-                .map(|s| (one(&[("source", &s.source)]), ConstCounter::new(s.commands))),
-        )?;
-        family(
-            &mut e,
-            "ferrobgp_api_errors",
-            "API command lines answered error, per source",
-            MetricType::Counter,
-            sources
-                .iter()
-                .map(|s| (one(&[("source", &s.source)]), ConstCounter::new(s.errors))),
-        )?;
-        let h = &rib.done_latency;
-        let mut m = e.encode_descriptor(
-            "ferrobgp_api_done_latency_seconds",
-            "Time from reading a command line to writing its answer (done means every affected peer's bytes are written)",
-            None,
-            MetricType::Histogram,
-        )?;
-        m.encode_histogram::<prometheus_client::encoding::NoLabelSet>(
-            h.sum_seconds,
-            h.count(),
-            &h.buckets(),
-            None,
-        )
+        peer_families(&mut e, &rib.peers)?;
+        message_families(&mut e, &rib.peers)?;
+        api_families(&mut e, rib)
     }
+}
+
+/// Whether the rib answered, and the restarts of the rib and of each
+/// session worker (the supervisor's own counts).
+fn process_families(
+    e: &mut DescriptorEncoder,
+    view: &SupervisorView,
+    rib_up: bool,
+) -> Result<(), std::fmt::Error> {
+    let up = i64::from(rib_up);
+    family(
+        e,
+        "ferrobgp_rib_up",
+        "1 when the rib answered this scrape, or one less than 250 ms before (the bgp_* and ferrobgp_api_* series come from it)",
+        MetricType::Gauge,
+        [(Vec::new(), ConstGauge::new(up))],
+    )?;
+    family(
+        e,
+        "ferrobgp_rib_restarts",
+        "Times the rib process was started again after its first start",
+        MetricType::Counter,
+        [(Vec::new(), ConstCounter::new(view.rib_restarts))],
+    )?;
+    let w = &view.workers;
+    family(
+        e,
+        "ferrobgp_worker_restarts",
+        "Times the session worker of a neighbor was started again",
+        MetricType::Counter,
+        w.iter()
+            .map(|w| (one(&[("peer", &w.peer)]), ConstCounter::new(w.restarts))),
+    )?;
+    family(
+        e,
+        "ferrobgp_worker_up",
+        "1 while the session worker process of a neighbor runs",
+        MetricType::Gauge,
+        w.iter().map(|w| {
+            (
+                one(&[("peer", &w.peer)]),
+                ConstGauge::new(i64::from(w.running)),
+            )
+        }),
+    )?;
+    Ok(())
+}
+
+/// The restarts and the state of each helper.
+fn helper_families(e: &mut DescriptorEncoder, h: &[HelperView]) -> Result<(), std::fmt::Error> {
+    family(
+        e,
+        "ferrobgp_helper_restarts",
+        "Times the program of a process block was started again",
+        MetricType::Counter,
+        h.iter()
+            .map(|h| (one(&[("helper", &h.name)]), ConstCounter::new(h.restarts))),
+    )?;
+    family(
+        e,
+        "ferrobgp_helper_state",
+        "1 for the state a helper is in (running, stopped, failed), 0 for the others",
+        MetricType::Gauge,
+        h.iter().flat_map(|h| {
+            HelperState::ALL.iter().map(move |s| {
+                (
+                    one(&[("helper", &h.name), ("state", s.name())]),
+                    ConstGauge::new(i64::from(h.state == *s)),
+                )
+            })
+        }),
+    )?;
+    Ok(())
+}
+
+/// Per peer: FSM state, uptime, flaps, routes in the Adj-RIBs.
+fn peer_families(e: &mut DescriptorEncoder, peers: &[PeerMetrics]) -> Result<(), std::fmt::Error> {
+    family(
+        e,
+        "bgp_peer_state",
+        "BGP FSM state of the session (1 idle, 2 connect, 3 active, 4 opensent, 5 openconfirm, 6 established)",
+        MetricType::Gauge,
+        peers.iter().map(|p| {
+            let mut l = peer_label(p);
+            l.push(("session_state", p.state.clone()));
+            (l, ConstGauge::new(i64::from(state_number(&p.state))))
+        }),
+    )?;
+    family(
+        e,
+        "bgp_peer_uptime_seconds",
+        "Seconds since the session was established (0 when it is not)",
+        MetricType::Gauge,
+        peers.iter().map(|p| {
+            let s = p.uptime_ms.map_or(0.0, |ms| ms as f64 / 1000.0);
+            (peer_label(p), ConstGauge::new(s))
+        }),
+    )?;
+    family(
+        e,
+        "bgp_peer_flap_count",
+        "Established sessions lost since the rib started",
+        MetricType::Gauge,
+        peers
+            .iter()
+            .map(|p| (peer_label(p), ConstGauge::new(p.flaps))),
+    )?;
+    family(
+        e,
+        "bgp_routes_advertised",
+        "Routes in the Adj-RIB-Out of the neighbor",
+        MetricType::Gauge,
+        peers
+            .iter()
+            .map(|p| (peer_label(p), ConstGauge::new(p.routes_advertised))),
+    )?;
+    family(
+        e,
+        "bgp_routes_received",
+        "Routes in the Adj-RIB-In of the neighbor (0 with adj-rib-in off)",
+        MetricType::Gauge,
+        peers
+            .iter()
+            .map(|p| (peer_label(p), ConstGauge::new(p.routes_received))),
+    )?;
+    Ok(())
+}
+
+/// Per peer: the messages sent and received by kind (GoBGP's names), and
+/// what is queued to its worker.
+fn message_families(
+    e: &mut DescriptorEncoder,
+    peers: &[PeerMetrics],
+) -> Result<(), std::fmt::Error> {
+    for (direction, pick) in [
+        (
+            "sent",
+            (|p: &PeerMetrics| p.sent) as fn(&PeerMetrics) -> MessageCounts,
+        ),
+        ("received", |p: &PeerMetrics| p.received),
+    ] {
+        for (kind, what, count) in KINDS {
+            family(
+                e,
+                &format!("bgp_{direction}_{kind}"),
+                &format!("{what} {direction} (every connection since the rib started)"),
+                MetricType::Counter,
+                peers
+                    .iter()
+                    .map(|p| (peer_label(p), ConstCounter::new(count(&pick(p))))),
+            )?;
+        }
+    }
+    family(
+        e,
+        "ferrobgp_peer_queue_messages",
+        "Batches queued to the session worker and not yet on the wire",
+        MetricType::Gauge,
+        peers
+            .iter()
+            .map(|p| (peer_label(p), ConstGauge::new(p.queue_messages))),
+    )?;
+    family(
+        e,
+        "ferrobgp_peer_queue_changes",
+        "Route changes in those batches",
+        MetricType::Gauge,
+        peers
+            .iter()
+            .map(|p| (peer_label(p), ConstGauge::new(p.queue_changes))),
+    )?;
+    Ok(())
+}
+
+/// Per API source: command lines answered and errors; the done latency.
+fn api_families(e: &mut DescriptorEncoder, rib: &RibMetrics) -> Result<(), std::fmt::Error> {
+    let sources = &rib.sources;
+    family(
+        e,
+        "ferrobgp_api_commands",
+        "API command lines answered, per source (process name, or \"control socket\")",
+        MetricType::Counter,
+        sources
+            .iter()
+            .map(|s| (one(&[("source", &s.source)]), ConstCounter::new(s.commands))),
+    )?;
+    family(
+        e,
+        "ferrobgp_api_errors",
+        "API command lines answered error, per source",
+        MetricType::Counter,
+        sources
+            .iter()
+            .map(|s| (one(&[("source", &s.source)]), ConstCounter::new(s.errors))),
+    )?;
+    let h = &rib.done_latency;
+    let mut m = e.encode_descriptor(
+        "ferrobgp_api_done_latency_seconds",
+        "Time from reading a command line to writing its answer (done means every affected peer's bytes are written)",
+        None,
+        MetricType::Histogram,
+    )?;
+    m.encode_histogram::<prometheus_client::encoding::NoLabelSet>(
+        h.sum_seconds,
+        h.count(),
+        &h.buckets(),
+        None,
+    )
 }
 
 /// The body of one scrape: OpenMetrics 1.0 text (ending `# EOF`) when

@@ -233,6 +233,53 @@ impl fmt::Display for ExtendedCommunity {
         let t = self.0[0] & 0x0F;
         let st = self.0[1];
         match (t, st) {
+            (0x00..=0x02, subtype::ROUTE_TARGET | subtype::ROUTE_ORIGIN) => {
+                self.fmt_target_origin(f, t, st)
+            }
+            (
+                0x00,
+                subtype::TRAFFIC_RATE
+                | 0x0C
+                | subtype::TRAFFIC_ACTION
+                | subtype::REDIRECT
+                | subtype::TRAFFIC_MARK,
+            )
+            | (0x01, subtype::REDIRECT | 0x0C)
+            | (0x08, 0x00)
+            | (0x07, 0x02) => self.fmt_flowspec(f, t, st),
+            // ExaBGP 5.0.15 renders link bandwidth as an empty string
+            (0x00, subtype::LINK_BANDWIDTH) => Ok(()),
+            (0x00, subtype::L2INFO) => write!(
+                f,
+                "l2info:{}:{}:{}:{}",
+                self.0[2],
+                self.0[3],
+                self.u16at(4),
+                self.u16at(6)
+            ),
+            (0x03, subtype::ENCAPSULATION) => {
+                let tt = self.u16at(6);
+                match tunnel_name(tt) {
+                    Some(n) => write!(f, "encap:{n}"),
+                    None => write!(f, "encap:encap:UNKNOWN-{tt}"),
+                }
+            }
+            (0x0C, 0x00) => write!(f, "mup:{}:{}", self.u16at(2), self.u32at(4)),
+            _ => self.fmt_raw(f),
+        }
+    }
+}
+
+impl ExtendedCommunity {
+    /// `0x` and the 16 hex digits: ExaBGP's form for what it does not know.
+    fn fmt_raw(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x{:016X}", self.value())
+    }
+
+    /// Route target and route origin of the three administrator types
+    /// (type `t` low nibble 0, 1, 2; sub-type `st`).
+    fn fmt_target_origin(&self, f: &mut fmt::Formatter<'_>, t: u8, st: u8) -> fmt::Result {
+        match (t, st) {
             (0x00, subtype::ROUTE_TARGET) => {
                 write!(f, "target:{}:{}", self.u16at(2), self.u32at(4))
             }
@@ -253,14 +300,20 @@ impl fmt::Display for ExtendedCommunity {
             (0x02, subtype::ROUTE_ORIGIN) => {
                 write!(f, "origin:{}:{}", self.u32at(2), self.u16at(6))
             }
-            // ExaBGP 5.0.15 renders link bandwidth as an empty string
-            (0x00, subtype::LINK_BANDWIDTH) => Ok(()),
+            _ => self.fmt_raw(f),
+        }
+    }
+
+    /// The FlowSpec actions (RFC 8955, RFC 7674, redirect-to-next-hop,
+    /// interface-set) of type `t` low nibble and sub-type `st`.
+    fn fmt_flowspec(&self, f: &mut fmt::Formatter<'_>, t: u8, st: u8) -> fmt::Result {
+        match (t, st) {
             (0x00, subtype::TRAFFIC_RATE) => {
                 let rate = f32::from_bits(self.u32at(4));
                 if rate.is_finite() {
                     write!(f, "rate-limit:{}", rate.trunc() as i64)
                 } else {
-                    write!(f, "0x{:016X}", self.value())
+                    self.fmt_raw(f)
                 }
             }
             (0x00, 0x0C) => {
@@ -268,7 +321,7 @@ impl fmt::Display for ExtendedCommunity {
                 if rate.is_finite() {
                     write!(f, "rate-limit:{}:packets", rate.trunc() as i64)
                 } else {
-                    write!(f, "0x{:016X}", self.value())
+                    self.fmt_raw(f)
                 }
             }
             (0x00, subtype::TRAFFIC_ACTION) => {
@@ -287,14 +340,6 @@ impl fmt::Display for ExtendedCommunity {
             (0x01, subtype::REDIRECT) => Ok(()),
             // the RFC 7674 4-byte-ASN redirect (0x82) is shown raw by ExaBGP
             (0x00, subtype::TRAFFIC_MARK) => write!(f, "mark {}", self.0[7]),
-            (0x00, subtype::L2INFO) => write!(
-                f,
-                "l2info:{}:{}:{}:{}",
-                self.0[2],
-                self.0[3],
-                self.u16at(4),
-                self.u16at(6)
-            ),
             (0x08, 0x00) => f.write_str(if self.0[7] & 1 != 0 {
                 "copy-to-nexthop"
             } else {
@@ -307,14 +352,6 @@ impl fmt::Display for ExtendedCommunity {
                     write!(f, "redirect-to-nexthop-ietf {}", self.ip_at(2))
                 }
             }
-            (0x03, subtype::ENCAPSULATION) => {
-                let tt = self.u16at(6);
-                match tunnel_name(tt) {
-                    Some(n) => write!(f, "encap:{n}"),
-                    None => write!(f, "encap:encap:UNKNOWN-{tt}"),
-                }
-            }
-            (0x0C, 0x00) => write!(f, "mup:{}:{}", self.u16at(2), self.u32at(4)),
             // FlowSpec interface-set (draft-ietf-idr-flowspec-interfaceset):
             // 4-byte ASN, 2 direction bits, 14-bit group id
             (0x07, 0x02) => {
@@ -327,8 +364,52 @@ impl fmt::Display for ExtendedCommunity {
                 };
                 write!(f, "interface-set:{dir}:{}:{}", self.u32at(2), g & 0x3FFF)
             }
-            _ => write!(f, "0x{:016X}", self.value()),
+            _ => self.fmt_raw(f),
         }
+    }
+
+    /// A configuration ASN: digits, with an `l` suffix asking for the
+    /// 4-byte form (the flag).
+    fn parse_asn(x: &str) -> Option<(u32, bool)> {
+        match x.strip_suffix('l') {
+            Some(n) => n.parse().ok().map(|a| (a, true)),
+            None => x.parse().ok().map(|a| (a, false)),
+        }
+    }
+
+    /// `kind:a:b` for a route target or origin: IPv4 administrator,
+    /// ExaBGP's `ASN:IPv4` (type 0), or an ASN administrator (4-byte when
+    /// it needs it or `force4`).
+    fn parse_target_origin(
+        kind: &str,
+        a: &str,
+        b: &str,
+        force4: bool,
+    ) -> Option<ExtendedCommunity> {
+        let st = if kind == "origin" {
+            subtype::ROUTE_ORIGIN
+        } else {
+            subtype::ROUTE_TARGET
+        };
+        if let Ok(ip) = a.parse::<Ipv4Addr>() {
+            return Some(ExtendedCommunity::four(
+                0x01,
+                st,
+                u32::from(ip),
+                b.parse().ok()?,
+            ));
+        }
+        let (n, l) = Self::parse_asn(a)?;
+        if let Ok(ip) = b.parse::<Ipv4Addr>() {
+            // ExaBGP's origin:ASN:IPv4 (type 0 with a 4-byte IPv4 value)
+            return Some(ExtendedCommunity::two(
+                0x00,
+                st,
+                u16::try_from(n).ok()?,
+                u32::from(ip),
+            ));
+        }
+        Self::admin_asn(st, n, b.parse().ok()?, force4 || l)
     }
 }
 
@@ -360,44 +441,13 @@ impl FromStr for ExtendedCommunity {
             return Ok(ExtendedCommunity::redirect_to_nexthop(true));
         }
         let parts: Vec<&str> = lower.split(':').collect();
-        let asn = |x: &str| -> Option<(u32, bool)> {
-            match x.strip_suffix('l') {
-                Some(n) => n.parse().ok().map(|a| (a, true)),
-                None => x.parse().ok().map(|a| (a, false)),
-            }
-        };
-        let admin = |kind: &str, a: &str, b: &str, force4: bool| -> Option<ExtendedCommunity> {
-            let st = if kind == "origin" {
-                subtype::ROUTE_ORIGIN
-            } else {
-                subtype::ROUTE_TARGET
-            };
-            if let Ok(ip) = a.parse::<Ipv4Addr>() {
-                return Some(ExtendedCommunity::four(
-                    0x01,
-                    st,
-                    u32::from(ip),
-                    b.parse().ok()?,
-                ));
-            }
-            let (n, l) = asn(a)?;
-            if let Ok(ip) = b.parse::<Ipv4Addr>() {
-                // ExaBGP's origin:ASN:IPv4 (type 0 with a 4-byte IPv4 value)
-                return Some(ExtendedCommunity::two(
-                    0x00,
-                    st,
-                    u16::try_from(n).ok()?,
-                    u32::from(ip),
-                ));
-            }
-            Self::admin_asn(st, n, b.parse().ok()?, force4 || l)
-        };
+        let admin = Self::parse_target_origin;
         let r = match parts.as_slice() {
             [k @ ("target" | "origin"), a, b] => admin(k, a, b, false),
             ["target4", a, b] => admin("target", a, b, true),
             ["origin4", a, b] => admin("origin", a, b, true),
             ["redirect", a, b] => {
-                let (n, _) = asn(a).ok_or_else(err)?;
+                let (n, _) = Self::parse_asn(a).ok_or_else(err)?;
                 ExtendedCommunity::redirect(n, b.parse().map_err(|_| err())?)
             }
             ["l2info", a, b, c, d] => Some(ExtendedCommunity::l2info(

@@ -247,97 +247,139 @@ impl Attributes {
     /// AS4_AGGREGATOR are added right after AS_PATH / AGGREGATOR.
     pub fn encode(&self, next_hop: Option<Ipv4Addr>, asn4: bool, out: &mut Vec<u8>) {
         let mut raw = self.other.iter().peekable();
-        // raw attributes whose code sorts before `code`
-        let mut flush = |out: &mut Vec<u8>, code: u16| {
-            while let Some(r) = raw.next_if(|r| u16::from(r.code) < code) {
+        for c in TYPED_ORDER {
+            // raw attributes whose code sorts before `c`
+            while let Some(r) = raw.next_if(|r| r.code < c) {
                 r.encode(out);
             }
-        };
+            self.encode_typed(c, next_hop, asn4, out);
+        }
+        for r in raw {
+            r.encode(out);
+        }
+    }
+
+    /// Appends the typed attribute of code `c` when it is set (see
+    /// [`Attributes::encode`]).
+    fn encode_typed(&self, c: u8, next_hop: Option<Ipv4Addr>, asn4: bool, out: &mut Vec<u8>) {
         use flag::*;
-        flush(out, 1);
-        if let Some(o) = self.origin {
-            put_attribute(out, WELL_KNOWN, code::ORIGIN, |w| o.encode(w));
-        }
-        flush(out, 2);
-        if let Some(p) = &self.as_path {
-            put_attribute(out, WELL_KNOWN, code::AS_PATH, |w| p.encode(asn4, w));
-            // as ExaBGP: any ASN above 65535 (confederation segments
-            // included) calls for AS4_PATH, sent when it has a segment left
-            // once confederation segments are removed
-            if !asn4 && p.needs_as4() && p.segments.iter().any(|s| !s.kind.is_confed()) {
-                put_attribute(out, OPTIONAL_TRANSITIVE, code::AS4_PATH, |w| {
-                    attr_17_as4_path::encode(p, w)
+        match c {
+            code::ORIGIN => {
+                if let Some(o) = self.origin {
+                    put_attribute(out, WELL_KNOWN, code::ORIGIN, |w| o.encode(w));
+                }
+            }
+            code::AS_PATH => self.encode_as_path(asn4, out),
+            code::NEXT_HOP => {
+                if let Some(nh) = next_hop {
+                    put_attribute(out, WELL_KNOWN, code::NEXT_HOP, |w| {
+                        attr_03_next_hop::encode(nh, w)
+                    });
+                }
+            }
+            code::MED => {
+                if let Some(m) = self.med {
+                    put_attribute(out, OPTIONAL, code::MED, |w| attr_04_med::encode(m, w));
+                }
+            }
+            code::LOCAL_PREF => {
+                if let Some(l) = self.local_pref {
+                    put_attribute(out, WELL_KNOWN, code::LOCAL_PREF, |w| {
+                        attr_05_local_pref::encode(l, w)
+                    });
+                }
+            }
+            code::ATOMIC_AGGREGATE if self.atomic_aggregate => {
+                put_attribute(out, WELL_KNOWN, code::ATOMIC_AGGREGATE, |_| {});
+            }
+            code::AGGREGATOR => self.encode_aggregator(asn4, out),
+            code::COMMUNITIES if !self.communities.is_empty() => {
+                put_attribute(out, OPTIONAL_TRANSITIVE, code::COMMUNITIES, |w| {
+                    self.communities.encode(w)
                 });
             }
-        }
-        flush(out, 3);
-        if let Some(nh) = next_hop {
-            put_attribute(out, WELL_KNOWN, code::NEXT_HOP, |w| {
-                attr_03_next_hop::encode(nh, w)
-            });
-        }
-        flush(out, 4);
-        if let Some(m) = self.med {
-            put_attribute(out, OPTIONAL, code::MED, |w| attr_04_med::encode(m, w));
-        }
-        flush(out, 5);
-        if let Some(l) = self.local_pref {
-            put_attribute(out, WELL_KNOWN, code::LOCAL_PREF, |w| {
-                attr_05_local_pref::encode(l, w)
-            });
-        }
-        flush(out, 6);
-        if self.atomic_aggregate {
-            put_attribute(out, WELL_KNOWN, code::ATOMIC_AGGREGATE, |_| {});
-        }
-        flush(out, 7);
-        if let Some(a) = &self.aggregator {
-            put_attribute(out, OPTIONAL_TRANSITIVE, code::AGGREGATOR, |w| {
-                a.encode(asn4, w)
-            });
-            if !asn4 && a.asn > 0xFFFF {
-                put_attribute(out, OPTIONAL_TRANSITIVE, code::AS4_AGGREGATOR, |w| {
-                    attr_18_as4_aggregator::encode(a, w)
+            code::ORIGINATOR_ID => {
+                if let Some(id) = self.originator_id {
+                    put_attribute(out, OPTIONAL, code::ORIGINATOR_ID, |w| {
+                        attr_09_originator_id::encode(id, w)
+                    });
+                }
+            }
+            code::CLUSTER_LIST if !self.cluster_list.is_empty() => {
+                put_attribute(out, OPTIONAL, code::CLUSTER_LIST, |w| {
+                    attr_10_cluster_list::encode(&self.cluster_list, w)
                 });
             }
+            code::EXTENDED_COMMUNITIES if !self.extended_communities.is_empty() => {
+                put_attribute(out, OPTIONAL_TRANSITIVE, code::EXTENDED_COMMUNITIES, |w| {
+                    self.extended_communities.encode(w)
+                });
+            }
+            code::AIGP => {
+                if let Some(m) = self.aigp {
+                    put_attribute(out, OPTIONAL, code::AIGP, |w| attr_26_aigp::encode(m, w));
+                }
+            }
+            code::LARGE_COMMUNITY if !self.large_communities.is_empty() => {
+                put_attribute(out, OPTIONAL_TRANSITIVE, code::LARGE_COMMUNITY, |w| {
+                    self.large_communities.encode(w)
+                });
+            }
+            _ => {}
         }
-        flush(out, 8);
-        if !self.communities.is_empty() {
-            put_attribute(out, OPTIONAL_TRANSITIVE, code::COMMUNITIES, |w| {
-                self.communities.encode(w)
+    }
+
+    /// AS_PATH, and AS4_PATH after it for a peer without 4-octet AS numbers.
+    fn encode_as_path(&self, asn4: bool, out: &mut Vec<u8>) {
+        let Some(p) = &self.as_path else {
+            return;
+        };
+        put_attribute(out, flag::WELL_KNOWN, code::AS_PATH, |w| p.encode(asn4, w));
+        // as ExaBGP: any ASN above 65535 (confederation segments
+        // included) calls for AS4_PATH, sent when it has a segment left
+        // once confederation segments are removed
+        if !asn4 && p.needs_as4() && p.segments.iter().any(|s| !s.kind.is_confed()) {
+            put_attribute(out, flag::OPTIONAL_TRANSITIVE, code::AS4_PATH, |w| {
+                attr_17_as4_path::encode(p, w)
             });
         }
-        flush(out, 9);
-        if let Some(id) = self.originator_id {
-            put_attribute(out, OPTIONAL, code::ORIGINATOR_ID, |w| {
-                attr_09_originator_id::encode(id, w)
+    }
+
+    /// AGGREGATOR, and AS4_AGGREGATOR after it for a peer without 4-octet
+    /// AS numbers when the ASN needs them.
+    fn encode_aggregator(&self, asn4: bool, out: &mut Vec<u8>) {
+        let Some(a) = &self.aggregator else {
+            return;
+        };
+        put_attribute(out, flag::OPTIONAL_TRANSITIVE, code::AGGREGATOR, |w| {
+            a.encode(asn4, w)
+        });
+        if !asn4 && a.asn > 0xFFFF {
+            put_attribute(out, flag::OPTIONAL_TRANSITIVE, code::AS4_AGGREGATOR, |w| {
+                attr_18_as4_aggregator::encode(a, w)
             });
         }
-        flush(out, 10);
-        if !self.cluster_list.is_empty() {
-            put_attribute(out, OPTIONAL, code::CLUSTER_LIST, |w| {
-                attr_10_cluster_list::encode(&self.cluster_list, w)
-            });
-        }
-        flush(out, 16);
-        if !self.extended_communities.is_empty() {
-            put_attribute(out, OPTIONAL_TRANSITIVE, code::EXTENDED_COMMUNITIES, |w| {
-                self.extended_communities.encode(w)
-            });
-        }
-        flush(out, 26);
-        if let Some(m) = self.aigp {
-            put_attribute(out, OPTIONAL, code::AIGP, |w| attr_26_aigp::encode(m, w));
-        }
-        flush(out, 32);
-        if !self.large_communities.is_empty() {
-            put_attribute(out, OPTIONAL_TRANSITIVE, code::LARGE_COMMUNITY, |w| {
-                self.large_communities.encode(w)
-            });
-        }
-        flush(out, 256);
     }
 }
+
+/// The typed attributes in the order [`Attributes::encode`] writes them
+/// (ExaBGP's: by type code; AS4_PATH / AS4_AGGREGATOR follow AS_PATH /
+/// AGGREGATOR).
+const TYPED_ORDER: [u8; 13] = [
+    code::ORIGIN,
+    code::AS_PATH,
+    code::NEXT_HOP,
+    code::MED,
+    code::LOCAL_PREF,
+    code::ATOMIC_AGGREGATE,
+    code::AGGREGATOR,
+    code::COMMUNITIES,
+    code::ORIGINATOR_ID,
+    code::CLUSTER_LIST,
+    code::EXTENDED_COMMUNITIES,
+    code::AIGP,
+    code::LARGE_COMMUNITY,
+];
 
 #[cfg(test)]
 mod tests {

@@ -146,38 +146,9 @@ impl OpenConfig {
                 "a four-octet local AS requires the asn4 capability".into(),
             ));
         }
-        if let Some(nh) = &self.nexthop {
-            let entries = EXABGP_NEXTHOP_ORDER
-                .iter()
-                .map(|(family, nexthop_afi)| NextHopEntry {
-                    family: *family,
-                    nexthop_afi: *nexthop_afi,
-                })
-                .filter(|e| nh.contains(e))
-                .collect();
-            caps.push(Capability::ExtendedNextHop(entries));
-        }
-        if let Some(ap) = &self.add_path {
-            let entries = EXABGP_ADDPATH_ORDER
-                .iter()
-                .filter_map(|f| ap.iter().find(|e| e.family == *f).copied())
-                .filter(|e| e.mode != AddPathMode(0))
-                .collect();
-            caps.push(Capability::AddPath(entries));
-        }
-        if let Some(g) = &self.graceful_restart {
-            caps.push(Capability::GracefulRestart(GracefulRestart {
-                flags: if g.restarted { gr::RESTART_STATE } else { 0 },
-                time: g.time & gr::TIME_MASK,
-                families: families
-                    .iter()
-                    .map(|f| GracefulRestartFamily {
-                        family: *f,
-                        flags: gr::FORWARDING_STATE,
-                    })
-                    .collect(),
-            }));
-        }
+        caps.extend(self.extended_next_hop_capability());
+        caps.extend(self.add_path_capability());
+        caps.extend(self.graceful_restart_capability(&families));
         if self.route_refresh {
             caps.push(Capability::RouteRefresh(RouteRefreshVariant::Rfc));
             caps.push(Capability::EnhancedRouteRefresh);
@@ -215,6 +186,49 @@ impl OpenConfig {
             }
         }
         Ok(caps)
+    }
+
+    /// Extended Next Hop (RFC 8950) for the configured pairs, in
+    /// ExaBGP's order.
+    fn extended_next_hop_capability(&self) -> Option<Capability> {
+        let nh = self.nexthop.as_ref()?;
+        let entries = EXABGP_NEXTHOP_ORDER
+            .iter()
+            .map(|(family, nexthop_afi)| NextHopEntry {
+                family: *family,
+                nexthop_afi: *nexthop_afi,
+            })
+            .filter(|e| nh.contains(e))
+            .collect();
+        Some(Capability::ExtendedNextHop(entries))
+    }
+
+    /// ADD-PATH (RFC 7911) for the families with a mode, in ExaBGP's order.
+    fn add_path_capability(&self) -> Option<Capability> {
+        let ap = self.add_path.as_ref()?;
+        let entries = EXABGP_ADDPATH_ORDER
+            .iter()
+            .filter_map(|f| ap.iter().find(|e| e.family == *f).copied())
+            .filter(|e| e.mode != AddPathMode(0))
+            .collect();
+        Some(Capability::AddPath(entries))
+    }
+
+    /// Graceful Restart (RFC 4724): the restart state when restarted, the
+    /// forwarding state kept for every family.
+    fn graceful_restart_capability(&self, families: &[Family]) -> Option<Capability> {
+        let g = self.graceful_restart.as_ref()?;
+        Some(Capability::GracefulRestart(GracefulRestart {
+            flags: if g.restarted { gr::RESTART_STATE } else { 0 },
+            time: g.time & gr::TIME_MASK,
+            families: families
+                .iter()
+                .map(|f| GracefulRestartFamily {
+                    family: *f,
+                    flags: gr::FORWARDING_STATE,
+                })
+                .collect(),
+        }))
     }
 
     /// The capabilities the OPEN carries: [`OpenConfig::capabilities`]

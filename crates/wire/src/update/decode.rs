@@ -8,6 +8,7 @@
 //! nothing is allocated per prefix).
 
 use super::error::{Malformation, Verdict};
+pub use super::received::Received;
 use super::{mp, Context, Update};
 use crate::attribute::{
     attr_03_next_hop, attr_04_med, attr_05_local_pref, attr_06_atomic_aggregate,
@@ -21,123 +22,9 @@ use crate::family::Family;
 use crate::nlri::malformed::{MalformedNlri, Reach};
 use crate::nlri::prefix::decode_ipv4_all;
 use crate::nlri::Nlri;
-use crate::route::{NextHop, Route, RouteChange};
 use crate::{Error, Result};
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
-
-/// A decoded UPDATE and the problems found in it (none of them a session
-/// reset: those are returned as errors).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Received {
-    pub update: Update,
-    pub malformations: Vec<Malformation>,
-}
-
-impl Received {
-    /// Whether RFC 7606 says to withdraw every route this UPDATE announces.
-    pub fn treat_as_withdraw(&self) -> bool {
-        self.malformations
-            .iter()
-            .any(|m| m.verdict == Verdict::TreatAsWithdraw)
-    }
-
-    /// The strongest verdict of this UPDATE (RFC 7606 section 3(h): the
-    /// one applied), `None` when nothing in it is malformed. A session reset
-    /// never appears here: it is the error of [`decode`].
-    pub fn verdict(&self) -> Option<&Verdict> {
-        self.malformations
-            .iter()
-            .map(|m| &m.verdict)
-            .max_by_key(|v| v.rank())
-    }
-
-    pub fn eor(&self) -> Option<Family> {
-        if self.malformations.is_empty() {
-            self.update.eor()
-        } else {
-            None
-        }
-    }
-
-    /// The UPDATE as it is reported to helpers and `show`: itself, or with
-    /// treat-as-withdraw (RFC 7606 section 2) every route it announces moved
-    /// to the withdrawals (after those it withdrew itself, in wire order:
-    /// NLRI field, then MP_REACH_NLRI) and no next hop, as ExaBGP turns the
-    /// routes of such an UPDATE into withdrawals. The attributes are kept
-    /// (those that decoded): they say what was received. A view for
-    /// rendering only: IPv4 unicast and other families share `withdrawn`,
-    /// so it is never encoded.
-    pub fn reported(&self) -> Cow<'_, Update> {
-        if !self.treat_as_withdraw() {
-            return Cow::Borrowed(&self.update);
-        }
-        let mut u = self.update.clone();
-        let mut withdrawn = std::mem::take(&mut u.withdrawn);
-        let mut later = Vec::new();
-        if let Some(m) = &mut u.mp_unreach {
-            later.append(&mut m.nlri);
-        }
-        withdrawn.append(&mut u.nlri);
-        withdrawn.append(&mut later);
-        if let Some(r) = u.mp_reach.take() {
-            withdrawn.extend(r.nlri);
-        }
-        if u.mp_unreach.as_ref().is_some_and(|m| m.nlri.is_empty()) {
-            u.mp_unreach = None;
-        }
-        u.withdrawn = withdrawn;
-        u.next_hop = None;
-        Cow::Owned(u)
-    }
-
-    /// The route changes this UPDATE means, in wire order: withdrawals
-    /// (withdrawn field, MP_UNREACH) then announcements (NLRI field,
-    /// MP_REACH) — or withdrawals of those too when treat-as-withdraw
-    /// applies. Announced routes share one attribute set.
-    pub fn changes(&self) -> Vec<RouteChange> {
-        let u = &self.update;
-        let taw = self.treat_as_withdraw();
-        let attrs = Arc::new(if taw {
-            Default::default()
-        } else {
-            u.attributes.clone()
-        });
-        let mut out = Vec::with_capacity(
-            u.withdrawn.len()
-                + u.nlri.len()
-                + u.mp_unreach.as_ref().map_or(0, |m| m.nlri.len())
-                + u.mp_reach.as_ref().map_or(0, |m| m.nlri.len()),
-        );
-        let withdraw = |n: &Nlri| RouteChange::Withdraw(Route::bare(n.clone()));
-        out.extend(u.withdrawn.iter().map(withdraw));
-        if let Some(m) = &u.mp_unreach {
-            out.extend(m.nlri.iter().map(withdraw));
-        }
-        let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
-        let mut announce = |n: &Nlri, nh: &NextHop| {
-            out.push(if taw {
-                withdraw(n)
-            } else {
-                RouteChange::Announce(Route {
-                    nlri: n.clone(),
-                    next_hop: nh.clone(),
-                    attributes: attrs.clone(),
-                })
-            })
-        };
-        for n in &u.nlri {
-            announce(n, &nh4);
-        }
-        if let Some(m) = &u.mp_reach {
-            for n in &m.nlri {
-                announce(n, &m.next_hop);
-            }
-        }
-        out
-    }
-}
 
 fn reset(subcode: u8, data: Vec<u8>, reason: impl Into<Cow<'static, str>>) -> Error {
     Error::Malformed {
@@ -188,6 +75,23 @@ fn action_for(c: u8) -> Option<Verdict> {
 /// Decodes an UPDATE body for `ctx` (see the module documentation).
 pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
     let mut rx = Received::default();
+    let (withdrawn, attrs, nlri) = split_body(body)?;
+    decode_ipv4_fields(&mut rx.update, ctx, withdrawn, nlri)?;
+    let as4 = decode_attributes(&mut rx, ctx, attrs)?;
+    if !ctx.asn4 {
+        merge_as4(&mut rx.update, as4);
+    }
+    if ctx.local_address.is_some() {
+        ignore_semantic_errors(&mut rx, own_address(ctx));
+    }
+    discard_external_local_pref(&mut rx, ctx);
+    missing_mandatory(&mut rx);
+    Ok(rx)
+}
+
+/// The three fields of an UPDATE body: withdrawn routes, path attributes,
+/// NLRI; a length field overrunning the body is a session reset.
+fn split_body(body: &[u8]) -> Result<(&[u8], &[u8], &[u8])> {
     let len = body.len();
     if len < 4 {
         return Err(reset(
@@ -214,11 +118,18 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
             "total path attribute length exceeds the message",
         ));
     }
-    let attrs = &body[astart..astart + alen];
-    let nlri = &body[astart + alen..];
+    Ok((
+        withdrawn,
+        &body[astart..astart + alen],
+        &body[astart + alen..],
+    ))
+}
 
+/// The IPv4 unicast withdrawn-routes and NLRI fields (with ADD-PATH when
+/// it was negotiated to receive); a field that does not parse is a session
+/// reset (Invalid Network Field).
+fn decode_ipv4_fields(u: &mut Update, ctx: &Context, withdrawn: &[u8], nlri: &[u8]) -> Result<()> {
     let v4 = Family::IPV4_UNICAST;
-    let u = &mut rx.update;
     let v4_field = |bytes: &[u8], out: &mut Vec<Nlri>| {
         if ctx.addpath_rx(v4) {
             Nlri::decode_all(v4, bytes, true, out)
@@ -239,66 +150,83 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
             Vec::new(),
             format!("NLRI: {e}"),
         )
-    })?;
+    })
+}
 
-    let mut as4_path: Option<AsPath> = None;
-    let mut as4_aggregator: Option<Aggregator> = None;
+/// AS4_PATH and AS4_AGGREGATOR received from an old (2-octet) speaker,
+/// kept aside until every attribute is read (RFC 6793 4.2.3).
+#[derive(Default)]
+struct As4 {
+    path: Option<AsPath>,
+    aggregator: Option<Aggregator>,
+}
+
+/// One attribute's place in the path attributes field.
+struct Header {
+    flags: u8,
+    code: u8,
+    /// Offset of the value.
+    start: usize,
+    /// Offset just past the value.
+    end: usize,
+}
+
+/// The header of the attribute at `at`: flags, type, 1 or 2 length bytes;
+/// the error is the overrun's reason.
+fn header_at(attrs: &[u8], at: usize) -> std::result::Result<Header, &'static str> {
+    let hdr = if attrs
+        .get(at)
+        .is_some_and(|f| f & flag::EXTENDED_LENGTH != 0)
+    {
+        4
+    } else {
+        3
+    };
+    if at + hdr > attrs.len() {
+        return Err("attribute header truncated");
+    }
+    let vlen = if hdr == 4 {
+        usize::from(u16::from_be_bytes([attrs[at + 2], attrs[at + 3]]))
+    } else {
+        usize::from(attrs[at + 2])
+    };
+    let start = at + hdr;
+    if start + vlen > attrs.len() {
+        return Err("attribute length overruns the path attributes");
+    }
+    Ok(Header {
+        flags: attrs[at],
+        code: attrs[at + 1],
+        start,
+        end: start + vlen,
+    })
+}
+
+/// The one pass over the path attributes: each decoded into `rx.update`,
+/// each problem a malformation (or the session reset returned).
+fn decode_attributes(rx: &mut Received, ctx: &Context, attrs: &[u8]) -> Result<As4> {
+    let mut as4 = As4::default();
     let mut seen = [0u64; 4];
     let mut at = 0;
     while at < attrs.len() {
-        // header: flags, type, 1 or 2 length bytes
-        let hdr = if attrs
-            .get(at)
-            .is_some_and(|f| f & flag::EXTENDED_LENGTH != 0)
-        {
-            4
-        } else {
-            3
-        };
-        if at + hdr > attrs.len() {
-            overrun(&mut rx, "attribute header truncated")?;
-            break;
-        }
-        let flags = attrs[at];
-        let c = attrs[at + 1];
-        let vlen = if hdr == 4 {
-            usize::from(u16::from_be_bytes([attrs[at + 2], attrs[at + 3]]))
-        } else {
-            usize::from(attrs[at + 2])
-        };
-        let start = at + hdr;
-        if start + vlen > attrs.len() {
-            overrun(&mut rx, "attribute length overruns the path attributes")?;
-            break;
-        }
-        let value = &attrs[start..start + vlen];
-        let whole = &attrs[at..start + vlen];
-        at = start + vlen;
-
-        let bit = 1u64 << (c % 64);
-        let slot = usize::from(c / 64);
-        if seen[slot] & bit != 0 {
-            if c == code::MP_REACH_NLRI || c == code::MP_UNREACH_NLRI {
-                return Err(reset(
-                    subcode::update::MALFORMED_ATTRIBUTE_LIST,
-                    Vec::new(),
-                    format!("attribute {c} appears twice"),
-                ));
+        let h = match header_at(attrs, at) {
+            Ok(h) => h,
+            Err(reason) => {
+                overrun(rx, reason)?;
+                break;
             }
-            rx.malformations.push(Malformation {
-                verdict: Verdict::AttributeDiscard,
-                attribute: Some(c),
-                family: None,
-                reason: "repeated attribute, only the first is kept".into(),
-            });
+        };
+        let value = &attrs[h.start..h.end];
+        let whole = &attrs[at..h.end];
+        at = h.end;
+        if !first_of_its_type(rx, &mut seen, h.code)? {
             continue;
         }
-        seen[slot] |= bit;
-
+        let c = h.code;
         // RFC 4271 6.3: an unrecognized well-known attribute (the Optional
         // bit clear on a type that is not one of the five well-known ones,
         // nor an optional type this crate knows) is 3/2 with the attribute
-        if ctx.local_address.is_some() && flags & flag::OPTIONAL == 0 && !recognized(c) {
+        if ctx.local_address.is_some() && h.flags & flag::OPTIONAL == 0 && !recognized(c) {
             return Err(Error::Malformed {
                 notify: Notify::new(
                     ncode::UPDATE_MESSAGE,
@@ -308,63 +236,91 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
                 reason: format!("unrecognized well-known attribute {c}").into(),
             });
         }
-
         let mut bad_nlri = Vec::new();
         let result = decode_one(
             &mut rx.update,
             ctx,
             c,
-            flags,
+            h.flags,
             value,
-            whole,
-            &mut as4_path,
-            &mut as4_aggregator,
+            &mut as4,
             &mut bad_nlri,
         );
         rx.malformations
             .extend(bad_nlri.into_iter().map(|m| nlri_malformation(c, m)));
         if let Err(e) = result {
-            let verdict = action_for(c).unwrap_or(Verdict::AttributeDiscard);
-            if let Verdict::SessionReset(n) = verdict {
-                return Err(Error::Malformed {
-                    notify: Notify::new(n.code, n.subcode, whole.to_vec()),
-                    reason: format!("attribute {c}: {e}").into(),
-                });
-            }
-            rx.malformations.push(Malformation {
-                verdict,
-                attribute: Some(c),
-                family: None,
-                reason: e.0,
-            });
+            judge_attribute(rx, c, whole, e)?;
         }
     }
+    Ok(as4)
+}
 
-    // RFC 6793 4.2.3: an old speaker's AS4_PATH / AS4_AGGREGATOR
-    let u = &mut rx.update;
-    if !ctx.asn4 {
-        let mut use_as4_path = true;
-        if let Some(a4) = as4_aggregator {
-            match &mut u.attributes.aggregator {
-                Some(agg) if agg.asn == AS_TRANS => *agg = a4,
-                Some(_) => use_as4_path = false,
-                None => {}
-            }
-        }
-        if let (Some(p4), true) = (as4_path, use_as4_path) {
-            if let Some(p) = &u.attributes.as_path {
-                u.attributes.as_path = Some(p.merge_as4(&p4));
-            }
+/// Whether attribute `c` is seen for the first time in this UPDATE; a
+/// repeat is discarded (RFC 7606 3(g)), or a session reset for
+/// MP_REACH / MP_UNREACH.
+fn first_of_its_type(rx: &mut Received, seen: &mut [u64; 4], c: u8) -> Result<bool> {
+    let bit = 1u64 << (c % 64);
+    let slot = usize::from(c / 64);
+    if seen[slot] & bit == 0 {
+        seen[slot] |= bit;
+        return Ok(true);
+    }
+    if c == code::MP_REACH_NLRI || c == code::MP_UNREACH_NLRI {
+        return Err(reset(
+            subcode::update::MALFORMED_ATTRIBUTE_LIST,
+            Vec::new(),
+            format!("attribute {c} appears twice"),
+        ));
+    }
+    rx.malformations.push(Malformation {
+        verdict: Verdict::AttributeDiscard,
+        attribute: Some(c),
+        family: None,
+        reason: "repeated attribute, only the first is kept".into(),
+    });
+    Ok(false)
+}
+
+/// The RFC 7606 verdict on attribute `c` that did not decode: a
+/// malformation, or the session reset (with the attribute as the data).
+fn judge_attribute(rx: &mut Received, c: u8, whole: &[u8], e: AttrError) -> Result<()> {
+    let verdict = action_for(c).unwrap_or(Verdict::AttributeDiscard);
+    if let Verdict::SessionReset(n) = verdict {
+        return Err(Error::Malformed {
+            notify: Notify::new(n.code, n.subcode, whole.to_vec()),
+            reason: format!("attribute {c}: {e}").into(),
+        });
+    }
+    rx.malformations.push(Malformation {
+        verdict,
+        attribute: Some(c),
+        family: None,
+        reason: e.0,
+    });
+    Ok(())
+}
+
+/// RFC 6793 4.2.3: an old speaker's AS4_PATH / AS4_AGGREGATOR merged into
+/// AS_PATH / AGGREGATOR.
+fn merge_as4(u: &mut Update, as4: As4) {
+    let mut use_as4_path = true;
+    if let Some(a4) = as4.aggregator {
+        match &mut u.attributes.aggregator {
+            Some(agg) if agg.asn == AS_TRANS => *agg = a4,
+            Some(_) => use_as4_path = false,
+            None => {}
         }
     }
-
-    if ctx.local_address.is_some() {
-        ignore_semantic_errors(&mut rx, own_address(ctx));
+    if let (Some(p4), true) = (as4.path, use_as4_path) {
+        if let Some(p) = &u.attributes.as_path {
+            u.attributes.as_path = Some(p.merge_as4(&p4));
+        }
     }
-    let u = &mut rx.update;
+}
 
-    // RFC 7606 7.5: LOCAL_PREF from an external peer is discarded
-    if !ctx.ibgp() && u.attributes.local_pref.take().is_some() {
+/// RFC 7606 7.5: LOCAL_PREF from an external peer is discarded.
+fn discard_external_local_pref(rx: &mut Received, ctx: &Context) {
+    if !ctx.ibgp() && rx.update.attributes.local_pref.take().is_some() {
         rx.malformations.push(Malformation {
             verdict: Verdict::AttributeDiscard,
             attribute: Some(code::LOCAL_PREF),
@@ -372,31 +328,35 @@ pub fn decode(body: &[u8], ctx: &Context) -> Result<Received> {
             reason: "LOCAL_PREF received from an external peer".into(),
         });
     }
+}
 
-    // RFC 7606 3(d): missing well-known mandatory attributes
+/// RFC 7606 3(d): missing well-known mandatory attributes of an UPDATE
+/// that announces routes (treat-as-withdraw), unless already malformed.
+fn missing_mandatory(rx: &mut Received) {
+    let u = &rx.update;
     let announces = !u.nlri.is_empty() || u.mp_reach.as_ref().is_some_and(|r| !r.nlri.is_empty());
-    if announces {
-        let malformed = |c: u8| rx.malformations.iter().any(|m| m.attribute == Some(c));
-        let mut missing = Vec::new();
-        if u.attributes.origin.is_none() && !malformed(code::ORIGIN) {
-            missing.push(code::ORIGIN);
-        }
-        if u.attributes.as_path.is_none() && !malformed(code::AS_PATH) {
-            missing.push(code::AS_PATH);
-        }
-        if !u.nlri.is_empty() && u.next_hop.is_none() && !malformed(code::NEXT_HOP) {
-            missing.push(code::NEXT_HOP);
-        }
-        for c in missing {
-            rx.malformations.push(Malformation {
-                verdict: Verdict::TreatAsWithdraw,
-                attribute: Some(c),
-                family: None,
-                reason: "missing well-known mandatory attribute".into(),
-            });
-        }
+    if !announces {
+        return;
     }
-    Ok(rx)
+    let malformed = |c: u8| rx.malformations.iter().any(|m| m.attribute == Some(c));
+    let mut missing = Vec::new();
+    if u.attributes.origin.is_none() && !malformed(code::ORIGIN) {
+        missing.push(code::ORIGIN);
+    }
+    if u.attributes.as_path.is_none() && !malformed(code::AS_PATH) {
+        missing.push(code::AS_PATH);
+    }
+    if !u.nlri.is_empty() && u.next_hop.is_none() && !malformed(code::NEXT_HOP) {
+        missing.push(code::NEXT_HOP);
+    }
+    for c in missing {
+        rx.malformations.push(Malformation {
+            verdict: Verdict::TreatAsWithdraw,
+            attribute: Some(c),
+            family: None,
+            reason: "missing well-known mandatory attribute".into(),
+        });
+    }
 }
 
 /// Our IPv4 address on a live session, for the NEXT_HOP check: none when
@@ -497,19 +457,15 @@ fn overrun(rx: &mut Received, reason: &'static str) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn decode_one(
     u: &mut Update,
     ctx: &Context,
     c: u8,
     flags: u8,
     value: &[u8],
-    whole: &[u8],
-    as4_path: &mut Option<AsPath>,
-    as4_aggregator: &mut Option<Aggregator>,
+    as4: &mut As4,
     bad_nlri: &mut Vec<MalformedNlri>,
 ) -> Result<(), AttrError> {
-    let _ = whole;
     // RFC 7606 3(c): optional / transitive bits conflicting with the type
     if let Some(expected) = standard_flags(c) {
         if flags & (flag::OPTIONAL | flag::TRANSITIVE) != expected {
@@ -540,9 +496,9 @@ fn decode_one(
             u.mp_unreach = Some(mp::unreach(value, |f| ctx.addpath_rx(f), bad_nlri)?)
         }
         code::EXTENDED_COMMUNITIES => a.extended_communities = ExtendedCommunities::decode(value)?,
-        code::AS4_PATH if !ctx.asn4 => *as4_path = Some(attr_17_as4_path::decode(value)?),
+        code::AS4_PATH if !ctx.asn4 => as4.path = Some(attr_17_as4_path::decode(value)?),
         code::AS4_AGGREGATOR if !ctx.asn4 => {
-            *as4_aggregator = Some(attr_18_as4_aggregator::decode(value)?)
+            as4.aggregator = Some(attr_18_as4_aggregator::decode(value)?)
         }
         code::AIGP => a.aigp = Some(attr_26_aigp::decode(value)?),
         code::LARGE_COMMUNITY => a.large_communities = LargeCommunities::decode(value)?,

@@ -10,6 +10,7 @@ pub mod eor;
 pub mod error;
 pub mod mp;
 pub mod pack;
+mod received;
 
 pub use decode::Received;
 pub use error::{Malformation, Verdict};

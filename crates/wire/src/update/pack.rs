@@ -231,6 +231,42 @@ impl<'a> Packer<'a> {
         ctx: &Context,
         out: &mut Packed,
     ) {
+        self.sort_into_fields(list, family, next_hop);
+        let carries = !self.announce.is_empty()
+            || !self.withdraw.is_empty()
+            || !self.mp_announce.is_empty()
+            || !matches!(family.safi, Safi::UNICAST | Safi::MULTICAST);
+        let attr: &[u8] = if carries {
+            attr_cache.get_or_insert_with(|| encode_attributes(attrs, next_hop, family, ctx))
+        } else {
+            &[]
+        };
+        let max = ctx.max_size.min(0xFFFF);
+        let withdraw_size = max - HEADER_LEN - 4;
+        let announce_size = withdraw_size as isize - attr.len() as isize;
+        self.native_updates(attr, withdraw_size, announce_size, ctx, out);
+        if self.mp_withdraw.is_empty() && self.mp_announce.is_empty() {
+            return;
+        }
+        if announce_size <= 0 {
+            reject(
+                &self.mp_withdraw,
+                "attributes too large for one UPDATE",
+                out,
+            );
+            reject(
+                &self.mp_announce,
+                "attributes too large for one UPDATE",
+                out,
+            );
+            return;
+        }
+        self.mp_updates(family, next_hop, attr, announce_size as usize, ctx, out);
+    }
+
+    /// Sorts the NLRIs of `list` into the four places an UPDATE holds them
+    /// (IPv4 withdrawn / NLRI fields, MP_UNREACH / MP_REACH), each sorted.
+    fn sort_into_fields(&mut self, list: &[&'a RouteChange], family: Family, next_hop: &NextHop) {
         self.withdraw.clear();
         self.announce.clear();
         self.mp_withdraw.clear();
@@ -257,62 +293,49 @@ impl<'a> Packer<'a> {
                 v.sort_unstable();
             }
         }
-        let carries = !self.announce.is_empty()
-            || !self.withdraw.is_empty()
-            || !self.mp_announce.is_empty()
-            || !matches!(family.safi, Safi::UNICAST | Safi::MULTICAST);
-        let attr: &[u8] = if carries {
-            attr_cache.get_or_insert_with(|| {
-                let mut v = Vec::with_capacity(64);
-                let nh_attr = mp_next_hop(next_hop, family)
-                    .ipv4()
-                    .filter(|_| sends_next_hop_attribute(family));
-                outgoing_attributes(attrs, ctx).encode(nh_attr, ctx.asn4, &mut v);
-                v
-            })
-        } else {
-            &[]
-        };
-        let max = ctx.max_size.min(0xFFFF);
-        let withdraw_size = max - HEADER_LEN - 4;
-        let announce_size = withdraw_size as isize - attr.len() as isize;
-        let v4_addpath = ctx.addpath_tx(Family::IPV4_UNICAST);
+    }
 
-        // IPv4 withdrawals: Withdrawn Routes field, no attributes
+    /// The IPv4 unicast UPDATEs: withdrawals in the Withdrawn Routes field
+    /// (no attributes), announcements in the NLRI field.
+    fn native_updates(
+        &self,
+        attr: &[u8],
+        withdraw_size: usize,
+        announce_size: isize,
+        ctx: &Context,
+        out: &mut Packed,
+    ) {
+        let v4_addpath = ctx.addpath_tx(Family::IPV4_UNICAST);
         native_messages(&self.withdraw, v4_addpath, withdraw_size, true, &[], out);
-        // IPv4 announcements: NLRI field
-        if !self.announce.is_empty() {
-            if announce_size <= 0 {
-                reject(&self.announce, "attributes too large for one UPDATE", out);
-            } else {
-                native_messages(
-                    &self.announce,
-                    v4_addpath,
-                    announce_size as usize,
-                    false,
-                    attr,
-                    out,
-                );
-            }
-        }
-        if self.mp_withdraw.is_empty() && self.mp_announce.is_empty() {
+        if self.announce.is_empty() {
             return;
         }
         if announce_size <= 0 {
-            reject(
-                &self.mp_withdraw,
-                "attributes too large for one UPDATE",
+            reject(&self.announce, "attributes too large for one UPDATE", out);
+        } else {
+            native_messages(
+                &self.announce,
+                v4_addpath,
+                announce_size as usize,
+                false,
+                attr,
                 out,
             );
-            reject(
-                &self.mp_announce,
-                "attributes too large for one UPDATE",
-                out,
-            );
-            return;
         }
+    }
+
+    /// The MP_UNREACH_NLRI then MP_REACH_NLRI UPDATEs, each within
+    /// `budget` bytes of NLRI attribute.
+    fn mp_updates(
+        &mut self,
+        family: Family,
+        next_hop: &NextHop,
+        attr: &[u8],
+        budget: usize,
+        ctx: &Context,
+        out: &mut Packed,
+    ) {
         let addpath = ctx.addpath_tx(family);
-        let budget = announce_size as usize;
         // MP_UNREACH_NLRI
         let mut header = Vec::with_capacity(40);
         header.extend_from_slice(&family.afi.0.to_be_bytes());
@@ -341,6 +364,22 @@ impl<'a> Packer<'a> {
             out,
         );
     }
+}
+
+/// The encoded path attributes of a group in `family` on this session
+/// (NEXT_HOP included when the next hop is IPv4 and the family sends it).
+fn encode_attributes(
+    attrs: &Attributes,
+    next_hop: &NextHop,
+    family: Family,
+    ctx: &Context,
+) -> Vec<u8> {
+    let mut v = Vec::with_capacity(64);
+    let nh_attr = mp_next_hop(next_hop, family)
+        .ipv4()
+        .filter(|_| sends_next_hop_attribute(family));
+    outgoing_attributes(attrs, ctx).encode(nh_attr, ctx.asn4, &mut v);
+    v
 }
 
 fn reject(nlris: &[&Nlri], reason: &'static str, out: &mut Packed) {
