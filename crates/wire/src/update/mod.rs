@@ -13,7 +13,7 @@ pub mod pack;
 
 pub use decode::Received;
 pub use error::{Malformation, Verdict};
-pub use pack::{pack, Packed, Unsendable};
+pub use pack::{pack, pack_unit, unit_list, Packed, UnitList, UnitNlris, Unsendable};
 
 use crate::attribute::{code, flag, put_attribute, Attributes, MpReach, MpUnreach};
 use crate::family::{Afi, Family};
