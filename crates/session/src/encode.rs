@@ -77,7 +77,10 @@ fn flush_routes(run: &mut Vec<RouteChange>, ctx: &Context, out: &mut Vec<Outgoin
 }
 
 /// Encodes `changes`, in order; routes refer to `attributes` by index
-/// (routes sharing a set share its `Arc`, so packing groups them).
+/// (routes sharing a set share its `Arc`, so packing groups them). The
+/// whole batch at once: the worker encodes a chunk at a time from the
+/// batch's frame ([`crate::batch_encoder`]), whose tests hold it to the
+/// bytes of this function.
 pub fn encode_changes(
     changes: &[Change],
     attributes: &[Arc<Attributes>],
