@@ -76,6 +76,10 @@ struct Unit {
     /// the unit's attributes encoded once.
     done: usize,
     attr_cache: Option<Vec<u8>>,
+    /// Grouped: the one list (`UnitList as usize`) all its changes go to,
+    /// when they came one after the other in the batch and sorted (a
+    /// first table does): nothing to count or sort before packing.
+    single: Option<usize>,
 }
 
 /// Which change of the batch is at each place of the packing order.
@@ -115,7 +119,14 @@ struct RunPlanner {
     /// (group, family) of each unit, by order of first use.
     units: Vec<(u32, Family)>,
     last: Option<(u32, u32)>,
+    /// Per unit: see [`Unit::single`]; [`MIXED`] when not known.
+    single: Vec<u8>,
+    /// The unit and NLRI of the last grouped change.
+    previous: Option<(u32, Nlri)>,
 }
+
+/// A unit whose changes are not known to go to one list, sorted.
+const MIXED: u8 = u8::MAX;
 
 impl RunPlanner {
     fn new(first: usize) -> RunPlanner {
@@ -126,15 +137,23 @@ impl RunPlanner {
             index: HashMap::new(),
             units: Vec::new(),
             last: None,
+            single: Vec::new(),
+            previous: None,
         }
     }
 
-    fn add(&mut self, family: Family, set: u32, next_hop: NextHop, ctx: &Context) {
+    fn add(&mut self, nlri: Nlri, withdraw: bool, set: u32, next_hop: NextHop, ctx: &Context) {
+        let family = nlri.family();
         if !ctx.family_allowed(family) {
             // not sent: not in any unit
             self.unit_of.push(SKIPPED);
             return;
         }
+        let class = if grouped(family, ctx) {
+            unit_list(family, &resolve_self(&next_hop, family, ctx), withdraw) as u8
+        } else {
+            MIXED
+        };
         let group = match self.last {
             Some((s, g)) if s == set && self.groups[g as usize].1 == next_hop => g,
             _ => {
@@ -153,11 +172,20 @@ impl RunPlanner {
             None => {
                 let u = self.units.len() as u32;
                 self.units.push((group, family));
+                self.single.push(class);
                 families.push((family, u));
-                u
+                self.unit_of.push(u);
+                self.previous = Some((u, nlri));
+                return;
             }
         };
         self.unit_of.push(unit);
+        let single = &mut self.single[unit as usize];
+        let follows = matches!(&self.previous, Some((u, n)) if *u == unit && *n <= nlri);
+        if *single != class || !follows {
+            *single = MIXED;
+        }
+        self.previous = Some((unit, nlri));
     }
 
     /// The run in packing order.
@@ -194,6 +222,9 @@ impl RunPlanner {
                 span: start..start + count[r],
                 done: 0,
                 attr_cache: None,
+                single: Some(self.single[*u as usize])
+                    .filter(|c| *c != MIXED)
+                    .map(usize::from),
             });
             start += count[r];
         }
@@ -267,7 +298,9 @@ impl BatchEncoder {
         let mut eor = false;
         let mut run: Option<RunPlanner> = None;
         for i in 0..frame.len() {
-            match frame.get(i).map_err(ipc)? {
+            let change = frame.get(i).map_err(ipc)?;
+            let withdraw = matches!(change, Change::Withdraw { .. });
+            match change {
                 Change::Announce {
                     nlri,
                     next_hop,
@@ -279,12 +312,8 @@ impl BatchEncoder {
                     attributes,
                 } => {
                     let s = set(attributes)?;
-                    run.get_or_insert_with(|| RunPlanner::new(i)).add(
-                        nlri.family(),
-                        s,
-                        next_hop,
-                        ctx,
-                    );
+                    run.get_or_insert_with(|| RunPlanner::new(i))
+                        .add(nlri, withdraw, s, next_hop, ctx);
                     continue;
                 }
                 Change::Operational(_) if !operational => {
@@ -477,7 +506,14 @@ fn pack_next(
         let mut last: [Option<Nlri>; 4] = Default::default();
         let mut sorted = [true; 4];
         let mut count = [0usize; 4];
-        for k in unit.span.clone() {
+        let span = match unit.single {
+            Some(l) => {
+                count[l] = unit.span.len();
+                0..0
+            }
+            None => unit.span.clone(),
+        };
+        for k in span {
             let change = frame.get(order.at(k)).map_err(ipc)?;
             let Some((nlri, withdraw)) = route_nlri(change) else {
                 continue;
@@ -688,7 +724,8 @@ mod tests {
         /// messages, in order, are those the whole batch gives.
         #[test]
         fn chunks_are_the_whole_batch_encoded(
-            changes in proptest::collection::vec(change(), 0..120),
+            mut changes in proptest::collection::vec(change(), 0..120),
+            sorted_input in any::<bool>(),
             group_updates in any::<bool>(),
             extended in any::<bool>(),
             v4_only in any::<bool>(),
@@ -707,6 +744,10 @@ mod tests {
             }
             if addpath {
                 ctx.addpath_tx.insert(Family::IPV4_UNICAST);
+            }
+            if sorted_input {
+                // runs that come in packing order, as a first table does
+                changes.sort_by(|a, b| route_nlri(a.clone()).map(|r| r.0).cmp(&route_nlri(b.clone()).map(|r| r.0)));
             }
             let msg = RibToSession::Changes { seq: 9, attributes: sets(), changes: changes.clone() };
             let sent: Vec<Change> = changes
