@@ -15,7 +15,7 @@
 //! oversized frame is a protocol violation: the peer is treated as dead.
 
 use crate::error::{Error, Result};
-use bytes::{Buf, BufMut, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use nix::sys::socket::{
     recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,
     SockFlag, SockType, UnixAddr,
@@ -48,7 +48,7 @@ thread_local! {
     static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0u8; READ_CHUNK].into_boxed_slice());
 }
 
-fn bincode_config() -> impl bincode::config::Config {
+pub(crate) fn bincode_config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<MAX_FRAME>()
 }
 
@@ -79,12 +79,7 @@ pub fn decode_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<(usize, T)>
     let Some((&nfds, body)) = payload.split_first() else {
         return Err(Error::Protocol("empty frame".into()));
     };
-    let nfds = nfds as usize;
-    if nfds > MAX_FDS {
-        return Err(Error::Protocol(format!(
-            "frame announces {nfds} descriptors"
-        )));
-    }
+    let nfds = check_fds(nfds)?;
     let (msg, used) = bincode::serde::decode_from_slice(body, bincode_config())?;
     if used != body.len() {
         return Err(Error::Protocol(format!(
@@ -93,6 +88,17 @@ pub fn decode_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<(usize, T)>
         )));
     }
     Ok((nfds, msg))
+}
+
+/// The descriptor count a frame announces, refused past [`MAX_FDS`].
+pub(crate) fn check_fds(nfds: u8) -> Result<usize> {
+    let nfds = nfds as usize;
+    if nfds > MAX_FDS {
+        return Err(Error::Protocol(format!(
+            "frame announces {nfds} descriptors"
+        )));
+    }
+    Ok(nfds)
 }
 
 /// Creates a connected pair of close-on-exec Unix stream sockets (blocking
@@ -224,13 +230,24 @@ impl<Rx: DeserializeOwned> Receiver<Rx> {
     /// cases the peer must be considered dead. Cancel-safe: a cancelled call
     /// loses nothing, the next call continues where it stopped.
     pub async fn recv(&mut self) -> Result<(Rx, Vec<OwnedFd>)> {
+        self.recv_with(|payload| decode_payload::<Rx>(&payload))
+            .await
+    }
+
+    /// Receives the next frame and reads it with `decode`, which gets its
+    /// payload (the descriptor count, then the body) and returns the count
+    /// and what it made of the body; as [`Receiver::recv`] otherwise.
+    pub async fn recv_with<T>(
+        &mut self,
+        decode: impl Fn(Bytes) -> Result<(usize, T)>,
+    ) -> Result<(T, Vec<OwnedFd>)> {
         loop {
             if let Some(frame) = self
                 .codec
                 .decode(&mut self.buf)
                 .map_err(|e| Error::Protocol(e.to_string()))?
             {
-                let (nfds, msg) = decode_payload::<Rx>(&frame)?;
+                let (nfds, msg) = decode(frame.freeze())?;
                 if self.fds.len() < nfds {
                     return Err(Error::Protocol(format!(
                         "frame announces {nfds} descriptors, {} received",

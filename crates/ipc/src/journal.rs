@@ -14,14 +14,18 @@
 //! bounded by the number of route keys the API touched since the peer's
 //! last clear, like the rib's own table by its routes.
 //! Keys and routes are wire's types; the supervisor keeps them without
-//! reading them.
+//! reading them. Each peer's entries are kept in the order their keys first
+//! came (a slot table indexed by a hash of the key, about 83 bytes a
+//! route where a `BTreeMap` of boxed entries took about 190); the replay
+//! gives them in key order, as the map did.
 
 use crate::messages::PeerId;
 use ferrobgp_wire::attribute::Attributes;
-use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
+use hashbrown::HashTable;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// An announced route as the journal keeps it: the route and its
@@ -54,23 +58,109 @@ pub enum JournalOp {
     },
 }
 
-/// What the journal holds under one key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Announced(JournalRoute),
-    Withdrawn(Route),
+/// What the journal holds under one key: the last announcement or
+/// withdrawal. 72 bytes: the route (64), its watchdog group as a number
+/// into [`Names`] (the few names of a journal are held once, not per
+/// route), what the entry is.
+#[derive(Debug, Clone)]
+struct Entry {
+    route: Route,
+    /// 0: none; n: the name numbered n - 1.
+    watchdog: u32,
+    kind: Kind,
 }
 
-impl Entry {
-    fn announced(&self) -> bool {
-        matches!(self, Entry::Announced(_))
+const _: () = assert!(std::mem::size_of::<Entry>() == 72);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Announced,
+    /// Announced withdrawn (`withdraw` with `watchdog`).
+    AnnouncedWithdrawn,
+    Withdrawn,
+}
+
+/// Watchdog names, each held once, numbered in order of first use.
+#[derive(Debug, Clone, Default)]
+struct Names {
+    names: Vec<Arc<str>>,
+    numbers: HashMap<Arc<str>, u32>,
+    /// Count of names at which those no entry uses any more are dropped
+    /// (see [`Journal::compact_names`]).
+    prune_at: usize,
+}
+
+impl Names {
+    /// Whether `name` would be a new one past the pruning bound.
+    fn full_for(&self, name: Option<&String>) -> bool {
+        name.is_some_and(|n| !self.numbers.contains_key(n.as_str()))
+            && self.names.len() >= self.prune_at
+    }
+
+    fn number(&mut self, name: Option<String>) -> u32 {
+        let Some(name) = name else {
+            return 0;
+        };
+        if let Some(n) = self.numbers.get(name.as_str()) {
+            return *n;
+        }
+        let name: Arc<str> = name.into();
+        self.names.push(name.clone());
+        let n = self.names.len() as u32;
+        self.numbers.insert(name, n);
+        n
+    }
+
+    fn name(&self, n: u32) -> Option<String> {
+        n.checked_sub(1)
+            .and_then(|i| self.names.get(i as usize))
+            .map(|s| s.to_string())
     }
 }
 
-/// One peer's routes: per key, the last announcement or withdrawal (boxed:
-/// the map's nodes stay small, about 60 bytes a route less for a table
-/// filled in key order).
-type PeerRoutes = BTreeMap<NlriKey, Box<Entry>>;
+/// One peer's entries in the order their keys first came, with an index
+/// of 4-byte slot numbers hashed by the key of the route in the slot (the
+/// key is not stored a second time). An entry is only ever replaced in
+/// its slot (a withdrawal is an entry too) or dropped with the whole peer,
+/// so the slots have no holes.
+#[derive(Debug, Clone, Default)]
+struct PeerRoutes {
+    slots: Vec<Entry>,
+    index: HashTable<u32>,
+}
+
+/// The index's hasher (foldhash, as the rib's route tables: see
+/// `benches/journal.rs` for the measure against SipHash).
+type Hasher = foldhash::fast::RandomState;
+
+impl PeerRoutes {
+    /// Puts `entry` in the slot of its key (a new slot at the end for a
+    /// new key).
+    fn put(&mut self, entry: Entry, hasher: &Hasher) {
+        let key = entry.route.key();
+        let hash = hasher.hash_one(&key);
+        let slots = &mut self.slots;
+        match self
+            .index
+            .find(hash, |&n| slots[n as usize].route.key() == key)
+        {
+            Some(&n) => slots[n as usize] = entry,
+            None => {
+                let n = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+                slots.push(entry);
+                self.index
+                    .insert_unique(hash, n, |&n| hasher.hash_one(slots[n as usize].route.key()));
+            }
+        }
+    }
+
+    /// The entries in key order (the replay's order).
+    fn in_key_order(&self) -> Vec<&Entry> {
+        let mut v: Vec<&Entry> = self.slots.iter().collect();
+        v.sort_by_cached_key(|e| e.route.key());
+        v
+    }
+}
 
 /// The distinct attribute sets of the journal's routes, each held once:
 /// a route decoded from a message has a copy of its set of its own, so
@@ -105,14 +195,15 @@ pub struct Journal {
     cleared: BTreeSet<PeerId>,
     watchdogs: BTreeMap<PeerId, BTreeMap<String, bool>>,
     sets: Sets,
+    names: Names,
+    hasher: Hasher,
 }
 
-/// Equal when they hold the same changes (whatever their sets' sharing).
+/// Equal when they hold the same changes (whatever their sets' sharing,
+/// the order their keys came in and the numbering of watchdog names).
 impl PartialEq for Journal {
     fn eq(&self, other: &Journal) -> bool {
-        self.routes == other.routes
-            && self.cleared == other.cleared
-            && self.watchdogs == other.watchdogs
+        self.replay(usize::MAX) == other.replay(usize::MAX)
     }
 }
 
@@ -128,17 +219,34 @@ impl Journal {
         match op {
             JournalOp::Announce { peer, mut value } => {
                 self.sets.share(&mut value.route.attributes);
+                if self.names.full_for(value.watchdog.as_ref()) {
+                    self.compact_names();
+                }
+                let entry = Entry {
+                    route: value.route,
+                    watchdog: self.names.number(value.watchdog),
+                    kind: if value.withdrawn {
+                        Kind::AnnouncedWithdrawn
+                    } else {
+                        Kind::Announced
+                    },
+                };
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(value.route.key(), Box::new(Entry::Announced(value)));
+                    .put(entry, &self.hasher);
             }
             JournalOp::Withdraw { peer, mut value } => {
                 self.sets.share(&mut value.attributes);
+                let entry = Entry {
+                    route: value,
+                    watchdog: 0,
+                    kind: Kind::Withdrawn,
+                };
                 self.routes
                     .entry(peer)
                     .or_default()
-                    .insert(value.key(), Box::new(Entry::Withdrawn(value)));
+                    .put(entry, &self.hasher);
             }
             JournalOp::Clear { peer } => {
                 self.routes.remove(&peer);
@@ -157,6 +265,34 @@ impl Journal {
         }
     }
 
+    /// Drops the watchdog names no entry uses any more and numbers the
+    /// others again (a helper naming a group per route must not grow the
+    /// names for ever); at most once per doubling of the names.
+    fn compact_names(&mut self) {
+        let mut new = vec![0u32; self.names.names.len() + 1];
+        let mut names: Vec<Arc<str>> = Vec::new();
+        for r in self.routes.values_mut() {
+            for e in &mut r.slots {
+                let old = e.watchdog as usize;
+                if old == 0 {
+                    continue;
+                }
+                if new[old] == 0 {
+                    names.push(self.names.names[old - 1].clone());
+                    new[old] = names.len() as u32;
+                }
+                e.watchdog = new[old];
+            }
+        }
+        self.names.numbers = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as u32 + 1))
+            .collect();
+        self.names.prune_at = (names.len() * 2).max(64);
+        self.names.names = names;
+    }
+
     /// Keeps only the peers `keep` says yes to (a reload removed the others).
     pub fn retain_peers(&mut self, keep: impl Fn(PeerId) -> bool) {
         self.routes.retain(|p, _| keep(*p));
@@ -168,13 +304,13 @@ impl Journal {
     pub fn len(&self) -> usize {
         self.routes
             .values()
-            .map(|r| r.values().filter(|e| e.announced()).count())
+            .map(|r| r.slots.iter().filter(|e| e.kind != Kind::Withdrawn).count())
             .sum()
     }
 
     /// Number of entries held (announcements, withdrawals, clears, watchdogs).
     pub fn entries(&self) -> usize {
-        self.routes.values().map(|r| r.len()).sum::<usize>()
+        self.routes.values().map(|r| r.slots.len()).sum::<usize>()
             + self.cleared.len()
             + self.watchdogs.values().map(|w| w.len()).sum::<usize>()
     }
@@ -183,28 +319,37 @@ impl Journal {
         self.entries() == 0
     }
 
+    /// The change that puts `entry` back.
+    fn op_of(&self, peer: PeerId, entry: &Entry) -> JournalOp {
+        match entry.kind {
+            Kind::Withdrawn => JournalOp::Withdraw {
+                peer,
+                value: entry.route.clone(),
+            },
+            Kind::Announced | Kind::AnnouncedWithdrawn => JournalOp::Announce {
+                peer,
+                value: JournalRoute {
+                    route: entry.route.clone(),
+                    watchdog: self.names.name(entry.watchdog),
+                    withdrawn: entry.kind == Kind::AnnouncedWithdrawn,
+                },
+            },
+        }
+    }
+
     /// The journal as the changes that rebuild it from nothing, in chunks of
     /// at most `chunk` changes (each chunk one message): the clears, every
-    /// peer's routes, then the watchdog states.
+    /// peer's routes (peer by peer, each peer's in key order), then the
+    /// watchdog states.
     pub fn replay(&self, chunk: usize) -> Vec<Vec<JournalOp>> {
         let clears = self
             .cleared
             .iter()
             .map(|peer| JournalOp::Clear { peer: *peer });
         let routes = self.routes.iter().flat_map(|(peer, r)| {
-            r.values().map(|entry| {
-                let peer = *peer;
-                match &**entry {
-                    Entry::Announced(value) => JournalOp::Announce {
-                        peer,
-                        value: value.clone(),
-                    },
-                    Entry::Withdrawn(value) => JournalOp::Withdraw {
-                        peer,
-                        value: value.clone(),
-                    },
-                }
-            })
+            r.in_key_order()
+                .into_iter()
+                .map(move |entry| self.op_of(*peer, entry))
         });
         let watchdogs = self.watchdogs.iter().flat_map(|(peer, w)| {
             w.iter().map(|(name, announced)| JournalOp::Watchdog {
@@ -397,6 +542,128 @@ mod tests {
             assert_eq!(got, want);
             let chunk = (next() % 5) as usize;
             assert_eq!(rebuilt(&j, chunk), j);
+        }
+    }
+
+    /// The route of a generated key: IPv4 or IPv6, with or without a
+    /// path identifier (key order is not the order keys come in).
+    fn keyed_route(k: u64, v: u8) -> Route {
+        use ferrobgp_wire::nlri::Prefix;
+        use ferrobgp_wire::route::NextHop;
+        let net = if k % 2 == 0 {
+            format!("10.{}.0.0/{}", k % 251, 16 + k % 9)
+        } else {
+            format!("2001:db8:{:x}::/{}", k % 251, 48 - k % 5)
+        };
+        let mut prefix = Prefix::unicast(net.parse().expect("prefix"));
+        prefix.path_id = (k % 3 == 0).then_some((k % 7) as u32);
+        let next_hop = if k % 2 == 0 {
+            NextHop::V4("192.0.2.1".parse().expect("next hop"))
+        } else {
+            NextHop::V6("2001:db8::1".parse().expect("next hop"))
+        };
+        Route::new(
+            prefix,
+            next_hop,
+            Arc::new(Attributes {
+                med: Some(u32::from(v)),
+                ..Attributes::default()
+            }),
+        )
+    }
+
+    /// Against a simple model, a map from (peer, key) to the last change
+    /// since the peer's last clear: replay order (clears, then each peer's
+    /// routes in key order, then watchdogs), contents, watchdog names (a
+    /// few shared ones and one per change) and counts, after any sequence
+    /// of changes; the names no entry uses are not kept for ever.
+    #[test]
+    fn slot_table_matches_a_keyed_model() {
+        use ferrobgp_wire::nlri::NlriKey;
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..200 {
+            let mut j = Journal::new();
+            let mut model: BTreeMap<(PeerId, NlriKey), JournalOp> = BTreeMap::new();
+            let mut cleared: BTreeSet<PeerId> = BTreeSet::new();
+            let mut dogs: BTreeMap<(PeerId, String), bool> = BTreeMap::new();
+            for step in 0..(next() % 1500) {
+                let peer = (next() % 3) as PeerId;
+                let route = keyed_route(next() % 40, (next() % 256) as u8);
+                let key = route.key();
+                let op = match next() % 12 {
+                    0..=6 => JournalOp::Announce {
+                        peer,
+                        value: JournalRoute {
+                            route,
+                            watchdog: match next() % 4 {
+                                0 => None,
+                                1 => Some(format!("dog{}", next() % 3)),
+                                _ => Some(format!("once{round}-{step}")),
+                            },
+                            withdrawn: next() % 5 == 0,
+                        },
+                    },
+                    7..=9 => JournalOp::Withdraw { peer, value: route },
+                    10 => JournalOp::Clear { peer },
+                    _ => JournalOp::Watchdog {
+                        peer,
+                        name: format!("dog{}", next() % 3),
+                        announced: next() % 2 == 0,
+                    },
+                };
+                match &op {
+                    JournalOp::Announce { .. } | JournalOp::Withdraw { .. } => {
+                        model.insert((peer, key), op.clone());
+                    }
+                    JournalOp::Clear { peer } => {
+                        model.retain(|(p, _), _| p != peer);
+                        cleared.insert(*peer);
+                    }
+                    JournalOp::Watchdog {
+                        peer,
+                        name,
+                        announced,
+                    } => {
+                        dogs.insert((*peer, name.clone()), *announced);
+                    }
+                }
+                j.apply(op);
+            }
+            let want: Vec<JournalOp> = cleared
+                .iter()
+                .map(|p| JournalOp::Clear { peer: *p })
+                .chain(model.values().cloned())
+                .chain(
+                    dogs.iter()
+                        .map(|((peer, name), announced)| JournalOp::Watchdog {
+                            peer: *peer,
+                            name: name.clone(),
+                            announced: *announced,
+                        }),
+                )
+                .collect();
+            let got: Vec<JournalOp> = j.replay(usize::MAX).concat();
+            assert_eq!(got, want, "round {round}");
+            let announced = model
+                .values()
+                .filter(|op| matches!(op, JournalOp::Announce { .. }))
+                .count();
+            assert_eq!(j.len(), announced);
+            assert_eq!(j.entries(), model.len() + cleared.len() + dogs.len());
+            // names: pruned to those in use, at most 3 x 40 entries, when
+            // they double (without pruning, up to one per change)
+            assert!(
+                j.names.names.len() <= 2 * 3 * 40,
+                "{} names held",
+                j.names.names.len()
+            );
+            assert_eq!(rebuilt(&j, 1 + (next() % 7) as usize), j);
         }
     }
 }

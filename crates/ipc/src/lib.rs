@@ -7,6 +7,7 @@
 //! `SCM_RIGHTS`. A peer that sends garbage or closes its end yields an
 //! [`Error`]: it is dead.
 
+mod changes_frame;
 pub mod channel;
 mod config_payload;
 mod error;
@@ -16,6 +17,7 @@ mod metrics;
 pub mod peer;
 pub mod pipe;
 
+pub use changes_frame::{ChangesFrame, RibFrame};
 pub use channel::{pair, Channel, Receiver, Sender};
 pub use config_payload::ConfigPayload;
 pub use error::{Error, Result};

@@ -50,7 +50,7 @@ fn route(nlri: &Nlri, next_hop: &NextHop, i: u32, sets: &[Arc<Attributes>]) -> R
 /// `ferrobgp.compat.reference-extended-community`: `set` with ExaBGP's
 /// type 0x01 for 4-byte-ASN route targets and origins (the same `Arc`
 /// when nothing changes).
-fn reference_layout(set: &Arc<Attributes>) -> Arc<Attributes> {
+pub(crate) fn reference_layout(set: &Arc<Attributes>) -> Arc<Attributes> {
     match set.extended_communities.reference_layout() {
         Some(ext) => Arc::new(Attributes {
             extended_communities: ext,
@@ -77,7 +77,10 @@ fn flush_routes(run: &mut Vec<RouteChange>, ctx: &Context, out: &mut Vec<Outgoin
 }
 
 /// Encodes `changes`, in order; routes refer to `attributes` by index
-/// (routes sharing a set share its `Arc`, so packing groups them).
+/// (routes sharing a set share its `Arc`, so packing groups them). The
+/// whole batch at once: the worker encodes a chunk at a time from the
+/// batch's frame ([`crate::batch_encoder`]), whose tests hold it to the
+/// bytes of this function.
 pub fn encode_changes(
     changes: &[Change],
     attributes: &[Arc<Attributes>],
@@ -184,7 +187,7 @@ fn encode(message: Message, max: usize) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::fsm::FsmConfig;
     use ferrobgp_ipc::{ChangeList, RibToSession};
@@ -199,7 +202,7 @@ mod tests {
     /// `neighbor 127.0.0.1 { router-id 10.0.0.1; local-address 127.0.0.1;
     /// local-as 65000; peer-as 65000; capability { route-refresh; } family
     /// { ipv4 unicast; ipv6 unicast; } }`
-    fn cfg() -> PeerConfig {
+    pub(crate) fn cfg() -> PeerConfig {
         let router_id = Ipv4Addr::new(10, 0, 0, 1);
         PeerConfig {
             peer_address: IpAddr::V4(Ipv4Addr::LOCALHOST),

@@ -14,6 +14,8 @@
 //! - [`backoff`]: ExaBGP's reconnection delay and the attempts bound;
 //! - [`notify`]: the NOTIFICATIONs this worker generates;
 //! - [`encode`]: the rib's changes into messages (wire's packing);
+//! - [`batch_encoder`]: one batch of the rib encoded a bounded chunk at a
+//!   time from its frame, the bytes [`encode`] makes of it whole;
 //! - [`received`]: the RFC 7606 verdict of a received UPDATE (the log of
 //!   treat-as-withdraw and discards; the session stays up);
 //! - shell: [`worker`] (event loop), [`conn`] (reader/writer tasks,
@@ -21,6 +23,7 @@
 //!   options), [`entry`] (the process entry point).
 
 mod backoff;
+pub mod batch_encoder;
 mod conn;
 pub mod connect;
 pub mod encode;

@@ -466,6 +466,40 @@ async fn peer_not_draining_is_torn_down_while_keepalives_flow() {
     ka.abort();
 }
 
+/// A batch larger than the socket can take is written in chunks: a ping
+/// is answered meanwhile, the next batch waits behind it, every UPDATE
+/// arrives in order once the peer reads, and the acknowledgements follow
+/// the bytes, in order.
+#[tokio::test]
+async fn a_long_batch_leaves_pings_answered_and_later_batches_behind_it() {
+    let (l, port) = listener().await;
+    let mut cfg = config(port, 180, 0);
+    cfg.group_updates = false;
+    let (_sup, mut rib, _w) = spawn(cfg);
+    let mut s = establish(&l, &mut rib, None).await;
+    let n = 300_000u32;
+    let changes: Vec<Change> = (0..n)
+        .map(|i| {
+            let [_, a, b, c] = i.to_be_bytes();
+            route(&format!("{}.{b}.{c}.0/24", a + 1), [1, 1, 1, 1])
+        })
+        .collect();
+    send_changes(&mut rib, 9, changes).await;
+    send_changes(&mut rib, 10, vec![route("99.0.0.0/8", [1, 1, 1, 1])]).await;
+    rib.send(&RibToSession::Ping { n: 5 }).await.unwrap();
+    // 14 MB of UPDATEs, more than the socket holds: not written yet
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Pong { n: 5 });
+    for i in 0..n {
+        let m = read_msg(&mut s).await;
+        let [_, a, b, c] = i.to_be_bytes();
+        assert_eq!(&m[m.len() - 4..], &[24, a + 1, b, c], "UPDATE {i}");
+    }
+    let m = read_msg(&mut s).await;
+    assert_eq!(&m[m.len() - 2..], &[8, 99]);
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 9 });
+    assert_eq!(rib_next(&mut rib).await, SessionToRib::Ack { seq: 10 });
+}
+
 #[tokio::test]
 async fn local_as_auto_reads_the_peer_open_first_and_mirrors_its_as() {
     let (l, port) = listener().await;

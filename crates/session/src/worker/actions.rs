@@ -155,6 +155,7 @@ impl Worker {
             for seq in live.unacked.into_values() {
                 self.ack(seq).await?;
             }
+            self.drop_job().await?;
         }
         Ok(())
     }

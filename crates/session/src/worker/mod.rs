@@ -10,11 +10,12 @@
 //! encoding the rib's changes and acknowledging them once written.
 
 mod actions;
+mod batches;
 mod frames;
 
 use crate::conn::{self, Closing, ConnEvent, ConnTasks, WriteCmd};
 use crate::connect;
-use crate::encode::{self, encode_changes};
+use crate::encode;
 use crate::error::{Error, Result};
 use crate::fsm::{Action, ConnId, Fsm, Input, OtherKind, PeerOpen};
 use crate::notify;
@@ -22,8 +23,8 @@ use crate::peer::PeerConfig;
 use crate::receive::{self, Outcome, Step};
 use crate::received;
 use ferrobgp_ipc::{
-    Change, Direction, MessageCounts, Receiver, RibToSession, Sender, SessionState, SessionToRib,
-    SessionToSupervisor, StopMode, SupervisorToSession,
+    ChangesFrame, Direction, MessageCounts, Receiver, RibFrame, RibToSession, Sender, SessionState,
+    SessionToRib, SessionToSupervisor, StopMode, SupervisorToSession,
 };
 use ferrobgp_wire::message::header::{frame, kind};
 use ferrobgp_wire::message::keepalive::keepalive_bytes;
@@ -31,7 +32,7 @@ use ferrobgp_wire::message::{Framer, Message, Open};
 use ferrobgp_wire::negotiated::{Negotiated, Refresh, EXTENDED_MAX_MESSAGE_SIZE};
 use ferrobgp_wire::update::Context;
 use ferrobgp_wire::Notify;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::time::Duration;
@@ -88,8 +89,17 @@ pub struct Worker {
     /// channel to the next one: the session carries on meanwhile (see
     /// [`Worker::rib_lost`]).
     rib: Option<RibLink>,
-    /// Token of the next batch given to the connection's writer.
+    /// Token of the next batch (or chunk of one) given to the
+    /// connection's writer.
     next_token: u64,
+    /// The rib's batch being written, a chunk at a time (see `batches`).
+    job: Option<batches::Job>,
+    /// Messages of the rib waiting behind `job`, in order, each with the
+    /// `rib_epoch` it came in.
+    backlog: VecDeque<(u64, RibFrame)>,
+    /// Counts the ribs that died: a batch of an earlier one is written but
+    /// never acknowledged (the next rib did not send it).
+    rib_epoch: u64,
     /// An End-of-RIB (or the KEEPALIVE standing for it) went out on the
     /// current session: a new rib need not send it again.
     eor_sent: bool,
@@ -133,6 +143,9 @@ impl Worker {
                 rx: links.rib_rx,
             }),
             next_token: 0,
+            job: None,
+            backlog: VecDeque::new(),
+            rib_epoch: 0,
             eor_sent: false,
             events_tx,
             events_rx,
@@ -185,7 +198,7 @@ impl Worker {
                                 Err(_) => break,
                             }
                         }
-                        self.on_rib(msg).await?
+                        self.rib_frame(msg).await?
                     }
                     Err(e) => self.rib_lost(&e.to_string()),
                 },
@@ -203,6 +216,7 @@ impl Worker {
                     self.run_actions(actions).await?;
                 }
             }
+            self.drain_backlog().await?;
             if self.counted {
                 self.counted = false;
                 let (sent, received) = self.counters;
@@ -346,6 +360,7 @@ impl Worker {
     /// acknowledgements go nowhere. The supervisor starts a new rib and
     /// hands over the channel ([`SupervisorToSession::Rib`]).
     fn rib_lost(&mut self, why: &str) {
+        self.rib_epoch += 1;
         if self.rib.take().is_some() {
             tracing::warn!(
                 "rib channel: {why}; the session carries on until the supervisor \
@@ -394,26 +409,15 @@ impl Worker {
 
     async fn on_rib(&mut self, msg: RibToSession) -> Result<()> {
         match msg {
-            RibToSession::Changes {
-                seq,
-                attributes,
-                changes,
-            } => self.on_changes(seq, attributes, changes).await,
+            // read as `RibFrame::Changes` from the channel: only a batch
+            // handed over decoded comes here
+            msg @ RibToSession::Changes { .. } => match ChangesFrame::from_message(&msg) {
+                Ok(Some(batch)) => self.changes(self.rib_epoch, batch).await,
+                Ok(None) => Ok(()),
+                Err(e) => Err(Error::Ipc(format!("batch from the rib: {e}"))),
+            },
             RibToSession::Ping { n } => self.tell_rib(SessionToRib::Pong { n }).await,
-            RibToSession::SendHoldExpired => {
-                let Some(conn) = self.live.as_ref().map(|l| l.id) else {
-                    return Ok(());
-                };
-                tracing::warn!(
-                    "the rib's queue for this peer passed its bound: \
-                     send hold timer expired (RFC 9687), closing the session"
-                );
-                self.input(Input::Fatal {
-                    conn,
-                    notify: notify::bare(8, 0),
-                })
-                .await
-            }
+            RibToSession::SendHoldExpired => self.send_hold_expired().await,
             RibToSession::Teardown { subcode, message } => {
                 // Always a Cease, graceful restart or not (RFC 4724: the
                 // peer then drops our routes at once, which is what an
@@ -426,64 +430,21 @@ impl Worker {
         }
     }
 
-    /// A batch from the rib: encoded and queued to the writer with an ack
-    /// token (acked at once when there is no established session); a batch
-    /// that cannot be encoded is acked and ends the session (6/0).
-    async fn on_changes(
-        &mut self,
-        seq: u64,
-        attributes: Vec<std::sync::Arc<ferrobgp_wire::attribute::Attributes>>,
-        changes: Vec<Change>,
-    ) -> Result<()> {
-        let (Some(live), Some(ctx), true) = (
-            self.live.as_mut(),
-            self.ctx.as_ref(),
-            self.fsm.is_established(),
-        ) else {
-            return self.ack(seq).await;
+    /// The rib dropped this peer's queue (RFC 9687): NOTIFICATION 8/0
+    /// after what the writer holds, and the session closes.
+    async fn send_hold_expired(&mut self) -> Result<()> {
+        let Some(conn) = self.live.as_ref().map(|l| l.id) else {
+            return Ok(());
         };
-        let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
-        let changes = without_operational(changes, operational);
-        if !self.eor_sent && changes.iter().any(|c| matches!(c, Change::Eor(_))) {
-            self.eor_sent = true;
-        }
-        match encode_changes(&changes, &attributes, ctx, &self.cfg) {
-            Ok(msgs) => {
-                for m in msgs {
-                    if let Some(k) = m.bytes.get(18) {
-                        self.counters.0.count(*k);
-                        self.counted = true;
-                    }
-                    if self.cfg.report_sent {
-                        if let Some(rib) = self.rib.as_mut() {
-                            let _ = rib
-                                .tx
-                                .send(&SessionToRib::Message {
-                                    direction: Direction::Send,
-                                    raw: m.bytes.clone(),
-                                })
-                                .await;
-                        }
-                    }
-                    live.tasks.send(m.bytes, m.update);
-                }
-                let token = self.next_token;
-                self.next_token += 1;
-                live.unacked.insert(token, seq);
-                let _ = live.tasks.tx.send(WriteCmd::Ack(token));
-                Ok(())
-            }
-            Err(e) => {
-                tracing::error!("cannot encode changes {seq}: {e}");
-                let conn = live.id;
-                self.ack(seq).await?;
-                self.input(Input::Fatal {
-                    conn,
-                    notify: notify::with_text(6, 0, &e.to_string()),
-                })
-                .await
-            }
-        }
+        tracing::warn!(
+            "the rib's queue for this peer passed its bound: \
+             send hold timer expired (RFC 9687), closing the session"
+        );
+        self.input(Input::Fatal {
+            conn,
+            notify: notify::bare(8, 0),
+        })
+        .await
     }
 
     async fn tell_supervisor(&mut self, msg: SessionToSupervisor) -> Result<()> {
@@ -557,6 +518,8 @@ impl Worker {
                 if let Some(live) = self.live.as_mut().filter(|l| l.id == conn) {
                     if let Some(seq) = live.unacked.remove(&token) {
                         self.ack(seq).await?;
+                    } else {
+                        self.chunk_written(token).await?;
                     }
                 }
             }
@@ -587,24 +550,6 @@ impl Worker {
     }
 }
 
-/// `changes` without the OPERATIONAL messages when the operational
-/// capability was not negotiated (spec §2.4: sent only if negotiated).
-fn without_operational(changes: Vec<Change>, negotiated: bool) -> Vec<Change> {
-    if negotiated {
-        return changes;
-    }
-    changes
-        .into_iter()
-        .filter(|c| match c {
-            Change::Operational(_) => {
-                tracing::debug!("operational capability not negotiated: OPERATIONAL not sent");
-                false
-            }
-            _ => true,
-        })
-        .collect()
-}
-
 /// The bytes of a NOTIFICATION (data cut to fit one 4096-byte message).
 pub fn notification_bytes(n: &Notify) -> Vec<u8> {
     let mut body = Vec::with_capacity(2 + n.data.len());
@@ -625,9 +570,9 @@ fn outgoing_stream(fd: OwnedFd) -> Result<TcpStream> {
 }
 
 /// The next message from the rib; never, while there is none.
-async fn recv_rib(rib: &mut Option<RibLink>) -> ferrobgp_ipc::Result<(RibToSession, Vec<OwnedFd>)> {
+async fn recv_rib(rib: &mut Option<RibLink>) -> ferrobgp_ipc::Result<(RibFrame, Vec<OwnedFd>)> {
     match rib {
-        Some(r) => r.rx.recv().await,
+        Some(r) => r.rx.recv_with(RibFrame::decode).await,
         None => std::future::pending().await,
     }
 }
@@ -642,23 +587,5 @@ async fn sleep_opt(deadline: Option<Instant>) {
 async fn all_done(closing: Vec<Closing>) {
     for c in closing {
         c.done().await;
-    }
-}
-
-#[cfg(test)]
-mod operational_tests {
-    use super::*;
-
-    #[test]
-    fn operational_is_dropped_unless_negotiated() {
-        use ferrobgp_wire::message::operational::{types, Operational};
-        use ferrobgp_wire::message::RouteRefresh;
-        use ferrobgp_wire::Family;
-        let op = Change::Operational(Operational::advisory(types::ASM, Family::IPV4_UNICAST, "x"));
-        let eor = Change::Eor(Family::IPV4_UNICAST);
-        let refresh = Change::RouteRefresh(RouteRefresh::new(Family::IPV4_UNICAST, 1));
-        let all = vec![op.clone(), eor.clone(), refresh.clone()];
-        assert_eq!(without_operational(all.clone(), true), all);
-        assert_eq!(without_operational(all, false), vec![eor, refresh]);
     }
 }

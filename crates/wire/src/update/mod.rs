@@ -14,7 +14,7 @@ mod received;
 
 pub use decode::Received;
 pub use error::{Malformation, Verdict};
-pub use pack::{pack, Packed, Unsendable};
+pub use pack::{pack, pack_unit, unit_list, Packed, UnitList, UnitNlris, Unsendable};
 
 use crate::attribute::{code, flag, put_attribute, Attributes, MpReach, MpUnreach};
 use crate::family::{Afi, Family};

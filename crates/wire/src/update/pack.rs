@@ -231,57 +231,19 @@ impl<'a> Packer<'a> {
         ctx: &Context,
         out: &mut Packed,
     ) {
-        self.sort_into_fields(list, family, next_hop);
-        let carries = !self.announce.is_empty()
-            || !self.withdraw.is_empty()
-            || !self.mp_announce.is_empty()
-            || !matches!(family.safi, Safi::UNICAST | Safi::MULTICAST);
-        let attr: &[u8] = if carries {
-            attr_cache.get_or_insert_with(|| encode_attributes(attrs, next_hop, family, ctx))
-        } else {
-            &[]
-        };
-        let max = ctx.max_size.min(0xFFFF);
-        let withdraw_size = max - HEADER_LEN - 4;
-        let announce_size = withdraw_size as isize - attr.len() as isize;
-        self.native_updates(attr, withdraw_size, announce_size, ctx, out);
-        if self.mp_withdraw.is_empty() && self.mp_announce.is_empty() {
-            return;
-        }
-        if announce_size <= 0 {
-            reject(
-                &self.mp_withdraw,
-                "attributes too large for one UPDATE",
-                out,
-            );
-            reject(
-                &self.mp_announce,
-                "attributes too large for one UPDATE",
-                out,
-            );
-            return;
-        }
-        self.mp_updates(family, next_hop, attr, announce_size as usize, ctx, out);
-    }
-
-    /// Sorts the NLRIs of `list` into the four places an UPDATE holds them
-    /// (IPv4 withdrawn / NLRI fields, MP_UNREACH / MP_REACH), each sorted.
-    fn sort_into_fields(&mut self, list: &[&'a RouteChange], family: Family, next_hop: &NextHop) {
         self.withdraw.clear();
         self.announce.clear();
         self.mp_withdraw.clear();
         self.mp_announce.clear();
-        let native = family == Family::IPV4_UNICAST;
         for ch in list {
             let n = &ch.route().nlri;
-            match (ch, native) {
-                (RouteChange::Withdraw(_), true) => self.withdraw.push(n),
-                (RouteChange::Withdraw(_), false) => self.mp_withdraw.push(n),
-                (RouteChange::Announce(_), true) if next_hop.afi() == Some(Afi::IPV4) => {
-                    self.announce.push(n)
-                }
-                (RouteChange::Announce(_), _) => self.mp_announce.push(n),
-            }
+            let v = match unit_list(family, next_hop, matches!(ch, RouteChange::Withdraw(_))) {
+                UnitList::Withdraw => &mut self.withdraw,
+                UnitList::Announce => &mut self.announce,
+                UnitList::MpWithdraw => &mut self.mp_withdraw,
+                UnitList::MpAnnounce => &mut self.mp_announce,
+            };
+            v.push(n);
         }
         for v in [
             &mut self.withdraw,
@@ -293,28 +255,120 @@ impl<'a> Packer<'a> {
                 v.sort_unstable();
             }
         }
+        let lists = UnitNlris {
+            withdraw: self.withdraw.iter().copied(),
+            announce: self.announce.iter().copied(),
+            mp_withdraw: self.mp_withdraw.iter().copied(),
+            mp_announce: self.mp_announce.iter().copied(),
+        };
+        pack_unit(
+            lists,
+            family,
+            attrs,
+            next_hop,
+            attr_cache,
+            ctx,
+            &mut self.payload,
+            out,
+        );
     }
+}
 
-    /// The IPv4 unicast UPDATEs: withdrawals in the Withdrawn Routes field
-    /// (no attributes), announcements in the NLRI field.
-    fn native_updates(
-        &self,
-        attr: &[u8],
-        withdraw_size: usize,
-        announce_size: isize,
-        ctx: &Context,
-        out: &mut Packed,
-    ) {
-        let v4_addpath = ctx.addpath_tx(Family::IPV4_UNICAST);
-        native_messages(&self.withdraw, v4_addpath, withdraw_size, true, &[], out);
-        if self.announce.is_empty() {
-            return;
-        }
+/// Which field of a unit's UPDATEs a change goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitList {
+    /// IPv4 unicast withdrawals: the Withdrawn Routes field.
+    Withdraw,
+    /// IPv4 unicast announcements with an IPv4 next hop: the NLRI field.
+    Announce,
+    /// Every other withdrawal: MP_UNREACH_NLRI.
+    MpWithdraw,
+    /// Every other announcement: MP_REACH_NLRI.
+    MpAnnounce,
+}
+
+/// The list of a unit (family, resolved next hop) a withdrawal
+/// (`withdraw`) or an announcement goes to.
+pub fn unit_list(family: Family, next_hop: &NextHop, withdraw: bool) -> UnitList {
+    let native = family == Family::IPV4_UNICAST;
+    match (withdraw, native) {
+        (true, true) => UnitList::Withdraw,
+        (true, false) => UnitList::MpWithdraw,
+        (false, true) if next_hop.afi() == Some(Afi::IPV4) => UnitList::Announce,
+        (false, _) => UnitList::MpAnnounce,
+    }
+}
+
+/// The NLRIs of one unit, each list in the order they go on the wire
+/// (sorted: path-id, prefix length, address, as [`pack`] sorts them).
+pub struct UnitNlris<I> {
+    pub withdraw: I,
+    pub announce: I,
+    pub mp_withdraw: I,
+    pub mp_announce: I,
+}
+
+/// Whether a family's changes of one group share UPDATEs on this session
+/// (one unit for them all), or go one UPDATE per NLRI (a unit each).
+pub fn grouped(family: Family, ctx: &Context) -> bool {
+    ctx.group_updates && grouped_family(family)
+}
+
+/// The UPDATEs of one unit, ExaBGP's `Update`: changes sharing attribute
+/// set, next hop (`next_hop`, `self` already resolved by
+/// [`resolve_self`]) and family, their NLRIs in `lists`, each list sorted.
+/// `attr_cache` holds the encoded attributes between the units of one
+/// attribute set, next hop and family; `payload` is scratch space. What
+/// [`pack`] does for each unit, for callers that hold the NLRIs in another
+/// form (a worker decoding them one at a time from the rib's batch).
+#[allow(clippy::too_many_arguments)]
+pub fn pack_unit<N: std::borrow::Borrow<Nlri>, I: Iterator<Item = N>>(
+    lists: UnitNlris<I>,
+    family: Family,
+    attrs: &Attributes,
+    next_hop: &NextHop,
+    attr_cache: &mut Option<Vec<u8>>,
+    ctx: &Context,
+    payload: &mut Vec<u8>,
+    out: &mut Packed,
+) {
+    let mut withdraw = lists.withdraw.peekable();
+    let mut announce = lists.announce.peekable();
+    let mut mp_withdraw = lists.mp_withdraw.peekable();
+    let mut mp_announce = lists.mp_announce.peekable();
+    let has_announce = announce.peek().is_some();
+    let has_mp_withdraw = mp_withdraw.peek().is_some();
+    let has_mp_announce = mp_announce.peek().is_some();
+    let carries = has_announce
+        || withdraw.peek().is_some()
+        || has_mp_announce
+        || !matches!(family.safi, Safi::UNICAST | Safi::MULTICAST);
+    let attr: &[u8] = if carries {
+        attr_cache.get_or_insert_with(|| {
+            let mut v = Vec::with_capacity(64);
+            let nh_attr = mp_next_hop(next_hop, family)
+                .ipv4()
+                .filter(|_| sends_next_hop_attribute(family));
+            outgoing_attributes(attrs, ctx).encode(nh_attr, ctx.asn4, &mut v);
+            v
+        })
+    } else {
+        &[]
+    };
+    let max = ctx.max_size.min(0xFFFF);
+    let withdraw_size = max - HEADER_LEN - 4;
+    let announce_size = withdraw_size as isize - attr.len() as isize;
+    let v4_addpath = ctx.addpath_tx(Family::IPV4_UNICAST);
+
+    // IPv4 withdrawals: Withdrawn Routes field, no attributes
+    native_messages(withdraw, v4_addpath, withdraw_size, true, &[], out);
+    // IPv4 announcements: NLRI field
+    if has_announce {
         if announce_size <= 0 {
-            reject(&self.announce, "attributes too large for one UPDATE", out);
+            reject(announce, "attributes too large for one UPDATE", out);
         } else {
             native_messages(
-                &self.announce,
+                announce,
                 v4_addpath,
                 announce_size as usize,
                 false,
@@ -323,84 +377,68 @@ impl<'a> Packer<'a> {
             );
         }
     }
-
-    /// The MP_UNREACH_NLRI then MP_REACH_NLRI UPDATEs, each within
-    /// `budget` bytes of NLRI attribute.
-    fn mp_updates(
-        &mut self,
-        family: Family,
-        next_hop: &NextHop,
-        attr: &[u8],
-        budget: usize,
-        ctx: &Context,
-        out: &mut Packed,
-    ) {
-        let addpath = ctx.addpath_tx(family);
-        // MP_UNREACH_NLRI
-        let mut header = Vec::with_capacity(40);
-        header.extend_from_slice(&family.afi.0.to_be_bytes());
-        header.push(family.safi.0);
-        mp_messages(
-            &self.mp_withdraw,
-            addpath,
-            budget,
-            code::MP_UNREACH_NLRI,
-            &header,
-            attr,
-            &mut self.payload,
-            out,
-        );
-        // MP_REACH_NLRI
-        mp_next_hop(next_hop, family).encode_mp(family, &mut header);
-        header.push(0);
-        mp_messages(
-            &self.mp_announce,
-            addpath,
-            budget,
-            code::MP_REACH_NLRI,
-            &header,
-            attr,
-            &mut self.payload,
-            out,
-        );
+    if !has_mp_withdraw && !has_mp_announce {
+        return;
     }
+    if announce_size <= 0 {
+        reject(mp_withdraw, "attributes too large for one UPDATE", out);
+        reject(mp_announce, "attributes too large for one UPDATE", out);
+        return;
+    }
+    let addpath = ctx.addpath_tx(family);
+    let budget = announce_size as usize;
+    // MP_UNREACH_NLRI
+    let mut header = Vec::with_capacity(40);
+    header.extend_from_slice(&family.afi.0.to_be_bytes());
+    header.push(family.safi.0);
+    mp_messages(
+        mp_withdraw,
+        addpath,
+        budget,
+        code::MP_UNREACH_NLRI,
+        &header,
+        attr,
+        payload,
+        out,
+    );
+    // MP_REACH_NLRI
+    mp_next_hop(next_hop, family).encode_mp(family, &mut header);
+    header.push(0);
+    mp_messages(
+        mp_announce,
+        addpath,
+        budget,
+        code::MP_REACH_NLRI,
+        &header,
+        attr,
+        payload,
+        out,
+    );
 }
 
-/// The encoded path attributes of a group in `family` on this session
-/// (NEXT_HOP included when the next hop is IPv4 and the family sends it).
-fn encode_attributes(
-    attrs: &Attributes,
-    next_hop: &NextHop,
-    family: Family,
-    ctx: &Context,
-) -> Vec<u8> {
-    let mut v = Vec::with_capacity(64);
-    let nh_attr = mp_next_hop(next_hop, family)
-        .ipv4()
-        .filter(|_| sends_next_hop_attribute(family));
-    outgoing_attributes(attrs, ctx).encode(nh_attr, ctx.asn4, &mut v);
-    v
-}
-
-fn reject(nlris: &[&Nlri], reason: &'static str, out: &mut Packed) {
-    out.errors.extend(nlris.iter().map(|n| Unsendable {
-        nlri: (*n).clone(),
+fn reject<N: std::borrow::Borrow<Nlri>>(
+    nlris: impl Iterator<Item = N>,
+    reason: &'static str,
+    out: &mut Packed,
+) {
+    out.errors.extend(nlris.map(|n| Unsendable {
+        nlri: n.borrow().clone(),
         reason,
     }));
 }
 
 /// UPDATEs with NLRIs in the Withdrawn Routes field (`withdraw`) or the
 /// NLRI field, each holding as many as fit `budget` bytes.
-fn native_messages(
-    nlris: &[&Nlri],
+fn native_messages<N: std::borrow::Borrow<Nlri>>(
+    nlris: std::iter::Peekable<impl Iterator<Item = N>>,
     addpath: bool,
     budget: usize,
     withdraw: bool,
     attr: &[u8],
     out: &mut Packed,
 ) {
-    let mut i = 0;
-    while i < nlris.len() {
+    let mut nlris = nlris;
+    while nlris.peek().is_some() {
         let mut msg = Vec::with_capacity(HEADER_LEN + 4 + attr.len() + budget.min(4096));
         start_message(&mut msg);
         let field_at;
@@ -414,8 +452,8 @@ fn native_messages(
             field_at = msg.len();
         }
         let start = msg.len();
-        while i < nlris.len() {
-            let n = nlris[i];
+        while let Some(n) = nlris.peek() {
+            let n = n.borrow();
             let l = n.wire_len(addpath);
             if msg.len() - start + l > budget {
                 if msg.len() == start {
@@ -423,13 +461,13 @@ fn native_messages(
                         nlri: n.clone(),
                         reason: "NLRI larger than a message",
                     });
-                    i += 1;
+                    nlris.next();
                     continue;
                 }
                 break;
             }
             n.encode(&mut msg, addpath);
-            i += 1;
+            nlris.next();
         }
         if msg.len() == start {
             continue;
@@ -457,8 +495,8 @@ fn attr_len(len: usize) -> usize {
 /// UPDATEs carrying `attr` then one MP_REACH / MP_UNREACH attribute with
 /// `header` and as many NLRIs as fit `budget` bytes of attribute.
 #[allow(clippy::too_many_arguments)]
-fn mp_messages(
-    nlris: &[&Nlri],
+fn mp_messages<N: std::borrow::Borrow<Nlri>>(
+    nlris: impl Iterator<Item = N>,
     addpath: bool,
     budget: usize,
     attr_code: u8,
@@ -488,9 +526,10 @@ fn mp_messages(
         }
     };
     for n in nlris {
+        let n = n.borrow();
         if !n.encodable() {
             out.errors.push(Unsendable {
-                nlri: (*n).clone(),
+                nlri: n.clone(),
                 reason: "NLRI too long for its length field",
             });
             continue;
@@ -498,7 +537,7 @@ fn mp_messages(
         let l = n.wire_len(addpath);
         if attr_len(header.len() + l) > budget {
             out.errors.push(Unsendable {
-                nlri: (*n).clone(),
+                nlri: n.clone(),
                 reason: "NLRI too large for an MP attribute",
             });
             continue;
