@@ -195,8 +195,8 @@ fn read(rt: &RouteText, sink: &mut Sink, each: &mut dyn FnMut(ConfigRoute, Pos, 
 /// section whole and, of `static` sections, only their other items (one
 /// changed route of a million is parsed again, not a million).
 pub fn removed(old: &[RouteText], new: &[RouteText]) -> Vec<RouteText> {
-    use std::collections::HashMap;
-    let mut whole: HashMap<&str, usize> = HashMap::new();
+    use foldhash::HashMap;
+    let mut whole: HashMap<&str, usize> = HashMap::default();
     for rt in new {
         *whole.entry(rt.text.as_str()).or_default() += 1;
     }
@@ -210,7 +210,7 @@ pub fn removed(old: &[RouteText], new: &[RouteText]) -> Vec<RouteText> {
     if left.is_empty() {
         return Vec::new();
     }
-    let mut items: HashMap<&str, usize> = HashMap::new();
+    let mut items: HashMap<&str, usize> = HashMap::default();
     for rt in new {
         if let Some(body) = static_items(rt) {
             for item in body {
