@@ -3,13 +3,14 @@
 //! resolve neighbors, and report every positioned error found.
 
 use crate::error::{ConfigError, Diagnostic, ParseError, Pos};
+use crate::lexer::Token;
 use crate::model::{Config, Neighbor, Process};
 use crate::neighbor::{peer_address, read_body, resolve, Draft};
 use crate::process::{process_section, RunLookup};
 use crate::route_text::Lines;
 use crate::section::{unknown_keyword, Sink};
 use crate::settings::Settings;
-use crate::tree::{Node, Section};
+use crate::tree::{Node, Section, Tree};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -54,13 +55,60 @@ const TOP_KEYWORDS: [&str; 3] = ["process", "template", "neighbor"];
 /// is the base of relative `run` paths.
 pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     let mut sink = Sink::default();
+    let lines = opts.defer_routes.then(|| Lines::new(text));
+    let tree = parse_tree(text, opts, &mut sink);
+    let structural = sink.errors.len();
+    let top = top_level(tree.nodes, path, opts, lines.as_ref(), &mut sink);
+    let mut neighbors: Vec<Neighbor> = Vec::new();
+    for s in top.neighbor_sections {
+        let ctx = NeighborContext {
+            path,
+            opts,
+            lines: lines.as_ref(),
+            templates: &top.templates,
+            process_names: &top.process_names,
+        };
+        if let Some(n) = neighbor(s, &ctx, &neighbors, &mut sink) {
+            neighbors.push(n);
+        }
+    }
+    let file = path.display().to_string();
+    if !sink.errors.is_empty() {
+        return Err(ConfigError::Invalid(ordered_errors(
+            &file,
+            sink.errors,
+            structural,
+        )));
+    }
+    for rt in neighbors.iter_mut().flat_map(|n| n.route_text.iter_mut()) {
+        rt.file.clone_from(&file);
+    }
+    let warnings = sink
+        .warnings
+        .into_iter()
+        .map(|e| Diagnostic::new(&file, e.pos, e.message))
+        .collect();
+    Ok(Loaded {
+        config: Config {
+            source: path.to_path_buf(),
+            processes: top.processes,
+            neighbors,
+        },
+        warnings,
+    })
+}
+
+/// Tokenises the text and builds the tree of sections and statements, its
+/// errors and warnings moved into `sink` (the structural errors). A
+/// deferring builder (`defer_routes`) has the lexer pass over the route
+/// sections. With `ferrobgp.compat.reference-trailing-brace`, an unbalanced
+/// `}` at the end of the file is a warning instead of an error.
+fn parse_tree(text: &str, opts: &LoadOptions, sink: &mut Sink) -> Tree {
     let mut builder = if opts.defer_routes {
         crate::tree::TreeBuilder::deferring()
     } else {
         crate::tree::TreeBuilder::new()
     };
-    let lines = opts.defer_routes.then(|| Lines::new(text));
-    // a deferring builder has the lexer pass over the route sections
     let (lex_errors, end) =
         crate::lexer::tokenize_skipping(text, Pos::new(1, 1), |t| builder.push(t));
     sink.errors.extend(lex_errors);
@@ -75,151 +123,213 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Result<Loaded, C
             "unbalanced \"}\" at the end of the file ignored (no section is open; ferrobgp.compat.reference-trailing-brace)",
         ));
     }
-    sink.errors.extend(tree.errors);
-    sink.warnings.extend(tree.warnings);
-    let structural = sink.errors.len();
+    sink.errors.append(&mut tree.errors);
+    sink.warnings.append(&mut tree.warnings);
+    tree
+}
 
-    let mut processes: Vec<Process> = Vec::new();
-    let mut process_names: Vec<String> = Vec::new();
-    let mut templates: HashMap<String, Draft> = HashMap::new();
-    let mut neighbor_sections: Vec<Section> = Vec::new();
+/// What the top-level sections hold, neighbors not yet read (they need all
+/// the templates and processes, which may come after them).
+#[derive(Default)]
+struct TopLevel {
+    processes: Vec<Process>,
+    process_names: Vec<String>,
+    templates: HashMap<String, Draft>,
+    neighbor_sections: Vec<Section>,
+}
 
-    for node in tree.nodes {
+/// Interprets the top-level nodes in order: processes and templates are
+/// read, neighbor sections kept for later, anything else is an error.
+fn top_level(
+    nodes: Vec<Node>,
+    path: &Path,
+    opts: &LoadOptions,
+    lines: Option<&Lines<'_>>,
+    sink: &mut Sink,
+) -> TopLevel {
+    let mut top = TopLevel::default();
+    for node in nodes {
         let s = match node {
             Node::Section(s) => s,
             Node::Statement(st) => {
-                let kw = st.keyword();
-                if TOP_KEYWORDS.contains(&kw.text.as_str()) {
-                    sink.err(
-                        kw.pos,
-                        format!(
-                            "\"{}\" is a section: expected \"{} ... {{\"",
-                            kw.text, kw.text
-                        ),
-                    );
-                } else if kw.is("group") {
-                    sink.err(kw.pos, "\"group\" is ExaBGP 3.x syntax: use template { neighbor <name> { ... } } and inherit");
-                } else {
-                    sink.error(unknown_keyword(kw, "the top level", &TOP_KEYWORDS));
-                }
+                top_statement(st.keyword(), sink);
                 continue;
             }
         };
         match s.name().to_string().as_str() {
-            "process" => {
-                if let Some(name) = s.head.get(1) {
-                    if process_names.contains(&name.text) {
-                        sink.err(name.pos, format!("duplicate process \"{}\"", name.text));
-                        continue;
-                    }
-                    process_names.push(name.text.clone());
-                }
-                if let Some(p) = process_section(&s, path, &opts.run, &mut sink) {
-                    processes.push(p);
-                }
-            }
-            "template" => {
-                crate::section::no_args(&s, &mut sink);
-                for node in s.body {
-                    match node {
-                        Node::Section(t) if t.name() == "neighbor" => {
-                            let Some(name) = crate::section::one_arg(&t, "template name", "name", &mut sink).cloned() else {
-                                continue;
-                            };
-                            let d = read_body(t, true, lines.as_ref(), &mut sink);
-                            if templates.insert(name.text.clone(), d).is_some() {
-                                sink.err(name.pos, format!("duplicate template \"{}\"", name.text));
-                            }
-                        }
-                        other => {
-                            let pos = other.pos();
-                            sink.err(pos, "unexpected content in template: expected \"neighbor <name> { ... }\"");
-                        }
-                    }
-                }
-            }
-            "neighbor" => neighbor_sections.push(s),
-            "group" => sink.err(s.pos(), "\"group\" is ExaBGP 3.x syntax: use template { neighbor <name> { ... } } and inherit"),
+            "process" => process(&s, path, opts, &mut top, sink),
+            "template" => template(s, lines, &mut top.templates, sink),
+            "neighbor" => top.neighbor_sections.push(s),
+            "group" => sink.err(s.pos(), GROUP_SYNTAX),
             _ => match s.head.first() {
                 Some(t) => sink.error(unknown_keyword(t, "the top level", &TOP_KEYWORDS)),
-                None => sink.err(s.open, "unexpected \"{\" at the top level: expected process, template or neighbor"),
+                None => sink.err(
+                    s.open,
+                    "unexpected \"{\" at the top level: expected process, template or neighbor",
+                ),
             },
         }
     }
+    top
+}
 
-    let mut neighbors: Vec<Neighbor> = Vec::new();
-    for s in neighbor_sections {
-        let before = sink.errors.len();
-        let peer = peer_address(&s, &mut sink);
-        let section_pos = s.pos();
-        let mut d = read_body(s, false, lines.as_ref(), &mut sink);
-        // resolving a neighbor whose body has errors only adds noise
-        let mut ok = sink.errors.len() == before;
-        for name in d.inherit.clone() {
-            match templates.get(&name.text) {
-                Some(t) => d.merge_template(t),
-                None => {
-                    let hint =
-                        crate::suggest::closest(&name.text, templates.keys().map(|k| k.as_str()))
-                            .map(|s| format!(" (did you mean \"{s}\"?)"))
-                            .unwrap_or_default();
-                    sink.err(
-                        name.pos,
-                        format!("unknown template \"{}\"{hint}", name.text),
-                    );
-                    ok = false;
+const GROUP_SYNTAX: &str =
+    "\"group\" is ExaBGP 3.x syntax: use template { neighbor <name> { ... } } and inherit";
+
+/// The error for a statement at the top level (where only sections are).
+fn top_statement(kw: &Token, sink: &mut Sink) {
+    if TOP_KEYWORDS.contains(&kw.text.as_str()) {
+        sink.err(
+            kw.pos,
+            format!(
+                "\"{}\" is a section: expected \"{} ... {{\"",
+                kw.text, kw.text
+            ),
+        );
+    } else if kw.is("group") {
+        sink.err(kw.pos, GROUP_SYNTAX);
+    } else {
+        sink.error(unknown_keyword(kw, "the top level", &TOP_KEYWORDS));
+    }
+}
+
+/// A `process` section: its name unique (a duplicate is not read further).
+fn process(s: &Section, path: &Path, opts: &LoadOptions, top: &mut TopLevel, sink: &mut Sink) {
+    if let Some(name) = s.head.get(1) {
+        if top.process_names.contains(&name.text) {
+            sink.err(name.pos, format!("duplicate process \"{}\"", name.text));
+            return;
+        }
+        top.process_names.push(name.text.clone());
+    }
+    if let Some(p) = process_section(s, path, &opts.run, sink) {
+        top.processes.push(p);
+    }
+}
+
+/// A `template` section: `neighbor <name> { ... }` blocks, names unique.
+fn template(
+    s: Section,
+    lines: Option<&Lines<'_>>,
+    templates: &mut HashMap<String, Draft>,
+    sink: &mut Sink,
+) {
+    crate::section::no_args(&s, sink);
+    for node in s.body {
+        match node {
+            Node::Section(t) if t.name() == "neighbor" => {
+                let Some(name) =
+                    crate::section::one_arg(&t, "template name", "name", sink).cloned()
+                else {
+                    continue;
+                };
+                let d = read_body(t, true, lines, sink);
+                if templates.insert(name.text.clone(), d).is_some() {
+                    sink.err(name.pos, format!("duplicate template \"{}\"", name.text));
                 }
             }
-        }
-        let Some(peer) = peer else { continue };
-        if !ok {
-            continue;
-        }
-        if let Some(n) = resolve(d, peer, path, &opts.settings, &process_names, &mut sink) {
-            if let Some(prev) = neighbors.iter().find(|x| x.id == n.id) {
+            other => {
+                let pos = other.pos();
                 sink.err(
-                    section_pos,
-                    format!(
-                        "duplicate neighbor {} (already defined at line {})",
-                        if n.is_dynamic() {
-                            n.peer_address.to_string()
-                        } else {
-                            n.peer_address.addr().to_string()
-                        },
-                        prev.line
-                    ),
+                    pos,
+                    "unexpected content in template: expected \"neighbor <name> { ... }\"",
                 );
-                continue;
             }
-            neighbors.push(n);
         }
     }
+}
 
-    let file = path.display().to_string();
-    let diag = |e: ParseError| Diagnostic::new(&file, e.pos, e.message);
-    if !sink.errors.is_empty() {
-        // structural errors (tokens, braces) first: they cause the others
-        let mut errors: Vec<Diagnostic> = sink.errors.into_iter().map(diag).collect();
-        let rest = errors.split_off(structural.min(errors.len()));
-        let mut rest = rest;
-        rest.sort_by_key(|d| d.pos);
-        errors.sort_by_key(|d| d.pos);
-        errors.extend(rest);
-        errors.dedup();
-        return Err(ConfigError::Invalid(errors));
+/// What reading a neighbor section needs from the rest of the file.
+struct NeighborContext<'a> {
+    path: &'a Path,
+    opts: &'a LoadOptions,
+    lines: Option<&'a Lines<'a>>,
+    templates: &'a HashMap<String, Draft>,
+    process_names: &'a [String],
+}
+
+/// A neighbor section read, its templates merged and resolved; `None` when
+/// it has errors (a neighbor whose body has errors is not resolved: that
+/// would only add noise) or repeats one of `neighbors`.
+fn neighbor(
+    s: Section,
+    ctx: &NeighborContext<'_>,
+    neighbors: &[Neighbor],
+    sink: &mut Sink,
+) -> Option<Neighbor> {
+    let before = sink.errors.len();
+    let peer = peer_address(&s, sink);
+    let section_pos = s.pos();
+    let mut d = read_body(s, false, ctx.lines, sink);
+    let mut ok = sink.errors.len() == before;
+    ok &= inherit(&mut d, ctx.templates, sink);
+    let peer = peer?;
+    if !ok {
+        return None;
     }
-    for rt in neighbors.iter_mut().flat_map(|n| n.route_text.iter_mut()) {
-        rt.file.clone_from(&file);
+    let n = resolve(
+        d,
+        peer,
+        ctx.path,
+        &ctx.opts.settings,
+        ctx.process_names,
+        sink,
+    )?;
+    if let Some(prev) = neighbors.iter().find(|x| x.id == n.id) {
+        sink.err(
+            section_pos,
+            format!(
+                "duplicate neighbor {} (already defined at line {})",
+                if n.is_dynamic() {
+                    n.peer_address.to_string()
+                } else {
+                    n.peer_address.addr().to_string()
+                },
+                prev.line
+            ),
+        );
+        return None;
     }
-    let warnings = sink.warnings.into_iter().map(diag).collect();
-    Ok(Loaded {
-        config: Config {
-            source: path.to_path_buf(),
-            processes,
-            neighbors,
-        },
-        warnings,
-    })
+    Some(n)
+}
+
+/// Merges the templates `d` inherits, in order; false when one is unknown
+/// (an error each, with a suggestion when a name is close).
+fn inherit(d: &mut Draft, templates: &HashMap<String, Draft>, sink: &mut Sink) -> bool {
+    let mut ok = true;
+    for name in d.inherit.clone() {
+        match templates.get(&name.text) {
+            Some(t) => d.merge_template(t),
+            None => {
+                let hint =
+                    crate::suggest::closest(&name.text, templates.keys().map(|k| k.as_str()))
+                        .map(|s| format!(" (did you mean \"{s}\"?)"))
+                        .unwrap_or_default();
+                sink.err(
+                    name.pos,
+                    format!("unknown template \"{}\"{hint}", name.text),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// The errors as diagnostics: the structural ones (tokens, braces; the
+/// first `structural`) first, since they cause the others, each group
+/// sorted by position, repeats removed.
+fn ordered_errors(file: &str, errors: Vec<ParseError>, structural: usize) -> Vec<Diagnostic> {
+    let mut errors: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(|e| Diagnostic::new(file, e.pos, e.message))
+        .collect();
+    let mut rest = errors.split_off(structural.min(errors.len()));
+    rest.sort_by_key(|d| d.pos);
+    errors.sort_by_key(|d| d.pos);
+    errors.extend(rest);
+    errors.dedup();
+    errors
 }
 
 /// Reads and parses one configuration file.
