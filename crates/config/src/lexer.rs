@@ -267,151 +267,193 @@ pub fn tokenize_skipping(
         offset: 0,
     };
     let mut errors: Vec<ParseError> = Vec::new();
-    // current word being built
-    let mut word = String::new();
-    let mut word_pos = Pos::default();
-    let mut quoted = false;
-    let mut in_word = false;
-
-    macro_rules! flush {
-        () => {
-            if in_word {
-                let _ = emit(Token {
-                    kind: if quoted {
-                        TokenKind::Quoted
-                    } else {
-                        TokenKind::Word
-                    },
-                    // a copy of exactly its length; `word` keeps its buffer
-                    // for the next token (grown a character at a time, a
-                    // word taken whole would be reallocated two or three
-                    // times per token)
-                    text: word.clone(),
-                    pos: word_pos,
-                });
-                word.clear();
-                in_word = false;
-                quoted = false;
-            }
-        };
-    }
-
+    let mut word = Word::default();
     while let Some(c) = lx.peek() {
         let here = lx.pos();
         match c {
             ' ' | '\t' | '\r' | '\n' => {
-                flush!();
+                word.flush(&mut emit);
                 lx.bump();
             }
             '#' => {
-                flush!();
-                while let Some(c) = lx.peek() {
-                    if c == '\n' {
-                        break;
-                    }
-                    lx.bump();
-                }
+                word.flush(&mut emit);
+                lx.pass_comment();
             }
             '\\' => {
                 lx.bump();
                 match escape(&mut lx, here, false) {
-                    Ok(None) => flush!(),
-                    Ok(Some(s)) => {
-                        if !in_word {
-                            in_word = true;
-                            word_pos = here;
-                        }
-                        word.push_str(&s);
-                    }
+                    Ok(None) => word.flush(&mut emit),
+                    Ok(Some(s)) => word.start(here).push_str(&s),
                     Err(e) => errors.push(e),
                 }
             }
             '"' | '\'' => {
-                let q = c;
                 lx.bump();
-                if !in_word {
-                    in_word = true;
-                    word_pos = here;
-                }
-                quoted = true;
-                let mut closed = false;
-                while let Some(c) = lx.peek() {
-                    if c == '\n' {
-                        break;
-                    }
-                    if c == q {
-                        lx.bump();
-                        closed = true;
-                        break;
-                    }
-                    if c == '\\' {
-                        let at = lx.pos();
-                        lx.bump();
-                        match escape(&mut lx, at, true) {
-                            Ok(Some(s)) => word.push_str(&s),
-                            Ok(None) => {}
-                            Err(e) => errors.push(e),
-                        }
-                        continue;
-                    }
-                    word.push(c);
-                    lx.bump();
-                }
-                if !closed {
-                    errors.push(ParseError::new(
-                        here,
-                        format!(
-                            "unterminated quoted string: expected a closing {q} on the same line"
-                        ),
-                    ));
-                }
+                word.start(here);
+                word.quoted = true;
+                lx.quoted(c, here, &mut word.text, &mut errors);
             }
             _ => {
                 if let Some(kind) = punct(c) {
-                    flush!();
-                    lx.bump();
-                    let skip = emit(Token {
-                        kind,
-                        text: c.to_string(),
-                        pos: here,
-                    });
-                    if let Some(at) = skip.and_then(|depth| lx.skip_section(depth)) {
-                        let _ = emit(Token {
-                            kind: TokenKind::RBrace,
-                            text: "}".to_string(),
-                            pos: at,
-                        });
-                    }
+                    word.flush(&mut emit);
+                    lx.punctuation(c, kind, here, &mut emit);
                 } else {
-                    if !in_word {
-                        in_word = true;
-                        word_pos = here;
-                    }
-                    // a run of plain ASCII characters at once
-                    let run = lx.plain_run();
-                    if run > 1 {
-                        word.push_str(&src[lx.offset..lx.offset + run]);
-                        lx.pass_ascii(run);
-                    } else {
-                        word.push(c);
-                        lx.bump();
-                    }
+                    lx.plain(c, word.start(here));
                 }
             }
         }
     }
-    if in_word {
-        let _ = emit(Token {
-            kind: if quoted {
-                TokenKind::Quoted
-            } else {
-                TokenKind::Word
-            },
-            text: word,
-            pos: word_pos,
-        });
-    }
+    word.finish(&mut emit);
     (errors, lx.pos())
+}
+
+/// The word being built by [`tokenize_skipping`]: its text so far, where it
+/// starts, whether a quote was part of it.
+#[derive(Default)]
+struct Word {
+    text: String,
+    pos: Pos,
+    quoted: bool,
+    /// Whether a word is being built (its text may still be empty: `""`).
+    open: bool,
+}
+
+impl Word {
+    /// Starts a word at `here` unless one is being built; its text.
+    #[inline]
+    fn start(&mut self, here: Pos) -> &mut String {
+        if !self.open {
+            self.open = true;
+            self.pos = here;
+        }
+        &mut self.text
+    }
+
+    /// Emits the word being built, if any, and starts afresh.
+    #[inline]
+    fn flush(&mut self, emit: &mut impl FnMut(Token) -> Option<usize>) {
+        if self.open {
+            let _ = emit(Token {
+                kind: self.kind(),
+                // a copy of exactly its length; `text` keeps its buffer
+                // for the next token (grown a character at a time, a
+                // word taken whole would be reallocated two or three
+                // times per token)
+                text: self.text.clone(),
+                pos: self.pos,
+            });
+            self.text.clear();
+            self.open = false;
+            self.quoted = false;
+        }
+    }
+
+    /// Emits the last word, if any, giving it the buffer.
+    fn finish(self, emit: &mut impl FnMut(Token) -> Option<usize>) {
+        if self.open {
+            let _ = emit(Token {
+                kind: self.kind(),
+                text: self.text,
+                pos: self.pos,
+            });
+        }
+    }
+
+    fn kind(&self) -> TokenKind {
+        if self.quoted {
+            TokenKind::Quoted
+        } else {
+            TokenKind::Word
+        }
+    }
+}
+
+impl Lexer<'_> {
+    /// Passes over a comment, up to (not including) the end of its line.
+    #[inline]
+    fn pass_comment(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == '\n' {
+                break;
+            }
+            self.bump();
+        }
+    }
+
+    /// Reads the rest of a string quoted with `q` (opened at `here`, the
+    /// quote read) into `text`, escapes decoded; an error when the line
+    /// ends before the closing quote.
+    fn quoted(&mut self, q: char, here: Pos, text: &mut String, errors: &mut Vec<ParseError>) {
+        let mut closed = false;
+        while let Some(c) = self.peek() {
+            if c == '\n' {
+                break;
+            }
+            if c == q {
+                self.bump();
+                closed = true;
+                break;
+            }
+            if c == '\\' {
+                let at = self.pos();
+                self.bump();
+                match escape(self, at, true) {
+                    Ok(Some(s)) => text.push_str(&s),
+                    Ok(None) => {}
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
+            text.push(c);
+            self.bump();
+        }
+        if !closed {
+            errors.push(ParseError::new(
+                here,
+                format!("unterminated quoted string: expected a closing {q} on the same line"),
+            ));
+        }
+    }
+
+    /// Emits the punctuation `c` (at `here`, not yet read); when `emit`
+    /// answers a `{` with a depth, passes over its section and emits the
+    /// `}` that closes it.
+    #[inline]
+    fn punctuation(
+        &mut self,
+        c: char,
+        kind: TokenKind,
+        here: Pos,
+        emit: &mut impl FnMut(Token) -> Option<usize>,
+    ) {
+        self.bump();
+        let skip = emit(Token {
+            kind,
+            text: c.to_string(),
+            pos: here,
+        });
+        if let Some(at) = skip.and_then(|depth| self.skip_section(depth)) {
+            let _ = emit(Token {
+                kind: TokenKind::RBrace,
+                text: "}".to_string(),
+                pos: at,
+            });
+        }
+    }
+
+    /// Adds the word character `c` (not yet read) to `text`, with the run
+    /// of plain ASCII characters that follows it at once.
+    #[inline]
+    fn plain(&mut self, c: char, text: &mut String) {
+        let run = self.plain_run();
+        if run > 1 {
+            text.push_str(&self.src[self.offset..self.offset + run]);
+            self.pass_ascii(run);
+        } else {
+            text.push(c);
+            self.bump();
+        }
+    }
 }
 
 /// The position just after the end of a one-line command (for "missing
