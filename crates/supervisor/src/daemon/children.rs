@@ -53,10 +53,12 @@ impl Daemon {
             started: Instant::now(),
         });
         info!(pid, "rib started");
+        // The peers are lent to the message and taken back once it is
+        // written (a million routes' text is not copied).
         let init = SupervisorToRib::Init {
             settings: self.settings_blob()?,
             config: ipc::ConfigPayload::of(&self.config)?,
-            peers: self.rib_peers.clone(),
+            peers: std::mem::take(&mut self.rib_peers),
             daemon_pid: std::process::id(),
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
             outlived: self
@@ -66,7 +68,10 @@ impl Daemon {
                 .map(|(id, _)| *id)
                 .collect(),
         };
-        self.send_rib(init, &[]).await;
+        self.send_rib_ref(&init, &[]).await;
+        if let SupervisorToRib::Init { peers, .. } = init {
+            self.rib_peers = peers;
+        }
         if !self.journal.is_empty() {
             info!(
                 "giving the new rib the route journal: {} route(s)",

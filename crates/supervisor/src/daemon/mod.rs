@@ -463,11 +463,17 @@ impl Daemon {
 
     /// Sends to the rib; a rib that does not take the message in time is killed.
     async fn send_rib(&mut self, msg: SupervisorToRib, fds: &[OwnedFd]) -> bool {
+        self.send_rib_ref(&msg, fds).await
+    }
+
+    /// [`Daemon::send_rib`] of a message the caller keeps (a configuration
+    /// of a million routes is not copied to be sent).
+    async fn send_rib_ref(&mut self, msg: &SupervisorToRib, fds: &[OwnedFd]) -> bool {
         let Some(rib) = self.rib.as_mut() else {
             return false;
         };
         let borrowed: Vec<_> = fds.iter().map(|f| f.as_fd()).collect();
-        match tokio::time::timeout(SEND_TIMEOUT, rib.tx.send_with_fds(&msg, &borrowed)).await {
+        match tokio::time::timeout(SEND_TIMEOUT, rib.tx.send_with_fds(msg, &borrowed)).await {
             Ok(Ok(())) => true,
             Ok(Err(e)) => {
                 warn!("rib channel: {e}");

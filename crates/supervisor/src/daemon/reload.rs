@@ -92,23 +92,22 @@ impl Daemon {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        let split = self
+        let mut split = self
             .peer_ids
             .assign(&mut config)
             .map_err(|e| e.to_string())?;
         (self.opts.release_memory)();
         let payload = ipc::ConfigPayload::of(&config).map_err(|e| e.to_string())?;
-        let peers = split.rib_peers.clone();
-        if !self
-            .send_rib(
-                SupervisorToRib::Reload {
-                    config: payload,
-                    peers,
-                },
-                &[],
-            )
-            .await
-        {
+        // lent to the message, taken back once it is written
+        let reload = SupervisorToRib::Reload {
+            config: payload,
+            peers: std::mem::take(&mut split.rib_peers),
+        };
+        let sent = self.send_rib_ref(&reload, &[]).await;
+        if let SupervisorToRib::Reload { peers, .. } = reload {
+            split.rib_peers = peers;
+        }
+        if !sent {
             return Err("the rib is restarting: try again".into());
         }
         Ok((config, split, selection))
