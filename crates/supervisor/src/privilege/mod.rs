@@ -23,10 +23,16 @@
 //! children run as that user; only descriptor hygiene, the parent-death
 //! signal and (for the daemon's own workers) `PR_SET_NO_NEW_PRIVS` apply.
 
-use crate::capability::{capget, capset, last_cap, CapSets, Capability};
+mod child;
+mod service_user;
+
+pub use child::hand_descriptors;
+use child::ChildPlan;
+pub(crate) use child::{check, cloexec_from, prctl};
+pub use service_user::ServiceUser;
+
+use crate::capability::{last_cap, CapSets, Capability};
 use crate::error::Error;
-use std::ffi::CStr;
-use std::io;
 use std::os::unix::io::RawFd;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -61,87 +67,6 @@ pub fn helper_capabilities_from_env() -> Result<Vec<Capability>, Error> {
         Ok(list) => Capability::parse_list(&list),
         Err(_) => Ok(Vec::new()),
     }
-}
-
-/// The resolved service user the children run as.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceUser {
-    /// Login name.
-    pub name: String,
-    /// User id.
-    pub uid: u32,
-    /// Primary group id.
-    pub gid: u32,
-    /// Supplementary groups (from the group database, like `initgroups`).
-    pub groups: Vec<u32>,
-    /// Home directory (exported as `HOME` to helper programs).
-    pub home: String,
-}
-
-impl ServiceUser {
-    /// Looks a user up by name; `Ok(None)` when it does not exist.
-    pub fn lookup(name: &str) -> Result<Option<Self>, Error> {
-        let lookup_err = |source| Error::UserLookup {
-            user: name.to_string(),
-            source,
-        };
-        let Some(user) = User::from_name(name).map_err(lookup_err)? else {
-            return Ok(None);
-        };
-        let cname =
-            std::ffi::CString::new(name).map_err(|_| Error::UnknownUser(name.to_string()))?;
-        let groups = group_list(&cname, user.gid).map_err(lookup_err)?;
-        Ok(Some(ServiceUser {
-            name: user.name,
-            uid: user.uid.as_raw(),
-            gid: user.gid.as_raw(),
-            groups,
-            home: user.dir.to_string_lossy().into_owned(),
-        }))
-    }
-
-    /// The same user without the operator group of the control socket
-    /// among its supplementary groups: no child may drive the daemon.
-    pub fn without_control_group(mut self) -> Self {
-        if let Some(ctl) = crate::control::control_group() {
-            self.groups.retain(|g| *g != ctl.as_raw());
-        }
-        self
-    }
-
-    /// Resolves the user children run as: `requested` must exist; without a
-    /// request, [`DEFAULT_USER`] and then [`FALLBACK_USER`] (with a warning).
-    pub fn resolve(requested: Option<&str>) -> Result<Self, Error> {
-        let user = match requested {
-            Some(name) => {
-                ServiceUser::lookup(name)?.ok_or_else(|| Error::UnknownUser(name.to_string()))?
-            }
-            None => match ServiceUser::lookup(DEFAULT_USER)? {
-                Some(user) => user,
-                None => {
-                    let user = ServiceUser::lookup(FALLBACK_USER)?.ok_or(Error::NoServiceUser)?;
-                    tracing::warn!(
-                        "service user `{DEFAULT_USER}` does not exist, children run as \
-                         `{FALLBACK_USER}` instead (create `{DEFAULT_USER}` with \
-                         systemd-sysusers or `useradd --system {DEFAULT_USER}`)"
-                    );
-                    user
-                }
-            },
-        };
-        if user.uid == 0 {
-            return Err(Error::RootServiceUser(user.name));
-        }
-        Ok(user.without_control_group())
-    }
-}
-
-fn group_list(name: &CStr, gid: Gid) -> Result<Vec<u32>, nix::Error> {
-    let groups = nix::unistd::getgrouplist(name, gid)?;
-    let mut raw: Vec<u32> = groups.into_iter().map(Gid::as_raw).collect();
-    raw.sort_unstable();
-    raw.dedup();
-    Ok(raw)
 }
 
 /// What kind of process a `Command` starts.
@@ -443,11 +368,25 @@ impl Privileges {
                 .env("USER", &user.name)
                 .env("LOGNAME", &user.name);
         }
+        let plan = self.child_plan(kind, first_unhanded_fd);
+        // SAFETY: `ChildPlan::apply` only makes async-signal-safe system
+        // calls on data owned by the closure; it allocates nothing.
+        unsafe {
+            cmd.pre_exec(move || plan.apply());
+        }
+    }
+}
+
+impl Privileges {
+    /// What a child of `kind` drops between fork and exec (pure: the
+    /// hook only carries it out).
+    fn child_plan(&self, kind: ChildKind, first_unhanded_fd: RawFd) -> ChildPlan {
+        let root_helper = kind == ChildKind::Helper && self.helper_root;
         let keep = match kind {
             ChildKind::Worker => 0,
             ChildKind::Helper => self.helper_keep,
         };
-        let plan = ChildPlan {
+        ChildPlan {
             switch: self
                 .switch_to
                 .as_ref()
@@ -464,264 +403,65 @@ impl Privileges {
             },
             parent: std::process::id(),
             first_unhanded_fd: first_unhanded_fd.max(3),
-        };
-        // SAFETY: `ChildPlan::apply` only makes async-signal-safe system
-        // calls on data owned by the closure; it allocates nothing.
-        unsafe {
-            cmd.pre_exec(move || plan.apply());
         }
     }
-}
-
-/// Hands `fds` to the child at fixed numbers 3, 4, ... (like systemd's
-/// `LISTEN_FDS`) and returns the first number not handed (`3 + fds.len()`),
-/// which is what [`Privileges::configure`] and [`crate::confine::child`]
-/// take.
-///
-/// The copies are made in a `pre_exec` hook: each source is first
-/// duplicated above the target range, then `dup2`ed down, so a source that
-/// already sits on a target number, or that another target would overwrite,
-/// is still handed correctly, without close-on-exec. The caller keeps the
-/// source descriptors open until `spawn` returns.
-pub fn hand_descriptors(cmd: &mut Command, fds: &[RawFd]) -> RawFd {
-    let sources: Vec<RawFd> = fds.to_vec();
-    let first_free = 3 + RawFd::try_from(sources.len()).unwrap_or(RawFd::MAX - 3);
-    let mut temps: Vec<RawFd> = vec![-1; sources.len()];
-    // SAFETY: only fcntl/dup2 on integers, into the preallocated `temps`.
-    unsafe {
-        cmd.pre_exec(move || {
-            for (src, tmp) in sources.iter().zip(temps.iter_mut()) {
-                *tmp = libc::fcntl(*src, libc::F_DUPFD_CLOEXEC, first_free);
-                if *tmp < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-            }
-            for (target, tmp) in (3..).zip(temps.iter()) {
-                if libc::dup2(*tmp, target) < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-            }
-            Ok(())
-        });
-    }
-    first_free
-}
-
-/// Everything the child needs, prepared before the fork.
-struct ChildPlan {
-    switch: Option<(u32, u32, Vec<u32>)>,
-    drop_caps: bool,
-    keep: u64,
-    last_cap: u8,
-    drop_bounding: bool,
-    no_new_privs: bool,
-    death_signal: libc::c_int,
-    parent: u32,
-    first_unhanded_fd: RawFd,
-}
-
-impl ChildPlan {
-    /// Runs in the forked child, before exec. Async-signal-safe only.
-    fn apply(&self) -> io::Result<()> {
-        // SAFETY (whole function): plain system calls with valid pointers
-        // into `self`, which outlives every call.
-        unsafe {
-            if let Some((_, gid, groups)) = &self.switch {
-                check(libc::setgroups(groups.len(), groups.as_ptr()))?;
-                check(libc::setresgid(*gid, *gid, *gid))?;
-            }
-            if self.drop_caps && self.drop_bounding {
-                self.drop_bounding_set()?;
-            }
-            if let Some((uid, _, _)) = &self.switch {
-                if self.keep != 0 {
-                    check(prctl(libc::PR_SET_KEEPCAPS, 1, 0))?;
-                }
-                check(libc::setresuid(*uid, *uid, *uid))?;
-            }
-            if self.drop_caps {
-                self.keep_only_kept_caps()?;
-            }
-            if self.no_new_privs {
-                check(prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0))?;
-            }
-            // After the uid change: a credential change clears it.
-            check(prctl(
-                libc::PR_SET_PDEATHSIG,
-                self.death_signal as libc::c_ulong,
-                0,
-            ))?;
-            if u32::try_from(libc::getppid()).ok() != Some(self.parent) {
-                // The supervisor died before the signal was armed.
-                return Err(io::Error::from_raw_os_error(libc::ESRCH));
-            }
-            cloexec_from(self.first_unhanded_fd)?;
-        }
-        // Verify: never exec with anything left over.
-        self.verify()
-    }
-
-    /// Drops from the bounding set every capability not kept. Async-signal-safe.
-    fn drop_bounding_set(&self) -> io::Result<()> {
-        for cap in 0..=self.last_cap {
-            // SAFETY: prctl with integer arguments only.
-            if self.keep & (1u64 << cap) == 0
-                && unsafe { prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(cap), 0) } != 0
-                // EINVAL: a number above this kernel's last capability.
-                && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL)
-            {
-                return Err(io::Error::last_os_error());
-            }
-        }
-        Ok(())
-    }
-
-    /// Effective, permitted and inheritable sets reduced to the kept
-    /// capabilities, the ambient set cleared then given the kept ones (so
-    /// that they survive exec). Async-signal-safe.
-    fn keep_only_kept_caps(&self) -> io::Result<()> {
-        capset(CapSets {
-            effective: self.keep,
-            permitted: self.keep,
-            inheritable: self.keep,
-        })?;
-        // SAFETY (the prctl calls): integer arguments only.
-        let clear = unsafe {
-            prctl(
-                libc::PR_CAP_AMBIENT,
-                libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
-                0,
-            )
-        };
-        // EINVAL: a kernel without ambient capabilities (< 4.3).
-        if clear != 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL) {
-            return Err(io::Error::last_os_error());
-        }
-        for cap in 0..64u8 {
-            if self.keep & (1u64 << cap) != 0 {
-                // SAFETY: integer arguments only.
-                check(unsafe {
-                    prctl(
-                        libc::PR_CAP_AMBIENT,
-                        libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
-                        libc::c_ulong::from(cap),
-                    )
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks the credentials the child is about to exec with: the uid and
-    /// gid switched to (real, effective, saved), the capability sets
-    /// exactly the kept ones. Async-signal-safe.
-    fn verify(&self) -> io::Result<()> {
-        if let Some((uid, gid, _)) = &self.switch {
-            let (mut r, mut e, mut s) = (0, 0, 0);
-            // SAFETY: valid pointers to locals.
-            check(unsafe { libc::getresuid(&mut r, &mut e, &mut s) })?;
-            if r != *uid || e != *uid || s != *uid {
-                return Err(io::Error::from_raw_os_error(libc::EPERM));
-            }
-            // SAFETY: valid pointers to locals.
-            check(unsafe { libc::getresgid(&mut r, &mut e, &mut s) })?;
-            if r != *gid || e != *gid || s != *gid {
-                return Err(io::Error::from_raw_os_error(libc::EPERM));
-            }
-        }
-        if self.drop_caps {
-            let now = capget()?;
-            if now.effective != self.keep
-                || now.permitted != self.keep
-                || now.inheritable != self.keep
-            {
-                return Err(io::Error::from_raw_os_error(libc::EPERM));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// prctl(2) with every argument passed as a full `unsigned long`: the
-/// kernel rejects garbage in unused arguments of some options.
-///
-/// # Safety
-/// As prctl(2): `option` must not make the kernel write through an argument.
-pub(crate) unsafe fn prctl(
-    option: libc::c_int,
-    a2: libc::c_ulong,
-    a3: libc::c_ulong,
-) -> libc::c_int {
-    let zero: libc::c_ulong = 0;
-    libc::prctl(option, a2, a3, zero, zero)
-}
-
-pub(crate) fn check(ret: libc::c_int) -> io::Result<()> {
-    if ret == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-/// Marks every descriptor `>= first` close-on-exec (close_range(2) with
-/// CLOSE_RANGE_CLOEXEC; a bounded fcntl loop on kernels before 5.11).
-/// Async-signal-safe. Close-on-exec rather than close: std's own error
-/// pipe to the parent must stay open until exec.
-pub(crate) fn cloexec_from(first: RawFd) -> io::Result<()> {
-    let first = libc::c_uint::try_from(first.max(0)).unwrap_or(0);
-    // SAFETY: close_range only changes descriptor flags.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            first,
-            libc::c_uint::MAX,
-            libc::CLOSE_RANGE_CLOEXEC,
-        )
-    };
-    if r == 0 {
-        return Ok(());
-    }
-    let err = io::Error::last_os_error();
-    if !matches!(err.raw_os_error(), Some(libc::ENOSYS) | Some(libc::EINVAL)) {
-        return Err(err);
-    }
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into `limit`.
-    let top = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
-        limit.rlim_cur.min(1 << 20)
-    } else {
-        1 << 16
-    };
-    let top = libc::c_int::try_from(top).unwrap_or(libc::c_int::MAX);
-    for fd in (first as libc::c_int)..top {
-        // SAFETY: fcntl on a possibly closed descriptor just fails with EBADF.
-        unsafe {
-            let flags = libc::fcntl(fd, libc::F_GETFD);
-            if flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
-                libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn unknown_user_is_an_error_not_a_fallback() {
-        let err = ServiceUser::resolve(Some("ferrobgp-no-such-user-x")).unwrap_err();
-        assert!(matches!(err, Error::UnknownUser(ref u) if u == "ferrobgp-no-such-user-x"));
+    fn root(helper_root: bool) -> Privileges {
+        Privileges {
+            switch_to: Some(ServiceUser {
+                name: "svc".into(),
+                uid: 990,
+                gid: 991,
+                groups: vec![991, 992],
+                home: "/var/lib/svc".into(),
+            }),
+            privileged: true,
+            helper_keep: 1 << 12,
+            last_cap: 40,
+            can_drop_bounding: true,
+            helper_root,
+            roles: Default::default(),
+        }
     }
 
+    /// What each child drops, decided before the fork.
     #[test]
-    fn root_is_refused_as_service_user() {
-        let err = ServiceUser::resolve(Some("root")).unwrap_err();
-        assert!(matches!(err, Error::RootServiceUser(_)));
+    fn each_child_kind_gets_its_plan() {
+        let w = root(false).child_plan(ChildKind::Worker, 5);
+        assert_eq!(w.switch, Some((990, 991, vec![991, 992])));
+        assert!(w.drop_caps && w.no_new_privs && w.drop_bounding);
+        assert_eq!(
+            (w.keep, w.death_signal, w.first_unhanded_fd),
+            (0, libc::SIGKILL, 5)
+        );
+
+        let h = root(false).child_plan(ChildKind::Helper, 0);
+        assert_eq!(h.switch, Some((990, 991, vec![991, 992])));
+        assert!(h.drop_caps && h.no_new_privs);
+        assert_eq!(
+            (h.keep, h.death_signal, h.first_unhanded_fd),
+            (1 << 12, libc::SIGTERM, 3)
+        );
+
+        // daemon.user root: the helper stays root with its capabilities
+        let r = root(true).child_plan(ChildKind::Helper, 4);
+        assert_eq!(r.switch, None);
+        assert!(!r.drop_caps);
+        // the daemon's own processes still switch
+        assert!(root(true).child_plan(ChildKind::Worker, 4).switch.is_some());
+
+        // an ordinary user: nothing to switch or drop; workers still no-new-privs
+        let u = Privileges::unprivileged();
+        let (w, h) = (
+            u.child_plan(ChildKind::Worker, 3),
+            u.child_plan(ChildKind::Helper, 3),
+        );
+        assert!(w.switch.is_none() && !w.drop_caps && w.no_new_privs);
+        assert!(h.switch.is_none() && !h.drop_caps && !h.no_new_privs);
     }
 }
