@@ -29,66 +29,112 @@ pub(crate) struct Close {
     pub column: u32,
 }
 
-/// Scans `text`, which starts just after a section's `{` on line `line` of
-/// the file, for the `}` that closes it. Sections may nest `max_depth`
-/// deep inside it.
+/// A character that shapes sections: `;`, or a `{` / `}` that is not a
+/// word (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Semicolon,
+    Open,
+    Close,
+}
+
+/// The marks of `text` in order, each with its byte offset, the lines
+/// passed before it and where its line starts: the one walk of the rules
+/// above, which [`section_end`] and [`items`] read.
+struct Marks<'a> {
+    text: &'a [u8],
+    i: usize,
+    line: u32,
+    line_start: usize,
+    /// Lines of the `[` and `(` still open (only the innermost matters).
+    brackets: Vec<u32>,
+}
+
+impl<'a> Marks<'a> {
+    fn new(text: &'a str) -> Marks<'a> {
+        Marks {
+            text: text.as_bytes(),
+            i: 0,
+            line: 0,
+            line_start: 0,
+            brackets: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for Marks<'_> {
+    /// (offset, lines passed, offset of its line's start, mark)
+    type Item = (usize, u32, usize, Mark);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = self.text;
+        while self.i < b.len() {
+            let i = self.i;
+            self.i += 1;
+            let mark = match b[i] {
+                b'\n' => {
+                    self.line += 1;
+                    self.line_start = i + 1;
+                    continue;
+                }
+                b'#' => {
+                    while self.i < b.len() && b[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                    continue;
+                }
+                q @ (b'"' | b'\'') => {
+                    while self.i < b.len() && b[self.i] != q && b[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                    if self.i < b.len() && b[self.i] == q {
+                        self.i += 1;
+                    }
+                    continue;
+                }
+                b'[' | b'(' => {
+                    self.brackets.push(self.line);
+                    continue;
+                }
+                b']' | b')' => {
+                    self.brackets.pop();
+                    continue;
+                }
+                b'{' | b'}' if self.brackets.last() == Some(&self.line) => continue,
+                b';' => Mark::Semicolon,
+                b'{' => Mark::Open,
+                b'}' => Mark::Close,
+                _ => continue,
+            };
+            self.brackets.clear();
+            return Some((i, self.line, self.line_start, mark));
+        }
+        None
+    }
+}
+
+/// Scans `text`, which starts just after a section's `{`, for the `}`
+/// that closes it. Sections may nest `max_depth` deep inside it.
 pub(crate) fn section_end(text: &str, max_depth: usize) -> Option<Close> {
-    let b = text.as_bytes();
-    let mut line: u32 = 0;
-    let mut line_start = 0;
     let mut depth = 0usize;
-    // lines of the `[` and `(` still open (only the innermost matters)
-    let mut brackets: Vec<u32> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                line += 1;
-                line_start = i + 1;
-            }
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            q @ (b'"' | b'\'') => {
-                i += 1;
-                while i < b.len() && b[i] != q && b[i] != b'\n' {
-                    i += 1;
-                }
-                if i < b.len() && b[i] == q {
-                    i += 1;
-                }
-                continue;
-            }
-            b'[' | b'(' => brackets.push(line),
-            b']' | b')' => {
-                brackets.pop();
-            }
-            b';' => brackets.clear(),
-            b'{' | b'}' if brackets.last() == Some(&line) => {}
-            b'{' => {
-                brackets.clear();
+    for (i, line, line_start, mark) in Marks::new(text) {
+        match mark {
+            Mark::Semicolon => {}
+            Mark::Open => {
                 depth += 1;
                 if depth > max_depth {
                     return None;
                 }
             }
-            b'}' => {
-                brackets.clear();
-                if depth == 0 {
-                    return Some(Close {
-                        offset: i,
-                        lines: line,
-                        column: text[line_start..i].chars().count() as u32,
-                    });
-                }
-                depth -= 1;
+            Mark::Close if depth == 0 => {
+                return Some(Close {
+                    offset: i,
+                    lines: line,
+                    column: text[line_start..i].chars().count() as u32,
+                })
             }
-            _ => {}
+            Mark::Close => depth -= 1,
         }
-        i += 1;
     }
     None
 }
@@ -105,64 +151,32 @@ pub(crate) fn items(text: &str) -> Option<Vec<&str>> {
         if trimmed.is_empty() {
             return Some(out);
         }
-        // an item ends at its first `;` outside sections, or at the `}`
-        // that closes its first section
         let end = item_end(trimmed)?;
         out.push(trimmed[..=end].trim());
         rest = &trimmed[end + 1..];
     }
 }
 
-/// The offset of the `;` or `}` that ends the item `text` starts with.
+/// The offset of what ends the item `text` starts with: its first `;`
+/// outside sections, or the `}` that closes its first section (the last
+/// byte when the text ends first: a last statement may end with the
+/// section's `}`).
 fn item_end(text: &str) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut line: u32 = 0;
     let mut depth = 0usize;
-    let mut brackets: Vec<u32> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => line += 1,
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            q @ (b'"' | b'\'') => {
-                i += 1;
-                while i < b.len() && b[i] != q && b[i] != b'\n' {
-                    i += 1;
-                }
-                if i < b.len() && b[i] == q {
-                    i += 1;
-                }
-                continue;
-            }
-            b'[' | b'(' => brackets.push(line),
-            b']' | b')' => {
-                brackets.pop();
-            }
-            b';' if depth == 0 => return Some(i),
-            b';' => brackets.clear(),
-            b'{' | b'}' if brackets.last() == Some(&line) => {}
-            b'{' => {
-                brackets.clear();
-                depth += 1;
-            }
-            b'}' => {
-                brackets.clear();
+    for (i, _, _, mark) in Marks::new(text) {
+        match mark {
+            Mark::Semicolon if depth == 0 => return Some(i),
+            Mark::Semicolon => {}
+            Mark::Open => depth += 1,
+            Mark::Close => {
                 depth = depth.checked_sub(1)?;
                 if depth == 0 {
                     return Some(i);
                 }
             }
-            _ => {}
         }
-        i += 1;
     }
-    // the last statement may end with the section's `}`
-    Some(b.len() - 1)
+    Some(text.len() - 1)
 }
 
 #[cfg(test)]
