@@ -16,7 +16,7 @@
 use super::{hex_lower_prefixed, hex_upper};
 pub use crate::text::update::{attributes_text, update_text_lines};
 use ferrobgp_wire::attribute::{
-    code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid, RawAttribute,
+    code, flag, Attributes, Ipv6ExtendedCommunities, PrefixSid, RawAttribute, TYPED_ORDER,
 };
 use ferrobgp_wire::family::{Afi, Family, Safi};
 use ferrobgp_wire::nlri::Nlri;
@@ -307,6 +307,7 @@ fn ipv6_extended_communities_json(value: &[u8]) -> Option<Value> {
 pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
     let mut m = Map::new();
     let mut raw = a.other.iter().peekable();
+    // (NEXT_HOP gives nothing here: it is the next hop of the announcements)
     for c in TYPED_ORDER {
         // raw attributes whose code sorts before `c`
         while let Some(r) = raw.next_if(|r| r.code < c) {
@@ -319,24 +320,6 @@ pub fn attributes_json(a: &Attributes) -> Map<String, Value> {
     }
     m
 }
-
-/// The typed attributes the JSON `"attribute"` object and the text
-/// encoder show, in their order (NEXT_HOP is not one: it is the next hop
-/// of the announcements).
-pub(crate) const TYPED_ORDER: [u8; 12] = [
-    code::ORIGIN,
-    code::AS_PATH,
-    code::MED,
-    code::LOCAL_PREF,
-    code::ATOMIC_AGGREGATE,
-    code::AGGREGATOR,
-    code::COMMUNITIES,
-    code::ORIGINATOR_ID,
-    code::CLUSTER_LIST,
-    code::EXTENDED_COMMUNITIES,
-    code::AIGP,
-    code::LARGE_COMMUNITY,
-];
 
 /// An attribute kept raw: decoded where ExaBGP decodes it (BGP-LS, PMSI,
 /// IPv6 extended communities, Prefix-SID), else its hex value under

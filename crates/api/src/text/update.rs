@@ -26,7 +26,7 @@
 
 use super::attribute::{bgp_ls_text, ipv6_extended_communities_text, pmsi_text, prefix_sid_text};
 use crate::json::hex_lower_prefixed;
-use crate::json::update::TYPED_ORDER;
+use ferrobgp_wire::attribute::TYPED_ORDER;
 use ferrobgp_wire::attribute::{code, flag, Attributes, PrefixSid, RawAttribute};
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::NextHop;

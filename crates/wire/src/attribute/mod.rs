@@ -364,8 +364,8 @@ impl Attributes {
 
 /// The typed attributes in the order [`Attributes::encode`] writes them
 /// (ExaBGP's: by type code; AS4_PATH / AS4_AGGREGATOR follow AS_PATH /
-/// AGGREGATOR).
-const TYPED_ORDER: [u8; 13] = [
+/// AGGREGATOR); the JSON and text renderings list them in the same order.
+pub const TYPED_ORDER: [u8; 13] = [
     code::ORIGIN,
     code::AS_PATH,
     code::NEXT_HOP,
