@@ -104,15 +104,9 @@ pub enum Content {
         /// The capabilities as the text encoder prints them inside `[...]`.
         capabilities_text: String,
     },
-    Update {
-        /// The value of `"message"`: `{ "update": { ... } }` (crates/wire
-        /// `update_message_json`).
-        json: serde_json::Value,
-        /// The text encoder's lines without the `neighbor <ip> <dir> update `
-        /// prefix (crates/wire `update_text_lines`): `announced ...`,
-        /// `withdrawn ...`.
-        text: Vec<String>,
-    },
+    /// Its JSON (the value of `"message"`) and text renderings, made when
+    /// a helper first needs them.
+    Update(crate::update_rendering::UpdateRendering),
     Eor(Family),
     Notification {
         code: u8,
@@ -136,7 +130,7 @@ impl Content {
     pub fn message_type(&self) -> MessageType {
         match self {
             Content::Open { .. } => MessageType::Open,
-            Content::Update { .. } | Content::Eor(_) => MessageType::Update,
+            Content::Update(_) | Content::Eor(_) => MessageType::Update,
             Content::Notification { .. } => MessageType::Notification,
             Content::Keepalive => MessageType::Keepalive,
             Content::Refresh { .. } => MessageType::Refresh,

@@ -2,9 +2,9 @@
 //! JSON and text renderings, so the rib process only decodes and forwards.
 
 use crate::event::{Content, Negotiated, OperationalKind};
-use crate::json::update::{update_message_json, update_text_lines};
 use crate::json::{capabilities_json, operational_json};
 use crate::text::capabilities_text;
+use crate::UpdateRendering;
 use ferrobgp_wire::message::{Message, Operational};
 use ferrobgp_wire::negotiated::Negotiated as WireNegotiated;
 use std::net::IpAddr;
@@ -27,15 +27,10 @@ pub fn content(m: &Message) -> Option<Content> {
             Some(f) => Content::Eor(f),
             // RFC 7606: what the UPDATE means, not what it carried
             // (treat-as-withdraw: its routes are reported withdrawn)
-            None => {
-                let reported = u.received.reported();
-                let mut json = update_message_json(&reported);
-                mark_error(&mut json, &u.received);
-                Content::Update {
-                    json,
-                    text: update_text_lines(&reported),
-                }
-            }
+            None => Content::Update(UpdateRendering::new(
+                u.received.reported().into_owned(),
+                u.received.verdict(),
+            )),
         },
         Message::Notification(n) => Content::Notification {
             code: n.code,
@@ -76,34 +71,6 @@ pub fn content(m: &Message) -> Option<Content> {
         }
         Message::Unknown { .. } => return None,
     })
-}
-
-/// ExaBGP's marker of an UPDATE that RFC 7606 error handling changed: the
-/// last attribute is `"error": "treat-as-withdraw"` (its routes are
-/// reported withdrawn) or `"error": "discard"` (an attribute was dropped),
-/// the strongest verdict when there are several. An NLRI discard (an
-/// action ExaBGP does not take) has no marker.
-fn mark_error(json: &mut serde_json::Value, rx: &ferrobgp_wire::update::Received) {
-    use ferrobgp_wire::update::Verdict;
-    use serde_json::{Map, Value};
-    let marker = match rx.verdict() {
-        Some(Verdict::TreatAsWithdraw) => "treat-as-withdraw",
-        Some(Verdict::AttributeDiscard) => "discard",
-        _ => return,
-    };
-    let Some(Value::Object(update)) = json.get_mut("update") else {
-        return;
-    };
-    // "attribute" stays the first key of the update object
-    let mut rebuilt = Map::new();
-    let mut attrs = match update.remove("attribute") {
-        Some(Value::Object(a)) => a,
-        _ => Map::new(),
-    };
-    attrs.insert("error".into(), Value::String(marker.into()));
-    rebuilt.insert("attribute".into(), Value::Object(attrs));
-    rebuilt.append(update);
-    *update = rebuilt;
 }
 
 /// The `negotiated` event's data from the session's negotiation result.

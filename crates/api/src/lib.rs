@@ -46,3 +46,5 @@ pub mod from_wire;
 pub mod json;
 pub mod neighbor_api;
 pub mod text;
+mod update_rendering;
+pub use update_rendering::UpdateRendering;

@@ -4,6 +4,7 @@
 use ferrobgp_api::event::*;
 use ferrobgp_api::json::{Envelope, JsonEncoder};
 use ferrobgp_api::text;
+use ferrobgp_api::UpdateRendering;
 use ferrobgp_wire::{Afi, Family};
 use serde_json::{json, Value};
 
@@ -48,10 +49,7 @@ fn update_complete_line_from_spec() {
     let update: Value = serde_json::from_str(update).unwrap();
     let event = Event::Message {
         direction: Direction::Receive,
-        content: Content::Update {
-            json: update,
-            text: vec![],
-        },
+        content: Content::Update(UpdateRendering::given(update, vec![])),
         raw: None,
         negotiated: None,
     };
@@ -406,13 +404,13 @@ fn text_encoder() {
         t(&msg(Direction::Receive, open)).unwrap(),
         "neighbor 127.0.0.1 receive open version 4 asn 65000 hold_time 30 router_id 10.0.0.2 capabilities [multiprotocol(ipv4 unicast,ipv4 flow,ipv6 unicast), asn4(65000)]\n"
     );
-    let update = Content::Update {
-        json: json!({}),
-        text: vec![
+    let update = Content::Update(UpdateRendering::given(
+        json!({}),
+        vec![
             "announced 10.1.0.0/24 next-hop 192.0.2.1 origin igp as-path ( 65001 65002 ) med 10 local-preference 100 community [ 65000:1 no-export ]".into(),
             "withdrawn 10.2.0.0/24".into(),
         ],
-    };
+    ));
     assert_eq!(
         t(&msg(Direction::Receive, update)).unwrap(),
         "neighbor 127.0.0.1 receive update start\n\

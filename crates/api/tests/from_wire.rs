@@ -130,7 +130,7 @@ fn received_from(h: &str, peer: &str) -> (serde_json::Value, Vec<String>) {
     )
     .expect("decodes");
     match from_wire::content(&m) {
-        Some(Content::Update { json, text }) => (json, text),
+        Some(Content::Update(u)) => (u.json().clone(), u.text().to_vec()),
         other => panic!("not an update: {other:?}"),
     }
 }
@@ -193,10 +193,10 @@ fn semantic_checks_apply_on_a_live_session_only() {
         format!("{M}:0033:02:0000001540010100400200400304C0000201400504000000641 0E001 180A6200")
             .replace(' ', "");
     let offline = from_wire::content(&decode(&multicast)).unwrap();
-    let Content::Update { json, .. } = offline else {
+    let Content::Update(offline) = offline else {
         panic!("not an update")
     };
-    let offline = json["update"]["announce"]["ipv4 unicast"]["192.0.2.1"].clone();
+    let offline = offline.json()["update"]["announce"]["ipv4 unicast"]["192.0.2.1"].clone();
     assert_eq!(offline.as_array().map(Vec::len), Some(2));
     let (json, _) = received(
         &format!("{M}:0033:02:0000001540010100400200400304C0000201400504000000641 0E001 180A6200")

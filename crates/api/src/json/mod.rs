@@ -52,7 +52,39 @@ pub struct JsonEncoder {
 
 /// A JSON string literal (quotes and escapes).
 pub fn quote(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    let mut q = String::with_capacity(s.len() + 2);
+    push_quoted(&mut q, s);
+    q
+}
+
+/// Appends `text` as a JSON string, escaped as serde_json escapes it:
+/// `"` and `\`, the short forms `\b \f \n \r \t`, other control
+/// characters as `\u00xx`; everything else as it is.
+pub(crate) fn push_quoted(s: &mut String, text: &str) {
+    s.push('"');
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        s.push_str(&text[start..i]);
+        if short.is_empty() {
+            let _ = write!(s, "\\u{b:04x}");
+        } else {
+            s.push_str(short);
+        }
+        start = i + 1;
+    }
+    s.push_str(&text[start..]);
+    s.push('"');
 }
 
 /// Python's repr of a float, as `time.time()` is printed.
@@ -282,7 +314,7 @@ fn write_value(s: &mut String, v: &serde_json::Value) {
                 if i > 0 {
                     s.push_str(", ");
                 }
-                s.push_str(&quote(k));
+                push_quoted(s, k);
                 s.push_str(": ");
                 write_value(s, v);
             }
@@ -299,7 +331,12 @@ fn write_value(s: &mut String, v: &serde_json::Value) {
             }
             s.push_str(" ]");
         }
-        other => s.push_str(&other.to_string()),
+        Value::String(t) => push_quoted(s, t),
+        Value::Number(n) => {
+            let _ = write!(s, "{n}");
+        }
+        Value::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
+        Value::Null => s.push_str("null"),
     }
 }
 
@@ -318,7 +355,7 @@ fn message_content(content: &Content, negotiated: Option<&Negotiated>) -> (&'sta
                 exabgp_style(capabilities_json)
             ),
         ),
-        Content::Update { json, .. } => ("update", with_negotiated(format!("\"message\": {}", exabgp_style(json)))),
+        Content::Update(u) => ("update", with_negotiated(format!("\"message\": {}", u.json_text()))),
         Content::Eor(f) => ("update", with_negotiated(format!("\"message\": {}", eor_message(*f)))),
         Content::Notification { code, subcode, data } => (
             "notification",
@@ -385,4 +422,37 @@ pub(crate) fn hex_lower(b: &[u8]) -> String {
 /// attribute values it does not decode.
 pub(crate) fn hex_lower_prefixed(b: &[u8]) -> String {
     format!("0x{}", hex_lower(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    proptest! {
+        /// Our escaping is serde_json's, byte for byte.
+        #[test]
+        fn quote_is_serde_jsons(text in "(\\PC|[\\x00-\\x1f\\x7f\"\\\\])*") {
+            prop_assert_eq!(quote(&text), serde_json::to_string(&text).unwrap());
+        }
+
+        /// A value printed with ExaBGP's spacing reads back as the same value.
+        #[test]
+        fn exabgp_style_reads_back(keys in proptest::collection::vec("\\PC{0,6}", 0..5), n in any::<i64>(), b in any::<bool>()) {
+            let mut m = serde_json::Map::new();
+            for (i, k) in keys.iter().enumerate() {
+                let v = match i % 4 {
+                    0 => Value::String(k.clone()),
+                    1 => Value::from(n),
+                    2 => Value::Bool(b),
+                    _ => Value::Array(vec![Value::Null, Value::String(k.clone())]),
+                };
+                m.insert(k.clone(), v);
+            }
+            let v = Value::Object(m);
+            let back: Value = serde_json::from_str(&exabgp_style(&v)).unwrap();
+            prop_assert_eq!(back, v);
+        }
+    }
 }

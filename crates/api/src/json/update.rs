@@ -83,7 +83,10 @@ pub fn update_message_json_with(u: &Update, compact: bool) -> Value {
     if !withdraw.is_empty() {
         update.insert("withdraw".into(), Value::Object(withdraw));
     }
-    json!({ "update": Value::Object(update) })
+    // built, not `json!`: the macro would copy the whole tree through serde
+    let mut message = Map::new();
+    message.insert("update".into(), Value::Object(update));
+    Value::Object(message)
 }
 
 /// The family ExaBGP 5.0.15 reports an NLRI under: its own, except

@@ -87,7 +87,7 @@ fn message_text(
             oneline(capabilities_text).to_lowercase(),
             raw_suffix(raw)
         ),
-        Content::Update { text, .. } => update_text(&format!("neighbor {ip} {dir} update"), text, raw),
+        Content::Update(u) => update_text(&format!("neighbor {ip} {dir} update"), u.text(), raw),
         Content::Eor(f) => {
             let prefix = format!("neighbor {ip} {dir} update");
             format!(

@@ -115,7 +115,8 @@ pub fn compare(golden: &str) -> Counts {
         if let [Message::Update(u)] = messages.as_slice() {
             if u.received.verdict().is_none() {
                 match from_wire::content(&messages[0]) {
-                    Some(Content::Update { json, .. }) => {
+                    Some(Content::Update(u)) => {
+                        let json = u.json();
                         // as text: serde_json's Map (preserve_order) ignores
                         // key order in ==, a consumer of the text does not
                         let told = serde_json::to_string(&json).unwrap();
