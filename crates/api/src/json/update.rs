@@ -42,30 +42,32 @@ pub fn update_message_json_with(u: &Update, compact: bool) -> Value {
     if !attrs.is_empty() {
         update.insert("attribute".into(), Value::Object(attrs));
     }
-    // announce: family -> next hop -> [nlri]
+    // announce: family -> next hop -> [nlri]; the next hop's keys are
+    // printed once, and each run of one family is looked up once
     let mut announce: Map<String, Value> = Map::new();
-    let mut add = |family: String, nh: &NextHop, n: &Nlri| {
-        let fam = announce
-            .entry(family)
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(by_nh) = fam {
-            for key in nh.addresses() {
-                let item = compacted(n, nlri_json_at(n, Some(&key)), compact);
-                if let Value::Array(list) = by_nh.entry(key).or_insert_with(|| Value::Array(vec![]))
+    let mut add = |nh: &NextHop, nlri: &[Nlri]| {
+        let keys = nh.addresses();
+        for run in nlri.chunk_by(|a, b| shown_family(a) == shown_family(b)) {
+            let fam = announce
+                .entry(shown_family(&run[0]).spaced())
+                .or_insert_with(|| Value::Object(Map::new()));
+            let Value::Object(by_nh) = fam else { continue };
+            for key in &keys {
+                let items = run
+                    .iter()
+                    .map(|n| compacted(n, nlri_json_at(n, Some(key)), compact));
+                if let Value::Array(list) = by_nh
+                    .entry(key.clone())
+                    .or_insert_with(|| Value::Array(vec![]))
                 {
-                    list.push(item);
+                    list.extend(items);
                 }
             }
         }
     };
-    let nh4 = u.next_hop.map_or(NextHop::None, NextHop::V4);
-    for n in &u.nlri {
-        add(shown_family(n).spaced(), &nh4, n);
-    }
+    add(&u.next_hop.map_or(NextHop::None, NextHop::V4), &u.nlri);
     if let Some(r) = &u.mp_reach {
-        for n in &r.nlri {
-            add(shown_family(n).spaced(), &r.next_hop, n);
-        }
+        add(&r.next_hop, &r.nlri);
     }
     if !announce.is_empty() {
         update.insert("announce".into(), Value::Object(announce));
