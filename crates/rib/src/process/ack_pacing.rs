@@ -26,7 +26,7 @@ pub const PACE: Duration = Duration::from_millis(50);
 /// acknowledgement (`done`, `error`, `shutdown`, or the JSON `answer`).
 pub fn is_answer(chunk: &[u8]) -> bool {
     let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    let last = match body.iter().rposition(|&b| b == b'\n') {
+    let last = match memchr::memrchr(b'\n', body) {
         Some(i) => &body[i + 1..],
         None => body,
     };
