@@ -526,6 +526,7 @@ pub enum SessionToRib {
     /// A BGP message received or sent, header included (for `receive`/`send` events).
     Message {
         direction: Direction,
+        #[serde(with = "serde_bytes")]
         raw: Vec<u8>,
     },
     /// The session came up: send the whole Adj-RIB-Out of these families as one batch, then End-of-RIB
