@@ -126,8 +126,10 @@ mod tests {
             })
             .collect();
         let text = format!("neighbor 127.0.0.2 {{\n router-id 10.0.0.1;\n local-address 127.0.0.1;\n local-as 1;\n peer-as 1;\n static {{\n{routes} }}\n}}\n");
-        let mut opts = ferrobgp_config::LoadOptions::default();
-        opts.defer_routes = true;
+        let opts = ferrobgp_config::LoadOptions {
+            defer_routes: true,
+            ..Default::default()
+        };
         let loaded =
             ferrobgp_config::load_str(std::path::Path::new("t.conf"), &text, &opts).expect("loads");
         let n = &loaded.config.neighbors[0];
