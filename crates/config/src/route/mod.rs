@@ -16,6 +16,7 @@ pub mod flow;
 pub mod mup;
 pub mod mvpn;
 pub mod operational;
+mod repeated;
 mod shared_sets;
 pub mod vpls;
 
@@ -228,6 +229,26 @@ fn is_multicast(net: &IpNet) -> bool {
     }
 }
 
+/// The family of a prefix route whose statement names none: from the
+/// prefix's address family, and an RD or labels when it has them.
+fn implied_family(prefix: &IpNet, rd: bool, labels: bool) -> Family {
+    let afi = if prefix.addr().is_ipv4() {
+        Afi::IPV4
+    } else {
+        Afi::IPV6
+    };
+    let safi = if rd {
+        Safi::MPLS_VPN
+    } else if labels {
+        Safi::NLRI_MPLS
+    } else if is_multicast(prefix) {
+        Safi::MULTICAST
+    } else {
+        Safi::UNICAST
+    };
+    Family::new(afi, safi)
+}
+
 /// Most routes one `split` may create.
 pub const SPLIT_MAX: u64 = 65536;
 
@@ -260,10 +281,7 @@ pub fn prefix_routes(
             }
             f
         }
-        None if spec.rd.is_some() => Family::new(afi, Safi::MPLS_VPN),
-        None if spec.labels.is_some() => Family::new(afi, Safi::NLRI_MPLS),
-        None if is_multicast(&prefix) => Family::new(afi, Safi::MULTICAST),
-        None => Family::new(afi, Safi::UNICAST),
+        None => implied_family(&prefix, spec.rd.is_some(), spec.labels.is_some()),
     };
     match family.safi {
         Safi::MPLS_VPN if spec.rd.is_none() => {
@@ -529,6 +547,9 @@ pub fn static_section(s: Section, sink: &mut Sink) -> Vec<(ConfigRoute, Pos)> {
 #[derive(Default)]
 pub(crate) struct StaticReader {
     sets: shared_sets::SharedSets,
+    /// The last `route` statement, for the next one that repeats it but
+    /// for the prefix.
+    last: repeated::LastRoute,
 }
 
 impl StaticReader {
@@ -541,8 +562,13 @@ impl StaticReader {
                 match kw.text.as_str() {
                     "route" => {
                         let pos = st.args().first().map_or(kw.pos, |t| t.pos);
+                        if let Some(r) = self.last.reuse(st.args()) {
+                            return vec![(r, pos)];
+                        }
                         let routes = parse_route(st.args(), st.end, true);
-                        located(routes, pos, sink, sets)
+                        let out = located(routes, pos, sink, sets);
+                        self.last.remember(st.args(), out.iter().map(|(r, _)| r));
+                        out
                     }
                     "attributes" | "attribute" => located(
                         parse_attributes(st.args(), st.end, true),

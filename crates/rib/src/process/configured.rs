@@ -15,6 +15,7 @@ fn decode_neighbor(payload: &ipc::ConfigPayload) -> Result<(Neighbor, Entries), 
     let neighbor: Neighbor = payload
         .to_streamed(|r: ferrobgp_config::ConfigRoute| routes.add(&r))
         .map_err(|e| vec![format!("undecodable neighbor: {e}")])?;
+    routes.reserve_for(&neighbor.route_text);
     ferrobgp_config::parse_routes(&neighbor, |r| routes.add(&r))
         .map_err(|ds| ds.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     Ok((neighbor, routes))
