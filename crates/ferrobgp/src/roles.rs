@@ -122,7 +122,7 @@ pub(crate) fn session(a: SessionArgs) -> ExitCode {
     }
     tracing::debug!(peer_id = a.peer_id, "session worker role");
     // The worker runs its own single-threaded runtime.
-    match ferrobgp_session::run_worker(sup, rib) {
+    match ferrobgp_session::run_worker(sup, rib, crate::allocator::release_free_memory) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");

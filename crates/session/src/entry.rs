@@ -17,16 +17,18 @@ fn ipc(e: ferrobgp_ipc::Error) -> Error {
 /// `rib` the channel to the rib (fd 4). Returns when the neighbor is
 /// finished (stopped, or connection attempts used up; the supervisor was
 /// told with `Finished`), or with an error when a channel broke.
-pub fn run_worker(supervisor: OwnedFd, rib: OwnedFd) -> Result<()> {
+/// `release_memory` hands freed pages back to the system (the allocator's
+/// purge): the worker calls it once a large batch is written.
+pub fn run_worker(supervisor: OwnedFd, rib: OwnedFd, release_memory: fn()) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::io("tokio runtime", e))?;
-    rt.block_on(run(supervisor, rib))
+    rt.block_on(run(supervisor, rib, release_memory))
 }
 
 /// [`run_worker`] inside an existing tokio runtime.
-pub async fn run(supervisor: OwnedFd, rib: OwnedFd) -> Result<()> {
+pub async fn run(supervisor: OwnedFd, rib: OwnedFd, release_memory: fn()) -> Result<()> {
     let sup: Channel<SessionToSupervisor, SupervisorToSession> =
         Channel::new(supervisor).map_err(ipc)?;
     let rib: Channel<SessionToRib, RibToSession> = Channel::new(rib).map_err(ipc)?;
@@ -66,7 +68,10 @@ pub async fn run(supervisor: OwnedFd, rib: OwnedFd) -> Result<()> {
         rib_tx,
         rib_rx,
     };
-    let reason = Worker::new(cfg, links).run().await?;
+    let reason = Worker::new(cfg, links)
+        .releasing_memory(release_memory)
+        .run()
+        .await?;
     tracing::info!("session worker finished: {reason}");
     Ok(())
 }

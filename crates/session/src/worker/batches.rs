@@ -88,6 +88,7 @@ impl Worker {
         let operational = self.negotiated.as_ref().is_some_and(|n| n.operational);
         match BatchEncoder::new(batch, ctx, &self.cfg, operational) {
             Ok(encoder) => {
+                self.burst_bytes = self.burst_bytes.saturating_add(encoder.held_bytes());
                 if encoder.has_eor() {
                     self.eor_sent = true;
                 }

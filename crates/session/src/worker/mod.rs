@@ -128,6 +128,22 @@ pub struct Worker {
     /// the rib with [`SessionToRib::Counters`] when `counted` is set.
     counters: (MessageCounts, MessageCounts),
     counted: bool,
+    /// Hands freed pages back to the system (see [`Worker::releasing_memory`]).
+    release_memory: fn(),
+    /// Bytes of the batches taken since the last release.
+    burst_bytes: usize,
+}
+
+/// Bytes of batches (their frames) after which the worker hands freed
+/// memory back once nothing is left to write: a first table of a million
+/// routes leaves about 9 MB of freed pages that jemalloc would keep for
+/// ten seconds of activity, a worker's whole footprint otherwise.
+const RELEASE_AFTER: usize = 8 << 20;
+
+/// Whether to release freed memory now: `burst` bytes of batches were
+/// taken since the last release and nothing is left to write.
+fn release_due(burst: usize, idle: bool) -> bool {
+    idle && burst >= RELEASE_AFTER
 }
 
 impl Worker {
@@ -162,6 +178,28 @@ impl Worker {
             finished: None,
             counters: Default::default(),
             counted: false,
+            release_memory: || {},
+            burst_bytes: 0,
+        }
+    }
+
+    /// Calls `release` (the allocator's purge) once the batches written
+    /// since the last call add up to [`RELEASE_AFTER`] bytes and the last
+    /// of them is acknowledged.
+    pub fn releasing_memory(mut self, release: fn()) -> Worker {
+        self.release_memory = release;
+        self
+    }
+
+    /// After an acknowledgement: releases freed memory if a large burst
+    /// of batches is over (see [`release_due`]).
+    fn after_ack(&mut self) {
+        let idle = self.job.is_none()
+            && self.backlog.is_empty()
+            && self.live.as_ref().is_none_or(|l| l.unacked.is_empty());
+        if release_due(self.burst_bytes, idle) {
+            self.burst_bytes = 0;
+            (self.release_memory)();
         }
     }
 
@@ -518,6 +556,7 @@ impl Worker {
                 if let Some(live) = self.live.as_mut().filter(|l| l.id == conn) {
                     if let Some(seq) = live.unacked.remove(&token) {
                         self.ack(seq).await?;
+                        self.after_ack();
                     } else {
                         self.chunk_written(token).await?;
                     }
@@ -587,5 +626,20 @@ async fn sleep_opt(deadline: Option<Instant>) {
 async fn all_done(closing: Vec<Closing>) {
     for c in closing {
         c.done().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{release_due, RELEASE_AFTER};
+
+    #[test]
+    fn memory_goes_back_after_a_large_burst_only_once_idle() {
+        assert!(release_due(RELEASE_AFTER, true));
+        assert!(!release_due(RELEASE_AFTER, false), "still writing");
+        assert!(
+            !release_due(RELEASE_AFTER - 1, true),
+            "small batches: never"
+        );
     }
 }
