@@ -40,7 +40,7 @@ use crate::peer::PeerRib;
 use crate::PeerChange;
 use ferrobgp_api::ack::AckState;
 use ferrobgp_api::{from_wire, output, AckFormat};
-use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
+use ferrobgp_config::route::operational::OperationalMessage;
 use ferrobgp_config::{Config, Neighbor, Settings};
 use ferrobgp_ipc::{
     self as ipc, Channel, Encoder, HelperInfo, RibToSession, RibToSupervisor, SessionState,
