@@ -124,6 +124,19 @@ pub fn neighbor(n: &Neighbor) -> String {
             n.inherit.join(", ")
         );
     }
+    settings(&mut o, n);
+    capability(&mut o, &n.capabilities);
+    families(&mut o, n);
+    for a in &n.api {
+        api(&mut o, a);
+    }
+    statics(&mut o, n);
+    o.push_str("}\n");
+    o
+}
+
+/// The neighbor's session settings, one statement a line.
+fn settings(o: &mut String, n: &Neighbor) {
     let _ = writeln!(o, "  description {};", quote(&n.description));
     let _ = writeln!(o, "  router-id {};", n.router_id);
     if let Some(h) = &n.host_name {
@@ -173,7 +186,10 @@ pub fn neighbor(n: &Neighbor) -> String {
     if let Some(t) = n.incoming_ttl {
         let _ = writeln!(o, "  incoming-ttl {t};");
     }
-    let c = &n.capabilities;
+}
+
+/// The `capability` block.
+fn capability(o: &mut String, c: &Capabilities) {
     o.push_str("  capability {\n");
     let _ = writeln!(o, "    asn4 {};", onoff(c.asn4));
     let _ = writeln!(o, "    route-refresh {};", onoff(c.route_refresh));
@@ -191,6 +207,10 @@ pub fn neighbor(n: &Neighbor) -> String {
     let _ = writeln!(o, "    extended-message {};", onoff(c.extended_message));
     let _ = writeln!(o, "    aigp {};", onoff(c.aigp));
     o.push_str("  }\n");
+}
+
+/// The `family` block, then `nexthop` and `add-path` when they say anything.
+fn families(o: &mut String, n: &Neighbor) {
     o.push_str("  family {\n");
     let mut all = ferrobgp_wire::Family::ALL_KNOWN.to_vec();
     all.sort();
@@ -211,16 +231,18 @@ pub fn neighbor(n: &Neighbor) -> String {
         }
         o.push_str("  }\n");
     }
-    if c.add_path != AddPathMode::Disable {
+    if n.capabilities.add_path != AddPathMode::Disable {
         o.push_str("  add-path {\n");
         for f in &n.add_path {
             let _ = writeln!(o, "    {f};");
         }
         o.push_str("  }\n");
     }
-    for a in &n.api {
-        api(&mut o, a);
-    }
+}
+
+/// The `static` block of the routes that have a statement, and notes of
+/// what is not shown.
+fn statics(o: &mut String, n: &Neighbor) {
     let printed: Vec<String> = n.routes.iter().filter_map(route_statement).collect();
     if !printed.is_empty() {
         o.push_str("  static {\n");
@@ -243,8 +265,6 @@ pub fn neighbor(n: &Neighbor) -> String {
             n.operational.len()
         );
     }
-    o.push_str("}\n");
-    o
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {

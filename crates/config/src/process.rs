@@ -4,7 +4,7 @@
 use crate::error::Pos;
 use crate::model::{Encoder, Process};
 use crate::section::{expect_statement, unknown_keyword, Sink};
-use crate::tree::Section;
+use crate::tree::{Section, Statement};
 use std::path::{Component, Path, PathBuf};
 
 const PROCESS_KEYWORDS: [&str; 3] = ["run", "encoder", "respawn"];
@@ -118,40 +118,14 @@ pub fn process_section(
         let kw = st.keyword();
         match kw.text.as_str() {
             "run" => {
-                if st.args().is_empty() {
-                    sink.err(st.end, "missing program after \"run\"");
-                    continue;
+                if let Some(run) = run_statement(st, sink) {
+                    argv = Some(run);
                 }
-                if let Some(bad) = st.args().iter().find(|t| !t.is_word()) {
-                    sink.err(
-                        bad.pos,
-                        format!(
-                            "unexpected \"{}\" in run: expected program and arguments",
-                            bad.text
-                        ),
-                    );
-                    continue;
-                }
-                argv = Some((
-                    st.args().iter().map(|t| t.text.clone()).collect(),
-                    st.args()[0].pos,
-                ));
             }
             "encoder" => {
-                let Some(v) = sink.take(crate::values::single(kw, st.args())) else {
-                    continue;
-                };
-                encoder = match v.text.as_str() {
-                    "text" => Some(Encoder::Text),
-                    "json" => Some(Encoder::Json),
-                    _ => {
-                        sink.err(
-                            v.pos,
-                            format!("invalid encoder \"{}\": expected text or json", v.text),
-                        );
-                        continue;
-                    }
-                };
+                if let Some(e) = encoder_statement(st, sink) {
+                    encoder = Some(e);
+                }
             }
             "respawn" => {
                 if let Some(v) = sink.take(crate::section::flag(st, true)) {
@@ -195,4 +169,44 @@ pub fn process_section(
         respawn,
         source: source.to_path_buf(),
     })
+}
+
+/// A `run` statement: the program and its arguments, with the place of the
+/// program. `None` when it is unusable (errors recorded).
+fn run_statement(st: &Statement, sink: &mut Sink) -> Option<(Vec<String>, Pos)> {
+    if st.args().is_empty() {
+        sink.err(st.end, "missing program after \"run\"");
+        return None;
+    }
+    if let Some(bad) = st.args().iter().find(|t| !t.is_word()) {
+        sink.err(
+            bad.pos,
+            format!(
+                "unexpected \"{}\" in run: expected program and arguments",
+                bad.text
+            ),
+        );
+        return None;
+    }
+    Some((
+        st.args().iter().map(|t| t.text.clone()).collect(),
+        st.args()[0].pos,
+    ))
+}
+
+/// An `encoder` statement: `text` or `json`. `None` when it is unusable
+/// (errors recorded).
+fn encoder_statement(st: &Statement, sink: &mut Sink) -> Option<Encoder> {
+    let v = sink.take(crate::values::single(st.keyword(), st.args()))?;
+    match v.text.as_str() {
+        "text" => Some(Encoder::Text),
+        "json" => Some(Encoder::Json),
+        _ => {
+            sink.err(
+                v.pos,
+                format!("invalid encoder \"{}\": expected text or json", v.text),
+            );
+            None
+        }
+    }
 }

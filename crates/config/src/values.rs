@@ -4,6 +4,7 @@
 
 use crate::error::{PResult, ParseError};
 use crate::lexer::Token;
+use ferrobgp_wire::Afi;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -100,6 +101,46 @@ pub fn ip(tok: &Token, what: &str) -> PResult<IpAddr> {
             format!("invalid {what} \"{}\": expected an IP address", tok.text),
         )
     })
+}
+
+/// An address of `afi` (the family of the route it is in).
+pub fn ip_in(tok: &Token, what: &str, afi: Afi) -> PResult<IpAddr> {
+    let ip = ip(tok, what)?;
+    if ip.is_ipv4() != (afi == Afi::IPV4) {
+        return err(
+            tok,
+            format!(
+                "invalid {what} \"{}\": expected an {} address",
+                tok.text,
+                afi_name(afi)
+            ),
+        );
+    }
+    Ok(ip)
+}
+
+/// A prefix of `afi` (the family of the route it is in).
+pub fn prefix_in(tok: &Token, afi: Afi) -> PResult<IpNet> {
+    let p = prefix(tok)?;
+    if p.addr().is_ipv4() != (afi == Afi::IPV4) {
+        return err(
+            tok,
+            format!(
+                "invalid prefix \"{}\": expected an {} prefix",
+                tok.text,
+                afi_name(afi)
+            ),
+        );
+    }
+    Ok(p)
+}
+
+fn afi_name(afi: Afi) -> &'static str {
+    if afi == Afi::IPV4 {
+        "IPv4"
+    } else {
+        "IPv6"
+    }
 }
 
 /// `a.b.c.d[/len]` or `v6[/len]`; a bare address is a host route. Host bits

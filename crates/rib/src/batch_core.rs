@@ -4,8 +4,10 @@
 //! are then applied to the Adj-RIB-Outs at once ([`apply`]). What comes
 //! out is a plain [`Plan`]: each reply with its outcome and output lines,
 //! per affected peer what its worker gets under the batch's sequence
-//! number (operational messages first, then the net change, re-sent whole
-//! after `flush adj-rib out`), the journal changes the supervisor records
+//! number (operational messages first, to the selected peers that have
+//! the message's family configured and are established, then the net
+//! change, re-sent whole after `flush adj-rib out`), the advisories (ASM)
+//! to keep for each peer's next session, the journal changes the supervisor records
 //! before any `done`, the side effects for the supervisor and the workers,
 //! and what the answer waits for.
 //!
@@ -20,9 +22,10 @@ use crate::change::PeerChange;
 use crate::dispatch::{dispatch, Caller, Effect};
 use ferrobgp_api::ack::Outcome;
 use ferrobgp_api::Command;
-use ferrobgp_config::route::operational::OperationalMessage;
+use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
 use ferrobgp_ipc::JournalOp;
 use ferrobgp_wire::route::Route;
+use ferrobgp_wire::Family;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// The reply to one command line: written, output first, once the
@@ -66,11 +69,32 @@ pub struct Parsed {
     reloads: VecDeque<usize>,
 }
 
+/// What the core needs to know of a peer to send it an operational
+/// message: ExaBGP sends one only to an established peer that has its
+/// family configured.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionView<'a> {
+    /// The session is established.
+    pub up: bool,
+    /// The neighbor's configured families.
+    pub families: &'a [Family],
+}
+
+/// Why an operational message was not sent to a selected peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsent {
+    /// The peer does not have the message's family configured (ExaBGP
+    /// logs it; an advisory is not kept either).
+    FamilyNotConfigured,
+    /// The session is not established.
+    NotEstablished,
+}
+
 /// What one peer's worker gets from a batch, in this order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PeerPlan {
     /// Sent first, as ExaBGP's peer loop sends them before the UPDATEs of
-    /// the same run (if the peer has the family and is established).
+    /// the same run (the peer has the family and is established).
     pub operational: Vec<OperationalMessage>,
     /// `flush adj-rib out` applied to this peer: the Adj-RIB-Out goes
     /// again ahead of `changes` (only with changes).
@@ -85,8 +109,15 @@ pub struct Plan {
     /// The sequence number every peer's message carries.
     pub seq: u64,
     pub replies: Vec<Reply>,
-    /// Per affected peer, in peer order.
+    /// Per affected peer, in peer order: each has operational messages or
+    /// changes.
     pub peers: BTreeMap<PeerId, PeerPlan>,
+    /// The advisories (`announce operational asm`) for peers that have
+    /// their family configured, in command order: the last of a family is
+    /// sent again when the peer's next session comes up.
+    pub asm: Vec<(PeerId, OperationalMessage)>,
+    /// The operational messages not sent, with why, for the shell's log.
+    pub unsent: Vec<(PeerId, Family, Unsent)>,
     /// The journal changes (none: no journal message, nothing to wait for).
     pub journal: Vec<JournalOp>,
     /// For the supervisor and the workers (teardown, shutdown, reload,
@@ -197,8 +228,14 @@ impl Parsed {
 /// Applies the batch's route commands to `table` in one pass. `resync`
 /// holds, for each peer whose session may have outlived the previous rib,
 /// the routes taken off it since: this batch's are added (see
-/// [`crate::resync::note_taken`]).
-pub fn apply(parsed: Parsed, table: &mut Rib, resync: &mut HashMap<PeerId, Vec<Route>>) -> Plan {
+/// [`crate::resync::note_taken`]). `session` tells of each peer what its
+/// operational messages need (`None`: the peer is gone, nothing is sent).
+pub fn apply<'a>(
+    parsed: Parsed,
+    table: &mut Rib,
+    resync: &mut HashMap<PeerId, Vec<Route>>,
+    session: impl Fn(PeerId) -> Option<SessionView<'a>>,
+) -> Plan {
     let Parsed {
         seq,
         mut replies,
@@ -225,23 +262,60 @@ pub fn apply(parsed: Parsed, table: &mut Rib, resync: &mut HashMap<PeerId, Vec<R
             }
         }
     }
-    let mut peers: BTreeMap<PeerId, PeerPlan> = BTreeMap::new();
-    for (peer, message) in operational {
-        peers.entry(peer).or_default().operational.push(message);
-    }
-    for (peer, changes) in result.changes {
-        let p = peers.entry(peer).or_default();
-        p.flush = flushed.contains(&peer);
-        p.changes = changes;
-    }
-    Plan {
+    let mut plan = Plan {
         seq,
         replies,
-        peers,
+        peers: BTreeMap::new(),
+        asm: Vec::new(),
+        unsent: Vec::new(),
         journal,
         after,
         affects,
         reloads,
+    };
+    plan.route_operational(operational, session);
+    for (peer, changes) in result.changes {
+        let p = plan.peers.entry(peer).or_default();
+        p.flush = flushed.contains(&peer);
+        p.changes = changes;
+    }
+    plan.peers
+        .retain(|_, p| !p.operational.is_empty() || !p.changes.is_empty());
+    plan
+}
+
+impl Plan {
+    /// Puts each operational message in the plan of its peer when the
+    /// peer has the family configured and is established; notes the
+    /// advisories to keep and the messages not sent.
+    fn route_operational<'a>(
+        &mut self,
+        operational: Vec<(PeerId, OperationalMessage)>,
+        session: impl Fn(PeerId) -> Option<SessionView<'a>>,
+    ) {
+        for (peer, message) in operational {
+            let Some(view) = session(peer) else {
+                continue;
+            };
+            if !view.families.contains(&message.family) {
+                self.unsent
+                    .push((peer, message.family, Unsent::FamilyNotConfigured));
+                continue;
+            }
+            if message.kind == OperationalKind::Asm {
+                self.asm.push((peer, message.clone()));
+            }
+            if !view.up {
+                self.unsent
+                    .push((peer, message.family, Unsent::NotEstablished));
+                continue;
+            }
+            self.peers
+                .entry(peer)
+                .or_default()
+                .operational
+                .push(message);
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! everything else an [`Effect`] for the process loop.
 
 use crate::batch::{BatchCommand, Op, PeerId, RouteEntry};
-use ferrobgp_api::command::{Command, NeighborView, ParsedLine, RibSide, Verb};
+use ferrobgp_api::command::{Command, NeighborView, ParsedLine, RibSide, RouteCommand, Verb};
 use ferrobgp_api::routes::routes;
 use ferrobgp_api::{ApiError, Selector};
 use ferrobgp_config::route::operational::OperationalMessage;
@@ -96,6 +96,38 @@ impl Caller<'_> {
     }
 }
 
+/// The operation of an `announce` or `withdraw` of routes.
+fn route_op(r: &RouteCommand) -> Result<Op, ApiError> {
+    let built = routes(r)?;
+    Ok(match r.action {
+        Verb::Announce => Op::Announce(
+            built
+                .into_iter()
+                .map(|a| RouteEntry {
+                    route: a.route,
+                    watchdog: a.watchdog,
+                    withdrawn: a.withdrawn,
+                })
+                .collect(),
+        ),
+        Verb::Withdraw => Op::Withdraw(built.into_iter().map(|a| a.route).collect()),
+    })
+}
+
+/// `announce|withdraw watchdog [NAME]`: every peer the caller may
+/// address; the watchdog is named after the caller when not named.
+fn watchdog(action: Verb, name: Option<&str>, caller: &Caller<'_>) -> Effect {
+    let name = name.map_or_else(|| caller.process.to_string(), str::to_string);
+    let op = match action {
+        Verb::Announce => Op::AnnounceWatchdog(name),
+        Verb::Withdraw => Op::WithdrawWatchdog(name),
+    };
+    Effect::Rib(BatchCommand {
+        peers: caller.all(),
+        op,
+    })
+}
+
 /// Decides what `line` does. An error is the reason for the `error` reply
 /// (nothing was changed).
 pub fn dispatch(line: &ParsedLine, caller: &Caller<'_>) -> Result<Effect, ApiError> {
@@ -106,23 +138,7 @@ pub fn dispatch(line: &ParsedLine, caller: &Caller<'_>) -> Result<Effect, ApiErr
         }))
     };
     match &line.command {
-        Command::Route(r) => {
-            let built = routes(r)?;
-            let op = match r.action {
-                Verb::Announce => Op::Announce(
-                    built
-                        .into_iter()
-                        .map(|a| RouteEntry {
-                            route: a.route,
-                            watchdog: a.watchdog,
-                            withdrawn: a.withdrawn,
-                        })
-                        .collect(),
-                ),
-                Verb::Withdraw => Op::Withdraw(built.into_iter().map(|a| a.route).collect()),
-            };
-            batch(op)
-        }
+        Command::Route(r) => batch(route_op(r)?),
         Command::Eor(f) => batch(Op::Eor(*f)),
         Command::RouteRefresh(f) => batch(Op::RouteRefresh(*f)),
         Command::OperationalIgnored(_) => Ok(Effect::Nothing),
@@ -130,17 +146,7 @@ pub fn dispatch(line: &ParsedLine, caller: &Caller<'_>) -> Result<Effect, ApiErr
             peers: caller.select(&line.selector)?,
             message: message.clone(),
         }),
-        Command::Watchdog { action, name } => {
-            let name = name.clone().unwrap_or_else(|| caller.process.to_string());
-            let op = match action {
-                Verb::Announce => Op::AnnounceWatchdog(name),
-                Verb::Withdraw => Op::WithdrawWatchdog(name),
-            };
-            Ok(Effect::Rib(BatchCommand {
-                peers: caller.all(),
-                op,
-            }))
-        }
+        Command::Watchdog { action, name } => Ok(watchdog(*action, name.as_deref(), caller)),
         Command::ClearAdjRibOut => batch(Op::ClearOut),
         Command::FlushAdjRibOut => batch(Op::FlushOut),
         Command::ClearAdjRibIn => batch(Op::ClearIn),

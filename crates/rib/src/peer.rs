@@ -321,52 +321,7 @@ impl PeerRib {
         let mut before = Vec::new();
         let mut after = Vec::new();
         for op in ops {
-            match op {
-                Op::Announce(entries) => {
-                    if self.out.is_empty() {
-                        // filled from nothing (the configured routes at
-                        // start): sized once
-                        self.out.reserve(entries.len());
-                    }
-                    for e in entries {
-                        self.announce_entry(e, &mut pending);
-                    }
-                }
-                Op::Withdraw(routes) => {
-                    for r in routes {
-                        self.withdraw(r, &mut pending);
-                    }
-                }
-                Op::AnnounceWatchdog(name) => {
-                    for r in self.watchdogs.announce(name) {
-                        self.announce(&r, &mut pending);
-                    }
-                }
-                Op::WithdrawWatchdog(name) => {
-                    for r in self.watchdogs.withdraw(name) {
-                        self.withdraw(&r, &mut pending);
-                    }
-                }
-                Op::ClearOut => {
-                    if let Some(queue) = self.first_queue.as_mut() {
-                        queue.cleared();
-                    }
-                    for r in self.out.drain() {
-                        pending.set(r.key(), PeerChange::Withdraw(r.clone()), Some(r), false);
-                    }
-                }
-                Op::FlushOut => {
-                    if self.out.enabled {
-                        let routes: Vec<Route> = self.out.routes().cloned().collect();
-                        for r in routes {
-                            pending.set(r.key(), PeerChange::Announce(r.clone()), Some(r), true);
-                        }
-                    }
-                }
-                Op::ClearIn => self.adj_in.clear(),
-                Op::Eor(f) => after.push(PeerChange::Eor(*f)),
-                Op::RouteRefresh(f) => before.push(PeerChange::RouteRefresh(*f)),
-            }
+            self.apply_op(op, &mut pending, &mut before, &mut after);
         }
         let Some(session) = self.session.as_mut().filter(|s| s.ready) else {
             return Vec::new();
@@ -401,5 +356,62 @@ impl PeerRib {
             self.out.drain();
         }
         out
+    }
+
+    /// One operation on the Adj-RIB-Out: route changes go to `pending`,
+    /// ROUTE-REFRESH requests `before` them, End-of-RIB markers `after`.
+    fn apply_op(
+        &mut self,
+        op: &Op,
+        pending: &mut Pending,
+        before: &mut Vec<PeerChange>,
+        after: &mut Vec<PeerChange>,
+    ) {
+        match op {
+            Op::Announce(entries) => {
+                if self.out.is_empty() {
+                    // filled from nothing (the configured routes at
+                    // start): sized once
+                    self.out.reserve(entries.len());
+                }
+                for e in entries {
+                    self.announce_entry(e, pending);
+                }
+            }
+            Op::Withdraw(routes) => {
+                for r in routes {
+                    self.withdraw(r, pending);
+                }
+            }
+            Op::AnnounceWatchdog(name) => {
+                for r in self.watchdogs.announce(name) {
+                    self.announce(&r, pending);
+                }
+            }
+            Op::WithdrawWatchdog(name) => {
+                for r in self.watchdogs.withdraw(name) {
+                    self.withdraw(&r, pending);
+                }
+            }
+            Op::ClearOut => {
+                if let Some(queue) = self.first_queue.as_mut() {
+                    queue.cleared();
+                }
+                for r in self.out.drain() {
+                    pending.set(r.key(), PeerChange::Withdraw(r.clone()), Some(r), false);
+                }
+            }
+            Op::FlushOut => {
+                if self.out.enabled {
+                    let routes: Vec<Route> = self.out.routes().cloned().collect();
+                    for r in routes {
+                        pending.set(r.key(), PeerChange::Announce(r.clone()), Some(r), true);
+                    }
+                }
+            }
+            Op::ClearIn => self.adj_in.clear(),
+            Op::Eor(f) => after.push(PeerChange::Eor(*f)),
+            Op::RouteRefresh(f) => before.push(PeerChange::RouteRefresh(*f)),
+        }
     }
 }

@@ -377,6 +377,30 @@ fn capability_block(s: &Section, c: &mut CapabilityDraft, sink: &mut Sink) {
     }
 }
 
+fn local_address(st: &Statement) -> PResult<LocalAddress> {
+    let v = one(st)?;
+    if v.is("auto") {
+        return Ok(LocalAddress::Auto);
+    }
+    values::ip(v, "local-address").map(LocalAddress::Ip)
+}
+
+fn md5_base64(st: &Statement) -> PResult<Md5Base64> {
+    match st.args() {
+        [v] if v.is("auto") => Ok(Md5Base64::Auto),
+        _ => flag(st, false).map(|b| if b { Md5Base64::Yes } else { Md5Base64::No }),
+    }
+}
+
+/// `rate-limit`: messages a second, `disable` (0) for none.
+fn rate_limit(st: &Statement) -> PResult<u32> {
+    let v = one(st)?;
+    if v.is("disable") {
+        return Ok(0);
+    }
+    values::u32_any(v, "rate-limit")
+}
+
 fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) {
     let kw = st.keyword();
     macro_rules! set {
@@ -389,14 +413,7 @@ fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) 
     match kw.text.as_str() {
         "description" => set!(description, free_text(st)),
         "router-id" => set!(router_id, router_id(st)),
-        "local-address" => set!(
-            local_address,
-            one(st).and_then(|v| if v.is("auto") {
-                Ok(LocalAddress::Auto)
-            } else {
-                values::ip(v, "local-address").map(LocalAddress::Ip)
-            })
-        ),
+        "local-address" => set!(local_address, local_address(st)),
         "source-interface" => set!(source_interface, one(st).map(|v| v.text.clone())),
         "local-as" => set!(local_as, local_as(st)),
         "peer-as" => set!(peer_as, asn_or_auto(st)),
@@ -413,13 +430,7 @@ fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) 
         "outgoing-ttl" => set!(outgoing_ttl, ttl(st)),
         "incoming-ttl" => set!(incoming_ttl, ttl(st)),
         "md5-password" => set!(md5_password, one(st).map(|v| v.text.clone())),
-        "md5-base64" => set!(
-            md5_base64,
-            match st.args() {
-                [v] if v.is("auto") => Ok(Md5Base64::Auto),
-                _ => flag(st, false).map(|b| if b { Md5Base64::Yes } else { Md5Base64::No }),
-            }
-        ),
+        "md5-base64" => set!(md5_base64, md5_base64(st)),
         "md5-ip" => set!(md5_ip, one(st).and_then(|v| values::ip(v, "md5-ip"))),
         "group-updates" => set!(group_updates, flag(st, true)),
         "auto-flush" => set!(auto_flush, flag(st, true)),
@@ -427,14 +438,7 @@ fn statement(st: &Statement, d: &mut Draft, in_template: bool, sink: &mut Sink) 
         "adj-rib-out" => set!(adj_rib_out, flag(st, false)),
         "adj-rib-in" => set!(adj_rib_in, flag(st, false)),
         "manual-eor" => set!(manual_eor, flag(st, true)),
-        "rate-limit" => set!(
-            rate_limit,
-            one(st).and_then(|v| if v.is("disable") {
-                Ok(0)
-            } else {
-                values::u32_any(v, "rate-limit")
-            })
-        ),
+        "rate-limit" => set!(rate_limit, rate_limit(st)),
         "host-name" => set!(host_name, one(st).map(|v| v.text.clone())),
         "domain-name" => set!(domain_name, one(st).map(|v| v.text.clone())),
         "inherit" => {

@@ -263,6 +263,45 @@ pub fn prefix_routes(
     announce: bool,
 ) -> PResult<Vec<ConfigRoute>> {
     let prefix = values::prefix(prefix_tok)?;
+    let family = prefix_family(prefix_tok, &prefix, fixed, &spec)?;
+    if announce && spec.next_hop.is_none() {
+        return Err(ParseError::new(
+            prefix_tok.pos,
+            format!("route {prefix} has no next-hop: add \"next-hop <ip>\" or \"next-hop self\""),
+        ));
+    }
+    let prefixes = split(prefix, spec.split)?;
+    let attrs = Arc::new(spec.attrs);
+    let meta = RouteMeta {
+        name: spec.name,
+        watchdog: spec.watchdog,
+        withdrawn: spec.withdraw,
+    };
+    Ok(prefixes
+        .into_iter()
+        .map(|p| {
+            ConfigRoute::Prefix(PrefixRoute {
+                family,
+                prefix: p,
+                path_id: spec.path_id,
+                labels: spec.labels.clone(),
+                rd: spec.rd,
+                next_hop: spec.next_hop,
+                attrs: attrs.clone(),
+                meta: meta.clone(),
+            })
+        })
+        .collect())
+}
+
+/// The family of a prefix route: `fixed`, or derived from the route (rd,
+/// label, multicast address); checked against the RD and labels given.
+fn prefix_family(
+    prefix_tok: &Token,
+    prefix: &IpNet,
+    fixed: Option<Family>,
+    spec: &RouteSpec,
+) -> PResult<Family> {
     let afi = if prefix.addr().is_ipv4() {
         Afi::IPV4
     } else {
@@ -281,7 +320,7 @@ pub fn prefix_routes(
             }
             f
         }
-        None => implied_family(&prefix, spec.rd.is_some(), spec.labels.is_some()),
+        None => implied_family(prefix, spec.rd.is_some(), spec.labels.is_some()),
     };
     match family.safi {
         Safi::MPLS_VPN if spec.rd.is_none() => {
@@ -306,13 +345,13 @@ pub fn prefix_routes(
         }
         _ => {}
     }
-    if announce && spec.next_hop.is_none() {
-        return Err(ParseError::new(
-            prefix_tok.pos,
-            format!("route {prefix} has no next-hop: add \"next-hop <ip>\" or \"next-hop self\""),
-        ));
-    }
-    let prefixes: Vec<IpNet> = match spec.split {
+    Ok(family)
+}
+
+/// The prefixes of a route with `split /len` (at most [`SPLIT_MAX`]), or
+/// the prefix itself.
+fn split(prefix: IpNet, split: Option<(u8, Pos)>) -> PResult<Vec<IpNet>> {
+    Ok(match split {
         None => vec![prefix],
         Some((len, at)) => {
             if len < prefix.prefix_len() || len > prefix.max_prefix_len() {
@@ -333,28 +372,7 @@ pub fn prefix_routes(
             }
             prefix.subnets(len).map(|s| s.collect()).unwrap_or_default()
         }
-    };
-    let attrs = Arc::new(spec.attrs);
-    let meta = RouteMeta {
-        name: spec.name,
-        watchdog: spec.watchdog,
-        withdrawn: spec.withdraw,
-    };
-    Ok(prefixes
-        .into_iter()
-        .map(|p| {
-            ConfigRoute::Prefix(PrefixRoute {
-                family,
-                prefix: p,
-                path_id: spec.path_id,
-                labels: spec.labels.clone(),
-                rd: spec.rd,
-                next_hop: spec.next_hop,
-                attrs: attrs.clone(),
-                meta: meta.clone(),
-            })
-        })
-        .collect())
+    })
 }
 
 /// `route <prefix> <keywords...>`: `tokens` start at the prefix. Used by

@@ -51,33 +51,13 @@ pub struct MupRoute {
 pub fn parse_mup(afi: Afi, tokens: &[Token], end: Pos, announce: bool) -> PResult<MupRoute> {
     let mut cur = Cursor::new(tokens, end);
     let kind_tok = cur.value("mup", "mup-isd, mup-dsd, mup-t1st or mup-t2st")?;
-    let v4 = afi == Afi::IPV4;
-    let fam = if v4 { "IPv4" } else { "IPv6" };
-    let addr = |t: &Token, what: &str| -> PResult<IpAddr> {
-        let ip = values::ip(t, what)?;
-        if ip.is_ipv4() != v4 {
-            return Err(ParseError::new(
-                t.pos,
-                format!("invalid {what} \"{}\": expected an {fam} address", t.text),
-            ));
-        }
-        Ok(ip)
-    };
-    let pfx = |t: &Token| -> PResult<IpNet> {
-        let p = values::prefix(t)?;
-        if p.addr().is_ipv4() != v4 {
-            return Err(ParseError::new(
-                t.pos,
-                format!("invalid prefix \"{}\": expected an {fam} prefix", t.text),
-            ));
-        }
-        Ok(p)
-    };
     let first = cur.value(&kind_tok.text, "the route's prefix or address")?;
     let mut spec = RouteSpec::default();
-    let (mut teid, mut qfi, mut endpoint, mut source) = (None, None, None, None);
-    let kind_name = kind_tok.text.as_str();
-    if !matches!(kind_name, "mup-isd" | "mup-dsd" | "mup-t1st" | "mup-t2st") {
+    let mut mup = MupValues::default();
+    if !matches!(
+        kind_tok.text.as_str(),
+        "mup-isd" | "mup-dsd" | "mup-t1st" | "mup-t2st"
+    ) {
         return Err(ParseError::new(
             kind_tok.pos,
             format!(
@@ -87,50 +67,10 @@ pub fn parse_mup(afi: Afi, tokens: &[Token], end: Pos, announce: bool) -> PResul
         ));
     }
     while let Some(kw) = cur.advance() {
-        match kw.text.as_str() {
-            "teid" => {
-                let t = cur.value("teid", "a TEID (t2st: teid/bits)")?;
-                let (v, bits) = match t.text.split_once('/') {
-                    Some((v, b)) => (v, Some(b)),
-                    None => (t.text.as_str(), None),
-                };
-                let bad = || {
-                    ParseError::new(t.pos, format!("invalid teid \"{}\": expected an integer 0..4294967295 (mup-t2st: value/bits, bits 0..32)", t.text))
-                };
-                let v = v.parse::<u32>().map_err(|_| bad())?;
-                let bits = match bits {
-                    Some(b) => Some(b.parse::<u8>().ok().filter(|b| *b <= 32).ok_or_else(bad)?),
-                    None => None,
-                };
-                if let Some(b) = bits {
-                    if b < 32 && u64::from(v) >= (1u64 << b) {
-                        return Err(ParseError::new(
-                            t.pos,
-                            format!("teid {v} does not fit in {b} bits"),
-                        ));
-                    }
-                }
-                teid = Some((v, bits, t.pos));
-            }
-            "qfi" => {
-                qfi = Some(values::u8_in(
-                    cur.value("qfi", "a QFI 0..255")?,
-                    "qfi",
-                    0,
-                    255,
-                )?)
-            }
-            "endpoint" => {
-                endpoint = Some(addr(cur.value("endpoint", "an IP address")?, "endpoint")?)
-            }
-            "source" => source = Some(addr(cur.value("source", "an IP address")?, "source")?),
-            _ => {
-                if !route_keyword(kw, &mut cur, &mut spec)? {
-                    let mut known = vec!["teid", "qfi", "endpoint", "source"];
-                    known.extend(super::attributes::ROUTE_KEYWORDS);
-                    return Err(crate::section::unknown_keyword(kw, "mup", &known));
-                }
-            }
+        if !mup.keyword(kw, &mut cur, afi)? && !route_keyword(kw, &mut cur, &mut spec)? {
+            let mut known = vec!["teid", "qfi", "endpoint", "source"];
+            known.extend(super::attributes::ROUTE_KEYWORDS);
+            return Err(crate::section::unknown_keyword(kw, "mup", &known));
         }
     }
     let missing = |what: &str| {
@@ -139,38 +79,7 @@ pub fn parse_mup(afi: Afi, tokens: &[Token], end: Pos, announce: bool) -> PResul
             format!("incomplete {} route, missing {what}", kind_tok.text),
         )
     };
-    let kind = match kind_name {
-        "mup-isd" => MupKind::Isd {
-            prefix: pfx(first)?,
-        },
-        "mup-dsd" => MupKind::Dsd {
-            address: addr(first, "address")?,
-        },
-        "mup-t1st" => {
-            let (t, bits, at) = teid.ok_or_else(|| missing("teid"))?;
-            if bits.is_some() {
-                return Err(ParseError::new(
-                    at,
-                    "mup-t1st takes a plain teid (no /bits)",
-                ));
-            }
-            MupKind::T1st {
-                prefix: pfx(first)?,
-                teid: t,
-                qfi: qfi.ok_or_else(|| missing("qfi"))?,
-                endpoint: endpoint.ok_or_else(|| missing("endpoint"))?,
-                source,
-            }
-        }
-        _ => {
-            let (t, bits, _) = teid.ok_or_else(|| missing("teid"))?;
-            MupKind::T2st {
-                endpoint: addr(first, "endpoint")?,
-                teid: t,
-                teid_bits: bits.unwrap_or(32),
-            }
-        }
-    };
+    let kind = mup.kind(&kind_tok.text, first, afi, missing)?;
     let rd = spec.rd.ok_or_else(|| missing("rd"))?;
     if announce && spec.next_hop.is_none() {
         return Err(missing("next-hop"));
@@ -187,4 +96,115 @@ pub fn parse_mup(afi: Afi, tokens: &[Token], end: Pos, announce: bool) -> PResul
             withdrawn: spec.withdraw,
         },
     })
+}
+
+/// The values of the MUP keywords of a route (`teid` with its optional
+/// `/bits` and where it was, `qfi`, `endpoint`, `source`).
+#[derive(Default)]
+struct MupValues {
+    teid: Option<(u32, Option<u8>, Pos)>,
+    qfi: Option<u8>,
+    endpoint: Option<IpAddr>,
+    source: Option<IpAddr>,
+}
+
+impl MupValues {
+    /// Reads `kw`'s value when it is a MUP keyword; false when it is not.
+    fn keyword(&mut self, kw: &Token, cur: &mut Cursor<'_>, afi: Afi) -> PResult<bool> {
+        match kw.text.as_str() {
+            "teid" => self.teid = Some(teid(cur.value("teid", "a TEID (t2st: teid/bits)")?)?),
+            "qfi" => {
+                self.qfi = Some(values::u8_in(
+                    cur.value("qfi", "a QFI 0..255")?,
+                    "qfi",
+                    0,
+                    255,
+                )?)
+            }
+            "endpoint" => {
+                self.endpoint = Some(values::ip_in(
+                    cur.value("endpoint", "an IP address")?,
+                    "endpoint",
+                    afi,
+                )?)
+            }
+            "source" => {
+                self.source = Some(values::ip_in(
+                    cur.value("source", "an IP address")?,
+                    "source",
+                    afi,
+                )?)
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The route of type `kind_name` from its first value and these.
+    fn kind(
+        self,
+        kind_name: &str,
+        first: &Token,
+        afi: Afi,
+        missing: impl Fn(&str) -> ParseError,
+    ) -> PResult<MupKind> {
+        Ok(match kind_name {
+            "mup-isd" => MupKind::Isd {
+                prefix: values::prefix_in(first, afi)?,
+            },
+            "mup-dsd" => MupKind::Dsd {
+                address: values::ip_in(first, "address", afi)?,
+            },
+            "mup-t1st" => {
+                let (t, bits, at) = self.teid.ok_or_else(|| missing("teid"))?;
+                if bits.is_some() {
+                    return Err(ParseError::new(
+                        at,
+                        "mup-t1st takes a plain teid (no /bits)",
+                    ));
+                }
+                MupKind::T1st {
+                    prefix: values::prefix_in(first, afi)?,
+                    teid: t,
+                    qfi: self.qfi.ok_or_else(|| missing("qfi"))?,
+                    endpoint: self.endpoint.ok_or_else(|| missing("endpoint"))?,
+                    source: self.source,
+                }
+            }
+            _ => {
+                let (t, bits, _) = self.teid.ok_or_else(|| missing("teid"))?;
+                MupKind::T2st {
+                    endpoint: values::ip_in(first, "endpoint", afi)?,
+                    teid: t,
+                    teid_bits: bits.unwrap_or(32),
+                }
+            }
+        })
+    }
+}
+
+/// `teid N` (mup-t1st) or `teid N/BITS` (mup-t2st, the value fitting in
+/// its bits), with where it was.
+fn teid(t: &Token) -> PResult<(u32, Option<u8>, Pos)> {
+    let (v, bits) = match t.text.split_once('/') {
+        Some((v, b)) => (v, Some(b)),
+        None => (t.text.as_str(), None),
+    };
+    let bad = || {
+        ParseError::new(t.pos, format!("invalid teid \"{}\": expected an integer 0..4294967295 (mup-t2st: value/bits, bits 0..32)", t.text))
+    };
+    let v = v.parse::<u32>().map_err(|_| bad())?;
+    let bits = match bits {
+        Some(b) => Some(b.parse::<u8>().ok().filter(|b| *b <= 32).ok_or_else(bad)?),
+        None => None,
+    };
+    if let Some(b) = bits {
+        if b < 32 && u64::from(v) >= (1u64 << b) {
+            return Err(ParseError::new(
+                t.pos,
+                format!("teid {v} does not fit in {b} bits"),
+            ));
+        }
+    }
+    Ok((v, bits, t.pos))
 }

@@ -55,25 +55,14 @@ pub fn parse_mvpn(afi: Afi, tokens: &[Token], end: Pos, announce: bool) -> PResu
     }
     let mut spec = RouteSpec::default();
     let (mut rp, mut source, mut group, mut source_as) = (None, None, None, None);
-    let addr = |t: &Token, what: &str| -> PResult<IpAddr> {
-        let ip = values::ip(t, what)?;
-        if ip.is_ipv4() != (afi == Afi::IPV4) {
-            return Err(ParseError::new(
-                t.pos,
-                format!(
-                    "invalid {what} \"{}\": expected an {} address",
-                    t.text,
-                    if afi == Afi::IPV4 { "IPv4" } else { "IPv6" }
-                ),
-            ));
-        }
-        Ok(ip)
+    let ip = |cur: &mut Cursor<'_>, what: &str| {
+        values::ip_in(cur.value(what, "an IP address")?, what, afi)
     };
     while let Some(kw) = cur.advance() {
         match kw.text.as_str() {
-            "rp" => rp = Some(addr(cur.value("rp", "an IP address")?, "rp")?),
-            "source" => source = Some(addr(cur.value("source", "an IP address")?, "source")?),
-            "group" => group = Some(addr(cur.value("group", "an IP address")?, "group")?),
+            "rp" => rp = Some(ip(&mut cur, "rp")?),
+            "source" => source = Some(ip(&mut cur, "source")?),
+            "group" => group = Some(ip(&mut cur, "group")?),
             "source-as" => source_as = Some(values::asn(cur.value("source-as", "an AS number")?)?),
             _ => {
                 if !route_keyword(kw, &mut cur, &mut spec)? {

@@ -77,56 +77,14 @@ pub fn parse_operational(tokens: &[Token], end: Pos) -> PResult<OperationalMessa
     )?;
     let kind = OperationalKind::from_name(&k.text)
         .ok_or_else(|| crate::section::unknown_keyword(k, "operational", &KINDS))?;
-    let (mut afi, mut safi, mut advisory, mut sequence, mut counter, mut router_id) =
-        (None, None, None, None, None, None);
-    while let Some(kw) = cur.advance() {
-        match kw.text.as_str() {
-            "afi" => afi = Some(cur.value("afi", "an address family")?),
-            "safi" => safi = Some(cur.value("safi", "a subsequent address family")?),
-            "advisory" => {
-                let v = cur.value("advisory", "a quoted text")?;
-                if v.text.len() > 2048 {
-                    return Err(ParseError::new(
-                        v.pos,
-                        "advisory text longer than 2048 bytes",
-                    ));
-                }
-                advisory = Some(v.text.clone());
-            }
-            "sequence" => {
-                sequence = Some(values::u32_any(
-                    cur.value("sequence", "an integer")?,
-                    "sequence",
-                )?)
-            }
-            "counter" => {
-                counter = Some(values::u32_any(
-                    cur.value("counter", "an integer")?,
-                    "counter",
-                )?)
-            }
-            "router-id" => {
-                router_id = Some(values::ipv4(
-                    cur.value("router-id", "an IPv4 address")?,
-                    "router-id",
-                )?)
-            }
-            _ => {
-                return Err(crate::section::unknown_keyword(
-                    kw,
-                    "operational",
-                    &[
-                        "afi",
-                        "safi",
-                        "advisory",
-                        "sequence",
-                        "counter",
-                        "router-id",
-                    ],
-                ))
-            }
-        }
-    }
+    let Fields {
+        afi,
+        safi,
+        advisory,
+        sequence,
+        counter,
+        router_id,
+    } = Fields::read(&mut cur)?;
     let missing = |what: &str| {
         ParseError::new(
             k.pos,
@@ -153,6 +111,73 @@ pub fn parse_operational(tokens: &[Token], end: Pos) -> PResult<OperationalMessa
         counter,
         router_id,
     })
+}
+
+/// The keywords of an operational message, as written.
+#[derive(Default)]
+struct Fields<'t> {
+    afi: Option<&'t Token>,
+    safi: Option<&'t Token>,
+    advisory: Option<String>,
+    sequence: Option<u32>,
+    counter: Option<u32>,
+    router_id: Option<Ipv4Addr>,
+}
+
+impl<'t> Fields<'t> {
+    /// Reads the keywords after the kind, up to the end.
+    fn read(cur: &mut Cursor<'t>) -> PResult<Fields<'t>> {
+        let mut f = Fields::default();
+        while let Some(kw) = cur.advance() {
+            match kw.text.as_str() {
+                "afi" => f.afi = Some(cur.value("afi", "an address family")?),
+                "safi" => f.safi = Some(cur.value("safi", "a subsequent address family")?),
+                "advisory" => {
+                    let v = cur.value("advisory", "a quoted text")?;
+                    if v.text.len() > 2048 {
+                        return Err(ParseError::new(
+                            v.pos,
+                            "advisory text longer than 2048 bytes",
+                        ));
+                    }
+                    f.advisory = Some(v.text.clone());
+                }
+                "sequence" => {
+                    f.sequence = Some(values::u32_any(
+                        cur.value("sequence", "an integer")?,
+                        "sequence",
+                    )?)
+                }
+                "counter" => {
+                    f.counter = Some(values::u32_any(
+                        cur.value("counter", "an integer")?,
+                        "counter",
+                    )?)
+                }
+                "router-id" => {
+                    f.router_id = Some(values::ipv4(
+                        cur.value("router-id", "an IPv4 address")?,
+                        "router-id",
+                    )?)
+                }
+                _ => {
+                    return Err(crate::section::unknown_keyword(
+                        kw,
+                        "operational",
+                        &[
+                            "afi",
+                            "safi",
+                            "advisory",
+                            "sequence",
+                            "counter",
+                            "router-id",
+                        ],
+                    ))
+                }
+            }
+        }
+        Ok(f)
+    }
 }
 
 /// `operational { <message>; ... }`.

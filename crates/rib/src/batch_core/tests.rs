@@ -1,13 +1,18 @@
 //! The ordering contract of ARCHITECTURE.md checked in-process on the
 //! batch core and the pipelines, the way the rib process drives them:
-//! random command streams (announce, withdraw, flush, a selector that
-//! matches no peer) from two sources over three peers, the fake workers
+//! random command streams (announce, withdraw, flush, operational
+//! messages, a selector that matches no peer) from two sources over three
+//! peers with different configured families, the fake workers
 //! writing their messages and acknowledging in random interleavings (one
 //! of them slow), the journal acknowledged in random steps, and sessions
 //! going down and up mid-stream. A simple reference model (each peer's
 //! Adj-RIB-Out as a map, each command applied in order) predicts every
 //! reply's outcome and each peer's view; the checks:
 //!
+//! - an operational message goes to each selected peer that has its
+//!   family configured and is established, in command order, and nowhere
+//!   else; the others are reported with why; an advisory (ASM) is kept for
+//!   each selected peer that has its family configured;
 //! - each peer's changes follow command order: once a peer wrote the
 //!   message of batch `s`, what it holds equals the model after batch `s`,
 //!   and its messages' sequence numbers only grow;
@@ -22,10 +27,20 @@
 use super::*;
 use crate::pipeline::{Bounds, Pipelines, Send};
 use crate::PeerRib;
+use ferrobgp_config::route::operational::OperationalKind;
 use ferrobgp_wire::Family;
 use std::collections::BTreeMap;
 
 const PEERS: [PeerId; 3] = [1, 2, 3];
+
+/// The families each peer has configured (for its operational messages).
+fn configured(peer: PeerId) -> &'static [Family] {
+    match peer {
+        1 => &[Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+        2 => &[Family::IPV4_UNICAST],
+        _ => &[Family::IPV6_UNICAST],
+    }
+}
 const SOURCES: u8 = 2;
 
 struct Rng(u64);
@@ -64,6 +79,58 @@ enum Cmd {
     Announce(String, String),
     Withdraw(String),
     Flush,
+    /// An operational message of this family, `asm` (kept) or not, and
+    /// the tag a worker sees it as (see [`tag`]).
+    Operational {
+        family: Family,
+        asm: bool,
+        tag: String,
+    },
+}
+
+/// An operational message as a fake worker records it.
+fn tag(m: &OperationalMessage) -> String {
+    let n = match m.kind {
+        OperationalKind::Asm => m.advisory.clone().unwrap_or_default(),
+        _ => m.sequence.unwrap_or_default().to_string(),
+    };
+    format!("{:?} {} {n}", m.kind, m.family)
+}
+
+/// A random operational message: its line (without selector) and command.
+fn random_operational(rng: &mut Rng) -> (String, Cmd) {
+    let (afi, family) = match rng.below(2) {
+        0 => ("ipv4", Family::IPV4_UNICAST),
+        _ => ("ipv6", Family::IPV6_UNICAST),
+    };
+    let n = rng.below(1000);
+    if rng.below(2) == 0 {
+        let line = format!("announce operational asm afi {afi} safi unicast advisory m{n}");
+        let tag = format!("{:?} {family} m{n}", OperationalKind::Asm);
+        (
+            line,
+            Cmd::Operational {
+                family,
+                asm: true,
+                tag,
+            },
+        )
+    } else {
+        // sequence 0 stands for 1: the tags start at 1
+        let line = format!(
+            "announce operational rpcq afi {afi} safi unicast sequence {}",
+            n + 1
+        );
+        let tag = format!("{:?} {family} {}", OperationalKind::Rpcq, n + 1);
+        (
+            line,
+            Cmd::Operational {
+                family,
+                asm: false,
+                tag,
+            },
+        )
+    }
 }
 
 fn random_line(rng: &mut Rng) -> (String, Option<Vec<PeerId>>, Cmd) {
@@ -76,7 +143,8 @@ fn random_line(rng: &mut Rng) -> (String, Option<Vec<PeerId>>, Cmd) {
         }
     };
     let prefix = format!("10.{}.0.0/16", rng.below(6));
-    let (text, cmd) = match rng.below(10) {
+    let (text, cmd) = match rng.below(12) {
+        10..=11 => random_operational(rng),
         0..=4 => {
             let nh = format!("192.0.2.{}", 1 + rng.below(2));
             (
@@ -108,8 +176,11 @@ fn apply_changes(view: &mut Routes, changes: &[PeerChange]) {
 /// once it is written.
 struct InFlight {
     seq: u64,
+    operational: Vec<String>,
     changes: Vec<PeerChange>,
     expect: Routes,
+    /// The operational messages the peer must have had this session.
+    expect_operational: Vec<String>,
 }
 
 struct PeerModel {
@@ -118,6 +189,10 @@ struct PeerModel {
     table: Routes,
     /// What the BGP peer holds: the changes its worker wrote.
     view: Routes,
+    /// The operational messages sent this session, in command order.
+    operational: Vec<String>,
+    /// The operational messages its worker wrote this session.
+    view_operational: Vec<String>,
     in_flight: VecDeque<InFlight>,
     written: u64,
 }
@@ -133,6 +208,12 @@ struct AnswerModel {
 
 struct World {
     rng: Rng,
+    /// The advisories kept per peer and family: the model's, and what the
+    /// plans said to keep.
+    asm: BTreeMap<(PeerId, Family), String>,
+    kept: BTreeMap<(PeerId, Family), String>,
+    /// The operational messages of the current batch not sent, with why.
+    unsent: Vec<(PeerId, Family, Unsent)>,
     seq: u64,
     table: Rib,
     peers: BTreeMap<PeerId, PeerModel>,
@@ -154,6 +235,8 @@ impl World {
                     up: false,
                     table: Routes::new(),
                     view: Routes::new(),
+                    operational: Vec::new(),
+                    view_operational: Vec::new(),
                     in_flight: VecDeque::new(),
                     written: 0,
                 },
@@ -161,6 +244,9 @@ impl World {
         }
         let mut w = World {
             rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
+            asm: BTreeMap::new(),
+            kept: BTreeMap::new(),
+            unsent: Vec::new(),
             seq: 0,
             table,
             peers,
@@ -184,6 +270,8 @@ impl World {
         let m = self.peers.get_mut(&p).unwrap();
         m.up = true;
         m.view.clear();
+        m.operational.clear();
+        m.view_operational.clear();
         self.pipes.send(Send {
             peer: p,
             seq: self.seq,
@@ -192,8 +280,10 @@ impl World {
         });
         m.in_flight.push_back(InFlight {
             seq: self.seq,
+            operational: Vec::new(),
             changes,
             expect: m.table.clone(),
+            expect_operational: Vec::new(),
         });
     }
 
@@ -221,6 +311,12 @@ impl World {
         if matches!(cmd, Cmd::Flush) && !peers.iter().any(|p| self.peers[p].up) {
             return false;
         }
+        if let Cmd::Operational { family, asm, tag } = cmd {
+            for p in peers {
+                self.operational(*p, *family, *asm, tag, flushed);
+            }
+            return true;
+        }
         for p in peers {
             let m = self.peers.get_mut(p).unwrap();
             match cmd {
@@ -235,14 +331,42 @@ impl World {
                         flushed.insert(*p);
                     }
                 }
+                Cmd::Operational { .. } => {}
             }
         }
         true
     }
 
+    /// An operational message selecting `p`, in the model: sent (and
+    /// `sent` gets the peer) when `p` has the family and is established.
+    fn operational(
+        &mut self,
+        p: PeerId,
+        family: Family,
+        asm: bool,
+        tag: &str,
+        sent: &mut BTreeSet<PeerId>,
+    ) {
+        if !configured(p).contains(&family) {
+            self.unsent.push((p, family, Unsent::FamilyNotConfigured));
+            return;
+        }
+        if asm {
+            self.asm.insert((p, family), tag.to_string());
+        }
+        let m = self.peers.get_mut(&p).unwrap();
+        if !m.up {
+            self.unsent.push((p, family, Unsent::NotEstablished));
+            return;
+        }
+        m.operational.push(tag.to_string());
+        sent.insert(p);
+    }
+
     /// A random batch of lines, applied to the model: the lines, each
     /// non-blank line's expected outcome, the established peers whose
-    /// routes it changed (net) or re-sent, and whether it is journaled.
+    /// routes it changed (net) or re-sent or that it sent an operational
+    /// message, and whether it is journaled.
     fn random_batch(&mut self) -> (Vec<String>, Vec<bool>, BTreeSet<PeerId>, bool) {
         let n = 1 + self.rng.below(4);
         let mut lines = Vec::new();
@@ -262,7 +386,7 @@ impl World {
             }
             let (line, peers, cmd) = random_line(&mut self.rng);
             let ok = self.model(&peers, &cmd, &mut changed);
-            journaled |= ok && !matches!(cmd, Cmd::Flush);
+            journaled |= ok && matches!(cmd, Cmd::Announce(..) | Cmd::Withdraw(_));
             outcomes.push(ok);
             lines.push(line);
         }
@@ -288,7 +412,18 @@ impl World {
         let first = self.seq + 1;
         let parsed = parse(lines, &mut self.seq, &caller);
         assert!(parsed.shows.is_empty() && parsed.after.is_empty());
-        let plan = apply(parsed, &mut self.table, &mut HashMap::new());
+        let up: BTreeMap<PeerId, bool> = self.peers.iter().map(|(p, m)| (*p, m.up)).collect();
+        let plan = apply(parsed, &mut self.table, &mut HashMap::new(), |p| {
+            Some(SessionView {
+                up: up[&p],
+                families: configured(p),
+            })
+        });
+        assert_eq!(plan.unsent, std::mem::take(&mut self.unsent), "not sent");
+        for (p, m) in &plan.asm {
+            self.kept.insert((*p, m.family), tag(m));
+        }
+        assert_eq!(self.kept, self.asm, "advisories kept");
         let got: Vec<bool> = plan
             .replies
             .iter()
@@ -335,15 +470,12 @@ impl World {
     fn send(&mut self, seq: u64, peers: BTreeMap<PeerId, PeerPlan>) -> Vec<Send> {
         let mut sends = Vec::new();
         for (p, pp) in peers {
-            assert!(pp.operational.is_empty());
             let m = self.peers.get_mut(&p).unwrap();
+            assert!(m.up, "peer {p} sent changes while down");
             assert!(
-                m.up || pp.changes.is_empty(),
-                "peer {p} sent changes while down"
+                !pp.changes.is_empty() || !pp.operational.is_empty(),
+                "peer {p}: an empty plan"
             );
-            if pp.changes.is_empty() {
-                continue;
-            }
             sends.push(Send {
                 peer: p,
                 seq,
@@ -352,8 +484,10 @@ impl World {
             });
             m.in_flight.push_back(InFlight {
                 seq,
+                operational: pp.operational.iter().map(tag).collect(),
                 changes: pp.changes,
                 expect: m.table.clone(),
+                expect_operational: m.operational.clone(),
             });
         }
         sends
@@ -374,6 +508,12 @@ impl World {
                 m.written
             );
             m.written = f.seq;
+            m.view_operational.extend(f.operational);
+            assert_eq!(
+                m.view_operational, f.expect_operational,
+                "peer {p}: operational messages after batch {}",
+                f.seq
+            );
             apply_changes(&mut m.view, &f.changes);
             assert_eq!(m.view, f.expect, "peer {p} after batch {}", f.seq);
             last = Some(f.seq);
@@ -477,6 +617,7 @@ impl World {
         for (p, m) in &self.peers {
             if m.up {
                 assert_eq!(m.view, m.table, "peer {p} at the end");
+                assert_eq!(m.view_operational, m.operational, "peer {p} at the end");
             }
         }
     }
@@ -484,8 +625,8 @@ impl World {
 
 #[test]
 fn batches_follow_the_ordering_contract() {
-    let started = std::time::Instant::now();
     let mut answers = 0;
+    let mut operational = 0;
     for seed in 1..=400u64 {
         let mut w = World::new(seed);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -499,7 +640,8 @@ fn batches_follow_the_ordering_contract() {
             std::panic::resume_unwind(e);
         }
         answers += w.answers.len();
+        operational += w.peers.values().map(|m| m.operational.len()).sum::<usize>();
     }
     assert!(answers > 400 * 20, "{answers} answers only");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(operational > 400, "{operational} operational messages only");
 }

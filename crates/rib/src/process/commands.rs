@@ -28,7 +28,17 @@ impl State {
         for (i, show) in std::mem::take(&mut parsed.shows) {
             parsed.replies[i].output = self.render(show);
         }
-        let mut plan = batch_core::apply(parsed, &mut self.table, &mut self.resync_gone);
+        let peers = &self.peers;
+        let mut plan = batch_core::apply(parsed, &mut self.table, &mut self.resync_gone, |id| {
+            peers.get(&id).map(|p| batch_core::SessionView {
+                up: p.up,
+                families: &p.neighbor.families,
+            })
+        });
+        self.after_operational(
+            std::mem::take(&mut plan.asm),
+            std::mem::take(&mut plan.unsent),
+        );
         // journaled in the supervisor before any `done` of the batch: the
         // answer waits for its acknowledgement (SupervisorToRib::Journaled)
         let journal = plan.journal_seq();
@@ -130,9 +140,10 @@ impl State {
         let mut sends = Vec::new();
         for (peer, p) in peers {
             let mut list = ipc::ChangeList::new();
-            for m in &p.operational {
-                if let Some(c) = self.operational_for(peer, m) {
-                    list.push(c);
+            if let Some(state) = self.peers.get(&peer) {
+                for m in &p.operational {
+                    let message = events::operational_message(m, state.neighbor.router_id);
+                    list.push(ipc::Change::Operational(message));
                 }
             }
             if list.is_empty() && p.changes.is_empty() {
@@ -217,35 +228,38 @@ impl State {
         }
     }
 
-    /// `announce operational` for one peer: the message, when the peer has
-    /// its family configured (else ExaBGP logs and sends nothing) and is
-    /// established. The last ASM of a family is kept for the next session.
-    pub(super) fn operational_for(
+    /// What a batch's operational messages leave besides the messages:
+    /// the advisories kept for each peer's next session (the last per
+    /// family), and the log of those not sent.
+    fn after_operational(
         &mut self,
-        peer: PeerId,
-        m: &OperationalMessage,
-    ) -> Option<ipc::Change> {
-        let p = self.peers.get_mut(&peer)?;
-        if !p.neighbor.families.contains(&m.family) {
-            warn!(
-                "the route family {} is not configured on neighbor {}: operational message not sent",
-                m.family.spaced(),
-                p.neighbor.peer_address.addr()
-            );
-            return None;
+        asm: Vec<(PeerId, OperationalMessage)>,
+        unsent: Vec<(PeerId, ferrobgp_wire::Family, batch_core::Unsent)>,
+    ) {
+        for (peer, m) in asm {
+            if let Some(p) = self.peers.get_mut(&peer) {
+                let message = events::operational_message(&m, p.neighbor.router_id);
+                p.asm.insert(m.family, message);
+            }
         }
-        let message = events::operational_message(m, p.neighbor.router_id);
-        if m.kind == OperationalKind::Asm {
-            p.asm.insert(m.family, message.clone());
+        for (peer, family, why) in unsent {
+            match why {
+                batch_core::Unsent::FamilyNotConfigured => {
+                    let Some(p) = self.peers.get(&peer) else {
+                        continue;
+                    };
+                    warn!(
+                        "the route family {} is not configured on neighbor {}: operational message not sent",
+                        family.spaced(),
+                        p.neighbor.peer_address.addr()
+                    );
+                }
+                batch_core::Unsent::NotEstablished => debug!(
+                    peer,
+                    "operational message not sent: the session is not established"
+                ),
+            }
         }
-        if !p.up {
-            debug!(
-                peer,
-                "operational message not sent: the session is not established"
-            );
-            return None;
-        }
-        Some(ipc::Change::Operational(message))
     }
 
     /// The changes of a batch with `flush adj-rib out` for `peer`: the

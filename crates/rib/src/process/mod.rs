@@ -40,7 +40,7 @@ use crate::peer::PeerRib;
 use crate::PeerChange;
 use ferrobgp_api::ack::AckState;
 use ferrobgp_api::{from_wire, output, AckFormat};
-use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
+use ferrobgp_config::route::operational::OperationalMessage;
 use ferrobgp_config::{Config, Neighbor, Settings};
 use ferrobgp_ipc::{
     self as ipc, Channel, Encoder, HelperInfo, RibToSession, RibToSupervisor, SessionState,
@@ -301,23 +301,7 @@ impl State {
                 self.link_session(peer, fd);
             }
             SupervisorToRib::SessionDied { peer } => self.session_gone(peer, "session worker died"),
-            SupervisorToRib::Reload { config, peers } => {
-                let config: Config = config.to()?;
-                let errors = match self.parse_peers(peers) {
-                    Ok(ready) => {
-                        self.apply_config(config);
-                        self.install_peers(ready);
-                        self.forget_removed_sources();
-                        Vec::new()
-                    }
-                    Err(errors) => {
-                        warn!("reload refused: the configuration's routes do not parse");
-                        errors
-                    }
-                };
-                let _ = self.sup.send(RibToSupervisor::Reloaded { errors });
-                (self.opts.release_memory)();
-            }
+            SupervisorToRib::Reload { config, peers } => self.reload(config.to()?, peers),
             SupervisorToRib::ReloadDone { error } => self.reload_done(error),
             SupervisorToRib::Metrics { n } => {
                 let snapshot = self.metrics();
@@ -341,17 +325,7 @@ impl State {
                     warn!("named-pipe cli: {e}");
                 }
             }
-            SupervisorToRib::NoticeHelpers => {
-                self.notice_helpers();
-                let keys: Vec<HelperKey> = self
-                    .helpers
-                    .iter()
-                    .filter(|(_, h)| !h.all_peers)
-                    .map(|(k, _)| *k)
-                    .collect();
-                self.drain.start(keys);
-                self.check_drained();
-            }
+            SupervisorToRib::NoticeHelpers => self.drain_helpers(),
             SupervisorToRib::Journal(ops) => self.replay_journal(ops),
             SupervisorToRib::Journaled { seq } => self.journaled(seq),
             SupervisorToRib::Shutdown => {
@@ -361,6 +335,40 @@ impl State {
             }
         }
         Ok(false)
+    }
+
+    /// A reload the supervisor checked: the new configuration and its
+    /// peers, or the errors of routes that do not parse (nothing changes).
+    fn reload(&mut self, config: Config, peers: Vec<ipc::ConfiguredPeer>) {
+        let errors = match self.parse_peers(peers) {
+            Ok(ready) => {
+                self.apply_config(config);
+                self.install_peers(ready);
+                self.forget_removed_sources();
+                Vec::new()
+            }
+            Err(errors) => {
+                warn!("reload refused: the configuration's routes do not parse");
+                errors
+            }
+        };
+        let _ = self.sup.send(RibToSupervisor::Reloaded { errors });
+        (self.opts.release_memory)();
+    }
+
+    /// Shutdown, first step: the helpers get the notice, and those not
+    /// addressing every peer are waited for (see [`drain`]) until their
+    /// output ends, while the sessions are still up.
+    fn drain_helpers(&mut self) {
+        self.notice_helpers();
+        let keys: Vec<HelperKey> = self
+            .helpers
+            .iter()
+            .filter(|(_, h)| !h.all_peers)
+            .map(|(k, _)| *k)
+            .collect();
+        self.drain.start(keys);
+        self.check_drained();
     }
 
     /// The helper `name` (`pid`) exited: forgotten with its answers.

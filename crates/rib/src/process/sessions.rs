@@ -87,40 +87,52 @@ impl State {
                 families,
                 eor,
                 resync,
-            } => {
-                let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
-                let gone = self.resync_gone.remove(&peer).unwrap_or_default();
-                let changes = match self.table.peer_mut(peer) {
-                    Some(r) => r.full_table(&families, eor && !manual),
-                    None => return,
-                };
-                let changes = if resync {
-                    info!(
-                        peer,
-                        "session outlived the previous rib: its table again (implicit replace)"
-                    );
-                    crate::resync::implicit_replace(gone, changes, &families)
-                } else {
-                    changes
-                };
-                // the ASMs known when the session came up first, as ExaBGP
-                // re-announces them
-                let mut list: ipc::ChangeList = self
-                    .peers
-                    .get_mut(&peer)
-                    .map(|p| std::mem::take(&mut p.asm_replay))
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|(f, _)| families.is_empty() || families.contains(f))
-                    .map(|(_, m)| ipc::Change::Operational(m))
-                    .collect::<Vec<ipc::Change>>()
-                    .into();
-                list.append(to_ipc(changes));
-                let seq = self.next_seq();
-                // Always sent, even empty: the worker may wait for it.
-                self.send_untracked(peer, seq, list);
-            }
+            } => self.need_routes(peer, families, eor, resync),
         }
+    }
+
+    /// The worker of `peer` is ready for its first table (of `families`,
+    /// every one when empty): the advisories known when the session came
+    /// up, then the Adj-RIB-Out, End-of-RIB unless `manual-eor`, as an
+    /// implicit replace when the session outlived the previous rib.
+    fn need_routes(
+        &mut self,
+        peer: PeerId,
+        families: Vec<ferrobgp_wire::Family>,
+        eor: bool,
+        resync: bool,
+    ) {
+        let manual = self.peers.get(&peer).is_some_and(|p| p.neighbor.manual_eor);
+        let gone = self.resync_gone.remove(&peer).unwrap_or_default();
+        let changes = match self.table.peer_mut(peer) {
+            Some(r) => r.full_table(&families, eor && !manual),
+            None => return,
+        };
+        let changes = if resync {
+            info!(
+                peer,
+                "session outlived the previous rib: its table again (implicit replace)"
+            );
+            crate::resync::implicit_replace(gone, changes, &families)
+        } else {
+            changes
+        };
+        // the ASMs known when the session came up first, as ExaBGP
+        // re-announces them
+        let mut list: ipc::ChangeList = self
+            .peers
+            .get_mut(&peer)
+            .map(|p| std::mem::take(&mut p.asm_replay))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(f, _)| families.is_empty() || families.contains(f))
+            .map(|(_, m)| ipc::Change::Operational(m))
+            .collect::<Vec<ipc::Change>>()
+            .into();
+        list.append(to_ipc(changes));
+        let seq = self.next_seq();
+        // Always sent, even empty: the worker may wait for it.
+        self.send_untracked(peer, seq, list);
     }
 
     pub(super) fn on_state(&mut self, peer: PeerId, state: SessionState) {

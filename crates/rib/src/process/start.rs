@@ -93,7 +93,7 @@ impl State {
         let (control_clients, control) = mpsc::unbounded_channel();
         let (journal_gate, journal_written) = session_io::JournalGate::new();
         let (sup, writer) = spawn_supervisor_writer(sup_tx, journal_written);
-        let mut st = State {
+        let st = State {
             opts: opts.clone(),
             version: settings
                 .version
@@ -130,22 +130,35 @@ impl State {
             batch_read: None,
             after_burst: Default::default(),
         };
-        let ready = match st.parse_peers(peers) {
-            Ok(ready) => ready,
-            Err(errors) => {
-                warn!("the configuration's routes do not parse: refusing it");
-                let _ = st.sup.send(RibToSupervisor::Refused { errors });
-                return Ok(Started::Refused(st.sup.clone(), writer));
-            }
-        };
-        st.apply_config(config);
-        st.install_peers(ready);
         let inbox = Inbox {
             helper,
             session,
             timeouts: timeout_rx,
             control,
         };
-        Ok(Started::Ready(Box::new(st), inbox, writer))
+        Ok(st.install_configuration(config, peers, inbox, writer))
+    }
+
+    /// The configuration and its peers installed: the rib ready to run
+    /// with its inbox, or the refusal (queued to the supervisor) of a
+    /// configuration whose routes do not parse.
+    fn install_configuration(
+        mut self,
+        config: Config,
+        peers: Vec<ipc::ConfiguredPeer>,
+        inbox: Inbox,
+        writer: JoinHandle<()>,
+    ) -> Started {
+        let ready = match self.parse_peers(peers) {
+            Ok(ready) => ready,
+            Err(errors) => {
+                warn!("the configuration's routes do not parse: refusing it");
+                let _ = self.sup.send(RibToSupervisor::Refused { errors });
+                return Started::Refused(self.sup.clone(), writer);
+            }
+        };
+        self.apply_config(config);
+        self.install_peers(ready);
+        Started::Ready(Box::new(self), inbox, writer)
     }
 }

@@ -47,6 +47,7 @@ use ferrobgp_ipc::{
 };
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
+pub use start::run;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, OwnedFd};
@@ -64,9 +65,12 @@ mod accept;
 mod children;
 mod configuration;
 mod connect;
+mod helpers;
 mod reload;
 mod scrape;
+mod sessions;
 mod shutdown;
+mod start;
 
 /// How long a message to a child may take before the child is considered hung.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
@@ -252,138 +256,6 @@ struct Daemon {
     metrics: crate::metrics::Metrics,
     /// The metrics endpoint, when `ferrobgp.metrics.enable` is set.
     metrics_server: Option<JoinHandle<()>>,
-}
-
-/// Runs the daemon until it stops; returns the process exit status.
-/// Must run on a current-thread tokio runtime (see the module doc).
-pub async fn run(opts: Options) -> Result<i32> {
-    let privs = Privileges::detect(opts.user.as_deref())?
-        .with_helper_capabilities(&privilege::helper_capabilities_from_env()?)?;
-    let mut opts = opts;
-    opts.helper_run_as = Some(privs.helper_run_as());
-    let passed = notify::take_listeners()?;
-    let rotate = opts.settings.debug.rotate && opts.configs.len() > 1;
-    let files: Vec<PathBuf> = if rotate {
-        opts.configs[..1].to_vec()
-    } else {
-        opts.configs.clone()
-    };
-    let config = load(&opts, &files)?;
-    let control = crate::control::open(&opts);
-    let cli_pipes = crate::cli_pipes::open(&opts);
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut d = Daemon {
-        opts,
-        selection: 0,
-        config,
-        peer_ids: PeerIds::default(),
-        peers: BTreeMap::new(),
-        rib_peers: Vec::new(),
-        reloads: Default::default(),
-        workers: BTreeMap::new(),
-        helpers: BTreeMap::new(),
-        rib: None,
-        rib_backoff: RestartBackoff::default(),
-        rib_gen_dead: 0,
-        rib_channel_open: None,
-        rib_drain_checks: 0,
-        journal: ipc::Journal::new(),
-        listeners: BTreeMap::new(),
-        activated: BTreeSet::new(),
-        privs,
-        events: tx,
-        next_gen: 0,
-        stopping: None,
-        rib_stop_pending: false,
-        helpers_draining: false,
-        helpers_drained: false,
-        exit_now: false,
-        control,
-        outgoing: Default::default(),
-        cli_pipes,
-        metrics: Default::default(),
-        metrics_server: None,
-    };
-    let split = d.peer_ids.assign(&mut d.config)?;
-    d.peers = split.peers;
-    d.rib_peers = split.rib_peers;
-    (d.opts.release_memory)();
-    for kind in [
-        SignalKind::terminate(),
-        SignalKind::interrupt(),
-        SignalKind::hangup(),
-        SignalKind::user_defined1(),
-        SignalKind::user_defined2(),
-        SignalKind::alarm(),
-    ] {
-        let mut s = signal(kind)?;
-        let tx = d.events.clone();
-        tokio::spawn(async move {
-            while s.recv().await.is_some() {
-                if tx.send(Event::Signal(kind)).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    for l in passed {
-        let addr = l.local_addr()?;
-        l.set_nonblocking(true)?;
-        let l = tokio::net::TcpListener::from_std(l)?;
-        info!("listening on {addr} (socket activation)");
-        let h = d.accept_on(addr, l);
-        d.activated.insert(addr);
-        d.listeners.insert(addr, h);
-    }
-    d.update_listeners()?;
-    d.start_metrics()?;
-    // Listeners and control socket are up: from here on the supervisor
-    // only spawns, signals and (on reload) binds; children inherit this.
-    if let Some(kept) = d.privs.drop_own()? {
-        info!("supervisor {kept}");
-    }
-    d.spawn_rib().await?;
-    // The rib parses the configured routes (the supervisor never does):
-    // no helper and no session starts before it has accepted them.
-    if let Some(code) = d.rib_verdict(&mut rx).await? {
-        return Ok(code);
-    }
-    let processes = d.config.processes.clone();
-    for p in processes {
-        d.add_helper(p).await;
-    }
-    let ids: Vec<PeerId> = d.peers.keys().copied().collect();
-    for id in ids {
-        let n = d.peers[&id].clone();
-        d.workers.insert(id, Worker::new(n));
-        d.spawn_session(id).await;
-    }
-    info!(
-        "started: {} neighbor(s), {} helper(s)",
-        d.workers.len(),
-        d.helpers.len()
-    );
-    d.notify_ready("running");
-    if let Some(every) = notify::watchdog_interval() {
-        let tx = d.events.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            loop {
-                tick.tick().await;
-                if tx.send(Event::Watchdog).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    d.check_all_finished().await;
-    while let Some(ev) = rx.recv().await {
-        d.handle(ev).await;
-        if d.exit_now {
-            break;
-        }
-    }
-    Ok(d.stopping.unwrap_or(0))
 }
 
 impl Worker {

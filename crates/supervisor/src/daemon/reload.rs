@@ -168,7 +168,13 @@ impl Daemon {
         if let Err(e) = self.update_listeners() {
             error!("{e}");
         }
-        // Helpers: new ones start, removed ones stop, changed ones restart.
+        self.reload_helpers(&old_processes).await;
+        self.reload_sessions(d).await;
+    }
+
+    /// Helpers after a reload: new ones start, removed ones stop, changed
+    /// ones restart.
+    async fn reload_helpers(&mut self, old_processes: &Config) {
         let mut start_changed = Vec::new();
         for p in &old_processes.processes {
             let gone = self.config.process(&p.name).is_none();
@@ -207,7 +213,12 @@ impl Daemon {
         for p in new_processes {
             self.add_helper(p).await;
         }
-        // Sessions.
+    }
+
+    /// Sessions after a reload: removed neighbors stop (Cease 6/3),
+    /// changed ones restart, added ones start; the journal forgets the
+    /// routes of removed neighbors.
+    async fn reload_sessions(&mut self, d: plan::Diff) {
         for id in d.removed {
             if let Some(w) = self.workers.get_mut(&id) {
                 w.removed = true;

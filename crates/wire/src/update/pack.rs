@@ -385,35 +385,67 @@ pub fn pack_unit<N: std::borrow::Borrow<Nlri>, I: Iterator<Item = N>>(
         reject(mp_announce, "attributes too large for one UPDATE", out);
         return;
     }
-    let addpath = ctx.addpath_tx(family);
-    let budget = announce_size as usize;
-    // MP_UNREACH_NLRI
-    let mut header = Vec::with_capacity(40);
-    header.extend_from_slice(&family.afi.0.to_be_bytes());
-    header.push(family.safi.0);
-    mp_messages(
-        mp_withdraw,
-        addpath,
-        budget,
-        code::MP_UNREACH_NLRI,
-        &header,
+    let mp = MpUnit {
+        family,
+        next_hop,
+        addpath: ctx.addpath_tx(family),
+        budget: announce_size as usize,
         attr,
-        payload,
-        out,
-    );
-    // MP_REACH_NLRI
-    mp_next_hop(next_hop, family).encode_mp(family, &mut header);
-    header.push(0);
-    mp_messages(
-        mp_announce,
-        addpath,
-        budget,
-        code::MP_REACH_NLRI,
-        &header,
-        attr,
-        payload,
-        out,
-    );
+    };
+    mp.pack(mp_withdraw, mp_announce, payload, out);
+}
+
+/// The multiprotocol part of a unit: what its MP_UNREACH_NLRI and
+/// MP_REACH_NLRI UPDATEs share.
+struct MpUnit<'a> {
+    family: Family,
+    next_hop: &'a NextHop,
+    addpath: bool,
+    /// Bytes left for the MP attribute in each UPDATE.
+    budget: usize,
+    /// The unit's other attributes, encoded.
+    attr: &'a [u8],
+}
+
+impl MpUnit<'_> {
+    /// The MP_UNREACH_NLRI UPDATEs of `mp_withdraw`, then the
+    /// MP_REACH_NLRI ones of `mp_announce`.
+    fn pack<N: std::borrow::Borrow<Nlri>>(
+        &self,
+        mp_withdraw: impl Iterator<Item = N>,
+        mp_announce: impl Iterator<Item = N>,
+        payload: &mut Vec<u8>,
+        out: &mut Packed,
+    ) {
+        let (family, addpath, budget, attr) = (self.family, self.addpath, self.budget, self.attr);
+        // MP_UNREACH_NLRI
+        let mut header = Vec::with_capacity(40);
+        header.extend_from_slice(&family.afi.0.to_be_bytes());
+        header.push(family.safi.0);
+        mp_messages(
+            mp_withdraw,
+            addpath,
+            budget,
+            code::MP_UNREACH_NLRI,
+            &header,
+            attr,
+            payload,
+            out,
+        );
+        // MP_REACH_NLRI
+        mp_next_hop(self.next_hop, family).encode_mp(family, &mut header);
+        header.push(0);
+        mp_messages(
+            mp_announce,
+            addpath,
+            budget,
+            code::MP_REACH_NLRI,
+            &header,
+            attr,
+            payload,
+            out,
+        );
+    }
 }
 
 fn reject<N: std::borrow::Borrow<Nlri>>(

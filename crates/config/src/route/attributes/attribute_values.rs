@@ -6,17 +6,6 @@
 use super::*;
 
 pub(super) fn as_path(cur: &mut Cursor<'_>) -> PResult<AsPath> {
-    let asn = |t: &Token| {
-        values::asn(t).map_err(|_| {
-            ParseError::new(
-                t.pos,
-                format!(
-                    "invalid AS number \"{}\" in as-path: expected 0..4294967295",
-                    t.text
-                ),
-            )
-        })
-    };
     match cur.peek_kind() {
         Some(TokenKind::LBracket) | Some(TokenKind::LParen) => {}
         _ => {
@@ -24,7 +13,7 @@ pub(super) fn as_path(cur: &mut Cursor<'_>) -> PResult<AsPath> {
             return Ok(AsPath {
                 segments: vec![Segment {
                     kind: SegmentType::Sequence,
-                    asns: vec![asn(t)?],
+                    asns: vec![path_asn(t)?],
                 }],
             });
         }
@@ -61,23 +50,13 @@ pub(super) fn as_path(cur: &mut Cursor<'_>) -> PResult<AsPath> {
                             asns: std::mem::take(&mut asns),
                         });
                     }
-                    let mut conf = Vec::new();
-                    loop {
-                        match cur.advance() {
-                            Some(t) if t.kind == TokenKind::RBrace => break,
-                            Some(t) if t.kind == TokenKind::Comma => {}
-                            Some(t) if t.is_word() => conf.push(asn(t)?),
-                            Some(t) => return Err(ParseError::new(t.pos, format!("found \"{}\" in a confederation group: expected an AS number or \"}}\"", t.text))),
-                            None => return Err(ParseError::new(cur.end(), "unterminated confederation group: expected \"}\"")),
-                        }
-                    }
                     segments.push(Segment {
                         kind: confed,
-                        asns: conf,
+                        asns: confederation(cur)?,
                     });
                     kind = plain;
                 }
-                _ if t.is_word() => asns.push(asn(t)?),
+                _ if t.is_word() => asns.push(path_asn(t)?),
                 _ => {
                     return Err(ParseError::new(
                         t.pos,
@@ -99,6 +78,47 @@ pub(super) fn as_path(cur: &mut Cursor<'_>) -> PResult<AsPath> {
         }
     }
     Ok(AsPath { segments })
+}
+
+/// An AS number of an as-path.
+fn path_asn(t: &Token) -> PResult<u32> {
+    values::asn(t).map_err(|_| {
+        ParseError::new(
+            t.pos,
+            format!(
+                "invalid AS number \"{}\" in as-path: expected 0..4294967295",
+                t.text
+            ),
+        )
+    })
+}
+
+/// The AS numbers of a confederation group, after its `{` up to its `}`.
+fn confederation(cur: &mut Cursor<'_>) -> PResult<Vec<u32>> {
+    let mut conf = Vec::new();
+    loop {
+        match cur.advance() {
+            Some(t) if t.kind == TokenKind::RBrace => break,
+            Some(t) if t.kind == TokenKind::Comma => {}
+            Some(t) if t.is_word() => conf.push(path_asn(t)?),
+            Some(t) => {
+                return Err(ParseError::new(
+                    t.pos,
+                    format!(
+                        "found \"{}\" in a confederation group: expected an AS number or \"}}\"",
+                        t.text
+                    ),
+                ))
+            }
+            None => {
+                return Err(ParseError::new(
+                    cur.end(),
+                    "unterminated confederation group: expected \"}\"",
+                ))
+            }
+        }
+    }
+    Ok(conf)
 }
 
 pub(super) fn aggregator(cur: &mut Cursor<'_>) -> PResult<Aggregator> {

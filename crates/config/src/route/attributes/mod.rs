@@ -239,7 +239,12 @@ pub fn route_keyword(kw: &Token, cur: &mut Cursor<'_>, r: &mut RouteSpec) -> PRe
             format!("found \"{}\" but expected a route keyword", kw.text),
         ));
     }
-    let a = &mut r.attrs;
+    Ok(route_field(kw, cur, r)? || attribute_keyword(kw, cur, &mut r.attrs)?)
+}
+
+/// A keyword of the route itself (next hop, labels, RD, path id, split,
+/// name, watchdog, withdraw): false when `kw` is not one.
+fn route_field(kw: &Token, cur: &mut Cursor<'_>, r: &mut RouteSpec) -> PResult<bool> {
     match kw.text.as_str() {
         "next-hop" => {
             let v = cur.value("next-hop", "an IP address or self")?;
@@ -249,86 +254,6 @@ pub fn route_keyword(kw: &Token, cur: &mut Cursor<'_>, r: &mut RouteSpec) -> PRe
                 NextHopSpec::Ip(values::ip(v, "next-hop")?)
             });
         }
-        "origin" => {
-            let v = cur.value("origin", "igp, egp or incomplete")?;
-            a.origin = Some(
-                Origin::from_name(&v.text.to_ascii_lowercase()).ok_or_else(|| {
-                    ParseError::new(
-                        v.pos,
-                        format!(
-                            "invalid origin \"{}\": expected igp, egp or incomplete",
-                            v.text
-                        ),
-                    )
-                })?,
-            );
-        }
-        "as-path" => a.as_path = Some(as_path(cur)?),
-        "med" => a.med = Some(values::u32_any(cur.value("med", "an integer")?, "med")?),
-        "local-preference" | "local-pref" => {
-            a.local_pref = Some(values::u32_any(
-                cur.value(&kw.text, "an integer")?,
-                "local-preference",
-            )?)
-        }
-        "atomic-aggregate" => a.atomic_aggregate = true,
-        "aggregator" => a.aggregator = Some(aggregator(cur)?),
-        "community" => {
-            for t in cur.list("community", "a community (65000:1, no-export, ...)")? {
-                a.communities.push(community(t)?);
-            }
-            a.communities.sort();
-        }
-        "extended-community" => {
-            for t in cur.list(
-                "extended-community",
-                "an extended community (target:65000:1, ...)",
-            )? {
-                a.extended_communities.push(extended_community(t)?);
-            }
-            a.extended_communities.sort();
-        }
-        "large-community" => {
-            for t in cur.list("large-community", "a large community (65000:1:2)")? {
-                let c = t.text.parse::<LargeCommunity>().map_err(|_| {
-                    ParseError::new(
-                        t.pos,
-                        format!("invalid large-community \"{}\": expected global:local1:local2 (three integers 0..4294967295)", t.text),
-                    )
-                })?;
-                if !a.large_communities.contains(&c) {
-                    a.large_communities.push(c);
-                }
-            }
-            a.large_communities.sort();
-        }
-        "originator-id" => {
-            a.originator_id = Some(values::ipv4(
-                cur.value("originator-id", "an IPv4 address")?,
-                "originator-id",
-            )?)
-        }
-        "cluster-list" => {
-            for t in cur.list("cluster-list", "an IPv4 address")? {
-                a.cluster_list.push(values::ipv4(t, "cluster-list entry")?);
-            }
-        }
-        "aigp" => {
-            a.aigp = Some(values::int_in(
-                cur.value("aigp", "an integer")?,
-                "aigp",
-                0,
-                u64::MAX,
-            )?)
-        }
-        "attribute" => {
-            let g = generic(cur)?;
-            a.generic.retain(|x| x.code != g.code);
-            a.generic.push(g);
-            a.generic.sort();
-        }
-        "bgp-prefix-sid" => a.prefix_sid = Some(prefix_sid(cur)?),
-        "bgp-prefix-sid-srv6" => a.srv6 = Some(srv6(cur)?),
         "label" => {
             let mut v = Vec::new();
             for t in cur.list("label", "an MPLS label 0..1048575")? {
@@ -383,6 +308,100 @@ pub fn route_keyword(kw: &Token, cur: &mut Cursor<'_>, r: &mut RouteSpec) -> PRe
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// A path attribute keyword and its value: false when `kw` is not one.
+fn attribute_keyword(kw: &Token, cur: &mut Cursor<'_>, a: &mut AttrSet) -> PResult<bool> {
+    match kw.text.as_str() {
+        "origin" => a.origin = Some(origin(cur)?),
+        "as-path" => a.as_path = Some(as_path(cur)?),
+        "med" => a.med = Some(values::u32_any(cur.value("med", "an integer")?, "med")?),
+        "local-preference" | "local-pref" => {
+            a.local_pref = Some(values::u32_any(
+                cur.value(&kw.text, "an integer")?,
+                "local-preference",
+            )?)
+        }
+        "atomic-aggregate" => a.atomic_aggregate = true,
+        "aggregator" => a.aggregator = Some(aggregator(cur)?),
+        "community" => {
+            for t in cur.list("community", "a community (65000:1, no-export, ...)")? {
+                a.communities.push(community(t)?);
+            }
+            a.communities.sort();
+        }
+        "extended-community" => {
+            for t in cur.list(
+                "extended-community",
+                "an extended community (target:65000:1, ...)",
+            )? {
+                a.extended_communities.push(extended_community(t)?);
+            }
+            a.extended_communities.sort();
+        }
+        "large-community" => {
+            for t in cur.list("large-community", "a large community (65000:1:2)")? {
+                let c = large_community(t)?;
+                if !a.large_communities.contains(&c) {
+                    a.large_communities.push(c);
+                }
+            }
+            a.large_communities.sort();
+        }
+        "originator-id" => {
+            a.originator_id = Some(values::ipv4(
+                cur.value("originator-id", "an IPv4 address")?,
+                "originator-id",
+            )?)
+        }
+        "cluster-list" => {
+            for t in cur.list("cluster-list", "an IPv4 address")? {
+                a.cluster_list.push(values::ipv4(t, "cluster-list entry")?);
+            }
+        }
+        "aigp" => {
+            a.aigp = Some(values::int_in(
+                cur.value("aigp", "an integer")?,
+                "aigp",
+                0,
+                u64::MAX,
+            )?)
+        }
+        "attribute" => {
+            let g = generic(cur)?;
+            a.generic.retain(|x| x.code != g.code);
+            a.generic.push(g);
+            a.generic.sort();
+        }
+        "bgp-prefix-sid" => a.prefix_sid = Some(prefix_sid(cur)?),
+        "bgp-prefix-sid-srv6" => a.srv6 = Some(srv6(cur)?),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// `origin igp|egp|incomplete` (any case).
+fn origin(cur: &mut Cursor<'_>) -> PResult<Origin> {
+    let v = cur.value("origin", "igp, egp or incomplete")?;
+    Origin::from_name(&v.text.to_ascii_lowercase()).ok_or_else(|| {
+        ParseError::new(
+            v.pos,
+            format!(
+                "invalid origin \"{}\": expected igp, egp or incomplete",
+                v.text
+            ),
+        )
+    })
+}
+
+/// A large community, `global:local1:local2`.
+fn large_community(t: &Token) -> PResult<LargeCommunity> {
+    t.text.parse::<LargeCommunity>().map_err(|_| {
+        ParseError::new(
+            t.pos,
+            format!("invalid large-community \"{}\": expected global:local1:local2 (three integers 0..4294967295)", t.text),
+        )
+    })
 }
 
 /// Parses route keywords until the end of the cursor.

@@ -79,24 +79,49 @@ impl Builder {
             component,
             FlowComponent::Source | FlowComponent::Destination
         ) {
-            for w in words {
-                let (prefix, offset) = flow_prefix(w, want)?;
-                self.set_afi(
-                    if prefix.addr().is_ipv4() {
-                        Afi::IPV4
-                    } else {
-                        Afi::IPV6
-                    },
-                    w.pos,
-                )?;
-                self.matches.push(FlowMatch::Prefix {
-                    component,
-                    prefix,
-                    offset,
-                });
-            }
-            return Ok(true);
+            self.prefixes(component, want, words)?;
+        } else {
+            self.term_match(component, want, kw, words)?;
         }
+        Ok(true)
+    }
+
+    /// The prefixes of a `source` or `destination` match (each sets the
+    /// rule's address family).
+    fn prefixes(
+        &mut self,
+        component: FlowComponent,
+        want: Option<Afi>,
+        words: Vec<&Token>,
+    ) -> PResult<()> {
+        for w in words {
+            let (prefix, offset) = flow_prefix(w, want)?;
+            self.set_afi(
+                if prefix.addr().is_ipv4() {
+                    Afi::IPV4
+                } else {
+                    Afi::IPV6
+                },
+                w.pos,
+            )?;
+            self.matches.push(FlowMatch::Prefix {
+                component,
+                prefix,
+                offset,
+            });
+        }
+        Ok(())
+    }
+
+    /// The terms of a numeric or bitmask match, each list item an OR
+    /// branch; several lines for the same component extend it.
+    fn term_match(
+        &mut self,
+        component: FlowComponent,
+        want: Option<Afi>,
+        kw: &Token,
+        words: Vec<&Token>,
+    ) -> PResult<()> {
         if let Some(a) = want {
             self.set_afi(a, kw.pos)?;
         }
@@ -124,7 +149,7 @@ impl Builder {
                 terms: ts,
             });
         }
-        Ok(true)
+        Ok(())
     }
 
     /// One `then` keyword with its values.

@@ -6,113 +6,128 @@
 
 use super::*;
 
+/// IP protocol names of the configuration, with their values.
+const PROTOCOLS: &[(&str, u64)] = &[
+    ("hopopt", 0),
+    ("icmp", 1),
+    ("igmp", 2),
+    ("ggp", 3),
+    ("ipip", 4),
+    ("ip", 4),
+    ("st", 5),
+    ("tcp", 6),
+    ("egp", 8),
+    ("igp", 9),
+    ("udp", 17),
+    ("rsvp", 46),
+    ("gre", 47),
+    ("esp", 50),
+    ("ah", 51),
+    ("icmp6", 58),
+    ("ipv6-icmp", 58),
+    ("eigrp", 88),
+    ("ospf", 89),
+    ("pim", 103),
+    ("vrrp", 112),
+    ("l2tp", 115),
+    ("sctp", 132),
+];
+
+/// Port (service) names of the configuration, with their values.
+const PORTS: &[(&str, u64)] = &[
+    ("ftp-data", 20),
+    ("ftp", 21),
+    ("ssh", 22),
+    ("telnet", 23),
+    ("smtp", 25),
+    ("domain", 53),
+    ("dns", 53),
+    ("bootps", 67),
+    ("bootpc", 68),
+    ("http", 80),
+    ("www", 80),
+    ("pop3", 110),
+    ("ntp", 123),
+    ("imap", 143),
+    ("snmp", 161),
+    ("bgp", 179),
+    ("https", 443),
+    ("syslog", 514),
+];
+
+/// ICMP type names of the configuration, with their values.
+const ICMP_TYPES: &[(&str, u64)] = &[
+    ("echo-reply", 0),
+    ("unreachable", 3),
+    ("source-quench", 4),
+    ("redirect", 5),
+    ("echo-request", 8),
+    ("router-advertisement", 9),
+    ("router-solicit", 10),
+    ("time-exceeded", 11),
+    ("parameter-problem", 12),
+    ("timestamp", 13),
+    ("timestamp-reply", 14),
+    ("photuris", 40),
+    ("experimental-mobility", 41),
+    ("extended-echo-request", 42),
+    ("extended-echo-reply", 43),
+];
+
+/// ICMP code names (of type 3, unreachable) of the configuration, with their values.
+const ICMP_CODES: &[(&str, u64)] = &[
+    ("network-unreachable", 0),
+    ("host-unreachable", 1),
+    ("protocol-unreachable", 2),
+    ("port-unreachable", 3),
+    ("fragmentation-needed", 4),
+    ("source-route-failed", 5),
+    ("destination-network-unknown", 6),
+    ("destination-host-unknown", 7),
+    ("source-host-isolated", 8),
+    ("destination-network-prohibited", 9),
+    ("destination-host-prohibited", 10),
+    ("network-unreachable-for-tos", 11),
+    ("host-unreachable-for-tos", 12),
+    ("communication-prohibited-by-filtering", 13),
+    ("host-precedence-violation", 14),
+    ("precedence-cutoff-in-effect", 15),
+];
+
+/// TCP flag bits of the configuration, with their values.
+const TCP_FLAGS: &[(&str, u64)] = &[
+    ("fin", 0x01),
+    ("syn", 0x02),
+    ("rst", 0x04),
+    ("push", 0x08),
+    ("psh", 0x08),
+    ("ack", 0x10),
+    ("urgent", 0x20),
+    ("urg", 0x20),
+    ("ece", 0x40),
+    ("cwr", 0x80),
+    ("ns", 0x100),
+];
+
+/// Fragment bits of the configuration, with their values.
+const FRAGMENTS: &[(&str, u64)] = &[
+    ("dont-fragment", 0x01),
+    ("is-fragment", 0x02),
+    ("first-fragment", 0x04),
+    ("last-fragment", 0x08),
+];
 fn symbol(component: FlowComponent, s: &str) -> Option<u64> {
-    let s = s.to_ascii_lowercase();
-    let v = match component {
-        FlowComponent::Protocol => match s.as_str() {
-            "hopopt" => 0,
-            "icmp" => 1,
-            "igmp" => 2,
-            "ggp" => 3,
-            "ipip" | "ip" => 4,
-            "st" => 5,
-            "tcp" => 6,
-            "egp" => 8,
-            "igp" => 9,
-            "udp" => 17,
-            "rsvp" => 46,
-            "gre" => 47,
-            "esp" => 50,
-            "ah" => 51,
-            "icmp6" | "ipv6-icmp" => 58,
-            "eigrp" => 88,
-            "ospf" => 89,
-            "pim" => 103,
-            "vrrp" => 112,
-            "l2tp" => 115,
-            "sctp" => 132,
-            _ => return None,
-        },
-        FlowComponent::Port | FlowComponent::DestinationPort | FlowComponent::SourcePort => {
-            match s.as_str() {
-                "ftp-data" => 20,
-                "ftp" => 21,
-                "ssh" => 22,
-                "telnet" => 23,
-                "smtp" => 25,
-                "domain" | "dns" => 53,
-                "bootps" => 67,
-                "bootpc" => 68,
-                "http" | "www" => 80,
-                "pop3" => 110,
-                "ntp" => 123,
-                "imap" => 143,
-                "snmp" => 161,
-                "bgp" => 179,
-                "https" => 443,
-                "syslog" => 514,
-                _ => return None,
-            }
-        }
-        FlowComponent::IcmpType => match s.as_str() {
-            "echo-reply" => 0,
-            "unreachable" => 3,
-            "source-quench" => 4,
-            "redirect" => 5,
-            "echo-request" => 8,
-            "router-advertisement" => 9,
-            "router-solicit" => 10,
-            "time-exceeded" => 11,
-            "parameter-problem" => 12,
-            "timestamp" => 13,
-            "timestamp-reply" => 14,
-            "photuris" => 40,
-            "experimental-mobility" => 41,
-            "extended-echo-request" => 42,
-            "extended-echo-reply" => 43,
-            _ => return None,
-        },
-        FlowComponent::IcmpCode => match s.as_str() {
-            "network-unreachable" => 0,
-            "host-unreachable" => 1,
-            "protocol-unreachable" => 2,
-            "port-unreachable" => 3,
-            "fragmentation-needed" => 4,
-            "source-route-failed" => 5,
-            "destination-network-unknown" => 6,
-            "destination-host-unknown" => 7,
-            "source-host-isolated" => 8,
-            "destination-network-prohibited" => 9,
-            "destination-host-prohibited" => 10,
-            "network-unreachable-for-tos" => 11,
-            "host-unreachable-for-tos" => 12,
-            "communication-prohibited-by-filtering" => 13,
-            "host-precedence-violation" => 14,
-            "precedence-cutoff-in-effect" => 15,
-            _ => return None,
-        },
-        FlowComponent::TcpFlags => match s.as_str() {
-            "fin" => 0x01,
-            "syn" => 0x02,
-            "rst" => 0x04,
-            "push" | "psh" => 0x08,
-            "ack" => 0x10,
-            "urgent" | "urg" => 0x20,
-            "ece" => 0x40,
-            "cwr" => 0x80,
-            "ns" => 0x100,
-            _ => return None,
-        },
-        FlowComponent::Fragment => match s.as_str() {
-            "dont-fragment" => 0x01,
-            "is-fragment" => 0x02,
-            "first-fragment" => 0x04,
-            "last-fragment" => 0x08,
-            _ => return None,
-        },
+    let names = match component {
+        FlowComponent::Protocol => PROTOCOLS,
+        FlowComponent::Port | FlowComponent::DestinationPort | FlowComponent::SourcePort => PORTS,
+        FlowComponent::IcmpType => ICMP_TYPES,
+        FlowComponent::IcmpCode => ICMP_CODES,
+        FlowComponent::TcpFlags => TCP_FLAGS,
+        FlowComponent::Fragment => FRAGMENTS,
         _ => return None,
     };
-    Some(v)
+    let s = s.to_ascii_lowercase();
+    names.iter().find(|(n, _)| *n == s).map(|(_, v)| *v)
 }
 
 fn max_value(c: FlowComponent) -> u64 {
@@ -146,50 +161,9 @@ pub(super) fn terms(component: FlowComponent, t: &Token, out: &mut Vec<FlowTerm>
             not: false,
             value: 0,
         };
-        let rest = if bitmask {
-            if let Some(r) = part.strip_prefix("!=") {
-                term.not = true;
-                term.eq = true;
-                r
-            } else if let Some(r) = part.strip_prefix('!') {
-                term.not = true;
-                r
-            } else if let Some(r) = part.strip_prefix('=') {
-                term.eq = true;
-                r
-            } else {
-                part
-            }
-        } else if part == "true" {
-            term.lt = true;
-            term.gt = true;
-            term.eq = true;
+        let Some(rest) = operator(part, bitmask, &mut term) else {
             out.push(term);
             continue;
-        } else if part == "false" {
-            out.push(term);
-            continue;
-        } else if let Some(r) = part.strip_prefix(">=") {
-            term.gt = true;
-            term.eq = true;
-            r
-        } else if let Some(r) = part.strip_prefix("<=") {
-            term.lt = true;
-            term.eq = true;
-            r
-        } else if let Some(r) = part.strip_prefix("!=") {
-            term.lt = true;
-            term.gt = true;
-            r
-        } else if let Some(r) = part.strip_prefix('>') {
-            term.gt = true;
-            r
-        } else if let Some(r) = part.strip_prefix('<') {
-            term.lt = true;
-            r
-        } else {
-            term.eq = true;
-            part.strip_prefix('=').unwrap_or(part)
         };
         if rest.is_empty() {
             return Err(bad("missing value after the operator".into()));
@@ -213,6 +187,56 @@ pub(super) fn terms(component: FlowComponent, t: &Token, out: &mut Vec<FlowTerm>
         out.push(term);
     }
     Ok(())
+}
+
+/// Sets the operator bits of `term` from the start of `part`; the value
+/// that follows, or `None` for a numeric `true`/`false`, which is the
+/// whole term.
+fn operator<'p>(part: &'p str, bitmask: bool, term: &mut FlowTerm) -> Option<&'p str> {
+    let rest = if bitmask {
+        if let Some(r) = part.strip_prefix("!=") {
+            term.not = true;
+            term.eq = true;
+            r
+        } else if let Some(r) = part.strip_prefix('!') {
+            term.not = true;
+            r
+        } else if let Some(r) = part.strip_prefix('=') {
+            term.eq = true;
+            r
+        } else {
+            part
+        }
+    } else if part == "true" {
+        term.lt = true;
+        term.gt = true;
+        term.eq = true;
+        return None;
+    } else if part == "false" {
+        return None;
+    } else if let Some(r) = part.strip_prefix(">=") {
+        term.gt = true;
+        term.eq = true;
+        r
+    } else if let Some(r) = part.strip_prefix("<=") {
+        term.lt = true;
+        term.eq = true;
+        r
+    } else if let Some(r) = part.strip_prefix("!=") {
+        term.lt = true;
+        term.gt = true;
+        r
+    } else if let Some(r) = part.strip_prefix('>') {
+        term.gt = true;
+        r
+    } else if let Some(r) = part.strip_prefix('<') {
+        term.lt = true;
+        r
+    } else {
+        term.eq = true;
+        part.strip_prefix('=').unwrap_or(part)
+    };
+    Some(rest)
 }
 
 /// `10.0.0.0/24` or IPv6 `2001:db8::/64[/offset]`.
