@@ -30,7 +30,7 @@ impl State {
         }
         let mut plan = batch_core::apply(parsed, &mut self.table, &mut self.resync_gone);
         // journaled in the supervisor before any `done` of the batch: the
-        // answer waits for its acknowledgement (SupervisorToRib::Journaled)
+        // answer waits until the message is written to its channel
         let journal = plan.journal_seq();
         if let Some(seq) = journal {
             // queued before any change of the batch: the links hold the
