@@ -63,7 +63,7 @@ d=$(dirname "$0")
 [ -e "$d/streamed" ] && exec sleep 3600
 touch "$d/streamed"
 i=0
-while [ $i -lt 1500 ]; do
+while [ $i -lt 6000 ]; do
     p="10.$((100 + i / 250)).$((i % 250)).0/24"
     echo "announce route $p next-hop 127.0.0.1"
     read -r reply || exit 0
@@ -220,8 +220,11 @@ fn cli_async(sock: &str, line: &'static str) -> std::sync::mpsc::Receiver<(Optio
     rx
 }
 
+/// `done` waits until the route's journal message is written to the
+/// supervisor's channel, not until the supervisor applied it: what is on
+/// that channel is applied even when the rib died meanwhile.
 #[test]
-fn done_waits_until_the_supervisor_journaled_the_route() {
+fn done_before_the_supervisor_applied_the_journal_survives_a_rib_crash() {
     let a = Peer::bind("127.0.0.1");
     let b = Peer::bind("127.0.0.2");
     let w = start_with_cli(&conf(&a, &b), &[("helper.sh", ONCE)]);
@@ -237,28 +240,22 @@ fn done_waits_until_the_supervisor_journaled_the_route() {
     read_table(&mut sb, &log);
     wait_file_contains(&w.d.path("reply"), "done", &log);
 
-    // The supervisor cannot journal while stopped: the route goes on the
-    // wire, but its `done` waits.
+    // The supervisor applies nothing while stopped: the route goes on the
+    // wire and is answered `done`, its journal message waiting on the
+    // supervisor's channel.
     let stopped = Stopped::new(w.d.pid());
     let announce = cli_async(&w.sock, "announce route 10.2.0.0/24 next-hop 127.0.0.1");
     for s in [&mut sa, &mut sb] {
         wait_route(s, "10.2.0.0/24", LONG, &log);
     }
-    // a command that changes no route is answered meanwhile
-    let (code, out) = cli(&w.sock, "show neighbor summary");
-    assert_eq!(code, Some(0), "{out}\n{}", log());
-    assert!(out.contains("127.0.0.2"), "{out}");
-    assert!(
-        announce.recv_timeout(Duration::from_millis(1500)).is_err(),
-        "answered before the supervisor journaled the route"
-    );
-    drop(stopped);
-    let (code, out) = announce.recv_timeout(LONG).expect("answer once journaled");
+    let (code, out) = announce.recv_timeout(LONG).expect("answered");
     assert_eq!((code, out.trim()), (Some(0), ""), "{}", log());
 
-    // and what was answered `done` survives a crash of the rib
+    // the rib dies before the supervisor read the message: what was
+    // answered `done` survives
     let rib = rib_of(&w.d).expect("rib");
     signal(rib, libc::SIGKILL);
+    drop(stopped);
     new_rib(&w.d, rib, &log);
     let want: BTreeSet<String> = ["10.1.0.0/24", "10.2.0.0/24", "10.3.0.0/24"]
         .map(String::from)
@@ -367,7 +364,7 @@ fn a_rib_crash_under_load_keeps_every_route_answered_done() {
     std::thread::sleep(Duration::from_millis(200));
     let done = acked();
     assert!(
-        done.len() < 1500,
+        done.len() < 6000,
         "the stream ended before the kill: not a test of load in flight"
     );
     eprintln!(

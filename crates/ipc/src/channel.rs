@@ -13,6 +13,16 @@
 //! by order, whatever way the stream is cut into reads. A frame announcing
 //! more descriptors than arrived, a frame that does not decode, or an
 //! oversized frame is a protocol violation: the peer is treated as dead.
+//!
+//! The socket is registered with the event loop for reading only. A Unix
+//! stream socket signals "writable" to every waiter each time its peer
+//! reads (the kernel's `unix_write_space` does not wait for the buffer to
+//! have been full, as TCP's does), so a socket registered for writing too
+//! woke its process once for every message the other process read: a
+//! second context switch per message, most of the cost of a lock-step
+//! command. The sender writes without waiting and registers a duplicate
+//! of the descriptor for writability only while the socket is full
+//! ([`Sender::send_with_fds`]).
 
 use crate::error::{Error, Result};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
@@ -26,10 +36,10 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::marker::PhantomData;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
+use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
-use tokio::net::UnixStream;
 use tokio_util::codec::{Decoder, LengthDelimitedCodec};
 
 /// Largest frame accepted or produced (bytes of body).
@@ -114,7 +124,7 @@ pub fn pair() -> Result<(OwnedFd, OwnedFd)> {
 
 /// Receiving half: reads frames and the descriptors attached to them.
 pub struct Receiver<Rx> {
-    stream: Arc<UnixStream>,
+    stream: Arc<AsyncFd<OwnedFd>>,
     buf: BytesMut,
     fds: VecDeque<OwnedFd>,
     codec: LengthDelimitedCodec,
@@ -124,7 +134,7 @@ pub struct Receiver<Rx> {
 
 /// Sending half: writes whole frames, descriptors attached to their first byte.
 pub struct Sender<Tx> {
-    stream: Arc<UnixStream>,
+    stream: Arc<AsyncFd<OwnedFd>>,
     _tx: PhantomData<fn(Tx)>,
 }
 
@@ -139,7 +149,7 @@ impl<Tx: Serialize, Rx: DeserializeOwned> Channel<Tx, Rx> {
     pub fn new(fd: OwnedFd) -> Result<Self> {
         let std = std::os::unix::net::UnixStream::from(fd);
         std.set_nonblocking(true)?;
-        let stream = Arc::new(UnixStream::from_std(std)?);
+        let stream = Arc::new(register(OwnedFd::from(std), Interest::READABLE)?);
         Ok(Channel {
             sender: Sender {
                 stream: stream.clone(),
@@ -194,25 +204,25 @@ impl<Tx: Serialize> Sender<Tx> {
         let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
         let mut written = 0usize;
         while written < frame.len() {
-            self.stream.writable().await?;
             let attach = written == 0 && !raw.is_empty();
-            let res = self.stream.try_io(Interest::WRITABLE, || {
-                let iov = [IoSlice::new(&frame[written..])];
-                let cmsg = [ControlMessage::ScmRights(&raw)];
-                let cmsgs: &[ControlMessage] = if attach { &cmsg } else { &[] };
-                sendmsg::<UnixAddr>(
-                    self.stream.as_raw_fd(),
-                    &iov,
-                    cmsgs,
-                    MsgFlags::MSG_NOSIGNAL,
-                    None,
-                )
-                .map_err(io::Error::from)
-            });
+            let iov = [IoSlice::new(&frame[written..])];
+            let cmsg = [ControlMessage::ScmRights(&raw)];
+            let cmsgs: &[ControlMessage] = if attach { &cmsg } else { &[] };
+            let res = sendmsg::<UnixAddr>(
+                self.stream.as_raw_fd(),
+                &iov,
+                cmsgs,
+                MsgFlags::MSG_NOSIGNAL,
+                None,
+            )
+            .map_err(io::Error::from);
             match res {
                 Ok(0) => return Err(Error::Closed),
                 Ok(n) => written += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    wait_writable(self.stream.get_ref().as_fd()).await?
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(Error::Closed),
                 Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Err(Error::Closed),
                 Err(e) => return Err(e.into()),
@@ -220,6 +230,32 @@ impl<Tx: Serialize> Sender<Tx> {
         }
         Ok(())
     }
+}
+
+/// Whether a `recvmsg` that returned `n` bytes emptied the socket: it
+/// returned less than it was asked for (0 is the end of the stream, which
+/// stays readable).
+fn drained(n: usize) -> bool {
+    n > 0 && n < READ_CHUNK
+}
+
+/// `fd` registered with the event loop for `interest` only.
+fn register(fd: OwnedFd, interest: Interest) -> io::Result<AsyncFd<OwnedFd>> {
+    // SAFETY: an `OwnedFd` is open and owned for as long as the `AsyncFd`
+    // holds it, and its `as_raw_fd` never changes.
+    unsafe { AsyncFd::register_with_interest(fd, interest) }.map_err(|e| e.into_parts().1)
+}
+
+/// Waits until the socket `fd` (full a moment ago) takes bytes again,
+/// through a duplicate registered for writability only for the wait: the
+/// registration reports the socket's state when it is made, so space
+/// freed between the failed write and this call is not missed.
+async fn wait_writable(fd: BorrowedFd<'_>) -> Result<()> {
+    let dup = fd.try_clone_to_owned()?;
+    let watch = register(dup, Interest::WRITABLE)?;
+    let mut ready = watch.writable().await?;
+    ready.clear_ready();
+    Ok(())
 }
 
 impl<Rx: DeserializeOwned> Receiver<Rx> {
@@ -266,11 +302,10 @@ impl<Rx: DeserializeOwned> Receiver<Rx> {
 
     async fn read_some(&mut self) -> Result<()> {
         loop {
-            self.stream.readable().await?;
+            let mut guard = self.stream.readable().await?;
             let mut fds: Vec<RawFd> = Vec::new();
             let buf = &mut self.buf;
-            let stream = &self.stream;
-            let res = stream.try_io(Interest::READABLE, || {
+            let res = guard.try_io(|stream| {
                 SCRATCH.with_borrow_mut(|chunk| {
                     let mut cmsg_buf = nix::cmsg_space!([RawFd; MAX_FDS * 2]);
                     let mut iov = [IoSliceMut::new(chunk)];
@@ -294,6 +329,20 @@ impl<Rx: DeserializeOwned> Receiver<Rx> {
                     Ok((n, truncated))
                 })
             });
+            let res = match res {
+                Ok(res) => res,
+                // not readable after all: readiness cleared, wait again
+                Err(_would_block) => continue,
+            };
+            if fds.is_empty() && matches!(res, Ok((n, false)) if drained(n)) {
+                // Read short of the chunk: the socket is empty, so the next
+                // call waits for the next edge instead of first trying a
+                // read that fails (what tokio's own streams do). Data that
+                // arrived since is not lost: clearing keeps readiness that
+                // a later event set. Not after descriptors: the kernel ends
+                // a read at a message that carries some, data may follow.
+                guard.clear_ready();
+            }
             // Take ownership of every received descriptor at once so none leaks.
             for fd in fds {
                 // SAFETY: the kernel just installed these descriptors in our table.
@@ -323,5 +372,18 @@ impl<Rx: DeserializeOwned> Receiver<Rx> {
     /// Bytes received but not yet consumed by a complete frame.
     pub fn pending(&self) -> usize {
         self.buf.remaining()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_short_nonempty_read_empties_the_socket() {
+        assert!(drained(1));
+        assert!(drained(READ_CHUNK - 1));
+        assert!(!drained(READ_CHUNK), "a full chunk: more may wait");
+        assert!(!drained(0), "end of stream");
     }
 }

@@ -117,6 +117,54 @@ fn equal_attribute_sets_are_held_once() {
     assert_eq!(j.len(), 201);
 }
 
+/// Sets that alternate, each a fresh allocation: every route gets the
+/// pool's copy of its own set, whether it is the last one seen or not.
+#[test]
+fn alternating_sets_are_each_shared_with_their_equals() {
+    let mut j = Journal::new();
+    for k in 0..60u8 {
+        j.apply(ann(1, k, k % 3));
+    }
+    let replayed: Vec<JournalOp> = j.replay(usize::MAX).concat();
+    let mut first: HashMap<Arc<Attributes>, Arc<Attributes>> = HashMap::new();
+    for op in &replayed {
+        let JournalOp::Announce { value, .. } = op else {
+            panic!("{op:?}")
+        };
+        let set = &value.route.attributes;
+        let seen = first.entry(set.clone()).or_insert_with(|| set.clone());
+        assert!(Arc::ptr_eq(seen, set), "one copy per distinct set");
+    }
+    assert_eq!(first.len(), 3);
+    assert_eq!(j.sets.pool.len(), 3);
+}
+
+/// Every key is found again after the index grew (it is rehashed from
+/// the hashes kept beside the slots): announcing all of them again
+/// replaces each in place, adds none.
+#[test]
+fn keys_are_found_after_the_index_grew() {
+    let mut j = Journal::new();
+    for k in 0..=255u8 {
+        j.apply(ann(1, k, 2));
+    }
+    assert_eq!(j.len(), 256);
+    for k in (0..=255u8).rev() {
+        j.apply(ann(1, k, 4));
+    }
+    assert_eq!(j.len(), 256, "replaced in place");
+    let r = &j.routes[&1];
+    assert_eq!(r.hashes.len(), r.slots.len());
+    for (e, h) in r.slots.iter().zip(&r.hashes) {
+        assert_eq!(*h, fold(j.hasher.hash_one(e.route.key())));
+    }
+    let replayed: Vec<JournalOp> = j.replay(usize::MAX).concat();
+    assert_eq!(
+        replayed,
+        (0..=255u8).map(|k| ann(1, k, 4)).collect::<Vec<_>>()
+    );
+}
+
 /// Any sequence of changes: the journal holds at most one entry per
 /// (peer, key), exactly the last change since the peer's last clear,
 /// and its replay rebuilds it whatever the chunk size.

@@ -127,9 +127,6 @@ pub enum SupervisorToRib {
     /// [`RibToSupervisor::Metrics`] with the same `n` and the rib's
     /// counters (cheap: no walk over the tables).
     Metrics { n: u64 },
-    /// Every [`RibToSupervisor::Journal`] up to the batch `seq` is in the
-    /// journal: the answers of those batches may be written.
-    Journaled { seq: u64 },
 }
 
 impl Fds for SupervisorToRib {
@@ -172,8 +169,9 @@ pub enum RibToSupervisor {
     /// The rib finished its shutdown (helpers were told) and is about to exit.
     Stopped,
     /// What the batch `seq` of API commands changed in the Adj-RIB-Outs,
-    /// for the supervisor's route journal; the batch's answers wait for
-    /// [`SupervisorToRib::Journaled`] (sequence numbers increase).
+    /// for the supervisor's route journal (sequence numbers increase); the
+    /// batch's answers wait until it is written to this channel, which
+    /// the supervisor reads to its end even after the rib died.
     Journal {
         seq: u64,
         ops: Vec<crate::journal::JournalOp>,

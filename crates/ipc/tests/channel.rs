@@ -84,8 +84,6 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
             error: Some("a.conf:3:7: unknown keyword".into()),
         },
         SupervisorToRib::Journal(journal_ops()),
-        SupervisorToRib::Journaled { seq: 0 },
-        SupervisorToRib::Journaled { seq: u64::MAX },
     ]
 }
 
@@ -497,6 +495,48 @@ async fn large_frames_cross_intact() {
     let (got, _) = rx.recv().await.unwrap();
     assert_eq!(got, expect);
     writer.await.unwrap().unwrap();
+}
+
+/// A frame far larger than the socket's buffer, to a peer that starts
+/// reading only later, from another thread: the sender waits for space
+/// (the socket is registered for writability only then) and finishes.
+#[tokio::test]
+async fn a_sender_on_a_full_socket_resumes_when_the_peer_reads() {
+    let (a, b) = pair().unwrap();
+    let mut tx: Channel<RibToSession, SessionToRib> = Channel::new(a).unwrap();
+    let mut peer = std::os::unix::net::UnixStream::from(b);
+    let msg = RibToSession::Teardown {
+        subcode: 2,
+        message: "x".repeat(4 * 1024 * 1024),
+    };
+    let expect = channel::encode_frame(&msg, 0).unwrap();
+    let reader = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let mut got = vec![0u8; expect.len()];
+        peer.read_exact(&mut got).unwrap();
+        got == expect
+    });
+    tx.send(&msg).await.unwrap();
+    assert!(tokio::task::spawn_blocking(move || reader.join().unwrap())
+        .await
+        .unwrap());
+}
+
+/// A sender waiting on a full socket is told when the peer goes away.
+#[tokio::test]
+async fn a_sender_on_a_full_socket_sees_the_peer_close() {
+    let (a, b) = pair().unwrap();
+    let mut tx: Channel<RibToSession, SessionToRib> = Channel::new(a).unwrap();
+    let msg = RibToSession::Teardown {
+        subcode: 2,
+        message: "x".repeat(4 * 1024 * 1024),
+    };
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        drop(b);
+    });
+    assert!(matches!(tx.send(&msg).await, Err(Error::Closed)));
+    closer.join().unwrap();
 }
 
 fn raw_peer() -> (

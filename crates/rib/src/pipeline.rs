@@ -9,9 +9,10 @@
 //!
 //! A batch that changed what the API made of the Adj-RIB-Outs is also
 //! journaled by the supervisor (see `ferrobgp_ipc::Journal`): its answer
-//! waits for the supervisor's acknowledgement of the batch's journal
-//! message as well ([`Pipelines::journaled`], cumulative by batch
-//! sequence number, as the supervisor handles them in order), so that a
+//! waits for the batch's journal message to be written to the
+//! supervisor's channel as well ([`Pipelines::journaled`], cumulative by
+//! batch sequence number, as they are written in order; the supervisor
+//! reads that channel to its end even after the rib died), so that a
 //! `done` never reaches a source before the route it answers would
 //! survive a crash of the rib. Only an expired bound releases it earlier.
 //!

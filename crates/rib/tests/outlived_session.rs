@@ -111,16 +111,12 @@ async fn a_withdrawal_before_the_outlived_session_reported_up_is_in_its_resync()
     let mut out = std::fs::File::from(helper_stdout);
     out.write_all(b"withdraw route 10.0.0.0/24 next-hop 127.0.0.2\n")
         .expect("helper writes");
-    // the batch is journaled before its answer: acknowledge it
-    let seq = next(&mut sup_rx, |m| match m {
+    // the batch is journaled (written to the supervisor) before its answer
+    next(&mut sup_rx, |m| match m {
         RibToSupervisor::Journal { seq, .. } => Some(seq),
         _ => None,
     })
     .await;
-    sup_tx
-        .send(&SupervisorToRib::Journaled { seq })
-        .await
-        .expect("Journaled");
     let answer = tokio::task::spawn_blocking(move || {
         let mut input = std::fs::File::from(helper_stdin);
         let mut got = Vec::new();

@@ -9,6 +9,7 @@
 
 use std::io::{BufRead, BufWriter, Write};
 use std::net::Ipv4Addr;
+use std::os::fd::AsFd;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -130,9 +131,10 @@ pub fn receive(routes: u64, report: &std::path::Path) -> Result<(), String> {
 /// `wait`), writes the routes, then reads standard input until the daemon
 /// closes it. Returns an error text when the sessions never came up.
 pub fn main(routes: u32, peers: u32, form: Form, wait: Duration) -> Result<(), String> {
+    if form == Form::LockStep {
+        return lock_step(routes, peers, wait);
+    }
     let (up_tx, up_rx) = mpsc::channel::<()>();
-    let (ack_tx, ack_rx) = mpsc::channel::<()>();
-    let lock_step = form == Form::LockStep;
     let reader = std::thread::spawn(move || {
         let stdin = std::io::stdin();
         let mut line = String::new();
@@ -145,8 +147,6 @@ pub fn main(routes: u32, peers: u32, form: Form, wait: Duration) -> Result<(), S
                     let line = line.trim_end();
                     if is_up_event(line) {
                         let _ = up_tx.send(());
-                    } else if lock_step && is_ack(line) {
-                        let _ = ack_tx.send(());
                     }
                 }
             }
@@ -159,22 +159,79 @@ pub fn main(routes: u32, peers: u32, form: Form, wait: Duration) -> Result<(), S
     }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    if lock_step {
-        for i in 0..routes {
-            writeln!(out, "announce route {} next-hop {NEXT_HOP}", prefix(i))
-                .and_then(|()| out.flush())
-                .map_err(|e| format!("bench-helper: {e}"))?;
-            ack_rx
-                .recv_timeout(wait)
-                .map_err(|_| format!("bench-helper: no answer to command {i} within {wait:?}"))?;
-        }
-    } else {
-        drop(ack_rx);
-        write_commands(&mut out, routes, form).map_err(|e| format!("bench-helper: {e}"))?;
-    }
+    write_commands(&mut out, routes, form).map_err(|e| format!("bench-helper: {e}"))?;
     drop(out);
     let _ = reader.join();
     Ok(())
+}
+
+/// The lock-step form, on one thread, as a careful controller is written:
+/// a reader thread handing each answer over would add a wake-up of this
+/// one to every command's measured latency.
+fn lock_step(routes: u32, peers: u32, wait: Duration) -> Result<(), String> {
+    let stdin = std::io::stdin().as_fd().try_clone_to_owned();
+    let stdin = stdin.map_err(|e| format!("bench-helper: {e}"))?;
+    let mut input = Lines::new(std::io::BufReader::new(std::fs::File::from(stdin)));
+    let mut up = 0;
+    while up < peers {
+        let line = input
+            .next(wait)?
+            .ok_or_else(|| format!("bench-helper: not every session came up within {wait:?}"))?;
+        if is_up_event(line) {
+            up += 1;
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for i in 0..routes {
+        let command = format!("announce route {} next-hop {NEXT_HOP}\n", prefix(i));
+        out.write_all(command.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("bench-helper: {e}"))?;
+        loop {
+            let line = input
+                .next(wait)?
+                .ok_or_else(|| format!("bench-helper: no answer to command {i} within {wait:?}"))?;
+            if is_ack(line) {
+                break;
+            }
+        }
+    }
+    drop(out);
+    while input.next(Duration::MAX)?.is_some() {}
+    Ok(())
+}
+
+/// Lines of a buffered input, each waited for a bounded time.
+struct Lines<R> {
+    input: std::io::BufReader<R>,
+    line: String,
+}
+
+impl<R: std::io::Read + AsFd> Lines<R> {
+    fn new(input: std::io::BufReader<R>) -> Lines<R> {
+        Lines {
+            input,
+            line: String::new(),
+        }
+    }
+
+    /// The next line (its end trimmed), waiting at most `wait` for its
+    /// first byte; `None` at the end of the input or when nothing came.
+    fn next(&mut self, wait: Duration) -> Result<Option<&str>, String> {
+        use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+        self.line.clear();
+        if self.input.buffer().is_empty() {
+            let ms = PollTimeout::try_from(wait).unwrap_or(PollTimeout::NONE);
+            let mut fds = [PollFd::new(self.input.get_ref().as_fd(), PollFlags::POLLIN)];
+            if poll(&mut fds, ms).map_err(|e| format!("bench-helper: {e}"))? == 0 {
+                return Ok(None);
+            }
+        }
+        match self.input.read_line(&mut self.line) {
+            Ok(0) | Err(_) => Ok(None),
+            Ok(_) => Ok(Some(self.line.trim_end())),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -224,6 +281,23 @@ mod tests {
         assert!(!is_ack(
             r#"{ "type": "state", "neighbor": { "state": "up" } }"#
         ));
+    }
+
+    #[test]
+    fn lines_come_trimmed_and_a_silent_input_gives_none() {
+        let (r, w) = nix::unistd::pipe().expect("pipe");
+        let mut lines = Lines::new(std::io::BufReader::new(std::fs::File::from(r)));
+        let mut w = std::fs::File::from(w);
+        assert_eq!(lines.next(Duration::from_millis(10)).unwrap(), None);
+        w.write_all(b"done\r\nneighbor 127.0.0.1 up\n").unwrap();
+        assert_eq!(lines.next(Duration::MAX).unwrap(), Some("done"));
+        // the second line is already buffered: no wait for the pipe
+        assert_eq!(
+            lines.next(Duration::from_millis(10)).unwrap(),
+            Some("neighbor 127.0.0.1 up")
+        );
+        drop(w);
+        assert_eq!(lines.next(Duration::MAX).unwrap(), None, "end of input");
     }
 
     #[test]

@@ -198,7 +198,9 @@ impl State {
         self.write_answers();
     }
 
-    /// The supervisor journaled every batch up to `seq`.
+    /// Every journal message up to the batch `seq` is written to the
+    /// supervisor's channel (which the supervisor reads to its end even
+    /// when the rib dies: the routes are journaled).
     pub(super) fn journaled(&mut self, seq: u64) {
         self.pipes.journaled(seq);
         self.write_answers();

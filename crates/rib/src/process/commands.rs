@@ -40,7 +40,7 @@ impl State {
             std::mem::take(&mut plan.unsent),
         );
         // journaled in the supervisor before any `done` of the batch: the
-        // answer waits for its acknowledgement (SupervisorToRib::Journaled)
+        // answer waits until the message is written to its channel
         let journal = plan.journal_seq();
         if let Some(seq) = journal {
             // queued before any change of the batch: the links hold the

@@ -199,6 +199,7 @@ pub async fn run(
     (st.opts.release_memory)();
     let _ = st.sup.send(RibToSupervisor::Ready);
     info!("rib ready: {} neighbor(s)", st.peers.len());
+    let mut journal_written = st.journal_gate.written();
     let mut tick = tokio::time::interval(heartbeat::TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -224,6 +225,10 @@ pub async fn run(
             Some((peer, gen, msg)) = inbox.session.recv() => st.on_session(peer, gen, msg),
             Some(ticket) = inbox.timeouts.recv() => st.on_timeout(ticket),
             Some(stream) = inbox.control.recv() => st.add_control_client(stream),
+            Ok(()) = journal_written.changed() => {
+                let seq = *journal_written.borrow_and_update();
+                st.journaled(seq);
+            }
             _ = tick.tick() => {
                 st.heartbeat();
                 st.expire_resync();
@@ -327,7 +332,6 @@ impl State {
             }
             SupervisorToRib::NoticeHelpers => self.drain_helpers(),
             SupervisorToRib::Journal(ops) => self.replay_journal(ops),
-            SupervisorToRib::Journaled { seq } => self.journaled(seq),
             SupervisorToRib::Shutdown => {
                 self.shutdown().await;
                 let _ = self.sup.send(RibToSupervisor::Stopped);

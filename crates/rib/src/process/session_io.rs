@@ -46,6 +46,12 @@ impl JournalGate {
         self.queued.fetch_max(seq, Ordering::SeqCst);
     }
 
+    /// The sequence number of the last journal message written to the
+    /// supervisor's channel, to watch.
+    pub fn written(&self) -> watch::Receiver<u64> {
+        self.written.clone()
+    }
+
     /// The last journal message queued so far.
     fn mark(&self) -> u64 {
         self.queued.load(Ordering::SeqCst)

@@ -255,11 +255,10 @@ impl Worker {
                 }
             }
             self.drain_backlog().await?;
-            if self.counted {
-                self.counted = false;
-                let (sent, received) = self.counters;
-                self.tell_rib(SessionToRib::Counters { sent, received })
-                    .await?;
+            let ack_next =
+                self.job.is_none() && self.live.as_ref().is_some_and(|l| !l.unacked.is_empty());
+            if counters_due(self.counted, ack_next) {
+                self.send_counters().await?;
             }
         }
         let reason = self.finished.clone().unwrap_or_default();
@@ -492,8 +491,20 @@ impl Worker {
             .map_err(|e| Error::Ipc(format!("supervisor channel: {e}")))
     }
 
+    /// Acknowledges `seq`, the counters first when they changed: the rib
+    /// reads both with one wake-up (see [`counters_due`]).
     async fn ack(&mut self, seq: u64) -> Result<()> {
+        if self.counted {
+            self.send_counters().await?;
+        }
         self.tell_rib(SessionToRib::Ack { seq }).await
+    }
+
+    async fn send_counters(&mut self) -> Result<()> {
+        self.counted = false;
+        let (sent, received) = self.counters;
+        self.tell_rib(SessionToRib::Counters { sent, received })
+            .await
     }
 
     /// Sends `msg` to the rib; with no rib (it died, see
@@ -616,6 +627,16 @@ async fn recv_rib(rib: &mut Option<RibLink>) -> ferrobgp_ipc::Result<(RibFrame, 
     }
 }
 
+/// Whether the message counters go to the rib at the end of a turn of the
+/// loop: when they changed, unless a batch's last messages are with the
+/// writer (`ack_next`): then they go just before its `Ack`, which follows
+/// soon, so that the rib is woken once for both rather than once for the
+/// counters and again for the acknowledgement (a lock-step command's
+/// latency). During a long batch they still go chunk by chunk.
+fn counters_due(counted: bool, ack_next: bool) -> bool {
+    counted && !ack_next
+}
+
 async fn sleep_opt(deadline: Option<Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
@@ -631,7 +652,7 @@ async fn all_done(closing: Vec<Closing>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{release_due, RELEASE_AFTER};
+    use super::{counters_due, release_due, RELEASE_AFTER};
 
     #[test]
     fn memory_goes_back_after_a_large_burst_only_once_idle() {
@@ -641,5 +662,13 @@ mod tests {
             !release_due(RELEASE_AFTER - 1, true),
             "small batches: never"
         );
+    }
+
+    #[test]
+    fn counters_wait_for_an_imminent_ack_only() {
+        assert!(counters_due(true, false), "changed, nothing to ack: now");
+        assert!(!counters_due(true, true), "an Ack follows: with it");
+        assert!(!counters_due(false, false), "unchanged: never");
+        assert!(!counters_due(false, true));
     }
 }

@@ -249,12 +249,13 @@ impl Daemon {
                 self.restart_sessions(peer).await;
             }
             Ok(RibToSupervisor::Hung { peer }) => self.kill_hung(peer),
-            Ok(RibToSupervisor::Journal { seq, ops }) => {
+            Ok(RibToSupervisor::Journal { ops, .. }) => {
+                // the batch's answers waited for this message to be
+                // written here, not for it to be applied: what a rib
+                // wrote is read to the end even after it died (above)
                 for op in ops {
                     self.journal.apply(op);
                 }
-                // the batch's answers wait for this
-                self.send_rib(SupervisorToRib::Journaled { seq }, &[]).await;
             }
             Ok(RibToSupervisor::Metrics { n, snapshot }) => self.on_rib_metrics(n, snapshot),
             Err(e) => {
