@@ -46,11 +46,20 @@ fn needs_root(test: &str) -> bool {
     true
 }
 
-/// A sockaddr_in for 127.0.0.`host`:`port`, as gdb `set` commands on `var`.
+/// Bytes at `var` (in the page the probes map), as gdb `set` commands.
+fn bytes_at(var: &str, bytes: impl IntoIterator<Item = u8>) -> String {
+    bytes
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| format!("set *(unsigned char*)({var}+{i}) = {b}\n"))
+        .collect()
+}
+
+/// A sockaddr_in for 127.0.0.`host`:`port`, as gdb `set` commands on
+/// `var` (an address in the page the probes map, see [`probes_in`]).
 fn sockaddr_in(var: &str, host: u8, port: u16) -> String {
     format!(
-        "set {var} = (char*)malloc(16)\n\
-         set *(long*){var} = 0\nset *(long*)({var}+8) = 0\n\
+        "set *(long*){var} = 0\nset *(long*)({var}+8) = 0\n\
          set *(unsigned short*){var} = 2\n\
          set *(unsigned short*)({var}+2) = {}\n\
          set *(unsigned int*)({var}+4) = {:#010x}\n",
@@ -61,58 +70,127 @@ fn sockaddr_in(var: &str, host: u8, port: u16) -> String {
 
 /// A sockaddr_un for `path`, as gdb `set` commands on `$u`.
 fn sockaddr_un(path: &str) -> String {
-    let mut s = "set $u = (char*)malloc(110)\nset *(unsigned short*)$u = 1\n".to_string();
-    for (i, b) in path.bytes().chain([0]).enumerate() {
-        s += &format!("set *(char*)($u+{}) = {b}\n", 2 + i);
-    }
-    s
+    "set *(unsigned short*)$u = 1\n".to_string() + &bytes_at("($u+2)", path.bytes().chain([0]))
 }
 
-/// One probe: `steps` are gdb expressions assigning `$r`; it stops at the
-/// first negative result and prints `name=$r/errno`.
+/// One probe: `steps` are system calls (`rawsys` commands, each leaving
+/// its result in `$r`); it stops at the first negative result and prints
+/// `name=result/errno` (`-1/errno` for a refusal, as libc would say it).
 fn probe(name: &str, steps: &[&str]) -> String {
     let mut s = "set $r = 0\n".to_string();
     for step in steps {
-        s += &format!("if $r >= 0\n  set *(int*)__errno_location() = 0\n  {step}\nend\n");
+        s += &format!("if $r >= 0\n  {step}\nend\n");
     }
-    s + &format!("printf \"PROBE {name}=%ld/%d\\n\", $r, *(int*)__errno_location()\n")
+    s + &format!(
+        "if $r < 0\n  printf \"PROBE {name}=-1/%d\\n\", -$r\nelse\n  printf \"PROBE {name}=%ld/0\\n\", $r\nend\n"
+    )
 }
+
+/// The gdb commands that make system calls inside the stopped process
+/// without calling any of its functions: `rawsys NR A B C D E F` sets the
+/// registers of the x86-64 system call convention, points the program
+/// counter at a `syscall` instruction (found in libc's `syscall()`) and
+/// steps over it; `$r` is then the kernel's result (`-errno` on failure).
+/// The registers are saved first and put back by [`RESTORE`]. gdb's own
+/// inferior calls (`print syscall(...)`) save and restore the whole
+/// extended register state, which gdb 13 cannot write back on CPUs with
+/// AMX ("Couldn't write extended state status: Bad address"); general
+/// registers it can.
+const RAWSYS: &str = "\
+set $sc = (unsigned char*)syscall
+set $i = 0
+while $i < 128 && !($sc[$i] == 0x0f && $sc[$i+1] == 0x05)
+  set $i = $i + 1
+end
+if $i == 128
+  printf \"no syscall instruction in syscall()\\n\"
+  quit
+end
+set $insn = $sc + $i
+set $s_pc = $pc
+set $s_orig = $orig_rax
+set $s_rax = $rax
+set $s_rdi = $rdi
+set $s_rsi = $rsi
+set $s_rdx = $rdx
+set $s_r10 = $r10
+set $s_r8 = $r8
+set $s_r9 = $r9
+set $s_rcx = $rcx
+set $s_r11 = $r11
+set $s_eflags = $eflags
+define rawsys
+  set $rax = $arg0
+  set $rdi = $arg1
+  set $rsi = $arg2
+  set $rdx = $arg3
+  set $r10 = $arg4
+  set $r8 = $arg5
+  set $r9 = $arg6
+  set $pc = $insn
+  stepi
+  set $r = (long)$rax
+end
+";
+
+/// Puts back what [`RAWSYS`] saved. Writing `$pc` makes gdb clear
+/// `orig_rax` (so that the kernel restarts nothing): it is written back
+/// after `$pc`, so that the system call the attach interrupted
+/// (`epoll_wait`) is restarted as it would have been.
+const RESTORE: &str = "\
+set $pc = $s_pc
+set $orig_rax = $s_orig
+set $rax = $s_rax
+set $rdi = $s_rdi
+set $rsi = $s_rsi
+set $rdx = $s_rdx
+set $r10 = $s_r10
+set $r8 = $s_r8
+set $r9 = $s_r9
+set $rcx = $s_rcx
+set $r11 = $s_r11
+set $eflags = $s_eflags
+";
 
 /// Runs the probes of the module documentation inside process `pid`.
 fn probes_in(pid: u32, control: &str, peer_port: u16, other_port: u16) -> HashMap<String, String> {
-    let sys = "((long(*)(long,long,long,long))syscall)";
+    // one page for the addresses: mmap(NULL, 4096, RW, PRIVATE|ANONYMOUS)
     let mut script = format!(
-        "set language c\nset unwindonsignal on\nset confirm off\n{}{}{}{}",
+        "set language c\nset confirm off\n{RAWSYS}\
+         rawsys 9 0 4096 3 0x22 -1 0\nset $m = $r\n\
+         set $u = $m\nset $a = $m+128\nset $p = $m+160\nset $h = $m+192\nset $f = $m+224\n\
+         {}{}{}{}{}",
         sockaddr_un(control),
         sockaddr_in("$a", 1, other_port),
         sockaddr_in("$p", 1, peer_port),
         sockaddr_in("$h", 2, peer_port),
+        bytes_at("$f", "/etc/passwd".bytes().chain([0])),
     );
-    script += "set $f = (char*)malloc(16)\n";
-    for (i, b) in "/etc/passwd".bytes().chain([0]).enumerate() {
-        script += &format!("set *(char*)($f+{i}) = {b}\n");
-    }
-    let unix = format!("set $r = {sys}(41, 1, 1, 0)");
-    let unix_connect = format!("set $r = {sys}(42, $r, (long)$u, 110)");
-    let tcp = format!("set $r = {sys}(41, 2, 1, 0)");
-    let tcp_other = format!("set $r = {sys}(42, $r, (long)$a, 16)");
-    let tcp_peer = format!("set $r = {sys}(42, $r, (long)$p, 16)");
-    let tcp_host = format!("set $r = {sys}(42, $r, (long)$h, 16)");
+    let unix = "rawsys 41 1 1 0 0 0 0";
+    let unix_connect = "rawsys 42 $r $u 110 0 0 0";
+    let tcp = "rawsys 41 2 1 0 0 0 0";
+    let tcp_other = "rawsys 42 $r $a 16 0 0 0";
+    let tcp_peer = "rawsys 42 $r $p 16 0 0 0";
+    let tcp_host = "rawsys 42 $r $h 16 0 0 0";
     // connect() on a descriptor the process already holds: fd 3, its
     // channel to the supervisor (unfiltered, the kernel would answer
     // EISCONN or EINVAL, not EPERM).
-    let connect_held = format!("set $r = {sys}(42, 3, (long)$h, 16)");
-    let udp = format!("set $r = {sys}(41, 2, 2, 0)");
-    let listen = format!("set $r = {sys}(50, $r, 1, 0)");
-    let open = format!("set $r = {sys}(257, -100, (long)$f, 0)");
-    script += &probe("unix", &[&unix, &unix_connect]);
-    script += &probe("tcp_other", &[&tcp, &tcp_other]);
-    script += &probe("tcp_peer", &[&tcp, &tcp_peer]);
-    script += &probe("tcp_other_host", &[&tcp, &tcp_host]);
-    script += &probe("connect_held", &[&connect_held]);
-    script += &probe("udp", &[&udp]);
-    script += &probe("listen", &[&tcp, &listen]);
-    script += &probe("open", &[&open]);
+    let connect_held = "rawsys 42 3 $h 16 0 0 0";
+    let udp = "rawsys 41 2 2 0 0 0 0";
+    let listen = "rawsys 50 $r 1 0 0 0 0";
+    // openat(AT_FDCWD, "/etc/passwd", O_RDONLY)
+    let open = "rawsys 257 -100 $f 0 0 0 0";
+    script += &probe("unix", &[unix, unix_connect]);
+    script += &probe("tcp_other", &[tcp, tcp_other]);
+    script += &probe("tcp_peer", &[tcp, tcp_peer]);
+    script += &probe("tcp_other_host", &[tcp, tcp_host]);
+    script += &probe("connect_held", &[connect_held]);
+    script += &probe("udp", &[udp]);
+    script += &probe("listen", &[tcp, listen]);
+    script += &probe("open", &[open]);
+    // the page goes (munmap), then the registers
+    script += "rawsys 11 $m 4096 0 0 0 0\n";
+    script += RESTORE;
     script += "detach\nquit\n";
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("probe.gdb");
@@ -239,6 +317,15 @@ fn as_root_workers_reach_only_their_peer_and_the_supervisor_keeps_little() {
     assert!(
         alive(rib) && alive(worker),
         "the probes killed a worker\n{}",
+        d.log_text()
+    );
+    // and both carry on where the probes stopped them (the interrupted
+    // epoll_wait restarted): the rib answers, the session is still up
+    let (code, text) = cli(&control_s, "show neighbor summary");
+    assert_eq!(code, Some(0), "after the probes: {text}\n{}", d.log_text());
+    assert!(
+        text.contains("127.0.0.1") && text.to_lowercase().contains("established"),
+        "after the probes: {text}\n{}",
         d.log_text()
     );
 
