@@ -179,6 +179,13 @@ fn exabgp_cli_over_the_named_pipes() {
         );
         return;
     };
+    let shared = nix::unistd::geteuid().is_root();
+    if shared {
+        assert!(
+            ensure_operator_group().is_some(),
+            "cannot create the ferrobgp-ctl group as root"
+        );
+    }
     let root = tempfile::tempdir().expect("root");
     let name = pipename();
     let peer = Peer::bind("127.0.0.1");
@@ -187,13 +194,11 @@ fn exabgp_cli_over_the_named_pipes() {
     let run = root.path().join("run");
     wait_for(&run.join(format!("{name}.out")), &d);
     let m = std::fs::metadata(run.join(format!("{name}.in"))).expect("fifo");
-    // root:ferrobgp-ctl 0660 as root with that group, else the daemon's
-    // user alone (0600): the group may not exist yet on a fresh machine
-    // (tests/control_group.rs creates it, and runs later)
-    let shared =
-        nix::unistd::geteuid().is_root() && ferrobgp_supervisor::control::control_group().is_some();
+    // root:ferrobgp-ctl 0660 as root (the group made below, before the
+    // daemon starts, as the package makes it); the daemon's user alone
+    // (0600) otherwise
     let want = if shared { 0o660 } else { 0o600 };
-    assert_eq!(m.mode() & 0o777, want, "FIFO mode (group shared: {shared})");
+    assert_eq!(m.mode() & 0o777, want, "FIFO mode (root: {shared})");
     let mut s = peer.accept();
     s.establish(65000, [10, 0, 0, 2], 30);
     let log = || d.log_text();

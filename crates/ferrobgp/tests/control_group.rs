@@ -34,16 +34,6 @@ fn ensure_service_user() -> Option<nix::unistd::User> {
     nix::unistd::User::from_name("ferrobgp").ok().flatten()
 }
 
-fn ensure_operator_group() -> Option<nix::unistd::Group> {
-    let name = ferrobgp_supervisor::control::CONTROL_GROUP;
-    if let Some(g) = nix::unistd::Group::from_name(name).ok().flatten() {
-        return Some(g);
-    }
-    // Test binaries may race: a loser fails with "already exists".
-    let _ = Command::new("groupadd").args(["--system", name]).status();
-    nix::unistd::Group::from_name(name).ok().flatten()
-}
-
 /// `ferrobgp cli --socket SOCK version` as uid `uid`, gid `gid`, no
 /// supplementary group (std drops them when root sets the uid).
 fn cli_as(uid: u32, gid: u32, sock: &str) -> Output {

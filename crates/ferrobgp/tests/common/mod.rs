@@ -212,6 +212,21 @@ pub fn ensure_role_users() {
     }
 }
 
+/// The operator group of the control socket and the CLI FIFOs
+/// (`ferrobgp-ctl`, as the package's sysusers.d entry makes it), created
+/// when missing; `None` when it cannot be (not root). Test binaries may
+/// race: a loser's groupadd fails with "already exists", which is fine.
+pub fn ensure_operator_group() -> Option<nix::unistd::Group> {
+    let name = ferrobgp_supervisor::control::CONTROL_GROUP;
+    if let Some(g) = nix::unistd::Group::from_name(name).ok().flatten() {
+        return Some(g);
+    }
+    let _ = std::process::Command::new("groupadd")
+        .args(["--system", name])
+        .status();
+    nix::unistd::Group::from_name(name).ok().flatten()
+}
+
 /// A fresh temporary directory the daemon's children can use: as root the
 /// helpers run as the service user, so the directory (0755) belongs to it
 /// and helpers can create files there; otherwise a plain temporary directory.
