@@ -11,15 +11,17 @@ use std::net::IpAddr;
 
 /// The decoded content of a message, or None for a message type ExaBGP
 /// does not report (unknown types, operational kinds it cannot render).
-pub fn content(m: &Message) -> Option<Content> {
+/// Takes the message: an UPDATE's content keeps it (rendered when a
+/// helper asks), without a copy.
+pub fn content(m: Message) -> Option<Content> {
     Some(match m {
         Message::Open(o) => Content::Open {
             version: o.version,
             asn: o.asn(),
             hold_time: o.hold_time,
             router_id: IpAddr::V4(o.router_id),
-            capabilities_json: capabilities_json(o),
-            capabilities_text: capabilities_text(o),
+            capabilities_json: capabilities_json(&o),
+            capabilities_text: capabilities_text(&o),
         },
         // `received.eor()`, not the update's: an UPDATE whose NLRIs were all
         // treated as withdrawn (RFC 7606) is not an End-of-RIB
@@ -27,15 +29,18 @@ pub fn content(m: &Message) -> Option<Content> {
             Some(f) => Content::Eor(f),
             // RFC 7606: what the UPDATE means, not what it carried
             // (treat-as-withdraw: its routes are reported withdrawn)
-            None => Content::Update(UpdateRendering::new(
-                u.received.reported().into_owned(),
-                u.received.verdict(),
-            )),
+            None => {
+                let verdict = u.received.verdict().cloned();
+                Content::Update(UpdateRendering::new(
+                    u.received.into_reported(),
+                    verdict.as_ref(),
+                ))
+            }
         },
         Message::Notification(n) => Content::Notification {
             code: n.code,
             subcode: n.subcode,
-            data: n.data.clone(),
+            data: n.data,
         },
         Message::Keepalive => Content::Keepalive,
         Message::RouteRefresh(r) => Content::Refresh {
@@ -43,17 +48,17 @@ pub fn content(m: &Message) -> Option<Content> {
             subtype: r.subtype_name().to_string(),
         },
         Message::Operational(o) => {
-            let v = operational_json(o)?;
+            let v = operational_json(&o)?;
             let name = v.get("name")?.as_str()?.to_string();
             let family = match o {
                 Operational::Advisory { family, .. }
                 | Operational::Query { family, .. }
-                | Operational::Counter { family, .. } => *family,
+                | Operational::Counter { family, .. } => family,
                 Operational::Raw { .. } => return None,
             };
             let kind = match o {
                 Operational::Advisory { text, .. } => {
-                    OperationalKind::Advisory(String::from_utf8_lossy(text).into_owned())
+                    OperationalKind::Advisory(String::from_utf8_lossy(&text).into_owned())
                 }
                 Operational::Counter {
                     router_id,
@@ -61,9 +66,9 @@ pub fn content(m: &Message) -> Option<Content> {
                     counter,
                     ..
                 } => OperationalKind::Counter {
-                    router_id: IpAddr::V4(*router_id),
-                    sequence: *sequence,
-                    counter: *counter,
+                    router_id: IpAddr::V4(router_id),
+                    sequence,
+                    counter,
                 },
                 _ => OperationalKind::Query,
             };

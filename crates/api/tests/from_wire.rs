@@ -33,7 +33,7 @@ fn decode(h: &str) -> Message {
 fn update_from_api_rib() {
     // api-rib.msg group 20: 192.168.0.1/32 next-hop 10.0.0.1 local-preference 100
     let m = decode("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0031:02:00000015400101004002004003040A0000014005040000006420C0A80001");
-    let content = from_wire::content(&m).unwrap();
+    let content = from_wire::content(m.clone()).unwrap();
     let event = Event::Message {
         direction: Direction::Send,
         content,
@@ -64,7 +64,7 @@ fn update_from_api_rib() {
     let m = decode("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001C02000520C0A800010000");
     let event = Event::Message {
         direction: Direction::Send,
-        content: from_wire::content(&m).unwrap(),
+        content: from_wire::content(m.clone()).unwrap(),
         raw: None,
         negotiated: None,
     };
@@ -80,11 +80,11 @@ fn update_from_api_rib() {
 fn end_of_rib_keepalive_and_negotiated() {
     let m = decode("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0017:02:00000000");
     assert_eq!(
-        from_wire::content(&m),
+        from_wire::content(m.clone()),
         Some(Content::Eor(ferrobgp_wire::Family::IPV4_UNICAST))
     );
     let m = decode("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0013:04");
-    assert_eq!(from_wire::content(&m), Some(Content::Keepalive));
+    assert_eq!(from_wire::content(m.clone()), Some(Content::Keepalive));
     let n = from_wire::negotiated(&Negotiated::standalone());
     // standalone() negotiates extended messages
     assert_eq!(n.message_size, 65535);
@@ -102,7 +102,7 @@ fn capabilities_text_lists_names_and_values() {
     );
     let Some(Content::Open {
         capabilities_text, ..
-    }) = from_wire::content(&m)
+    }) = from_wire::content(m.clone())
     else {
         panic!("not an OPEN");
     };
@@ -129,7 +129,7 @@ fn received_from(h: &str, peer: &str) -> (serde_json::Value, Vec<String>) {
         Some(peer.parse().unwrap()),
     )
     .expect("decodes");
-    match from_wire::content(&m) {
+    match from_wire::content(m.clone()) {
         Some(Content::Update(u)) => (u.json().clone(), u.text().to_vec()),
         other => panic!("not an update: {other:?}"),
     }
@@ -192,7 +192,7 @@ fn semantic_checks_apply_on_a_live_session_only() {
     let multicast =
         format!("{M}:0033:02:0000001540010100400200400304C0000201400504000000641 0E001 180A6200")
             .replace(' ', "");
-    let offline = from_wire::content(&decode(&multicast)).unwrap();
+    let offline = from_wire::content(decode(&multicast)).unwrap();
     let Content::Update(offline) = offline else {
         panic!("not an update")
     };

@@ -79,6 +79,10 @@ fn ipv6_extended_communities_of_a_bad_length_are_treat_as_withdraw() {
     let rx = Update::decode(&b, &Context::default()).unwrap();
     assert_eq!(rx.verdict(), Some(&Verdict::TreatAsWithdraw));
     assert_eq!(rx.malformations[0].attribute, Some(25));
+    // taken rather than copied, the same view: its routes withdrawn
+    let taken = rx.clone().into_reported();
+    assert_eq!(taken, *rx.reported());
+    assert!(taken.nlri.is_empty() && taken.mp_reach.is_none() && taken.next_hop.is_none());
     let ok = format!("{CLEAN} C01914 0002 20010DB8000000000000000000000001 0001");
     let rx = Update::decode(&body(&ok, "180A6300"), &Context::default()).unwrap();
     assert!(rx.malformations.is_empty(), "{:?}", rx.malformations);
@@ -88,6 +92,7 @@ fn ipv6_extended_communities_of_a_bad_length_are_treat_as_withdraw() {
 fn the_reported_view_keeps_a_clean_update_as_it_is() {
     let rx = Update::decode(&body(CLEAN, "180A6300"), &live()).unwrap();
     assert_eq!(*rx.reported(), rx.update);
+    assert_eq!(rx.clone().into_reported(), rx.update);
 }
 
 #[test]

@@ -456,7 +456,6 @@ mod open_text_tests {
         body.extend_from_slice(&params);
         let raw = ferrobgp_wire::message::header::frame(1, &body, 4096).unwrap();
         let content = ferrobgp_api::from_wire::decode(&raw, None)
-            .as_ref()
             .and_then(ferrobgp_api::from_wire::content)
             .expect("decodes");
         let peer = PeerInfo {
@@ -535,7 +534,6 @@ mod operational_event_tests {
         });
         for (body, expected_json, expected_text) in cases {
             let content = ferrobgp_api::from_wire::decode(&frame6(body), None)
-                .as_ref()
                 .and_then(ferrobgp_api::from_wire::content)
                 .expect("decodes");
             let event = Event::Message {

@@ -288,8 +288,11 @@ impl State {
                     Report::Parsed { raw: with_raw } => {
                         let c = content
                             .get_or_insert_with(|| {
+                                // the last use of the decoded message: the
+                                // content takes it
                                 decoded
-                                    .get_or_insert_with(|| {
+                                    .take()
+                                    .unwrap_or_else(|| {
                                         // received: the live-session checks
                                         let live = dir == Direction::Receive;
                                         let local = live.then(|| p.local.map(|a| a.ip())).flatten();
@@ -302,7 +305,6 @@ impl State {
                                             remote,
                                         )
                                     })
-                                    .as_ref()
                                     .and_then(from_wire::content)
                             })
                             .clone();

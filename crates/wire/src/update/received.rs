@@ -53,26 +53,20 @@ impl Received {
     /// rendering only: IPv4 unicast and other families share `withdrawn`,
     /// so it is never encoded.
     pub fn reported(&self) -> Cow<'_, Update> {
-        if !self.treat_as_withdraw() {
-            return Cow::Borrowed(&self.update);
+        if self.treat_as_withdraw() {
+            Cow::Owned(withdrawals_of(self.update.clone()))
+        } else {
+            Cow::Borrowed(&self.update)
         }
-        let mut u = self.update.clone();
-        let mut withdrawn = std::mem::take(&mut u.withdrawn);
-        let mut later = Vec::new();
-        if let Some(m) = &mut u.mp_unreach {
-            later.append(&mut m.nlri);
+    }
+
+    /// [`Received::reported`], taking the UPDATE rather than copying it.
+    pub fn into_reported(self) -> Update {
+        if self.treat_as_withdraw() {
+            withdrawals_of(self.update)
+        } else {
+            self.update
         }
-        withdrawn.append(&mut u.nlri);
-        withdrawn.append(&mut later);
-        if let Some(r) = u.mp_reach.take() {
-            withdrawn.extend(r.nlri);
-        }
-        if u.mp_unreach.as_ref().is_some_and(|m| m.nlri.is_empty()) {
-            u.mp_unreach = None;
-        }
-        u.withdrawn = withdrawn;
-        u.next_hop = None;
-        Cow::Owned(u)
     }
 
     /// The route changes this UPDATE means, in wire order: withdrawals
@@ -120,4 +114,26 @@ impl Received {
         }
         out
     }
+}
+
+/// `u` as treat-as-withdraw reports it (see [`Received::reported`]): every
+/// route it announces moved to the withdrawals, after those it withdrew
+/// itself, in wire order, and no next hop.
+fn withdrawals_of(mut u: Update) -> Update {
+    let mut withdrawn = std::mem::take(&mut u.withdrawn);
+    let mut later = Vec::new();
+    if let Some(m) = &mut u.mp_unreach {
+        later.append(&mut m.nlri);
+    }
+    withdrawn.append(&mut u.nlri);
+    withdrawn.append(&mut later);
+    if let Some(r) = u.mp_reach.take() {
+        withdrawn.extend(r.nlri);
+    }
+    if u.mp_unreach.as_ref().is_some_and(|m| m.nlri.is_empty()) {
+        u.mp_unreach = None;
+    }
+    u.withdrawn = withdrawn;
+    u.next_hop = None;
+    u
 }

@@ -114,7 +114,7 @@ pub fn compare(golden: &str) -> Counts {
         let messages = decode_messages(hex, &Negotiated::standalone()).unwrap();
         if let [Message::Update(u)] = messages.as_slice() {
             if u.received.verdict().is_none() {
-                match from_wire::content(&messages[0]) {
+                match from_wire::content(messages[0].clone()) {
                     Some(Content::Update(u)) => {
                         let json = u.json();
                         // as text: serde_json's Map (preserve_order) ignores
