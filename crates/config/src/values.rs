@@ -8,6 +8,18 @@ use ferrobgp_wire::Afi;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{IpAddr, Ipv4Addr};
 
+/// The error for `extra`, a word left after the value of `keyword`
+/// (`keyword value extra;`).
+pub(crate) fn left_after(extra: &Token, keyword: &Token) -> ParseError {
+    ParseError::new(
+        extra.pos,
+        format!(
+            "unexpected \"{}\" after the value of \"{}\": expected \";\"",
+            extra.text, keyword.text
+        ),
+    )
+}
+
 pub(crate) fn err<T>(tok: &Token, message: impl Into<String>) -> PResult<T> {
     Err(ParseError::new(tok.pos, message))
 }
@@ -202,13 +214,7 @@ pub fn single<'a>(keyword: &Token, args: &'a [Token]) -> PResult<&'a Token> {
                 one.text, keyword.text
             ),
         ),
-        [_, extra, ..] => err(
-            extra,
-            format!(
-                "unexpected \"{}\" after the value of \"{}\": expected \";\"",
-                extra.text, keyword.text
-            ),
-        ),
+        [_, extra, ..] => Err(left_after(extra, keyword)),
     }
 }
 

@@ -488,3 +488,22 @@ fn template_neighbor_head() {
         "2:13: unexpected \"b\" after the template name: expected \"{\"",
     );
 }
+
+/// A word left after a value in a block statement: the same error in a
+/// `route <prefix> { }` block, a flow route's `then` block and a `vpls`
+/// block (Cursor::left_after, one home for the check and its text).
+#[test]
+fn a_word_after_a_block_statements_value() {
+    check(
+        &nb("\tstatic {\n\t\troute 10.0.0.0/24 {\n\t\t\tnext-hop 1.2.3.4;\n\t\t\tmed 10 20;\n\t\t}\n\t}"),
+        "7:11: unexpected \"20\" after the value of \"med\": expected \";\"",
+    );
+    check(
+        &nb("\tflow {\n\t\troute r {\n\t\t\tmatch { destination 10.0.0.0/24; }\n\t\t\tthen { community 1:1 extra; }\n\t\t}\n\t}"),
+        "7:25: unexpected \"extra\" after the value of \"community\": expected \";\"",
+    );
+    check(
+        &nb("\tl2vpn {\n\t\tvpls site5 {\n\t\t\tendpoint 5 6;\n\t\t}\n\t}"),
+        "6:15: unexpected \"6\" after the value of \"endpoint\": expected \";\"",
+    );
+}

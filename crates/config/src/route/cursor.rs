@@ -25,6 +25,12 @@ impl<'a> Cursor<'a> {
             .unwrap_or(Pos::new(1, 1));
         Cursor::new(toks, end)
     }
+    /// The error for a word left after the value of the block statement
+    /// `keyword` (`keyword value extra;`), if one is left.
+    pub fn left_after(&self, keyword: &Token) -> Option<ParseError> {
+        self.peek()
+            .map(|extra| crate::values::left_after(extra, keyword))
+    }
     pub fn peek(&self) -> Option<&'a Token> {
         self.toks.get(self.i)
     }

@@ -13,15 +13,8 @@ fn block_spec(s: &Section, spec: &mut RouteSpec, sink: &mut Sink) {
                 let mut cur = Cursor::new(st.args(), st.end);
                 match route_keyword(st.keyword(), &mut cur, spec) {
                     Ok(true) => {
-                        if let Some(extra) = cur.peek() {
-                            sink.err(
-                                extra.pos,
-                                format!(
-                                    "unexpected \"{}\" after the value of \"{}\": expected \";\"",
-                                    extra.text,
-                                    st.keyword().text
-                                ),
-                            );
+                        if let Some(e) = cur.left_after(st.keyword()) {
+                            sink.error(e);
                         }
                     }
                     Ok(false) => sink.error(attributes::unknown_route_keyword(st.keyword())),

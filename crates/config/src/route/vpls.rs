@@ -162,15 +162,8 @@ pub fn vpls_block(s: &Section, sink: &mut Sink) -> Option<VplsRoute> {
                 let mut cur = Cursor::new(st.args(), st.end);
                 match p.keyword(st.keyword(), &mut cur) {
                     Ok(true) => {
-                        if let Some(extra) = cur.peek() {
-                            sink.err(
-                                extra.pos,
-                                format!(
-                                    "unexpected \"{}\" after the value of \"{}\": expected \";\"",
-                                    extra.text,
-                                    st.keyword().text
-                                ),
-                            );
+                        if let Some(e) = cur.left_after(st.keyword()) {
+                            sink.error(e);
                         }
                     }
                     Ok(false) => sink.error(unknown(st.keyword())),

@@ -249,14 +249,8 @@ fn sub_block(
         });
         match r {
             Ok(true) => {
-                if let Some(extra) = cur.peek() {
-                    sink.err(
-                        extra.pos,
-                        format!(
-                            "unexpected \"{}\" after the value of \"{}\": expected \";\"",
-                            extra.text, kw.text
-                        ),
-                    );
+                if let Some(e) = cur.left_after(kw) {
+                    sink.error(e);
                 }
             }
             Ok(false) => sink.error(crate::section::unknown_keyword(kw, &what, known)),
