@@ -23,6 +23,7 @@ mod peer;
 pub mod pipeline;
 pub mod process;
 mod resync;
+mod session_status;
 pub mod show;
 pub mod static_routes;
 pub mod table;

@@ -31,7 +31,7 @@ impl State {
         let peers = &self.peers;
         let mut plan = batch_core::apply(parsed, &mut self.table, &mut self.resync_gone, |id| {
             peers.get(&id).map(|p| batch_core::SessionView {
-                up: p.up,
+                up: p.session.up,
                 families: &p.neighbor.families,
             })
         });
@@ -239,7 +239,7 @@ impl State {
         for (peer, m) in asm {
             if let Some(p) = self.peers.get_mut(&peer) {
                 let message = events::operational_message(&m, p.neighbor.router_id);
-                p.asm.insert(m.family, message);
+                p.session.advisory(m.family, message);
             }
         }
         for (peer, family, why) in unsent {
@@ -272,12 +272,7 @@ impl State {
         if !rib.out.enabled {
             return to_ipc(changes);
         }
-        let mut families: Vec<ferrobgp_wire::Family> = match &p.negotiated {
-            Some(n) if !n.families.is_empty() => n.families.clone(),
-            _ => p.neighbor.families.clone(),
-        };
-        families.sort();
-        families.dedup();
+        let families = p.session.flush_families(&p.neighbor.families);
         let table: Vec<ferrobgp_wire::route::Route> = rib.out.routes().cloned().collect();
         let markers = p.neighbor.capabilities.route_refresh;
         events::flush_resend(changes, &table, &families, markers)

@@ -166,20 +166,7 @@ impl Peer {
             configured,
             link: None,
             heartbeat: None,
-            up: false,
-            connected: false,
-            local: None,
-            remote: None,
-            negotiated: None,
-            up_since: None,
-            fsm: "idle".into(),
-            asm: BTreeMap::new(),
-            asm_replay: Vec::new(),
-            down_since: std::time::Instant::now(),
-            peer_open: None,
-            sent: Default::default(),
-            received: Default::default(),
-            tally: Default::default(),
+            session: crate::session_status::SessionStatus::new(std::time::Instant::now()),
         }
     }
 }

@@ -18,7 +18,7 @@ impl State {
         let gr = self
             .peers
             .get(&peer)
-            .and_then(|p| p.negotiated.as_ref())
+            .and_then(|p| p.session.negotiated.as_ref())
             .and_then(|n| n.graceful_restart.clone())
             .filter(|_| peer_closed);
         let Some(r) = self.table.peer_mut(peer) else {
@@ -49,7 +49,7 @@ impl State {
         let keep: Vec<_> = self
             .peers
             .get(&peer)
-            .and_then(|p| p.negotiated.as_ref())
+            .and_then(|p| p.session.negotiated.as_ref())
             .and_then(|n| n.graceful_restart.as_ref())
             .map(|gr| {
                 gr.families

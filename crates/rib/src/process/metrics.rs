@@ -10,22 +10,23 @@ impl State {
             .peers
             .iter()
             .map(|(id, p)| {
-                let (sent, received) = p.tally.totals();
+                let (sent, received) = p.session.tally.totals();
                 let rib = self.table.peer(*id);
                 let (queue_messages, queue_changes, _) = self.pipes.queued(*id);
                 ipc::PeerMetrics {
                     peer: *id,
                     address: p.neighbor.peer_address.addr(),
-                    state: if p.up {
+                    state: if p.session.up {
                         "established".to_string()
                     } else {
-                        p.fsm.to_ascii_lowercase()
+                        p.session.fsm.to_ascii_lowercase()
                     },
                     uptime_ms: p
+                        .session
                         .up_since
-                        .filter(|_| p.up)
+                        .filter(|_| p.session.up)
                         .map(|t| u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)),
-                    flaps: p.tally.flaps(),
+                    flaps: p.session.tally.flaps(),
                     sent,
                     received,
                     routes_advertised: rib.map_or(0, |r| r.out.len() as u64),

@@ -46,11 +46,9 @@ use ferrobgp_ipc::{
     self as ipc, Channel, Encoder, HelperInfo, RibToSession, RibToSupervisor, SessionState,
     SessionToRib, SupervisorToRib,
 };
-use ferrobgp_wire::message::operational::Operational;
 use ferrobgp_wire::message::Message;
 use helper_io::FromHelper;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -104,30 +102,8 @@ struct Peer {
     link: Option<(u64, session_io::LinkQueue)>,
     /// Liveness of the linked worker.
     heartbeat: Option<crate::liveness::Heartbeat>,
-    up: bool,
-    connected: bool,
-    local: Option<SocketAddr>,
-    remote: Option<SocketAddr>,
-    negotiated: Option<ferrobgp_wire::negotiated::Negotiated>,
-    /// When the session came up (for `show neighbor summary`).
-    up_since: Option<std::time::Instant>,
-    /// Last FSM state the worker reported.
-    fsm: String,
-    /// The last ASM (advisory static message) announced per family, sent
-    /// again whenever the session comes up, as ExaBGP does.
-    asm: BTreeMap<ferrobgp_wire::Family, Operational>,
-    /// The ASMs known when the current session came up: they go ahead of
-    /// its first table (one announced later was sent as it came).
-    asm_replay: Vec<(ferrobgp_wire::Family, Operational)>,
-    /// When the session went down (or the peer was configured).
-    down_since: std::time::Instant,
-    /// The OPEN the peer sent, while the session is up.
-    peer_open: Option<ferrobgp_wire::message::Open>,
-    /// Messages of the current (or last) connection, as the worker counts them.
-    sent: ipc::MessageCounts,
-    received: ipc::MessageCounts,
-    /// Messages over every connection and flaps, for the metrics.
-    tally: crate::tally::PeerTally,
+    /// The session as its worker reported it.
+    session: crate::session_status::SessionStatus,
 }
 
 struct State {
@@ -256,8 +232,8 @@ impl State {
     /// [`crate::after_burst`]).
     fn release_after_burst(&mut self) {
         let activity = self.peers.values().fold(self.seq, |n, p| {
-            n.wrapping_add(p.sent.update)
-                .wrapping_add(p.received.update)
+            n.wrapping_add(p.session.sent.update)
+                .wrapping_add(p.session.received.update)
         });
         if self.after_burst.tick(activity) {
             (self.opts.release_memory)();

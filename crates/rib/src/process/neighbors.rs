@@ -10,15 +10,23 @@ impl State {
         let p = self.peers.get(&id)?;
         Some(ferrobgp_api::show::NeighborStatus {
             neighbor: &p.neighbor,
-            fsm: if p.up { "established" } else { &p.fsm },
-            up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
-            down_for: p.down_since.elapsed().as_secs(),
-            local: p.local.map(|a| a.ip()),
-            remote: p.remote.map(|a| a.ip()),
-            negotiated: p.negotiated.as_ref().filter(|_| p.up),
-            peer_open: p.peer_open.as_ref().filter(|_| p.up),
-            sent: p.sent,
-            received: p.received,
+            fsm: if p.session.up {
+                "established"
+            } else {
+                &p.session.fsm
+            },
+            up_for: p
+                .session
+                .up_since
+                .filter(|_| p.session.up)
+                .map(|t| t.elapsed().as_secs()),
+            down_for: p.session.down_since.elapsed().as_secs(),
+            local: p.session.local.map(|a| a.ip()),
+            remote: p.session.remote.map(|a| a.ip()),
+            negotiated: p.session.negotiated.as_ref().filter(|_| p.session.up),
+            peer_open: p.session.peer_open.as_ref().filter(|_| p.session.up),
+            sent: p.session.sent,
+            received: p.session.received,
         })
     }
 
@@ -67,18 +75,23 @@ impl State {
                 &ferrobgp_api::show::SummaryRow {
                     peer_address: p.neighbor.peer_address.addr(),
                     peer_as: p
+                        .session
                         .negotiated
                         .as_ref()
                         .map(|n| n.peer_as)
                         .or(p.neighbor.peer_as.asn()),
-                    up_for: p.up_since.filter(|_| p.up).map(|t| t.elapsed().as_secs()),
-                    state: if p.up {
+                    up_for: p
+                        .session
+                        .up_since
+                        .filter(|_| p.session.up)
+                        .map(|t| t.elapsed().as_secs()),
+                    state: if p.session.up {
                         "established".into()
                     } else {
-                        p.fsm.clone()
+                        p.session.fsm.clone()
                     },
-                    updates_sent: p.sent.update,
-                    updates_received: p.received.update,
+                    updates_sent: p.session.sent.update,
+                    updates_received: p.session.received.update,
                 },
             ));
         }

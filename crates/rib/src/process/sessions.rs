@@ -11,28 +11,12 @@ impl State {
         if let Some(p) = self.peers.get_mut(&peer) {
             p.link = None;
             p.heartbeat = None;
-            p.fsm = "idle".into();
-            p.up_since = None;
-            if p.up {
-                p.tally.flapped();
-            }
-            let was_up = p.up || p.connected;
-            if was_up {
-                p.down_since = std::time::Instant::now();
-            }
-            p.up = false;
-            p.connected = false;
-            p.peer_open = None;
+            let event = p.session.link_gone(reason, std::time::Instant::now());
             if let Some(r) = self.table.peer_mut(peer) {
                 r.session_down();
             }
-            if was_up {
-                self.emit(
-                    peer,
-                    ferrobgp_api::event::Event::State(ferrobgp_api::event::State::Down(
-                        reason.to_string(),
-                    )),
-                );
+            if let Some(event) = event {
+                self.emit(peer, event);
             }
         }
         self.pipes.peer_gone(peer);
@@ -69,9 +53,7 @@ impl State {
             }
             SessionToRib::Counters { sent, received } => {
                 if let Some(p) = self.peers.get_mut(&peer) {
-                    p.sent = sent;
-                    p.received = received;
-                    p.tally.report(sent, received);
+                    p.session.counters(sent, received);
                 }
             }
             SessionToRib::RouteRefresh { family, enhanced } => {
@@ -119,83 +101,35 @@ impl State {
         };
         // the ASMs known when the session came up first, as ExaBGP
         // re-announces them
-        let mut list: ipc::ChangeList = self
-            .peers
-            .get_mut(&peer)
-            .map(|p| std::mem::take(&mut p.asm_replay))
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(f, _)| families.is_empty() || families.contains(f))
-            .map(|(_, m)| ipc::Change::Operational(m))
-            .collect::<Vec<ipc::Change>>()
-            .into();
-        list.append(to_ipc(changes));
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        let list = p.session.first_table(&families, to_ipc(changes));
         let seq = self.next_seq();
         // Always sent, even empty: the worker may wait for it.
         self.send_untracked(peer, seq, list);
     }
 
+    /// The shell of [`crate::session_status`]: the peer's status takes the
+    /// report in, its tables follow, the helpers get the events.
     pub(super) fn on_state(&mut self, peer: PeerId, state: SessionState) {
-        use ferrobgp_api::event::{Event, State as S};
+        use crate::session_status::Tables;
         let Some(p) = self.peers.get_mut(&peer) else {
             return;
         };
-        match state {
-            SessionState::Connected { local, remote } => {
-                p.local = Some(local);
-                p.remote = Some(remote);
-                p.connected = true;
-                p.tally.new_connection();
-                self.emit(peer, Event::State(S::Connected));
-            }
-            SessionState::Up {
-                local,
-                remote,
-                families,
-                negotiated,
-                peer_open,
-            } => {
-                p.peer_open = Some(*peer_open);
-                p.local = Some(local);
-                p.remote = Some(remote);
-                p.up = true;
-                p.up_since = Some(std::time::Instant::now());
-                p.asm_replay = p.asm.iter().map(|(f, m)| (*f, m.clone())).collect();
-                p.fsm = "established".into();
-                p.negotiated = Some(*negotiated);
-                let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);
+        let reported = p.session.report(state, std::time::Instant::now());
+        match reported.tables {
+            Tables::Keep => {}
+            Tables::Up(families) => {
                 if let Some(r) = self.table.peer_mut(peer) {
                     r.session_up(families);
                 }
                 self.adj_rib_in_up(peer);
-                self.emit(peer, Event::State(S::Up));
-                if let Some(n) = api_negotiated {
-                    self.emit(peer, Event::Negotiated(n));
-                }
             }
-            SessionState::Down {
-                reason,
-                peer_closed,
-            } => {
-                if p.up {
-                    p.tally.flapped();
-                }
-                let was = p.up || p.connected;
-                p.up = false;
-                p.connected = false;
-                p.up_since = None;
-                p.down_since = std::time::Instant::now();
-                p.peer_open = None;
-                p.fsm = "idle".into();
-                self.adj_rib_in_down(peer, peer_closed);
-                if was {
-                    self.emit(peer, Event::State(S::Down(reason)));
-                }
-            }
-            SessionState::Fsm { state } => {
-                p.fsm = state.clone();
-                self.emit(peer, Event::Fsm(state))
-            }
+            Tables::Down { peer_closed } => self.adj_rib_in_down(peer, peer_closed),
+        }
+        for event in reported.events {
+            self.emit(peer, event);
         }
     }
 
@@ -204,7 +138,7 @@ impl State {
         let Some(p) = self.peers.get(&peer) else {
             return;
         };
-        let info = events::peer_info(&p.neighbor, p.local, p.remote);
+        let info = events::peer_info(&p.neighbor, p.session.local, p.session.remote);
         let time = events::now();
         for h in self.helpers.values_mut() {
             let sub = output::subscription(&p.neighbor.api, &h.info.name);
@@ -233,9 +167,9 @@ impl State {
             return;
         }
         let p = self.peers.get(&peer);
-        let negotiated = p.and_then(|p| p.negotiated.as_ref());
-        let local = p.and_then(|p| p.local).map(|a| a.ip());
-        let remote = p.and_then(|p| p.remote).map(|a| a.ip());
+        let negotiated = p.and_then(|p| p.session.negotiated.as_ref());
+        let local = p.and_then(|p| p.session.local).map(|a| a.ip());
+        let remote = p.and_then(|p| p.session.remote).map(|a| a.ip());
         if let Some(Message::Update(u)) =
             decoded.get_or_insert_with(|| from_wire::decode_at(raw, negotiated, local, remote))
         {
@@ -263,9 +197,9 @@ impl State {
             return;
         };
         let dir = direction;
-        let info = events::peer_info(&p.neighbor, p.local, p.remote);
+        let info = events::peer_info(&p.neighbor, p.session.local, p.session.remote);
         let time = events::now();
-        let api_negotiated = p.negotiated.as_ref().map(from_wire::negotiated);
+        let api_negotiated = p.session.negotiated.as_ref().map(from_wire::negotiated);
         let mut content: Option<Option<ferrobgp_api::event::Content>> = None;
         for h in self.helpers.values_mut() {
             let Some(sub) = output::subscription(&p.neighbor.api, &h.info.name) else {
@@ -295,12 +229,14 @@ impl State {
                                     .unwrap_or_else(|| {
                                         // received: the live-session checks
                                         let live = dir == Direction::Receive;
-                                        let local = live.then(|| p.local.map(|a| a.ip())).flatten();
-                                        let remote =
-                                            live.then(|| p.remote.map(|a| a.ip())).flatten();
+                                        let local =
+                                            live.then(|| p.session.local.map(|a| a.ip())).flatten();
+                                        let remote = live
+                                            .then(|| p.session.remote.map(|a| a.ip()))
+                                            .flatten();
                                         from_wire::decode_at(
                                             raw,
-                                            p.negotiated.as_ref(),
+                                            p.session.negotiated.as_ref(),
                                             local,
                                             remote,
                                         )
