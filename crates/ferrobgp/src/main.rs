@@ -206,18 +206,36 @@ struct HealthcheckArgs {
 /// Bounds on what a peer or a helper may make the rib hold.
 #[derive(Args, Clone)]
 struct Limits {
-    /// Changes a peer may have waiting behind the message being written
-    /// before its session is closed (RFC 9687 send hold timer).
+    /// Changes a peer may have waiting behind the message being written.
+    /// Past it the peer must keep reading: its session is closed (RFC 9687
+    /// send hold timer) when it writes nothing for --peer-queue-stall, or
+    /// at once past twice this bound.
     #[arg(long, value_name = "CHANGES", default_value_t = 1_000_000)]
     peer_queue_changes: usize,
     /// Bytes (approximate) a peer may have waiting behind the message
-    /// being written before its session is closed.
+    /// being written; past it as --peer-queue-changes.
     #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
     peer_queue_bytes: usize,
+    /// Seconds a peer past its queue bound may go without writing anything
+    /// before its session is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = seconds)]
+    peer_queue_stall: f64,
     /// Longest line a helper may write (bytes); a longer one is dropped
     /// and answered `error`.
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_line: usize,
+}
+
+/// A duration in seconds: a number from 0 up to a year.
+fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if (0.0..=365.0 * 86_400.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` is not between 0 and a year of seconds"))
+    }
 }
 
 impl Limits {
@@ -227,6 +245,8 @@ impl Limits {
             self.peer_queue_changes.to_string(),
             "--peer-queue-bytes".into(),
             self.peer_queue_bytes.to_string(),
+            "--peer-queue-stall".into(),
+            self.peer_queue_stall.to_string(),
             "--max-line".into(),
             self.max_line.to_string(),
         ]

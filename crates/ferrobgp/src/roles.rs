@@ -92,6 +92,8 @@ pub(crate) fn rib(a: RoleArgs) -> ExitCode {
             peer_queue: ferrobgp_rib::pipeline::Bounds {
                 changes: a.limits.peer_queue_changes,
                 bytes: a.limits.peer_queue_bytes,
+                // checked by the command line parser: 0 up to a year
+                stall: std::time::Duration::from_secs_f64(a.limits.peer_queue_stall),
             },
             max_line: a.limits.max_line.max(1),
             release_memory: crate::allocator::release_free_memory,

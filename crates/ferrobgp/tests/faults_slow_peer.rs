@@ -6,8 +6,9 @@
 //! peer never reading after the OPEN exchange (a tiny receive buffer, so
 //! that the daemon's socket buffers fill quickly): the healthy peer must
 //! get at least 90 % of the reference count, and the stuck peer is closed
-//! with RFC 9687's Send Hold Timer Expired once its backlog passes the
-//! bound.
+//! with RFC 9687's Send Hold Timer Expired once its backlog is past the
+//! bound and it wrote nothing for the stall bound. The healthy peer may
+//! pass the bound in a burst: it reads on, so it is not closed.
 
 mod common;
 
@@ -125,7 +126,9 @@ fn run(stuck: bool) -> Run {
         &conf,
         &[("pump.py", HELPER)],
         &[],
-        &["--peer-queue-changes", "20000"],
+        // the healthy peer may pass the bound in a burst (it reads on);
+        // the stuck one stops writing and is closed after a second
+        &["--peer-queue-changes", "50000", "--peer-queue-stall", "1"],
     );
     std::fs::write(d.path("routes"), ROUTES.to_string()).expect("routes");
     let log = {
@@ -153,6 +156,8 @@ fn run(stuck: bool) -> Run {
     stop.store(true, Ordering::Relaxed);
     let mut stuck_end = Vec::new();
     if stuck {
+        // the stuck peer stays stuck until the daemon gives up on it
+        wait_file_contains(&d.log, "neighbor 127.0.0.2: ", &log);
         // read what piled up: UPDATEs, then RFC 9687's NOTIFICATION
         let deadline = Instant::now() + LONG * 3;
         while Instant::now() < deadline {
@@ -197,12 +202,20 @@ fn a_peer_that_does_not_read_costs_the_others_nothing() {
         reference.healthy,
         loaded.log
     );
-    // the stuck peer was closed as RFC 9687's send hold timer
+    // the stuck peer was closed as RFC 9687's send hold timer, the
+    // healthy one never
     assert!(
         loaded.log.contains("send hold timer expired"),
         "{}",
         loaded.log
     );
+    for run in [&reference, &loaded] {
+        assert!(
+            !run.log.contains("neighbor 127.0.0.1: "),
+            "the healthy peer was closed\n{}",
+            run.log
+        );
+    }
     assert_eq!(
         loaded
             .stuck_end

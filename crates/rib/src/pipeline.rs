@@ -17,12 +17,16 @@
 //! survive a crash of the rib. Only an expired bound releases it earlier.
 //!
 //! A peer's backlog (what is queued behind the entry its worker is
-//! writing) is bounded in changes and bytes; [`Pipelines::send`] and
-//! [`Pipelines::submit`] report a peer past its bound, which the caller
-//! closes (RFC 9687's send hold timer) and then forgets with
-//! [`Pipelines::peer_gone`].
+//! writing) is bounded in changes and bytes. A peer past its bound that
+//! still acknowledges is a slow reader given a burst: it may go on up to
+//! twice the bound. One past its bound that acknowledges nothing for
+//! [`Bounds::stall`] ([`Pipelines::stalled`], given the time), or past
+//! twice the bound ([`Pipelines::send`] and [`Pipelines::submit`]), is
+//! reported; the caller closes it (RFC 9687's send hold timer) and then
+//! forgets it with [`Pipelines::peer_gone`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::time::{Duration, Instant};
 
 /// Daemon-wide peer identifier.
 pub type PeerId = u32;
@@ -36,6 +40,19 @@ pub type Ticket = u64;
 pub struct Bounds {
     pub changes: usize,
     pub bytes: usize,
+    /// How long a peer past the bound may go without acknowledging.
+    pub stall: Duration,
+}
+
+impl Bounds {
+    /// Twice the bound: past it a peer is closed even while it reads.
+    fn hard(self) -> Bounds {
+        Bounds {
+            changes: self.changes.saturating_mul(2),
+            bytes: self.bytes.saturating_mul(2),
+            stall: self.stall,
+        }
+    }
 }
 
 impl Default for Bounds {
@@ -43,6 +60,7 @@ impl Default for Bounds {
         Bounds {
             changes: 1_000_000,
             bytes: 256 * 1024 * 1024,
+            stall: Duration::from_secs(10),
         }
     }
 }
@@ -81,6 +99,11 @@ struct Queue {
     /// Totals of `entries` except the first (the backlog).
     changes: usize,
     bytes: usize,
+    /// Entries acknowledged so far.
+    progress: u64,
+    /// Since when the backlog is past the bound without progress, and the
+    /// progress then.
+    watch: Option<(Instant, u64)>,
 }
 
 impl Queue {
@@ -98,6 +121,7 @@ impl Queue {
             self.changes -= next.changes;
             self.bytes -= next.bytes;
         }
+        self.progress += 1;
         Some(e)
     }
 
@@ -163,11 +187,11 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
             bytes: s.bytes,
             tickets,
         });
-        q.over(self.bounds)
+        q.over(self.bounds.hard())
     }
 
     /// Queues a message no answer waits for (a peer's table, a route
-    /// refresh); true when the peer is now past its bound.
+    /// refresh); true when the peer is now past twice its bound.
     pub fn send(&mut self, s: Send) -> bool {
         self.push(s, Vec::new())
     }
@@ -176,7 +200,7 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
     /// peer), `reloads` reload outcomes and, with `journal`, the
     /// supervisor's acknowledgement of the journal message of the batch
     /// with that sequence number (sent before this call). Returns its
-    /// ticket and the peers now past their bound.
+    /// ticket and the peers now past twice their bound.
     pub fn submit(
         &mut self,
         source: S,
@@ -339,6 +363,39 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
     pub fn source_gone(&mut self, source: S) {
         for t in self.sources.remove(&source).unwrap_or_default() {
             self.answers.remove(&t);
+        }
+    }
+
+    /// The peers past their bound that acknowledged nothing for
+    /// [`Bounds::stall`] up to `now` (called at a steady pace: a peer's
+    /// stall is counted from the first call that finds it past its bound
+    /// or that finds progress).
+    pub fn stalled(&mut self, now: Instant) -> Vec<PeerId> {
+        let bounds = self.bounds;
+        let mut out = Vec::new();
+        for (peer, q) in &mut self.peers {
+            if !q.over(bounds) {
+                q.watch = None;
+                continue;
+            }
+            match q.watch {
+                Some((since, progress)) if progress == q.progress => {
+                    if now.saturating_duration_since(since) >= bounds.stall {
+                        out.push(*peer);
+                    }
+                }
+                _ => q.watch = Some((now, q.progress)),
+            }
+        }
+        out
+    }
+
+    /// Nothing could be acknowledged for a while through no fault of the
+    /// peers (the rib held their messages back): every stall is counted
+    /// afresh from the next [`Pipelines::stalled`].
+    pub fn restart_watches(&mut self) {
+        for q in self.peers.values_mut() {
+            q.watch = None;
         }
     }
 

@@ -63,6 +63,7 @@ async fn a_withdrawal_before_the_outlived_session_reported_up_is_in_its_resync()
         peer_queue: ferrobgp_rib::pipeline::Bounds {
             changes: 1_000_000,
             bytes: 1 << 28,
+            stall: Duration::from_secs(10),
         },
         max_line: 1 << 20,
         release_memory: || {},

@@ -82,6 +82,7 @@ fn the_backlog_behind_the_entry_in_progress_is_bounded() {
     let b = Bounds {
         changes: 10,
         bytes: 1000,
+        stall: Duration::from_secs(10),
     };
     let mut p: Pipelines<u8, ()> = Pipelines::new(b);
     // a large first entry (a full table) is what the worker is writing
@@ -92,24 +93,63 @@ fn the_backlog_behind_the_entry_in_progress_is_bounded() {
         bytes: 50_000,
     };
     assert!(!p.send(big));
-    for seq in 2..=11 {
+    for seq in 2..=21 {
         assert!(!p.send(send(1, seq)), "seq {seq}");
     }
-    assert_eq!(p.queued(1), (11, 10, 100));
-    let (_, over) = p.submit(1, (), &[send(1, 12), send(2, 12)], 0, None);
+    // past the bound (10), not past twice the bound (20)
+    assert_eq!(p.queued(1), (21, 20, 200));
+    let (_, over) = p.submit(1, (), &[send(1, 22), send(2, 22)], 0, None);
     assert_eq!(over, vec![1]);
     // acknowledgements shrink the backlog
     p.acked(1, 5);
-    assert_eq!(p.queued(1), (7, 6, 60));
+    assert_eq!(p.queued(1), (17, 16, 160));
     let bytes = Send {
         peer: 1,
-        seq: 13,
+        seq: 23,
         changes: 1,
         bytes: 2000,
     };
     assert!(p.send(bytes));
     p.peer_gone(1);
     assert_eq!(p.queued(1), (0, 0, 0));
+}
+
+#[test]
+fn a_peer_past_its_bound_is_stalled_only_without_progress() {
+    let b = Bounds {
+        changes: 10,
+        bytes: 1 << 20,
+        stall: Duration::from_secs(10),
+    };
+    let mut p: Pipelines<u8, ()> = Pipelines::new(b);
+    let t0 = Instant::now();
+    let at = |s: u64| t0 + Duration::from_secs(s);
+    for seq in 1..=12 {
+        assert!(!p.send(send(1, seq)));
+        assert!(!p.send(send(2, seq)));
+    }
+    // 11 behind the first: past the bound; the watch starts now
+    assert_eq!(p.stalled(at(0)), Vec::<PeerId>::new());
+    assert_eq!(p.stalled(at(9)), Vec::<PeerId>::new());
+    // peer 2 acknowledges one entry: still past the bound, but it reads
+    p.acked(2, 1);
+    assert_eq!(p.queued(2).1, 10);
+    assert!(!p.send(send(2, 13)));
+    assert_eq!(p.stalled(at(10)), vec![1], "peer 1 made no progress");
+    // peer 2's stall counts from the progress it made
+    assert_eq!(p.stalled(at(19)), vec![1]);
+    assert_eq!(p.stalled(at(20)), vec![1, 2]);
+    // back under the bound: the watch ends, a new one starts afresh
+    p.acked(2, 5);
+    assert_eq!(p.stalled(at(21)), vec![1]);
+    for seq in 14..=18 {
+        p.send(send(2, seq));
+    }
+    assert_eq!(p.stalled(at(22)), vec![1]);
+    assert_eq!(p.stalled(at(31)), vec![1]);
+    assert_eq!(p.stalled(at(32)), vec![1, 2]);
+    p.peer_gone(1);
+    assert_eq!(p.stalled(at(40)), vec![2]);
 }
 
 #[test]

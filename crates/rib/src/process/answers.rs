@@ -110,6 +110,15 @@ pub fn size(list: &ipc::ChangeList) -> (usize, usize) {
     (list.len(), bytes + 64 * list.attributes().len())
 }
 
+/// How a peer's backlog passed its bound (see [`crate::pipeline`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Overload {
+    /// Past twice the bound, reading or not.
+    Twice,
+    /// Past the bound, and nothing acknowledged for the stall bound.
+    Stalled,
+}
+
 impl State {
     /// Queues the answer of a batch of `key` that sent `sends` and, with
     /// `journal`, the journal message of the batch with that sequence
@@ -132,7 +141,7 @@ impl State {
         };
         let (ticket, over) = self.pipes.submit(key, answer, sends, n, journal);
         for peer in over {
-            self.overloaded(peer);
+            self.overloaded(peer, Overload::Twice);
         }
         let t = self.timeouts.clone();
         let d = self.opts.ack_timeout;
@@ -211,17 +220,24 @@ impl State {
         self.write_answers();
     }
 
-    /// `peer`'s backlog passed its bound: its session is closed with RFC
-    /// 9687's NOTIFICATION (Send Hold Timer Expired), its queue dropped;
-    /// its routes are sent in full when it comes back.
-    pub(super) fn overloaded(&mut self, peer: PeerId) {
+    /// `peer`'s backlog passed its bound as `why` says: its session is
+    /// closed with RFC 9687's NOTIFICATION (Send Hold Timer Expired), its
+    /// queue dropped; its routes are sent in full when it comes back.
+    pub(super) fn overloaded(&mut self, peer: PeerId, why: Overload) {
         let (messages, changes, bytes) = self.pipes.queued(peer);
         let Some(p) = self.peers.get(&peer) else {
             return;
         };
+        let why = match why {
+            Overload::Twice => "past twice the bound".to_string(),
+            Overload::Stalled => format!(
+                "past the bound with nothing written for {:?}",
+                self.opts.peer_queue.stall
+            ),
+        };
         warn!(
             "neighbor {}: {messages} message(s) ({changes} changes, about {bytes} bytes) \
-             waiting to be written, past the bound: closing the session \
+             waiting to be written, {why}: closing the session \
              (send hold timer expired, RFC 9687)",
             p.neighbor.peer_address.addr()
         );

@@ -223,7 +223,7 @@ impl State {
                 bytes,
             };
             if self.pipes.send(s) {
-                self.overloaded(peer);
+                self.overloaded(peer, answers::Overload::Twice);
             }
         }
     }

@@ -4,6 +4,7 @@
 //! never says up for it), its pipeline is dropped, and the supervisor
 //! kills and replaces it as after a crash.
 
+use super::answers::Overload;
 use super::State;
 use crate::batch::PeerId;
 use crate::liveness::Heartbeat;
@@ -62,6 +63,15 @@ impl State {
             }
             self.session_gone(id, "session worker hung");
             let _ = self.sup.send(RibToSupervisor::Hung { peer: id });
+        }
+        // a peer past its backlog bound that wrote nothing for the stall
+        // bound is closed (not while the links were held back)
+        if held {
+            self.pipes.restart_watches();
+        } else {
+            for peer in self.pipes.stalled(now) {
+                self.overloaded(peer, Overload::Stalled);
+            }
         }
     }
 }
