@@ -189,7 +189,7 @@ impl State {
         raw: &[u8],
         decoded: &mut Decoded,
     ) {
-        use ferrobgp_api::event::{Direction, Event, Report};
+        use ferrobgp_api::event::{Event, Report};
         let Some(p) = self.peers.get(&peer) else {
             return;
         };
@@ -221,28 +221,7 @@ impl State {
                     },
                     Report::Parsed { raw: with_raw } => {
                         let c = content
-                            .get_or_insert_with(|| {
-                                // the last use of the decoded message: the
-                                // content takes it
-                                decoded
-                                    .take()
-                                    .unwrap_or_else(|| {
-                                        // received: the live-session checks
-                                        let live = dir == Direction::Receive;
-                                        let local =
-                                            live.then(|| p.session.local.map(|a| a.ip())).flatten();
-                                        let remote = live
-                                            .then(|| p.session.remote.map(|a| a.ip()))
-                                            .flatten();
-                                        from_wire::decode_at(
-                                            raw,
-                                            p.session.negotiated.as_ref(),
-                                            local,
-                                            remote,
-                                        )
-                                    })
-                                    .and_then(from_wire::content)
-                            })
+                            .get_or_insert_with(|| parsed_content(p, dir, raw, decoded))
                             .clone();
                         let Some(c) = c else { continue };
                         Event::Message {
@@ -263,4 +242,28 @@ impl State {
             }
         }
     }
+}
+
+/// The content of a message for the `parsed` reports: the last use of the
+/// message decoded for the Adj-RIB-In when there is one (it is taken), or
+/// decoded now (a received one with the live session's checks).
+fn parsed_content(
+    p: &Peer,
+    dir: ferrobgp_ipc::Direction,
+    raw: &[u8],
+    decoded: &mut Decoded,
+) -> Option<ferrobgp_api::event::Content> {
+    decoded
+        .take()
+        .unwrap_or_else(|| {
+            let live = dir == ferrobgp_ipc::Direction::Receive;
+            let ip = |a: Option<std::net::SocketAddr>| live.then(|| a.map(|a| a.ip())).flatten();
+            from_wire::decode_at(
+                raw,
+                p.session.negotiated.as_ref(),
+                ip(p.session.local),
+                ip(p.session.remote),
+            )
+        })
+        .and_then(from_wire::content)
 }
