@@ -20,10 +20,14 @@ fn connected() -> SessionState {
 }
 
 fn up(families: Vec<Family>) -> SessionState {
+    up_with(Negotiated::standalone(), families)
+}
+
+fn up_with(negotiated: Negotiated, families: Vec<Family>) -> SessionState {
     SessionState::Up {
         local: addr("127.0.0.1:179"),
         remote: addr("127.0.0.2:40000"),
-        negotiated: Box::new(Negotiated::standalone()),
+        negotiated: Box::new(negotiated),
         families,
         peer_open: Box::new(Open {
             version: 4,
@@ -208,22 +212,6 @@ fn flush_resends_the_negotiated_families_else_the_configured_ones() {
     assert_eq!(s.flush_families(&[V6, V4, V6]), vec![V4, V6]);
     let mut negotiated = Negotiated::standalone();
     negotiated.families = vec![V6];
-    s.report(
-        SessionState::Up {
-            local: addr("127.0.0.1:179"),
-            remote: addr("127.0.0.2:40000"),
-            negotiated: Box::new(negotiated),
-            families: vec![V6],
-            peer_open: Box::new(Open {
-                version: 4,
-                my_as: 1,
-                hold_time: 0,
-                router_id: "1.1.1.1".parse().unwrap(),
-                params: Vec::new(),
-                extended_params: false,
-            }),
-        },
-        t0,
-    );
+    s.report(up_with(negotiated, vec![V6]), t0);
     assert_eq!(s.flush_families(&[V4]), vec![V6]);
 }
