@@ -349,6 +349,11 @@ impl<S: Copy + Ord + std::hash::Hash, R> Pipelines<S, R> {
         out
     }
 
+    /// `ticket`'s answer is not released yet.
+    pub fn is_pending(&self, ticket: Ticket) -> bool {
+        self.answers.contains_key(&ticket)
+    }
+
     /// Answers of `source` not yet released.
     pub fn unanswered(&self, source: S) -> usize {
         self.sources.get(&source).map_or(0, VecDeque::len)

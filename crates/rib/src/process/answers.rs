@@ -143,13 +143,26 @@ impl State {
         for peer in over {
             self.overloaded(peer, Overload::Twice);
         }
-        let t = self.timeouts.clone();
-        let d = self.opts.ack_timeout;
-        tokio::spawn(async move {
-            tokio::time::sleep(d).await;
-            let _ = t.send(ticket);
-        });
+        // the bound is the same for every answer: due in submission order
+        let due = Instant::now() + self.opts.ack_timeout;
+        self.deadlines.push_back((due, ticket));
         self.write_answers();
+    }
+
+    /// Releases, as expired, the answers whose acknowledgement bound
+    /// passed by `now` (checked at every heartbeat tick).
+    pub(super) fn expire_due(&mut self, now: Instant) {
+        let mut expired = false;
+        while let Some(&(due, ticket)) = self.deadlines.front() {
+            if due > now {
+                break;
+            }
+            self.deadlines.pop_front();
+            expired |= self.pipes.expire(ticket);
+        }
+        if expired {
+            self.write_answers();
+        }
     }
 
     /// Lets `key`'s reader read on, or holds it while too many of its
@@ -180,13 +193,6 @@ impl State {
             output: Vec::new(),
         };
         self.submit(key, vec![reply], Vec::new(), &[], VecDeque::new(), None);
-    }
-
-    /// The ack bound of `ticket` passed.
-    pub(super) fn on_timeout(&mut self, ticket: crate::pipeline::Ticket) {
-        if self.pipes.expire(ticket) {
-            self.write_answers();
-        }
     }
 
     /// The supervisor's outcome of the oldest pending `reload`: an invalid
@@ -250,6 +256,13 @@ impl State {
 
     /// Writes every answer the pipelines release, each source's in order.
     pub(super) fn write_answers(&mut self) {
+        // the bounds of released answers are not watched any more
+        while let Some(&(_, ticket)) = self.deadlines.front() {
+            if self.pipes.is_pending(ticket) {
+                break;
+            }
+            self.deadlines.pop_front();
+        }
         let timeout = self.opts.ack_timeout;
         for (key, mut a, expired) in self.pipes.ready() {
             if let Some(e) = expired {

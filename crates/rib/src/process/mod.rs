@@ -145,7 +145,9 @@ struct State {
     resync_until: std::time::Instant,
     helper_events: mpsc::UnboundedSender<(HelperKey, FromHelper)>,
     session_events: mpsc::UnboundedSender<session_io::FromSession>,
-    timeouts: mpsc::UnboundedSender<u64>,
+    /// When each pending answer's acknowledgement bound passes, in
+    /// submission order (one bound for all: in time order too).
+    deadlines: std::collections::VecDeque<(std::time::Instant, crate::pipeline::Ticket)>,
     control_clients: mpsc::UnboundedSender<tokio::net::UnixStream>,
     /// Commands answered per source and their latency, for the metrics.
     answered: crate::tally::SourceTally,
@@ -199,13 +201,13 @@ pub async fn run(
             }
             Some((key, ev)) = inbox.helper.recv() => st.on_helper(key, ev),
             Some((peer, gen, msg)) = inbox.session.recv() => st.on_session(peer, gen, msg),
-            Some(ticket) = inbox.timeouts.recv() => st.on_timeout(ticket),
             Some(stream) = inbox.control.recv() => st.add_control_client(stream),
             Ok(()) = journal_written.changed() => {
                 let seq = *journal_written.borrow_and_update();
                 st.journaled(seq);
             }
             _ = tick.tick() => {
+                st.expire_due(std::time::Instant::now());
                 st.heartbeat();
                 st.expire_resync();
                 st.release_after_burst();

@@ -8,7 +8,6 @@ use super::*;
 pub(super) struct Inbox {
     pub helper: mpsc::UnboundedReceiver<(HelperKey, FromHelper)>,
     pub session: mpsc::UnboundedReceiver<session_io::FromSession>,
-    pub timeouts: mpsc::UnboundedReceiver<u64>,
     pub control: mpsc::UnboundedReceiver<tokio::net::UnixStream>,
 }
 
@@ -89,7 +88,6 @@ impl State {
         };
         let (helper_events, helper) = mpsc::unbounded_channel();
         let (session_events, session) = mpsc::unbounded_channel();
-        let (timeouts, timeout_rx) = mpsc::unbounded_channel();
         let (control_clients, control) = mpsc::unbounded_channel();
         let (journal_gate, journal_written) = session_io::JournalGate::new();
         let (sup, writer) = spawn_supervisor_writer(sup_tx, journal_written);
@@ -124,7 +122,7 @@ impl State {
             resync_until: std::time::Instant::now() + RESYNC_WINDOW,
             helper_events,
             session_events,
-            timeouts,
+            deadlines: Default::default(),
             control_clients,
             answered: Default::default(),
             batch_read: None,
@@ -133,7 +131,6 @@ impl State {
         let inbox = Inbox {
             helper,
             session,
-            timeouts: timeout_rx,
             control,
         };
         Ok(st.install_configuration(config, peers, inbox, writer))
