@@ -7,6 +7,7 @@
 //! `SCM_RIGHTS`. A peer that sends garbage or closes its end yields an
 //! [`Error`]: it is dead.
 
+mod change_reader;
 mod changes_frame;
 pub mod channel;
 mod config_payload;
