@@ -467,33 +467,35 @@ impl Journal {
         grew
     }
 
-    /// The change that puts `entry` back.
-    fn op_of(&self, peer: PeerId, e: &Entry<'_>, nlri: Nlri, next_hop: NextHop) -> JournalOp {
-        let route = Route::new(nlri, next_hop, self.pool.get(e.set));
-        match e.kind() {
-            Kind::Withdrawn => JournalOp::Withdraw { peer, value: route },
-            kind => JournalOp::Announce {
-                peer,
-                value: JournalRoute {
-                    route,
-                    watchdog: self.names.name(e.watchdog),
-                    withdrawn: kind == Kind::AnnouncedWithdrawn,
-                },
-            },
-        }
-    }
-
-    /// One peer's entries as changes, in key order.
-    fn peer_ops(&self, peer: PeerId, r: &PeerRoutes) -> Vec<JournalOp> {
-        let mut v: Vec<(NlriKey, JournalOp)> = r
+    /// Appends the changes that put one peer's entries back, in key
+    /// order (the keys sorted with the entries' offsets, each entry
+    /// decoded when its turn comes: sorting whole changes was mostly
+    /// moving them around).
+    fn peer_ops(&self, peer: PeerId, r: &PeerRoutes, out: &mut Chunks) {
+        let mut keys: Vec<(NlriKey, usize)> = r
             .live()
-            .filter_map(|(_, e)| {
-                let (key, nlri, next_hop) = e.decode()?;
-                Some((key, self.op_of(peer, &e, nlri, next_hop)))
-            })
+            .filter_map(|(at, e)| Some((e.key()?, at)))
             .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v.into_iter().map(|(_, op)| op).collect()
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (_, at) in keys {
+            let Some(e) = Entry::at(&r.arena, at) else {
+                continue;
+            };
+            let Some((_, nlri, next_hop)) = e.decode() else {
+                continue;
+            };
+            let route = Route::new(nlri, next_hop, self.pool.get(e.set));
+            let ops = out.room();
+            match e.kind() {
+                Kind::Withdrawn => ops.withdraw(peer, &route),
+                kind => ops.announce(
+                    peer,
+                    &route,
+                    self.names.name(e.watchdog).as_deref(),
+                    kind == Kind::AnnouncedWithdrawn,
+                ),
+            }
+        }
     }
 
     /// The journal as the changes that rebuild it from nothing, in chunks of
@@ -501,30 +503,43 @@ impl Journal {
     /// peer's routes (peer by peer, each peer's in key order), then the
     /// watchdog states.
     pub fn replay(&self, chunk: usize) -> Vec<JournalOps> {
-        let clears = self
-            .cleared
-            .iter()
-            .map(|peer| JournalOp::Clear { peer: *peer });
-        let routes = self
-            .routes
-            .iter()
-            .flat_map(|(peer, r)| self.peer_ops(*peer, r));
-        let watchdogs = self.watchdogs.iter().flat_map(|(peer, w)| {
-            w.iter().map(|(name, announced)| JournalOp::Watchdog {
-                peer: *peer,
-                name: name.clone(),
-                announced: *announced,
-            })
-        });
-        let chunk = chunk.max(1);
-        let mut out: Vec<JournalOps> = Vec::new();
-        for op in clears.chain(routes).chain(watchdogs) {
-            match out.last_mut() {
-                Some(c) if c.len() < chunk => c.push(op),
-                _ => out.push(JournalOps::from(vec![op])),
+        let mut out = Chunks {
+            chunk: chunk.max(1),
+            done: Vec::new(),
+        };
+        for peer in &self.cleared {
+            out.room().push(JournalOp::Clear { peer: *peer });
+        }
+        for (peer, r) in &self.routes {
+            self.peer_ops(*peer, r, &mut out);
+        }
+        for (peer, w) in &self.watchdogs {
+            for (name, announced) in w {
+                out.room().push(JournalOp::Watchdog {
+                    peer: *peer,
+                    name: name.clone(),
+                    announced: *announced,
+                });
             }
         }
-        out
+        out.done
+    }
+}
+
+/// Messages of at most `chunk` changes, filled in order.
+struct Chunks {
+    chunk: usize,
+    done: Vec<JournalOps>,
+}
+
+impl Chunks {
+    /// The message the next change goes to.
+    fn room(&mut self) -> &mut JournalOps {
+        if self.done.last().is_none_or(|c| c.len() >= self.chunk) {
+            self.done.push(JournalOps::new());
+        }
+        let last = self.done.len() - 1;
+        &mut self.done[last]
     }
 }
 

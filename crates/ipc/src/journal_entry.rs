@@ -276,6 +276,11 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// The route's key, decoded.
+    pub(crate) fn key(&self) -> Option<NlriKey> {
+        key(self.key)
+    }
+
     /// The route's key, NLRI and next hop, decoded.
     pub(crate) fn decode(&self) -> Option<(NlriKey, Nlri, NextHop)> {
         let key = key(self.key)?;
