@@ -10,8 +10,9 @@
 //!
 //! The layout read here is bincode's (standard configuration, serde) for
 //! the enum: the variant index, then the fields in order; a sequence is
-//! its length, then its elements. `tests` holds it to the full decoding
-//! of the same bytes.
+//! its length, then its elements; the commonest changes are read by hand
+//! (`change_reader`). `tests` holds it to the full decoding of the same
+//! bytes.
 
 use crate::channel::{bincode_config, decode_payload};
 use crate::error::{Error, Result};
@@ -52,6 +53,15 @@ fn value<T: DeserializeOwned>(body: &[u8], at: usize) -> Result<(T, usize)> {
     Ok((v, at + used))
 }
 
+/// The change at `at` in `body` and where the next starts: the common
+/// forms read by hand (`change_reader`), the others by bincode.
+fn change_at(body: &[u8], at: usize) -> Result<(Change, usize)> {
+    match crate::change_reader::prefix_change(body, at) {
+        Some(read) => Ok(read),
+        None => value::<Change>(body, at),
+    }
+}
+
 impl RibFrame {
     /// Reads the payload of one frame (the descriptor count, then the
     /// body): the number of descriptors it announces and its message.
@@ -80,8 +90,7 @@ impl RibFrame {
             offsets.push(
                 u32::try_from(at).map_err(|_| Error::Protocol("changes frame too long".into()))?,
             );
-            let (_, next) = value::<Change>(&body, at)?;
-            at = next;
+            at = change_at(&body, at)?.1;
         }
         if at != body.len() {
             return Err(Error::Protocol(format!(
@@ -118,7 +127,7 @@ impl ChangesFrame {
             .offsets
             .get(i)
             .ok_or_else(|| Error::Protocol(format!("change {i} of {}", self.len())))?;
-        Ok(value::<Change>(&self.body, at as usize)?.0)
+        Ok(change_at(&self.body, at as usize)?.0)
     }
 
     /// The frame of `msg` (a [`RibToSession::Changes`]) as the channel

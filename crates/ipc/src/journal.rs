@@ -1,6 +1,6 @@
 //! The route journal: what the API (helpers and the control socket) made
 //! of each peer's Adj-RIB-Out, kept by the supervisor so that it survives a
-//! crash of the rib. The rib sends the [`JournalOp`]s of each batch before
+//! crash of the rib. The rib sends the [`JournalOps`] of each batch before
 //! it answers `done` to the batch's commands; the supervisor folds them into
 //! a [`Journal`] and gives the whole of it to the next rib, which replays it
 //! on top of the configuration.
@@ -13,72 +13,29 @@
 //! state is one entry per peer and watchdog name. The journal is therefore
 //! bounded by the number of route keys the API touched since the peer's
 //! last clear, like the rib's own table by its routes.
-//! Keys and routes are wire's types; the supervisor keeps them without
-//! reading them. Each peer's entries are kept in the order their keys first
-//! came (a slot table indexed by a hash of the key, about 87 bytes a
-//! route where a `BTreeMap` of boxed entries took about 190); the replay
-//! gives them in key order, as the map did.
+//!
+//! Memory: each peer's entries are bytes one after another in an arena
+//! (`journal_entry`: about 18 bytes an IPv4 unicast route), found through
+//! an index of 4-byte offsets hashed by the key bytes (the key is not
+//! stored a second time); the attribute sets are held once each in a pool
+//! with the count of entries using them, an entry holding the set's
+//! number. A million IPv4 routes take about 30 MB where 64-byte routes in
+//! slots took about 90. An entry replaced by one of the same length is
+//! overwritten in place, else marked dead and the new one appended; the
+//! arena is written again without its dead entries once they are half of
+//! it. The replay decodes the entries and gives them in key order.
 
+use crate::journal_entry::{self, Entry, Kind, Scratch};
+use crate::journal_ops::Op;
+pub use crate::journal_ops::{JournalOp, JournalOps, JournalRoute};
 use crate::messages::PeerId;
 use ferrobgp_wire::attribute::Attributes;
-use ferrobgp_wire::route::Route;
+use ferrobgp_wire::nlri::{Nlri, NlriKey};
+use ferrobgp_wire::route::{NextHop, Route};
 use hashbrown::HashTable;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasher;
 use std::sync::Arc;
-
-/// An announced route as the journal keeps it: the route and its
-/// `watchdog` group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalRoute {
-    pub route: Route,
-    /// `watchdog NAME`: member of that group.
-    pub watchdog: Option<String>,
-    /// Announced withdrawn (`withdraw` with `watchdog`).
-    pub withdrawn: bool,
-}
-
-/// One change to the journal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JournalOp {
-    /// `peer` announces `value` (replaces what was there under its key).
-    Announce { peer: PeerId, value: JournalRoute },
-    /// `peer` no longer announces what is under the key of `value`, the
-    /// withdrawn route (the rib withdraws by route).
-    Withdraw { peer: PeerId, value: Route },
-    /// `clear adj-rib out`: every route of `peer` goes, configured ones
-    /// included (its watchdogs stay).
-    Clear { peer: PeerId },
-    /// `announce watchdog` (`announced`) or `withdraw watchdog` for `peer`.
-    Watchdog {
-        peer: PeerId,
-        name: String,
-        announced: bool,
-    },
-}
-
-/// What the journal holds under one key: the last announcement or
-/// withdrawal. 72 bytes: the route (64), its watchdog group as a number
-/// into [`Names`] (the few names of a journal are held once, not per
-/// route), what the entry is.
-#[derive(Debug, Clone)]
-struct Entry {
-    route: Route,
-    /// 0: none; n: the name numbered n - 1.
-    watchdog: u32,
-    kind: Kind,
-}
-
-const _: () = assert!(std::mem::size_of::<Entry>() == 72);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Announced,
-    /// Announced withdrawn (`withdraw` with `watchdog`).
-    AnnouncedWithdrawn,
-    Withdrawn,
-}
 
 /// Watchdog names, each held once, numbered in order of first use.
 #[derive(Debug, Clone, Default)]
@@ -92,16 +49,15 @@ struct Names {
 
 impl Names {
     /// Whether `name` would be a new one past the pruning bound.
-    fn full_for(&self, name: Option<&String>) -> bool {
-        name.is_some_and(|n| !self.numbers.contains_key(n.as_str()))
-            && self.names.len() >= self.prune_at
+    fn full_for(&self, name: Option<&str>) -> bool {
+        name.is_some_and(|n| !self.numbers.contains_key(n)) && self.names.len() >= self.prune_at
     }
 
-    fn number(&mut self, name: Option<String>) -> u32 {
+    fn number(&mut self, name: Option<&str>) -> u32 {
         let Some(name) = name else {
             return 0;
         };
-        if let Some(n) = self.numbers.get(name.as_str()) {
+        if let Some(n) = self.numbers.get(name) {
             return *n;
         }
         let name: Arc<str> = name.into();
@@ -118,98 +74,162 @@ impl Names {
     }
 }
 
-/// One peer's entries in the order their keys first came, with an index
-/// of 4-byte slot numbers hashed by the key of the route in the slot (the
-/// key is not stored a second time) and, beside the slots, each slot's
-/// key hash in 4 bytes: growing the index rehashes every slot from those
-/// instead of reading each route again (on a million routes, reading the
-/// routes back to rehash them was a third of the supervisor's time),
-/// and a probe reads a route only when its hash matches. An entry is only
-/// ever replaced in its slot (a withdrawal is an entry too) or dropped
-/// with the whole peer, so the slots have no holes.
-#[derive(Debug, Clone, Default)]
-struct PeerRoutes {
-    slots: Vec<Entry>,
-    hashes: Vec<u32>,
-    index: HashTable<u32>,
-}
-
-/// The 4 bytes of a key hash kept per slot.
-fn fold(hash: u64) -> u32 {
-    (hash ^ (hash >> 32)) as u32
-}
-
-/// The index's hash of a slot from its 4 bytes: multiplied out so that
-/// the high bits the index's probes compare depend on all of them.
-fn spread(short: u32) -> u64 {
-    u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-}
-
 /// The index's hasher (foldhash, as the rib's route tables: see
 /// `benches/journal.rs` for the measure against SipHash).
 type Hasher = foldhash::fast::RandomState;
 
-impl PeerRoutes {
-    /// Puts `entry` in the slot of its key (a new slot at the end for a
-    /// new key).
-    fn put(&mut self, entry: Entry, hasher: &Hasher) {
-        let key = entry.route.key();
-        let short = fold(hasher.hash_one(&key));
-        let (slots, hashes) = (&mut self.slots, &mut self.hashes);
-        match self.index.find(spread(short), |&n| {
-            hashes[n as usize] == short && slots[n as usize].route.key() == key
-        }) {
-            Some(&n) => slots[n as usize] = entry,
-            None => {
-                let n = u32::try_from(slots.len()).unwrap_or(u32::MAX);
-                slots.push(entry);
-                hashes.push(short);
-                self.index
-                    .insert_unique(spread(short), n, |&n| spread(hashes[n as usize]));
-            }
-        }
-    }
-
-    /// The entries in key order (the replay's order).
-    fn in_key_order(&self) -> Vec<&Entry> {
-        let mut v: Vec<&Entry> = self.slots.iter().collect();
-        v.sort_by_cached_key(|e| e.route.key());
-        v
-    }
-}
-
-/// The distinct attribute sets of the journal's routes, each held once:
-/// a route decoded from a message has a copy of its set of its own, so
-/// without this 100,000 routes of one set would keep 100,000 copies.
+/// The attribute sets of the journal's entries, each held once with the
+/// number of entries that use it; a set no entry uses is dropped and its
+/// number used again.
 #[derive(Debug, Clone, Default)]
-struct Sets {
-    pool: HashSet<Arc<Attributes>>,
-    /// Pool size at which the sets no route uses any more are dropped.
-    prune_at: usize,
-    /// The pool's set the last route got: the routes of a batch mostly
-    /// share one, and comparing with it is cheaper than hashing the whole
-    /// set to look it up (a third of the supervisor's time on a million
-    /// `announce route` lines went to the journal).
-    last: Option<Arc<Attributes>>,
+struct Pool {
+    sets: Vec<Option<Arc<Attributes>>>,
+    uses: Vec<u32>,
+    numbers: HashMap<Arc<Attributes>, u32>,
+    free: Vec<u32>,
 }
 
-impl Sets {
-    /// Points `set` to the pool's equal set (added when new).
-    fn share(&mut self, set: &mut Arc<Attributes>) {
-        if let Some(last) = (self.last.as_ref()).filter(|l| Arc::ptr_eq(l, set) || **l == *set) {
-            *set = last.clone();
-            return;
+impl Pool {
+    /// The number of `set`, used once more (added when new).
+    fn hold(&mut self, set: &Arc<Attributes>) -> u32 {
+        if let Some(&n) = self.numbers.get(set) {
+            self.uses[n as usize] += 1;
+            return n;
         }
-        if let Some(shared) = self.pool.get(set) {
-            *set = shared.clone();
-        } else {
-            if self.pool.len() >= self.prune_at {
-                self.pool.retain(|s| Arc::strong_count(s) > 1);
-                self.prune_at = (self.pool.len() * 2).max(64);
+        let n = match self.free.pop() {
+            Some(n) => {
+                self.sets[n as usize] = Some(set.clone());
+                self.uses[n as usize] = 1;
+                n
             }
-            self.pool.insert(set.clone());
+            None => {
+                self.sets.push(Some(set.clone()));
+                self.uses.push(1);
+                u32::try_from(self.sets.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        self.numbers.insert(set.clone(), n);
+        n
+    }
+
+    /// Set `n` is used once more.
+    fn add(&mut self, n: u32) {
+        if let Some(u) = self.uses.get_mut(n as usize) {
+            *u += 1;
         }
-        self.last = Some(set.clone());
+    }
+
+    /// Set `n` is used once less.
+    fn release(&mut self, n: u32) {
+        let Some(u) = self.uses.get_mut(n as usize).filter(|u| **u > 0) else {
+            return;
+        };
+        *u -= 1;
+        if *u == 0 {
+            if let Some(set) = self.sets[n as usize].take() {
+                self.numbers.remove(&set);
+            }
+            self.free.push(n);
+        }
+    }
+
+    fn get(&self, n: u32) -> Arc<Attributes> {
+        self.sets
+            .get(n as usize)
+            .and_then(Option::clone)
+            .unwrap_or_default()
+    }
+
+    fn len(&self) -> usize {
+        self.numbers.len()
+    }
+}
+
+/// One peer's entries (see the module's documentation).
+#[derive(Debug, Clone, Default)]
+struct PeerRoutes {
+    arena: Vec<u8>,
+    /// The offset of each live entry, hashed by its key bytes.
+    index: HashTable<u32>,
+    /// Bytes of dead entries in `arena`.
+    dead: usize,
+}
+
+fn key_at(arena: &[u8], at: u32) -> &[u8] {
+    Entry::at(arena, at as usize).map_or(&[], |e| e.key)
+}
+
+/// Where the next entry of `arena` goes, as an index offset.
+fn offset(arena: &[u8]) -> u32 {
+    u32::try_from(arena.len()).expect("a peer's route journal stays below 4 GiB")
+}
+
+impl PeerRoutes {
+    /// Puts `entry` (one encoded entry) in place of the entry of its key,
+    /// whose set is released, or at the end for a new key.
+    fn put(&mut self, entry: &[u8], hasher: &Hasher, pool: &mut Pool) {
+        let Some(new) = Entry::at(entry, 0) else {
+            return;
+        };
+        let hash = hasher.hash_one(new.key);
+        let arena = &mut self.arena;
+        let found = self
+            .index
+            .find_mut(hash, |&at| key_at(arena, at) == new.key);
+        match found {
+            Some(at) => {
+                let old_at = *at as usize;
+                let Some((old_len, old_set)) = Entry::at(arena, old_at).map(|e| (e.len, e.set))
+                else {
+                    return;
+                };
+                pool.release(old_set);
+                if old_len == entry.len() {
+                    arena[old_at..old_at + old_len].copy_from_slice(entry);
+                } else {
+                    self.dead += old_len;
+                    journal_entry::kill(arena, old_at);
+                    *at = offset(arena);
+                    arena.extend_from_slice(entry);
+                }
+            }
+            None => {
+                let at = offset(arena);
+                arena.extend_from_slice(entry);
+                self.index
+                    .insert_unique(hash, at, |&a| hasher.hash_one(key_at(arena, a)));
+            }
+        }
+        if self.dead > 1 << 16 && self.dead * 2 > self.arena.len() {
+            self.compact(hasher);
+        }
+    }
+
+    /// Writes the arena again without its dead entries.
+    fn compact(&mut self, hasher: &Hasher) {
+        let mut arena = Vec::with_capacity(self.arena.len() - self.dead);
+        for (at, e) in journal_entry::entries(&self.arena).filter(|(_, e)| !e.is_dead()) {
+            arena.extend_from_slice(&self.arena[at..at + e.len]);
+        }
+        self.arena = arena;
+        self.dead = 0;
+        self.index.clear();
+        for (at, e) in journal_entry::entries(&self.arena) {
+            let arena = &self.arena;
+            self.index
+                .insert_unique(hasher.hash_one(e.key), at as u32, |&a| {
+                    hasher.hash_one(key_at(arena, a))
+                });
+        }
+    }
+
+    fn live(&self) -> impl Iterator<Item = (usize, Entry<'_>)> {
+        journal_entry::entries(&self.arena).filter(|(_, e)| !e.is_dead())
+    }
+
+    /// Releases the sets of every entry (the peer's entries are dropped).
+    fn release(&self, pool: &mut Pool) {
+        self.live().for_each(|(_, e)| pool.release(e.set));
     }
 }
 
@@ -220,12 +240,17 @@ pub struct Journal {
     /// Peers whose Adj-RIB-Out the API cleared.
     cleared: BTreeSet<PeerId>,
     watchdogs: BTreeMap<PeerId, BTreeMap<String, bool>>,
-    sets: Sets,
+    pool: Pool,
     names: Names,
     hasher: Hasher,
+    scratch: Scratch,
+    /// The entry being put.
+    entry: Vec<u8>,
+    /// What [`Journal::held_bytes`] was when [`Journal::outgrew`] last said yes.
+    outgrown: usize,
 }
 
-/// Equal when they hold the same changes (whatever their sets' sharing,
+/// Equal when they hold the same changes (whatever their sets' numbers,
 /// the order their keys came in and the numbering of watchdog names).
 impl PartialEq for Journal {
     fn eq(&self, other: &Journal) -> bool {
@@ -242,53 +267,104 @@ impl Journal {
 
     /// Folds one change in.
     pub fn apply(&mut self, op: JournalOp) {
+        self.apply_ops(&JournalOps::from(vec![op]));
+    }
+
+    /// Folds the changes of one message in, in order.
+    pub fn apply_ops(&mut self, ops: &JournalOps) {
+        let (ops, sets) = ops.parts();
+        // each set of the message is held until its last change is in
+        let numbers: Vec<u32> = sets.iter().map(|s| self.pool.hold(s)).collect();
+        for op in ops {
+            self.apply_op(op, &numbers);
+        }
+        for n in numbers {
+            self.pool.release(n);
+        }
+    }
+
+    fn apply_op(&mut self, op: &Op, numbers: &[u32]) {
         match op {
-            JournalOp::Announce { peer, mut value } => {
-                self.sets.share(&mut value.route.attributes);
-                if self.names.full_for(value.watchdog.as_ref()) {
+            Op::Announce {
+                peer,
+                nlri,
+                next_hop,
+                set,
+                watchdog,
+                withdrawn,
+            } => {
+                if self.names.full_for(watchdog.as_deref()) {
                     self.compact_names();
                 }
-                let entry = Entry {
-                    route: value.route,
-                    watchdog: self.names.number(value.watchdog),
-                    kind: if value.withdrawn {
-                        Kind::AnnouncedWithdrawn
-                    } else {
-                        Kind::Announced
-                    },
+                let w = self.names.number(watchdog.as_deref());
+                let kind = match withdrawn {
+                    true => Kind::AnnouncedWithdrawn,
+                    false => Kind::Announced,
                 };
-                self.routes
-                    .entry(peer)
-                    .or_default()
-                    .put(entry, &self.hasher);
+                self.put(*peer, kind, w, numbers.get(*set as usize), nlri, next_hop);
             }
-            JournalOp::Withdraw { peer, mut value } => {
-                self.sets.share(&mut value.attributes);
-                let entry = Entry {
-                    route: value,
-                    watchdog: 0,
-                    kind: Kind::Withdrawn,
-                };
-                self.routes
-                    .entry(peer)
-                    .or_default()
-                    .put(entry, &self.hasher);
+            Op::Withdraw {
+                peer,
+                nlri,
+                next_hop,
+                set,
+            } => self.put(
+                *peer,
+                Kind::Withdrawn,
+                0,
+                numbers.get(*set as usize),
+                nlri,
+                next_hop,
+            ),
+            Op::Clear { peer } => {
+                if let Some(r) = self.routes.remove(peer) {
+                    r.release(&mut self.pool);
+                }
+                self.cleared.insert(*peer);
             }
-            JournalOp::Clear { peer } => {
-                self.routes.remove(&peer);
-                self.cleared.insert(peer);
-            }
-            JournalOp::Watchdog {
+            Op::Watchdog {
                 peer,
                 name,
                 announced,
             } => {
                 self.watchdogs
-                    .entry(peer)
+                    .entry(*peer)
                     .or_default()
-                    .insert(name, announced);
+                    .insert(name.clone(), *announced);
             }
         }
+    }
+
+    fn put(
+        &mut self,
+        peer: PeerId,
+        kind: Kind,
+        watchdog: u32,
+        set: Option<&u32>,
+        nlri: &Nlri,
+        next_hop: &NextHop,
+    ) {
+        let Some(&set) = set else {
+            return;
+        };
+        self.entry.clear();
+        let encoded = journal_entry::encode(
+            &mut self.entry,
+            &mut self.scratch,
+            kind,
+            watchdog,
+            set,
+            nlri,
+            next_hop,
+        );
+        if encoded.is_none() {
+            return;
+        }
+        self.pool.add(set);
+        self.routes
+            .entry(peer)
+            .or_default()
+            .put(&self.entry, &self.hasher, &mut self.pool);
     }
 
     /// Drops the watchdog names no entry uses any more and numbers the
@@ -298,16 +374,18 @@ impl Journal {
         let mut new = vec![0u32; self.names.names.len() + 1];
         let mut names: Vec<Arc<str>> = Vec::new();
         for r in self.routes.values_mut() {
-            for e in &mut r.slots {
-                let old = e.watchdog as usize;
-                if old == 0 {
-                    continue;
-                }
-                if new[old] == 0 {
+            let used: Vec<(usize, u32)> = r
+                .live()
+                .filter(|(_, e)| e.watchdog != 0)
+                .map(|(at, e)| (at, e.watchdog))
+                .collect();
+            for (at, old) in used {
+                let old = old as usize;
+                if new.get(old) == Some(&0) {
                     names.push(self.names.names[old - 1].clone());
                     new[old] = names.len() as u32;
                 }
-                e.watchdog = new[old];
+                journal_entry::renumber(&mut r.arena, at, new.get(old).copied().unwrap_or(0));
             }
         }
         self.names.numbers = names
@@ -321,7 +399,14 @@ impl Journal {
 
     /// Keeps only the peers `keep` says yes to (a reload removed the others).
     pub fn retain_peers(&mut self, keep: impl Fn(PeerId) -> bool) {
-        self.routes.retain(|p, _| keep(*p));
+        let pool = &mut self.pool;
+        self.routes.retain(|p, r| {
+            let kept = keep(*p);
+            if !kept {
+                r.release(pool);
+            }
+            kept
+        });
         self.cleared.retain(|p| keep(*p));
         self.watchdogs.retain(|p, _| keep(*p));
     }
@@ -330,13 +415,17 @@ impl Journal {
     pub fn len(&self) -> usize {
         self.routes
             .values()
-            .map(|r| r.slots.iter().filter(|e| e.kind != Kind::Withdrawn).count())
+            .map(|r| {
+                r.live()
+                    .filter(|(_, e)| e.kind() != Kind::Withdrawn)
+                    .count()
+            })
             .sum()
     }
 
     /// Number of entries held (announcements, withdrawals, clears, watchdogs).
     pub fn entries(&self) -> usize {
-        self.routes.values().map(|r| r.slots.len()).sum::<usize>()
+        self.routes.values().map(|r| r.index.len()).sum::<usize>()
             + self.cleared.len()
             + self.watchdogs.values().map(|w| w.len()).sum::<usize>()
     }
@@ -345,21 +434,67 @@ impl Journal {
         self.entries() == 0
     }
 
-    /// The change that puts `entry` back.
-    fn op_of(&self, peer: PeerId, entry: &Entry) -> JournalOp {
-        match entry.kind {
-            Kind::Withdrawn => JournalOp::Withdraw {
-                peer,
-                value: entry.route.clone(),
-            },
-            Kind::Announced | Kind::AnnouncedWithdrawn => JournalOp::Announce {
-                peer,
-                value: JournalRoute {
-                    route: entry.route.clone(),
-                    watchdog: self.names.name(entry.watchdog),
-                    withdrawn: entry.kind == Kind::AnnouncedWithdrawn,
-                },
-            },
+    /// Number of distinct attribute sets held.
+    pub fn sets(&self) -> usize {
+        self.pool.len()
+    }
+
+    /// Bytes the routes take in the peers' arenas (without the indexes).
+    pub fn arena_bytes(&self) -> usize {
+        self.routes.values().map(|r| r.arena.len()).sum()
+    }
+
+    /// Bytes the arenas and indexes hold (their capacity: 4 bytes and a
+    /// control byte a bucket).
+    pub fn held_bytes(&self) -> usize {
+        self.routes
+            .values()
+            .map(|r| r.arena.capacity() + r.index.capacity() * 5)
+            .sum()
+    }
+
+    /// Whether what the journal holds grew by half (and past 1 MiB) since
+    /// the last time this said so: the buffers it outgrew were freed, and
+    /// the allocator keeps freed pages a while, so the caller may have
+    /// them handed back (a million routes otherwise kept some 15 MB of
+    /// outgrown buffers).
+    pub fn outgrew(&mut self) -> bool {
+        let held = self.held_bytes();
+        let grew = held > (1 << 20) && held > self.outgrown + self.outgrown / 2;
+        if grew {
+            self.outgrown = held;
+        }
+        grew
+    }
+
+    /// Appends the changes that put one peer's entries back, in key
+    /// order (the keys sorted with the entries' offsets, each entry
+    /// decoded when its turn comes: sorting whole changes was mostly
+    /// moving them around).
+    fn peer_ops(&self, peer: PeerId, r: &PeerRoutes, out: &mut Chunks) {
+        let mut keys: Vec<(NlriKey, usize)> = r
+            .live()
+            .filter_map(|(at, e)| Some((e.key()?, at)))
+            .collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (_, at) in keys {
+            let Some(e) = Entry::at(&r.arena, at) else {
+                continue;
+            };
+            let Some((_, nlri, next_hop)) = e.decode() else {
+                continue;
+            };
+            let route = Route::new(nlri, next_hop, self.pool.get(e.set));
+            let ops = out.room();
+            match e.kind() {
+                Kind::Withdrawn => ops.withdraw(peer, &route),
+                kind => ops.announce(
+                    peer,
+                    &route,
+                    self.names.name(e.watchdog).as_deref(),
+                    kind == Kind::AnnouncedWithdrawn,
+                ),
+            }
         }
     }
 
@@ -367,32 +502,44 @@ impl Journal {
     /// at most `chunk` changes (each chunk one message): the clears, every
     /// peer's routes (peer by peer, each peer's in key order), then the
     /// watchdog states.
-    pub fn replay(&self, chunk: usize) -> Vec<Vec<JournalOp>> {
-        let clears = self
-            .cleared
-            .iter()
-            .map(|peer| JournalOp::Clear { peer: *peer });
-        let routes = self.routes.iter().flat_map(|(peer, r)| {
-            r.in_key_order()
-                .into_iter()
-                .map(move |entry| self.op_of(*peer, entry))
-        });
-        let watchdogs = self.watchdogs.iter().flat_map(|(peer, w)| {
-            w.iter().map(|(name, announced)| JournalOp::Watchdog {
-                peer: *peer,
-                name: name.clone(),
-                announced: *announced,
-            })
-        });
-        let chunk = chunk.max(1);
-        let mut out: Vec<Vec<JournalOp>> = Vec::new();
-        for op in clears.chain(routes).chain(watchdogs) {
-            match out.last_mut() {
-                Some(c) if c.len() < chunk => c.push(op),
-                _ => out.push(vec![op]),
+    pub fn replay(&self, chunk: usize) -> Vec<JournalOps> {
+        let mut out = Chunks {
+            chunk: chunk.max(1),
+            done: Vec::new(),
+        };
+        for peer in &self.cleared {
+            out.room().push(JournalOp::Clear { peer: *peer });
+        }
+        for (peer, r) in &self.routes {
+            self.peer_ops(*peer, r, &mut out);
+        }
+        for (peer, w) in &self.watchdogs {
+            for (name, announced) in w {
+                out.room().push(JournalOp::Watchdog {
+                    peer: *peer,
+                    name: name.clone(),
+                    announced: *announced,
+                });
             }
         }
-        out
+        out.done
+    }
+}
+
+/// Messages of at most `chunk` changes, filled in order.
+struct Chunks {
+    chunk: usize,
+    done: Vec<JournalOps>,
+}
+
+impl Chunks {
+    /// The message the next change goes to.
+    fn room(&mut self) -> &mut JournalOps {
+        if self.done.last().is_none_or(|c| c.len() >= self.chunk) {
+            self.done.push(JournalOps::new());
+        }
+        let last = self.done.len() - 1;
+        &mut self.done[last]
     }
 }
 

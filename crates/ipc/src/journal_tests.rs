@@ -36,13 +36,27 @@ fn wd(peer: PeerId, k: u8, v: u8) -> JournalOp {
     JournalOp::Withdraw { peer, value: route }
 }
 
+/// The changes of each message of a replay.
+fn lists(replay: Vec<JournalOps>) -> Vec<Vec<JournalOp>> {
+    replay.iter().map(|c| c.iter().collect()).collect()
+}
+
+/// The changes of a replay, in order.
+fn flat(replay: Vec<JournalOps>) -> Vec<JournalOp> {
+    lists(replay).concat()
+}
+
+/// The journal rebuilt from the replay of `j`, message by message (the
+/// messages serialized and read back, as they travel).
 fn rebuilt(j: &Journal, chunk: usize) -> Journal {
     let mut r = Journal::new();
     for c in j.replay(chunk) {
         assert!(c.len() <= chunk.max(1));
-        for op in c {
-            r.apply(op);
-        }
+        let config = crate::channel::bincode_config();
+        let bytes = bincode::serde::encode_to_vec(&c, config).expect("encodes");
+        let (back, _): (JournalOps, usize) =
+            bincode::serde::decode_from_slice(&bytes, config).expect("decodes");
+        r.apply_ops(&back);
     }
     r
 }
@@ -55,7 +69,7 @@ fn the_last_change_of_a_key_wins() {
     }
     assert_eq!(j.len(), 1);
     assert_eq!(j.entries(), 2);
-    assert_eq!(j.replay(10), vec![vec![ann(1, 1, 2), wd(2, 1, 4)]]);
+    assert_eq!(lists(j.replay(10)), vec![vec![ann(1, 1, 2), wd(2, 1, 4)]]);
 }
 
 #[test]
@@ -78,14 +92,14 @@ fn clear_removes_a_peers_routes_and_is_replayed_first() {
         announced: false,
     };
     assert_eq!(
-        j.replay(2),
+        lists(j.replay(2)),
         vec![
             vec![JournalOp::Clear { peer: 1 }, ann(1, 3, 1)],
             vec![ann(2, 2, 1), dog]
         ]
     );
     j.retain_peers(|p| p == 2);
-    assert_eq!(j.replay(5), vec![vec![ann(2, 2, 1)]]);
+    assert_eq!(lists(j.replay(5)), vec![vec![ann(2, 2, 1)]]);
 }
 
 /// Routes decoded from messages each have their own copy of their
@@ -98,7 +112,7 @@ fn equal_attribute_sets_are_held_once() {
         // a fresh allocation of the set of MED 7 each time
         j.apply(ann(1, k, 7));
     }
-    let replayed: Vec<JournalOp> = j.replay(usize::MAX).concat();
+    let replayed: Vec<JournalOp> = flat(j.replay(usize::MAX));
     let sets: Vec<&Arc<Attributes>> = replayed
         .iter()
         .map(|op| match op {
@@ -113,7 +127,7 @@ fn equal_attribute_sets_are_held_once() {
     for v in 0..=255u8 {
         j.apply(ann(2, 1, v));
     }
-    assert!(j.sets.pool.len() <= 128, "{}", j.sets.pool.len());
+    assert_eq!(j.sets(), 2, "MED 7 and the last one");
     assert_eq!(j.len(), 201);
 }
 
@@ -125,7 +139,7 @@ fn alternating_sets_are_each_shared_with_their_equals() {
     for k in 0..60u8 {
         j.apply(ann(1, k, k % 3));
     }
-    let replayed: Vec<JournalOp> = j.replay(usize::MAX).concat();
+    let replayed: Vec<JournalOp> = flat(j.replay(usize::MAX));
     let mut first: HashMap<Arc<Attributes>, Arc<Attributes>> = HashMap::new();
     for op in &replayed {
         let JournalOp::Announce { value, .. } = op else {
@@ -136,12 +150,12 @@ fn alternating_sets_are_each_shared_with_their_equals() {
         assert!(Arc::ptr_eq(seen, set), "one copy per distinct set");
     }
     assert_eq!(first.len(), 3);
-    assert_eq!(j.sets.pool.len(), 3);
+    assert_eq!(j.sets(), 3);
 }
 
 /// Every key is found again after the index grew (it is rehashed from
-/// the hashes kept beside the slots): announcing all of them again
-/// replaces each in place, adds none.
+/// the key bytes in the arena): announcing all of them again replaces
+/// each in place, adds none.
 #[test]
 fn keys_are_found_after_the_index_grew() {
     let mut j = Journal::new();
@@ -154,11 +168,9 @@ fn keys_are_found_after_the_index_grew() {
     }
     assert_eq!(j.len(), 256, "replaced in place");
     let r = &j.routes[&1];
-    assert_eq!(r.hashes.len(), r.slots.len());
-    for (e, h) in r.slots.iter().zip(&r.hashes) {
-        assert_eq!(*h, fold(j.hasher.hash_one(e.route.key())));
-    }
-    let replayed: Vec<JournalOp> = j.replay(usize::MAX).concat();
+    assert_eq!(r.index.len(), 256);
+    assert_eq!(r.dead, 0, "same length: overwritten in place");
+    let replayed: Vec<JournalOp> = flat(j.replay(usize::MAX));
     assert_eq!(
         replayed,
         (0..=255u8).map(|k| ann(1, k, 4)).collect::<Vec<_>>()
@@ -216,7 +228,7 @@ fn compaction_matches_a_model() {
                 },
             ))
             .collect();
-        let got: Vec<JournalOp> = j.replay(usize::MAX).into_iter().flatten().collect();
+        let got: Vec<JournalOp> = flat(j.replay(usize::MAX));
         assert_eq!(got, want);
         let chunk = (next() % 5) as usize;
         assert_eq!(rebuilt(&j, chunk), j);
@@ -326,7 +338,7 @@ fn slot_table_matches_a_keyed_model() {
                     }),
             )
             .collect();
-        let got: Vec<JournalOp> = j.replay(usize::MAX).concat();
+        let got: Vec<JournalOp> = flat(j.replay(usize::MAX));
         assert_eq!(got, want, "round {round}");
         let announced = model
             .values()
@@ -343,4 +355,67 @@ fn slot_table_matches_a_keyed_model() {
         );
         assert_eq!(rebuilt(&j, 1 + (next() % 7) as usize), j);
     }
+}
+
+/// Entries replaced by longer or shorter ones leave dead bytes behind:
+/// once they are half the arena it is written again without them, and
+/// every key is still found with its last change.
+#[test]
+fn dead_entries_are_dropped_and_keys_still_found() {
+    let mut j = Journal::new();
+    let keys = 2000u64;
+    for round in 0..12u8 {
+        for k in 0..keys {
+            let route = keyed_route(k * 41 + 7, round);
+            let watchdog = (round % 2 == 0).then(|| "dog".to_string());
+            j.apply(JournalOp::Announce {
+                peer: 1,
+                value: JournalRoute {
+                    route,
+                    watchdog,
+                    withdrawn: false,
+                },
+            });
+        }
+        let r = &j.routes[&1];
+        assert!(
+            r.dead <= (1 << 16) || r.dead * 2 <= r.arena.len(),
+            "round {round}: {} dead of {}",
+            r.dead,
+            r.arena.len()
+        );
+    }
+    let got = flat(j.replay(usize::MAX));
+    assert_eq!(got.len(), j.entries());
+    assert!(got.iter().all(|op| matches!(op,
+        JournalOp::Announce { value, .. }
+            if value.watchdog.is_none() && value.route.attributes.med == Some(11))));
+    assert_eq!(j.sets(), 1, "the replaced sets are dropped");
+    assert_eq!(rebuilt(&j, 300), j);
+}
+
+/// `outgrew` says yes once per growth by half past 1 MiB, not at every change.
+#[test]
+fn outgrowing_is_told_once_per_growth() {
+    let mut j = Journal::new();
+    let mut told = 0;
+    let set = Arc::new(Attributes::default());
+    for k in 0..200_000u32 {
+        let net = ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(k << 8), 24).expect("prefix");
+        let route = Route::new(
+            ferrobgp_wire::nlri::Prefix::unicast(net.into()),
+            ferrobgp_wire::route::NextHop::None,
+            set.clone(),
+        );
+        j.apply(JournalOp::Withdraw {
+            peer: 1,
+            value: route,
+        });
+        if k % 1000 == 0 && j.outgrew() {
+            told += 1;
+        }
+    }
+    assert!(j.held_bytes() > 2 << 20);
+    assert!((1..=8).contains(&told), "{told}");
+    assert!(!j.outgrew());
 }

@@ -7,21 +7,25 @@
 //! `SCM_RIGHTS`. A peer that sends garbage or closes its end yields an
 //! [`Error`]: it is dead.
 
+mod change_reader;
 mod changes_frame;
 pub mod channel;
 mod config_payload;
 mod error;
 pub mod journal;
+mod journal_entry;
+mod journal_ops;
 mod messages;
 mod metrics;
 pub mod peer;
 pub mod pipe;
+mod sets;
 
 pub use changes_frame::{ChangesFrame, RibFrame};
 pub use channel::{pair, Channel, Receiver, Sender};
 pub use config_payload::ConfigPayload;
 pub use error::{Error, Result};
-pub use journal::{Journal, JournalOp, JournalRoute};
+pub use journal::{Journal, JournalOp, JournalOps, JournalRoute};
 pub use messages::*;
 pub use metrics::{LatencyHistogram, PeerMetrics, RibMetrics, SourceMetrics};
 pub use peer::{FsmConfig, PeerConfig};

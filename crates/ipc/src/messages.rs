@@ -5,6 +5,7 @@
 //! must get with each message (a mismatch means the sender is broken).
 
 use crate::config_payload::ConfigPayload;
+use crate::sets::SetTable;
 use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::message::operational::Operational;
 use ferrobgp_wire::message::{Open, RouteRefresh};
@@ -12,7 +13,6 @@ use ferrobgp_wire::negotiated::Negotiated;
 use ferrobgp_wire::nlri::Nlri;
 use ferrobgp_wire::route::{NextHop, Route};
 use ferrobgp_wire::Family;
-use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -122,7 +122,7 @@ pub enum SupervisorToRib {
     /// A part of the route journal (see [`crate::journal`]) a new rib
     /// replays after a crash of the previous one, sent after `Init` and
     /// before any helper, worker or control socket.
-    Journal(Vec<crate::journal::JournalOp>),
+    Journal(crate::journal::JournalOps),
     /// The metrics endpoint is scraped: answer
     /// [`RibToSupervisor::Metrics`] with the same `n` and the rib's
     /// counters (cheap: no walk over the tables).
@@ -174,7 +174,7 @@ pub enum RibToSupervisor {
     /// the supervisor reads to its end even after the rib died.
     Journal {
         seq: u64,
-        ops: Vec<crate::journal::JournalOp>,
+        ops: crate::journal::JournalOps,
     },
     /// Answer to [`SupervisorToRib::Metrics`] `n`.
     Metrics {
@@ -321,40 +321,13 @@ pub enum Change {
 /// (the same `Arc` is found by its address, an equal set by value).
 #[derive(Debug, Clone, Default)]
 pub struct ChangeList {
-    attributes: Vec<Arc<Attributes>>,
-    by_value: HashMap<Arc<Attributes>, u32>,
-    /// Set index by `Arc` address; every address recorded stays valid
-    /// (and unique) because `attributes` or `held` keeps that `Arc`.
-    by_address: HashMap<usize, u32>,
-    held: Vec<Arc<Attributes>>,
+    sets: SetTable,
     changes: Vec<Change>,
 }
 
 impl ChangeList {
     pub fn new() -> ChangeList {
         ChangeList::default()
-    }
-
-    /// The index of `set`, added when it is new.
-    fn index(&mut self, set: &Arc<Attributes>) -> u32 {
-        let address = Arc::as_ptr(set) as usize;
-        if let Some(i) = self.by_address.get(&address) {
-            return *i;
-        }
-        let i = match self.by_value.get(set) {
-            Some(i) => {
-                self.held.push(set.clone());
-                *i
-            }
-            None => {
-                let i = u32::try_from(self.attributes.len()).unwrap_or(u32::MAX);
-                self.attributes.push(set.clone());
-                self.by_value.insert(set.clone(), i);
-                i
-            }
-        };
-        self.by_address.insert(address, i);
-        i
     }
 
     /// Appends the announcement of `route`.
@@ -387,7 +360,7 @@ impl ChangeList {
     /// Appends the change `make` builds of `route`'s parts, its attribute
     /// set as this list's index.
     fn route(&mut self, route: Route, make: fn(Nlri, NextHop, u32) -> Change) {
-        let attributes = self.index(&route.attributes);
+        let attributes = self.sets.index(&route.attributes);
         self.changes
             .push(make(route.nlri, route.next_hop, attributes));
     }
@@ -403,7 +376,12 @@ impl ChangeList {
     /// Appends `other`'s changes, its routes re-pointed to this list's
     /// attribute sets.
     pub fn append(&mut self, other: ChangeList) {
-        let sets: Vec<u32> = other.attributes.iter().map(|a| self.index(a)).collect();
+        let sets: Vec<u32> = other
+            .sets
+            .sets()
+            .iter()
+            .map(|a| self.sets.index(a))
+            .collect();
         self.changes.reserve(other.changes.len());
         for mut c in other.changes {
             if let Change::Announce { attributes, .. }
@@ -422,7 +400,7 @@ impl ChangeList {
 
     /// The distinct attribute sets, in order of first use.
     pub fn attributes(&self) -> &[Arc<Attributes>] {
-        &self.attributes
+        self.sets.sets()
     }
 
     pub fn len(&self) -> usize {
@@ -437,7 +415,7 @@ impl ChangeList {
     pub fn into_message(self, seq: Seq) -> RibToSession {
         RibToSession::Changes {
             seq,
-            attributes: self.attributes,
+            attributes: self.sets.into_sets(),
             changes: self.changes,
         }
     }

@@ -110,13 +110,13 @@ fn rib_to_sup() -> Vec<RibToSupervisor> {
         },
         RibToSupervisor::Journal {
             seq: u64::MAX,
-            ops: Vec::new(),
+            ops: JournalOps::new(),
         },
     ]
 }
 
-fn journal_ops() -> Vec<JournalOp> {
-    vec![
+fn journal_ops() -> JournalOps {
+    JournalOps::from(vec![
         JournalOp::Announce {
             peer: 1,
             value: JournalRoute {
@@ -135,7 +135,16 @@ fn journal_ops() -> Vec<JournalOp> {
             name: "dog".into(),
             announced: true,
         },
-    ]
+        // the set of the first route again: sent once
+        JournalOp::Announce {
+            peer: 5,
+            value: JournalRoute {
+                route: route("10.5.0.0/24", &attributes(1)),
+                watchdog: None,
+                withdrawn: false,
+            },
+        },
+    ])
 }
 
 /// A neighbor's session configuration with every optional part set.

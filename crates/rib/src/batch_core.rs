@@ -23,7 +23,7 @@ use crate::dispatch::{dispatch, Caller, Effect};
 use ferrobgp_api::ack::Outcome;
 use ferrobgp_api::Command;
 use ferrobgp_config::route::operational::{OperationalKind, OperationalMessage};
-use ferrobgp_ipc::JournalOp;
+use ferrobgp_ipc::JournalOps;
 use ferrobgp_wire::route::Route;
 use ferrobgp_wire::Family;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -119,7 +119,7 @@ pub struct Plan {
     /// The operational messages not sent, with why, for the shell's log.
     pub unsent: Vec<(PeerId, Family, Unsent)>,
     /// The journal changes (none: no journal message, nothing to wait for).
-    pub journal: Vec<JournalOp>,
+    pub journal: JournalOps,
     /// For the supervisor and the workers (teardown, shutdown, reload,
     /// restart), after the changes went out.
     pub after: Vec<Effect>,

@@ -6,12 +6,13 @@
 
 use crate::batch::{BatchCommand, Op, RouteEntry};
 use crate::error::RibError;
-use ferrobgp_ipc::{JournalOp, JournalRoute};
+use ferrobgp_ipc::{JournalOp, JournalOps};
 
 /// The journal changes of the commands of a batch that were applied
-/// (`results` in the same order as `commands`; a failed one changed nothing).
-pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> Vec<JournalOp> {
-    let mut ops = Vec::new();
+/// (`results` in the same order as `commands`; a failed one changed
+/// nothing), each attribute set once in the message.
+pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> JournalOps {
+    let mut ops = JournalOps::new();
     for (c, r) in commands.iter().zip(results) {
         if r.is_err() {
             continue;
@@ -20,22 +21,12 @@ pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> Ve
             match &c.op {
                 Op::Announce(entries) => {
                     for e in entries {
-                        ops.push(JournalOp::Announce {
-                            peer,
-                            value: JournalRoute {
-                                route: e.route.clone(),
-                                watchdog: e.watchdog.clone(),
-                                withdrawn: e.withdrawn,
-                            },
-                        });
+                        ops.announce(peer, &e.route, e.watchdog.as_deref(), e.withdrawn);
                     }
                 }
                 Op::Withdraw(routes) => {
                     for r in routes {
-                        ops.push(JournalOp::Withdraw {
-                            peer,
-                            value: r.clone(),
-                        });
+                        ops.withdraw(peer, r);
                     }
                 }
                 Op::ClearOut => ops.push(JournalOp::Clear { peer }),
@@ -55,9 +46,9 @@ pub fn ops_of(commands: &[BatchCommand], results: &[Result<(), RibError>]) -> Ve
 
 /// The commands that replay journal changes (from
 /// [`ferrobgp_ipc::Journal::replay`]).
-pub fn commands_of(ops: Vec<JournalOp>) -> Vec<BatchCommand> {
-    let mut commands = Vec::new();
-    for op in ops {
+pub fn commands_of(ops: &JournalOps) -> Vec<BatchCommand> {
+    let mut commands = Vec::with_capacity(ops.len());
+    for op in ops.iter() {
         let c = match op {
             JournalOp::Announce { peer, value, .. } => BatchCommand {
                 peers: vec![peer],
@@ -147,11 +138,9 @@ mod tests {
         let results = direct.apply_batch(&cmds).results;
         assert!(results[2].is_err());
         let mut j = Journal::new();
-        for op in ops_of(&cmds, &results) {
-            j.apply(op);
-        }
+        j.apply_ops(&ops_of(&cmds, &results));
         assert_eq!(j.len(), 3);
-        let replay = commands_of(j.replay(usize::MAX).concat());
+        let replay: Vec<BatchCommand> = j.replay(1).iter().flat_map(commands_of).collect();
         let one = |peer: u32, op: Op| BatchCommand {
             peers: vec![peer],
             op,

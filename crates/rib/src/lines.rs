@@ -50,6 +50,9 @@ impl LineFramer {
                     self.skipping = Some(self.buf.len() + part.len());
                     self.buf = Vec::new();
                 }
+                // a complete line not started in an earlier read is
+                // taken from `data` below, never copied here first
+                None if nl.is_some() && self.buf.is_empty() => {}
                 None => self.buf.extend_from_slice(part),
             }
             let Some(nl) = nl else {
@@ -57,15 +60,27 @@ impl LineFramer {
             };
             out.push(match self.skipping.take() {
                 Some(n) => Line::TooLong(n),
+                // a whole line in this read (the common case): one copy,
+                // straight into its string
+                None if self.buf.is_empty() => Line::Text(text(part)),
                 None => {
-                    let line = std::mem::take(&mut self.buf);
-                    let line = line.strip_suffix(b"\r").unwrap_or(&line);
-                    Line::Text(String::from_utf8_lossy(line).into_owned())
+                    let line = text(&self.buf);
+                    self.buf.clear();
+                    if self.buf.capacity() > 4096 {
+                        self.buf = Vec::new();
+                    }
+                    Line::Text(line)
                 }
             });
             data = &data[nl + 1..];
         }
     }
+}
+
+/// A line's text without its `\r`, invalid UTF-8 replaced.
+fn text(line: &[u8]) -> String {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    String::from_utf8_lossy(line).into_owned()
 }
 
 #[cfg(test)]
@@ -101,6 +116,20 @@ mod tests {
             ]
         );
         assert_eq!(f.buffered(), 1);
+    }
+
+    #[test]
+    fn carriage_returns_and_bad_bytes_wherever_the_reads_cut() {
+        let whole: &[u8] = b"a\xffb\r\nsecond\r\n\r\nthird";
+        for cut in 0..whole.len() {
+            let mut f = LineFramer::new(100);
+            let out = feed(&mut f, &[&whole[..cut], &whole[cut..], b"\n"]);
+            assert_eq!(
+                out,
+                [text("a\u{fffd}b"), text("second"), text(""), text("third")],
+                "cut at {cut}"
+            );
+        }
     }
 
     #[test]

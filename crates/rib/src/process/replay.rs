@@ -6,9 +6,9 @@
 use super::*;
 
 impl State {
-    pub(super) fn replay_journal(&mut self, ops: Vec<ipc::JournalOp>) {
+    pub(super) fn replay_journal(&mut self, ops: ipc::JournalOps) {
         let n = ops.len();
-        let commands = crate::journal::commands_of(ops);
+        let commands = crate::journal::commands_of(&ops);
         // the journal may take routes back off a peer awaiting its resync
         crate::resync::note_taken(&mut self.resync_gone, &self.table, &commands, true);
         let result = self.table.apply_batch(&commands);

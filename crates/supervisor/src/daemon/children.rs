@@ -205,11 +205,7 @@ impl Daemon {
             // applied before the next rib gets the journal.
             if self.rib_channel_open == Some(gen) {
                 match msg {
-                    Ok(RibToSupervisor::Journal { ops, .. }) => {
-                        for op in ops {
-                            self.journal.apply(op);
-                        }
-                    }
+                    Ok(RibToSupervisor::Journal { ops, .. }) => self.journal.apply_ops(&ops),
                     Err(_) => self.rib_channel_open = None,
                     Ok(_) => {}
                 }
@@ -253,8 +249,9 @@ impl Daemon {
                 // the batch's answers waited for this message to be
                 // written here, not for it to be applied: what a rib
                 // wrote is read to the end even after it died (above)
-                for op in ops {
-                    self.journal.apply(op);
+                self.journal.apply_ops(&ops);
+                if self.journal.outgrew() {
+                    (self.opts.release_memory)();
                 }
             }
             Ok(RibToSupervisor::Metrics { n, snapshot }) => self.on_rib_metrics(n, snapshot),
