@@ -13,6 +13,7 @@ mod after_burst;
 mod batch;
 mod batch_core;
 mod change;
+mod chunked;
 pub mod dispatch;
 mod error;
 mod first_queue;
