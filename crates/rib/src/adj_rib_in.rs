@@ -10,6 +10,7 @@ use ferrobgp_wire::nlri::{Nlri, NlriKey};
 use ferrobgp_wire::route::{Route, RouteChange};
 use ferrobgp_wire::update::Received;
 use ferrobgp_wire::Family;
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// A peer's Adj-RIB-In.
@@ -170,7 +171,7 @@ impl AdjRibIn {
     }
 
     /// Every route: those of this session, then the stale ones.
-    pub fn routes(&self) -> impl Iterator<Item = &Route> + '_ {
+    pub fn routes(&self) -> impl Iterator<Item = Cow<'_, Route>> + '_ {
         self.table.iter().chain(self.stale.iter())
     }
 

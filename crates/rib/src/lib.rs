@@ -26,6 +26,7 @@ pub mod process;
 mod resync;
 pub mod show;
 pub mod static_routes;
+mod stored;
 pub mod table;
 mod tally;
 mod watchdog;

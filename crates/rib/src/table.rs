@@ -7,10 +7,12 @@
 //! and removal O(log n); ordered iteration is linear.
 
 use crate::chunked::Chunked;
-use ferrobgp_wire::nlri::{Nlri, NlriKey};
+use crate::stored::Stored;
+use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 /// Below this many removed slots the table never compacts (small in unit
@@ -20,10 +22,11 @@ const MIN_COMPACT: usize = if cfg!(test) { 4 } else { 1024 };
 /// Routes by key, in insertion order.
 ///
 /// The routes live in a chunked vector ([`Chunked`]: growing never copies
-/// them) in insertion order (a removed route leaves an empty slot,
+/// them), an IPv4 prefix route packed in 24 bytes ([`Stored`]), in
+/// insertion order (a removed route leaves an empty slot,
 /// squeezed out once they outnumber the routes) and a hash table holds
 /// only each route's slot number (4 bytes): the key is not stored twice,
-/// it is recomputed from the route when probing (a copy for IP prefixes).
+/// it is recomputed from the route when probing (no call for IP prefixes).
 /// When the index is full it is rebuilt twice as large by reading the
 /// slots in order, rather than by hashbrown's rehash, which reads them in
 /// bucket order (a cache miss a route). Measured at one million routes:
@@ -32,7 +35,7 @@ const MIN_COMPACT: usize = if cfg!(test) { 4 } else { 1024 };
 pub struct RouteTable {
     /// Slot numbers, hashed by the key of the route in the slot.
     index: HashTable<u32>,
-    slots: Chunked<Option<Route>>,
+    slots: Chunked<Option<Stored>>,
     /// Empty slots in `slots`.
     holes: usize,
     hasher: foldhash::fast::RandomState,
@@ -62,8 +65,11 @@ impl RouteTable {
             .map(|&n| n as usize)
     }
 
-    pub fn get(&self, key: &NlriKey) -> Option<&Route> {
-        self.find(key).and_then(|n| self.slots.get(n).as_ref())
+    /// The route with this key (rebuilt if packed: see [`Stored::route`]).
+    pub fn get(&self, key: &NlriKey) -> Option<Cow<'_, Route>> {
+        self.find(key)
+            .and_then(|n| self.slots.get(n).as_ref())
+            .map(Stored::route)
     }
 
     pub fn contains(&self, key: &NlriKey) -> bool {
@@ -84,7 +90,8 @@ impl RouteTable {
         route: Route,
         keep: impl FnOnce(&Route) -> bool,
     ) -> Option<Option<Route>> {
-        let key = key_of(&route);
+        let route = Stored::new(route);
+        let key = route.key();
         let hash = self.hasher.hash_one(&key);
         if self.index.len() == self.index.capacity() && !self.contains(&key) {
             self.rebuild_index();
@@ -98,10 +105,10 @@ impl RouteTable {
         match entry {
             Entry::Occupied(e) => {
                 let slot = self.slots.get_mut(*e.get() as usize);
-                if slot.as_ref().is_some_and(keep) {
+                if slot.as_ref().is_some_and(|s| keep(&s.route())) {
                     return None;
                 }
-                Some(slot.replace(route))
+                Some(slot.replace(route).map(Stored::into_route))
             }
             Entry::Vacant(e) => {
                 let n = u32::try_from(self.slots.len()).expect("fewer than 2^32 routes in a table");
@@ -135,6 +142,7 @@ impl RouteTable {
         let (n, _) = entry.remove();
         let route = self.slots.get_mut(n as usize).take();
         self.holes += 1;
+        let route = route.map(Stored::into_route);
         if self.holes >= MIN_COMPACT && self.holes > self.index.len() {
             self.compact();
         }
@@ -162,7 +170,7 @@ impl RouteTable {
         let rehash = |&m: &u32| hasher.hash_one(slot_key(slots, m));
         for (n, slot) in slots.iter().enumerate() {
             if let Some(route) = slot {
-                index.insert_unique(hasher.hash_one(key_of(route)), n as u32, rehash);
+                index.insert_unique(hasher.hash_one(route.key()), n as u32, rehash);
             }
         }
         self.index = index;
@@ -174,46 +182,36 @@ impl RouteTable {
         self.holes = 0;
     }
 
-    /// The routes in insertion order.
-    pub fn iter(&self) -> impl Iterator<Item = &Route> + '_ {
-        self.slots.iter().flatten()
+    /// The routes in insertion order (rebuilt if packed: see
+    /// [`Stored::route`]).
+    pub fn iter(&self) -> impl Iterator<Item = Cow<'_, Route>> + '_ {
+        self.slots.iter().flatten().map(Stored::route)
     }
 
     /// Takes every route out, in insertion order.
     pub fn drain(&mut self) -> Vec<Route> {
         let slots = std::mem::take(&mut self.slots);
         self.clear();
-        slots.into_elements().flatten().collect()
+        slots
+            .into_elements()
+            .flatten()
+            .map(Stored::into_route)
+            .collect()
     }
 }
 
-/// The key of `route`, without a call for an IP prefix (nearly every route
-/// of a large table).
+/// Whether the route in a slot has `key`.
 #[inline]
-fn key_of(route: &Route) -> NlriKey {
-    match &route.nlri {
-        Nlri::Prefix(p) => NlriKey::Prefix(*p),
-        other => other.key(),
-    }
-}
-
-/// Whether the route in a slot has `key`, without building its key for an
-/// IP prefix (only an IP prefix has a `NlriKey::Prefix` key).
-#[inline]
-fn has_key(slot: &Option<Route>, key: &NlriKey) -> bool {
-    match (slot.as_ref().map(|r| &r.nlri), key) {
-        (Some(Nlri::Prefix(p)), NlriKey::Prefix(k)) => p == k,
-        (None | Some(Nlri::Prefix(_)), _) | (_, NlriKey::Prefix(_)) => false,
-        (Some(other), _) => other.key() == *key,
-    }
+fn has_key(slot: &Option<Stored>, key: &NlriKey) -> bool {
+    slot.as_ref().is_some_and(|s| s.has_key(key))
 }
 
 /// The key of the route in slot `n`, which the index points to: never empty.
-fn slot_key(slots: &Chunked<Option<Route>>, n: u32) -> NlriKey {
+fn slot_key(slots: &Chunked<Option<Stored>>, n: u32) -> NlriKey {
     slots
         .get(n as usize)
         .as_ref()
-        .map(key_of)
+        .map(Stored::key)
         .expect("the index points to occupied slots")
 }
 
@@ -266,11 +264,11 @@ mod tests {
                 .collect::<Vec<_>>()
         );
         assert_eq!(t.len(), 3);
-        assert_eq!(t.get(&key), Some(&expected[2]));
+        assert_eq!(t.get(&key).as_deref(), Some(&expected[2]));
         // insert_unless: kept when `keep` says so, else replaced in place
         let kept = route("10.0.0.0/24", "192.0.2.7");
         assert_eq!(t.insert_unless(kept.clone(), |_| true), None);
-        assert_eq!(t.get(&kept.key()), Some(&expected[0]));
+        assert_eq!(t.get(&kept.key()).as_deref(), Some(&expected[0]));
         assert_eq!(
             t.insert_unless(kept.clone(), |_| false),
             Some(Some(expected[0].clone()))
@@ -317,9 +315,10 @@ mod tests {
                 prop_assert!(t.holes < MIN_COMPACT || t.holes <= t.len());
             }
             prop_assert_eq!(t.len(), model.len());
-            prop_assert_eq!(t.iter().cloned().collect::<Vec<_>>(), model.clone());
+            prop_assert_eq!(t.iter().map(Cow::into_owned).collect::<Vec<_>>(), model.clone());
             for m in &model {
-                prop_assert_eq!(t.get(&m.key()), Some(m));
+                let got = t.get(&m.key()).map(Cow::into_owned);
+                prop_assert_eq!(got.as_ref(), Some(m));
             }
             prop_assert_eq!(t.drain(), model);
             prop_assert!(t.is_empty());
@@ -347,15 +346,15 @@ mod tests {
             }
         }
         assert!(grew >= 8, "{grew}");
-        let keys: Vec<NlriKey> = t.iter().map(Route::key).collect();
+        let keys: Vec<NlriKey> = t.iter().map(|r| r.key()).collect();
         assert!(keys.iter().all(|k| t.contains(k)));
         for k in keys.iter().step_by(2) {
             assert!(t.remove(k).is_some());
         }
-        let back = t.get(&keys[1]).cloned().expect("kept");
+        let back = t.get(&keys[1]).map(Cow::into_owned).expect("kept");
         assert!(t.remove(&keys[1]).is_some());
         t.insert(back.clone());
-        assert_eq!(t.iter().last(), Some(&back));
+        assert_eq!(t.iter().last().as_deref(), Some(&back));
         assert_eq!(t.len(), 1500);
         assert!(keys.iter().skip(1).step_by(2).all(|k| t.contains(k)));
     }

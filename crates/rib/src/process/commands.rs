@@ -278,7 +278,8 @@ impl State {
         };
         families.sort();
         families.dedup();
-        let table: Vec<ferrobgp_wire::route::Route> = rib.out.routes().cloned().collect();
+        let table: Vec<ferrobgp_wire::route::Route> =
+            rib.out.routes().map(std::borrow::Cow::into_owned).collect();
         let markers = p.neighbor.capabilities.route_refresh;
         events::flush_resend(changes, &table, &families, markers)
     }

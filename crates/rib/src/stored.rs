@@ -1,0 +1,269 @@
+//! How a route table slot holds a route: an IPv4 unicast or multicast
+//! prefix with an IPv4 (or `self`, or no) next hop — nearly every route of
+//! a large table — packed in 24 bytes beside its shared attribute set, any
+//! other route boxed whole. A [`Route`] is 64 bytes; the table is most of
+//! the rib's memory per route.
+//!
+//! Packing is lossless: [`Stored::into_route`] gives back the route that
+//! went in, field for field.
+
+use ferrobgp_wire::attribute::Attributes;
+use ferrobgp_wire::nlri::{Nlri, NlriKey, Prefix};
+use ferrobgp_wire::route::{NextHop, Route};
+use ferrobgp_wire::Safi;
+use ipnet::{IpNet, Ipv4Net};
+use std::borrow::Cow;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+/// `flags` bits of [`Stored::V4`].
+const MULTICAST: u8 = 1;
+const HAS_PATH_ID: u8 = 2;
+const NEXT_HOP_V4: u8 = 4;
+const NEXT_HOP_SELF: u8 = 8;
+
+/// A route as a table slot holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// An IPv4 prefix route, packed.
+    V4 {
+        attributes: Arc<Attributes>,
+        addr: u32,
+        next_hop: u32,
+        path_id: u32,
+        len: u8,
+        /// [`MULTICAST`], [`HAS_PATH_ID`], and [`NEXT_HOP_V4`] or
+        /// [`NEXT_HOP_SELF`] (neither: no next hop).
+        flags: u8,
+    },
+    /// Any other route.
+    Boxed(Box<Route>),
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Option<Stored>>() == 24);
+
+impl Stored {
+    pub fn new(route: Route) -> Stored {
+        let Nlri::Prefix(p) = &route.nlri else {
+            return Stored::Boxed(Box::new(route));
+        };
+        let (IpNet::V4(net), Some(safi_flag)) = (p.net, safi_flag(p.safi)) else {
+            return Stored::Boxed(Box::new(route));
+        };
+        let (next_hop, nh_flag) = match route.next_hop {
+            NextHop::V4(a) => (u32::from(a), NEXT_HOP_V4),
+            NextHop::SelfAddress => (0, NEXT_HOP_SELF),
+            NextHop::None => (0, 0),
+            _ => return Stored::Boxed(Box::new(route)),
+        };
+        let path_flag = if p.path_id.is_some() { HAS_PATH_ID } else { 0 };
+        Stored::V4 {
+            addr: u32::from(net.addr()),
+            len: net.prefix_len(),
+            path_id: p.path_id.unwrap_or(0),
+            next_hop,
+            flags: safi_flag | path_flag | nh_flag,
+            attributes: route.attributes,
+        }
+    }
+
+    /// The prefix of a packed route.
+    #[inline]
+    fn v4_prefix(addr: u32, len: u8, path_id: u32, flags: u8) -> Prefix {
+        let net = Ipv4Net::new(Ipv4Addr::from(addr), len).expect("a packed length is at most 32");
+        Prefix {
+            safi: if flags & MULTICAST != 0 {
+                Safi::MULTICAST
+            } else {
+                Safi::UNICAST
+            },
+            net: IpNet::V4(net),
+            path_id: (flags & HAS_PATH_ID != 0).then_some(path_id),
+        }
+    }
+
+    /// The route's key (that of [`Route::key`]).
+    #[inline]
+    pub fn key(&self) -> NlriKey {
+        match self {
+            Stored::V4 {
+                addr,
+                len,
+                path_id,
+                flags,
+                ..
+            } => NlriKey::Prefix(Self::v4_prefix(*addr, *len, *path_id, *flags)),
+            Stored::Boxed(route) => match &route.nlri {
+                Nlri::Prefix(p) => NlriKey::Prefix(*p),
+                other => other.key(),
+            },
+        }
+    }
+
+    /// Whether the route's key is `key`, without building the key of an IP
+    /// prefix (only an IP prefix has a `NlriKey::Prefix` key).
+    #[inline]
+    pub fn has_key(&self, key: &NlriKey) -> bool {
+        match (self, key) {
+            (
+                Stored::V4 {
+                    addr,
+                    len,
+                    path_id,
+                    flags,
+                    ..
+                },
+                NlriKey::Prefix(k),
+            ) => Self::v4_prefix(*addr, *len, *path_id, *flags) == *k,
+            (Stored::V4 { .. }, _) => false,
+            (Stored::Boxed(route), key) => match (&route.nlri, key) {
+                (Nlri::Prefix(p), NlriKey::Prefix(k)) => p == k,
+                (Nlri::Prefix(_), _) | (_, NlriKey::Prefix(_)) => false,
+                (other, key) => other.key() == *key,
+            },
+        }
+    }
+
+    /// The route: rebuilt when packed (its attribute set shared, not
+    /// copied), borrowed when boxed.
+    pub fn route(&self) -> Cow<'_, Route> {
+        match self {
+            Stored::V4 {
+                attributes,
+                addr,
+                next_hop,
+                path_id,
+                len,
+                flags,
+            } => Cow::Owned(Route {
+                nlri: Nlri::Prefix(Self::v4_prefix(*addr, *len, *path_id, *flags)),
+                next_hop: v4_next_hop(*next_hop, *flags),
+                attributes: attributes.clone(),
+            }),
+            Stored::Boxed(route) => Cow::Borrowed(route),
+        }
+    }
+
+    /// The route that went in.
+    pub fn into_route(self) -> Route {
+        match self {
+            Stored::V4 {
+                attributes,
+                addr,
+                next_hop,
+                path_id,
+                len,
+                flags,
+            } => Route {
+                nlri: Nlri::Prefix(Self::v4_prefix(addr, len, path_id, flags)),
+                next_hop: v4_next_hop(next_hop, flags),
+                attributes,
+            },
+            Stored::Boxed(route) => *route,
+        }
+    }
+}
+
+/// The `flags` bit of a SAFI that packs (unicast, multicast).
+fn safi_flag(safi: Safi) -> Option<u8> {
+    match safi {
+        Safi::UNICAST => Some(0),
+        Safi::MULTICAST => Some(MULTICAST),
+        _ => None,
+    }
+}
+
+fn v4_next_hop(addr: u32, flags: u8) -> NextHop {
+    if flags & NEXT_HOP_V4 != 0 {
+        NextHop::V4(Ipv4Addr::from(addr))
+    } else if flags & NEXT_HOP_SELF != 0 {
+        NextHop::SelfAddress
+    } else {
+        NextHop::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferrobgp_wire::nlri::Rtc;
+    use proptest::prelude::*;
+
+    fn prefix(net: &str, safi: Safi, path_id: Option<u32>) -> Nlri {
+        Nlri::Prefix(Prefix::new(net.parse().expect("prefix"), safi, path_id))
+    }
+
+    /// Every kind of route comes back as it went in, with the key of
+    /// `Route::key`; the IPv4 prefix routes are packed, the others boxed.
+    #[test]
+    fn packing_is_lossless() {
+        let attributes = Arc::new(Attributes {
+            med: Some(7),
+            ..Default::default()
+        });
+        let v4 = NextHop::V4("192.0.2.1".parse().expect("address"));
+        let v6 = NextHop::V6("2001:db8::1".parse().expect("address"));
+        let rtc = Rtc {
+            path_id: None,
+            bits: 0,
+            bytes: Box::new([]),
+        };
+        let cases = [
+            (prefix("10.0.0.0/8", Safi::UNICAST, None), v4.clone(), true),
+            (
+                prefix("10.1.2.3/32", Safi::MULTICAST, Some(0)),
+                NextHop::SelfAddress,
+                true,
+            ),
+            (
+                prefix("0.0.0.0/0", Safi::UNICAST, Some(u32::MAX)),
+                NextHop::None,
+                true,
+            ),
+            // host bits are kept as given
+            (prefix("10.1.2.3/8", Safi::UNICAST, None), v4.clone(), true),
+            (prefix("10.0.0.0/8", Safi::UNICAST, None), v6.clone(), false),
+            (prefix("2001:db8::/32", Safi::UNICAST, None), v6, false),
+            (
+                prefix("10.0.0.0/8", Safi::NLRI_MPLS, None),
+                v4.clone(),
+                false,
+            ),
+            (Nlri::Rtc(Box::new(rtc)), v4, false),
+        ];
+        for (nlri, next_hop, packed) in cases {
+            let route = Route::new(nlri, next_hop, attributes.clone());
+            let stored = Stored::new(route.clone());
+            assert_eq!(matches!(stored, Stored::V4 { .. }), packed, "{route:?}");
+            assert_eq!(stored.key(), route.key());
+            assert!(stored.has_key(&route.key()));
+            assert_eq!(*stored.route(), route);
+            assert_eq!(stored.into_route(), route);
+        }
+    }
+
+    proptest! {
+        /// Packed IPv4 routes: lossless, and `has_key` tells keys apart as
+        /// `==` on `Route::key` does.
+        #[test]
+        fn packed_routes_round_trip(
+            a in any::<u32>(), len in 0u8..=32, multicast: bool, path_id: Option<u32>,
+            nh in prop::option::of(any::<u32>()), other_len in 0u8..=32, other_path_id: Option<u32>,
+        ) {
+            let safi = if multicast { Safi::MULTICAST } else { Safi::UNICAST };
+            let nlri = |len, path_id| Nlri::Prefix(Prefix::new(
+                IpNet::V4(Ipv4Net::new(Ipv4Addr::from(a), len).expect("length")), safi, path_id,
+            ));
+            let next_hop = nh.map_or(NextHop::SelfAddress, |n| NextHop::V4(Ipv4Addr::from(n)));
+            let route = Route::new(nlri(len, path_id), next_hop, Arc::new(Attributes::default()));
+            let stored = Stored::new(route.clone());
+            let packed = matches!(stored, Stored::V4 { .. });
+            prop_assert!(packed);
+            let other = nlri(other_len, other_path_id).key();
+            prop_assert_eq!(stored.has_key(&other), route.key() == other);
+            prop_assert_eq!(stored.key(), route.key());
+            prop_assert_eq!(stored.into_route(), route);
+        }
+    }
+}
