@@ -58,7 +58,7 @@ impl AdjRibOut {
     pub(crate) fn announce(&mut self, route: &Route) -> Option<Option<Route>> {
         let enabled = self.enabled;
         self.table
-            .insert_unless(route.clone(), |cached| enabled && cached.same_as(route))
+            .insert_ref_unless(route, |cached| enabled && cached.same_as(route))
     }
 
     pub(crate) fn reserve(&mut self, additional: usize) {

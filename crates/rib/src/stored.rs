@@ -62,57 +62,93 @@ const _: () =
 
 impl Stored {
     pub fn new(route: Route) -> Stored {
-        let Nlri::Prefix(p) = route.nlri else {
-            return Stored::Boxed(Box::new(route));
+        let Route {
+            nlri,
+            next_hop,
+            attributes,
+        } = route;
+        Self::pack(&nlri, &next_hop, attributes).unwrap_or_else(|attributes| {
+            Stored::Boxed(Box::new(Route {
+                nlri,
+                next_hop,
+                attributes,
+            }))
+        })
+    }
+
+    /// As [`Stored::new`] from a borrowed route: its attribute set is
+    /// shared, the rest copied (a whole `Route` is cloned only to be boxed).
+    pub fn from_ref(route: &Route) -> Stored {
+        Self::pack(&route.nlri, &route.next_hop, route.attributes.clone())
+            .unwrap_or_else(|_| Stored::Boxed(Box::new(route.clone())))
+    }
+
+    /// The packed form of a route, or its `attributes` back when it has
+    /// none.
+    fn pack(
+        nlri: &Nlri,
+        next_hop: &NextHop,
+        attributes: Arc<Attributes>,
+    ) -> Result<Stored, Arc<Attributes>> {
+        let Nlri::Prefix(p) = nlri else {
+            return Err(attributes);
         };
         let Some(safi_flag) = safi_flag(p.safi) else {
-            return Stored::Boxed(Box::new(route));
+            return Err(attributes);
         };
         let path_flag = if p.path_id.is_some() { HAS_PATH_ID } else { 0 };
         let net = match p.net {
             IpNet::V4(net) => net,
-            IpNet::V6(net) => return Self::new_v6(route, net, p.path_id, safi_flag | path_flag),
+            IpNet::V6(net) => {
+                return Self::pack_v6(net, p.path_id, safi_flag | path_flag, next_hop, attributes)
+            }
         };
-        let (next_hop, nh_flag) = match route.next_hop {
-            NextHop::V4(a) => (u32::from(a), NEXT_HOP_V4),
+        let (next_hop, nh_flag) = match next_hop {
+            NextHop::V4(a) => (u32::from(*a), NEXT_HOP_V4),
             NextHop::SelfAddress => (0, NEXT_HOP_SELF),
             NextHop::None => (0, 0),
-            _ => return Stored::Boxed(Box::new(route)),
+            _ => return Err(attributes),
         };
-        Stored::V4 {
+        Ok(Stored::V4 {
             addr: u32::from(net.addr()),
             len: net.prefix_len(),
             path_id: p.path_id.unwrap_or(0),
             next_hop,
             flags: safi_flag | path_flag | nh_flag,
-            attributes: route.attributes,
-        }
+            attributes,
+        })
     }
 
     /// Packs an IPv6 prefix route (`flags`: its SAFI and path-id bits).
-    fn new_v6(route: Route, net: Ipv6Net, path_id: Option<u32>, flags: u8) -> Stored {
-        let mut next_hop = [0; 16];
-        let nh_flag = match &route.next_hop {
+    fn pack_v6(
+        net: Ipv6Net,
+        path_id: Option<u32>,
+        flags: u8,
+        next_hop: &NextHop,
+        attributes: Arc<Attributes>,
+    ) -> Result<Stored, Arc<Attributes>> {
+        let mut packed_next_hop = [0; 16];
+        let nh_flag = match next_hop {
             NextHop::V6(a) => {
-                next_hop = a.octets();
+                packed_next_hop = a.octets();
                 NEXT_HOP_V6
             }
             NextHop::V4(a) => {
-                next_hop[..4].copy_from_slice(&a.octets());
+                packed_next_hop[..4].copy_from_slice(&a.octets());
                 NEXT_HOP_V4
             }
             NextHop::SelfAddress => NEXT_HOP_SELF,
             NextHop::None => 0,
-            _ => return Stored::Boxed(Box::new(route)),
+            _ => return Err(attributes),
         };
-        Stored::V6(Box::new(V6 {
+        Ok(Stored::V6(Box::new(V6 {
             addr: net.addr().octets(),
             len: net.prefix_len(),
             path_id: path_id.unwrap_or(0),
-            next_hop,
+            next_hop: packed_next_hop,
             flags: flags | nh_flag,
-            attributes: route.attributes,
-        }))
+            attributes,
+        })))
     }
 
     /// The prefix of a packed route.
@@ -343,6 +379,7 @@ mod tests {
                 Stored::Boxed(_) => 'b',
             };
             assert_eq!(kind, packed, "{route:?}");
+            assert_eq!(Stored::from_ref(&route), stored);
             assert_eq!(stored.key(), route.key());
             assert!(stored.has_key(&route.key()));
             assert_eq!(*stored.route(), route);

@@ -90,7 +90,24 @@ impl RouteTable {
         route: Route,
         keep: impl FnOnce(&Route) -> bool,
     ) -> Option<Option<Route>> {
-        let route = Stored::new(route);
+        self.insert_stored_unless(Stored::new(route), keep)
+    }
+
+    /// [`RouteTable::insert_unless`] for a borrowed route, which is copied
+    /// into the table's form, not cloned whole first.
+    pub fn insert_ref_unless(
+        &mut self,
+        route: &Route,
+        keep: impl FnOnce(&Route) -> bool,
+    ) -> Option<Option<Route>> {
+        self.insert_stored_unless(Stored::from_ref(route), keep)
+    }
+
+    fn insert_stored_unless(
+        &mut self,
+        route: Stored,
+        keep: impl FnOnce(&Route) -> bool,
+    ) -> Option<Option<Route>> {
         let key = route.key();
         let hash = self.hasher.hash_one(&key);
         if self.index.len() == self.index.capacity() && !self.contains(&key) {
@@ -279,7 +296,7 @@ mod tests {
         );
         let new = route("10.0.9.0/24", "192.0.2.1");
         t.reserve(10);
-        assert_eq!(t.insert_unless(new.clone(), |_| true), Some(None));
+        assert_eq!(t.insert_ref_unless(&new, |_| true), Some(None));
         assert_eq!(t.remove(&new.key()), Some(new));
         assert_eq!(t.drain(), expected);
         assert!(t.is_empty());
