@@ -3,8 +3,9 @@
 //!
 //! Order is that of a Python dict, which is what ExaBGP iterates: a
 //! replaced route keeps its place, a removed and re-added one goes to the
-//! end. Finding a key's position is O(1); reaching its route, insertion
-//! and removal O(log n); ordered iteration is linear.
+//! end. Lookup, insertion and removal are O(1) (amortised: the index
+//! grows and the emptied slots are squeezed out now and then); ordered
+//! iteration is linear.
 
 use crate::chunked::Chunked;
 use crate::stored::Stored;
