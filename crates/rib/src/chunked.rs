@@ -78,10 +78,12 @@ impl<T> Chunked<T> {
         self.chunks.iter().flatten()
     }
 
-    /// Takes every element out, in push order; each chunk is freed as soon
-    /// as it has been read.
-    pub fn into_elements(self) -> impl Iterator<Item = T> {
-        self.chunks.into_iter().flatten()
+    /// Takes the elements out, a chunk at a time, in push order; each chunk
+    /// is freed once read. (A loop over each chunk compiles to a tight
+    /// loop; a flattened iterator over all elements did not: compaction
+    /// took twice as long.)
+    pub fn into_chunks(self) -> impl Iterator<Item = Vec<T>> {
+        self.chunks.into_iter()
     }
 }
 
@@ -108,7 +110,7 @@ mod tests {
         assert!(c.chunks[1..].iter().all(|x| x.capacity() == CHUNK));
         c.reserve(100);
         assert_eq!(c.iter().copied().collect::<Vec<_>>(), model);
-        assert_eq!(c.into_elements().collect::<Vec<_>>(), model);
+        assert_eq!(c.into_chunks().flatten().collect::<Vec<_>>(), model);
     }
 
     #[test]

@@ -79,7 +79,8 @@ impl RouteTable {
 
     /// Adds or replaces the route with this key; returns the previous one.
     pub fn insert(&mut self, route: Route) -> Option<Route> {
-        self.insert_unless(route, |_| false).flatten()
+        self.insert_stored_unless(Stored::new(route), |_| false)
+            .flatten()
     }
 
     /// Adds `route`, or replaces the route with its key unless
@@ -91,7 +92,7 @@ impl RouteTable {
         route: Route,
         keep: impl FnOnce(&Route) -> bool,
     ) -> Option<Option<Route>> {
-        self.insert_stored_unless(Stored::new(route), keep)
+        self.insert_stored_unless(Stored::new(route), |s| keep(&s.route()))
     }
 
     /// [`RouteTable::insert_unless`] for a borrowed route, which is copied
@@ -101,13 +102,15 @@ impl RouteTable {
         route: &Route,
         keep: impl FnOnce(&Route) -> bool,
     ) -> Option<Option<Route>> {
-        self.insert_stored_unless(Stored::from_ref(route), keep)
+        self.insert_stored_unless(Stored::from_ref(route), |s| keep(&s.route()))
     }
 
+    /// The two above, `keep` given the packed route (`insert` does not
+    /// unpack the route it replaces to ask).
     fn insert_stored_unless(
         &mut self,
         route: Stored,
-        keep: impl FnOnce(&Route) -> bool,
+        keep: impl FnOnce(&Stored) -> bool,
     ) -> Option<Option<Route>> {
         let key = route.key();
         let hash = self.hasher.hash_one(&key);
@@ -123,7 +126,7 @@ impl RouteTable {
         match entry {
             Entry::Occupied(e) => {
                 let slot = self.slots.get_mut(*e.get() as usize);
-                if slot.as_ref().is_some_and(|s| keep(&s.route())) {
+                if slot.as_ref().is_some_and(keep) {
                     return None;
                 }
                 Some(slot.replace(route).map(Stored::into_route))
@@ -170,8 +173,10 @@ impl RouteTable {
     /// Squeezes the empty slots out, keeping the order, and renumbers.
     fn compact(&mut self) {
         let mut slots = Chunked::default();
-        for route in std::mem::take(&mut self.slots).into_elements().flatten() {
-            slots.push(Some(route));
+        for chunk in std::mem::take(&mut self.slots).into_chunks() {
+            for route in chunk.into_iter().flatten() {
+                slots.push(Some(route));
+            }
         }
         self.slots = slots;
         self.holes = 0;
@@ -209,12 +214,12 @@ impl RouteTable {
     /// Takes every route out, in insertion order.
     pub fn drain(&mut self) -> Vec<Route> {
         let slots = std::mem::take(&mut self.slots);
+        let mut routes = Vec::with_capacity(self.len());
         self.clear();
-        slots
-            .into_elements()
-            .flatten()
-            .map(Stored::into_route)
-            .collect()
+        for chunk in slots.into_chunks() {
+            routes.extend(chunk.into_iter().flatten().map(Stored::into_route));
+        }
+        routes
     }
 }
 
