@@ -6,10 +6,11 @@
 //! its restart time passed.
 
 use crate::table::RouteTable;
-use ferrobgp_wire::nlri::Nlri;
+use ferrobgp_wire::nlri::{Nlri, NlriKey};
 use ferrobgp_wire::route::{Route, RouteChange};
 use ferrobgp_wire::update::Received;
 use ferrobgp_wire::Family;
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// A peer's Adj-RIB-In.
@@ -113,11 +114,14 @@ impl AdjRibIn {
             return;
         }
         for nlri in withdrawn {
-            self.table.remove(&nlri.key());
-            self.stale.remove(&nlri.key());
+            let key = nlri.key();
+            self.table.remove(&key);
+            self.forget_stale(&key);
         }
         for route in announced {
-            self.stale.remove(&route.key());
+            if !self.stale.is_empty() {
+                self.stale.remove(&route.key());
+            }
             self.table.insert(route);
         }
     }
@@ -131,14 +135,24 @@ impl AdjRibIn {
         for c in changes {
             match c {
                 RouteChange::Announce(r) => {
-                    self.stale.remove(&r.key());
+                    if !self.stale.is_empty() {
+                        self.stale.remove(&r.key());
+                    }
                     self.table.insert(r);
                 }
                 RouteChange::Withdraw(r) => {
-                    self.table.remove(&r.key());
-                    self.stale.remove(&r.key());
+                    let key = r.key();
+                    self.table.remove(&key);
+                    self.forget_stale(&key);
                 }
             }
+        }
+    }
+
+    /// A stale route received again or withdrawn is no longer stale.
+    fn forget_stale(&mut self, key: &NlriKey) {
+        if !self.stale.is_empty() {
+            self.stale.remove(key);
         }
     }
 
@@ -157,7 +171,7 @@ impl AdjRibIn {
     }
 
     /// Every route: those of this session, then the stale ones.
-    pub fn routes(&self) -> impl Iterator<Item = &Route> + '_ {
+    pub fn routes(&self) -> impl Iterator<Item = Cow<'_, Route>> + '_ {
         self.table.iter().chain(self.stale.iter())
     }
 

@@ -7,6 +7,7 @@
 use crate::table::RouteTable;
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
+use std::borrow::Cow;
 
 /// A peer's Adj-RIB-Out.
 #[derive(Debug, Clone)]
@@ -24,8 +25,9 @@ impl AdjRibOut {
         }
     }
 
-    /// The routes, in the order they were first announced.
-    pub fn routes(&self) -> impl Iterator<Item = &Route> + '_ {
+    /// The routes, in the order they were first announced (rebuilt from
+    /// the table's packed form, or borrowed: see `Stored::route`).
+    pub fn routes(&self) -> impl Iterator<Item = Cow<'_, Route>> + '_ {
         self.table.iter()
     }
 
@@ -37,7 +39,7 @@ impl AdjRibOut {
         self.table.is_empty()
     }
 
-    pub fn get(&self, key: &NlriKey) -> Option<&Route> {
+    pub fn get(&self, key: &NlriKey) -> Option<Cow<'_, Route>> {
         self.table.get(key)
     }
 
@@ -56,7 +58,7 @@ impl AdjRibOut {
     pub(crate) fn announce(&mut self, route: &Route) -> Option<Option<Route>> {
         let enabled = self.enabled;
         self.table
-            .insert_unless(route.clone(), |cached| enabled && cached.same_as(route))
+            .insert_ref_unless(route, |cached| enabled && cached.same_as(route))
     }
 
     pub(crate) fn reserve(&mut self, additional: usize) {

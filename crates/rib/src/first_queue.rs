@@ -8,6 +8,7 @@
 use ferrobgp_wire::nlri::NlriKey;
 use ferrobgp_wire::route::Route;
 use foldhash::HashMap;
+use std::borrow::Cow;
 
 /// What a peer's first table will be, kept until it is handed out.
 ///
@@ -33,7 +34,7 @@ impl FirstTable {
         &mut self,
         route: &Route,
         replaced: Option<Route>,
-        out: impl Iterator<Item = &'a Route>,
+        out: impl Iterator<Item = Cow<'a, Route>>,
     ) {
         match self {
             FirstTable::Mirror => {
@@ -47,7 +48,7 @@ impl FirstTable {
                     if r.key() == key {
                         queue.push(replaced.clone());
                     } else {
-                        queue.push(r.clone());
+                        queue.push(r.into_owned());
                     }
                 }
                 queue.push(route.clone());
@@ -83,7 +84,7 @@ impl FirstTable {
                 return out
                     .routes()
                     .filter(|r| wanted(r.family()))
-                    .cloned()
+                    .map(Cow::into_owned)
                     .collect()
             }
             FirstTable::Queue(queue) => queue,
@@ -93,7 +94,7 @@ impl FirstTable {
         let missing: Vec<Route> = out
             .routes()
             .filter(|r| wanted(r.family()) && !queue.holds(r))
-            .cloned()
+            .map(Cow::into_owned)
             .collect();
         let mut table: Vec<Route> = queue
             .into_routes()

@@ -161,7 +161,7 @@ mod tests {
         for p in [1, 2, 3] {
             let routes = |r: &crate::Rib| -> Vec<Route> {
                 r.peer(p)
-                    .map(|x| x.out.routes().cloned().collect())
+                    .map(|x| x.out.routes().map(std::borrow::Cow::into_owned).collect())
                     .unwrap_or_default()
             };
             assert_eq!(routes(&fresh), routes(&direct), "peer {p}");

@@ -244,7 +244,7 @@ impl PeerRib {
             self.out
                 .routes()
                 .filter(|r| wanted(r.family()))
-                .map(|r| PeerChange::Announce(r.clone()))
+                .map(|r| PeerChange::Announce(r.into_owned()))
                 .collect()
         } else {
             self.out
@@ -403,7 +403,11 @@ impl PeerRib {
             }
             Op::FlushOut => {
                 if self.out.enabled {
-                    let routes: Vec<Route> = self.out.routes().cloned().collect();
+                    let routes: Vec<Route> = self
+                        .out
+                        .routes()
+                        .map(std::borrow::Cow::into_owned)
+                        .collect();
                     for r in routes {
                         pending.set(r.key(), PeerChange::Announce(r.clone()), Some(r), true);
                     }

@@ -24,11 +24,16 @@ use foldhash::HashSet;
 /// later replay chunk, may take them back off).
 pub fn taken_by(rib: &PeerRib, op: &Op, announcements: bool) -> Vec<Route> {
     match op {
-        Op::ClearOut => rib.out.routes().cloned().collect(),
+        Op::ClearOut => rib.out.routes().map(std::borrow::Cow::into_owned).collect(),
         Op::WithdrawWatchdog(name) => rib
             .watchdogs
             .group(name)
-            .map(|g| g.announced.iter().cloned().collect())
+            .map(|g| {
+                g.announced
+                    .iter()
+                    .map(std::borrow::Cow::into_owned)
+                    .collect()
+            })
             .unwrap_or_default(),
         Op::Withdraw(routes) => routes.clone(),
         Op::Announce(entries) if announcements => entries.iter().map(|e| e.route.clone()).collect(),

@@ -6,10 +6,11 @@ use crate::batch::{PeerId, Rib};
 use ferrobgp_api::show::NeighborStatus;
 use ferrobgp_api::RibSide;
 use ferrobgp_wire::route::Route;
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// The routes of `side` of a peer, in the table's order.
-fn side_routes(p: &crate::peer::PeerRib, side: RibSide) -> Vec<&Route> {
+fn side_routes(p: &crate::peer::PeerRib, side: RibSide) -> Vec<Cow<'_, Route>> {
     match side {
         RibSide::Out => p.out.routes().collect(),
         RibSide::In => p.adj_in.routes().collect(),
@@ -33,7 +34,7 @@ pub fn adj_rib(
         };
         out.extend(ferrobgp_api::show::adj_rib(
             &head,
-            side_routes(p, side).into_iter(),
+            side_routes(p, side).iter().map(|r| &**r),
             extensive,
         ));
     }
@@ -53,7 +54,7 @@ pub fn adj_rib_json(
         let Some(p) = rib.peer(*id) else { continue };
         out.extend(ferrobgp_api::show::adj_rib_json(
             status,
-            side_routes(p, side).into_iter(),
+            side_routes(p, side).iter().map(|r| &**r),
             extensive,
         ));
     }

@@ -79,7 +79,7 @@ fn apply_to_view(view: &mut HashMap<NlriKey, Route>, changes: &[PeerChange]) {
 }
 
 fn table(p: &PeerRib) -> HashMap<NlriKey, Route> {
-    p.out.routes().map(|r| (r.key(), r.clone())).collect()
+    p.out.routes().map(|r| (r.key(), r.into_owned())).collect()
 }
 
 #[test]

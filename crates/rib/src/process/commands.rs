@@ -273,7 +273,8 @@ impl State {
             return to_ipc(changes);
         }
         let families = p.session.flush_families(&p.neighbor.families);
-        let table: Vec<ferrobgp_wire::route::Route> = rib.out.routes().cloned().collect();
+        let table: Vec<ferrobgp_wire::route::Route> =
+            rib.out.routes().map(std::borrow::Cow::into_owned).collect();
         let markers = p.neighbor.capabilities.route_refresh;
         events::flush_resend(changes, &table, &families, markers)
     }
