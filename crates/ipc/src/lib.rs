@@ -9,7 +9,7 @@
 
 mod changes_frame;
 pub mod channel;
-mod config_payload;
+mod config_source;
 mod error;
 pub mod journal;
 mod messages;
@@ -19,7 +19,7 @@ pub mod pipe;
 
 pub use changes_frame::{ChangesFrame, RibFrame};
 pub use channel::{pair, Channel, Receiver, Sender};
-pub use config_payload::ConfigPayload;
+pub use config_source::{ConfigFile, IniFile, PackedText, SettingsSource, PACK_LEVEL};
 pub use error::{Error, Result};
 pub use journal::{Journal, JournalOp, JournalRoute};
 pub use messages::*;

@@ -13,6 +13,7 @@ mod after_burst;
 mod batch;
 mod batch_core;
 mod change;
+pub mod configuration;
 pub mod dispatch;
 mod error;
 mod first_queue;

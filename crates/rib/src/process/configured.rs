@@ -1,74 +1,80 @@
-//! The configured peers: the supervisor's peer list (at `Init` and at each
-//! `Reload`) decoded, each neighbor's route sections parsed (the
-//! supervisor keeps them as text and never parses a route), and installed
-//! only when every one of them parses: a configuration whose routes do not
-//! parse changes nothing, and its errors go back to the supervisor.
+//! The configured peers: the configuration the supervisor sent (at `Init`
+//! and at each `Reload`) loaded (`crate::configuration`), each neighbor's
+//! route sections parsed (the supervisor never parses a route), and
+//! installed only when every one of them parses: a configuration whose
+//! routes do not parse changes nothing, and its errors go back to the
+//! supervisor.
 
 use super::*;
+use crate::configuration::PackedRoutes;
 use crate::static_routes::Entries;
 
-/// A neighbor as the supervisor sent it (see `ipc::ConfiguredPeer`),
-/// without its routes, and its routes as RIB entries, converted one by one
-/// as they are decoded or parsed.
-fn decode_neighbor(payload: &ipc::ConfigPayload) -> Result<(Neighbor, Entries), Vec<String>> {
+/// A neighbor's routes as RIB entries, converted one by one as they are
+/// parsed, and its route sections packed.
+fn parse_neighbor(neighbor: &Neighbor) -> Result<(Entries, PackedRoutes), Vec<String>> {
     let mut routes = Entries::default();
-    let neighbor: Neighbor = payload
-        .to_streamed(|r: ferrobgp_config::ConfigRoute| routes.add(&r))
-        .map_err(|e| vec![format!("undecodable neighbor: {e}")])?;
     routes.reserve_for(&neighbor.route_text);
-    ferrobgp_config::parse_routes(&neighbor, |r| routes.add(&r))
+    ferrobgp_config::parse_routes(neighbor, |r| routes.add(&r))
         .map_err(|ds| ds.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    Ok((neighbor, routes))
+    let packed = PackedRoutes::pack(&neighbor.route_text).map_err(|e| {
+        vec![format!(
+            "neighbor {}: packing its routes: {e}",
+            neighbor.peer_address
+        )]
+    })?;
+    Ok((routes, packed))
 }
 
 /// What the configuration of `old` installed that `new` may no longer
 /// announce: the routes of what of its route sections `new` does not
-/// have word for word (`ferrobgp_config::route_text::removed`), and any
-/// routes it carried parsed.
-fn replaced(old: &ipc::ConfigPayload, new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
-    let mut routes = Entries::default();
-    let Ok(mut n) =
-        old.to_streamed::<Neighbor, _>(|r: ferrobgp_config::ConfigRoute| routes.add(&r))
-    else {
+/// have word for word (`ferrobgp_config::route_text::removed`).
+fn replaced(old: &PackedRoutes, new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
+    let Ok(old) = old.unpack() else {
         return Vec::new();
     };
-    n.route_text = ferrobgp_config::route_text::removed(&n.route_text, &new.route_text);
-    // It parsed when it was installed.
+    let mut n = new.clone();
+    n.route_text = ferrobgp_config::route_text::removed(&old, &new.route_text);
+    let mut routes = Entries::default();
+    // It parsed when it was installed (the families checked are the new
+    // neighbor's: a route of a family it no longer has is still withdrawn).
     let _ = ferrobgp_config::parse_routes(&n, |r| routes.add(&r));
     routes.entries
 }
 
-/// The neighbor of `payload` whole, its routes parsed (for `show neighbor
+/// The neighbor of `peer` whole, its routes parsed (for `show neighbor
 /// configuration`).
-pub(super) fn configured_neighbor(payload: &ipc::ConfigPayload) -> Option<Neighbor> {
+pub(super) fn configured_neighbor(peer: &Peer) -> Option<Neighbor> {
+    let mut n = peer.neighbor.clone();
+    n.route_text = peer.configured.unpack().ok()?;
     let mut routes = Vec::new();
-    let mut n: Neighbor = payload.to_streamed(|r| routes.push(r)).ok()?;
     ferrobgp_config::parse_routes(&n, |r| routes.push(r)).ok()?;
     n.route_text = Vec::new();
     n.routes = routes;
     Some(n)
 }
 
-/// One peer of the new list, parsed, ready to install.
+/// One peer of the new configuration, parsed, ready to install.
 pub(super) struct Ready {
-    p: ipc::ConfiguredPeer,
+    id: PeerId,
+    /// Its route sections still as text (for what a reload replaces).
     neighbor: Neighbor,
+    configured: PackedRoutes,
     entries: Vec<crate::batch::RouteEntry>,
 }
 
 impl State {
-    /// Decodes the supervisor's peer list and parses every neighbor's
-    /// routes; when a route does not parse, returns the errors
-    /// (`FILE:LINE:COLUMN: message`) and nothing is to change.
+    /// Parses every loaded neighbor's routes; when a route does not
+    /// parse, returns the errors (`FILE:LINE:COLUMN: message`) and nothing
+    /// is to change.
     pub(super) fn parse_peers(
         &self,
-        peers: Vec<ipc::ConfiguredPeer>,
+        peers: Vec<(PeerId, Neighbor)>,
     ) -> Result<Vec<Ready>, Vec<String>> {
         let mut ready = Vec::with_capacity(peers.len());
         let mut errors = Vec::new();
-        for p in peers {
-            match decode_neighbor(&p.neighbor) {
-                Ok((neighbor, routes)) => {
+        for (id, neighbor) in peers {
+            match parse_neighbor(&neighbor) {
+                Ok((routes, configured)) => {
                     for reason in routes.skipped {
                         warn!(
                             "neighbor {}: configured routes left out: {reason}",
@@ -76,8 +82,9 @@ impl State {
                         );
                     }
                     ready.push(Ready {
-                        p,
+                        id,
                         neighbor,
+                        configured,
                         entries: routes.entries,
                     });
                 }
@@ -97,8 +104,8 @@ impl State {
     pub(super) fn install_peers(&mut self, ready: Vec<Ready>) {
         let mut keep = BTreeSet::new();
         for r in ready {
-            keep.insert(r.p.id);
-            self.install(r.p, r.neighbor, r.entries);
+            keep.insert(r.id);
+            self.install(r);
         }
         let gone: Vec<PeerId> = self
             .peers
@@ -114,52 +121,51 @@ impl State {
     }
 
     /// Installs one new or changed peer and sends what its new routes change.
-    fn install(
-        &mut self,
-        p: ipc::ConfiguredPeer,
-        neighbor: Neighbor,
-        entries: Vec<crate::batch::RouteEntry>,
-    ) {
+    fn install(&mut self, r: Ready) {
+        let Ready {
+            id,
+            mut neighbor,
+            configured,
+            entries,
+        } = r;
         // What the last configuration installed and this one may not,
-        // parsed again from its bytes (a million configured routes are not
-        // held twice): none for a new peer or an unchanged one. Every
-        // configured route is announced again (identical ones send
+        // parsed again from its packed text (a million configured routes
+        // are not held twice): none for a new peer or unchanged routes.
+        // Every configured route is announced again (identical ones send
         // nothing), which restores one an API command withdrew.
-        let previous = match self.peers.get(&p.id) {
-            Some(existing) if existing.configured != p.neighbor => {
+        let previous = match self.peers.get(&id) {
+            Some(existing) if existing.configured != configured => {
                 replaced(&existing.configured, &neighbor)
             }
             _ => Vec::new(),
         };
-        // The text stays in the payload (`show neighbor configuration`).
-        let mut neighbor = neighbor;
+        // The text stays packed (`show neighbor configuration`).
         neighbor.route_text = Vec::new();
-        let configured = p.neighbor;
-        match self.peers.get_mut(&p.id) {
+        match self.peers.get_mut(&id) {
             Some(existing) => {
                 existing.name = events::peer_name(&neighbor);
                 existing.neighbor = neighbor;
                 existing.configured = configured;
             }
             None => {
-                self.table.add_peer(p.id, PeerRib::for_neighbor(&neighbor));
-                self.peers.insert(p.id, Peer::new(neighbor, configured));
+                self.table.add_peer(id, PeerRib::for_neighbor(&neighbor));
+                self.peers.insert(id, Peer::new(neighbor, configured));
             }
         }
-        let changes = match self.table.peer_mut(p.id) {
+        let changes = match self.table.peer_mut(id) {
             Some(r) => r.set_static(previous, entries),
             None => Vec::new(),
         };
         if !changes.is_empty() {
             let seq = self.next_seq();
-            self.send_changes(p.id, seq, changes);
+            self.send_changes(id, seq, changes);
         }
     }
 }
 
 impl Peer {
     /// A configured peer whose session has not been seen yet.
-    fn new(neighbor: Neighbor, configured: ipc::ConfigPayload) -> Peer {
+    fn new(neighbor: Neighbor, configured: PackedRoutes) -> Peer {
         Peer {
             name: events::peer_name(&neighbor),
             neighbor,

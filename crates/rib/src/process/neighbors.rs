@@ -43,8 +43,8 @@ impl State {
                 .iter()
                 .filter_map(|id| self.peers.get(id))
                 .flat_map(|p| {
-                    // With its routes, which only the payload still holds.
-                    let whole = configured::configured_neighbor(&p.configured);
+                    // With its routes, which only its packed text still holds.
+                    let whole = configured::configured_neighbor(p);
                     let n = whole.as_ref().unwrap_or(&p.neighbor);
                     ferrobgp_config::print::neighbor(n)
                         .lines()
