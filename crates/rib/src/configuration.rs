@@ -12,12 +12,15 @@
 //! same neighbors in the same order. A neighbor defined twice keeps its
 //! last definition, as in the supervisor.
 //!
-//! Each peer's route sections are then kept packed ([`PackedRoutes`]): a
-//! million static routes are 48.5 MB of text, 0.9 MB packed, read again
-//! only by `show neighbor configuration` and by a reload.
+//! The rib keeps the running configuration as the supervisor sent it, the
+//! files' text packed (a million static routes are 48.5 MB of text, 0.9
+//! MB packed), and loads it again for `show neighbor configuration` and,
+//! on a reload that changes the files, for the route sections the last
+//! configuration installed ([`route_texts`]): no route section is held as
+//! text once installed.
 
 use crate::batch::PeerId;
-use ferrobgp_config::{Config, LoadOptions, Neighbor, Pos, RouteText, RunLookup, Settings};
+use ferrobgp_config::{Config, LoadOptions, Neighbor, RouteText, RunLookup, Settings};
 use ferrobgp_ipc as ipc;
 use std::collections::BTreeMap;
 
@@ -118,48 +121,20 @@ fn number(
     Ok(by_id.into_iter().collect())
 }
 
-/// One route section packed: where it is, and its text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PackedSection {
-    file: String,
-    at: Pos,
-    text: ipc::PackedText,
-}
-
-/// A neighbor's route sections, packed (see the module doc). Equal when
-/// the sections are (the same text packs to the same bytes).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PackedRoutes(Vec<PackedSection>);
-
-impl PackedRoutes {
-    /// Packs `sections`.
-    pub fn pack(sections: &[RouteText]) -> ipc::Result<PackedRoutes> {
-        sections
-            .iter()
-            .map(|rt| {
-                Ok(PackedSection {
-                    file: rt.file.clone(),
-                    at: rt.at,
-                    text: ipc::PackedText::pack(&rt.text)?,
-                })
-            })
-            .collect::<ipc::Result<Vec<_>>>()
-            .map(PackedRoutes)
-    }
-
-    /// The sections again.
-    pub fn unpack(&self) -> ipc::Result<Vec<RouteText>> {
-        self.0
-            .iter()
-            .map(|s| {
-                Ok(RouteText {
-                    file: s.file.clone(),
-                    at: s.at,
-                    text: s.text.unpack()?,
-                })
-            })
-            .collect()
-    }
+/// Each peer's route sections in the configuration `files` hold (the
+/// running one: it loaded before), for what a reload replaces and `show
+/// neighbor configuration`.
+pub fn route_texts(
+    files: &[ipc::ConfigFile],
+    settings: &Settings,
+    peers: &[ipc::ConfiguredPeer],
+) -> Result<BTreeMap<PeerId, Vec<RouteText>>, Vec<String>> {
+    let loaded = load(files, settings, peers)?;
+    Ok(loaded
+        .peers
+        .into_iter()
+        .map(|(id, n)| (id, n.route_text))
+        .collect())
 }
 
 #[cfg(test)]

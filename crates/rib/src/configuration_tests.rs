@@ -89,19 +89,20 @@ fn a_configuration_that_is_not_the_supervisors_is_refused() {
 }
 
 #[test]
-fn packed_routes_come_back_and_compare_by_text() {
-    let files = [file("a.conf", A)];
-    let ids = [peer(1, "10.0.0.1"), peer(2, "10.0.0.2")];
-    let loaded = load(&files, &Settings::default(), &ids).expect("loads");
-    let sections = &loaded.peers[0].1.route_text;
-    let packed = PackedRoutes::pack(sections).expect("packs");
-    assert_eq!(&packed.unpack().expect("unpacks"), sections);
-    assert_eq!(packed, PackedRoutes::pack(sections).expect("packs"));
-    let mut other = sections.clone();
-    other[0].text.push(' ');
-    assert_ne!(packed, PackedRoutes::pack(&other).expect("packs"));
-    assert_eq!(
-        PackedRoutes::pack(&[]).expect("packs"),
-        PackedRoutes::default()
+fn the_route_sections_of_each_peer_come_back() {
+    let files = [file("a.conf", A), file("b.conf", B)];
+    let ids = [
+        peer(1, "10.0.0.1"),
+        peer(2, "10.0.0.2"),
+        peer(1, "10.0.0.1"),
+    ];
+    let texts = route_texts(&files, &Settings::default(), &ids).expect("loads");
+    assert_eq!(texts.keys().copied().collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(texts[&1].len(), 1);
+    assert!(
+        texts[&1][0].text.contains("10.2.0.0/24"),
+        "the last definition"
     );
+    assert!(texts[&2].is_empty());
+    assert!(route_texts(&files, &Settings::default(), &ids[..2]).is_err());
 }

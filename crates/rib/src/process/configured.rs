@@ -3,49 +3,42 @@
 //! route sections parsed (the supervisor never parses a route), and
 //! installed only when every one of them parses: a configuration whose
 //! routes do not parse changes nothing, and its errors go back to the
-//! supervisor.
+//! supervisor. The running configuration is kept as it came (the files'
+//! text, packed), never its route sections.
 
 use super::*;
-use crate::configuration::PackedRoutes;
 use crate::static_routes::Entries;
+use ferrobgp_config::RouteText;
 
 /// A neighbor's routes as RIB entries, converted one by one as they are
-/// parsed, and its route sections packed.
-fn parse_neighbor(neighbor: &Neighbor) -> Result<(Entries, PackedRoutes), Vec<String>> {
+/// parsed.
+fn parse_neighbor(neighbor: &Neighbor) -> Result<Entries, Vec<String>> {
     let mut routes = Entries::default();
     routes.reserve_for(&neighbor.route_text);
     ferrobgp_config::parse_routes(neighbor, |r| routes.add(&r))
         .map_err(|ds| ds.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    let packed = PackedRoutes::pack(&neighbor.route_text).map_err(|e| {
-        vec![format!(
-            "neighbor {}: packing its routes: {e}",
-            neighbor.peer_address
-        )]
-    })?;
-    Ok((routes, packed))
+    Ok(routes)
 }
 
-/// What the configuration of `old` installed that `new` may no longer
-/// announce: the routes of what of its route sections `new` does not
-/// have word for word (`ferrobgp_config::route_text::removed`).
-fn replaced(old: &PackedRoutes, new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
-    let Ok(old) = old.unpack() else {
-        return Vec::new();
-    };
+/// What the route sections `old` installed that `new` may no longer
+/// announce: the routes of what of them `new` does not have word for word
+/// (`ferrobgp_config::route_text::removed`).
+fn replaced(old: &[RouteText], new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
     let mut n = new.clone();
-    n.route_text = ferrobgp_config::route_text::removed(&old, &new.route_text);
+    n.route_text = ferrobgp_config::route_text::removed(old, &new.route_text);
     let mut routes = Entries::default();
-    // It parsed when it was installed (the families checked are the new
-    // neighbor's: a route of a family it no longer has is still withdrawn).
+    // They parsed when they were installed (the families checked are the
+    // new neighbor's: a route of a family it no longer has is still
+    // withdrawn).
     let _ = ferrobgp_config::parse_routes(&n, |r| routes.add(&r));
     routes.entries
 }
 
-/// The neighbor of `peer` whole, its routes parsed (for `show neighbor
-/// configuration`).
-pub(super) fn configured_neighbor(peer: &Peer) -> Option<Neighbor> {
-    let mut n = peer.neighbor.clone();
-    n.route_text = peer.configured.unpack().ok()?;
+/// `neighbor` whole, its route sections `texts` parsed into its routes
+/// (for `show neighbor configuration`).
+pub(super) fn whole(neighbor: &Neighbor, texts: Option<Vec<RouteText>>) -> Option<Neighbor> {
+    let mut n = neighbor.clone();
+    n.route_text = texts?;
     let mut routes = Vec::new();
     ferrobgp_config::parse_routes(&n, |r| routes.push(r)).ok()?;
     n.route_text = Vec::new();
@@ -58,8 +51,14 @@ pub(super) struct Ready {
     id: PeerId,
     /// Its route sections still as text (for what a reload replaces).
     neighbor: Neighbor,
-    configured: PackedRoutes,
     entries: Vec<crate::batch::RouteEntry>,
+}
+
+/// The running configuration as the supervisor sent it.
+#[derive(Debug, Default)]
+pub(super) struct Running {
+    pub files: Vec<ipc::ConfigFile>,
+    pub peers: Vec<ipc::ConfiguredPeer>,
 }
 
 impl State {
@@ -74,7 +73,7 @@ impl State {
         let mut errors = Vec::new();
         for (id, neighbor) in peers {
             match parse_neighbor(&neighbor) {
-                Ok((routes, configured)) => {
+                Ok(routes) => {
                     for reason in routes.skipped {
                         warn!(
                             "neighbor {}: configured routes left out: {reason}",
@@ -84,7 +83,6 @@ impl State {
                     ready.push(Ready {
                         id,
                         neighbor,
-                        configured,
                         entries: routes.entries,
                     });
                 }
@@ -98,14 +96,18 @@ impl State {
         Ok(ready)
     }
 
-    /// Installs the parsed peer list: new peers get a RIB with their
-    /// configured routes, known ones their new configured routes (removed
-    /// ones withdrawn), peers no longer listed are dropped.
-    pub(super) fn install_peers(&mut self, ready: Vec<Ready>) {
+    /// Installs the parsed peer list of the configuration `running`: new
+    /// peers get a RIB with their configured routes, known ones their new
+    /// configured routes (removed ones withdrawn), peers no longer listed
+    /// are dropped.
+    pub(super) fn install_peers(&mut self, ready: Vec<Ready>, running: Running) {
+        let mut previous = self.previous_routes(&running);
+        self.running = running;
         let mut keep = BTreeSet::new();
         for r in ready {
             keep.insert(r.id);
-            self.install(r);
+            let old = previous.remove(&r.id);
+            self.install(r, old);
         }
         let gone: Vec<PeerId> = self
             .peers
@@ -120,36 +122,59 @@ impl State {
         }
     }
 
-    /// Installs one new or changed peer and sends what its new routes change.
-    fn install(&mut self, r: Ready) {
+    /// The route sections each peer has in the running configuration,
+    /// loaded again from its files, when `next` has other files (the same
+    /// text with the same settings gives the same sections).
+    fn previous_routes(&self, next: &Running) -> BTreeMap<PeerId, Vec<RouteText>> {
+        if self.peers.is_empty() || self.running.files == next.files {
+            return BTreeMap::new();
+        }
+        crate::configuration::route_texts(&self.running.files, &self.settings, &self.running.peers)
+            .unwrap_or_else(|errors| {
+                // it loaded when it was installed
+                warn!("the running configuration does not load again: {errors:?}");
+                BTreeMap::new()
+            })
+    }
+
+    /// Each peer's route sections, loaded again from the running
+    /// configuration (for `show neighbor configuration`).
+    pub(super) fn running_route_texts(&self) -> BTreeMap<PeerId, Vec<RouteText>> {
+        crate::configuration::route_texts(&self.running.files, &self.settings, &self.running.peers)
+            .unwrap_or_default()
+    }
+
+    /// Installs one new or changed peer and sends what its new routes
+    /// change; `old`: its route sections in the last configuration, when
+    /// that had other files.
+    fn install(&mut self, r: Ready, old: Option<Vec<RouteText>>) {
         let Ready {
             id,
             mut neighbor,
-            configured,
             entries,
         } = r;
         // What the last configuration installed and this one may not,
-        // parsed again from its packed text (a million configured routes
-        // are not held twice): none for a new peer or unchanged routes.
-        // Every configured route is announced again (identical ones send
+        // parsed again from its text (a million configured routes are not
+        // held twice): none for a new peer or unchanged routes. Every
+        // configured route is announced again (identical ones send
         // nothing), which restores one an API command withdrew.
-        let previous = match self.peers.get(&id) {
-            Some(existing) if existing.configured != configured => {
-                replaced(&existing.configured, &neighbor)
+        let previous = match old {
+            Some(old) if self.peers.contains_key(&id) && old != neighbor.route_text => {
+                replaced(&old, &neighbor)
             }
             _ => Vec::new(),
         };
-        // The text stays packed (`show neighbor configuration`).
+        // The text is the running configuration's (`show neighbor
+        // configuration` loads it again).
         neighbor.route_text = Vec::new();
         match self.peers.get_mut(&id) {
             Some(existing) => {
                 existing.name = events::peer_name(&neighbor);
                 existing.neighbor = neighbor;
-                existing.configured = configured;
             }
             None => {
                 self.table.add_peer(id, PeerRib::for_neighbor(&neighbor));
-                self.peers.insert(id, Peer::new(neighbor, configured));
+                self.peers.insert(id, Peer::new(neighbor));
             }
         }
         let changes = match self.table.peer_mut(id) {
@@ -165,11 +190,10 @@ impl State {
 
 impl Peer {
     /// A configured peer whose session has not been seen yet.
-    fn new(neighbor: Neighbor, configured: PackedRoutes) -> Peer {
+    fn new(neighbor: Neighbor) -> Peer {
         Peer {
             name: events::peer_name(&neighbor),
             neighbor,
-            configured,
             link: None,
             heartbeat: None,
             up: false,

@@ -93,12 +93,9 @@ struct Helper {
 }
 
 struct Peer {
-    /// The neighbor's settings; its routes are in the peer's RIB, not here.
+    /// The neighbor's settings; its routes are in the peer's RIB, and its
+    /// route sections in the running configuration's text, not here.
     neighbor: Neighbor,
-    /// The neighbor's route sections, packed: parsed again only by `show
-    /// neighbor configuration` and a reload, so that a million configured
-    /// routes are not also held parsed (nor as text).
-    configured: crate::configuration::PackedRoutes,
     /// ExaBGP's name string, matched by neighbor selectors.
     name: String,
     link: Option<(u64, session_io::LinkQueue)>,
@@ -134,6 +131,10 @@ struct State {
     opts: Options,
     settings: Settings,
     config: Config,
+    /// The running configuration as the supervisor sent it (its files'
+    /// text packed), loaded again for `show neighbor configuration` and a
+    /// reload.
+    running: configured::Running,
     version: String,
     envelope: ferrobgp_api::json::Envelope,
     daemon_ppid: u32,
@@ -343,7 +344,11 @@ impl State {
         {
             Ok((config, ready)) => {
                 self.apply_config(config);
-                self.install_peers(ready);
+                let running = configured::Running {
+                    files: files.to_vec(),
+                    peers: peers.to_vec(),
+                };
+                self.install_peers(ready, running);
                 self.forget_removed_sources();
                 Vec::new()
             }

@@ -95,6 +95,7 @@ impl State {
             envelope: envelope(daemon_pid, daemon_ppid),
             daemon_ppid,
             settings,
+            running: Default::default(),
             config: Config {
                 source: Default::default(),
                 processes: Vec::new(),
@@ -129,7 +130,11 @@ impl State {
             timeouts: timeout_rx,
             control,
         };
-        Ok(st.install_configuration(&config, &peers, inbox, writer))
+        let running = configured::Running {
+            files: config,
+            peers,
+        };
+        Ok(st.install_configuration(running, inbox, writer))
     }
 
     /// The configuration loaded and its peers installed: the rib ready to
@@ -137,12 +142,11 @@ impl State {
     /// configuration whose routes do not parse.
     fn install_configuration(
         mut self,
-        files: &[ipc::ConfigFile],
-        peers: &[ipc::ConfiguredPeer],
+        running: configured::Running,
         inbox: Inbox,
         writer: JoinHandle<()>,
     ) -> Started {
-        let parsed = crate::configuration::load(files, &self.settings, peers)
+        let parsed = crate::configuration::load(&running.files, &self.settings, &running.peers)
             .and_then(|loaded| Ok((loaded.config, self.parse_peers(loaded.peers)?)));
         let (config, ready) = match parsed {
             Ok(parsed) => parsed,
@@ -153,7 +157,7 @@ impl State {
             }
         };
         self.apply_config(config);
-        self.install_peers(ready);
+        self.install_peers(ready, running);
         Started::Ready(Box::new(self), inbox, writer)
     }
 }
