@@ -20,16 +20,14 @@ fn parse_neighbor(neighbor: &Neighbor) -> Result<Entries, Vec<String>> {
     Ok(routes)
 }
 
-/// What the route sections `old` installed that `new` may no longer
-/// announce: the routes of what of them `new` does not have word for word
-/// (`ferrobgp_config::route_text::removed`).
-fn replaced(old: &[RouteText], new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
-    let mut n = new.clone();
+/// What the route sections `old` of the neighbor `was` installed that
+/// `new` may no longer announce: the routes of what of them `new` does not
+/// have word for word (`ferrobgp_config::route_text::removed`).
+fn replaced(was: &Neighbor, old: &[RouteText], new: &Neighbor) -> Vec<crate::batch::RouteEntry> {
+    let mut n = was.clone();
     n.route_text = ferrobgp_config::route_text::removed(old, &new.route_text);
     let mut routes = Entries::default();
-    // They parsed when they were installed (the families checked are the
-    // new neighbor's: a route of a family it no longer has is still
-    // withdrawn).
+    // They parsed when they were installed, with `was`'s families.
     let _ = ferrobgp_config::parse_routes(&n, |r| routes.add(&r));
     routes.entries
 }
@@ -158,9 +156,9 @@ impl State {
         // held twice): none for a new peer or unchanged routes. Every
         // configured route is announced again (identical ones send
         // nothing), which restores one an API command withdrew.
-        let previous = match old {
-            Some(old) if self.peers.contains_key(&id) && old != neighbor.route_text => {
-                replaced(&old, &neighbor)
+        let previous = match (old, self.peers.get(&id)) {
+            (Some(old), Some(was)) if old != neighbor.route_text => {
+                replaced(&was.neighbor, &old, &neighbor)
             }
             _ => Vec::new(),
         };
