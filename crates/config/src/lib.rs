@@ -39,7 +39,9 @@ mod validate;
 mod values;
 
 pub use error::{ConfigError, Diagnostic, ParseError, Pos};
-pub use load::{load_file, load_files, load_str, LoadOptions, Loaded};
+pub use load::{
+    load_file, load_files, load_source, load_str, read_source, LoadOptions, Loaded, Source,
+};
 pub use model::*;
 pub use process::RunLookup;
 pub use route::ConfigRoute;

@@ -332,8 +332,19 @@ fn ordered_errors(file: &str, errors: Vec<ParseError>, structural: usize) -> Vec
     errors
 }
 
-/// Reads and parses one configuration file.
-pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
+/// A configuration file's text as read: what the supervisor reads once
+/// and the rib is given, so that both load the same text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The file as named (in messages and route sections).
+    pub path: PathBuf,
+    /// The file's absolute path: the base of relative `run` paths.
+    pub absolute: PathBuf,
+    pub text: String,
+}
+
+/// Reads one configuration file (its text must be UTF-8).
+pub fn read_source(path: &Path) -> Result<Source, ConfigError> {
     let bytes = std::fs::read(path).map_err(|source| ConfigError::Io {
         path: path.display().to_string(),
         source,
@@ -352,20 +363,31 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError>
             )]));
         }
     };
-    let abs: PathBuf = if path.is_absolute() {
+    let absolute: PathBuf = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir()
             .map(|d| d.join(path))
             .unwrap_or_else(|_| path.to_path_buf())
     };
-    load_str(&abs, &text, opts)
+    Ok(Source {
+        path: path.to_path_buf(),
+        absolute,
+        text,
+    })
+}
+
+/// Parses a file's text as read by [`read_source`]: messages and route
+/// sections name the file as given.
+pub fn load_source(source: &Source, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
+    let shown = source.path.display().to_string();
+    load_str(&source.absolute, &source.text, opts)
         .map_err(|e| match e {
             // report the path as given, not the absolute one
             ConfigError::Invalid(ds) => ConfigError::Invalid(
                 ds.into_iter()
                     .map(|d| Diagnostic {
-                        file: path.display().to_string(),
+                        file: shown.clone(),
                         ..d
                     })
                     .collect(),
@@ -373,7 +395,6 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError>
             other => other,
         })
         .map(|mut l| {
-            let shown = path.display().to_string();
             for w in &mut l.warnings {
                 w.file.clone_from(&shown);
             }
@@ -384,6 +405,11 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError>
             }
             l
         })
+}
+
+/// Reads and parses one configuration file.
+pub fn load_file(path: &Path, opts: &LoadOptions) -> Result<Loaded, ConfigError> {
+    load_source(&read_source(path)?, opts)
 }
 
 /// Loads several files (each independently; the daemon decides how to run

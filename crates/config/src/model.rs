@@ -25,6 +25,30 @@ impl Config {
     pub fn process(&self, name: &str) -> Option<&Process> {
         self.processes.iter().find(|p| p.name == name)
     }
+
+    /// Several loaded files as one model, as the daemon runs them
+    /// (processes and neighbors in file order). A process name defined
+    /// twice keeps its first definition; neighbors are all kept (the
+    /// daemon keys them by identity: the last definition wins).
+    pub fn merge(configs: Vec<Config>) -> Config {
+        let mut out = Config {
+            source: configs
+                .first()
+                .map(|c| c.source.clone())
+                .unwrap_or_default(),
+            processes: Vec::new(),
+            neighbors: Vec::new(),
+        };
+        for c in configs {
+            for p in c.processes {
+                if out.process(&p.name).is_none() {
+                    out.processes.push(p);
+                }
+            }
+            out.neighbors.extend(c.neighbors);
+        }
+        out
+    }
 }
 
 /// `local-address`: an address, or `auto` (the kernel chooses).

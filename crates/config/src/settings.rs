@@ -171,6 +171,13 @@ pub struct LoadedSettings {
 }
 
 impl Settings {
+    /// Whether [`Settings::load`] reads the environment variable `name`
+    /// (every other one it ignores): what of the environment another
+    /// process needs to load the same settings.
+    pub fn reads_variable(name: &str) -> bool {
+        name.starts_with("exabgp") || name.starts_with("ferrobgp")
+    }
+
     /// Reads the settings from an environment map and, optionally, the text
     /// of the ini file (`path` is only used in messages).
     pub fn load<'a, I>(env: I, ini: Option<(&Path, &str)>) -> Result<LoadedSettings, ConfigError>

@@ -199,3 +199,32 @@ fn ini_path() {
         Some(PathBuf::from("/opt/etc/exabgp/exabgp.env"))
     );
 }
+
+/// The rib loads the settings again from the variables the loader reads
+/// (the supervisor sends no others): they are the same settings.
+#[test]
+fn the_variables_read_are_the_settings() {
+    let env = [
+        ("PATH", "/usr/bin"),
+        ("HOME", "/root"),
+        ("exabgp_tcp_port", "1000"),
+        ("exabgp.tcp.port", "1790"),
+        ("exabgp_api_ack", "false"),
+        ("exabgp_version", "4.2.25"),
+        ("ferrobgp_compat_reference_open", "true"),
+        ("ferrobgp.metrics.port", "9999"),
+        ("EXABGP_ROOT", "/opt"),
+    ];
+    let all = load(&env, Some("[exabgp.log]\nlevel = DEBUG\n")).unwrap();
+    let read: Vec<(&str, &str)> = env
+        .iter()
+        .copied()
+        .filter(|(k, _)| Settings::reads_variable(k))
+        .collect();
+    assert_eq!(read.len(), 6);
+    let again = load(&read, Some("[exabgp.log]\nlevel = DEBUG\n")).unwrap();
+    assert_eq!(again.settings, all.settings);
+    assert_eq!(again.settings.tcp.port, Port(1790));
+    assert!(again.settings.compat.reference_open);
+    assert_eq!(again.settings.version.as_deref(), Some("4.2.25"));
+}

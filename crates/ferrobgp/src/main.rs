@@ -282,25 +282,37 @@ struct SessionArgs {
 /// Settings from the environment, the ini file and `overrides` (dotted
 /// names, highest precedence).
 fn load_settings(overrides: &[(String, String)]) -> Result<Settings, String> {
-    let env: Vec<(String, String)> = std::env::vars().chain(overrides.iter().cloned()).collect();
+    load_settings_and_source(overrides).map(|(s, _)| s)
+}
+
+/// [`load_settings`], and what they were loaded from (the variables the
+/// settings loader reads and the ini file), for the rib to load them again.
+fn load_settings_and_source(
+    overrides: &[(String, String)],
+) -> Result<(Settings, ferrobgp_ipc::SettingsSource), String> {
+    let vars: Vec<(String, String)> = std::env::vars()
+        .chain(overrides.iter().cloned())
+        .filter(|(k, _)| Settings::reads_variable(k))
+        .collect();
     let exe = std::env::current_exe().ok();
     let root = std::env::var("EXABGP_ROOT")
         .or_else(|_| std::env::var("exabgp_root"))
         .ok();
     let ini_path = Settings::ini_path(root.as_deref(), exe.as_deref());
-    let ini_text = ini_path
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok());
-    let ini = match (&ini_path, &ini_text) {
-        (Some(p), Some(t)) => Some((p.as_path(), t.as_str())),
-        _ => None,
-    };
-    let loaded = Settings::load(env.iter().map(|(k, v)| (k.as_str(), v.as_str())), ini)
-        .map_err(|e| e.to_string())?;
+    let ini = ini_path.and_then(|path| {
+        std::fs::read_to_string(&path)
+            .ok()
+            .map(|text| ferrobgp_ipc::IniFile { path, text })
+    });
+    let loaded = Settings::load(
+        vars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ini.as_ref().map(|f| (f.path.as_path(), f.text.as_str())),
+    )
+    .map_err(|e| e.to_string())?;
     for w in &loaded.warnings {
         tracing::warn!("{w}");
     }
-    Ok(loaded.settings)
+    Ok((loaded.settings, ferrobgp_ipc::SettingsSource { vars, ini }))
 }
 
 /// `ferrobgp FILE.conf` means `ferrobgp run FILE.conf`, as with ExaBGP.
@@ -402,7 +414,7 @@ fn run(a: RunArgs) -> ExitCode {
     if let Some(p) = a.metrics_port {
         overrides.push(("ferrobgp.metrics.port".to_string(), p.to_string()));
     }
-    let settings = match load_settings(&overrides) {
+    let (settings, settings_source) = match load_settings_and_source(&overrides) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("ferrobgp: {e}");
@@ -431,6 +443,7 @@ fn run(a: RunArgs) -> ExitCode {
         configs,
         exe: PathBuf::from("/proc/self/exe"),
         settings,
+        settings_source,
         path_env: std::env::var("PATH").ok(),
         child_args,
         child_env: vec![(logging::FILTER_ENV.to_string(), filter)],

@@ -10,7 +10,7 @@
 mod change_reader;
 mod changes_frame;
 pub mod channel;
-mod config_payload;
+mod config_source;
 mod error;
 pub mod journal;
 mod journal_entry;
@@ -23,7 +23,7 @@ mod sets;
 
 pub use changes_frame::{ChangesFrame, RibFrame};
 pub use channel::{pair, Channel, Receiver, Sender};
-pub use config_payload::ConfigPayload;
+pub use config_source::{ConfigFile, IniFile, PackedText, SettingsSource, PACK_LEVEL};
 pub use error::{Error, Result};
 pub use journal::{Journal, JournalOp, JournalOps, JournalRoute};
 pub use messages::*;

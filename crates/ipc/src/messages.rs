@@ -4,7 +4,7 @@
 //! doc comment, in order; [`Fds::fds_expected`] says how many a receiver
 //! must get with each message (a mismatch means the sender is broken).
 
-use crate::config_payload::ConfigPayload;
+use crate::config_source::{ConfigFile, SettingsSource};
 use crate::sets::SetTable;
 use ferrobgp_wire::attribute::Attributes;
 use ferrobgp_wire::message::operational::Operational;
@@ -37,17 +37,16 @@ pub enum Encoder {
     Json,
 }
 
-/// One configured neighbor, as the rib and the workers need it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The peer id of one neighbor of the configuration the rib is given:
+/// one per neighbor the configuration's files define, in their order (the
+/// rib loads the same files and matches its neighbors one to one; a
+/// neighbor defined twice keeps its last definition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfiguredPeer {
     pub id: PeerId,
-    /// Remote address (`neighbor <ip>`), for logs and for selectors.
+    /// Remote address (`neighbor <ip>`), which the rib's neighbor at the
+    /// same place must have.
     pub peer_address: IpAddr,
-    /// Holds a `ferrobgp_config::Neighbor` whose routes are its route
-    /// sections as text (`route_text`: the supervisor never parses a
-    /// route, the rib does), then a list of parsed routes, empty from the
-    /// supervisor (`ConfigPayload::of_streamed`; see [`ConfigPayload`]).
-    pub neighbor: ConfigPayload,
 }
 
 /// One helper program of a `process` block.
@@ -66,12 +65,13 @@ pub struct HelperInfo {
 /// Supervisor to rib.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SupervisorToRib {
-    /// First message: the resolved configuration.
+    /// First message: the configuration, which the rib loads itself.
     Init {
-        /// Holds a `ferrobgp_config::Settings` (environment settings).
-        settings: ConfigPayload,
-        /// Holds the resolved `ferrobgp_config::Config` (processes, api blocks, static routes).
-        config: ConfigPayload,
+        /// The environment settings' sources.
+        settings: SettingsSource,
+        /// The configuration files that run, in order.
+        config: Vec<ConfigFile>,
+        /// Each neighbor's peer id, in the files' order.
         peers: Vec<ConfiguredPeer>,
         /// Process id of the supervisor (the daemon's pid for helpers).
         daemon_pid: u32,
@@ -94,8 +94,9 @@ pub enum SupervisorToRib {
     SessionDied { peer: PeerId },
     /// A new configuration was loaded (SIGUSR1/SIGHUP or API `reload`).
     Reload {
-        /// Holds a `ferrobgp_config::Config`.
-        config: ConfigPayload,
+        /// The configuration files that run from now on, in order.
+        config: Vec<ConfigFile>,
+        /// Each neighbor's peer id, in the files' order.
         peers: Vec<ConfiguredPeer>,
     },
     /// The daemon stops, first step: send the shutdown notice to every

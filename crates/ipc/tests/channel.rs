@@ -21,8 +21,25 @@ fn addr(port: u16) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), port)
 }
 
-fn blob(s: &str) -> ConfigPayload {
-    ConfigPayload::of(&s.to_string()).unwrap()
+fn file(name: &str, text: &str) -> ConfigFile {
+    ConfigFile {
+        path: name.into(),
+        absolute: format!("/etc/exabgp/{name}").into(),
+        text: PackedText::pack(text).unwrap(),
+    }
+}
+
+fn settings() -> SettingsSource {
+    SettingsSource {
+        vars: vec![
+            ("exabgp_tcp_port".into(), "1790".into()),
+            ("exabgp.api.ack".into(), "false".into()),
+        ],
+        ini: Some(IniFile {
+            path: "/etc/exabgp/exabgp.env".into(),
+            text: "[exabgp.log]\nlevel = DEBUG\n".into(),
+        }),
+    }
 }
 
 /// A set of attributes worth sharing: MED `med` and a long cluster list.
@@ -46,15 +63,20 @@ fn peer(id: PeerId) -> ConfiguredPeer {
     ConfiguredPeer {
         id,
         peer_address: IpAddr::V4(Ipv4Addr::new(10, 0, 0, id as u8)),
-        neighbor: blob("neighbor"),
     }
 }
 
 fn sup_to_rib() -> Vec<SupervisorToRib> {
     vec![
         SupervisorToRib::Init {
-            settings: blob("settings"),
-            config: blob("config"),
+            settings: settings(),
+            config: vec![
+                file(
+                    "a.conf",
+                    "neighbor 10.0.0.1 { static { route 10.1.0.0/24 next-hop self; } }\n",
+                ),
+                file("b.conf", ""),
+            ],
             peers: vec![peer(1), peer(2)],
             daemon_pid: 42,
             daemon_ppid: 1,
@@ -72,8 +94,16 @@ fn sup_to_rib() -> Vec<SupervisorToRib> {
         SupervisorToRib::SessionChannel { peer: 3 },
         SupervisorToRib::SessionDied { peer: 3 },
         SupervisorToRib::Reload {
-            config: blob("c2"),
+            config: vec![file("c2.conf", "neighbor 10.0.0.9 { }\n")],
             peers: vec![peer(9)],
+        },
+        SupervisorToRib::Init {
+            settings: SettingsSource::default(),
+            config: Vec::new(),
+            peers: Vec::new(),
+            daemon_pid: 1,
+            daemon_ppid: 0,
+            outlived: Vec::new(),
         },
         SupervisorToRib::NoticeHelpers,
         SupervisorToRib::Shutdown,
@@ -421,11 +451,14 @@ async fn every_message_type_round_trips() {
 }
 
 #[test]
-fn config_payload_round_trips_and_rejects_other_types() {
-    let s = ConfigPayload::of(&(1u32, "x".to_string())).unwrap();
-    assert_eq!(s.to::<(u32, String)>().unwrap(), (1, "x".to_string()));
-    assert!(s.to::<[u64; 4]>().is_err());
-    assert!(s.to::<u8>().is_err(), "trailing bytes must be refused");
+fn a_configuration_file_crosses_with_its_text() {
+    let text = "neighbor 10.0.0.1 {\n static {\n  route 10.1.0.0/24 next-hop self;\n }\n}\n";
+    let sent = file("a.conf", text);
+    let bytes = bincode::serde::encode_to_vec(&sent, bincode::config::standard()).unwrap();
+    let (got, _): (ConfigFile, usize) =
+        bincode::serde::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+    assert_eq!(got.path, std::path::PathBuf::from("a.conf"));
+    assert_eq!(got.text.unpack().unwrap(), text);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod batch;
 mod batch_core;
 mod change;
 mod chunked;
+pub mod configuration;
 pub mod dispatch;
 mod error;
 mod first_queue;

@@ -4,16 +4,14 @@
 //! withdrew after the new rib started but before the worker reported the
 //! session up (the window in which the rib takes the peer as down).
 
-use ferrobgp_config::{load_str, LoadOptions, Settings};
 use ferrobgp_ipc::{
-    self as ipc, Change, Channel, ConfigPayload, ConfiguredPeer, Encoder, HelperInfo, RibToSession,
-    RibToSupervisor, SessionState, SessionToRib, SupervisorToRib,
+    self as ipc, Change, Channel, ConfigFile, ConfiguredPeer, Encoder, HelperInfo, PackedText,
+    RibToSession, RibToSupervisor, SessionState, SessionToRib, SupervisorToRib,
 };
 use ferrobgp_rib::process::{run, Options};
 use ferrobgp_wire::Family;
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
-use std::path::Path;
 use std::time::Duration;
 
 const CONF: &str = "process watcher { run /bin/true; encoder text; }
@@ -51,12 +49,6 @@ async fn next<Rx: serde::de::DeserializeOwned, T>(
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_withdrawal_before_the_outlived_session_reported_up_is_in_its_resync() {
-    let mut config = load_str(Path::new("t.conf"), CONF, &LoadOptions::default())
-        .expect("valid configuration")
-        .config;
-    let routes = std::mem::take(&mut config.neighbors[0].routes);
-    let neighbor = config.neighbors[0].clone();
-
     let (ours, theirs) = ipc::pair().expect("socketpair");
     let opts = Options {
         ack_timeout: Duration::from_secs(5),
@@ -74,13 +66,16 @@ async fn a_withdrawal_before_the_outlived_session_reported_up_is_in_its_resync()
         .split();
     sup_tx
         .send(&SupervisorToRib::Init {
-            settings: ConfigPayload::of(&Settings::default()).expect("settings"),
-            config: ConfigPayload::of(&config).expect("config"),
+            settings: Default::default(),
+            // as the supervisor sends it: the file's text, which the rib loads
+            config: vec![ConfigFile {
+                path: "t.conf".into(),
+                absolute: "/etc/exabgp/t.conf".into(),
+                text: PackedText::pack(CONF).expect("packs"),
+            }],
             peers: vec![ConfiguredPeer {
                 id: 1,
                 peer_address: "127.0.0.1".parse().expect("address"),
-                // as the supervisor sends it: the neighbor, then its routes
-                neighbor: ConfigPayload::of_streamed(&neighbor, &routes).expect("neighbor"),
             }],
             daemon_pid: 1,
             daemon_ppid: 1,

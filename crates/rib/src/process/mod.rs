@@ -91,12 +91,9 @@ struct Helper {
 }
 
 struct Peer {
-    /// The neighbor's settings; its routes are in the peer's RIB, not here.
+    /// The neighbor's settings; its routes are in the peer's RIB, and its
+    /// route sections in the running configuration's text, not here.
     neighbor: Neighbor,
-    /// The neighbor as the supervisor sent it, routes included: decoded
-    /// again only by `show neighbor configuration`, so that a million
-    /// configured routes are not also held parsed.
-    configured: ipc::ConfigPayload,
     /// ExaBGP's name string, matched by neighbor selectors.
     name: String,
     link: Option<(u64, session_io::LinkQueue)>,
@@ -110,6 +107,10 @@ struct State {
     opts: Options,
     settings: Settings,
     config: Config,
+    /// The running configuration as the supervisor sent it (its files'
+    /// text packed), loaded again for `show neighbor configuration` and a
+    /// reload.
+    running: configured::Running,
     version: String,
     envelope: ferrobgp_api::json::Envelope,
     daemon_ppid: u32,
@@ -247,14 +248,8 @@ impl State {
         self.seq
     }
 
-    /// Keeps the configuration model (peers themselves come with ids from the supervisor).
-    fn apply_config(&mut self, mut config: Config) {
-        // The routes come with each peer (`ConfiguredPeer`) and live in its
-        // RIB; the supervisor sends this model without them, and clearing
-        // them keeps that true for any sender.
-        for n in &mut config.neighbors {
-            n.routes = Vec::new();
-        }
+    /// Keeps the configuration model (its neighbors are the peers').
+    fn apply_config(&mut self, config: Config) {
         self.config = config;
     }
 
@@ -284,7 +279,7 @@ impl State {
                 self.link_session(peer, fd);
             }
             SupervisorToRib::SessionDied { peer } => self.session_gone(peer, "session worker died"),
-            SupervisorToRib::Reload { config, peers } => self.reload(config.to()?, peers),
+            SupervisorToRib::Reload { config, peers } => self.reload(&config, &peers),
             SupervisorToRib::ReloadDone { error } => self.reload_done(error),
             SupervisorToRib::Metrics { n } => {
                 let snapshot = self.metrics();
@@ -321,11 +316,17 @@ impl State {
 
     /// A reload the supervisor checked: the new configuration and its
     /// peers, or the errors of routes that do not parse (nothing changes).
-    fn reload(&mut self, config: Config, peers: Vec<ipc::ConfiguredPeer>) {
-        let errors = match self.parse_peers(peers) {
-            Ok(ready) => {
+    fn reload(&mut self, files: &[ipc::ConfigFile], peers: &[ipc::ConfiguredPeer]) {
+        let errors = match crate::configuration::load(files, &self.settings, peers)
+            .and_then(|loaded| Ok((loaded.config, self.parse_peers(loaded.peers)?)))
+        {
+            Ok((config, ready)) => {
                 self.apply_config(config);
-                self.install_peers(ready);
+                let running = configured::Running {
+                    files: files.to_vec(),
+                    peers: peers.to_vec(),
+                };
+                self.install_peers(ready, running);
                 self.forget_removed_sources();
                 Vec::new()
             }

@@ -47,19 +47,22 @@ impl State {
             NeighborView::Extensive => statuses()
                 .flat_map(|s| ferrobgp_api::show::extensive(&s))
                 .collect(),
-            NeighborView::Configuration => peers
-                .iter()
-                .filter_map(|id| self.peers.get(id))
-                .flat_map(|p| {
-                    // With its routes, which only the payload still holds.
-                    let whole = configured::configured_neighbor(&p.configured);
-                    let n = whole.as_ref().unwrap_or(&p.neighbor);
-                    ferrobgp_config::print::neighbor(n)
-                        .lines()
-                        .map(str::to_string)
-                        .collect::<Vec<_>>()
-                })
-                .collect(),
+            NeighborView::Configuration => {
+                // With its routes, which only the configuration's text holds.
+                let mut texts = self.running_route_texts();
+                peers
+                    .iter()
+                    .filter_map(|id| Some((*id, self.peers.get(id)?)))
+                    .flat_map(|(id, p)| {
+                        let whole = configured::whole(&p.neighbor, texts.remove(&id));
+                        let n = whole.as_ref().unwrap_or(&p.neighbor);
+                        ferrobgp_config::print::neighbor(n)
+                            .lines()
+                            .map(str::to_string)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            }
             _ => self.summary(peers),
         }
     }

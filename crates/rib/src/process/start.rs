@@ -76,16 +76,9 @@ impl State {
         else {
             return Err(ipc::Error::Protocol("first message is not Init".into()));
         };
-        // Decoded inside blocks so the serialized copies are freed at once
-        // (a shadowed binding would live as long as the rib).
-        let settings: Settings = {
-            let raw = settings;
-            raw.to()?
-        };
-        let config: Config = {
-            let raw = config;
-            raw.to()?
-        };
+        // The supervisor loaded the same settings: they load.
+        let settings = crate::configuration::settings(&settings)
+            .map_err(|e| ipc::Error::Protocol(format!("the settings do not load: {e}")))?;
         let (helper_events, helper) = mpsc::unbounded_channel();
         let (session_events, session) = mpsc::unbounded_channel();
         let (control_clients, control) = mpsc::unbounded_channel();
@@ -100,8 +93,9 @@ impl State {
             envelope: envelope(daemon_pid, daemon_ppid),
             daemon_ppid,
             settings,
+            running: Default::default(),
             config: Config {
-                source: config.source.clone(),
+                source: Default::default(),
                 processes: Vec::new(),
                 neighbors: Vec::new(),
             },
@@ -133,21 +127,26 @@ impl State {
             session,
             control,
         };
-        Ok(st.install_configuration(config, peers, inbox, writer))
+        let running = configured::Running {
+            files: config,
+            peers,
+        };
+        Ok(st.install_configuration(running, inbox, writer))
     }
 
-    /// The configuration and its peers installed: the rib ready to run
-    /// with its inbox, or the refusal (queued to the supervisor) of a
+    /// The configuration loaded and its peers installed: the rib ready to
+    /// run with its inbox, or the refusal (queued to the supervisor) of a
     /// configuration whose routes do not parse.
     fn install_configuration(
         mut self,
-        config: Config,
-        peers: Vec<ipc::ConfiguredPeer>,
+        running: configured::Running,
         inbox: Inbox,
         writer: JoinHandle<()>,
     ) -> Started {
-        let ready = match self.parse_peers(peers) {
-            Ok(ready) => ready,
+        let parsed = crate::configuration::load(&running.files, &self.settings, &running.peers)
+            .and_then(|loaded| Ok((loaded.config, self.parse_peers(loaded.peers)?)));
+        let (config, ready) = match parsed {
+            Ok(parsed) => parsed,
             Err(errors) => {
                 warn!("the configuration's routes do not parse: refusing it");
                 let _ = self.sup.send(RibToSupervisor::Refused { errors });
@@ -155,7 +154,7 @@ impl State {
             }
         };
         self.apply_config(config);
-        self.install_peers(ready);
+        self.install_peers(ready, running);
         Started::Ready(Box::new(self), inbox, writer)
     }
 }

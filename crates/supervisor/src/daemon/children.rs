@@ -55,12 +55,12 @@ impl Daemon {
             started: Instant::now(),
         });
         info!(pid, "rib started");
-        // The peers are lent to the message and taken back once it is
+        // The files are lent to the message and taken back once it is
         // written (a million routes' text is not copied).
         let init = SupervisorToRib::Init {
-            settings: self.settings_blob()?,
-            config: ipc::ConfigPayload::of(&self.config)?,
-            peers: std::mem::take(&mut self.rib_peers),
+            settings: self.opts.settings_source.clone(),
+            config: std::mem::take(&mut self.rib_files),
+            peers: self.rib_peers.clone(),
             daemon_pid: std::process::id(),
             daemon_ppid: nix::unistd::getppid().as_raw() as u32,
             outlived: self
@@ -71,8 +71,8 @@ impl Daemon {
                 .collect(),
         };
         self.send_rib_ref(&init, &[]).await;
-        if let SupervisorToRib::Init { peers, .. } = init {
-            self.rib_peers = peers;
+        if let SupervisorToRib::Init { config, .. } = init {
+            self.rib_files = config;
         }
         self.hand_over_to_rib().await;
         Ok(())

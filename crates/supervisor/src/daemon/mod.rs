@@ -92,6 +92,8 @@ pub struct Options {
     /// This binary (re-executed for the internal roles), normally `/proc/self/exe`.
     pub exe: PathBuf,
     pub settings: Settings,
+    /// What `settings` were loaded from, for the rib to load them again.
+    pub settings_source: ipc::SettingsSource,
     /// `$PATH`, for `run` programs given by bare name.
     pub path_env: Option<String>,
     /// Arguments appended to every internal role's command line (e.g. `--debug`).
@@ -105,7 +107,7 @@ pub struct Options {
     /// `exabgp.api.cli` is false.
     pub control_socket: Option<PathBuf>,
     /// Hands freed memory back to the system; called once a configuration
-    /// is loaded and its routes serialized (the binary knows its allocator).
+    /// is loaded and its text packed (the binary knows its allocator).
     pub release_memory: fn(),
     /// The user helpers run as, whose access to each `run` program the
     /// configuration checks (set by [`run`] from the privileges).
@@ -210,8 +212,11 @@ struct Daemon {
     peer_ids: PeerIds,
     /// Each neighbor's session settings (no routes: see [`plan::Split`]).
     peers: BTreeMap<PeerId, Neighbor>,
-    /// Each neighbor with its routes (as text), serialized for the rib.
+    /// Each neighbor's peer id, in the configuration's order, for the rib.
     rib_peers: Vec<ConfiguredPeer>,
+    /// The running configuration's files as read (text packed): every
+    /// rib started loads them.
+    rib_files: Vec<ipc::ConfigFile>,
     /// The reload the rib is checking, and those waiting.
     reloads: reload::Reloads,
     workers: BTreeMap<PeerId, Worker>,
@@ -327,10 +332,6 @@ impl Daemon {
             tokio::time::sleep(delay).await;
             let _ = tx.send(ev);
         });
-    }
-
-    fn settings_blob(&self) -> ipc::Result<ipc::ConfigPayload> {
-        ipc::ConfigPayload::of(&self.opts.settings)
     }
 
     /// Sends to the rib; a rib that does not take the message in time is killed.

@@ -27,6 +27,8 @@ pub(super) struct PendingReload {
     by: ReloadBy,
     config: Config,
     split: plan::Split,
+    /// The new configuration's files, as the rib got them.
+    files: Vec<ipc::ConfigFile>,
     selection: usize,
 }
 
@@ -52,11 +54,12 @@ impl Daemon {
                 return;
             };
             match self.start_reload().await {
-                Ok((config, split, selection)) => {
+                Ok((config, split, files, selection)) => {
                     self.reloads.pending = Some(PendingReload {
                         by,
                         config,
                         split,
+                        files,
                         selection,
                     });
                 }
@@ -68,7 +71,9 @@ impl Daemon {
     /// Loads the configuration again (routes kept as text) and sends it
     /// to the rib, which parses the routes; nothing changes before it
     /// answers.
-    async fn start_reload(&mut self) -> std::result::Result<(Config, plan::Split, usize), String> {
+    async fn start_reload(
+        &mut self,
+    ) -> std::result::Result<(Config, plan::Split, Vec<ipc::ConfigFile>, usize), String> {
         if self.stopping.is_some() {
             return Err("the daemon is shutting down".into());
         }
@@ -83,7 +88,7 @@ impl Daemon {
         if let Err(e) = notify::reloading() {
             warn!("systemd notification: {e}");
         }
-        let mut config = load(&self.opts, &files).map_err(|e| e.to_string())?;
+        let (config, rib_files) = load(&self.opts, &files).map_err(|e| e.to_string())?;
         info!(
             "reloading: {}",
             files
@@ -92,25 +97,22 @@ impl Daemon {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        let mut split = self
-            .peer_ids
-            .assign(&mut config)
-            .map_err(|e| e.to_string())?;
+        let split = self.peer_ids.assign(&config);
         (self.opts.release_memory)();
-        let payload = ipc::ConfigPayload::of(&config).map_err(|e| e.to_string())?;
         // lent to the message, taken back once it is written
         let reload = SupervisorToRib::Reload {
-            config: payload,
-            peers: std::mem::take(&mut split.rib_peers),
+            config: rib_files,
+            peers: split.rib_peers.clone(),
         };
         let sent = self.send_rib_ref(&reload, &[]).await;
-        if let SupervisorToRib::Reload { peers, .. } = reload {
-            split.rib_peers = peers;
+        let mut rib_files = Vec::new();
+        if let SupervisorToRib::Reload { config, .. } = reload {
+            rib_files = config;
         }
         if !sent {
             return Err("the rib is restarting: try again".into());
         }
-        Ok((config, split, selection))
+        Ok((config, split, rib_files, selection))
     }
 
     /// The rib's answer to the pending reload.
@@ -119,6 +121,7 @@ impl Daemon {
             return;
         };
         let result = if errors.is_empty() {
+            self.rib_files = p.files;
             self.apply_reload(p.config, p.split, p.selection).await;
             Ok(())
         } else {

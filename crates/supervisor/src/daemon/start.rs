@@ -19,12 +19,13 @@ pub async fn run(opts: Options) -> Result<i32> {
     } else {
         opts.configs.clone()
     };
-    let config = load(&opts, &files)?;
+    let (config, rib_files) = load(&opts, &files)?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut d = Daemon::new(opts, config, privs, tx);
-    let split = d.peer_ids.assign(&mut d.config)?;
+    let split = d.peer_ids.assign(&d.config);
     d.peers = split.peers;
     d.rib_peers = split.rib_peers;
+    d.rib_files = rib_files;
     (d.opts.release_memory)();
     d.forward_signals()?;
     d.listen(passed)?;
@@ -65,6 +66,7 @@ impl Daemon {
             peer_ids: PeerIds::default(),
             peers: BTreeMap::new(),
             rib_peers: Vec::new(),
+            rib_files: Vec::new(),
             reloads: Default::default(),
             workers: BTreeMap::new(),
             helpers: BTreeMap::new(),
