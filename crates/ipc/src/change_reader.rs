@@ -104,7 +104,13 @@ pub(crate) fn prefix_change(body: &[u8], at: usize) -> Option<(Change, usize)> {
     let nlri = Nlri::Prefix(r.prefix()?);
     let next_hop = r.next_hop()?;
     let attributes = r.u32()?;
-    let change = match variant {
+    Some((of_variant(variant, nlri, next_hop, attributes), r.at))
+}
+
+/// The route change of bincode's `variant` number (0 announce, 1
+/// withdraw, else resend).
+fn of_variant(variant: u32, nlri: Nlri, next_hop: NextHop, attributes: u32) -> Change {
+    match variant {
         0 => Change::Announce {
             nlri,
             next_hop,
@@ -120,8 +126,7 @@ pub(crate) fn prefix_change(body: &[u8], at: usize) -> Option<(Change, usize)> {
             next_hop,
             attributes,
         },
-    };
-    Some((change, r.at))
+    }
 }
 
 #[cfg(test)]
@@ -168,24 +173,13 @@ mod tests {
         for (i, nlri) in nlris.iter().enumerate() {
             for (j, next_hop) in hops.iter().enumerate() {
                 let attributes = [0, 250, 251, 65_535, 65_536, u32::MAX][(i + j) % 6];
-                let (nlri, next_hop) = (nlri.clone(), next_hop.clone());
-                out.push(match j % 3 {
-                    0 => Change::Announce {
-                        nlri,
-                        next_hop,
-                        attributes,
-                    },
-                    1 => Change::Withdraw {
-                        nlri,
-                        next_hop,
-                        attributes,
-                    },
-                    _ => Change::Resend {
-                        nlri,
-                        next_hop,
-                        attributes,
-                    },
-                });
+                let variant = [0, 1, 5][j % 3];
+                out.push(of_variant(
+                    variant,
+                    nlri.clone(),
+                    next_hop.clone(),
+                    attributes,
+                ));
             }
         }
         out.push(Change::Eor(Family::IPV4_UNICAST));

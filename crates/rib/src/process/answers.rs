@@ -149,6 +149,17 @@ impl State {
         self.write_answers();
     }
 
+    /// The bounds of released answers are not watched any more (they
+    /// leave the front of the queue as the answers are written).
+    fn forget_released_deadlines(&mut self) {
+        while let Some(&(_, ticket)) = self.deadlines.front() {
+            if self.pipes.is_pending(ticket) {
+                break;
+            }
+            self.deadlines.pop_front();
+        }
+    }
+
     /// Releases, as expired, the answers whose acknowledgement bound
     /// passed by `now` (checked at every heartbeat tick).
     pub(super) fn expire_due(&mut self, now: Instant) {
@@ -256,13 +267,7 @@ impl State {
 
     /// Writes every answer the pipelines release, each source's in order.
     pub(super) fn write_answers(&mut self) {
-        // the bounds of released answers are not watched any more
-        while let Some(&(_, ticket)) = self.deadlines.front() {
-            if self.pipes.is_pending(ticket) {
-                break;
-            }
-            self.deadlines.pop_front();
-        }
+        self.forget_released_deadlines();
         let timeout = self.opts.ack_timeout;
         for (key, mut a, expired) in self.pipes.ready() {
             if let Some(e) = expired {
