@@ -25,14 +25,14 @@ use std::time::Instant;
 /// One peer's session as its worker reported it.
 #[derive(Debug, Clone)]
 pub struct SessionStatus {
-    pub up: bool,
     /// TCP connected (and not yet down again).
     pub connected: bool,
     pub local: Option<SocketAddr>,
     pub remote: Option<SocketAddr>,
     /// What the last established session negotiated.
     pub negotiated: Option<Negotiated>,
-    /// When the session came up (for `show neighbor summary`).
+    /// When the session came up, while it is up (for `show neighbor
+    /// summary`): `Some` exactly while the session is established.
     pub up_since: Option<Instant>,
     /// When the session went down (or the peer was configured).
     pub down_since: Instant,
@@ -78,7 +78,6 @@ impl SessionStatus {
     /// A configured peer whose session has not been seen yet.
     pub fn new(now: Instant) -> SessionStatus {
         SessionStatus {
-            up: false,
             connected: false,
             local: None,
             remote: None,
@@ -93,6 +92,11 @@ impl SessionStatus {
             asm: BTreeMap::new(),
             asm_replay: Vec::new(),
         }
+    }
+
+    /// The session is established.
+    pub fn is_up(&self) -> bool {
+        self.up_since.is_some()
     }
 
     /// Takes in a state change the worker reported at `now`.
@@ -116,7 +120,6 @@ impl SessionStatus {
                 self.peer_open = Some(*peer_open);
                 self.local = Some(local);
                 self.remote = Some(remote);
-                self.up = true;
                 self.up_since = Some(now);
                 self.asm_replay = self.asm.iter().map(|(f, m)| (*f, m.clone())).collect();
                 self.fsm = "established".into();
@@ -152,14 +155,14 @@ impl SessionStatus {
 
     /// The session ends at `now`; whether it was connected or up.
     fn ended(&mut self, now: Instant) -> bool {
-        if self.up {
+        let up = self.is_up();
+        if up {
             self.tally.flapped();
         }
-        let was = self.up || self.connected;
+        let was = up || self.connected;
         if was {
             self.down_since = now;
         }
-        self.up = false;
         self.connected = false;
         self.up_since = None;
         self.peer_open = None;

@@ -227,27 +227,12 @@ impl Stored {
         }
     }
 
-    /// The route that went in.
+    /// The route that went in (a boxed one moved out, a packed one
+    /// rebuilt as [`Stored::route`] does).
     pub fn into_route(self) -> Route {
         match self {
-            Stored::V4 {
-                attributes,
-                addr,
-                next_hop,
-                path_id,
-                len,
-                flags,
-            } => Route {
-                nlri: Nlri::Prefix(Self::v4_prefix(addr, len, path_id, flags)),
-                next_hop: v4_next_hop(next_hop, flags),
-                attributes,
-            },
-            Stored::V6(v6) => Route {
-                nlri: Nlri::Prefix(v6.prefix()),
-                next_hop: v6.next_hop(),
-                attributes: v6.attributes,
-            },
             Stored::Boxed(route) => *route,
+            packed => packed.route().into_owned(),
         }
     }
 }

@@ -31,7 +31,7 @@ impl State {
         let peers = &self.peers;
         let mut plan = batch_core::apply(parsed, &mut self.table, &mut self.resync_gone, |id| {
             peers.get(&id).map(|p| batch_core::SessionView {
-                up: p.session.up,
+                up: p.session.is_up(),
                 families: &p.neighbor.families,
             })
         });

@@ -16,7 +16,7 @@ impl State {
                 ipc::PeerMetrics {
                     peer: *id,
                     address: p.neighbor.peer_address.addr(),
-                    state: if p.session.up {
+                    state: if p.session.is_up() {
                         "established".to_string()
                     } else {
                         p.session.fsm.to_ascii_lowercase()
@@ -24,7 +24,6 @@ impl State {
                     uptime_ms: p
                         .session
                         .up_since
-                        .filter(|_| p.session.up)
                         .map(|t| u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)),
                     flaps: p.session.tally.flaps(),
                     sent,

@@ -10,21 +10,17 @@ impl State {
         let p = self.peers.get(&id)?;
         Some(ferrobgp_api::show::NeighborStatus {
             neighbor: &p.neighbor,
-            fsm: if p.session.up {
+            fsm: if p.session.is_up() {
                 "established"
             } else {
                 &p.session.fsm
             },
-            up_for: p
-                .session
-                .up_since
-                .filter(|_| p.session.up)
-                .map(|t| t.elapsed().as_secs()),
+            up_for: p.session.up_since.map(|t| t.elapsed().as_secs()),
             down_for: p.session.down_since.elapsed().as_secs(),
             local: p.session.local.map(|a| a.ip()),
             remote: p.session.remote.map(|a| a.ip()),
-            negotiated: p.session.negotiated.as_ref().filter(|_| p.session.up),
-            peer_open: p.session.peer_open.as_ref().filter(|_| p.session.up),
+            negotiated: p.session.negotiated.as_ref().filter(|_| p.session.is_up()),
+            peer_open: p.session.peer_open.as_ref(),
             sent: p.session.sent,
             received: p.session.received,
         })
@@ -83,12 +79,8 @@ impl State {
                         .as_ref()
                         .map(|n| n.peer_as)
                         .or(p.neighbor.peer_as.asn()),
-                    up_for: p
-                        .session
-                        .up_since
-                        .filter(|_| p.session.up)
-                        .map(|t| t.elapsed().as_secs()),
-                    state: if p.session.up {
+                    up_for: p.session.up_since.map(|t| t.elapsed().as_secs()),
+                    state: if p.session.is_up() {
                         "established".into()
                     } else {
                         p.session.fsm.clone()

@@ -75,7 +75,7 @@ fn a_session_comes_up_then_goes_down() {
     let r = s.report(connected(), t0);
     assert_eq!(r.events, vec![Event::State(State::Connected)]);
     assert_eq!(r.tables, Tables::Keep);
-    assert!(s.connected && !s.up);
+    assert!(s.connected && !s.is_up());
 
     let r = s.report(
         SessionState::Fsm {
@@ -96,7 +96,7 @@ fn a_session_comes_up_then_goes_down() {
         "{:?}",
         r.events
     );
-    assert!(s.up);
+    assert!(s.is_up());
     assert_eq!(s.up_since, Some(t1));
     assert_eq!(s.fsm, "established");
     assert_eq!(s.peer_open.as_ref().map(|o| o.my_as), Some(65002));
@@ -108,7 +108,7 @@ fn a_session_comes_up_then_goes_down() {
         vec![Event::State(State::Down("hold timer expired".into()))]
     );
     assert_eq!(r.tables, Tables::Down { peer_closed: false });
-    assert!(!s.up && !s.connected);
+    assert!(!s.is_up() && !s.connected);
     assert_eq!((s.up_since, s.down_since), (None, t2));
     assert!(s.peer_open.is_none());
     assert_eq!(s.fsm, "idle");
