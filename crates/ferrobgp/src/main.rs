@@ -118,7 +118,7 @@ struct RunArgs {
     bind: Option<String>,
     /// How long the rib waits for a session worker to confirm that an
     /// update is on the wire before it answers the helper anyway (seconds).
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = seconds)]
     ack_timeout: f64,
     #[command(flatten)]
     limits: Limits,
@@ -257,7 +257,7 @@ impl Limits {
 struct RoleArgs {
     #[arg(short, long)]
     debug: bool,
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 5.0, value_parser = seconds)]
     ack_timeout: f64,
     #[command(flatten)]
     limits: Limits,
@@ -272,7 +272,7 @@ struct SessionArgs {
     #[arg(short, long)]
     debug: bool,
     /// Accepted like the other roles' (the rib owns the ack timeout).
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 5.0, value_parser = seconds)]
     ack_timeout: f64,
     /// Accepted like the other roles' (the rib owns these bounds).
     #[command(flatten)]

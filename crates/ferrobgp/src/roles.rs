@@ -88,7 +88,7 @@ pub(crate) fn rib(a: RoleArgs) -> ExitCode {
     role_main("rib", a.debug, || async move {
         let ch = ferrobgp_ipc::Channel::new(sup).map_err(|e| e.to_string())?;
         let opts = ferrobgp_rib::process::Options {
-            ack_timeout: std::time::Duration::from_secs_f64(a.ack_timeout.max(0.0)),
+            ack_timeout: std::time::Duration::from_secs_f64(a.ack_timeout),
             peer_queue: ferrobgp_rib::pipeline::Bounds {
                 changes: a.limits.peer_queue_changes,
                 bytes: a.limits.peer_queue_bytes,

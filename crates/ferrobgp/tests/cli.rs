@@ -203,3 +203,27 @@ fn cli_without_daemon_exits_2_naming_the_socket() {
     let err = text(&out.stderr);
     assert!(err.contains("nobody-here.sock"), "{err}");
 }
+
+/// Durations in seconds are checked when the command line is read: a
+/// value the rib could not turn into a time (`inf`, negative, not a
+/// number) is a usage error naming the option, never a panic later.
+#[test]
+fn durations_out_of_range_are_usage_errors() {
+    for (option, value) in [
+        ("--ack-timeout", "inf"),
+        ("--ack-timeout", "-1"),
+        ("--peer-queue-stall", "NaN"),
+        ("--peer-queue-stall", "ten"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ferrobgp"))
+            .args(["run", &format!("{option}={value}"), "/nonexistent.conf"])
+            .output()
+            .expect("ferrobgp runs");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{option} {value}: {err}");
+        assert!(
+            err.contains(&format!("invalid value '{value}' for '{option}")),
+            "{option} {value}: {err}"
+        );
+    }
+}
